@@ -1,0 +1,2 @@
+//! The seawall command-line interface.
+fn main() {}

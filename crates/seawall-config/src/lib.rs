@@ -1,0 +1,1 @@
+//! Configuration checks: Dockerfile, image config, compose, Kubernetes, Docker daemon, network graph.

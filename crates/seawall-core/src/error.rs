@@ -1,0 +1,13 @@
+use thiserror::Error;
+
+/// Errors raised while parsing vocabulary values from strings or documents.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum CoreError {
+    /// A severity name that is not one of CRITICAL, HIGH, MEDIUM, LOW, INFO.
+    #[error("unknown severity {0:?} (expected one of CRITICAL, HIGH, MEDIUM, LOW, INFO)")]
+    UnknownSeverity(String),
+    /// An image configuration JSON document that could not be parsed.
+    #[error("invalid image configuration: {0}")]
+    ImageConfig(#[from] serde_json::Error),
+}

@@ -1,0 +1,1 @@
+//! Package inventory analyzers: OS packages, Python, conda, CUDA, npm, Cargo, Go, Java.

@@ -1,0 +1,1 @@
+//! Report renderers: table, JSON, CycloneDX, SPDX, SARIF, HTML, Markdown.

@@ -1,0 +1,1 @@
+//! Image sources: docker-archive, OCI layout and archive, the local Docker Engine, and OCI registries.

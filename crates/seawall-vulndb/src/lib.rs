@@ -1,0 +1,1 @@
+//! Local OSV vulnerability database (SQLite), imports and updates, and package matching.
