@@ -1,0 +1,170 @@
+//! Walking a directory tree (project or unpacked rootfs). Symlinks are reported, never followed.
+
+use std::fs::File;
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+
+use seawall_analyzer::{EntryKind, EntryMeta, Facts, Location, ScanWarning};
+
+use crate::Walker;
+use crate::dispatch::offer;
+
+impl Walker {
+    /// Walks a directory (or a single file) and returns the facts. Paths are relative to `root`
+    /// (`Dockerfile`, `k8s/app.yaml`); for a single file the path is its file name. Unreadable entries
+    /// become warnings naming the path.
+    pub fn walk_dir(&self, root: &Path) -> Facts {
+        let mut facts = Facts::default();
+        let single_file = root.is_file();
+        let walker = walkdir::WalkDir::new(root)
+            .follow_links(false)
+            .sort_by_file_name();
+        for item in walker {
+            let entry = match item {
+                Ok(e) => e,
+                Err(e) => {
+                    let path = e
+                        .path()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_else(|| root.display().to_string());
+                    facts.warnings.push(ScanWarning::at(
+                        "walker",
+                        Location::file(path),
+                        e.to_string(),
+                    ));
+                    continue;
+                }
+            };
+            let rel = if single_file {
+                entry.file_name().to_string_lossy().into_owned()
+            } else {
+                match entry.path().strip_prefix(root) {
+                    Ok(r) => r.to_string_lossy().into_owned(),
+                    Err(_) => continue,
+                }
+            };
+            if rel.is_empty() {
+                continue;
+            }
+            let md = match entry.path().symlink_metadata() {
+                Ok(m) => m,
+                Err(e) => {
+                    facts.warnings.push(ScanWarning::at(
+                        "walker",
+                        Location::file(rel),
+                        e.to_string(),
+                    ));
+                    continue;
+                }
+            };
+            let ft = md.file_type();
+            let kind = if ft.is_file() {
+                EntryKind::File
+            } else if ft.is_dir() {
+                EntryKind::Dir
+            } else if ft.is_symlink() {
+                EntryKind::Symlink
+            } else {
+                EntryKind::Other
+            };
+            let link = if kind == EntryKind::Symlink {
+                std::fs::read_link(entry.path())
+                    .ok()
+                    .map(|p| p.to_string_lossy().into_owned())
+            } else {
+                None
+            };
+            let meta = EntryMeta {
+                path: &rel,
+                size: if kind == EntryKind::File { md.len() } else { 0 },
+                mode: md.mode(),
+                uid: u64::from(md.uid()),
+                gid: u64::from(md.gid()),
+                kind,
+                layer: None,
+                link_target: link.as_deref(),
+            };
+            let result = if kind == EntryKind::File {
+                match File::open(entry.path()) {
+                    Ok(f) => {
+                        // Bound the read by the size seen at stat time: a file growing under us is
+                        // read as it was.
+                        let mut r = std::io::Read::take(f, md.len());
+                        offer(&self.analyzers, &self.limits, &meta, &mut r, &mut facts)
+                    }
+                    Err(e) => Err(e),
+                }
+            } else {
+                offer(
+                    &self.analyzers,
+                    &self.limits,
+                    &meta,
+                    &mut std::io::empty(),
+                    &mut facts,
+                )
+            };
+            if let Err(e) = result {
+                facts.warnings.push(ScanWarning::at(
+                    "walker",
+                    Location::file(rel.clone()),
+                    format!("cannot read file: {e}"),
+                ));
+            }
+        }
+        facts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use seawall_analyzer::{AnalyzerError, FileAnalyzer, Interest};
+    use seawall_core::Package;
+    use std::io::Read;
+
+    struct Names;
+    impl FileAnalyzer for Names {
+        fn name(&self) -> &'static str {
+            "names"
+        }
+        fn version(&self) -> u32 {
+            1
+        }
+        fn required(&self, m: &EntryMeta<'_>) -> Interest {
+            if m.is_file() && m.file_name().ends_with(".txt") {
+                Interest::Yes
+            } else {
+                Interest::No
+            }
+        }
+        fn analyze(
+            &self,
+            m: &EntryMeta<'_>,
+            r: &mut dyn Read,
+            out: &mut Facts,
+        ) -> Result<(), AnalyzerError> {
+            let mut s = String::new();
+            r.read_to_string(&mut s)?;
+            out.packages
+                .push(Package::new(m.path, s.trim(), "t", m.location()));
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn walks_relative_paths_without_following_links() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(d.path().join("sub")).unwrap();
+        std::fs::write(d.path().join("sub/a.txt"), "1").unwrap();
+        std::fs::write(d.path().join("b.bin"), "2").unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", d.path().join("link.txt")).unwrap();
+        let w = Walker::new(vec![Box::new(Names)], Default::default());
+        let f = w.walk_dir(d.path());
+        assert_eq!(f.packages.len(), 1, "{:?}", f.packages);
+        assert_eq!(f.packages[0].name, "sub/a.txt");
+        assert_eq!(f.packages[0].locations[0].layer, None);
+        let single = w.walk_dir(&d.path().join("sub/a.txt"));
+        assert_eq!(single.packages[0].name, "a.txt");
+    }
+}
