@@ -38,6 +38,7 @@
 mod error;
 mod meta;
 mod reference;
+pub mod tarindex;
 
 use std::io::Read;
 use std::path::PathBuf;
