@@ -1,2 +1,31 @@
-//! The seawall command-line interface.
-fn main() {}
+//! `seawall` — secure containerized AI/ML projects.
+//!
+//! Thin binary: parse flags (`cli`), call the library (`seawall-scan`, `seawall-vulndb`, …), render, and
+//! map the outcome to an exit code: 0 ok, 1 findings at or above `--fail-on`, 2 error.
+
+mod cli;
+mod commands;
+mod output;
+mod progress;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match commands::run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            // A closed pipe (`seawall … | head`) is not an error.
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

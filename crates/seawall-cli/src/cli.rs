@@ -1,0 +1,157 @@
+//! Command-line flags (clap derive). Everything user-facing about flags lives here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// seawall — one fast tool that secures containerized AI/ML projects: inventory, vulnerabilities,
+/// secrets (also in deleted layers), model files, configuration, live Docker hosts.
+#[derive(Debug, Parser)]
+#[command(name = "seawall", version, about, long_about = None, propagate_version = true)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+
+    /// Vulnerability database file.
+    #[arg(long, global = true, env = "SEAWALL_DB", value_name = "PATH")]
+    pub(crate) db: Option<PathBuf>,
+
+    /// Never use the network for the vulnerability database.
+    #[arg(long, global = true)]
+    pub(crate) offline: bool,
+
+    /// Print nothing but the report and errors.
+    #[arg(long, short, global = true)]
+    pub(crate) quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Scan an image, a directory, configuration files or model files.
+    Scan {
+        #[command(subcommand)]
+        what: ScanTarget,
+    },
+    /// Manage the local vulnerability database.
+    Db {
+        #[command(subcommand)]
+        action: DbAction,
+    },
+    /// Manage the layer cache.
+    Cache {
+        #[command(subcommand)]
+        action: CacheAction,
+    },
+    /// List every rule of the catalog.
+    Rules {
+        /// Output format: table or json.
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
+    /// Explain a rule: why it matters, how to fix it, references.
+    Explain {
+        /// Rule id, e.g. SW-DF-001.
+        id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ScanTarget {
+    /// Scan a container image: docker-archive:PATH, oci:DIR[:TAG], oci-archive:PATH, docker:NAME[:TAG],
+    /// HOST[:PORT]/REPO[:TAG|@DIGEST], or a path to a .tar.
+    Image {
+        /// Image reference.
+        reference: String,
+        #[command(flatten)]
+        common: ScanArgs,
+        /// Platform to pick from a multi-platform index (os/arch[/variant]).
+        #[arg(long)]
+        platform: Option<String>,
+        /// Allow plain HTTP for registries on loopback addresses.
+        #[arg(long)]
+        insecure: bool,
+    },
+    /// Scan a project tree or an unpacked root filesystem.
+    Fs {
+        /// Directory (or file) to scan.
+        path: PathBuf,
+        #[command(flatten)]
+        common: ScanArgs,
+    },
+    /// Check configuration files only (Dockerfile, compose, Kubernetes, Docker daemon).
+    Config {
+        /// File or directory.
+        path: PathBuf,
+        #[command(flatten)]
+        common: ScanArgs,
+    },
+    /// Check ML model files only (pickle, PyTorch, joblib, NumPy, Keras, ONNX, GGUF, safetensors, …).
+    Model {
+        /// File or directory.
+        path: PathBuf,
+        #[command(flatten)]
+        common: ScanArgs,
+    },
+}
+
+/// Flags shared by every `scan` subcommand.
+#[derive(Debug, Args, Clone)]
+pub(crate) struct ScanArgs {
+    /// Output format: table, json, cyclonedx, spdx, sarif, html, markdown.
+    #[arg(long, short, default_value = "table")]
+    pub(crate) format: String,
+
+    /// Write the report to FILE instead of stdout; FORMAT=FILE writes an extra format (repeatable).
+    #[arg(long, short, value_name = "FILE|FORMAT=FILE")]
+    pub(crate) output: Vec<String>,
+
+    /// Comma-separated scanners: inventory, vuln, secret, model, config (default: all).
+    #[arg(long, default_value = "all")]
+    pub(crate) scanners: String,
+
+    /// Exit with code 1 when a finding at or above this severity remains (CRITICAL, HIGH, MEDIUM, LOW, INFO).
+    #[arg(long, value_name = "SEVERITY")]
+    pub(crate) fail_on: Option<String>,
+
+    /// Only report findings of these severities (comma-separated).
+    #[arg(long, value_name = "LIST")]
+    pub(crate) severity: Option<String>,
+
+    /// Do not report vulnerabilities without a fixed version.
+    #[arg(long)]
+    pub(crate) ignore_unfixed: bool,
+
+    /// Do not use or fill the layer cache.
+    #[arg(long)]
+    pub(crate) no_cache: bool,
+
+    /// Where to download the vulnerability database from when it is missing (URL or directory).
+    #[arg(long, value_name = "URL|PATH")]
+    pub(crate) db_source: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum DbAction {
+    /// Download or refresh OSV data (only what changed).
+    Update {
+        /// Base URL or local directory holding `<ECOSYSTEM>/all.zip`.
+        #[arg(long, value_name = "URL|PATH")]
+        db_source: Option<String>,
+        /// Ecosystems to fetch (comma-separated); default: all supported.
+        #[arg(long)]
+        ecosystems: Option<String>,
+    },
+    /// Import OSV records from a zip, a directory of JSON, or OSV YAML files.
+    Import {
+        /// Path to import.
+        path: PathBuf,
+    },
+    /// Show the database age, sources and record counts.
+    Status,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum CacheAction {
+    /// Remove every cached layer.
+    Clean,
+}

@@ -1,0 +1,171 @@
+//! `seawall scan image REF`.
+
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+
+use seawall_core::{LayerInfo, Report, ScanWarning, Target, TargetKind};
+use seawall_source::ImageSource;
+use seawall_walker::{LayerCache, LayerWalk, Walker, cache_key, squash};
+
+use crate::fs::finish;
+use crate::{ScanError, ScanOptions, registry};
+
+/// Scans a container image given by reference (see `seawall_source::open` for the forms).
+pub fn scan_image(reference: &str, opts: &ScanOptions) -> Result<Report, ScanError> {
+    let source = seawall_source::open(reference, &opts.source)?;
+    scan_source(source.as_ref(), opts)
+}
+
+/// Scans an already opened image source.
+pub fn scan_source(source: &dyn ImageSource, opts: &ScanOptions) -> Result<Report, ScanError> {
+    let meta = source.meta();
+    let walker = Walker::new(registry::file_analyzers(&opts.scanners), Default::default());
+    let cache = if opts.no_cache {
+        None
+    } else {
+        opts.cache_dir
+            .clone()
+            .or_else(LayerCache::default_dir)
+            .map(LayerCache::new)
+    };
+    if let Some(p) = &opts.progress {
+        p.start(meta.layers.len(), meta.layers.iter().map(|l| l.size).sum());
+        p.phase("walk");
+    }
+    let key_of = |diff_id: &str| cache_key(diff_id, walker.analyzers(), "");
+    let cached = |index: u32| -> Option<LayerWalk> {
+        let c = cache.as_ref()?;
+        let desc = meta.layers.get(index as usize)?;
+        let mut w = c.get(&key_of(&desc.diff_id))?;
+        w.index = index;
+        w.facts.set_layer(Some(index));
+        Some(w)
+    };
+    let store = |w: &LayerWalk| -> Option<ScanWarning> {
+        let c = cache.as_ref()?;
+        if w.stats.incomplete {
+            return None;
+        }
+        let desc = meta.layers.get(w.index as usize)?;
+        c.put(&key_of(&desc.diff_id), w).err().map(|e| {
+            ScanWarning::general(
+                "cache",
+                format!("cannot write layer cache in {}: {e}", c.dir().display()),
+            )
+        })
+    };
+    let warnings = Mutex::new(Vec::new());
+    let mut walks: Vec<LayerWalk> = if source.random_access() {
+        meta.layers
+            .par_iter()
+            .map(|desc| {
+                if let Some(w) = cached(desc.index) {
+                    if let Some(p) = &opts.progress {
+                        p.layer_done(desc.index, desc.size, true);
+                    }
+                    return w;
+                }
+                let w = match source.open_layer(desc.index) {
+                    Ok(mut r) => walker.walk_layer(desc.index, &mut r),
+                    Err(e) => failed_layer(desc.index, &e.to_string()),
+                };
+                if let Some(warn) = store(&w) {
+                    if let Ok(mut v) = warnings.lock() {
+                        v.push(warn);
+                    }
+                }
+                if let Some(p) = &opts.progress {
+                    p.layer_done(desc.index, desc.size, false);
+                }
+                w
+            })
+            .collect()
+    } else {
+        let mut out = Vec::new();
+        let result = source.stream_layers(&mut |index, reader| {
+            let w = match cached(index) {
+                Some(w) => {
+                    // The stream has to be consumed anyway; the cached facts save the analysis.
+                    let _ = std::io::copy(reader, &mut std::io::sink());
+                    w
+                }
+                None => {
+                    let w = walker.walk_layer(index, reader);
+                    if let Some(warn) = store(&w) {
+                        if let Ok(mut v) = warnings.lock() {
+                            v.push(warn);
+                        }
+                    }
+                    w
+                }
+            };
+            if let Some(p) = &opts.progress {
+                p.layer_done(index, 0, false);
+            }
+            out.push(w);
+            Ok(())
+        });
+        if let Err(e) = result {
+            if let Ok(mut v) = warnings.lock() {
+                v.push(ScanWarning::general(
+                    "source",
+                    format!("image stream ended early: {e}"),
+                ));
+            }
+        }
+        for desc in &meta.layers {
+            if !out.iter().any(|w| w.index == desc.index) {
+                out.push(failed_layer(
+                    desc.index,
+                    "layer not delivered by the source",
+                ));
+            }
+        }
+        out
+    };
+    walks.sort_by_key(|w| w.index);
+
+    let mut target = Target::new(TargetKind::Image, meta.name.clone());
+    target.digest = Some(meta.config_digest.clone());
+    target.layers = meta
+        .layers
+        .iter()
+        .map(|d| LayerInfo {
+            index: d.index,
+            diff_id: d.diff_id.clone(),
+            digest: None,
+            size: walks
+                .get(d.index as usize)
+                .map(|w| w.stats.uncompressed_bytes)
+                .unwrap_or(0),
+            created_by: meta
+                .config
+                .history_index_for_layer(d.index as usize)
+                .and_then(|i| meta.config.history.get(i))
+                .map(|h| h.created_by.clone()),
+        })
+        .collect();
+
+    let squashed = squash(&walks);
+    let mut report = finish(target, squashed, Some(&meta.config), opts);
+    report
+        .warnings
+        .extend(warnings.into_inner().unwrap_or_default());
+    report.normalize();
+    Ok(report)
+}
+
+fn failed_layer(index: u32, message: &str) -> LayerWalk {
+    let mut w = LayerWalk {
+        index,
+        ..Default::default()
+    };
+    w.stats.incomplete = true;
+    w.facts.warnings.push(ScanWarning::at(
+        "source",
+        seawall_core::Location::file(format!("layer {index}")).with_layer(Some(index)),
+        format!("cannot read layer: {message}"),
+    ));
+    w
+}

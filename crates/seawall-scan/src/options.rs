@@ -1,0 +1,149 @@
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use seawall_source::SourceOptions;
+
+use crate::ScanError;
+
+/// Which scanners run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scanners {
+    /// Package inventory (always needed by `vuln`; turned on when `vuln` is).
+    pub inventory: bool,
+    /// Vulnerability matching against the local OSV database.
+    pub vuln: bool,
+    /// Secret detection.
+    pub secret: bool,
+    /// Model-file analysis.
+    pub model: bool,
+    /// Configuration checks.
+    pub config: bool,
+}
+
+impl Default for Scanners {
+    fn default() -> Self {
+        Scanners {
+            inventory: true,
+            vuln: true,
+            secret: true,
+            model: true,
+            config: true,
+        }
+    }
+}
+
+impl Scanners {
+    /// Nothing enabled.
+    pub fn none() -> Self {
+        Scanners {
+            inventory: false,
+            vuln: false,
+            secret: false,
+            model: false,
+            config: false,
+        }
+    }
+
+    /// The enabled scanner names, in a fixed order.
+    pub fn names(&self) -> Vec<&'static str> {
+        let mut v = Vec::new();
+        if self.inventory {
+            v.push("inventory");
+        }
+        if self.vuln {
+            v.push("vuln");
+        }
+        if self.secret {
+            v.push("secret");
+        }
+        if self.model {
+            v.push("model");
+        }
+        if self.config {
+            v.push("config");
+        }
+        v
+    }
+}
+
+impl FromStr for Scanners {
+    type Err = ScanError;
+    /// Parses `vuln,secret,model,config,inventory` (also `all`, `secrets`, `misconfig`, `sbom`).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut out = Scanners::none();
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            match part.to_ascii_lowercase().as_str() {
+                "all" => out = Scanners::default(),
+                "inventory" | "sbom" | "packages" => out.inventory = true,
+                "vuln" | "vulns" | "vulnerability" => {
+                    out.vuln = true;
+                    out.inventory = true;
+                }
+                "secret" | "secrets" => out.secret = true,
+                "model" | "models" => out.model = true,
+                "config" | "misconfig" | "misconfiguration" => out.config = true,
+                other => return Err(ScanError::UnknownScanner(other.to_string())),
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Progress events for a UI (the CLI draws indicatif bars from them on a TTY).
+pub trait Progress: Send + Sync {
+    /// The scan will read `layers` layers totalling `bytes` stored bytes.
+    fn start(&self, layers: usize, bytes: u64);
+    /// A layer finished (read or taken from the cache).
+    fn layer_done(&self, index: u32, bytes: u64, cached: bool);
+    /// A phase started (`walk`, `vuln`, `analyze`…).
+    fn phase(&self, name: &str);
+    /// Everything is done.
+    fn finish(&self);
+}
+
+/// How to scan.
+#[derive(Clone, Default)]
+pub struct ScanOptions {
+    /// Scanners to run.
+    pub scanners: Scanners,
+    /// Vulnerability DB path (`--db` / `SEAWALL_DB`); `None` → the default location.
+    pub db: Option<PathBuf>,
+    /// Never touch the network for the DB.
+    pub offline: bool,
+    /// Where to download the DB from when it is missing (`--db-source`).
+    pub db_source: Option<String>,
+    /// Layer cache directory; `None` → default; ignored when `no_cache`.
+    pub cache_dir: Option<PathBuf>,
+    /// Bypass the layer cache.
+    pub no_cache: bool,
+    /// Image source options (platform, insecure, Docker host, credentials).
+    pub source: SourceOptions,
+    /// Progress sink.
+    pub progress: Option<Arc<dyn Progress>>,
+}
+
+impl std::fmt::Debug for ScanOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScanOptions")
+            .field("scanners", &self.scanners)
+            .field("db", &self.db)
+            .field("offline", &self.offline)
+            .field("cache_dir", &self.cache_dir)
+            .field("no_cache", &self.no_cache)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_scanner_lists() {
+        let s: Scanners = "vuln,secret".parse().unwrap_or(Scanners::none());
+        assert!(s.vuln && s.inventory && s.secret && !s.model && !s.config);
+        assert!("bogus".parse::<Scanners>().is_err());
+        assert_eq!("all".parse::<Scanners>().ok(), Some(Scanners::default()));
+    }
+}
