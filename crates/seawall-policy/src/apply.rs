@@ -1,0 +1,361 @@
+//! Applying a [`Policy`] to a report.
+
+use jiff::civil::Date;
+use seawall_core::{Finding, FindingKind, Report, ScanWarning, Severity};
+
+use crate::config::scanner_for;
+use crate::{FailOn, Policy};
+
+/// The `details` key naming what suppressed a finding.
+pub const SUPPRESSED_BY: &str = "suppressed_by";
+/// The `details` key carrying the reason or VEX justification of a suppression.
+pub const SUPPRESSED_REASON: &str = "suppressed_reason";
+/// The `details` key keeping the scanner's severity when `[severity]` overrode it.
+pub const ORIGINAL_SEVERITY: &str = "original_severity";
+
+/// Fix statuses that mean "no fix is available".
+const UNFIXED_STATUSES: [&str; 6] = [
+    "unfixed",
+    "not_fixed",
+    "will_not_fix",
+    "wont_fix",
+    "fix_deferred",
+    "affected",
+];
+
+/// True when a vulnerability finding has no fix: no fixed version is known, or its status says no fix
+/// is available (`unfixed`, `will_not_fix`, `fix_deferred`, …). Other kinds are never "unfixed".
+pub fn is_unfixed(f: &Finding) -> bool {
+    f.kind == FindingKind::Vulnerability
+        && (f.fixed_versions.is_empty()
+            || f.status
+                .as_deref()
+                .is_some_and(|s| UNFIXED_STATUSES.contains(&s.to_ascii_lowercase().as_str())))
+}
+
+/// Applies the policy, in this order:
+///
+/// 1. findings of scanners or rules disabled in `seawall.toml` are removed (as if never produced);
+/// 2. `[severity]` overrides change the severity (the old one is kept in `details.original_severity`);
+/// 3. expired ignore entries are reported as warnings and do not apply;
+/// 4. each remaining finding is moved to `report.suppressed`, with `details.suppressed_by` (and
+///    `details.suppressed_reason` when known), by the first of: an ignore entry
+///    (`ignore:<origin>`), a VEX statement (`vex:<document id>`), `--ignore-unfixed` (`ignore-unfixed`),
+///    the `--severity` filter (`severity-filter`), the baseline (`baseline`);
+/// 5. the report is normalised (sorted, fingerprints filled).
+pub fn apply(report: &mut Report, policy: &Policy, today: Date) {
+    let cfg = &policy.config;
+    report
+        .findings
+        .retain(|f| cfg.scanner_enabled(scanner_for(f.kind)) && cfg.rule_enabled(&f.id));
+
+    for f in &mut report.findings {
+        f.ensure_fingerprint();
+        let over = cfg.severity_overrides.iter().find(|(id, _)| {
+            f.id.eq_ignore_ascii_case(id) || f.aliases.iter().any(|a| a.eq_ignore_ascii_case(id))
+        });
+        if let Some((_, &sev)) = over
+            && sev != f.severity
+        {
+            f.details
+                .insert(ORIGINAL_SEVERITY.into(), f.severity.as_str().into());
+            f.severity = sev;
+        }
+    }
+
+    let all_ignores: Vec<_> = cfg.ignores.iter().chain(&policy.ignores).collect();
+    for e in all_ignores.iter().filter(|e| e.is_expired(today)) {
+        let exp = e.expires.map(|d| d.to_string()).unwrap_or_default();
+        report.warnings.push(ScanWarning::general(
+            "policy",
+            format!(
+                "ignore entry {} expired on {exp}; it no longer suppresses findings",
+                e.describe()
+            ),
+        ));
+    }
+    let active: Vec<_> = all_ignores
+        .into_iter()
+        .filter(|e| !e.is_expired(today))
+        .collect();
+
+    let findings = std::mem::take(&mut report.findings);
+    for mut f in findings {
+        let verdict = suppression(&f, policy, &active, &report.target);
+        match verdict {
+            Some((by, reason)) => {
+                f.details.insert(SUPPRESSED_BY.into(), by);
+                if let Some(r) = reason {
+                    f.details.insert(SUPPRESSED_REASON.into(), r);
+                }
+                report.suppressed.push(f);
+            }
+            None => report.findings.push(f),
+        }
+    }
+    report.normalize();
+}
+
+fn suppression(
+    f: &Finding,
+    policy: &Policy,
+    ignores: &[&crate::IgnoreEntry],
+    target: &seawall_core::Target,
+) -> Option<(String, Option<String>)> {
+    if let Some(e) = ignores.iter().find(|e| e.matches(f)) {
+        return Some((format!("ignore:{}", e.origin), e.reason.clone()));
+    }
+    if f.kind == FindingKind::Vulnerability {
+        let mut last = None;
+        for doc in &policy.vex {
+            for st in &doc.statements {
+                if st.applies(f, target) {
+                    last = Some((doc, st));
+                }
+            }
+        }
+        if let Some((doc, st)) = last
+            && st.status.suppresses()
+        {
+            let reason = st
+                .justification
+                .clone()
+                .or_else(|| st.impact_statement.clone())
+                .unwrap_or_else(|| st.status.as_str().to_string());
+            return Some((
+                format!("vex:{}", doc.id),
+                Some(format!("{}: {reason}", st.status.as_str())),
+            ));
+        }
+    }
+    if policy.ignore_unfixed && is_unfixed(f) {
+        return Some(("ignore-unfixed".into(), None));
+    }
+    if let Some(list) = &policy.severities
+        && !list.contains(&f.severity)
+    {
+        return Some(("severity-filter".into(), None));
+    }
+    if let Some(b) = &policy.baseline
+        && b.contains(f)
+    {
+        return Some(("baseline".into(), None));
+    }
+    None
+}
+
+/// Exit code for a single threshold: 1 when an active finding is at or above `fail_on`, else 0.
+/// (Errors are the CLI's exit code 2.)
+pub fn exit_code(report: &Report, fail_on: Option<Severity>) -> i32 {
+    match fail_on {
+        Some(t) => exit_code_with(report, &FailOn::all(t)),
+        None => 0,
+    }
+}
+
+/// Exit code for per-kind thresholds: 1 when an active finding is at or above its kind's threshold.
+pub fn exit_code_with(report: &Report, fail_on: &FailOn) -> i32 {
+    let failing = report
+        .findings
+        .iter()
+        .any(|f| fail_on.threshold(f.kind).is_some_and(|t| f.severity >= t));
+    i32::from(failing)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use std::path::Path;
+
+    use super::*;
+    use crate::{Baseline, Config, IgnoreEntry, VexDocument};
+    use seawall_core::{Location, PackageRef, Target, TargetKind};
+
+    fn vuln(id: &str, sev: Severity, fixed: &[&str]) -> Finding {
+        let mut f = Finding::new(FindingKind::Vulnerability, id, sev, 7, "t")
+            .with_location(Location::file("/app/requirements.txt"));
+        f.package = Some(PackageRef {
+            name: "pillow".into(),
+            version: "9.4.0".into(),
+            ecosystem: "PyPI".into(),
+        });
+        f.fixed_versions = fixed.iter().map(|s| s.to_string()).collect();
+        f
+    }
+
+    fn report() -> Report {
+        let mut r = Report::new(Target::new(TargetKind::Filesystem, "."));
+        r.findings
+            .push(vuln("CVE-1", Severity::Critical, &["10.0.0"]));
+        r.findings.push(vuln("CVE-2", Severity::High, &[]));
+        r.findings.push(
+            Finding::new(
+                FindingKind::Misconfiguration,
+                "SW-DF-001",
+                Severity::High,
+                4,
+                "root",
+            )
+            .with_location(Location::file("Dockerfile").with_line(1)),
+        );
+        r.findings.push(Finding::new(
+            FindingKind::Secret,
+            "SW-SEC-001",
+            Severity::Critical,
+            6,
+            "token",
+        ));
+        r
+    }
+
+    fn today() -> Date {
+        jiff::civil::date(2026, 6, 1)
+    }
+
+    fn suppressed_by(r: &Report, id: &str) -> Option<String> {
+        r.suppressed
+            .iter()
+            .find(|f| f.id == id)
+            .and_then(|f| f.details.get(SUPPRESSED_BY).cloned())
+    }
+
+    #[test]
+    fn empty_policy_changes_nothing_but_order() {
+        let mut r = report();
+        apply(&mut r, &Policy::default(), today());
+        assert_eq!(r.findings.len(), 4);
+        assert!(r.suppressed.is_empty());
+        assert_eq!(exit_code(&r, Some(Severity::Critical)), 1);
+        assert_eq!(exit_code(&r, None), 0);
+    }
+
+    #[test]
+    fn ignores_with_expiry() {
+        let mut p = Policy::default();
+        p.ignores
+            .push(IgnoreEntry::new("CVE-1", ".seawallignore:1").with_reason("not reachable"));
+        p.ignores.push(
+            IgnoreEntry::new("SW-DF-001", ".seawallignore:2")
+                .with_expires(jiff::civil::date(2026, 5, 31)),
+        );
+        let mut r = report();
+        apply(&mut r, &p, today());
+        assert_eq!(
+            suppressed_by(&r, "CVE-1").as_deref(),
+            Some("ignore:.seawallignore:1")
+        );
+        let s = r.suppressed.iter().find(|f| f.id == "CVE-1").unwrap();
+        assert_eq!(
+            s.details.get(SUPPRESSED_REASON).map(String::as_str),
+            Some("not reachable")
+        );
+        assert!(
+            r.findings.iter().any(|f| f.id == "SW-DF-001"),
+            "expired entry must not apply"
+        );
+        assert_eq!(r.warnings.len(), 1);
+        assert!(
+            r.warnings[0].message.contains("expired on 2026-05-31"),
+            "{:?}",
+            r.warnings
+        );
+    }
+
+    #[test]
+    fn vex_suppresses_and_later_affected_revokes() {
+        let doc = r#"{"@context":"https://openvex.dev/ns/v0.2.0","@id":"vex-1","statements":[
+          {"vulnerability":{"name":"CVE-1"},"products":[{"@id":"pkg:pypi/pillow@9.4.0"}],"status":"not_affected","justification":"component_not_present"},
+          {"vulnerability":{"name":"CVE-2"},"status":"not_affected"},
+          {"vulnerability":{"name":"CVE-2"},"status":"affected"}]}"#;
+        let mut p = Policy::default();
+        p.vex
+            .push(VexDocument::parse(doc, Path::new("v.json")).unwrap());
+        let mut r = report();
+        apply(&mut r, &p, today());
+        assert_eq!(suppressed_by(&r, "CVE-1").as_deref(), Some("vex:vex-1"));
+        assert!(r.findings.iter().any(|f| f.id == "CVE-2"));
+    }
+
+    #[test]
+    fn ignore_unfixed_severity_filter_and_baseline() {
+        let mut p = Policy {
+            ignore_unfixed: true,
+            ..Policy::default()
+        };
+        let mut r = report();
+        apply(&mut r, &p, today());
+        assert_eq!(
+            suppressed_by(&r, "CVE-2").as_deref(),
+            Some("ignore-unfixed")
+        );
+        assert!(r.findings.iter().any(|f| f.id == "CVE-1"));
+
+        p.ignore_unfixed = false;
+        p.severities = Some(vec![Severity::Critical]);
+        let mut r = report();
+        apply(&mut r, &p, today());
+        assert_eq!(r.findings.len(), 2);
+        assert_eq!(
+            suppressed_by(&r, "SW-DF-001").as_deref(),
+            Some("severity-filter")
+        );
+
+        let mut old = Report::new(Target::new(TargetKind::Filesystem, "."));
+        old.findings
+            .push(vuln("CVE-1", Severity::Critical, &["10.0.0"]));
+        let p = Policy {
+            baseline: Some(Baseline::from_report(&old)),
+            ..Policy::default()
+        };
+        let mut r = report();
+        apply(&mut r, &p, today());
+        assert_eq!(suppressed_by(&r, "CVE-1").as_deref(), Some("baseline"));
+        assert_eq!(r.findings.len(), 3);
+    }
+
+    #[test]
+    fn config_disables_overrides_and_fails_per_kind() {
+        let toml = "[fail_on]\nsecret = 'CRITICAL'\n[rules]\ndisabled=['SW-DF-*']\n[severity]\n'CVE-1' = 'LOW'\n";
+        let p = Policy {
+            config: Config::parse(toml, Path::new("seawall.toml")).unwrap(),
+            ..Policy::default()
+        };
+        let mut r = report();
+        apply(&mut r, &p, today());
+        assert!(!r.findings.iter().any(|f| f.id == "SW-DF-001"));
+        let c1 = r.findings.iter().find(|f| f.id == "CVE-1").unwrap();
+        assert_eq!(c1.severity, Severity::Low);
+        assert_eq!(
+            c1.details.get(ORIGINAL_SEVERITY).map(String::as_str),
+            Some("CRITICAL")
+        );
+        assert_eq!(exit_code_with(&r, &p.fail_on(None)), 1);
+        r.findings.retain(|f| f.kind != FindingKind::Secret);
+        assert_eq!(
+            exit_code_with(&r, &p.fail_on(None)),
+            0,
+            "only secrets have a threshold"
+        );
+        assert_eq!(
+            exit_code_with(&r, &p.fail_on(Some(Severity::High))),
+            1,
+            "CLI threshold applies to all kinds"
+        );
+    }
+
+    #[test]
+    fn unfixed_definition() {
+        assert!(is_unfixed(&vuln("x", Severity::Low, &[])));
+        assert!(!is_unfixed(&vuln("x", Severity::Low, &["1"])));
+        let mut f = vuln("x", Severity::Low, &["1"]);
+        f.status = Some("will_not_fix".into());
+        assert!(is_unfixed(&f));
+        assert!(!is_unfixed(&Finding::new(
+            FindingKind::Secret,
+            "s",
+            Severity::Low,
+            6,
+            "t"
+        )));
+    }
+}
