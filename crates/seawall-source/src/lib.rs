@@ -35,15 +35,23 @@
 //! ```
 #![deny(missing_docs)]
 
+mod digest;
+mod docker_archive;
 mod error;
+mod manifest;
 mod meta;
+mod oci;
 mod reference;
+mod store;
+mod stored;
 pub mod tarindex;
 
 use std::io::Read;
 use std::path::PathBuf;
 
+pub use docker_archive::parse_docker_manifest_bytes;
 pub use error::SourceError;
+pub use manifest::parse_manifest_bytes;
 pub use meta::{ImageMeta, LayerDesc};
 pub use reference::{DOCKER_HUB, ImageRef, RegistryRef, parse_registry};
 
@@ -102,10 +110,51 @@ pub fn open(reference: &str, opts: &SourceOptions) -> Result<Box<dyn ImageSource
 pub fn open_ref(
     name: &str,
     reference: &ImageRef,
-    _opts: &SourceOptions,
+    opts: &SourceOptions,
 ) -> Result<Box<dyn ImageSource>, SourceError> {
-    Err(SourceError::Unsupported {
-        reference: name.to_string(),
-        reason: format!("{reference:?} is not implemented yet"),
-    })
+    match reference {
+        ImageRef::DockerArchive(path) => {
+            let store = Box::new(store::TarStore::new(path)?);
+            Ok(Box::new(docker_archive::open_docker_archive(
+                store, name, opts,
+            )?))
+        }
+        ImageRef::OciDir { dir, tag } => {
+            let store = Box::new(store::DirStore::new(dir)?);
+            Ok(Box::new(oci::open_layout(
+                store,
+                name,
+                tag.as_deref(),
+                opts,
+            )?))
+        }
+        ImageRef::OciArchive { path, tag } => {
+            let store = Box::new(store::TarStore::new(path)?);
+            Ok(Box::new(oci::open_layout(
+                store,
+                name,
+                tag.as_deref(),
+                opts,
+            )?))
+        }
+        ImageRef::TarFile(path) => {
+            let store = Box::new(store::TarStore::new(path)?);
+            if store::Store::exists(store.as_ref(), "manifest.json") {
+                Ok(Box::new(docker_archive::open_docker_archive(
+                    store, name, opts,
+                )?))
+            } else if store::Store::exists(store.as_ref(), "index.json") {
+                Ok(Box::new(oci::open_layout(store, name, None, opts)?))
+            } else {
+                Err(SourceError::malformed(
+                    path.display().to_string(),
+                    "neither a docker-archive (no manifest.json) nor an oci-archive (no index.json)",
+                ))
+            }
+        }
+        ImageRef::Docker(_) | ImageRef::Registry(_) => Err(SourceError::Unsupported {
+            reference: name.to_string(),
+            reason: "not implemented yet".to_string(),
+        }),
+    }
 }

@@ -1,0 +1,64 @@
+//! Prints an image's metadata and, for each layer, the number of bytes read from its blob.
+//!
+//! `cargo run -p seawall-source --example inspect -- [--platform os/arch] [--insecure] REF`
+#![allow(clippy::print_stdout)]
+
+use std::io::Read;
+use std::time::Instant;
+
+use seawall_source::{SourceError, SourceOptions, open};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut opts = SourceOptions::default();
+    let mut reference = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--platform" => opts.platform = args.next(),
+            "--insecure" => opts.insecure = true,
+            _ => reference = Some(a),
+        }
+    }
+    let reference = reference.ok_or("usage: inspect [--platform os/arch] [--insecure] REF")?;
+    let t0 = Instant::now();
+    let source = open(&reference, &opts)?;
+    let meta = source.meta();
+    println!("name:          {}", meta.name);
+    println!("digest:        {}", meta.digest.as_deref().unwrap_or("-"));
+    println!("config_digest: {}", meta.config_digest);
+    println!(
+        "platform:      {}/{}",
+        meta.config.os, meta.config.architecture
+    );
+    println!("history:       {} entries", meta.config.history.len());
+    println!("random_access: {}", source.random_access());
+    println!("opened in      {:?}", t0.elapsed());
+    let mut total = 0u64;
+    let t1 = Instant::now();
+    let mut report = |index: u32, r: &mut dyn Read| -> Result<(), SourceError> {
+        let n = std::io::copy(r, &mut std::io::sink()).map_err(|e| SourceError::Read {
+            what: format!("layer {index}"),
+            source: e,
+        })?;
+        let l = &meta.layers[index as usize];
+        println!(
+            "layer {index:>2} {} size={} read={n} {}{}",
+            l.diff_id,
+            l.size,
+            l.media_type,
+            l.digest
+                .as_deref()
+                .map(|d| format!(" blob={d}"))
+                .unwrap_or_default()
+        );
+        total += n;
+        Ok(())
+    };
+    source.stream_layers(&mut report)?;
+    println!(
+        "{} layers, {total} bytes read in {:?}",
+        meta.layers.len(),
+        t1.elapsed()
+    );
+    Ok(())
+}

@@ -1,0 +1,135 @@
+//! `docker save` archives: the legacy layout (`manifest.json`, `<id>/layer.tar`, `<config>.json`) and the
+//! Docker ≥ 25 OCI-style layout (`index.json`, `blobs/sha256/…`, plus `manifest.json`).
+
+use serde::Deserialize;
+
+use crate::digest::{parse_digest, sha256_of};
+use crate::manifest::MAX_CONFIG_SIZE;
+use crate::oci::open_layout;
+use crate::store::Store;
+use crate::stored::{LayerBlob, StoredImage};
+use crate::{ImageMeta, LayerDesc, SourceError, SourceOptions};
+
+/// Largest `manifest.json` accepted (bytes).
+const MAX_DOCKER_MANIFEST: u64 = 8 << 20;
+
+/// One entry of a docker-save `manifest.json`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ManifestEntry {
+    config: String,
+    #[serde(default)]
+    repo_tags: Option<Vec<String>>,
+    layers: Vec<String>,
+}
+
+/// Parses a docker-save `manifest.json`. Fuzz entry point. Never panics.
+pub fn parse_docker_manifest_bytes(bytes: &[u8]) -> Result<usize, SourceError> {
+    parse_entries("<memory>", bytes).map(|e| e.len())
+}
+
+fn parse_entries(what: &str, bytes: &[u8]) -> Result<Vec<ManifestEntry>, SourceError> {
+    let entries: Vec<ManifestEntry> =
+        serde_json::from_slice(bytes).map_err(|e| SourceError::Json {
+            what: what.to_string(),
+            source: e,
+        })?;
+    if entries.is_empty() {
+        return Err(SourceError::malformed(what, "no images in manifest.json"));
+    }
+    Ok(entries)
+}
+
+/// `sha256:<hex>` when a member path names its blob digest (`blobs/sha256/<hex>`, `<hex>.tar`).
+fn digest_from_path(path: &str) -> Option<String> {
+    let candidate = if let Some(hex) = path.strip_prefix("blobs/sha256/") {
+        hex
+    } else {
+        let file = path.rsplit('/').next().unwrap_or(path);
+        file.strip_suffix(".tar")
+            .or_else(|| file.strip_suffix(".json"))?
+    };
+    let d = format!("sha256:{candidate}");
+    parse_digest("", &d).ok().map(|_| d)
+}
+
+/// Opens a docker-save archive (`docker-archive:PATH`), `store` being its indexed tar.
+pub(crate) fn open_docker_archive(
+    store: Box<dyn Store>,
+    name: &str,
+    opts: &SourceOptions,
+) -> Result<StoredImage, SourceError> {
+    if store.exists("index.json") && store.exists("oci-layout") {
+        // Docker ≥ 25: a full OCI layout; it knows the manifest digest and the media types.
+        match open_layout(store, name, None, opts) {
+            Ok(img) => return Ok(img),
+            Err(e @ (SourceError::DigestMismatch { .. } | SourceError::UnsafePath { .. })) => {
+                return Err(e);
+            }
+            Err(e) => {
+                return Err(SourceError::malformed(
+                    name,
+                    format!("OCI-style docker archive unreadable: {e}"),
+                ));
+            }
+        }
+    }
+    let what = format!("{}: manifest.json", store.describe());
+    let bytes = store.read_small("manifest.json", MAX_DOCKER_MANIFEST)?;
+    let mut entries = parse_entries(&what, &bytes)?;
+    let entry = entries.swap_remove(0);
+    let _ = entry.repo_tags;
+    let config_bytes = store.read_small(&entry.config, MAX_CONFIG_SIZE)?;
+    let config_digest = sha256_of(&config_bytes);
+    if let Some(named) = digest_from_path(&entry.config)
+        && named != config_digest
+    {
+        return Err(SourceError::DigestMismatch {
+            what: format!("{}: {}", store.describe(), entry.config),
+            expected: named,
+            actual: config_digest,
+        });
+    }
+    let config =
+        seawall_core::ImageConfig::from_json(&config_bytes).map_err(|e| SourceError::Config {
+            what: format!("{}: {}", store.describe(), entry.config),
+            source: e,
+        })?;
+    if config.diff_ids.len() != entry.layers.len() {
+        return Err(SourceError::malformed(
+            what,
+            format!(
+                "{} lists {} layers but its config has {} diff_ids",
+                entry.config,
+                entry.layers.len(),
+                config.diff_ids.len()
+            ),
+        ));
+    }
+    let mut layers = Vec::with_capacity(entry.layers.len());
+    let mut blobs = Vec::with_capacity(entry.layers.len());
+    for (i, (path, diff_id)) in entry.layers.iter().zip(&config.diff_ids).enumerate() {
+        let (_, size) = store.open(path)?;
+        let digest = digest_from_path(path);
+        let verify = digest.clone().or_else(|| Some(diff_id.clone()));
+        layers.push(LayerDesc {
+            index: u32::try_from(i).unwrap_or(u32::MAX),
+            diff_id: diff_id.clone(),
+            digest,
+            size,
+            media_type: "application/vnd.docker.image.rootfs.diff.tar".to_string(),
+        });
+        blobs.push(LayerBlob {
+            path: path.clone(),
+            verify,
+        });
+    }
+    let meta = ImageMeta {
+        name: name.to_string(),
+        digest: None,
+        config_digest,
+        config,
+        layers,
+    };
+    Ok(StoredImage { meta, store, blobs })
+}
