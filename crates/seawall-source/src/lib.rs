@@ -45,6 +45,10 @@ mod reference;
 mod store;
 mod stored;
 pub mod tarindex;
+#[cfg(test)]
+mod tests_local;
+#[cfg(test)]
+mod testutil;
 
 use std::io::Read;
 use std::path::PathBuf;

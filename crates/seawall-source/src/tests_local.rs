@@ -1,0 +1,333 @@
+//! Tests of the file-based sources against fixtures built in memory.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::Read;
+
+use crate::digest::sha256_of;
+use crate::testutil::*;
+use crate::{ImageSource, SourceError, SourceOptions, open};
+
+fn layers() -> Vec<Vec<u8>> {
+    vec![
+        layer(&[("etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n")]),
+        layer(&[("app/main.py", "print('hi')\n")]),
+        // Identical to layer 0: docker save stores it as a symlink.
+        layer(&[("etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n")]),
+    ]
+}
+
+fn read_all(src: &dyn ImageSource, i: u32) -> Result<Vec<u8>, std::io::Error> {
+    let mut v = Vec::new();
+    src.open_layer(i).unwrap().read_to_end(&mut v)?;
+    Ok(v)
+}
+
+fn write_tar(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> String {
+    let p = dir.path().join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p.display().to_string()
+}
+
+#[test]
+fn legacy_docker_archive_reads_every_layer() {
+    let ls = layers();
+    let (files, cfg) = legacy_docker_archive(&ls);
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_tar(&dir, "legacy.tar", &files.to_tar());
+    for reference in [format!("docker-archive:{path}"), path.clone()] {
+        let src = open(&reference, &SourceOptions::default()).unwrap();
+        let meta = src.meta();
+        assert_eq!(meta.name, reference);
+        assert_eq!(meta.digest, None);
+        assert_eq!(meta.config_digest, sha256_of(&cfg));
+        assert_eq!(meta.config.user, "app");
+        assert_eq!(meta.layers.len(), 3);
+        assert!(src.random_access());
+        for (i, l) in ls.iter().enumerate() {
+            let i = u32::try_from(i).unwrap();
+            assert_eq!(meta.layers[i as usize].diff_id, sha256_of(l));
+            assert_eq!(meta.layers[i as usize].size, l.len() as u64);
+            assert_eq!(&read_all(src.as_ref(), i).unwrap(), l);
+        }
+        assert!(matches!(
+            src.open_layer(3),
+            Err(SourceError::NoSuchLayer { index: 3, count: 3 })
+        ));
+        let mut seen = Vec::new();
+        src.stream_layers(&mut |i, r| {
+            let mut n = Vec::new();
+            r.read_to_end(&mut n).unwrap();
+            seen.push((i, n.len()));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(
+            seen,
+            vec![(0, ls[0].len()), (1, ls[1].len()), (2, ls[2].len())]
+        );
+    }
+}
+
+#[test]
+fn layers_can_be_read_in_parallel() {
+    let ls = layers();
+    let (files, _) = legacy_docker_archive(&ls);
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_tar(&dir, "legacy.tar", &files.to_tar());
+    let src = open(&format!("docker-archive:{path}"), &SourceOptions::default()).unwrap();
+    let src = src.as_ref();
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..3u32)
+            .map(|i| s.spawn(move || read_all(src, i).unwrap()))
+            .collect();
+        for (i, h) in handles.into_iter().enumerate() {
+            assert_eq!(h.join().unwrap(), ls[i]);
+        }
+    });
+}
+
+#[test]
+fn docker_archive_layer_digest_mismatch_is_detected() {
+    let ls = layers();
+    let (mut files, _) = legacy_docker_archive(&ls);
+    // Tamper with layer 1's content, keeping its size.
+    let key = files
+        .files
+        .keys()
+        .find(|k| k.ends_with("layer.tar") && files.files[*k] == ls[1])
+        .unwrap()
+        .clone();
+    let mut bad = ls[1].clone();
+    let pos = bad.windows(5).position(|w| w == b"print").unwrap();
+    bad[pos] = b'P';
+    files.add(&key, bad);
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_tar(&dir, "bad.tar", &files.to_tar());
+    let src = open(&format!("docker-archive:{path}"), &SourceOptions::default()).unwrap();
+    assert_eq!(read_all(src.as_ref(), 0).unwrap(), ls[0]);
+    let err = read_all(src.as_ref(), 1).unwrap_err();
+    assert!(err.to_string().contains("digest mismatch"), "{err}");
+}
+
+#[test]
+fn docker_archive_hostile_manifests() {
+    let ls = layers();
+    let dir = tempfile::tempdir().unwrap();
+    // Path traversal in Layers.
+    let (mut files, cfg) = legacy_docker_archive(&ls);
+    let cfg_name = format!("{}.json", &sha256_of(&cfg)[7..]);
+    files.add(
+        "manifest.json",
+        serde_json::to_vec(
+            &serde_json::json!([{"Config": cfg_name, "Layers": ["../../etc/passwd", "a", "b"]}]),
+        )
+        .unwrap(),
+    );
+    let path = write_tar(&dir, "trav.tar", &files.to_tar());
+    let err = open(&format!("docker-archive:{path}"), &SourceOptions::default())
+        .err()
+        .unwrap();
+    assert!(
+        matches!(err, SourceError::UnsafePath { ref member, .. } if member == "../../etc/passwd"),
+        "{err}"
+    );
+    // Missing layer member.
+    files.add(
+        "manifest.json",
+        serde_json::to_vec(&serde_json::json!([{"Config": cfg_name, "Layers": ["x/layer.tar", "y/layer.tar", "z/layer.tar"]}]))
+            .unwrap(),
+    );
+    let path = write_tar(&dir, "missing.tar", &files.to_tar());
+    let err = open(&format!("docker-archive:{path}"), &SourceOptions::default())
+        .err()
+        .unwrap();
+    assert!(
+        matches!(err, SourceError::Missing { ref member, .. } if member == "x/layer.tar"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("missing.tar"), "{err}");
+    // Layer count disagrees with the config.
+    files.add(
+        "manifest.json",
+        serde_json::to_vec(&serde_json::json!([{"Config": cfg_name, "Layers": []}])).unwrap(),
+    );
+    let path = write_tar(&dir, "count.tar", &files.to_tar());
+    let err = open(&format!("docker-archive:{path}"), &SourceOptions::default())
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("diff_ids"), "{err}");
+    // Garbage manifest.json.
+    files.add("manifest.json", b"{not json".to_vec());
+    let path = write_tar(&dir, "garbage.tar", &files.to_tar());
+    let err = open(&format!("docker-archive:{path}"), &SourceOptions::default())
+        .err()
+        .unwrap();
+    assert!(matches!(err, SourceError::Json { .. }), "{err}");
+    // Not a tar at all.
+    let path = write_tar(&dir, "plain.tar", b"hello");
+    assert!(open(&path, &SourceOptions::default()).is_err());
+    // Missing file.
+    let err = open(
+        "docker-archive:/nonexistent/x.tar",
+        &SourceOptions::default(),
+    )
+    .err()
+    .unwrap();
+    assert!(err.to_string().contains("/nonexistent/x.tar"), "{err}");
+}
+
+#[test]
+fn oci_style_docker_archive_uses_the_oci_index() {
+    let ls = layers();
+    let (files, manifest_digest) = oci_style_docker_archive(&ls);
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_tar(&dir, "docker25.tar", &files.to_tar());
+    let src = open(&path, &SourceOptions::default()).unwrap();
+    let meta = src.meta();
+    assert_eq!(meta.digest.as_deref(), Some(manifest_digest.as_str()));
+    assert_eq!(meta.layers.len(), 3);
+    assert_eq!(
+        meta.layers[1].digest.as_deref(),
+        Some(sha256_of(&ls[1]).as_str())
+    );
+    assert_eq!(
+        meta.layers[1].media_type,
+        "application/vnd.oci.image.layer.v1.tar"
+    );
+    assert_eq!(read_all(src.as_ref(), 2).unwrap(), ls[2]);
+}
+
+fn layout() -> (Layout, Vec<Vec<u8>>, Vec<Vec<u8>>, Vec<Vec<u8>>) {
+    let amd = vec![layer(&[("amd", "x86")]), layer(&[("app", "1")])];
+    let arm = vec![layer(&[("arm", "aarch64")])];
+    let other = vec![layer(&[("other", "o")])];
+    (oci_layout(&amd, &arm, &other), amd, arm, other)
+}
+
+#[test]
+fn oci_layout_dir_tags_nested_index_and_platforms() {
+    let (lay, amd, arm, other) = layout();
+    let dir = tempfile::tempdir().unwrap();
+    lay.files.write_dir(dir.path());
+    let d = dir.path().display();
+    let mut opts = SourceOptions::default();
+    let src = open(&format!("oci:{d}:multi"), &opts).unwrap();
+    assert_eq!(
+        src.meta().digest.as_ref(),
+        lay.manifest_digests.get("amd64")
+    );
+    assert_eq!(src.meta().config.architecture, "amd64");
+    assert_eq!(read_all(src.as_ref(), 1).unwrap(), amd[1]);
+    opts.platform = Some("linux/arm64/v8".into());
+    let src = open(&format!("oci:{d}:multi"), &opts).unwrap();
+    assert_eq!(
+        src.meta().digest.as_ref(),
+        lay.manifest_digests.get("arm64")
+    );
+    assert_eq!(read_all(src.as_ref(), 0).unwrap(), arm[0]);
+    opts.platform = Some("linux/s390x".into());
+    let err = open(&format!("oci:{d}:multi"), &opts).err().unwrap();
+    assert!(
+        matches!(err, SourceError::NoMatchingManifest { .. }),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("linux/arm64/v8") && err.to_string().contains("linux/amd64"),
+        "{err}"
+    );
+    opts.platform = None;
+    let src = open(&format!("oci:{d}:other"), &opts).unwrap();
+    assert_eq!(
+        src.meta().digest.as_ref(),
+        lay.manifest_digests.get("other")
+    );
+    assert_eq!(
+        src.meta().layers[0].media_type,
+        "application/vnd.docker.image.rootfs.diff.tar.gzip"
+    );
+    assert_eq!(read_all(src.as_ref(), 0).unwrap(), other[0]);
+    let err = open(&format!("oci:{d}:nope"), &opts).err().unwrap();
+    assert!(err.to_string().contains("multi, other"), "{err}");
+    // Without a tag the two images are ambiguous.
+    let err = open(&format!("oci:{d}"), &opts).err().unwrap();
+    assert!(err.to_string().contains(":TAG"), "{err}");
+}
+
+#[test]
+fn oci_archive_matches_the_directory() {
+    let (lay, amd, _, _) = layout();
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_tar(&dir, "oci.tar", &lay.files.to_tar());
+    let src = open(
+        &format!("oci-archive:{path}:multi"),
+        &SourceOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        src.meta().digest.as_ref(),
+        lay.manifest_digests.get("amd64")
+    );
+    assert_eq!(read_all(src.as_ref(), 0).unwrap(), amd[0]);
+    // A bare .tar without manifest.json is an oci-archive; this one needs a tag.
+    let err = open(&path, &SourceOptions::default()).err().unwrap();
+    assert!(
+        matches!(err, SourceError::NoMatchingManifest { .. }),
+        "{err}"
+    );
+}
+
+#[test]
+fn oci_layout_missing_and_corrupt_blobs() {
+    let (mut lay, _, _, other) = layout();
+    let dir = tempfile::tempdir().unwrap();
+    let blob = format!("blobs/sha256/{}", &sha256_of(&other[0])[7..]);
+    lay.files.files.remove(&blob);
+    lay.files.write_dir(dir.path());
+    let err = open(
+        &format!("oci:{}:other", dir.path().display()),
+        &SourceOptions::default(),
+    )
+    .err()
+    .unwrap();
+    assert!(
+        matches!(err, SourceError::Missing { ref member, .. } if *member == blob),
+        "{err}"
+    );
+    // A corrupted config blob is caught by its digest.
+    let (lay, _, _, _) = layout();
+    let dir = tempfile::tempdir().unwrap();
+    lay.files.write_dir(dir.path());
+    let m: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join(format!(
+            "blobs/sha256/{}",
+            &lay.manifest_digests["other"][7..]
+        )))
+        .unwrap(),
+    )
+    .unwrap();
+    let cfg = m["config"]["digest"].as_str().unwrap();
+    std::fs::write(
+        dir.path().join(format!("blobs/sha256/{}", &cfg[7..])),
+        b"{}",
+    )
+    .unwrap();
+    let err = open(
+        &format!("oci:{}:other", dir.path().display()),
+        &SourceOptions::default(),
+    )
+    .err()
+    .unwrap();
+    assert!(matches!(err, SourceError::DigestMismatch { .. }), "{err}");
+    // No index.json.
+    let empty = tempfile::tempdir().unwrap();
+    let err = open(
+        &format!("oci:{}", empty.path().display()),
+        &SourceOptions::default(),
+    )
+    .err()
+    .unwrap();
+    assert!(
+        matches!(err, SourceError::Missing { ref member, .. } if member == "index.json"),
+        "{err}"
+    );
+}
