@@ -53,6 +53,16 @@ pub(crate) enum Command {
         /// Rule id, e.g. SW-DF-001.
         id: String,
     },
+    /// Compare two JSON reports: new, fixed and unchanged findings.
+    Diff {
+        /// The older report.
+        old: PathBuf,
+        /// The newer report.
+        new: PathBuf,
+        /// Output format: table or json.
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -128,6 +138,22 @@ pub(crate) struct ScanArgs {
     /// Where to download the vulnerability database from when it is missing (URL or directory).
     #[arg(long, value_name = "URL|PATH")]
     pub(crate) db_source: Option<String>,
+
+    /// Policy file (default: `seawall.toml` found upward from the target).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+
+    /// Extra ignore file (besides `.seawallignore` next to the target and to `seawall.toml`).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) ignorefile: Vec<PathBuf>,
+
+    /// OpenVEX document: `not_affected` / `fixed` statements suppress vulnerability findings (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) vex: Vec<PathBuf>,
+
+    /// Previous JSON report: report only findings that are new.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

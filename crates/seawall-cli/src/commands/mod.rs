@@ -22,6 +22,29 @@ pub(crate) fn run(cli: Cli) -> Result<u8> {
             }
             Ok(0)
         }
+        Command::Diff { old, new, format } => {
+            let a = seawall_policy::load_report(old)?;
+            let b = seawall_policy::load_report(new)?;
+            let d = seawall_policy::diff(&a, &b);
+            if format == "json" {
+                serde_json::to_writer_pretty(std::io::stdout().lock(), &d)?;
+                println!();
+            } else {
+                println!(
+                    "{} new, {} fixed, {} unchanged",
+                    d.new.len(),
+                    d.fixed.len(),
+                    d.unchanged.len()
+                );
+                for f in &d.new {
+                    println!("+ {} {} {} {}", f.severity, f.id, f.location.path, f.title);
+                }
+                for f in &d.fixed {
+                    println!("- {} {} {} {}", f.severity, f.id, f.location.path, f.title);
+                }
+            }
+            Ok(if d.new.is_empty() { 0 } else { 1 })
+        }
         Command::Db { .. } => {
             anyhow::bail!("the vulnerability database commands are not wired yet")
         }

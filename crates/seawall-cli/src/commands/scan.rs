@@ -1,10 +1,12 @@
 //! `seawall scan image|fs|config|model`.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
 
 use seawall_core::{Report, Severity};
+use seawall_policy::Policy;
 use seawall_scan::{ScanOptions, Scanners};
 
 use crate::cli::{Cli, ScanArgs, ScanTarget};
@@ -12,7 +14,7 @@ use crate::output;
 use crate::progress::Bar;
 
 pub(crate) fn run(cli: &Cli, what: &ScanTarget) -> Result<u8> {
-    let (common, report) = match what {
+    let (common, report, target_path) = match what {
         ScanTarget::Image {
             reference,
             common,
@@ -24,22 +26,26 @@ pub(crate) fn run(cli: &Cli, what: &ScanTarget) -> Result<u8> {
             opts.source.insecure = *insecure;
             let r = seawall_scan::scan_image(reference, &opts)
                 .with_context(|| format!("cannot scan image {reference}"))?;
-            (common, r)
+            (common, r, std::env::current_dir().unwrap_or_default())
         }
         ScanTarget::Fs { path, common } => {
             let opts = options(cli, common)?;
-            (common, seawall_scan::scan_fs(path, &opts)?)
+            (common, seawall_scan::scan_fs(path, &opts)?, path.clone())
         }
         ScanTarget::Config { path, common } => {
             let opts = options(cli, common)?;
-            (common, seawall_scan::scan_config(path, &opts)?)
+            (
+                common,
+                seawall_scan::scan_config(path, &opts)?,
+                path.clone(),
+            )
         }
         ScanTarget::Model { path, common } => {
             let opts = options(cli, common)?;
-            (common, seawall_scan::scan_model(path, &opts)?)
+            (common, seawall_scan::scan_model(path, &opts)?, path.clone())
         }
     };
-    finish(cli, common, report)
+    finish(cli, common, report, &target_path)
 }
 
 fn options(cli: &Cli, common: &ScanArgs) -> Result<ScanOptions> {
@@ -57,15 +63,29 @@ fn options(cli: &Cli, common: &ScanArgs) -> Result<ScanOptions> {
     Ok(opts)
 }
 
-fn finish(cli: &Cli, common: &ScanArgs, mut report: Report) -> Result<u8> {
-    if let Some(list) = &common.severity {
-        let keep: Vec<Severity> = list
-            .split(',')
-            .map(|s| s.parse())
-            .collect::<Result<_, _>>()
-            .context("--severity")?;
-        report.findings.retain(|f| keep.contains(&f.severity));
+/// Loads the policy for a target from `seawall.toml`, ignore files, VEX documents and a baseline.
+fn policy(common: &ScanArgs, target: &Path) -> Result<Policy> {
+    let mut policy = Policy::discover(target, common.config.as_deref())?;
+    for f in &common.ignorefile {
+        policy.add_ignore_file(f)?;
     }
+    for f in &common.vex {
+        policy.add_vex_file(f)?;
+    }
+    if let Some(b) = &common.baseline {
+        policy.set_baseline_file(b)?;
+    }
+    policy.ignore_unfixed = common.ignore_unfixed;
+    if let Some(list) = &common.severity {
+        policy.severities = Some(seawall_policy::parse_severity_list(list).context("--severity")?);
+    }
+    Ok(policy)
+}
+
+fn finish(cli: &Cli, common: &ScanArgs, mut report: Report, target: &Path) -> Result<u8> {
+    let policy = policy(common, target)?;
+    policy.apply(&mut report, jiff::ZonedDateTime::now().date());
+    report.normalize();
     output::write_all(&report, common)?;
     if !cli.quiet && !report.warnings.is_empty() {
         eprintln!(
@@ -79,8 +99,6 @@ fn finish(cli: &Cli, common: &ScanArgs, mut report: Report) -> Result<u8> {
         .map(str::parse)
         .transpose()
         .context("--fail-on")?;
-    Ok(match (fail_on, report.max_severity()) {
-        (Some(t), Some(m)) if m >= t => 1,
-        _ => 0,
-    })
+    let code = seawall_policy::exit_code_with(&report, &policy.fail_on(fail_on));
+    Ok(u8::try_from(code).unwrap_or(2))
 }
