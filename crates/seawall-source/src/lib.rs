@@ -35,6 +35,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod auth;
 mod digest;
 mod docker_archive;
 mod error;
@@ -42,17 +43,21 @@ mod manifest;
 mod meta;
 mod oci;
 mod reference;
+mod registry;
 mod store;
 mod stored;
 pub mod tarindex;
 #[cfg(test)]
 mod tests_local;
 #[cfg(test)]
+mod tests_registry;
+#[cfg(test)]
 mod testutil;
 
 use std::io::Read;
 use std::path::PathBuf;
 
+pub use auth::parse_www_authenticate;
 pub use docker_archive::parse_docker_manifest_bytes;
 pub use error::SourceError;
 pub use manifest::parse_manifest_bytes;
@@ -156,7 +161,8 @@ pub fn open_ref(
                 ))
             }
         }
-        ImageRef::Docker(_) | ImageRef::Registry(_) => Err(SourceError::Unsupported {
+        ImageRef::Registry(r) => Ok(Box::new(registry::open_registry(name, r, opts)?)),
+        ImageRef::Docker(_) => Err(SourceError::Unsupported {
             reference: name.to_string(),
             reason: "not implemented yet".to_string(),
         }),
