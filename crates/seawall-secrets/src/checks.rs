@@ -1,0 +1,288 @@
+//! Value heuristics shared by the detectors: entropy, character classes, placeholders.
+
+/// Shannon entropy of the bytes of `v`, in bits per byte.
+pub(crate) fn entropy(v: &[u8]) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u32; 256];
+    for &b in v {
+        counts[usize::from(b)] += 1;
+    }
+    let n = v.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// Number of character classes present among lower case, upper case, digits and other symbols.
+pub(crate) fn classes(v: &[u8]) -> u32 {
+    let (mut l, mut u, mut d, mut s) = (false, false, false, false);
+    for &b in v {
+        match b {
+            b'a'..=b'z' => l = true,
+            b'A'..=b'Z' => u = true,
+            b'0'..=b'9' => d = true,
+            _ => s = true,
+        }
+    }
+    u32::from(l) + u32::from(u) + u32::from(d) + u32::from(s)
+}
+
+/// Longest run of one repeated byte.
+fn longest_run(v: &[u8]) -> usize {
+    let mut best = 0;
+    let mut run = 0;
+    let mut prev = None;
+    for &b in v {
+        if Some(b) == prev {
+            run += 1;
+        } else {
+            run = 1;
+            prev = Some(b);
+        }
+        best = best.max(run);
+    }
+    best
+}
+
+fn contains_ci(hay: &[u8], needle: &str) -> bool {
+    let n = needle.as_bytes();
+    n.len() <= hay.len() && hay.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+}
+
+/// Markers that make any value (even with a provider prefix) a documentation example or template.
+const STRONG_MARKERS: &[&str] = &[
+    "example",
+    "xxxx",
+    "****",
+    "....",
+    "\u{2026}",
+    "<",
+    ">",
+    "${",
+    "{{",
+    "$(",
+    "%(",
+    "your_",
+    "your-",
+    "yourkey",
+    "yourtoken",
+    "placeholder",
+    "redacted",
+    "replace_me",
+    "replaceme",
+    "insert_",
+    "_here",
+    "-here",
+    "1234567890",
+    "abcdefgh",
+    "0000000",
+    "dummy",
+    "changeme",
+    "notreal",
+    "not_a_real",
+    "not-a-real",
+    "sample",
+];
+
+/// Known documentation values that look real (AWS docs, jwt.io).
+const KNOWN_EXAMPLES: &[&str] = &[
+    "AKIAIOSFODNN7EXAMPLE",
+    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+    "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ",
+];
+
+/// True when a value that matched a provider-specific shape is a documentation example or template.
+pub(crate) fn is_strong_placeholder(v: &[u8]) -> bool {
+    STRONG_MARKERS.iter().any(|m| contains_ci(v, m))
+        || KNOWN_EXAMPLES.iter().any(|m| contains_ci(v, m))
+        || longest_run(v) >= 6
+}
+
+/// Additional markers for free-form values (generic assignments, URL passwords).
+const WEAK_MARKERS: &[&str] = &[
+    "password",
+    "passwd",
+    "passw0rd",
+    "p@ssw0rd",
+    "secret",
+    "s3cr3t",
+    "changeit",
+    "change_me",
+    "change-me",
+    "hunter2",
+    "qwerty",
+    "letmein",
+    "123456",
+    "abcdef",
+    "abc123",
+    "111111",
+    "aaaaaa",
+    "todo",
+    "fixme",
+    "fake",
+    "test123",
+    "token_",
+    "_token",
+    "mytoken",
+    "my_key",
+    "mykey",
+    "foobar",
+    "%s",
+    "{}",
+    "{0}",
+    "$$",
+    "...",
+];
+
+/// Values that are never credentials when they are the whole value.
+const EXACT_PLACEHOLDERS: &[&str] = &[
+    "none",
+    "null",
+    "nil",
+    "true",
+    "false",
+    "undefined",
+    "test",
+    "testing",
+    "admin",
+    "root",
+    "pass",
+    "default",
+    "token",
+    "secret",
+    "guest",
+    "user",
+    "username",
+    "postgres",
+    "mysql",
+    "redis",
+    "empty",
+    "required",
+    "optional",
+    "string",
+    "str",
+    "bytes",
+    "changeme",
+    "xxx",
+    "foo",
+    "bar",
+    "baz",
+];
+
+/// True when a free-form value (generic assignment, URL password, `.netrc` password) is a placeholder,
+/// template, reference or well-known default rather than a real credential.
+pub(crate) fn is_placeholder(v: &[u8]) -> bool {
+    if v.is_empty() || is_strong_placeholder(v) {
+        return true;
+    }
+    if EXACT_PLACEHOLDERS
+        .iter()
+        .any(|p| v.eq_ignore_ascii_case(p.as_bytes()))
+    {
+        return true;
+    }
+    if WEAK_MARKERS.iter().any(|m| contains_ci(v, m)) {
+        return true;
+    }
+    // Variable references and templates: $VAR, %VAR%, {var}, [REDACTED], ENV[...]
+    matches!(
+        v.first(),
+        Some(b'$' | b'%' | b'{' | b'[' | b'@' | b'!' | b'&' | b'*')
+    ) || v
+        .iter()
+        .all(|b| *b == b'*' || *b == b'x' || *b == b'X' || *b == b'.' || *b == b'-')
+}
+
+/// True when the bytes look like a program identifier, dotted name or constant rather than a credential
+/// (`self.token`, `os.environ`, `HF_TOKEN`, `get_password`, `my-secret-name`).
+pub(crate) fn is_identifier_like(v: &[u8]) -> bool {
+    if v.is_empty() {
+        return true;
+    }
+    let has_sep = v.iter().any(|b| matches!(b, b'_' | b'.' | b'-'));
+    let all_ident = v
+        .iter()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+    if !all_ident {
+        return false;
+    }
+    let letters_only_segments = v
+        .split(|b| matches!(b, b'_' | b'.' | b'-'))
+        .all(|seg| seg.iter().all(|b| b.is_ascii_alphabetic()));
+    // CONSTANT_CASE, snake_case, kebab-case or dotted names made of letter-only words.
+    (has_sep && letters_only_segments)
+        // camelCase / PascalCase words without digits, like `getToken` or `SecretKeyRef`
+        || (v.iter().all(|b| b.is_ascii_alphabetic()) && v.len() < 24 && entropy(v) < 3.7)
+}
+
+/// A plausibility check for the random part of a provider token.
+pub(crate) fn random_enough(v: &[u8], min_entropy: f64) -> bool {
+    !is_strong_placeholder(v) && entropy(v) >= min_entropy
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entropy_bounds() {
+        assert_eq!(entropy(b""), 0.0);
+        assert_eq!(entropy(b"aaaa"), 0.0);
+        assert!((entropy(b"abcd") - 2.0).abs() < 1e-9);
+        assert!(entropy(b"q8Zt2LmX9vKp3RwY7nBc") > 4.0);
+    }
+
+    #[test]
+    fn placeholders() {
+        for p in [
+            "AKIAIOSFODNN7EXAMPLE",
+            "xxxxxxxxxxxxxxxx",
+            "changeme",
+            "<token>",
+            "${HF_TOKEN}",
+            "your_api_key_here",
+            "{{ .Values.password }}",
+            "$PASSWORD",
+            "None",
+            "********",
+            "hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            "mysecretpassword",
+            "%(password)s",
+        ] {
+            assert!(is_placeholder(p.as_bytes()), "{p}");
+        }
+        for real in [
+            "Zq3v8LmT2pRx9WkB",
+            "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",
+            "S7rong&Pass9",
+        ] {
+            assert!(!is_placeholder(real.as_bytes()), "{real}");
+        }
+    }
+
+    #[test]
+    fn identifiers() {
+        for id in [
+            "self.token",
+            "HF_TOKEN",
+            "get_password",
+            "os.environ",
+            "getToken",
+            "secret-name",
+        ] {
+            assert!(is_identifier_like(id.as_bytes()), "{id}");
+        }
+        for v in ["Zq3v8LmT2pRx9WkB", "a1b2c3d4e5f6a7b8c9d0", "S7rong&Pass9"] {
+            assert!(!is_identifier_like(v.as_bytes()), "{v}");
+        }
+        assert_eq!(classes(b"aB3$"), 4);
+    }
+}

@@ -1,0 +1,440 @@
+//! Detector definitions: keywords for the prefilter, patterns for the candidate windows, and the
+//! validation applied to each match.
+//!
+//! Every pattern must contain (case-insensitively) one of its detector's keywords inside any match, so
+//! that a window of `max_len` bytes on each side of a keyword hit contains every possible match.
+//! Patterns name the secret part `(?P<s>…)` and optionally a non-secret context `(?P<k>…)` (a variable
+//! name, a key type), reported as `details["key"]`.
+
+/// What the character next to a match must not be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Boundary {
+    /// No constraint.
+    Any,
+    /// Not an ASCII letter or digit.
+    Alnum,
+    /// Not a letter, digit, `_` or `-`.
+    Token,
+    /// Not a base64 character (`A-Za-z0-9+/=`).
+    Base64,
+}
+
+impl Boundary {
+    pub(crate) fn allows(self, b: Option<u8>) -> bool {
+        let Some(b) = b else { return true };
+        match self {
+            Boundary::Any => true,
+            Boundary::Alnum => !b.is_ascii_alphanumeric(),
+            Boundary::Token => !(b.is_ascii_alphanumeric() || b == b'_' || b == b'-'),
+            Boundary::Base64 => !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=')),
+        }
+    }
+}
+
+/// The validation applied to a match's secret.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Check {
+    /// Not a documentation placeholder, and at least this many bits of entropy per byte.
+    Random(f64),
+    /// OpenAI: not Anthropic, and either the `T3BlbkFJ` marker or a long random tail.
+    OpenAi,
+    /// JWT: header decodes to JSON with `alg`.
+    Jwt,
+    /// Docker `auth`: base64 of `user:password` with a real password.
+    DockerAuth,
+    /// PEM/OpenSSH/PGP: a real base64 body follows the header; the secret extends to the END line.
+    Pem,
+    /// Free-form password (URL, `.netrc`): not a placeholder, template or default.
+    Password,
+}
+
+/// One detector family member.
+#[derive(Debug, Clone)]
+pub(crate) struct DetectorSpec {
+    /// Rule id in [`crate::RULES`].
+    pub(crate) rule: &'static str,
+    /// Prefilter keywords (matched ASCII case-insensitively).
+    pub(crate) keywords: &'static [&'static str],
+    /// File names (last path component, lower case) whose whole content is searched with the patterns
+    /// even without a keyword hit.
+    pub(crate) file_names: &'static [&'static str],
+    /// Patterns (regex syntax, ASCII, bytes).
+    pub(crate) patterns: Vec<String>,
+    /// Longest match the patterns can produce (also the window on each side of a keyword hit).
+    pub(crate) max_len: usize,
+    /// Constraint on the byte before the match.
+    pub(crate) left: Boundary,
+    /// Constraint on the byte after the secret.
+    pub(crate) right: Boundary,
+    /// Validation.
+    pub(crate) check: Check,
+    /// Overlap resolution: lower wins.
+    pub(crate) priority: u8,
+}
+
+/// A context pattern: a name containing `name` assigned (`=`, `:`, `=>`, a call argument) a value of shape
+/// `value`.
+fn ctx(name: &str, value: &str) -> String {
+    format!(
+        r#"(?i)(?P<k>[a-z0-9_.]*{name}[a-z0-9_.]*)["']?\s*(?:=>|:=|[:=]|\(\s*(?:[a-z_]+\s*=\s*)?)\s*["']?(?-i:(?P<s>{value}))"#
+    )
+}
+
+fn prefixed(
+    rule: &'static str,
+    keywords: &'static [&'static str],
+    patterns: &[&str],
+    min_entropy: f64,
+) -> DetectorSpec {
+    DetectorSpec {
+        rule,
+        keywords,
+        file_names: &[],
+        patterns: patterns.iter().map(|p| (*p).to_string()).collect(),
+        max_len: 300,
+        left: Boundary::Alnum,
+        right: Boundary::Alnum,
+        check: Check::Random(min_entropy),
+        priority: 10,
+    }
+}
+
+fn contextual(
+    rule: &'static str,
+    keywords: &'static [&'static str],
+    patterns: Vec<String>,
+    min_entropy: f64,
+) -> DetectorSpec {
+    DetectorSpec {
+        rule,
+        keywords,
+        file_names: &[],
+        patterns,
+        max_len: 300,
+        left: Boundary::Any,
+        right: Boundary::Alnum,
+        check: Check::Random(min_entropy),
+        priority: 20,
+    }
+}
+
+/// All regex-based detectors. The generic assignment detector is procedural (see `generic.rs`).
+pub(crate) fn all() -> Vec<DetectorSpec> {
+    let mut d = vec![
+        prefixed("SW-SEC-001", &["hf_", "api_org_"], &[r"(?P<s>(?:hf_|api_org_)[A-Za-z0-9]{30,40})"], 3.0),
+        DetectorSpec {
+            check: Check::OpenAi,
+            right: Boundary::Token,
+            ..prefixed("SW-SEC-002", &["sk-"], &[r"(?P<s>sk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{20,250})"], 3.0)
+        },
+        DetectorSpec {
+            right: Boundary::Token,
+            priority: 9,
+            ..prefixed("SW-SEC-003", &["sk-ant-"], &[r"(?P<s>sk-ant-[a-z]{2,8}[0-9]{0,3}-[A-Za-z0-9_-]{40,250})"], 3.0)
+        },
+        contextual(
+            "SW-SEC-004",
+            &["wandb"],
+            vec![
+                ctx("wandb", r"(?:local-)?[a-f0-9]{40}"),
+                r"(?i)machine\s+(?P<k>api\.wandb\.ai)\s+login\s+\S+\s+password\s+(?P<s>(?:local-)?[a-f0-9]{40})".into(),
+            ],
+            3.0,
+        ),
+        DetectorSpec {
+            file_names: &["kaggle.json"],
+            ..contextual(
+                "SW-SEC-005",
+                &["kaggle"],
+                vec![
+                    ctx("kaggle_?key", "[a-f0-9]{32}"),
+                    r#"(?P<k>"key")\s*:\s*"(?P<s>[a-f0-9]{32})""#.into(),
+                ],
+                3.0,
+            )
+        },
+        prefixed("SW-SEC-006", &["r8_"], &[r"(?P<s>r8_[A-Za-z0-9]{37})"], 3.0),
+        contextual("SW-SEC-007", &["cohere", "co_api_key"], vec![ctx("(?:cohere|co_api_key)", "[A-Za-z0-9]{40}")], 3.5),
+        prefixed("SW-SEC-008", &["gsk_"], &[r"(?P<s>gsk_[A-Za-z0-9]{52})"], 3.5),
+        prefixed(
+            "SW-SEC-009",
+            &["lsv2_", "ls__"],
+            &[r"(?P<s>lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10})", r"(?P<s>ls__[a-f0-9]{32})"],
+            3.0,
+        ),
+        prefixed("SW-SEC-010", &["pcsk_"], &[r"(?P<s>pcsk_[A-Za-z0-9]{4,10}_[A-Za-z0-9]{40,90})"], 3.5),
+        contextual(
+            "SW-SEC-010",
+            &["pinecone"],
+            vec![ctx("pinecone", "[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}")],
+            3.0,
+        ),
+        contextual("SW-SEC-011", &["comet"], vec![ctx("comet", "[A-Za-z0-9]{25}")], 3.5),
+        DetectorSpec {
+            left: Boundary::Base64,
+            right: Boundary::Base64,
+            max_len: 800,
+            ..prefixed("SW-SEC-012", &["eyjhcglfywrkcmvzcyi6"], &[r"(?P<s>eyJhcGlfYWRkcmVzcyI6[A-Za-z0-9+/_-]{40,700}={0,2})"], 3.5)
+        },
+        contextual("SW-SEC-013", &["mistral"], vec![ctx("mistral", "[A-Za-z0-9]{32}")], 3.5),
+        DetectorSpec {
+            right: Boundary::Token,
+            ..prefixed("SW-SEC-014", &["tgp_v1_"], &[r"(?P<s>tgp_v1_[A-Za-z0-9_-]{40,50})"], 3.5)
+        },
+        contextual("SW-SEC-014", &["together"], vec![ctx("together", "[a-f0-9]{64}")], 3.0),
+        prefixed("SW-SEC-015", &["dapi"], &[r"(?P<s>dapi[a-f0-9]{32}(?:-[0-9])?)"], 3.0),
+        prefixed(
+            "SW-SEC-016",
+            &["akia", "asia", "abia", "acca", "a3t"],
+            &[r"(?P<s>(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z2-7]{16})"],
+            2.5,
+        ),
+        DetectorSpec {
+            right: Boundary::Base64,
+            ..contextual(
+                "SW-SEC-017",
+                &["aws_secret", "secret_access_key", "secretaccesskey", "aws_secret_key"],
+                vec![
+                    r#"(?i)(?P<k>[a-z0-9_]*secret_?access_?key|aws_?secret(?:_?key)?)["']?\s*(?:=>|[:=])\s*["']?(?-i:(?P<s>[A-Za-z0-9/+]{40}))"#.into(),
+                ],
+                3.5,
+            )
+        },
+        DetectorSpec {
+            right: Boundary::Any,
+            priority: 10,
+            ..contextual(
+                "SW-SEC-018",
+                &["private_key_id"],
+                vec![r#"(?P<k>"private_key_id")\s*:\s*"(?P<s>[a-f0-9]{40})""#.into()],
+                3.0,
+            )
+        },
+        DetectorSpec {
+            right: Boundary::Token,
+            ..prefixed(
+                "SW-SEC-019",
+                &["aiza", "gocspx-"],
+                &[r"(?P<s>AIza[0-9A-Za-z_-]{35})", r"(?P<s>GOCSPX-[A-Za-z0-9_-]{28})"],
+                3.0,
+            )
+        },
+        DetectorSpec {
+            left: Boundary::Any,
+            right: Boundary::Any,
+            max_len: 600,
+            ..prefixed(
+                "SW-SEC-020",
+                &["accountkey=", "sharedaccesskey=", "sv=20"],
+                &[
+                    r"(?i)(?P<k>AccountKey)=(?-i:(?P<s>[A-Za-z0-9+/]{86}==))",
+                    r"(?i)(?P<k>SharedAccessKey)=(?-i:(?P<s>[A-Za-z0-9+/]{42,44}=))",
+                    r#"sv=20[0-9]{2}-[0-9]{2}-[0-9]{2}&[^\s"'<>]{0,400}?(?P<k>sig)=(?P<s>[A-Za-z0-9%+/]{40,120})"#,
+                ],
+                3.0,
+            )
+        },
+        DetectorSpec {
+            left: Boundary::Token,
+            right: Boundary::Token,
+            ..prefixed("SW-SEC-020", &["q~"], &[r"(?P<s>[A-Za-z0-9_~.-]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34})"], 3.5)
+        },
+        prefixed(
+            "SW-SEC-021",
+            &["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"],
+            &[r"(?P<s>gh[pousr]_[A-Za-z0-9]{36,251})", r"(?P<s>github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})"],
+            3.0,
+        ),
+        DetectorSpec {
+            right: Boundary::Token,
+            ..prefixed(
+                "SW-SEC-022",
+                &["glpat-", "gldt-", "glrt-", "glptt-", "glcbt-", "gloas-", "glsoat-", "glft-", "glimt-", "glagent-", "gr1348941"],
+                &[
+                    r"(?P<s>glpat-[A-Za-z0-9_-]{20,80}(?:\.[A-Za-z0-9]{2}\.[a-z0-9]{9})?)",
+                    r"(?P<s>(?:gldt|glrt|glptt|glcbt|gloas|glsoat|glft|glimt|glagent)-[A-Za-z0-9_-]{20,80})",
+                    r"(?P<s>GR1348941[A-Za-z0-9_-]{20})",
+                ],
+                3.0,
+            )
+        },
+        DetectorSpec {
+            right: Boundary::Token,
+            ..prefixed(
+                "SW-SEC-023",
+                &["xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "xoxe", "xapp-", "hooks.slack.com"],
+                &[
+                    r"(?P<s>xox(?:[abprs]|e\.xox[bp]|e)-[0-9A-Za-z-]{10,250})",
+                    r"(?P<s>xapp-[0-9]-[A-Za-z0-9-]{20,200})",
+                    r"https://(?P<k>hooks\.slack\.com)/(?:services|workflows|triggers)/(?P<s>T[A-Z0-9]{6,12}/[AB][A-Z0-9]{6,12}/[A-Za-z0-9]{20,30})",
+                ],
+                3.0,
+            )
+        },
+        prefixed(
+            "SW-SEC-024",
+            &["sk_live_", "rk_live_", "sk_test_", "rk_test_"],
+            &[r"(?P<s>[sr]k_(?:live|test)_[A-Za-z0-9]{20,247})"],
+            3.0,
+        ),
+        prefixed("SW-SEC-025", &["npm_"], &[r"(?P<s>npm_[A-Za-z0-9]{36})"], 3.0),
+        DetectorSpec {
+            right: Boundary::Base64,
+            ..contextual(
+                "SW-SEC-025",
+                &["_authtoken"],
+                vec![r#"(?i)(?P<k>_authToken)\s*=\s*["']?(?P<s>[A-Za-z0-9._\-+/=]{20,200})"#.into()],
+                3.0,
+            )
+        },
+        DetectorSpec {
+            right: Boundary::Token,
+            max_len: 600,
+            ..prefixed(
+                "SW-SEC-026",
+                &["pypi-ageichlwas5vcmc", "pypi-agendgvzdc5wexbplm9yzw"],
+                &[r"(?P<s>pypi-(?:AgEIcHlwaS5vcmc|AgENdGVzdC5weXBpLm9yZw)[A-Za-z0-9_-]{50,500})"],
+                3.0,
+            )
+        },
+        DetectorSpec {
+            right: Boundary::Token,
+            ..prefixed("SW-SEC-027", &["dckr_pat_", "dckr_oat_"], &[r"(?P<s>dckr_(?:pat|oat)_[A-Za-z0-9_-]{24,40})"], 3.0)
+        },
+        DetectorSpec {
+            left: Boundary::Any,
+            right: Boundary::Any,
+            check: Check::DockerAuth,
+            max_len: 600,
+            ..prefixed("SW-SEC-028", &["\"auth\""], &[r#"(?P<k>"auth")\s*:\s*"(?P<s>[A-Za-z0-9+/]{6,500}={0,2})""#], 0.0)
+        },
+        DetectorSpec {
+            left: Boundary::Token,
+            right: Boundary::Token,
+            check: Check::Jwt,
+            priority: 30,
+            max_len: 4096,
+            ..prefixed("SW-SEC-029", &["eyj"], &[r"(?P<s>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,})"], 0.0)
+        },
+        DetectorSpec {
+            left: Boundary::Any,
+            right: Boundary::Any,
+            check: Check::Pem,
+            max_len: 200,
+            ..prefixed(
+                "SW-SEC-030",
+                &["private key"],
+                &[r"-----BEGIN (?P<k>(?:[A-Z0-9]+ )*)PRIVATE KEY(?: BLOCK)?-----"],
+                0.0,
+            )
+        },
+        DetectorSpec {
+            left: Boundary::Alnum,
+            right: Boundary::Any,
+            check: Check::Password,
+            priority: 40,
+            max_len: 400,
+            ..prefixed(
+                "SW-SEC-031",
+                &["postgres", "mysql", "mariadb", "mongodb", "redis", "amqp", "mssql", "sqlserver", "clickhouse", "cockroachdb", "oracle"],
+                &[
+                    r#"(?i)(?P<k>(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|clickhouse|cockroachdb|oracle)(?:\+[a-z0-9]+)?)://[^:/\s@"'<>]{0,100}:(?P<s>[^@/\s"'<>]{1,200})@[^\s"'<>/]+"#,
+                ],
+                0.0,
+            )
+        },
+        DetectorSpec {
+            left: Boundary::Alnum,
+            right: Boundary::Any,
+            check: Check::Password,
+            priority: 50,
+            max_len: 400,
+            ..prefixed(
+                "SW-SEC-032",
+                &["://"],
+                &[r#"(?i)(?P<k>[a-z][a-z0-9+.-]{1,20})://[^:/\s@"'<>]{1,100}:(?P<s>[^@/\s"'<>]{1,200})@[A-Za-z0-9][A-Za-z0-9.-]*"#],
+                0.0,
+            )
+        },
+        DetectorSpec {
+            left: Boundary::Alnum,
+            right: Boundary::Any,
+            check: Check::Password,
+            priority: 45,
+            ..prefixed(
+                "SW-SEC-033",
+                &["machine"],
+                &[r"machine\s+(?P<k>[^\s]{1,100})(?:\s+login\s+[^\s]{1,100})?\s+password\s+(?P<s>[^\s]{1,200})"],
+                0.0,
+            )
+        },
+        DetectorSpec {
+            left: Boundary::Any,
+            right: Boundary::Base64,
+            priority: 55,
+            ..prefixed(
+                "SW-SEC-034",
+                &["authorization", "bearer"],
+                &[
+                    r#"(?i)(?P<k>authorization)["']?\s*[:=]\s*["']?(?:bearer|token|basic)\s+(?-i:(?P<s>[A-Za-z0-9._~+/-]{16,}=*))"#,
+                    r"(?i)\b(?P<k>bearer)\s+(?-i:(?P<s>[A-Za-z0-9._~+/-]{20,}=*))",
+                ],
+                3.3,
+            )
+        },
+    ];
+    // PEM: the secret is the body, found procedurally after the header.
+    for spec in &mut d {
+        if spec.check == Check::Pem {
+            spec.priority = 10;
+        }
+    }
+    d
+}
+
+/// Keywords of the procedural generic-assignment detector (secret-like variable names).
+pub(crate) const GENERIC_KEYWORDS: &[&str] = &[
+    "passw",
+    "passphrase",
+    "pwd",
+    "_pass",
+    "pass_",
+    "secret",
+    "token",
+    "apikey",
+    "api_key",
+    "api-key",
+    "access_key",
+    "accesskey",
+    "private_key",
+    "privatekey",
+    "auth_key",
+    "authkey",
+    "credential",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_detector_has_a_rule_and_keywords() {
+        for d in all() {
+            assert!(crate::rules::rule(d.rule).is_some(), "{}", d.rule);
+            assert!(!d.keywords.is_empty() || !d.file_names.is_empty());
+            assert!(!d.patterns.is_empty());
+            for k in d.keywords {
+                assert_eq!(k.to_ascii_lowercase(), *k, "keywords are lower case: {k}");
+            }
+        }
+    }
+
+    #[test]
+    fn boundaries() {
+        assert!(Boundary::Alnum.allows(Some(b'_')));
+        assert!(!Boundary::Token.allows(Some(b'_')));
+        assert!(!Boundary::Base64.allows(Some(b'=')));
+        assert!(Boundary::Any.allows(Some(b'a')));
+        assert!(Boundary::Alnum.allows(None));
+    }
+}

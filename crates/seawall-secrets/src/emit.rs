@@ -1,0 +1,135 @@
+//! Turning candidates into [`Finding`]s: location, redaction, fingerprint.
+
+use memchr::memchr_iter;
+use seawall_core::{Finding, Location, stable_hash};
+use sha2::{Digest, Sha256};
+
+use crate::engine::Candidate;
+use crate::rules;
+
+/// Redacts a secret for display: at most its first 4 characters (fewer for short values, so that a
+/// short password never shows more than a quarter of itself) and its length, e.g. `hf_a…(37 chars)`.
+pub fn redact(secret: &str) -> String {
+    let n = secret.chars().count();
+    let show = if n >= 16 { 4 } else { n / 4 };
+    let prefix: String = secret.chars().take(show).collect();
+    format!("{prefix}\u{2026}({n} chars)")
+}
+
+/// Hex SHA-256 of the secret bytes (used only inside the fingerprint).
+pub(crate) fn secret_digest(secret: &[u8]) -> String {
+    hex::encode(Sha256::digest(secret))
+}
+
+/// The stable fingerprint of a secret finding: `stable_hash([rule id, path, sha256(secret)])`.
+pub fn fingerprint(rule_id: &str, path: &str, secret: &[u8]) -> String {
+    stable_hash(&[rule_id, path, &secret_digest(secret)])
+}
+
+/// Tracks line numbers and line starts over a stream of absolute byte offsets.
+#[derive(Debug, Clone)]
+pub(crate) struct LineCursor {
+    pos: usize,
+    line: u32,
+    line_start: usize,
+}
+
+impl Default for LineCursor {
+    fn default() -> Self {
+        LineCursor {
+            pos: 0,
+            line: 1,
+            line_start: 0,
+        }
+    }
+}
+
+impl LineCursor {
+    /// Advances to absolute offset `target`; `buf` starts at absolute offset `buf_abs` and must cover
+    /// `self.pos..target`. Offsets before the cursor leave it unchanged.
+    pub(crate) fn advance(&mut self, buf: &[u8], buf_abs: usize, target: usize) {
+        if target <= self.pos || self.pos < buf_abs {
+            return;
+        }
+        let from = self.pos - buf_abs;
+        let to = (target - buf_abs).min(buf.len());
+        if let Some(slice) = buf.get(from..to) {
+            for nl in memchr_iter(b'\n', slice) {
+                self.line = self.line.saturating_add(1);
+                self.line_start = buf_abs + from + nl + 1;
+            }
+        }
+        self.pos = buf_abs + to;
+    }
+
+    /// 1-based line at the cursor.
+    pub(crate) fn line(&self) -> u32 {
+        self.line
+    }
+
+    /// 1-based byte column of the cursor.
+    pub(crate) fn column(&self) -> u32 {
+        u32::try_from(self.pos - self.line_start + 1).unwrap_or(u32::MAX)
+    }
+}
+
+/// Builds the finding for a candidate whose secret bytes are `secret`.
+pub(crate) fn finding(c: &Candidate, secret: &[u8], location: Location) -> Option<Finding> {
+    let rule = rules::rule(c.rule)?;
+    let text = String::from_utf8_lossy(secret);
+    let redacted = redact(&text);
+    let mut f = Finding::from_rule(rule);
+    if let Some(s) = c.severity {
+        f.severity = s;
+    }
+    let message = match &c.key {
+        Some(k) => format!("{} `{redacted}` (in `{k}`)", rule.title,),
+        None => format!("{} `{redacted}`", rule.title),
+    };
+    f.fingerprint = fingerprint(rule.id, &location.path, secret);
+    f.location = location;
+    f.message = message;
+    f.redacted = Some(redacted);
+    if let Some(k) = &c.key {
+        f.details.insert("key".into(), k.clone());
+    }
+    Some(f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction() {
+        assert_eq!(
+            redact("hf_abcdefghijklmnopqrstuvwxyzABCDEFGH"),
+            "hf_a\u{2026}(37 chars)"
+        );
+        assert_eq!(redact("Str0ng!pw9"), "St\u{2026}(10 chars)");
+        assert_eq!(redact("abc"), "\u{2026}(3 chars)");
+    }
+
+    #[test]
+    fn cursor_counts_lines() {
+        let buf = b"a\nbb\nccc";
+        let mut c = LineCursor::default();
+        c.advance(buf, 0, 6);
+        assert_eq!((c.line(), c.column()), (3, 2));
+        c.advance(buf, 0, 2);
+        assert_eq!(c.line(), 3);
+    }
+
+    #[test]
+    fn fingerprint_depends_on_secret_and_path() {
+        assert_ne!(
+            fingerprint("SW-SEC-001", "a", b"x"),
+            fingerprint("SW-SEC-001", "a", b"y")
+        );
+        assert_ne!(
+            fingerprint("SW-SEC-001", "a", b"x"),
+            fingerprint("SW-SEC-001", "b", b"x")
+        );
+        assert_eq!(fingerprint("SW-SEC-001", "a", b"x").len(), 16);
+    }
+}

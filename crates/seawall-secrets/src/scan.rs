@@ -1,0 +1,270 @@
+//! Scanning entry points: in-memory buffers, readers in chunks, and name/value assignments.
+
+use std::io::Read;
+
+use seawall_core::{Finding, Location};
+
+use crate::SecretsError;
+use crate::emit::{self, LineCursor};
+use crate::engine::{self, Candidate, Engine, Hint};
+use crate::generic::Syntax;
+use crate::notebook;
+use crate::sniff::looks_binary;
+
+/// Size of one chunk when scanning a reader.
+const CHUNK: usize = 1 << 20;
+
+/// What [`scan_reader`] saw.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReaderScan {
+    /// Findings, in file order.
+    pub findings: Vec<Finding>,
+    /// Bytes scanned.
+    pub bytes: u64,
+    /// True when the content looked binary and was not scanned.
+    pub binary: bool,
+    /// True when the content was longer than the limit and only its beginning was scanned.
+    pub truncated: bool,
+}
+
+fn engine_or_err() -> Result<&'static Engine, SecretsError> {
+    engine::engine().ok_or_else(|| {
+        SecretsError::Engine(engine::engine_error().unwrap_or("unknown").to_string())
+    })
+}
+
+fn file_name_lower(path: &str) -> String {
+    path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase()
+}
+
+fn is_notebook(path: &str) -> bool {
+    path.to_ascii_lowercase().ends_with(".ipynb")
+}
+
+/// Scans a text for secrets. `path` is used for the finding locations and to choose the syntax family
+/// (program source needs quoted values for generic assignments); `layer` is the image layer, if any.
+///
+/// Notebooks (`*.ipynb`) are scanned cell by cell (see [`scan_notebook`]).
+pub fn scan_text(path: &str, layer: Option<u32>, text: &str) -> Vec<Finding> {
+    scan_bytes(path, layer, text.as_bytes())
+}
+
+/// Scans an in-memory file (any bytes; invalid UTF-8 is tolerated, binary content is not rejected
+/// here — use [`crate::looks_binary`] first). Never panics; work is linear in `bytes.len()`.
+///
+/// This is the fuzz entry point for the engine.
+pub fn scan_bytes(path: &str, layer: Option<u32>, bytes: &[u8]) -> Vec<Finding> {
+    if is_notebook(path) {
+        return notebook::scan_notebook(path, layer, bytes);
+    }
+    scan_plain(path, layer, bytes, Syntax::for_path(path))
+}
+
+/// Scans a buffer as plain text with an explicit syntax family.
+pub(crate) fn scan_plain(
+    path: &str,
+    layer: Option<u32>,
+    bytes: &[u8],
+    syntax: Syntax,
+) -> Vec<Finding> {
+    let Some(e) = engine::engine() else {
+        return Vec::new();
+    };
+    let name = file_name_lower(path);
+    let cands = e.scan(
+        bytes,
+        Hint {
+            syntax,
+            file_name: &name,
+        },
+    );
+    let mut cursor = LineCursor::default();
+    let mut out = Vec::with_capacity(cands.len());
+    for c in &cands {
+        cursor.advance(bytes, 0, c.secret.start);
+        if let Some(f) = emit_at(c, bytes, path, layer, &cursor) {
+            out.push(f);
+        }
+    }
+    out
+}
+
+fn emit_at(
+    c: &Candidate,
+    buf: &[u8],
+    path: &str,
+    layer: Option<u32>,
+    cursor: &LineCursor,
+) -> Option<Finding> {
+    let secret = buf.get(c.secret.clone())?;
+    let loc = Location::file(path)
+        .with_layer(layer)
+        .with_line(cursor.line())
+        .with_column(cursor.column());
+    emit::finding(c, secret, loc)
+}
+
+/// Scans a reader in chunks of 1 MiB that overlap by the longest match any detector declares, so memory
+/// stays bounded for any input size. Reads at most `limit` bytes. The first bytes are sniffed: binary
+/// content is not scanned (`binary` is set).
+///
+/// Notebooks are read whole (up to `limit`) and scanned cell by cell.
+pub fn scan_reader(
+    path: &str,
+    layer: Option<u32>,
+    reader: &mut dyn Read,
+    limit: u64,
+) -> Result<ReaderScan, SecretsError> {
+    let e = engine_or_err()?;
+    let mut out = ReaderScan::default();
+    let mut limited = reader.take(limit);
+    let read_err = |offset: u64, source| SecretsError::Read {
+        path: path.to_string(),
+        offset,
+        source,
+    };
+
+    if is_notebook(path) {
+        let mut all = Vec::new();
+        limited
+            .read_to_end(&mut all)
+            .map_err(|err| read_err(0, err))?;
+        out.bytes = all.len() as u64;
+        out.truncated = probe_more(limited.into_inner());
+        if looks_binary(&all[..all.len().min(crate::SNIFF)]) {
+            out.binary = true;
+            return Ok(out);
+        }
+        out.findings = notebook::scan_notebook(path, layer, &all);
+        return Ok(out);
+    }
+
+    let name = file_name_lower(path);
+    let hint = Hint {
+        syntax: Syntax::for_path(path),
+        file_name: &name,
+    };
+    let ctx = e.max_match_len();
+    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + 2 * ctx);
+    let mut buf_abs = 0usize;
+    let mut own_start = 0usize;
+    let mut cursor = LineCursor::default();
+    let mut first = true;
+    loop {
+        // Fill the buffer.
+        let want = CHUNK + 2 * ctx;
+        let mut eof = false;
+        while buf.len() < want {
+            let old = buf.len();
+            buf.resize(want, 0);
+            match limited.read(&mut buf[old..]) {
+                Ok(0) => {
+                    buf.truncate(old);
+                    eof = true;
+                    break;
+                }
+                Ok(n) => buf.truncate(old + n),
+                Err(err) if err.kind() == std::io::ErrorKind::Interrupted => buf.truncate(old),
+                Err(err) => {
+                    buf.truncate(old);
+                    return Err(read_err((buf_abs + old) as u64, err));
+                }
+            }
+        }
+        if first {
+            first = false;
+            if looks_binary(&buf[..buf.len().min(crate::SNIFF)]) {
+                out.binary = true;
+                out.bytes = buf.len() as u64;
+                return Ok(out);
+            }
+        }
+        let own_end = if eof {
+            buf_abs + buf.len()
+        } else {
+            buf_abs + buf.len() - ctx
+        };
+        for c in e.scan(&buf, hint) {
+            let abs = buf_abs + c.secret.start;
+            if abs < own_start || abs >= own_end {
+                continue;
+            }
+            cursor.advance(&buf, buf_abs, abs);
+            if let Some(f) = emit_at(&c, &buf, path, layer, &cursor) {
+                out.findings.push(f);
+            }
+        }
+        if eof {
+            out.bytes = (buf_abs + buf.len()) as u64;
+            break;
+        }
+        let keep_from = own_end.saturating_sub(ctx).max(buf_abs);
+        cursor.advance(&buf, buf_abs, keep_from);
+        buf.drain(..keep_from - buf_abs);
+        buf_abs = keep_from;
+        own_start = own_end;
+    }
+    out.truncated = probe_more(limited.into_inner());
+    Ok(out)
+}
+
+/// True if the reader has at least one more byte.
+fn probe_more(r: &mut dyn Read) -> bool {
+    let mut one = [0u8; 1];
+    loop {
+        match r.read(&mut one) {
+            Ok(n) => return n > 0,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return false,
+        }
+    }
+}
+
+/// Checks one name/value pair where the name gives context: Dockerfile `ENV`/`ARG` defaults, compose
+/// `environment`/`build.args`, Kubernetes `env[].value`, image config `Env`, labels.
+///
+/// Provider-specific shapes anywhere in the value win (`FOO=ghp_…` is a GitHub token whatever the
+/// name); otherwise a secret-like name (`HF_TOKEN`, `DB_PASSWORD`, `apiKey`) with a non-placeholder,
+/// sufficiently random value is a generic finding. Returns the most specific finding, with
+/// `details["key"]` = `name` and the given location (its line/column are kept as given).
+pub fn scan_assignment(name: &str, value: &str, location: Location) -> Option<Finding> {
+    let e = engine::engine()?;
+    let value = strip_quotes(value.trim());
+    let line = format!("{name}={value}");
+    let bytes = line.as_bytes();
+    let cands = e.scan(
+        bytes,
+        Hint {
+            syntax: Syntax::Config,
+            file_name: "",
+        },
+    );
+    // Only secrets inside the value count (the name itself is not a secret).
+    let vstart = name.len() + 1;
+    let best = cands
+        .into_iter()
+        .filter(|c| c.secret.start >= vstart)
+        .min_by_key(|c| (c.priority, std::cmp::Reverse(c.secret.len())))?;
+    let secret = bytes.get(best.secret.clone())?;
+    let mut f = emit::finding(&best, secret, location)?;
+    f.details
+        .insert("key".into(), name.chars().take(64).collect());
+    f.message = match f.redacted.as_deref() {
+        Some(r) => format!(
+            "{} `{r}` (in `{}`)",
+            f.title,
+            f.details.get("key").map_or("", String::as_str)
+        ),
+        None => f.message,
+    };
+    Some(f)
+}
+
+fn strip_quotes(v: &str) -> &str {
+    for q in ['"', '\''] {
+        if let Some(inner) = v.strip_prefix(q).and_then(|s| s.strip_suffix(q)) {
+            return inner;
+        }
+    }
+    v
+}

@@ -1,0 +1,214 @@
+//! Per-detector validation of a matched value.
+
+use std::ops::Range;
+
+use base64::Engine as _;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+
+use crate::checks::{self, classes, entropy, is_placeholder, is_strong_placeholder};
+
+/// Longest private-key body considered (bytes after the BEGIN line).
+const MAX_PEM_BODY: usize = 16 * 1024;
+
+const LENIENT: GeneralPurposeConfig = GeneralPurposeConfig::new()
+    .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+    .with_decode_allow_trailing_bits(true);
+const B64_URL: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::URL_SAFE, LENIENT);
+const B64_STD: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::STANDARD, LENIENT);
+
+/// Provider token with a fixed shape: not a placeholder and random enough.
+pub(crate) fn random_token(v: &[u8], min_entropy: f64) -> bool {
+    checks::random_enough(v, min_entropy)
+}
+
+/// OpenAI keys: `sk-` keys that are not Anthropic keys and either carry the `T3BlbkFJ` marker or have a
+/// long, mixed-case random tail.
+pub(crate) fn openai(v: &[u8]) -> bool {
+    if v.starts_with(b"sk-ant-") || is_strong_placeholder(v) {
+        return false;
+    }
+    let tail = v.get(3..).unwrap_or_default();
+    if tail.windows(8).any(|w| w == b"T3BlbkFJ") {
+        return entropy(tail) >= 3.0;
+    }
+    let alnum = tail.iter().filter(|b| b.is_ascii_alphanumeric()).count();
+    tail.len() >= 40 && alnum * 10 >= tail.len() * 9 && classes(tail) >= 3 && entropy(tail) >= 4.0
+}
+
+/// JWT: three base64url parts; the header decodes to a JSON object with `alg`, the payload to an object.
+pub(crate) fn jwt(v: &[u8]) -> bool {
+    if is_strong_placeholder(v) {
+        return false;
+    }
+    let mut parts = v.split(|b| *b == b'.');
+    let (Some(h), Some(p), Some(_sig)) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    let Ok(header) = B64_URL.decode(h) else {
+        return false;
+    };
+    let Ok(payload) = B64_URL.decode(p) else {
+        return false;
+    };
+    header.starts_with(b"{")
+        && header.windows(5).any(|w| w == b"\"alg\"")
+        && payload.starts_with(b"{")
+}
+
+/// Docker `auths.*.auth`: base64 of `user:password` with a non-placeholder password.
+pub(crate) fn docker_auth(v: &[u8]) -> bool {
+    let Ok(decoded) = B64_STD.decode(v) else {
+        return false;
+    };
+    let Some(colon) = decoded.iter().position(|b| *b == b':') else {
+        return false;
+    };
+    let (user, pw) = (
+        &decoded[..colon],
+        decoded.get(colon + 1..).unwrap_or_default(),
+    );
+    !user.is_empty()
+        && !pw.is_empty()
+        && user.iter().all(|b| b.is_ascii_graphic())
+        && pw.iter().all(|b| b.is_ascii_graphic())
+        && !is_placeholder(pw)
+}
+
+/// A free-form password from a URL or `.netrc`: not a placeholder, template, default or port number.
+pub(crate) fn password(v: &[u8], host: Option<&[u8]>) -> bool {
+    if host.is_some_and(|h| h.windows(7).any(|w| w.eq_ignore_ascii_case(b"example"))) {
+        return false;
+    }
+    if v.len() < 3 || v.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    !is_placeholder(v)
+        && !(checks::is_identifier_like(v) && v.len() < 8)
+        && !v
+            .iter()
+            .any(|b| matches!(b, b'{' | b'}' | b'$' | b'(' | b')'))
+}
+
+/// Finds the base64 body of a private key after its BEGIN line (`start` = end of the BEGIN line).
+/// Skips whitespace, `\n` escapes in source strings, quotes/concatenation and RFC 1421 / OpenPGP header
+/// lines. Returns the body range when it holds at least 64 base64 characters of plausible entropy.
+pub(crate) fn pem_body(buf: &[u8], start: usize) -> Option<Range<usize>> {
+    let limit = buf.len().min(start.saturating_add(MAX_PEM_BODY));
+    let mut i = start;
+    let mut first = None;
+    let mut last = start;
+    let mut count = 0usize;
+    let mut at_line_start = true;
+    while i < limit {
+        let b = buf[i];
+        if b == b'-' && buf.get(i..i + 5) == Some(b"-----") {
+            break;
+        }
+        if b == b'\\' && matches!(buf.get(i + 1), Some(b'n' | b'r')) {
+            i += 2;
+            at_line_start = true;
+            continue;
+        }
+        if b == b'\n' {
+            at_line_start = true;
+            i += 1;
+            continue;
+        }
+        if at_line_start && first.is_none() && (b.is_ascii_alphabetic()) {
+            // Header line such as `Proc-Type: 4,ENCRYPTED`, `DEK-Info: …`, `Version: …`, `Comment: …`.
+            let line_end = (i..limit)
+                .find(|&j| buf[j] == b'\n' || (buf[j] == b'\\' && buf.get(j + 1) == Some(&b'n')))
+                .unwrap_or(limit);
+            if buf[i..line_end].contains(&b':') {
+                i = line_end;
+                continue;
+            }
+        }
+        at_line_start = false;
+        if b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=') {
+            first.get_or_insert(i);
+            last = i + 1;
+            count += 1;
+        } else if !(b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b',' | b'+')) {
+            break;
+        }
+        i += 1;
+    }
+    let first = first?;
+    let body = buf.get(first..last)?;
+    let sample = &body[..body.len().min(2048)];
+    let placeholder = ["...", "xxxx", "XXXX", "<", "\u{2026}"]
+        .iter()
+        .any(|m| sample.windows(m.len()).any(|w| w == m.as_bytes()));
+    (count >= 64 && !placeholder && entropy(sample) >= 4.0).then_some(first..last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn b64url(s: &str) -> String {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s)
+    }
+
+    #[test]
+    fn jwt_shape() {
+        let t = format!(
+            "{}.{}.{}",
+            b64url(r#"{"alg":"HS256","typ":"JWT"}"#),
+            b64url(r#"{"sub":"svc-trainer","iat":1716239022}"#),
+            "q8Zt2LmX9vKp3RwY7nBcTf4Hj6"
+        );
+        assert!(jwt(t.as_bytes()));
+        let not = format!(
+            "{}.{}.{}",
+            b64url(r#"{"x":1}"#),
+            b64url("{}"),
+            "q8Zt2LmX9vKp3RwY7nBc"
+        );
+        assert!(!jwt(not.as_bytes()));
+    }
+
+    #[test]
+    fn docker_auth_decodes() {
+        let good = base64::engine::general_purpose::STANDARD.encode("mlops:Zq3v8LmT2pRx");
+        assert!(docker_auth(good.as_bytes()));
+        let ph = base64::engine::general_purpose::STANDARD.encode("user:changeme");
+        assert!(!docker_auth(ph.as_bytes()));
+        assert!(!docker_auth(b"required"));
+    }
+
+    #[test]
+    fn openai_shapes() {
+        assert!(openai(
+            b"sk-proj-Zq3v8LmT2pRx9WkBq8Zt2LmX9vKp3RwY7nBcT3BlbkFJq8Zt2LmX9vKp3RwY7nBc"
+        ));
+        assert!(!openai(b"sk-learn-is-a-python-package-name-and-not-a-key"));
+        assert!(!openai(
+            b"sk-ant-api03-Zq3v8LmT2pRx9WkBq8Zt2LmX9vKp3RwY7nBc"
+        ));
+    }
+
+    #[test]
+    fn pem() {
+        let body = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7q8Zt2LmX9vKp3RwY7nBcTf4Hj6Zq3v8LmT2pRx9WkB";
+        let text = format!("-----BEGIN PRIVATE KEY-----\n{body}\n-----END PRIVATE KEY-----\n");
+        let start = text.find("\n").unwrap_or(0);
+        let r = pem_body(text.as_bytes(), start);
+        assert_eq!(r.map(|r| &text[r]), Some(body));
+        let ph = "-----BEGIN PRIVATE KEY-----\nMIIE...\n-----END PRIVATE KEY-----";
+        assert!(pem_body(ph.as_bytes(), 27).is_none());
+        let escaped = format!(
+            "\"-----BEGIN RSA PRIVATE KEY-----\\n{body}\\n-----END RSA PRIVATE KEY-----\\n\""
+        );
+        assert!(pem_body(escaped.as_bytes(), 32).is_some());
+    }
+
+    #[test]
+    fn passwords() {
+        assert!(password(b"Zq3v8LmT2p", None));
+        assert!(!password(b"password", None));
+        assert!(!password(b"8080", None));
+        assert!(!password(b"Zq3v8LmT2p", Some(b"db.example.com")));
+    }
+}
