@@ -1,1 +1,26 @@
-//! Configuration checks: Dockerfile, image config, compose, Kubernetes, Docker daemon, network graph.
+//! Configuration checks.
+#![deny(missing_docs)]
+
+#[macro_use]
+mod catalog;
+pub mod dockerfile;
+mod emit;
+mod mlexpose;
+mod secretname;
+mod shell;
+pub mod tables;
+mod yaml;
+
+pub use catalog::{RULES, rule};
+pub use dockerfile::check_dockerfile;
+pub use yaml::YamlError;
+
+/// Options of the configuration checks.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConfigOptions {
+    /// Registries base images may come from (`docker.io`, `registry.example.com/mirror`); empty
+    /// disables `SW-DF-007`.
+    pub allowed_registries: Vec<String>,
+    /// The date (`YYYY-MM-DD`) used for end-of-life decisions; `None` means today (UTC).
+    pub today: Option<String>,
+}

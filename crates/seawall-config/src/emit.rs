@@ -1,0 +1,73 @@
+//! Small helpers shared by every check: building findings from rules and mapping byte offsets to
+//! line/column.
+
+use seawall_core::{Finding, Location, RuleMeta};
+
+/// A finding of `rule` at `loc` with a message; `key` distinguishes several findings of the same rule
+/// in the same file (it feeds the fingerprint, never the line).
+pub(crate) fn finding(rule: &RuleMeta, loc: Location, message: impl Into<String>, key: &str) -> Finding {
+    let mut f = Finding::from_rule(rule).with_location(loc).with_message(message);
+    if !key.is_empty() {
+        f = f.with_detail("key", key);
+    }
+    f.ensure_fingerprint();
+    f
+}
+
+/// Maps byte offsets of a text to 1-based line and column (columns count characters).
+#[derive(Debug, Clone)]
+pub(crate) struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    /// Indexes the line starts of `text`.
+    pub(crate) fn new(text: &'a str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { text, starts }
+    }
+
+    /// 1-based (line, column) of a byte offset (clamped to the text).
+    pub(crate) fn line_col(&self, offset: usize) -> (u32, u32) {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.starts.get(line - 1).copied().unwrap_or(0);
+        let col = self.text.get(start..offset).map_or(0, |s| s.chars().count()) + 1;
+        (u32::try_from(line).unwrap_or(u32::MAX), u32::try_from(col).unwrap_or(u32::MAX))
+    }
+
+    /// A location in `path` at a byte offset.
+    pub(crate) fn loc(&self, base: &Location, offset: usize) -> Location {
+        let (l, c) = self.line_col(offset);
+        base.clone().with_line(l).with_column(c)
+    }
+}
+
+/// Location of a YAML node (line/column 0 mean unknown and are left out).
+pub(crate) fn yaml_loc(base: &Location, line: u32, col: u32) -> Location {
+    let mut l = base.clone();
+    if line > 0 {
+        l.line = Some(line);
+        if col > 0 {
+            l.column = Some(col);
+        }
+    }
+    l
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col() {
+        let idx = LineIndex::new("ab\ncdé\nx");
+        assert_eq!(idx.line_col(0), (1, 1));
+        assert_eq!(idx.line_col(3), (2, 1));
+        assert_eq!(idx.line_col(7), (2, 4));
+        assert_eq!(idx.line_col(8), (3, 1));
+        assert_eq!(idx.line_col(999), (3, 2));
+    }
+}

@@ -1,0 +1,78 @@
+//! Name-based detection of secret-carrying variables (`HF_TOKEN`, `POSTGRES_PASSWORD`, …).
+//!
+//! Only the *name* decides here; recognising secret *values* is the job of `seawall-secrets`.
+
+/// True when a variable name looks like it carries a credential.
+pub(crate) fn is_secret_name(name: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    const NOT_SECRET_SUFFIX: &[&str] = &[
+        "_FILE", "_PATH", "_DIR", "_URL", "_URI", "_ENDPOINT", "_HOST", "_PORT", "_ENABLED", "_ENABLE",
+        "_LENGTH", "_TTL", "_EXPIRY", "_EXPIRES", "_HEADER", "_NAME", "_TYPE", "_ID", "_USER", "_USERNAME",
+        "_REGION", "_METHOD", "_MODE", "_TIMEOUT", "_SIZE", "_COUNT", "_POLICY", "_FORMAT", "_VERSION",
+    ];
+    if NOT_SECRET_SUFFIX.iter().any(|s| n.ends_with(s)) {
+        return false;
+    }
+    let parts: Vec<&str> = n.split(|c: char| c == '_' || c == '-' || c == '.').collect();
+    let has = |p: &str| parts.contains(&p);
+    has("TOKEN")
+        || has("SECRET")
+        || has("PASSWORD")
+        || has("PASSWD")
+        || has("PASS")
+        || has("PWD") && !n.eq("PWD") && !n.eq("OLDPWD")
+        || has("APIKEY")
+        || has("CREDENTIALS")
+        || has("CREDENTIAL")
+        || has("PRIVATE") && has("KEY")
+        || has("API") && has("KEY")
+        || has("ACCESS") && has("KEY")
+        || has("AUTH") && has("KEY")
+        || n.ends_with("SECRET_KEY")
+        || n.ends_with("_TOKEN")
+        || n.ends_with("TOKEN")
+}
+
+/// True when a value is a real literal (not empty, not a `$VAR`/`${VAR}` reference, not a boolean,
+/// not a path to a mounted secret file).
+pub(crate) fn is_literal_value(value: &str) -> bool {
+    let v = value.trim().trim_matches(|c| c == '"' || c == '\'');
+    if v.is_empty() {
+        return false;
+    }
+    if v.starts_with('$') || v.starts_with("/run/secrets/") || v.starts_with("/var/run/secrets/") {
+        return false;
+    }
+    if matches!(v.to_ascii_lowercase().as_str(), "true" | "false" | "yes" | "no" | "on" | "off" | "0" | "1" | "null" | "none") {
+        return false;
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        for n in ["HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "WANDB_API_KEY", "OPENAI_API_KEY", "AWS_SECRET_ACCESS_KEY",
+            "POSTGRES_PASSWORD", "MINIO_ROOT_PASSWORD", "JUPYTER_TOKEN", "DB_PASS", "GITHUB_TOKEN", "SECRET_KEY"] {
+            assert!(is_secret_name(n), "{n}");
+        }
+        for n in ["PATH", "PWD", "TOKENIZERS_PARALLELISM", "HF_TOKEN_FILE", "PASSWORD_FILE", "MODEL_NAME",
+            "AWS_ACCESS_KEY_ID", "POSTGRES_USER", "SECRET_PATH", "CUDA_VISIBLE_DEVICES", "KEYCLOAK_URL"] {
+            assert!(!is_secret_name(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn literals() {
+        assert!(is_literal_value("hf_abcdef"));
+        assert!(is_literal_value("\"changeme\""));
+        assert!(!is_literal_value(""));
+        assert!(!is_literal_value("${HF_TOKEN}"));
+        assert!(!is_literal_value("$HF_TOKEN"));
+        assert!(!is_literal_value("/run/secrets/hf"));
+        assert!(!is_literal_value("true"));
+    }
+}
