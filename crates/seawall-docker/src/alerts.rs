@@ -55,17 +55,16 @@ impl AlertSink {
 
     /// Logs and queues an alert; never blocks.
     pub fn send(&self, alert: Alert) {
-        if self.log {
-            if let Ok(line) =
+        if self.log
+            && let Ok(line) =
                 serde_json::to_string(&serde_json::json!({ "level": "alert", "alert": &alert }))
-            {
-                eprintln!("{line}");
-            }
+        {
+            eprintln!("{line}");
         }
-        if let Some(tx) = &self.tx {
-            if tx.try_send(alert).is_err() {
-                self.metrics.webhook_failures.inc();
-            }
+        if let Some(tx) = &self.tx
+            && tx.try_send(alert).is_err()
+        {
+            self.metrics.webhook_failures.inc();
         }
     }
 }

@@ -219,15 +219,15 @@ impl Baseline {
                     format!("crypto-miner process: {desc}"),
                 );
             }
-            if let Some(exe) = &p.exe {
-                if sample.written_paths.contains(exe) {
-                    self.raise(
-                        &mut out,
-                        DriftKind::RuntimeExecutable,
-                        exe.clone(),
-                        format!("process runs {exe}, written after the container started: {desc}"),
-                    );
-                }
+            if let Some(exe) = &p.exe
+                && sample.written_paths.contains(exe)
+            {
+                self.raise(
+                    &mut out,
+                    DriftKind::RuntimeExecutable,
+                    exe.clone(),
+                    format!("process runs {exe}, written after the container started: {desc}"),
+                );
             }
             if self.commands.contains(comm) {
                 continue;
