@@ -1,1 +1,124 @@
-//! Package inventory analyzers: OS packages, Python, conda, CUDA, npm, Cargo, Go, Java.
+//! # seawall-inventory — package inventory analyzers
+//!
+//! Per-file analyzers ([`seawall_analyzer::FileAnalyzer`]) that turn package databases, metadata
+//! files, lock files and binaries into [`seawall_core::Package`]s (and `os-release` into
+//! [`seawall_core::OsInfo`]). The walker (`seawall-walker`) feeds them; the orchestrator
+//! (`seawall-scan`) registers them with [`analyzers`] and, after the walk, calls [`apply_os`] to
+//! give OS packages their final ecosystem (`Debian:12`, `Alpine:v3.19`, …).
+//!
+//! | analyzer | reads | ecosystem |
+//! |---|---|---|
+//! | `os-release` | `etc/os-release`, `usr/lib/os-release` | → `Facts::os` |
+//! | `dpkg` | `var/lib/dpkg/status`, `var/lib/dpkg/status.d/*` | `Debian` → `Debian:12`, `Ubuntu:22.04` |
+//! | `apk` | `lib/apk/db/installed` | `Alpine` → `Alpine:v3.19` |
+//! | `rpm` | `rpmdb.sqlite` (in memory); bdb/ndb → warning | `Red Hat` → `Rocky Linux:9`, … |
+//! | `python-dist` | `*.dist-info/METADATA`, `*.egg-info[/PKG-INFO]` | `PyPI` |
+//! | `python-lock` | `requirements*.txt`, `poetry.lock`, `uv.lock`, `Pipfile.lock` | `PyPI` |
+//! | `python-interpreter` | `include/python3.X/patchlevel.h`, `pyvenv.cfg` | `CPython` (`python`) |
+//! | `conda` | `**/conda-meta/*.json` | `conda` |
+//! | `cuda` | `usr/local/cuda*/version.{json,txt}`, cuDNN/NCCL/TensorRT headers | `cuda` |
+//! | `npm` | `node_modules/[@scope/]name/package.json` | `npm` |
+//! | `cargo-lock` | `Cargo.lock` | `crates.io` |
+//! | `binary` | ELF files: Go build info, `cargo auditable` `.dep-v0` | `Go`, `crates.io` |
+//! | `java` | `.jar`/`.war`/`.ear`: `pom.properties`, `MANIFEST.MF`, nested jars | `Maven` |
+//!
+//! Every package carries `properties["analyzer"]` (the analyzer name), a purl where a purl type
+//! exists, and its location (path, layer, and line where meaningful). Each parser is exposed as a
+//! public function that never panics on any input (fuzz entry points): [`parse_os_release`],
+//! [`parse_dpkg_status`], [`parse_apk_installed`], [`parse_rpm_header`], [`parse_python_metadata`],
+//! [`parse_requirements`], [`parse_toml_lock`], [`parse_pipfile_lock`], [`parse_patchlevel`],
+//! [`parse_pyvenv_cfg`], [`parse_conda_meta`], [`parse_cuda_version_json`],
+//! [`parse_cuda_version_txt`], [`parse_version_header`], [`parse_package_json`],
+//! [`parse_cargo_lock`], [`parse_go_buildinfo`], [`parse_cargo_auditable`], [`parse_jar`].
+//!
+//! ```
+//! use seawall_analyzer::{EntryMeta, Facts, Interest};
+//! use seawall_core::OsInfo;
+//!
+//! let analyzers = seawall_inventory::analyzers();
+//! let meta = EntryMeta::file("/var/lib/dpkg/status", 80, Some(0));
+//! let status = b"Package: bash\nStatus: install ok installed\nArchitecture: amd64\nVersion: 5.2.15-2+b2\n";
+//! let mut facts = Facts::default();
+//! for a in analyzers.iter().filter(|a| a.required(&meta) == Interest::Yes) {
+//!     a.analyze(&meta, &mut &status[..], &mut facts).unwrap();
+//! }
+//! let os = OsInfo { id: "debian".into(), version_id: "12".into(), ..Default::default() };
+//! seawall_inventory::apply_os(&mut facts.packages, &os);
+//! assert_eq!(facts.packages[0].ecosystem, "Debian:12");
+//! assert_eq!(
+//!     facts.packages[0].purl.as_deref(),
+//!     Some("pkg:deb/debian/bash@5.2.15-2%2Bb2?arch=amd64&distro=debian-12")
+//! );
+//! ```
+#![deny(missing_docs)]
+
+pub mod binary;
+pub mod cargo_lock;
+mod common;
+pub mod conda;
+pub mod cuda;
+pub mod java;
+pub mod npm;
+pub mod os;
+pub mod python;
+
+use seawall_analyzer::FileAnalyzer;
+
+pub use binary::{BinaryAnalyzer, parse_cargo_auditable, parse_go_buildinfo};
+pub use cargo_lock::{CargoLockAnalyzer, parse_cargo_lock};
+pub use common::{PROP_ANALYZER, pep503_normalize};
+pub use conda::{CondaAnalyzer, parse_conda_meta};
+pub use cuda::{
+    CudaAnalyzer, parse_cuda_version_json, parse_cuda_version_txt, parse_version_header,
+};
+pub use java::{JavaAnalyzer, parse_jar};
+pub use npm::{NpmAnalyzer, parse_package_json};
+pub use os::apk::{ApkAnalyzer, parse_apk_installed};
+pub use os::apply_os;
+pub use os::dpkg::{DpkgAnalyzer, parse_dpkg_status};
+pub use os::release::{OsReleaseAnalyzer, parse_os_release};
+pub use os::rpm::{RpmAnalyzer, parse_rpm_header};
+pub use python::dist::{PythonDistAnalyzer, parse_python_metadata};
+pub use python::interpreter::{PythonInterpreterAnalyzer, parse_patchlevel, parse_pyvenv_cfg};
+pub use python::lock::{
+    PythonLockAnalyzer, parse_pipfile_lock, parse_requirements, parse_toml_lock,
+};
+
+/// Every inventory analyzer, in a fixed order. Built per scan; no global state.
+pub fn analyzers() -> Vec<Box<dyn FileAnalyzer>> {
+    vec![
+        Box::new(OsReleaseAnalyzer),
+        Box::new(DpkgAnalyzer),
+        Box::new(ApkAnalyzer),
+        Box::new(RpmAnalyzer),
+        Box::new(PythonDistAnalyzer),
+        Box::new(PythonLockAnalyzer),
+        Box::new(PythonInterpreterAnalyzer),
+        Box::new(CondaAnalyzer),
+        Box::new(CudaAnalyzer),
+        Box::new(NpmAnalyzer),
+        Box::new(CargoLockAnalyzer),
+        Box::new(BinaryAnalyzer),
+        Box::new(JavaAnalyzer),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn names_are_unique_and_kebab_case() {
+        let all = analyzers();
+        let names: BTreeSet<_> = all.iter().map(|a| a.name()).collect();
+        assert_eq!(names.len(), all.len());
+        for n in names {
+            assert!(
+                n.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+                "{n}"
+            );
+        }
+        assert!(all.iter().all(|a| a.version() >= 1));
+    }
+}

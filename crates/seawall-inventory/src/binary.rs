@@ -1,0 +1,752 @@
+//! Dependencies compiled into ELF binaries: Go build info and `cargo auditable` data.
+//!
+//! * **Go** (≥ 1.18): the `\xff Go buildinf:` blob (section `.go.buildinfo`, or found by scanning
+//!   when section headers are stripped) holds the Go version and the module list as
+//!   varint-prefixed strings. Reported: `stdlib` at the Go version (OSV's Go ecosystem lists standard
+//!   library vulnerabilities under `stdlib`), the main module (`properties["go.main"] = "true"`,
+//!   version often `(devel)`), every `dep` (with `=>` replacements applied), ecosystem `Go`, purl
+//!   `pkg:golang/<path>@<version>`. Go < 1.18 binaries store pointers instead of strings; they get a
+//!   warning. Hand-written because the format is tiny and no maintained crate parses it from a byte
+//!   slice without also executing `go version -m` semantics.
+//! * **Rust**: section `.dep-v0` written by `cargo auditable` — zlib-compressed JSON
+//!   `{"packages":[{"name","version","source","kind","root"}]}`, inflated with a hard output cap.
+//!   Ecosystem `crates.io`; build-only dependencies are tagged `properties["cargo.kind"] = "build"`.
+//!
+//! **Size.** ELF files are sniffed by magic. Files up to [`IN_MEMORY_MAX`] are read whole and their
+//! section headers parsed with the `object` crate. Larger files (`libtorch_cuda.so`, 1 GB) are
+//! streamed once with bounded memory: the Go magic is searched in overlapping chunks, and the last
+//! [`TAIL_KEEP`] bytes are kept so that the section headers at the end can be checked for a
+//! `.dep-v0` section; if one exists but lies outside the kept tail a warning says it was not read.
+
+use std::collections::VecDeque;
+use std::io::Read;
+
+use flate2::read::ZlibDecoder;
+use memchr::memmem;
+use object::{Object, ObjectSection};
+use seawall_analyzer::{AnalyzerError, EntryMeta, Facts, FileAnalyzer, Interest, ScanWarning};
+use seawall_core::Package;
+use serde::Deserialize;
+
+use crate::cargo_lock::crate_package;
+use crate::common::{package, purl, read_bounded};
+
+/// Ecosystem of Go modules.
+pub const ECOSYSTEM_GO: &str = "Go";
+/// Property: `"true"` on a Go binary's main module.
+pub const PROP_GO_MAIN: &str = "go.main";
+/// Property: `cargo auditable` dependency kind when not `runtime`.
+pub const PROP_CARGO_KIND: &str = "cargo.kind";
+/// Largest binary read whole.
+pub const IN_MEMORY_MAX: u64 = 64 * 1024 * 1024;
+/// Bytes kept from the end of a streamed binary.
+pub const TAIL_KEEP: usize = 4 * 1024 * 1024;
+/// Cap on inflated `cargo auditable` JSON.
+const AUDITABLE_MAX: u64 = 8 * 1024 * 1024;
+/// Cap on the Go build-info blob examined after the magic.
+const GO_BLOB_MAX: usize = 4 * 1024 * 1024;
+
+const GO_MAGIC: &[u8] = b"\xff Go buildinf:";
+const ELF_MAGIC: &[u8] = b"\x7fELF";
+
+/// Why Go build info could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum GoBuildInfoError {
+    /// No `\xff Go buildinf:` magic.
+    #[error("no Go build info magic")]
+    NoMagic,
+    /// Pre-1.18 pointer format.
+    #[error("Go build info in the pre-1.18 pointer format is not supported")]
+    PointerFormat,
+    /// Truncated or malformed varint strings.
+    #[error("malformed Go build info at offset {0}")]
+    Malformed(usize),
+}
+
+/// Parsed Go build info.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GoBuildInfo {
+    /// `go1.21.5` (as recorded).
+    pub go_version: String,
+    /// Main module path and version.
+    pub main: Option<(String, String)>,
+    /// Dependencies `(path, version)` with replacements applied.
+    pub deps: Vec<(String, String)>,
+}
+
+fn uvarint(b: &[u8], pos: &mut usize) -> Option<u64> {
+    let mut x: u64 = 0;
+    for shift in (0..64).step_by(7) {
+        let byte = *b.get(*pos)?;
+        *pos += 1;
+        x |= u64::from(byte & 0x7f) << shift;
+        if byte < 0x80 {
+            return Some(x);
+        }
+    }
+    None
+}
+
+fn varint_str<'a>(b: &'a [u8], pos: &mut usize) -> Option<&'a [u8]> {
+    let len = usize::try_from(uvarint(b, pos)?).ok()?;
+    let s = b.get(*pos..pos.checked_add(len)?)?;
+    *pos += len;
+    Some(s)
+}
+
+/// Parses Go build info starting at the magic (`blob` begins with `\xff Go buildinf:`). Fuzz entry
+/// point.
+pub fn parse_go_buildinfo(blob: &[u8]) -> Result<GoBuildInfo, GoBuildInfoError> {
+    if !blob.starts_with(GO_MAGIC) {
+        return Err(GoBuildInfoError::NoMagic);
+    }
+    let flags = *blob.get(15).ok_or(GoBuildInfoError::Malformed(15))?;
+    if flags & 2 == 0 {
+        return Err(GoBuildInfoError::PointerFormat);
+    }
+    let mut pos = 32;
+    let version = varint_str(blob, &mut pos).ok_or(GoBuildInfoError::Malformed(pos))?;
+    let modinfo = varint_str(blob, &mut pos).ok_or(GoBuildInfoError::Malformed(pos))?;
+    // Strip the 16-byte sentinels around the module info.
+    let modinfo = if modinfo.len() >= 33 && modinfo.get(modinfo.len() - 17) == Some(&b'\n') {
+        modinfo.get(16..modinfo.len() - 16).unwrap_or(&[])
+    } else {
+        modinfo
+    };
+    let mut info = GoBuildInfo {
+        go_version: String::from_utf8_lossy(version).into_owned(),
+        ..Default::default()
+    };
+    for line in String::from_utf8_lossy(modinfo).lines() {
+        let f: Vec<&str> = line.split('\t').collect();
+        match f.as_slice() {
+            ["mod", path, version, ..] => {
+                info.main = Some(((*path).to_string(), (*version).to_string()))
+            }
+            ["dep", path, version, ..] => info
+                .deps
+                .push(((*path).to_string(), (*version).to_string())),
+            ["=>", path, version, ..] => {
+                if let Some(last) = info.deps.last_mut() {
+                    *last = ((*path).to_string(), (*version).to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(info)
+}
+
+#[derive(Deserialize)]
+struct Auditable {
+    packages: Vec<AuditablePackage>,
+}
+
+#[derive(Deserialize)]
+struct AuditablePackage {
+    name: String,
+    version: String,
+    #[serde(default)]
+    kind: Option<String>,
+}
+
+/// Inflates and parses a `cargo auditable` `.dep-v0` section into `(name, version, kind)`.
+/// Fuzz entry point.
+pub fn parse_cargo_auditable(
+    section: &[u8],
+) -> Result<Vec<(String, String, Option<String>)>, AnalyzerError> {
+    let mut json = Vec::new();
+    ZlibDecoder::new(section)
+        .take(AUDITABLE_MAX + 1)
+        .read_to_end(&mut json)?;
+    if json.len() as u64 > AUDITABLE_MAX {
+        return Err(AnalyzerError::Limit(format!(
+            "cargo auditable data inflates beyond {AUDITABLE_MAX} bytes"
+        )));
+    }
+    let a: Auditable =
+        serde_json::from_slice(&json).map_err(|e| AnalyzerError::parse(e.to_string()))?;
+    Ok(a.packages
+        .into_iter()
+        .map(|p| (p.name, p.version, p.kind))
+        .collect())
+}
+
+fn go_purl(path: &str, version: &str) -> Option<String> {
+    match path.rsplit_once('/') {
+        Some((ns, name)) => purl("golang", Some(ns), name, Some(version), &[]),
+        None => purl("golang", None, path, Some(version), &[]),
+    }
+}
+
+fn go_packages(analyzer: &str, meta: &EntryMeta<'_>, info: &GoBuildInfo, out: &mut Vec<Package>) {
+    let mut add = |path: &str, version: &str, main: bool| {
+        let mut p = package(analyzer, meta, path, version, ECOSYSTEM_GO);
+        p.purl = go_purl(path, version);
+        if main {
+            p.properties.insert(PROP_GO_MAIN.into(), "true".into());
+        }
+        out.push(p);
+    };
+    // `go1.21.5 X:boringcrypto` → `1.21.5`
+    let go = info.go_version.split_whitespace().next().unwrap_or("");
+    if let Some(v) = go
+        .strip_prefix("go")
+        .filter(|v| v.starts_with(|c: char| c.is_ascii_digit()))
+    {
+        add("stdlib", v, false);
+    }
+    if let Some((path, version)) = &info.main {
+        add(path, version, true);
+    }
+    for (path, version) in &info.deps {
+        add(path, version, false);
+    }
+}
+
+fn cargo_packages(
+    analyzer: &str,
+    meta: &EntryMeta<'_>,
+    section: &[u8],
+    out: &mut Facts,
+) -> Result<(), AnalyzerError> {
+    for (name, version, kind) in parse_cargo_auditable(section)? {
+        let mut p = crate_package(analyzer, meta, &name, &version);
+        if let Some(k) = kind.filter(|k| k != "runtime") {
+            p.properties.insert(PROP_CARGO_KIND.into(), k);
+        }
+        out.packages.push(p);
+    }
+    Ok(())
+}
+
+/// Reads Go build info and `cargo auditable` data from ELF files.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct BinaryAnalyzer;
+
+impl BinaryAnalyzer {
+    fn go(&self, meta: &EntryMeta<'_>, blob: &[u8], out: &mut Facts) {
+        match parse_go_buildinfo(blob) {
+            Ok(info) => go_packages(self.name(), meta, &info, &mut out.packages),
+            Err(GoBuildInfoError::NoMagic) => {}
+            Err(e) => {
+                out.warnings
+                    .push(ScanWarning::at(self.name(), meta.location(), e.to_string()))
+            }
+        }
+    }
+
+    fn in_memory(
+        &self,
+        meta: &EntryMeta<'_>,
+        data: &[u8],
+        out: &mut Facts,
+    ) -> Result<(), AnalyzerError> {
+        let file = object::File::parse(data).ok();
+        let section = |name: &str| {
+            file.as_ref()
+                .and_then(|f| f.section_by_name(name))
+                .and_then(|s| s.data().ok())
+        };
+        match section(".go.buildinfo").filter(|d| d.starts_with(GO_MAGIC)) {
+            Some(d) => self.go(meta, d, out),
+            None => {
+                if let Some(at) = memmem::find(data, GO_MAGIC) {
+                    let end = at.saturating_add(GO_BLOB_MAX).min(data.len());
+                    self.go(meta, data.get(at..end).unwrap_or(&[]), out);
+                }
+            }
+        }
+        if let Some(d) = section(".dep-v0") {
+            cargo_packages(self.name(), meta, d, out)?;
+        }
+        Ok(())
+    }
+
+    fn streamed(
+        &self,
+        meta: &EntryMeta<'_>,
+        content: &mut dyn Read,
+        out: &mut Facts,
+    ) -> Result<(), AnalyzerError> {
+        const CHUNK: usize = 1024 * 1024;
+        let finder = memmem::Finder::new(GO_MAGIC);
+        let mut head: Vec<u8> = Vec::new();
+        let mut tail: VecDeque<u8> = VecDeque::with_capacity(TAIL_KEEP + CHUNK);
+        let mut window: Vec<u8> = Vec::with_capacity(CHUNK + GO_MAGIC.len());
+        let mut go_blob: Option<Vec<u8>> = None;
+        let mut total: u64 = 0;
+        let mut buf = vec![0u8; CHUNK];
+        loop {
+            let n = content.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            let chunk = buf.get(..n).unwrap_or(&[]);
+            total += n as u64;
+            if head.len() < 64 {
+                head.extend(chunk.iter().take(64 - head.len()));
+            }
+            match &mut go_blob {
+                Some(b) if b.len() < GO_BLOB_MAX => {
+                    b.extend(chunk.iter().take(GO_BLOB_MAX - b.len()))
+                }
+                Some(_) => {}
+                None => {
+                    let keep = window.len().min(GO_MAGIC.len() - 1);
+                    window.drain(..window.len() - keep);
+                    window.extend_from_slice(chunk);
+                    if let Some(at) = finder.find(&window) {
+                        go_blob = Some(
+                            window
+                                .get(at..)
+                                .unwrap_or(&[])
+                                .iter()
+                                .take(GO_BLOB_MAX)
+                                .copied()
+                                .collect(),
+                        );
+                    }
+                }
+            }
+            tail.extend(chunk);
+            if tail.len() > TAIL_KEEP {
+                tail.drain(..tail.len() - TAIL_KEEP);
+            }
+        }
+        if let Some(b) = go_blob {
+            self.go(meta, &b, out);
+        }
+        let tail: Vec<u8> = tail.into();
+        let tail_start = total - tail.len() as u64;
+        match find_section_in_tail(&head, &tail, tail_start, ".dep-v0") {
+            TailSection::Absent => {}
+            TailSection::Data(d) => cargo_packages(self.name(), meta, d, out)?,
+            TailSection::OutOfReach => out.warnings.push(ScanWarning::at(
+                self.name(),
+                meta.location(),
+                format!(
+                    "cargo auditable section of a binary larger than {IN_MEMORY_MAX} bytes not read"
+                ),
+            )),
+        }
+        Ok(())
+    }
+}
+
+enum TailSection<'a> {
+    Absent,
+    Data(&'a [u8]),
+    OutOfReach,
+}
+
+/// Looks up a section by name using only the ELF header (`head`) and the file's last bytes.
+/// Hand-written (the `object` crate wants the whole file): reads `e_shoff`, `e_shentsize`,
+/// `e_shnum`, `e_shstrndx`, then the section headers and names if they fall inside the tail.
+fn find_section_in_tail<'a>(
+    head: &[u8],
+    tail: &'a [u8],
+    tail_start: u64,
+    want: &str,
+) -> TailSection<'a> {
+    let is64 = head.get(4) == Some(&2);
+    let le = head.get(5) != Some(&2);
+    let rd = |b: &[u8], off: usize, len: usize| -> Option<u64> {
+        let s = b.get(off..off.checked_add(len)?)?;
+        let mut v: u64 = 0;
+        for i in 0..len {
+            let byte = if le { *s.get(len - 1 - i)? } else { *s.get(i)? };
+            v = (v << 8) | u64::from(byte);
+        }
+        Some(v)
+    };
+    let fields = if is64 {
+        (0x28, 8, 0x3a, 0x3c, 0x3e)
+    } else {
+        (0x20, 4, 0x2e, 0x30, 0x32)
+    };
+    let (Some(shoff), Some(shentsize), Some(shnum), Some(shstrndx)) = (
+        rd(head, fields.0, fields.1),
+        rd(head, fields.2, 2),
+        rd(head, fields.3, 2),
+        rd(head, fields.4, 2),
+    ) else {
+        return TailSection::Absent;
+    };
+    let in_tail = |off: u64, len: u64| -> Option<&'a [u8]> {
+        let start = usize::try_from(off.checked_sub(tail_start)?).ok()?;
+        tail.get(start..start.checked_add(usize::try_from(len).ok()?)?)
+    };
+    let Some(table) = in_tail(shoff, shentsize.saturating_mul(shnum)) else {
+        return TailSection::Absent;
+    };
+    let entsize = usize::try_from(shentsize).unwrap_or(0);
+    if entsize < if is64 { 64 } else { 40 } {
+        return TailSection::Absent;
+    }
+    // (name offset, file offset, size) of section i
+    let sh = |i: usize| -> Option<(u64, u64, u64)> {
+        let base = i.checked_mul(entsize)?;
+        if is64 {
+            Some((
+                rd(table, base, 4)?,
+                rd(table, base + 0x18, 8)?,
+                rd(table, base + 0x20, 8)?,
+            ))
+        } else {
+            Some((
+                rd(table, base, 4)?,
+                rd(table, base + 0x10, 4)?,
+                rd(table, base + 0x14, 4)?,
+            ))
+        }
+    };
+    let Some((_, stroff, strsize)) = usize::try_from(shstrndx).ok().and_then(sh) else {
+        return TailSection::Absent;
+    };
+    let Some(strtab) = in_tail(stroff, strsize) else {
+        return TailSection::Absent;
+    };
+    for i in 0..usize::try_from(shnum).unwrap_or(0) {
+        let Some((name, off, size)) = sh(i) else {
+            break;
+        };
+        let name = usize::try_from(name)
+            .ok()
+            .and_then(|n| strtab.get(n..))
+            .unwrap_or(&[]);
+        let name = name.split(|&b| b == 0).next().unwrap_or(&[]);
+        if name == want.as_bytes() {
+            return match in_tail(off, size) {
+                Some(d) => TailSection::Data(d),
+                None => TailSection::OutOfReach,
+            };
+        }
+    }
+    TailSection::Absent
+}
+
+impl FileAnalyzer for BinaryAnalyzer {
+    fn name(&self) -> &'static str {
+        "binary"
+    }
+
+    fn version(&self) -> u32 {
+        1
+    }
+
+    fn required(&self, meta: &EntryMeta<'_>) -> Interest {
+        if !meta.is_file() || meta.size < 64 {
+            return Interest::No;
+        }
+        let n = meta.file_name();
+        // Common non-ELF files in ML images; everything else is sniffed.
+        const SKIP: &[&str] = &[
+            ".py",
+            ".pyc",
+            ".pyi",
+            ".h",
+            ".hpp",
+            ".txt",
+            ".json",
+            ".md",
+            ".html",
+            ".js",
+            ".ts",
+            ".css",
+            ".png",
+            ".jpg",
+            ".gz",
+            ".zip",
+            ".whl",
+            ".pt",
+            ".pth",
+            ".bin",
+            ".safetensors",
+            ".onnx",
+            ".pb",
+            ".a",
+            ".o",
+            ".cu",
+            ".cuh",
+            ".c",
+            ".cc",
+            ".cpp",
+            ".yaml",
+            ".yml",
+            ".xml",
+            ".svg",
+            ".pkl",
+            ".npy",
+            ".npz",
+        ];
+        if SKIP.iter().any(|s| n.ends_with(s)) {
+            Interest::No
+        } else {
+            Interest::Sniff
+        }
+    }
+
+    fn required_by_content(&self, _meta: &EntryMeta<'_>, head: &[u8]) -> bool {
+        head.starts_with(ELF_MAGIC)
+    }
+
+    fn max_size(&self) -> u64 {
+        IN_MEMORY_MAX
+    }
+
+    fn streams(&self) -> bool {
+        true
+    }
+
+    fn analyze(
+        &self,
+        meta: &EntryMeta<'_>,
+        content: &mut dyn Read,
+        out: &mut Facts,
+    ) -> Result<(), AnalyzerError> {
+        if meta.size <= IN_MEMORY_MAX {
+            let data = read_bounded(content, IN_MEMORY_MAX)?;
+            self.in_memory(meta, &data, out)
+        } else {
+            self.streamed(meta, content, out)
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use flate2::write::ZlibEncoder;
+    use proptest::prelude::*;
+    use std::io::Write;
+
+    fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+        while v >= 0x80 {
+            out.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        out.push(v as u8);
+    }
+
+    /// A Go ≥ 1.18 build-info blob.
+    pub(crate) fn go_blob(version: &str, modinfo: &str) -> Vec<u8> {
+        let mut b = GO_MAGIC.to_vec();
+        b.push(8);
+        b.push(2);
+        b.resize(32, 0);
+        put_varint(&mut b, version.len() as u64);
+        b.extend_from_slice(version.as_bytes());
+        let mut m = vec![0x30u8; 16];
+        m.extend_from_slice(modinfo.as_bytes());
+        m.extend_from_slice(&[0xf9; 16]);
+        put_varint(&mut b, m.len() as u64);
+        b.extend(m);
+        b
+    }
+
+    const MODINFO: &str = "path\texample.com/cmd/tool\nmod\texample.com/cmd\t(devel)\t\ndep\tgolang.org/x/net\tv0.7.0\th1:abc=\ndep\tgithub.com/old/lib\tv1.0.0\n=>\tgithub.com/new/lib\tv1.2.0\th1:x=\nbuild\t-compiler=gc\n";
+
+    fn deflate(b: &[u8]) -> Vec<u8> {
+        let mut e = ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(b).unwrap();
+        e.finish().unwrap()
+    }
+
+    const AUDIT: &str = r#"{"packages":[{"name":"app","version":"0.1.0","source":"local","dependencies":[1],"root":true},{"name":"hyper","version":"0.14.10","source":"crates.io"},{"name":"cc","version":"1.0.0","source":"crates.io","kind":"build"}]}"#;
+
+    /// An ELF file with the given extra sections, built with `object::write`.
+    pub(crate) fn elf(sections: &[(&str, Vec<u8>)], padding: usize) -> Vec<u8> {
+        use object::write::{Object as WObject, StandardSegment};
+        use object::{Architecture, BinaryFormat, Endianness, SectionKind};
+        let mut o = WObject::new(BinaryFormat::Elf, Architecture::X86_64, Endianness::Little);
+        if padding > 0 {
+            let id = o.add_section(
+                o.segment_name(StandardSegment::Data).to_vec(),
+                b".padding".to_vec(),
+                SectionKind::Data,
+            );
+            o.append_section_data(id, &vec![0u8; padding], 1);
+        }
+        for (name, data) in sections {
+            let id = o.add_section(Vec::new(), name.as_bytes().to_vec(), SectionKind::Data);
+            o.append_section_data(id, data, 16);
+        }
+        o.write().unwrap()
+    }
+
+    #[test]
+    fn parses_go_buildinfo() {
+        let info = parse_go_buildinfo(&go_blob("go1.21.5 X:boringcrypto", MODINFO)).unwrap();
+        assert_eq!(info.go_version, "go1.21.5 X:boringcrypto");
+        assert_eq!(
+            info.main,
+            Some(("example.com/cmd".into(), "(devel)".into()))
+        );
+        assert_eq!(
+            info.deps,
+            [
+                ("golang.org/x/net".into(), "v0.7.0".into()),
+                ("github.com/new/lib".into(), "v1.2.0".into())
+            ]
+        );
+        let mut old = go_blob("go1.16", "");
+        old[15] = 0;
+        assert_eq!(
+            parse_go_buildinfo(&old),
+            Err(GoBuildInfoError::PointerFormat)
+        );
+        assert_eq!(parse_go_buildinfo(b"nope"), Err(GoBuildInfoError::NoMagic));
+        let b = go_blob("go1.22.0", MODINFO);
+        assert!(matches!(
+            parse_go_buildinfo(&b[..40]),
+            Err(GoBuildInfoError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn go_binary_in_memory() {
+        let bin = elf(&[(".go.buildinfo", go_blob("go1.21.5", MODINFO))], 0);
+        let a = BinaryAnalyzer;
+        let m = EntryMeta::file("/usr/local/bin/tool", bin.len() as u64, Some(3));
+        assert_eq!(a.required(&m), Interest::Sniff);
+        assert!(a.required_by_content(&m, &bin[..64]));
+        assert!(!a.required_by_content(&m, b"#!/bin/sh\n"));
+        let mut f = Facts::default();
+        a.analyze(&m, &mut bin.as_slice(), &mut f).unwrap();
+        let names: Vec<_> = f
+            .packages
+            .iter()
+            .map(|p| (p.name.as_str(), p.version.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("stdlib", "1.21.5"),
+                ("example.com/cmd", "(devel)"),
+                ("golang.org/x/net", "v0.7.0"),
+                ("github.com/new/lib", "v1.2.0")
+            ]
+        );
+        assert_eq!(
+            f.packages[2].purl.as_deref(),
+            Some("pkg:golang/golang.org/x/net@v0.7.0")
+        );
+        assert_eq!(f.packages[0].ecosystem, "Go");
+    }
+
+    #[test]
+    fn go_magic_without_section_headers() {
+        let mut bin = b"\x7fELF".to_vec();
+        bin.resize(100, 0);
+        bin.extend(go_blob("go1.20.1", MODINFO));
+        let mut f = Facts::default();
+        BinaryAnalyzer
+            .analyze(
+                &EntryMeta::file("x", bin.len() as u64, None),
+                &mut bin.as_slice(),
+                &mut f,
+            )
+            .unwrap();
+        assert_eq!(f.packages.len(), 4);
+    }
+
+    #[test]
+    fn cargo_auditable_in_memory() {
+        let bin = elf(&[(".dep-v0", deflate(AUDIT.as_bytes()))], 0);
+        let mut f = Facts::default();
+        BinaryAnalyzer
+            .analyze(
+                &EntryMeta::file("/bin/app", bin.len() as u64, None),
+                &mut bin.as_slice(),
+                &mut f,
+            )
+            .unwrap();
+        assert_eq!(f.packages.len(), 3);
+        let hyper = f.packages.iter().find(|p| p.name == "hyper").unwrap();
+        assert_eq!(hyper.ecosystem, "crates.io");
+        assert_eq!(hyper.purl.as_deref(), Some("pkg:cargo/hyper@0.14.10"));
+        let cc = f.packages.iter().find(|p| p.name == "cc").unwrap();
+        assert_eq!(
+            cc.properties.get(PROP_CARGO_KIND).map(String::as_str),
+            Some("build")
+        );
+    }
+
+    #[test]
+    fn auditable_bomb_is_limited() {
+        let bomb = deflate(&vec![b' '; (AUDITABLE_MAX + 10) as usize]);
+        assert!(matches!(
+            parse_cargo_auditable(&bomb),
+            Err(AnalyzerError::Limit(_))
+        ));
+        assert!(parse_cargo_auditable(b"not zlib").is_err());
+    }
+
+    #[test]
+    fn streamed_large_binary() {
+        // Pretend the file is larger than IN_MEMORY_MAX to take the streaming path.
+        let blob = go_blob("go1.22.1", MODINFO);
+        let bin = elf(
+            &[
+                (".go.buildinfo", blob),
+                (".dep-v0", deflate(AUDIT.as_bytes())),
+            ],
+            3 * 1024 * 1024 + 7,
+        );
+        let m = EntryMeta::file("/opt/big.so", IN_MEMORY_MAX + 1, None);
+        let mut f = Facts::default();
+        // Small reads so that the magic straddles chunk boundaries in some runs.
+        let mut r = std::io::BufReader::with_capacity(4093, bin.as_slice());
+        BinaryAnalyzer.analyze(&m, &mut r, &mut f).unwrap();
+        assert!(
+            f.packages
+                .iter()
+                .any(|p| p.name == "stdlib" && p.version == "1.22.1")
+        );
+        // the .dep-v0 section is inside the kept tail here
+        assert!(
+            f.packages.iter().any(|p| p.name == "hyper"),
+            "{:?}",
+            f.warnings
+        );
+    }
+
+    #[test]
+    fn streamed_out_of_reach_warns() {
+        let bin = elf(
+            &[
+                (".dep-v0", deflate(AUDIT.as_bytes())),
+                ("zz.padding", vec![1u8; TAIL_KEEP + 1024]),
+            ],
+            0,
+        );
+        let m = EntryMeta::file("/opt/big.so", IN_MEMORY_MAX + 1, None);
+        let mut f = Facts::default();
+        BinaryAnalyzer
+            .analyze(&m, &mut bin.as_slice(), &mut f)
+            .unwrap();
+        assert!(f.packages.is_empty());
+        assert_eq!(f.warnings.len(), 1, "{:?}", f.warnings);
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics_go(b in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let mut blob = GO_MAGIC.to_vec();
+            blob.extend(&b);
+            let _ = parse_go_buildinfo(&blob);
+            let _ = parse_cargo_auditable(&b);
+        }
+        #[test]
+        fn never_panics_analyzer(b in proptest::collection::vec(any::<u8>(), 0..2048), big in any::<bool>()) {
+            let mut data = ELF_MAGIC.to_vec();
+            data.extend(&b);
+            let size = if big { IN_MEMORY_MAX + 1 } else { data.len() as u64 };
+            let mut f = Facts::default();
+            let _ = BinaryAnalyzer.analyze(&EntryMeta::file("x", size, None), &mut data.as_slice(), &mut f);
+        }
+    }
+}

@@ -1,0 +1,302 @@
+//! conda environments: every `conda-meta/*.json` — the base env (`/opt/conda/conda-meta`), all
+//! `envs/*/conda-meta`, and any other prefix (micromamba, pixi `.pixi/envs/*`).
+//!
+//! Packages: ecosystem [`ECOSYSTEM_CONDA`], purl `pkg:conda/<name>@<version>?build=…&channel=…&subdir=…`,
+//! `properties["conda.build"]`, `["conda.channel"]` (`conda-forge`, `pkgs/main`, …), and for conda
+//! packages that install a Python distribution (their `files` list contains
+//! `site-packages/*.dist-info/…` or `*.egg-info`) `["conda.python_dist"] = "true"` plus
+//! `["conda.pypi_name"]` (PEP 503) taken from the `.dist-info` / `.egg-info` directory name.
+//!
+//! The `files` array of large packages (pytorch, cudatoolkit) has tens of thousands of entries; it is
+//! scanned with a streaming serde visitor and never collected.
+
+use std::fmt;
+use std::io::Read;
+
+use seawall_analyzer::{AnalyzerError, EntryMeta, Facts, FileAnalyzer, Interest};
+use serde::Deserialize;
+use serde::de::{Deserializer, SeqAccess, Visitor};
+
+use crate::common::{package, pep503_normalize, purl, read_bounded};
+
+/// Ecosystem of conda packages.
+pub const ECOSYSTEM_CONDA: &str = "conda";
+/// Property: conda build string.
+pub const PROP_BUILD: &str = "conda.build";
+/// Property: conda channel.
+pub const PROP_CHANNEL: &str = "conda.channel";
+/// Property: `"true"` when the conda package installs a Python distribution.
+pub const PROP_PYTHON_DIST: &str = "conda.python_dist";
+/// Property: the PyPI (PEP 503) name of that distribution.
+pub const PROP_PYPI_NAME: &str = "conda.pypi_name";
+
+/// What seawall reads from one `conda-meta/*.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CondaMeta {
+    /// Package name.
+    pub name: String,
+    /// Version.
+    pub version: String,
+    /// Build string.
+    #[serde(default, alias = "build_string")]
+    pub build: Option<String>,
+    /// Channel as recorded (URL or name).
+    #[serde(default)]
+    pub channel: Option<String>,
+    /// Platform subdirectory (`linux-64`, `noarch`).
+    #[serde(default)]
+    pub subdir: Option<String>,
+    /// The Python distribution directory found in `files`, if any.
+    #[serde(default, rename = "files")]
+    pub python_dist: PythonDistScan,
+}
+
+/// The first `*.dist-info` / `*.egg-info` directory under `site-packages/` in a conda `files` list.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PythonDistScan(pub Option<String>);
+
+impl<'de> Deserialize<'de> for PythonDistScan {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = PythonDistScan;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list of file paths")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut found = None;
+                while let Some(path) = seq.next_element::<std::borrow::Cow<'de, str>>()? {
+                    if found.is_none() {
+                        found = dist_dir(&path).map(str::to_string);
+                    }
+                }
+                Ok(PythonDistScan(found))
+            }
+        }
+        d.deserialize_seq(V)
+    }
+}
+
+/// `lib/python3.11/site-packages/numpy-1.26.0.dist-info/METADATA` → `numpy-1.26.0.dist-info`.
+fn dist_dir(path: &str) -> Option<&str> {
+    let (_, after) = path.split_once("site-packages/")?;
+    let dir = after.split('/').next()?;
+    (dir.ends_with(".dist-info") || dir.ends_with(".egg-info")).then_some(dir)
+}
+
+/// `https://conda.anaconda.org/conda-forge/linux-64` → `conda-forge`;
+/// `https://repo.anaconda.com/pkgs/main/linux-64` → `pkgs/main`; a bare name stays.
+pub fn channel_name(channel: &str, subdir: Option<&str>) -> String {
+    let mut c = channel.trim_end_matches('/');
+    if let Some(s) = subdir.filter(|s| !s.is_empty()) {
+        c = c.strip_suffix(s).map_or(c, |r| r.trim_end_matches('/'));
+    }
+    for host in [
+        "conda.anaconda.org/",
+        "repo.anaconda.com/",
+        "repo.continuum.io/",
+    ] {
+        if let Some((_, rest)) = c.split_once(host) {
+            return rest.to_string();
+        }
+    }
+    if let Some((_, rest)) = c.split_once("://") {
+        return rest.split_once('/').map_or(rest, |(_, p)| p).to_string();
+    }
+    c.to_string()
+}
+
+/// Parses one `conda-meta/*.json`. Fuzz entry point.
+pub fn parse_conda_meta(bytes: &[u8]) -> Result<CondaMeta, AnalyzerError> {
+    let m: CondaMeta =
+        serde_json::from_slice(bytes).map_err(|e| AnalyzerError::parse(e.to_string()))?;
+    if m.name.is_empty() || m.version.is_empty() {
+        return Err(AnalyzerError::parse(
+            "conda-meta record lacks name or version",
+        ));
+    }
+    Ok(m)
+}
+
+/// Reads conda package records.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct CondaAnalyzer;
+
+impl FileAnalyzer for CondaAnalyzer {
+    fn name(&self) -> &'static str {
+        "conda"
+    }
+
+    fn version(&self) -> u32 {
+        1
+    }
+
+    fn required(&self, meta: &EntryMeta<'_>) -> Interest {
+        let rel = meta.rel_path();
+        let is_meta = rel
+            .strip_suffix(".json")
+            .and_then(|r| r.rsplit_once('/'))
+            .is_some_and(|(dir, _)| dir == "conda-meta" || dir.ends_with("/conda-meta"));
+        if meta.is_file() && is_meta {
+            Interest::Yes
+        } else {
+            Interest::No
+        }
+    }
+
+    fn analyze(
+        &self,
+        meta: &EntryMeta<'_>,
+        content: &mut dyn Read,
+        out: &mut Facts,
+    ) -> Result<(), AnalyzerError> {
+        let bytes = read_bounded(content, self.max_size())?;
+        let m = parse_conda_meta(&bytes)?;
+        let mut p = package(self.name(), meta, &m.name, &m.version, ECOSYSTEM_CONDA);
+        let channel = m
+            .channel
+            .as_deref()
+            .map(|c| channel_name(c, m.subdir.as_deref()))
+            .unwrap_or_default();
+        let build = m.build.clone().unwrap_or_default();
+        let subdir = m.subdir.clone().unwrap_or_default();
+        p.purl = purl(
+            "conda",
+            None,
+            &m.name,
+            Some(&m.version),
+            &[
+                ("build", &build),
+                ("channel", &channel),
+                ("subdir", &subdir),
+            ],
+        );
+        if !build.is_empty() {
+            p.properties.insert(PROP_BUILD.into(), build);
+        }
+        if !channel.is_empty() {
+            p.properties.insert(PROP_CHANNEL.into(), channel);
+        }
+        if let Some(dir) = &m.python_dist.0 {
+            p.properties.insert(PROP_PYTHON_DIST.into(), "true".into());
+            let raw = dir.split('-').next().unwrap_or("");
+            let raw = raw
+                .strip_suffix(".dist-info")
+                .or_else(|| raw.strip_suffix(".egg-info"))
+                .unwrap_or(raw);
+            if !raw.is_empty() {
+                p.properties
+                    .insert(PROP_PYPI_NAME.into(), pep503_normalize(raw));
+            }
+        }
+        out.packages.push(p);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use proptest::prelude::*;
+
+    const NUMPY: &str = r#"{"build":"py311h64a7726_0","build_number":0,"channel":"https://conda.anaconda.org/conda-forge/linux-64","depends":["libblas >=3.9.0"],
+      "files":["bin/f2py","lib/python3.11/site-packages/numpy/__init__.py","lib/python3.11/site-packages/numpy-1.26.4.dist-info/METADATA"],
+      "name":"numpy","subdir":"linux-64","version":"1.26.4"}"#;
+
+    #[test]
+    fn parses_numpy() {
+        let m = parse_conda_meta(NUMPY.as_bytes()).unwrap();
+        assert_eq!(m.python_dist.0.as_deref(), Some("numpy-1.26.4.dist-info"));
+        let a = CondaAnalyzer;
+        let meta = EntryMeta::file(
+            "/opt/conda/conda-meta/numpy-1.26.4-py311h64a7726_0.json",
+            1,
+            Some(1),
+        );
+        assert_eq!(a.required(&meta), Interest::Yes);
+        let mut f = Facts::default();
+        a.analyze(&meta, &mut NUMPY.as_bytes(), &mut f).unwrap();
+        let p = &f.packages[0];
+        assert_eq!(p.ecosystem, "conda");
+        assert_eq!(
+            p.properties.get(PROP_CHANNEL).map(String::as_str),
+            Some("conda-forge")
+        );
+        assert_eq!(
+            p.properties.get(PROP_BUILD).map(String::as_str),
+            Some("py311h64a7726_0")
+        );
+        assert_eq!(
+            p.properties.get(PROP_PYTHON_DIST).map(String::as_str),
+            Some("true")
+        );
+        assert_eq!(
+            p.properties.get(PROP_PYPI_NAME).map(String::as_str),
+            Some("numpy")
+        );
+        assert_eq!(
+            p.purl.as_deref(),
+            Some(
+                "pkg:conda/numpy@1.26.4?build=py311h64a7726_0&channel=conda-forge&subdir=linux-64"
+            )
+        );
+    }
+
+    #[test]
+    fn paths() {
+        let a = CondaAnalyzer;
+        for p in [
+            "/opt/conda/envs/ml/conda-meta/torch-2.0.json",
+            "conda-meta/x.json",
+        ] {
+            assert_eq!(
+                a.required(&EntryMeta::file(p, 1, None)),
+                Interest::Yes,
+                "{p}"
+            );
+        }
+        for p in [
+            "/opt/conda/conda-meta/history",
+            "/opt/conda/pkgs/x/info/index.json",
+            "/x/conda-meta/a/b.json",
+        ] {
+            assert_eq!(
+                a.required(&EntryMeta::file(p, 1, None)),
+                Interest::No,
+                "{p}"
+            );
+        }
+    }
+
+    #[test]
+    fn channels() {
+        assert_eq!(
+            channel_name(
+                "https://repo.anaconda.com/pkgs/main/linux-64",
+                Some("linux-64")
+            ),
+            "pkgs/main"
+        );
+        assert_eq!(channel_name("conda-forge", None), "conda-forge");
+        assert_eq!(
+            channel_name("https://my.mirror/conda/forge/noarch", Some("noarch")),
+            "conda/forge"
+        );
+    }
+
+    #[test]
+    fn no_python_dist_and_errors() {
+        let m = parse_conda_meta(br#"{"name":"openssl","version":"3.2.1","build":"hd590300_0","files":["lib/libssl.so"]}"#).unwrap();
+        assert_eq!(m.python_dist.0, None);
+        assert!(parse_conda_meta(br#"{"name":"x"}"#).is_err());
+        assert!(parse_conda_meta(br#"{"name":"x","version":"1","files":[1,2]}"#).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics(b in proptest::collection::vec(any::<u8>(), 0..256)) {
+            let _ = parse_conda_meta(&b);
+        }
+    }
+}
