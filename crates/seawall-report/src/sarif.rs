@@ -1,0 +1,305 @@
+//! `--format sarif`: SARIF 2.1.0, one run.
+//!
+//! * `tool.driver.rules`: the whole rule catalog from the context (in catalog order) followed by one
+//!   rule per advisory or unknown id that occurs in the report (sorted), each with `help` text and
+//!   Markdown (why, how to fix, references) and GitHub's `security-severity`.
+//! * `results`: one per finding, with `partialFingerprints["seawall/v1"]` (the finding fingerprint, so
+//!   code-scanning tracks it across runs), a physical location (file, line, column) and, for image
+//!   findings, logical locations naming the layer and the path inside it. Image paths are relative to
+//!   the `IMAGEROOT` base id; filesystem paths are relative to the scanned directory.
+//! * Suppressed findings are results too, with an external, accepted `suppressions` entry.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use seawall_core::{Finding, FindingKind, Report, RuleMeta, Severity, TargetKind};
+use serde_json::{Value, json};
+
+use crate::common::display_title;
+use crate::{RenderContext, ReportError};
+
+/// The SARIF schema URI written to `$schema`.
+pub const SARIF_SCHEMA: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Info => "note",
+    }
+}
+
+/// GitHub's `security-severity` (a CVSS-like score as a string).
+fn security_severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "2.0",
+        Severity::Info => "0.0",
+    }
+}
+
+fn catalog_rule(r: &RuleMeta) -> Value {
+    let mut text = format!(
+        "{}\n\nWhy it matters: {}\n\nHow to fix: {}",
+        r.title, r.rationale, r.fix
+    );
+    let mut md = format!(
+        "**{}**\n\n**Why it matters**\n\n{}\n\n**How to fix**\n\n{}",
+        r.title, r.rationale, r.fix
+    );
+    if !r.references.is_empty() {
+        text.push_str("\n\nReferences:");
+        md.push_str("\n\n**References**\n");
+        for u in r.references {
+            text.push_str(&format!("\n- {u}"));
+            md.push_str(&format!("\n- <{u}>"));
+        }
+    }
+    let mut rule = json!({
+        "id": r.id,
+        "shortDescription": {"text": r.title},
+        "fullDescription": {"text": r.rationale},
+        "help": {"text": text, "markdown": md},
+        "defaultConfiguration": {"level": level(r.severity)},
+        "properties": {
+            "tags": ["security", format!("practice-{}", r.practice), r.kind.as_str()],
+            "security-severity": security_severity(r.severity),
+            "precision": "high",
+        },
+    });
+    if let Some(u) = r.references.first() {
+        rule["helpUri"] = json!(u);
+    }
+    rule
+}
+
+fn advisory_rule(f: &Finding) -> Value {
+    let mut text = f.title.clone();
+    let mut md = format!("**{}**", f.title);
+    if !f.aliases.is_empty() {
+        text.push_str(&format!("\n\nAliases: {}", f.aliases.join(", ")));
+        md.push_str(&format!("\n\nAliases: {}", f.aliases.join(", ")));
+    }
+    if f.kind == FindingKind::Vulnerability {
+        let fix = "How to fix: upgrade the package to a fixed version (see each result), or record a VEX \
+                   statement if it is not exploitable here.";
+        text.push_str(&format!("\n\n{fix}"));
+        md.push_str(&format!("\n\n{fix}"));
+    }
+    if !f.references.is_empty() {
+        text.push_str("\n\nReferences:");
+        md.push_str("\n\n**References**\n");
+        for u in &f.references {
+            text.push_str(&format!("\n- {u}"));
+            md.push_str(&format!("\n- <{u}>"));
+        }
+    }
+    let score = f
+        .cvss
+        .iter()
+        .map(|c| c.score)
+        .fold(None, |m: Option<f64>, s| Some(m.map_or(s, |m| m.max(s))))
+        .map(|s| format!("{s:.1}"))
+        .unwrap_or_else(|| security_severity(f.severity).to_string());
+    let mut rule = json!({
+        "id": f.id,
+        "shortDescription": {"text": f.title},
+        "fullDescription": {"text": text},
+        "help": {"text": text, "markdown": md},
+        "defaultConfiguration": {"level": level(f.severity)},
+        "properties": {
+            "tags": ["security", format!("practice-{}", f.practice), f.kind.as_str()],
+            "security-severity": score,
+            "precision": "high",
+        },
+    });
+    if let Some(u) = f.references.first() {
+        rule["helpUri"] = json!(u);
+    } else if f.kind == FindingKind::Vulnerability {
+        rule["helpUri"] = json!(format!("https://osv.dev/vulnerability/{}", f.id));
+    }
+    rule
+}
+
+/// Percent-encodes a path for `artifactLocation.uri` (keeps unreserved characters and `/`).
+pub(crate) fn uri_path(path: &str) -> String {
+    let mut s = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                s.push(b as char)
+            }
+            _ => s.push_str(&format!("%{b:02X}")),
+        }
+    }
+    s
+}
+
+fn result(report: &Report, f: &Finding, rule_index: usize) -> Value {
+    let l = &f.location;
+    let image = report.target.kind == TargetKind::Image;
+    let mut location = serde_json::Map::new();
+    let pseudo = l.path.starts_with("config.") || l.path.starts_with("history[");
+    if !l.path.is_empty() && !pseudo && l.container.is_none() {
+        let mut artifact =
+            json!({"uri": uri_path(if image { l.path.trim_start_matches('/') } else { &l.path })});
+        if image {
+            artifact["uriBaseId"] = json!("IMAGEROOT");
+        }
+        let mut phys = json!({"artifactLocation": artifact});
+        if let Some(line) = l.line {
+            let mut region = json!({"startLine": line.max(1)});
+            if let Some(c) = l.column {
+                region["startColumn"] = json!(c.max(1));
+            }
+            phys["region"] = region;
+        }
+        location.insert("physicalLocation".into(), phys);
+    }
+    let mut logical = Vec::new();
+    if let Some(layer) = l.layer {
+        let diff_id = report
+            .target
+            .layers
+            .iter()
+            .find(|x| x.index == layer)
+            .map(|x| x.diff_id.as_str())
+            .unwrap_or("");
+        logical.push(json!({
+            "kind": "module",
+            "name": format!("layer {layer}"),
+            "fullyQualifiedName": if diff_id.is_empty() { format!("layer {layer}") } else { format!("layer {layer} {diff_id}") },
+        }));
+        logical.push(json!({
+            "kind": "resource",
+            "name": l.path,
+            "fullyQualifiedName": format!("layer {layer}:{}", l.path),
+        }));
+    } else if !l.path.is_empty() && pseudo && l.container.is_none() {
+        logical.push(json!({"kind": "resource", "name": l.path, "fullyQualifiedName": format!("{}:{}", report.target.name, l.path)}));
+    }
+    if let Some(c) = &l.container {
+        logical.push(json!({"kind": "object", "name": c, "fullyQualifiedName": format!("container {c}:{}", l.path)}));
+    }
+    if !logical.is_empty() {
+        location.insert("logicalLocations".into(), Value::Array(logical));
+    }
+    if location.is_empty() {
+        location.insert(
+            "logicalLocations".into(),
+            json!([{"kind": "resource", "name": report.target.name, "fullyQualifiedName": report.target.name}]),
+        );
+    }
+
+    let mut text = display_title(f);
+    if !f.message.is_empty() {
+        text.push_str(". ");
+        text.push_str(&f.message);
+    }
+    if let Some(r) = &f.redacted {
+        text.push_str(&format!(" (value {r})"));
+    }
+    let mut props = serde_json::Map::new();
+    props.insert("severity".into(), json!(f.severity.as_str()));
+    props.insert("practice".into(), json!(f.practice));
+    props.insert("kind".into(), json!(f.kind.as_str()));
+    if let Some(p) = &f.package {
+        props.insert(
+            "package".into(),
+            json!({"name": p.name, "version": p.version, "ecosystem": p.ecosystem}),
+        );
+    }
+    if !f.fixed_versions.is_empty() {
+        props.insert("fixedVersions".into(), json!(f.fixed_versions));
+    }
+    if !f.aliases.is_empty() {
+        props.insert("aliases".into(), json!(f.aliases));
+    }
+    if let Some(d) = f.deleted_in_layer {
+        props.insert("deletedInLayer".into(), json!(d));
+    }
+    let mut res = json!({
+        "ruleId": f.id,
+        "ruleIndex": rule_index,
+        "level": level(f.severity),
+        "message": {"text": text},
+        "locations": [Value::Object(location)],
+        "partialFingerprints": {"seawall/v1": f.fingerprint},
+        "properties": Value::Object(props),
+    });
+    if let Some(by) = f.details.get(seawall_policy::SUPPRESSED_BY) {
+        let reason = f
+            .details
+            .get(seawall_policy::SUPPRESSED_REASON)
+            .map(|r| format!(": {r}"))
+            .unwrap_or_default();
+        res["suppressions"] = json!([{"kind": "external", "status": "accepted", "justification": format!("{by}{reason}")}]);
+    }
+    res
+}
+
+pub(crate) fn document(report: &Report, ctx: &RenderContext<'_>) -> Value {
+    let mut rules: Vec<Value> = ctx.rules.iter().map(catalog_rule).collect();
+    let mut index: BTreeMap<String, usize> = ctx
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.to_string(), i))
+        .collect();
+    let mut extra: BTreeMap<&str, &Finding> = BTreeMap::new();
+    for f in report.findings.iter().chain(&report.suppressed) {
+        if !index.contains_key(&f.id) {
+            extra.entry(f.id.as_str()).or_insert(f);
+        }
+    }
+    for (id, f) in extra {
+        index.insert(id.to_string(), rules.len());
+        rules.push(advisory_rule(f));
+    }
+    let results: Vec<Value> = report
+        .findings
+        .iter()
+        .chain(&report.suppressed)
+        .map(|f| result(report, f, index.get(&f.id).copied().unwrap_or(0)))
+        .collect();
+    let mut run = json!({
+        "tool": {"driver": {
+            "name": "seawall",
+            "version": report.tool.version,
+            "informationUri": env!("CARGO_PKG_REPOSITORY"),
+            "rules": rules,
+        }},
+        "columnKind": "unicodeCodePoints",
+        "results": results,
+        "properties": {"target": report.target.name, "targetKind": crate::common::kind_name(report)},
+    });
+    if report.target.kind == TargetKind::Image {
+        run["originalUriBaseIds"] = json!({"IMAGEROOT": {"uri": "file:///", "description": {"text": "The root of the image filesystem"}}});
+    }
+    json!({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]})
+}
+
+pub(crate) fn render(
+    report: &Report,
+    ctx: &RenderContext<'_>,
+    out: &mut dyn Write,
+) -> Result<(), ReportError> {
+    serde_json::to_writer_pretty(&mut *out, &document(report, ctx))
+        .map_err(ReportError::json("sarif"))?;
+    out.write_all(b"\n").map_err(ReportError::io("sarif"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_encoded() {
+        assert_eq!(uri_path("history[3]"), "history%5B3%5D");
+        assert_eq!(uri_path("a b/c:d"), "a%20b/c%3Ad");
+        assert_eq!(uri_path("é"), "%C3%A9");
+    }
+}

@@ -1,0 +1,178 @@
+//! `--format table`: findings grouped by practice then severity, a summary line, optional inventory.
+
+use std::fmt::Write as _;
+use std::io::Write;
+
+use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
+use seawall_core::{Report, Severity, practice_title};
+
+use crate::common::{
+    by_practice, counts_line, display_title, location_text, severity_counts, target_line,
+};
+use crate::{RenderContext, ReportError};
+
+fn severity_color(s: Severity) -> Color {
+    match s {
+        Severity::Critical => Color::Magenta,
+        Severity::High => Color::Red,
+        Severity::Medium => Color::Yellow,
+        Severity::Low => Color::Blue,
+        Severity::Info => Color::Grey,
+    }
+}
+
+fn new_table(ctx: &RenderContext<'_>) -> Table {
+    let mut t = Table::new();
+    t.load_style(presets::UTF8_FULL_CONDENSED.with_rounded_corners());
+    // Never ask the terminal anything: output depends only on the context.
+    t.force_no_tty();
+    if ctx.color {
+        t.enforce_styling();
+    }
+    match ctx.width {
+        Some(w) => {
+            t.set_content_arrangement(ContentArrangement::Dynamic);
+            t.set_width(w);
+        }
+        None => {
+            t.set_content_arrangement(ContentArrangement::Disabled);
+        }
+    }
+    t
+}
+
+fn header(ctx: &RenderContext<'_>, names: &[&str]) -> Vec<Cell> {
+    names
+        .iter()
+        .map(|n| {
+            if ctx.color {
+                Cell::new(n).add_attribute(Attribute::Bold)
+            } else {
+                Cell::new(n)
+            }
+        })
+        .collect()
+}
+
+fn bold(ctx: &RenderContext<'_>, s: &str) -> String {
+    if ctx.color {
+        format!("\x1b[1m{s}\x1b[0m")
+    } else {
+        s.to_string()
+    }
+}
+
+pub(crate) fn render(
+    report: &Report,
+    ctx: &RenderContext<'_>,
+    out: &mut dyn Write,
+) -> Result<(), ReportError> {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{}",
+        bold(
+            ctx,
+            &format!("seawall {} — {}", report.tool.version, target_line(report))
+        )
+    );
+
+    for st in report.scanners.iter().filter(|s| s.status != "ok") {
+        let _ = writeln!(
+            s,
+            "scanner {} {}{}",
+            st.name,
+            st.status,
+            st.message
+                .as_deref()
+                .map(|m| format!(": {m}"))
+                .unwrap_or_default()
+        );
+    }
+
+    for (practice, findings) in by_practice(&report.findings) {
+        let _ = writeln!(s);
+        let _ = writeln!(
+            s,
+            "{}",
+            bold(
+                ctx,
+                &format!("Practice {practice} · {}", practice_title(practice))
+            )
+        );
+        let mut t = new_table(ctx);
+        t.set_header(header(ctx, &["Severity", "ID", "Title", "Location"]));
+        for f in findings {
+            let sev = Cell::new(f.severity.as_str());
+            let sev = if ctx.color {
+                sev.fg(severity_color(f.severity))
+                    .add_attribute(Attribute::Bold)
+            } else {
+                sev
+            };
+            let mut title = display_title(f);
+            if let Some(r) = &f.redacted {
+                title.push_str(&format!(" [{r}]"));
+            }
+            t.add_row(vec![
+                sev,
+                Cell::new(&f.id),
+                Cell::new(title),
+                Cell::new(location_text(&f.location)),
+            ]);
+        }
+        let _ = writeln!(s, "{t}");
+    }
+
+    if ctx.show_packages && !report.packages.is_empty() {
+        let _ = writeln!(s);
+        let _ = writeln!(
+            s,
+            "{}",
+            bold(ctx, &format!("Packages ({})", report.packages.len()))
+        );
+        let mut t = new_table(ctx);
+        t.set_header(header(ctx, &["Name", "Version", "Ecosystem", "Location"]));
+        for p in &report.packages {
+            let locs: Vec<String> = p.locations.iter().map(location_text).collect();
+            t.add_row(vec![&p.name, &p.version, &p.ecosystem, &locs.join("\n")]);
+        }
+        let _ = writeln!(s, "{t}");
+    }
+
+    if !report.warnings.is_empty() {
+        let _ = writeln!(s);
+        let _ = writeln!(s, "{}", bold(ctx, "Warnings"));
+        for w in &report.warnings {
+            let at = w
+                .location
+                .as_ref()
+                .map(|l| format!(" {}", location_text(l)))
+                .unwrap_or_default();
+            let _ = writeln!(s, "  {}{at}: {}", w.origin, w.message);
+        }
+    }
+
+    let counts = severity_counts(&report.findings);
+    let _ = writeln!(s);
+    let _ = writeln!(
+        s,
+        "{} finding{} ({}) · {} suppressed · {} package{} · {} model file{} · {} warning{}",
+        report.findings.len(),
+        plural(report.findings.len()),
+        counts_line(&counts),
+        report.suppressed.len(),
+        report.packages.len(),
+        plural(report.packages.len()),
+        report.models.len(),
+        plural(report.models.len()),
+        report.warnings.len(),
+        plural(report.warnings.len()),
+    );
+    out.write_all(s.as_bytes())
+        .map_err(ReportError::io("table"))
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

@@ -1,0 +1,119 @@
+//! Fixtures shared by the integration tests.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use seawall_core::{
+    Cvss, Finding, FindingKind, Location, ModelFile, Package, PackageRef, Report, Severity, Target,
+    TargetKind,
+};
+use seawall_report::RenderContext;
+
+/// A fixed creation time so that SBOM output does not depend on the clock or the environment.
+pub(crate) fn fixed_time() -> jiff::Timestamp {
+    jiff::Timestamp::from_second(1_767_225_600).unwrap() // 2026-01-01T00:00:00Z
+}
+
+pub(crate) fn ctx<'a>() -> RenderContext<'a> {
+    RenderContext::new(seawall_report::sample::RULES).with_created(Some(fixed_time()))
+}
+
+/// A filesystem report full of awkward values: no digest, duplicate purls, empty versions, odd
+/// characters, findings without paths or packages.
+pub(crate) fn awkward_report() -> Report {
+    let mut r = Report::new(Target::new(TargetKind::Filesystem, "./my project/ü"));
+    r.tool.version = "0.0.0-test".into();
+    let mut a = Package::new(
+        "left pad",
+        "",
+        "npm",
+        Location::file("node_modules/left pad/package.json"),
+    );
+    a.purl = Some("pkg:npm/left%20pad".into());
+    let mut b = a.clone();
+    b.locations = vec![Location::file("other/node_modules/left pad/package.json")];
+    let c = Package::new("weird@name/x", "1.0+local", "Go", Location::file("bin/app"))
+        .with_property("license", "MIT OR Apache-2.0");
+    let d = Package::new(
+        "torch",
+        "2.1.0+cu121",
+        "PyPI",
+        Location::file("req.txt").with_line(3),
+    );
+    r.packages = vec![a, b, c, d];
+    r.models = vec![ModelFile {
+        location: Location::file("models/m.pt").with_member("archive/data.pkl"),
+        format: "pytorch-zip".into(),
+        framework: Some("pytorch".into()),
+        size: 0,
+        verdict: "suspicious".into(),
+    }];
+    let mut v = Finding::new(
+        FindingKind::Vulnerability,
+        "CVE-2099-0001",
+        Severity::Medium,
+        7,
+        "no package known",
+    );
+    v.cvss = vec![Cvss {
+        version: "4.0".into(),
+        vector: "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N".into(),
+        score: 9.3,
+    }];
+    let mut w = Finding::new(
+        FindingKind::Vulnerability,
+        "GHSA-xxxx-yyyy-zzzz",
+        Severity::High,
+        7,
+        "torch <&> issue",
+    )
+    .with_location(Location::file("req.txt").with_line(3).with_column(0));
+    w.package = Some(PackageRef {
+        name: "torch".into(),
+        version: "2.1.0+cu121".into(),
+        ecosystem: "PyPI".into(),
+    });
+    w.fixed_versions = vec!["2.2.0".into()];
+    w.references = vec![
+        "javascript:alert(1)".into(),
+        "https://example.org/a b".into(),
+    ];
+    let empty = Finding::new(
+        FindingKind::Misconfiguration,
+        "SW-X-1",
+        Severity::Info,
+        9,
+        "daemon setting",
+    );
+    let hist = Finding::new(
+        FindingKind::Secret,
+        "SW-SEC-002",
+        Severity::High,
+        6,
+        "token in build arg",
+    )
+    .with_location(Location::file("history[3]"));
+    let mut ign = Finding::new(
+        FindingKind::Vulnerability,
+        "CVE-2099-0002",
+        Severity::Low,
+        7,
+        "ignored",
+    )
+    .with_location(Location::file("req.txt"));
+    ign.package = w.package.clone();
+    ign.details
+        .insert("suppressed_by".into(), "ignore:.seawallignore:1".into());
+    ign.details
+        .insert("suppressed_reason".into(), "test fixture".into());
+    let mut vexed = ign.clone();
+    vexed.id = "CVE-2099-0003".into();
+    vexed
+        .details
+        .insert("suppressed_by".into(), "vex:doc".into());
+    vexed
+        .details
+        .insert("suppressed_reason".into(), "fixed: fixed".into());
+    r.findings = vec![v, w, empty, hist];
+    r.suppressed = vec![ign, vexed];
+    r.normalize();
+    r
+}
