@@ -1,0 +1,153 @@
+//! Integration: the `model` [`FileAnalyzer`] for the layer walker, and [`scan_path`] for
+//! `seawall scan model PATH`.
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::Path;
+
+use seawall_analyzer::{AnalyzerError, EntryMeta, Facts, FileAnalyzer, Interest};
+use seawall_core::{Location, ScanWarning};
+
+use crate::detect;
+use crate::scan::{ScanOptions, ScanOutput, scan_reader_impl};
+
+/// Smallest file considered (a pickle needs at least `PROTO`+opcode+`STOP`, GGUF 24 bytes …).
+const MIN_SIZE: u64 = 4;
+
+/// The model-file analyzer: detects model formats by content and proves them free of
+/// code-execution payloads. Streams files of any size with bounded memory.
+#[derive(Debug, Clone, Default)]
+pub struct ModelAnalyzer {
+    opts: ScanOptions,
+}
+
+impl ModelAnalyzer {
+    /// An analyzer with the given bounds.
+    pub fn new(opts: ScanOptions) -> Self {
+        ModelAnalyzer { opts }
+    }
+}
+
+impl FileAnalyzer for ModelAnalyzer {
+    fn name(&self) -> &'static str {
+        "model"
+    }
+
+    fn version(&self) -> u32 {
+        1
+    }
+
+    fn required(&self, meta: &EntryMeta<'_>) -> Interest {
+        if meta.is_file() && meta.size >= MIN_SIZE { Interest::Sniff } else { Interest::No }
+    }
+
+    fn required_by_content(&self, meta: &EntryMeta<'_>, head: &[u8]) -> bool {
+        detect::detect(head, meta.file_name()).is_some()
+    }
+
+    fn max_size(&self) -> u64 {
+        u64::MAX
+    }
+
+    fn streams(&self) -> bool {
+        true
+    }
+
+    fn analyze(&self, meta: &EntryMeta<'_>, content: &mut dyn Read, out: &mut Facts) -> Result<(), AnalyzerError> {
+        let o = scan_reader_impl(meta.location(), meta.file_name(), Some(meta.size), content, self.opts);
+        out.findings.extend(o.findings);
+        out.models.extend(o.models);
+        out.warnings.extend(o.warnings);
+        Ok(())
+    }
+}
+
+/// Scans one reader as a file called `name` at `location` (`size` when known improves bounds checks).
+pub fn scan_reader(location: Location, name: &str, size: Option<u64>, reader: &mut dyn Read) -> ScanOutput {
+    scan_reader_impl(location, name, size, reader, ScanOptions::default())
+}
+
+/// Scans a file, or every regular file below a directory (symlinks are not followed), for model
+/// files. Locations are the path as given for a file, relative to the directory otherwise.
+pub fn scan_path(path: &Path) -> ScanOutput {
+    scan_path_with(path, ScanOptions::default())
+}
+
+/// [`scan_path`] with explicit bounds.
+pub fn scan_path_with(path: &Path, opts: ScanOptions) -> ScanOutput {
+    let mut out = ScanOutput::default();
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => walk_dir(path, path, 0, opts, &mut out),
+        Ok(m) if m.is_file() => scan_file(path, &path.display().to_string(), opts, &mut out),
+        Ok(_) => {}
+        Err(e) => out.warnings.push(ScanWarning::at("model", Location::file(path.display().to_string()), e.to_string())),
+    }
+    out
+}
+
+fn walk_dir(root: &Path, dir: &Path, depth: u32, opts: ScanOptions, out: &mut ScanOutput) {
+    if depth > 64 {
+        return;
+    }
+    let rd = match std::fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(e) => {
+            out.warnings.push(ScanWarning::at("model", Location::file(dir.display().to_string()), e.to_string()));
+            return;
+        }
+    };
+    let mut entries: Vec<_> = rd.filter_map(Result::ok).collect();
+    entries.sort_by_key(std::fs::DirEntry::file_name);
+    for e in entries {
+        let p = e.path();
+        let Ok(ft) = e.file_type() else { continue };
+        if ft.is_dir() {
+            walk_dir(root, &p, depth + 1, opts, out);
+        } else if ft.is_file() {
+            let rel = p.strip_prefix(root).unwrap_or(&p).to_string_lossy().replace('\\', "/");
+            scan_file(&p, &rel, opts, out);
+        }
+    }
+}
+
+fn scan_file(path: &Path, display: &str, opts: ScanOptions, out: &mut ScanOutput) {
+    let warn = |out: &mut ScanOutput, e: std::io::Error| {
+        out.warnings.push(ScanWarning::at("model", Location::file(display), e.to_string()));
+    };
+    let size = match std::fs::metadata(path) {
+        Ok(m) => m.len(),
+        Err(e) => return warn(out, e),
+    };
+    if size < MIN_SIZE {
+        return;
+    }
+    let mut head = vec![0u8; crate::SNIFF];
+    let n = match File::open(path).and_then(|mut f| read_full(&mut f, &mut head)) {
+        Ok(n) => n,
+        Err(e) => return warn(out, e),
+    };
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    if detect::detect(&head[..n], &name).is_none() {
+        return;
+    }
+    match File::open(path) {
+        Ok(f) => {
+            let mut r = BufReader::with_capacity(1 << 20, f);
+            out.extend(scan_reader_impl(Location::file(display), &name, Some(size), &mut r, opts));
+        }
+        Err(e) => warn(out, e),
+    }
+}
+
+fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}

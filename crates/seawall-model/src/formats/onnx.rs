@@ -1,0 +1,213 @@
+//! ONNX (`ModelProto`): custom operator domains and `external_data` locations that escape the model
+//! directory. Initializer payloads are skipped, never held.
+
+use std::collections::BTreeSet;
+
+use crate::formats::protobuf::{self, Field, MAX_DEPTH};
+use crate::input::Input;
+use crate::rules;
+use crate::scan::{Ctx, Scope};
+
+#[derive(Default)]
+struct Seen {
+    domains: BTreeSet<String>,
+    function_domains: BTreeSet<String>,
+    external: Vec<(String, String)>,
+    nodes: u64,
+}
+
+fn standard_domain(d: &str) -> bool {
+    matches!(
+        d,
+        "" | "ai.onnx"
+            | "ai.onnx.ml"
+            | "ai.onnx.training"
+            | "ai.onnx.preview.training"
+            | "com.microsoft"
+            | "com.microsoft.nchwc"
+            | "com.microsoft.experimental"
+            | "com.ms.internal.nhwc"
+    )
+}
+
+/// True when an external-data location leaves the model directory.
+pub(crate) fn escapes(loc: &str) -> bool {
+    let l = loc.trim();
+    l.starts_with('/')
+        || l.starts_with('\\')
+        || l.starts_with('~')
+        || l.contains('\0')
+        || l.as_bytes().get(1) == Some(&b':')
+        || l.contains("://")
+        || l.split(['/', '\\']).any(|c| c == "..")
+}
+
+fn tensor(inp: &mut Input<'_>, end: u64, seen: &mut Seen) -> Result<(), String> {
+    let mut name = String::new();
+    let mut locs = Vec::new();
+    protobuf::walk(inp, Some(end), &mut |inp, f, v| match (f, v) {
+        (8, Field::Bytes(n)) => {
+            name = protobuf::string(inp, n, 256)?;
+            Ok(true)
+        }
+        (13, Field::Bytes(n)) => {
+            let e = inp.pos() + n;
+            let mut key = String::new();
+            let mut val = String::new();
+            protobuf::walk(inp, Some(e), &mut |inp, f, v| match (f, v) {
+                (1, Field::Bytes(n)) => {
+                    key = protobuf::string(inp, n, 64)?;
+                    Ok(true)
+                }
+                (2, Field::Bytes(n)) => {
+                    val = protobuf::string(inp, n, 4096)?;
+                    Ok(true)
+                }
+                _ => Ok(false),
+            })?;
+            if key == "location" {
+                locs.push(val);
+            }
+            Ok(true)
+        }
+        _ => Ok(false),
+    })?;
+    for l in locs {
+        seen.external.push((name.clone(), l));
+    }
+    Ok(())
+}
+
+fn graph(inp: &mut Input<'_>, end: u64, seen: &mut Seen, depth: u32) -> Result<(), String> {
+    if depth > MAX_DEPTH {
+        return Err("subgraphs nested too deeply".into());
+    }
+    protobuf::walk(inp, Some(end), &mut |inp, f, v| match (f, v) {
+        (1, Field::Bytes(n)) => {
+            let e = inp.pos() + n;
+            node(inp, e, seen, depth + 1)?;
+            Ok(true)
+        }
+        (5, Field::Bytes(n)) => {
+            let e = inp.pos() + n;
+            tensor(inp, e, seen)?;
+            Ok(true)
+        }
+        (15, Field::Bytes(n)) => {
+            // SparseTensorProto: values (1) and indices (2) are tensors
+            let e = inp.pos() + n;
+            protobuf::walk(inp, Some(e), &mut |inp, f, v| match (f, v) {
+                (1 | 2, Field::Bytes(n)) => {
+                    let e = inp.pos() + n;
+                    tensor(inp, e, seen)?;
+                    Ok(true)
+                }
+                _ => Ok(false),
+            })?;
+            Ok(true)
+        }
+        _ => Ok(false),
+    })
+}
+
+fn node(inp: &mut Input<'_>, end: u64, seen: &mut Seen, depth: u32) -> Result<(), String> {
+    seen.nodes += 1;
+    protobuf::walk(inp, Some(end), &mut |inp, f, v| match (f, v) {
+        (7, Field::Bytes(n)) => {
+            let d = protobuf::string(inp, n, 256)?;
+            if seen.domains.len() < 1000 {
+                seen.domains.insert(d);
+            }
+            Ok(true)
+        }
+        (5, Field::Bytes(n)) => {
+            // AttributeProto: t (5), g (6), tensors (10), graphs (11)
+            let e = inp.pos() + n;
+            protobuf::walk(inp, Some(e), &mut |inp, f, v| match (f, v) {
+                (5 | 10, Field::Bytes(n)) => {
+                    let e = inp.pos() + n;
+                    tensor(inp, e, seen)?;
+                    Ok(true)
+                }
+                (6 | 11, Field::Bytes(n)) => {
+                    let e = inp.pos() + n;
+                    graph(inp, e, seen, depth + 1)?;
+                    Ok(true)
+                }
+                _ => Ok(false),
+            })?;
+            Ok(true)
+        }
+        _ => Ok(false),
+    })
+}
+
+/// Scans an ONNX stream.
+pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
+    let mark = ctx.out.findings.len();
+    let mut seen = Seen::default();
+    let res = protobuf::walk(inp, None, &mut |inp, f, v| match (f, v) {
+        (7, Field::Bytes(n)) => {
+            let e = inp.pos() + n;
+            graph(inp, e, &mut seen, 0)?;
+            Ok(true)
+        }
+        (25, Field::Bytes(n)) => {
+            // FunctionProto: domain (10), node (7)
+            let e = inp.pos() + n;
+            protobuf::walk(inp, Some(e), &mut |inp, f, v| match (f, v) {
+                (10, Field::Bytes(n)) => {
+                    let d = protobuf::string(inp, n, 256)?;
+                    seen.function_domains.insert(d);
+                    Ok(true)
+                }
+                (7, Field::Bytes(n)) => {
+                    let e = inp.pos() + n;
+                    node(inp, e, &mut seen, 1)?;
+                    Ok(true)
+                }
+                _ => Ok(false),
+            })?;
+            Ok(true)
+        }
+        _ => Ok(false),
+    });
+    if let Err(e) = res {
+        ctx.hit(scope, "onnx", &rules::MALFORMED, vec![], None, format!("invalid ONNX protobuf: {e}"));
+    }
+    for (tensor, loc) in seen.external.iter().take(50) {
+        if escapes(loc) {
+            ctx.hit(
+                scope,
+                "onnx",
+                &rules::ONNX_EXTERNAL,
+                vec![],
+                None,
+                format!("initializer {tensor:?} reads external data from {loc:?}"),
+            );
+        }
+    }
+    let custom: Vec<&String> =
+        seen.domains.iter().filter(|d| !standard_domain(d) && !seen.function_domains.contains(*d)).collect();
+    if !custom.is_empty() {
+        let list: Vec<&str> = custom.iter().take(10).map(|s| s.as_str()).collect();
+        ctx.hit(scope, "onnx", &rules::ONNX_CUSTOM_OP, vec![], None, format!("custom operator domain(s): {}", list.join(", ")));
+    }
+    let _ = inp.drain();
+    ctx.model(scope, mark, "onnx", Some("onnx"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_locations() {
+        assert!(escapes("../../etc/passwd"));
+        assert!(escapes("/etc/shadow"));
+        assert!(escapes("C:\\x"));
+        assert!(escapes("a/../../b"));
+        assert!(!escapes("weights.bin"));
+        assert!(!escapes("sub/weights..bin"));
+    }
+}

@@ -1,0 +1,156 @@
+//! Pickle streams: emulation of the unpickler over stacked pickles and trailing data.
+//!
+//! A stream is parsed the way loaders consume it: the first pickle strictly (any failure makes the
+//! file unscannable), then every pickle stacked right after a `STOP` (PyTorch's legacy format stores
+//! five), and finally the data that follows the last parseable pickle is *probed*: every offset that
+//! could start a pickle (`PROTO`, a textual `GLOBAL`/`INST`, a short unicode name) is emulated within
+//! a window, so that payloads hidden after junk are still found. Probing never makes a file
+//! unscannable; what it finds is reported.
+
+pub(crate) mod policy;
+pub(crate) mod value;
+pub(crate) mod vm;
+
+use std::io::Read;
+
+use crate::input::Input;
+pub(crate) use vm::{Fail, Judged, VmLimits};
+use vm::Vm;
+
+/// Window used to probe trailing data.
+const PROBE_WINDOW: usize = 64 * 1024;
+/// Most probe attempts per stream.
+const MAX_PROBES: u64 = 1_000_000;
+
+/// The result of scanning one pickle stream.
+#[derive(Debug, Default)]
+pub(crate) struct StreamScan {
+    /// Globals and issues.
+    pub(crate) judged: Judged,
+    /// Why the first pickle could not be parsed completely.
+    pub(crate) error: Option<Fail>,
+    /// Number of complete pickles parsed in sequence.
+    pub(crate) pickles: u32,
+    /// Bytes after the last complete pickle (probed, not parsed).
+    pub(crate) trailing: u64,
+    /// Total bytes consumed.
+    pub(crate) bytes: u64,
+}
+
+/// Scans a pickle stream to its end.
+pub(crate) fn scan_stream(inp: &mut Input<'_>, lim: VmLimits) -> StreamScan {
+    let mut out = StreamScan::default();
+    let first = Vm::new(&mut out.judged, lim, false).run(inp);
+    match first {
+        Ok(()) => {
+            out.pickles = 1;
+            loop {
+                match inp.at_eof() {
+                    Ok(true) => break,
+                    Ok(false) => {}
+                    Err(e) => {
+                        out.error = Some(Fail { offset: inp.pos(), reason: format!("read error: {e}"), eof: false });
+                        break;
+                    }
+                }
+                let start = inp.pos();
+                match Vm::new(&mut out.judged, lim, true).run(inp) {
+                    Ok(()) => out.pickles += 1,
+                    Err(_) => {
+                        out.trailing = probe_trailing(inp, &mut out.judged, lim) + (inp.pos() - start);
+                        break;
+                    }
+                }
+            }
+        }
+        Err(f) => {
+            out.error = Some(f);
+            probe_trailing(inp, &mut out.judged, lim);
+        }
+    }
+    out.judged.finish();
+    out.bytes = inp.pos();
+    out
+}
+
+/// Probes every plausible pickle start in the rest of the input. Returns the number of bytes read.
+fn probe_trailing(inp: &mut Input<'_>, j: &mut Judged, lim: VmLimits) -> u64 {
+    let start = inp.pos();
+    let mut buf: Vec<u8> = Vec::with_capacity(2 * PROBE_WINDOW);
+    let mut base = start; // absolute offset of buf[0]
+    let mut scan_from = 0usize;
+    let mut probes = 0u64;
+    let mut eof = false;
+    let lim = VmLimits { max_ops: 100_000, max_stack: 10_000, max_memo: 10_000, ..lim };
+    loop {
+        // top up the buffer to two windows
+        while !eof && buf.len() < 2 * PROBE_WINDOW {
+            let old = buf.len();
+            buf.resize(2 * PROBE_WINDOW, 0);
+            match inp.read(&mut buf[old..]) {
+                Ok(0) | Err(_) => {
+                    buf.truncate(old);
+                    eof = true;
+                }
+                Ok(n) => buf.truncate(old + n),
+            }
+        }
+        let limit = if eof { buf.len() } else { buf.len().saturating_sub(PROBE_WINDOW) };
+        let mut i = scan_from;
+        while i < limit {
+            let Some(k) = memchr::memchr3(0x80, b'c', b'i', &buf[i..limit])
+                .into_iter()
+                .chain(memchr::memchr(0x8c, &buf[i..limit]))
+                .min()
+            else {
+                break;
+            };
+            let p = i + k;
+            i = p + 1;
+            if !is_candidate(&buf[p..]) || probes >= MAX_PROBES {
+                continue;
+            }
+            probes += 1;
+            let mut slice = &buf[p..];
+            let mut sub = Input::with_capacity(&mut slice, 4096);
+            sub.set_pos(base + p as u64);
+            let _ = Vm::new(j, lim, true).run(&mut sub);
+        }
+        if eof {
+            break;
+        }
+        // slide the window
+        let drop = limit;
+        buf.drain(..drop);
+        base += drop as u64;
+        scan_from = 0;
+    }
+    base + buf.len() as u64 - start
+}
+
+fn ident_line(b: &[u8]) -> Option<usize> {
+    let n = memchr::memchr(b'\n', &b[..b.len().min(128)])?;
+    let s = std::str::from_utf8(&b[..n]).ok()?;
+    policy::is_dotted_ident(s).then_some(n + 1)
+}
+
+/// Could a pickle the loader would run start here?
+fn is_candidate(b: &[u8]) -> bool {
+    match b {
+        [0x80, p, ..] => *p <= 5,
+        [b'c' | b'i', rest @ ..] => ident_line(rest).and_then(|n| ident_line(&rest[n..])).is_some(),
+        [0x8c, n, rest @ ..] => {
+            let n = usize::from(*n);
+            n > 0 && n <= 64 && rest.len() > n && std::str::from_utf8(&rest[..n]).is_ok_and(policy::is_dotted_ident)
+        }
+        _ => false,
+    }
+}
+
+/// Convenience for tests: scans a whole byte slice as a pickle stream.
+#[cfg(test)]
+pub(crate) fn scan_bytes(data: &[u8]) -> StreamScan {
+    let mut r: &[u8] = data;
+    let mut inp = Input::new(&mut r as &mut dyn Read);
+    scan_stream(&mut inp, VmLimits::default())
+}

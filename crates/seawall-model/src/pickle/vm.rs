@@ -1,0 +1,1146 @@
+//! The symbolic unpickler: CPython's `_pickle.c` / `pickle.py` stack machine without side effects.
+//!
+//! Stack, marks (with the fence semantics of the C unpickler), memo (`PUT`/`BINPUT`/`LONG_BINPUT`/
+//! `MEMOIZE` store the real top of stack), every opcode of protocols 0–5. Calls and imports are judged
+//! as they happen; large byte/str arguments are skipped without being held.
+
+use std::{cell::RefCell, collections::HashMap, io, rc::Rc};
+
+use crate::input::{Input, Line};
+use crate::pickle::policy::{self, Kind, Resolved};
+use crate::pickle::value::{DICT_KEEP, DictV, Obj, STR_KEEP, TUPLE_KEEP, V};
+use crate::rules;
+use seawall_core::RuleMeta;
+
+/// Bounds of one emulation.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct VmLimits {
+    /// Most opcodes per stream.
+    pub(crate) max_ops: u64,
+    /// Deepest stack.
+    pub(crate) max_stack: usize,
+    /// Most memo entries.
+    pub(crate) max_memo: usize,
+    /// Most distinct globals.
+    pub(crate) max_globals: usize,
+    /// Nesting of pickles inside pickles (joblib object arrays).
+    pub(crate) max_nesting: u32,
+}
+
+impl Default for VmLimits {
+    fn default() -> Self {
+        VmLimits {
+            max_ops: 4_000_000_000,
+            max_stack: 4_000_000,
+            max_memo: 8_000_000,
+            max_globals: 100_000,
+            max_nesting: 4,
+        }
+    }
+}
+
+/// One problem found in a pickle stream.
+#[derive(Debug, Clone)]
+pub(crate) struct Issue {
+    /// The rule.
+    pub(crate) rule: &'static RuleMeta,
+    /// Resolved callables.
+    pub(crate) callables: Vec<String>,
+    /// Offset of the opcode (relative to the stream start).
+    pub(crate) offset: u64,
+    /// What happened.
+    pub(crate) message: String,
+}
+
+/// A global seen in the stream.
+#[derive(Debug)]
+pub(crate) struct GlobalInfo {
+    /// Resolution.
+    pub(crate) res: Resolved,
+    /// First opcode offset.
+    pub(crate) offset: u64,
+    /// Called through REDUCE/OBJ/INST (or a call-through argument).
+    pub(crate) called: bool,
+    /// Instantiated through NEWOBJ (only `__new__`).
+    pub(crate) instantiated: bool,
+    /// Is joblib's `NumpyArrayWrapper`.
+    pub(crate) joblib_wrapper: bool,
+}
+
+/// Everything judged about one stream (possibly several stacked pickles).
+#[derive(Debug, Default)]
+pub(crate) struct Judged {
+    /// Globals in order of first appearance.
+    pub(crate) globals: Vec<GlobalInfo>,
+    index: HashMap<(String, String), u32>,
+    /// Issues (deduplicated by rule and callable).
+    pub(crate) issues: Vec<Issue>,
+    seen: std::collections::HashSet<(&'static str, String)>,
+    /// Opcodes executed.
+    pub(crate) ops: u64,
+    /// Highest protocol seen.
+    pub(crate) max_proto: u8,
+}
+
+impl Judged {
+    fn issue(&mut self, rule: &'static RuleMeta, callable: String, offset: u64, message: String) {
+        if self.issues.len() >= 1000 || !self.seen.insert((rule.id, callable.clone())) {
+            return;
+        }
+        self.issues.push(Issue { rule, callables: vec![callable], offset, message });
+    }
+
+    /// Emits reference-level issues for globals that were imported but never called.
+    pub(crate) fn finish(&mut self) {
+        let mut pending = Vec::new();
+        for g in &self.globals {
+            if g.called {
+                continue;
+            }
+            let how = if g.instantiated { " (instantiated without __init__)" } else { "" };
+            match g.res.kind {
+                Kind::Safe => {}
+                Kind::Unknown => pending.push((
+                    &rules::UNKNOWN_GLOBAL,
+                    g.res.full.clone(),
+                    g.offset,
+                    format!("imports {}{how}, which is not on the allowlist", g.res.full),
+                )),
+                _ => pending.push((
+                    &rules::DANGEROUS_REF,
+                    g.res.effective.clone(),
+                    g.offset,
+                    format!("imports {}{}{how}", g.res.effective, via(&g.res)),
+                )),
+            }
+        }
+        for (r, c, o, m) in pending {
+            self.issue(r, c, o, m);
+        }
+    }
+
+    /// Name of a global.
+    pub(crate) fn name(&self, g: u32) -> &str {
+        self.globals.get(g as usize).map(|x| x.res.full.as_str()).unwrap_or("?")
+    }
+}
+
+fn via(r: &Resolved) -> String {
+    if r.full == r.effective { String::new() } else { format!(" (written as {})", r.full) }
+}
+
+/// Why emulation stopped before `STOP`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Fail {
+    /// Offset of the failing opcode.
+    pub(crate) offset: u64,
+    /// Reason.
+    pub(crate) reason: String,
+    /// True when the stream ended (truncation) rather than being invalid.
+    pub(crate) eof: bool,
+}
+
+fn fail<T>(offset: u64, reason: impl Into<String>) -> Result<T, Fail> {
+    Err(Fail { offset, reason: reason.into(), eof: false })
+}
+
+fn io_fail(offset: u64, e: &io::Error) -> Fail {
+    Fail { offset, reason: format!("read error: {e}"), eof: false }
+}
+
+fn truncated(offset: u64) -> Fail {
+    Fail { offset, reason: "truncated: data ends inside an opcode".into(), eof: true }
+}
+
+/// The memo: dense for small indices, sparse above.
+#[derive(Default)]
+struct Memo {
+    dense: Vec<Option<V>>,
+    sparse: HashMap<u64, V>,
+    len: usize,
+}
+
+const DENSE_MAX: u64 = 1 << 16;
+
+impl Memo {
+    fn put(&mut self, i: u64, v: V) {
+        let fresh = if i < DENSE_MAX {
+            let i = i as usize;
+            if self.dense.len() <= i {
+                self.dense.resize(i + 1, None);
+            }
+            self.dense[i].replace(v).is_none()
+        } else {
+            self.sparse.insert(i, v).is_none()
+        };
+        if fresh {
+            self.len += 1;
+        }
+    }
+
+    fn get(&self, i: u64) -> Option<&V> {
+        if i < DENSE_MAX { self.dense.get(i as usize).and_then(Option::as_ref) } else { self.sparse.get(&i) }
+    }
+}
+
+/// How a callable is invoked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CallKind {
+    Reduce,
+    Obj,
+    Inst,
+    NewObj,
+}
+
+impl CallKind {
+    fn opname(self) -> &'static str {
+        match self {
+            CallKind::Reduce => "REDUCE",
+            CallKind::Obj => "OBJ",
+            CallKind::Inst => "INST",
+            CallKind::NewObj => "NEWOBJ",
+        }
+    }
+}
+
+/// One emulation run (one pickle, up to its `STOP`).
+pub(crate) struct Vm<'j> {
+    stack: Vec<V>,
+    marks: Vec<usize>,
+    memo: Memo,
+    proto: u8,
+    line: Vec<u8>,
+    line2: Vec<u8>,
+    lim: VmLimits,
+    /// Require identifier-shaped globals (used when probing trailing data).
+    strict_names: bool,
+    nesting: u32,
+    j: &'j mut Judged,
+}
+
+impl<'j> Vm<'j> {
+    /// A fresh machine recording into `j`.
+    pub(crate) fn new(j: &'j mut Judged, lim: VmLimits, strict_names: bool) -> Self {
+        Vm {
+            stack: Vec::new(),
+            marks: Vec::new(),
+            memo: Memo::default(),
+            proto: 0,
+            line: Vec::new(),
+            line2: Vec::new(),
+            lim,
+            strict_names,
+            nesting: 0,
+            j,
+        }
+    }
+
+    #[inline]
+    fn fence(&self) -> usize {
+        self.marks.last().copied().unwrap_or(0)
+    }
+
+    #[inline]
+    fn push(&mut self, off: u64, v: V) -> Result<(), Fail> {
+        if self.stack.len() >= self.lim.max_stack {
+            return fail(off, format!("stack limit of {} entries exceeded", self.lim.max_stack));
+        }
+        self.stack.push(v);
+        Ok(())
+    }
+
+    #[inline]
+    fn pop(&mut self, off: u64) -> Result<V, Fail> {
+        if self.stack.len() <= self.fence() {
+            return fail(off, "unpickling stack underflow");
+        }
+        self.stack.pop().ok_or_else(|| Fail { offset: off, reason: "unpickling stack underflow".into(), eof: false })
+    }
+
+    #[inline]
+    fn top(&self, off: u64) -> Result<&V, Fail> {
+        if self.stack.len() <= self.fence() {
+            return fail(off, "unpickling stack underflow");
+        }
+        self.stack.last().ok_or_else(|| Fail { offset: off, reason: "unpickling stack underflow".into(), eof: false })
+    }
+
+    fn pop_mark(&mut self, off: u64) -> Result<Vec<V>, Fail> {
+        match self.marks.pop() {
+            Some(m) => Ok(self.stack.split_off(m.min(self.stack.len()))),
+            None => fail(off, "could not find MARK"),
+        }
+    }
+
+    fn tuple_of(items: Vec<V>) -> V {
+        if items.len() > TUPLE_KEEP { V::BigTuple } else { V::Tuple(Rc::from(items)) }
+    }
+
+    /// Runs until `STOP` (Ok) or failure.
+    pub(crate) fn run(&mut self, inp: &mut Input<'_>) -> Result<(), Fail> {
+        loop {
+            let off = inp.pos();
+            let op = match inp.byte() {
+                Ok(Some(b)) => b,
+                Ok(None) => return Err(Fail { offset: off, reason: "truncated: no STOP opcode".into(), eof: true }),
+                Err(e) => return Err(io_fail(off, &e)),
+            };
+            self.j.ops += 1;
+            if self.j.ops > self.lim.max_ops {
+                return fail(off, format!("opcode limit of {} exceeded", self.lim.max_ops));
+            }
+            if op == b'.' {
+                self.pop(off)?;
+                return Ok(());
+            }
+            self.step(op, off, inp)?;
+        }
+    }
+
+    fn bytes_n<const N: usize>(inp: &mut Input<'_>, off: u64) -> Result<[u8; N], Fail> {
+        match inp.array::<N>() {
+            Ok(Some(a)) => Ok(a),
+            Ok(None) => Err(truncated(off)),
+            Err(e) => Err(io_fail(off, &e)),
+        }
+    }
+
+    fn skip(inp: &mut Input<'_>, off: u64, n: u64) -> Result<(), Fail> {
+        match inp.skip(n) {
+            Ok(k) if k == n => Ok(()),
+            Ok(_) => Err(truncated(off)),
+            Err(e) => Err(io_fail(off, &e)),
+        }
+    }
+
+    /// Reads a str argument of `n` bytes: kept when small, skipped otherwise.
+    fn str_arg(&mut self, inp: &mut Input<'_>, off: u64, n: u64, latin1: bool) -> Result<V, Fail> {
+        if n > STR_KEEP as u64 {
+            Self::skip(inp, off, n)?;
+            return Ok(V::LongStr);
+        }
+        let b = match inp.bytes(n as usize) {
+            Ok(Some(b)) => b,
+            Ok(None) => return Err(truncated(off)),
+            Err(e) => return Err(io_fail(off, &e)),
+        };
+        let s: Rc<str> = if latin1 {
+            Rc::from(b.iter().map(|&c| c as char).collect::<String>())
+        } else {
+            Rc::from(String::from_utf8_lossy(b))
+        };
+        Ok(V::Str(s))
+    }
+
+    fn read_line(inp: &mut Input<'_>, off: u64, cap: usize, buf: &mut Vec<u8>) -> Result<bool, Fail> {
+        match inp.line(cap, buf) {
+            Ok(Line::Ok) => Ok(true),
+            Ok(Line::Long) => Ok(false),
+            Ok(Line::Eof) => Err(truncated(off)),
+            Err(e) => Err(io_fail(off, &e)),
+        }
+    }
+
+    fn int_line(&mut self, inp: &mut Input<'_>, off: u64, what: &str) -> Result<V, Fail> {
+        let mut buf = std::mem::take(&mut self.line);
+        let ok = Self::read_line(inp, off, 256, &mut buf)?;
+        let r = parse_int_line(&buf, ok);
+        self.line = buf;
+        r.ok_or_else(|| Fail { offset: off, reason: format!("invalid {what} argument"), eof: false })
+    }
+
+    fn memo_index(&mut self, inp: &mut Input<'_>, off: u64, what: &str) -> Result<u64, Fail> {
+        match self.int_line(inp, off, what)? {
+            V::Int(i) if i >= 0 => Ok(i as u64),
+            V::Bool(b) => Ok(u64::from(b)),
+            _ => fail(off, format!("negative or huge {what} argument")),
+        }
+    }
+
+    fn memo_put(&mut self, off: u64, i: u64) -> Result<(), Fail> {
+        let v = self.top(off)?.clone();
+        if self.memo.len >= self.lim.max_memo && self.memo.get(i).is_none() {
+            return fail(off, format!("memo limit of {} entries exceeded", self.lim.max_memo));
+        }
+        self.memo.put(i, v);
+        Ok(())
+    }
+
+    fn memo_get(&mut self, off: u64, i: u64) -> Result<(), Fail> {
+        match self.memo.get(i) {
+            Some(v) => {
+                let v = v.clone();
+                self.push(off, v)
+            }
+            None => fail(off, format!("memo anomaly: GET of index {i} that was never PUT")),
+        }
+    }
+
+    fn intern_global(&mut self, off: u64, module: &str, name: &str) -> Result<u32, Fail> {
+        if self.strict_names && !(policy::is_dotted_ident(module) && policy::is_dotted_ident(name)) {
+            return fail(off, "global name is not an identifier");
+        }
+        if let Some(&i) = self.j.index.get(&(module.to_owned(), name.to_owned())) {
+            return Ok(i);
+        }
+        if self.j.globals.len() >= self.lim.max_globals {
+            return fail(off, "too many distinct globals");
+        }
+        let res = policy::classify(module, name);
+        let joblib_wrapper = res.kind == Kind::Safe && res.full.ends_with(".numpy_pickle.NumpyArrayWrapper");
+        let i = self.j.globals.len() as u32;
+        self.j.globals.push(GlobalInfo {
+            res,
+            offset: off,
+            called: false,
+            instantiated: false,
+            joblib_wrapper,
+        });
+        self.j.index.insert((module.to_owned(), name.to_owned()), i);
+        Ok(i)
+    }
+
+    fn describe(&self, v: &V) -> String {
+        match v {
+            V::Str(s) => format!("{:?}", truncate(s, 80)),
+            V::Global(g) => self.j.name(*g).to_owned(),
+            V::Obj(o) => match o.class {
+                Some(g) => format!("<result of {}>", self.j.name(g)),
+                None => "<object>".to_owned(),
+            },
+            V::Int(i) => i.to_string(),
+            V::Tuple(t) => {
+                let parts: Vec<String> = t.iter().take(4).map(|x| self.describe(x)).collect();
+                format!("({}{})", parts.join(", "), if t.len() > 4 { ", …" } else { "" })
+            }
+            other => format!("<{}>", other.type_name()),
+        }
+    }
+
+    /// Judges a call of a global (or of a call-through argument).
+    fn judge_call(&mut self, off: u64, g: u32, kind: CallKind, args: &V) {
+        let Some(info) = self.j.globals.get_mut(g as usize) else { return };
+        if kind == CallKind::NewObj {
+            info.instantiated = true;
+            return;
+        }
+        info.called = true;
+        let res = info.res.clone();
+        let argdesc = self.describe(args);
+        let (rule, what) = match res.kind {
+            Kind::Safe => return,
+            Kind::Exec => (&rules::CODE_EXEC, "executes code"),
+            Kind::FileNet => (&rules::FILE_NET, "accesses files or the network"),
+            Kind::Gadget => (&rules::GADGET, "resolves attributes or modules by name"),
+            Kind::Unknown => (&rules::CODE_EXEC, "is not on the allowlist of callables"),
+        };
+        let msg = format!(
+            "{} calls {}{}{} — {what}",
+            kind.opname(),
+            res.effective,
+            argdesc_fmt(&argdesc),
+            via(&res)
+        );
+        self.j.issue(rule, res.effective, off, msg);
+    }
+
+    /// A call or instantiation: judges it and returns the symbolic result.
+    fn call(&mut self, off: u64, callable: V, args: V, kind: CallKind) -> Result<V, Fail> {
+        match callable {
+            V::Global(g) => {
+                self.judge_call(off, g, kind, &args);
+                let full = self.j.name(g).to_owned();
+                let mut class = Some(g);
+                let a = args.tuple().unwrap_or(&[]);
+                match full.as_str() {
+                    "copyreg._reconstructor" => {
+                        if let Some(V::Global(c)) = a.first() {
+                            class = Some(*c);
+                            self.judge_call(off, *c, CallKind::NewObj, &V::None);
+                        }
+                        match a.get(1) {
+                            Some(V::Global(b)) if self.j.name(*b) != "builtins.object" => {
+                                self.judge_call(off, *b, CallKind::Reduce, &args)
+                            }
+                            Some(V::Obj(_)) => self.dynamic_call(off, "copyreg._reconstructor base"),
+                            _ => {}
+                        }
+                    }
+                    "copyreg.__newobj__" | "copyreg.__newobj_ex__" | "numpy.core.multiarray._reconstruct"
+                    | "numpy._core.multiarray._reconstruct" => {
+                        if let Some(V::Global(c)) = a.first() {
+                            class = Some(*c);
+                            self.judge_call(off, *c, CallKind::NewObj, &V::None);
+                        }
+                    }
+                    "torch._tensor._rebuild_from_type_v2" | "torch._tensor._rebuild_from_type" => match a.first() {
+                        Some(V::Global(f)) => self.judge_call(off, *f, CallKind::Reduce, a.get(2).unwrap_or(&V::None)),
+                        Some(V::Obj(_)) => self.dynamic_call(off, "_rebuild_from_type_v2 function"),
+                        _ => {}
+                    },
+                    _ => {}
+                }
+                let keep_args = full == "numpy.dtype";
+                Ok(V::Obj(Rc::new(Obj {
+                    class,
+                    args: keep_args.then(|| args.detach(2)),
+                    state: RefCell::new(None),
+                })))
+            }
+            V::Obj(o) => {
+                if kind != CallKind::NewObj {
+                    let what = match o.class {
+                        Some(g) => format!("the result of {}", self.j.name(g)),
+                        None => "an object built at load time".to_owned(),
+                    };
+                    self.dynamic_call(off, &what);
+                }
+                Ok(V::Obj(Rc::new(Obj { class: None, args: None, state: RefCell::new(None) })))
+            }
+            other => fail(off, format!("{} of a non-callable {}", kind.opname(), other.type_name())),
+        }
+    }
+
+    fn dynamic_call(&mut self, off: u64, what: &str) {
+        self.j.issue(
+            &rules::CODE_EXEC,
+            "<dynamic>".to_owned(),
+            off,
+            format!("calls {what}: a callable obtained at load time (getattr/attrgetter chains reach any function)"),
+        );
+    }
+
+    fn mutate_check(&mut self, off: u64, target: &V, op: &str) {
+        if let V::Global(g) = target {
+            let name = self.j.name(*g).to_owned();
+            self.j.issue(
+                &rules::MUTATE_GLOBAL,
+                name.clone(),
+                off,
+                format!("{op} applied to the class/module object {name} (sets attributes on live code)"),
+            );
+        }
+    }
+
+    fn set_item(&mut self, target: &V, k: V, v: V) {
+        if let V::Dict(d) = target {
+            let mut d = d.borrow_mut();
+            if d.items.len() < DICT_KEEP {
+                d.items.push((k.detach(2), v.detach(2)));
+            } else {
+                d.overflow = true;
+            }
+        }
+    }
+
+    fn global_from_lines(&mut self, inp: &mut Input<'_>, off: u64) -> Result<u32, Fail> {
+        let mut a = std::mem::take(&mut self.line);
+        let mut b = std::mem::take(&mut self.line2);
+        let ok1 = Self::read_line(inp, off, 1024, &mut a)?;
+        let ok2 = Self::read_line(inp, off, 1024, &mut b)?;
+        let r = if !ok1 || !ok2 {
+            fail(off, "GLOBAL/INST name longer than 1024 bytes")
+        } else {
+            match (std::str::from_utf8(&a), std::str::from_utf8(&b)) {
+                (Ok(m), Ok(n)) => {
+                    let (m, n) = (m.to_owned(), n.to_owned());
+                    self.intern_global(off, &m, &n)
+                }
+                _ => fail(off, "GLOBAL/INST name is not UTF-8"),
+            }
+        };
+        self.line = a;
+        self.line2 = b;
+        r
+    }
+
+    fn step(&mut self, op: u8, off: u64, inp: &mut Input<'_>) -> Result<(), Fail> {
+        match op {
+            b'(' => self.marks.push(self.stack.len()),
+            b'0' => {
+                let len = self.stack.len();
+                if self.marks.last() == Some(&len) {
+                    self.marks.pop();
+                } else {
+                    self.pop(off)?;
+                }
+            }
+            b'1' => {
+                self.pop_mark(off)?;
+            }
+            b'2' => {
+                let v = self.top(off)?.clone();
+                self.push(off, v)?;
+            }
+            b'F' => {
+                let mut buf = std::mem::take(&mut self.line);
+                let ok = Self::read_line(inp, off, 256, &mut buf)?;
+                let valid = ok && is_float_text(&buf);
+                self.line = buf;
+                if !valid {
+                    return fail(off, "invalid FLOAT argument");
+                }
+                self.push(off, V::Float)?;
+            }
+            b'I' => {
+                let v = self.int_line(inp, off, "INT")?;
+                self.push(off, v)?;
+            }
+            b'L' => {
+                let v = self.int_line(inp, off, "LONG")?;
+                self.push(off, v)?;
+            }
+            b'J' => {
+                let a = Self::bytes_n::<4>(inp, off)?;
+                self.push(off, V::Int(i64::from(i32::from_le_bytes(a))))?;
+            }
+            b'K' => {
+                let a = Self::bytes_n::<1>(inp, off)?;
+                self.push(off, V::Int(i64::from(a[0])))?;
+            }
+            b'M' => {
+                let a = Self::bytes_n::<2>(inp, off)?;
+                self.push(off, V::Int(i64::from(u16::from_le_bytes(a))))?;
+            }
+            0x8a => {
+                let n = Self::bytes_n::<1>(inp, off)?[0] as u64;
+                let v = self.long_bytes(inp, off, n)?;
+                self.push(off, v)?;
+            }
+            0x8b => {
+                let n = i32::from_le_bytes(Self::bytes_n::<4>(inp, off)?);
+                if n < 0 {
+                    return fail(off, "LONG pickle has negative byte count");
+                }
+                let v = self.long_bytes(inp, off, n as u64)?;
+                self.push(off, v)?;
+            }
+            b'N' => self.push(off, V::None)?,
+            0x88 => self.push(off, V::Bool(true))?,
+            0x89 => self.push(off, V::Bool(false))?,
+            b'G' => {
+                Self::bytes_n::<8>(inp, off)?;
+                self.push(off, V::Float)?;
+            }
+            b'P' => {
+                let mut buf = std::mem::take(&mut self.line);
+                Self::read_line(inp, off, 1 << 16, &mut buf)?;
+                let ascii = buf.is_ascii();
+                self.line = buf;
+                if !ascii {
+                    return fail(off, "persistent IDs in protocol 0 must be ASCII strings");
+                }
+                self.push(off, V::Pers)?;
+            }
+            b'Q' => {
+                self.pop(off)?;
+                self.push(off, V::Pers)?;
+            }
+            b'S' => {
+                let mut buf = std::mem::take(&mut self.line);
+                let ok = Self::read_line(inp, off, STR_KEEP + 2, &mut buf)?;
+                let v = if ok { decode_string_line(&buf) } else { Some(V::LongStr) };
+                self.line = buf;
+                match v {
+                    Some(v) => self.push(off, v)?,
+                    None => return fail(off, "the STRING opcode argument must be quoted"),
+                }
+            }
+            b'V' => {
+                let mut buf = std::mem::take(&mut self.line);
+                let ok = Self::read_line(inp, off, STR_KEEP, &mut buf)?;
+                let v = if ok { V::Str(Rc::from(raw_unicode_escape(&buf))) } else { V::LongStr };
+                self.line = buf;
+                self.push(off, v)?;
+            }
+            b'T' => {
+                let n = i32::from_le_bytes(Self::bytes_n::<4>(inp, off)?);
+                if n < 0 {
+                    return fail(off, "BINSTRING pickle has negative byte count");
+                }
+                let v = self.str_arg(inp, off, n as u64, true)?;
+                self.push(off, v)?;
+            }
+            b'U' => {
+                let n = Self::bytes_n::<1>(inp, off)?[0] as u64;
+                let v = self.str_arg(inp, off, n, true)?;
+                self.push(off, v)?;
+            }
+            b'X' => {
+                let n = u32::from_le_bytes(Self::bytes_n::<4>(inp, off)?) as u64;
+                let v = self.str_arg(inp, off, n, false)?;
+                self.push(off, v)?;
+            }
+            0x8c => {
+                let n = Self::bytes_n::<1>(inp, off)?[0] as u64;
+                let v = self.str_arg(inp, off, n, false)?;
+                self.push(off, v)?;
+            }
+            0x8d => {
+                let n = u64::from_le_bytes(Self::bytes_n::<8>(inp, off)?);
+                if n > i64::MAX as u64 {
+                    return fail(off, "BINUNICODE8 exceeds system's maximum size");
+                }
+                let v = self.str_arg(inp, off, n, false)?;
+                self.push(off, v)?;
+            }
+            b'B' => {
+                let n = u32::from_le_bytes(Self::bytes_n::<4>(inp, off)?) as u64;
+                Self::skip(inp, off, n)?;
+                self.push(off, V::Bytes)?;
+            }
+            b'C' => {
+                let n = Self::bytes_n::<1>(inp, off)?[0] as u64;
+                Self::skip(inp, off, n)?;
+                self.push(off, V::Bytes)?;
+            }
+            0x8e | 0x96 => {
+                let n = u64::from_le_bytes(Self::bytes_n::<8>(inp, off)?);
+                if n > i64::MAX as u64 {
+                    return fail(off, "BINBYTES8/BYTEARRAY8 exceeds system's maximum size");
+                }
+                Self::skip(inp, off, n)?;
+                self.push(off, V::Bytes)?;
+            }
+            0x97 => return fail(off, "NEXT_BUFFER: pickle refers to out-of-band data but no buffers are given"),
+            0x98 => {
+                self.top(off)?;
+            }
+            b')' => self.push(off, V::Tuple(Rc::from(Vec::new())))?,
+            b't' => {
+                let items = self.pop_mark(off)?;
+                self.push(off, Self::tuple_of(items))?;
+            }
+            0x85..=0x87 => {
+                let n = usize::from(op - 0x84);
+                if self.stack.len() < self.fence() + n {
+                    return fail(off, "unpickling stack underflow");
+                }
+                let items = self.stack.split_off(self.stack.len() - n);
+                self.push(off, Self::tuple_of(items))?;
+            }
+            b']' => self.push(off, V::List)?,
+            b'l' => {
+                self.pop_mark(off)?;
+                self.push(off, V::List)?;
+            }
+            b'}' => self.push(off, V::Dict(Rc::new(RefCell::new(DictV::default()))))?,
+            b'd' => {
+                let items = self.pop_mark(off)?;
+                let d = V::Dict(Rc::new(RefCell::new(DictV::default())));
+                let mut it = items.into_iter();
+                while let (Some(k), Some(v)) = (it.next(), it.next()) {
+                    self.set_item(&d, k, v);
+                }
+                self.push(off, d)?;
+            }
+            0x8f => self.push(off, V::Set)?,
+            0x91 => {
+                self.pop_mark(off)?;
+                self.push(off, V::Set)?;
+            }
+            b'a' => {
+                self.pop(off)?;
+                let t = self.top(off)?.clone();
+                self.mutate_check(off, &t, "APPEND");
+            }
+            b'e' => {
+                self.pop_mark(off)?;
+                let t = self.top(off)?.clone();
+                self.mutate_check(off, &t, "APPENDS");
+            }
+            0x90 => {
+                self.pop_mark(off)?;
+                let t = self.top(off)?.clone();
+                self.mutate_check(off, &t, "ADDITEMS");
+            }
+            b's' => {
+                let v = self.pop(off)?;
+                let k = self.pop(off)?;
+                let t = self.top(off)?.clone();
+                self.mutate_check(off, &t, "SETITEM");
+                self.set_item(&t, k, v);
+            }
+            b'u' => {
+                let items = self.pop_mark(off)?;
+                let t = self.top(off)?.clone();
+                self.mutate_check(off, &t, "SETITEMS");
+                let mut it = items.into_iter();
+                while let (Some(k), Some(v)) = (it.next(), it.next()) {
+                    self.set_item(&t, k, v);
+                }
+            }
+            b'g' => {
+                let i = self.memo_index(inp, off, "GET")?;
+                self.memo_get(off, i)?;
+            }
+            b'h' => {
+                let i = Self::bytes_n::<1>(inp, off)?[0] as u64;
+                self.memo_get(off, i)?;
+            }
+            b'j' => {
+                let i = u32::from_le_bytes(Self::bytes_n::<4>(inp, off)?) as u64;
+                self.memo_get(off, i)?;
+            }
+            b'p' => {
+                let i = self.memo_index(inp, off, "PUT")?;
+                self.memo_put(off, i)?;
+            }
+            b'q' => {
+                let i = Self::bytes_n::<1>(inp, off)?[0] as u64;
+                self.memo_put(off, i)?;
+            }
+            b'r' => {
+                let i = u32::from_le_bytes(Self::bytes_n::<4>(inp, off)?) as u64;
+                self.memo_put(off, i)?;
+            }
+            0x94 => {
+                let i = self.memo.len as u64;
+                self.memo_put(off, i)?;
+            }
+            b'c' => {
+                let g = self.global_from_lines(inp, off)?;
+                self.push(off, V::Global(g))?;
+            }
+            0x93 => {
+                let name = self.pop(off)?;
+                let module = self.pop(off)?;
+                match (module, name) {
+                    (V::Str(m), V::Str(n)) => {
+                        let g = self.intern_global(off, &m, &n)?;
+                        self.push(off, V::Global(g))?;
+                    }
+                    (V::LongStr, _) | (_, V::LongStr) => {
+                        return fail(off, "STACK_GLOBAL with a module or name longer than 1024 bytes");
+                    }
+                    _ => return fail(off, "STACK_GLOBAL requires str"),
+                }
+            }
+            b'i' => {
+                let g = self.global_from_lines(inp, off)?;
+                let args = self.pop_mark(off)?;
+                let r = self.call(off, V::Global(g), Self::tuple_of(args), CallKind::Inst)?;
+                self.push(off, r)?;
+            }
+            b'o' => {
+                let mut args = self.pop_mark(off)?;
+                if args.is_empty() {
+                    return fail(off, "unpickling stack underflow");
+                }
+                let cls = args.remove(0);
+                let r = self.call(off, cls, Self::tuple_of(args), CallKind::Obj)?;
+                self.push(off, r)?;
+            }
+            b'R' => {
+                let args = self.pop(off)?;
+                let f = self.pop(off)?;
+                let r = self.call(off, f, args, CallKind::Reduce)?;
+                self.push(off, r)?;
+            }
+            0x81 => {
+                let args = self.pop(off)?;
+                let cls = self.pop(off)?;
+                let r = self.call(off, cls, args, CallKind::NewObj)?;
+                self.push(off, r)?;
+            }
+            0x92 => {
+                let _kwargs = self.pop(off)?;
+                let args = self.pop(off)?;
+                let cls = self.pop(off)?;
+                let r = self.call(off, cls, args, CallKind::NewObj)?;
+                self.push(off, r)?;
+            }
+            b'b' => self.build(off, inp)?,
+            0x82 => {
+                let code = u64::from(Self::bytes_n::<1>(inp, off)?[0]);
+                self.ext(off, code)?;
+            }
+            0x83 => {
+                let code = u64::from(u16::from_le_bytes(Self::bytes_n::<2>(inp, off)?));
+                self.ext(off, code)?;
+            }
+            0x84 => {
+                let code = i32::from_le_bytes(Self::bytes_n::<4>(inp, off)?);
+                self.ext(off, code.max(0) as u64)?;
+            }
+            0x80 => {
+                let p = Self::bytes_n::<1>(inp, off)?[0];
+                if p > 5 {
+                    return fail(off, format!("unsupported pickle protocol: {p}"));
+                }
+                self.proto = p;
+                self.j.max_proto = self.j.max_proto.max(p);
+            }
+            0x95 => {
+                let n = u64::from_le_bytes(Self::bytes_n::<8>(inp, off)?);
+                if n > i64::MAX as u64 {
+                    return fail(off, "FRAME length exceeds system's maximum size");
+                }
+                // The C unpickler only buffers the frame; opcodes continue linearly.
+            }
+            other => return fail(off, format!("invalid load key, {other:#04x}")),
+        }
+        Ok(())
+    }
+
+    fn long_bytes(&mut self, inp: &mut Input<'_>, off: u64, n: u64) -> Result<V, Fail> {
+        if n > 8 {
+            Self::skip(inp, off, n)?;
+            return Ok(V::BigInt);
+        }
+        let b = match inp.bytes(n as usize) {
+            Ok(Some(b)) => b,
+            Ok(None) => return Err(truncated(off)),
+            Err(e) => return Err(io_fail(off, &e)),
+        };
+        if b.is_empty() {
+            return Ok(V::Int(0));
+        }
+        let mut buf = if b[b.len() - 1] & 0x80 != 0 { [0xffu8; 8] } else { [0u8; 8] };
+        buf[..b.len()].copy_from_slice(b);
+        Ok(V::Int(i64::from_le_bytes(buf)))
+    }
+
+    fn ext(&mut self, off: u64, code: u64) -> Result<(), Fail> {
+        if code == 0 {
+            return fail(off, "EXT specifies code <= 0");
+        }
+        // The extension registry maps the code to (module, name); its content depends on the loading
+        // process, so the target is unknown: judged as an unknown global.
+        let g = self.intern_global_unchecked(off, "copyreg._extension_registry", &format!("code_{code}"))?;
+        self.push(off, V::Global(g))
+    }
+
+    fn intern_global_unchecked(&mut self, off: u64, module: &str, name: &str) -> Result<u32, Fail> {
+        let strict = std::mem::replace(&mut self.strict_names, false);
+        let r = self.intern_global(off, module, name);
+        self.strict_names = strict;
+        r
+    }
+
+    fn build(&mut self, off: u64, inp: &mut Input<'_>) -> Result<(), Fail> {
+        let state = self.pop(off)?;
+        let inst = self.top(off)?.clone();
+        match &inst {
+            V::Global(_) => self.mutate_check(off, &inst, "BUILD"),
+            V::Obj(o) => {
+                *o.state.borrow_mut() = Some(state.detach(3));
+                let wrapper = o.class.and_then(|g| self.j.globals.get(g as usize)).is_some_and(|g| g.joblib_wrapper);
+                if wrapper {
+                    self.stack.pop();
+                    self.joblib_array(off, o, inp)?;
+                    self.push(off, V::Obj(Rc::new(Obj { class: None, args: None, state: RefCell::new(None) })))?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// joblib's `NumpyArrayWrapper.read_array`: the raw array bytes (or a nested pickle for object
+    /// arrays) follow the `BUILD` opcode in the stream.
+    fn joblib_array(&mut self, off: u64, o: &Obj, inp: &mut Input<'_>) -> Result<(), Fail> {
+        let state = o.state.borrow().clone().unwrap_or(V::None);
+        let unknown = |what: &str| Fail {
+            offset: off,
+            reason: format!("joblib inline array of unknown size ({what})"),
+            eof: false,
+        };
+        let dtype = state.get("dtype").ok_or_else(|| unknown("no dtype"))?;
+        let (itemsize, object) = dtype_itemsize(&dtype).ok_or_else(|| unknown("unrecognised dtype"))?;
+        if object {
+            if self.nesting >= self.lim.max_nesting {
+                return fail(off, "joblib object arrays nested too deeply");
+            }
+            let mut sub = Vm::new(self.j, self.lim, self.strict_names);
+            sub.nesting = self.nesting + 1;
+            return sub.run(inp);
+        }
+        let shape = state.get("shape").ok_or_else(|| unknown("no shape"))?;
+        let dims = shape.tuple().ok_or_else(|| unknown("shape is not a small tuple"))?;
+        let mut count: u64 = 1;
+        for d in dims {
+            let V::Int(d) = d else { return Err(unknown("non-integer dimension")) };
+            let d = u64::try_from(*d).map_err(|_| unknown("negative dimension"))?;
+            count = count.checked_mul(d).ok_or_else(|| unknown("size overflow"))?;
+        }
+        let bytes = count.checked_mul(itemsize).ok_or_else(|| unknown("size overflow"))?;
+        if state.get("numpy_array_alignment_bytes").is_some_and(|v| !matches!(v, V::None)) {
+            let pad = Self::bytes_n::<1>(inp, off)?[0];
+            Self::skip(inp, off, u64::from(pad))?;
+        }
+        Self::skip(inp, off, bytes)
+    }
+}
+
+fn argdesc_fmt(d: &str) -> String {
+    if d.starts_with('(') { d.to_owned() } else { format!("({d})") }
+}
+
+fn truncate(s: &str, n: usize) -> &str {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+/// Item size of a numpy dtype object (`numpy.dtype('f8', …)` + BUILD state); second value true
+/// for object dtypes.
+fn dtype_itemsize(dtype: &V) -> Option<(u64, bool)> {
+    let V::Obj(o) = dtype else { return None };
+    let args = o.args.as_ref()?;
+    let descr = args.tuple()?.first()?.str()?.to_owned();
+    let d = descr.trim_start_matches(['<', '>', '|', '=']);
+    let kind = d.chars().next()?;
+    if kind == 'O' {
+        return Some((8, true));
+    }
+    // Version-3 state: (3, endian, subarray, names, fields, elsize, alignment, flags).
+    if let Some(st) = o.state.borrow().as_ref().and_then(|s| s.tuple().map(<[V]>::to_vec)) {
+        if st.get(4).is_some_and(|f| !matches!(f, V::None)) || st.get(2).is_some_and(|f| !matches!(f, V::None)) {
+            // structured or subarray dtypes may contain objects: only trust elsize when no field
+            // could be an object (flags bit 0 = NPY_ITEM_REFCOUNT).
+            if let Some(V::Int(flags)) = st.get(7)
+                && flags & 1 != 0
+            {
+                return Some((8, true));
+            }
+        }
+        if let Some(V::Int(el)) = st.get(5)
+            && *el > 0
+        {
+            return Some((*el as u64, false));
+        }
+    }
+    let digits: String = d.chars().skip(1).take_while(char::is_ascii_digit).collect();
+    let n: u64 = digits.parse().ok()?;
+    match kind {
+        'U' => Some((n.checked_mul(4)?, false)),
+        'b' | 'i' | 'u' | 'f' | 'c' | 'm' | 'M' | 'S' | 'a' | 'V' => Some((n, false)),
+        _ => None,
+    }
+}
+
+/// Parses an INT/LONG/GET/PUT text argument like CPython (`int(s, 0)`; `00`/`01` are bools).
+fn parse_int_line(b: &[u8], complete: bool) -> Option<V> {
+    if !complete {
+        return None;
+    }
+    if b == b"00" {
+        return Some(V::Bool(false));
+    }
+    if b == b"01" {
+        return Some(V::Bool(true));
+    }
+    let s = std::str::from_utf8(b).ok()?.trim();
+    let s = s.strip_suffix('L').unwrap_or(s);
+    let (neg, body) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let clean: String = body.chars().filter(|&c| c != '_').collect();
+    let (radix, digits) = match clean.get(..2) {
+        Some("0x" | "0X") => (16, &clean[2..]),
+        Some("0o" | "0O") => (8, &clean[2..]),
+        Some("0b" | "0B") => (2, &clean[2..]),
+        _ => (10, clean.as_str()),
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    match i64::from_str_radix(digits, radix) {
+        Ok(v) => Some(V::Int(if neg { -v } else { v })),
+        Err(_) => Some(V::BigInt),
+    }
+}
+
+fn is_float_text(b: &[u8]) -> bool {
+    let s = match std::str::from_utf8(b) {
+        Ok(s) => s.trim(),
+        Err(_) => return false,
+    };
+    !s.is_empty()
+        && (s.parse::<f64>().is_ok()
+            || s.chars().all(|c| c.is_ascii_digit() || "+-._eE".contains(c)))
+}
+
+/// Protocol-0 `STRING`: quoted, `codecs.escape_decode`d, decoded as text.
+fn decode_string_line(b: &[u8]) -> Option<V> {
+    if b.len() < 2 || b[0] != b[b.len() - 1] || !(b[0] == b'\'' || b[0] == b'"') {
+        return None;
+    }
+    let body = &b[1..b.len() - 1];
+    let mut out = Vec::with_capacity(body.len());
+    let mut i = 0;
+    while i < body.len() {
+        let c = body[i];
+        if c != b'\\' || i + 1 >= body.len() {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let e = body[i + 1];
+        i += 2;
+        match e {
+            b'n' => out.push(b'\n'),
+            b't' => out.push(b'\t'),
+            b'r' => out.push(b'\r'),
+            b'a' => out.push(7),
+            b'b' => out.push(8),
+            b'f' => out.push(12),
+            b'v' => out.push(11),
+            b'\n' => {}
+            b'x' => {
+                let h = body.get(i..i + 2).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok());
+                match h {
+                    Some(v) => {
+                        out.push(v);
+                        i += 2;
+                    }
+                    None => return None,
+                }
+            }
+            b'0'..=b'7' => {
+                let mut v = u32::from(e - b'0');
+                let mut k = 0;
+                while k < 2 && i < body.len() && (b'0'..=b'7').contains(&body[i]) {
+                    v = v * 8 + u32::from(body[i] - b'0');
+                    i += 1;
+                    k += 1;
+                }
+                out.push((v & 0xff) as u8);
+            }
+            b'\\' | b'\'' | b'"' => out.push(e),
+            other => {
+                out.push(b'\\');
+                out.push(other);
+            }
+        }
+    }
+    Some(V::Str(Rc::from(String::from_utf8_lossy(&out))))
+}
+
+/// `raw-unicode-escape` decoding (`\uXXXX`, `\UXXXXXXXX`; everything else latin-1).
+fn raw_unicode_escape(b: &[u8]) -> String {
+    let mut out = String::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' && i + 1 < b.len() && (b[i + 1] == b'u' || b[i + 1] == b'U') {
+            let n = if b[i + 1] == b'u' { 4 } else { 8 };
+            if let Some(c) = b
+                .get(i + 2..i + 2 + n)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u32::from_str_radix(h, 16).ok())
+                .and_then(char::from_u32)
+            {
+                out.push(c);
+                i += 2 + n;
+                continue;
+            }
+        }
+        out.push(b[i] as char);
+        i += 1;
+    }
+    out
+}
