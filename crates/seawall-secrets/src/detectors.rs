@@ -171,7 +171,7 @@ pub(crate) fn all() -> Vec<DetectorSpec> {
         ),
         contextual("SW-SEC-011", &["comet"], vec![ctx("comet", "[A-Za-z0-9]{25}")], 3.5),
         DetectorSpec {
-            left: Boundary::Base64,
+            left: Boundary::Alnum,
             right: Boundary::Base64,
             max_len: 800,
             ..prefixed("SW-SEC-012", &["eyjhcglfywrkcmvzcyi6"], &[r"(?P<s>eyJhcGlfYWRkcmVzcyI6[A-Za-z0-9+/_-]{40,700}={0,2})"], 3.5)
@@ -195,7 +195,7 @@ pub(crate) fn all() -> Vec<DetectorSpec> {
                 "SW-SEC-017",
                 &["aws_secret", "secret_access_key", "secretaccesskey", "aws_secret_key"],
                 vec![
-                    r#"(?i)(?P<k>[a-z0-9_]*secret_?access_?key|aws_?secret(?:_?key)?)["']?\s*(?:=>|[:=])\s*["']?(?-i:(?P<s>[A-Za-z0-9/+]{40}))"#.into(),
+                    r#"(?i)(?P<k>[a-z0-9_]*secret_?access_?key|aws_?secret(?:_?key)?)["']?(?:\s*(?:=>|[:=])\s*|\s+)["']?(?-i:(?P<s>[A-Za-z0-9/+]{40}))"#.into(),
                 ],
                 3.5,
             )
