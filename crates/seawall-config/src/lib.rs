@@ -3,6 +3,8 @@
 
 #[macro_use]
 mod catalog;
+pub mod compose;
+pub mod container;
 pub mod dockerfile;
 mod emit;
 mod mlexpose;
@@ -12,6 +14,8 @@ pub mod tables;
 mod yaml;
 
 pub use catalog::{RULES, rule};
+pub use compose::{ComposeGraph, check_compose, compose_graph};
+pub use container::{ContainerSpec, MountSpec, PortSpec, check_container};
 pub use dockerfile::check_dockerfile;
 pub use yaml::YamlError;
 
