@@ -27,7 +27,13 @@ fn json() {
 
 #[test]
 fn table_plain_80_columns_with_packages() {
-    snapshot!("table", snap(Format::Table, &common::ctx().with_width(Some(80)).with_packages(true)));
+    snapshot!(
+        "table",
+        snap(
+            Format::Table,
+            &common::ctx().with_width(Some(80)).with_packages(true)
+        )
+    );
 }
 
 #[test]
@@ -53,12 +59,23 @@ fn sarif() {
 #[test]
 fn markdown_with_baseline() {
     let base = sample::baseline();
-    snapshot!("markdown", snap(Format::Markdown, &common::ctx().with_baseline(Some(&base))));
+    snapshot!(
+        "markdown",
+        snap(Format::Markdown, &common::ctx().with_baseline(Some(&base)))
+    );
 }
 
 #[test]
 fn html() {
     let base = sample::baseline();
     let svg = r##"<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect width="40" height="20" fill="#ccc"/></svg>"##;
-    snapshot!("html", snap(Format::Html, &common::ctx().with_baseline(Some(&base)).with_graph_svg(Some(svg))));
+    snapshot!(
+        "html",
+        snap(
+            Format::Html,
+            &common::ctx()
+                .with_baseline(Some(&base))
+                .with_graph_svg(Some(svg))
+        )
+    );
 }
