@@ -249,8 +249,11 @@ impl BinaryAnalyzer {
                 .and_then(|f| f.section_by_name(name))
                 .and_then(|s| s.data().ok())
         };
+        // Section headers present: trust them (no scan of every shared library for the magic).
+        let has_sections = file.as_ref().is_some_and(|f| f.sections().next().is_some());
         match section(".go.buildinfo").filter(|d| d.starts_with(GO_MAGIC)) {
             Some(d) => self.go(meta, d, out),
+            None if has_sections => {}
             None => {
                 if let Some(at) = memmem::find(data, GO_MAGIC) {
                     let end = at.saturating_add(GO_BLOB_MAX).min(data.len());

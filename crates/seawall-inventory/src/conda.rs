@@ -5,7 +5,9 @@
 //! `properties["conda.build"]`, `["conda.channel"]` (`conda-forge`, `pkgs/main`, …), and for conda
 //! packages that install a Python distribution (their `files` list contains
 //! `site-packages/*.dist-info/…` or `*.egg-info`) `["conda.python_dist"] = "true"` plus
-//! `["conda.pypi_name"]` (PEP 503) taken from the `.dist-info` / `.egg-info` directory name.
+//! `["conda.pypi_name"]` (PEP 503) taken from the `.dist-info` / `.egg-info` directory name;
+//! `"false"` when the record lists its files and none is a Python distribution (native libraries:
+//! openssl, cudatoolkit); absent when the record has no or an empty `files` list.
 //!
 //! The `files` array of large packages (pytorch, cudatoolkit) has tens of thousands of entries; it is
 //! scanned with a streaming serde visitor and never collected.
@@ -46,35 +48,38 @@ pub struct CondaMeta {
     /// Platform subdirectory (`linux-64`, `noarch`).
     #[serde(default)]
     pub subdir: Option<String>,
-    /// The Python distribution directory found in `files`, if any.
-    #[serde(default, rename = "files")]
-    pub python_dist: PythonDistScan,
+    /// The scan of the `files` list: `None` when the record has no (or an empty) `files` list,
+    /// else the Python distribution directory found in it, if any.
+    #[serde(default, rename = "files", deserialize_with = "scan_files")]
+    pub python_dist: Option<PythonDistScan>,
 }
 
 /// The first `*.dist-info` / `*.egg-info` directory under `site-packages/` in a conda `files` list.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PythonDistScan(pub Option<String>);
 
-impl<'de> Deserialize<'de> for PythonDistScan {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = PythonDistScan;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a list of file paths")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let mut found = None;
-                while let Some(path) = seq.next_element::<std::borrow::Cow<'de, str>>()? {
-                    if found.is_none() {
-                        found = dist_dir(&path).map(str::to_string);
-                    }
-                }
-                Ok(PythonDistScan(found))
-            }
+/// Streams the `files` array: `None` for an empty list (hand-made records carry `"files": []`,
+/// which proves nothing), else the first distribution directory found.
+fn scan_files<'de, D: Deserializer<'de>>(d: D) -> Result<Option<PythonDistScan>, D::Error> {
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Option<PythonDistScan>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a list of file paths")
         }
-        d.deserialize_seq(V)
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut found = None;
+            let mut any = false;
+            while let Some(path) = seq.next_element::<std::borrow::Cow<'de, str>>()? {
+                any = true;
+                if found.is_none() {
+                    found = dist_dir(&path).map(str::to_string);
+                }
+            }
+            Ok(any.then_some(PythonDistScan(found)))
+        }
     }
+    d.deserialize_seq(V)
 }
 
 /// `lib/python3.11/site-packages/numpy-1.26.0.dist-info/METADATA` → `numpy-1.26.0.dist-info`.
@@ -177,7 +182,10 @@ impl FileAnalyzer for CondaAnalyzer {
         if !channel.is_empty() {
             p.properties.insert(PROP_CHANNEL.into(), channel);
         }
-        if let Some(dir) = &m.python_dist.0 {
+        if let Some(PythonDistScan(None)) = &m.python_dist {
+            p.properties.insert(PROP_PYTHON_DIST.into(), "false".into());
+        }
+        if let Some(PythonDistScan(Some(dir))) = &m.python_dist {
             p.properties.insert(PROP_PYTHON_DIST.into(), "true".into());
             let raw = dir.split('-').next().unwrap_or("");
             let raw = raw
@@ -207,7 +215,10 @@ mod tests {
     #[test]
     fn parses_numpy() {
         let m = parse_conda_meta(NUMPY.as_bytes()).unwrap();
-        assert_eq!(m.python_dist.0.as_deref(), Some("numpy-1.26.4.dist-info"));
+        assert_eq!(
+            m.python_dist,
+            Some(PythonDistScan(Some("numpy-1.26.4.dist-info".into())))
+        );
         let a = CondaAnalyzer;
         let meta = EntryMeta::file(
             "/opt/conda/conda-meta/numpy-1.26.4-py311h64a7726_0.json",
@@ -288,7 +299,27 @@ mod tests {
     #[test]
     fn no_python_dist_and_errors() {
         let m = parse_conda_meta(br#"{"name":"openssl","version":"3.2.1","build":"hd590300_0","files":["lib/libssl.so"]}"#).unwrap();
-        assert_eq!(m.python_dist.0, None);
+        assert_eq!(m.python_dist, Some(PythonDistScan(None)));
+        let m = parse_conda_meta(br#"{"name":"openssl","version":"3.2.1"}"#).unwrap();
+        assert_eq!(m.python_dist, None);
+        let m = parse_conda_meta(br#"{"name":"numpy","version":"1.0","files":[]}"#).unwrap();
+        assert_eq!(m.python_dist, None);
+        let mut f = Facts::default();
+        let meta = EntryMeta::file(
+            "/opt/conda/conda-meta/openssl-3.2.1-hd590300_0.json",
+            1,
+            None,
+        );
+        CondaAnalyzer
+            .analyze(&meta, &mut &br#"{"name":"openssl","version":"3.2.1","files":["lib/libssl.so"],"channel":"pkgs/main"}"#[..], &mut f)
+            .unwrap();
+        assert_eq!(
+            f.packages[0]
+                .properties
+                .get(PROP_PYTHON_DIST)
+                .map(String::as_str),
+            Some("false")
+        );
         assert!(parse_conda_meta(br#"{"name":"x"}"#).is_err());
         assert!(parse_conda_meta(br#"{"name":"x","version":"1","files":[1,2]}"#).is_err());
     }
