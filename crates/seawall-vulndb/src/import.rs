@@ -122,15 +122,18 @@ impl VulnDb {
                 size: meta.is_file().then(|| meta.len()),
                 ..Default::default()
             },
+            false,
         )
     }
 
-    /// Imports `path` under the source name `source` (replacing that source's records).
+    /// Imports `path` under the source name `source` (replacing that source's records); `zip`
+    /// forces reading it as a zip whatever its name.
     pub(crate) fn import_as(
         &mut self,
         path: &Path,
         source: &str,
         meta: &SourceMeta,
+        zip: bool,
     ) -> Result<ImportSummary, DbError> {
         let md = std::fs::metadata(path).map_err(DbError::io(path))?;
         let location = path.display().to_string();
@@ -172,7 +175,7 @@ impl VulnDb {
                     Err(e) => summary.error(p.display().to_string(), e.to_string()),
                 }
             }
-        } else if lower.ends_with(".zip") {
+        } else if zip || lower.ends_with(".zip") {
             load_zip(path, &batch, &mut summary)?;
         } else if is_record_name(&lower) {
             if md.len() > MAX_RECORD_BYTES {

@@ -454,7 +454,7 @@ pub fn update(
         let mut out = Vec::new();
         for r in &ready {
             let eco = ecosystems.get(r.index).copied().unwrap_or_default();
-            out.push((r.index, db.import_as(&r.archive, eco, &r.meta)));
+            out.push((r.index, db.import_as(&r.archive, eco, &r.meta, true)));
         }
         drop(db);
         let f = std::fs::File::open(&tmp).map_err(DbError::io(&tmp))?;
