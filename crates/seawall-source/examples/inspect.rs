@@ -22,7 +22,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let reference = reference.ok_or("usage: inspect [--platform os/arch] [--insecure] REF")?;
     let t0 = Instant::now();
     let source = open(&reference, &opts)?;
-    let meta = source.meta();
+    let meta = source.meta().clone();
     println!("name:          {}", meta.name);
     println!("digest:        {}", meta.digest.as_deref().unwrap_or("-"));
     println!("config_digest: {}", meta.config_digest);
@@ -59,6 +59,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "{} layers, {total} bytes read in {:?}",
         meta.layers.len(),
         t1.elapsed()
+    );
+    // Sources may refine their metadata while streaming (the Docker Engine does): show the final view.
+    let after = source.meta();
+    for l in &after.layers {
+        let step = after.config.history_index_for_layer(l.index as usize);
+        let created_by = step
+            .and_then(|i| after.config.history.get(i))
+            .map_or("?", |h| h.created_by.as_str());
+        println!(
+            "after: layer {} size={} created_by={created_by:.60}",
+            l.index, l.size
+        );
+    }
+    let before: Vec<_> = (0..meta.layers.len())
+        .map(|i| meta.config.history_index_for_layer(i))
+        .collect();
+    let now: Vec<_> = (0..after.layers.len())
+        .map(|i| after.config.history_index_for_layer(i))
+        .collect();
+    println!(
+        "config refined while streaming: {}; layer→history before {before:?}, after {now:?}",
+        meta.config != after.config
     );
     Ok(())
 }

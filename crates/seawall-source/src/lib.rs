@@ -38,6 +38,7 @@
 mod auth;
 mod digest;
 mod docker_archive;
+mod engine;
 mod error;
 mod manifest;
 mod meta;
@@ -162,9 +163,6 @@ pub fn open_ref(
             }
         }
         ImageRef::Registry(r) => Ok(Box::new(registry::open_registry(name, r, opts)?)),
-        ImageRef::Docker(_) => Err(SourceError::Unsupported {
-            reference: name.to_string(),
-            reason: "not implemented yet".to_string(),
-        }),
+        ImageRef::Docker(image) => Ok(Box::new(engine::open_engine(name, image, opts)?)),
     }
 }

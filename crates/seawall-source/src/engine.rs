@@ -1,0 +1,699 @@
+//! The local Docker Engine (`docker:NAME[:TAG]`), over its HTTP API on the unix socket or `DOCKER_HOST`.
+//!
+//! HTTP goes through the same blocking `reqwest` client as the registry source (it speaks HTTP/1.1 over
+//! a unix socket), so the `docker save` body is a plain synchronous `Read` streamed straight into the
+//! walker: no async runtime bridge, no temporary files. (`bollard` would add a tokio runtime and a
+//! stream-to-`Read` adapter for the one streamed endpoint we need.)
+//!
+//! Metadata comes from `GET /images/{name}/json` and `/history` before any layer is read. The layers
+//! come from one `GET /images/{name}/get` stream, whose member order is not layer order:
+//!
+//! * Docker ≥ 25 (OCI-style save): uncompressed blobs are named by their digest, which is the diff_id.
+//! * Docker < 25 (legacy save, `<v1-id>/layer.tar`): each layer directory's `json` precedes its
+//!   `layer.tar`; the v1 id in it is a hash over that JSON and the layer's chain id, so recomputing it
+//!   for each candidate chain id gives the layer index before the layer bytes arrive.
+//!
+//! Every layer is verified against its diff_id while it streams. A layer whose index cannot be known
+//! in time (unknown naming, or duplicate content stored once) is fetched in a further pass, when
+//! `manifest.json` of the previous pass has told where it is; small duplicates are replayed from memory.
+//! The exact config blob also passes by in the stream: once [`ImageSource::stream_layers`] has
+//! finished, [`ImageSource::meta`] returns the metadata built from it (identical to what a
+//! `docker save` archive gives) instead of the reconstruction from the inspect API.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::Read;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use reqwest::blocking::{Client, Response};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use sha2::{Digest as _, Sha256};
+
+use crate::digest::{VerifyingReader, sha256_of};
+use crate::manifest::MAX_CONFIG_SIZE;
+use crate::{ImageMeta, ImageSource, LayerDesc, SourceError, SourceOptions};
+
+/// Default Docker Engine socket.
+pub(crate) const DEFAULT_SOCKET: &str = "/var/run/docker.sock";
+/// Largest small member (`json`, `manifest.json`) read from the save stream.
+const MAX_SMALL_MEMBER: u64 = 8 << 20;
+/// Duplicate layers up to this size are replayed from memory instead of needing another pass.
+const MAX_REPLAY: u64 = 16 << 20;
+/// Most passes over the save stream.
+const MAX_PASSES: usize = 4;
+/// The media type reported for engine layers (always uncompressed tars).
+const LAYER_MEDIA_TYPE: &str = "application/vnd.docker.image.rootfs.diff.tar";
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Inspect {
+    id: String,
+    #[serde(default)]
+    architecture: String,
+    #[serde(default)]
+    os: String,
+    #[serde(default)]
+    variant: Option<String>,
+    #[serde(default)]
+    config: Option<serde_json::Value>,
+    #[serde(default, rename = "RootFS")]
+    root_fs: Option<InspectRootFs>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct InspectRootFs {
+    #[serde(default)]
+    layers: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct HistoryItem {
+    #[serde(default)]
+    created: i64,
+    #[serde(default)]
+    created_by: String,
+    #[serde(default)]
+    comment: String,
+    #[serde(default)]
+    size: i64,
+}
+
+/// Where to reach the engine.
+#[derive(Debug, Clone)]
+struct Endpoint {
+    display: String,
+    base: String,
+    client: Client,
+}
+
+fn docker_err(endpoint: &str, reason: impl std::fmt::Display) -> SourceError {
+    SourceError::Docker {
+        endpoint: endpoint.to_string(),
+        reason: reason.to_string(),
+    }
+}
+
+impl Endpoint {
+    fn new(opts: &SourceOptions) -> Result<Endpoint, SourceError> {
+        let host = opts
+            .docker_host
+            .clone()
+            .or_else(|| std::env::var("DOCKER_HOST").ok().filter(|h| !h.is_empty()))
+            .unwrap_or_else(|| format!("unix://{DEFAULT_SOCKET}"));
+        let builder = Client::builder()
+            .timeout(None::<Duration>)
+            .connect_timeout(Duration::from_secs(30));
+        if let Some(path) = host.strip_prefix("unix://") {
+            #[cfg(unix)]
+            {
+                let client = builder
+                    .unix_socket(std::path::PathBuf::from(path))
+                    .build()
+                    .map_err(|e| docker_err(&host, e))?;
+                return Ok(Endpoint {
+                    display: host.clone(),
+                    base: "http://localhost".to_string(),
+                    client,
+                });
+            }
+            #[cfg(not(unix))]
+            return Err(docker_err(
+                &host,
+                format!("unix sockets are not supported here ({path})"),
+            ));
+        }
+        if let Some(addr) = host
+            .strip_prefix("tcp://")
+            .or_else(|| host.strip_prefix("http://"))
+        {
+            let client = builder.build().map_err(|e| docker_err(&host, e))?;
+            return Ok(Endpoint {
+                display: host.clone(),
+                base: format!("http://{}", addr.trim_end_matches('/')),
+                client,
+            });
+        }
+        Err(docker_err(
+            &host,
+            "unsupported DOCKER_HOST (use unix:///path or tcp://host:port)",
+        ))
+    }
+
+    fn get(&self, path: &str, name: &str) -> Result<Response, SourceError> {
+        let url = format!("{}{path}", self.base);
+        let resp = self
+            .client
+            .get(&url)
+            .send()
+            .map_err(|e| docker_err(&self.display, e))?;
+        match resp.status() {
+            s if s.is_success() => Ok(resp),
+            StatusCode::NOT_FOUND => Err(SourceError::Missing {
+                container: format!("docker engine ({})", self.display),
+                member: format!("image {name}"),
+            }),
+            s => {
+                let mut body = String::new();
+                let _ = resp.take(4096).read_to_string(&mut body);
+                Err(docker_err(
+                    &self.display,
+                    format!("GET {path}: {s}: {}", body.trim()),
+                ))
+            }
+        }
+    }
+
+    fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        name: &str,
+    ) -> Result<T, SourceError> {
+        let resp = self.get(path, name)?;
+        let mut buf = Vec::new();
+        resp.take(MAX_CONFIG_SIZE + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| SourceError::Read {
+                what: format!("docker engine {path}"),
+                source: e,
+            })?;
+        if buf.len() as u64 > MAX_CONFIG_SIZE {
+            return Err(SourceError::TooLarge {
+                what: format!("docker engine {path}"),
+                limit: MAX_CONFIG_SIZE,
+            });
+        }
+        serde_json::from_slice(&buf).map_err(|e| SourceError::Json {
+            what: format!("docker engine {path}"),
+            source: e,
+        })
+    }
+}
+
+fn validate_name(name: &str) -> Result<(), SourceError> {
+    let ok = !name.is_empty()
+        && name.len() <= 512
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-:/@".contains(&b))
+        && !name.split('/').any(|c| c == ".." || c == ".");
+    if ok {
+        Ok(())
+    } else {
+        Err(SourceError::InvalidReference {
+            reference: format!("docker:{name}"),
+            reason: "not a Docker image name or ID".to_string(),
+        })
+    }
+}
+
+/// Chain ids of a diff_id list: `chain[0] = diff[0]`, `chain[i] = sha256(chain[i-1] + " " + diff[i])`.
+pub(crate) fn chain_ids(diff_ids: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(diff_ids.len());
+    for d in diff_ids {
+        let next = match out.last() {
+            None => d.clone(),
+            Some(prev) => sha256_of(format!("{prev} {d}").as_bytes()),
+        };
+        out.push(next);
+    }
+    out
+}
+
+/// The legacy v1 id Docker computes for a layer: sha256 over the layer's v1 JSON without `id`, with
+/// `parent` as a digest and `layer_id` set to the chain id (Go `json.Marshal` of a map: sorted keys).
+pub(crate) fn legacy_v1_id(
+    fields: &BTreeMap<String, Box<RawValue>>,
+    with_os: bool,
+    chain_id: &str,
+) -> Option<String> {
+    let mut m: BTreeMap<&str, &RawValue> = BTreeMap::new();
+    for (k, v) in fields {
+        if k == "id" || (k == "os" && !with_os) {
+            continue;
+        }
+        m.insert(k.as_str(), v);
+    }
+    let parent_raw;
+    if let Some(p) = fields.get("parent") {
+        let p: String = serde_json::from_str(p.get()).ok()?;
+        parent_raw =
+            RawValue::from_string(serde_json::to_string(&format!("sha256:{p}")).ok()?).ok()?;
+        m.insert("parent", &parent_raw);
+    }
+    let layer_raw = RawValue::from_string(serde_json::to_string(chain_id).ok()?).ok()?;
+    m.insert("layer_id", &layer_raw);
+    let bytes = serde_json::to_vec(&m).ok()?;
+    Some(hex::encode(Sha256::digest(&bytes)))
+}
+
+/// Which layer a legacy `<dir>/json` describes, by recomputing its v1 id for every chain id.
+fn legacy_index(json: &[u8], chains: &[String]) -> Option<usize> {
+    let fields: BTreeMap<String, Box<RawValue>> = serde_json::from_slice(json).ok()?;
+    let id: String = serde_json::from_str(fields.get("id")?.get()).ok()?;
+    for with_os in [false, true] {
+        for (i, chain) in chains.iter().enumerate() {
+            if legacy_v1_id(&fields, with_os, chain).as_deref() == Some(id.as_str()) {
+                return Some(i);
+            }
+        }
+    }
+    None
+}
+
+/// Reconstructs `history` with `empty_layer` flags from the engine's history API (newest first).
+fn reconstruct_history(items: &[HistoryItem], layer_count: usize) -> Vec<serde_json::Value> {
+    let oldest_first: Vec<&HistoryItem> = items.iter().rev().collect();
+    let sized = oldest_first.iter().filter(|h| h.size > 0).count();
+    let mut extra = layer_count.saturating_sub(sized);
+    let metadata_only = |cmd: &str| {
+        let c = cmd.trim_start();
+        let c = c
+            .strip_prefix("/bin/sh -c #(nop) ")
+            .map(str::trim_start)
+            .unwrap_or(c);
+        [
+            "ENV",
+            "LABEL",
+            "CMD",
+            "ENTRYPOINT",
+            "EXPOSE",
+            "USER",
+            "ARG",
+            "VOLUME",
+            "STOPSIGNAL",
+            "HEALTHCHECK",
+            "SHELL",
+            "ONBUILD",
+            "MAINTAINER",
+        ]
+        .iter()
+        .any(|k| c.starts_with(k))
+            || cmd.contains("#(nop)") && !cmd.contains("ADD ") && !cmd.contains("COPY ")
+    };
+    // Empty diffs that are real layers: prefer non-metadata steps, oldest first.
+    let mut is_layer: Vec<bool> = oldest_first.iter().map(|h| h.size > 0).collect();
+    for (i, h) in oldest_first.iter().enumerate() {
+        if extra == 0 {
+            break;
+        }
+        if !is_layer[i] && !metadata_only(&h.created_by) {
+            is_layer[i] = true;
+            extra -= 1;
+        }
+    }
+    oldest_first
+        .iter()
+        .zip(is_layer)
+        .map(|(h, layer)| {
+            let created = jiff::Timestamp::from_second(h.created)
+                .map(|t| t.to_string())
+                .unwrap_or_default();
+            let mut v = serde_json::json!({"created": created, "created_by": h.created_by});
+            if !h.comment.is_empty() {
+                v["comment"] = serde_json::Value::String(h.comment.clone());
+            }
+            if !layer {
+                v["empty_layer"] = serde_json::Value::Bool(true);
+            }
+            v
+        })
+        .collect()
+}
+
+/// An image in the local Docker Engine. Sequential: layers come from one `docker save` stream.
+pub(crate) struct EngineImage {
+    endpoint: Endpoint,
+    image: String,
+    initial: ImageMeta,
+    exact: OnceLock<ImageMeta>,
+}
+
+/// Opens `docker:NAME[:TAG]` (or an image ID).
+pub(crate) fn open_engine(
+    name: &str,
+    image: &str,
+    opts: &SourceOptions,
+) -> Result<EngineImage, SourceError> {
+    validate_name(image)?;
+    let endpoint = Endpoint::new(opts)?;
+    let inspect: Inspect = endpoint.get_json(&format!("/images/{image}/json"), image)?;
+    let history: Vec<HistoryItem> =
+        endpoint.get_json(&format!("/images/{image}/history"), image)?;
+    let diff_ids = inspect.root_fs.map(|r| r.layers).unwrap_or_default();
+    if diff_ids.is_empty() {
+        return Err(docker_err(
+            &endpoint.display,
+            format!("image {image} has no layers"),
+        ));
+    }
+    let mut config_json = serde_json::json!({
+        "architecture": inspect.architecture,
+        "os": inspect.os,
+        "config": inspect.config.unwrap_or(serde_json::Value::Null),
+        "rootfs": {"type": "layers", "diff_ids": diff_ids},
+        "history": reconstruct_history(&history, diff_ids.len()),
+    });
+    if let Some(v) = inspect.variant {
+        config_json["variant"] = serde_json::Value::String(v);
+    }
+    let bytes = serde_json::to_vec(&config_json).map_err(|e| SourceError::Json {
+        what: format!("docker engine image {image}"),
+        source: e,
+    })?;
+    let config = seawall_core::ImageConfig::from_json(&bytes).map_err(|e| SourceError::Config {
+        what: format!("docker engine image {image}"),
+        source: e,
+    })?;
+    let layers = diff_ids
+        .iter()
+        .enumerate()
+        .map(|(i, d)| LayerDesc {
+            index: u32::try_from(i).unwrap_or(u32::MAX),
+            diff_id: d.clone(),
+            digest: None,
+            size: 0,
+            media_type: LAYER_MEDIA_TYPE.to_string(),
+        })
+        .collect();
+    let initial = ImageMeta {
+        name: name.to_string(),
+        digest: None,
+        config_digest: inspect.id,
+        config,
+        layers,
+    };
+    Ok(EngineImage {
+        endpoint,
+        image: image.to_string(),
+        initial,
+        exact: OnceLock::new(),
+    })
+}
+
+/// State carried across passes over the save stream.
+#[derive(Default)]
+struct StreamState {
+    done: BTreeSet<usize>,
+    sizes: HashMap<usize, u64>,
+    /// Layer directory (legacy) → index, from its `json`.
+    dir_index: HashMap<String, usize>,
+    /// Member path → layer indexes, from `manifest.json`.
+    manifest_layers: HashMap<String, Vec<usize>>,
+    /// Symlinked members → target member.
+    links: HashMap<String, String>,
+    config: Option<Vec<u8>>,
+}
+
+fn read_small_member(r: &mut dyn Read, size: u64, what: &str) -> Result<Vec<u8>, SourceError> {
+    if size > MAX_SMALL_MEMBER.max(MAX_CONFIG_SIZE) {
+        return Err(SourceError::TooLarge {
+            what: what.to_string(),
+            limit: MAX_CONFIG_SIZE,
+        });
+    }
+    let mut buf = Vec::new();
+    r.take(size)
+        .read_to_end(&mut buf)
+        .map_err(|e| SourceError::Read {
+            what: what.to_string(),
+            source: e,
+        })?;
+    Ok(buf)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct SaveManifestEntry {
+    #[serde(default)]
+    layers: Vec<String>,
+}
+
+fn normalize_member(path: &str) -> String {
+    path.trim_start_matches("./").to_string()
+}
+
+fn resolve_link(base: &str, target: &str) -> String {
+    let dir = base.rsplit_once('/').map_or("", |(d, _)| d);
+    let mut parts: Vec<&str> = if target.starts_with('/') {
+        Vec::new()
+    } else {
+        dir.split('/').filter(|c| !c.is_empty()).collect()
+    };
+    for c in target.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            c => parts.push(c),
+        }
+    }
+    parts.join("/")
+}
+
+impl EngineImage {
+    fn what(&self, member: &str) -> String {
+        format!("docker engine image {}: {member}", self.image)
+    }
+
+    /// Indexes wanted for a layer member seen in the stream.
+    fn wanted_for(&self, st: &StreamState, path: &str) -> Vec<usize> {
+        let diff_ids = &self.initial.config.diff_ids;
+        let mut out: BTreeSet<usize> = BTreeSet::new();
+        // Members that other members link to stand for those too.
+        let mut aliases = vec![path.to_string()];
+        aliases.extend(
+            st.links
+                .iter()
+                .filter(|(_, t)| t.as_str() == path)
+                .map(|(l, _)| l.clone()),
+        );
+        for p in &aliases {
+            if let Some(v) = st.manifest_layers.get(p) {
+                out.extend(v);
+            }
+            if let Some(dir) = p.strip_suffix("/layer.tar")
+                && let Some(&i) = st.dir_index.get(dir)
+            {
+                out.insert(i);
+            }
+            if let Some(hex) = p.strip_prefix("blobs/sha256/") {
+                let d = format!("sha256:{hex}");
+                out.extend(
+                    diff_ids
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, x)| **x == d)
+                        .map(|(i, _)| i),
+                );
+            }
+        }
+        out.retain(|i| !st.done.contains(i));
+        out.into_iter().collect()
+    }
+
+    fn deliver(
+        &self,
+        st: &mut StreamState,
+        wanted: &[usize],
+        size: u64,
+        reader: &mut dyn Read,
+        member: &str,
+        f: &mut dyn FnMut(u32, &mut dyn Read) -> Result<(), SourceError>,
+    ) -> Result<(), SourceError> {
+        let diff_ids = &self.initial.config.diff_ids;
+        let index_u32 = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+        // All wanted indexes must share one diff_id (the same content); keep those that do.
+        let Some(&first) = wanted.first() else {
+            return Ok(());
+        };
+        let same: Vec<usize> = wanted
+            .iter()
+            .copied()
+            .filter(|&i| diff_ids.get(i) == diff_ids.get(first))
+            .collect();
+        let expected = diff_ids.get(first).cloned().unwrap_or_default();
+        if same.len() > 1 && size <= MAX_REPLAY {
+            let mut buf = Vec::new();
+            VerifyingReader::new(reader, &expected, Some(size), self.what(member))
+                .read_to_end(&mut buf)
+                .map_err(|e| SourceError::Read {
+                    what: self.what(member),
+                    source: e,
+                })?;
+            for &i in &same {
+                f(index_u32(i), &mut &buf[..])?;
+                st.done.insert(i);
+                st.sizes.insert(i, size);
+            }
+            return Ok(());
+        }
+        let mut v = VerifyingReader::new(reader, &expected, Some(size), self.what(member));
+        f(index_u32(first), &mut v)?;
+        // Drain what the consumer left so the digest is checked.
+        std::io::copy(&mut v, &mut std::io::sink()).map_err(|e| SourceError::Read {
+            what: self.what(member),
+            source: e,
+        })?;
+        st.done.insert(first);
+        st.sizes.insert(first, size);
+        Ok(())
+    }
+
+    fn pass(
+        &self,
+        st: &mut StreamState,
+        f: &mut dyn FnMut(u32, &mut dyn Read) -> Result<(), SourceError>,
+    ) -> Result<(), SourceError> {
+        let resp = self
+            .endpoint
+            .get(&format!("/images/{}/get", self.image), &self.image)?;
+        let chains = chain_ids(&self.initial.config.diff_ids);
+        let config_hex = self
+            .initial
+            .config_digest
+            .strip_prefix("sha256:")
+            .unwrap_or("")
+            .to_string();
+        let mut archive = tar::Archive::new(resp);
+        let read_err = |e: std::io::Error| SourceError::Read {
+            what: self.what("save stream"),
+            source: e,
+        };
+        for entry in archive.entries().map_err(read_err)? {
+            let mut entry = entry.map_err(read_err)?;
+            let path = normalize_member(&String::from_utf8_lossy(&entry.path_bytes()));
+            let size = entry.size();
+            let kind = entry.header().entry_type();
+            if kind.is_symlink() || kind.is_hard_link() {
+                if let Some(target) = entry.link_name_bytes() {
+                    let target = String::from_utf8_lossy(&target).to_string();
+                    let resolved = if kind.is_symlink() {
+                        resolve_link(&path, &target)
+                    } else {
+                        normalize_member(&target)
+                    };
+                    st.links.insert(path, resolved);
+                }
+                continue;
+            }
+            if !kind.is_file() {
+                continue;
+            }
+            let file = path.rsplit('/').next().unwrap_or("");
+            let is_config = !config_hex.is_empty()
+                && (path == format!("{config_hex}.json")
+                    || path == format!("blobs/sha256/{config_hex}"));
+            if is_config {
+                let bytes = read_small_member(&mut entry, size, &self.what(&path))?;
+                if sha256_of(&bytes) == self.initial.config_digest {
+                    st.config = Some(bytes);
+                }
+                continue;
+            }
+            if path == "manifest.json" {
+                let bytes = read_small_member(&mut entry, size, &self.what(&path))?;
+                let entries: Vec<SaveManifestEntry> =
+                    serde_json::from_slice(&bytes).map_err(|e| SourceError::Json {
+                        what: self.what("manifest.json"),
+                        source: e,
+                    })?;
+                if let Some(e) = entries.into_iter().next() {
+                    for (i, p) in e.layers.iter().enumerate() {
+                        st.manifest_layers
+                            .entry(normalize_member(p))
+                            .or_default()
+                            .push(i);
+                    }
+                }
+                continue;
+            }
+            if file == "json" && size <= MAX_SMALL_MEMBER {
+                let bytes = read_small_member(&mut entry, size, &self.what(&path))?;
+                if let Some(i) = legacy_index(&bytes, &chains) {
+                    st.dir_index
+                        .insert(path.trim_end_matches("/json").to_string(), i);
+                }
+                continue;
+            }
+            let wanted = self.wanted_for(st, &path);
+            if !wanted.is_empty() {
+                self.deliver(st, &wanted, size, &mut entry, &path, f)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The SHA-256 of an empty layer (1024 zero bytes, the tar end marker), which Docker saves only once.
+fn empty_layer_digest() -> String {
+    sha256_of(&[0u8; 1024])
+}
+
+impl ImageSource for EngineImage {
+    fn meta(&self) -> &ImageMeta {
+        self.exact.get().unwrap_or(&self.initial)
+    }
+
+    fn random_access(&self) -> bool {
+        false
+    }
+
+    fn open_layer(&self, index: u32) -> Result<Box<dyn Read + Send + '_>, SourceError> {
+        Err(SourceError::Unsupported {
+            reference: self.initial.name.clone(),
+            reason: format!(
+                "layer {index}: the Docker Engine only offers a sequential `docker save` stream; use stream_layers"
+            ),
+        })
+    }
+
+    fn stream_layers(
+        &self,
+        f: &mut dyn FnMut(u32, &mut dyn Read) -> Result<(), SourceError>,
+    ) -> Result<(), SourceError> {
+        let n = self.initial.layers.len();
+        let mut st = StreamState::default();
+        for _ in 0..MAX_PASSES {
+            self.pass(&mut st, f)?;
+            // Empty layers Docker stored once: synthesize the rest.
+            let empty = empty_layer_digest();
+            for i in 0..n {
+                if !st.done.contains(&i) && self.initial.config.diff_ids.get(i) == Some(&empty) {
+                    f(u32::try_from(i).unwrap_or(u32::MAX), &mut &[0u8; 1024][..])?;
+                    st.done.insert(i);
+                    st.sizes.insert(i, 1024);
+                }
+            }
+            if st.done.len() == n {
+                break;
+            }
+        }
+        if st.done.len() != n {
+            let missing: Vec<String> = (0..n)
+                .filter(|i| !st.done.contains(i))
+                .map(|i| i.to_string())
+                .collect();
+            return Err(SourceError::Missing {
+                container: format!("docker engine save stream of {}", self.image),
+                member: format!("layers {}", missing.join(", ")),
+            });
+        }
+        if let Some(bytes) = st.config
+            && let Ok(config) = seawall_core::ImageConfig::from_json(&bytes)
+            && config.diff_ids == self.initial.config.diff_ids
+        {
+            let mut meta = self.initial.clone();
+            meta.config = config;
+            for l in &mut meta.layers {
+                l.size = st.sizes.get(&(l.index as usize)).copied().unwrap_or(0);
+            }
+            let _ = self.exact.set(meta);
+        }
+        Ok(())
+    }
+}
