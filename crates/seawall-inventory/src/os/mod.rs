@@ -30,11 +30,15 @@ enum Family {
     Rpm,
 }
 
+/// The package-manager family of an OS package: found by the `dpkg` / `apk` / `rpm` analyzer *and*
+/// carrying that manager's purl type or none (the interpreter package derived from `libpython3.X-minimal`
+/// is found by `dpkg` but is a `pkg:generic` package and must keep its ecosystem).
 fn family_of_package(p: &Package) -> Option<Family> {
+    let purl_is = |ty: &str| p.purl.as_deref().is_none_or(|u| u.starts_with(ty));
     match p.properties.get(PROP_ANALYZER).map(String::as_str) {
-        Some("dpkg") => Some(Family::Deb),
-        Some("apk") => Some(Family::Apk),
-        Some("rpm") => Some(Family::Rpm),
+        Some("dpkg") if purl_is("pkg:deb/") => Some(Family::Deb),
+        Some("apk") if purl_is("pkg:apk/") => Some(Family::Apk),
+        Some("rpm") if purl_is("pkg:rpm/") => Some(Family::Rpm),
         _ => None,
     }
 }
@@ -90,8 +94,11 @@ pub fn apply_os(packages: &mut [Package], os: &OsInfo) {
 
 /// (Re)computes the purl of an OS package, with `distro` when the OS is known.
 pub(crate) fn set_os_purl(p: &mut Package, os: Option<&OsInfo>) {
-    let Some(f) = family_of_package(p) else {
-        return;
+    let f = match p.properties.get(PROP_ANALYZER).map(String::as_str) {
+        Some("dpkg") => Family::Deb,
+        Some("apk") => Family::Apk,
+        Some("rpm") => Family::Rpm,
+        _ => return,
     };
     let arch = p.properties.get(PROP_ARCH).cloned().unwrap_or_default();
     let distro = os
@@ -201,6 +208,23 @@ mod tests {
             u[0].purl.as_deref(),
             Some("pkg:deb/ubuntu/bash@1:2.0-1?arch=amd64&distro=ubuntu-22.04")
         );
+    }
+
+    #[test]
+    fn leaves_interpreter_from_dpkg_alone() {
+        let meta = seawall_analyzer::EntryMeta::file("/var/lib/dpkg/status", 1, None);
+        let py = crate::python::interpreter::from_os_package(
+            "dpkg",
+            &meta,
+            "libpython3.11-minimal",
+            "3.11.2-6",
+        )
+        .unwrap_or_else(|| Package::new("x", "1", "x", Location::default()));
+        let mut v = vec![py, deb("bash")];
+        apply_os(&mut v, &os("debian", "12"));
+        assert_eq!(v[0].ecosystem, "CPython");
+        assert_eq!(v[0].purl.as_deref(), Some("pkg:generic/python@3.11.2"));
+        assert_eq!(v[1].ecosystem, "Debian:12");
     }
 
     #[test]
