@@ -5,8 +5,10 @@
 mod catalog;
 pub mod compose;
 pub mod container;
+pub mod daemon;
 pub mod dockerfile;
 mod emit;
+pub mod k8s;
 mod mlexpose;
 mod secretname;
 mod shell;
@@ -17,6 +19,7 @@ pub use catalog::{RULES, rule};
 pub use compose::{ComposeGraph, check_compose, compose_graph};
 pub use container::{ContainerSpec, MountSpec, PortSpec, check_container};
 pub use dockerfile::check_dockerfile;
+pub use k8s::{check_k8s, check_k8s_documents};
 pub use yaml::YamlError;
 
 /// Options of the configuration checks.
