@@ -130,8 +130,18 @@ fn finding_view(f: &Finding, report: &Report, ctx: &RenderContext<'_>, new: bool
             })
             .collect(),
         fingerprint: f.fingerprint.clone(),
-        why: JValue::from_safe_string(rule.map(|r| markdown_html(r.rationale)).unwrap_or_default()),
-        fix: JValue::from_safe_string(rule.map(|r| markdown_html(r.fix)).unwrap_or_default()),
+        why: JValue::from_safe_string(match rule {
+            Some(r) => markdown_html(r.rationale),
+            None => advisory_why(f)
+                .map(|t| markdown_html(&t))
+                .unwrap_or_default(),
+        }),
+        fix: JValue::from_safe_string(match rule {
+            Some(r) => markdown_html(r.fix),
+            None => advisory_fix(f)
+                .map(|t| markdown_html(&t))
+                .unwrap_or_default(),
+        }),
         references: refs
             .into_iter()
             .map(|u| Reference {
@@ -141,6 +151,46 @@ fn finding_view(f: &Finding, report: &Report, ctx: &RenderContext<'_>, new: bool
             .collect(),
         new,
     }
+}
+
+/// Plain text is escaped by the Markdown renderer's text handling; package names and versions are
+/// wrapped in code spans.
+fn advisory_why(f: &Finding) -> Option<String> {
+    if f.kind != seawall_core::FindingKind::Vulnerability {
+        return None;
+    }
+    let p = f.package.as_ref()?;
+    Some(format!(
+        "`{} {}` ({}) is affected by a published advisory. A vulnerable dependency in an image is \
+         exploitable wherever the image runs, whether or not your code calls it directly.",
+        p.name.replace('`', "'"),
+        p.version.replace('`', "'"),
+        p.ecosystem.replace('`', "'")
+    ))
+}
+
+fn advisory_fix(f: &Finding) -> Option<String> {
+    if f.kind != seawall_core::FindingKind::Vulnerability {
+        return None;
+    }
+    let p = f.package.as_ref()?;
+    let name = p.name.replace('`', "'");
+    Some(if f.fixed_versions.is_empty() {
+        format!(
+            "No fixed version of `{name}` is known yet. Remove the package if it is not needed, or record \
+             an OpenVEX `not_affected` statement if the vulnerable code cannot be reached."
+        )
+    } else {
+        let v: Vec<String> = f
+            .fixed_versions
+            .iter()
+            .map(|v| format!("`{}`", v.replace('`', "'")))
+            .collect();
+        format!(
+            "Upgrade `{name}` to {} or later and rebuild the image.",
+            v.join(" or ")
+        )
+    })
 }
 
 #[derive(Serialize)]
