@@ -199,11 +199,18 @@ impl Engine {
                 }
             }
         }
+        // Each generic hit reads at most `generic::MAX_SPAN` bytes; a budget proportional to the buffer
+        // keeps hostile inputs (a keyword every few bytes) linear.
+        let mut budget = buf.len().saturating_mul(4).saturating_add(1 << 16);
         let mut last_name_end = 0usize;
         for h in generic_hits {
             if h.start < last_name_end {
                 continue;
             }
+            let Some(rest) = budget.checked_sub(generic::MAX_SPAN) else {
+                break;
+            };
+            budget = rest;
             if let Some((c, name_end)) = generic::detect(buf, h, hint.syntax) {
                 last_name_end = name_end;
                 out.push(c);

@@ -512,7 +512,7 @@ fn k8s_value(buf: &[u8], ns: usize, eol: usize, quoted_name: bool) -> Option<Ran
         return None;
     }
     let mut j = eol;
-    let rest = buf.get(j..)?;
+    let rest = buf.get(j..buf.len().min(j + MAX_SPAN))?;
     let nl = rest.iter().position(|b| *b == b'\n')?;
     j += nl + 1;
     let j = skip_blanks(buf, j);
@@ -532,7 +532,7 @@ fn json_name_value(buf: &[u8], ns: usize, comma: usize) -> Option<Range<usize>> 
         return None;
     }
     let j = skip_blanks(buf, comma + 1);
-    let rest = buf.get(j..)?;
+    let rest = buf.get(j..buf.len().min(j + MAX_SPAN))?;
     let rest_start = j + rest.iter().position(|b| !b.is_ascii_whitespace())?;
     if buf.get(rest_start..rest_start + 7) != Some(b"\"value\"") {
         return None;

@@ -15,6 +15,9 @@ fn scanned_mime(m: &str) -> bool {
     m.starts_with("text/") || m == "application/json" || m == "application/javascript"
 }
 
+/// How far ahead of the previous string the next one is searched for.
+const LOOKAHEAD: usize = 256 * 1024;
+
 /// One string element of a notebook and where it was found in the raw file.
 struct Piece {
     /// Offset of the element in the joined cell text.
@@ -37,7 +40,13 @@ impl Locator<'_> {
         let Ok(enc) = serde_json::to_string(s) else {
             return (None, None);
         };
-        let Some(rest) = self.raw.get(self.pos..) else {
+        // Strings appear in file order and close together; a bounded look-ahead keeps a notebook whose
+        // strings are encoded differently (`\u00e9`, `\/`) linear instead of quadratic.
+        let end = self
+            .raw
+            .len()
+            .min(self.pos.saturating_add(LOOKAHEAD).saturating_add(enc.len()));
+        let Some(rest) = self.raw.get(self.pos..end) else {
             return (None, None);
         };
         match memchr::memmem::find(rest, enc.as_bytes()) {

@@ -115,6 +115,17 @@ pub fn scan_reader(
     reader: &mut dyn Read,
     limit: u64,
 ) -> Result<ReaderScan, SecretsError> {
+    scan_reader_chunked(path, layer, reader, limit, CHUNK)
+}
+
+/// [`scan_reader`] with an explicit chunk size (tests use small chunks to exercise the overlap).
+pub(crate) fn scan_reader_chunked(
+    path: &str,
+    layer: Option<u32>,
+    reader: &mut dyn Read,
+    limit: u64,
+    chunk: usize,
+) -> Result<ReaderScan, SecretsError> {
     let e = engine_or_err()?;
     let mut out = ReaderScan::default();
     let mut limited = reader.take(limit);
@@ -145,14 +156,14 @@ pub fn scan_reader(
         file_name: &name,
     };
     let ctx = e.max_match_len();
-    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + 2 * ctx);
+    let mut buf: Vec<u8> = Vec::with_capacity(chunk + 2 * ctx);
     let mut buf_abs = 0usize;
     let mut own_start = 0usize;
     let mut cursor = LineCursor::default();
     let mut first = true;
     loop {
         // Fill the buffer.
-        let want = CHUNK + 2 * ctx;
+        let want = chunk.max(1) + 2 * ctx;
         let mut eof = false;
         while buf.len() < want {
             let old = buf.len();
@@ -267,4 +278,93 @@ fn strip_quotes(v: &str) -> &str {
         }
     }
     v
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    fn tokens() -> Vec<String> {
+        vec![
+            format!("hf_{}", "QmVtWcLdXyPaZrKsNbUjHgFeDiCoBqLxTp"),
+            format!("ghp_{}", "Zq3v8LmT2pRx9WkBq8Zt2LmX9vKp3RwY7nBc"),
+            format!("API_TOKEN={}", "Zq3v8LmT2pRx9WkBq8Zt"),
+            format!("postgresql://u:{}@db/x", "Zq3v8LmT2p"),
+            format!("AKIA{}", "QMVTWCLDXYPAZRKS"),
+        ]
+    }
+
+    fn key(f: &Finding) -> (String, Option<u32>, Option<u32>, String) {
+        (
+            f.id.clone(),
+            f.location.line,
+            f.location.column,
+            f.fingerprint.clone(),
+        )
+    }
+
+    #[test]
+    fn chunked_equals_whole() {
+        // Secrets at many offsets, including across every chunk boundary position.
+        let toks = tokens();
+        let mut text = String::new();
+        for i in 0..400 {
+            text.push_str(&"lorem ipsum dolor sit amet ".repeat(i % 7));
+            text.push_str(&toks[i % toks.len()]);
+            text.push(if i % 3 == 0 { '\n' } else { ' ' });
+        }
+        let whole: Vec<_> = scan_bytes("a.env", Some(3), text.as_bytes())
+            .iter()
+            .map(key)
+            .collect();
+        assert_eq!(whole.len(), 400);
+        for chunk in [997, 4097, 50_000] {
+            let r = scan_reader_chunked("a.env", Some(3), &mut text.as_bytes(), u64::MAX, chunk)
+                .unwrap();
+            let got: Vec<_> = r.findings.iter().map(key).collect();
+            assert_eq!(got, whole, "chunk {chunk}");
+            assert!(!r.truncated && !r.binary);
+            assert_eq!(r.bytes, text.len() as u64);
+        }
+    }
+
+    #[test]
+    fn reader_limit_and_binary() {
+        let text = format!("x\n{}\n", tokens()[0]).repeat(10);
+        let r = scan_reader("a", None, &mut text.as_bytes(), 10).unwrap();
+        assert!(r.truncated);
+        assert_eq!(r.bytes, 10);
+        let bin = b"\x7fELF\x00\x00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";
+        let r = scan_reader("a", None, &mut &bin[..], u64::MAX).unwrap();
+        assert!(r.binary && r.findings.is_empty());
+    }
+
+    #[test]
+    fn assignment_api() {
+        let loc = Location::file("Dockerfile").with_line(3);
+        let f = scan_assignment("HF_TOKEN", "Zq3v8LmT2pRx9WkBq8Zt", loc.clone()).unwrap();
+        assert_eq!(f.id, "SW-SEC-035");
+        assert_eq!(f.details.get("key").map(String::as_str), Some("HF_TOKEN"));
+        assert_eq!(f.location, loc);
+        // provider shape wins whatever the name
+        let f = scan_assignment("FOO", &tokens()[1], loc.clone()).unwrap();
+        assert_eq!(f.id, "SW-SEC-021");
+        // quoted values are unquoted
+        assert!(scan_assignment("DB_PASSWORD", "\"Str0ng!pw9\"", loc.clone()).is_some());
+        for (n, v) in [
+            ("HF_TOKEN", "${HF_TOKEN}"),
+            ("HF_TOKEN", ""),
+            ("PATH", "/usr/bin"),
+            ("GPG_KEY", "A035C8C19219BA821ECEA86B64E628F8D684696D"),
+            ("DB_PASSWORD", "changeme"),
+            ("OPENAI_API_KEY", "sk-..."),
+            ("TOKENIZERS_PARALLELISM", "false"),
+            ("HF_TOKEN", "hf_"),
+        ] {
+            assert!(scan_assignment(n, v, loc.clone()).is_none(), "{n}={v}");
+        }
+        // the name itself is never the secret
+        assert!(scan_assignment(&tokens()[0], "1", loc).is_none());
+    }
 }
