@@ -160,9 +160,14 @@ pub(crate) fn sniff_pickle(head: &[u8]) -> bool {
     let mut inp = Input::with_capacity(&mut slice as &mut dyn Read, 4096);
     let r = Vm::new(&mut j, lim, true).run(&mut inp);
     let ops = j.ops;
+    // a call or mutation was emulated: CPython would have executed it before any later error
+    if !j.issues.is_empty() {
+        return true;
+    }
     match r {
         Ok(()) => ops >= if proto { 2 } else { 3 },
-        Err(f) => f.eof && (ops >= if proto { 4 } else { 12 } || (!j.globals.is_empty() && ops >= 3)),
+        Err(_) if proto => ops >= 4,
+        Err(f) => f.eof && (ops >= 12 || (!j.globals.is_empty() && ops >= 3)),
     }
 }
 

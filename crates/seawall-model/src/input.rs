@@ -88,7 +88,7 @@ impl<'a> Input<'a> {
 
     /// Exactly `n` (≤ buffer size) bytes, consumed; `None` if the input ends first.
     #[inline]
-    pub(crate) fn bytes(&mut self, n: usize) -> io::Result<Option<&[u8]>> {
+    pub(crate) fn take_n(&mut self, n: usize) -> io::Result<Option<&[u8]>> {
         if n > self.buf.len() {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, "read larger than buffer"));
         }
@@ -104,7 +104,7 @@ impl<'a> Input<'a> {
     /// Reads exactly `N` bytes into an array.
     #[inline]
     pub(crate) fn array<const N: usize>(&mut self) -> io::Result<Option<[u8; N]>> {
-        Ok(self.bytes(N)?.and_then(|s| s.try_into().ok()))
+        Ok(self.take_n(N)?.and_then(|s| s.try_into().ok()))
     }
 
     /// Skips `n` bytes; returns how many were actually skipped (less only at EOF).
@@ -247,8 +247,8 @@ mod tests {
         let data = vec![7u8; 10];
         let mut r = &data[..];
         let mut i = Input::new(&mut r);
-        assert_eq!(i.bytes(4).unwrap().map(<[u8]>::len), Some(4));
+        assert_eq!(i.take_n(4).unwrap().map(<[u8]>::len), Some(4));
         assert_eq!(i.skip(100).unwrap(), 6);
-        assert!(i.bytes(1).unwrap().is_none());
+        assert!(i.take_n(1).unwrap().is_none());
     }
 }

@@ -349,7 +349,7 @@ fn member(
     anomalies: &mut Vec<String>,
 ) -> Result<Local, String> {
     let h = inp
-        .bytes(30)
+        .take_n(30)
         .map_err(|e| format!("read error: {e}"))?
         .ok_or_else(|| format!("truncated local header at offset {off}"))?
         .to_vec();
@@ -509,7 +509,7 @@ fn central(inp: &mut Input<'_>, cd: &mut Vec<(String, u16, u16, u64, u64)>) -> R
             return Ok(());
         }
         let h = inp
-            .bytes(46)
+            .take_n(46)
             .map_err(|e| format!("read error: {e}"))?
             .ok_or("truncated central directory")?
             .to_vec();

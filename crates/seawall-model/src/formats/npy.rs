@@ -45,7 +45,7 @@ fn descr_of(header: &str) -> Option<&str> {
 pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
     let mark = ctx.out.findings.len();
     let res = (|| -> Result<Option<bool>, String> {
-        let h = inp.bytes(8).map_err(|e| e.to_string())?.ok_or("truncated npy magic")?.to_vec();
+        let h = inp.take_n(8).map_err(|e| e.to_string())?.ok_or("truncated npy magic")?.to_vec();
         if &h[..6] != b"\x93NUMPY" {
             return Err("not an npy stream".into());
         }

@@ -550,7 +550,8 @@ mod tests {
         assert_eq!(r.kind, Kind::Exec);
         assert_eq!(classify("sklearn.base", "BaseEstimator.__reduce__.__globals__").kind, Kind::Gadget);
         assert_eq!(classify("torch.nn.modules.linear", "Linear").kind, Kind::Safe);
-        assert_eq!(classify("torch.nn.modules.linear", "Linear.__init__").kind, Kind::Unknown);
+        assert_eq!(classify("torch.nn.modules.linear", "Linear.__init__").kind, Kind::Gadget);
+        assert_eq!(classify("torch.nn.modules.linear", "Linear.forward").kind, Kind::Unknown);
         assert_eq!(classify("commands", "getoutput").kind, Kind::Exec);
     }
 

@@ -319,7 +319,7 @@ impl<'j> Vm<'j> {
             Self::skip(inp, off, n)?;
             return Ok(V::LongStr);
         }
-        let b = match inp.bytes(n as usize) {
+        let b = match inp.take_n(n as usize) {
             Ok(Some(b)) => b,
             Ok(None) => return Err(truncated(off)),
             Err(e) => return Err(io_fail(off, &e)),
@@ -888,7 +888,7 @@ impl<'j> Vm<'j> {
             Self::skip(inp, off, n)?;
             return Ok(V::BigInt);
         }
-        let b = match inp.bytes(n as usize) {
+        let b = match inp.take_n(n as usize) {
             Ok(Some(b)) => b,
             Ok(None) => return Err(truncated(off)),
             Err(e) => return Err(io_fail(off, &e)),

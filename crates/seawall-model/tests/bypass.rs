@@ -1,0 +1,495 @@
+//! Regression tests for every scanner-bypass class (picklescan / modelscan / fickling advisories),
+//! each built as bytes in the test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::Write;
+
+use seawall_core::{Location, Severity};
+use seawall_model::{ScanOutput, scan_reader};
+
+fn scan(name: &str, data: &[u8]) -> ScanOutput {
+    scan_reader(Location::file(name), name, Some(data.len() as u64), &mut &data[..])
+}
+
+fn ids(o: &ScanOutput) -> Vec<String> {
+    o.findings.iter().map(|f| format!("{} {:?} {}", f.id, f.callables, f.message)).collect()
+}
+
+fn has(o: &ScanOutput, id: &str, callable: &str) -> bool {
+    o.findings.iter().any(|f| f.id == id && (callable.is_empty() || f.callables.iter().any(|c| c == callable)))
+}
+
+const EXEC: &str = "SW-MODEL-001";
+const GADGET: &str = "SW-MODEL-003";
+const MUTATE: &str = "SW-MODEL-004";
+const UNKNOWN: &str = "SW-MODEL-005";
+const DANGER_REF: &str = "SW-MODEL-006";
+const UNSCANNABLE: &str = "SW-MODEL-007";
+const ZIP: &str = "SW-MODEL-008";
+
+/// protocol-2 `os.system('id')`.
+const OS_SYSTEM_P2: &[u8] = b"\x80\x02cos\nsystem\nq\x00X\x02\x00\x00\x00idq\x01\x85q\x02Rq\x03.";
+
+fn binunicode(s: &str) -> Vec<u8> {
+    let mut v = vec![b'X'];
+    v.extend_from_slice(&(s.len() as u32).to_le_bytes());
+    v.extend_from_slice(s.as_bytes());
+    v
+}
+
+fn short_unicode(s: &str) -> Vec<u8> {
+    let mut v = vec![0x8c, s.len() as u8];
+    v.extend_from_slice(s.as_bytes());
+    v
+}
+
+#[test]
+fn plain_payload_is_critical() {
+    let o = scan("model.pkl", OS_SYSTEM_P2);
+    assert!(has(&o, EXEC, "os.system"), "{:?}", ids(&o));
+    assert_eq!(o.models[0].verdict, "unsafe");
+    assert_eq!(o.findings[0].opcode_offset, Some(27));
+}
+
+#[test]
+fn memo_confusion() {
+    // PUT os.system at memo 0, POP it, put a harmless global at memo 1, overwrite memo 1 with memo 0,
+    // then call memo 1: only exact memo emulation knows the callable is os.system.
+    let mut p = b"\x80\x02cos\nsystem\nq\x000c__builtin__\nset\nq\x010h\x00q\x010h\x01".to_vec();
+    p.extend(binunicode("id"));
+    p.extend_from_slice(b"\x85R.");
+    let o = scan("memo.pkl", &p);
+    assert!(has(&o, EXEC, "os.system"), "{:?}", ids(&o));
+    // MEMOIZE stores at len(memo), not at the highest index
+    let mut p = b"\x80\x04c__builtin__\nset\nr\x10\x00\x00\x00".to_vec();
+    p.extend_from_slice(b"0cos\nsystem\n\x94"); // memo[1] (len == 1)
+    p.extend_from_slice(b"0h\x01");
+    p.extend(short_unicode("id"));
+    p.extend_from_slice(b"\x85R.");
+    let o = scan("memoize.pkl", &p);
+    assert!(has(&o, EXEC, "os.system"), "{:?}", ids(&o));
+}
+
+#[test]
+fn dotted_names_protocol4() {
+    let mut p = b"\x80\x04\x95\x20\x00\x00\x00\x00\x00\x00\x00".to_vec();
+    p.extend(short_unicode("pathlib"));
+    p.extend(short_unicode("os.system"));
+    p.push(0x93);
+    p.extend(short_unicode("id"));
+    p.extend_from_slice(b"\x85R.");
+    let o = scan("dotted.pkl", &p);
+    assert!(has(&o, EXEC, "os.system"), "{:?}", ids(&o));
+    assert!(o.findings.iter().any(|f| f.message.contains("pathlib.os.system")));
+    // an allowlisted module does not make a dotted attribute path safe
+    let mut p = b"\x80\x04".to_vec();
+    p.extend(short_unicode("torch.nn.modules.linear"));
+    p.extend(short_unicode("Linear.__init__.__globals__"));
+    p.extend_from_slice(b"\x93.");
+    let o = scan("dotted2.pkl", &p);
+    assert!(o.max_severity() >= Some(Severity::High), "{:?}", ids(&o));
+}
+
+#[test]
+fn stacked_pickles_and_junk() {
+    let mut p = b"\x80\x02}q\x00.".to_vec();
+    p.extend_from_slice(OS_SYSTEM_P2);
+    let o = scan("stacked.pkl", &p);
+    assert!(has(&o, EXEC, "os.system"), "{:?}", ids(&o));
+    // junk between the pickles: the payload pickle is still found, and no unscannable verdict
+    let mut p = b"\x80\x02}q\x00.".to_vec();
+    p.extend_from_slice(b"\x00\x01JUNK\xff\xfe garbage \x07");
+    p.extend_from_slice(OS_SYSTEM_P2);
+    let o = scan("junk.pkl", &p);
+    assert!(has(&o, EXEC, "os.system"), "{:?}", ids(&o));
+    assert!(!has(&o, UNSCANNABLE, ""), "{:?}", ids(&o));
+    // protocol-0 payload after binary junk
+    let mut p = b"\x80\x02]q\x00.".to_vec();
+    p.extend_from_slice(&[0x13, 0x37, 0x00, 0xff, 0x80, 0x09]);
+    p.extend_from_slice(b"cposix\nsystem\n(S'id'\ntR.");
+    let o = scan("junk0.pkl", &p);
+    assert!(has(&o, EXEC, "posix.system"), "{:?}", ids(&o));
+}
+
+#[test]
+fn frame_tricks() {
+    // frame lengths that lie (too short, too long, zero) and opcodes straddling frame boundaries
+    for len in [0u64, 3, 7, 1 << 40] {
+        let mut p = b"\x80\x04\x95".to_vec();
+        p.extend_from_slice(&len.to_le_bytes());
+        p.extend(short_unicode("os"));
+        p.push(0x95);
+        p.extend_from_slice(&2u64.to_le_bytes());
+        p.extend(short_unicode("system"));
+        p.push(0x93);
+        p.extend(short_unicode("id"));
+        p.extend_from_slice(b"\x85R.");
+        let o = scan("frame.pkl", &p);
+        assert!(has(&o, EXEC, "os.system"), "len {len}: {:?}", ids(&o));
+    }
+}
+
+/// A joblib `NumpyArrayWrapper` for a float64 array of `n` elements with alignment padding.
+fn joblib_wrapper(n: u8, descr: &str) -> Vec<u8> {
+    let mut p = b"\x80\x02cjoblib.numpy_pickle\nNumpyArrayWrapper\nq\x00)\x81q\x01}q\x02(".to_vec();
+    p.extend(binunicode("dtype"));
+    p.extend_from_slice(b"cnumpy\ndtype\nq\x03");
+    p.extend(binunicode(descr));
+    p.extend_from_slice(b"\x89\x88\x87Rq\x04(K\x03");
+    p.extend(binunicode("<"));
+    p.extend_from_slice(b"NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00tb");
+    p.extend(binunicode("shape"));
+    p.extend_from_slice(&[b'K', n, 0x85]);
+    p.extend(binunicode("order"));
+    p.extend(binunicode("C"));
+    p.extend(binunicode("allow_mmap"));
+    p.push(0x88);
+    p.extend(binunicode("numpy_array_alignment_bytes"));
+    p.extend_from_slice(b"K\x10ub");
+    p
+}
+
+#[test]
+fn payload_after_joblib_inline_array() {
+    let mut p = joblib_wrapper(4, "f8");
+    p.extend_from_slice(&[3, 0xff, 0xff, 0xff]); // padding
+    p.extend_from_slice(&[0x80, 0x02, b'c', 0xff, 0x00, b'.', 0x97, 0x13].repeat(4)); // 32 array bytes
+    p.extend_from_slice(b"0cos\nsystem\n(X\x02\x00\x00\x00idtR.");
+    let o = scan("est.joblib", &p);
+    assert!(has(&o, EXEC, "os.system"), "{:?}", ids(&o));
+    assert!(!has(&o, UNSCANNABLE, ""), "{:?}", ids(&o));
+    assert_eq!(o.models[0].format, "joblib");
+    // benign twin: clean
+    let mut p = joblib_wrapper(4, "f8");
+    p.extend_from_slice(&[3, 0xff, 0xff, 0xff]);
+    p.extend_from_slice(&[0x42; 32]);
+    p.push(b'.');
+    let o = scan("est.joblib", &p);
+    assert!(o.findings.is_empty(), "{:?}", ids(&o));
+    // object arrays: a nested pickle follows the wrapper
+    let mut p = joblib_wrapper(2, "O8");
+    p.extend_from_slice(OS_SYSTEM_P2);
+    p.push(b'.');
+    let o = scan("obj.joblib", &p);
+    assert!(has(&o, EXEC, "os.system"), "{:?}", ids(&o));
+    // a wrong shape cannot hide bytes: the stream stops parsing cleanly → unscannable, fail closed
+    let mut p = joblib_wrapper(200, "f8");
+    p.extend_from_slice(&[0; 10]);
+    let o = scan("short.joblib", &p);
+    assert!(has(&o, UNSCANNABLE, ""), "{:?}", ids(&o));
+}
+
+#[test]
+fn ext_opcodes() {
+    for p in [&b"\x80\x02\x82\x01)R."[..], b"\x80\x02\x83\x01\x02)R.", b"\x80\x02\x84\x01\x00\x00\x01)R."] {
+        let o = scan("ext.pkl", p);
+        assert!(o.findings.iter().any(|f| f.id == EXEC && f.callables[0].starts_with("copyreg._extension_registry")), "{:?}", ids(&o));
+    }
+}
+
+#[test]
+fn getattr_gadgets() {
+    for (m, n) in [
+        ("operator", "attrgetter"),
+        ("operator", "methodcaller"),
+        ("functools", "partial"),
+        ("pydoc", "locate"),
+        ("pkgutil", "resolve_name"),
+        ("importlib", "import_module"),
+        ("builtins", "__import__"),
+        ("builtins", "getattr"),
+    ] {
+        let mut p = format!("\x28c{m}\n{n}\nS'os.system'\no.").into_bytes();
+        p.remove(0);
+        let mut q = b"(".to_vec();
+        q.extend(p);
+        let o = scan("g.pkl", &q);
+        assert!(has(&o, GADGET, &format!("{m}.{n}")), "{m}.{n}: {:?}", ids(&o));
+    }
+    // the callable returned by a gadget is itself called
+    let p = b"cbuiltins\ngetattr\n(cos\nenviron\nS'get'\ntR(S'HOME'\ntR.";
+    let o = scan("g2.pkl", p);
+    assert!(has(&o, EXEC, "<dynamic>"), "{:?}", ids(&o));
+}
+
+#[test]
+fn build_on_class_and_module() {
+    let p = b"\x80\x02ctorch.nn.modules.linear\nLinear\n}(X\x07\x00\x00\x00forwardcos\nsystem\nub.";
+    let o = scan("b.pkl", p);
+    assert!(has(&o, MUTATE, "torch.nn.modules.linear.Linear"), "{:?}", ids(&o));
+    let p = b"\x80\x02cos\nenviron\nX\x03\x00\x00\x00LD_X\x04\x00\x00\x00/tmps.";
+    let o = scan("s.pkl", p);
+    assert!(has(&o, MUTATE, "os.environ"), "{:?}", ids(&o));
+}
+
+#[test]
+fn unknown_global_referenced_only_is_medium() {
+    let o = scan("u.pkl", b"\x80\x02cmylib.models\nTinyNet\nq\x00)\x81q\x01}q\x02b.");
+    assert!(has(&o, UNKNOWN, "mylib.models.TinyNet"), "{:?}", ids(&o));
+    assert_eq!(o.max_severity(), Some(Severity::Medium));
+    assert_eq!(o.models[0].verdict, "suspicious");
+    // dangerous global imported but not called: high
+    let o = scan("r.pkl", b"\x80\x02cos\nsystem\nq\x00.");
+    assert!(has(&o, DANGER_REF, "os.system"), "{:?}", ids(&o));
+    // unknown callable called: critical
+    let o = scan("c.pkl", b"\x80\x02cmylib\nhelper\n)R.");
+    assert!(has(&o, EXEC, "mylib.helper"), "{:?}", ids(&o));
+}
+
+#[test]
+fn call_through_arguments() {
+    // copyreg._reconstructor(cls, base, state) calls base.__new__/__init__
+    let o = scan("r.pkl", b"ccopy_reg\n_reconstructor\n(cmylib\nC\ncos\nsystem\nS'id'\ntR.");
+    assert!(has(&o, EXEC, "os.system"), "{:?}", ids(&o));
+    // benign form: base is object
+    let o = scan("r2.pkl", b"ccopy_reg\n_reconstructor\n(ccollections\nOrderedDict\nc__builtin__\nobject\nNtR.");
+    assert!(o.findings.is_empty(), "{:?}", ids(&o));
+    // torch._tensor._rebuild_from_type_v2(func, type, args, state) calls func(*args)
+    let o = scan("t.pkl", b"\x80\x02ctorch._tensor\n_rebuild_from_type_v2\n(cos\nsystem\nctorch\nTensor\nX\x02\x00\x00\x00id\x85}tR.");
+    assert!(has(&o, EXEC, "os.system"), "{:?}", ids(&o));
+}
+
+#[test]
+fn inst_and_obj() {
+    let o = scan("i.pkl", b"(S'id'\nios\nsystem\n.");
+    assert!(has(&o, EXEC, "os.system"), "{:?}", ids(&o));
+    let o = scan("o.pkl", b"(cos\nsystem\nS'id'\no.");
+    assert!(has(&o, EXEC, "os.system"), "{:?}", ids(&o));
+}
+
+#[test]
+fn fail_closed_but_keeps_findings() {
+    let o = scan("t.pkl", b"\x80\x02cos\nsystem\n(X\x02\x00\x00\x00idtR\xff");
+    assert!(has(&o, EXEC, "os.system") && has(&o, UNSCANNABLE, ""), "{:?}", ids(&o));
+    let o = scan("m.pkl", b"\x80\x02}q\x00(X\x01\x00\x00\x00ah\x07u.");
+    assert!(o.findings.iter().any(|f| f.id == UNSCANNABLE && f.message.contains("memo")), "{:?}", ids(&o));
+    let o = scan("e.pkl", b"\x80\x02}q\x00(X\x01\x00\x00\x00a");
+    assert!(has(&o, UNSCANNABLE, ""), "{:?}", ids(&o));
+    assert_eq!(o.models[0].verdict, "unscannable");
+}
+
+#[test]
+fn protocol0_long_strings_are_detected() {
+    let mut p = b"cos\nsystem\n(S'".to_vec();
+    p.extend(std::iter::repeat_n(b'a', 3000));
+    p.extend_from_slice(b"'\ntR.");
+    let o = scan("notes.txt", &p);
+    assert!(has(&o, EXEC, "os.system"), "{:?}", ids(&o));
+}
+
+#[test]
+fn text_files_are_not_models() {
+    for t in [&b"import os\nos.system('id')\n"[..], b"cat\ndog\nemu\n", b"Copyright (c) 2020\n", b"(lambda x: x)\n"] {
+        let o = scan("x.py", t);
+        assert!(o.models.is_empty() && o.findings.is_empty(), "{:?}", ids(&o));
+    }
+}
+
+// ---------- zip archives ----------
+
+struct Member<'a> {
+    local_name: &'a str,
+    cd_name: &'a str,
+    data: &'a [u8],
+    flags: u16,
+    deflate: bool,
+    descriptor: bool,
+}
+
+fn member(data: &[u8]) -> Member<'_> {
+    Member { local_name: "", cd_name: "", data, flags: 0, deflate: false, descriptor: false }
+}
+
+fn build_zip(members: &[Member<'_>], extra_cd: &[(&str, u32)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut cd = Vec::new();
+    let mut n = 0u16;
+    for m in members {
+        let off = out.len() as u32;
+        let crc = crc32fast::hash(m.data);
+        let body = if m.deflate {
+            let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+            e.write_all(m.data).unwrap();
+            e.finish().unwrap()
+        } else {
+            m.data.to_vec()
+        };
+        let flags = m.flags | if m.descriptor { 8 } else { 0 };
+        let method: u16 = if m.deflate { 8 } else { 0 };
+        let (lc, lcs, lus) = if m.descriptor { (0, 0, 0) } else { (crc, body.len() as u32, m.data.len() as u32) };
+        out.extend_from_slice(b"PK\x03\x04\x14\x00");
+        out.extend_from_slice(&flags.to_le_bytes());
+        out.extend_from_slice(&method.to_le_bytes());
+        out.extend_from_slice(&[0; 4]);
+        out.extend_from_slice(&lc.to_le_bytes());
+        out.extend_from_slice(&lcs.to_le_bytes());
+        out.extend_from_slice(&lus.to_le_bytes());
+        out.extend_from_slice(&(m.local_name.len() as u16).to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out.extend_from_slice(m.local_name.as_bytes());
+        out.extend_from_slice(&body);
+        if m.descriptor {
+            out.extend_from_slice(b"PK\x07\x08");
+            out.extend_from_slice(&crc.to_le_bytes());
+            out.extend_from_slice(&(body.len() as u32).to_le_bytes());
+            out.extend_from_slice(&(m.data.len() as u32).to_le_bytes());
+        }
+        cd.push((m.cd_name.to_owned(), flags, method, crc, body.len() as u32, m.data.len() as u32, off));
+        n += 1;
+    }
+    for (name, off) in extra_cd {
+        cd.push(((*name).to_owned(), 0, 0, 0, 0, 0, *off));
+        n += 1;
+    }
+    let cd_off = out.len() as u32;
+    for (name, flags, method, crc, cs, us, off) in &cd {
+        out.extend_from_slice(b"PK\x01\x02\x14\x00\x14\x00");
+        out.extend_from_slice(&flags.to_le_bytes());
+        out.extend_from_slice(&method.to_le_bytes());
+        out.extend_from_slice(&[0; 4]);
+        out.extend_from_slice(&crc.to_le_bytes());
+        out.extend_from_slice(&cs.to_le_bytes());
+        out.extend_from_slice(&us.to_le_bytes());
+        out.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        out.extend_from_slice(&[0; 12]);
+        out.extend_from_slice(&off.to_le_bytes());
+        out.extend_from_slice(name.as_bytes());
+    }
+    let cd_len = out.len() as u32 - cd_off;
+    out.extend_from_slice(b"PK\x05\x06\x00\x00\x00\x00");
+    out.extend_from_slice(&n.to_le_bytes());
+    out.extend_from_slice(&n.to_le_bytes());
+    out.extend_from_slice(&cd_len.to_le_bytes());
+    out.extend_from_slice(&cd_off.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    out
+}
+
+fn m<'a>(local: &'a str, cd: &'a str, data: &'a [u8]) -> Member<'a> {
+    Member { local_name: local, cd_name: cd, ..member(data) }
+}
+
+const STATE_DICT: &[u8] = b"\x80\x02}q\x00X\x01\x00\x00\x00wq\x01ctorch._utils\n_rebuild_tensor_v2\nq\x02((X\x07\x00\x00\x00storageq\x03ctorch\nFloatStorage\nq\x04X\x01\x00\x00\x000q\x05X\x03\x00\x00\x00cpuq\x06K\x04tq\x07QK\x00K\x04\x85q\x08K\x01\x85q\x09\x89ccollections\nOrderedDict\nq\x0a)Rq\x0btq\x0cRq\x0ds.";
+
+#[test]
+fn torch_zip_with_descriptors_is_clean_and_payloads_found() {
+    let data = [0u8; 16];
+    let z = build_zip(
+        &[
+            Member { descriptor: true, flags: 0x800, ..m("archive/data.pkl", "archive/data.pkl", STATE_DICT) },
+            Member { descriptor: true, flags: 0x800, ..m("archive/data/0", "archive/data/0", &data) },
+            Member { descriptor: true, flags: 0x800, ..m("archive/version", "archive/version", b"3\n") },
+        ],
+        &[],
+    );
+    let o = scan("model.pt", &z);
+    assert!(o.findings.is_empty(), "{:?}", ids(&o));
+    assert_eq!(o.models.last().map(|m| m.format.as_str()), Some("pytorch-zip"));
+    // the same with a payload, deflated, in a second pickle member
+    let z = build_zip(
+        &[
+            Member { descriptor: true, ..m("archive/data.pkl", "archive/data.pkl", STATE_DICT) },
+            Member { descriptor: true, deflate: true, ..m("archive/extra.pkl", "archive/extra.pkl", OS_SYSTEM_P2) },
+        ],
+        &[],
+    );
+    let o = scan("model.pt", &z);
+    assert!(o.findings.iter().any(|f| f.id == EXEC && f.location.member.as_deref() == Some("archive/extra.pkl")), "{:?}", ids(&o));
+}
+
+#[test]
+fn zip_name_mismatch_cve_2025_1944() {
+    // local header calls it a tensor blob, the central directory (what torch uses) calls it data.pkl
+    let z = build_zip(&[m("archive/data/0", "archive/data.pkl", OS_SYSTEM_P2)], &[]);
+    let o = scan("model.pt", &z);
+    assert!(has(&o, ZIP, ""), "{:?}", ids(&o));
+    assert!(has(&o, EXEC, "os.system"), "{:?}", ids(&o));
+}
+
+#[test]
+fn zip_flag_bits_cve_2025_1945() {
+    let z = build_zip(&[Member { flags: 0x1, ..m("archive/data.pkl", "archive/data.pkl", OS_SYSTEM_P2) }], &[]);
+    let o = scan("model.pt", &z);
+    assert!(has(&o, ZIP, "") && has(&o, EXEC, "os.system"), "{:?}", ids(&o));
+}
+
+#[test]
+fn zip_hidden_entry() {
+    // a central directory entry pointing into the middle of another member's data
+    let mut blob = vec![0u8; 64];
+    blob.extend_from_slice(b"PK\x03\x04 hidden local header");
+    let z = build_zip(&[m("archive/data/0", "archive/data/0", &blob)], &[("archive/data.pkl", 30 + 14 + 64)]);
+    let o = scan("model.pt", &z);
+    assert!(o.findings.iter().any(|f| f.id == ZIP && f.message.contains("no local header")), "{:?}", ids(&o));
+}
+
+#[test]
+fn zip_truncated_is_unscannable() {
+    let z = build_zip(&[m("archive/data.pkl", "archive/data.pkl", STATE_DICT)], &[]);
+    let o = scan("model.pt", &z[..60]);
+    assert!(has(&o, UNSCANNABLE, ""), "{:?}", ids(&o));
+}
+
+#[test]
+fn nested_zip_in_zip() {
+    let inner = build_zip(&[m("archive/data.pkl", "archive/data.pkl", OS_SYSTEM_P2)], &[]);
+    let outer = build_zip(&[m("models/inner.pt", "models/inner.pt", &inner)], &[]);
+    let o = scan("bundle.zip", &outer);
+    assert!(
+        o.findings.iter().any(|f| f.id == EXEC && f.location.member.as_deref() == Some("models/inner.pt!archive/data.pkl")),
+        "{:?}",
+        ids(&o)
+    );
+}
+
+#[test]
+fn legacy_tar_format() {
+    let mut b = tar::Builder::new(Vec::new());
+    for (name, data) in [
+        ("sys_info", &b"\x80\x02}q\x00X\x0a\x00\x00\x00type_sizesq\x01}q\x02s."[..]),
+        ("pickle", OS_SYSTEM_P2),
+        ("storages", b"\x80\x02K\x00."),
+        ("tensors", b"\x80\x02K\x00."),
+    ] {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        b.append_data(&mut h, name, data).unwrap();
+    }
+    let t = b.into_inner().unwrap();
+    let o = scan("model.tar", &t);
+    assert!(o.findings.iter().any(|f| f.id == EXEC && f.location.member.as_deref() == Some("pickle")), "{:?}", ids(&o));
+    assert!(o.models.iter().any(|m| m.format == "pytorch-legacy-tar"));
+}
+
+#[test]
+fn gzip_compressed_pickle() {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(OS_SYSTEM_P2).unwrap();
+    let gz = e.finish().unwrap();
+    let o = scan("model.pkl.gz", &gz);
+    assert!(has(&o, EXEC, "os.system"), "{:?}", ids(&o));
+    // a gzip without a model name is not opened (OS images are full of .gz)
+    let o = scan("changelog.gz", &gz);
+    assert!(o.findings.is_empty());
+}
+
+#[test]
+fn npy_object_and_numeric() {
+    let header = "{'descr': '|O', 'fortran_order': False, 'shape': (1,), }";
+    let mut p = b"\x93NUMPY\x01\x00".to_vec();
+    p.extend_from_slice(&(header.len() as u16).to_le_bytes());
+    p.extend_from_slice(header.as_bytes());
+    p.extend_from_slice(OS_SYSTEM_P2);
+    let o = scan("a.npy", &p);
+    assert!(has(&o, EXEC, "os.system"), "{:?}", ids(&o));
+    let header = "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }";
+    let mut p = b"\x93NUMPY\x01\x00".to_vec();
+    p.extend_from_slice(&(header.len() as u16).to_le_bytes());
+    p.extend_from_slice(header.as_bytes());
+    p.extend_from_slice(OS_SYSTEM_P2); // bytes of a numeric array are never parsed as pickle
+    let o = scan("b.npy", &p);
+    assert!(o.findings.is_empty(), "{:?}", ids(&o));
+}
+
