@@ -149,7 +149,7 @@ mod tests {
         let ssl = f.packages.iter().find(|p| p.name == "libcrypto3").unwrap();
         assert_eq!(
             ssl.purl.as_deref(),
-            Some("pkg:apk/alpine/libcrypto3@3.1.4-r5?arch=x86_64")
+            Some("pkg:apk/alpine/libcrypto3@3.1.4-r5?arch=x86_64&upstream=openssl")
         );
         assert_eq!(ssl.source.as_ref().unwrap().name, "openssl");
         let py = f.packages.iter().find(|p| p.name == "python").unwrap();

@@ -211,7 +211,7 @@ Version: 8.9.0.131-1+cuda12.1
         assert_eq!(libc.ecosystem, "Debian");
         assert_eq!(
             libc.purl.as_deref(),
-            Some("pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64")
+            Some("pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&upstream=glibc")
         );
         assert_eq!(libc.locations[0].layer, Some(1));
         assert_eq!(libc.source.as_ref().unwrap().name, "glibc");

@@ -106,6 +106,18 @@ pub(crate) fn set_os_purl(p: &mut Package, os: Option<&OsInfo>) {
         .map(|o| format!("{}-{}", o.id, o.version_id))
         .unwrap_or_default();
     let os_id = os.map(|o| o.id.as_str());
+    // Syft's `upstream` qualifier: the source package when it differs from the binary one.
+    let upstream = match (&p.source, f) {
+        (Some(src), Family::Rpm) => format!("{}-{}.src.rpm", src.name, src.version),
+        (Some(src), _) if src.name != p.name || src.version != p.version => {
+            if src.version == p.version || src.version.is_empty() {
+                src.name.clone()
+            } else {
+                format!("{}@{}", src.name, src.version)
+            }
+        }
+        _ => String::new(),
+    };
     p.purl = match f {
         Family::Deb => {
             let ns = match os_id {
@@ -117,7 +129,11 @@ pub(crate) fn set_os_purl(p: &mut Package, os: Option<&OsInfo>) {
                 Some(ns),
                 &p.name,
                 Some(&p.version),
-                &[("arch", &arch), ("distro", &distro)],
+                &[
+                    ("arch", &arch),
+                    ("distro", &distro),
+                    ("upstream", &upstream),
+                ],
             )
         }
         Family::Apk => {
@@ -129,7 +145,11 @@ pub(crate) fn set_os_purl(p: &mut Package, os: Option<&OsInfo>) {
                 Some(ns),
                 &p.name,
                 Some(&p.version),
-                &[("arch", &arch), ("distro", &distro)],
+                &[
+                    ("arch", &arch),
+                    ("distro", &distro),
+                    ("upstream", &upstream),
+                ],
             )
         }
         Family::Rpm => {
@@ -152,7 +172,12 @@ pub(crate) fn set_os_purl(p: &mut Package, os: Option<&OsInfo>) {
                 Some(ns),
                 &p.name,
                 Some(&evr),
-                &[("arch", &arch), ("epoch", &epoch), ("distro", &distro)],
+                &[
+                    ("arch", &arch),
+                    ("epoch", &epoch),
+                    ("distro", &distro),
+                    ("upstream", &upstream),
+                ],
             )
         }
     };

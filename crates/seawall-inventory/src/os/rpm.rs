@@ -458,7 +458,9 @@ pub(crate) mod tests {
         assert_eq!(p.ecosystem, "Red Hat");
         assert_eq!(
             p.purl.as_deref(),
-            Some("pkg:rpm/redhat/bash@5.1.8-6.el9?arch=x86_64&epoch=1")
+            Some(
+                "pkg:rpm/redhat/bash@5.1.8-6.el9?arch=x86_64&epoch=1&upstream=bash-5.1.8-6.el9.src.rpm"
+            )
         );
         assert_eq!(p.source.as_ref().unwrap().name, "bash");
         assert_eq!(f.warnings.len(), 1, "corrupt row reported");
