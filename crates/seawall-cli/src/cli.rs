@@ -53,6 +53,29 @@ pub(crate) enum Command {
         /// Rule id, e.g. SW-DF-001.
         id: String,
     },
+    /// Audit a live Docker host: the daemon and every running container.
+    Audit {
+        #[command(subcommand)]
+        what: AuditTarget,
+    },
+    /// Watch a Docker host: drift alerts, audits on start, Prometheus metrics on /metrics.
+    Monitor {
+        /// Address for /metrics and /healthz.
+        #[arg(long, default_value = "127.0.0.1:9797")]
+        listen: std::net::SocketAddr,
+        /// Docker endpoint (default DOCKER_HOST or the local socket).
+        #[arg(long, env = "DOCKER_HOST")]
+        docker_host: Option<String>,
+        /// POST every alert as JSON to this URL (retried with backoff).
+        #[arg(long, value_name = "URL")]
+        webhook: Option<String>,
+        /// Sampling interval in seconds.
+        #[arg(long, default_value = "1")]
+        interval: f64,
+        /// Learning window in seconds after a container starts.
+        #[arg(long, default_value = "5")]
+        learn: f64,
+    },
     /// Compare two JSON reports: new, fixed and unchanged findings.
     Diff {
         /// The older report.
@@ -174,6 +197,28 @@ pub(crate) enum DbAction {
     },
     /// Show the database age, sources and record counts.
     Status,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AuditTarget {
+    /// The local Docker Engine (or DOCKER_HOST).
+    Docker {
+        /// Also audit stopped containers.
+        #[arg(long)]
+        all: bool,
+        /// Docker endpoint (default DOCKER_HOST or the local socket).
+        #[arg(long, env = "DOCKER_HOST")]
+        docker_host: Option<String>,
+        /// Output format: table, json, sarif, html, markdown.
+        #[arg(long, short, default_value = "table")]
+        format: String,
+        /// Write the report to FILE instead of stdout; FORMAT=FILE writes an extra format (repeatable).
+        #[arg(long, short, value_name = "FILE|FORMAT=FILE")]
+        output: Vec<String>,
+        /// Exit with code 1 when a finding at or above this severity remains.
+        #[arg(long, value_name = "SEVERITY")]
+        fail_on: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,7 +5,8 @@
 //! with it by [`Baseline::detect`]; every new behaviour yields one [`DriftAlert`] (deduplicated per
 //! container).
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap};
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
@@ -98,6 +99,9 @@ pub struct DriftAlert {
     pub message: String,
 }
 
+/// A process alert with the same command line is raised again only after this long.
+pub const REALERT_AFTER: Duration = Duration::from_secs(60);
+
 const SHELLS: &[&str] = &[
     "sh", "bash", "dash", "zsh", "ash", "ksh", "mksh", "fish", "tcsh", "csh",
 ];
@@ -164,8 +168,9 @@ pub struct Baseline {
     pub listeners: BTreeSet<Listener>,
     /// True when a root process was part of the baseline.
     pub root_seen: bool,
-    /// Alerts already raised (kind, key), so that each is raised once.
-    raised: HashSet<(DriftKind, String)>,
+    /// Alerts already raised (kind, key) and when, so that each is raised once (process alerts again
+    /// after [`REALERT_AFTER`]).
+    raised: HashMap<(DriftKind, String), Instant>,
 }
 
 impl Baseline {
@@ -193,12 +198,21 @@ impl Baseline {
     }
 
     fn raise(&mut self, out: &mut Vec<DriftAlert>, kind: DriftKind, key: String, message: String) {
-        if self.raised.insert((kind, key)) {
-            out.push(DriftAlert {
-                kind,
-                severity: kind.severity(),
-                message,
-            });
+        let now = Instant::now();
+        let repeatable = matches!(
+            kind,
+            DriftKind::ShellSpawned | DriftKind::PackageManager | DriftKind::NewRootProcess
+        );
+        match self.raised.get(&(kind, key.clone())) {
+            Some(t) if !repeatable || now.duration_since(*t) < REALERT_AFTER => {}
+            _ => {
+                self.raised.insert((kind, key), now);
+                out.push(DriftAlert {
+                    kind,
+                    severity: kind.severity(),
+                    message,
+                });
+            }
         }
     }
 
@@ -236,7 +250,7 @@ impl Baseline {
                 self.raise(
                     &mut out,
                     DriftKind::ShellSpawned,
-                    p.pid.to_string(),
+                    p.args.clone(),
                     format!("shell spawned: {desc}"),
                 );
             }
@@ -244,7 +258,7 @@ impl Baseline {
                 self.raise(
                     &mut out,
                     DriftKind::PackageManager,
-                    p.pid.to_string(),
+                    p.args.clone(),
                     format!("package manager ran: {desc}"),
                 );
             }
@@ -252,7 +266,7 @@ impl Baseline {
                 self.raise(
                     &mut out,
                     DriftKind::NewRootProcess,
-                    p.pid.to_string(),
+                    p.args.clone(),
                     format!("process running as root in a container that ran as non-root: {desc}"),
                 );
             }

@@ -19,13 +19,19 @@
 #![deny(missing_docs)]
 
 pub mod alerts;
+pub mod audit;
+mod client;
 pub mod drift;
 mod error;
 pub mod live;
 pub mod metrics;
+pub mod monitor;
 pub mod procnet;
+mod sampler;
+pub mod server;
 
 pub use alerts::{Alert, AlertSink};
+pub use client::connect;
 pub use drift::{Baseline, DriftAlert, DriftKind, Process, Sample};
 pub use error::DockerError;
 pub use live::{LiveContainer, LiveMount, LivePort};

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+mod monitor;
 mod scan;
 
 use anyhow::Result;
@@ -22,6 +23,10 @@ pub(crate) fn run(cli: Cli) -> Result<u8> {
             }
             Ok(0)
         }
+        Command::Monitor { listen, docker_host, webhook, interval, learn } => {
+            monitor::monitor(*listen, docker_host.clone(), webhook.clone(), *interval, *learn, cli.quiet)
+        }
+        Command::Audit { .. } => anyhow::bail!("audit docker is not wired yet"),
         Command::Diff { old, new, format } => {
             let a = seawall_policy::load_report(old)?;
             let b = seawall_policy::load_report(new)?;

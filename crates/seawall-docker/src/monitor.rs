@@ -1,0 +1,400 @@
+//! `seawall monitor`: events, audits on start, drift sampling, metrics and alerts.
+
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bollard::Docker;
+use bollard::query_parameters::{EventsOptions, ListContainersOptionsBuilder};
+use futures_util::StreamExt;
+use tokio::sync::Mutex;
+
+use crate::alerts::{Alert, AlertSink, now_rfc3339};
+use crate::drift::{Baseline, DriftKind};
+use crate::live::LiveContainer;
+use crate::metrics::{Metrics, labels};
+use crate::{DockerError, client, sampler, server};
+
+/// How the monitor runs.
+#[derive(Debug, Clone)]
+pub struct MonitorOptions {
+    /// Address of the `/metrics` and `/healthz` server.
+    pub listen: SocketAddr,
+    /// Docker endpoint (default `DOCKER_HOST` or the local socket).
+    pub docker_host: Option<String>,
+    /// Alert webhook URL.
+    pub webhook: Option<String>,
+    /// Sampling interval.
+    pub interval: Duration,
+    /// Learning window after a container starts: what runs then becomes the baseline.
+    pub learn: Duration,
+    /// Write alerts as JSON lines on stderr.
+    pub log_alerts: bool,
+}
+
+impl Default for MonitorOptions {
+    fn default() -> Self {
+        MonitorOptions {
+            listen: SocketAddr::from(([127, 0, 0, 1], 9797)),
+            docker_host: None,
+            webhook: None,
+            interval: Duration::from_secs(1),
+            learn: Duration::from_secs(5),
+            log_alerts: true,
+        }
+    }
+}
+
+/// A container under watch.
+struct Tracked {
+    info: LiveContainer,
+    baseline: Baseline,
+    started: Instant,
+    known_exes: BTreeSet<String>,
+}
+
+/// Shared monitor state.
+struct State {
+    metrics: Arc<Metrics>,
+    sink: AlertSink,
+    containers: Mutex<HashMap<String, Tracked>>,
+    opts: MonitorOptions,
+}
+
+impl State {
+    fn alert(
+        &self,
+        c: &LiveContainer,
+        rule: &str,
+        severity: seawall_core::Severity,
+        message: String,
+    ) {
+        self.metrics
+            .drift_alerts
+            .get_or_create(&labels(&[("rule", rule), ("severity", severity.as_str())]))
+            .inc();
+        self.sink.send(Alert {
+            time: now_rfc3339(),
+            rule: rule.to_string(),
+            severity,
+            container: c.name.clone(),
+            container_id: c.id.clone(),
+            image: c.image.clone(),
+            message,
+        });
+    }
+}
+
+/// Runs the monitor until `shutdown` resolves. Reconnects to the Engine forever; returns an error only
+/// when the HTTP server cannot listen.
+pub async fn run(
+    opts: MonitorOptions,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), DockerError> {
+    let metrics = Arc::new(Metrics::new());
+    let sink = AlertSink::new(opts.webhook.clone(), metrics.clone(), opts.log_alerts);
+    let state = Arc::new(State {
+        metrics: metrics.clone(),
+        sink,
+        containers: Mutex::new(HashMap::new()),
+        opts,
+    });
+    let listener = tokio::net::TcpListener::bind(state.opts.listen)
+        .await
+        .map_err(|e| DockerError::Listen {
+            addr: state.opts.listen.to_string(),
+            message: e.to_string(),
+        })?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    });
+    let server = tokio::spawn(server::serve(listener, metrics.clone(), stop_rx.clone()));
+    let events = tokio::spawn(event_loop(state.clone(), stop_rx.clone()));
+    let sampling = tokio::spawn(sample_loop(state.clone(), stop_rx.clone()));
+    let _ = tokio::join!(server, events, sampling);
+    Ok(())
+}
+
+async fn connect_ready(state: &State) -> Option<Docker> {
+    let docker = client::connect(state.opts.docker_host.as_deref()).ok()?;
+    docker.ping().await.ok()?;
+    Some(docker)
+}
+
+/// Subscribes to container events, resuming from the last event seen after a reconnection so that no
+/// event is lost; replays are deduplicated.
+async fn event_loop(state: Arc<State>, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let mut since: Option<String> = None;
+    let mut recent: VecDeque<(i64, String, String)> = VecDeque::new();
+    let mut backoff = Duration::from_millis(250);
+    let mut first = true;
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let Some(docker) = connect_ready(&state).await else {
+            state.metrics.engine_up.set(0);
+            tokio::select! {
+                _ = tokio::time::sleep(backoff) => {}
+                _ = stop.changed() => return,
+            }
+            backoff = (backoff * 2).min(Duration::from_secs(5));
+            continue;
+        };
+        state.metrics.engine_up.set(1);
+        if !first {
+            state.metrics.reconnects.inc();
+        }
+        first = false;
+        backoff = Duration::from_millis(250);
+        let mut filters = HashMap::new();
+        filters.insert("type".to_string(), vec!["container".to_string()]);
+        let opts = EventsOptions {
+            since: since.clone(),
+            until: None,
+            filters: Some(filters),
+        };
+        let mut stream = docker.events(Some(opts));
+        // Containers already running (first connection) or started while we were disconnected are
+        // covered by a full resync.
+        resync(&state, &docker).await;
+        loop {
+            let next = tokio::select! {
+                n = stream.next() => n,
+                _ = stop.changed() => return,
+            };
+            let Some(Ok(ev)) = next else { break };
+            let nano = ev.time_nano.unwrap_or(0);
+            let id = ev
+                .actor
+                .as_ref()
+                .and_then(|a| a.id.clone())
+                .unwrap_or_default();
+            let action = ev.action.clone().unwrap_or_default();
+            let key = (nano, id.clone(), action.clone());
+            if recent.contains(&key) {
+                continue;
+            }
+            recent.push_back(key);
+            if recent.len() > 4096 {
+                recent.pop_front();
+            }
+            if nano > 0 {
+                since = Some(format!(
+                    "{}.{:09}",
+                    nano / 1_000_000_000,
+                    nano % 1_000_000_000
+                ));
+                let now = jiff::Timestamp::now().as_nanosecond();
+                let lag = (now - i128::from(nano)).max(0) as f64 / 1e9;
+                state.metrics.event_lag_seconds.observe(lag);
+            }
+            let verb = action.split(':').next().unwrap_or("").trim().to_string();
+            state
+                .metrics
+                .events
+                .get_or_create(&labels(&[("type", "container"), ("action", &verb)]))
+                .inc();
+            handle_event(&state, &docker, &id, &verb, &action).await;
+        }
+        state.metrics.engine_up.set(0);
+    }
+}
+
+async fn handle_event(state: &Arc<State>, docker: &Docker, id: &str, verb: &str, action: &str) {
+    match verb {
+        "start" | "unpause" => track(state, docker, id).await,
+        "die" | "destroy" | "stop" | "kill" => {
+            if verb != "kill" {
+                state.containers.lock().await.remove(id);
+            }
+        }
+        "exec_start" => {
+            // `exec_start: sh -c …`: the command is in the action; a shell or a package manager run
+            // through `docker exec` is drift even if it ends before the next sample.
+            let cmd = action.split_once(':').map(|(_, c)| c.trim()).unwrap_or("");
+            let mut guard = state.containers.lock().await;
+            if let Some(t) = guard.get_mut(id) {
+                let sample = crate::drift::Sample {
+                    processes: vec![crate::drift::Process {
+                        pid: 0,
+                        uid: if t.baseline.root_seen { 0 } else { u32::MAX },
+                        comm: cmd
+                            .split_whitespace()
+                            .next()
+                            .map(|c| c.rsplit('/').next().unwrap_or(c))
+                            .unwrap_or("")
+                            .to_string(),
+                        args: cmd.to_string(),
+                        exe: None,
+                    }],
+                    ..Default::default()
+                };
+                let info = t.info.clone();
+                for a in t.baseline.detect(&sample) {
+                    state.alert(
+                        &info,
+                        a.kind.as_str(),
+                        a.severity,
+                        format!("docker exec: {}", a.message),
+                    );
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+async fn resync(state: &Arc<State>, docker: &Docker) {
+    let list = docker
+        .list_containers(Some(
+            ListContainersOptionsBuilder::default().all(false).build(),
+        ))
+        .await;
+    let Ok(list) = list else { return };
+    let ids: Vec<String> = list.into_iter().filter_map(|c| c.id).collect();
+    {
+        let mut guard = state.containers.lock().await;
+        guard.retain(|id, _| ids.contains(id));
+    }
+    for id in ids {
+        let known = state.containers.lock().await.contains_key(&id);
+        if !known {
+            track(state, docker, &id).await;
+        }
+    }
+}
+
+/// Starts watching a container: inspect, audit, baseline from the image.
+async fn track(state: &Arc<State>, docker: &Docker, id: &str) {
+    let t0 = Instant::now();
+    let Ok(inspect) = docker.inspect_container(id, None).await else {
+        return;
+    };
+    let Ok(value) = serde_json::to_value(&inspect) else {
+        return;
+    };
+    let info = LiveContainer::from_inspect(&value);
+    if info.privileged {
+        state.alert(
+            &info,
+            DriftKind::PrivilegedStart.as_str(),
+            DriftKind::PrivilegedStart.severity(),
+            format!("container {} started privileged", info.name),
+        );
+    }
+    let findings = crate::audit::check_container(&info);
+    state
+        .metrics
+        .audit_duration_seconds
+        .observe(t0.elapsed().as_secs_f64());
+    let risk = findings.iter().map(|f| f.severity).max();
+    for f in &findings {
+        state
+            .metrics
+            .findings
+            .get_or_create(&labels(&[
+                ("image", &info.image),
+                ("severity", f.severity.as_str()),
+                ("practice", &f.practice.to_string()),
+            ]))
+            .set(
+                findings
+                    .iter()
+                    .filter(|g| g.severity == f.severity && g.practice == f.practice)
+                    .count() as i64,
+            );
+    }
+    let baseline = Baseline::from_image(&info.entrypoint, &info.cmd);
+    let mut guard = state.containers.lock().await;
+    guard.insert(
+        id.to_string(),
+        Tracked {
+            info,
+            baseline,
+            started: Instant::now(),
+            known_exes: BTreeSet::new(),
+        },
+    );
+    let _ = risk;
+    update_risk_gauge(state, &guard);
+}
+
+fn update_risk_gauge(state: &State, containers: &HashMap<String, Tracked>) {
+    let mut counts: HashMap<&'static str, i64> = HashMap::new();
+    for t in containers.values() {
+        let risk = crate::audit::check_container(&t.info)
+            .iter()
+            .map(|f| f.severity)
+            .max()
+            .map(|s| s.as_str())
+            .unwrap_or("NONE");
+        *counts.entry(risk).or_default() += 1;
+    }
+    for level in ["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFO", "NONE"] {
+        state
+            .metrics
+            .containers_by_risk
+            .get_or_create(&labels(&[("risk", &level.to_ascii_lowercase())]))
+            .set(counts.get(level).copied().unwrap_or(0));
+    }
+}
+
+async fn sample_loop(state: Arc<State>, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let mut docker: Option<Docker> = None;
+    let mut tick = tokio::time::interval(state.opts.interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.changed() => return,
+        }
+        if docker.is_none() {
+            docker = connect_ready(&state).await;
+        }
+        let Some(d) = docker.clone() else { continue };
+        let targets: Vec<(String, u32, BTreeSet<String>, bool)> = {
+            let guard = state.containers.lock().await;
+            guard
+                .iter()
+                .map(|(id, t)| {
+                    (
+                        id.clone(),
+                        t.info.pid,
+                        t.known_exes.clone(),
+                        t.started.elapsed() >= state.opts.learn,
+                    )
+                })
+                .collect()
+        };
+        for (id, pid, mut known, learned) in targets {
+            let sample = match sampler::sample(&d, &id, pid, &mut known, learned).await {
+                Ok(s) => s,
+                Err(_) => {
+                    // The container may be gone; a dead connection is re-established next round.
+                    if d.ping().await.is_err() {
+                        docker = None;
+                    }
+                    continue;
+                }
+            };
+            let mut guard = state.containers.lock().await;
+            let Some(t) = guard.get_mut(&id) else {
+                continue;
+            };
+            t.known_exes = known;
+            if !learned {
+                t.baseline.learn(&sample);
+                continue;
+            }
+            let info = t.info.clone();
+            for a in t.baseline.detect(&sample) {
+                state.alert(&info, a.kind.as_str(), a.severity, a.message);
+            }
+        }
+        state.metrics.samples.inc();
+    }
+}
