@@ -48,6 +48,8 @@ mod registry;
 mod store;
 mod stored;
 pub mod tarindex;
+#[cfg(all(test, unix))]
+mod tests_engine;
 #[cfg(test)]
 mod tests_local;
 #[cfg(test)]

@@ -24,9 +24,9 @@ application/vnd.docker.distribution.manifest.v2+json";
 /// A parsed manifest document.
 pub(crate) enum Doc {
     /// An OCI index or Docker manifest list.
-    Index(ImageIndex),
+    Index(Box<ImageIndex>),
     /// An OCI or Docker v2 schema 2 image manifest.
-    Manifest(ImageManifest),
+    Manifest(Box<ImageManifest>),
 }
 
 /// Parses a manifest or index by content (the `mediaType` field is optional in OCI documents).
@@ -49,11 +49,11 @@ pub(crate) fn parse_doc(what: &str, bytes: &[u8]) -> Result<Doc, SourceError> {
     let malformed = |e: oci_spec::OciSpecError| SourceError::malformed(what, e.to_string());
     if value.get("manifests").is_some() {
         ImageIndex::from_reader(bytes)
-            .map(Doc::Index)
+            .map(|i| Doc::Index(Box::new(i)))
             .map_err(malformed)
     } else if value.get("layers").is_some() {
         ImageManifest::from_reader(bytes)
-            .map(Doc::Manifest)
+            .map(|m| Doc::Manifest(Box::new(m)))
             .map_err(malformed)
     } else {
         Err(SourceError::malformed(

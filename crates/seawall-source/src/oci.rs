@@ -84,7 +84,7 @@ fn resolve(
     let digest = chosen.digest().to_string();
     let bytes = read_blob(store, &digest, MAX_MANIFEST_SIZE)?;
     match parse_doc(&format!("{}: manifest {digest}", store.describe()), &bytes)? {
-        Doc::Manifest(m) => Ok((digest, m)),
+        Doc::Manifest(m) => Ok((digest, *m)),
         Doc::Index(idx) => resolve(store, name, idx.manifests(), platform, depth + 1),
     }
 }

@@ -258,7 +258,7 @@ pub fn index_tar<R: Read + Seek>(mut reader: R, container: &str) -> Result<TarIn
                 format!("member size overflow at offset {header_pos}"),
             )
         })?;
-        let data_end = pos.checked_add(padded).unwrap_or(u64::MAX);
+        let data_end = pos.saturating_add(padded);
         if pos.saturating_add(size) > total {
             return Err(SourceError::malformed(
                 container,

@@ -197,7 +197,9 @@ fn oci_style_docker_archive_uses_the_oci_index() {
     assert_eq!(read_all(src.as_ref(), 2).unwrap(), ls[2]);
 }
 
-fn layout() -> (Layout, Vec<Vec<u8>>, Vec<Vec<u8>>, Vec<Vec<u8>>) {
+type Layers = Vec<Vec<u8>>;
+
+fn layout() -> (Layout, Layers, Layers, Layers) {
     let amd = vec![layer(&[("amd", "x86")]), layer(&[("app", "1")])];
     let arm = vec![layer(&[("arm", "aarch64")])];
     let other = vec![layer(&[("other", "o")])];

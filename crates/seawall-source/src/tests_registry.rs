@@ -196,10 +196,11 @@ fn read_layer(src: &dyn ImageSource, i: u32) -> std::io::Result<Vec<u8>> {
 }
 
 fn insecure() -> SourceOptions {
-    let mut o = SourceOptions::default();
-    o.insecure = true;
-    o.docker_config = Some("/nonexistent/seawall-test/config.json".into());
-    o
+    SourceOptions {
+        insecure: true,
+        docker_config: Some("/nonexistent/seawall-test/config.json".into()),
+        ..Default::default()
+    }
 }
 
 #[test]
