@@ -38,8 +38,21 @@ pub struct DaemonSettings {
 pub fn parse_daemon_json(text: &str) -> Result<DaemonSettings, serde_json::Error> {
     let v: serde_json::Value = serde_json::from_str(text)?;
     let b = |k: &str| v.get(k).and_then(serde_json::Value::as_bool);
-    let s = |k: &str| v.get(k).and_then(serde_json::Value::as_str).map(str::to_string);
-    let list = |k: &str| v.get(k).and_then(serde_json::Value::as_array).map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default();
+    let s = |k: &str| {
+        v.get(k)
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_string)
+    };
+    let list = |k: &str| {
+        v.get(k)
+            .and_then(serde_json::Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
     Ok(DaemonSettings {
         icc: b("icc"),
         userns_remap: s("userns-remap"),
@@ -58,7 +71,11 @@ pub fn parse_daemon_json(text: &str) -> Result<DaemonSettings, serde_json::Error
 /// Parses `dockerd` flags from a command line (`ExecStart=` of a systemd unit).
 pub fn parse_dockerd_flags(cmdline: &str) -> DaemonSettings {
     let mut d = DaemonSettings::default();
-    let words: Vec<String> = shell::split(cmdline).into_iter().flat_map(|c| c.words).map(|w| w.text).collect();
+    let words: Vec<String> = shell::split(cmdline)
+        .into_iter()
+        .flat_map(|c| c.words)
+        .map(|w| w.text)
+        .collect();
     let mut i = 0;
     while i < words.len() {
         let w = &words[i];
@@ -66,7 +83,15 @@ pub fn parse_dockerd_flags(cmdline: &str) -> DaemonSettings {
             Some((f, v)) if f.starts_with('-') => (f.to_string(), Some(v.to_string())),
             _ => (w.clone(), None),
         };
-        let mut value = || inline.clone().or_else(|| { i += 1; words.get(i).cloned() }).unwrap_or_default();
+        let mut value = || {
+            inline
+                .clone()
+                .or_else(|| {
+                    i += 1;
+                    words.get(i).cloned()
+                })
+                .unwrap_or_default()
+        };
         let boolv = |v: Option<String>| v.map_or(Some(true), |x| Some(x != "false"));
         match flag.as_str() {
             "-H" | "--host" => d.hosts.push(value()),
@@ -98,10 +123,18 @@ pub fn check_daemon_settings(d: &DaemonSettings, loc: &Location) -> Vec<Finding>
         push(&DAEMON_USERNS, "userns-remap is not set".into(), "");
     }
     if d.live_restore != Some(true) {
-        push(&DAEMON_LIVE_RESTORE, "live-restore is not enabled".into(), "");
+        push(
+            &DAEMON_LIVE_RESTORE,
+            "live-restore is not enabled".into(),
+            "",
+        );
     }
     if d.no_new_privileges != Some(true) {
-        push(&DAEMON_NO_NEW_PRIVS, "no-new-privileges is not set".into(), "");
+        push(
+            &DAEMON_NO_NEW_PRIVS,
+            "no-new-privileges is not set".into(),
+            "",
+        );
     }
     for h in &d.hosts {
         if h.starts_with("tcp://") && d.tlsverify != Some(true) {
@@ -109,19 +142,47 @@ pub fn check_daemon_settings(d: &DaemonSettings, loc: &Location) -> Vec<Finding>
         }
     }
     for r in &d.insecure_registries {
-        push(&DAEMON_INSECURE_REGISTRY, format!("insecure registry {r}"), r);
+        push(
+            &DAEMON_INSECURE_REGISTRY,
+            format!("insecure registry {r}"),
+            r,
+        );
     }
-    if d.log_driver.as_deref().is_none_or(|l| matches!(l, "json-file" | "local" | "none")) {
-        push(&DAEMON_LOG_DRIVER, format!("log driver {}", d.log_driver.as_deref().unwrap_or("json-file (default)")), "");
+    if d.log_driver
+        .as_deref()
+        .is_none_or(|l| matches!(l, "json-file" | "local" | "none"))
+    {
+        push(
+            &DAEMON_LOG_DRIVER,
+            format!(
+                "log driver {}",
+                d.log_driver.as_deref().unwrap_or("json-file (default)")
+            ),
+            "",
+        );
     }
-    if d.seccomp_profile.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("unconfined")) {
+    if d.seccomp_profile
+        .as_deref()
+        .is_some_and(|s| s.eq_ignore_ascii_case("unconfined"))
+    {
         push(&DAEMON_SECCOMP, "seccomp-profile is unconfined".into(), "");
     }
     if d.userland_proxy != Some(false) {
-        push(&DAEMON_USERLAND_PROXY, "userland-proxy is not disabled".into(), "");
+        push(
+            &DAEMON_USERLAND_PROXY,
+            "userland-proxy is not disabled".into(),
+            "",
+        );
     }
-    if d.ip.as_deref().is_none_or(|ip| ip == "0.0.0.0" || ip == "::") {
-        push(&DAEMON_DEFAULT_BIND, "published ports default to 0.0.0.0".into(), "");
+    if d.ip
+        .as_deref()
+        .is_none_or(|ip| ip == "0.0.0.0" || ip == "::")
+    {
+        push(
+            &DAEMON_DEFAULT_BIND,
+            "published ports default to 0.0.0.0".into(),
+            "",
+        );
     }
     out
 }
@@ -130,7 +191,14 @@ pub fn check_daemon_settings(d: &DaemonSettings, loc: &Location) -> Vec<Finding>
 pub fn check_daemon_json(loc: &Location, text: &str) -> (Vec<Finding>, Vec<ScanWarning>) {
     match parse_daemon_json(text) {
         Ok(d) => (check_daemon_settings(&d, loc), Vec::new()),
-        Err(e) => (Vec::new(), vec![ScanWarning::at("config-files", loc.clone(), format!("cannot parse daemon.json: {e}"))]),
+        Err(e) => (
+            Vec::new(),
+            vec![ScanWarning::at(
+                "config-files",
+                loc.clone(),
+                format!("cannot parse daemon.json: {e}"),
+            )],
+        ),
     }
 }
 
@@ -148,8 +216,10 @@ pub fn check_systemd_unit(loc: &Location, text: &str) -> Vec<Finding> {
             let at = idx.loc(loc, off);
             // Only what the flags say explicitly: daemon.json may configure the rest.
             for f in check_daemon_settings(&d, &at) {
-                let explicit = matches!(f.id.as_str(), "SW-DAEMON-005" | "SW-DAEMON-006" | "SW-DAEMON-008")
-                    || (f.id == "SW-DAEMON-001" && d.icc == Some(true))
+                let explicit = matches!(
+                    f.id.as_str(),
+                    "SW-DAEMON-005" | "SW-DAEMON-006" | "SW-DAEMON-008"
+                ) || (f.id == "SW-DAEMON-001" && d.icc == Some(true))
                     || (f.id == "SW-DAEMON-009" && d.userland_proxy == Some(true));
                 if explicit {
                     out.push(f);
@@ -165,7 +235,15 @@ pub fn check_systemd_unit(loc: &Location, text: &str) -> Vec<Finding> {
 /// group or others.
 pub fn check_file_perms(loc: &Location, uid: u64, gid: u64, mode: u32) -> Vec<Finding> {
     if uid != 0 || gid != 0 || mode & 0o022 != 0 {
-        vec![finding(&DAEMON_FILE_PERMS, loc.clone(), format!("owner {uid}:{gid}, mode {:o} (want root:root, 644 or stricter)", mode & 0o7777), "")]
+        vec![finding(
+            &DAEMON_FILE_PERMS,
+            loc.clone(),
+            format!(
+                "owner {uid}:{gid}, mode {:o} (want root:root, 644 or stricter)",
+                mode & 0o7777
+            ),
+            "",
+        )]
     } else {
         Vec::new()
     }
@@ -175,15 +253,37 @@ pub fn check_file_perms(loc: &Location, uid: u64, gid: u64, mode: u32) -> Vec<Fi
 pub fn check_nvidia_runtime_config(loc: &Location, text: &str) -> (Vec<Finding>, Vec<ScanWarning>) {
     let v: toml::Table = match toml::from_str(text) {
         Ok(v) => v,
-        Err(e) => return (Vec::new(), vec![ScanWarning::at("config-files", loc.clone(), format!("cannot parse NVIDIA runtime config: {e}"))]),
+        Err(e) => {
+            return (
+                Vec::new(),
+                vec![ScanWarning::at(
+                    "config-files",
+                    loc.clone(),
+                    format!("cannot parse NVIDIA runtime config: {e}"),
+                )],
+            );
+        }
     };
     let key = "accept-nvidia-visible-devices-envvar-when-unprivileged";
     // default is true when absent
     let val = v.get(key).and_then(toml::Value::as_bool).unwrap_or(true);
     if val {
         let idx = LineIndex::new(text);
-        let at = text.find(key).map_or_else(|| loc.clone(), |o| idx.loc(loc, o));
-        (vec![finding(&DAEMON_NVIDIA_ENVVAR, at, format!("{key} is {} (default true)", if v.contains_key(key) { "true" } else { "unset" }), "")], Vec::new())
+        let at = text
+            .find(key)
+            .map_or_else(|| loc.clone(), |o| idx.loc(loc, o));
+        (
+            vec![finding(
+                &DAEMON_NVIDIA_ENVVAR,
+                at,
+                format!(
+                    "{key} is {} (default true)",
+                    if v.contains_key(key) { "true" } else { "unset" }
+                ),
+                "",
+            )],
+            Vec::new(),
+        )
     } else {
         (Vec::new(), Vec::new())
     }
@@ -197,7 +297,12 @@ pub fn check_nvidia_toolkit_version(loc: &Location, package: &str, version: &str
         return Vec::new();
     }
     let ids: Vec<&str> = adv.iter().map(|a| a.id.as_str()).collect();
-    let mut f = finding(&DAEMON_NVIDIA_TOOLKIT_CVE, loc.clone(), format!("{package} {version} is affected by {}", ids.join(", ")), package);
+    let mut f = finding(
+        &DAEMON_NVIDIA_TOOLKIT_CVE,
+        loc.clone(),
+        format!("{package} {version} is affected by {}", ids.join(", ")),
+        package,
+    );
     f.aliases = ids.iter().map(|s| (*s).to_string()).collect();
     f.references = adv.iter().map(|a| a.url.clone()).collect();
     f.references.dedup();
@@ -218,7 +323,18 @@ mod tests {
         let (f, w) = check_daemon_json(&Location::file("daemon.json"), bad);
         assert!(w.is_empty());
         let got = ids(&f);
-        for id in ["SW-DAEMON-001", "SW-DAEMON-002", "SW-DAEMON-003", "SW-DAEMON-004", "SW-DAEMON-005", "SW-DAEMON-006", "SW-DAEMON-007", "SW-DAEMON-008", "SW-DAEMON-009", "SW-DAEMON-010"] {
+        for id in [
+            "SW-DAEMON-001",
+            "SW-DAEMON-002",
+            "SW-DAEMON-003",
+            "SW-DAEMON-004",
+            "SW-DAEMON-005",
+            "SW-DAEMON-006",
+            "SW-DAEMON-007",
+            "SW-DAEMON-008",
+            "SW-DAEMON-009",
+            "SW-DAEMON-010",
+        ] {
             assert!(got.contains(&id), "{id}");
         }
         let good = r#"{"icc": false, "userns-remap": "default", "live-restore": true, "no-new-privileges": true,
@@ -226,14 +342,22 @@ mod tests {
             "userland-proxy": false, "ip": "127.0.0.1"}"#;
         let (f, _) = check_daemon_json(&Location::file("daemon.json"), good);
         assert!(f.is_empty(), "{f:?}");
-        assert_eq!(check_daemon_json(&Location::file("daemon.json"), "{").1.len(), 1);
+        assert_eq!(
+            check_daemon_json(&Location::file("daemon.json"), "{")
+                .1
+                .len(),
+            1
+        );
     }
 
     #[test]
     fn systemd_flags() {
         let unit = "[Service]\nExecStart=/usr/bin/dockerd -H fd:// -H tcp://0.0.0.0:2375 --icc=true --insecure-registry reg:5000\n";
         let f = check_systemd_unit(&Location::file("docker.service"), unit);
-        assert_eq!(ids(&f), vec!["SW-DAEMON-001", "SW-DAEMON-005", "SW-DAEMON-006"]);
+        assert_eq!(
+            ids(&f),
+            vec!["SW-DAEMON-001", "SW-DAEMON-005", "SW-DAEMON-006"]
+        );
         assert_eq!(f[0].location.line, Some(2));
         let ok = "[Service]\nExecStart=/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock\n";
         assert!(check_systemd_unit(&Location::file("docker.service"), ok).is_empty());
@@ -241,20 +365,56 @@ mod tests {
 
     #[test]
     fn perms() {
-        assert_eq!(check_file_perms(&Location::file("daemon.json"), 0, 0, 0o100666).len(), 1);
-        assert_eq!(check_file_perms(&Location::file("daemon.json"), 1000, 0, 0o644).len(), 1);
+        assert_eq!(
+            check_file_perms(&Location::file("daemon.json"), 0, 0, 0o100666).len(),
+            1
+        );
+        assert_eq!(
+            check_file_perms(&Location::file("daemon.json"), 1000, 0, 0o644).len(),
+            1
+        );
         assert!(check_file_perms(&Location::file("daemon.json"), 0, 0, 0o644).is_empty());
     }
 
     #[test]
     fn nvidia() {
-        let (f, _) = check_nvidia_runtime_config(&Location::file("config.toml"), "accept-nvidia-visible-devices-envvar-when-unprivileged = true\n");
+        let (f, _) = check_nvidia_runtime_config(
+            &Location::file("config.toml"),
+            "accept-nvidia-visible-devices-envvar-when-unprivileged = true\n",
+        );
         assert_eq!(ids(&f), vec!["SW-DAEMON-012"]);
-        assert_eq!(check_nvidia_runtime_config(&Location::file("c"), "[nvidia-container-cli]\nldconfig = \"@/sbin/ldconfig\"\n").0.len(), 1, "default is true");
-        assert!(check_nvidia_runtime_config(&Location::file("c"), "accept-nvidia-visible-devices-envvar-when-unprivileged = false\n").0.is_empty());
-        let f = check_nvidia_toolkit_version(&Location::file("/var/lib/dpkg/status"), "nvidia-container-toolkit", "1.17.3-1");
+        assert_eq!(
+            check_nvidia_runtime_config(
+                &Location::file("c"),
+                "[nvidia-container-cli]\nldconfig = \"@/sbin/ldconfig\"\n"
+            )
+            .0
+            .len(),
+            1,
+            "default is true"
+        );
+        assert!(
+            check_nvidia_runtime_config(
+                &Location::file("c"),
+                "accept-nvidia-visible-devices-envvar-when-unprivileged = false\n"
+            )
+            .0
+            .is_empty()
+        );
+        let f = check_nvidia_toolkit_version(
+            &Location::file("/var/lib/dpkg/status"),
+            "nvidia-container-toolkit",
+            "1.17.3-1",
+        );
         assert_eq!(ids(&f), vec!["SW-DAEMON-013"]);
         assert!(f[0].aliases.contains(&"CVE-2025-23266".to_string()));
-        assert!(check_nvidia_toolkit_version(&Location::file("x"), "nvidia-container-toolkit", "1.17.8-1").is_empty());
+        assert!(
+            check_nvidia_toolkit_version(
+                &Location::file("x"),
+                "nvidia-container-toolkit",
+                "1.17.8-1"
+            )
+            .is_empty()
+        );
     }
 }

@@ -1,4 +1,41 @@
-//! Configuration checks.
+//! # seawall-config — configuration checks with one rule catalog
+//!
+//! Checks Dockerfiles, built-image configuration, docker-compose files (with a network-segmentation
+//! graph), Kubernetes manifests and Docker daemon / NVIDIA runtime configuration against one catalog
+//! of rules ([`RULES`], kind `misconfiguration`, ids `SW-DF-*`, `SW-ML-*`, `SW-IMG-*`, `SW-CTR-*`,
+//! `SW-COMPOSE-*`, `SW-K8S-*`, `SW-DAEMON-*`). Every finding carries its seed practice and, for
+//! files, the line and column of the offending instruction or key; absent things (no USER, no
+//! HEALTHCHECK, no default-deny policy) are file-level findings.
+//!
+//! Main entry points:
+//! * [`scan_config_path`] — `seawall scan config PATH` on a file or tree.
+//! * [`file_analyzer`] (`config-files`) and [`image_analyzer`] (`image-config`) — the
+//!   `seawall_analyzer` plug-ins used by `scan image` / `scan fs`.
+//! * [`compose_graph`] / [`compose_graph_path`] → [`ComposeGraph`] with `to_dot`, `to_mermaid`,
+//!   `to_svg` — `seawall graph PATH` and the HTML report.
+//! * [`ContainerSpec`] + [`check_container`] — CIS Docker Benchmark section 5 rules on one container,
+//!   shared by compose services and (issue 8) live `docker inspect` data.
+//! * Per-format checks: [`check_dockerfile`], [`check_compose`], [`check_k8s`] /
+//!   [`check_k8s_documents`], [`daemon`].
+//! * [`fuzz`] — one never-panicking entry point per parser.
+//!
+//! Relation to siblings: builds findings with `seawall-core` types and implements the
+//! `seawall-analyzer` traits; `seawall-scan` registers the analyzers and merges [`RULES`] into the
+//! global catalog. Secret *values* are `seawall-secrets`' job: this crate only flags secret-looking
+//! *names* with literal values.
+//!
+//! ```
+//! use seawall_config::{check_dockerfile, ConfigOptions};
+//! use seawall_core::Location;
+//!
+//! let text = "FROM python:3.12-slim\nRUN curl -fsSL https://example.com/i.sh | sh\nUSER root\n";
+//! let (findings, warnings) = check_dockerfile(&Location::file("Dockerfile"), text, &ConfigOptions::default());
+//! assert!(warnings.is_empty());
+//! let pipe = findings.iter().find(|f| f.id == "SW-DF-010").unwrap();
+//! assert_eq!((pipe.location.line, pipe.location.column), (Some(2), Some(5)));
+//! assert!(findings.iter().any(|f| f.id == "SW-DF-001" && f.practice == 4));
+//! assert!(seawall_config::rule("SW-DF-010").is_some());
+//! ```
 #![deny(missing_docs)]
 
 #[macro_use]
@@ -8,18 +45,27 @@ pub mod container;
 pub mod daemon;
 pub mod dockerfile;
 mod emit;
+pub mod files;
+pub mod fuzz;
+pub mod image;
 pub mod k8s;
 mod mlexpose;
+mod scan;
 mod secretname;
 mod shell;
 pub mod tables;
 mod yaml;
 
 pub use catalog::{RULES, rule};
-pub use compose::{ComposeGraph, check_compose, compose_graph};
+pub use compose::{
+    ComposeGraph, GraphNetwork, GraphService, ServiceRole, check_compose, compose_graph,
+};
 pub use container::{ContainerSpec, MountSpec, PortSpec, check_container};
 pub use dockerfile::check_dockerfile;
+pub use files::{ConfigFileAnalyzer, ConfigKind};
+pub use image::ImageConfigAnalyzer;
 pub use k8s::{check_k8s, check_k8s_documents};
+pub use scan::{ConfigError, compose_graph_path, scan_config_path, scan_config_path_with};
 pub use yaml::YamlError;
 
 /// Options of the configuration checks.
@@ -30,4 +76,14 @@ pub struct ConfigOptions {
     pub allowed_registries: Vec<String>,
     /// The date (`YYYY-MM-DD`) used for end-of-life decisions; `None` means today (UTC).
     pub today: Option<String>,
+}
+
+/// The `config-files` file analyzer with default options.
+pub fn file_analyzer() -> ConfigFileAnalyzer {
+    ConfigFileAnalyzer::new(ConfigOptions::default())
+}
+
+/// The `image-config` whole-image analyzer with default options.
+pub fn image_analyzer() -> ImageConfigAnalyzer {
+    ImageConfigAnalyzer::new(ConfigOptions::default())
 }

@@ -16,8 +16,15 @@ pub(crate) struct Hit {
 
 fn is_all_interfaces(v: &str) -> bool {
     let v = v.trim().trim_matches(|c| c == '"' || c == '\'');
-    let host = v.strip_prefix("http://").or_else(|| v.strip_prefix("https://")).unwrap_or(v);
-    host == "*" || host.starts_with("0.0.0.0") || host == "::" || host.starts_with("[::]") || host.starts_with(":::")
+    let host = v
+        .strip_prefix("http://")
+        .or_else(|| v.strip_prefix("https://"))
+        .unwrap_or(v);
+    host == "*"
+        || host.starts_with("0.0.0.0")
+        || host == "::"
+        || host.starts_with("[::]")
+        || host.starts_with(":::")
 }
 
 /// The value of `--flag=value` or `--flag value` in `words`, with the offset of the flag word.
@@ -46,7 +53,10 @@ fn empty_quoted(v: &str) -> bool {
 pub(crate) fn check_command(cmd: &SimpleCommand) -> Vec<Hit> {
     let mut hits = Vec::new();
     let words = cmd.program_words();
-    let names: Vec<&str> = words.iter().map(|w| crate::shell::base_name(&w.text)).collect();
+    let names: Vec<&str> = words
+        .iter()
+        .map(|w| crate::shell::base_name(&w.text))
+        .collect();
     let prog = names.first().copied().unwrap_or("");
     let module = if matches!(prog, "python" | "python3") && names.get(1) == Some(&"-m") {
         names.get(2).copied().unwrap_or("")
@@ -58,8 +68,22 @@ pub(crate) fn check_command(cmd: &SimpleCommand) -> Vec<Hit> {
     // Jupyter
     if prog.starts_with("jupyter") || module.starts_with("jupyter") || module == "notebook" {
         let ip = flag_value(words, &["--ip", "--ServerApp.ip", "--NotebookApp.ip"]);
-        let token = flag_value(words, &["--ServerApp.token", "--NotebookApp.token", "--IdentityProvider.token"]);
-        let password = flag_value(words, &["--ServerApp.password", "--NotebookApp.password", "--PasswordIdentityProvider.hashed_password"]);
+        let token = flag_value(
+            words,
+            &[
+                "--ServerApp.token",
+                "--NotebookApp.token",
+                "--IdentityProvider.token",
+            ],
+        );
+        let password = flag_value(
+            words,
+            &[
+                "--ServerApp.password",
+                "--NotebookApp.password",
+                "--PasswordIdentityProvider.hashed_password",
+            ],
+        );
         let token_empty = token.is_some_and(|(v, _)| empty_quoted(v));
         let pw_set = password.is_some_and(|(v, _)| !empty_quoted(v));
         if let Some((v, off)) = ip
@@ -70,58 +94,94 @@ pub(crate) fn check_command(cmd: &SimpleCommand) -> Vec<Hit> {
             hits.push(Hit {
                 rule: &ML_JUPYTER_OPEN,
                 offset: Some(off),
-                message: "Jupyter listens on all interfaces with an empty token and no password".into(),
+                message: "Jupyter listens on all interfaces with an empty token and no password"
+                    .into(),
             });
         }
         if let Some(w) = words.iter().find(|w| w.text == "--allow-root") {
-            hits.push(Hit { rule: &ML_JUPYTER_ROOT, offset: Some(w.offset), message: "Jupyter started with --allow-root".into() });
+            hits.push(Hit {
+                rule: &ML_JUPYTER_ROOT,
+                offset: Some(w.offset),
+                message: "Jupyter started with --allow-root".into(),
+            });
         }
     }
     // Ray
-    if is("ray") && names.contains(&"start") {
-        if let Some((v, off)) = flag_value(words, &["--dashboard-host"])
-            && is_all_interfaces(v)
-        {
-            hits.push(Hit { rule: &ML_RAY_DASHBOARD, offset: Some(off), message: format!("ray start --dashboard-host={v}") });
-        }
+    if is("ray")
+        && names.contains(&"start")
+        && let Some((v, off)) = flag_value(words, &["--dashboard-host"])
+        && is_all_interfaces(v)
+    {
+        hits.push(Hit {
+            rule: &ML_RAY_DASHBOARD,
+            offset: Some(off),
+            message: format!("ray start --dashboard-host={v}"),
+        });
     }
     // MLflow
     if is("mlflow") && (names.contains(&"server") || names.contains(&"ui")) {
         let host = flag_value(words, &["--host", "-h"]);
-        let auth = flag_value(words, &["--app-name"]).is_some_and(|(v, _)| v.contains("basic-auth"));
+        let auth =
+            flag_value(words, &["--app-name"]).is_some_and(|(v, _)| v.contains("basic-auth"));
         if let Some((v, off)) = host
             && is_all_interfaces(v)
             && !auth
         {
-            hits.push(Hit { rule: &ML_MLFLOW_NOAUTH, offset: Some(off), message: format!("mlflow server --host {v} without --app-name basic-auth") });
+            hits.push(Hit {
+                rule: &ML_MLFLOW_NOAUTH,
+                offset: Some(off),
+                message: format!("mlflow server --host {v} without --app-name basic-auth"),
+            });
         }
     }
     // TensorBoard
     if is("tensorboard") {
         if let Some(w) = words.iter().find(|w| w.text == "--bind_all") {
-            hits.push(Hit { rule: &ML_TENSORBOARD_BIND_ALL, offset: Some(w.offset), message: "tensorboard --bind_all".into() });
+            hits.push(Hit {
+                rule: &ML_TENSORBOARD_BIND_ALL,
+                offset: Some(w.offset),
+                message: "tensorboard --bind_all".into(),
+            });
         } else if let Some((v, off)) = flag_value(words, &["--host"])
             && is_all_interfaces(v)
         {
-            hits.push(Hit { rule: &ML_TENSORBOARD_BIND_ALL, offset: Some(off), message: format!("tensorboard --host {v}") });
+            hits.push(Hit {
+                rule: &ML_TENSORBOARD_BIND_ALL,
+                offset: Some(off),
+                message: format!("tensorboard --host {v}"),
+            });
         }
     }
     // TorchServe
     if is("torchserve") {
         for flag in ["--disable-token-auth", "--enable-model-api"] {
             if let Some(w) = words.iter().find(|w| w.text == flag) {
-                hits.push(Hit { rule: &ML_TORCHSERVE_MGMT, offset: Some(w.offset), message: format!("torchserve {flag}") });
+                hits.push(Hit {
+                    rule: &ML_TORCHSERVE_MGMT,
+                    offset: Some(w.offset),
+                    message: format!("torchserve {flag}"),
+                });
             }
         }
     }
     // Gradio share=True inside python -c, and `gradio` CLI with --share
     for w in words {
         let t = w.text.replace(' ', "");
-        if t.contains("share=True") && (t.contains("launch(") || t.contains("gradio") || t.contains("gr.")) {
-            hits.push(Hit { rule: &ML_GRADIO_SHARE, offset: Some(w.offset), message: "Gradio launched with share=True".into() });
+        if t.contains("share=True")
+            && (t.contains("launch(") || t.contains("gradio") || t.contains("gr."))
+        {
+            hits.push(Hit {
+                rule: &ML_GRADIO_SHARE,
+                offset: Some(w.offset),
+                message: "Gradio launched with share=True".into(),
+            });
         }
         if t.contains("dashboard_host=\"0.0.0.0\"") || t.contains("dashboard_host='0.0.0.0'") {
-            hits.push(Hit { rule: &ML_RAY_DASHBOARD, offset: Some(w.offset), message: "ray.init(dashboard_host=\"0.0.0.0\")".into() });
+            hits.push(Hit {
+                rule: &ML_RAY_DASHBOARD,
+                offset: Some(w.offset),
+                message: "ray.init(dashboard_host=\"0.0.0.0\")".into(),
+            });
         }
     }
     // Environment assignments on the command line (`OLLAMA_HOST=0.0.0.0 ollama serve`)
@@ -175,11 +235,17 @@ pub(crate) fn check_torchserve_properties(text: &str) -> Vec<Hit> {
             let (k, v) = (k.trim(), v.trim());
             let bad = match k {
                 "management_address" => is_all_interfaces(v),
-                "disable_token_authorization" | "enable_model_api" => v.eq_ignore_ascii_case("true"),
+                "disable_token_authorization" | "enable_model_api" => {
+                    v.eq_ignore_ascii_case("true")
+                }
                 _ => false,
             };
             if bad {
-                hits.push(Hit { rule: &ML_TORCHSERVE_MGMT, offset: Some(off), message: format!("{k}={v}") });
+                hits.push(Hit {
+                    rule: &ML_TORCHSERVE_MGMT,
+                    offset: Some(off),
+                    message: format!("{k}={v}"),
+                });
             }
         }
         off += line.len();
@@ -193,47 +259,85 @@ mod tests {
     use crate::shell::split;
 
     fn ids(text: &str) -> Vec<&'static str> {
-        split(text).iter().flat_map(check_command).map(|h| h.rule.id).collect()
+        split(text)
+            .iter()
+            .flat_map(check_command)
+            .map(|h| h.rule.id)
+            .collect()
     }
 
     #[test]
     fn jupyter() {
-        assert_eq!(ids("jupyter lab --ip=0.0.0.0 --ServerApp.token='' --allow-root"), vec!["SW-ML-001", "SW-ML-002"]);
-        assert_eq!(ids("jupyter notebook --ip 0.0.0.0 --NotebookApp.token= --no-browser"), vec!["SW-ML-001"]);
-        assert!(ids("jupyter lab --ip=0.0.0.0").is_empty(), "default token is random");
+        assert_eq!(
+            ids("jupyter lab --ip=0.0.0.0 --ServerApp.token='' --allow-root"),
+            vec!["SW-ML-001", "SW-ML-002"]
+        );
+        assert_eq!(
+            ids("jupyter notebook --ip 0.0.0.0 --NotebookApp.token= --no-browser"),
+            vec!["SW-ML-001"]
+        );
+        assert!(
+            ids("jupyter lab --ip=0.0.0.0").is_empty(),
+            "default token is random"
+        );
         assert!(ids("jupyter lab --ip=127.0.0.1 --ServerApp.token=''").is_empty());
-        assert!(ids("jupyter lab --ip=0.0.0.0 --ServerApp.token='' --ServerApp.password='sha1:abc'").is_empty());
+        assert!(
+            ids("jupyter lab --ip=0.0.0.0 --ServerApp.token='' --ServerApp.password='sha1:abc'")
+                .is_empty()
+        );
     }
 
     #[test]
     fn ray_mlflow_tensorboard_torchserve() {
-        assert_eq!(ids("ray start --head --dashboard-host=0.0.0.0"), vec!["SW-ML-003"]);
+        assert_eq!(
+            ids("ray start --head --dashboard-host=0.0.0.0"),
+            vec!["SW-ML-003"]
+        );
         assert!(ids("ray start --head --dashboard-host=127.0.0.1").is_empty());
-        assert_eq!(ids("mlflow server --host 0.0.0.0 --port 5000"), vec!["SW-ML-004"]);
+        assert_eq!(
+            ids("mlflow server --host 0.0.0.0 --port 5000"),
+            vec!["SW-ML-004"]
+        );
         assert!(ids("mlflow server --host 0.0.0.0 --app-name basic-auth").is_empty());
         assert!(ids("mlflow server --host 127.0.0.1").is_empty());
-        assert_eq!(ids("tensorboard --logdir /runs --bind_all"), vec!["SW-ML-006"]);
+        assert_eq!(
+            ids("tensorboard --logdir /runs --bind_all"),
+            vec!["SW-ML-006"]
+        );
         assert!(ids("tensorboard --logdir /runs").is_empty());
-        assert_eq!(ids("torchserve --start --disable-token-auth --enable-model-api"), vec!["SW-ML-007", "SW-ML-007"]);
+        assert_eq!(
+            ids("torchserve --start --disable-token-auth --enable-model-api"),
+            vec!["SW-ML-007", "SW-ML-007"]
+        );
         assert!(ids("torchserve --start --models all").is_empty());
     }
 
     #[test]
     fn env_and_gradio() {
-        assert_eq!(ids("OLLAMA_HOST=0.0.0.0:11434 ollama serve"), vec!["SW-ML-005"]);
+        assert_eq!(
+            ids("OLLAMA_HOST=0.0.0.0:11434 ollama serve"),
+            vec!["SW-ML-005"]
+        );
         assert!(ids("OLLAMA_HOST=127.0.0.1 ollama serve").is_empty());
         assert_eq!(check_env("OLLAMA_HOST", "0.0.0.0").len(), 1);
         assert_eq!(check_env("GRADIO_SHARE", "True").len(), 1);
         assert!(check_env("GRADIO_SHARE", "false").is_empty());
-        assert_eq!(ids("python -c 'import gradio as gr; gr.Interface(f).launch(share=True)'"), vec!["SW-ML-008"]);
+        assert_eq!(
+            ids("python -c 'import gradio as gr; gr.Interface(f).launch(share=True)'"),
+            vec!["SW-ML-008"]
+        );
         assert!(ids("python -c 'demo.launch(share=False)'").is_empty());
     }
 
     #[test]
     fn torchserve_properties() {
-        let h = check_torchserve_properties("inference_address=http://0.0.0.0:8080\nmanagement_address=http://0.0.0.0:8081\n");
+        let h = check_torchserve_properties(
+            "inference_address=http://0.0.0.0:8080\nmanagement_address=http://0.0.0.0:8081\n",
+        );
         assert_eq!(h.len(), 1);
         assert_eq!(h[0].offset, Some(38));
-        assert!(check_torchserve_properties("management_address=http://127.0.0.1:8081\n").is_empty());
+        assert!(
+            check_torchserve_properties("management_address=http://127.0.0.1:8081\n").is_empty()
+        );
     }
 }

@@ -6,14 +6,40 @@
 pub(crate) fn is_secret_name(name: &str) -> bool {
     let n = name.to_ascii_uppercase();
     const NOT_SECRET_SUFFIX: &[&str] = &[
-        "_FILE", "_PATH", "_DIR", "_URL", "_URI", "_ENDPOINT", "_HOST", "_PORT", "_ENABLED", "_ENABLE",
-        "_LENGTH", "_TTL", "_EXPIRY", "_EXPIRES", "_HEADER", "_NAME", "_TYPE", "_ID", "_USER", "_USERNAME",
-        "_REGION", "_METHOD", "_MODE", "_TIMEOUT", "_SIZE", "_COUNT", "_POLICY", "_FORMAT", "_VERSION",
+        "_FILE",
+        "_PATH",
+        "_DIR",
+        "_URL",
+        "_URI",
+        "_ENDPOINT",
+        "_HOST",
+        "_PORT",
+        "_ENABLED",
+        "_ENABLE",
+        "_LENGTH",
+        "_TTL",
+        "_EXPIRY",
+        "_EXPIRES",
+        "_HEADER",
+        "_NAME",
+        "_TYPE",
+        "_ID",
+        "_USER",
+        "_USERNAME",
+        "_REGION",
+        "_METHOD",
+        "_MODE",
+        "_TIMEOUT",
+        "_SIZE",
+        "_COUNT",
+        "_POLICY",
+        "_FORMAT",
+        "_VERSION",
     ];
     if NOT_SECRET_SUFFIX.iter().any(|s| n.ends_with(s)) {
         return false;
     }
-    let parts: Vec<&str> = n.split(|c: char| c == '_' || c == '-' || c == '.').collect();
+    let parts: Vec<&str> = n.split(['_', '-', '.']).collect();
     let has = |p: &str| parts.contains(&p);
     has("TOKEN")
         || has("SECRET")
@@ -43,7 +69,10 @@ pub(crate) fn is_literal_value(value: &str) -> bool {
     if v.starts_with('$') || v.starts_with("/run/secrets/") || v.starts_with("/var/run/secrets/") {
         return false;
     }
-    if matches!(v.to_ascii_lowercase().as_str(), "true" | "false" | "yes" | "no" | "on" | "off" | "0" | "1" | "null" | "none") {
+    if matches!(
+        v.to_ascii_lowercase().as_str(),
+        "true" | "false" | "yes" | "no" | "on" | "off" | "0" | "1" | "null" | "none"
+    ) {
         return false;
     }
     true
@@ -55,12 +84,34 @@ mod tests {
 
     #[test]
     fn names() {
-        for n in ["HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "WANDB_API_KEY", "OPENAI_API_KEY", "AWS_SECRET_ACCESS_KEY",
-            "POSTGRES_PASSWORD", "MINIO_ROOT_PASSWORD", "JUPYTER_TOKEN", "DB_PASS", "GITHUB_TOKEN", "SECRET_KEY"] {
+        for n in [
+            "HF_TOKEN",
+            "HUGGING_FACE_HUB_TOKEN",
+            "WANDB_API_KEY",
+            "OPENAI_API_KEY",
+            "AWS_SECRET_ACCESS_KEY",
+            "POSTGRES_PASSWORD",
+            "MINIO_ROOT_PASSWORD",
+            "JUPYTER_TOKEN",
+            "DB_PASS",
+            "GITHUB_TOKEN",
+            "SECRET_KEY",
+        ] {
             assert!(is_secret_name(n), "{n}");
         }
-        for n in ["PATH", "PWD", "TOKENIZERS_PARALLELISM", "HF_TOKEN_FILE", "PASSWORD_FILE", "MODEL_NAME",
-            "AWS_ACCESS_KEY_ID", "POSTGRES_USER", "SECRET_PATH", "CUDA_VISIBLE_DEVICES", "KEYCLOAK_URL"] {
+        for n in [
+            "PATH",
+            "PWD",
+            "TOKENIZERS_PARALLELISM",
+            "HF_TOKEN_FILE",
+            "PASSWORD_FILE",
+            "MODEL_NAME",
+            "AWS_ACCESS_KEY_ID",
+            "POSTGRES_USER",
+            "SECRET_PATH",
+            "CUDA_VISIBLE_DEVICES",
+            "KEYCLOAK_URL",
+        ] {
             assert!(!is_secret_name(n), "{n}");
         }
     }

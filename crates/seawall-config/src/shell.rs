@@ -25,7 +25,12 @@ impl SimpleCommand {
         let mut i = 0;
         while let Some(w) = self.words.get(i) {
             let t = w.text.as_str();
-            if is_assignment(t) || matches!(t, "sudo" | "exec" | "nohup" | "time" | "env" | "-E" | "su-exec" | "gosu") {
+            if is_assignment(t)
+                || matches!(
+                    t,
+                    "sudo" | "exec" | "nohup" | "time" | "env" | "-E" | "su-exec" | "gosu"
+                )
+            {
                 i += 1;
             } else {
                 break;
@@ -36,14 +41,17 @@ impl SimpleCommand {
 
     /// The program's base name (`/usr/bin/pip3` → `pip3`), or "".
     pub(crate) fn program(&self) -> &str {
-        self.program_words().first().map_or("", |w| base_name(&w.text))
+        self.program_words()
+            .first()
+            .map_or("", |w| base_name(&w.text))
     }
 
     /// Leading `VAR=value` assignments.
     pub(crate) fn assignments(&self) -> impl Iterator<Item = (&str, &str, usize)> {
-        self.words.iter().take_while(|w| is_assignment(&w.text)).filter_map(|w| {
-            w.text.split_once('=').map(|(k, v)| (k, v, w.offset))
-        })
+        self.words
+            .iter()
+            .take_while(|w| is_assignment(&w.text))
+            .filter_map(|w| w.text.split_once('=').map(|(k, v)| (k, v, w.offset)))
     }
 
     /// True if any word equals `t`.
@@ -82,7 +90,10 @@ pub(crate) fn split(text: &str) -> Vec<SimpleCommand> {
     let mut i = 0;
     let flush_word = |cur: &mut SimpleCommand, word: &mut String, wstart: &mut Option<usize>| {
         if let Some(s) = wstart.take() {
-            cur.words.push(Word { text: std::mem::take(word), offset: s });
+            cur.words.push(Word {
+                text: std::mem::take(word),
+                offset: s,
+            });
         }
     };
     let flush_cmd = |out: &mut Vec<SimpleCommand>, cur: &mut SimpleCommand, piped: bool| {
@@ -193,7 +204,10 @@ pub(crate) fn from_argv(args: &[(String, usize)]) -> Vec<SimpleCommand> {
     // `sh -c "script"` is analysed as the script.
     if args.len() >= 3 {
         let prog = base_name(&args[0].0);
-        if matches!(prog, "sh" | "bash" | "dash" | "zsh") && args[1].0.starts_with('-') && args[1].0.contains('c') {
+        if matches!(prog, "sh" | "bash" | "dash" | "zsh")
+            && args[1].0.starts_with('-')
+            && args[1].0.contains('c')
+        {
             let (script, off) = &args[2];
             return split(script)
                 .into_iter()
@@ -207,7 +221,13 @@ pub(crate) fn from_argv(args: &[(String, usize)]) -> Vec<SimpleCommand> {
         }
     }
     vec![SimpleCommand {
-        words: args.iter().map(|(t, o)| Word { text: t.clone(), offset: *o }).collect(),
+        words: args
+            .iter()
+            .map(|(t, o)| Word {
+                text: t.clone(),
+                offset: *o,
+            })
+            .collect(),
         piped: false,
     }]
 }
@@ -222,9 +242,13 @@ mod tests {
 
     #[test]
     fn splits_operators_and_pipes() {
-        let cmds = split("apt-get update && apt-get install -y curl \\\n  git; curl -fsSL https://x | sh");
+        let cmds =
+            split("apt-get update && apt-get install -y curl \\\n  git; curl -fsSL https://x | sh");
         assert_eq!(cmds.len(), 4);
-        assert_eq!(texts(&cmds[1]), vec!["apt-get", "install", "-y", "curl", "git"]);
+        assert_eq!(
+            texts(&cmds[1]),
+            vec!["apt-get", "install", "-y", "curl", "git"]
+        );
         assert!(cmds[2].piped);
         assert_eq!(cmds[3].program(), "sh");
     }
@@ -237,7 +261,10 @@ mod tests {
         assert_eq!(cmds[0].program(), "pip3");
         assert_eq!(cmds[0].words[4].text, "torch==2.1");
         assert_eq!(cmds[0].words[5].text, "a b");
-        assert_eq!(&src[cmds[0].words[4].offset..cmds[0].words[4].offset + 1], "'");
+        assert_eq!(
+            &src[cmds[0].words[4].offset..cmds[0].words[4].offset + 1],
+            "'"
+        );
         assert_eq!(cmds[0].assignments().next(), Some(("FOO", "1", 0)));
     }
 
@@ -251,7 +278,11 @@ mod tests {
 
     #[test]
     fn argv_with_sh_c() {
-        let argv = vec![("sh".to_string(), 0), ("-c".to_string(), 3), ("ollama serve & sleep 1".to_string(), 10)];
+        let argv = vec![
+            ("sh".to_string(), 0),
+            ("-c".to_string(), 3),
+            ("ollama serve & sleep 1".to_string(), 10),
+        ];
         let cmds = from_argv(&argv);
         assert_eq!(cmds.len(), 2);
         assert_eq!(cmds[0].program(), "ollama");

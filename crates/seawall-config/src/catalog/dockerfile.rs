@@ -1,6 +1,5 @@
 //! Dockerfile rules (`SW-DF-*`).
 
-
 rules! {
     DF_USER_ROOT = "SW-DF-001", High, 4, "Container runs as root: the last USER is root, 0 or 0:0",
         why: "A process running as root inside the container is root on the host kernel's view of the container's namespaces; any container escape (runc, kernel or NVIDIA toolkit bug) or writable host mount then yields host root. ML images often switch to root to install CUDA libraries and forget to switch back.",

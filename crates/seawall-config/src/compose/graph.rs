@@ -78,7 +78,10 @@ const ROLE_KEYWORDS: &[(&str, ServiceRole)] = &[
 pub(crate) fn role_of(name: &str, image: Option<&str>) -> ServiceRole {
     let img = image.map(|i| {
         let no_tag = i.split('@').next().unwrap_or(i);
-        let repo = no_tag.rsplit_once(':').filter(|(_, t)| !t.contains('/')).map_or(no_tag, |(r, _)| r);
+        let repo = no_tag
+            .rsplit_once(':')
+            .filter(|(_, t)| !t.contains('/'))
+            .map_or(no_tag, |(r, _)| r);
         repo.to_ascii_lowercase()
     });
     let name = name.to_ascii_lowercase();
@@ -90,7 +93,9 @@ pub(crate) fn role_of(name: &str, image: Option<&str>) -> ServiceRole {
             return *role;
         }
     }
-    let ray = |s: &str| s == "ray" || s.ends_with("/ray") || s.starts_with("ray-") || s.starts_with("ray_");
+    let ray = |s: &str| {
+        s == "ray" || s.ends_with("/ray") || s.starts_with("ray-") || s.starts_with("ray_")
+    };
     if img.as_deref().is_some_and(ray) || ray(&name) {
         return ServiceRole::MlControlPlane;
     }
@@ -125,8 +130,15 @@ impl GraphService {
     /// Published ports that expose the sensitive part of the service (TorchServe: management and
     /// metrics only).
     fn sensitive_public_ports(&self) -> Vec<&(PortSpec, Location)> {
-        let torchserve = self.image.as_deref().is_some_and(|i| i.contains("torchserve")) || self.name.contains("torchserve");
-        self.ports.iter().filter(|(p, _)| p.is_public() && (!torchserve || p.container_port != 8080)).collect()
+        let torchserve = self
+            .image
+            .as_deref()
+            .is_some_and(|i| i.contains("torchserve"))
+            || self.name.contains("torchserve");
+        self.ports
+            .iter()
+            .filter(|(p, _)| p.is_public() && (!torchserve || p.container_port != 8080))
+            .collect()
     }
 }
 
@@ -156,7 +168,9 @@ pub struct ComposeGraph {
 impl ComposeGraph {
     /// Services joined to a network.
     pub fn members<'a>(&'a self, network: &'a str) -> impl Iterator<Item = &'a GraphService> + 'a {
-        self.services.iter().filter(move |s| s.networks.iter().any(|n| n == network))
+        self.services
+            .iter()
+            .filter(move |s| s.networks.iter().any(|n| n == network))
     }
 }
 
@@ -187,8 +201,17 @@ pub(crate) fn build(root: &Node, base: &Location) -> ComposeGraph {
         let image = svc.get("image").and_then(Node::as_str).map(str::to_string);
         let mode = svc.get("network_mode").and_then(Node::as_str);
         let mut networks: Vec<String> = match svc.get("networks") {
-            Some(n) if n.is_map() => n.map().iter().filter_map(|(k, _)| k.as_str().map(str::to_string)).collect(),
-            Some(n) => n.seq().iter().filter_map(Node::as_str).map(str::to_string).collect(),
+            Some(n) if n.is_map() => n
+                .map()
+                .iter()
+                .filter_map(|(k, _)| k.as_str().map(str::to_string))
+                .collect(),
+            Some(n) => n
+                .seq()
+                .iter()
+                .filter_map(Node::as_str)
+                .map(str::to_string)
+                .collect(),
             None if mode.is_none() => vec!["default".to_string()],
             None => Vec::new(),
         };
@@ -199,13 +222,25 @@ pub(crate) fn build(root: &Node, base: &Location) -> ComposeGraph {
             name: name.to_string(),
             image,
             networks,
-            ports: service_ports(svc).into_iter().map(|(p, l, c)| (p, yaml_loc(base, l, c))).collect(),
+            ports: service_ports(svc)
+                .into_iter()
+                .map(|(p, l, c)| (p, yaml_loc(base, l, c)))
+                .collect(),
             host_network: mode == Some("host"),
             location: yaml_loc(base, k.line, k.col),
         });
     }
-    if g.services.iter().any(|s| s.networks.iter().any(|n| n == "default")) && !g.networks.iter().any(|n| n.name == "default") {
-        g.networks.push(GraphNetwork { name: "default".into(), internal: false, external: false, location: base.clone() });
+    if g.services
+        .iter()
+        .any(|s| s.networks.iter().any(|n| n == "default"))
+        && !g.networks.iter().any(|n| n.name == "default")
+    {
+        g.networks.push(GraphNetwork {
+            name: "default".into(),
+            internal: false,
+            external: false,
+            location: base.clone(),
+        });
     }
     g.services.sort_by(|a, b| a.name.cmp(&b.name));
     g.networks.sort_by(|a, b| a.name.cmp(&b.name));
@@ -217,29 +252,56 @@ pub(crate) fn check(g: &ComposeGraph, _base: &Location) -> Vec<Finding> {
     let mut out = Vec::new();
     for s in &g.services {
         if s.networks.iter().any(|n| n == "default") {
-            out.push(finding(&COMPOSE_DEFAULT_NETWORK, s.location.clone(), format!("service {} is on the default network", s.name), &s.name));
+            out.push(finding(
+                &COMPOSE_DEFAULT_NETWORK,
+                s.location.clone(),
+                format!("service {} is on the default network", s.name),
+                &s.name,
+            ));
         }
         if s.role.is_sensitive() {
             for (p, loc) in s.sensitive_public_ports() {
-                let hp = p.host_port.map_or_else(|| "ephemeral".into(), |h| h.to_string());
+                let hp = p
+                    .host_port
+                    .map_or_else(|| "ephemeral".into(), |h| h.to_string());
                 out.push(finding(
                     &COMPOSE_DATA_PUBLISHED,
                     loc.clone(),
-                    format!("{} {} publishes {}:{hp}->{} to the host", s.role.as_str(), s.name, p.host_ip.as_deref().unwrap_or("0.0.0.0"), p.container_port),
+                    format!(
+                        "{} {} publishes {}:{hp}->{} to the host",
+                        s.role.as_str(),
+                        s.name,
+                        p.host_ip.as_deref().unwrap_or("0.0.0.0"),
+                        p.container_port
+                    ),
                     &format!("{}|{hp}:{}", s.name, p.container_port),
                 ));
             }
             if s.host_network {
-                out.push(finding(&COMPOSE_DATA_PUBLISHED, s.location.clone(), format!("{} {} uses the host network", s.role.as_str(), s.name), &format!("{}|host", s.name)));
+                out.push(finding(
+                    &COMPOSE_DATA_PUBLISHED,
+                    s.location.clone(),
+                    format!("{} {} uses the host network", s.role.as_str(), s.name),
+                    &format!("{}|host", s.name),
+                ));
             }
             if !s.internet_facing() {
                 for n in &s.networks {
-                    let fronts: Vec<&str> = g.members(n).filter(|o| o.name != s.name && o.internet_facing()).map(|o| o.name.as_str()).collect();
+                    let fronts: Vec<&str> = g
+                        .members(n)
+                        .filter(|o| o.name != s.name && o.internet_facing())
+                        .map(|o| o.name.as_str())
+                        .collect();
                     if !fronts.is_empty() {
                         out.push(finding(
                             &COMPOSE_DATA_SHARES_FRONT,
                             s.location.clone(),
-                            format!("{} {} shares network {n} with internet-facing {}", s.role.as_str(), s.name, fronts.join(", ")),
+                            format!(
+                                "{} {} shares network {n} with internet-facing {}",
+                                s.role.as_str(),
+                                s.name,
+                                fronts.join(", ")
+                            ),
                             &format!("{}|{n}", s.name),
                         ));
                     }
@@ -256,7 +318,15 @@ pub(crate) fn check(g: &ComposeGraph, _base: &Location) -> Vec<Finding> {
             out.push(finding(
                 &COMPOSE_BACKEND_NOT_INTERNAL,
                 n.location.clone(),
-                format!("network {} carries only internal services ({}) but is not internal: true", n.name, members.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", ")),
+                format!(
+                    "network {} carries only internal services ({}) but is not internal: true",
+                    n.name,
+                    members
+                        .iter()
+                        .map(|m| m.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
                 &n.name,
             ));
         }

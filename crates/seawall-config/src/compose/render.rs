@@ -5,7 +5,10 @@ use std::fmt::Write;
 use super::graph::{ComposeGraph, GraphService};
 
 fn id(prefix: &str, name: &str) -> String {
-    let s: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    let s: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
     format!("{prefix}_{s}")
 }
 
@@ -14,7 +17,10 @@ fn dot_escape(s: &str) -> String {
 }
 
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn mermaid_escape(s: &str) -> String {
@@ -22,8 +28,14 @@ fn mermaid_escape(s: &str) -> String {
 }
 
 fn port_label(p: &crate::container::PortSpec) -> String {
-    let hp = p.host_port.map_or_else(|| "*".to_string(), |h| h.to_string());
-    format!("{}:{hp}→{}", p.host_ip.as_deref().unwrap_or("0.0.0.0"), p.container_port)
+    let hp = p
+        .host_port
+        .map_or_else(|| "*".to_string(), |h| h.to_string());
+    format!(
+        "{}:{hp}→{}",
+        p.host_ip.as_deref().unwrap_or("0.0.0.0"),
+        p.container_port
+    )
 }
 
 fn service_label(s: &GraphService) -> String {
@@ -38,27 +50,60 @@ impl ComposeGraph {
     /// Graphviz DOT: services (boxes; sensitive ones orange), networks (ellipses; internal ones
     /// dashed), the host/internet node and published ports (red when public).
     pub fn to_dot(&self) -> String {
-        let mut o = String::from("digraph compose {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n");
+        let mut o =
+            String::from("digraph compose {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n");
         o.push_str("  host [shape=doubleoctagon, label=\"host / internet\"];\n");
         for s in &self.services {
-            let color = if s.role.is_sensitive() { "#f9c784" } else { "#cde4ff" };
-            let _ = writeln!(o, "  {} [shape=box, style=filled, fillcolor=\"{color}\", label=\"{}\"];", id("svc", &s.name), dot_escape(&service_label(s)));
+            let color = if s.role.is_sensitive() {
+                "#f9c784"
+            } else {
+                "#cde4ff"
+            };
+            let _ = writeln!(
+                o,
+                "  {} [shape=box, style=filled, fillcolor=\"{color}\", label=\"{}\"];",
+                id("svc", &s.name),
+                dot_escape(&service_label(s))
+            );
         }
         for n in &self.networks {
             let style = if n.internal { "dashed" } else { "solid" };
-            let label = if n.internal { format!("{} (internal)", n.name) } else { n.name.clone() };
-            let _ = writeln!(o, "  {} [shape=ellipse, style={style}, label=\"{}\"];", id("net", &n.name), dot_escape(&label));
+            let label = if n.internal {
+                format!("{} (internal)", n.name)
+            } else {
+                n.name.clone()
+            };
+            let _ = writeln!(
+                o,
+                "  {} [shape=ellipse, style={style}, label=\"{}\"];",
+                id("net", &n.name),
+                dot_escape(&label)
+            );
         }
         for s in &self.services {
             for n in &s.networks {
-                let _ = writeln!(o, "  {} -> {} [dir=none];", id("svc", &s.name), id("net", n));
+                let _ = writeln!(
+                    o,
+                    "  {} -> {} [dir=none];",
+                    id("svc", &s.name),
+                    id("net", n)
+                );
             }
             if s.host_network {
-                let _ = writeln!(o, "  host -> {} [label=\"network_mode: host\", color=red];", id("svc", &s.name));
+                let _ = writeln!(
+                    o,
+                    "  host -> {} [label=\"network_mode: host\", color=red];",
+                    id("svc", &s.name)
+                );
             }
             for (p, _) in &s.ports {
                 let color = if p.is_public() { "red" } else { "gray" };
-                let _ = writeln!(o, "  host -> {} [label=\"{}\", color={color}];", id("svc", &s.name), dot_escape(&port_label(p)));
+                let _ = writeln!(
+                    o,
+                    "  host -> {} [label=\"{}\", color={color}];",
+                    id("svc", &s.name),
+                    dot_escape(&port_label(p))
+                );
             }
         }
         o.push_str("}\n");
@@ -69,26 +114,54 @@ impl ComposeGraph {
     pub fn to_mermaid(&self) -> String {
         let mut o = String::from("flowchart LR\n  host((\"host / internet\"))\n");
         for s in &self.services {
-            let _ = writeln!(o, "  {}[\"{}\"]", id("svc", &s.name), mermaid_escape(&service_label(s)));
+            let _ = writeln!(
+                o,
+                "  {}[\"{}\"]",
+                id("svc", &s.name),
+                mermaid_escape(&service_label(s))
+            );
         }
         for n in &self.networks {
-            let label = if n.internal { format!("{} (internal)", n.name) } else { n.name.clone() };
-            let _ = writeln!(o, "  {}{{{{\"{}\"}}}}", id("net", &n.name), mermaid_escape(&label));
+            let label = if n.internal {
+                format!("{} (internal)", n.name)
+            } else {
+                n.name.clone()
+            };
+            let _ = writeln!(
+                o,
+                "  {}{{{{\"{}\"}}}}",
+                id("net", &n.name),
+                mermaid_escape(&label)
+            );
         }
         for s in &self.services {
             for n in &s.networks {
                 let _ = writeln!(o, "  {} --- {}", id("svc", &s.name), id("net", n));
             }
             if s.host_network {
-                let _ = writeln!(o, "  host == \"network_mode: host\" ==> {}", id("svc", &s.name));
+                let _ = writeln!(
+                    o,
+                    "  host == \"network_mode: host\" ==> {}",
+                    id("svc", &s.name)
+                );
             }
             for (p, _) in &s.ports {
                 let arrow = if p.is_public() { "==" } else { "--" };
                 let end = if p.is_public() { "==>" } else { "-->" };
-                let _ = writeln!(o, "  host {arrow} \"{}\" {end} {}", mermaid_escape(&port_label(p)), id("svc", &s.name));
+                let _ = writeln!(
+                    o,
+                    "  host {arrow} \"{}\" {end} {}",
+                    mermaid_escape(&port_label(p)),
+                    id("svc", &s.name)
+                );
             }
         }
-        let sensitive: Vec<String> = self.services.iter().filter(|s| s.role.is_sensitive()).map(|s| id("svc", &s.name)).collect();
+        let sensitive: Vec<String> = self
+            .services
+            .iter()
+            .filter(|s| s.role.is_sensitive())
+            .map(|s| id("svc", &s.name))
+            .collect();
         if !sensitive.is_empty() {
             o.push_str("  classDef sensitive fill:#f9c784,stroke:#b35c00\n");
             let _ = writeln!(o, "  class {} sensitive", sensitive.join(","));
@@ -106,34 +179,93 @@ impl ComposeGraph {
         let (sw, nw, bh) = (220usize, 200usize, 36usize);
         let host_y = TOP + (rows * ROW) / 2 - bh / 2;
         let mut o = String::new();
-        let _ = writeln!(o, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{height}\" font-family=\"Helvetica,Arial,sans-serif\" font-size=\"12\">", nx + nw + 20);
+        let _ = writeln!(
+            o,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{height}\" font-family=\"Helvetica,Arial,sans-serif\" font-size=\"12\">",
+            nx + nw + 20
+        );
         o.push_str("<text x=\"20\" y=\"20\" font-size=\"14\" font-weight=\"bold\">compose network graph</text>\n");
-        let _ = writeln!(o, "<rect x=\"{hx}\" y=\"{host_y}\" width=\"140\" height=\"{bh}\" rx=\"18\" fill=\"#eee\" stroke=\"#333\"/><text x=\"{}\" y=\"{}\">host / internet</text>", hx + 22, host_y + 22);
+        let _ = writeln!(
+            o,
+            "<rect x=\"{hx}\" y=\"{host_y}\" width=\"140\" height=\"{bh}\" rx=\"18\" fill=\"#eee\" stroke=\"#333\"/><text x=\"{}\" y=\"{}\">host / internet</text>",
+            hx + 22,
+            host_y + 22
+        );
         let sy = |i: usize| TOP + i * ROW;
         let net_index = |name: &str| self.networks.iter().position(|n| n.name == name);
         for (i, s) in self.services.iter().enumerate() {
             let y = sy(i);
             for n in &s.networks {
                 if let Some(j) = net_index(n) {
-                    let _ = writeln!(o, "<line x1=\"{}\" y1=\"{}\" x2=\"{nx}\" y2=\"{}\" stroke=\"#777\"/>", sx + sw, y + bh / 2, sy(j) + bh / 2);
+                    let _ = writeln!(
+                        o,
+                        "<line x1=\"{}\" y1=\"{}\" x2=\"{nx}\" y2=\"{}\" stroke=\"#777\"/>",
+                        sx + sw,
+                        y + bh / 2,
+                        sy(j) + bh / 2
+                    );
                 }
             }
             let public = s.internet_facing();
-            let exposed = s.ports.iter().map(|(p, _)| port_label(p)).collect::<Vec<_>>().join(", ");
+            let exposed = s
+                .ports
+                .iter()
+                .map(|(p, _)| port_label(p))
+                .collect::<Vec<_>>()
+                .join(", ");
             if !s.ports.is_empty() || s.host_network {
                 let color = if public { "#d00" } else { "#999" };
-                let label = if s.host_network { "host network".to_string() } else { exposed };
-                let _ = writeln!(o, "<line x1=\"{}\" y1=\"{}\" x2=\"{sx}\" y2=\"{}\" stroke=\"{color}\" stroke-width=\"2\"><title>{}</title></line>", hx + 140, host_y + bh / 2, y + bh / 2, xml_escape(&label));
+                let label = if s.host_network {
+                    "host network".to_string()
+                } else {
+                    exposed
+                };
+                let _ = writeln!(
+                    o,
+                    "<line x1=\"{}\" y1=\"{}\" x2=\"{sx}\" y2=\"{}\" stroke=\"{color}\" stroke-width=\"2\"><title>{}</title></line>",
+                    hx + 140,
+                    host_y + bh / 2,
+                    y + bh / 2,
+                    xml_escape(&label)
+                );
             }
-            let fill = if s.role.is_sensitive() { "#f9c784" } else { "#cde4ff" };
-            let stroke = if s.role.is_sensitive() && public { "#d00" } else { "#333" };
-            let _ = writeln!(o, "<rect x=\"{sx}\" y=\"{y}\" width=\"{sw}\" height=\"{bh}\" fill=\"{fill}\" stroke=\"{stroke}\"/><text x=\"{}\" y=\"{}\">{}</text>", sx + 8, y + 22, xml_escape(&service_label(s)));
+            let fill = if s.role.is_sensitive() {
+                "#f9c784"
+            } else {
+                "#cde4ff"
+            };
+            let stroke = if s.role.is_sensitive() && public {
+                "#d00"
+            } else {
+                "#333"
+            };
+            let _ = writeln!(
+                o,
+                "<rect x=\"{sx}\" y=\"{y}\" width=\"{sw}\" height=\"{bh}\" fill=\"{fill}\" stroke=\"{stroke}\"/><text x=\"{}\" y=\"{}\">{}</text>",
+                sx + 8,
+                y + 22,
+                xml_escape(&service_label(s))
+            );
         }
         for (j, n) in self.networks.iter().enumerate() {
             let y = sy(j);
-            let dash = if n.internal { " stroke-dasharray=\"4 3\"" } else { "" };
-            let label = if n.internal { format!("{} (internal)", n.name) } else { n.name.clone() };
-            let _ = writeln!(o, "<rect x=\"{nx}\" y=\"{y}\" width=\"{nw}\" height=\"{bh}\" rx=\"18\" fill=\"#fff\" stroke=\"#333\"{dash}/><text x=\"{}\" y=\"{}\">{}</text>", nx + 14, y + 22, xml_escape(&label));
+            let dash = if n.internal {
+                " stroke-dasharray=\"4 3\""
+            } else {
+                ""
+            };
+            let label = if n.internal {
+                format!("{} (internal)", n.name)
+            } else {
+                n.name.clone()
+            };
+            let _ = writeln!(
+                o,
+                "<rect x=\"{nx}\" y=\"{y}\" width=\"{nw}\" height=\"{bh}\" rx=\"18\" fill=\"#fff\" stroke=\"#333\"{dash}/><text x=\"{}\" y=\"{}\">{}</text>",
+                nx + 14,
+                y + 22,
+                xml_escape(&label)
+            );
         }
         o.push_str("</svg>\n");
         o

@@ -8,14 +8,21 @@ use crate::catalog::dockerfile::*;
 use crate::mlexpose;
 use crate::shell::{self, SimpleCommand, Word};
 
-const SHELLS: &[&str] = &["sh", "bash", "dash", "zsh", "ash", "ksh", "python", "python3", "perl", "ruby", "node"];
+const SHELLS: &[&str] = &[
+    "sh", "bash", "dash", "zsh", "ash", "ksh", "python", "python3", "perl", "ruby", "node",
+];
 
 /// The commands of a RUN (its shell text plus heredoc scripts), with absolute offsets.
 fn run_commands(text: &str, r: &RunInstruction<'_>) -> (Vec<SimpleCommand>, bool) {
     let mut cmds = commands_of(&r.arguments);
     let shell_form = matches!(r.arguments, Command::Shell(_));
-    let prog = cmds.first().map(|c| c.program().to_string()).unwrap_or_default();
-    let heredoc_is_shell = prog.is_empty() || prog.starts_with("<<") || matches!(prog.as_str(), "sh" | "bash" | "dash" | "zsh" | "ash");
+    let prog = cmds
+        .first()
+        .map(|c| c.program().to_string())
+        .unwrap_or_default();
+    let heredoc_is_shell = prog.is_empty()
+        || prog.starts_with("<<")
+        || matches!(prog.as_str(), "sh" | "bash" | "dash" | "zsh" | "ash");
     if heredoc_is_shell {
         for h in &r.here_docs {
             let region = text.get(h.span.clone()).unwrap_or("");
@@ -34,20 +41,27 @@ fn run_commands(text: &str, r: &RunInstruction<'_>) -> (Vec<SimpleCommand>, bool
 
 fn sub_after<'a>(c: &'a SimpleCommand, subs: &[&str]) -> Option<(usize, &'a [Word])> {
     let pw = c.program_words();
-    pw.iter().position(|w| subs.contains(&w.text.as_str())).map(|i| (i, pw.get(i + 1..).unwrap_or(&[])))
+    pw.iter()
+        .position(|w| subs.contains(&w.text.as_str()))
+        .map(|i| (i, pw.get(i + 1..).unwrap_or(&[])))
 }
 
 fn is_pip(c: &SimpleCommand) -> bool {
     let pw = c.program_words();
     let names: Vec<&str> = pw.iter().map(|w| shell::base_name(&w.text)).collect();
     let p = names.first().copied().unwrap_or("");
-    (p.starts_with("pip") && p.trim_start_matches("pip").chars().all(|ch| ch.is_ascii_digit() || ch == '.'))
+    (p.starts_with("pip")
+        && p.trim_start_matches("pip")
+            .chars()
+            .all(|ch| ch.is_ascii_digit() || ch == '.'))
         || (p.starts_with("python") && names.get(1) == Some(&"-m") && names.get(2) == Some(&"pip"))
         || (p == "uv" && names.get(1) == Some(&"pip"))
 }
 
 fn install_args(c: &SimpleCommand, verb: &[&str], value_opts: &[&str]) -> Vec<Word> {
-    let Some((_, rest)) = sub_after(c, verb) else { return Vec::new() };
+    let Some((_, rest)) = sub_after(c, verb) else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     let mut skip = false;
     for w in rest {
@@ -66,11 +80,24 @@ fn install_args(c: &SimpleCommand, verb: &[&str], value_opts: &[&str]) -> Vec<Wo
     out
 }
 
-pub(super) fn check_run(cx: &mut Ctx<'_>, text: &str, r: &RunInstruction<'_>, pipefail_or_other_shell: bool, pip_no_cache_env: bool) {
+pub(super) fn check_run(
+    cx: &mut Ctx<'_>,
+    text: &str,
+    r: &RunInstruction<'_>,
+    pipefail_or_other_shell: bool,
+    pip_no_cache_env: bool,
+) {
     let (cmds, is_shell) = run_commands(text, r);
-    let raw = text.get(r.run.span.start..r.arguments_end(text)).unwrap_or("");
+    let raw = text
+        .get(r.run.span.start..r.arguments_end(text))
+        .unwrap_or("");
     let run_off = r.run.span.start;
-    let cache_mount = r.options.iter().any(|f| f.name.value == "mount" && f.value.as_ref().is_some_and(|v| v.value.contains("type=cache")));
+    let cache_mount = r.options.iter().any(|f| {
+        f.name.value == "mount"
+            && f.value
+                .as_ref()
+                .is_some_and(|v| v.value.contains("type=cache"))
+    });
 
     let mut apt_update: Option<usize> = None;
     let mut apt_install = false;
@@ -80,7 +107,12 @@ pub(super) fn check_run(cx: &mut Ctx<'_>, text: &str, r: &RunInstruction<'_>, pi
         let prog = c.program();
         let first_off = c.words.first().map_or(run_off, |w| w.offset);
         // sudo
-        if let Some(w) = c.words.iter().take_while(|w| shell::is_assignment(&w.text) || w.text == "sudo").find(|w| w.text == "sudo") {
+        if let Some(w) = c
+            .words
+            .iter()
+            .take_while(|w| shell::is_assignment(&w.text) || w.text == "sudo")
+            .find(|w| w.text == "sudo")
+        {
             cx.at(&DF_SUDO, w.offset, "sudo in RUN", "sudo");
         }
         // curl | sh
@@ -89,10 +121,27 @@ pub(super) fn check_run(cx: &mut Ctx<'_>, text: &str, r: &RunInstruction<'_>, pi
             && let Some(next) = cmds.get(i + 1)
             && SHELLS.contains(&next.program())
         {
-            cx.at(&DF_CURL_PIPE_SH, first_off, format!("`{prog} … | {}` executes a download unverified", next.program()), "pipe");
+            cx.at(
+                &DF_CURL_PIPE_SH,
+                first_off,
+                format!(
+                    "`{prog} … | {}` executes a download unverified",
+                    next.program()
+                ),
+                "pipe",
+            );
         }
-        if SHELLS.contains(&prog) && c.words.iter().any(|w| w.text.contains("$(curl") || w.text.contains("$(wget")) {
-            cx.at(&DF_CURL_PIPE_SH, first_off, format!("`{prog} -c \"$(curl …)\"` executes a download unverified"), "subst");
+        if SHELLS.contains(&prog)
+            && c.words
+                .iter()
+                .any(|w| w.text.contains("$(curl") || w.text.contains("$(wget"))
+        {
+            cx.at(
+                &DF_CURL_PIPE_SH,
+                first_off,
+                format!("`{prog} -c \"$(curl …)\"` executes a download unverified"),
+                "subst",
+            );
         }
         if c.piped && pipe_at.is_none() {
             pipe_at = Some(first_off);
@@ -101,32 +150,69 @@ pub(super) fn check_run(cx: &mut Ctx<'_>, text: &str, r: &RunInstruction<'_>, pi
         for w in c.program_words() {
             let t = w.text.as_str();
             let bad = match prog {
-                "curl" => t == "--insecure" || (t.starts_with('-') && !t.starts_with("--") && t.len() > 1 && t[1..].chars().all(|ch| ch.is_ascii_alphabetic()) && t.contains('k')),
+                "curl" => {
+                    t == "--insecure"
+                        || (t.starts_with('-')
+                            && !t.starts_with("--")
+                            && t.len() > 1
+                            && t[1..].chars().all(|ch| ch.is_ascii_alphabetic())
+                            && t.contains('k'))
+                }
                 "wget" => t == "--no-check-certificate",
                 "git" => t.to_ascii_lowercase().contains("sslverify=false"),
-                "npm" | "yarn" | "pnpm" => t == "--strict-ssl=false" || (t == "strict-ssl" && c.has("false")),
-                "conda" | "mamba" | "micromamba" => t == "ssl_verify" && (c.has("false") || c.has("False")),
+                "npm" | "yarn" | "pnpm" => {
+                    t == "--strict-ssl=false" || (t == "strict-ssl" && c.has("false"))
+                }
+                "conda" | "mamba" | "micromamba" => {
+                    t == "ssl_verify" && (c.has("false") || c.has("False"))
+                }
                 _ => false,
-            } || (is_pip(c) && (t == "--trusted-host" || t.starts_with("--trusted-host=")))
-                || (prog == "pip" || prog == "pip3") && t.contains("trusted-host") && c.has("config");
+            } || (is_pip(c)
+                && (t == "--trusted-host" || t.starts_with("--trusted-host=")))
+                || (prog == "pip" || prog == "pip3")
+                    && t.contains("trusted-host")
+                    && c.has("config");
             if bad {
-                cx.at(&DF_TLS_DISABLED, w.offset, format!("`{prog} {t}` disables TLS verification"), t);
+                cx.at(
+                    &DF_TLS_DISABLED,
+                    w.offset,
+                    format!("`{prog} {t}` disables TLS verification"),
+                    t,
+                );
             }
         }
         for (k, v, off) in c.assignments() {
             if tls_env_disabled(k, v) {
-                cx.at(&DF_TLS_DISABLED, off, format!("{k}={v} disables TLS verification"), k);
+                cx.at(
+                    &DF_TLS_DISABLED,
+                    off,
+                    format!("{k}={v} disables TLS verification"),
+                    k,
+                );
             }
         }
         // Signature bypass
         for w in &c.words {
             let t = w.text.as_str();
-            if matches!(t, "--allow-unauthenticated" | "--allow-untrusted" | "--nogpgcheck" | "--nosignature" | "--no-gpg-checks" | "--allow-insecure-repositories" | "--force-yes")
-                || t.contains("AllowUnauthenticated=true")
+            if matches!(
+                t,
+                "--allow-unauthenticated"
+                    | "--allow-untrusted"
+                    | "--nogpgcheck"
+                    | "--nosignature"
+                    | "--no-gpg-checks"
+                    | "--allow-insecure-repositories"
+                    | "--force-yes"
+            ) || t.contains("AllowUnauthenticated=true")
                 || t.contains("AllowInsecureRepositories=true")
                 || t.contains("[trusted=yes]")
             {
-                cx.at(&DF_SIG_BYPASS, w.offset, format!("`{t}` bypasses package signature verification"), t);
+                cx.at(
+                    &DF_SIG_BYPASS,
+                    w.offset,
+                    format!("`{t}` bypasses package signature verification"),
+                    t,
+                );
             }
         }
         // Package managers
@@ -137,28 +223,64 @@ pub(super) fn check_run(cx: &mut Ctx<'_>, text: &str, r: &RunInstruction<'_>, pi
                 }
                 if sub_after(c, &["install"]).is_some() {
                     apt_install = true;
-                    let pkgs = install_args(c, &["install"], &["-o", "-t", "-c", "--target-release", "--option"]);
+                    let pkgs = install_args(
+                        c,
+                        &["install"],
+                        &["-o", "-t", "-c", "--target-release", "--option"],
+                    );
                     let unpinned: Vec<&str> = pkgs
                         .iter()
                         .map(|w| w.text.as_str())
-                        .filter(|p| !p.contains('=') && !p.ends_with(".deb") && !p.starts_with('$') && !p.starts_with('/') && !p.starts_with("./"))
+                        .filter(|p| {
+                            !p.contains('=')
+                                && !p.ends_with(".deb")
+                                && !p.starts_with('$')
+                                && !p.starts_with('/')
+                                && !p.starts_with("./")
+                        })
                         .collect();
-                    if pkgs.iter().any(|w| w.text.split('=').next() == Some("sudo")) {
+                    if pkgs
+                        .iter()
+                        .any(|w| w.text.split('=').next() == Some("sudo"))
+                    {
                         cx.at(&DF_SUDO, first_off, "sudo installed", "sudo-install");
                     }
                     if !unpinned.is_empty() {
-                        cx.at(&DF_APT_UNPINNED, first_off, format!("unpinned: {}", unpinned.join(" ")), &unpinned.join(" "));
+                        cx.at(
+                            &DF_APT_UNPINNED,
+                            first_off,
+                            format!("unpinned: {}", unpinned.join(" ")),
+                            &unpinned.join(" "),
+                        );
                     }
                     if !cache_mount && !raw.contains("/var/lib/apt/lists") {
-                        cx.at(&DF_APT_LISTS_LEFT, first_off, "apt-get install without `rm -rf /var/lib/apt/lists/*` in the same RUN", "apt-lists");
+                        cx.at(
+                            &DF_APT_LISTS_LEFT,
+                            first_off,
+                            "apt-get install without `rm -rf /var/lib/apt/lists/*` in the same RUN",
+                            "apt-lists",
+                        );
                     }
                 }
             }
             "apk" => {
-                let pkgs = install_args(c, &["add"], &["--repository", "-X", "--virtual", "-t", "--root", "-p"]);
-                let unpinned: Vec<&str> = pkgs.iter().map(|w| w.text.as_str()).filter(|p| !p.contains('=') && !p.starts_with('$') && !p.ends_with(".apk")).collect();
+                let pkgs = install_args(
+                    c,
+                    &["add"],
+                    &["--repository", "-X", "--virtual", "-t", "--root", "-p"],
+                );
+                let unpinned: Vec<&str> = pkgs
+                    .iter()
+                    .map(|w| w.text.as_str())
+                    .filter(|p| !p.contains('=') && !p.starts_with('$') && !p.ends_with(".apk"))
+                    .collect();
                 if !unpinned.is_empty() {
-                    cx.at(&DF_APK_UNPINNED, first_off, format!("unpinned: {}", unpinned.join(" ")), &unpinned.join(" "));
+                    cx.at(
+                        &DF_APK_UNPINNED,
+                        first_off,
+                        format!("unpinned: {}", unpinned.join(" ")),
+                        &unpinned.join(" "),
+                    );
                 }
             }
             "npm" | "yarn" | "pnpm" => {
@@ -166,11 +288,21 @@ pub(super) fn check_run(cx: &mut Ctx<'_>, text: &str, r: &RunInstruction<'_>, pi
                 let unpinned: Vec<&str> = pkgs
                     .iter()
                     .map(|w| w.text.as_str())
-                    .filter(|p| !p.starts_with('.') && !p.starts_with('/') && !p.starts_with('$') && !p.contains("://"))
+                    .filter(|p| {
+                        !p.starts_with('.')
+                            && !p.starts_with('/')
+                            && !p.starts_with('$')
+                            && !p.contains("://")
+                    })
                     .filter(|p| !p.get(1..).is_some_and(|rest| rest.contains('@')))
                     .collect();
                 if !unpinned.is_empty() {
-                    cx.at(&DF_NPM_UNPINNED, first_off, format!("unpinned: {}", unpinned.join(" ")), &unpinned.join(" "));
+                    cx.at(
+                        &DF_NPM_UNPINNED,
+                        first_off,
+                        format!("unpinned: {}", unpinned.join(" ")),
+                        &unpinned.join(" "),
+                    );
                 }
             }
             _ => {}
@@ -179,21 +311,73 @@ pub(super) fn check_run(cx: &mut Ctx<'_>, text: &str, r: &RunInstruction<'_>, pi
             let pkgs = install_args(
                 c,
                 &["install"],
-                &["-r", "-c", "-e", "--requirement", "--constraint", "--editable", "-i", "--index-url", "--extra-index-url", "-f", "--find-links", "--target", "-t", "--trusted-host", "--prefix", "--root", "--platform", "--python-version", "--only-binary", "--no-binary", "--upgrade-strategy", "--progress-bar", "--cache-dir", "--src", "--python"],
+                &[
+                    "-r",
+                    "-c",
+                    "-e",
+                    "--requirement",
+                    "--constraint",
+                    "--editable",
+                    "-i",
+                    "--index-url",
+                    "--extra-index-url",
+                    "-f",
+                    "--find-links",
+                    "--target",
+                    "-t",
+                    "--trusted-host",
+                    "--prefix",
+                    "--root",
+                    "--platform",
+                    "--python-version",
+                    "--only-binary",
+                    "--no-binary",
+                    "--upgrade-strategy",
+                    "--progress-bar",
+                    "--cache-dir",
+                    "--src",
+                    "--python",
+                ],
             );
             let unpinned: Vec<&str> = pkgs
                 .iter()
                 .map(|w| w.text.as_str())
                 .filter(|p| {
-                    !(p.contains("==") || p.contains("~=") || p.contains('<') || p.contains('@') || p.contains('/') || p.starts_with('.') || p.starts_with('$') || p.ends_with(".whl") || p.ends_with(".tar.gz") || p.ends_with(".zip"))
+                    !(p.contains("==")
+                        || p.contains("~=")
+                        || p.contains('<')
+                        || p.contains('@')
+                        || p.contains('/')
+                        || p.starts_with('.')
+                        || p.starts_with('$')
+                        || p.ends_with(".whl")
+                        || p.ends_with(".tar.gz")
+                        || p.ends_with(".zip"))
                 })
                 .collect();
             if !unpinned.is_empty() {
-                cx.at(&DF_PIP_UNPINNED, first_off, format!("unpinned: {}", unpinned.join(" ")), &unpinned.join(" "));
+                cx.at(
+                    &DF_PIP_UNPINNED,
+                    first_off,
+                    format!("unpinned: {}", unpinned.join(" ")),
+                    &unpinned.join(" "),
+                );
             }
-            let no_cache = c.words.iter().any(|w| w.text == "--no-cache-dir" || w.text == "--no-cache");
-            if !no_cache && !pip_no_cache_env && !cache_mount && !c.assignments().any(|(k, _, _)| k == "PIP_NO_CACHE_DIR") {
-                cx.at(&DF_PIP_CACHE, first_off, "pip install without --no-cache-dir", "pip-cache");
+            let no_cache = c
+                .words
+                .iter()
+                .any(|w| w.text == "--no-cache-dir" || w.text == "--no-cache");
+            if !no_cache
+                && !pip_no_cache_env
+                && !cache_mount
+                && !c.assignments().any(|(k, _, _)| k == "PIP_NO_CACHE_DIR")
+            {
+                cx.at(
+                    &DF_PIP_CACHE,
+                    first_off,
+                    "pip install without --no-cache-dir",
+                    "pip-cache",
+                );
             }
         }
         // ML exposure
@@ -203,19 +387,34 @@ pub(super) fn check_run(cx: &mut Ctx<'_>, text: &str, r: &RunInstruction<'_>, pi
     }
     if raw.contains("<(curl") || raw.contains("<(wget") {
         let off = run_off + raw.find("<(").unwrap_or(0);
-        cx.at(&DF_CURL_PIPE_SH, off, "process substitution `<(curl …)` executes a download unverified", "procsubst");
+        cx.at(
+            &DF_CURL_PIPE_SH,
+            off,
+            "process substitution `<(curl …)` executes a download unverified",
+            "procsubst",
+        );
     }
     if let Some(off) = apt_update
         && !apt_install
     {
-        cx.at(&DF_APT_UPDATE_ALONE, off, "apt-get update without install in the same RUN", "apt-update");
+        cx.at(
+            &DF_APT_UPDATE_ALONE,
+            off,
+            "apt-get update without install in the same RUN",
+            "apt-update",
+        );
     }
     if let Some(off) = pipe_at
         && is_shell
         && !pipefail_or_other_shell
         && !raw.contains("pipefail")
     {
-        cx.at(&DF_PIPEFAIL, off, "pipeline without `set -o pipefail`: failures of all but the last command are ignored", "pipefail");
+        cx.at(
+            &DF_PIPEFAIL,
+            off,
+            "pipeline without `set -o pipefail`: failures of all but the last command are ignored",
+            "pipefail",
+        );
     }
 }
 

@@ -15,7 +15,16 @@ use crate::emit::{finding, yaml_loc};
 use crate::yaml::{Node, parse_multi};
 
 /// Workload kinds whose pod template is checked.
-pub const WORKLOAD_KINDS: &[&str] = &["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "ReplicationController"];
+pub const WORKLOAD_KINDS: &[&str] = &[
+    "Pod",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "Job",
+    "CronJob",
+    "ReplicationController",
+];
 
 /// One parsed manifest document with the file it came from.
 pub(crate) struct Doc<'a> {
@@ -28,10 +37,16 @@ impl Doc<'_> {
         self.node.get("kind").and_then(Node::as_str).unwrap_or("")
     }
     pub(crate) fn name(&self) -> &str {
-        self.node.path(&["metadata", "name"]).and_then(Node::as_str).unwrap_or("")
+        self.node
+            .path(&["metadata", "name"])
+            .and_then(Node::as_str)
+            .unwrap_or("")
     }
     pub(crate) fn namespace(&self) -> &str {
-        self.node.path(&["metadata", "namespace"]).and_then(Node::as_str).unwrap_or("default")
+        self.node
+            .path(&["metadata", "namespace"])
+            .and_then(Node::as_str)
+            .unwrap_or("default")
     }
     pub(crate) fn loc(&self) -> Location {
         let k = self.node.key("kind").unwrap_or(self.node);
@@ -42,8 +57,12 @@ impl Doc<'_> {
         let n = self.node;
         match self.kind() {
             "Pod" => n.get("spec").map(|s| (s, n.get("metadata"))),
-            "CronJob" => n.path(&["spec", "jobTemplate", "spec", "template"]).and_then(|t| t.get("spec").map(|s| (s, t.get("metadata")))),
-            k if WORKLOAD_KINDS.contains(&k) => n.path(&["spec", "template"]).and_then(|t| t.get("spec").map(|s| (s, t.get("metadata")))),
+            "CronJob" => n
+                .path(&["spec", "jobTemplate", "spec", "template"])
+                .and_then(|t| t.get("spec").map(|s| (s, t.get("metadata")))),
+            k if WORKLOAD_KINDS.contains(&k) => n
+                .path(&["spec", "template"])
+                .and_then(|t| t.get("spec").map(|s| (s, t.get("metadata")))),
             _ => None,
         }
     }
@@ -82,10 +101,17 @@ pub fn check_k8s_documents(files: &[(Location, String)]) -> (Vec<Finding>, Vec<S
     for (loc, text) in files {
         match parse_docs(text) {
             Ok(d) => parsed.push((loc, d)),
-            Err(e) => warnings.push(ScanWarning::at("config-files", loc.clone(), format!("cannot parse Kubernetes manifest: {e}"))),
+            Err(e) => warnings.push(ScanWarning::at(
+                "config-files",
+                loc.clone(),
+                format!("cannot parse Kubernetes manifest: {e}"),
+            )),
         }
     }
-    let docs: Vec<Doc<'_>> = parsed.iter().flat_map(|(loc, nodes)| nodes.iter().map(move |n| Doc { node: n, base: loc })).collect();
+    let docs: Vec<Doc<'_>> = parsed
+        .iter()
+        .flat_map(|(loc, nodes)| nodes.iter().map(move |n| Doc { node: n, base: loc }))
+        .collect();
     let mut out = Vec::new();
     for d in &docs {
         if let Some((spec, _)) = d.pod() {
@@ -93,9 +119,20 @@ pub fn check_k8s_documents(files: &[(Location, String)]) -> (Vec<Finding>, Vec<S
         }
         match d.kind() {
             "Secret" => {
-                let has_data = ["data", "stringData"].iter().any(|k| d.node.get(k).is_some_and(|n| !n.map().is_empty()));
+                let has_data = ["data", "stringData"]
+                    .iter()
+                    .any(|k| d.node.get(k).is_some_and(|n| !n.map().is_empty()));
                 if has_data {
-                    out.push(finding(&K8S_PLAINTEXT_SECRET, d.loc(), format!("Secret {}/{} carries its values in the manifest", d.namespace(), d.name()), d.name()));
+                    out.push(finding(
+                        &K8S_PLAINTEXT_SECRET,
+                        d.loc(),
+                        format!(
+                            "Secret {}/{} carries its values in the manifest",
+                            d.namespace(),
+                            d.name()
+                        ),
+                        d.name(),
+                    ));
                 }
             }
             "Service" => check_service(&mut out, d),
@@ -121,18 +158,35 @@ const ML_PORTS: &[(u32, &str)] = &[
 ];
 
 fn check_service(out: &mut Vec<Finding>, d: &Doc<'_>) {
-    let ty = d.node.path(&["spec", "type"]).and_then(Node::as_str).unwrap_or("ClusterIP");
+    let ty = d
+        .node
+        .path(&["spec", "type"])
+        .and_then(Node::as_str)
+        .unwrap_or("ClusterIP");
     if ty != "LoadBalancer" && ty != "NodePort" {
         return;
     }
-    for p in d.node.path(&["spec", "ports"]).map(Node::seq).unwrap_or(&[]) {
-        let num = |k: &str| p.get(k).and_then(Node::as_str).and_then(|v| v.parse::<u32>().ok());
+    for p in d
+        .node
+        .path(&["spec", "ports"])
+        .map(Node::seq)
+        .unwrap_or(&[])
+    {
+        let num = |k: &str| {
+            p.get(k)
+                .and_then(Node::as_str)
+                .and_then(|v| v.parse::<u32>().ok())
+        };
         for port in [num("port"), num("targetPort")].into_iter().flatten() {
             if let Some((_, what)) = ML_PORTS.iter().find(|(n, _)| *n == port) {
                 out.push(finding(
                     &K8S_ML_PORT_EXPOSED,
                     yaml_loc(d.base, p.line, p.col),
-                    format!("Service {}/{} of type {ty} exposes port {port} ({what})", d.namespace(), d.name()),
+                    format!(
+                        "Service {}/{} of type {ty} exposes port {port} ({what})",
+                        d.namespace(),
+                        d.name()
+                    ),
                     &format!("{}|{port}", d.name()),
                 ));
                 break;

@@ -14,7 +14,12 @@ fn labels(n: Option<&Node>) -> BTreeMap<String, String> {
     n.map(Node::map)
         .unwrap_or(&[])
         .iter()
-        .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.as_str().unwrap_or("").to_string())))
+        .filter_map(|(k, v)| {
+            Some((
+                k.as_str()?.to_string(),
+                v.as_str().unwrap_or("").to_string(),
+            ))
+        })
         .collect()
 }
 
@@ -28,7 +33,13 @@ pub(crate) fn selector_matches(sel: Option<&Node>, l: &BTreeMap<String, String>)
     }
     for ex in sel.get("matchExpressions").map(Node::seq).unwrap_or(&[]) {
         let key = ex.get("key").and_then(Node::as_str).unwrap_or("");
-        let vals: Vec<&str> = ex.get("values").map(Node::seq).unwrap_or(&[]).iter().filter_map(Node::as_str).collect();
+        let vals: Vec<&str> = ex
+            .get("values")
+            .map(Node::seq)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(Node::as_str)
+            .collect();
         let have = l.get(key);
         let ok = match ex.get("operator").and_then(Node::as_str).unwrap_or("") {
             "In" => have.is_some_and(|h| vals.contains(&h.as_str())),
@@ -57,11 +68,18 @@ fn parse_v4(s: &str) -> Option<u32> {
 /// True when the IPv4 CIDR contains the address.
 pub(crate) fn cidr_contains(cidr: &str, addr: &str) -> bool {
     let (net, bits) = cidr.split_once('/').unwrap_or((cidr, "32"));
-    let (Some(net), Some(a), Ok(bits)) = (parse_v4(net), parse_v4(addr), bits.parse::<u32>()) else { return false };
+    let (Some(net), Some(a), Ok(bits)) = (parse_v4(net), parse_v4(addr), bits.parse::<u32>())
+    else {
+        return false;
+    };
     if bits > 32 {
         return false;
     }
-    let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
+    let mask = if bits == 0 {
+        0
+    } else {
+        u32::MAX << (32 - bits)
+    };
     (net & mask) == (a & mask)
 }
 
@@ -72,8 +90,14 @@ fn peers_allow_all(peers: Option<&Node>) -> bool {
         None => true,
         Some(p) if p.seq().is_empty() => true,
         Some(p) => p.seq().iter().any(|peer| {
-            peer.path(&["ipBlock", "cidr"]).and_then(Node::as_str).is_some_and(|c| c == "0.0.0.0/0" || c == "::/0")
-                && peer.path(&["ipBlock", "except"]).map(Node::seq).unwrap_or(&[]).is_empty()
+            peer.path(&["ipBlock", "cidr"])
+                .and_then(Node::as_str)
+                .is_some_and(|c| c == "0.0.0.0/0" || c == "::/0")
+                && peer
+                    .path(&["ipBlock", "except"])
+                    .map(Node::seq)
+                    .unwrap_or(&[])
+                    .is_empty()
         }),
     }
 }
@@ -83,23 +107,43 @@ fn peers_allow_metadata(peers: Option<&Node>) -> bool {
         None => true,
         Some(p) if p.seq().is_empty() => true,
         Some(p) => p.seq().iter().any(|peer| {
-            let Some(cidr) = peer.path(&["ipBlock", "cidr"]).and_then(Node::as_str) else { return false };
+            let Some(cidr) = peer.path(&["ipBlock", "cidr"]).and_then(Node::as_str) else {
+                return false;
+            };
             cidr_contains(cidr, METADATA)
-                && !peer.path(&["ipBlock", "except"]).map(Node::seq).unwrap_or(&[]).iter().filter_map(Node::as_str).any(|ex| cidr_contains(ex, METADATA))
+                && !peer
+                    .path(&["ipBlock", "except"])
+                    .map(Node::seq)
+                    .unwrap_or(&[])
+                    .iter()
+                    .filter_map(Node::as_str)
+                    .any(|ex| cidr_contains(ex, METADATA))
         }),
     }
 }
 
 pub(super) fn check(out: &mut Vec<Finding>, docs: &[Doc<'_>]) {
-    let policies: Vec<&Doc<'_>> = docs.iter().filter(|d| d.kind() == "NetworkPolicy").collect();
+    let policies: Vec<&Doc<'_>> = docs
+        .iter()
+        .filter(|d| d.kind() == "NetworkPolicy")
+        .collect();
     let mut ns_with_workloads: BTreeMap<String, &Doc<'_>> = BTreeMap::new();
     let mut deny_in: BTreeSet<String> = BTreeSet::new();
     let mut deny_out: BTreeSet<String> = BTreeSet::new();
     for p in &policies {
         let spec = p.node.get("spec");
         let sel = spec.and_then(|s| s.get("podSelector"));
-        let selects_all = sel.is_none_or(|s| s.get("matchLabels").is_none_or(|m| m.map().is_empty()) && s.get("matchExpressions").is_none_or(|m| m.seq().is_empty()));
-        let types: Vec<&str> = spec.and_then(|s| s.get("policyTypes")).map(Node::seq).unwrap_or(&[]).iter().filter_map(Node::as_str).collect();
+        let selects_all = sel.is_none_or(|s| {
+            s.get("matchLabels").is_none_or(|m| m.map().is_empty())
+                && s.get("matchExpressions").is_none_or(|m| m.seq().is_empty())
+        });
+        let types: Vec<&str> = spec
+            .and_then(|s| s.get("policyTypes"))
+            .map(Node::seq)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(Node::as_str)
+            .collect();
         let ingress = spec.and_then(|s| s.get("ingress"));
         let egress = spec.and_then(|s| s.get("egress"));
         let has_ingress_type = types.contains(&"Ingress") || types.is_empty();
@@ -113,11 +157,31 @@ pub(super) fn check(out: &mut Vec<Finding>, docs: &[Doc<'_>]) {
         for (dir, rules, peer_key) in [("ingress", ingress, "from"), ("egress", egress, "to")] {
             for rule in rules.map(Node::seq).unwrap_or(&[]) {
                 let peers = rule.get(peer_key);
-                if peers_allow_all(peers) && rule.get("ports").is_none_or(|ports| ports.seq().is_empty()) {
-                    out.push(finding(&K8S_NETPOL_ALLOW_ALL, yaml_loc(p.base, rule.line, rule.col), format!("NetworkPolicy {}/{} has an {dir} rule allowing all peers and ports", p.namespace(), p.name()), &format!("{}|{dir}|{}", p.name(), rule.line)));
+                if peers_allow_all(peers)
+                    && rule.get("ports").is_none_or(|ports| ports.seq().is_empty())
+                {
+                    out.push(finding(
+                        &K8S_NETPOL_ALLOW_ALL,
+                        yaml_loc(p.base, rule.line, rule.col),
+                        format!(
+                            "NetworkPolicy {}/{} has an {dir} rule allowing all peers and ports",
+                            p.namespace(),
+                            p.name()
+                        ),
+                        &format!("{}|{dir}|{}", p.name(), rule.line),
+                    ));
                 }
                 if dir == "egress" && peers_allow_metadata(peers) {
-                    out.push(finding(&K8S_NETPOL_METADATA, yaml_loc(p.base, rule.line, rule.col), format!("NetworkPolicy {}/{} allows egress to {METADATA}", p.namespace(), p.name()), &format!("{}|{}", p.name(), rule.line)));
+                    out.push(finding(
+                        &K8S_NETPOL_METADATA,
+                        yaml_loc(p.base, rule.line, rule.col),
+                        format!(
+                            "NetworkPolicy {}/{} allows egress to {METADATA}",
+                            p.namespace(),
+                            p.name()
+                        ),
+                        &format!("{}|{}", p.name(), rule.line),
+                    ));
                 }
             }
         }
@@ -127,17 +191,38 @@ pub(super) fn check(out: &mut Vec<Finding>, docs: &[Doc<'_>]) {
         let ns = d.namespace().to_string();
         ns_with_workloads.entry(ns.clone()).or_insert(d);
         let l = labels(meta.and_then(|m| m.get("labels")));
-        let covered = policies.iter().any(|p| p.namespace() == ns && selector_matches(p.node.path(&["spec", "podSelector"]), &l));
+        let covered = policies.iter().any(|p| {
+            p.namespace() == ns && selector_matches(p.node.path(&["spec", "podSelector"]), &l)
+        });
         if !covered {
-            out.push(finding(&K8S_NETPOL_UNCOVERED, d.loc(), format!("{} {ns}/{} is selected by no NetworkPolicy", d.kind(), d.name()), &format!("{}|{}", d.kind(), d.name())));
+            out.push(finding(
+                &K8S_NETPOL_UNCOVERED,
+                d.loc(),
+                format!(
+                    "{} {ns}/{} is selected by no NetworkPolicy",
+                    d.kind(),
+                    d.name()
+                ),
+                &format!("{}|{}", d.kind(), d.name()),
+            ));
         }
     }
     for (ns, d) in ns_with_workloads {
         if !deny_in.contains(&ns) {
-            out.push(finding(&K8S_NETPOL_NO_DENY_INGRESS, d.base.clone(), format!("namespace {ns} has no default-deny ingress NetworkPolicy"), &ns));
+            out.push(finding(
+                &K8S_NETPOL_NO_DENY_INGRESS,
+                d.base.clone(),
+                format!("namespace {ns} has no default-deny ingress NetworkPolicy"),
+                &ns,
+            ));
         }
         if !deny_out.contains(&ns) {
-            out.push(finding(&K8S_NETPOL_NO_DENY_EGRESS, d.base.clone(), format!("namespace {ns} has no default-deny egress NetworkPolicy"), &ns));
+            out.push(finding(
+                &K8S_NETPOL_NO_DENY_EGRESS,
+                d.base.clone(),
+                format!("namespace {ns} has no default-deny egress NetworkPolicy"),
+                &ns,
+            ));
         }
     }
 }

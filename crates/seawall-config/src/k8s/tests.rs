@@ -152,10 +152,16 @@ fn insecure_manifest_fires_every_rule() {
     }
     // profile detail on PSS findings
     let p = f.iter().find(|x| x.id == "SW-K8S-003").unwrap();
-    assert_eq!(p.details.get("profile").map(String::as_str), Some("baseline"));
+    assert_eq!(
+        p.details.get("profile").map(String::as_str),
+        Some("baseline")
+    );
     assert_eq!(p.location.line, Some(28));
     let r = f.iter().find(|x| x.id == "SW-K8S-013").unwrap();
-    assert_eq!(r.details.get("profile").map(String::as_str), Some("restricted"));
+    assert_eq!(
+        r.details.get("profile").map(String::as_str),
+        Some("restricted")
+    );
     let svc = f.iter().find(|x| x.id == "SW-K8S-025").unwrap();
     assert_eq!(svc.location.line, Some(43));
 }
@@ -166,8 +172,14 @@ fn netpol_across_files_and_selectors() {
     let pol = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: n}\nspec:\n  podSelector:\n    matchExpressions: [{key: app, operator: In, values: [a]}]\n";
     let (f, _) = check_k8s_documents(&[(Location::file("a.yaml"), dep.into())]);
     assert!(f.iter().any(|x| x.id == "SW-K8S-020"));
-    let (f, _) = check_k8s_documents(&[(Location::file("a.yaml"), dep.into()), (Location::file("b.yaml"), pol.into())]);
-    assert!(!f.iter().any(|x| x.id == "SW-K8S-020"), "covered by a policy in another file");
+    let (f, _) = check_k8s_documents(&[
+        (Location::file("a.yaml"), dep.into()),
+        (Location::file("b.yaml"), pol.into()),
+    ]);
+    assert!(
+        !f.iter().any(|x| x.id == "SW-K8S-020"),
+        "covered by a policy in another file"
+    );
 }
 
 #[test]

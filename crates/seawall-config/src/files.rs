@@ -1,0 +1,420 @@
+//! The `config-files` [`FileAnalyzer`]: recognises configuration files by path (and, for YAML and
+//! systemd units, by their first bytes), runs the matching checks, flags setuid/setgid files and
+//! leftover developer directories in images, and captures `/etc/passwd`, `/etc/group`, `/etc/shadow`
+//! for the `image-config` analyzer.
+
+use std::io::Read;
+
+use seawall_analyzer::{
+    AnalyzerError, CapturedFile, EntryKind, EntryMeta, Facts, FileAnalyzer, Interest,
+};
+
+use crate::catalog::image::*;
+use crate::emit::finding;
+use crate::{ConfigOptions, compose, daemon, dockerfile, k8s, mlexpose};
+
+/// What kind of configuration file a path is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigKind {
+    /// `Dockerfile`, `*.dockerfile`, `Dockerfile.*`, `Containerfile`.
+    Dockerfile,
+    /// `docker-compose*.y*ml`, `compose*.y*ml`.
+    Compose,
+    /// A YAML file that may be a Kubernetes manifest (decided by content).
+    MaybeKubernetes,
+    /// `daemon.json`.
+    DaemonJson,
+    /// `docker.service`, `docker.socket` or another systemd unit (decided by content).
+    SystemdUnit,
+    /// `nvidia-container-runtime/config.toml`.
+    NvidiaRuntime,
+    /// TorchServe `config.properties`.
+    TorchServeProperties,
+}
+
+/// Trees owned by package managers in images: never deployment configuration.
+fn package_owned(rel: &str) -> bool {
+    rel.starts_with("usr/lib/")
+        || rel.starts_with("usr/share/")
+        || rel.starts_with("usr/local/lib/")
+        || rel.starts_with("usr/lib64/")
+        || rel.starts_with("opt/conda/pkgs/")
+        || rel.contains("/site-packages/")
+        || rel.contains("/dist-packages/")
+        || rel.contains("/node_modules/")
+        || rel.starts_with("node_modules/")
+        || rel.contains("/conda-meta/")
+        || (rel.starts_with("opt/conda/") && rel.contains("/lib/"))
+}
+
+/// Classifies a path (relative or absolute, `/`-separated). `in_image` enables the package-manager
+/// tree exclusions.
+pub fn classify(path: &str, in_image: bool) -> Option<ConfigKind> {
+    let rel = path.trim_start_matches('/');
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let lower = name.to_ascii_lowercase();
+    if rel.ends_with("nvidia-container-runtime/config.toml")
+        || rel.ends_with("nvidia-container-toolkit/config.toml")
+    {
+        return Some(ConfigKind::NvidiaRuntime);
+    }
+    if name == "daemon.json" && (!in_image || rel.contains("docker/")) {
+        return Some(ConfigKind::DaemonJson);
+    }
+    if lower == "docker.service" || lower == "docker.socket" {
+        return Some(ConfigKind::SystemdUnit);
+    }
+    if in_image && package_owned(rel) {
+        return None;
+    }
+    if lower.ends_with(".service") && rel.contains("systemd/") {
+        return Some(ConfigKind::SystemdUnit);
+    }
+    if name == "Dockerfile"
+        || name == "Containerfile"
+        || lower == "dockerfile"
+        || lower.starts_with("dockerfile.")
+        || lower.starts_with("containerfile.")
+        || lower.ends_with(".dockerfile")
+    {
+        return Some(ConfigKind::Dockerfile);
+    }
+    let yaml = lower.ends_with(".yml") || lower.ends_with(".yaml");
+    if yaml && (lower.starts_with("docker-compose") || lower.starts_with("compose")) {
+        return Some(ConfigKind::Compose);
+    }
+    if yaml {
+        return Some(ConfigKind::MaybeKubernetes);
+    }
+    if name == "config.properties" {
+        return Some(ConfigKind::TorchServeProperties);
+    }
+    None
+}
+
+const LEFTOVER_DIRS: &[&str] = &[".git", ".aws", ".ssh", ".ipynb_checkpoints"];
+
+fn leftover_dir(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    LEFTOVER_DIRS.contains(&name) || rel == ".cache/pip" || rel.ends_with("/.cache/pip")
+}
+
+const CAPTURED: &[&str] = &["etc/passwd", "etc/group", "etc/shadow"];
+
+/// Largest configuration file read (bytes).
+pub const MAX_CONFIG_FILE: u64 = 8 * 1024 * 1024;
+
+/// The `config-files` analyzer. Build with [`crate::file_analyzer`].
+#[derive(Debug, Clone, Default)]
+pub struct ConfigFileAnalyzer {
+    opts: ConfigOptions,
+}
+
+impl ConfigFileAnalyzer {
+    /// An analyzer with the given options.
+    pub fn new(opts: ConfigOptions) -> Self {
+        ConfigFileAnalyzer { opts }
+    }
+}
+
+fn is_setid(meta: &EntryMeta<'_>) -> bool {
+    meta.is_file() && meta.mode & 0o6000 != 0
+}
+
+impl FileAnalyzer for ConfigFileAnalyzer {
+    fn name(&self) -> &'static str {
+        "config-files"
+    }
+
+    fn version(&self) -> u32 {
+        1
+    }
+
+    fn required(&self, meta: &EntryMeta<'_>) -> Interest {
+        let rel = meta.rel_path();
+        let in_image = meta.layer.is_some();
+        if in_image && meta.kind == EntryKind::Dir && leftover_dir(rel) && !package_owned(rel) {
+            return Interest::Yes;
+        }
+        if !meta.is_file() {
+            return Interest::No;
+        }
+        if is_setid(meta) || CAPTURED.contains(&rel) {
+            return Interest::Yes;
+        }
+        match classify(meta.path, in_image) {
+            Some(ConfigKind::MaybeKubernetes | ConfigKind::TorchServeProperties) => Interest::Sniff,
+            Some(ConfigKind::SystemdUnit)
+                if !matches!(meta.file_name(), "docker.service" | "docker.socket") =>
+            {
+                Interest::Sniff
+            }
+            Some(_) => Interest::Yes,
+            None => Interest::No,
+        }
+    }
+
+    fn required_by_content(&self, meta: &EntryMeta<'_>, head: &[u8]) -> bool {
+        let text = String::from_utf8_lossy(head);
+        match classify(meta.path, meta.layer.is_some()) {
+            Some(ConfigKind::MaybeKubernetes) => k8s::looks_like_k8s(&text),
+            Some(ConfigKind::SystemdUnit) => text.contains("dockerd"),
+            Some(ConfigKind::TorchServeProperties) => {
+                text.contains("_address") || text.contains("token")
+            }
+            _ => false,
+        }
+    }
+
+    fn max_size(&self) -> u64 {
+        MAX_CONFIG_FILE
+    }
+
+    fn analyze(
+        &self,
+        meta: &EntryMeta<'_>,
+        content: &mut dyn Read,
+        out: &mut Facts,
+    ) -> Result<(), AnalyzerError> {
+        let loc = meta.location();
+        let rel = meta.rel_path();
+        if meta.kind == EntryKind::Dir {
+            out.findings.push(finding(
+                &IMG_LEFTOVER_DIR,
+                loc,
+                format!("leftover directory {}", meta.path),
+                "",
+            ));
+            return Ok(());
+        }
+        if is_setid(meta) {
+            let what = match (meta.mode & 0o4000 != 0, meta.mode & 0o2000 != 0) {
+                (true, true) => "setuid+setgid",
+                (true, false) => "setuid",
+                _ => "setgid",
+            };
+            out.findings.push(finding(
+                &IMG_SETUID,
+                loc.clone(),
+                format!("{what} file {} (mode {:o})", meta.path, meta.mode & 0o7777),
+                "",
+            ));
+        }
+        let kind = classify(meta.path, meta.layer.is_some());
+        let captured = CAPTURED.contains(&rel);
+        if kind.is_none() && !captured {
+            return Ok(());
+        }
+        let mut buf = Vec::new();
+        content.take(MAX_CONFIG_FILE + 1).read_to_end(&mut buf)?;
+        if buf.len() as u64 > MAX_CONFIG_FILE {
+            return Err(AnalyzerError::Limit(format!(
+                "{} is larger than {MAX_CONFIG_FILE} bytes",
+                meta.path
+            )));
+        }
+        let text = String::from_utf8_lossy(&buf);
+        if captured {
+            out.files.push(CapturedFile {
+                location: loc.clone(),
+                content: text.to_string(),
+            });
+        }
+        let Some(kind) = kind else { return Ok(()) };
+        let (f, w) = check_text(kind, &loc, &text, &self.opts);
+        out.findings.extend(f);
+        out.warnings.extend(w);
+        if matches!(kind, ConfigKind::DaemonJson | ConfigKind::SystemdUnit) {
+            out.findings.extend(daemon::check_file_perms(
+                &loc, meta.uid, meta.gid, meta.mode,
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Runs the checks for one configuration file of a known kind.
+pub fn check_text(
+    kind: ConfigKind,
+    loc: &seawall_core::Location,
+    text: &str,
+    opts: &ConfigOptions,
+) -> (Vec<seawall_core::Finding>, Vec<seawall_core::ScanWarning>) {
+    match kind {
+        ConfigKind::Dockerfile => dockerfile::check_dockerfile(loc, text, opts),
+        ConfigKind::Compose => compose::check_compose(loc, text),
+        ConfigKind::MaybeKubernetes => {
+            if k8s::looks_like_k8s(text) {
+                k8s::check_k8s(loc, text)
+            } else {
+                (Vec::new(), Vec::new())
+            }
+        }
+        ConfigKind::DaemonJson => daemon::check_daemon_json(loc, text),
+        ConfigKind::SystemdUnit => (daemon::check_systemd_unit(loc, text), Vec::new()),
+        ConfigKind::NvidiaRuntime => daemon::check_nvidia_runtime_config(loc, text),
+        ConfigKind::TorchServeProperties => {
+            let idx = crate::emit::LineIndex::new(text);
+            let f = mlexpose::check_torchserve_properties(text)
+                .into_iter()
+                .map(|h| {
+                    finding(
+                        h.rule,
+                        idx.loc(loc, h.offset.unwrap_or(0)),
+                        h.message,
+                        h.rule.id,
+                    )
+                })
+                .collect();
+            (f, Vec::new())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn classification() {
+        assert_eq!(classify("Dockerfile", false), Some(ConfigKind::Dockerfile));
+        assert_eq!(
+            classify("docker/train.dockerfile", false),
+            Some(ConfigKind::Dockerfile)
+        );
+        assert_eq!(
+            classify("Dockerfile.gpu", false),
+            Some(ConfigKind::Dockerfile)
+        );
+        assert_eq!(
+            classify("Containerfile", false),
+            Some(ConfigKind::Dockerfile)
+        );
+        assert_eq!(
+            classify("docker-compose.prod.yml", false),
+            Some(ConfigKind::Compose)
+        );
+        assert_eq!(classify("compose.yaml", false), Some(ConfigKind::Compose));
+        assert_eq!(
+            classify("k8s/deploy.yaml", false),
+            Some(ConfigKind::MaybeKubernetes)
+        );
+        assert_eq!(
+            classify("/etc/docker/daemon.json", true),
+            Some(ConfigKind::DaemonJson)
+        );
+        assert_eq!(
+            classify("/usr/lib/systemd/system/docker.service", true),
+            Some(ConfigKind::SystemdUnit)
+        );
+        assert_eq!(
+            classify("/etc/nvidia-container-runtime/config.toml", true),
+            Some(ConfigKind::NvidiaRuntime)
+        );
+        assert_eq!(
+            classify("/usr/lib/python3/dist-packages/x/deploy.yaml", true),
+            None
+        );
+        assert_eq!(
+            classify(
+                "/usr/local/lib/python3.11/site-packages/ray/Dockerfile",
+                true
+            ),
+            None
+        );
+        assert_eq!(
+            classify("/opt/app/node_modules/x/docker-compose.yml", true),
+            None
+        );
+        assert_eq!(
+            classify("/app/Dockerfile", true),
+            Some(ConfigKind::Dockerfile)
+        );
+        assert_eq!(classify("README.md", false), None);
+    }
+
+    #[test]
+    fn required_and_sniff() {
+        let a = crate::file_analyzer();
+        assert_eq!(
+            a.required(&EntryMeta::file("Dockerfile", 10, None)),
+            Interest::Yes
+        );
+        assert_eq!(
+            a.required(&EntryMeta::file("k8s/x.yaml", 10, None)),
+            Interest::Sniff
+        );
+        assert!(a.required_by_content(
+            &EntryMeta::file("k8s/x.yaml", 10, None),
+            b"apiVersion: v1\nkind: Pod\n"
+        ));
+        assert!(!a.required_by_content(
+            &EntryMeta::file("ci.yaml", 10, None),
+            b"jobs:\n  build: {}\n"
+        ));
+        assert!(!a.required_by_content(
+            &EntryMeta::file("x.yaml", 10, None),
+            b"data:\n  apiVersion: v1\n  kind: Pod\n"
+        ));
+        assert_eq!(
+            a.required(&EntryMeta::file("/etc/passwd", 10, Some(0))),
+            Interest::Yes
+        );
+        assert_eq!(
+            a.required(&EntryMeta::file("/usr/bin/ls", 10, Some(0))),
+            Interest::No
+        );
+        let mut su = EntryMeta::file("/usr/bin/su", 10, Some(0));
+        su.mode = 0o104755;
+        assert_eq!(a.required(&su), Interest::Yes);
+        let mut git = EntryMeta::file("/app/.git", 0, Some(2));
+        git.kind = EntryKind::Dir;
+        assert_eq!(a.required(&git), Interest::Yes);
+        git.layer = None;
+        assert_eq!(
+            a.required(&git),
+            Interest::No,
+            "a .git in a source tree is normal"
+        );
+        let mut pipcache = EntryMeta::file("/root/.cache/pip", 0, Some(1));
+        pipcache.kind = EntryKind::Dir;
+        assert_eq!(a.required(&pipcache), Interest::Yes);
+    }
+
+    #[test]
+    fn analyze_files() {
+        let a = crate::file_analyzer();
+        let mut facts = Facts::default();
+        let meta = EntryMeta::file("/app/Dockerfile", 20, Some(3));
+        a.analyze(&meta, &mut &b"FROM ubuntu:latest\n"[..], &mut facts)
+            .unwrap();
+        assert!(facts.findings.iter().any(|f| f.id == "SW-DF-005"
+            && f.location.layer == Some(3)
+            && f.location.line == Some(1)));
+        let mut facts = Facts::default();
+        let mut su = EntryMeta::file("/usr/bin/su", 10, Some(0));
+        su.mode = 0o104755;
+        a.analyze(&su, &mut &b"\x7fELF"[..], &mut facts).unwrap();
+        assert_eq!(facts.findings.len(), 1);
+        assert_eq!(facts.findings[0].id, "SW-IMG-002");
+        let mut facts = Facts::default();
+        a.analyze(
+            &EntryMeta::file("/etc/shadow", 10, Some(0)),
+            &mut &b"root::19000:0:99999:7:::\n"[..],
+            &mut facts,
+        )
+        .unwrap();
+        assert_eq!(facts.files.len(), 1);
+        let mut facts = Facts::default();
+        let mut dj = EntryMeta::file("/etc/docker/daemon.json", 2, None);
+        dj.mode = 0o100666;
+        a.analyze(&dj, &mut &b"{}"[..], &mut facts).unwrap();
+        assert!(facts.findings.iter().any(|f| f.id == "SW-DAEMON-011"));
+        let mut facts = Facts::default();
+        let ts = EntryMeta::file("serve/config.properties", 2, None);
+        a.analyze(&ts, &mut &b"inference_address=http://0.0.0.0:8080\nmanagement_address=http://0.0.0.0:8081\n"[..], &mut facts).unwrap();
+        assert_eq!(facts.findings.len(), 1);
+        assert_eq!(facts.findings[0].location.line, Some(2));
+    }
+}

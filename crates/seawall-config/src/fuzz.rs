@@ -1,0 +1,67 @@
+//! Fuzz entry points: one per parser, each taking arbitrary bytes and never panicking. Wire them to
+//! `cargo fuzz` targets as `fuzz_target!(|d: &[u8]| seawall_config::fuzz::dockerfile(d));`.
+
+use seawall_core::Location;
+
+use crate::ConfigOptions;
+
+fn text(data: &[u8]) -> String {
+    String::from_utf8_lossy(data).into_owned()
+}
+
+/// Dockerfile parser and checks.
+pub fn dockerfile(data: &[u8]) {
+    let _ = crate::dockerfile::check_dockerfile(
+        &Location::file("Dockerfile"),
+        &text(data),
+        &ConfigOptions::default(),
+    );
+}
+
+/// Compose parser, checks and graph renderers.
+pub fn compose(data: &[u8]) {
+    let t = text(data);
+    let _ = crate::compose::check_compose(&Location::file("compose.yaml"), &t);
+    if let Ok(g) = crate::compose::compose_graph(&t, &Location::file("compose.yaml")) {
+        let _ = (g.to_dot(), g.to_mermaid(), g.to_svg());
+    }
+}
+
+/// Kubernetes manifest parser and checks.
+pub fn kubernetes(data: &[u8]) {
+    let _ = crate::k8s::check_k8s(&Location::file("k8s.yaml"), &text(data));
+}
+
+/// daemon.json, systemd unit and NVIDIA runtime config parsers.
+pub fn daemon(data: &[u8]) {
+    let t = text(data);
+    let l = Location::file("x");
+    let _ = crate::daemon::check_daemon_json(&l, &t);
+    let _ = crate::daemon::check_systemd_unit(&l, &t);
+    let _ = crate::daemon::check_nvidia_runtime_config(&l, &t);
+}
+
+/// Image account files (`/etc/passwd`, `/etc/group`, `/etc/shadow`).
+pub fn accounts(data: &[u8]) {
+    let t = text(data);
+    let l = Location::file("/etc/passwd");
+    let _ = crate::image::check_shadow(&l, &t);
+    let _ = crate::image::check_duplicate_ids(&crate::catalog::image::IMG_DUP_UID, &l, &t, "UID");
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        #[test]
+        fn all_entry_points_survive_bytes(b in proptest::collection::vec(any::<u8>(), 0..400)) {
+            super::dockerfile(&b);
+            super::compose(&b);
+            super::kubernetes(&b);
+            super::daemon(&b);
+            super::accounts(&b);
+        }
+    }
+}

@@ -1,0 +1,240 @@
+//! `seawall scan config PATH`: walk a file or directory tree, check every configuration file, and
+//! analyse all Kubernetes manifests together (NetworkPolicy coverage spans files).
+
+use std::path::{Path, PathBuf};
+
+use seawall_core::{Finding, Location, ScanWarning};
+
+use crate::compose::ComposeGraph;
+use crate::files::{ConfigKind, MAX_CONFIG_FILE, check_text, classify};
+use crate::{ConfigOptions, daemon, k8s};
+
+/// Why a path could not be read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// Reading failed.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// Not valid YAML.
+    #[error("{path}: {source}")]
+    Yaml {
+        /// The path.
+        path: PathBuf,
+        /// The parse error.
+        source: crate::YamlError,
+    },
+    /// No compose file under a directory.
+    #[error("no docker-compose / compose file found under {0}")]
+    NoComposeFile(PathBuf),
+    /// Larger than the configuration file limit.
+    #[error("{0} is larger than {MAX_CONFIG_FILE} bytes")]
+    TooLarge(PathBuf),
+}
+
+const SKIP_DIRS: &[&str] = &[
+    ".git",
+    "node_modules",
+    "target",
+    ".venv",
+    "venv",
+    "__pycache__",
+    "site-packages",
+    ".tox",
+    ".mypy_cache",
+];
+
+fn read_text(p: &Path) -> Result<String, ConfigError> {
+    let meta = std::fs::metadata(p).map_err(|source| ConfigError::Io {
+        path: p.to_path_buf(),
+        source,
+    })?;
+    if meta.len() > MAX_CONFIG_FILE {
+        return Err(ConfigError::TooLarge(p.to_path_buf()));
+    }
+    let bytes = std::fs::read(p).map_err(|source| ConfigError::Io {
+        path: p.to_path_buf(),
+        source,
+    })?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Kind of an explicitly named file: by name, else by content.
+fn explicit_kind(p: &Path, text: &str) -> Option<ConfigKind> {
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    if let Some(k) = classify(&name, false) {
+        if k == ConfigKind::MaybeKubernetes
+            && !k8s::looks_like_k8s(text)
+            && text.lines().any(|l| l.starts_with("services:"))
+        {
+            return Some(ConfigKind::Compose);
+        }
+        return Some(k);
+    }
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .unwrap_or("");
+    if first.to_ascii_uppercase().starts_with("FROM ")
+        || first.to_ascii_uppercase().starts_with("ARG ")
+    {
+        return Some(ConfigKind::Dockerfile);
+    }
+    None
+}
+
+fn files_under(root: &Path) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            !(e.file_type().is_dir()
+                && e.depth() > 0
+                && SKIP_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
+        });
+    for e in walker.flatten() {
+        if !e.file_type().is_file() {
+            continue;
+        }
+        let rel = e.path().strip_prefix(root).unwrap_or(e.path());
+        let rel = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/");
+        out.push((e.path().to_path_buf(), rel));
+    }
+    out
+}
+
+#[cfg(unix)]
+fn perms(p: &Path, loc: &Location) -> Vec<Finding> {
+    use std::os::unix::fs::MetadataExt;
+    match std::fs::metadata(p) {
+        Ok(m) => daemon::check_file_perms(loc, u64::from(m.uid()), u64::from(m.gid()), m.mode()),
+        Err(_) => Vec::new(),
+    }
+}
+
+#[cfg(not(unix))]
+fn perms(_p: &Path, _loc: &Location) -> Vec<Finding> {
+    Vec::new()
+}
+
+/// Checks a configuration file or every configuration file under a directory, with default options.
+pub fn scan_config_path(path: &Path) -> (Vec<Finding>, Vec<ScanWarning>) {
+    scan_config_path_with(path, &ConfigOptions::default())
+}
+
+/// Checks a configuration file or tree. Locations are relative to `path` for directories and the file
+/// name for a single file. Findings are sorted by location, then id.
+pub fn scan_config_path_with(
+    path: &Path,
+    opts: &ConfigOptions,
+) -> (Vec<Finding>, Vec<ScanWarning>) {
+    let mut findings = Vec::new();
+    let mut warnings = Vec::new();
+    let mut k8s_files: Vec<(Location, String)> = Vec::new();
+    let entries: Vec<(PathBuf, String, bool)> = if path.is_dir() {
+        files_under(path)
+            .into_iter()
+            .map(|(p, r)| (p, r, false))
+            .collect()
+    } else {
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        vec![(path.to_path_buf(), name, true)]
+    };
+    for (p, rel, explicit) in entries {
+        let kind = classify(&rel, false);
+        if kind.is_none() && !explicit {
+            continue;
+        }
+        let text = match read_text(&p) {
+            Ok(t) => t,
+            Err(e) => {
+                warnings.push(ScanWarning::at(
+                    "config",
+                    Location::file(rel.clone()),
+                    e.to_string(),
+                ));
+                continue;
+            }
+        };
+        let kind = if explicit {
+            explicit_kind(&p, &text)
+        } else {
+            kind
+        };
+        let Some(kind) = kind else {
+            warnings.push(ScanWarning::at(
+                "config",
+                Location::file(rel.clone()),
+                "not a recognised configuration file",
+            ));
+            continue;
+        };
+        let loc = Location::file(rel.clone());
+        if kind == ConfigKind::MaybeKubernetes {
+            if k8s::looks_like_k8s(&text) {
+                k8s_files.push((loc, text));
+            }
+            continue;
+        }
+        let (f, w) = check_text(kind, &loc, &text, opts);
+        findings.extend(f);
+        warnings.extend(w);
+        if matches!(kind, ConfigKind::DaemonJson | ConfigKind::SystemdUnit) {
+            findings.extend(perms(&p, &loc));
+        }
+    }
+    let (f, w) = k8s::check_k8s_documents(&k8s_files);
+    findings.extend(f);
+    warnings.extend(w);
+    findings.sort_by(|a, b| {
+        (&a.location, &a.id, &a.fingerprint).cmp(&(&b.location, &b.id, &b.fingerprint))
+    });
+    warnings.sort();
+    (findings, warnings)
+}
+
+/// The compose network graph of a compose file, or of the first compose file (sorted by path, the
+/// shallowest first) under a directory. `seawall graph PATH --format dot|mermaid|svg` renders it.
+pub fn compose_graph_path(path: &Path) -> Result<ComposeGraph, ConfigError> {
+    let (file, rel) = if path.is_dir() {
+        let mut candidates: Vec<(PathBuf, String)> = files_under(path)
+            .into_iter()
+            .filter(|(_, r)| classify(r, false) == Some(ConfigKind::Compose))
+            .collect();
+        candidates
+            .sort_by_key(|(_, r)| (r.matches('/').count(), r.contains("override"), r.clone()));
+        candidates
+            .into_iter()
+            .next()
+            .ok_or_else(|| ConfigError::NoComposeFile(path.to_path_buf()))?
+    } else {
+        (
+            path.to_path_buf(),
+            path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            ),
+        )
+    };
+    let text = read_text(&file)?;
+    crate::compose::compose_graph(&text, &Location::file(rel))
+        .map_err(|source| ConfigError::Yaml { path: file, source })
+}
