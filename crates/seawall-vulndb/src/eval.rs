@@ -3,10 +3,11 @@
 //! Semantics (OSV schema, "Evaluation"): a version is affected by an entry if it equals one of
 //! `versions` or lies in any `ECOSYSTEM`/`SEMVER` range; `GIT` ranges are ignored (no commit is
 //! known for an installed package). Within a range the events are sorted by version
-//! (`introduced: "0"` first; on equal versions `introduced < last_affected < fixed`), and the
-//! version is affected if the greatest event at or below it is an `introduced` (a `last_affected`
-//! only ends the interval for versions strictly above it). `limit` events bound the whole range:
-//! a version at or above every limit is not affected.
+//! (`introduced: "0"` first) and walked upwards to the version: `introduced` enters the affected
+//! state, `fixed` leaves it at that version, `last_affected` leaves it just above that version.
+//! A `fixed` and an `introduced` at the same version (adjacent or empty intervals) leave the state
+//! unchanged. `limit` events bound the whole range: a version at or above every limit is not
+//! affected.
 
 use std::cmp::Ordering;
 
@@ -119,20 +120,41 @@ impl ParsedRange {
         {
             return None;
         }
+        // Walk the events in ascending order, one distinct version at a time.
         let mut affected = false;
-        for e in self.events.iter().rev() {
-            let ord = match &e.version {
+        let mut i = 0;
+        while i < self.events.len() {
+            let x = &self.events[i].version;
+            let mut j = i;
+            while j < self.events.len() && cmp_opt(&self.events[j].version, x) == Ordering::Equal {
+                j += 1;
+            }
+            let group = &self.events[i..j];
+            i = j;
+            let ord = match x {
                 None => Ordering::Greater,
-                Some(ev) => v.compare(ev),
+                Some(xv) => v.compare(xv),
             };
-            match e.kind {
-                Kind::Introduced if ord != Ordering::Less => {
-                    affected = true;
-                    break;
-                }
-                Kind::Fixed if ord != Ordering::Less => break,
-                Kind::LastAffected if ord == Ordering::Greater => break,
-                _ => {}
+            if ord == Ordering::Less {
+                break;
+            }
+            let has = |k: Kind| group.iter().any(|e| e.kind == k);
+            let (intro, fixed, last) = (
+                has(Kind::Introduced),
+                has(Kind::Fixed),
+                has(Kind::LastAffected),
+            );
+            // `fixed X` + `introduced X` (adjacent or empty intervals) leaves the state unchanged.
+            if intro && !fixed {
+                affected = true;
+            } else if fixed && !intro {
+                affected = false;
+            }
+            if ord == Ordering::Equal {
+                break;
+            }
+            if last {
+                affected = false;
             }
         }
         if !affected {

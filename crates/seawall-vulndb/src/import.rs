@@ -119,7 +119,7 @@ impl VulnDb {
             path,
             &source,
             &SourceMeta {
-                size: meta.is_file().then(|| meta.len()),
+                size: meta.is_file().then_some(meta.len()),
                 ..Default::default()
             },
             false,

@@ -446,7 +446,8 @@ pub fn update(
     tmp_name.push(".new");
     let tmp = db_path.with_file_name(tmp_name);
     let _ = std::fs::remove_file(&tmp);
-    let build = (|| -> Result<Vec<(usize, Result<ImportSummary, DbError>)>, DbError> {
+    type Imports = Vec<(usize, Result<ImportSummary, DbError>)>;
+    let build = (|| -> Result<Imports, DbError> {
         if db_path.exists() && VulnDb::open_read_only(&db_path).is_ok() {
             std::fs::copy(&db_path, &tmp).map_err(DbError::io(&tmp))?;
         }

@@ -157,17 +157,16 @@ fn handle_conn(
     let mut out = stream;
     let served = {
         let mut r = routes.lock().unwrap();
-        let s = r.get_mut(&path).cloned();
-        if let (Some(entry), Some(_)) = (r.get_mut(&path), s.as_ref()) {
-            if method == "GET"
-                && let Some((n, times)) = entry.drop_after
-            {
-                entry.drop_after = if times > 1 {
-                    Some((n, times - 1))
-                } else {
-                    None
-                };
-            }
+        let s = r.get(&path).cloned();
+        if let Some(entry) = r.get_mut(&path)
+            && method == "GET"
+            && let Some((n, times)) = entry.drop_after
+        {
+            entry.drop_after = if times > 1 {
+                Some((n, times - 1))
+            } else {
+                None
+            };
         }
         s
     };
