@@ -343,6 +343,6 @@ fn alpine_sample_data() {
     let f = match_packages(&db, &[pkg("busybox", "1.29.3-r9", "Alpine")], Some(&os10)).unwrap();
     let hit = f.iter().find(|f| f.id == "ALPINE-CVE-2019-5747").unwrap();
     assert_eq!(hit.fixed_versions, ["1.29.3-r10", "1.30.1-r2"]);
-    let plan = upgrade_plan(&db, &[hit.clone()]).unwrap();
+    let plan = upgrade_plan(&db, std::slice::from_ref(hit)).unwrap();
     assert_eq!(plan[0].target.as_deref(), Some("1.30.1-r2")); // 1.29.3-r10 is still < 1.30.1-r2
 }
