@@ -244,7 +244,7 @@ mod tests {
 
     #[test]
     fn take_and_skip_past_end() {
-        let data = vec![7u8; 10];
+        let data = [7u8; 10];
         let mut r = &data[..];
         let mut i = Input::new(&mut r);
         assert_eq!(i.take_n(4).unwrap().map(<[u8]>::len), Some(4));

@@ -210,8 +210,13 @@ pub(crate) fn scan_format(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope, fmt
     }
     match fmt {
         Format::Pickle => {
-            let framework = scan_pickle(ctx, inp, scope, "pickle", true);
-            let label = if framework == Some("joblib") { "joblib" } else { "pickle" };
+            let (framework, pickles) = scan_pickle_counted(ctx, inp, scope, "pickle", true);
+            let label = match framework {
+                Some("joblib") => "joblib",
+                // torch.save(_use_new_zipfile_serialization=False): magic, protocol, sys_info, data, keys
+                Some("pytorch") if pickles >= 4 => "pytorch-legacy",
+                _ => "pickle",
+            };
             ctx.model(scope, mark, label, framework);
         }
         Format::Zip => zip::scan(ctx, inp, scope),
@@ -272,6 +277,17 @@ pub(crate) fn scan_pickle(
     format: &str,
     strict: bool,
 ) -> Option<&'static str> {
+    scan_pickle_counted(ctx, inp, scope, format, strict).0
+}
+
+/// [`scan_pickle`], also returning the number of complete pickles in sequence.
+fn scan_pickle_counted(
+    ctx: &mut Ctx,
+    inp: &mut Input<'_>,
+    scope: &Scope,
+    format: &str,
+    strict: bool,
+) -> (Option<&'static str>, u32) {
     let res = pickle::scan_stream(inp, ctx.vm_limits());
     for i in &res.judged.issues {
         ctx.hit(scope, format, i.rule, i.callables.clone(), Some(i.offset), i.message.clone());
@@ -286,7 +302,7 @@ pub(crate) fn scan_pickle(
             format!("pickle could not be parsed completely: {} (at offset {})", f.reason, f.offset),
         );
     }
-    framework_of(&res.judged)
+    (framework_of(&res.judged), res.pickles)
 }
 
 /// Scans any reader as one file.

@@ -97,7 +97,7 @@ impl Reader<'_, '_> {
         let fixed = match t {
             0 | 1 | 7 => Some(1),
             2 | 3 => Some(2),
-            4 | 5 | 6 => Some(4),
+            4..=6 => Some(4),
             10..=12 => Some(8),
             _ => None,
         };
@@ -119,7 +119,7 @@ impl Reader<'_, '_> {
                 let min = match et {
                     0 | 1 | 7 => 1,
                     2 | 3 => 2,
-                    4 | 5 | 6 => 4,
+                    4..=6 => 4,
                     10..=12 => 8,
                     8 => {
                         if self.v1 {
@@ -299,7 +299,7 @@ pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
             if off % alignment != 0 {
                 return Err(format!("tensor {:?} offset {off} is not aligned", String::from_utf8_lossy(&name)));
             }
-            let bytes = ggml_type(ty).and_then(|(bs, ts)| (n % bs == 0).then(|| (n / bs).checked_mul(ts)).flatten());
+            let bytes = ggml_type(ty).and_then(|(bs, ts)| n.is_multiple_of(bs).then(|| (n / bs).checked_mul(ts)).flatten());
             spans.push((off, bytes, String::from_utf8_lossy(&name).into_owned()));
         }
         let header_end = r.inp.pos();

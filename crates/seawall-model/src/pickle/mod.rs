@@ -154,3 +154,57 @@ pub(crate) fn scan_bytes(data: &[u8]) -> StreamScan {
     let mut inp = Input::new(&mut r as &mut dyn Read);
     scan_stream(&mut inp, VmLimits::default())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn issue_ids(s: &StreamScan) -> Vec<&'static str> {
+        s.judged.issues.iter().map(|i| i.rule.id).collect()
+    }
+
+    #[test]
+    fn mark_fence_semantics() {
+        // items below a MARK are not reachable: REDUCE right after MARK underflows (C unpickler)
+        let s = scan_bytes(b"cos\nsystem\n(S'id'\n(R.");
+        assert!(s.error.is_some());
+        // POP on a mark pops the mark (C unpickler), so the REDUCE below sees the tuple and callable
+        let s = scan_bytes(b"cos\nsystem\n(S'id'\n\x85(0R.");
+        assert!(s.error.is_none(), "{:?}", s.error);
+        assert_eq!(issue_ids(&s), vec!["SW-MODEL-001"]);
+    }
+
+    #[test]
+    fn benign_containers_are_clean() {
+        let s = scan_bytes(b"\x80\x02}q\x00(X\x01\x00\x00\x00aq\x01]q\x02(K\x01K\x02e\x88\x8a\x02\xff\x7fu.");
+        assert!(s.error.is_none() && s.judged.issues.is_empty(), "{:?}", s.error);
+        let s = scan_bytes(b"(dp0\nVa\np1\n(lp2\nI1\naI2\nasS'b'\np3\nF1.5\ns.");
+        assert!(s.error.is_none() && s.judged.issues.is_empty(), "{:?}", s.error);
+    }
+
+    #[test]
+    fn limits_are_enforced() {
+        let lim = VmLimits { max_stack: 10, ..VmLimits::default() };
+        let data = [b'N'; 20];
+        let mut r: &[u8] = &data;
+        let mut inp = Input::new(&mut r as &mut dyn Read);
+        let s = scan_stream(&mut inp, lim);
+        assert!(s.error.is_some_and(|e| e.reason.contains("stack limit")));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, .. ProptestConfig::default() })]
+        #[test]
+        fn never_panics(data in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let _ = scan_bytes(&data);
+        }
+
+        #[test]
+        fn never_panics_with_proto_prefix(data in proptest::collection::vec(any::<u8>(), 0..256)) {
+            let mut p = vec![0x80, 0x04];
+            p.extend(data);
+            let _ = scan_bytes(&p);
+        }
+    }
+}

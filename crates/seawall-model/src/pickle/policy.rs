@@ -423,7 +423,8 @@ fn module_match(full: &str, modules: &[&str]) -> bool {
 }
 
 fn is_camel(name: &str) -> bool {
-    name.as_bytes().first().is_some_and(u8::is_ascii_uppercase)
+    // `Linear`, also private classes such as `_BinMapper`
+    name.trim_start_matches('_').as_bytes().first().is_some_and(u8::is_ascii_uppercase)
 }
 
 /// True for an identifier path (`a.b_c.D1`): what CPython can import / getattr.
@@ -472,6 +473,10 @@ fn is_safe(module: &str, name: &str, full: &str) -> bool {
         return false;
     }
     if FUNCTION_PREFIXES.iter().any(|p| full.starts_with(p)) {
+        return true;
+    }
+    // Cython `newObj(cls)` helpers of sklearn trees / metrics: `cls.__new__(cls)` (judged as NEWOBJ)
+    if name == "newObj" && module.starts_with("sklearn.") {
         return true;
     }
     is_camel(name) && CLASS_PREFIXES.iter().any(|p| full.starts_with(p))

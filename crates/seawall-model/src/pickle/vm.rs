@@ -466,8 +466,11 @@ impl<'j> Vm<'j> {
                             _ => {}
                         }
                     }
-                    "copyreg.__newobj__" | "copyreg.__newobj_ex__" | "numpy.core.multiarray._reconstruct"
-                    | "numpy._core.multiarray._reconstruct" => {
+                    name if name == "copyreg.__newobj__"
+                        || name == "copyreg.__newobj_ex__"
+                        || name.ends_with("multiarray._reconstruct")
+                        || name.ends_with(".newObj") =>
+                    {
                         if let Some(V::Global(c)) = a.first() {
                             class = Some(*c);
                             self.judge_call(off, *c, CallKind::NewObj, &V::None);
