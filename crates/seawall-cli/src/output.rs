@@ -6,13 +6,11 @@ use anyhow::{Context, Result};
 
 use seawall_core::Report;
 
-use crate::cli::ScanArgs;
-
 /// Writes the report in the main format (to `--output FILE` or stdout) and every `FORMAT=FILE` extra.
-pub(crate) fn write_all(report: &Report, args: &ScanArgs) -> Result<()> {
+pub(crate) fn write_all(report: &Report, format: &str, outputs: &[String]) -> Result<()> {
     let mut main_file = None;
     let mut extras = Vec::new();
-    for o in &args.output {
+    for o in outputs {
         match o.split_once('=') {
             Some((fmt, file)) if !fmt.contains('/') => {
                 extras.push((fmt.to_string(), file.to_string()))
@@ -24,12 +22,12 @@ pub(crate) fn write_all(report: &Report, args: &ScanArgs) -> Result<()> {
         Some(path) => {
             let mut f =
                 std::fs::File::create(&path).with_context(|| format!("cannot create {path}"))?;
-            render(report, &args.format, &mut f).with_context(|| format!("cannot write {path}"))?;
+            render(report, format, &mut f).with_context(|| format!("cannot write {path}"))?;
         }
         None => {
             let stdout = std::io::stdout();
             let mut lock = stdout.lock();
-            render(report, &args.format, &mut lock)?;
+            render(report, format, &mut lock)?;
         }
     }
     for (fmt, path) in extras {

@@ -207,10 +207,8 @@ async fn event_loop(state: Arc<State>, mut stop: tokio::sync::watch::Receiver<bo
 async fn handle_event(state: &Arc<State>, docker: &Docker, id: &str, verb: &str, action: &str) {
     match verb {
         "start" | "unpause" => track(state, docker, id).await,
-        "die" | "destroy" | "stop" | "kill" => {
-            if verb != "kill" {
-                state.containers.lock().await.remove(id);
-            }
+        "die" | "destroy" | "stop" => {
+            state.containers.lock().await.remove(id);
         }
         "exec_start" => {
             // `exec_start: sh -c …`: the command is in the action; a shell or a package manager run

@@ -70,10 +70,10 @@ pub fn scan_source(source: &dyn ImageSource, opts: &ScanOptions) -> Result<Repor
                     Ok(mut r) => walker.walk_layer(desc.index, &mut r),
                     Err(e) => failed_layer(desc.index, &e.to_string()),
                 };
-                if let Some(warn) = store(&w) {
-                    if let Ok(mut v) = warnings.lock() {
-                        v.push(warn);
-                    }
+                if let Some(warn) = store(&w)
+                    && let Ok(mut v) = warnings.lock()
+                {
+                    v.push(warn);
                 }
                 if let Some(p) = &opts.progress {
                     p.layer_done(desc.index, desc.size, false);
@@ -92,10 +92,10 @@ pub fn scan_source(source: &dyn ImageSource, opts: &ScanOptions) -> Result<Repor
                 }
                 None => {
                     let w = walker.walk_layer(index, reader);
-                    if let Some(warn) = store(&w) {
-                        if let Ok(mut v) = warnings.lock() {
-                            v.push(warn);
-                        }
+                    if let Some(warn) = store(&w)
+                        && let Ok(mut v) = warnings.lock()
+                    {
+                        v.push(warn);
                     }
                     w
                 }
@@ -106,13 +106,13 @@ pub fn scan_source(source: &dyn ImageSource, opts: &ScanOptions) -> Result<Repor
             out.push(w);
             Ok(())
         });
-        if let Err(e) = result {
-            if let Ok(mut v) = warnings.lock() {
-                v.push(ScanWarning::general(
-                    "source",
-                    format!("image stream ended early: {e}"),
-                ));
-            }
+        if let Err(e) = result
+            && let Ok(mut v) = warnings.lock()
+        {
+            v.push(ScanWarning::general(
+                "source",
+                format!("image stream ended early: {e}"),
+            ));
         }
         for desc in &meta.layers {
             if !out.iter().any(|w| w.index == desc.index) {

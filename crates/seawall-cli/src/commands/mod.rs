@@ -1,11 +1,12 @@
 //! One module per subcommand.
 
+mod audit;
 mod monitor;
 mod scan;
 
 use anyhow::Result;
 
-use crate::cli::{CacheAction, Cli, Command};
+use crate::cli::{AuditTarget, CacheAction, Cli, Command};
 
 /// Runs a parsed command line; returns the exit code.
 pub(crate) fn run(cli: Cli) -> Result<u8> {
@@ -23,10 +24,36 @@ pub(crate) fn run(cli: Cli) -> Result<u8> {
             }
             Ok(0)
         }
-        Command::Monitor { listen, docker_host, webhook, interval, learn } => {
-            monitor::monitor(*listen, docker_host.clone(), webhook.clone(), *interval, *learn, cli.quiet)
-        }
-        Command::Audit { .. } => anyhow::bail!("audit docker is not wired yet"),
+        Command::Monitor {
+            listen,
+            docker_host,
+            webhook,
+            interval,
+            learn,
+        } => monitor::monitor(
+            *listen,
+            docker_host.clone(),
+            webhook.clone(),
+            *interval,
+            *learn,
+            cli.quiet,
+        ),
+        Command::Audit {
+            what:
+                AuditTarget::Docker {
+                    all,
+                    docker_host,
+                    format,
+                    output,
+                    fail_on,
+                },
+        } => audit::docker(
+            *all,
+            docker_host.clone(),
+            format,
+            output,
+            fail_on.as_deref(),
+        ),
         Command::Diff { old, new, format } => {
             let a = seawall_policy::load_report(old)?;
             let b = seawall_policy::load_report(new)?;

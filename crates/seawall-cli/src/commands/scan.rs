@@ -86,7 +86,7 @@ fn finish(cli: &Cli, common: &ScanArgs, mut report: Report, target: &Path) -> Re
     let policy = policy(common, target)?;
     policy.apply(&mut report, jiff::ZonedDateTime::now().date());
     report.normalize();
-    output::write_all(&report, common)?;
+    output::write_all(&report, &common.format, &common.output)?;
     if !cli.quiet && !report.warnings.is_empty() {
         eprintln!(
             "note: {} warning(s): some content could not be read or analyzed completely (see the report's warnings)",
