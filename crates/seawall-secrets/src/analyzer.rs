@@ -141,6 +141,9 @@ const SKIP_DIRS: &[&str] = &[
     "sys/",
     "dev/",
     "usr/share/zoneinfo/",
+    "usr/share/doc/",
+    "usr/share/man/",
+    "usr/share/info/",
     "usr/share/locale/",
     "usr/share/i18n/",
     "usr/lib/locale/",
@@ -218,8 +221,67 @@ pub fn is_credential_file(rel_path: &str) -> bool {
         || (lower == "hosts.yml" && parent_is("gh/"))
 }
 
+/// Directories of third-party code installed into an image (Python stdlib and packages, node modules,
+/// vendored trees).
+const THIRD_PARTY: &[&str] = &[
+    "/site-packages/",
+    "/dist-packages/",
+    "/lib/python2",
+    "/lib/python3",
+    "/node_modules/",
+    "/third_party/",
+    "/vendor/",
+    "/vendored/",
+    "/google-cloud-sdk/",
+];
+
+/// Inside third-party code, these subtrees hold the package's own test fixtures, documentation and
+/// examples: their keys and passwords are published test data, not the image owner's secrets.
+const THIRD_PARTY_NOISE: &[&str] = &[
+    "/test/",
+    "/tests/",
+    "/testing/",
+    "/testdata/",
+    "/test_data/",
+    "/examples/",
+    "/example/",
+    "/doc/",
+    "/docs/",
+    "/samples/",
+    "/fixtures/",
+    "/certdata/",
+    "/dummyserver/",
+    "/botocore/data/",
+];
+
+/// Package metadata files that embed the project README (documentation examples).
+fn is_package_readme(rel: &str, lower_name: &str) -> bool {
+    (lower_name == "metadata" && rel.contains(".dist-info/"))
+        || (lower_name == "pkg-info" && rel.contains(".egg-info"))
+        || (lower_name == "record" && rel.contains(".dist-info/"))
+}
+
+/// True when a path is third-party test data, documentation or examples (see [`THIRD_PARTY_NOISE`]).
+pub fn is_third_party_noise(rel_path: &str) -> bool {
+    let p = if rel_path.starts_with('/') {
+        rel_path.to_string()
+    } else {
+        format!("/{rel_path}")
+    };
+    THIRD_PARTY
+        .iter()
+        .find_map(|m| p.find(m).map(|i| i + m.len() - 1))
+        .is_some_and(|at| {
+            let tail = &p[at..];
+            THIRD_PARTY_NOISE.iter().any(|n| tail.contains(n))
+        })
+}
+
 fn skipped_by_name(rel: &str, name: &str) -> bool {
-    if SKIP_DIRS.iter().any(|d| rel.starts_with(d)) {
+    if SKIP_DIRS.iter().any(|d| rel.starts_with(d)) || is_third_party_noise(rel) {
+        return true;
+    }
+    if is_package_readme(rel, &name.to_ascii_lowercase()) {
         return true;
     }
     let lower = name.to_ascii_lowercase();
@@ -249,6 +311,9 @@ impl FileAnalyzer for SecretsAnalyzer {
             return Interest::No;
         }
         let rel = meta.rel_path();
+        if is_third_party_noise(meta.path) {
+            return Interest::No;
+        }
         if is_credential_file(rel) {
             return Interest::Yes;
         }
@@ -346,6 +411,11 @@ mod tests {
             );
         }
         for p in [
+            "/usr/lib/python3/dist-packages/websocket/tests/test_url.py",
+            "/usr/local/lib/python3.11/site-packages/awscli/examples/ec2/run.rst",
+            "/usr/lib/python3.11/test/certdata/keycert.pem",
+            "/usr/local/lib/python3.11/site-packages/PyJWT-2.6.0.dist-info/METADATA",
+            "/usr/share/doc/git/contrib/credential/netrc/test.netrc",
             "/usr/lib/x86_64-linux-gnu/libc.so.6",
             "model.safetensors",
             "/usr/share/zoneinfo/UTC",

@@ -97,6 +97,9 @@ const KNOWN_EXAMPLES: &[&str] = &[
     "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
     "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
     "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ",
+    // RFC 6749 client credentials example (s6BhdRkqt3:gX1fBat3bV) and its password
+    "czZCaGRSa3F0MzpnWDFmQmF0M2JW",
+    "gX1fBat3bV",
 ];
 
 /// True when a value that matched a provider-specific shape is a documentation example or template.
@@ -201,26 +204,48 @@ pub(crate) fn is_placeholder(v: &[u8]) -> bool {
         .all(|b| *b == b'*' || *b == b'x' || *b == b'X' || *b == b'.' || *b == b'-')
 }
 
-/// True when the bytes look like a program identifier, dotted name or constant rather than a credential
-/// (`self.token`, `os.environ`, `HF_TOKEN`, `get_password`, `my-secret-name`).
+/// True when the bytes look like a program identifier, dotted/slashed name or constant rather than a
+/// credential (`self.token`, `os.environ`, `HF_TOKEN`, `get_password`, `my-secret-name`,
+/// `google_oauth2.Credentials`, `roles/iam.serviceAccountTokenCreator`, `LastEvaluatedBackupArn`).
 pub(crate) fn is_identifier_like(v: &[u8]) -> bool {
     if v.is_empty() {
         return true;
     }
-    let has_sep = v.iter().any(|b| matches!(b, b'_' | b'.' | b'-'));
-    let all_ident = v
-        .iter()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
-    if !all_ident {
+    let is_sep = |b: u8| matches!(b, b'_' | b'.' | b'-' | b'/' | b':');
+    if !v.iter().all(|b| b.is_ascii_alphanumeric() || is_sep(*b)) {
         return false;
     }
-    let letters_only_segments = v
-        .split(|b| matches!(b, b'_' | b'.' | b'-'))
-        .all(|seg| seg.iter().all(|b| b.is_ascii_alphabetic()));
-    // CONSTANT_CASE, snake_case, kebab-case or dotted names made of letter-only words.
-    (has_sep && letters_only_segments)
-        // camelCase / PascalCase words without digits, like `getToken` or `SecretKeyRef`
-        || (v.iter().all(|b| b.is_ascii_alphabetic()) && v.len() < 24 && entropy(v) < 3.7)
+    // Every segment is a word: letters, optionally followed by at most two digits (`oauth2`, `v1`).
+    let word_segments = v.split(|b| is_sep(*b)).all(|seg| {
+        let letters = seg.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+        seg.is_empty()
+            || (letters > 0
+                && seg[letters..].iter().all(u8::is_ascii_digit)
+                && seg.len() - letters <= 2)
+    });
+    if !word_segments {
+        return false;
+    }
+    if v.iter().any(|b| is_sep(*b)) {
+        return true;
+    }
+    // One word: lower case, UPPER CASE, or camelCase/PascalCase with few capitals. Random letters are
+    // about half upper case.
+    let letters = v.iter().filter(|b| b.is_ascii_alphabetic()).count();
+    let upper = v.iter().filter(|b| b.is_ascii_uppercase()).count();
+    upper * 100 <= letters * 30 || upper == letters
+}
+
+/// True for a canonical UUID (`8-4-4-4-12` hex digits).
+pub(crate) fn is_uuid(v: &[u8]) -> bool {
+    v.len() == 36
+        && v.iter().enumerate().all(|(i, b)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                *b == b'-'
+            } else {
+                b.is_ascii_hexdigit()
+            }
+        })
 }
 
 /// A plausibility check for the random part of a provider token.
@@ -283,6 +308,10 @@ mod tests {
         for v in ["Zq3v8LmT2pRx9WkB", "a1b2c3d4e5f6a7b8c9d0", "S7rong&Pass9"] {
             assert!(!is_identifier_like(v.as_bytes()), "{v}");
         }
+        assert!(!is_identifier_like(b"QmVtWcLdXyPaZrKsNbUj"));
+        assert!(!is_identifier_like(b"Winter2024x"));
+        assert!(is_uuid(b"7f36cb30-74ef-4cff-8cd4-a77e1aba1746"));
+        assert!(!is_uuid(b"7f36cb30-74ef-4cff-8cd4-a77e1aba174"));
         assert_eq!(classes(b"aB3$"), 4);
     }
 }

@@ -46,6 +46,8 @@ pub(crate) enum Check {
     Pem,
     /// Free-form password (URL, `.netrc`): not a placeholder, template or default.
     Password,
+    /// `Authorization` header value (`Basic` decoded and checked like a password).
+    AuthHeader(f64),
 }
 
 /// One detector family member.
@@ -364,7 +366,7 @@ pub(crate) fn all() -> Vec<DetectorSpec> {
             ..prefixed(
                 "SW-SEC-033",
                 &["machine"],
-                &[r"machine\s+(?P<k>[^\s]{1,100})(?:\s+login\s+[^\s]{1,100})?\s+password\s+(?P<s>[^\s]{1,200})"],
+                &[r#"machine\s+(?P<k>[^\s]{1,100})(?:\s+login\s+[^\s]{1,100})?\s+password\s+(?P<s>[^\s"']{1,200})"#],
                 0.0,
             )
         },
@@ -372,6 +374,7 @@ pub(crate) fn all() -> Vec<DetectorSpec> {
             left: Boundary::Any,
             right: Boundary::Base64,
             priority: 55,
+            check: Check::AuthHeader(3.3),
             ..prefixed(
                 "SW-SEC-034",
                 &["authorization", "bearer"],

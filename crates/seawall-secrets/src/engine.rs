@@ -283,6 +283,7 @@ fn candidate(
         Check::Random(min) => validate::random_token(value, min),
         Check::OpenAi => validate::openai(value),
         Check::Jwt => validate::jwt(value),
+        Check::AuthHeader(min) => validate::auth_header(value, min),
         Check::DockerAuth => validate::docker_auth(value),
         Check::Password => {
             let host = p

@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use crate::checks::{classes, entropy, is_identifier_like, is_placeholder};
+use crate::checks::{classes, entropy, is_identifier_like, is_placeholder, is_uuid};
 use crate::engine::Candidate;
 
 /// Rule id of generic findings.
@@ -203,6 +203,45 @@ const NEGATIVE_LAST: &[&str] = &[
     "tokens",
 ];
 
+/// Names containing any of these words hold non-secret tokens (pagination, locking, tokenizer vocab).
+const NEGATIVE_ANY: &[&str] = &[
+    "input",
+    "output",
+    "next",
+    "page",
+    "paging",
+    "pagination",
+    "continuation",
+    "change",
+    "lock",
+    "sync",
+    "resume",
+    "cursor",
+    "csrf",
+    "xsrf",
+    "idempotency",
+    "marker",
+    "bos",
+    "eos",
+    "pad",
+    "unk",
+    "sep",
+    "cls",
+    "mask",
+    "special",
+    "vocab",
+    "total",
+    "public",
+    "publishable",
+    "example",
+    "sample",
+    "dummy",
+    "fake",
+    "mock",
+    "test",
+    "placeholder",
+];
+
 const SECRET_WORDS: &[(&str, NameKind)] = &[
     ("password", NameKind::Password),
     ("passwd", NameKind::Password),
@@ -290,6 +329,9 @@ pub(crate) fn name_kind(name: &str) -> Option<NameKind> {
     if NEGATIVE_LAST.contains(&last.as_str()) {
         return None;
     }
+    if ws.iter().any(|w| NEGATIVE_ANY.contains(&w.as_str())) {
+        return None;
+    }
     let mut kind = None;
     for (i, w) in ws.iter().enumerate() {
         if let Some((_, k)) = SECRET_WORDS.iter().find(|(s, _)| s == w) {
@@ -310,7 +352,8 @@ pub(crate) fn name_kind(name: &str) -> Option<NameKind> {
             kind.get_or_insert(NameKind::Password);
         }
     }
-    if kind.is_none() {
+    // `dbpassword`, `accesstoken`: only for single-word names (with separators the words decide).
+    if kind.is_none() && ws.len() == 1 {
         let joined: String = ws.concat();
         kind = CONCAT_SUFFIXES
             .iter()
@@ -340,6 +383,11 @@ pub(crate) fn value_is_secret(kind: NameKind, v: &[u8]) -> bool {
         return false;
     }
     if is_identifier_like(v) {
+        return false;
+    }
+    if is_uuid(v) && kind == NameKind::Token {
+        // UUIDs are request ids, change tokens and locks far more often than keys; keys that are UUIDs
+        // are covered by provider rules (Pinecone) with their names.
         return false;
     }
     match kind {

@@ -55,6 +55,7 @@ mod validate;
 
 pub use analyzer::{
     DEFAULT_MAX_SECRET_FILE, ImageConfigSecretsAnalyzer, SecretsAnalyzer, is_credential_file,
+    is_third_party_noise,
 };
 pub use emit::{fingerprint, redact};
 pub use error::SecretsError;

@@ -83,10 +83,26 @@ pub(crate) fn password(v: &[u8], host: Option<&[u8]>) -> bool {
         return false;
     }
     !is_placeholder(v)
-        && !(checks::is_identifier_like(v) && v.len() < 8)
-        && !v
-            .iter()
-            .any(|b| matches!(b, b'{' | b'}' | b'$' | b'(' | b')'))
+        && !checks::is_identifier_like(v)
+        && !v.iter().any(|b| {
+            matches!(
+                b,
+                b'{' | b'}' | b'$' | b'(' | b')' | b':' | b',' | b'"' | b'\''
+            )
+        })
+}
+
+/// `Authorization` header credential: a `Basic` value must decode to `user:password` with a real
+/// password; other values must be random tokens.
+pub(crate) fn auth_header(v: &[u8], min_entropy: f64) -> bool {
+    if let Ok(decoded) = B64_STD.decode(v)
+        && let Some(colon) = decoded.iter().position(|b| *b == b':')
+        && decoded.iter().all(|b| b.is_ascii_graphic() || *b == b' ')
+    {
+        let pw = decoded.get(colon + 1..).unwrap_or_default();
+        return !pw.is_empty() && !is_placeholder(pw) && !checks::is_identifier_like(pw);
+    }
+    checks::random_enough(v, min_entropy) && !is_placeholder(v) && !checks::is_identifier_like(v)
 }
 
 /// Finds the base64 body of a private key after its BEGIN line (`start` = end of the BEGIN line).
@@ -210,5 +226,13 @@ mod tests {
         assert!(!password(b"password", None));
         assert!(!password(b"8080", None));
         assert!(!password(b"Zq3v8LmT2p", Some(b"db.example.com")));
+        assert!(!password(b"bobwillknow", None));
+        assert!(!password(b"123,foo:bar", None));
+        assert!(auth_header(b"bWxvcHM6WnEzdjhMbVQycA==", 3.0));
+        assert!(
+            !auth_header(b"czZCaGRSa3F0MzpnWDFmQmF0M2JW", 3.0),
+            "RFC 6749 example"
+        );
+        assert!(!auth_header(b"dXNlcm5hbWU6cGFzc3dvcmQ=", 3.0));
     }
 }
