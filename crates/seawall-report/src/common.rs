@@ -145,6 +145,47 @@ pub(crate) fn kind_name(r: &Report) -> String {
         .unwrap_or_default()
 }
 
+/// The delta of `report` against a previous report for display.
+///
+/// Findings the policy suppressed *because they were in the baseline* still exist, so they count as
+/// unchanged rather than fixed.
+pub(crate) fn delta(baseline: &Report, report: &Report) -> seawall_policy::ReportDiff {
+    let by_baseline = |f: &&Finding| {
+        f.details
+            .get(seawall_policy::SUPPRESSED_BY)
+            .is_some_and(|b| b == "baseline")
+    };
+    if !report.suppressed.iter().any(|f| by_baseline(&f)) {
+        return seawall_policy::diff(baseline, report);
+    }
+    let mut view = Report::new(report.target.clone());
+    view.findings = report
+        .findings
+        .iter()
+        .chain(report.suppressed.iter().filter(by_baseline))
+        .cloned()
+        .collect();
+    seawall_policy::diff(baseline, &view)
+}
+
+/// `vex 1, ignore 2` — suppressed findings counted by the kind of suppression.
+pub(crate) fn suppression_breakdown(report: &Report) -> String {
+    let mut m: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in &report.suppressed {
+        let by = f
+            .details
+            .get(seawall_policy::SUPPRESSED_BY)
+            .map(String::as_str)
+            .unwrap_or("other");
+        let kind = by.split(':').next().unwrap_or(by);
+        *m.entry(kind).or_default() += 1;
+    }
+    m.iter()
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

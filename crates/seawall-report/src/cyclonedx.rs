@@ -96,15 +96,42 @@ fn component(p: &Package, bom_ref: &str) -> Value {
     c
 }
 
-fn find_component<'a>(f: &Finding, packages: &[Package], refs: &'a [String]) -> Option<&'a str> {
+/// Index of packages by (ecosystem, name, version) for matching findings to components.
+type PackageIndex<'a> = BTreeMap<(&'a str, &'a str, &'a str), Vec<usize>>;
+
+fn package_index(packages: &[Package]) -> PackageIndex<'_> {
+    let mut m: PackageIndex<'_> = BTreeMap::new();
+    for (i, p) in packages.iter().enumerate() {
+        m.entry((p.ecosystem.as_str(), p.name.as_str(), p.version.as_str()))
+            .or_default()
+            .push(i);
+    }
+    m
+}
+
+/// The component of a finding's package: the one seen at the finding's path when several match.
+fn find_component<'a>(
+    f: &Finding,
+    packages: &[Package],
+    index: &PackageIndex<'_>,
+    refs: &'a [String],
+) -> Option<&'a str> {
     let pkg = f.package.as_ref()?;
-    let same = |p: &&Package| {
-        p.name == pkg.name && p.version == pkg.version && p.ecosystem == pkg.ecosystem
-    };
-    let idx = packages
+    let candidates = index.get(&(
+        pkg.ecosystem.as_str(),
+        pkg.name.as_str(),
+        pkg.version.as_str(),
+    ))?;
+    let idx = candidates
         .iter()
-        .position(|p| same(&p) && p.locations.iter().any(|l| l.path == f.location.path))
-        .or_else(|| packages.iter().position(|p| same(&p)))?;
+        .copied()
+        .find(|&i| {
+            packages[i]
+                .locations
+                .iter()
+                .any(|l| l.path == f.location.path)
+        })
+        .or_else(|| candidates.first().copied())?;
     refs.get(idx).map(String::as_str)
 }
 
@@ -308,6 +335,7 @@ pub(crate) fn document(report: &Report, ctx: &RenderContext<'_>) -> Result<Value
         }));
     }
 
+    let index = package_index(&report.packages);
     let vulns: Vec<Value> = report
         .findings
         .iter()
@@ -316,7 +344,7 @@ pub(crate) fn document(report: &Report, ctx: &RenderContext<'_>) -> Result<Value
         .map(|f| {
             vulnerability(
                 f,
-                find_component(f, &report.packages, &refs).unwrap_or(TARGET_REF),
+                find_component(f, &report.packages, &index, &refs).unwrap_or(TARGET_REF),
             )
         })
         .collect();

@@ -91,7 +91,7 @@ pub(crate) fn render(
         report.models.len()
     );
 
-    let delta = ctx.baseline.map(|b| seawall_policy::diff(b, report));
+    let delta = ctx.baseline.map(|b| crate::common::delta(b, report));
     let new_fps: Vec<&str> = delta
         .as_ref()
         .map(|d| d.new.iter().map(|f| f.fingerprint.as_str()).collect())

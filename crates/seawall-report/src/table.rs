@@ -7,7 +7,8 @@ use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
 use seawall_core::{Report, Severity, practice_title};
 
 use crate::common::{
-    by_practice, counts_line, display_title, location_text, severity_counts, target_line,
+    by_practice, counts_line, display_title, location_text, severity_counts, suppression_breakdown,
+    target_line,
 };
 use crate::{RenderContext, ReportError};
 
@@ -157,11 +158,16 @@ pub(crate) fn render(
     let _ = writeln!(s);
     let _ = writeln!(
         s,
-        "{} finding{} ({}) · {} suppressed · {} package{} · {} model file{} · {} warning{}",
+        "{} finding{} ({}) · {} suppressed{} · {} package{} · {} model file{} · {} warning{}",
         report.findings.len(),
         plural(report.findings.len()),
         counts_line(&counts),
         report.suppressed.len(),
+        if report.suppressed.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", suppression_breakdown(report))
+        },
         report.packages.len(),
         plural(report.packages.len()),
         report.models.len(),

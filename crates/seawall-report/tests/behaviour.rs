@@ -70,7 +70,7 @@ fn table_groups_by_practice_and_counts() {
     assert!(p1 < p4 && p4 < p7);
     assert!(
         out.contains(
-            "7 findings (CRITICAL 3 · HIGH 2 · MEDIUM 1 · LOW 1) · 1 suppressed · 3 packages"
+            "7 findings (CRITICAL 3 · HIGH 2 · MEDIUM 1 · LOW 1) · 1 suppressed (vex 1) · 3 packages"
         ),
         "{out}"
     );
@@ -293,4 +293,92 @@ fn empty_report_renders_everywhere() {
         .unwrap();
         assert!(!out.is_empty(), "{format}");
     }
+}
+
+/// A report of realistic size (10,000 packages, 3,000 findings on a 40-layer image) renders in every
+/// format; prints sizes and times (debug build) for the record.
+#[test]
+fn large_report_renders() {
+    use seawall_core::{LayerInfo, Package, PackageRef};
+    let mut r = sample::report();
+    for i in 0..40u32 {
+        r.target.layers.push(LayerInfo {
+            index: 3 + i,
+            diff_id: format!("sha256:{:064x}", i),
+            digest: None,
+            size: 1 << 20,
+            created_by: Some(format!("RUN step {i}")),
+        });
+    }
+    for i in 0..10_000u32 {
+        let mut p = Package::new(
+            format!("pkg-{i}"),
+            "1.0.0",
+            "PyPI",
+            Location::file(format!("/site/{i}/METADATA")).with_layer(Some(3 + i % 40)),
+        );
+        p.purl = Some(format!("pkg:pypi/pkg-{i}@1.0.0"));
+        r.packages.push(p);
+    }
+    for i in 0..3_000u32 {
+        let mut f = Finding::new(
+            FindingKind::Vulnerability,
+            format!("GHSA-{i:04}"),
+            Severity::ALL[(i % 5) as usize],
+            7,
+            "x",
+        )
+        .with_location(Location::file(format!("/site/{i}/METADATA")).with_layer(Some(3 + i % 40)));
+        f.package = Some(PackageRef {
+            name: format!("pkg-{i}"),
+            version: "1.0.0".into(),
+            ecosystem: "PyPI".into(),
+        });
+        f.fixed_versions = vec!["2.0.0".into()];
+        r.findings.push(f);
+    }
+    r.normalize();
+    let base = sample::report();
+    let ctx = common::ctx()
+        .with_baseline(Some(&base))
+        .with_packages(true)
+        .with_width(Some(120));
+    for format in Format::ALL {
+        let t = std::time::Instant::now();
+        let out = render_to_string(&r, format, &ctx).unwrap();
+        eprintln!("{format}: {} bytes in {:?}", out.len(), t.elapsed());
+        assert!(
+            out.contains("GHSA-2999") || format == Format::Markdown || format == Format::Spdx,
+            "{format}"
+        );
+    }
+}
+
+/// With `--baseline`, the policy moves old findings to `suppressed` (`suppressed_by = baseline`); the
+/// delta must still count them as unchanged, not as fixed.
+#[test]
+fn delta_counts_baseline_suppressed_findings_as_unchanged() {
+    let base = sample::baseline();
+    let mut r = sample::report();
+    let policy = seawall_policy::Policy {
+        baseline: Some(seawall_policy::Baseline::from_report(&base)),
+        ..Default::default()
+    };
+    seawall_policy::apply(&mut r, &policy, jiff::civil::date(2026, 1, 1));
+    assert_eq!(r.findings.len(), 1, "only the new finding stays active");
+    let out = render_to_string(
+        &r,
+        Format::Markdown,
+        &common::ctx().with_baseline(Some(&base)),
+    )
+    .unwrap();
+    assert!(
+        out.contains("**Since the baseline:** 1 new · 1 fixed · 6 unchanged"),
+        "{out}"
+    );
+    let table = render_to_string(&r, Format::Table, &common::ctx()).unwrap();
+    assert!(
+        table.contains("7 suppressed (baseline 6, vex 1)"),
+        "{table}"
+    );
 }

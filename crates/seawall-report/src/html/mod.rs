@@ -275,7 +275,7 @@ pub(crate) fn render(
     env.add_template("report.html", TEMPLATE).map_err(terr)?;
     env.add_template("finding.html", FINDING).map_err(terr)?;
 
-    let delta = ctx.baseline.map(|b| seawall_policy::diff(b, report));
+    let delta = ctx.baseline.map(|b| crate::common::delta(b, report));
     let new_fps: Vec<&str> = delta
         .as_ref()
         .map(|d| d.new.iter().map(|f| f.fingerprint.as_str()).collect())
