@@ -43,9 +43,15 @@ else
     log "reusing $ROOTFS_TAR"
 fi
 
-# 2. docker import (idempotent: re-import only when the tarball is newer than the image).
-log "docker import $E2E_BASE"
-docker import --change 'CMD ["/bin/bash"]' "$ROOTFS_TAR" "$E2E_BASE" >/dev/null
+# 2. docker import (skipped when the base image exists and the tarball has not changed since).
+STAMP="$E2E_CACHE/base-imported.stamp"
+if docker image inspect "$E2E_BASE" >/dev/null 2>&1 && [[ "$STAMP" -nt "$ROOTFS_TAR" ]]; then
+    log "reusing $E2E_BASE"
+else
+    log "docker import $E2E_BASE"
+    docker import --change 'CMD ["/bin/bash"]' "$ROOTFS_TAR" "$E2E_BASE" >/dev/null
+    touch "$STAMP"
+fi
 
 # 3. Build context: wheels downloaded on the host (the build container may have no network).
 CTX="$WORK/ctx"
@@ -114,6 +120,13 @@ docker run --rm --network none "$E2E_IMAGE" dpkg-query -W -f '${Package}\t${Vers
 docker run --rm --network none "$E2E_IMAGE" /opt/venv/bin/pip list --format=freeze --disable-pip-version-check \
     | sort >"$E2E_OUT/truth/pip.txt"
 [[ -s "$E2E_OUT/truth/dpkg.txt" && -s "$E2E_OUT/truth/pip.txt" ]] || die "empty ground truth"
+# conda and npm ground truth: what this script planted (name<TAB>version).
+for f in "$CTX"/conda-meta/*.json; do
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["name"]+"\t"+d["version"])' "$f"
+done | sort >"$E2E_OUT/truth/conda.txt"
+for f in "$CTX"/app/node_modules/*/package.json; do
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["name"]+"\t"+d["version"])' "$f"
+done | sort >"$E2E_OUT/truth/npm.txt"
 
 # 5. All source forms.
 log "docker save → docker-archive.tar"
@@ -140,5 +153,6 @@ TOTAL=$(( $(date +%s) - START ))
     echo "registry_storage_bytes $(du -sb "$E2E_OUT/registry/storage" | cut -f1)"
     echo "dpkg_packages $(wc -l <"$E2E_OUT/truth/dpkg.txt")"
     echo "pip_packages $(wc -l <"$E2E_OUT/truth/pip.txt")"
+    echo "image_id $(docker image inspect -f '{{.Id}}' "$E2E_IMAGE")"
 } | tee "$E2E_OUT/build-times.txt" >&2
 log "done in ${TOTAL}s"
