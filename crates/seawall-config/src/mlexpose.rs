@@ -66,7 +66,12 @@ pub(crate) fn check_command(cmd: &SimpleCommand) -> Vec<Hit> {
     let is = |n: &str| prog == n || module == n;
 
     // Jupyter
-    if prog.starts_with("jupyter") || module.starts_with("jupyter") || module == "notebook" {
+    if prog.starts_with("jupyter")
+        || prog.starts_with("start-notebook")
+        || prog.starts_with("start-singleuser")
+        || module.starts_with("jupyter")
+        || module == "notebook"
+    {
         let ip = flag_value(words, &["--ip", "--ServerApp.ip", "--NotebookApp.ip"]);
         let token = flag_value(
             words,
@@ -279,6 +284,10 @@ mod tests {
         assert!(
             ids("jupyter lab --ip=0.0.0.0").is_empty(),
             "default token is random"
+        );
+        assert_eq!(
+            ids("start-notebook.sh --ip=0.0.0.0 --NotebookApp.token="),
+            vec!["SW-ML-001"]
         );
         assert!(ids("jupyter lab --ip=127.0.0.1 --ServerApp.token=''").is_empty());
         assert!(

@@ -102,17 +102,20 @@ pub(super) fn check_run(
     let mut apt_update: Option<usize> = None;
     let mut apt_install = false;
     let mut pipe_at: Option<usize> = None;
+    let mut sudo_seen = false;
 
     for (i, c) in cmds.iter().enumerate() {
         let prog = c.program();
         let first_off = c.words.first().map_or(run_off, |w| w.offset);
-        // sudo
-        if let Some(w) = c
-            .words
-            .iter()
-            .take_while(|w| shell::is_assignment(&w.text) || w.text == "sudo")
-            .find(|w| w.text == "sudo")
+        // sudo (once per RUN)
+        if !sudo_seen
+            && let Some(w) = c
+                .words
+                .iter()
+                .take_while(|w| shell::is_assignment(&w.text) || w.text == "sudo")
+                .find(|w| w.text == "sudo")
         {
+            sudo_seen = true;
             cx.at(&DF_SUDO, w.offset, "sudo in RUN", "sudo");
         }
         // curl | sh

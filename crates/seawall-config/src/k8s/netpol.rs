@@ -122,6 +122,30 @@ fn peers_allow_metadata(peers: Option<&Node>) -> bool {
     }
 }
 
+/// True when a rule's ports admit the metadata service's port 80 (no ports, port 80, a named port,
+/// or a range covering 80).
+fn ports_allow_http(ports: Option<&Node>) -> bool {
+    let Some(ports) = ports.filter(|p| !p.seq().is_empty()) else {
+        return true;
+    };
+    ports.seq().iter().any(|p| {
+        let Some(port) = p.get("port").and_then(Node::as_str) else {
+            return true;
+        };
+        match port.parse::<u32>() {
+            Ok(n) => {
+                let end = p
+                    .get("endPort")
+                    .and_then(Node::as_str)
+                    .and_then(|e| e.parse::<u32>().ok())
+                    .unwrap_or(n);
+                n <= 80 && 80 <= end
+            }
+            Err(_) => true,
+        }
+    })
+}
+
 pub(super) fn check(out: &mut Vec<Finding>, docs: &[Doc<'_>]) {
     let policies: Vec<&Doc<'_>> = docs
         .iter()
@@ -171,7 +195,10 @@ pub(super) fn check(out: &mut Vec<Finding>, docs: &[Doc<'_>]) {
                         &format!("{}|{dir}|{}", p.name(), rule.line),
                     ));
                 }
-                if dir == "egress" && peers_allow_metadata(peers) {
+                if dir == "egress"
+                    && peers_allow_metadata(peers)
+                    && ports_allow_http(rule.get("ports"))
+                {
                     out.push(finding(
                         &K8S_NETPOL_METADATA,
                         yaml_loc(p.base, rule.line, rule.col),

@@ -200,3 +200,17 @@ mod props {
         }
     }
 }
+
+#[test]
+fn metadata_egress_respects_ports() {
+    let pol = |ports: &str| {
+        format!(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: n}}\nspec:\n  podSelector: {{}}\n  policyTypes: [Egress]\n  egress:\n    - to: [{{ipBlock: {{cidr: 0.0.0.0/0}}}}]\n{ports}"
+        )
+    };
+    let hit = |t: &str| run(t).iter().any(|f| f.id == "SW-K8S-024");
+    assert!(hit(&pol("")));
+    assert!(hit(&pol("      ports: [{port: 80}]\n")));
+    assert!(hit(&pol("      ports: [{port: 1, endPort: 1024}]\n")));
+    assert!(!hit(&pol("      ports: [{port: 443}]\n")));
+}
