@@ -12,7 +12,7 @@
 //! | `html` | people | one self-contained file with charts, per-layer view, expandable findings |
 //! | `markdown` | PR comments | counts, top findings, delta against a baseline |
 //!
-//! Main items: [`render`], [`Format`], [`RenderContext`] (rule catalog, colours, width, baseline,
+//! Main items: [`render`], [`render_template`] (user MiniJinja templates), [`Format`], [`RenderContext`] (rule catalog, colours, width, baseline,
 //! network graph SVG, creation time), [`ReportError`]. [`sample`] holds a fixed report used by the tests.
 //!
 //! Relation to siblings: the vocabulary comes from `seawall-core`; baseline deltas use
@@ -43,6 +43,7 @@ mod sarif;
 mod sbom;
 mod spdx;
 mod table;
+mod template;
 
 use std::io::Write;
 
@@ -51,6 +52,7 @@ pub use error::ReportError;
 pub use format::Format;
 pub use markdown::TOP as MARKDOWN_TOP_FINDINGS;
 pub use sarif::SARIF_SCHEMA;
+pub use template::render_template;
 
 use seawall_core::Report;
 
