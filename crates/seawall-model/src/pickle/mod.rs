@@ -170,7 +170,7 @@ mod tests {
         let s = scan_bytes(b"cos\nsystem\n(S'id'\n(R.");
         assert!(s.error.is_some());
         // POP on a mark pops the mark (C unpickler), so the REDUCE below sees the tuple and callable
-        let s = scan_bytes(b"cos\nsystem\n(S'id'\n\x85(0R.");
+        let s = scan_bytes(b"cos\nsystem\nS'id'\n\x85(0R.");
         assert!(s.error.is_none(), "{:?}", s.error);
         assert_eq!(issue_ids(&s), vec!["SW-MODEL-001"]);
     }

@@ -48,6 +48,8 @@ pub(crate) enum V {
     Dict(Rc<RefCell<DictV>>),
     /// A frozen copy of a dict (stored as object state).
     Frozen(Rc<[(V, V)]>),
+    /// A dict whose entries are not tracked (no joblib wrapper in the stream).
+    OpaqueDict,
     /// The result of `persistent_load`.
     Pers,
 }
@@ -87,7 +89,7 @@ impl V {
             V::Tuple(_) | V::BigTuple => "tuple",
             V::List => "list",
             V::Set => "set",
-            V::Dict(_) | V::Frozen(_) => "dict",
+            V::Dict(_) | V::Frozen(_) | V::OpaqueDict => "dict",
             V::Pers => "persistent id",
         }
     }

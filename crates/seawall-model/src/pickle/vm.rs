@@ -80,6 +80,8 @@ pub(crate) struct Judged {
     pub(crate) ops: u64,
     /// Highest protocol seen.
     pub(crate) max_proto: u8,
+    /// A joblib `NumpyArrayWrapper` was imported: dict entries are tracked from now on.
+    joblib_seen: bool,
 }
 
 impl Judged {
@@ -164,14 +166,18 @@ const DENSE_MAX: u64 = 1 << 16;
 
 impl Memo {
     fn put(&mut self, i: u64, v: V) {
-        let fresh = if i < DENSE_MAX {
+        // Dense while indices stay close to the number of entries (MEMOIZE and pickler PUTs are
+        // sequential); a far index goes to the sparse map, so no input can make the dense vector
+        // grow faster than the entries it holds.
+        let dense_ok = i < DENSE_MAX || i <= (self.len as u64).saturating_mul(2).saturating_add(DENSE_MAX);
+        let fresh = if dense_ok {
             let i = i as usize;
             if self.dense.len() <= i {
                 self.dense.resize(i + 1, None);
             }
-            self.dense[i].replace(v).is_none()
+            self.dense[i].replace(v).is_none() && !self.sparse.contains_key(&(i as u64))
         } else {
-            self.sparse.insert(i, v).is_none()
+            self.sparse.insert(i, v).is_none() && self.dense.get(i as usize).is_none_or(Option::is_none)
         };
         if fresh {
             self.len += 1;
@@ -179,7 +185,10 @@ impl Memo {
     }
 
     fn get(&self, i: u64) -> Option<&V> {
-        if i < DENSE_MAX { self.dense.get(i as usize).and_then(Option::as_ref) } else { self.sparse.get(&i) }
+        match self.dense.get(i as usize).and_then(Option::as_ref) {
+            Some(v) => Some(v),
+            None => self.sparse.get(&i),
+        }
     }
 }
 
@@ -388,6 +397,7 @@ impl<'j> Vm<'j> {
         }
         let res = policy::classify(module, name);
         let joblib_wrapper = res.kind == Kind::Safe && res.full.ends_with(".numpy_pickle.NumpyArrayWrapper");
+        self.j.joblib_seen |= joblib_wrapper;
         let i = self.j.globals.len() as u32;
         self.j.globals.push(GlobalInfo {
             res,
@@ -534,6 +544,10 @@ impl<'j> Vm<'j> {
                 d.overflow = true;
             }
         }
+    }
+
+    fn new_dict(&self) -> V {
+        if self.j.joblib_seen { V::Dict(Rc::new(RefCell::new(DictV::default()))) } else { V::OpaqueDict }
     }
 
     fn global_from_lines(&mut self, inp: &mut Input<'_>, off: u64) -> Result<u32, Fail> {
@@ -727,10 +741,13 @@ impl<'j> Vm<'j> {
                 self.pop_mark(off)?;
                 self.push(off, V::List)?;
             }
-            b'}' => self.push(off, V::Dict(Rc::new(RefCell::new(DictV::default()))))?,
+            b'}' => {
+                let d = self.new_dict();
+                self.push(off, d)?;
+            }
             b'd' => {
                 let items = self.pop_mark(off)?;
-                let d = V::Dict(Rc::new(RefCell::new(DictV::default())));
+                let d = self.new_dict();
                 let mut it = items.into_iter();
                 while let (Some(k), Some(v)) = (it.next(), it.next()) {
                     self.set_item(&d, k, v);

@@ -1,0 +1,14 @@
+import pickle, numpy as np, os
+d = "/tmp/swbench"
+rng = np.random.default_rng(0)
+# array-heavy: 64 float32 arrays of 8 MiB each (512 MiB), like a state_dict pickled with numpy
+arrays = {f"layer{i}.weight": rng.random(2 * 1024 * 1024, dtype=np.float32) for i in range(64)}
+with open(f"{d}/array_heavy.pkl", "wb") as f:
+    pickle.dump(arrays, f, protocol=4)
+del arrays
+# opcode-dense: ~30 MB of small dicts, ints, floats, short strings (memo-heavy)
+rows = [{"id": i, "name": f"tok{i}", "score": i * 0.5, "tags": ("a", i % 7)} for i in range(700_000)]
+with open(f"{d}/opcode_dense.pkl", "wb") as f:
+    pickle.dump(rows, f, protocol=4)
+for n in os.listdir(d):
+    print(n, os.path.getsize(f"{d}/{n}"))
