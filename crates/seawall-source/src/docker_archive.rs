@@ -131,5 +131,10 @@ pub(crate) fn open_docker_archive(
         config,
         layers,
     };
-    Ok(StoredImage { meta, store, blobs })
+    Ok(StoredImage {
+        meta,
+        store,
+        blobs,
+        verify_layers: !opts.skip_layer_verification,
+    })
 }

@@ -697,3 +697,9 @@ impl ImageSource for EngineImage {
         Ok(())
     }
 }
+
+/// Test hook for the property tests.
+#[cfg(test)]
+pub(crate) fn legacy_index_for_fuzz(json: &[u8], chains: &[String]) -> Option<usize> {
+    legacy_index(json, chains)
+}

@@ -51,6 +51,8 @@ pub mod tarindex;
 #[cfg(all(test, unix))]
 mod tests_engine;
 #[cfg(test)]
+mod tests_fuzz;
+#[cfg(test)]
 mod tests_local;
 #[cfg(test)]
 mod tests_registry;
@@ -110,6 +112,9 @@ pub struct SourceOptions {
     pub docker_config: Option<PathBuf>,
     /// Registry credentials `(user, password)` that take precedence over the Docker config.
     pub credentials: Option<(String, String)>,
+    /// Do not hash layer blobs while they stream (manifests and configs are still verified). Layer
+    /// verification costs one SHA-256 pass over the stored bytes; it is on by default.
+    pub skip_layer_verification: bool,
 }
 
 /// Opens an image from a reference string (see the crate documentation for the forms).

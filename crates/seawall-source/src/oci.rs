@@ -161,5 +161,10 @@ pub(crate) fn open_layout(
             });
         }
     }
-    Ok(StoredImage { meta, store, blobs })
+    Ok(StoredImage {
+        meta,
+        store,
+        blobs,
+        verify_layers: !opts.skip_layer_verification,
+    })
 }

@@ -107,6 +107,13 @@ fn docker_archive_layer_digest_mismatch_is_detected() {
     assert_eq!(read_all(src.as_ref(), 0).unwrap(), ls[0]);
     let err = read_all(src.as_ref(), 1).unwrap_err();
     assert!(err.to_string().contains("digest mismatch"), "{err}");
+    // Opting out of layer verification reads the tampered bytes as they are.
+    let opts = SourceOptions {
+        skip_layer_verification: true,
+        ..Default::default()
+    };
+    let src = open(&format!("docker-archive:{path}"), &opts).unwrap();
+    assert_ne!(read_all(src.as_ref(), 1).unwrap(), ls[1]);
 }
 
 #[test]
