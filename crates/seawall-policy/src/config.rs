@@ -347,16 +347,21 @@ pub fn find_config(start: &Path) -> Option<PathBuf> {
 }
 
 /// Looks for a file named `name` in `start` (or its directory, if `start` is a file) and each ancestor.
+///
+/// Relative paths are made absolute first, so `.` walks up through the real parent directories. A
+/// start that does not exist (an image reference such as `docker:app`) finds nothing: pass the current
+/// directory for image targets.
 pub fn find_upward(start: &Path, name: &str) -> Option<PathBuf> {
-    let start = if start.is_file() {
-        start.parent()?
+    let abs = std::path::absolute(start).ok()?;
+    let abs = abs.canonicalize().unwrap_or(abs);
+    let dir = if abs.is_file() {
+        abs.parent()?
+    } else if abs.is_dir() {
+        abs.as_path()
     } else {
-        start
+        return None;
     };
-    start
-        .ancestors()
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
+    dir.ancestors().map(|d| d.join(name)).find(|p| p.is_file())
 }
 
 #[cfg(test)]
@@ -452,7 +457,15 @@ expires = "2026-01-01"
             find_config(&deep).is_none() || !find_config(&deep).unwrap().starts_with(dir.path())
         );
         std::fs::write(dir.path().join("a/seawall.toml"), "").unwrap();
-        assert_eq!(find_config(&deep), Some(dir.path().join("a/seawall.toml")));
+        let want = dir.path().canonicalize().unwrap().join("a/seawall.toml");
+        assert_eq!(find_config(&deep), Some(want.clone()));
+        assert_eq!(
+            find_config(&deep.join("missing")),
+            None,
+            "a start that does not exist finds nothing"
+        );
+        std::fs::write(deep.join("Dockerfile"), "").unwrap();
+        assert_eq!(find_config(&deep.join("Dockerfile")), Some(want));
     }
 
     proptest::proptest! {
