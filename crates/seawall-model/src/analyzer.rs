@@ -38,7 +38,11 @@ impl FileAnalyzer for ModelAnalyzer {
     }
 
     fn required(&self, meta: &EntryMeta<'_>) -> Interest {
-        if meta.is_file() && meta.size >= MIN_SIZE { Interest::Sniff } else { Interest::No }
+        if meta.is_file() && meta.size >= MIN_SIZE {
+            Interest::Sniff
+        } else {
+            Interest::No
+        }
     }
 
     fn required_by_content(&self, meta: &EntryMeta<'_>, head: &[u8]) -> bool {
@@ -53,8 +57,19 @@ impl FileAnalyzer for ModelAnalyzer {
         true
     }
 
-    fn analyze(&self, meta: &EntryMeta<'_>, content: &mut dyn Read, out: &mut Facts) -> Result<(), AnalyzerError> {
-        let o = scan_reader_impl(meta.location(), meta.file_name(), Some(meta.size), content, self.opts);
+    fn analyze(
+        &self,
+        meta: &EntryMeta<'_>,
+        content: &mut dyn Read,
+        out: &mut Facts,
+    ) -> Result<(), AnalyzerError> {
+        let o = scan_reader_impl(
+            meta.location(),
+            meta.file_name(),
+            Some(meta.size),
+            content,
+            self.opts,
+        );
         out.findings.extend(o.findings);
         out.models.extend(o.models);
         out.warnings.extend(o.warnings);
@@ -63,7 +78,12 @@ impl FileAnalyzer for ModelAnalyzer {
 }
 
 /// Scans one reader as a file called `name` at `location` (`size` when known improves bounds checks).
-pub fn scan_reader(location: Location, name: &str, size: Option<u64>, reader: &mut dyn Read) -> ScanOutput {
+pub fn scan_reader(
+    location: Location,
+    name: &str,
+    size: Option<u64>,
+    reader: &mut dyn Read,
+) -> ScanOutput {
     scan_reader_impl(location, name, size, reader, ScanOptions::default())
 }
 
@@ -80,7 +100,11 @@ pub fn scan_path_with(path: &Path, opts: ScanOptions) -> ScanOutput {
         Ok(m) if m.is_dir() => walk_dir(path, path, 0, opts, &mut out),
         Ok(m) if m.is_file() => scan_file(path, &path.display().to_string(), opts, &mut out),
         Ok(_) => {}
-        Err(e) => out.warnings.push(ScanWarning::at("model", Location::file(path.display().to_string()), e.to_string())),
+        Err(e) => out.warnings.push(ScanWarning::at(
+            "model",
+            Location::file(path.display().to_string()),
+            e.to_string(),
+        )),
     }
     out
 }
@@ -92,7 +116,11 @@ fn walk_dir(root: &Path, dir: &Path, depth: u32, opts: ScanOptions, out: &mut Sc
     let rd = match std::fs::read_dir(dir) {
         Ok(rd) => rd,
         Err(e) => {
-            out.warnings.push(ScanWarning::at("model", Location::file(dir.display().to_string()), e.to_string()));
+            out.warnings.push(ScanWarning::at(
+                "model",
+                Location::file(dir.display().to_string()),
+                e.to_string(),
+            ));
             return;
         }
     };
@@ -104,7 +132,11 @@ fn walk_dir(root: &Path, dir: &Path, depth: u32, opts: ScanOptions, out: &mut Sc
         if ft.is_dir() {
             walk_dir(root, &p, depth + 1, opts, out);
         } else if ft.is_file() {
-            let rel = p.strip_prefix(root).unwrap_or(&p).to_string_lossy().replace('\\', "/");
+            let rel = p
+                .strip_prefix(root)
+                .unwrap_or(&p)
+                .to_string_lossy()
+                .replace('\\', "/");
             scan_file(&p, &rel, opts, out);
         }
     }
@@ -112,7 +144,11 @@ fn walk_dir(root: &Path, dir: &Path, depth: u32, opts: ScanOptions, out: &mut Sc
 
 fn scan_file(path: &Path, display: &str, opts: ScanOptions, out: &mut ScanOutput) {
     let warn = |out: &mut ScanOutput, e: std::io::Error| {
-        out.warnings.push(ScanWarning::at("model", Location::file(display), e.to_string()));
+        out.warnings.push(ScanWarning::at(
+            "model",
+            Location::file(display),
+            e.to_string(),
+        ));
     };
     let size = match std::fs::metadata(path) {
         Ok(m) => m.len(),
@@ -126,14 +162,23 @@ fn scan_file(path: &Path, display: &str, opts: ScanOptions, out: &mut ScanOutput
         Ok(n) => n,
         Err(e) => return warn(out, e),
     };
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     if detect::detect(&head[..n], &name).is_none() {
         return;
     }
     match File::open(path) {
         Ok(f) => {
             let mut r = BufReader::with_capacity(1 << 20, f);
-            out.extend(scan_reader_impl(Location::file(display), &name, Some(size), &mut r, opts));
+            out.extend(scan_reader_impl(
+                Location::file(display),
+                &name,
+                Some(size),
+                &mut r,
+                opts,
+            ));
         }
         Err(e) => warn(out, e),
     }
@@ -150,4 +195,50 @@ fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
         }
     }
     Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use seawall_analyzer::EntryKind;
+
+    #[test]
+    fn required_and_sniff() {
+        let a = ModelAnalyzer::default();
+        assert_eq!(a.name(), "model");
+        assert!(a.streams());
+        let m = EntryMeta::file("/opt/models/blob.dat", 1000, Some(2));
+        assert_eq!(a.required(&m), Interest::Sniff);
+        let mut d = m;
+        d.kind = EntryKind::Dir;
+        assert_eq!(a.required(&d), Interest::No);
+        assert!(a.required_by_content(&m, b"\x80\x02cos\nsystem\nq\x00."));
+        assert!(a.required_by_content(&m, b"PK\x03\x04\x14\x00"));
+        assert!(!a.required_by_content(&m, b"#!/bin/sh\nexec python app.py\n"));
+        assert!(!a.required_by_content(
+            &EntryMeta::file("/usr/share/doc/x/changelog.gz", 100, Some(0)),
+            &[0x1f, 0x8b, 8, 0]
+        ));
+        assert!(a.required_by_content(
+            &EntryMeta::file("/m/model.onnx", 100, Some(0)),
+            b"\x08\x07\x12\x07pytorch"
+        ));
+    }
+
+    #[test]
+    fn analyze_records_location_and_layer() {
+        let a = ModelAnalyzer::default();
+        let data = b"\x80\x02cos\nsystem\nX\x02\x00\x00\x00id\x85R.";
+        let m = EntryMeta::file("/opt/models/model.bin", data.len() as u64, Some(3));
+        let mut facts = Facts::default();
+        a.analyze(&m, &mut &data[..], &mut facts).unwrap();
+        assert_eq!(facts.findings[0].location.path, "/opt/models/model.bin");
+        assert_eq!(facts.findings[0].location.layer, Some(3));
+        assert_eq!(facts.findings[0].kind, seawall_core::FindingKind::Model);
+        assert_eq!(facts.findings[0].format.as_deref(), Some("pickle"));
+        assert_eq!(facts.models[0].size, data.len() as u64);
+        assert_eq!(facts.models[0].verdict, "unsafe");
+        assert!(!facts.findings[0].fingerprint.is_empty());
+    }
 }

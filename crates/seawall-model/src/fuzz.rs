@@ -14,7 +14,12 @@ use crate::scan::{Ctx, ScanOptions, ScanOutput, Scope, scan_format};
 
 fn run(fmt: Format, name: &str, data: &[u8]) -> ScanOutput {
     let mut ctx = Ctx::new(Location::file(name), ScanOptions::default());
-    let scope = Scope { member: None, name: name.to_owned(), size: Some(data.len() as u64), depth: 0 };
+    let scope = Scope {
+        member: None,
+        name: name.to_owned(),
+        size: Some(data.len() as u64),
+        depth: 0,
+    };
     let mut r = data;
     let mut inp = Input::new(&mut r);
     scan_format(&mut ctx, &mut inp, &scope, fmt);
@@ -64,5 +69,11 @@ pub fn saved_model(data: &[u8]) -> ScanOutput {
 /// Full dispatch by content (what the analyzer does), for any bytes.
 pub fn any(data: &[u8]) -> ScanOutput {
     let mut r = data;
-    crate::scan::scan_reader_impl(Location::file("fuzz"), "fuzz", Some(data.len() as u64), &mut r, ScanOptions::default())
+    crate::scan::scan_reader_impl(
+        Location::file("fuzz"),
+        "fuzz",
+        Some(data.len() as u64),
+        &mut r,
+        ScanOptions::default(),
+    )
 }

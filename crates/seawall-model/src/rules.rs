@@ -123,7 +123,10 @@ pub(crate) static UNSCANNABLE: RuleMeta = rule!(
      scanner bypasses hide the payload exactly where a scanner gives up, so seawall fails closed.",
     "Re-export the model from a trusted environment in a code-free format (safetensors, GGUF, ONNX \
      without custom ops), or investigate the reason given in the message.",
-    &["https://github.com/advisories?query=picklescan", "https://github.com/protectai/modelscan"]
+    &[
+        "https://github.com/advisories?query=picklescan",
+        "https://github.com/protectai/modelscan"
+    ]
 );
 
 /// Zip anomalies (CVE-2025-1944 / CVE-2025-1945 class).
@@ -248,7 +251,10 @@ pub(crate) static MALFORMED: RuleMeta = rule!(
      target memory-safety bugs in native loaders (out-of-bounds reads, huge allocations) and cannot be \
      trusted.",
     "Re-export the model with the reference library (`safetensors.torch.save_file`, `gguf` writer).",
-    &["https://github.com/huggingface/safetensors#format", "https://github.com/ggml-org/ggml/blob/master/docs/gguf.md"]
+    &[
+        "https://github.com/huggingface/safetensors#format",
+        "https://github.com/ggml-org/ggml/blob/master/docs/gguf.md"
+    ]
 );
 
 /// TorchScript code.

@@ -44,7 +44,10 @@ impl Read for StoredUntilDescriptor<'_, '_> {
         let window = self.inp.peek(128 * 1024)?.to_vec();
         if window.is_empty() {
             self.done = true;
-            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "zip member without data descriptor"));
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "zip member without data descriptor",
+            ));
         }
         let mut search = 0;
         while let Some(k) = memchr::memmem::find(&window[search..], b"PK\x07\x08") {
@@ -52,8 +55,10 @@ impl Read for StoredUntilDescriptor<'_, '_> {
             search = k + 1;
             let total = self.consumed + k as u64;
             let d = &window[k + 4..];
-            let matches32 = d.len() >= 12 && u64::from(u32::from_le_bytes([d[4], d[5], d[6], d[7]])) == total & 0xffff_ffff;
-            let matches64 = d.len() >= 20 && u64::from_le_bytes([d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11]]) == total;
+            let matches32 = d.len() >= 12
+                && u64::from(u32::from_le_bytes([d[4], d[5], d[6], d[7]])) == total & 0xffff_ffff;
+            let matches64 = d.len() >= 20
+                && u64::from_le_bytes([d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11]]) == total;
             if !(matches32 || matches64) {
                 continue;
             }
@@ -79,7 +84,12 @@ impl Read for StoredUntilDescriptor<'_, '_> {
         }
         // no descriptor in the window: hand out all but a tail that could hold a split signature
         let keep = if window.len() < 128 * 1024 { 0 } else { 24 };
-        let n = window.len().saturating_sub(keep).min(out.len()).max(1).min(window.len());
+        let n = window
+            .len()
+            .saturating_sub(keep)
+            .min(out.len())
+            .max(1)
+            .min(window.len());
         if keep == 0 && n == window.len() {
             // whole remaining input and no descriptor: keep reading to EOF, then fail
         }
@@ -103,7 +113,9 @@ impl<R: Read> Read for Capped<R> {
             let mut probe = [0u8; 1];
             return match self.inner.read(&mut probe)? {
                 0 => Ok(0),
-                _ => Err(io::Error::other("decompressed size limit exceeded (ratio bound)")),
+                _ => Err(io::Error::other(
+                    "decompressed size limit exceeded (ratio bound)",
+                )),
             };
         }
         let want = out.len().min(self.left.min(usize::MAX as u64) as usize);
@@ -190,7 +202,9 @@ pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
         match &sig[..] {
             b"PK\x03\x04" => {
                 if central_seen {
-                    anomalies.push(format!("local header after the central directory at offset {off}"));
+                    anomalies.push(format!(
+                        "local header after the central directory at offset {off}"
+                    ));
                 }
                 if locals.len() >= MAX_ENTRIES {
                     fatal = Some(format!("more than {MAX_ENTRIES} entries"));
@@ -222,7 +236,9 @@ pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
             }
             _ => {
                 // junk between records: find the next signature
-                anomalies.push(format!("unexpected data at offset {off} between zip records"));
+                anomalies.push(format!(
+                    "unexpected data at offset {off} between zip records"
+                ));
                 if let Err(e) = skip_to_signature(inp) {
                     fatal = Some(format!("read error: {e}"));
                     break;
@@ -265,13 +281,19 @@ pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
     if central_seen {
         for l in &locals {
             if !referenced.contains(&l.offset) {
-                anomalies.push(format!("local entry {:?} at offset {} is not in the central directory", l.name, l.offset));
+                anomalies.push(format!(
+                    "local entry {:?} at offset {} is not in the central directory",
+                    l.name, l.offset
+                ));
             }
         }
     }
     for l in &locals {
         if l.flags & 0x41 != 0 {
-            anomalies.push(format!("entry {:?} is flagged as encrypted (flags {:#06x})", l.name, l.flags));
+            anomalies.push(format!(
+                "entry {:?} is flagged as encrypted (flags {:#06x})",
+                l.name, l.flags
+            ));
         }
     }
     let label = if kinds.torchscript {
@@ -290,18 +312,34 @@ pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
         ctx.hit(scope, label, &rules::ZIP_ANOMALY, vec![], None, a.clone());
     }
     if !kinds.code_members.is_empty() {
-        let list: Vec<&str> = kinds.code_members.iter().take(10).map(String::as_str).collect();
+        let list: Vec<&str> = kinds
+            .code_members
+            .iter()
+            .take(10)
+            .map(String::as_str)
+            .collect();
         ctx.hit(
             scope,
             label,
             &rules::TORCHSCRIPT_CODE,
             vec![],
             None,
-            format!("{} code member(s): {}", kinds.code_members.len(), list.join(", ")),
+            format!(
+                "{} code member(s): {}",
+                kinds.code_members.len(),
+                list.join(", ")
+            ),
         );
     }
     if let Some(f) = fatal {
-        ctx.hit(scope, label, &rules::UNSCANNABLE, vec![], None, format!("zip archive could not be read completely: {f}"));
+        ctx.hit(
+            scope,
+            label,
+            &rules::UNSCANNABLE,
+            vec![],
+            None,
+            format!("zip archive could not be read completely: {f}"),
+        );
     }
     let is_model = label != "zip" || kinds.model_members > 0 || ctx.out.findings.len() > mark;
     if is_model {
@@ -326,7 +364,10 @@ fn skip_to_signature(inp: &mut Input<'_>) -> io::Result<()> {
             Some(i) => {
                 inp.consume(i);
                 let p = inp.peek(4)?;
-                if p.len() < 4 || (p[1] == b'K' && matches!((p[2], p[3]), (3, 4) | (1, 2) | (5, 6) | (6, 6) | (6, 7))) {
+                if p.len() < 4
+                    || (p[1] == b'K'
+                        && matches!((p[2], p[3]), (3, 4) | (1, 2) | (5, 6) | (6, 6) | (6, 7)))
+                {
                     return Ok(());
                 }
                 inp.consume(1);
@@ -361,8 +402,12 @@ fn member(
     let xlen = usize::from(u16le(&h, 28));
     let mut nb = Vec::new();
     let mut extra = Vec::new();
-    let ok = inp.read_capped(nlen as u64, 4096, &mut nb).map_err(|e| format!("read error: {e}"))?
-        && inp.read_capped(xlen as u64, 65535, &mut extra).map_err(|e| format!("read error: {e}"))?;
+    let ok = inp
+        .read_capped(nlen as u64, 4096, &mut nb)
+        .map_err(|e| format!("read error: {e}"))?
+        && inp
+            .read_capped(xlen as u64, 65535, &mut extra)
+            .map_err(|e| format!("read error: {e}"))?;
     if !ok {
         return Err(format!("truncated local header at offset {off}"));
     }
@@ -370,7 +415,16 @@ fn member(
     let zip64 = zip64_extra(&extra, &mut usize_, &mut csize, None);
     let descriptor = flags & 0x08 != 0;
     let known = !descriptor || csize != 0;
-    let mscope = scope.child(&name, if known && method == 0 { Some(csize) } else if usize_ != 0 { Some(usize_) } else { None });
+    let mscope = scope.child(
+        &name,
+        if known && method == 0 {
+            Some(csize)
+        } else if usize_ != 0 {
+            Some(usize_)
+        } else {
+            None
+        },
+    );
     let start = inp.pos();
     let limit = if known {
         csize.saturating_mul(ctx.opts.max_ratio).max(1 << 20)
@@ -385,24 +439,38 @@ fn member(
             io::copy(&mut r, &mut io::sink()).map_err(|e| format!("read error: {e}"))?;
         }
         (0, false) => {
-            let mut r = StoredUntilDescriptor { inp: &mut *inp, consumed: 0, crc: crc32fast::Hasher::new(), done: false, found: false };
+            let mut r = StoredUntilDescriptor {
+                inp: &mut *inp,
+                consumed: 0,
+                crc: crc32fast::Hasher::new(),
+                done: false,
+                found: false,
+            };
             content(ctx, &mut r, &mscope, &name, kinds);
             let _ = io::copy(&mut r, &mut io::sink());
             if !r.found {
-                return Err(format!("stored member {name:?} has no matching data descriptor"));
+                return Err(format!(
+                    "stored member {name:?} has no matching data descriptor"
+                ));
             }
             found_descriptor = true;
         }
         (8, true) => {
             let take = (&mut *inp).take(csize);
-            let mut r = Capped { inner: flate2::bufread::DeflateDecoder::new(take), left: limit };
+            let mut r = Capped {
+                inner: flate2::bufread::DeflateDecoder::new(take),
+                left: limit,
+            };
             content(ctx, &mut r, &mscope, &name, kinds);
             let _ = io::copy(&mut r, &mut io::sink());
             let mut take = r.inner.into_inner();
             io::copy(&mut take, &mut io::sink()).map_err(|e| format!("read error: {e}"))?;
         }
         (8, false) => {
-            let mut r = Capped { inner: flate2::bufread::DeflateDecoder::new(&mut *inp), left: limit };
+            let mut r = Capped {
+                inner: flate2::bufread::DeflateDecoder::new(&mut *inp),
+                left: limit,
+            };
             content(ctx, &mut r, &mscope, &name, kinds);
             if let Err(e) = io::copy(&mut r, &mut io::sink()) {
                 return Err(format!("member {name:?}: {e}"));
@@ -425,12 +493,19 @@ fn member(
                 return Err(format!("truncated member {name:?}"));
             }
         }
-        (_, false) => return Err(format!("member {name:?} uses unsupported method {method} with unknown size")),
+        (_, false) => {
+            return Err(format!(
+                "member {name:?} uses unsupported method {method} with unknown size"
+            ));
+        }
     }
     let mut read_csize = inp.pos() - start;
     if descriptor && !found_descriptor {
         // descriptor after a deflated member: optional signature, crc, sizes (4 or 8 bytes each)
-        let p = inp.peek(4).map_err(|e| format!("read error: {e}"))?.to_vec();
+        let p = inp
+            .peek(4)
+            .map_err(|e| format!("read error: {e}"))?
+            .to_vec();
         let sig = p == b"PK\x07\x08";
         let len = if zip64 { 20 } else { 12 } + if sig { 4 } else { 0 };
         if known {
@@ -450,7 +525,13 @@ fn member(
     if known && read_csize != csize && method == 0 {
         anomalies.push(format!("member {name:?} size mismatch"));
     }
-    Ok(Local { offset: off, name, flags, method, csize: if known { csize } else { read_csize } })
+    Ok(Local {
+        offset: off,
+        name,
+        flags,
+        method,
+        csize: if known { csize } else { read_csize },
+    })
 }
 
 /// Dispatches one member's content.
@@ -481,7 +562,9 @@ fn content(ctx: &mut Ctx, r: &mut dyn Read, scope: &Scope, name: &str, kinds: &m
         {
             scan::scan_pickle(ctx, &mut inp, scope, "pytorch-zip", false);
         }
-    } else if name == "config.json" || name.ends_with("/config.json") && name.matches('/').count() == 0 {
+    } else if name == "config.json"
+        || name.ends_with("/config.json") && name.matches('/').count() == 0
+    {
         if crate::formats::keras::scan_config_stream(ctx, &mut inp, scope) {
             kinds.keras_config = true;
         } else {
@@ -523,8 +606,12 @@ fn central(inp: &mut Input<'_>, cd: &mut Vec<(String, u16, u16, u64, u64)>) -> R
         let mut offset = u64::from(u32le(&h, 42));
         let mut nb = Vec::new();
         let mut extra = Vec::new();
-        let ok = inp.read_capped(nlen, 4096, &mut nb).map_err(|e| format!("read error: {e}"))?
-            && inp.read_capped(xlen, 65535, &mut extra).map_err(|e| format!("read error: {e}"))?
+        let ok = inp
+            .read_capped(nlen, 4096, &mut nb)
+            .map_err(|e| format!("read error: {e}"))?
+            && inp
+                .read_capped(xlen, 65535, &mut extra)
+                .map_err(|e| format!("read error: {e}"))?
             && inp.skip(clen).map_err(|e| format!("read error: {e}"))? == clen;
         if !ok {
             return Err("truncated central directory".into());
@@ -533,15 +620,29 @@ fn central(inp: &mut Input<'_>, cd: &mut Vec<(String, u16, u16, u64, u64)>) -> R
         if cd.len() >= MAX_ENTRIES {
             return Err(format!("more than {MAX_ENTRIES} central directory entries"));
         }
-        cd.push((String::from_utf8_lossy(&nb).into_owned(), flags, method, csize, offset));
+        cd.push((
+            String::from_utf8_lossy(&nb).into_owned(),
+            flags,
+            method,
+            csize,
+            offset,
+        ));
     }
 }
 
 /// Fuzz entry point: reads arbitrary bytes as a zip archive. Never panics.
 pub(crate) fn fuzz_zip(data: &[u8]) -> crate::ScanOutput {
     let mut r = data;
-    let mut ctx = Ctx::new(seawall_core::Location::file("fuzz.zip"), crate::ScanOptions::default());
-    let scope = Scope { member: None, name: "fuzz.zip".into(), size: Some(data.len() as u64), depth: 0 };
+    let mut ctx = Ctx::new(
+        seawall_core::Location::file("fuzz.zip"),
+        crate::ScanOptions::default(),
+    );
+    let scope = Scope {
+        member: None,
+        name: "fuzz.zip".into(),
+        size: Some(data.len() as u64),
+        depth: 0,
+    };
     let mut inp = Input::new(&mut r);
     scan(&mut ctx, &mut inp, &scope);
     ctx.finish()

@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 use seawall_core::Severity;
 
 fn corpus() -> Option<PathBuf> {
-    let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/models"));
+    let p = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/models"
+    ));
     p.join("manifest.csv").is_file().then_some(p)
 }
 
@@ -46,8 +49,11 @@ fn manifest_verdicts() {
         let out = seawall_model::scan_path(&root.join(Path::new(path)));
         let max = out.max_severity();
         let high = max.is_some_and(|s| s >= Severity::High);
-        let summary: Vec<String> =
-            out.findings.iter().map(|x| format!("{} {:?} {:?} {}", x.id, x.severity, x.callables, x.message)).collect();
+        let summary: Vec<String> = out
+            .findings
+            .iter()
+            .map(|x| format!("{} {:?} {:?} {}", x.id, x.severity, x.callables, x.message))
+            .collect();
         if expected == "malicious" {
             mal += 1;
             if high {

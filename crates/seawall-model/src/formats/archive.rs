@@ -23,10 +23,14 @@ impl<R: Read> Read for Capped<R> {
             let mut probe = [0u8; 1];
             return match self.inner.read(&mut probe)? {
                 0 => Ok(0),
-                _ => Err(io::Error::other("decompressed size limit exceeded (ratio bound)")),
+                _ => Err(io::Error::other(
+                    "decompressed size limit exceeded (ratio bound)",
+                )),
             };
         }
-        let want = out.len().min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let want = out
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
         let n = self.inner.read(&mut out[..want])?;
         self.left -= n as u64;
         Ok(n)
@@ -76,11 +80,19 @@ pub(crate) fn scan_tar(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
     }
     let _ = inp.drain();
     let base = |n: &String| n.rsplit('/').next().unwrap_or(n).to_owned();
-    let torch = names.iter().any(|n| base(n) == "pickle") && names.iter().any(|n| base(n) == "storages");
+    let torch =
+        names.iter().any(|n| base(n) == "pickle") && names.iter().any(|n| base(n) == "storages");
     if let Some(e) = error
         && (torch || model_members > 0)
     {
-        ctx.hit(scope, "tar", &rules::UNSCANNABLE, vec![], None, format!("tar archive could not be read completely: {e}"));
+        ctx.hit(
+            scope,
+            "tar",
+            &rules::UNSCANNABLE,
+            vec![],
+            None,
+            format!("tar archive could not be read completely: {e}"),
+        );
     }
     if torch {
         ctx.model(scope, mark, "pytorch-legacy-tar", Some("pytorch"));
@@ -102,14 +114,24 @@ pub(crate) fn scan_compressed(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope,
         .trim_end_matches(".z")
         .trim_end_matches(".Z")
         .to_owned();
-    let member = if fmt == Format::Gzip { "(gunzip)" } else { "(zlib)" };
+    let member = if fmt == Format::Gzip {
+        "(gunzip)"
+    } else {
+        "(zlib)"
+    };
     let mut child = scope.child(member, None);
     child.name = inner_name;
     let mark = ctx.out.findings.len();
     let found = {
         let mut r: Box<dyn Read + '_> = match fmt {
-            Format::Gzip => Box::new(Capped { inner: flate2::bufread::MultiGzDecoder::new(&mut *inp), left: limit }),
-            _ => Box::new(Capped { inner: flate2::bufread::ZlibDecoder::new(&mut *inp), left: limit }),
+            Format::Gzip => Box::new(Capped {
+                inner: flate2::bufread::MultiGzDecoder::new(&mut *inp),
+                left: limit,
+            }),
+            _ => Box::new(Capped {
+                inner: flate2::bufread::ZlibDecoder::new(&mut *inp),
+                left: limit,
+            }),
         };
         let mut sub = Input::new(&mut r);
         let f = scan::scan_any(ctx, &mut sub, &child);
@@ -118,7 +140,14 @@ pub(crate) fn scan_compressed(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope,
     };
     let _ = inp.drain();
     if let (Some(_), Err(e)) = &found {
-        ctx.hit(&child, fmt.label(), &rules::UNSCANNABLE, vec![], None, format!("decompression failed: {e}"));
+        ctx.hit(
+            &child,
+            fmt.label(),
+            &rules::UNSCANNABLE,
+            vec![],
+            None,
+            format!("decompression failed: {e}"),
+        );
         let _ = mark;
     }
 }

@@ -123,8 +123,19 @@ pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
         }
     }
     if let Some(e) = error {
-        ctx.hit(scope, "keras-h5", &rules::UNSCANNABLE, vec![], None, format!("HDF5 file could not be read: {e}"));
+        ctx.hit(
+            scope,
+            "keras-h5",
+            &rules::UNSCANNABLE,
+            vec![],
+            None,
+            format!("HDF5 file could not be read: {e}"),
+        );
     }
-    let (label, fw) = if configs > 0 { ("keras-h5", Some("keras")) } else { ("hdf5", None) };
+    let (label, fw) = if configs > 0 {
+        ("keras-h5", Some("keras"))
+    } else {
+        ("hdf5", None)
+    };
     ctx.model(scope, mark, label, fw);
 }

@@ -10,9 +10,22 @@ use crate::rules;
 use crate::scan::{Ctx, Scope};
 
 const PY_OPS: &[&str] = &["PyFunc", "PyFuncStateless", "EagerPyFunc"];
-const FILE_OPS: &[&str] = &["ReadFile", "WriteFile", "MatchingFiles", "WholeFileReader", "WholeFileReaderV2"];
-const SAVER_OPS: &[&str] =
-    &["Save", "SaveV2", "SaveSlices", "Restore", "RestoreV2", "RestoreSlice", "MergeV2Checkpoints"];
+const FILE_OPS: &[&str] = &[
+    "ReadFile",
+    "WriteFile",
+    "MatchingFiles",
+    "WholeFileReader",
+    "WholeFileReaderV2",
+];
+const SAVER_OPS: &[&str] = &[
+    "Save",
+    "SaveV2",
+    "SaveSlices",
+    "Restore",
+    "RestoreV2",
+    "RestoreSlice",
+    "MergeV2Checkpoints",
+];
 
 #[derive(Default)]
 struct Seen {
@@ -39,7 +52,11 @@ fn node(inp: &mut Input<'_>, end: u64, func: &str, seen: &mut Seen) -> Result<()
         || func.contains("traced_save")
         || func.contains("traced_restore")
         || func.contains("saver");
-    let desc = if func.is_empty() { format!("{op} (node {name:?})") } else { format!("{op} (node {name:?} in {func})") };
+    let desc = if func.is_empty() {
+        format!("{op} (node {name:?})")
+    } else {
+        format!("{op} (node {name:?} in {func})")
+    };
     if PY_OPS.contains(&op.as_str()) {
         seen.py.insert(desc);
     } else if FILE_OPS.contains(&op.as_str()) || (SAVER_OPS.contains(&op.as_str()) && !saver) {
@@ -111,15 +128,36 @@ pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
         _ => Ok(false),
     });
     if let Err(e) = res {
-        ctx.hit(scope, "tf-savedmodel", &rules::UNSCANNABLE, vec![], None, format!("invalid SavedModel protobuf: {e}"));
+        ctx.hit(
+            scope,
+            "tf-savedmodel",
+            &rules::UNSCANNABLE,
+            vec![],
+            None,
+            format!("invalid SavedModel protobuf: {e}"),
+        );
     }
     if !seen.py.is_empty() {
         let l: Vec<&str> = seen.py.iter().take(10).map(String::as_str).collect();
-        ctx.hit(scope, "tf-savedmodel", &rules::TF_PYFUNC, vec![], None, l.join("; "));
+        ctx.hit(
+            scope,
+            "tf-savedmodel",
+            &rules::TF_PYFUNC,
+            vec![],
+            None,
+            l.join("; "),
+        );
     }
     if !seen.file.is_empty() {
         let l: Vec<&str> = seen.file.iter().take(10).map(String::as_str).collect();
-        ctx.hit(scope, "tf-savedmodel", &rules::TF_FILE_OPS, vec![], None, l.join("; "));
+        ctx.hit(
+            scope,
+            "tf-savedmodel",
+            &rules::TF_FILE_OPS,
+            vec![],
+            None,
+            l.join("; "),
+        );
     }
     let _ = inp.drain();
     ctx.model(scope, mark, "tf-savedmodel", Some("tensorflow"));

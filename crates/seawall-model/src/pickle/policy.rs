@@ -358,19 +358,78 @@ const SAFE_NAMES: &[&str] = &[
 
 /// torch dtype attributes (`torch.float32`, …).
 const TORCH_DTYPES: &[&str] = &[
-    "float32", "float", "float64", "double", "float16", "half", "bfloat16", "int64", "long", "int32",
-    "int", "int16", "short", "int8", "uint8", "uint16", "uint32", "uint64", "bool", "complex32",
-    "complex64", "complex128", "cfloat", "cdouble", "chalf", "qint8", "quint8", "qint32", "quint4x2",
-    "quint2x4", "float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz", "float8_e5m2fnuz", "bits8",
+    "float32",
+    "float",
+    "float64",
+    "double",
+    "float16",
+    "half",
+    "bfloat16",
+    "int64",
+    "long",
+    "int32",
+    "int",
+    "int16",
+    "short",
+    "int8",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "bool",
+    "complex32",
+    "complex64",
+    "complex128",
+    "cfloat",
+    "cdouble",
+    "chalf",
+    "qint8",
+    "quint8",
+    "qint32",
+    "quint4x2",
+    "quint2x4",
+    "float8_e4m3fn",
+    "float8_e5m2",
+    "float8_e4m3fnuz",
+    "float8_e5m2fnuz",
+    "bits8",
     "bits16",
 ];
 
 /// numpy scalar types.
 const NUMPY_SCALARS: &[&str] = &[
-    "float64", "float32", "float16", "longdouble", "int64", "int32", "int16", "int8", "uint64",
-    "uint32", "uint16", "uint8", "bool_", "bool", "complex64", "complex128", "clongdouble", "str_",
-    "bytes_", "object_", "datetime64", "timedelta64", "void", "intc", "uintc", "int_", "uint",
-    "longlong", "ulonglong", "single", "double", "half",
+    "float64",
+    "float32",
+    "float16",
+    "longdouble",
+    "int64",
+    "int32",
+    "int16",
+    "int8",
+    "uint64",
+    "uint32",
+    "uint16",
+    "uint8",
+    "bool_",
+    "bool",
+    "complex64",
+    "complex128",
+    "clongdouble",
+    "str_",
+    "bytes_",
+    "object_",
+    "datetime64",
+    "timedelta64",
+    "void",
+    "intc",
+    "uintc",
+    "int_",
+    "uint",
+    "longlong",
+    "ulonglong",
+    "single",
+    "double",
+    "half",
 ];
 
 /// Module prefixes whose classes (CamelCase, non-dotted names) are allowed.
@@ -412,19 +471,49 @@ const FUNCTION_PREFIXES: &[&str] = &[
 
 /// Names never allowed through a prefix rule even if the module is trusted.
 const NEVER_VIA_PREFIX: &[&str] = &[
-    "os", "sys", "system", "popen", "eval", "exec", "compile", "load", "loads", "open", "getattr",
-    "setattr", "__import__", "import_module", "run", "call", "check_output", "check_call", "spawn",
-    "fork", "execv", "remove", "rmtree", "urlopen", "subprocess", "builtins", "pickle", "marshal",
+    "os",
+    "sys",
+    "system",
+    "popen",
+    "eval",
+    "exec",
+    "compile",
+    "load",
+    "loads",
+    "open",
+    "getattr",
+    "setattr",
+    "__import__",
+    "import_module",
+    "run",
+    "call",
+    "check_output",
+    "check_call",
+    "spawn",
+    "fork",
+    "execv",
+    "remove",
+    "rmtree",
+    "urlopen",
+    "subprocess",
+    "builtins",
+    "pickle",
+    "marshal",
     "importlib",
 ];
 
 fn module_match(full: &str, modules: &[&str]) -> bool {
-    modules.iter().any(|m| full.len() > m.len() && full.starts_with(m) && full.as_bytes()[m.len()] == b'.')
+    modules
+        .iter()
+        .any(|m| full.len() > m.len() && full.starts_with(m) && full.as_bytes()[m.len()] == b'.')
 }
 
 fn is_camel(name: &str) -> bool {
     // `Linear`, also private classes such as `_BinMapper`
-    name.trim_start_matches('_').as_bytes().first().is_some_and(u8::is_ascii_uppercase)
+    name.trim_start_matches('_')
+        .as_bytes()
+        .first()
+        .is_some_and(u8::is_ascii_uppercase)
 }
 
 /// True for an identifier path (`a.b_c.D1`): what CPython can import / getattr.
@@ -440,11 +529,16 @@ pub(crate) fn is_dotted_ident(s: &str) -> bool {
 
 /// Classifies one fully qualified name (no suffix search).
 fn classify_exact(full: &str) -> Option<Kind> {
-    if GADGET_NAMES.contains(&full) || module_match(full, GADGET_MODULES) || GADGET_MODULES.contains(&full)
+    if GADGET_NAMES.contains(&full)
+        || module_match(full, GADGET_MODULES)
+        || GADGET_MODULES.contains(&full)
     {
         return Some(Kind::Gadget);
     }
-    if EXEC_NAMES.contains(&full) || module_match(full, EXEC_MODULES) || EXEC_MODULES.contains(&full) {
+    if EXEC_NAMES.contains(&full)
+        || module_match(full, EXEC_MODULES)
+        || EXEC_MODULES.contains(&full)
+    {
         return Some(Kind::Exec);
     }
     if FILE_NET_NAMES.contains(&full)
@@ -501,7 +595,11 @@ pub(crate) fn classify(module: &str, name: &str) -> Resolved {
     let module = fix_module(module);
     let full = format!("{module}.{name}");
     if is_safe(module, name, &full) {
-        return Resolved { effective: full.clone(), full, kind: Kind::Safe };
+        return Resolved {
+            effective: full.clone(),
+            full,
+            kind: Kind::Safe,
+        };
     }
     let parts: Vec<&str> = full.split('.').collect();
     let mut best: Option<(Kind, String)> = None;
@@ -509,7 +607,9 @@ pub(crate) fn classify(module: &str, name: &str) -> Resolved {
         let cand = parts[i..].join(".");
         let cand = if i > 0 {
             // `x.__builtins__.eval`, `x.builtins.eval`: normalise to builtins.
-            cand.strip_prefix("__builtins__.").map(|r| format!("builtins.{r}")).unwrap_or(cand)
+            cand.strip_prefix("__builtins__.")
+                .map(|r| format!("builtins.{r}"))
+                .unwrap_or(cand)
         } else {
             cand
         };
@@ -521,13 +621,26 @@ pub(crate) fn classify(module: &str, name: &str) -> Resolved {
     }
     // Single dunder attributes reached through a dotted path are always a gadget
     // (`__globals__`, `__builtins__`, `__subclasses__`, `__getattribute__`, `__reduce__`, …).
-    if best.is_none() && name.contains('.') && parts.iter().skip(1).any(|p| p.starts_with("__") && p.ends_with("__"))
+    if best.is_none()
+        && name.contains('.')
+        && parts
+            .iter()
+            .skip(1)
+            .any(|p| p.starts_with("__") && p.ends_with("__"))
     {
         best = Some((Kind::Gadget, full.clone()));
     }
     match best {
-        Some((kind, effective)) => Resolved { full, effective, kind },
-        None => Resolved { effective: full.clone(), full, kind: Kind::Unknown },
+        Some((kind, effective)) => Resolved {
+            full,
+            effective,
+            kind,
+        },
+        None => Resolved {
+            effective: full.clone(),
+            full,
+            kind: Kind::Unknown,
+        },
     }
 }
 
@@ -537,11 +650,17 @@ mod tests {
 
     #[test]
     fn classes() {
-        assert_eq!(classify("torch._utils", "_rebuild_tensor_v2").kind, Kind::Safe);
+        assert_eq!(
+            classify("torch._utils", "_rebuild_tensor_v2").kind,
+            Kind::Safe
+        );
         assert_eq!(classify("torch", "FloatStorage").kind, Kind::Safe);
         assert_eq!(classify("torch", "float32").kind, Kind::Safe);
         assert_eq!(classify("__builtin__", "set").kind, Kind::Safe);
-        assert_eq!(classify("sklearn.linear_model._logistic", "LogisticRegression").kind, Kind::Safe);
+        assert_eq!(
+            classify("sklearn.linear_model._logistic", "LogisticRegression").kind,
+            Kind::Safe
+        );
         assert_eq!(classify("sklearn.base", "system").kind, Kind::Unknown);
         assert_eq!(classify("os", "system").kind, Kind::Exec);
         assert_eq!(classify("posix", "system").kind, Kind::Exec);
@@ -553,10 +672,22 @@ mod tests {
         assert_eq!((r.kind, r.effective.as_str()), (Kind::Exec, "os.system"));
         let r = classify("torch.serialization", "os.system");
         assert_eq!(r.kind, Kind::Exec);
-        assert_eq!(classify("sklearn.base", "BaseEstimator.__reduce__.__globals__").kind, Kind::Gadget);
-        assert_eq!(classify("torch.nn.modules.linear", "Linear").kind, Kind::Safe);
-        assert_eq!(classify("torch.nn.modules.linear", "Linear.__init__").kind, Kind::Gadget);
-        assert_eq!(classify("torch.nn.modules.linear", "Linear.forward").kind, Kind::Unknown);
+        assert_eq!(
+            classify("sklearn.base", "BaseEstimator.__reduce__.__globals__").kind,
+            Kind::Gadget
+        );
+        assert_eq!(
+            classify("torch.nn.modules.linear", "Linear").kind,
+            Kind::Safe
+        );
+        assert_eq!(
+            classify("torch.nn.modules.linear", "Linear.__init__").kind,
+            Kind::Gadget
+        );
+        assert_eq!(
+            classify("torch.nn.modules.linear", "Linear.forward").kind,
+            Kind::Unknown
+        );
         assert_eq!(classify("commands", "getoutput").kind, Kind::Exec);
     }
 

@@ -100,7 +100,12 @@ impl V {
         match self {
             V::Dict(d) if depth > 0 => {
                 let d = d.borrow();
-                V::Frozen(d.items.iter().map(|(k, v)| (k.detach(depth - 1), v.detach(depth - 1))).collect())
+                V::Frozen(
+                    d.items
+                        .iter()
+                        .map(|(k, v)| (k.detach(depth - 1), v.detach(depth - 1)))
+                        .collect(),
+                )
             }
             V::Dict(_) => V::Frozen(Rc::from(Vec::new())),
             V::Tuple(t) if depth > 0 => V::Tuple(t.iter().map(|x| x.detach(depth - 1)).collect()),
@@ -113,7 +118,11 @@ impl V {
                 };
                 V::Obj(Rc::new(Obj {
                     class: o.class,
-                    args: if depth > 0 { o.args.as_ref().map(|a| a.detach(depth - 1)) } else { None },
+                    args: if depth > 0 {
+                        o.args.as_ref().map(|a| a.detach(depth - 1))
+                    } else {
+                        None
+                    },
                     state: RefCell::new(state),
                 }))
             }
@@ -139,7 +148,12 @@ impl V {
 
     /// Looks up a str key in a dict or frozen dict.
     pub(crate) fn get(&self, key: &str) -> Option<V> {
-        let find = |items: &[(V, V)]| items.iter().find(|(k, _)| k.str() == Some(key)).map(|(_, v)| v.clone());
+        let find = |items: &[(V, V)]| {
+            items
+                .iter()
+                .find(|(k, _)| k.str() == Some(key))
+                .map(|(_, v)| v.clone())
+        };
         match self {
             V::Dict(d) => find(&d.borrow().items),
             V::Frozen(f) => find(f),

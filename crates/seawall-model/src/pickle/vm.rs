@@ -89,7 +89,12 @@ impl Judged {
         if self.issues.len() >= 1000 || !self.seen.insert((rule.id, callable.clone())) {
             return;
         }
-        self.issues.push(Issue { rule, callables: vec![callable], offset, message });
+        self.issues.push(Issue {
+            rule,
+            callables: vec![callable],
+            offset,
+            message,
+        });
     }
 
     /// Emits reference-level issues for globals that were imported but never called.
@@ -99,7 +104,11 @@ impl Judged {
             if g.called {
                 continue;
             }
-            let how = if g.instantiated { " (instantiated without __init__)" } else { "" };
+            let how = if g.instantiated {
+                " (instantiated without __init__)"
+            } else {
+                ""
+            };
             match g.res.kind {
                 Kind::Safe => {}
                 Kind::Unknown => pending.push((
@@ -123,12 +132,19 @@ impl Judged {
 
     /// Name of a global.
     pub(crate) fn name(&self, g: u32) -> &str {
-        self.globals.get(g as usize).map(|x| x.res.full.as_str()).unwrap_or("?")
+        self.globals
+            .get(g as usize)
+            .map(|x| x.res.full.as_str())
+            .unwrap_or("?")
     }
 }
 
 fn via(r: &Resolved) -> String {
-    if r.full == r.effective { String::new() } else { format!(" (written as {})", r.full) }
+    if r.full == r.effective {
+        String::new()
+    } else {
+        format!(" (written as {})", r.full)
+    }
 }
 
 /// Why emulation stopped before `STOP`.
@@ -143,15 +159,27 @@ pub(crate) struct Fail {
 }
 
 fn fail<T>(offset: u64, reason: impl Into<String>) -> Result<T, Fail> {
-    Err(Fail { offset, reason: reason.into(), eof: false })
+    Err(Fail {
+        offset,
+        reason: reason.into(),
+        eof: false,
+    })
 }
 
 fn io_fail(offset: u64, e: &io::Error) -> Fail {
-    Fail { offset, reason: format!("read error: {e}"), eof: false }
+    Fail {
+        offset,
+        reason: format!("read error: {e}"),
+        eof: false,
+    }
 }
 
 fn truncated(offset: u64) -> Fail {
-    Fail { offset, reason: "truncated: data ends inside an opcode".into(), eof: true }
+    Fail {
+        offset,
+        reason: "truncated: data ends inside an opcode".into(),
+        eof: true,
+    }
 }
 
 /// The memo: dense for small indices, sparse above.
@@ -169,7 +197,10 @@ impl Memo {
         // Dense while indices stay close to the number of entries (MEMOIZE and pickler PUTs are
         // sequential); a far index goes to the sparse map, so no input can make the dense vector
         // grow faster than the entries it holds.
-        let dense_ok = i < DENSE_MAX || i <= (self.len as u64).saturating_mul(2).saturating_add(DENSE_MAX);
+        let dense_ok = i < DENSE_MAX
+            || i <= (self.len as u64)
+                .saturating_mul(2)
+                .saturating_add(DENSE_MAX);
         let fresh = if dense_ok {
             let i = i as usize;
             if self.dense.len() <= i {
@@ -177,7 +208,8 @@ impl Memo {
             }
             self.dense[i].replace(v).is_none() && !self.sparse.contains_key(&(i as u64))
         } else {
-            self.sparse.insert(i, v).is_none() && self.dense.get(i as usize).is_none_or(Option::is_none)
+            self.sparse.insert(i, v).is_none()
+                && self.dense.get(i as usize).is_none_or(Option::is_none)
         };
         if fresh {
             self.len += 1;
@@ -252,7 +284,10 @@ impl<'j> Vm<'j> {
     #[inline]
     fn push(&mut self, off: u64, v: V) -> Result<(), Fail> {
         if self.stack.len() >= self.lim.max_stack {
-            return fail(off, format!("stack limit of {} entries exceeded", self.lim.max_stack));
+            return fail(
+                off,
+                format!("stack limit of {} entries exceeded", self.lim.max_stack),
+            );
         }
         self.stack.push(v);
         Ok(())
@@ -263,7 +298,11 @@ impl<'j> Vm<'j> {
         if self.stack.len() <= self.fence() {
             return fail(off, "unpickling stack underflow");
         }
-        self.stack.pop().ok_or_else(|| Fail { offset: off, reason: "unpickling stack underflow".into(), eof: false })
+        self.stack.pop().ok_or_else(|| Fail {
+            offset: off,
+            reason: "unpickling stack underflow".into(),
+            eof: false,
+        })
     }
 
     #[inline]
@@ -271,7 +310,11 @@ impl<'j> Vm<'j> {
         if self.stack.len() <= self.fence() {
             return fail(off, "unpickling stack underflow");
         }
-        self.stack.last().ok_or_else(|| Fail { offset: off, reason: "unpickling stack underflow".into(), eof: false })
+        self.stack.last().ok_or_else(|| Fail {
+            offset: off,
+            reason: "unpickling stack underflow".into(),
+            eof: false,
+        })
     }
 
     fn pop_mark(&mut self, off: u64) -> Result<Vec<V>, Fail> {
@@ -282,7 +325,11 @@ impl<'j> Vm<'j> {
     }
 
     fn tuple_of(items: Vec<V>) -> V {
-        if items.len() > TUPLE_KEEP { V::BigTuple } else { V::Tuple(Rc::from(items)) }
+        if items.len() > TUPLE_KEEP {
+            V::BigTuple
+        } else {
+            V::Tuple(Rc::from(items))
+        }
     }
 
     /// Runs until `STOP` (Ok) or failure.
@@ -291,12 +338,21 @@ impl<'j> Vm<'j> {
             let off = inp.pos();
             let op = match inp.byte() {
                 Ok(Some(b)) => b,
-                Ok(None) => return Err(Fail { offset: off, reason: "truncated: no STOP opcode".into(), eof: true }),
+                Ok(None) => {
+                    return Err(Fail {
+                        offset: off,
+                        reason: "truncated: no STOP opcode".into(),
+                        eof: true,
+                    });
+                }
                 Err(e) => return Err(io_fail(off, &e)),
             };
             self.j.ops += 1;
             if self.j.ops > self.lim.max_ops {
-                return fail(off, format!("opcode limit of {} exceeded", self.lim.max_ops));
+                return fail(
+                    off,
+                    format!("opcode limit of {} exceeded", self.lim.max_ops),
+                );
             }
             if op == b'.' {
                 self.pop(off)?;
@@ -341,7 +397,12 @@ impl<'j> Vm<'j> {
         Ok(V::Str(s))
     }
 
-    fn read_line(inp: &mut Input<'_>, off: u64, cap: usize, buf: &mut Vec<u8>) -> Result<bool, Fail> {
+    fn read_line(
+        inp: &mut Input<'_>,
+        off: u64,
+        cap: usize,
+        buf: &mut Vec<u8>,
+    ) -> Result<bool, Fail> {
         match inp.line(cap, buf) {
             Ok(Line::Ok) => Ok(true),
             Ok(Line::Long) => Ok(false),
@@ -355,7 +416,11 @@ impl<'j> Vm<'j> {
         let ok = Self::read_line(inp, off, 256, &mut buf)?;
         let r = parse_int_line(&buf, ok);
         self.line = buf;
-        r.ok_or_else(|| Fail { offset: off, reason: format!("invalid {what} argument"), eof: false })
+        r.ok_or_else(|| Fail {
+            offset: off,
+            reason: format!("invalid {what} argument"),
+            eof: false,
+        })
     }
 
     fn memo_index(&mut self, inp: &mut Input<'_>, off: u64, what: &str) -> Result<u64, Fail> {
@@ -369,7 +434,10 @@ impl<'j> Vm<'j> {
     fn memo_put(&mut self, off: u64, i: u64) -> Result<(), Fail> {
         let v = self.top(off)?.clone();
         if self.memo.len >= self.lim.max_memo && self.memo.get(i).is_none() {
-            return fail(off, format!("memo limit of {} entries exceeded", self.lim.max_memo));
+            return fail(
+                off,
+                format!("memo limit of {} entries exceeded", self.lim.max_memo),
+            );
         }
         self.memo.put(i, v);
         Ok(())
@@ -381,12 +449,16 @@ impl<'j> Vm<'j> {
                 let v = v.clone();
                 self.push(off, v)
             }
-            None => fail(off, format!("memo anomaly: GET of index {i} that was never PUT")),
+            None => fail(
+                off,
+                format!("memo anomaly: GET of index {i} that was never PUT"),
+            ),
         }
     }
 
     fn intern_global(&mut self, off: u64, module: &str, name: &str) -> Result<u32, Fail> {
-        if self.strict_names && !(policy::is_dotted_ident(module) && policy::is_dotted_ident(name)) {
+        if self.strict_names && !(policy::is_dotted_ident(module) && policy::is_dotted_ident(name))
+        {
             return fail(off, "global name is not an identifier");
         }
         if let Some(&i) = self.j.index.get(&(module.to_owned(), name.to_owned())) {
@@ -396,7 +468,8 @@ impl<'j> Vm<'j> {
             return fail(off, "too many distinct globals");
         }
         let res = policy::classify(module, name);
-        let joblib_wrapper = res.kind == Kind::Safe && res.full.ends_with(".numpy_pickle.NumpyArrayWrapper");
+        let joblib_wrapper =
+            res.kind == Kind::Safe && res.full.ends_with(".numpy_pickle.NumpyArrayWrapper");
         self.j.joblib_seen |= joblib_wrapper;
         let i = self.j.globals.len() as u32;
         self.j.globals.push(GlobalInfo {
@@ -421,7 +494,11 @@ impl<'j> Vm<'j> {
             V::Int(i) => i.to_string(),
             V::Tuple(t) => {
                 let parts: Vec<String> = t.iter().take(4).map(|x| self.describe(x)).collect();
-                format!("({}{})", parts.join(", "), if t.len() > 4 { ", …" } else { "" })
+                format!(
+                    "({}{})",
+                    parts.join(", "),
+                    if t.len() > 4 { ", …" } else { "" }
+                )
             }
             other => format!("<{}>", other.type_name()),
         }
@@ -429,7 +506,9 @@ impl<'j> Vm<'j> {
 
     /// Judges a call of a global (or of a call-through argument).
     fn judge_call(&mut self, off: u64, g: u32, kind: CallKind, args: &V) {
-        let Some(info) = self.j.globals.get_mut(g as usize) else { return };
+        let Some(info) = self.j.globals.get_mut(g as usize) else {
+            return;
+        };
         if kind == CallKind::NewObj {
             info.instantiated = true;
             return;
@@ -472,7 +551,9 @@ impl<'j> Vm<'j> {
                             Some(V::Global(b)) if self.j.name(*b) != "builtins.object" => {
                                 self.judge_call(off, *b, CallKind::Reduce, &args)
                             }
-                            Some(V::Obj(_)) => self.dynamic_call(off, "copyreg._reconstructor base"),
+                            Some(V::Obj(_)) => {
+                                self.dynamic_call(off, "copyreg._reconstructor base")
+                            }
                             _ => {}
                         }
                     }
@@ -486,11 +567,20 @@ impl<'j> Vm<'j> {
                             self.judge_call(off, *c, CallKind::NewObj, &V::None);
                         }
                     }
-                    "torch._tensor._rebuild_from_type_v2" | "torch._tensor._rebuild_from_type" => match a.first() {
-                        Some(V::Global(f)) => self.judge_call(off, *f, CallKind::Reduce, a.get(2).unwrap_or(&V::None)),
-                        Some(V::Obj(_)) => self.dynamic_call(off, "_rebuild_from_type_v2 function"),
-                        _ => {}
-                    },
+                    "torch._tensor._rebuild_from_type_v2" | "torch._tensor._rebuild_from_type" => {
+                        match a.first() {
+                            Some(V::Global(f)) => self.judge_call(
+                                off,
+                                *f,
+                                CallKind::Reduce,
+                                a.get(2).unwrap_or(&V::None),
+                            ),
+                            Some(V::Obj(_)) => {
+                                self.dynamic_call(off, "_rebuild_from_type_v2 function")
+                            }
+                            _ => {}
+                        }
+                    }
                     _ => {}
                 }
                 let keep_args = full == "numpy.dtype";
@@ -508,9 +598,16 @@ impl<'j> Vm<'j> {
                     };
                     self.dynamic_call(off, &what);
                 }
-                Ok(V::Obj(Rc::new(Obj { class: None, args: None, state: RefCell::new(None) })))
+                Ok(V::Obj(Rc::new(Obj {
+                    class: None,
+                    args: None,
+                    state: RefCell::new(None),
+                })))
             }
-            other => fail(off, format!("{} of a non-callable {}", kind.opname(), other.type_name())),
+            other => fail(
+                off,
+                format!("{} of a non-callable {}", kind.opname(), other.type_name()),
+            ),
         }
     }
 
@@ -530,7 +627,9 @@ impl<'j> Vm<'j> {
                 &rules::MUTATE_GLOBAL,
                 name.clone(),
                 off,
-                format!("{op} applied to the class/module object {name} (sets attributes on live code)"),
+                format!(
+                    "{op} applied to the class/module object {name} (sets attributes on live code)"
+                ),
             );
         }
     }
@@ -547,7 +646,11 @@ impl<'j> Vm<'j> {
     }
 
     fn new_dict(&self) -> V {
-        if self.j.joblib_seen { V::Dict(Rc::new(RefCell::new(DictV::default()))) } else { V::OpaqueDict }
+        if self.j.joblib_seen {
+            V::Dict(Rc::new(RefCell::new(DictV::default())))
+        } else {
+            V::OpaqueDict
+        }
     }
 
     fn global_from_lines(&mut self, inp: &mut Input<'_>, off: u64) -> Result<u32, Fail> {
@@ -656,7 +759,11 @@ impl<'j> Vm<'j> {
             b'S' => {
                 let mut buf = std::mem::take(&mut self.line);
                 let ok = Self::read_line(inp, off, STR_KEEP + 2, &mut buf)?;
-                let v = if ok { decode_string_line(&buf) } else { Some(V::LongStr) };
+                let v = if ok {
+                    decode_string_line(&buf)
+                } else {
+                    Some(V::LongStr)
+                };
                 self.line = buf;
                 match v {
                     Some(v) => self.push(off, v)?,
@@ -666,7 +773,11 @@ impl<'j> Vm<'j> {
             b'V' => {
                 let mut buf = std::mem::take(&mut self.line);
                 let ok = Self::read_line(inp, off, STR_KEEP, &mut buf)?;
-                let v = if ok { V::Str(Rc::from(raw_unicode_escape(&buf))) } else { V::LongStr };
+                let v = if ok {
+                    V::Str(Rc::from(raw_unicode_escape(&buf)))
+                } else {
+                    V::LongStr
+                };
                 self.line = buf;
                 self.push(off, v)?;
             }
@@ -719,7 +830,12 @@ impl<'j> Vm<'j> {
                 Self::skip(inp, off, n)?;
                 self.push(off, V::Bytes)?;
             }
-            0x97 => return fail(off, "NEXT_BUFFER: pickle refers to out-of-band data but no buffers are given"),
+            0x97 => {
+                return fail(
+                    off,
+                    "NEXT_BUFFER: pickle refers to out-of-band data but no buffers are given",
+                );
+            }
             0x98 => {
                 self.top(off)?;
             }
@@ -831,7 +947,10 @@ impl<'j> Vm<'j> {
                         self.push(off, V::Global(g))?;
                     }
                     (V::LongStr, _) | (_, V::LongStr) => {
-                        return fail(off, "STACK_GLOBAL with a module or name longer than 1024 bytes");
+                        return fail(
+                            off,
+                            "STACK_GLOBAL with a module or name longer than 1024 bytes",
+                        );
                     }
                     _ => return fail(off, "STACK_GLOBAL requires str"),
                 }
@@ -916,7 +1035,11 @@ impl<'j> Vm<'j> {
         if b.is_empty() {
             return Ok(V::Int(0));
         }
-        let mut buf = if b[b.len() - 1] & 0x80 != 0 { [0xffu8; 8] } else { [0u8; 8] };
+        let mut buf = if b[b.len() - 1] & 0x80 != 0 {
+            [0xffu8; 8]
+        } else {
+            [0u8; 8]
+        };
         buf[..b.len()].copy_from_slice(b);
         Ok(V::Int(i64::from_le_bytes(buf)))
     }
@@ -927,7 +1050,11 @@ impl<'j> Vm<'j> {
         }
         // The extension registry maps the code to (module, name); its content depends on the loading
         // process, so the target is unknown: judged as an unknown global.
-        let g = self.intern_global_unchecked(off, "copyreg._extension_registry", &format!("code_{code}"))?;
+        let g = self.intern_global_unchecked(
+            off,
+            "copyreg._extension_registry",
+            &format!("code_{code}"),
+        )?;
         self.push(off, V::Global(g))
     }
 
@@ -945,11 +1072,21 @@ impl<'j> Vm<'j> {
             V::Global(_) => self.mutate_check(off, &inst, "BUILD"),
             V::Obj(o) => {
                 *o.state.borrow_mut() = Some(state.detach(3));
-                let wrapper = o.class.and_then(|g| self.j.globals.get(g as usize)).is_some_and(|g| g.joblib_wrapper);
+                let wrapper = o
+                    .class
+                    .and_then(|g| self.j.globals.get(g as usize))
+                    .is_some_and(|g| g.joblib_wrapper);
                 if wrapper {
                     self.stack.pop();
                     self.joblib_array(off, o, inp)?;
-                    self.push(off, V::Obj(Rc::new(Obj { class: None, args: None, state: RefCell::new(None) })))?;
+                    self.push(
+                        off,
+                        V::Obj(Rc::new(Obj {
+                            class: None,
+                            args: None,
+                            state: RefCell::new(None),
+                        })),
+                    )?;
                 }
             }
             _ => {}
@@ -967,7 +1104,8 @@ impl<'j> Vm<'j> {
             eof: false,
         };
         let dtype = state.get("dtype").ok_or_else(|| unknown("no dtype"))?;
-        let (itemsize, object) = dtype_itemsize(&dtype).ok_or_else(|| unknown("unrecognised dtype"))?;
+        let (itemsize, object) =
+            dtype_itemsize(&dtype).ok_or_else(|| unknown("unrecognised dtype"))?;
         if object {
             if self.nesting >= self.lim.max_nesting {
                 return fail(off, "joblib object arrays nested too deeply");
@@ -977,15 +1115,26 @@ impl<'j> Vm<'j> {
             return sub.run(inp);
         }
         let shape = state.get("shape").ok_or_else(|| unknown("no shape"))?;
-        let dims = shape.tuple().ok_or_else(|| unknown("shape is not a small tuple"))?;
+        let dims = shape
+            .tuple()
+            .ok_or_else(|| unknown("shape is not a small tuple"))?;
         let mut count: u64 = 1;
         for d in dims {
-            let V::Int(d) = d else { return Err(unknown("non-integer dimension")) };
+            let V::Int(d) = d else {
+                return Err(unknown("non-integer dimension"));
+            };
             let d = u64::try_from(*d).map_err(|_| unknown("negative dimension"))?;
-            count = count.checked_mul(d).ok_or_else(|| unknown("size overflow"))?;
+            count = count
+                .checked_mul(d)
+                .ok_or_else(|| unknown("size overflow"))?;
         }
-        let bytes = count.checked_mul(itemsize).ok_or_else(|| unknown("size overflow"))?;
-        if state.get("numpy_array_alignment_bytes").is_some_and(|v| !matches!(v, V::None)) {
+        let bytes = count
+            .checked_mul(itemsize)
+            .ok_or_else(|| unknown("size overflow"))?;
+        if state
+            .get("numpy_array_alignment_bytes")
+            .is_some_and(|v| !matches!(v, V::None))
+        {
             let pad = Self::bytes_n::<1>(inp, off)?[0];
             Self::skip(inp, off, u64::from(pad))?;
         }
@@ -994,7 +1143,11 @@ impl<'j> Vm<'j> {
 }
 
 fn argdesc_fmt(d: &str) -> String {
-    if d.starts_with('(') { d.to_owned() } else { format!("({d})") }
+    if d.starts_with('(') {
+        d.to_owned()
+    } else {
+        format!("({d})")
+    }
 }
 
 fn truncate(s: &str, n: usize) -> &str {
@@ -1016,8 +1169,15 @@ fn dtype_itemsize(dtype: &V) -> Option<(u64, bool)> {
         return Some((8, true));
     }
     // Version-3 state: (3, endian, subarray, names, fields, elsize, alignment, flags).
-    if let Some(st) = o.state.borrow().as_ref().and_then(|s| s.tuple().map(<[V]>::to_vec)) {
-        if st.get(4).is_some_and(|f| !matches!(f, V::None)) || st.get(2).is_some_and(|f| !matches!(f, V::None)) {
+    if let Some(st) = o
+        .state
+        .borrow()
+        .as_ref()
+        .and_then(|s| s.tuple().map(<[V]>::to_vec))
+    {
+        if st.get(4).is_some_and(|f| !matches!(f, V::None))
+            || st.get(2).is_some_and(|f| !matches!(f, V::None))
+        {
             // structured or subarray dtypes may contain objects: only trust elsize when no field
             // could be an object (flags bit 0 = NPY_ITEM_REFCOUNT).
             if let Some(V::Int(flags)) = st.get(7)
@@ -1082,7 +1242,8 @@ fn is_float_text(b: &[u8]) -> bool {
     };
     !s.is_empty()
         && (s.parse::<f64>().is_ok()
-            || s.chars().all(|c| c.is_ascii_digit() || "+-._eE".contains(c)))
+            || s.chars()
+                .all(|c| c.is_ascii_digit() || "+-._eE".contains(c)))
 }
 
 /// Protocol-0 `STRING`: quoted, `codecs.escape_decode`d, decoded as text.
@@ -1112,7 +1273,10 @@ fn decode_string_line(b: &[u8]) -> Option<V> {
             b'v' => out.push(11),
             b'\n' => {}
             b'x' => {
-                let h = body.get(i..i + 2).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok());
+                let h = body
+                    .get(i..i + 2)
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
                 match h {
                     Some(v) => {
                         out.push(v);
