@@ -14,24 +14,45 @@
 //! | `docker:NAME[:TAG]` | the local Docker Engine (unix socket or `DOCKER_HOST`) |
 //! | `HOST[:PORT]/REPO[:TAG\|@DIGEST]` | an OCI distribution registry |
 //!
-//! Archives are indexed once (member name → offset, size) and members are read by seeking a file, so
-//! layers of file-based and registry sources can be read in parallel ([`ImageSource::random_access`]);
-//! the Docker Engine only offers one `docker save` stream, read with [`ImageSource::stream_layers`].
-//! Nothing is ever extracted or written to disk.
+//! Archives are indexed once (member name → offset, size; [`tarindex`]) and members are read by seeking
+//! a file, so layers of file-based and registry sources can be read in parallel
+//! ([`ImageSource::random_access`]); the Docker Engine only offers one `docker save` stream, read with
+//! [`ImageSource::stream_layers`] (which every source implements). Nothing is ever extracted or written
+//! to disk. Blobs are checked against their digests: manifests and configs when read, layers while
+//! they stream (an error at end of stream; see [`SourceOptions::skip_layer_verification`]).
 //!
 //! The walker (`seawall-walker`) consumes an `ImageSource`; the vocabulary types come from
-//! `seawall-core`.
+//! `seawall-core`. Errors are [`SourceError`]s naming the file, member, blob or reference concerned.
+//!
+//! Parsers exposed as fuzz entry points (never panic on any input): [`tarindex::index_tar_bytes`],
+//! [`parse_manifest_bytes`], [`parse_docker_manifest_bytes`], [`parse_www_authenticate`],
+//! [`ImageRef::parse`].
+//!
+//! ```
+//! use seawall_source::{ImageRef, SourceError, SourceOptions, open};
+//! let ImageRef::Registry(r) = ImageRef::parse("127.0.0.1:5000/team/app:v1")? else { unreachable!() };
+//! assert_eq!((r.registry.as_str(), r.repository.as_str(), r.manifest_reference()), ("127.0.0.1:5000", "team/app", "v1"));
+//! assert!(r.is_loopback());
+//! // Errors name what is wrong and where.
+//! let err = open("docker-archive:/nonexistent/app.tar", &SourceOptions::default()).err().unwrap();
+//! assert!(err.to_string().contains("/nonexistent/app.tar"));
+//! # Ok::<(), SourceError>(())
+//! ```
+//!
+//! Reading every layer, whatever the source:
 //!
 //! ```no_run
-//! use seawall_source::{open, SourceOptions};
-//! let source = open("docker-archive:/tmp/app.tar", &SourceOptions::default())?;
-//! for layer in &source.meta().layers {
-//!     let mut blob = source.open_layer(layer.index)?;
-//!     let n = std::io::copy(&mut blob, &mut std::io::sink())
-//!         .map_err(|e| seawall_source::SourceError::Read { what: layer.diff_id.clone(), source: e })?;
-//!     println!("layer {} {}: {n} bytes", layer.index, layer.diff_id);
-//! }
-//! # Ok::<(), seawall_source::SourceError>(())
+//! use seawall_source::{open, SourceError, SourceOptions};
+//! let source = open("docker:my-model-server:latest", &SourceOptions::default())?;
+//! source.stream_layers(&mut |index, blob| {
+//!     let n = std::io::copy(blob, &mut std::io::sink())
+//!         .map_err(|e| SourceError::Read { what: format!("layer {index}"), source: e })?;
+//!     println!("layer {index}: {n} bytes");
+//!     Ok(())
+//! })?;
+//! // Sequential sources may refine their metadata while streaming: read it again afterwards.
+//! println!("{} history entries", source.meta().config.history.len());
+//! # Ok::<(), SourceError>(())
 //! ```
 #![deny(missing_docs)]
 
@@ -72,6 +93,10 @@ pub use reference::{DOCKER_HUB, ImageRef, RegistryRef, parse_registry};
 /// A readable image: metadata plus layer blobs.
 pub trait ImageSource: Send + Sync {
     /// Name, digests, configuration and layers.
+    ///
+    /// The Docker Engine source first answers from the inspect/history API (layer sizes 0, history
+    /// reconstructed) and, once [`ImageSource::stream_layers`] has returned, from the exact config blob
+    /// and layer sizes seen in the stream: call `meta()` again after streaming.
     fn meta(&self) -> &ImageMeta;
 
     /// `true`: [`ImageSource::open_layer`] may be called for any index, concurrently from several
