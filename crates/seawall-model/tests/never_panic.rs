@@ -89,7 +89,7 @@ fn gguf_file(template: &str, tensor_offset: u64) -> Vec<u8> {
     f.extend_from_slice(&4u64.to_le_bytes());
     f.extend_from_slice(&0u32.to_le_bytes()); // F32
     f.extend_from_slice(&tensor_offset.to_le_bytes());
-    while f.len() % 32 != 0 {
+    while !f.len().is_multiple_of(32) {
         f.push(0);
     }
     f.extend_from_slice(&[0; 16]);
