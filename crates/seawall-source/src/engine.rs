@@ -516,7 +516,11 @@ impl EngineImage {
             .copied()
             .filter(|&i| diff_ids.get(i) == diff_ids.get(first))
             .collect();
-        let expected = diff_ids.get(first).cloned().unwrap_or_default();
+        // An OCI-style member is named by its blob digest (compressed blobs differ from the diff_id).
+        let expected = match member.strip_prefix("blobs/sha256/") {
+            Some(hex) => format!("sha256:{hex}"),
+            None => diff_ids.get(first).cloned().unwrap_or_default(),
+        };
         if same.len() > 1 && size <= MAX_REPLAY {
             let mut buf = Vec::new();
             VerifyingReader::new(reader, &expected, Some(size), self.what(member))

@@ -293,6 +293,34 @@ fn oci_style_stream_maps_blobs_by_diff_id() {
 }
 
 #[test]
+fn oci_style_stream_with_compressed_blobs_maps_through_manifest_json() {
+    // Blobs stored "compressed" (any bytes other than the diff_id's): only manifest.json, which comes
+    // after the blobs, maps them to layers, so a second pass is needed; each blob is verified against
+    // its own name.
+    let ls = vec![layer(&[("a", "1")]), layer(&[("b", "2")])];
+    let cfg = config(&ls, "amd64");
+    let mut f = Files::default();
+    let cfg_digest = f.blob(cfg.clone());
+    let stored: Vec<Vec<u8>> = ls.iter().map(|l| [b"gz".as_slice(), l].concat()).collect();
+    let paths: Vec<String> = stored
+        .iter()
+        .map(|b| format!("blobs/sha256/{}", &f.blob(b.clone())[7..]))
+        .collect();
+    f.add(
+        "manifest.json",
+        serde_json::to_vec(
+            &json!([{"Config": format!("blobs/sha256/{}", &cfg_digest[7..]), "Layers": paths}]),
+        )
+        .unwrap(),
+    );
+    let (inspect, history) = inspect_and_history(&cfg);
+    let mock = serve(inspect, history, f.to_tar());
+    let src = open("docker:app:1", &opts(&mock.host)).unwrap();
+    check_all_layers(&stored, &collect(src.as_ref()).unwrap());
+    assert_eq!(mock.saves.load(Ordering::SeqCst), 2);
+}
+
+#[test]
 fn corrupt_layer_in_stream_is_a_digest_error() {
     let ls = engine_layers();
     let (save, cfg) = legacy_save(&ls, false);
