@@ -117,4 +117,12 @@ rules! {
         why: "An end-of-life Debian, Ubuntu, Alpine, CentOS, Python or CUDA release receives no security fixes: every new CVE in it stays open forever, and scanners may under-report because advisories stop being published.",
         fix: "Move to a supported release:\n\n```dockerfile\nFROM python:3.12-slim-bookworm\n```",
         refs: ["https://endoflife.date/", "https://wiki.debian.org/LTS", "https://gitlab.com/nvidia/container-images/cuda/-/blob/master/doc/support-policy.md"];
+    DF_SECRET_BUILD_ARG = "SW-DF-030", Medium, 6, "Secret passed as a build argument",
+        why: "A value given with `docker build --build-arg HF_TOKEN=…` is recorded in the image history of every RUN step that sees it (`RUN |1 HF_TOKEN=hf_… /bin/sh -c …`) and in the build cache, even when the ARG has no default in the Dockerfile. Docker's own build check `SecretsUsedInArgOrEnv` warns about it too.",
+        fix: "Pass secrets as BuildKit secrets instead of build arguments:\n\n```dockerfile\nRUN --mount=type=secret,id=hf_token,env=HF_TOKEN python download_model.py\n```\n\n```sh\ndocker build --secret id=hf_token,env=HF_TOKEN .\n```",
+        refs: ["https://docs.docker.com/build/building/secrets/", "https://docs.docker.com/reference/build-checks/secrets-used-in-arg-or-env/"];
+    DF_NO_INSTALL_RECOMMENDS = "SW-DF-031", Info, 7, "apt-get install without --no-install-recommends",
+        why: "Recommended packages are pulled in by default and often double the number of installed packages (documentation tools, X11 libraries next to CUDA); each one is extra attack surface and extra CVEs to triage.",
+        fix: "```dockerfile\nRUN apt-get update && apt-get install -y --no-install-recommends curl=8.5.0-1 && rm -rf /var/lib/apt/lists/*\n```",
+        refs: ["https://github.com/hadolint/hadolint/wiki/DL3015", "https://docs.docker.com/build/building/best-practices/#apt-get"];
 }

@@ -128,8 +128,15 @@ pub fn check_dockerfile(
             Instruction::Arg(arg) => {
                 let pairs = env_pairs(text, &arg.arguments.span, &arg.arguments.value, true);
                 for (k, v, off) in &pairs {
-                    if let Some(v) = v {
-                        check_secret_pair(&mut cx, "ARG", k, v, *off);
+                    match v {
+                        Some(v) => check_secret_pair(&mut cx, "ARG", k, v, *off),
+                        None if secretname::is_secret_name(k) => cx.at(
+                            &DF_SECRET_BUILD_ARG,
+                            *off,
+                            format!("ARG {k}: a value passed with --build-arg is recorded in the image history"),
+                            k,
+                        ),
+                        None => {}
                     }
                 }
                 if cur.is_none() {

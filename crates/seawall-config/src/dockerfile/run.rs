@@ -256,6 +256,17 @@ pub(super) fn check_run(
                             &unpinned.join(" "),
                         );
                     }
+                    if prog == "apt-get"
+                        && !c.words.iter().any(|w| w.text == "--no-install-recommends")
+                        && !raw.contains("APT::Install-Recommends")
+                    {
+                        cx.at(
+                            &DF_NO_INSTALL_RECOMMENDS,
+                            first_off,
+                            "apt-get install without --no-install-recommends",
+                            "recommends",
+                        );
+                    }
                     if !cache_mount && !raw.contains("/var/lib/apt/lists") {
                         cx.at(
                             &DF_APT_LISTS_LEFT,

@@ -34,7 +34,7 @@ FROM python:3.12-slim-bookworm@sha256:0123456789abcdef0123456789abcdef0123456789
 COPY --from=build /usr/local /usr/local
 COPY app/ /app/
 ENV HF_HOME=/models HF_TOKEN_FILE=/run/secrets/hf_token
-ARG HF_TOKEN
+ARG MODEL_NAME
 EXPOSE 8080
 HEALTHCHECK --interval=30s CMD ["curl", "-fsS", "http://127.0.0.1:8080/health"]
 USER 10001:10001
@@ -258,6 +258,11 @@ fn apt_update_and_caches() {
         "SW-DF-023"
     ));
     assert!(has("FROM a:1\nRUN pip install x==1\n", "SW-DF-024"));
+    assert!(has("FROM a:1\nRUN apt-get install -y x=1\n", "SW-DF-031"));
+    assert!(!has(
+        "FROM a:1\nRUN apt-get install -y --no-install-recommends x=1\n",
+        "SW-DF-031"
+    ));
     assert!(!has(
         "FROM a:1\nRUN pip install --no-cache-dir x==1\n",
         "SW-DF-024"
@@ -416,6 +421,17 @@ fn parse_error_is_a_warning() {
     );
     assert!(f.is_empty());
     assert_eq!(w.len(), 1);
+}
+
+#[test]
+fn secret_build_args() {
+    assert!(has("FROM a:1\nARG HF_TOKEN\n", "SW-DF-030"));
+    assert!(has("ARG HUGGING_FACE_HUB_TOKEN\nFROM a:1\n", "SW-DF-030"));
+    assert!(!has("FROM a:1\nARG MODEL_NAME\n", "SW-DF-030"));
+    assert!(
+        !has("FROM a:1\nARG HF_TOKEN=abc\n", "SW-DF-030"),
+        "with a value it is SW-DF-018"
+    );
 }
 
 mod props {
