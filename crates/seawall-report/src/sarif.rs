@@ -6,7 +6,8 @@
 //! * `results`: one per finding, with `partialFingerprints["seawall/v1"]` (the finding fingerprint, so
 //!   code-scanning tracks it across runs), a physical location (file, line, column) and, for image
 //!   findings, logical locations naming the layer and the path inside it. Image paths are relative to
-//!   the `IMAGEROOT` base id; filesystem paths are relative to the scanned directory.
+//!   the `IMAGEROOT` base id; filesystem paths are relative to the directory seawall ran in (the
+//!   scanned directory's relative path is prefixed), so annotations land on repository files.
 //! * Suppressed findings are results too, with an external, accepted `suppressions` entry.
 
 use std::collections::BTreeMap;
@@ -138,14 +139,38 @@ pub(crate) fn uri_path(path: &str) -> String {
     s
 }
 
+/// A filesystem finding's path relative to where seawall ran: when the scanned directory was given
+/// as a relative path (`seawall scan fs services/api`), it is prefixed (`services/api/Dockerfile`), so
+/// that code-scanning annotations land on the right file when seawall runs at the repository root.
+fn repo_relative(report: &Report, path: &str) -> String {
+    let root = report
+        .target
+        .name
+        .trim_start_matches("./")
+        .trim_end_matches('/');
+    let relative_root = !root.is_empty()
+        && root != "."
+        && !root.starts_with('/')
+        && !root.contains(':')
+        && !root.split('/').any(|c| c == "..");
+    if report.target.kind == TargetKind::Image || !relative_root || path.starts_with('/') {
+        return path.to_string();
+    }
+    format!("{root}/{path}")
+}
+
 fn result(report: &Report, f: &Finding, rule_index: usize) -> Value {
     let l = &f.location;
     let image = report.target.kind == TargetKind::Image;
     let mut location = serde_json::Map::new();
     let pseudo = l.path.starts_with("config.") || l.path.starts_with("history[");
     if !l.path.is_empty() && !pseudo && l.container.is_none() {
-        let mut artifact =
-            json!({"uri": uri_path(if image { l.path.trim_start_matches('/') } else { &l.path })});
+        let path = if image {
+            l.path.trim_start_matches('/').to_string()
+        } else {
+            repo_relative(report, &l.path)
+        };
+        let mut artifact = json!({"uri": uri_path(&path)});
         if image {
             artifact["uriBaseId"] = json!("IMAGEROOT");
         }
@@ -295,6 +320,36 @@ pub(crate) fn render(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn filesystem_paths_are_made_repo_relative() {
+        use seawall_core::Target;
+        let r = |name: &str, kind| Report::new(Target::new(kind, name));
+        assert_eq!(
+            repo_relative(&r("services/api/", TargetKind::Filesystem), "Dockerfile"),
+            "services/api/Dockerfile"
+        );
+        assert_eq!(
+            repo_relative(&r("./svc", TargetKind::Config), "k8s/a.yaml"),
+            "svc/k8s/a.yaml"
+        );
+        assert_eq!(
+            repo_relative(&r(".", TargetKind::Filesystem), "Dockerfile"),
+            "Dockerfile"
+        );
+        assert_eq!(
+            repo_relative(&r("/abs/dir", TargetKind::Filesystem), "Dockerfile"),
+            "Dockerfile"
+        );
+        assert_eq!(
+            repo_relative(&r("../up", TargetKind::Filesystem), "Dockerfile"),
+            "Dockerfile"
+        );
+        assert_eq!(
+            repo_relative(&r("svc", TargetKind::Image), "/etc/passwd"),
+            "/etc/passwd"
+        );
+    }
 
     #[test]
     fn uris_are_encoded() {
