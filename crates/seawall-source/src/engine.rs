@@ -145,11 +145,12 @@ impl Endpoint {
 
     fn get(&self, path: &str, name: &str) -> Result<Response, SourceError> {
         let url = format!("{}{path}", self.base);
-        let resp = self
-            .client
-            .get(&url)
-            .send()
-            .map_err(|e| docker_err(&self.display, e))?;
+        let resp = self.client.get(&url).send().map_err(|e| {
+            docker_err(
+                &self.display,
+                format!("GET {path}: {}", crate::error::chain(&e)),
+            )
+        })?;
         match resp.status() {
             s if s.is_success() => Ok(resp),
             StatusCode::NOT_FOUND => Err(SourceError::Missing {

@@ -154,6 +154,21 @@ pub enum SourceError {
     },
 }
 
+/// Renders an error with all its sources (`reqwest` errors say little on their own).
+pub(crate) fn chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        let msg = c.to_string();
+        if !s.contains(&msg) {
+            s.push_str(": ");
+            s.push_str(&msg);
+        }
+        cur = c.source();
+    }
+    s
+}
+
 impl SourceError {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         SourceError::Io {

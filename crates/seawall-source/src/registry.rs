@@ -40,12 +40,19 @@ struct TokenResponse {
 }
 
 /// An HTTP client bound to one registry and repository, remembering its authorization.
-struct Client_ {
+struct RegistryClient {
     http: Client,
     base: String,
     reference: RegistryRef,
     credentials: Option<(String, String)>,
     authorization: Mutex<Option<String>>,
+}
+
+fn send_err(url: &str, e: &reqwest::Error) -> SourceError {
+    SourceError::Http {
+        url: url.to_string(),
+        reason: crate::error::chain(e),
+    }
 }
 
 fn http_err(url: &str, e: impl std::fmt::Display) -> SourceError {
@@ -55,7 +62,7 @@ fn http_err(url: &str, e: impl std::fmt::Display) -> SourceError {
     }
 }
 
-impl Client_ {
+impl RegistryClient {
     fn new(reference: &RegistryRef, opts: &SourceOptions) -> Result<Self, SourceError> {
         let plain_http = opts.insecure && reference.is_loopback();
         let base = format!(
@@ -77,7 +84,7 @@ impl Client_ {
                 None => None,
             },
         };
-        Ok(Client_ {
+        Ok(RegistryClient {
             http,
             base,
             reference: reference.clone(),
@@ -143,7 +150,7 @@ impl Client_ {
                 if let Some(b) = self.basic() {
                     req = req.header(AUTHORIZATION, b);
                 }
-                let resp = req.send().map_err(|e| http_err(&realm, e))?;
+                let resp = req.send().map_err(|e| send_err(&realm, &e))?;
                 let status = resp.status();
                 if !status.is_success() {
                     return Err(auth_err(format!(
@@ -184,7 +191,7 @@ impl Client_ {
             if let Some(auth) = self.current_auth() {
                 req = req.header(AUTHORIZATION, auth);
             }
-            let resp = req.send().map_err(|e| http_err(&url, e))?;
+            let resp = req.send().map_err(|e| send_err(&url, &e))?;
             let status = resp.status();
             if status == StatusCode::UNAUTHORIZED && attempt == 0 {
                 let challenge = resp
@@ -283,7 +290,7 @@ fn read_limited(resp: Response, limit: u64, what: &str) -> Result<Vec<u8>, Sourc
 /// An image in a registry. Random access: each layer is its own HTTP request.
 pub(crate) struct RegistryImage {
     meta: ImageMeta,
-    client: Client_,
+    client: RegistryClient,
     verify_layers: bool,
 }
 
@@ -294,7 +301,7 @@ pub(crate) fn open_registry(
     opts: &SourceOptions,
 ) -> Result<RegistryImage, SourceError> {
     let platform = PlatformSpec::parse(opts.platform.as_deref())?;
-    let client = Client_::new(reference, opts)?;
+    let client = RegistryClient::new(reference, opts)?;
     let mut wanted = reference.manifest_reference().to_string();
     for _ in 0..=MAX_INDEX_DEPTH {
         let (digest, bytes) = client.manifest(&wanted)?;

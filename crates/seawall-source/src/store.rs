@@ -79,6 +79,18 @@ impl Store for DirStore {
     fn open(&self, rel: &str) -> Result<(Box<dyn Read + Send>, u64), SourceError> {
         check_rel(&self.display, rel)?;
         let path = self.root.join(rel);
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+            let inside = match (path.canonicalize(), self.root.canonicalize()) {
+                (Ok(target), Ok(root)) => target.starts_with(root),
+                _ => false,
+            };
+            if !inside {
+                return Err(SourceError::UnsafePath {
+                    container: self.display.clone(),
+                    member: rel.to_string(),
+                });
+            }
+        }
         let file = File::open(&path).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
                 SourceError::Missing {

@@ -340,3 +340,39 @@ fn oci_layout_missing_and_corrupt_blobs() {
         "{err}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn oci_layout_symlink_out_of_the_layout_is_refused() {
+    let (lay, _, _, _) = layout();
+    let dir = tempfile::tempdir().unwrap();
+    lay.files.write_dir(dir.path());
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("secret");
+    std::fs::write(&secret, b"{}").unwrap();
+    let index = dir.path().join("index.json");
+    let real = std::fs::read(&index).unwrap();
+    std::fs::remove_file(&index).unwrap();
+    std::os::unix::fs::symlink(&secret, &index).unwrap();
+    let err = open(
+        &format!("oci:{}:other", dir.path().display()),
+        &SourceOptions::default(),
+    )
+    .err()
+    .unwrap();
+    assert!(
+        matches!(err, SourceError::UnsafePath { ref member, .. } if member == "index.json"),
+        "{err}"
+    );
+    // A symlink that stays inside the layout is fine.
+    std::fs::remove_file(&index).unwrap();
+    std::fs::write(dir.path().join("index-real.json"), real).unwrap();
+    std::os::unix::fs::symlink("index-real.json", &index).unwrap();
+    assert!(
+        open(
+            &format!("oci:{}:other", dir.path().display()),
+            &SourceOptions::default()
+        )
+        .is_ok()
+    );
+}
