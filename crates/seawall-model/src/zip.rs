@@ -32,8 +32,65 @@ struct StoredUntilDescriptor<'a, 'b> {
     inp: &'a mut Input<'b>,
     consumed: u64,
     crc: crc32fast::Hasher,
+    /// Bytes at the front of the window already searched without a valid descriptor.
+    scanned: usize,
+    /// The local header carried a zip64 extra field (prefer the 24-byte descriptor form).
+    zip64: bool,
     done: bool,
     found: bool,
+    /// Length of the descriptor consumed.
+    found_len: u64,
+}
+
+const WINDOW: usize = 128 * 1024;
+
+fn is_record_sig(b: &[u8]) -> bool {
+    b.len() >= 4
+        && b[0] == b'P'
+        && b[1] == b'K'
+        && matches!((b[2], b[3]), (3, 4) | (1, 2) | (5, 6) | (6, 6) | (7, 8))
+}
+
+/// Length of a valid data descriptor at `window[k..]`, if any (16 bytes, or 24 in zip64 form), for
+/// a member of which `consumed` bytes with CRC state `crc` precede the window.
+fn descriptor_at(
+    crc: &crc32fast::Hasher,
+    consumed: u64,
+    zip64: bool,
+    window: &[u8],
+    k: usize,
+) -> Option<usize> {
+    {
+        let d = &window[k + 4..];
+        let total = consumed + k as u64;
+        let m32 = d.len() >= 12
+            && u64::from(u32::from_le_bytes([d[4], d[5], d[6], d[7]])) == total & 0xffff_ffff;
+        let m64 = d.len() >= 20
+            && u64::from_le_bytes([d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11]]) == total;
+        if !(m32 || m64) {
+            return None;
+        }
+        let mut h = crc.clone();
+        h.update(&window[..k]);
+        if h.finalize() != u32::from_le_bytes([d[0], d[1], d[2], d[3]]) {
+            return None;
+        }
+        let next32 = window.get(k + 16..).is_some_and(is_record_sig);
+        let next64 = window.get(k + 24..).is_some_and(is_record_sig);
+        Some(match (m32, m64) {
+            (true, true) if next64 && !next32 => 24,
+            (true, true) if next32 => 16,
+            (true, true) => {
+                if zip64 {
+                    24
+                } else {
+                    16
+                }
+            }
+            (true, false) => 16,
+            _ => 24,
+        })
+    }
 }
 
 impl Read for StoredUntilDescriptor<'_, '_> {
@@ -41,60 +98,61 @@ impl Read for StoredUntilDescriptor<'_, '_> {
         if self.done || out.is_empty() {
             return Ok(0);
         }
-        let window = self.inp.peek(128 * 1024)?.to_vec();
-        if window.is_empty() {
-            self.done = true;
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "zip member without data descriptor",
-            ));
-        }
-        let mut search = 0;
-        while let Some(k) = memchr::memmem::find(&window[search..], b"PK\x07\x08") {
-            let k = search + k;
-            search = k + 1;
-            let total = self.consumed + k as u64;
-            let d = &window[k + 4..];
-            let matches32 = d.len() >= 12
-                && u64::from(u32::from_le_bytes([d[4], d[5], d[6], d[7]])) == total & 0xffff_ffff;
-            let matches64 = d.len() >= 20
-                && u64::from_le_bytes([d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11]]) == total;
-            if !(matches32 || matches64) {
-                continue;
-            }
-            let mut h = self.crc.clone();
-            h.update(&window[..k]);
-            if h.finalize() != u32::from_le_bytes([d[0], d[1], d[2], d[3]]) {
-                continue;
-            }
-            if k == 0 {
-                // consume the descriptor (zip64 form when the 64-bit size matches and the 32-bit doesn't)
-                let len = if matches32 { 16 } else { 24 };
-                self.inp.consume(len);
+        let (n, desc_len) = {
+            let window = self.inp.peek(WINDOW)?;
+            if window.is_empty() {
                 self.done = true;
-                self.found = true;
-                return Ok(0);
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "zip member without data descriptor",
+                ));
             }
-            let n = k.min(out.len());
-            out[..n].copy_from_slice(&window[..n]);
-            self.crc.update(&window[..n]);
-            self.inp.consume(n);
-            self.consumed += n as u64;
-            return Ok(n);
+            let at_end = window.len() < WINDOW;
+            // a descriptor needs 16 (or 24) bytes after its signature inside the window
+            let searchable = if at_end {
+                window.len()
+            } else {
+                window.len() - 28
+            };
+            let mut from = self.scanned.min(searchable);
+            let mut hit = None;
+            while let Some(k) = memchr::memmem::find(&window[from..searchable], b"PK\x07\x08") {
+                let k = from + k;
+                if let Some(len) = descriptor_at(&self.crc, self.consumed, self.zip64, window, k) {
+                    hit = Some((k, len));
+                    break;
+                }
+                from = k + 1;
+            }
+            match hit {
+                Some((0, len)) => (0, Some(len)),
+                Some((k, _)) => {
+                    let n = k.min(out.len());
+                    out[..n].copy_from_slice(&window[..n]);
+                    self.crc.update(&window[..n]);
+                    self.scanned = k - n;
+                    (n, None)
+                }
+                None => {
+                    let n = searchable
+                        .min(out.len())
+                        .max(usize::from(at_end && searchable == 0));
+                    let n = n.min(window.len());
+                    out[..n].copy_from_slice(&window[..n]);
+                    self.crc.update(&window[..n]);
+                    // a signature may straddle the end of the searched range: re-search its last 3 bytes
+                    self.scanned = searchable.saturating_sub(3).saturating_sub(n);
+                    (n, None)
+                }
+            }
+        };
+        if let Some(len) = desc_len {
+            self.inp.consume(len);
+            self.done = true;
+            self.found = true;
+            self.found_len = len as u64;
+            return Ok(0);
         }
-        // no descriptor in the window: hand out all but a tail that could hold a split signature
-        let keep = if window.len() < 128 * 1024 { 0 } else { 24 };
-        let n = window
-            .len()
-            .saturating_sub(keep)
-            .min(out.len())
-            .max(1)
-            .min(window.len());
-        if keep == 0 && n == window.len() {
-            // whole remaining input and no descriptor: keep reading to EOF, then fail
-        }
-        out[..n].copy_from_slice(&window[..n]);
-        self.crc.update(&window[..n]);
         self.inp.consume(n);
         self.consumed += n as u64;
         Ok(n)
@@ -122,6 +180,20 @@ impl<R: Read> Read for Capped<R> {
         let n = self.inner.read(&mut out[..want])?;
         self.left -= n as u64;
         Ok(n)
+    }
+}
+
+/// Reads a reader to its end with a large buffer; returns the byte count.
+fn drain(r: &mut dyn Read) -> io::Result<u64> {
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut n = 0u64;
+    loop {
+        match r.read(&mut buf) {
+            Ok(0) => return Ok(n),
+            Ok(k) => n += k as u64,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
     }
 }
 
@@ -432,28 +504,33 @@ fn member(
         ctx.opts.max_decompressed
     };
     let mut found_descriptor = false;
+    let mut descriptor_len = 0u64;
     match (method, known) {
         (0, true) => {
             let mut r = (&mut *inp).take(csize);
             content(ctx, &mut r, &mscope, &name, kinds);
-            io::copy(&mut r, &mut io::sink()).map_err(|e| format!("read error: {e}"))?;
+            drain(&mut r).map_err(|e| format!("read error: {e}"))?;
         }
         (0, false) => {
             let mut r = StoredUntilDescriptor {
                 inp: &mut *inp,
                 consumed: 0,
                 crc: crc32fast::Hasher::new(),
+                scanned: 0,
+                zip64,
                 done: false,
                 found: false,
+                found_len: 0,
             };
             content(ctx, &mut r, &mscope, &name, kinds);
-            let _ = io::copy(&mut r, &mut io::sink());
+            let _ = drain(&mut r);
             if !r.found {
                 return Err(format!(
                     "stored member {name:?} has no matching data descriptor"
                 ));
             }
             found_descriptor = true;
+            descriptor_len = r.found_len;
         }
         (8, true) => {
             let take = (&mut *inp).take(csize);
@@ -462,9 +539,9 @@ fn member(
                 left: limit,
             };
             content(ctx, &mut r, &mscope, &name, kinds);
-            let _ = io::copy(&mut r, &mut io::sink());
+            let _ = drain(&mut r);
             let mut take = r.inner.into_inner();
-            io::copy(&mut take, &mut io::sink()).map_err(|e| format!("read error: {e}"))?;
+            drain(&mut take).map_err(|e| format!("read error: {e}"))?;
         }
         (8, false) => {
             let mut r = Capped {
@@ -472,7 +549,7 @@ fn member(
                 left: limit,
             };
             content(ctx, &mut r, &mscope, &name, kinds);
-            if let Err(e) = io::copy(&mut r, &mut io::sink()) {
+            if let Err(e) = drain(&mut r) {
                 return Err(format!("member {name:?}: {e}"));
             }
         }
@@ -518,9 +595,7 @@ fn member(
         }
     } else if found_descriptor {
         // StoredUntilDescriptor consumed the descriptor; the data size excludes it
-        let dlen = if zip64 { 24 } else { 16 };
-        read_csize = read_csize.saturating_sub(dlen);
-        let _ = dlen;
+        read_csize = read_csize.saturating_sub(descriptor_len);
     }
     if known && read_csize != csize && method == 0 {
         anomalies.push(format!("member {name:?} size mismatch"));
