@@ -125,4 +125,8 @@ rules! {
         why: "Recommended packages are pulled in by default and often double the number of installed packages (documentation tools, X11 libraries next to CUDA); each one is extra attack surface and extra CVEs to triage.",
         fix: "```dockerfile\nRUN apt-get update && apt-get install -y --no-install-recommends curl=8.5.0-1 && rm -rf /var/lib/apt/lists/*\n```",
         refs: ["https://github.com/hadolint/hadolint/wiki/DL3015", "https://docs.docker.com/build/building/best-practices/#apt-get"];
+    DF_PASSWORD_SET = "SW-DF-032", High, 6, "Password set in a RUN instruction (chpasswd, passwd --stdin, usermod -p)",
+        why: "A password written on a RUN line is stored in clear text in the image history and build cache, and the account it unlocks (often root, for SSH in notebook images) then has a password known to everyone who can read the Dockerfile or pull the image.",
+        fix: "Do not set passwords in images; use key-based access provisioned at runtime, or lock the account:\n\n```dockerfile\nRUN passwd -l root\n```",
+        refs: ["https://docs.docker.com/build/building/secrets/", "https://cwe.mitre.org/data/definitions/259.html"];
 }

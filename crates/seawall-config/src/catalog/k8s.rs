@@ -125,4 +125,8 @@ rules! {
         why: "Without limits one pod can exhaust the node (memory leak, oversized batch, DoS) and evict its neighbours.",
         fix: "```yaml\nresources:\n  limits: {cpu: \"4\", memory: 16Gi}\n```",
         refs: ["https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/"];
+    K8S_NO_PROBES = "SW-K8S-034", Low, 8, "Long-running container without liveness or readiness probe",
+        why: "Without probes Kubernetes cannot tell a hung model server (deadlocked worker, exhausted GPU memory) from a healthy one: traffic keeps flowing to it and it is never restarted, and monitoring sees nothing.",
+        fix: "```yaml\nreadinessProbe:\n  httpGet: {path: /v2/health/ready, port: 8000}\nlivenessProbe:\n  httpGet: {path: /v2/health/live, port: 8000}\n```",
+        refs: ["https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/"];
 }

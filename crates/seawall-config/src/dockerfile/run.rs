@@ -218,6 +218,23 @@ pub(super) fn check_run(
                 );
             }
         }
+        // Passwords on the command line
+        let pw = match prog {
+            "chpasswd" => true,
+            "passwd" => c.has("--stdin"),
+            "usermod" | "useradd" => {
+                c.has("-p") || c.words.iter().any(|w| w.text.starts_with("--password"))
+            }
+            _ => false,
+        };
+        if pw {
+            cx.at(
+                &DF_PASSWORD_SET,
+                first_off,
+                format!("`{prog}` sets a password in the build"),
+                prog,
+            );
+        }
         // Package managers
         match prog {
             "apt-get" | "apt" => {

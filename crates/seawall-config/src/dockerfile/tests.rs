@@ -434,6 +434,22 @@ fn secret_build_args() {
     );
 }
 
+#[test]
+fn passwords_in_run() {
+    assert!(has(
+        "FROM a:1\nRUN echo 'root:root' | chpasswd\n",
+        "SW-DF-032"
+    ));
+    assert!(has(
+        "FROM a:1\nRUN useradd -m -p $(openssl passwd -1 pw) bob\n",
+        "SW-DF-032"
+    ));
+    assert!(!has(
+        "FROM a:1\nRUN passwd -l root && useradd -m bob\n",
+        "SW-DF-032"
+    ));
+}
+
 mod props {
     use super::*;
     use proptest::prelude::*;

@@ -253,6 +253,21 @@ pub(super) fn check_pod(out: &mut Vec<Finding>, doc: &Doc<'_>, spec: &Node) {
             r,
         );
     }
+    // --- probes on long-running workloads
+    if !matches!(doc.kind(), "Job" | "CronJob") {
+        for c in spec.get("containers").map(Node::seq).unwrap_or(&[]) {
+            if c.get("livenessProbe").is_none() && c.get("readinessProbe").is_none() {
+                let cname = c.get("name").and_then(Node::as_str).unwrap_or("?");
+                e.at(
+                    &K8S_NO_PROBES,
+                    c,
+                    format!("container {cname} has no liveness or readiness probe"),
+                    cname,
+                    None,
+                );
+            }
+        }
+    }
     // --- containers
     for c in containers(spec) {
         let cname = c

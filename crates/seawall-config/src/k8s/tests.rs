@@ -40,6 +40,8 @@ spec:
             capabilities: {drop: [ALL]}
           resources:
             limits: {cpu: "4", memory: 16Gi, nvidia.com/gpu: 1}
+          readinessProbe:
+            httpGet: {path: /v2/health/ready, port: 8000}
       volumes:
         - name: models
           persistentVolumeClaim: {claimName: models}
@@ -213,4 +215,24 @@ fn metadata_egress_respects_ports() {
     assert!(hit(&pol("      ports: [{port: 80}]\n")));
     assert!(hit(&pol("      ports: [{port: 1, endPort: 1024}]\n")));
     assert!(!hit(&pol("      ports: [{port: 443}]\n")));
+}
+
+#[test]
+fn probes() {
+    let dep = |extra: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d}}\nspec:\n  template:\n    spec:\n      containers:\n        - name: c\n          image: x\n{extra}"
+        )
+    };
+    assert!(run(&dep("")).iter().any(|f| f.id == "SW-K8S-034"));
+    assert!(
+        !run(&dep("          livenessProbe: {tcpSocket: {port: 80}}\n"))
+            .iter()
+            .any(|f| f.id == "SW-K8S-034")
+    );
+    let job = "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  template:\n    spec:\n      containers: [{name: c, image: x}]\n";
+    assert!(
+        !run(job).iter().any(|f| f.id == "SW-K8S-034"),
+        "batch jobs need no probes"
+    );
 }
