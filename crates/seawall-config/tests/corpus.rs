@@ -79,7 +79,13 @@ fn corpus_findings() {
         ),
         (
             "jupyter/Dockerfile",
-            &["SW-DF-020", "SW-DF-029", "SW-ML-001", "SW-ML-002"],
+            &[
+                "SW-DF-020",
+                "SW-DF-029",
+                "SW-DF-032",
+                "SW-ML-001",
+                "SW-ML-002",
+            ],
         ),
         (
             "jupyter/docker-compose.yml",
