@@ -219,7 +219,15 @@ pub(crate) fn sniff_pickle(head: &[u8]) -> bool {
         return true;
     }
     match r {
-        Ok(()) => ops >= if proto { 2 } else { 3 },
+        Ok(()) => {
+            ops >= if proto {
+                2
+            } else if j.globals.is_empty() {
+                4
+            } else {
+                3
+            }
+        }
         Err(_) if proto => ops >= 4,
         Err(f) => f.eof && (ops >= 12 || (!j.globals.is_empty() && ops >= 3)),
     }

@@ -245,6 +245,17 @@ pub(crate) fn scan_format(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope, fmt
                 Some("pytorch") if pickles >= 4 => "pytorch-legacy",
                 _ => "pickle",
             };
+            if label != "pickle" {
+                for f in ctx
+                    .out
+                    .findings
+                    .iter_mut()
+                    .skip(mark)
+                    .filter(|f| f.location.member == scope.member)
+                {
+                    f.format = Some(label.to_owned());
+                }
+            }
             ctx.model(scope, mark, label, framework);
         }
         Format::Zip => zip::scan(ctx, inp, scope),

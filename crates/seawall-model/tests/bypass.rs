@@ -764,7 +764,9 @@ fn onnx_custom_domain_and_external_data() {
 #[test]
 fn large_stored_members_with_fake_descriptor_signatures() {
     // signatures straddling window boundaries, fake descriptors with wrong sizes/CRCs
-    let mut blob: Vec<u8> = (0..700_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let mut blob: Vec<u8> = (0..700_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     for pos in [0usize, 131_069, 131_070, 131_071, 262_140, 400_000, 699_990] {
         blob[pos..pos + 4].copy_from_slice(b"PK\x07\x08");
     }
@@ -773,14 +775,27 @@ fn large_stored_members_with_fake_descriptor_signatures() {
     blob[500_008..500_012].copy_from_slice(&500_000u32.to_le_bytes());
     let z = build_zip(
         &[
-            Member { descriptor: true, ..m("archive/data.pkl", "archive/data.pkl", STATE_DICT) },
-            Member { descriptor: true, ..m("archive/data/0", "archive/data/0", &blob) },
-            Member { descriptor: true, ..m("archive/data/1", "archive/data/1", OS_SYSTEM_P2) },
+            Member {
+                descriptor: true,
+                ..m("archive/data.pkl", "archive/data.pkl", STATE_DICT)
+            },
+            Member {
+                descriptor: true,
+                ..m("archive/data/0", "archive/data/0", &blob)
+            },
+            Member {
+                descriptor: true,
+                ..m("archive/data/1", "archive/data/1", OS_SYSTEM_P2)
+            },
         ],
         &[],
     );
     let o = scan("model.pt", &z);
     // the storage blob is skipped exactly; the payload planted as a "storage" is still found
-    assert!(!has(&o, ZIP, "") && !has(&o, UNSCANNABLE, ""), "{:?}", ids(&o));
+    assert!(
+        !has(&o, ZIP, "") && !has(&o, UNSCANNABLE, ""),
+        "{:?}",
+        ids(&o)
+    );
     assert!(has(&o, EXEC, "os.system"), "{:?}", ids(&o));
 }

@@ -455,6 +455,9 @@ const CLASS_PREFIXES: &[&str] = &[
     "lightning.",
     "pytorch_lightning.",
     "omegaconf.",
+    // data pickles shipped in OS images and Python packages (locale data, tokenizer data)
+    "babel.",
+    "nltk.",
 ];
 
 /// Module prefixes where functions (lowercase) are also allowed (pure tensor functions).

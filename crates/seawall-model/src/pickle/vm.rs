@@ -863,6 +863,9 @@ impl<'j> Vm<'j> {
             }
             b'd' => {
                 let items = self.pop_mark(off)?;
+                if items.len() % 2 != 0 {
+                    return fail(off, "odd number of items for DICT");
+                }
                 let d = self.new_dict();
                 let mut it = items.into_iter();
                 while let (Some(k), Some(v)) = (it.next(), it.next()) {
@@ -899,6 +902,9 @@ impl<'j> Vm<'j> {
             }
             b'u' => {
                 let items = self.pop_mark(off)?;
+                if items.len() % 2 != 0 {
+                    return fail(off, "odd number of items for SETITEMS");
+                }
                 let t = self.top(off)?.clone();
                 self.mutate_check(off, &t, "SETITEMS");
                 let mut it = items.into_iter();
