@@ -18,8 +18,6 @@ const MAX_DOCKER_MANIFEST: u64 = 8 << 20;
 #[serde(rename_all = "PascalCase")]
 struct ManifestEntry {
     config: String,
-    #[serde(default)]
-    repo_tags: Option<Vec<String>>,
     layers: Vec<String>,
 }
 
@@ -78,7 +76,6 @@ pub(crate) fn open_docker_archive(
     let bytes = store.read_small("manifest.json", MAX_DOCKER_MANIFEST)?;
     let mut entries = parse_entries(&what, &bytes)?;
     let entry = entries.swap_remove(0);
-    let _ = entry.repo_tags;
     let config_bytes = store.read_small(&entry.config, MAX_CONFIG_SIZE)?;
     let config_digest = sha256_of(&config_bytes);
     if let Some(named) = digest_from_path(&entry.config)

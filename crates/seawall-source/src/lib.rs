@@ -143,6 +143,9 @@ pub struct SourceOptions {
 }
 
 /// Opens an image from a reference string (see the crate documentation for the forms).
+///
+/// Blocking: the registry and Docker Engine sources use `reqwest`'s blocking client, so call this (and
+/// read layers) outside async tasks — from a plain thread or `tokio::task::spawn_blocking`.
 pub fn open(reference: &str, opts: &SourceOptions) -> Result<Box<dyn ImageSource>, SourceError> {
     let parsed = ImageRef::parse(reference)?;
     open_ref(reference, &parsed, opts)

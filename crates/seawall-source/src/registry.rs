@@ -191,7 +191,16 @@ impl RegistryClient {
             if let Some(auth) = self.current_auth() {
                 req = req.header(AUTHORIZATION, auth);
             }
-            let resp = req.send().map_err(|e| send_err(&url, &e))?;
+            let resp = req.send().map_err(|e| {
+                let mut err = send_err(&url, &e);
+                if let SourceError::Http { reason, .. } = &mut err
+                    && self.base.starts_with("https://")
+                    && self.reference.is_loopback()
+                {
+                    reason.push_str(" (a plain-HTTP registry on loopback needs --insecure)");
+                }
+                err
+            })?;
             let status = resp.status();
             if status == StatusCode::UNAUTHORIZED && attempt == 0 {
                 let challenge = resp

@@ -325,4 +325,5 @@ fn anonymous_missing_tags_and_corrupt_blobs() {
         .err()
         .unwrap();
     assert!(matches!(err, SourceError::Http { .. }), "{err}");
+    assert!(err.to_string().contains("--insecure"), "{err}");
 }
