@@ -183,7 +183,10 @@ fn analysis(f: &Finding) -> Option<Value> {
 }
 
 fn vulnerability(f: &Finding, affects: &str) -> Value {
-    let osv_url = format!("https://osv.dev/vulnerability/{}", f.id);
+    let osv_url = format!(
+        "https://osv.dev/vulnerability/{}",
+        crate::uri::encode_segment(&f.id)
+    );
     let mut v = json!({
         "bom-ref": format!("vuln-{}", f.fingerprint),
         "id": f.id,
@@ -194,7 +197,7 @@ fn vulnerability(f: &Finding, affects: &str) -> Value {
         v["references"] = Value::Array(
             f.aliases
                 .iter()
-                .map(|a| json!({"id": a, "source": {"name": "OSV", "url": format!("https://osv.dev/vulnerability/{a}")}}))
+                .map(|a| json!({"id": a, "source": {"name": "OSV", "url": format!("https://osv.dev/vulnerability/{}", crate::uri::encode_segment(a))}}))
                 .collect(),
         );
     }
@@ -241,7 +244,12 @@ fn vulnerability(f: &Finding, affects: &str) -> Value {
         });
     }
     if !f.references.is_empty() {
-        v["advisories"] = Value::Array(f.references.iter().map(|u| json!({"url": u})).collect());
+        v["advisories"] = Value::Array(
+            f.references
+                .iter()
+                .map(|u| json!({"url": crate::uri::uri_safe(u)}))
+                .collect(),
+        );
     }
     if let Some(a) = analysis(f) {
         v["analysis"] = a;

@@ -44,6 +44,7 @@ mod sbom;
 mod spdx;
 mod table;
 mod template;
+mod uri;
 
 use std::io::Write;
 

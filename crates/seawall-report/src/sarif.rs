@@ -23,6 +23,9 @@ use crate::{RenderContext, ReportError};
 pub const SARIF_SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
+/// `tool.driver.informationUri`.
+const INFORMATION_URI: &str = "https://example.invalid/seawall";
+
 fn level(s: Severity) -> &'static str {
     match s {
         Severity::Critical | Severity::High => "error",
@@ -71,8 +74,8 @@ fn catalog_rule(r: &RuleMeta) -> Value {
             "precision": "high",
         },
     });
-    if let Some(u) = r.references.first() {
-        rule["helpUri"] = json!(u);
+    if let Some(u) = r.references.iter().find(|u| crate::uri::has_scheme(u)) {
+        rule["helpUri"] = json!(crate::uri::uri_safe(u));
     }
     rule
 }
@@ -117,26 +120,15 @@ fn advisory_rule(f: &Finding) -> Value {
             "precision": "high",
         },
     });
-    if let Some(u) = f.references.first() {
-        rule["helpUri"] = json!(u);
+    if let Some(u) = f.references.iter().find(|u| crate::uri::has_scheme(u)) {
+        rule["helpUri"] = json!(crate::uri::uri_safe(u));
     } else if f.kind == FindingKind::Vulnerability {
-        rule["helpUri"] = json!(format!("https://osv.dev/vulnerability/{}", f.id));
+        rule["helpUri"] = json!(format!(
+            "https://osv.dev/vulnerability/{}",
+            crate::uri::encode_segment(&f.id)
+        ));
     }
     rule
-}
-
-/// Percent-encodes a path for `artifactLocation.uri` (keeps unreserved characters and `/`).
-pub(crate) fn uri_path(path: &str) -> String {
-    let mut s = String::with_capacity(path.len());
-    for b in path.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
-                s.push(b as char)
-            }
-            _ => s.push_str(&format!("%{b:02X}")),
-        }
-    }
-    s
 }
 
 /// A filesystem finding's path relative to where seawall ran: when the scanned directory was given
@@ -170,7 +162,7 @@ fn result(report: &Report, f: &Finding, rule_index: usize) -> Value {
         } else {
             repo_relative(report, &l.path)
         };
-        let mut artifact = json!({"uri": uri_path(&path)});
+        let mut artifact = json!({"uri": crate::uri::encode_path(&path)});
         if image {
             artifact["uriBaseId"] = json!("IMAGEROOT");
         }
@@ -294,7 +286,7 @@ pub(crate) fn document(report: &Report, ctx: &RenderContext<'_>) -> Value {
         "tool": {"driver": {
             "name": "seawall",
             "version": report.tool.version,
-            "informationUri": env!("CARGO_PKG_REPOSITORY"),
+            "informationUri": INFORMATION_URI,
             "rules": rules,
         }},
         "columnKind": "unicodeCodePoints",
@@ -349,12 +341,5 @@ mod tests {
             repo_relative(&r("svc", TargetKind::Image), "/etc/passwd"),
             "/etc/passwd"
         );
-    }
-
-    #[test]
-    fn uris_are_encoded() {
-        assert_eq!(uri_path("history[3]"), "history%5B3%5D");
-        assert_eq!(uri_path("a b/c:d"), "a%20b/c%3Ad");
-        assert_eq!(uri_path("é"), "%C3%A9");
     }
 }

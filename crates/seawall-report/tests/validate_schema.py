@@ -38,7 +38,12 @@ def main():
     with open(path) as f:
         instance = json.load(f)
     errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))
-    print(f"{len(errors)} errors")
+    try:
+        import rfc3987  # noqa: F401  (enables the uri / iri-reference format checks)
+        formats = "uri formats checked"
+    except ImportError:
+        formats = "uri formats NOT checked (pip install rfc3987)"
+    print(f"{len(errors)} errors ({formats})")
     for e in errors[:20]:
         print(f"  at /{'/'.join(str(p) for p in e.absolute_path)}: {e.message[:300]}")
     sys.exit(0 if not errors else 1)
