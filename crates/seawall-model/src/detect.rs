@@ -179,7 +179,8 @@ fn safetensors_head(head: &[u8]) -> bool {
     let n = u64::from_le_bytes([
         head[0], head[1], head[2], head[3], head[4], head[5], head[6], head[7],
     ]);
-    n >= 2 && head[8] == b'{' && matches!(head[9], b'"' | b'}' | b' ' | b'\n')
+    // the length is little-endian and far below 2^48: its top bytes are NUL, which text never has
+    n >= 2 && head[6] == 0 && head[7] == 0 && head[8] == b'{' && matches!(head[9], b'"' | b'}' | b' ' | b'\n')
 }
 
 /// Bytes that can start a pickle in protocols 0/1 (no `PROTO`).

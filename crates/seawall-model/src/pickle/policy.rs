@@ -33,6 +33,23 @@ pub(crate) fn fix_module(module: &str) -> &str {
     }
 }
 
+/// Maps Python 2 `(module, name)` pairs whose name changed (`_compat_pickle.NAME_MAPPING` subset).
+pub(crate) fn fix_name<'a>(module: &'a str, name: &'a str) -> (&'a str, &'a str) {
+    match (module, name) {
+        ("__builtin__", "xrange") => ("builtins", "range"),
+        ("__builtin__", "unicode" | "basestring") => ("builtins", "str"),
+        ("__builtin__", "long") => ("builtins", "int"),
+        ("__builtin__", "unichr") => ("builtins", "chr"),
+        ("__builtin__", "reduce") => ("functools", "reduce"),
+        ("__builtin__", "intern") => ("sys", "intern"),
+        ("__builtin__", "raw_input") => ("builtins", "input"),
+        ("itertools", "izip") => ("builtins", "zip"),
+        ("itertools", "imap") => ("builtins", "map"),
+        ("UserDict", "UserDict") => ("collections", "UserDict"),
+        _ => (module, name),
+    }
+}
+
 /// Modules whose every member executes code or loads further untrusted content.
 const EXEC_MODULES: &[&str] = &[
     "os",
@@ -299,6 +316,7 @@ const SAFE_NAMES: &[&str] = &[
     "numpy.ndarray",
     "numpy.dtype",
     "numpy.matrix",
+    "numpy.matrixlib.defmatrix.matrix",
     "numpy.ma.core._mareconstruct",
     "numpy.ma.core.MaskedArray",
     "numpy.random._pickle.__randomstate_ctor",
@@ -316,6 +334,8 @@ const SAFE_NAMES: &[&str] = &[
     // joblib
     "joblib.numpy_pickle.NumpyArrayWrapper",
     "joblib.numpy_pickle_compat.NDArrayWrapper",
+    "joblib.numpy_pickle.NDArrayWrapper",
+    "joblib.numpy_pickle.ZNDArrayWrapper",
     "joblib.numpy_pickle_compat.ZNDArrayWrapper",
     "sklearn.externals.joblib.numpy_pickle.NumpyArrayWrapper",
     // torch
@@ -595,6 +615,7 @@ pub(crate) struct Resolved {
 /// `os`). Every suffix of the dotted path that names a known-dangerous object makes the global
 /// dangerous.
 pub(crate) fn classify(module: &str, name: &str) -> Resolved {
+    let (module, name) = fix_name(module, name);
     let module = fix_module(module);
     let full = format!("{module}.{name}");
     if is_safe(module, name, &full) {
@@ -692,6 +713,8 @@ mod tests {
             Kind::Unknown
         );
         assert_eq!(classify("commands", "getoutput").kind, Kind::Exec);
+        assert_eq!(classify("__builtin__", "xrange").kind, Kind::Safe);
+        assert_eq!(classify("__builtin__", "reduce").kind, Kind::Exec);
     }
 
     #[test]
