@@ -16,8 +16,18 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 source "$HERE/lib.sh"
 
+# Install the Debian tools when missing (a fresh machine has only the Docker Engine and python3).
+missing=()
+for tool in debootstrap skopeo docker-registry jq; do
+    command -v "$tool" >/dev/null || missing+=("$tool")
+done
+if ((${#missing[@]})); then
+    log "apt-get install ${missing[*]}"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
 for tool in debootstrap skopeo docker-registry jq docker python3; do
-    command -v "$tool" >/dev/null || die "missing $tool (apt-get install -y debootstrap skopeo docker-registry jq)"
+    command -v "$tool" >/dev/null || die "missing $tool"
 done
 
 START=$(date +%s)

@@ -14,8 +14,18 @@ die() { log "FAIL: $*"; exit 1; }
 
 # Starts Debian's docker-registry on loopback with its own config and storage under $E2E_OUT/registry.
 # Not the system service. Sets REGISTRY_PID.
+registry_answers() {
+    python3 - "$E2E_REGISTRY_ADDR" <<'PY' 2>/dev/null
+import sys, urllib.request
+urllib.request.urlopen(f"http://{sys.argv[1]}/v2/", timeout=1)
+PY
+}
+
 start_registry() {
     local dir="$E2E_OUT/registry"
+    if registry_answers; then
+        die "something already answers on $E2E_REGISTRY_ADDR (set SEAWALL_E2E_REGISTRY to another address)"
+    fi
     mkdir -p "$dir/storage"
     cat >"$dir/config.yml" <<YML
 version: 0.1
@@ -32,10 +42,8 @@ YML
     docker-registry serve "$dir/config.yml" >"$dir/registry.log" 2>&1 &
     REGISTRY_PID=$!
     for _ in $(seq 1 50); do
-        if python3 - "$E2E_REGISTRY_ADDR" <<'PY' 2>/dev/null; then return 0; fi
-import sys, urllib.request
-urllib.request.urlopen(f"http://{sys.argv[1]}/v2/", timeout=1)
-PY
+        kill -0 "$REGISTRY_PID" 2>/dev/null || break
+        if registry_answers; then return 0; fi
         sleep 0.2
     done
     cat "$dir/registry.log" >&2
