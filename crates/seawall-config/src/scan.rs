@@ -146,6 +146,7 @@ pub fn scan_config_path_with(
     let mut findings = Vec::new();
     let mut warnings = Vec::new();
     let mut k8s_files: Vec<(Location, String)> = Vec::new();
+    let mut templated: Vec<String> = Vec::new();
     let entries: Vec<(PathBuf, String, bool)> = if path.is_dir() {
         files_under(path)
             .into_iter()
@@ -189,7 +190,10 @@ pub fn scan_config_path_with(
         };
         let loc = Location::file(rel.clone());
         if kind == ConfigKind::MaybeKubernetes {
-            if k8s::looks_like_k8s(&text) {
+            if text.contains("{{") {
+                // Helm / Jinja templates are not YAML until rendered.
+                templated.push(rel);
+            } else if k8s::looks_like_k8s(&text) {
                 k8s_files.push((loc, text));
             }
             continue;
@@ -200,6 +204,18 @@ pub fn scan_config_path_with(
         if matches!(kind, ConfigKind::DaemonJson | ConfigKind::SystemdUnit) {
             findings.extend(perms(&p, &loc));
         }
+    }
+    if !templated.is_empty() {
+        let shown: Vec<&str> = templated.iter().take(5).map(String::as_str).collect();
+        warnings.push(ScanWarning::general(
+            "config",
+            format!(
+                "{} templated YAML file(s) (Helm/Jinja) not checked: {}{}; render them (`helm template …`) and scan the output",
+                templated.len(),
+                shown.join(", "),
+                if templated.len() > shown.len() { ", …" } else { "" }
+            ),
+        ));
     }
     let (f, w) = k8s::check_k8s_documents(&k8s_files);
     findings.extend(f);
@@ -237,4 +253,53 @@ pub fn compose_graph_path(path: &Path) -> Result<ComposeGraph, ConfigError> {
     let text = read_text(&file)?;
     crate::compose::compose_graph(&text, &Location::file(rel))
         .map_err(|source| ConfigError::Yaml { path: file, source })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn tree_scan_with_helm_templates_and_skipped_dirs() {
+        let dir = std::env::temp_dir().join(format!("seawall-config-scan-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("chart/templates")).unwrap();
+        std::fs::create_dir_all(dir.join("node_modules/x")).unwrap();
+        std::fs::create_dir_all(dir.join("k8s")).unwrap();
+        std::fs::write(dir.join("Dockerfile"), "FROM ubuntu:latest\n").unwrap();
+        std::fs::write(
+            dir.join("node_modules/x/Dockerfile"),
+            "FROM ubuntu:latest\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("chart/templates/deploy.yaml"),
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join("k8s/pod.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: x}]\n").unwrap();
+        std::fs::write(dir.join(".github-ci.yml"), "jobs: {}\n").unwrap();
+        let (f, w) = scan_config_path(&dir);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].message.contains("chart/templates/deploy.yaml"));
+        assert!(
+            f.iter()
+                .any(|x| x.location.path == "Dockerfile" && x.id == "SW-DF-005")
+        );
+        assert!(
+            !f.iter()
+                .any(|x| x.location.path.starts_with("node_modules"))
+        );
+        assert!(
+            f.iter()
+                .any(|x| x.location.path == "k8s/pod.yaml" && x.id == "SW-K8S-020")
+        );
+        // single file
+        let (f, _) = scan_config_path(&dir.join("Dockerfile"));
+        assert!(f.iter().all(|x| x.location.path == "Dockerfile"));
+        let g = compose_graph_path(&dir);
+        assert!(matches!(g, Err(ConfigError::NoComposeFile(_))));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
