@@ -2,7 +2,7 @@
 //! `seawall scan model PATH`.
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::Read;
 use std::path::Path;
 
 use seawall_analyzer::{AnalyzerError, EntryMeta, Facts, FileAnalyzer, Interest};
@@ -170,8 +170,8 @@ fn scan_file(path: &Path, display: &str, opts: ScanOptions, out: &mut ScanOutput
         return;
     }
     match File::open(path) {
-        Ok(f) => {
-            let mut r = BufReader::with_capacity(1 << 20, f);
+        Ok(mut r) => {
+            // unbuffered: the scanner's own buffer reads large blocks directly from the file
             out.extend(scan_reader_impl(
                 Location::file(display),
                 &name,
