@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use crate::digest::{parse_digest, sha256_of};
-use crate::manifest::MAX_CONFIG_SIZE;
+use crate::manifest::{Doc, MAX_CONFIG_SIZE, MAX_MANIFEST_SIZE, parse_doc};
 use crate::oci::open_layout;
 use crate::store::Store;
 use crate::stored::{LayerBlob, StoredImage};
@@ -51,26 +51,26 @@ fn digest_from_path(path: &str) -> Option<String> {
     parse_digest("", &d).ok().map(|_| d)
 }
 
+fn single_image_index(store: &dyn Store) -> bool {
+    let Ok(bytes) = store.read_small("index.json", MAX_MANIFEST_SIZE) else {
+        return false;
+    };
+    matches!(parse_doc("index.json", &bytes), Ok(Doc::Index(i)) if i.manifests().len() == 1)
+}
+
 /// Opens a docker-save archive (`docker-archive:PATH`), `store` being its indexed tar.
 pub(crate) fn open_docker_archive(
     store: Box<dyn Store>,
     name: &str,
     opts: &SourceOptions,
 ) -> Result<StoredImage, SourceError> {
-    if store.exists("index.json") && store.exists("oci-layout") {
-        // Docker ≥ 25: a full OCI layout; it knows the manifest digest and the media types.
-        match open_layout(store, name, None, opts) {
-            Ok(img) => return Ok(img),
-            Err(e @ (SourceError::DigestMismatch { .. } | SourceError::UnsafePath { .. })) => {
-                return Err(e);
-            }
-            Err(e) => {
-                return Err(SourceError::malformed(
-                    name,
-                    format!("OCI-style docker archive unreadable: {e}"),
-                ));
-            }
-        }
+    // Docker ≥ 25 writes a full OCI layout as well; with a single image in it, that layout knows the
+    // manifest digest and the media types. Several images (`docker save a b`): use manifest.json.
+    if store.exists("index.json")
+        && store.exists("oci-layout")
+        && single_image_index(store.as_ref())
+    {
+        return open_layout(store, name, None, opts);
     }
     let what = format!("{}: manifest.json", store.describe());
     let bytes = store.read_small("manifest.json", MAX_DOCKER_MANIFEST)?;

@@ -206,6 +206,25 @@ fn oci_style_docker_archive_uses_the_oci_index() {
 
 type Layers = Vec<Vec<u8>>;
 
+#[test]
+fn oci_style_docker_archive_with_several_images_uses_manifest_json() {
+    let ls = layers();
+    let (mut files, _) = oci_style_docker_archive(&ls);
+    let mut index: serde_json::Value = serde_json::from_slice(&files.files["index.json"]).unwrap();
+    let first = index["manifests"][0].clone();
+    index["manifests"].as_array_mut().unwrap().push(first);
+    files.add("index.json", serde_json::to_vec(&index).unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_tar(&dir, "two.tar", &files.to_tar());
+    let src = open(&format!("docker-archive:{path}"), &SourceOptions::default()).unwrap();
+    assert_eq!(src.meta().digest, None);
+    assert_eq!(
+        src.meta().layers[0].digest.as_deref(),
+        Some(sha256_of(&ls[0]).as_str())
+    );
+    assert_eq!(read_all(src.as_ref(), 1).unwrap(), ls[1]);
+}
+
 fn layout() -> (Layout, Layers, Layers, Layers) {
     let amd = vec![layer(&[("amd", "x86")]), layer(&[("app", "1")])];
     let arm = vec![layer(&[("arm", "aarch64")])];
