@@ -33,7 +33,7 @@ pub struct ToolkitAdvisory {
     pub fixed: String,
     /// One-line summary.
     pub summary: String,
-    /// NVIDIA security bulletin.
+    /// Advisory record (NVD).
     pub url: String,
 }
 

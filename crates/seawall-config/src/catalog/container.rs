@@ -1,4 +1,5 @@
-//! Container runtime rules (`SW-CTR-*`): CIS Docker Benchmark section 5, evaluated on a
+//! Container runtime rules (`SW-CTR-*`): CIS Docker Benchmark section 5 (numbers as in v1.7/v1.8,
+//! where 5.1 is the swarm-mode item), evaluated on a
 //! [`crate::ContainerSpec`] built from a compose service (and, later, from `docker inspect`).
 
 rules! {
@@ -19,7 +20,7 @@ rules! {
         fix: "Remove `seccomp=unconfined`, or supply a reviewed custom profile:\n\n```yaml\nsecurity_opt:\n  - seccomp=./seccomp-profile.json\n```",
         refs: ["https://docs.docker.com/engine/security/seccomp/", "https://www.cisecurity.org/benchmark/docker"];
     CTR_APPARMOR_UNCONFINED = "SW-CTR-005", High, 4, "AppArmor disabled (apparmor=unconfined)",
-        why: "The docker-default AppArmor profile denies writes to /proc and /sys and mounts; disabling it removes a mandatory access control layer (CIS Docker Benchmark 5.1).",
+        why: "The docker-default AppArmor profile denies writes to /proc and /sys and mounts; disabling it removes a mandatory access control layer (CIS Docker Benchmark 5.2).",
         fix: "Remove `apparmor=unconfined` or use a custom profile:\n\n```yaml\nsecurity_opt:\n  - apparmor=docker-default\n```",
         refs: ["https://docs.docker.com/engine/security/apparmor/", "https://www.cisecurity.org/benchmark/docker"];
     CTR_NO_NEW_PRIVS = "SW-CTR-006", Medium, 4, "no-new-privileges not set",

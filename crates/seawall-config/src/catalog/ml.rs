@@ -5,7 +5,7 @@ rules! {
     ML_JUPYTER_OPEN = "SW-ML-001", Critical, 5, "Jupyter listens on all interfaces without a token or password",
         why: "A Jupyter server bound to 0.0.0.0 with an empty token/password is remote code execution for anyone who reaches the port: the notebook API runs arbitrary Python as the server user. `--allow-root` makes that user root. Exposed notebooks are routinely mined for cryptocurrency and credentials.",
         fix: "Bind to localhost and keep token authentication (reach it through an SSH tunnel or an authenticating proxy):\n\n```sh\njupyter lab --ip=127.0.0.1 --IdentityProvider.token=\"$JUPYTER_TOKEN\"\n```",
-        refs: ["https://jupyter-server.readthedocs.io/en/latest/operators/security.html", "https://www.aquasec.com/blog/threat-alert-anatomy-of-silentbob-s-cloud-attack/"];
+        refs: ["https://jupyter-server.readthedocs.io/en/latest/operators/security.html", "https://jupyter-notebook.readthedocs.io/en/stable/security.html"];
     ML_JUPYTER_ROOT = "SW-ML-002", High, 4, "Jupyter started with --allow-root",
         why: "Jupyter refuses to run as root unless told otherwise, because every notebook cell then runs as root; a notebook is an interactive shell for whoever has the token.",
         fix: "Run Jupyter as an unprivileged user:\n\n```dockerfile\nUSER 1000\nCMD [\"jupyter\", \"lab\", \"--ip=127.0.0.1\"]\n```",
