@@ -127,6 +127,11 @@ impl GraphService {
         self.host_network || self.ports.iter().any(|(p, _)| p.is_public())
     }
 
+    /// True when the service publishes any port (on any host IP) or uses the host network.
+    pub fn publishes(&self) -> bool {
+        self.host_network || !self.ports.is_empty()
+    }
+
     /// Published ports that expose the sensitive part of the service (TorchServe: management and
     /// metrics only).
     fn sensitive_public_ports(&self) -> Vec<&(PortSpec, Location)> {
@@ -314,7 +319,8 @@ pub(crate) fn check(g: &ComposeGraph, _base: &Location) -> Vec<Finding> {
         if n.internal || n.external || members.is_empty() {
             continue;
         }
-        if !members.iter().any(|m| m.internet_facing()) {
+        // Publishing a port (even on 127.0.0.1) needs a non-internal network.
+        if !members.iter().any(|m| m.publishes()) {
             out.push(finding(
                 &COMPOSE_BACKEND_NOT_INTERNAL,
                 n.location.clone(),

@@ -130,7 +130,6 @@ fn insecure_compose() {
         "SW-CTR-024",
         "SW-COMPOSE-001",
         "SW-COMPOSE-002",
-        "SW-COMPOSE-003",
         "SW-COMPOSE-004",
         "SW-ML-004",
         "SW-ML-005",
@@ -168,6 +167,14 @@ fn shares_network_with_front() {
     let f = run(src2);
     assert_eq!(count(&f, "SW-COMPOSE-005"), 0);
     assert_eq!(count(&f, "SW-COMPOSE-003"), 0);
+}
+
+#[test]
+fn loopback_published_network_need_not_be_internal() {
+    let src = "services:\n  api:\n    image: a:1\n    ports: ['127.0.0.1:8080:8080']\n    networks: [front]\nnetworks:\n  front: {}\n";
+    assert_eq!(count(&run(src), "SW-COMPOSE-003"), 0);
+    let src = "services:\n  worker:\n    image: a:1\n    networks: [jobs]\nnetworks:\n  jobs: {}\n";
+    assert_eq!(count(&run(src), "SW-COMPOSE-003"), 1);
 }
 
 #[test]
