@@ -5,22 +5,12 @@
 //! walker: no async runtime bridge, no temporary files. (`bollard` would add a tokio runtime and a
 //! stream-to-`Read` adapter for the one streamed endpoint we need.)
 //!
-//! Metadata comes from `GET /images/{name}/json` and `/history` before any layer is read. The layers
-//! come from one `GET /images/{name}/get` stream, whose member order is not layer order:
-//!
-//! * Docker ≥ 25 (OCI-style save): uncompressed blobs are named by their digest, which is the diff_id.
-//! * Docker < 25 (legacy save, `<v1-id>/layer.tar`): each layer directory's `json` precedes its
-//!   `layer.tar`; the v1 id in it is a hash over that JSON and the layer's chain id, so recomputing it
-//!   for each candidate chain id gives the layer index before the layer bytes arrive.
-//!
-//! Every layer is verified against its diff_id while it streams. A layer whose index cannot be known
-//! in time (unknown naming, or duplicate content stored once) is fetched in a further pass, when
-//! `manifest.json` of the previous pass has told where it is; small duplicates are replayed from memory.
-//! The exact config blob also passes by in the stream: once [`ImageSource::stream_layers`] has
-//! finished, [`ImageSource::meta`] returns the metadata built from it (identical to what a
-//! `docker save` archive gives) instead of the reconstruction from the inspect API.
+//! Metadata comes from `GET /images/{name}/json` and `/history` before any layer is read; the layers
+//! come from `GET /images/{name}/get` streams, read by [`crate::savestream`] (which explains how
+//! layers are matched to indexes in an unordered stream). Once the stream has been read,
+//! [`crate::ImageSource::meta`] answers from the exact config blob seen in it.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::io::Read;
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -28,21 +18,13 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, Response};
 use serde::Deserialize;
-use serde_json::value::RawValue;
-use sha2::{Digest as _, Sha256};
 
-use crate::digest::{VerifyingReader, sha256_of};
 use crate::manifest::MAX_CONFIG_SIZE;
-use crate::{ImageMeta, ImageSource, LayerDesc, SourceError, SourceOptions};
+use crate::savestream::{SaveStreamImage, StreamOpener};
+use crate::{ImageMeta, LayerDesc, SourceError, SourceOptions};
 
 /// Default Docker Engine socket.
 pub(crate) const DEFAULT_SOCKET: &str = "/var/run/docker.sock";
-/// Largest small member (`json`, `manifest.json`) read from the save stream.
-const MAX_SMALL_MEMBER: u64 = 8 << 20;
-/// Duplicate layers up to this size are replayed from memory instead of needing another pass.
-const MAX_REPLAY: u64 = 16 << 20;
-/// Most passes over the save stream.
-const MAX_PASSES: usize = 4;
 /// The media type reported for engine layers (always uncompressed tars).
 const LAYER_MEDIA_TYPE: &str = "application/vnd.docker.image.rootfs.diff.tar";
 
@@ -211,60 +193,6 @@ fn validate_name(name: &str) -> Result<(), SourceError> {
     }
 }
 
-/// Chain ids of a diff_id list: `chain[0] = diff[0]`, `chain[i] = sha256(chain[i-1] + " " + diff[i])`.
-pub(crate) fn chain_ids(diff_ids: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::with_capacity(diff_ids.len());
-    for d in diff_ids {
-        let next = match out.last() {
-            None => d.clone(),
-            Some(prev) => sha256_of(format!("{prev} {d}").as_bytes()),
-        };
-        out.push(next);
-    }
-    out
-}
-
-/// The legacy v1 id Docker computes for a layer: sha256 over the layer's v1 JSON without `id`, with
-/// `parent` as a digest and `layer_id` set to the chain id (Go `json.Marshal` of a map: sorted keys).
-pub(crate) fn legacy_v1_id(
-    fields: &BTreeMap<String, Box<RawValue>>,
-    with_os: bool,
-    chain_id: &str,
-) -> Option<String> {
-    let mut m: BTreeMap<&str, &RawValue> = BTreeMap::new();
-    for (k, v) in fields {
-        if k == "id" || (k == "os" && !with_os) {
-            continue;
-        }
-        m.insert(k.as_str(), v);
-    }
-    let parent_raw;
-    if let Some(p) = fields.get("parent") {
-        let p: String = serde_json::from_str(p.get()).ok()?;
-        parent_raw =
-            RawValue::from_string(serde_json::to_string(&format!("sha256:{p}")).ok()?).ok()?;
-        m.insert("parent", &parent_raw);
-    }
-    let layer_raw = RawValue::from_string(serde_json::to_string(chain_id).ok()?).ok()?;
-    m.insert("layer_id", &layer_raw);
-    let bytes = serde_json::to_vec(&m).ok()?;
-    Some(hex::encode(Sha256::digest(&bytes)))
-}
-
-/// Which layer a legacy `<dir>/json` describes, by recomputing its v1 id for every chain id.
-fn legacy_index(json: &[u8], chains: &[String]) -> Option<usize> {
-    let fields: BTreeMap<String, Box<RawValue>> = serde_json::from_slice(json).ok()?;
-    let id: String = serde_json::from_str(fields.get("id")?.get()).ok()?;
-    for with_os in [false, true] {
-        for (i, chain) in chains.iter().enumerate() {
-            if legacy_v1_id(&fields, with_os, chain).as_deref() == Some(id.as_str()) {
-                return Some(i);
-            }
-        }
-    }
-    None
-}
-
 /// Reconstructs `history` with `empty_layer` flags from the engine's history API (newest first).
 fn reconstruct_history(items: &[HistoryItem], layer_count: usize) -> Vec<serde_json::Value> {
     let oldest_first: Vec<&HistoryItem> = items.iter().rev().collect();
@@ -325,20 +253,12 @@ fn reconstruct_history(items: &[HistoryItem], layer_count: usize) -> Vec<serde_j
         .collect()
 }
 
-/// An image in the local Docker Engine. Sequential: layers come from one `docker save` stream.
-pub(crate) struct EngineImage {
-    endpoint: Endpoint,
-    image: String,
-    initial: ImageMeta,
-    exact: OnceLock<ImageMeta>,
-}
-
 /// Opens `docker:NAME[:TAG]` (or an image ID).
 pub(crate) fn open_engine(
     name: &str,
     image: &str,
     opts: &SourceOptions,
-) -> Result<EngineImage, SourceError> {
+) -> Result<SaveStreamImage, SourceError> {
     validate_name(image)?;
     let endpoint = Endpoint::new(opts)?;
     let inspect: Inspect = endpoint.get_json(&format!("/images/{image}/json"), image)?;
@@ -387,324 +307,30 @@ pub(crate) fn open_engine(
         config,
         layers,
     };
-    Ok(EngineImage {
-        endpoint,
-        image: image.to_string(),
+    Ok(SaveStreamImage {
+        opener: Box::new(EngineStream {
+            endpoint,
+            image: image.to_string(),
+        }),
+        label: format!("docker engine image {image}"),
         initial,
         exact: OnceLock::new(),
+        seed_layers: HashMap::new(),
+        seed_links: HashMap::new(),
     })
 }
 
-/// State carried across passes over the save stream.
-#[derive(Default)]
-struct StreamState {
-    done: BTreeSet<usize>,
-    sizes: HashMap<usize, u64>,
-    /// Layer directory (legacy) → index, from its `json`.
-    dir_index: HashMap<String, usize>,
-    /// Member path → layer indexes, from `manifest.json`.
-    manifest_layers: HashMap<String, Vec<usize>>,
-    /// Symlinked members → target member.
-    links: HashMap<String, String>,
-    config: Option<Vec<u8>>,
+/// `GET /images/{name}/get`, once per pass.
+struct EngineStream {
+    endpoint: Endpoint,
+    image: String,
 }
 
-fn read_small_member(r: &mut dyn Read, size: u64, what: &str) -> Result<Vec<u8>, SourceError> {
-    if size > MAX_SMALL_MEMBER.max(MAX_CONFIG_SIZE) {
-        return Err(SourceError::TooLarge {
-            what: what.to_string(),
-            limit: MAX_CONFIG_SIZE,
-        });
-    }
-    let mut buf = Vec::new();
-    r.take(size)
-        .read_to_end(&mut buf)
-        .map_err(|e| SourceError::Read {
-            what: what.to_string(),
-            source: e,
-        })?;
-    Ok(buf)
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct SaveManifestEntry {
-    #[serde(default)]
-    layers: Vec<String>,
-}
-
-fn normalize_member(path: &str) -> String {
-    path.trim_start_matches("./").to_string()
-}
-
-fn resolve_link(base: &str, target: &str) -> String {
-    let dir = base.rsplit_once('/').map_or("", |(d, _)| d);
-    let mut parts: Vec<&str> = if target.starts_with('/') {
-        Vec::new()
-    } else {
-        dir.split('/').filter(|c| !c.is_empty()).collect()
-    };
-    for c in target.split('/') {
-        match c {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            c => parts.push(c),
-        }
-    }
-    parts.join("/")
-}
-
-impl EngineImage {
-    fn what(&self, member: &str) -> String {
-        format!("docker engine image {}: {member}", self.image)
-    }
-
-    /// Indexes wanted for a layer member seen in the stream.
-    fn wanted_for(&self, st: &StreamState, path: &str) -> Vec<usize> {
-        let diff_ids = &self.initial.config.diff_ids;
-        let mut out: BTreeSet<usize> = BTreeSet::new();
-        // Members that other members link to stand for those too.
-        let mut aliases = vec![path.to_string()];
-        aliases.extend(
-            st.links
-                .iter()
-                .filter(|(_, t)| t.as_str() == path)
-                .map(|(l, _)| l.clone()),
-        );
-        for p in &aliases {
-            if let Some(v) = st.manifest_layers.get(p) {
-                out.extend(v);
-            }
-            if let Some(dir) = p.strip_suffix("/layer.tar")
-                && let Some(&i) = st.dir_index.get(dir)
-            {
-                out.insert(i);
-            }
-            if let Some(hex) = p.strip_prefix("blobs/sha256/") {
-                let d = format!("sha256:{hex}");
-                out.extend(
-                    diff_ids
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, x)| **x == d)
-                        .map(|(i, _)| i),
-                );
-            }
-        }
-        out.retain(|i| !st.done.contains(i));
-        out.into_iter().collect()
-    }
-
-    fn deliver(
-        &self,
-        st: &mut StreamState,
-        wanted: &[usize],
-        size: u64,
-        reader: &mut dyn Read,
-        member: &str,
-        f: &mut dyn FnMut(u32, &mut dyn Read) -> Result<(), SourceError>,
-    ) -> Result<(), SourceError> {
-        let diff_ids = &self.initial.config.diff_ids;
-        let index_u32 = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
-        // All wanted indexes must share one diff_id (the same content); keep those that do.
-        let Some(&first) = wanted.first() else {
-            return Ok(());
-        };
-        let same: Vec<usize> = wanted
-            .iter()
-            .copied()
-            .filter(|&i| diff_ids.get(i) == diff_ids.get(first))
-            .collect();
-        // An OCI-style member is named by its blob digest (compressed blobs differ from the diff_id).
-        let expected = match member.strip_prefix("blobs/sha256/") {
-            Some(hex) => format!("sha256:{hex}"),
-            None => diff_ids.get(first).cloned().unwrap_or_default(),
-        };
-        if same.len() > 1 && size <= MAX_REPLAY {
-            let mut buf = Vec::new();
-            VerifyingReader::new(reader, &expected, Some(size), self.what(member))
-                .read_to_end(&mut buf)
-                .map_err(|e| SourceError::Read {
-                    what: self.what(member),
-                    source: e,
-                })?;
-            for &i in &same {
-                f(index_u32(i), &mut &buf[..])?;
-                st.done.insert(i);
-                st.sizes.insert(i, size);
-            }
-            return Ok(());
-        }
-        let mut v = VerifyingReader::new(reader, &expected, Some(size), self.what(member));
-        f(index_u32(first), &mut v)?;
-        // Drain what the consumer left so the digest is checked.
-        std::io::copy(&mut v, &mut std::io::sink()).map_err(|e| SourceError::Read {
-            what: self.what(member),
-            source: e,
-        })?;
-        st.done.insert(first);
-        st.sizes.insert(first, size);
-        Ok(())
-    }
-
-    fn pass(
-        &self,
-        st: &mut StreamState,
-        f: &mut dyn FnMut(u32, &mut dyn Read) -> Result<(), SourceError>,
-    ) -> Result<(), SourceError> {
+impl StreamOpener for EngineStream {
+    fn open_stream(&self) -> Result<Box<dyn Read + Send>, SourceError> {
         let resp = self
             .endpoint
             .get(&format!("/images/{}/get", self.image), &self.image)?;
-        let chains = chain_ids(&self.initial.config.diff_ids);
-        let config_hex = self
-            .initial
-            .config_digest
-            .strip_prefix("sha256:")
-            .unwrap_or("")
-            .to_string();
-        let mut archive = tar::Archive::new(resp);
-        let read_err = |e: std::io::Error| SourceError::Read {
-            what: self.what("save stream"),
-            source: e,
-        };
-        for entry in archive.entries().map_err(read_err)? {
-            let mut entry = entry.map_err(read_err)?;
-            let path = normalize_member(&String::from_utf8_lossy(&entry.path_bytes()));
-            let size = entry.size();
-            let kind = entry.header().entry_type();
-            if kind.is_symlink() || kind.is_hard_link() {
-                if let Some(target) = entry.link_name_bytes() {
-                    let target = String::from_utf8_lossy(&target).to_string();
-                    let resolved = if kind.is_symlink() {
-                        resolve_link(&path, &target)
-                    } else {
-                        normalize_member(&target)
-                    };
-                    st.links.insert(path, resolved);
-                }
-                continue;
-            }
-            if !kind.is_file() {
-                continue;
-            }
-            let file = path.rsplit('/').next().unwrap_or("");
-            let is_config = !config_hex.is_empty()
-                && (path == format!("{config_hex}.json")
-                    || path == format!("blobs/sha256/{config_hex}"));
-            if is_config {
-                let bytes = read_small_member(&mut entry, size, &self.what(&path))?;
-                if sha256_of(&bytes) == self.initial.config_digest {
-                    st.config = Some(bytes);
-                }
-                continue;
-            }
-            if path == "manifest.json" {
-                let bytes = read_small_member(&mut entry, size, &self.what(&path))?;
-                let entries: Vec<SaveManifestEntry> =
-                    serde_json::from_slice(&bytes).map_err(|e| SourceError::Json {
-                        what: self.what("manifest.json"),
-                        source: e,
-                    })?;
-                if let Some(e) = entries.into_iter().next() {
-                    for (i, p) in e.layers.iter().enumerate() {
-                        st.manifest_layers
-                            .entry(normalize_member(p))
-                            .or_default()
-                            .push(i);
-                    }
-                }
-                continue;
-            }
-            if file == "json" && size <= MAX_SMALL_MEMBER {
-                let bytes = read_small_member(&mut entry, size, &self.what(&path))?;
-                if let Some(i) = legacy_index(&bytes, &chains) {
-                    st.dir_index
-                        .insert(path.trim_end_matches("/json").to_string(), i);
-                }
-                continue;
-            }
-            let wanted = self.wanted_for(st, &path);
-            if !wanted.is_empty() {
-                self.deliver(st, &wanted, size, &mut entry, &path, f)?;
-            }
-        }
-        Ok(())
+        Ok(Box::new(resp))
     }
-}
-
-/// The SHA-256 of an empty layer (1024 zero bytes, the tar end marker), which Docker saves only once.
-fn empty_layer_digest() -> String {
-    sha256_of(&[0u8; 1024])
-}
-
-impl ImageSource for EngineImage {
-    fn meta(&self) -> &ImageMeta {
-        self.exact.get().unwrap_or(&self.initial)
-    }
-
-    fn random_access(&self) -> bool {
-        false
-    }
-
-    fn open_layer(&self, index: u32) -> Result<Box<dyn Read + Send + '_>, SourceError> {
-        Err(SourceError::Unsupported {
-            reference: self.initial.name.clone(),
-            reason: format!(
-                "layer {index}: the Docker Engine only offers a sequential `docker save` stream; use stream_layers"
-            ),
-        })
-    }
-
-    fn stream_layers(
-        &self,
-        f: &mut dyn FnMut(u32, &mut dyn Read) -> Result<(), SourceError>,
-    ) -> Result<(), SourceError> {
-        let n = self.initial.layers.len();
-        let mut st = StreamState::default();
-        for _ in 0..MAX_PASSES {
-            self.pass(&mut st, f)?;
-            // Empty layers Docker stored once: synthesize the rest.
-            let empty = empty_layer_digest();
-            for i in 0..n {
-                if !st.done.contains(&i) && self.initial.config.diff_ids.get(i) == Some(&empty) {
-                    f(u32::try_from(i).unwrap_or(u32::MAX), &mut &[0u8; 1024][..])?;
-                    st.done.insert(i);
-                    st.sizes.insert(i, 1024);
-                }
-            }
-            if st.done.len() == n {
-                break;
-            }
-        }
-        if st.done.len() != n {
-            let missing: Vec<String> = (0..n)
-                .filter(|i| !st.done.contains(i))
-                .map(|i| i.to_string())
-                .collect();
-            return Err(SourceError::Missing {
-                container: format!("docker engine save stream of {}", self.image),
-                member: format!("layers {}", missing.join(", ")),
-            });
-        }
-        if let Some(bytes) = st.config
-            && let Ok(config) = seawall_core::ImageConfig::from_json(&bytes)
-            && config.diff_ids == self.initial.config.diff_ids
-        {
-            let mut meta = self.initial.clone();
-            meta.config = config;
-            for l in &mut meta.layers {
-                l.size = st.sizes.get(&(l.index as usize)).copied().unwrap_or(0);
-            }
-            let _ = self.exact.set(meta);
-        }
-        Ok(())
-    }
-}
-
-/// Test hook for the property tests.
-#[cfg(test)]
-pub(crate) fn legacy_index_for_fuzz(json: &[u8], chains: &[String]) -> Option<usize> {
-    legacy_index(json, chains)
 }

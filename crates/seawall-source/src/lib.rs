@@ -66,6 +66,7 @@ mod meta;
 mod oci;
 mod reference;
 mod registry;
+mod savestream;
 mod store;
 mod stored;
 pub mod tarindex;

@@ -11,7 +11,7 @@ use serde_json::json;
 use serde_json::value::RawValue;
 
 use crate::digest::sha256_of;
-use crate::engine::{chain_ids, legacy_v1_id};
+use crate::savestream::{chain_ids, legacy_v1_id};
 use crate::testutil::*;
 use crate::{SourceError, SourceOptions, open};
 

@@ -41,8 +41,8 @@ proptest! {
     #[test]
     fn engine_legacy_json_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..256), s in jsonish()) {
         let chains = vec![format!("sha256:{}", "a".repeat(64))];
-        let _ = crate::engine::legacy_index_for_fuzz(&bytes, &chains);
-        let _ = crate::engine::legacy_index_for_fuzz(s.as_bytes(), &chains);
+        let _ = crate::savestream::legacy_index_for_fuzz(&bytes, &chains);
+        let _ = crate::savestream::legacy_index_for_fuzz(s.as_bytes(), &chains);
     }
 }
 
