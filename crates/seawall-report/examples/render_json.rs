@@ -9,7 +9,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let path = args.next().ok_or("usage: render_json REPORT.json FORMAT")?;
     let format: Format = args.next().as_deref().unwrap_or("table").parse()?;
-    let report: seawall_core::Report = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
+    let mut report: seawall_core::Report = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
+    report.normalize();
     let ctx = RenderContext::new(&[])
         .with_packages(true)
         .with_width(Some(120));

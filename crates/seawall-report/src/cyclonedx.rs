@@ -19,7 +19,7 @@ use seawall_core::{Finding, FindingKind, Package, Report, Severity, TargetKind};
 use serde_json::{Map, Value, json};
 
 use crate::context::rfc3339;
-use crate::sbom::{package_key, sha256_hex, uuid_from};
+use crate::sbom::{package_key, sha256_hex, unique_packages, uuid_from};
 use crate::{RenderContext, ReportError};
 
 const TARGET_REF: &str = "seawall-target";
@@ -38,8 +38,9 @@ fn prop(name: impl Into<String>, value: impl Into<String>) -> Value {
     json!({"name": name.into(), "value": value.into()})
 }
 
-/// Assigns a unique `bom-ref` to every package: its purl when unique, else `<purl or name@version>#<key>`.
-fn package_refs(packages: &[Package]) -> Vec<String> {
+/// Assigns a unique `bom-ref` to every package: its purl when unique, else
+/// `<purl or ecosystem:name@version>#<key>` (plus `-N` for packages that differ only in metadata).
+fn package_refs(packages: &[&Package]) -> Vec<String> {
     let base: Vec<String> = packages
         .iter()
         .map(|p| {
@@ -52,14 +53,23 @@ fn package_refs(packages: &[Package]) -> Vec<String> {
     for b in &base {
         *count.entry(b.as_str()).or_default() += 1;
     }
+    let mut used: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     base.iter()
         .zip(packages)
         .map(|(b, p)| {
-            if count.get(b.as_str()).copied().unwrap_or(0) > 1 {
+            let r = if count.get(b.as_str()).copied().unwrap_or(0) > 1 {
                 format!("{b}#{}", package_key(p))
             } else {
                 b.clone()
+            };
+            let mut candidate = r.clone();
+            let mut n = 1;
+            while used.contains(&candidate) {
+                n += 1;
+                candidate = format!("{r}-{n}");
             }
+            used.insert(candidate.clone());
+            candidate
         })
         .collect()
 }
@@ -99,7 +109,7 @@ fn component(p: &Package, bom_ref: &str) -> Value {
 /// Index of packages by (ecosystem, name, version) for matching findings to components.
 type PackageIndex<'a> = BTreeMap<(&'a str, &'a str, &'a str), Vec<usize>>;
 
-fn package_index(packages: &[Package]) -> PackageIndex<'_> {
+fn package_index<'a>(packages: &[&'a Package]) -> PackageIndex<'a> {
     let mut m: PackageIndex<'_> = BTreeMap::new();
     for (i, p) in packages.iter().enumerate() {
         m.entry((p.ecosystem.as_str(), p.name.as_str(), p.version.as_str()))
@@ -112,7 +122,7 @@ fn package_index(packages: &[Package]) -> PackageIndex<'_> {
 /// The component of a finding's package: the one seen at the finding's path when several match.
 fn find_component<'a>(
     f: &Finding,
-    packages: &[Package],
+    packages: &[&Package],
     index: &PackageIndex<'_>,
     refs: &'a [String],
 ) -> Option<&'a str> {
@@ -304,7 +314,8 @@ pub(crate) fn document(report: &Report, ctx: &RenderContext<'_>) -> Result<Value
         metadata["timestamp"] = json!(rfc3339(ts));
     }
 
-    let refs = package_refs(&report.packages);
+    let packages = unique_packages(report);
+    let refs = package_refs(&packages);
     let mut components = Vec::new();
     if let Some(os) = &t.os {
         let mut c = json!({"type": "operating-system", "bom-ref": format!("os:{}@{}", os.id, os.version_id), "name": os.id, "version": os.version_id});
@@ -313,7 +324,7 @@ pub(crate) fn document(report: &Report, ctx: &RenderContext<'_>) -> Result<Value
         }
         components.push(c);
     }
-    for (p, r) in report.packages.iter().zip(&refs) {
+    for (p, r) in packages.iter().zip(&refs) {
         components.push(component(p, r));
     }
     for (i, m) in report.models.iter().enumerate() {
@@ -343,7 +354,7 @@ pub(crate) fn document(report: &Report, ctx: &RenderContext<'_>) -> Result<Value
         }));
     }
 
-    let index = package_index(&report.packages);
+    let index = package_index(&packages);
     let vulns: Vec<Value> = report
         .findings
         .iter()
@@ -352,7 +363,7 @@ pub(crate) fn document(report: &Report, ctx: &RenderContext<'_>) -> Result<Value
         .map(|f| {
             vulnerability(
                 f,
-                find_component(f, &report.packages, &index, &refs).unwrap_or(TARGET_REF),
+                find_component(f, &packages, &index, &refs).unwrap_or(TARGET_REF),
             )
         })
         .collect();

@@ -19,6 +19,22 @@ pub(crate) fn package_key(p: &Package) -> String {
     stable_hash(&[&p.ecosystem, &p.name, &p.version, &locs.join("|")])
 }
 
+/// The packages of a report without exact duplicates (the same package recorded twice is one SBOM
+/// component), in report order.
+pub(crate) fn unique_packages(report: &Report) -> Vec<&Package> {
+    let mut seen: std::collections::BTreeMap<String, Vec<&Package>> =
+        std::collections::BTreeMap::new();
+    let mut out = Vec::with_capacity(report.packages.len());
+    for p in &report.packages {
+        let same = seen.entry(package_key(p)).or_default();
+        if !same.iter().any(|q| *q == p) {
+            same.push(p);
+            out.push(p);
+        }
+    }
+    out
+}
+
 /// A UUID (RFC 4122 layout, version 5 bits) derived from bytes: the same input gives the same UUID.
 pub(crate) fn uuid_from(bytes: &[u8]) -> String {
     let h = Sha256::digest(bytes);
@@ -49,7 +65,10 @@ pub(crate) fn content_id(report: &Report) -> String {
     match &report.target.digest {
         Some(d) => stable_hash(&[&report.target.name, d]),
         None => {
-            let keys: Vec<String> = report.packages.iter().map(package_key).collect();
+            let keys: Vec<String> = unique_packages(report)
+                .into_iter()
+                .map(package_key)
+                .collect();
             stable_hash(&[&report.target.name, &keys.join(",")])
         }
     }

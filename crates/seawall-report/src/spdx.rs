@@ -20,7 +20,7 @@ use seawall_core::{Package, Report, TargetKind, stable_hash};
 use serde_json::{Value, json};
 
 use crate::context::rfc3339;
-use crate::sbom::{content_id, package_key, sha256_hex};
+use crate::sbom::{content_id, package_key, sha256_hex, unique_packages};
 use crate::{RenderContext, ReportError};
 
 const NOASSERTION: &str = "NOASSERTION";
@@ -141,7 +141,7 @@ pub(crate) fn document(report: &Report, ctx: &RenderContext<'_>) -> Result<Value
         used.insert(id.clone());
         contains(id, &mut rels);
     }
-    for p in &report.packages {
+    for p in unique_packages(report) {
         let mut id = format!(
             "SPDXRef-Package-{}-{}",
             id_safe(p.ecosystem_base()),

@@ -4,55 +4,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-use seawall_core::Report;
-use seawall_report::{Format, render_to_string};
-
-fn schema_dir() -> Option<PathBuf> {
-    let d = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/data/schemas"
-    ));
-    d.join("sarif-schema-2.1.0.json")
-        .is_file()
-        .then(|| d.to_path_buf())
-}
-
-/// Returns `None` when validation cannot run (and says why), else the validator's output and success.
-fn validate(kind: &str, report: &Report, format: Format, name: &str) -> Option<(bool, String)> {
-    let Some(dir) = schema_dir() else {
-        eprintln!("skipped: ../shared/data/schemas absent");
-        return None;
-    };
-    let out = render_to_string(report, format, &common::ctx()).unwrap();
-    let file =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("seawall-report-{name}.{kind}.json"));
-    std::fs::write(&file, out).unwrap();
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/validate_schema.py");
-    let res = match Command::new("python3")
-        .arg(script)
-        .arg(&dir)
-        .arg(kind)
-        .arg(&file)
-        .output()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("skipped: python3 not available: {e}");
-            return None;
-        }
-    };
-    let text =
-        String::from_utf8_lossy(&res.stdout).into_owned() + &String::from_utf8_lossy(&res.stderr);
-    if res.status.code() == Some(3) {
-        eprintln!("skipped: {text}");
-        return None;
-    }
-    eprintln!("{kind} {name}: {text}");
-    Some((res.status.success(), text))
-}
+use common::{schema_dir, validate};
+use seawall_report::Format;
 
 fn check(kind: &str, format: Format) {
     for (name, report) in [

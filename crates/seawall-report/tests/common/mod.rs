@@ -5,7 +5,10 @@ use seawall_core::{
     Cvss, Finding, FindingKind, Location, ModelFile, Package, PackageRef, Report, Severity, Target,
     TargetKind,
 };
-use seawall_report::RenderContext;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use seawall_report::{Format, RenderContext, render_to_string};
 
 /// A fixed creation time so that SBOM output does not depend on the clock or the environment.
 pub(crate) fn fixed_time() -> jiff::Timestamp {
@@ -38,7 +41,8 @@ pub(crate) fn awkward_report() -> Report {
         "PyPI",
         Location::file("req.txt").with_line(3),
     );
-    r.packages = vec![a, b, c, d];
+    // `d` twice: the same package recorded by two analyzers must be one SBOM component.
+    r.packages = vec![a, b, c, d.clone(), d];
     r.models = vec![ModelFile {
         location: Location::file("models/m.pt").with_member("archive/data.pkl"),
         format: "pytorch-zip".into(),
@@ -116,4 +120,53 @@ pub(crate) fn awkward_report() -> Report {
     r.suppressed = vec![ign, vexed];
     r.normalize();
     r
+}
+
+pub(crate) fn schema_dir() -> Option<PathBuf> {
+    let d = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/schemas"
+    ));
+    d.join("sarif-schema-2.1.0.json")
+        .is_file()
+        .then(|| d.to_path_buf())
+}
+
+/// Returns `None` when validation cannot run (and says why), else the validator's output and success.
+pub(crate) fn validate(
+    kind: &str,
+    report: &Report,
+    format: Format,
+    name: &str,
+) -> Option<(bool, String)> {
+    let Some(dir) = schema_dir() else {
+        eprintln!("skipped: ../shared/data/schemas absent");
+        return None;
+    };
+    let out = render_to_string(report, format, &ctx()).unwrap();
+    let file =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("seawall-report-{name}.{kind}.json"));
+    std::fs::write(&file, out).unwrap();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/validate_schema.py");
+    let res = match Command::new("python3")
+        .arg(script)
+        .arg(&dir)
+        .arg(kind)
+        .arg(&file)
+        .output()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("skipped: python3 not available: {e}");
+            return None;
+        }
+    };
+    let text =
+        String::from_utf8_lossy(&res.stdout).into_owned() + &String::from_utf8_lossy(&res.stderr);
+    if res.status.code() == Some(3) {
+        eprintln!("skipped: {text}");
+        return None;
+    }
+    eprintln!("{kind} {name}: {text}");
+    Some((res.status.success(), text))
 }
