@@ -27,7 +27,7 @@ pub(crate) fn unique_packages(report: &Report) -> Vec<&Package> {
     let mut out = Vec::with_capacity(report.packages.len());
     for p in &report.packages {
         let same = seen.entry(package_key(p)).or_default();
-        if !same.iter().any(|q| *q == p) {
+        if !same.contains(&p) {
             same.push(p);
             out.push(p);
         }
