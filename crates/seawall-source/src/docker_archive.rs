@@ -16,9 +16,9 @@ const MAX_DOCKER_MANIFEST: u64 = 8 << 20;
 /// One entry of a docker-save `manifest.json`.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct ManifestEntry {
-    config: String,
-    layers: Vec<String>,
+pub(crate) struct ManifestEntry {
+    pub(crate) config: String,
+    pub(crate) layers: Vec<String>,
 }
 
 /// Parses a docker-save `manifest.json`. Fuzz entry point. Never panics.
@@ -39,7 +39,7 @@ fn parse_entries(what: &str, bytes: &[u8]) -> Result<Vec<ManifestEntry>, SourceE
 }
 
 /// `sha256:<hex>` when a member path names its blob digest (`blobs/sha256/<hex>`, `<hex>.tar`).
-fn digest_from_path(path: &str) -> Option<String> {
+pub(crate) fn digest_from_path(path: &str) -> Option<String> {
     let candidate = if let Some(hex) = path.strip_prefix("blobs/sha256/") {
         hex
     } else {

@@ -57,6 +57,7 @@
 #![deny(missing_docs)]
 
 mod auth;
+mod compressed;
 mod digest;
 mod docker_archive;
 mod engine;
@@ -160,6 +161,11 @@ pub fn open_ref(
 ) -> Result<Box<dyn ImageSource>, SourceError> {
     match reference {
         ImageRef::DockerArchive(path) => {
+            if let Some(c) = compressed::sniff(path)? {
+                return Ok(Box::new(compressed::open_compressed_docker_archive(
+                    path, name, c,
+                )?));
+            }
             let store = Box::new(store::TarStore::new(path)?);
             Ok(Box::new(docker_archive::open_docker_archive(
                 store, name, opts,
@@ -175,6 +181,13 @@ pub fn open_ref(
             )?))
         }
         ImageRef::OciArchive { path, tag } => {
+            if compressed::sniff(path)?.is_some() {
+                return Err(SourceError::Unsupported {
+                    reference: name.to_string(),
+                    reason: "compressed oci-archive: decompress it first (layers inside are usually compressed already)"
+                        .to_string(),
+                });
+            }
             let store = Box::new(store::TarStore::new(path)?);
             Ok(Box::new(oci::open_layout(
                 store,
@@ -184,6 +197,11 @@ pub fn open_ref(
             )?))
         }
         ImageRef::TarFile(path) => {
+            if let Some(c) = compressed::sniff(path)? {
+                return Ok(Box::new(compressed::open_compressed_docker_archive(
+                    path, name, c,
+                )?));
+            }
             let store = Box::new(store::TarStore::new(path)?);
             if store::Store::exists(store.as_ref(), "manifest.json") {
                 Ok(Box::new(docker_archive::open_docker_archive(

@@ -395,3 +395,59 @@ fn oci_layout_symlink_out_of_the_layout_is_refused() {
         .is_ok()
     );
 }
+
+#[test]
+fn compressed_docker_archives_stream_every_layer() {
+    use std::io::Write;
+    let ls = layers();
+    let (files, cfg) = legacy_docker_archive(&ls);
+    let tar = files.to_tar();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&tar).unwrap();
+    let gz = gz.finish().unwrap();
+    let zst = zstd::encode_all(&tar[..], 1).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for (file, bytes) in [("app.tar.gz", gz), ("app.tar.zst", zst)] {
+        let path = write_tar(&dir, file, &bytes);
+        for reference in [format!("docker-archive:{path}"), path.clone()] {
+            let src = open(&reference, &SourceOptions::default()).unwrap();
+            assert!(!src.random_access());
+            let meta = src.meta().clone();
+            assert_eq!(meta.config_digest, sha256_of(&cfg));
+            let sizes: Vec<u64> = meta.layers.iter().map(|l| l.size).collect();
+            assert_eq!(sizes, ls.iter().map(|l| l.len() as u64).collect::<Vec<_>>());
+            let mut got = std::collections::BTreeMap::new();
+            src.stream_layers(&mut |i, r| {
+                let mut v = Vec::new();
+                r.read_to_end(&mut v).unwrap();
+                assert!(got.insert(i, v).is_none(), "layer {i} twice");
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(got.len(), 3, "{reference}");
+            for (i, l) in ls.iter().enumerate() {
+                assert_eq!(&got[&u32::try_from(i).unwrap()], l, "{reference} layer {i}");
+            }
+            assert_eq!(src.meta(), &meta);
+        }
+    }
+    // A truncated compressed archive is an error naming the file, not a panic.
+    let path = write_tar(&dir, "cut.tar.gz", &{
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&tar).unwrap();
+        let v = gz.finish().unwrap();
+        v[..v.len() / 2].to_vec()
+    });
+    let err = open(&format!("docker-archive:{path}"), &SourceOptions::default())
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("cut.tar.gz"), "{err}");
+    // Compressed oci-archives are refused with a hint.
+    let err = open(
+        &format!("oci-archive:{}", dir.path().join("app.tar.gz").display()),
+        &SourceOptions::default(),
+    )
+    .err()
+    .unwrap();
+    assert!(matches!(err, SourceError::Unsupported { .. }), "{err}");
+}
