@@ -7,7 +7,7 @@
 //!
 //! | form | source |
 //! |---|---|
-//! | `docker-archive:PATH` | a `docker save` tar, legacy (`<id>/layer.tar`) or OCI-style (`blobs/sha256/…`) |
+//! | `docker-archive:PATH` | a `docker save` tar, legacy (`<id>/layer.tar`) or OCI-style (`blobs/sha256/…`); gzip/zstd-compressed ones are streamed |
 //! | `oci:DIR[:TAG]` | an OCI image layout directory (nested indexes, `org.opencontainers.image.ref.name`) |
 //! | `oci-archive:PATH[:TAG]` | a tar of an OCI image layout |
 //! | `PATH.tar` | docker-archive or oci-archive, decided by content |
