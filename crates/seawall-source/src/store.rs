@@ -1,11 +1,14 @@
 //! Where the files of a layout live: a directory (OCI layout) or an indexed tar archive.
 
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use crate::SourceError;
 use crate::tarindex::{TarIndex, index_tar};
+
+/// Read buffer for blobs (large reads pass straight through).
+const READ_BUFFER: usize = 256 << 10;
 
 /// Read access to the named files of a layout, by path relative to its root.
 pub(crate) trait Store: Send + Sync {
@@ -108,7 +111,10 @@ impl Store for DirStore {
                 "not a regular file",
             ));
         }
-        Ok((Box::new(file), meta.len()))
+        Ok((
+            Box::new(BufReader::with_capacity(READ_BUFFER, file)),
+            meta.len(),
+        ))
     }
 }
 
@@ -150,6 +156,12 @@ impl Store for TarStore {
         let mut file = File::open(&self.path).map_err(|e| SourceError::io(&self.path, e))?;
         file.seek(SeekFrom::Start(member.offset))
             .map_err(|e| SourceError::io(&self.path, e))?;
-        Ok((Box::new(file.take(member.size)), member.size))
+        Ok((
+            Box::new(BufReader::with_capacity(
+                READ_BUFFER,
+                file.take(member.size),
+            )),
+            member.size,
+        ))
     }
 }
