@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # seawall image-scan benchmark: in ONE run, on the same OCI layout (built by bench/build-torch-image.sh):
-#   (a) pigz -dc of every gzip layer blob, 2 in parallel (largest first)  — the floor: "just inflate the bytes"
+#   (a) pigz -dc of every gzip layer blob, 2 in parallel (largest first)  — the reference: "just inflate the bytes"
+#   (a2) bench/inflate-probe: the same with flate2 + zlib-rs (seawall's backend), alone and + sha256 of the blobs
 #   (b) syft 1.18.1: syft oci-dir:PATH -o json                             — the competitor
 #   (c) seawall scan image oci:PATH --format json --no-cache --scanners inventory, and a full default scan
 # For (b) and (c): wall time, CPU time and peak RSS (/usr/bin/time -v), and the peak bytes of temp files
@@ -16,7 +17,8 @@
 #   SEAWALL_DB           vulnerability DB for the full scan (default: $SEAWALL_BENCH_CACHE/osv.db, imported once
 #                        from ../shared/data/osv/*/all.zip when that exists)
 #   JOBS=2               pigz processes in parallel;  SAMPLE_S=0.5  temp-size sampling period
-#   SKIP="syft pigz full" skip some runs;  PERF=1  also `perf record` the seawall inventory scan
+#   PROBE                inflate-probe binary (default: built from bench/inflate-probe into $SEAWALL_BENCH_CACHE)
+#   SKIP="syft pigz probe full" skip some runs;  PERF=1  also `perf record` the seawall inventory scan
 # Exit: 0 when every seawall run succeeded (targets missed are reported, not fatal), 2 when a seawall run failed
 # or its binary is missing. A missing competitor (pigz, syft) is skipped with a message.
 set -uo pipefail
@@ -127,6 +129,28 @@ else
         || NOTE[pigz]="pigz failed (see $RES/pigz.stderr)"
 fi
 
+# (a2) The floor under seawall: the same blobs inflated by flate2 + zlib-rs (seawall's gzip backend), JOBS in
+# parallel, largest first — alone, and with the sha256 of the compressed bytes (blob digest verification).
+PROBE="${PROBE:-$CACHE/probe-target/release/inflate-probe}"
+if [[ "$SKIP" == *" probe "* ]]; then
+    NOTE[probe]="skipped (SKIP)"
+else
+    if [[ ! -x "$PROBE" ]] && have cargo; then
+        log "building bench/inflate-probe → $PROBE"
+        CARGO_TARGET_DIR="$CACHE/probe-target" cargo build -q --release --offline \
+            --manifest-path "$HERE/inflate-probe/Cargo.toml" >"$RES/probe-build.log" 2>&1 \
+        || CARGO_TARGET_DIR="$CACHE/probe-target" cargo build -q --release \
+            --manifest-path "$HERE/inflate-probe/Cargo.toml" >>"$RES/probe-build.log" 2>&1 || true
+    fi
+    if [[ -x "$PROBE" ]]; then
+        log "zlib-rs inflate probe, $JOBS in parallel"
+        run probe "$PROBE" inflate "$JOBS" "${BLOBS[@]}" || NOTE[probe]="probe failed (see $RES/probe.stderr)"
+        run probesha "$PROBE" sha-in "$JOBS" "${BLOBS[@]}" || NOTE[probesha]="probe failed (see $RES/probesha.stderr)"
+    else
+        NOTE[probe]="skipped: no inflate-probe (needs cargo; see $RES/probe-build.log)"; log "${NOTE[probe]}"
+    fi
+fi
+
 # (b) syft 1.18.1 on the same OCI layout.
 SYFT="${SYFT:-}"
 if [[ -z "$SYFT" ]]; then
@@ -218,6 +242,8 @@ verdict() { # value op target
     printf '| %-44s | %8s | %8s | %9s | %14s |\n' run "wall s" "cpu s" "RSS MB" "temp bytes"
     printf '|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..46})" ---------- ---------- ----------- ----------------
     fmt_row pigz "pigz -dc, $JOBS in parallel"
+    fmt_row probe "floor: zlib-rs inflate, $JOBS in parallel"
+    fmt_row probesha "floor: zlib-rs inflate + sha256 of blobs"
     fmt_row syft "syft oci-dir: -o json"
     fmt_row inventory "seawall --scanners inventory --no-cache"
     fmt_row full "seawall (all scanners) --no-cache"
@@ -225,6 +251,7 @@ verdict() { # value op target
     r1=$(ratio inventory pigz); r2=$(ratio full pigz); r3=$(ratio syft inventory); r4=$(ratio syft full)
     echo "seawall inventory / pigz wall: $r1   (target ≤ 0.8: $(verdict "$r1" '<=' 0.8))"
     echo "seawall full      / pigz wall: $r2   (target ≤ 0.8: $(verdict "$r2" '<=' 0.8))"
+    echo "zlib-rs inflate floor / pigz wall: $(ratio probe pigz); seawall inventory / that floor: $(ratio inventory probe); / floor with sha256: $(ratio inventory probesha)"
     echo "syft / seawall inventory wall: $r3   (target ≥ 5: $(verdict "$r3" '>=' 5))"
     echo "syft / seawall full wall:      $r4   (target ≥ 5: $(verdict "$r4" '>=' 5))"
     for n in inventory full; do
