@@ -59,8 +59,19 @@ impl VexStatus {
 pub struct VexProduct {
     /// `@id`: usually a purl.
     pub id: String,
-    /// Subcomponent `@id`s.
+    /// Values of the v0.2 `identifiers` object (`purl`, `cpe22`, `cpe23`).
+    pub identifiers: Vec<String>,
+    /// Subcomponent `@id`s and identifiers.
     pub subcomponents: Vec<String>,
+}
+
+impl VexProduct {
+    /// The `@id` (when set) and the identifiers.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.id.as_str())
+            .filter(|s| !s.is_empty())
+            .chain(self.identifiers.iter().map(String::as_str))
+    }
 }
 
 /// One statement.
@@ -166,34 +177,57 @@ impl VexDocument {
     }
 }
 
+/// The `@id` and the `identifiers` values (purl, cpe22, cpe23) of a v0.2 component object.
+fn component_ids(o: &serde_json::Map<String, Value>) -> Vec<String> {
+    let mut ids: Vec<String> = o
+        .get("@id")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .into_iter()
+        .collect();
+    if let Some(idents) = o.get("identifiers").and_then(Value::as_object) {
+        ids.extend(
+            idents
+                .values()
+                .filter_map(Value::as_str)
+                .map(str::to_string),
+        );
+    }
+    ids
+}
+
 fn parse_product(p: &Value) -> Option<VexProduct> {
     match p {
         Value::String(s) => Some(VexProduct {
             id: s.clone(),
+            identifiers: Vec::new(),
             subcomponents: Vec::new(),
         }),
         Value::Object(o) => {
-            let id = o
-                .get("@id")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string();
+            let mut ids = component_ids(o);
+            let id = if o.contains_key("@id") && !ids.is_empty() {
+                ids.remove(0)
+            } else {
+                String::new()
+            };
             let subcomponents = o
                 .get("subcomponents")
                 .and_then(Value::as_array)
                 .map(|subs| {
                     subs.iter()
-                        .filter_map(|s| match s {
-                            Value::String(x) => Some(x.clone()),
-                            Value::Object(so) => {
-                                so.get("@id").and_then(Value::as_str).map(str::to_string)
-                            }
-                            _ => None,
+                        .flat_map(|s| match s {
+                            Value::String(x) => vec![x.clone()],
+                            Value::Object(so) => component_ids(so),
+                            _ => Vec::new(),
                         })
                         .collect()
                 })
                 .unwrap_or_default();
-            Some(VexProduct { id, subcomponents })
+            Some(VexProduct {
+                id,
+                identifiers: ids,
+                subcomponents,
+            })
         }
         _ => None,
     }
@@ -213,20 +247,17 @@ impl VexStatement {
         if self.products.is_empty() {
             return true;
         }
+        let pkg_matches = |id: &str| {
+            finding
+                .package
+                .as_ref()
+                .is_some_and(|pkg| purl_matches(id, pkg))
+        };
         self.products.iter().any(|p| {
-            if identifies_target(&p.id, target) {
-                p.subcomponents.is_empty()
-                    || p.subcomponents.iter().any(|s| {
-                        finding
-                            .package
-                            .as_ref()
-                            .is_some_and(|pkg| purl_matches(s, pkg))
-                    })
+            if p.ids().any(|id| identifies_target(id, target)) {
+                p.subcomponents.is_empty() || p.subcomponents.iter().any(|s| pkg_matches(s))
             } else {
-                finding
-                    .package
-                    .as_ref()
-                    .is_some_and(|pkg| purl_matches(&p.id, pkg))
+                p.ids().any(pkg_matches)
             }
         })
     }
@@ -239,16 +270,12 @@ fn identifies_target(id: &str, target: &Target) -> bool {
     if id == target.name {
         return true;
     }
-    if let Some(d) = &target.digest {
-        if id == d {
-            return true;
-        }
-        if id.starts_with("pkg:oci/") {
-            let decoded = id.replace("%3A", ":").replace("%3a", ":");
-            return decoded.contains(d.as_str());
-        }
-    }
-    false
+    // Any identifier carrying the image digest (`sha256:…`, `pkg:oci/app@sha256%3A…`,
+    // `pkg:docker/app@sha256:…`, `registry/app@sha256:…`) names the image.
+    target.digest.as_deref().is_some_and(|d| {
+        let decoded = id.replace("%3A", ":").replace("%3a", ":");
+        !d.is_empty() && decoded.contains(d)
+    })
 }
 
 /// True when a purl names the package: same type, same (normalised) name, same version when given.
@@ -303,14 +330,16 @@ mod tests {
          "status": "not_affected", "justification": "vulnerable_code_not_in_execute_path"},
         {"vulnerability": {"name": "CVE-2023-2"}, "products": [{"@id": "pkg:oci/app@sha256%3Aabc",
           "subcomponents": [{"@id": "pkg:pypi/pillow"}]}], "status": "fixed"},
-        {"vulnerability": "CVE-2023-3", "products": ["pkg:pypi/numpy"], "status": "not_affected"}
+        {"vulnerability": "CVE-2023-3", "products": ["pkg:pypi/numpy"], "status": "not_affected"},
+        {"vulnerability": {"name": "CVE-2023-4"}, "products": [{"identifiers": {"purl": "pkg:docker/acme/app@sha256:abc"},
+          "subcomponents": [{"identifiers": {"purl": "pkg:pypi/pillow@9.4.0"}}]}], "status": "not_affected"}
       ]}"#;
 
     #[test]
     fn parses_v020_and_legacy_forms() {
         let d = VexDocument::parse(DOC, Path::new("v.json")).unwrap();
         assert_eq!(d.id, "https://acme.example/vex/1");
-        assert_eq!(d.statements.len(), 3);
+        assert_eq!(d.statements.len(), 4);
         assert_eq!(d.statements[0].status, VexStatus::NotAffected);
         assert_eq!(
             d.statements[1].products[0].subcomponents,
@@ -342,6 +371,16 @@ mod tests {
             p.version = "10.0.0".into();
         }
         assert!(!d.statements[0].applies(&wrong_version, &t));
+        let mut f4 = f.clone();
+        f4.aliases = vec!["CVE-2023-4".into()];
+        assert!(
+            d.statements[3].applies(&f4, &t),
+            "v0.2 identifiers name the image and the subcomponent"
+        );
+        assert!(
+            !d.statements[3].applies(&f4, &other),
+            "another image digest"
+        );
     }
 
     #[test]
