@@ -37,11 +37,7 @@ fn walk(root: &Path, dir: &Path, a: &SecretsAnalyzer, st: &mut Stats, depth: usi
         }
         st.files += 1;
         let Ok(md) = e.metadata() else { continue };
-        let rel = p
-            .strip_prefix(root)
-            .unwrap_or(&p)
-            .to_string_lossy()
-            .into_owned();
+        let rel = p.strip_prefix(root).unwrap_or(&p).to_string_lossy().into_owned();
         let meta = EntryMeta::file(&rel, md.len(), None);
         let go = match a.required(&meta) {
             Interest::No => false,

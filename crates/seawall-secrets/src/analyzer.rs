@@ -24,9 +24,7 @@ pub struct SecretsAnalyzer {
 
 impl Default for SecretsAnalyzer {
     fn default() -> Self {
-        SecretsAnalyzer {
-            max_file_size: DEFAULT_MAX_SECRET_FILE,
-        }
+        SecretsAnalyzer { max_file_size: DEFAULT_MAX_SECRET_FILE }
     }
 }
 
@@ -201,18 +199,13 @@ pub fn is_credential_file(rel_path: &str) -> bool {
     if CREDENTIAL_NAMES.contains(&lower.as_str()) {
         return true;
     }
-    if lower == ".env"
-        || lower.starts_with(".env.")
-        || lower.ends_with(".env")
-        || lower.ends_with(".ipynb")
-    {
+    if lower == ".env" || lower.starts_with(".env.") || lower.ends_with(".env") || lower.ends_with(".ipynb") {
         return true;
     }
     if lower.ends_with(".pem") || lower.ends_with(".key") || lower.ends_with(".p8") {
         return true;
     }
-    let parent_is =
-        |suffix: &str| rel.len() > name.len() && rel[..rel.len() - name.len()].ends_with(suffix);
+    let parent_is = |suffix: &str| rel.len() > name.len() && rel[..rel.len() - name.len()].ends_with(suffix);
     (lower == "credentials" && parent_is(".aws/"))
         || (lower == "config" && (parent_is(".aws/") || parent_is(".git/") || parent_is(".kube/")))
         || (lower == "config.json" && parent_is(".docker/"))
@@ -263,18 +256,18 @@ fn is_package_readme(rel: &str, lower_name: &str) -> bool {
 
 /// True when a path is third-party test data, documentation or examples (see [`THIRD_PARTY_NOISE`]).
 pub fn is_third_party_noise(rel_path: &str) -> bool {
-    let p = if rel_path.starts_with('/') {
-        rel_path.to_string()
-    } else {
-        format!("/{rel_path}")
-    };
-    THIRD_PARTY
-        .iter()
-        .find_map(|m| p.find(m).map(|i| i + m.len() - 1))
-        .is_some_and(|at| {
-            let tail = &p[at..];
-            THIRD_PARTY_NOISE.iter().any(|n| tail.contains(n))
-        })
+    let p = if rel_path.starts_with('/') { rel_path.to_string() } else { format!("/{rel_path}") };
+    THIRD_PARTY.iter().find_map(|m| p.find(m).map(|i| i + m.len() - 1)).is_some_and(|at| {
+        let tail = &p[at..];
+        let name = tail.rsplit('/').next().unwrap_or(tail);
+        THIRD_PARTY_NOISE.iter().any(|n| tail.contains(n))
+            || name.starts_with("test_")
+            || name == "conftest.py"
+            || name.ends_with("_test.py")
+            || name.ends_with("_test.go")
+            || name.ends_with(".test.js")
+            || name.ends_with(".spec.js")
+    })
 }
 
 fn skipped_by_name(rel: &str, name: &str) -> bool {
@@ -341,12 +334,10 @@ impl FileAnalyzer for SecretsAnalyzer {
         content: &mut dyn Read,
         out: &mut Facts,
     ) -> Result<(), AnalyzerError> {
-        let r = scan_reader(meta.path, meta.layer, content, self.max_file_size).map_err(
-            |e| match e {
-                crate::SecretsError::Read { source, .. } => AnalyzerError::Io(source),
-                other => AnalyzerError::parse(other.to_string()),
-            },
-        )?;
+        let r = scan_reader(meta.path, meta.layer, content, self.max_file_size).map_err(|e| match e {
+            crate::SecretsError::Read { source, .. } => AnalyzerError::Io(source),
+            other => AnalyzerError::parse(other.to_string()),
+        })?;
         out.findings.extend(r.findings);
         if r.truncated {
             out.warnings.push(ScanWarning::at(
@@ -404,11 +395,7 @@ mod tests {
             "notebooks/train.ipynb",
         ];
         for p in yes {
-            assert_eq!(
-                a.required(&EntryMeta::file(p, 100, Some(0))),
-                Interest::Yes,
-                "{p}"
-            );
+            assert_eq!(a.required(&EntryMeta::file(p, 100, Some(0))), Interest::Yes, "{p}");
         }
         for p in [
             "/usr/lib/python3/dist-packages/websocket/tests/test_url.py",
@@ -421,24 +408,11 @@ mod tests {
             "/usr/share/zoneinfo/UTC",
             "w.pt",
         ] {
-            assert_eq!(
-                a.required(&EntryMeta::file(p, 100, Some(0))),
-                Interest::No,
-                "{p}"
-            );
+            assert_eq!(a.required(&EntryMeta::file(p, 100, Some(0))), Interest::No, "{p}");
         }
-        assert_eq!(
-            a.required(&EntryMeta::file("app/settings.py", 100, None)),
-            Interest::Sniff
-        );
-        assert_eq!(
-            a.required(&EntryMeta::file("app/settings.py", 0, None)),
-            Interest::No
-        );
-        assert_eq!(
-            a.required(&EntryMeta::file(".env", DEFAULT_MAX_SECRET_FILE + 1, None)),
-            Interest::No
-        );
+        assert_eq!(a.required(&EntryMeta::file("app/settings.py", 100, None)), Interest::Sniff);
+        assert_eq!(a.required(&EntryMeta::file("app/settings.py", 0, None)), Interest::No);
+        assert_eq!(a.required(&EntryMeta::file(".env", DEFAULT_MAX_SECRET_FILE + 1, None)), Interest::No);
         assert!(a.required_by_content(&EntryMeta::file("a", 3, None), b"abc"));
         assert!(!a.required_by_content(&EntryMeta::file("a", 3, None), b"\x7fELF\0\0"));
     }
@@ -446,13 +420,10 @@ mod tests {
     #[test]
     fn analyze_pushes_findings_with_layer() {
         let tok = format!("ghp_{}", "Zq3v8LmT2pRx9WkBq8Zt2LmX9vKp3RwY7nBc");
-        let text =
-            format!("[url \"x\"]\n\turl = https://x-access-token:{tok}@github.com/org/repo\n");
+        let text = format!("[url \"x\"]\n\turl = https://x-access-token:{tok}@github.com/org/repo\n");
         let meta = EntryMeta::file("/app/.git/config", text.len() as u64, Some(2));
         let mut facts = Facts::default();
-        SecretsAnalyzer::new()
-            .analyze(&meta, &mut text.as_bytes(), &mut facts)
-            .unwrap();
+        SecretsAnalyzer::new().analyze(&meta, &mut text.as_bytes(), &mut facts).unwrap();
         assert_eq!(facts.findings.len(), 1);
         let f = &facts.findings[0];
         assert_eq!(f.id, "SW-SEC-021");

@@ -97,9 +97,15 @@ const KNOWN_EXAMPLES: &[&str] = &[
     "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
     "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
     "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ",
-    // RFC 6749 client credentials example (s6BhdRkqt3:gX1fBat3bV) and its password
+    // RFC 6749 / RFC 5849 examples, quoted in oauthlib and requests-oauthlib docstrings
     "czZCaGRSa3F0MzpnWDFmQmF0M2JW",
     "gX1fBat3bV",
+    "2YotnFZFEjr1zCsicMWpAA",
+    "tGzv3JOkF0XG5Qx2TlKWIA",
+    "ad180jjd733klru7",
+    "2kjshdfp92i34asdasd",
+    "kd94hf93k423kf44",
+    "pfkkdhi9sl3r4s00",
 ];
 
 /// True when a value that matched a provider-specific shape is a documentation example or template.
@@ -186,22 +192,15 @@ pub(crate) fn is_placeholder(v: &[u8]) -> bool {
     if v.is_empty() || is_strong_placeholder(v) {
         return true;
     }
-    if EXACT_PLACEHOLDERS
-        .iter()
-        .any(|p| v.eq_ignore_ascii_case(p.as_bytes()))
-    {
+    if EXACT_PLACEHOLDERS.iter().any(|p| v.eq_ignore_ascii_case(p.as_bytes())) {
         return true;
     }
     if WEAK_MARKERS.iter().any(|m| contains_ci(v, m)) {
         return true;
     }
     // Variable references and templates: $VAR, %VAR%, {var}, [REDACTED], ENV[...]
-    matches!(
-        v.first(),
-        Some(b'$' | b'%' | b'{' | b'[' | b'@' | b'!' | b'&' | b'*')
-    ) || v
-        .iter()
-        .all(|b| *b == b'*' || *b == b'x' || *b == b'X' || *b == b'.' || *b == b'-')
+    matches!(v.first(), Some(b'$' | b'%' | b'{' | b'[' | b'@' | b'!' | b'&' | b'*'))
+        || v.iter().all(|b| *b == b'*' || *b == b'x' || *b == b'X' || *b == b'.' || *b == b'-')
 }
 
 /// True when the bytes look like a program identifier, dotted/slashed name or constant rather than a
@@ -215,37 +214,31 @@ pub(crate) fn is_identifier_like(v: &[u8]) -> bool {
     if !v.iter().all(|b| b.is_ascii_alphanumeric() || is_sep(*b)) {
         return false;
     }
-    // Every segment is a word: letters, optionally followed by at most two digits (`oauth2`, `v1`).
-    let word_segments = v.split(|b| is_sep(*b)).all(|seg| {
-        let letters = seg.iter().take_while(|b| b.is_ascii_alphabetic()).count();
-        seg.is_empty()
-            || (letters > 0
-                && seg[letters..].iter().all(u8::is_ascii_digit)
-                && seg.len() - letters <= 2)
-    });
-    if !word_segments {
-        return false;
+    // Every segment is a word (letters with at most two digits: `oauth2`, `V1Service`) or a short number
+    // (`sha-256`), written in lower case, UPPER case or camelCase (few capitals; random letters are
+    // about half upper case).
+    let mut words = 0;
+    for seg in v.split(|b| is_sep(*b)) {
+        let letters = seg.iter().filter(|b| b.is_ascii_alphabetic()).count();
+        let digits = seg.len() - letters;
+        if seg.is_empty() || (letters == 0 && digits <= 4) {
+            continue;
+        }
+        let upper = seg.iter().filter(|b| b.is_ascii_uppercase()).count();
+        if letters == 0 || digits > 2 || !(upper == letters || upper <= 1 + letters / 4) {
+            return false;
+        }
+        words += 1;
     }
-    if v.iter().any(|b| is_sep(*b)) {
-        return true;
-    }
-    // One word: lower case, UPPER CASE, or camelCase/PascalCase with few capitals. Random letters are
-    // about half upper case.
-    let letters = v.iter().filter(|b| b.is_ascii_alphabetic()).count();
-    let upper = v.iter().filter(|b| b.is_ascii_uppercase()).count();
-    upper * 100 <= letters * 30 || upper == letters
+    words > 0
 }
 
 /// True for a canonical UUID (`8-4-4-4-12` hex digits).
 pub(crate) fn is_uuid(v: &[u8]) -> bool {
     v.len() == 36
-        && v.iter().enumerate().all(|(i, b)| {
-            if matches!(i, 8 | 13 | 18 | 23) {
-                *b == b'-'
-            } else {
-                b.is_ascii_hexdigit()
-            }
-        })
+        && v.iter()
+            .enumerate()
+            .all(|(i, b)| if matches!(i, 8 | 13 | 18 | 23) { *b == b'-' } else { b.is_ascii_hexdigit() })
 }
 
 /// A plausibility check for the random part of a provider token.
@@ -284,31 +277,22 @@ mod tests {
         ] {
             assert!(is_placeholder(p.as_bytes()), "{p}");
         }
-        for real in [
-            "Zq3v8LmT2pRx9WkB",
-            "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",
-            "S7rong&Pass9",
-        ] {
+        for real in ["Zq3v8LmT2pRx9WkB", "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", "S7rong&Pass9"] {
             assert!(!is_placeholder(real.as_bytes()), "{real}");
         }
     }
 
     #[test]
     fn identifiers() {
-        for id in [
-            "self.token",
-            "HF_TOKEN",
-            "get_password",
-            "os.environ",
-            "getToken",
-            "secret-name",
-        ] {
+        for id in ["self.token", "HF_TOKEN", "get_password", "os.environ", "getToken", "secret-name"] {
             assert!(is_identifier_like(id.as_bytes()), "{id}");
         }
         for v in ["Zq3v8LmT2pRx9WkB", "a1b2c3d4e5f6a7b8c9d0", "S7rong&Pass9"] {
             assert!(!is_identifier_like(v.as_bytes()), "{v}");
         }
         assert!(!is_identifier_like(b"QmVtWcLdXyPaZrKsNbUj"));
+        assert!(!is_identifier_like(b"aUCGheuCaKY8P"));
+        assert!(!is_identifier_like(b"1234"));
         assert!(!is_identifier_like(b"Winter2024x"));
         assert!(is_uuid(b"7f36cb30-74ef-4cff-8cd4-a77e1aba1746"));
         assert!(!is_uuid(b"7f36cb30-74ef-4cff-8cd4-a77e1aba174"));

@@ -36,11 +36,7 @@ pub(crate) struct LineCursor {
 
 impl Default for LineCursor {
     fn default() -> Self {
-        LineCursor {
-            pos: 0,
-            line: 1,
-            line_start: 0,
-        }
+        LineCursor { pos: 0, line: 1, line_start: 0 }
     }
 }
 
@@ -102,10 +98,7 @@ mod tests {
 
     #[test]
     fn redaction() {
-        assert_eq!(
-            redact("hf_abcdefghijklmnopqrstuvwxyzABCDEFGH"),
-            "hf_a\u{2026}(37 chars)"
-        );
+        assert_eq!(redact("hf_abcdefghijklmnopqrstuvwxyzABCDEFGH"), "hf_a\u{2026}(37 chars)");
         assert_eq!(redact("Str0ng!pw9"), "St\u{2026}(10 chars)");
         assert_eq!(redact("abc"), "\u{2026}(3 chars)");
     }
@@ -122,14 +115,8 @@ mod tests {
 
     #[test]
     fn fingerprint_depends_on_secret_and_path() {
-        assert_ne!(
-            fingerprint("SW-SEC-001", "a", b"x"),
-            fingerprint("SW-SEC-001", "a", b"y")
-        );
-        assert_ne!(
-            fingerprint("SW-SEC-001", "a", b"x"),
-            fingerprint("SW-SEC-001", "b", b"x")
-        );
+        assert_ne!(fingerprint("SW-SEC-001", "a", b"x"), fingerprint("SW-SEC-001", "a", b"y"));
+        assert_ne!(fingerprint("SW-SEC-001", "a", b"x"), fingerprint("SW-SEC-001", "b", b"x"));
         assert_eq!(fingerprint("SW-SEC-001", "a", b"x").len(), 16);
     }
 }

@@ -242,11 +242,7 @@ fn search_window(
     loop {
         p.re.search_captures(&input, caps);
         let Some(m) = caps.get_match() else { break };
-        let next = if m.end() > m.start() {
-            m.end()
-        } else {
-            m.end() + 1
-        };
+        let next = if m.end() > m.start() { m.end() } else { m.end() + 1 };
         if let Some(c) = candidate(buf, d, p, caps, m.range()) {
             out.push(c);
         }
@@ -265,18 +261,12 @@ fn candidate(
     whole: Range<usize>,
 ) -> Option<Candidate> {
     let spec = &d.spec;
-    let mut secret = p
-        .secret_group
-        .and_then(|g| caps.get_group(g))
-        .map_or(whole.clone(), |s| s.range());
+    let mut secret = p.secret_group.and_then(|g| caps.get_group(g)).map_or(whole.clone(), |s| s.range());
     let before = whole.start.checked_sub(1).and_then(|i| buf.get(i).copied());
     if !spec.left.allows(before) {
         return None;
     }
-    let key_bytes = p
-        .key_group
-        .and_then(|g| caps.get_group(g))
-        .and_then(|s| buf.get(s.range()));
+    let key_bytes = p.key_group.and_then(|g| caps.get_group(g)).and_then(|s| buf.get(s.range()));
     let mut severity = None;
     let value = buf.get(secret.clone())?;
     let ok = match spec.check {
@@ -286,10 +276,7 @@ fn candidate(
         Check::AuthHeader(min) => validate::auth_header(value, min),
         Check::DockerAuth => validate::docker_auth(value),
         Check::Password => {
-            let host = p
-                .host_group
-                .and_then(|g| caps.get_group(g))
-                .and_then(|s| buf.get(s.range()));
+            let host = p.host_group.and_then(|g| caps.get_group(g)).and_then(|s| buf.get(s.range()));
             validate::password(value, host)
         }
         Check::Pem => match validate::pem_body(buf, whole.end) {
@@ -321,13 +308,7 @@ fn candidate(
         let k = if k.is_empty() { "PRIVATE KEY" } else { k };
         k.chars().take(64).collect::<String>()
     });
-    Some(Candidate {
-        rule: spec.rule,
-        secret,
-        key,
-        priority: spec.priority,
-        severity,
-    })
+    Some(Candidate { rule: spec.rule, secret, key, priority: spec.priority, severity })
 }
 
 /// Sorts candidates and keeps, among overlapping secrets, the most specific one (lowest priority value,
@@ -380,24 +361,14 @@ mod tests {
             priority,
             severity: None,
         };
-        let out = resolve_overlaps(vec![
-            c("G", 0..10, 90),
-            c("P", 0..10, 10),
-            c("X", 20..30, 50),
-        ]);
-        assert_eq!(
-            out.iter().map(|c| c.rule).collect::<Vec<_>>(),
-            vec!["P", "X"]
-        );
+        let out = resolve_overlaps(vec![c("G", 0..10, 90), c("P", 0..10, 10), c("X", 20..30, 50)]);
+        assert_eq!(out.iter().map(|c| c.rule).collect::<Vec<_>>(), vec!["P", "X"]);
     }
 
     #[test]
     fn left_boundary_applies() {
         let e = engine().unwrap();
-        let hint = Hint {
-            syntax: Syntax::Config,
-            file_name: "",
-        };
+        let hint = Hint { syntax: Syntax::Config, file_name: "" };
         let tok = format!("hf_{}", "QmVtWcLdXyPaZrKsNbUjHgFeDiCoBqLxTp");
         assert_eq!(e.scan(format!("x {tok}").as_bytes(), hint).len(), 1);
         assert_eq!(e.scan(format!("xx{tok}").as_bytes(), hint).len(), 0);

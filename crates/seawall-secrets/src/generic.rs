@@ -29,15 +29,13 @@ impl Syntax {
     /// The syntax family for a path, from its extension.
     pub fn for_path(path: &str) -> Syntax {
         let name = path.rsplit('/').next().unwrap_or(path);
-        let ext = name
-            .rsplit_once('.')
-            .map(|(_, e)| e.to_ascii_lowercase())
-            .unwrap_or_default();
+        let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
         match ext.as_str() {
-            "py" | "pyi" | "pyx" | "js" | "mjs" | "cjs" | "ts" | "tsx" | "jsx" | "go" | "java"
-            | "kt" | "scala" | "rb" | "rs" | "c" | "h" | "cc" | "cpp" | "hpp" | "cs" | "php"
-            | "swift" | "r" | "jl" | "lua" | "pl" | "pm" | "ipynb" | "m" | "dart" | "groovy"
-            | "vue" | "svelte" => Syntax::Code,
+            "py" | "pyi" | "pyx" | "js" | "mjs" | "cjs" | "ts" | "tsx" | "jsx" | "go" | "java" | "kt"
+            | "scala" | "rb" | "rs" | "c" | "h" | "cc" | "cpp" | "hpp" | "cs" | "php" | "swift" | "r"
+            | "jl" | "lua" | "pl" | "pm" | "ipynb" | "m" | "dart" | "groovy" | "vue" | "svelte" => {
+                Syntax::Code
+            }
             _ => Syntax::Config,
         }
     }
@@ -306,9 +304,7 @@ fn words(name: &str) -> Vec<String> {
             let (p, c) = (b[i - 1], b[i]);
             let next_lower = b.get(i + 1).is_some_and(u8::is_ascii_lowercase);
             if c.is_ascii_uppercase()
-                && (p.is_ascii_lowercase()
-                    || p.is_ascii_digit()
-                    || (p.is_ascii_uppercase() && next_lower))
+                && (p.is_ascii_lowercase() || p.is_ascii_digit() || (p.is_ascii_uppercase() && next_lower))
             {
                 out.push(part[start..i].to_ascii_lowercase());
                 start = i;
@@ -340,12 +336,7 @@ pub(crate) fn name_kind(name: &str) -> Option<NameKind> {
                 _ => NameKind::Token,
             });
         }
-        if w == "key"
-            && i > 0
-            && ws
-                .get(i - 1)
-                .is_some_and(|q| KEY_QUALIFIERS.contains(&q.as_str()))
-        {
+        if w == "key" && i > 0 && ws.get(i - 1).is_some_and(|q| KEY_QUALIFIERS.contains(&q.as_str())) {
             kind.get_or_insert(NameKind::Token);
         }
         if w == "pass" && i + 1 == ws.len() {
@@ -355,30 +346,20 @@ pub(crate) fn name_kind(name: &str) -> Option<NameKind> {
     // `dbpassword`, `accesstoken`: only for single-word names (with separators the words decide).
     if kind.is_none() && ws.len() == 1 {
         let joined: String = ws.concat();
-        kind = CONCAT_SUFFIXES
-            .iter()
-            .find(|(s, _)| joined.ends_with(s))
-            .map(|(_, k)| *k);
+        kind = CONCAT_SUFFIXES.iter().find(|(s, _)| joined.ends_with(s)).map(|(_, k)| *k);
     }
     kind
 }
 
 /// True when a value assigned to a name of this kind looks like a real credential.
 pub(crate) fn value_is_secret(kind: NameKind, v: &[u8]) -> bool {
-    if v.iter()
-        .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
-        || is_placeholder(v)
-    {
+    if v.iter().any(|b| b.is_ascii_whitespace() || b.is_ascii_control()) || is_placeholder(v) {
         return false;
     }
     if matches!(v.first(), Some(b'/' | b'.' | b'~' | b'-' | b'#'))
         || v.windows(3).any(|w| w == b"://")
-        || v.iter().any(|b| {
-            matches!(
-                b,
-                b'(' | b')' | b'[' | b']' | b'{' | b'}' | b'<' | b'>' | b'$' | b'`' | b'\\'
-            )
-        })
+        || v.iter()
+            .any(|b| matches!(b, b'(' | b')' | b'[' | b']' | b'{' | b'}' | b'<' | b'>' | b'$' | b'`' | b'\\'))
     {
         return false;
     }
@@ -392,9 +373,7 @@ pub(crate) fn value_is_secret(kind: NameKind, v: &[u8]) -> bool {
     }
     match kind {
         NameKind::Password => (8..=128).contains(&v.len()) && classes(v) >= 2 && entropy(v) >= 2.5,
-        NameKind::Token => {
-            (16..=MAX_VALUE).contains(&v.len()) && classes(v) >= 2 && entropy(v) >= 3.2
-        }
+        NameKind::Token => (16..=MAX_VALUE).contains(&v.len()) && classes(v) >= 2 && entropy(v) >= 3.2,
     }
 }
 
@@ -411,10 +390,7 @@ fn skip_blanks(buf: &[u8], mut i: usize) -> usize {
 
 fn line_start(buf: &[u8], i: usize) -> usize {
     let lo = i.saturating_sub(MAX_SPAN);
-    buf[lo..i]
-        .iter()
-        .rposition(|b| *b == b'\n')
-        .map_or(lo, |p| lo + p + 1)
+    buf[lo..i].iter().rposition(|b| *b == b'\n').map_or(lo, |p| lo + p + 1)
 }
 
 /// Reads a value at `i`: a quoted string (`"…"`, `'…'`, with an optional `b`/`r`/`u` prefix) or, when
@@ -446,10 +422,7 @@ fn read_value(buf: &[u8], i: usize, allow_bare: bool) -> Option<Range<usize>> {
             let end_limit = buf.len().min(start + MAX_VALUE + 1);
             let mut j = start;
             while j < end_limit
-                && !matches!(
-                    buf[j],
-                    b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'\'' | b',' | b';' | b'}' | b')'
-                )
+                && !matches!(buf[j], b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'\'' | b',' | b';' | b'}' | b')')
             {
                 j += 1;
             }
@@ -500,6 +473,9 @@ pub(crate) fn detect(buf: &[u8], hit: Range<usize>, syntax: Syntax) -> Option<(C
         (Some(b':'), Some(b'=')) | (Some(b'='), Some(b'>')) => {
             read_value(buf, skip_blanks(buf, i + 2), allow_bare)
         }
+        // `KEY= value`: in shells and env files an `=` glued to the name and followed by a blank assigns
+        // the empty string (`__mvncomp "username= password= …"`).
+        (Some(b'='), Some(b' ' | b'\t')) if i == ne => None,
         (Some(b'=' | b':'), _) => {
             let j = skip_blanks(buf, i + 1);
             if matches!(buf.get(j), Some(b'\r' | b'\n') | None) {
@@ -515,9 +491,7 @@ pub(crate) fn detect(buf: &[u8], hit: Range<usize>, syntax: Syntax) -> Option<(C
             let ls = line_start(buf, ns);
             let prefix = buf.get(ls..ns).unwrap_or_default();
             let trimmed = prefix.trim_ascii();
-            if i > ne
-                && (trimmed.eq_ignore_ascii_case(b"ENV") || trimmed.eq_ignore_ascii_case(b"ARG"))
-            {
+            if i > ne && (trimmed.eq_ignore_ascii_case(b"ENV") || trimmed.eq_ignore_ascii_case(b"ARG")) {
                 read_value(buf, i, true)
             } else {
                 None
@@ -529,16 +503,7 @@ pub(crate) fn detect(buf: &[u8], hit: Range<usize>, syntax: Syntax) -> Option<(C
         return None;
     }
     let key: String = name.chars().take(64).collect();
-    Some((
-        Candidate {
-            rule: RULE,
-            secret: value,
-            key: Some(key),
-            priority: 90,
-            severity: None,
-        },
-        ne,
-    ))
+    Some((Candidate { rule: RULE, secret: value, key: Some(key), priority: 90, severity: None }, ne))
 }
 
 /// Kubernetes / compose style `- name: X_TOKEN` followed by `value: …` on the next line.
@@ -552,10 +517,7 @@ fn k8s_value(buf: &[u8], ns: usize, eol: usize, quoted_name: bool) -> Option<Ran
             .unwrap_or(prefix)
             .trim_ascii_end();
     }
-    let prefix = prefix
-        .strip_prefix(b"-")
-        .unwrap_or(prefix)
-        .trim_ascii_start();
+    let prefix = prefix.strip_prefix(b"-").unwrap_or(prefix).trim_ascii_start();
     if prefix != b"name:" {
         return None;
     }
@@ -642,47 +604,21 @@ mod tests {
     #[test]
     fn assignments() {
         let v = "Zq3v8LmT2pRx9WkBq8Zt";
-        assert_eq!(
-            find(&format!("API_TOKEN={v}\n"), Syntax::Config).as_deref(),
-            Some(v)
-        );
-        assert_eq!(
-            find(&format!("api_token = \"{v}\"\n"), Syntax::Code).as_deref(),
-            Some(v)
-        );
+        assert_eq!(find(&format!("API_TOKEN={v}\n"), Syntax::Config).as_deref(), Some(v));
+        assert_eq!(find(&format!("api_token = \"{v}\"\n"), Syntax::Code).as_deref(), Some(v));
         assert_eq!(find(&format!("api_token = {v}\n"), Syntax::Code), None);
+        assert_eq!(find(&format!("\"secret\": \"{v}\","), Syntax::Config).as_deref(), Some(v));
         assert_eq!(
-            find(&format!("\"secret\": \"{v}\","), Syntax::Config).as_deref(),
+            find(&format!("  - name: MY_TOKEN\n    value: \"{v}\"\n"), Syntax::Config).as_deref(),
             Some(v)
         );
         assert_eq!(
-            find(
-                &format!("  - name: MY_TOKEN\n    value: \"{v}\"\n"),
-                Syntax::Config
-            )
-            .as_deref(),
+            find(&format!("{{\"name\": \"MY_TOKEN\", \"value\": \"{v}\"}}"), Syntax::Config).as_deref(),
             Some(v)
         );
-        assert_eq!(
-            find(
-                &format!("{{\"name\": \"MY_TOKEN\", \"value\": \"{v}\"}}"),
-                Syntax::Config
-            )
-            .as_deref(),
-            Some(v)
-        );
-        assert_eq!(
-            find(&format!("run --api-key {v}"), Syntax::Config).as_deref(),
-            Some(v)
-        );
-        assert_eq!(
-            find(&format!("ENV APP_SECRET {v}"), Syntax::Config).as_deref(),
-            Some(v)
-        );
-        assert_eq!(
-            find("DB_PASSWORD=Str0ng!pw9", Syntax::Config).as_deref(),
-            Some("Str0ng!pw9")
-        );
+        assert_eq!(find(&format!("run --api-key {v}"), Syntax::Config).as_deref(), Some(v));
+        assert_eq!(find(&format!("ENV APP_SECRET {v}"), Syntax::Config).as_deref(), Some(v));
+        assert_eq!(find("DB_PASSWORD=Str0ng!pw9", Syntax::Config).as_deref(), Some("Str0ng!pw9"));
         for neg in [
             "token = self.get_token()",
             "password: ${DB_PASSWORD}",

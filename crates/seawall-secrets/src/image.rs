@@ -28,17 +28,9 @@ pub fn scan_image_config(config: &ImageConfig) -> Vec<Finding> {
             out.push(f);
         }
     }
-    for (path, parts) in [
-        ("config.entrypoint", &config.entrypoint),
-        ("config.cmd", &config.cmd),
-    ] {
+    for (path, parts) in [("config.entrypoint", &config.entrypoint), ("config.cmd", &config.cmd)] {
         if !parts.is_empty() {
-            out.extend(scan_plain(
-                path,
-                None,
-                parts.join(" ").as_bytes(),
-                Syntax::Config,
-            ));
+            out.extend(scan_plain(path, None, parts.join(" ").as_bytes(), Syntax::Config));
         }
     }
     let mut layer = 0u32;
@@ -51,9 +43,7 @@ pub fn scan_image_config(config: &ImageConfig) -> Vec<Finding> {
         let text = h.created_by.as_str();
         let is_env_step = text.contains("ENV ") && h.empty_layer;
         for mut f in scan_plain(&path, this_layer, text.as_bytes(), Syntax::Config) {
-            if is_env_step
-                && seen_env.contains(&(f.id.clone(), f.redacted.clone().unwrap_or_default()))
-            {
+            if is_env_step && seen_env.contains(&(f.id.clone(), f.redacted.clone().unwrap_or_default())) {
                 continue;
             }
             f.location.column = None;
@@ -80,18 +70,12 @@ mod tests {
             env: vec![
                 "PATH=/usr/local/bin:/usr/bin".into(),
                 "GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D".into(),
-                "PYTHON_SHA256=3126f59592c9b0d798584755f2bf7b081fa1ca35ce7a6fea980108d752a05bb1"
-                    .into(),
+                "PYTHON_SHA256=3126f59592c9b0d798584755f2bf7b081fa1ca35ce7a6fea980108d752a05bb1".into(),
                 format!("HF_TOKEN={weak}"),
             ],
-            labels: [("org.example.token".to_string(), hf())]
-                .into_iter()
-                .collect(),
+            labels: [("org.example.token".to_string(), hf())].into_iter().collect(),
             history: vec![
-                HistoryEntry {
-                    created_by: "ADD rootfs.tar /".into(),
-                    ..Default::default()
-                },
+                HistoryEntry { created_by: "ADD rootfs.tar /".into(), ..Default::default() },
                 HistoryEntry {
                     created_by: format!("ENV HF_TOKEN={weak}"),
                     empty_layer: true,
@@ -105,10 +89,8 @@ mod tests {
             ..Default::default()
         };
         let f = scan_image_config(&cfg);
-        let got: Vec<(&str, &str, Option<u32>)> = f
-            .iter()
-            .map(|f| (f.location.path.as_str(), f.id.as_str(), f.location.layer))
-            .collect();
+        let got: Vec<(&str, &str, Option<u32>)> =
+            f.iter().map(|f| (f.location.path.as_str(), f.id.as_str(), f.location.layer)).collect();
         assert_eq!(
             got,
             vec![
@@ -118,10 +100,7 @@ mod tests {
             ]
         );
         assert_eq!(f[0].location.line, Some(4));
-        assert_eq!(
-            f[0].details.get("key").map(String::as_str),
-            Some("HF_TOKEN")
-        );
+        assert_eq!(f[0].details.get("key").map(String::as_str), Some("HF_TOKEN"));
         assert_eq!(f[2].details.get("key").map(String::as_str), None);
         for x in &f {
             assert!(!format!("{x:?}").contains(weak));
@@ -130,9 +109,6 @@ mod tests {
     }
 
     fn openai() -> String {
-        format!(
-            "sk-proj-{}T3BlbkFJ{}",
-            "Zq3v8LmT2pRx9WkBq8Zt2LmX9vKp3RwY", "q8Zt2LmX9vKp3RwY7nBcTf4Hj6Lp2Nm"
-        )
+        format!("sk-proj-{}T3BlbkFJ{}", "Zq3v8LmT2pRx9WkBq8Zt2LmX9vKp3RwY", "q8Zt2LmX9vKp3RwY7nBcTf4Hj6Lp2Nm")
     }
 }

@@ -42,10 +42,7 @@ impl Locator<'_> {
         };
         // Strings appear in file order and close together; a bounded look-ahead keeps a notebook whose
         // strings are encoded differently (`\u00e9`, `\/`) linear instead of quadratic.
-        let end = self
-            .raw
-            .len()
-            .min(self.pos.saturating_add(LOOKAHEAD).saturating_add(enc.len()));
+        let end = self.raw.len().min(self.pos.saturating_add(LOOKAHEAD).saturating_add(enc.len()));
         let Some(rest) = self.raw.get(self.pos..end) else {
             return (None, None);
         };
@@ -75,18 +72,10 @@ fn strings(v: &Value) -> Vec<&str> {
 /// notebook is scanned as plain text. Never panics.
 pub fn scan_notebook(path: &str, layer: Option<u32>, bytes: &[u8]) -> Vec<Finding> {
     let parsed: Option<Value> = serde_json::from_slice(bytes).ok();
-    let Some(cells) = parsed
-        .as_ref()
-        .and_then(|v| v.get("cells"))
-        .and_then(Value::as_array)
-    else {
+    let Some(cells) = parsed.as_ref().and_then(|v| v.get("cells")).and_then(Value::as_array) else {
         return scan_plain(path, layer, bytes, Syntax::Config);
     };
-    let mut loc = Locator {
-        raw: bytes,
-        pos: 0,
-        cursor: LineCursor::default(),
-    };
+    let mut loc = Locator { raw: bytes, pos: 0, cursor: LineCursor::default() };
     let mut out = Vec::new();
     for (ci, cell) in cells.iter().enumerate() {
         let syntax = if cell.get("cell_type").and_then(Value::as_str) == Some("code") {
@@ -97,12 +86,7 @@ pub fn scan_notebook(path: &str, layer: Option<u32>, bytes: &[u8]) -> Vec<Findin
         if let Some(src) = cell.get("source") {
             scan_pieces(path, layer, ci, &strings(src), syntax, &mut loc, &mut out);
         }
-        for o in cell
-            .get("outputs")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for o in cell.get("outputs").and_then(Value::as_array).into_iter().flatten() {
             let mut texts: Vec<&str> = Vec::new();
             if let Some(t) = o.get("text") {
                 texts.extend(strings(t));
@@ -139,30 +123,18 @@ fn scan_pieces(
     let mut pieces = Vec::with_capacity(parts.len());
     for p in parts {
         let (raw_line, raw_col) = loc.find(p);
-        pieces.push(Piece {
-            offset: text.len(),
-            raw_line,
-            raw_col,
-        });
+        pieces.push(Piece { offset: text.len(), raw_line, raw_col });
         text.push_str(p);
         if !p.ends_with('\n') {
             text.push('\n');
         }
     }
     let bytes = text.as_bytes();
-    for c in e.scan(
-        bytes,
-        Hint {
-            syntax,
-            file_name: "",
-        },
-    ) {
+    for c in e.scan(bytes, Hint { syntax, file_name: "" }) {
         let Some(secret) = bytes.get(c.secret.clone()) else {
             continue;
         };
-        let idx = pieces
-            .partition_point(|p| p.offset <= c.secret.start)
-            .saturating_sub(1);
+        let idx = pieces.partition_point(|p| p.offset <= c.secret.start).saturating_sub(1);
         let mut location = Location::file(path).with_layer(layer);
         if let Some(p) = pieces.get(idx) {
             if let Some(l) = p.raw_line {

@@ -28,9 +28,8 @@ pub struct ReaderScan {
 }
 
 fn engine_or_err() -> Result<&'static Engine, SecretsError> {
-    engine::engine().ok_or_else(|| {
-        SecretsError::Engine(engine::engine_error().unwrap_or("unknown").to_string())
-    })
+    engine::engine()
+        .ok_or_else(|| SecretsError::Engine(engine::engine_error().unwrap_or("unknown").to_string()))
 }
 
 fn file_name_lower(path: &str) -> String {
@@ -61,23 +60,12 @@ pub fn scan_bytes(path: &str, layer: Option<u32>, bytes: &[u8]) -> Vec<Finding> 
 }
 
 /// Scans a buffer as plain text with an explicit syntax family.
-pub(crate) fn scan_plain(
-    path: &str,
-    layer: Option<u32>,
-    bytes: &[u8],
-    syntax: Syntax,
-) -> Vec<Finding> {
+pub(crate) fn scan_plain(path: &str, layer: Option<u32>, bytes: &[u8], syntax: Syntax) -> Vec<Finding> {
     let Some(e) = engine::engine() else {
         return Vec::new();
     };
     let name = file_name_lower(path);
-    let cands = e.scan(
-        bytes,
-        Hint {
-            syntax,
-            file_name: &name,
-        },
-    );
+    let cands = e.scan(bytes, Hint { syntax, file_name: &name });
     let mut cursor = LineCursor::default();
     let mut out = Vec::with_capacity(cands.len());
     for c in &cands {
@@ -97,10 +85,7 @@ fn emit_at(
     cursor: &LineCursor,
 ) -> Option<Finding> {
     let secret = buf.get(c.secret.clone())?;
-    let loc = Location::file(path)
-        .with_layer(layer)
-        .with_line(cursor.line())
-        .with_column(cursor.column());
+    let loc = Location::file(path).with_layer(layer).with_line(cursor.line()).with_column(cursor.column());
     emit::finding(c, secret, loc)
 }
 
@@ -129,17 +114,11 @@ pub(crate) fn scan_reader_chunked(
     let e = engine_or_err()?;
     let mut out = ReaderScan::default();
     let mut limited = reader.take(limit);
-    let read_err = |offset: u64, source| SecretsError::Read {
-        path: path.to_string(),
-        offset,
-        source,
-    };
+    let read_err = |offset: u64, source| SecretsError::Read { path: path.to_string(), offset, source };
 
     if is_notebook(path) {
         let mut all = Vec::new();
-        limited
-            .read_to_end(&mut all)
-            .map_err(|err| read_err(0, err))?;
+        limited.read_to_end(&mut all).map_err(|err| read_err(0, err))?;
         out.bytes = all.len() as u64;
         out.truncated = probe_more(limited.into_inner());
         if looks_binary(&all[..all.len().min(crate::SNIFF)]) {
@@ -151,10 +130,7 @@ pub(crate) fn scan_reader_chunked(
     }
 
     let name = file_name_lower(path);
-    let hint = Hint {
-        syntax: Syntax::for_path(path),
-        file_name: &name,
-    };
+    let hint = Hint { syntax: Syntax::for_path(path), file_name: &name };
     let ctx = e.max_match_len();
     let mut buf: Vec<u8> = Vec::with_capacity(chunk + 2 * ctx);
     let mut buf_abs = 0usize;
@@ -190,11 +166,7 @@ pub(crate) fn scan_reader_chunked(
                 return Ok(out);
             }
         }
-        let own_end = if eof {
-            buf_abs + buf.len()
-        } else {
-            buf_abs + buf.len() - ctx
-        };
+        let own_end = if eof { buf_abs + buf.len() } else { buf_abs + buf.len() - ctx };
         for c in e.scan(&buf, hint) {
             let abs = buf_abs + c.secret.start;
             if abs < own_start || abs >= own_end {
@@ -243,13 +215,7 @@ pub fn scan_assignment(name: &str, value: &str, location: Location) -> Option<Fi
     let value = strip_quotes(value.trim());
     let line = format!("{name}={value}");
     let bytes = line.as_bytes();
-    let cands = e.scan(
-        bytes,
-        Hint {
-            syntax: Syntax::Config,
-            file_name: "",
-        },
-    );
+    let cands = e.scan(bytes, Hint { syntax: Syntax::Config, file_name: "" });
     // Only secrets inside the value count (the name itself is not a secret).
     let vstart = name.len() + 1;
     let best = cands
@@ -258,14 +224,9 @@ pub fn scan_assignment(name: &str, value: &str, location: Location) -> Option<Fi
         .min_by_key(|c| (c.priority, std::cmp::Reverse(c.secret.len())))?;
     let secret = bytes.get(best.secret.clone())?;
     let mut f = emit::finding(&best, secret, location)?;
-    f.details
-        .insert("key".into(), name.chars().take(64).collect());
+    f.details.insert("key".into(), name.chars().take(64).collect());
     f.message = match f.redacted.as_deref() {
-        Some(r) => format!(
-            "{} `{r}` (in `{}`)",
-            f.title,
-            f.details.get("key").map_or("", String::as_str)
-        ),
+        Some(r) => format!("{} `{r}` (in `{}`)", f.title, f.details.get("key").map_or("", String::as_str)),
         None => f.message,
     };
     Some(f)
@@ -296,12 +257,7 @@ mod tests {
     }
 
     fn key(f: &Finding) -> (String, Option<u32>, Option<u32>, String) {
-        (
-            f.id.clone(),
-            f.location.line,
-            f.location.column,
-            f.fingerprint.clone(),
-        )
+        (f.id.clone(), f.location.line, f.location.column, f.fingerprint.clone())
     }
 
     #[test]
@@ -314,14 +270,10 @@ mod tests {
             text.push_str(&toks[i % toks.len()]);
             text.push(if i % 3 == 0 { '\n' } else { ' ' });
         }
-        let whole: Vec<_> = scan_bytes("a.env", Some(3), text.as_bytes())
-            .iter()
-            .map(key)
-            .collect();
+        let whole: Vec<_> = scan_bytes("a.env", Some(3), text.as_bytes()).iter().map(key).collect();
         assert_eq!(whole.len(), 400);
         for chunk in [997, 4097, 50_000] {
-            let r = scan_reader_chunked("a.env", Some(3), &mut text.as_bytes(), u64::MAX, chunk)
-                .unwrap();
+            let r = scan_reader_chunked("a.env", Some(3), &mut text.as_bytes(), u64::MAX, chunk).unwrap();
             let got: Vec<_> = r.findings.iter().map(key).collect();
             assert_eq!(got, whole, "chunk {chunk}");
             assert!(!r.truncated && !r.binary);

@@ -14,10 +14,7 @@ pub fn looks_binary(head: &[u8]) -> bool {
     while let Some(chunk) = chunks.next() {
         let bad = chunk.invalid().len();
         // A multi-byte character cut by the end of the head is not evidence of binary content.
-        if chunks.peek().is_none()
-            && bad <= 3
-            && chunk.invalid().first().is_some_and(|b| *b >= 0xC0)
-        {
+        if chunks.peek().is_none() && bad <= 3 && chunk.invalid().first().is_some_and(|b| *b >= 0xC0) {
             continue;
         }
         invalid += bad;

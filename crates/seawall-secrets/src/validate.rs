@@ -50,9 +50,7 @@ pub(crate) fn jwt(v: &[u8]) -> bool {
     let Ok(payload) = B64_URL.decode(p) else {
         return false;
     };
-    header.starts_with(b"{")
-        && header.windows(5).any(|w| w == b"\"alg\"")
-        && payload.starts_with(b"{")
+    header.starts_with(b"{") && header.windows(5).any(|w| w == b"\"alg\"") && payload.starts_with(b"{")
 }
 
 /// Docker `auths.*.auth`: base64 of `user:password` with a non-placeholder password.
@@ -63,10 +61,7 @@ pub(crate) fn docker_auth(v: &[u8]) -> bool {
     let Some(colon) = decoded.iter().position(|b| *b == b':') else {
         return false;
     };
-    let (user, pw) = (
-        &decoded[..colon],
-        decoded.get(colon + 1..).unwrap_or_default(),
-    );
+    let (user, pw) = (&decoded[..colon], decoded.get(colon + 1..).unwrap_or_default());
     !user.is_empty()
         && !pw.is_empty()
         && user.iter().all(|b| b.is_ascii_graphic())
@@ -84,12 +79,7 @@ pub(crate) fn password(v: &[u8], host: Option<&[u8]>) -> bool {
     }
     !is_placeholder(v)
         && !checks::is_identifier_like(v)
-        && !v.iter().any(|b| {
-            matches!(
-                b,
-                b'{' | b'}' | b'$' | b'(' | b')' | b':' | b',' | b'"' | b'\''
-            )
-        })
+        && !v.iter().any(|b| matches!(b, b'{' | b'}' | b'$' | b'(' | b')' | b':' | b',' | b'"' | b'\''))
 }
 
 /// `Authorization` header credential: a `Basic` value must decode to `user:password` with a real
@@ -176,12 +166,7 @@ mod tests {
             "q8Zt2LmX9vKp3RwY7nBcTf4Hj6"
         );
         assert!(jwt(t.as_bytes()));
-        let not = format!(
-            "{}.{}.{}",
-            b64url(r#"{"x":1}"#),
-            b64url("{}"),
-            "q8Zt2LmX9vKp3RwY7nBc"
-        );
+        let not = format!("{}.{}.{}", b64url(r#"{"x":1}"#), b64url("{}"), "q8Zt2LmX9vKp3RwY7nBc");
         assert!(!jwt(not.as_bytes()));
     }
 
@@ -196,27 +181,23 @@ mod tests {
 
     #[test]
     fn openai_shapes() {
-        assert!(openai(
-            b"sk-proj-Zq3v8LmT2pRx9WkBq8Zt2LmX9vKp3RwY7nBcT3BlbkFJq8Zt2LmX9vKp3RwY7nBc"
-        ));
+        assert!(openai(b"sk-proj-Zq3v8LmT2pRx9WkBq8Zt2LmX9vKp3RwY7nBcT3BlbkFJq8Zt2LmX9vKp3RwY7nBc"));
         assert!(!openai(b"sk-learn-is-a-python-package-name-and-not-a-key"));
-        assert!(!openai(
-            b"sk-ant-api03-Zq3v8LmT2pRx9WkBq8Zt2LmX9vKp3RwY7nBc"
-        ));
+        assert!(!openai(b"sk-ant-api03-Zq3v8LmT2pRx9WkBq8Zt2LmX9vKp3RwY7nBc"));
     }
 
     #[test]
     fn pem() {
-        let body = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7q8Zt2LmX9vKp3RwY7nBcTf4Hj6Zq3v8LmT2pRx9WkB";
+        let body =
+            "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7q8Zt2LmX9vKp3RwY7nBcTf4Hj6Zq3v8LmT2pRx9WkB";
         let text = format!("-----BEGIN PRIVATE KEY-----\n{body}\n-----END PRIVATE KEY-----\n");
         let start = text.find("\n").unwrap_or(0);
         let r = pem_body(text.as_bytes(), start);
         assert_eq!(r.map(|r| &text[r]), Some(body));
         let ph = "-----BEGIN PRIVATE KEY-----\nMIIE...\n-----END PRIVATE KEY-----";
         assert!(pem_body(ph.as_bytes(), 27).is_none());
-        let escaped = format!(
-            "\"-----BEGIN RSA PRIVATE KEY-----\\n{body}\\n-----END RSA PRIVATE KEY-----\\n\""
-        );
+        let escaped =
+            format!("\"-----BEGIN RSA PRIVATE KEY-----\\n{body}\\n-----END RSA PRIVATE KEY-----\\n\"");
         assert!(pem_body(escaped.as_bytes(), 32).is_some());
     }
 
@@ -229,10 +210,7 @@ mod tests {
         assert!(!password(b"bobwillknow", None));
         assert!(!password(b"123,foo:bar", None));
         assert!(auth_header(b"bWxvcHM6WnEzdjhMbVQycA==", 3.0));
-        assert!(
-            !auth_header(b"czZCaGRSa3F0MzpnWDFmQmF0M2JW", 3.0),
-            "RFC 6749 example"
-        );
+        assert!(!auth_header(b"czZCaGRSa3F0MzpnWDFmQmF0M2JW", 3.0), "RFC 6749 example");
         assert!(!auth_header(b"dXNlcm5hbWU6cGFzc3dvcmQ=", 3.0));
     }
 }

@@ -46,11 +46,7 @@ fn scan_corpus() -> (BTreeSet<Key>, Vec<seawall_core::Finding>) {
     let mut found = BTreeSet::new();
     let mut all = Vec::new();
     for p in paths {
-        let rel = p
-            .strip_prefix(CORPUS)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
+        let rel = p.strip_prefix(CORPUS).unwrap().to_string_lossy().replace('\\', "/");
         let bytes = std::fs::read(&p).unwrap();
         let meta = EntryMeta::file(&rel, bytes.len() as u64, None);
         let go = match a.required(&meta) {
@@ -64,11 +60,7 @@ fn scan_corpus() -> (BTreeSet<Key>, Vec<seawall_core::Finding>) {
         let mut facts = Facts::default();
         a.analyze(&meta, &mut bytes.as_slice(), &mut facts).unwrap();
         for f in facts.findings {
-            found.insert((
-                f.location.path.clone(),
-                f.location.line.unwrap_or(0),
-                f.id.clone(),
-            ));
+            found.insert((f.location.path.clone(), f.location.line.unwrap_or(0), f.id.clone()));
             all.push(f);
         }
     }
@@ -78,11 +70,7 @@ fn scan_corpus() -> (BTreeSet<Key>, Vec<seawall_core::Finding>) {
 #[test]
 fn precision_and_recall() {
     let expected = labels();
-    assert!(
-        expected.len() >= 100,
-        "corpus has {} labels",
-        expected.len()
-    );
+    assert!(expected.len() >= 100, "corpus has {} labels", expected.len());
     let (found, _) = scan_corpus();
     let tp = found.intersection(&expected).count();
     let fp: Vec<_> = found.difference(&expected).collect();
@@ -107,11 +95,7 @@ fn precision_and_recall() {
     assert!(recall >= 0.95, "recall {recall:.3}");
     // Every rule of the catalog is exercised by at least one labelled secret.
     for r in seawall_secrets::RULES {
-        assert!(
-            expected.iter().any(|(_, _, id)| id == r.id),
-            "no corpus secret for {}",
-            r.id
-        );
+        assert!(expected.iter().any(|(_, _, id)| id == r.id), "no corpus secret for {}", r.id);
     }
 }
 
@@ -126,18 +110,11 @@ fn no_finding_leaks_its_secret() {
         // The secret is on the finding's line: no token-like word of that line (other than the
         // non-secret key name) may appear in the finding's Debug output.
         let text = std::fs::read_to_string(Path::new(CORPUS).join(&f.location.path)).unwrap();
-        let line = text
-            .lines()
-            .nth(f.location.line.unwrap() as usize - 1)
-            .unwrap();
+        let line = text.lines().nth(f.location.line.unwrap() as usize - 1).unwrap();
         let key = f.details.get("key").cloned().unwrap_or_default();
         let dbg = format!("{f:?}");
         for word in line.split(|c: char| c.is_whitespace() || "\"'=:,;{}()[]@".contains(c)) {
-            if word.len() >= 12
-                && !key.contains(word)
-                && !f.title.contains(word)
-                && !word.contains("//")
-            {
+            if word.len() >= 12 && !key.contains(word) && !f.title.contains(word) && !word.contains("//") {
                 assert!(!dbg.contains(word), "{} leaks {word:?} in {dbg}", f.id);
             }
         }
