@@ -235,6 +235,15 @@ fn result(report: &Report, f: &Finding, rule_index: usize) -> Value {
     if !f.aliases.is_empty() {
         props.insert("aliases".into(), json!(f.aliases));
     }
+    if !f.callables.is_empty() {
+        props.insert("callables".into(), json!(f.callables));
+    }
+    if let Some(o) = f.opcode_offset {
+        props.insert("opcodeOffset".into(), json!(o));
+    }
+    if let Some(x) = &f.format {
+        props.insert("format".into(), json!(x));
+    }
     if let Some(d) = f.deleted_in_layer {
         props.insert("deletedInLayer".into(), json!(d));
     }
