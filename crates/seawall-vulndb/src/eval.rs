@@ -52,7 +52,37 @@ pub(crate) struct ParsedEntry {
     pub(crate) name: String,
     engine: Engine,
     ranges: Vec<ParsedRange>,
-    versions: Vec<(String, Version)>,
+    versions: Vec<String>,
+    /// `versions` parsed on first use (most entries are decided by their ranges).
+    versions_parsed: std::cell::OnceCell<Vec<Version>>,
+}
+
+/// An installed version, parsed lazily once per engine and reused across entries.
+#[derive(Debug, Clone)]
+pub(crate) struct Installed {
+    raw: String,
+    parsed: Vec<(Engine, Version)>,
+}
+
+impl Installed {
+    pub(crate) fn new(raw: &str) -> Installed {
+        Installed {
+            raw: raw.to_string(),
+            parsed: Vec::new(),
+        }
+    }
+
+    fn get(&mut self, engine: Engine) -> &Version {
+        let pos = match self.parsed.iter().position(|(e, _)| *e == engine) {
+            Some(p) => p,
+            None => {
+                self.parsed
+                    .push((engine, Version::parse(engine, &self.raw)));
+                self.parsed.len() - 1
+            }
+        };
+        &self.parsed[pos].1
+    }
 }
 
 /// Outcome of checking one version against one entry.
@@ -195,11 +225,7 @@ impl ParsedEntry {
             .iter()
             .filter_map(|r| ParsedRange::parse(r, engine))
             .collect();
-        let versions = a
-            .versions
-            .iter()
-            .map(|s| (s.clone(), Version::parse(engine, s)))
-            .collect();
+        let versions = a.versions.clone();
         Some(ParsedEntry {
             index,
             release: ecosystem_release(&p.ecosystem).to_string(),
@@ -208,6 +234,7 @@ impl ParsedEntry {
             engine,
             ranges,
             versions,
+            versions_parsed: std::cell::OnceCell::new(),
         })
     }
 
@@ -220,29 +247,35 @@ impl ParsedEntry {
 
     /// Checks `version` (raw string) against the entry.
     pub(crate) fn check(&self, version: &str) -> Option<Hit> {
-        let eco_v = Version::parse(self.engine, version);
-        let mut semver_v: Option<Version> = None;
+        self.check_installed(&mut Installed::new(version))
+    }
+
+    /// Checks an installed version against the entry.
+    pub(crate) fn check_installed(&self, inst: &mut Installed) -> Option<Hit> {
         let mut hit: Option<Hit> = None;
         for r in &self.ranges {
-            let v = if r.engine == self.engine {
-                &eco_v
-            } else {
-                semver_v.get_or_insert_with(|| Version::parse(r.engine, version))
-            };
-            if let Some(fixed) = r.contains(v) {
+            if let Some(fixed) = r.contains(inst.get(r.engine)) {
                 hit.get_or_insert_with(Hit::default).fixed.extend(fixed);
             }
         }
-        if hit.is_none()
-            && self
-                .versions
-                .iter()
-                .any(|(raw, pv)| raw == version || pv.compare(&eco_v) == Ordering::Equal)
-        {
-            hit = Some(Hit {
-                fixed: Vec::new(),
-                listed_only: true,
-            });
+        if hit.is_none() && !self.versions.is_empty() {
+            let listed = self.versions.contains(&inst.raw) || {
+                let engine = self.engine;
+                let parsed = self.versions_parsed.get_or_init(|| {
+                    self.versions
+                        .iter()
+                        .map(|s| Version::parse(engine, s))
+                        .collect()
+                });
+                let v = inst.get(engine);
+                parsed.iter().any(|pv| pv.compare(v) == Ordering::Equal)
+            };
+            if listed {
+                hit = Some(Hit {
+                    fixed: Vec::new(),
+                    listed_only: true,
+                });
+            }
         }
         hit
     }

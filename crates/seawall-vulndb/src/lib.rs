@@ -49,6 +49,7 @@ mod import;
 mod matcher;
 pub mod names;
 pub mod osv;
+mod plan;
 pub mod severity;
 mod store;
 mod update;
@@ -58,6 +59,7 @@ pub use error::DbError;
 pub use eval::{Hit, is_affected};
 pub use import::{MAX_RECORD_BYTES, parse_records};
 pub use matcher::{PRACTICE, match_packages, primary_id};
+pub use plan::{DB_ENV, STALE_AFTER, default_db_path, ecosystems_for};
 pub use store::{DbStatus, ImportSummary, SCHEMA_VERSION, SourceMeta, SourceStatus, VulnDb};
 pub use update::{
     DEFAULT_ECOSYSTEMS, DEFAULT_SOURCE, EcosystemOutcome, EcosystemUpdate, MAX_ARCHIVE_BYTES,

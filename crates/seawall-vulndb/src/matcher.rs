@@ -7,7 +7,7 @@ use std::rc::Rc;
 use seawall_core::{Finding, FindingKind, OsInfo, Package, PackageRef, Severity};
 use seawall_version::{Engine, Version};
 
-use crate::eval::{Hit, ParsedEntry};
+use crate::eval::{Hit, Installed, ParsedEntry};
 use crate::names::{conda_to_pypi, ecosystem_base, ecosystem_release, normalize_name};
 use crate::osv::{Affected, Vulnerability};
 use crate::severity::{SeveritySource, severity_of};
@@ -164,6 +164,7 @@ pub(crate) fn hits_for(
     let release = ecosystem_release(&q.ecosystem);
     let ids = cache.ids(db, base, &q.name)?;
     let mut out = Vec::new();
+    let mut installed = Installed::new(&q.version);
     for id in ids.iter() {
         let Some(record) = cache.record(db, id)? else {
             continue;
@@ -175,7 +176,7 @@ pub(crate) fn hits_for(
             .iter()
             .filter(|e| e.applies_to(base, release, &q.name))
         {
-            if let Some(Hit { fixed: f, .. }) = e.check(&q.version) {
+            if let Some(Hit { fixed: f, .. }) = e.check_installed(&mut installed) {
                 entries.push(e.index);
                 fixed.extend(f);
             }
