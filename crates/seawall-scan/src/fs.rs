@@ -73,25 +73,16 @@ pub(crate) fn finish(
     opts: &ScanOptions,
 ) -> Report {
     let Squashed { facts, os } = squashed;
-    let Facts {
-        packages,
-        mut findings,
-        models,
-        os: _,
-        files,
-        mut warnings,
-    } = facts;
+    let Facts { mut packages, mut findings, models, os: _, files, mut warnings } = facts;
     target.os = os.clone();
+    if let Some(os) = &os {
+        seawall_inventory::apply_os(&mut packages, os);
+    }
 
     let mut image_facts = Facts::default();
     {
-        let view = ImageView {
-            target: &target,
-            config,
-            os: os.as_ref(),
-            files: &files,
-            packages: &packages,
-        };
+        let view =
+            ImageView { target: &target, config, os: os.as_ref(), files: &files, packages: &packages };
         for a in registry::image_analyzers(&opts.scanners) {
             if let Err(e) = a.analyze(&view, &mut image_facts) {
                 warnings.push(ScanWarning::general(a.name(), e.to_string()));
@@ -101,22 +92,30 @@ pub(crate) fn finish(
     findings.extend(image_facts.findings);
     warnings.extend(image_facts.warnings);
 
-    let mut report = Report::new(target);
-    report.scanners = opts
+    let mut statuses: Vec<ScannerStatus> = opts
         .scanners
         .names()
         .into_iter()
-        .map(|n| ScannerStatus {
-            name: n.to_string(),
-            status: "ok".into(),
-            message: None,
-        })
+        .map(|n| ScannerStatus { name: n.to_string(), status: "ok".into(), message: None })
         .collect();
-    report.packages = if opts.scanners.inventory {
-        packages
-    } else {
-        Vec::new()
-    };
+    if opts.scanners.vuln {
+        if let Some(p) = &opts.progress {
+            p.phase("vuln");
+        }
+        let v = crate::vuln::run(&packages, os.as_ref(), opts);
+        findings.extend(v.findings);
+        warnings.extend(v.warnings);
+        if let Some(reason) = v.skipped
+            && let Some(s) = statuses.iter_mut().find(|s| s.name == "vuln")
+        {
+            s.status = "skipped".into();
+            s.message = Some(reason);
+        }
+    }
+
+    let mut report = Report::new(target);
+    report.scanners = statuses;
+    report.packages = if opts.scanners.inventory { packages } else { Vec::new() };
     report.models = models;
     report.findings = findings;
     report.warnings = warnings;

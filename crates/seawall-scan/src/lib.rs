@@ -24,8 +24,10 @@ mod fs;
 mod image;
 mod options;
 pub mod registry;
+mod vuln;
 
 pub use error::ScanError;
 pub use fs::{scan_config, scan_fs, scan_model};
 pub use image::{scan_image, scan_source};
 pub use options::{Progress, ScanOptions, Scanners};
+pub use vuln::default_db_path;

@@ -8,30 +8,48 @@ use crate::Scanners;
 
 /// The per-file analyzers for a scanner set, in a fixed order.
 pub fn file_analyzers(scanners: &Scanners) -> Vec<Box<dyn FileAnalyzer>> {
-    let v: Vec<Box<dyn FileAnalyzer>> = Vec::new();
-    let _ = scanners;
+    let mut v: Vec<Box<dyn FileAnalyzer>> = Vec::new();
+    if scanners.inventory {
+        v.extend(seawall_inventory::analyzers());
+    }
+    if scanners.secret {
+        v.push(Box::new(seawall_secrets::SecretsAnalyzer::new()));
+    }
+    if scanners.model {
+        v.push(Box::new(seawall_model::ModelAnalyzer::new(seawall_model::ScanOptions::default())));
+    }
+    if scanners.config {
+        v.push(Box::new(seawall_config::file_analyzer()));
+    }
     v
 }
 
 /// The whole-image analyzers for a scanner set, in a fixed order.
 pub fn image_analyzers(scanners: &Scanners) -> Vec<Box<dyn ImageAnalyzer>> {
-    let v: Vec<Box<dyn ImageAnalyzer>> = Vec::new();
-    let _ = scanners;
+    let mut v: Vec<Box<dyn ImageAnalyzer>> = Vec::new();
+    if scanners.secret {
+        v.push(Box::new(seawall_secrets::ImageConfigSecretsAnalyzer));
+    }
+    if scanners.config {
+        v.push(Box::new(seawall_config::image_analyzer()));
+    }
     v
 }
 
 /// Every rule seawall can report, sorted by id.
 pub fn catalog() -> Vec<RuleMeta> {
     let mut v: Vec<RuleMeta> = Vec::new();
+    v.extend_from_slice(seawall_config::RULES);
+    v.extend_from_slice(seawall_secrets::RULES);
+    v.extend_from_slice(seawall_model::RULES);
+    v.extend_from_slice(seawall_docker::audit::RULES);
     v.sort_by_key(|r| r.id);
     v
 }
 
 /// The catalog entry for a rule id (case-insensitive).
 pub fn rule(id: &str) -> Option<RuleMeta> {
-    catalog()
-        .into_iter()
-        .find(|r| r.id.eq_ignore_ascii_case(id))
+    catalog().into_iter().find(|r| r.id.eq_ignore_ascii_case(id))
 }
 
 #[cfg(test)]
@@ -43,33 +61,27 @@ mod tests {
     fn analyzer_names_are_unique_and_all_build() {
         let all = Scanners::default();
         let mut seen = HashSet::new();
-        for a in file_analyzers(&all) {
-            assert!(
-                seen.insert(a.name()),
-                "duplicate analyzer name {}",
-                a.name()
-            );
+        let files = file_analyzers(&all);
+        assert!(files.len() >= 4);
+        for a in files {
+            assert!(seen.insert(a.name()), "duplicate analyzer name {}", a.name());
+            assert!(a.version() >= 1, "{}", a.name());
         }
         for a in image_analyzers(&all) {
-            assert!(
-                seen.insert(a.name()),
-                "duplicate analyzer name {}",
-                a.name()
-            );
+            assert!(seen.insert(a.name()), "duplicate analyzer name {}", a.name());
         }
     }
 
     #[test]
     fn rule_ids_are_unique_and_documented() {
         let mut seen = HashSet::new();
-        for r in catalog() {
+        let all = catalog();
+        assert!(all.len() > 50, "{}", all.len());
+        for r in all {
             assert!(seen.insert(r.id), "duplicate rule id {}", r.id);
-            assert!(
-                !r.title.is_empty() && !r.rationale.is_empty() && !r.fix.is_empty(),
-                "{}",
-                r.id
-            );
+            assert!(!r.title.is_empty() && !r.rationale.is_empty() && !r.fix.is_empty(), "{}", r.id);
             assert!((1..=10).contains(&r.practice), "{}", r.id);
         }
+        assert!(rule("sw-ctr-001").is_some());
     }
 }
