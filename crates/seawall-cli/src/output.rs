@@ -1,57 +1,76 @@
-//! Writing reports to stdout or files, in one or several formats.
+//! Writing reports to stdout or files, in one or several formats (`seawall-report` renders).
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use anyhow::{Context, Result};
 
 use seawall_core::Report;
+use seawall_report::{Format, RenderContext, render};
+
+/// Extra inputs some formats use.
+#[derive(Default)]
+pub(crate) struct Extras<'a> {
+    /// Previous report for Markdown deltas.
+    pub(crate) baseline: Option<&'a Report>,
+    /// Network graph SVG for the HTML report.
+    pub(crate) graph_svg: Option<&'a str>,
+}
 
 /// Writes the report in the main format (to `--output FILE` or stdout) and every `FORMAT=FILE` extra.
 pub(crate) fn write_all(report: &Report, format: &str, outputs: &[String]) -> Result<()> {
+    write_all_with(report, format, outputs, &Extras::default())
+}
+
+/// [`write_all`] with baseline / graph inputs.
+pub(crate) fn write_all_with(
+    report: &Report,
+    format: &str,
+    outputs: &[String],
+    extras: &Extras<'_>,
+) -> Result<()> {
+    let main_format: Format = format.parse().with_context(|| format!("--format {format}"))?;
     let mut main_file = None;
-    let mut extras = Vec::new();
+    let mut extra = Vec::new();
     for o in outputs {
         match o.split_once('=') {
-            Some((fmt, file)) if !fmt.contains('/') => {
-                extras.push((fmt.to_string(), file.to_string()))
+            Some((fmt, file)) if !fmt.contains('/') && fmt.parse::<Format>().is_ok() => {
+                extra.push((fmt.parse::<Format>().with_context(|| format!("--output {o}"))?, file.to_string()))
             }
             _ => main_file = Some(o.clone()),
         }
     }
+    let rules = seawall_scan::registry::catalog();
+    let base = RenderContext::new(&rules)
+        .with_baseline(extras.baseline)
+        .with_graph_svg(extras.graph_svg);
     match main_file {
-        Some(path) => {
-            let mut f =
-                std::fs::File::create(&path).with_context(|| format!("cannot create {path}"))?;
-            render(report, format, &mut f).with_context(|| format!("cannot write {path}"))?;
-        }
+        Some(path) => write_file(report, main_format, &base, &path)?,
         None => {
             let stdout = std::io::stdout();
+            let tty = stdout.is_terminal();
+            let ctx = base.clone().with_color(tty && std::env::var_os("NO_COLOR").is_none()).with_width(
+                if tty { terminal_width() } else { None },
+            );
             let mut lock = stdout.lock();
-            render(report, format, &mut lock)?;
+            render(report, main_format, &ctx, &mut lock)?;
+            lock.flush()?;
         }
     }
-    for (fmt, path) in extras {
-        let mut f =
-            std::fs::File::create(&path).with_context(|| format!("cannot create {path}"))?;
-        render(report, &fmt, &mut f).with_context(|| format!("cannot write {path}"))?;
+    for (fmt, path) in extra {
+        write_file(report, fmt, &base, &path)?;
     }
     Ok(())
 }
 
-fn render(report: &Report, format: &str, out: &mut dyn Write) -> Result<()> {
-    match format {
-        "json" => {
-            serde_json::to_writer_pretty(&mut *out, report)?;
-            writeln!(out)?;
-        }
-        _ => {
-            writeln!(
-                out,
-                "{} packages, {} findings",
-                report.packages.len(),
-                report.findings.len()
-            )?;
-        }
-    }
+fn write_file(report: &Report, format: Format, ctx: &RenderContext<'_>, path: &str) -> Result<()> {
+    let mut f = std::io::BufWriter::new(
+        std::fs::File::create(path).with_context(|| format!("cannot create {path}"))?,
+    );
+    render(report, format, ctx, &mut f).with_context(|| format!("cannot write {path}"))?;
+    f.flush().with_context(|| format!("cannot write {path}"))?;
     Ok(())
+}
+
+fn terminal_width() -> Option<u16> {
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).or(Some(120))
 }
