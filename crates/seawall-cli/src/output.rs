@@ -33,24 +33,22 @@ pub(crate) fn write_all_with(
     let mut extra = Vec::new();
     for o in outputs {
         match o.split_once('=') {
-            Some((fmt, file)) if !fmt.contains('/') && fmt.parse::<Format>().is_ok() => {
-                extra.push((fmt.parse::<Format>().with_context(|| format!("--output {o}"))?, file.to_string()))
-            }
+            Some((fmt, file)) if !fmt.contains('/') && fmt.parse::<Format>().is_ok() => extra
+                .push((fmt.parse::<Format>().with_context(|| format!("--output {o}"))?, file.to_string())),
             _ => main_file = Some(o.clone()),
         }
     }
     let rules = seawall_scan::registry::catalog();
-    let base = RenderContext::new(&rules)
-        .with_baseline(extras.baseline)
-        .with_graph_svg(extras.graph_svg);
+    let base = RenderContext::new(&rules).with_baseline(extras.baseline).with_graph_svg(extras.graph_svg);
     match main_file {
         Some(path) => write_file(report, main_format, &base, &path)?,
         None => {
             let stdout = std::io::stdout();
             let tty = stdout.is_terminal();
-            let ctx = base.clone().with_color(tty && std::env::var_os("NO_COLOR").is_none()).with_width(
-                if tty { terminal_width() } else { None },
-            );
+            let ctx = base
+                .clone()
+                .with_color(tty && std::env::var_os("NO_COLOR").is_none())
+                .with_width(if tty { terminal_width() } else { None });
             let mut lock = stdout.lock();
             render(report, main_format, &ctx, &mut lock)?;
             lock.flush()?;

@@ -19,9 +19,7 @@ pub(crate) fn docker(
         .build()
         .context("cannot start the async runtime")?;
     let opts = AuditOptions { docker_host, all };
-    let result = rt
-        .block_on(audit(&opts))
-        .context("cannot audit the Docker Engine")?;
+    let result = rt.block_on(audit(&opts)).context("cannot audit the Docker Engine")?;
     let report = result.report;
     output::write_all(&report, format, outputs)?;
     let fail_on: Option<Severity> = fail_on.map(str::parse).transpose().context("--fail-on")?;

@@ -1,59 +1,34 @@
 //! One module per subcommand.
 
 mod audit;
+mod db;
 mod monitor;
+mod rules;
 mod scan;
 
 use anyhow::Result;
 
-use crate::cli::{AuditTarget, CacheAction, Cli, Command};
+use crate::cli::{AuditTarget, CacheAction, Cli, Command, DbAction};
 
 /// Runs a parsed command line; returns the exit code.
 pub(crate) fn run(cli: Cli) -> Result<u8> {
     match &cli.command {
         Command::Scan { what } => scan::run(&cli, what),
-        Command::Cache {
-            action: CacheAction::Clean,
-        } => {
-            let dir = seawall_walker::LayerCache::default_dir().ok_or_else(|| {
-                anyhow::anyhow!("no cache directory (set SEAWALL_CACHE_DIR or HOME)")
-            })?;
+        Command::Cache { action: CacheAction::Clean } => {
+            let dir = seawall_walker::LayerCache::default_dir()
+                .ok_or_else(|| anyhow::anyhow!("no cache directory (set SEAWALL_CACHE_DIR or HOME)"))?;
             let n = seawall_walker::LayerCache::new(&dir).clean()?;
             if !cli.quiet {
                 eprintln!("removed {n} cached layers from {}", dir.display());
             }
             Ok(0)
         }
-        Command::Monitor {
-            listen,
-            docker_host,
-            webhook,
-            interval,
-            learn,
-        } => monitor::monitor(
-            *listen,
-            docker_host.clone(),
-            webhook.clone(),
-            *interval,
-            *learn,
-            cli.quiet,
-        ),
-        Command::Audit {
-            what:
-                AuditTarget::Docker {
-                    all,
-                    docker_host,
-                    format,
-                    output,
-                    fail_on,
-                },
-        } => audit::docker(
-            *all,
-            docker_host.clone(),
-            format,
-            output,
-            fail_on.as_deref(),
-        ),
+        Command::Monitor { listen, docker_host, webhook, interval, learn } => {
+            monitor::monitor(*listen, docker_host.clone(), webhook.clone(), *interval, *learn, cli.quiet)
+        }
+        Command::Audit { what: AuditTarget::Docker { all, docker_host, format, output, fail_on } } => {
+            audit::docker(*all, docker_host.clone(), format, output, fail_on.as_deref())
+        }
         Command::Diff { old, new, format } => {
             let a = seawall_policy::load_report(old)?;
             let b = seawall_policy::load_report(new)?;
@@ -62,12 +37,7 @@ pub(crate) fn run(cli: Cli) -> Result<u8> {
                 serde_json::to_writer_pretty(std::io::stdout().lock(), &d)?;
                 println!();
             } else {
-                println!(
-                    "{} new, {} fixed, {} unchanged",
-                    d.new.len(),
-                    d.fixed.len(),
-                    d.unchanged.len()
-                );
+                println!("{} new, {} fixed, {} unchanged", d.new.len(), d.fixed.len(), d.unchanged.len());
                 for f in &d.new {
                     println!("+ {} {} {} {}", f.severity, f.id, f.location.path, f.title);
                 }
@@ -77,11 +47,18 @@ pub(crate) fn run(cli: Cli) -> Result<u8> {
             }
             Ok(if d.new.is_empty() { 0 } else { 1 })
         }
-        Command::Db { .. } => {
-            anyhow::bail!("the vulnerability database commands are not wired yet")
-        }
-        Command::Rules { .. } | Command::Explain { .. } => {
-            anyhow::bail!("the rule catalog commands are not wired yet")
-        }
+        Command::Db { action } => match action {
+            DbAction::Update { db_source, ecosystems } => db::update_cmd(
+                cli.db.as_ref(),
+                db_source.as_deref(),
+                ecosystems.as_deref(),
+                cli.offline,
+                cli.quiet,
+            ),
+            DbAction::Import { path } => db::import_cmd(cli.db.as_ref(), path, cli.quiet),
+            DbAction::Status => db::status_cmd(cli.db.as_ref()),
+        },
+        Command::Rules { format } => rules::list(format),
+        Command::Explain { id } => rules::explain(id),
     }
 }

@@ -18,9 +18,7 @@ pub(crate) fn monitor(
         if v.is_finite() && v > 0.0 && v < 86_400.0 {
             Ok(Duration::from_secs_f64(v))
         } else {
-            Err(anyhow::anyhow!(
-                "--{what} must be a number of seconds between 0 and 86400, got {v}"
-            ))
+            Err(anyhow::anyhow!("--{what} must be a number of seconds between 0 and 86400, got {v}"))
         }
     };
     let opts = MonitorOptions {
@@ -37,9 +35,7 @@ pub(crate) fn monitor(
         .build()
         .context("cannot start the async runtime")?;
     if !quiet {
-        eprintln!(
-            "seawall monitor: metrics on http://{listen}/metrics, health on http://{listen}/healthz"
-        );
+        eprintln!("seawall monitor: metrics on http://{listen}/metrics, health on http://{listen}/healthz");
     }
     rt.block_on(async move {
         let shutdown = async {

@@ -15,12 +15,7 @@ use crate::progress::Bar;
 
 pub(crate) fn run(cli: &Cli, what: &ScanTarget) -> Result<u8> {
     let (common, report, target_path) = match what {
-        ScanTarget::Image {
-            reference,
-            common,
-            platform,
-            insecure,
-        } => {
+        ScanTarget::Image { reference, common, platform, insecure } => {
             let mut opts = options(cli, common)?;
             opts.source.platform = platform.clone();
             opts.source.insecure = *insecure;
@@ -34,11 +29,7 @@ pub(crate) fn run(cli: &Cli, what: &ScanTarget) -> Result<u8> {
         }
         ScanTarget::Config { path, common } => {
             let opts = options(cli, common)?;
-            (
-                common,
-                seawall_scan::scan_config(path, &opts)?,
-                path.clone(),
-            )
+            (common, seawall_scan::scan_config(path, &opts)?, path.clone())
         }
         ScanTarget::Model { path, common } => {
             let opts = options(cli, common)?;
@@ -93,12 +84,8 @@ fn finish(cli: &Cli, common: &ScanArgs, mut report: Report, target: &Path) -> Re
             report.warnings.len()
         );
     }
-    let fail_on: Option<Severity> = common
-        .fail_on
-        .as_deref()
-        .map(str::parse)
-        .transpose()
-        .context("--fail-on")?;
+    let fail_on: Option<Severity> =
+        common.fail_on.as_deref().map(str::parse).transpose().context("--fail-on")?;
     let code = seawall_policy::exit_code_with(&report, &policy.fail_on(fail_on));
     Ok(u8::try_from(code).unwrap_or(2))
 }
