@@ -11,9 +11,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let format: Format = args.next().as_deref().unwrap_or("table").parse()?;
     let mut report: seawall_core::Report = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
     report.normalize();
-    let ctx = RenderContext::new(&[])
-        .with_packages(true)
-        .with_width(Some(120));
+    let ctx = RenderContext::new(&[]).with_packages(true).with_width(Some(120));
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     render(&report, format, &ctx, &mut out)?;

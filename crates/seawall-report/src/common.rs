@@ -24,13 +24,8 @@ pub(crate) fn sev_index(s: Severity) -> usize {
 }
 
 /// Severities from highest to lowest.
-pub(crate) const SEVERITIES_DESC: [Severity; 5] = [
-    Severity::Critical,
-    Severity::High,
-    Severity::Medium,
-    Severity::Low,
-    Severity::Info,
-];
+pub(crate) const SEVERITIES_DESC: [Severity; 5] =
+    [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info];
 
 /// `CRITICAL 2 · HIGH 1 · …` for the non-zero counts, or `none`.
 pub(crate) fn counts_line(counts: &[usize; 5]) -> String {
@@ -39,11 +34,7 @@ pub(crate) fn counts_line(counts: &[usize; 5]) -> String {
         .filter(|s| counts[sev_index(**s)] > 0)
         .map(|s| format!("{} {}", s.as_str(), counts[sev_index(*s)]))
         .collect();
-    if parts.is_empty() {
-        "none".to_string()
-    } else {
-        parts.join(" · ")
-    }
+    if parts.is_empty() { "none".to_string() } else { parts.join(" · ") }
 }
 
 /// Findings grouped by practice (ascending); within a group the report order (severity first) is kept.
@@ -105,20 +96,14 @@ pub(crate) fn human_size(bytes: u64) -> String {
         v /= 1024.0;
         i += 1;
     }
-    if i == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{v:.1} {}", UNITS[i])
-    }
+    if i == 0 { format!("{bytes} B") } else { format!("{v:.1} {}", UNITS[i]) }
 }
 
 /// The target as one line: `image acme/app:1 (sha256:abcd…) · debian 12`.
 pub(crate) fn target_line(r: &Report) -> String {
     let t = &r.target;
-    let kind = serde_json::to_value(t.kind)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
+    let kind =
+        serde_json::to_value(t.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
     let mut s = format!("{kind} {}", t.name);
     if let Some(d) = &t.digest {
         s.push_str(&format!(" ({})", short_digest(d)));
@@ -139,10 +124,7 @@ pub(crate) fn short_digest(d: &str) -> String {
 
 /// The target kind as its JSON name.
 pub(crate) fn kind_name(r: &Report) -> String {
-    serde_json::to_value(r.target.kind)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
+    serde_json::to_value(r.target.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
 /// The delta of `report` against a previous report for display.
@@ -150,21 +132,14 @@ pub(crate) fn kind_name(r: &Report) -> String {
 /// Findings the policy suppressed *because they were in the baseline* still exist, so they count as
 /// unchanged rather than fixed.
 pub(crate) fn delta(baseline: &Report, report: &Report) -> seawall_policy::ReportDiff {
-    let by_baseline = |f: &&Finding| {
-        f.details
-            .get(seawall_policy::SUPPRESSED_BY)
-            .is_some_and(|b| b == "baseline")
-    };
+    let by_baseline =
+        |f: &&Finding| f.details.get(seawall_policy::SUPPRESSED_BY).is_some_and(|b| b == "baseline");
     if !report.suppressed.iter().any(|f| by_baseline(&f)) {
         return seawall_policy::diff(baseline, report);
     }
     let mut view = Report::new(report.target.clone());
-    view.findings = report
-        .findings
-        .iter()
-        .chain(report.suppressed.iter().filter(by_baseline))
-        .cloned()
-        .collect();
+    view.findings =
+        report.findings.iter().chain(report.suppressed.iter().filter(by_baseline)).cloned().collect();
     seawall_policy::diff(baseline, &view)
 }
 
@@ -172,18 +147,11 @@ pub(crate) fn delta(baseline: &Report, report: &Report) -> seawall_policy::Repor
 pub(crate) fn suppression_breakdown(report: &Report) -> String {
     let mut m: BTreeMap<&str, usize> = BTreeMap::new();
     for f in &report.suppressed {
-        let by = f
-            .details
-            .get(seawall_policy::SUPPRESSED_BY)
-            .map(String::as_str)
-            .unwrap_or("other");
+        let by = f.details.get(seawall_policy::SUPPRESSED_BY).map(String::as_str).unwrap_or("other");
         let kind = by.split(':').next().unwrap_or(by);
         *m.entry(kind).or_default() += 1;
     }
-    m.iter()
-        .map(|(k, n)| format!("{k} {n}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    m.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ")
 }
 
 #[cfg(test)]
@@ -199,10 +167,7 @@ mod tests {
 
     #[test]
     fn digests() {
-        assert_eq!(
-            short_digest("sha256:0123456789abcdef"),
-            "sha256:0123456789ab"
-        );
+        assert_eq!(short_digest("sha256:0123456789abcdef"), "sha256:0123456789ab");
         assert_eq!(short_digest("x"), "x");
     }
 }

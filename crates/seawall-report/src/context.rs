@@ -29,10 +29,7 @@ pub struct RenderContext<'a> {
 impl<'a> RenderContext<'a> {
     /// A context with the rule catalog and every option off.
     pub fn new(rules: &'a [RuleMeta]) -> Self {
-        RenderContext {
-            rules,
-            ..RenderContext::default()
-        }
+        RenderContext { rules, ..RenderContext::default() }
     }
 
     /// Turns colours on or off.
@@ -106,13 +103,8 @@ fn parse_epoch(v: Option<&str>) -> Result<Option<Timestamp>, ReportError> {
     let Some(v) = v.filter(|v| !v.trim().is_empty()) else {
         return Ok(None);
     };
-    let secs: i64 = v
-        .trim()
-        .parse()
-        .map_err(|_| ReportError::SourceDateEpoch(v.to_string()))?;
-    Timestamp::from_second(secs)
-        .map(Some)
-        .map_err(|_| ReportError::SourceDateEpoch(v.to_string()))
+    let secs: i64 = v.trim().parse().map_err(|_| ReportError::SourceDateEpoch(v.to_string()))?;
+    Timestamp::from_second(secs).map(Some).map_err(|_| ReportError::SourceDateEpoch(v.to_string()))
 }
 
 /// RFC 3339 UTC with whole seconds, as SPDX and CycloneDX want it: `2026-01-01T00:00:00Z`.

@@ -43,11 +43,7 @@ fn prop(name: impl Into<String>, value: impl Into<String>) -> Value {
 fn package_refs(packages: &[&Package]) -> Vec<String> {
     let base: Vec<String> = packages
         .iter()
-        .map(|p| {
-            p.purl
-                .clone()
-                .unwrap_or_else(|| format!("{}:{}@{}", p.ecosystem, p.name, p.version))
-        })
+        .map(|p| p.purl.clone().unwrap_or_else(|| format!("{}:{}@{}", p.ecosystem, p.name, p.version)))
         .collect();
     let mut count: BTreeMap<&str, usize> = BTreeMap::new();
     for b in &base {
@@ -75,8 +71,7 @@ fn package_refs(packages: &[&Package]) -> Vec<String> {
 }
 
 fn component(p: &Package, bom_ref: &str) -> Value {
-    let mut c =
-        json!({"type": "library", "bom-ref": bom_ref, "name": p.name, "version": p.version});
+    let mut c = json!({"type": "library", "bom-ref": bom_ref, "name": p.name, "version": p.version});
     if let Some(purl) = &p.purl {
         c["purl"] = json!(purl);
     }
@@ -91,10 +86,7 @@ fn component(p: &Package, bom_ref: &str) -> Value {
     for (i, l) in p.locations.iter().enumerate() {
         props.push(prop(format!("seawall:location:{i}:path"), &l.path));
         if let Some(layer) = l.layer {
-            props.push(prop(
-                format!("seawall:location:{i}:layer"),
-                layer.to_string(),
-            ));
+            props.push(prop(format!("seawall:location:{i}:layer"), layer.to_string()));
         }
     }
     for (k, v) in &p.properties {
@@ -112,9 +104,7 @@ type PackageIndex<'a> = BTreeMap<(&'a str, &'a str, &'a str), Vec<usize>>;
 fn package_index<'a>(packages: &[&'a Package]) -> PackageIndex<'a> {
     let mut m: PackageIndex<'_> = BTreeMap::new();
     for (i, p) in packages.iter().enumerate() {
-        m.entry((p.ecosystem.as_str(), p.name.as_str(), p.version.as_str()))
-            .or_default()
-            .push(i);
+        m.entry((p.ecosystem.as_str(), p.name.as_str(), p.version.as_str())).or_default().push(i);
     }
     m
 }
@@ -127,20 +117,11 @@ fn find_component<'a>(
     refs: &'a [String],
 ) -> Option<&'a str> {
     let pkg = f.package.as_ref()?;
-    let candidates = index.get(&(
-        pkg.ecosystem.as_str(),
-        pkg.name.as_str(),
-        pkg.version.as_str(),
-    ))?;
+    let candidates = index.get(&(pkg.ecosystem.as_str(), pkg.name.as_str(), pkg.version.as_str()))?;
     let idx = candidates
         .iter()
         .copied()
-        .find(|&i| {
-            packages[i]
-                .locations
-                .iter()
-                .any(|l| l.path == f.location.path)
-        })
+        .find(|&i| packages[i].locations.iter().any(|l| l.path == f.location.path))
         .or_else(|| candidates.first().copied())?;
     refs.get(idx).map(String::as_str)
 }
@@ -158,11 +139,7 @@ fn cdx_justification(vex: &str) -> Option<&'static str> {
 
 fn analysis(f: &Finding) -> Option<Value> {
     let by = f.details.get(seawall_policy::SUPPRESSED_BY)?;
-    let reason = f
-        .details
-        .get(seawall_policy::SUPPRESSED_REASON)
-        .cloned()
-        .unwrap_or_default();
+    let reason = f.details.get(seawall_policy::SUPPRESSED_REASON).cloned().unwrap_or_default();
     if by.starts_with("vex:") {
         let (status, just) = reason.split_once(": ").unwrap_or((reason.as_str(), ""));
         let mut a = Map::new();
@@ -193,10 +170,7 @@ fn analysis(f: &Finding) -> Option<Value> {
 }
 
 fn vulnerability(f: &Finding, affects: &str) -> Value {
-    let osv_url = format!(
-        "https://osv.dev/vulnerability/{}",
-        crate::uri::encode_segment(&f.id)
-    );
+    let osv_url = format!("https://osv.dev/vulnerability/{}", crate::uri::encode_segment(&f.id));
     let mut v = json!({
         "bom-ref": format!("vuln-{}", f.fingerprint),
         "id": f.id,
@@ -212,9 +186,7 @@ fn vulnerability(f: &Finding, affects: &str) -> Value {
         );
     }
     let ratings: Vec<Value> = if f.cvss.is_empty() {
-        vec![
-            json!({"source": {"name": "seawall"}, "severity": severity_name(f.severity), "method": "other"}),
-        ]
+        vec![json!({"source": {"name": "seawall"}, "severity": severity_name(f.severity), "method": "other"})]
     } else {
         f.cvss
             .iter()
@@ -244,31 +216,20 @@ fn vulnerability(f: &Finding, affects: &str) -> Value {
             format!(
                 "No fixed version of {} is known{}.",
                 p.name,
-                f.status
-                    .as_deref()
-                    .map(|s| format!(" (status: {s})"))
-                    .unwrap_or_default()
+                f.status.as_deref().map(|s| format!(" (status: {s})")).unwrap_or_default()
             )
         } else {
             format!("Upgrade {} to {}.", p.name, f.fixed_versions.join(" or "))
         });
     }
     if !f.references.is_empty() {
-        v["advisories"] = Value::Array(
-            f.references
-                .iter()
-                .map(|u| json!({"url": crate::uri::uri_safe(u)}))
-                .collect(),
-        );
+        v["advisories"] =
+            Value::Array(f.references.iter().map(|u| json!({"url": crate::uri::uri_safe(u)})).collect());
     }
     if let Some(a) = analysis(f) {
         v["analysis"] = a;
     }
-    let version = f
-        .package
-        .as_ref()
-        .map(|p| p.version.clone())
-        .unwrap_or_default();
+    let version = f.package.as_ref().map(|p| p.version.clone()).unwrap_or_default();
     let mut affect = json!({"ref": affects});
     if !version.is_empty() {
         affect["versions"] = json!([{"version": version, "status": "affected"}]);
@@ -290,19 +251,10 @@ pub(crate) fn document(report: &Report, ctx: &RenderContext<'_>) -> Result<Value
             target["hashes"] = json!([{"alg": "SHA-256", "content": hex}]);
         }
     }
-    let mut tprops = vec![prop(
-        "seawall:target:kind",
-        crate::common::kind_name(report),
-    )];
+    let mut tprops = vec![prop("seawall:target:kind", crate::common::kind_name(report))];
     for l in &t.layers {
-        tprops.push(prop(
-            format!("seawall:layer:{}:diff_id", l.index),
-            &l.diff_id,
-        ));
-        tprops.push(prop(
-            format!("seawall:layer:{}:size", l.index),
-            l.size.to_string(),
-        ));
+        tprops.push(prop(format!("seawall:layer:{}:diff_id", l.index), &l.diff_id));
+        tprops.push(prop(format!("seawall:layer:{}:size", l.index), l.size.to_string()));
     }
     target["properties"] = Value::Array(tprops);
 
@@ -310,6 +262,17 @@ pub(crate) fn document(report: &Report, ctx: &RenderContext<'_>) -> Result<Value
         "tools": {"components": [{"type": "application", "name": "seawall", "version": report.tool.version}]},
         "component": target,
     });
+    let mut notes = Vec::new();
+    for st in report.scanners.iter() {
+        notes.push(prop(format!("seawall:scanner:{}", st.name), &st.status));
+    }
+    for w in &report.warnings {
+        let at = w.location.as_ref().map(|l| format!(" ({})", l.path)).unwrap_or_default();
+        notes.push(prop("seawall:warning", format!("{}{at}: {}", w.origin, w.message)));
+    }
+    if !notes.is_empty() {
+        metadata["properties"] = Value::Array(notes);
+    }
     if let Some(ts) = ctx.fixed_creation_time()? {
         metadata["timestamp"] = json!(rfc3339(ts));
     }
@@ -328,12 +291,7 @@ pub(crate) fn document(report: &Report, ctx: &RenderContext<'_>) -> Result<Value
         components.push(component(p, r));
     }
     for (i, m) in report.models.iter().enumerate() {
-        let name = m
-            .location
-            .path
-            .rsplit('/')
-            .next()
-            .unwrap_or(&m.location.path);
+        let name = m.location.path.rsplit('/').next().unwrap_or(&m.location.path);
         let mut props = vec![
             prop("seawall:model:format", &m.format),
             prop("seawall:model:verdict", &m.verdict),
@@ -360,12 +318,7 @@ pub(crate) fn document(report: &Report, ctx: &RenderContext<'_>) -> Result<Value
         .iter()
         .chain(&report.suppressed)
         .filter(|f| f.kind == FindingKind::Vulnerability)
-        .map(|f| {
-            vulnerability(
-                f,
-                find_component(f, &packages, &index, &refs).unwrap_or(TARGET_REF),
-            )
-        })
+        .map(|f| vulnerability(f, find_component(f, &packages, &index, &refs).unwrap_or(TARGET_REF)))
         .collect();
 
     let mut body = json!({
@@ -377,16 +330,10 @@ pub(crate) fn document(report: &Report, ctx: &RenderContext<'_>) -> Result<Value
     }
     let bytes = serde_json::to_vec(&body).map_err(ReportError::json("cyclonedx"))?;
     let mut doc = Map::new();
-    doc.insert(
-        "$schema".into(),
-        json!("http://cyclonedx.org/schema/bom-1.6.schema.json"),
-    );
+    doc.insert("$schema".into(), json!("http://cyclonedx.org/schema/bom-1.6.schema.json"));
     doc.insert("bomFormat".into(), json!("CycloneDX"));
     doc.insert("specVersion".into(), json!("1.6"));
-    doc.insert(
-        "serialNumber".into(),
-        json!(format!("urn:uuid:{}", uuid_from(&bytes))),
-    );
+    doc.insert("serialNumber".into(), json!(format!("urn:uuid:{}", uuid_from(&bytes))));
     doc.insert("version".into(), json!(1));
     if let Value::Object(b) = body {
         doc.extend(b);

@@ -39,9 +39,7 @@ pub(crate) fn cell(s: &str) -> String {
 
 fn id_cell(f: &Finding) -> String {
     if f.kind == FindingKind::Vulnerability
-        && f.id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+        && f.id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
     {
         format!("[{}](https://osv.dev/vulnerability/{})", f.id, f.id)
     } else {
@@ -51,11 +49,7 @@ fn id_cell(f: &Finding) -> String {
 
 fn row(s: &mut String, f: &Finding, mark: &str) {
     let loc = location_text(&f.location).replace('`', "'");
-    let loc = if loc.is_empty() {
-        String::new()
-    } else {
-        format!("`{loc}`")
-    };
+    let loc = if loc.is_empty() { String::new() } else { format!("`{loc}`") };
     let _ = writeln!(
         s,
         "| {mark}{} | {} | {} | {} |",
@@ -73,11 +67,7 @@ pub(crate) fn render(
 ) -> Result<(), ReportError> {
     let mut s = String::new();
     let kind = crate::common::kind_name(report);
-    let _ = writeln!(
-        s,
-        "### seawall: {kind} `{}`",
-        report.target.name.replace('`', "'")
-    );
+    let _ = writeln!(s, "### seawall: {kind} `{}`", report.target.name.replace('`', "'"));
     let _ = writeln!(s);
     let counts = severity_counts(&report.findings);
     let n = report.findings.len();
@@ -91,11 +81,20 @@ pub(crate) fn render(
         report.models.len()
     );
 
+    for st in report.scanners.iter().filter(|s| s.status != "ok") {
+        let _ = writeln!(s);
+        let why = st.message.as_deref().map(|m| format!(": {}", cell(m))).unwrap_or_default();
+        let _ = writeln!(
+            s,
+            "⚠️ **The {} scanner was {}**{why}. Its findings are missing from this summary.",
+            cell(&st.name),
+            if st.status == "skipped" { "skipped" } else { "not run to completion" }
+        );
+    }
+
     let delta = ctx.baseline.map(|b| crate::common::delta(b, report));
-    let new_fps: Vec<&str> = delta
-        .as_ref()
-        .map(|d| d.new.iter().map(|f| f.fingerprint.as_str()).collect())
-        .unwrap_or_default();
+    let new_fps: Vec<&str> =
+        delta.as_ref().map(|d| d.new.iter().map(|f| f.fingerprint.as_str()).collect()).unwrap_or_default();
     if let Some(d) = &delta {
         let _ = writeln!(s);
         let _ = writeln!(
@@ -115,11 +114,7 @@ pub(crate) fn render(
         let _ = writeln!(s, "| Severity | ID | Title | Location |");
         let _ = writeln!(s, "|---|---|---|---|");
         for f in ordered.iter().take(TOP) {
-            let mark = if new_fps.contains(&f.fingerprint.as_str()) {
-                "🆕 "
-            } else {
-                ""
-            };
+            let mark = if new_fps.contains(&f.fingerprint.as_str()) { "🆕 " } else { "" };
             row(&mut s, f, mark);
         }
         if n > TOP {
@@ -135,11 +130,7 @@ pub(crate) fn render(
         && !d.fixed.is_empty()
     {
         let _ = writeln!(s);
-        let _ = writeln!(
-            s,
-            "<details><summary>Fixed since the baseline ({})</summary>",
-            d.fixed.len()
-        );
+        let _ = writeln!(s, "<details><summary>Fixed since the baseline ({})</summary>", d.fixed.len());
         let _ = writeln!(s);
         let _ = writeln!(s, "| Severity | ID | Title | Location |");
         let _ = writeln!(s, "|---|---|---|---|");
@@ -159,13 +150,7 @@ pub(crate) fn render(
         let _ = writeln!(s, "|---|---|---|");
         for (p, fs) in &groups {
             let c = severity_counts(fs.iter().copied());
-            let _ = writeln!(
-                s,
-                "| {p}. {} | {} | {} |",
-                cell(practice_title(*p)),
-                fs.len(),
-                counts_line(&c)
-            );
+            let _ = writeln!(s, "| {p}. {} | {} | {} |", cell(practice_title(*p)), fs.len(), counts_line(&c));
         }
         let _ = writeln!(s);
         let _ = writeln!(s, "</details>");
@@ -180,8 +165,7 @@ pub(crate) fn render(
     }
     let _ = writeln!(s);
     let _ = writeln!(s, "<sub>seawall {}</sub>", cell(&report.tool.version));
-    out.write_all(s.as_bytes())
-        .map_err(ReportError::io("markdown"))
+    out.write_all(s.as_bytes()).map_err(ReportError::io("markdown"))
 }
 
 #[cfg(test)]

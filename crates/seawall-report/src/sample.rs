@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 
 use seawall_core::{
-    Cvss, Finding, FindingKind, LayerInfo, Location, ModelFile, OsInfo, Package, PackageRef,
-    Report, RuleMeta, ScanWarning, ScannerStatus, Severity, SourcePackage, Target, TargetKind,
+    Cvss, Finding, FindingKind, LayerInfo, Location, ModelFile, OsInfo, Package, PackageRef, Report,
+    RuleMeta, ScanWarning, ScannerStatus, Severity, SourcePackage, Target, TargetKind,
 };
 
 /// Rules referenced by [`report`].
@@ -63,8 +63,7 @@ fn loc(path: &str, layer: u32) -> Location {
 /// The sample report (already normalised).
 pub fn report() -> Report {
     let mut target = Target::new(TargetKind::Image, "registry.example/acme/ml-api:1.4");
-    target.digest =
-        Some("sha256:4f2a9c7e1b3d5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8".into());
+    target.digest = Some("sha256:4f2a9c7e1b3d5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8".into());
     target.os = Some(OsInfo {
         id: "debian".into(),
         version_id: "12".into(),
@@ -74,24 +73,21 @@ pub fn report() -> Report {
     target.layers = vec![
         LayerInfo {
             index: 0,
-            diff_id: "sha256:1111111111111111111111111111111111111111111111111111111111111111"
-                .into(),
+            diff_id: "sha256:1111111111111111111111111111111111111111111111111111111111111111".into(),
             digest: None,
             size: 29_000_000,
             created_by: Some("/bin/sh -c #(nop) ADD file:abc in / ".into()),
         },
         LayerInfo {
             index: 1,
-            diff_id: "sha256:2222222222222222222222222222222222222222222222222222222222222222"
-                .into(),
+            diff_id: "sha256:2222222222222222222222222222222222222222222222222222222222222222".into(),
             digest: None,
             size: 310_000_000,
             created_by: Some("RUN /bin/sh -c pip install -r requirements.txt".into()),
         },
         LayerInfo {
             index: 2,
-            diff_id: "sha256:3333333333333333333333333333333333333333333333333333333333333333"
-                .into(),
+            diff_id: "sha256:3333333333333333333333333333333333333333333333333333333333333333".into(),
             digest: None,
             size: 52_000,
             created_by: Some("COPY model.pkl /models/ # buildkit".into()),
@@ -101,44 +97,25 @@ pub fn report() -> Report {
     r.tool.version = "0.0.0-sample".into();
     r.scanners = ["inventory", "vuln", "secret", "model", "config"]
         .iter()
-        .map(|n| ScannerStatus {
-            name: (*n).into(),
-            status: "ok".into(),
-            message: None,
-        })
+        .map(|n| ScannerStatus { name: (*n).into(), status: "ok".into(), message: None })
         .collect();
 
-    let mut openssl = Package::new(
-        "libssl3",
-        "3.0.11-1~deb12u2",
-        "Debian:12",
-        loc("/var/lib/dpkg/status", 0),
-    );
-    openssl.purl =
-        Some("pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=debian-12".into());
-    openssl.source = Some(SourcePackage {
-        name: "openssl".into(),
-        version: "3.0.11-1~deb12u2".into(),
-    });
+    let mut openssl =
+        Package::new("libssl3", "3.0.11-1~deb12u2", "Debian:12", loc("/var/lib/dpkg/status", 0));
+    openssl.purl = Some("pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=debian-12".into());
+    openssl.source = Some(SourcePackage { name: "openssl".into(), version: "3.0.11-1~deb12u2".into() });
     let mut pillow = Package::new(
         "pillow",
         "9.4.0",
         "PyPI",
-        loc(
-            "/usr/local/lib/python3.11/site-packages/Pillow-9.4.0.dist-info/METADATA",
-            1,
-        ),
+        loc("/usr/local/lib/python3.11/site-packages/Pillow-9.4.0.dist-info/METADATA", 1),
     );
     pillow.purl = Some("pkg:pypi/pillow@9.4.0".into());
     pillow.properties.insert("license".into(), "HPND".into());
-    let mut numpy = Package::new(
-        "numpy",
-        "1.26.4",
-        "conda",
-        loc("/opt/conda/conda-meta/numpy-1.26.4-py311.json", 1),
-    )
-    .with_property("conda.channel", "conda-forge")
-    .with_property("conda.build", "py311h64a7726_0");
+    let mut numpy =
+        Package::new("numpy", "1.26.4", "conda", loc("/opt/conda/conda-meta/numpy-1.26.4-py311.json", 1))
+            .with_property("conda.channel", "conda-forge")
+            .with_property("conda.build", "py311h64a7726_0");
     numpy.purl = Some("pkg:conda/numpy@1.26.4?channel=conda-forge".into());
     r.packages = vec![openssl, pillow, numpy];
 
@@ -166,10 +143,7 @@ pub fn report() -> Report {
         7,
         "Arbitrary code execution in PIL.ImageMath.eval",
     )
-    .with_location(loc(
-        "/usr/local/lib/python3.11/site-packages/Pillow-9.4.0.dist-info/METADATA",
-        1,
-    ))
+    .with_location(loc("/usr/local/lib/python3.11/site-packages/Pillow-9.4.0.dist-info/METADATA", 1))
     .with_message("pillow 9.4.0 is affected (introduced 0, fixed 10.2.0)");
     v1.aliases = vec!["CVE-2023-50447".into(), "PYSEC-2024-10".into()];
     v1.cvss = vec![Cvss {
@@ -177,11 +151,8 @@ pub fn report() -> Report {
         vector: "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:H".into(),
         score: 8.1,
     }];
-    v1.package = Some(PackageRef {
-        name: "pillow".into(),
-        version: "9.4.0".into(),
-        ecosystem: "PyPI".into(),
-    });
+    v1.package =
+        Some(PackageRef { name: "pillow".into(), version: "9.4.0".into(), ecosystem: "PyPI".into() });
     v1.fixed_versions = vec!["10.2.0".into()];
     v1.status = Some("fixed".into());
     v1.references = vec!["https://github.com/advisories/GHSA-3f63-hfp8-52jq".into()];
@@ -201,19 +172,10 @@ pub fn report() -> Report {
     });
     v2.status = Some("unfixed".into());
 
-    let mut secret = Finding::new(
-        FindingKind::Secret,
-        "SW-SEC-010",
-        Severity::Critical,
-        6,
-        "Hugging Face access token",
-    )
-    .with_location(
-        loc("/root/.cache/huggingface/token", 1)
-            .with_line(1)
-            .with_column(1),
-    )
-    .with_message("token removed by a later layer but still readable in layer 1");
+    let mut secret =
+        Finding::new(FindingKind::Secret, "SW-SEC-010", Severity::Critical, 6, "Hugging Face access token")
+            .with_location(loc("/root/.cache/huggingface/token", 1).with_line(1).with_column(1))
+            .with_message("token removed by a later layer but still readable in layer 1");
     secret.redacted = Some("hf_A…(37 chars)".into());
     secret.deleted_in_layer = Some(2);
 
@@ -230,15 +192,10 @@ pub fn report() -> Report {
     model.opcode_offset = Some(112);
     model.format = Some("pickle".into());
 
-    let root = Finding::new(
-        FindingKind::Misconfiguration,
-        "SW-DF-001",
-        Severity::High,
-        4,
-        "Image runs as root",
-    )
-    .with_location(Location::file("Dockerfile").with_line(12).with_column(1))
-    .with_message("no USER instruction; the image config user is empty");
+    let root =
+        Finding::new(FindingKind::Misconfiguration, "SW-DF-001", Severity::High, 4, "Image runs as root")
+            .with_location(Location::file("Dockerfile").with_line(12).with_column(1))
+            .with_message("no USER instruction; the image config user is empty");
 
     let jupyter = Finding::new(
         FindingKind::Misconfiguration,
@@ -250,54 +207,24 @@ pub fn report() -> Report {
     .with_location(Location::file("docker-compose.yml").with_line(8))
     .with_detail("service", "notebook");
 
-    let mut live = Finding::new(
-        FindingKind::Misconfiguration,
-        "SW-DF-001",
-        Severity::High,
-        4,
-        "Image runs as root",
-    );
-    live.location = Location {
-        path: "config.user".into(),
-        container: Some("ml-api-1".into()),
-        ..Location::default()
-    };
+    let mut live =
+        Finding::new(FindingKind::Misconfiguration, "SW-DF-001", Severity::High, 4, "Image runs as root");
+    live.location =
+        Location { path: "config.user".into(), container: Some("ml-api-1".into()), ..Location::default() };
 
     r.findings = vec![v1, v2, secret, model, root, jupyter, live];
 
-    let mut sup = Finding::new(
-        FindingKind::Vulnerability,
-        "CVE-2023-44271",
-        Severity::High,
-        7,
-        "Pillow DoS",
-    )
-    .with_location(loc(
-        "/usr/local/lib/python3.11/site-packages/Pillow-9.4.0.dist-info/METADATA",
-        1,
-    ));
-    sup.package = Some(PackageRef {
-        name: "pillow".into(),
-        version: "9.4.0".into(),
-        ecosystem: "PyPI".into(),
-    });
+    let mut sup = Finding::new(FindingKind::Vulnerability, "CVE-2023-44271", Severity::High, 7, "Pillow DoS")
+        .with_location(loc("/usr/local/lib/python3.11/site-packages/Pillow-9.4.0.dist-info/METADATA", 1));
+    sup.package =
+        Some(PackageRef { name: "pillow".into(), version: "9.4.0".into(), ecosystem: "PyPI".into() });
     sup.fixed_versions = vec!["10.0.0".into()];
     sup.details = BTreeMap::from([
-        (
-            "suppressed_by".to_string(),
-            "vex:https://acme.example/vex/2026-01".to_string(),
-        ),
-        (
-            "suppressed_reason".to_string(),
-            "not_affected: vulnerable_code_not_in_execute_path".to_string(),
-        ),
+        ("suppressed_by".to_string(), "vex:https://acme.example/vex/2026-01".to_string()),
+        ("suppressed_reason".to_string(), "not_affected: vulnerable_code_not_in_execute_path".to_string()),
     ]);
     r.suppressed = vec![sup];
-    r.warnings = vec![ScanWarning::at(
-        "walker",
-        loc("/opt/huge.bin", 1),
-        "file larger than 4 GiB skipped",
-    )];
+    r.warnings = vec![ScanWarning::at("walker", loc("/opt/huge.bin", 1), "file larger than 4 GiB skipped")];
     r.normalize();
     r
 }
@@ -306,8 +233,7 @@ pub fn report() -> Report {
 /// finding has since been fixed.
 pub fn baseline() -> Report {
     let mut r = report();
-    r.findings
-        .retain(|f| f.id != "SW-DF-001" || f.location.container.is_some());
+    r.findings.retain(|f| f.id != "SW-DF-001" || f.location.container.is_some());
     r.findings.push(
         Finding::new(
             FindingKind::Misconfiguration,

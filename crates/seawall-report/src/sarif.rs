@@ -9,6 +9,7 @@
 //!   the `IMAGEROOT` base id; filesystem paths are relative to the directory seawall ran in (the
 //!   scanned directory's relative path is prefixed), so annotations land on repository files.
 //! * Suppressed findings are results too, with an external, accepted `suppressions` entry.
+//! * Scan warnings and skipped or failed scanners are `invocations[0].toolExecutionNotifications`.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -46,14 +47,9 @@ fn security_severity(s: Severity) -> &'static str {
 }
 
 fn catalog_rule(r: &RuleMeta) -> Value {
-    let mut text = format!(
-        "{}\n\nWhy it matters: {}\n\nHow to fix: {}",
-        r.title, r.rationale, r.fix
-    );
-    let mut md = format!(
-        "**{}**\n\n**Why it matters**\n\n{}\n\n**How to fix**\n\n{}",
-        r.title, r.rationale, r.fix
-    );
+    let mut text = format!("{}\n\nWhy it matters: {}\n\nHow to fix: {}", r.title, r.rationale, r.fix);
+    let mut md =
+        format!("**{}**\n\n**Why it matters**\n\n{}\n\n**How to fix**\n\n{}", r.title, r.rationale, r.fix);
     if !r.references.is_empty() {
         text.push_str("\n\nReferences:");
         md.push_str("\n\n**References**\n");
@@ -123,10 +119,8 @@ fn advisory_rule(f: &Finding) -> Value {
     if let Some(u) = f.references.iter().find(|u| crate::uri::has_scheme(u)) {
         rule["helpUri"] = json!(crate::uri::uri_safe(u));
     } else if f.kind == FindingKind::Vulnerability {
-        rule["helpUri"] = json!(format!(
-            "https://osv.dev/vulnerability/{}",
-            crate::uri::encode_segment(&f.id)
-        ));
+        rule["helpUri"] =
+            json!(format!("https://osv.dev/vulnerability/{}", crate::uri::encode_segment(&f.id)));
     }
     rule
 }
@@ -135,11 +129,7 @@ fn advisory_rule(f: &Finding) -> Value {
 /// as a relative path (`seawall scan fs services/api`), it is prefixed (`services/api/Dockerfile`), so
 /// that code-scanning annotations land on the right file when seawall runs at the repository root.
 fn repo_relative(report: &Report, path: &str) -> String {
-    let root = report
-        .target
-        .name
-        .trim_start_matches("./")
-        .trim_end_matches('/');
+    let root = report.target.name.trim_start_matches("./").trim_end_matches('/');
     let relative_root = !root.is_empty()
         && root != "."
         && !root.starts_with('/')
@@ -157,11 +147,8 @@ fn result(report: &Report, f: &Finding, rule_index: usize) -> Value {
     let mut location = serde_json::Map::new();
     let pseudo = l.path.starts_with("config.") || l.path.starts_with("history[");
     if !l.path.is_empty() && !pseudo && l.container.is_none() {
-        let path = if image {
-            l.path.trim_start_matches('/').to_string()
-        } else {
-            repo_relative(report, &l.path)
-        };
+        let path =
+            if image { l.path.trim_start_matches('/').to_string() } else { repo_relative(report, &l.path) };
         let mut artifact = json!({"uri": crate::uri::encode_path(&path)});
         if image {
             artifact["uriBaseId"] = json!("IMAGEROOT");
@@ -178,13 +165,8 @@ fn result(report: &Report, f: &Finding, rule_index: usize) -> Value {
     }
     let mut logical = Vec::new();
     if let Some(layer) = l.layer {
-        let diff_id = report
-            .target
-            .layers
-            .iter()
-            .find(|x| x.index == layer)
-            .map(|x| x.diff_id.as_str())
-            .unwrap_or("");
+        let diff_id =
+            report.target.layers.iter().find(|x| x.index == layer).map(|x| x.diff_id.as_str()).unwrap_or("");
         logical.push(json!({
             "kind": "module",
             "name": format!("layer {layer}"),
@@ -199,7 +181,9 @@ fn result(report: &Report, f: &Finding, rule_index: usize) -> Value {
         logical.push(json!({"kind": "resource", "name": l.path, "fullyQualifiedName": format!("{}:{}", report.target.name, l.path)}));
     }
     if let Some(c) = &l.container {
-        logical.push(json!({"kind": "object", "name": c, "fullyQualifiedName": format!("container {c}:{}", l.path)}));
+        logical.push(
+            json!({"kind": "object", "name": c, "fullyQualifiedName": format!("container {c}:{}", l.path)}),
+        );
     }
     if !logical.is_empty() {
         location.insert("logicalLocations".into(), Value::Array(logical));
@@ -257,24 +241,57 @@ fn result(report: &Report, f: &Finding, rule_index: usize) -> Value {
         "properties": Value::Object(props),
     });
     if let Some(by) = f.details.get(seawall_policy::SUPPRESSED_BY) {
-        let reason = f
-            .details
-            .get(seawall_policy::SUPPRESSED_REASON)
-            .map(|r| format!(": {r}"))
-            .unwrap_or_default();
-        res["suppressions"] = json!([{"kind": "external", "status": "accepted", "justification": format!("{by}{reason}")}]);
+        let reason =
+            f.details.get(seawall_policy::SUPPRESSED_REASON).map(|r| format!(": {r}")).unwrap_or_default();
+        res["suppressions"] =
+            json!([{"kind": "external", "status": "accepted", "justification": format!("{by}{reason}")}]);
     }
     res
 }
 
+/// The run's invocation: scan warnings and skipped or failed scanners become tool execution
+/// notifications, so that a partial result is visible in code-scanning tools too.
+fn invocation(report: &Report) -> Value {
+    let mut notes = Vec::new();
+    for s in report.scanners.iter().filter(|s| s.status != "ok") {
+        let msg = match &s.message {
+            Some(m) => format!("scanner {} {}: {m}", s.name, s.status),
+            None => format!("scanner {} {}", s.name, s.status),
+        };
+        let level = if s.status == "error" { "error" } else { "warning" };
+        notes.push(json!({"level": level, "message": {"text": msg}, "descriptor": {"id": format!("scanner/{}", s.name)}}));
+    }
+    for w in &report.warnings {
+        let mut n =
+            json!({"level": "warning", "message": {"text": w.message}, "descriptor": {"id": w.origin}});
+        if let Some(l) = &w.location
+            && !l.path.is_empty()
+        {
+            let path = if report.target.kind == TargetKind::Image {
+                l.path.trim_start_matches('/').to_string()
+            } else {
+                repo_relative(report, &l.path)
+            };
+            let mut artifact = json!({"uri": crate::uri::encode_path(&path)});
+            if report.target.kind == TargetKind::Image {
+                artifact["uriBaseId"] = json!("IMAGEROOT");
+            }
+            n["locations"] = json!([{"physicalLocation": {"artifactLocation": artifact}}]);
+        }
+        notes.push(n);
+    }
+    let failed = report.scanners.iter().any(|s| s.status == "error");
+    let mut inv = json!({"executionSuccessful": !failed});
+    if !notes.is_empty() {
+        inv["toolExecutionNotifications"] = Value::Array(notes);
+    }
+    inv
+}
+
 pub(crate) fn document(report: &Report, ctx: &RenderContext<'_>) -> Value {
     let mut rules: Vec<Value> = ctx.rules.iter().map(catalog_rule).collect();
-    let mut index: BTreeMap<String, usize> = ctx
-        .rules
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.id.to_string(), i))
-        .collect();
+    let mut index: BTreeMap<String, usize> =
+        ctx.rules.iter().enumerate().map(|(i, r)| (r.id.to_string(), i)).collect();
     let mut extra: BTreeMap<&str, &Finding> = BTreeMap::new();
     for f in report.findings.iter().chain(&report.suppressed) {
         if !index.contains_key(&f.id) {
@@ -302,6 +319,7 @@ pub(crate) fn document(report: &Report, ctx: &RenderContext<'_>) -> Value {
         "results": results,
         "properties": {"target": report.target.name, "targetKind": crate::common::kind_name(report)},
     });
+    run["invocations"] = json!([invocation(report)]);
     if report.target.kind == TargetKind::Image {
         run["originalUriBaseIds"] = json!({"IMAGEROOT": {"uri": "file:///", "description": {"text": "The root of the image filesystem"}}});
     }
@@ -313,8 +331,7 @@ pub(crate) fn render(
     ctx: &RenderContext<'_>,
     out: &mut dyn Write,
 ) -> Result<(), ReportError> {
-    serde_json::to_writer_pretty(&mut *out, &document(report, ctx))
-        .map_err(ReportError::json("sarif"))?;
+    serde_json::to_writer_pretty(&mut *out, &document(report, ctx)).map_err(ReportError::json("sarif"))?;
     out.write_all(b"\n").map_err(ReportError::io("sarif"))
 }
 
@@ -330,25 +347,10 @@ mod tests {
             repo_relative(&r("services/api/", TargetKind::Filesystem), "Dockerfile"),
             "services/api/Dockerfile"
         );
-        assert_eq!(
-            repo_relative(&r("./svc", TargetKind::Config), "k8s/a.yaml"),
-            "svc/k8s/a.yaml"
-        );
-        assert_eq!(
-            repo_relative(&r(".", TargetKind::Filesystem), "Dockerfile"),
-            "Dockerfile"
-        );
-        assert_eq!(
-            repo_relative(&r("/abs/dir", TargetKind::Filesystem), "Dockerfile"),
-            "Dockerfile"
-        );
-        assert_eq!(
-            repo_relative(&r("../up", TargetKind::Filesystem), "Dockerfile"),
-            "Dockerfile"
-        );
-        assert_eq!(
-            repo_relative(&r("svc", TargetKind::Image), "/etc/passwd"),
-            "/etc/passwd"
-        );
+        assert_eq!(repo_relative(&r("./svc", TargetKind::Config), "k8s/a.yaml"), "svc/k8s/a.yaml");
+        assert_eq!(repo_relative(&r(".", TargetKind::Filesystem), "Dockerfile"), "Dockerfile");
+        assert_eq!(repo_relative(&r("/abs/dir", TargetKind::Filesystem), "Dockerfile"), "Dockerfile");
+        assert_eq!(repo_relative(&r("../up", TargetKind::Filesystem), "Dockerfile"), "Dockerfile");
+        assert_eq!(repo_relative(&r("svc", TargetKind::Image), "/etc/passwd"), "/etc/passwd");
     }
 }

@@ -8,13 +8,7 @@ pub(crate) fn package_key(p: &Package) -> String {
     let locs: Vec<String> = p
         .locations
         .iter()
-        .map(|l| {
-            format!(
-                "{}@{}",
-                l.path,
-                l.layer.map(|x| x.to_string()).unwrap_or_default()
-            )
-        })
+        .map(|l| format!("{}@{}", l.path, l.layer.map(|x| x.to_string()).unwrap_or_default()))
         .collect();
     stable_hash(&[&p.ecosystem, &p.name, &p.version, &locs.join("|")])
 }
@@ -22,8 +16,7 @@ pub(crate) fn package_key(p: &Package) -> String {
 /// The packages of a report without exact duplicates (the same package recorded twice is one SBOM
 /// component), in report order.
 pub(crate) fn unique_packages(report: &Report) -> Vec<&Package> {
-    let mut seen: std::collections::BTreeMap<String, Vec<&Package>> =
-        std::collections::BTreeMap::new();
+    let mut seen: std::collections::BTreeMap<String, Vec<&Package>> = std::collections::BTreeMap::new();
     let mut out = Vec::with_capacity(report.packages.len());
     for p in &report.packages {
         let same = seen.entry(package_key(p)).or_default();
@@ -43,14 +36,7 @@ pub(crate) fn uuid_from(bytes: &[u8]) -> String {
     b[6] = (b[6] & 0x0f) | 0x50;
     b[8] = (b[8] & 0x3f) | 0x80;
     let x = hex::encode(b);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &x[0..8],
-        &x[8..12],
-        &x[12..16],
-        &x[16..20],
-        &x[20..32]
-    )
+    format!("{}-{}-{}-{}-{}", &x[0..8], &x[8..12], &x[12..16], &x[16..20], &x[20..32])
 }
 
 /// The hex part of a `sha256:` digest, when it is one.
@@ -65,10 +51,7 @@ pub(crate) fn content_id(report: &Report) -> String {
     match &report.target.digest {
         Some(d) => stable_hash(&[&report.target.name, d]),
         None => {
-            let keys: Vec<String> = unique_packages(report)
-                .into_iter()
-                .map(package_key)
-                .collect();
+            let keys: Vec<String> = unique_packages(report).into_iter().map(package_key).collect();
             stable_hash(&[&report.target.name, &keys.join(",")])
         }
     }

@@ -28,28 +28,14 @@ const TARGET_ID: &str = "SPDXRef-Target";
 
 /// Keeps the characters SPDX allows in an SPDXID (`[A-Za-z0-9.-]`), mapping the rest to `-`.
 fn id_safe(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect()
+    s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '-' }).collect()
 }
 
 /// A namespace-safe version of the target name.
 fn ns_safe(s: &str) -> String {
     let v: String = s
         .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '-'
-            }
-        })
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '-' })
         .collect();
     v.trim_matches('-').chars().take(100).collect()
 }
@@ -83,9 +69,7 @@ fn package(p: &Package, id: &str) -> Value {
     }
     v["sourceInfo"] = json!(info);
     if let Some(l) = p.properties.get("license") {
-        v["comment"] = json!(format!(
-            "declared licence (as recorded by the package manager): {l}"
-        ));
+        v["comment"] = json!(format!("declared licence (as recorded by the package manager): {l}"));
     }
     v
 }
@@ -94,11 +78,8 @@ pub(crate) fn document(report: &Report, ctx: &RenderContext<'_>) -> Result<Value
     let t = &report.target;
     let created = rfc3339(ctx.creation_time()?);
     let kind = crate::common::kind_name(report);
-    let namespace = format!(
-        "https://seawall.invalid/spdxdocs/{kind}/{}-{}",
-        ns_safe(&t.name),
-        content_id(report)
-    );
+    let namespace =
+        format!("https://seawall.invalid/spdxdocs/{kind}/{}-{}", ns_safe(&t.name), content_id(report));
 
     let mut target = json!({
         "SPDXID": TARGET_ID,
@@ -123,7 +104,9 @@ pub(crate) fn document(report: &Report, ctx: &RenderContext<'_>) -> Result<Value
     ];
     let mut used: BTreeSet<String> = BTreeSet::new();
     let contains = |id: String, rels: &mut Vec<Value>| {
-        rels.push(json!({"spdxElementId": TARGET_ID, "relationshipType": "CONTAINS", "relatedSpdxElement": id}));
+        rels.push(
+            json!({"spdxElementId": TARGET_ID, "relationshipType": "CONTAINS", "relatedSpdxElement": id}),
+        );
     };
     if let Some(os) = &t.os {
         let id = format!("SPDXRef-OperatingSystem-{}", id_safe(&os.id));
@@ -142,11 +125,7 @@ pub(crate) fn document(report: &Report, ctx: &RenderContext<'_>) -> Result<Value
         contains(id, &mut rels);
     }
     for p in unique_packages(report) {
-        let mut id = format!(
-            "SPDXRef-Package-{}-{}",
-            id_safe(p.ecosystem_base()),
-            package_key(p)
-        );
+        let mut id = format!("SPDXRef-Package-{}-{}", id_safe(p.ecosystem_base()), package_key(p));
         while used.contains(&id) {
             id.push_str("-x");
         }
@@ -157,21 +136,12 @@ pub(crate) fn document(report: &Report, ctx: &RenderContext<'_>) -> Result<Value
     for m in &report.models {
         let id = format!(
             "SPDXRef-Model-{}",
-            stable_hash(&[
-                &m.location.path,
-                m.location.member.as_deref().unwrap_or(""),
-                &m.format
-            ])
+            stable_hash(&[&m.location.path, m.location.member.as_deref().unwrap_or(""), &m.format])
         );
         if !used.insert(id.clone()) {
             continue;
         }
-        let name = m
-            .location
-            .path
-            .rsplit('/')
-            .next()
-            .unwrap_or(&m.location.path);
+        let name = m.location.path.rsplit('/').next().unwrap_or(&m.location.path);
         packages.push(json!({
             "SPDXID": id,
             "name": name,
@@ -219,9 +189,6 @@ mod tests {
     fn ids_are_safe() {
         assert_eq!(id_safe("crates.io"), "crates.io");
         assert_eq!(id_safe("Rocky Linux"), "Rocky-Linux");
-        assert_eq!(
-            ns_safe("registry.example/acme/ml:1"),
-            "registry.example-acme-ml-1"
-        );
+        assert_eq!(ns_safe("registry.example/acme/ml:1"), "registry.example-acme-ml-1");
     }
 }

@@ -45,22 +45,12 @@ fn new_table(ctx: &RenderContext<'_>) -> Table {
 fn header(ctx: &RenderContext<'_>, names: &[&str]) -> Vec<Cell> {
     names
         .iter()
-        .map(|n| {
-            if ctx.color {
-                Cell::new(n).add_attribute(Attribute::Bold)
-            } else {
-                Cell::new(n)
-            }
-        })
+        .map(|n| if ctx.color { Cell::new(n).add_attribute(Attribute::Bold) } else { Cell::new(n) })
         .collect()
 }
 
 fn bold(ctx: &RenderContext<'_>, s: &str) -> String {
-    if ctx.color {
-        format!("\x1b[1m{s}\x1b[0m")
-    } else {
-        s.to_string()
-    }
+    if ctx.color { format!("\x1b[1m{s}\x1b[0m") } else { s.to_string() }
 }
 
 pub(crate) fn render(
@@ -69,14 +59,8 @@ pub(crate) fn render(
     out: &mut dyn Write,
 ) -> Result<(), ReportError> {
     let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "{}",
-        bold(
-            ctx,
-            &format!("seawall {} — {}", report.tool.version, target_line(report))
-        )
-    );
+    let _ =
+        writeln!(s, "{}", bold(ctx, &format!("seawall {} — {}", report.tool.version, target_line(report))));
 
     for st in report.scanners.iter().filter(|s| s.status != "ok") {
         let _ = writeln!(
@@ -84,30 +68,19 @@ pub(crate) fn render(
             "scanner {} {}{}",
             st.name,
             st.status,
-            st.message
-                .as_deref()
-                .map(|m| format!(": {m}"))
-                .unwrap_or_default()
+            st.message.as_deref().map(|m| format!(": {m}")).unwrap_or_default()
         );
     }
 
     for (practice, findings) in by_practice(&report.findings) {
         let _ = writeln!(s);
-        let _ = writeln!(
-            s,
-            "{}",
-            bold(
-                ctx,
-                &format!("Practice {practice} · {}", practice_title(practice))
-            )
-        );
+        let _ = writeln!(s, "{}", bold(ctx, &format!("Practice {practice} · {}", practice_title(practice))));
         let mut t = new_table(ctx);
         t.set_header(header(ctx, &["Severity", "ID", "Title", "Location"]));
         for f in findings {
             let sev = Cell::new(f.severity.as_str());
             let sev = if ctx.color {
-                sev.fg(severity_color(f.severity))
-                    .add_attribute(Attribute::Bold)
+                sev.fg(severity_color(f.severity)).add_attribute(Attribute::Bold)
             } else {
                 sev
             };
@@ -115,23 +88,14 @@ pub(crate) fn render(
             if let Some(r) = &f.redacted {
                 title.push_str(&format!(" [{r}]"));
             }
-            t.add_row(vec![
-                sev,
-                Cell::new(&f.id),
-                Cell::new(title),
-                Cell::new(location_text(&f.location)),
-            ]);
+            t.add_row(vec![sev, Cell::new(&f.id), Cell::new(title), Cell::new(location_text(&f.location))]);
         }
         let _ = writeln!(s, "{t}");
     }
 
     if ctx.show_packages && !report.packages.is_empty() {
         let _ = writeln!(s);
-        let _ = writeln!(
-            s,
-            "{}",
-            bold(ctx, &format!("Packages ({})", report.packages.len()))
-        );
+        let _ = writeln!(s, "{}", bold(ctx, &format!("Packages ({})", report.packages.len())));
         let mut t = new_table(ctx);
         t.set_header(header(ctx, &["Name", "Version", "Ecosystem", "Location"]));
         for p in &report.packages {
@@ -145,11 +109,7 @@ pub(crate) fn render(
         let _ = writeln!(s);
         let _ = writeln!(s, "{}", bold(ctx, "Warnings"));
         for w in &report.warnings {
-            let at = w
-                .location
-                .as_ref()
-                .map(|l| format!(" {}", location_text(l)))
-                .unwrap_or_default();
+            let at = w.location.as_ref().map(|l| format!(" {}", location_text(l))).unwrap_or_default();
             let _ = writeln!(s, "  {}{at}: {}", w.origin, w.message);
         }
     }
@@ -175,8 +135,7 @@ pub(crate) fn render(
         report.warnings.len(),
         plural(report.warnings.len()),
     );
-    out.write_all(s.as_bytes())
-        .map_err(ReportError::io("table"))
+    out.write_all(s.as_bytes()).map_err(ReportError::io("table"))
 }
 
 fn plural(n: usize) -> &'static str {

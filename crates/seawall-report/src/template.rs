@@ -32,10 +32,7 @@ pub fn render_template(
     ctx: &RenderContext<'_>,
     out: &mut dyn Write,
 ) -> Result<(), ReportError> {
-    let terr = |source| ReportError::Template {
-        format: "template",
-        source,
-    };
+    let terr = |source| ReportError::Template { format: "template", source };
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.add_template(name, template).map_err(terr)?;
@@ -54,8 +51,7 @@ pub fn render_template(
             rules => Value::from(Serde(ctx.rules)),
         })
         .map_err(terr)?;
-    out.write_all(text.as_bytes())
-        .map_err(ReportError::io("template"))
+    out.write_all(text.as_bytes()).map_err(ReportError::io("template"))
 }
 
 #[cfg(test)]
@@ -66,23 +62,15 @@ mod tests {
 
     fn run(name: &str, tpl: &str) -> Result<String, ReportError> {
         let mut out = Vec::new();
-        render_template(
-            &sample::report(),
-            name,
-            tpl,
-            &RenderContext::new(sample::RULES),
-            &mut out,
-        )?;
+        render_template(&sample::report(), name, tpl, &RenderContext::new(sample::RULES), &mut out)?;
         Ok(String::from_utf8(out).unwrap())
     }
 
     #[test]
     fn sees_report_and_rules() {
-        let s = run(
-            "t.txt",
-            "{{ target.name }} {{ findings|length }} {{ rules[0].id }} {{ packages[0].purl }}",
-        )
-        .unwrap();
+        let s =
+            run("t.txt", "{{ target.name }} {{ findings|length }} {{ rules[0].id }} {{ packages[0].purl }}")
+                .unwrap();
         assert_eq!(
             s,
             "registry.example/acme/ml-api:1.4 7 SW-DF-001 pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=debian-12"
@@ -97,10 +85,7 @@ mod tests {
 
     #[test]
     fn syntax_errors_are_errors() {
-        assert!(matches!(
-            run("t.txt", "{% for %}"),
-            Err(ReportError::Template { .. })
-        ));
+        assert!(matches!(run("t.txt", "{% for %}"), Err(ReportError::Template { .. })));
         assert!(
             run("t.txt", "{{ nosuch }}").is_err(),
             "undefined names are errors (strict mode), not blanks"

@@ -5,9 +5,7 @@ pub(crate) fn encode_path(path: &str) -> String {
     let mut s = String::with_capacity(path.len());
     for b in path.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
-                s.push(b as char)
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => s.push(b as char),
             _ => s.push_str(&format!("%{b:02X}")),
         }
     }
@@ -58,10 +56,7 @@ mod tests {
         assert_eq!(encode_path("a b/c:d"), "a%20b/c%3Ad");
         assert_eq!(encode_path("é"), "%C3%A9");
         assert_eq!(encode_segment("a/b"), "a%2Fb");
-        assert_eq!(
-            uri_safe("https://example.org/a b?q=<x>"),
-            "https://example.org/a%20b?q=%3Cx%3E"
-        );
+        assert_eq!(uri_safe("https://example.org/a b?q=<x>"), "https://example.org/a%20b?q=%3Cx%3E");
         assert_eq!(uri_safe("https://x/%41%zz"), "https://x/%41%25zz");
         assert_eq!(uri_safe("https://x/ü"), "https://x/%C3%BC");
         assert!(has_scheme("https://x"));

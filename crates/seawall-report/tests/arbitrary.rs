@@ -6,8 +6,7 @@ mod common;
 
 use proptest::prelude::*;
 use seawall_core::{
-    Finding, FindingKind, Location, ModelFile, Package, PackageRef, Report, Severity, Target,
-    TargetKind,
+    Finding, FindingKind, Location, ModelFile, Package, PackageRef, Report, Severity, Target, TargetKind,
 };
 use seawall_report::{Format, RenderContext, render_to_string};
 
@@ -29,18 +28,12 @@ fn report(name: String, text: Vec<String>, line: Option<u32>, layer: Option<u32>
     let mut loc = Location::file(t(11)).with_layer(layer);
     loc.line = line;
     loc.column = line;
-    let mut f = Finding::new(FindingKind::Vulnerability, t(12), Severity::High, 7, t(13))
-        .with_location(loc);
+    let mut f = Finding::new(FindingKind::Vulnerability, t(12), Severity::High, 7, t(13)).with_location(loc);
     f.message = t(14);
-    f.package = Some(PackageRef {
-        name: t(1),
-        version: t(2),
-        ecosystem: t(3),
-    });
+    f.package = Some(PackageRef { name: t(1), version: t(2), ecosystem: t(3) });
     f.references = vec![t(15)];
     f.aliases = vec![t(16)];
-    f.details
-        .insert("suppressed_by".into(), format!("vex:{}", t(17)));
+    f.details.insert("suppressed_by".into(), format!("vex:{}", t(17)));
     f.details.insert("suppressed_reason".into(), t(18));
     let g = Finding::new(FindingKind::Secret, t(19), Severity::Low, 6, t(20));
     r.findings = vec![f.clone(), g];

@@ -31,32 +31,19 @@ fn json_round_trips() {
 fn table_colours_only_when_asked() {
     let plain = render_to_string(&sample::report(), Format::Table, &common::ctx()).unwrap();
     assert!(!plain.contains('\x1b'), "no ANSI escapes without colour");
-    let coloured = render_to_string(
-        &sample::report(),
-        Format::Table,
-        &common::ctx().with_color(true),
-    )
-    .unwrap();
+    let coloured =
+        render_to_string(&sample::report(), Format::Table, &common::ctx().with_color(true)).unwrap();
     assert!(coloured.contains('\x1b'), "ANSI escapes with colour");
 }
 
 #[test]
 fn table_respects_width() {
     for w in [60u16, 80, 120] {
-        let out = render_to_string(
-            &sample::report(),
-            Format::Table,
-            &common::ctx().with_width(Some(w)),
-        )
-        .unwrap();
-        for line in out
-            .lines()
-            .filter(|l| l.starts_with('╭') || l.starts_with('│') || l.starts_with('╰'))
+        let out =
+            render_to_string(&sample::report(), Format::Table, &common::ctx().with_width(Some(w))).unwrap();
+        for line in out.lines().filter(|l| l.starts_with('╭') || l.starts_with('│') || l.starts_with('╰'))
         {
-            assert!(
-                line.chars().count() <= w as usize,
-                "line wider than {w}: {line}"
-            );
+            assert!(line.chars().count() <= w as usize, "line wider than {w}: {line}");
         }
     }
 }
@@ -75,12 +62,8 @@ fn table_groups_by_practice_and_counts() {
         "{out}"
     );
     assert!(!out.contains("Packages (3)"), "inventory only when asked");
-    let with = render_to_string(
-        &sample::report(),
-        Format::Table,
-        &common::ctx().with_packages(true),
-    )
-    .unwrap();
+    let with =
+        render_to_string(&sample::report(), Format::Table, &common::ctx().with_packages(true)).unwrap();
     assert!(with.contains("Packages (3)"));
     assert!(with.contains("libssl3"));
 }
@@ -93,56 +76,24 @@ fn sarif_structure() {
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
     // 4 catalog rules + 3 advisories (2 active, 1 suppressed).
     assert_eq!(rules.len(), 7);
-    assert!(
-        rules[0]["help"]["markdown"]
-            .as_str()
-            .unwrap()
-            .contains("How to fix")
-    );
+    assert!(rules[0]["help"]["markdown"].as_str().unwrap().contains("How to fix"));
     let results = run["results"].as_array().unwrap();
     assert_eq!(results.len(), 8);
     for r in results {
         let idx = r["ruleIndex"].as_u64().unwrap() as usize;
-        assert_eq!(
-            rules[idx]["id"], r["ruleId"],
-            "ruleIndex must point at the rule"
-        );
-        assert_eq!(
-            r["partialFingerprints"]["seawall/v1"]
-                .as_str()
-                .unwrap()
-                .len(),
-            16
-        );
+        assert_eq!(rules[idx]["id"], r["ruleId"], "ruleIndex must point at the rule");
+        assert_eq!(r["partialFingerprints"]["seawall/v1"].as_str().unwrap().len(), 16);
     }
-    let secret = results
-        .iter()
-        .find(|r| r["ruleId"] == "SW-SEC-010")
-        .unwrap();
+    let secret = results.iter().find(|r| r["ruleId"] == "SW-SEC-010").unwrap();
     let loc = &secret["locations"][0];
-    assert_eq!(
-        loc["physicalLocation"]["artifactLocation"]["uri"],
-        "root/.cache/huggingface/token"
-    );
-    assert_eq!(
-        loc["physicalLocation"]["artifactLocation"]["uriBaseId"],
-        "IMAGEROOT"
-    );
+    assert_eq!(loc["physicalLocation"]["artifactLocation"]["uri"], "root/.cache/huggingface/token");
+    assert_eq!(loc["physicalLocation"]["artifactLocation"]["uriBaseId"], "IMAGEROOT");
     assert_eq!(loc["physicalLocation"]["region"]["startLine"], 1);
     assert_eq!(loc["logicalLocations"][0]["name"], "layer 1");
-    assert_eq!(
-        loc["logicalLocations"][1]["fullyQualifiedName"],
-        "layer 1:/root/.cache/huggingface/token"
-    );
-    let suppressed = results
-        .iter()
-        .find(|r| r["ruleId"] == "CVE-2023-44271")
-        .unwrap();
+    assert_eq!(loc["logicalLocations"][1]["fullyQualifiedName"], "layer 1:/root/.cache/huggingface/token");
+    let suppressed = results.iter().find(|r| r["ruleId"] == "CVE-2023-44271").unwrap();
     assert_eq!(suppressed["suppressions"][0]["kind"], "external");
-    let live = results
-        .iter()
-        .find(|r| r["locations"][0]["logicalLocations"][0]["kind"] == "object")
-        .unwrap();
+    let live = results.iter().find(|r| r["locations"][0]["logicalLocations"][0]["kind"] == "object").unwrap();
     assert!(live["locations"][0].get("physicalLocation").is_none());
 }
 
@@ -154,26 +105,11 @@ fn cyclonedx_vulnerabilities_and_vex() {
     assert_eq!(v["metadata"]["timestamp"], "2026-01-01T00:00:00Z");
     let comps = v["components"].as_array().unwrap();
     assert_eq!(comps.iter().filter(|c| c["type"] == "library").count(), 3);
-    assert_eq!(
-        comps
-            .iter()
-            .filter(|c| c["type"] == "machine-learning-model")
-            .count(),
-        2
-    );
-    assert_eq!(
-        comps
-            .iter()
-            .filter(|c| c["type"] == "operating-system")
-            .count(),
-        1
-    );
+    assert_eq!(comps.iter().filter(|c| c["type"] == "machine-learning-model").count(), 2);
+    assert_eq!(comps.iter().filter(|c| c["type"] == "operating-system").count(), 1);
     let vulns = v["vulnerabilities"].as_array().unwrap();
     assert_eq!(vulns.len(), 3);
-    let pillow = vulns
-        .iter()
-        .find(|x| x["id"] == "GHSA-3f63-hfp8-52jq")
-        .unwrap();
+    let pillow = vulns.iter().find(|x| x["id"] == "GHSA-3f63-hfp8-52jq").unwrap();
     assert_eq!(pillow["affects"][0]["ref"], "pkg:pypi/pillow@9.4.0");
     assert_eq!(pillow["ratings"][0]["method"], "CVSSv31");
     assert_eq!(pillow["recommendation"], "Upgrade pillow to 10.2.0.");
@@ -203,16 +139,9 @@ fn spdx_namespace_and_time() {
     other.target.digest = Some("sha256:ffff".into());
     let out2 = render_to_string(&other, Format::Spdx, &common::ctx()).unwrap();
     let v2: Value = serde_json::from_str(&out2).unwrap();
-    assert_ne!(
-        v2["documentNamespace"], v["documentNamespace"],
-        "another digest, another namespace"
-    );
-    let ids: Vec<&str> = v["packages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["SPDXID"].as_str().unwrap())
-        .collect();
+    assert_ne!(v2["documentNamespace"], v["documentNamespace"], "another digest, another namespace");
+    let ids: Vec<&str> =
+        v["packages"].as_array().unwrap().iter().map(|p| p["SPDXID"].as_str().unwrap()).collect();
     let mut dedup = ids.clone();
     dedup.sort();
     dedup.dedup();
@@ -251,14 +180,8 @@ fn html_is_self_contained_and_escaped() {
     let out = render_to_string(&common::awkward_report(), Format::Html, &common::ctx()).unwrap();
     assert!(!out.contains("<script src"), "no external scripts");
     assert!(!out.contains("<link"), "no external stylesheets");
-    assert!(
-        !out.contains("href=\"javascript:"),
-        "only http(s) references become links"
-    );
-    assert!(
-        out.contains("torch &lt;&amp;&gt; issue"),
-        "finding text is escaped"
-    );
+    assert!(!out.contains("href=\"javascript:"), "only http(s) references become links");
+    assert!(out.contains("torch &lt;&amp;&gt; issue"), "finding text is escaped");
     let out = render_to_string(&sample::report(), Format::Html, &common::ctx()).unwrap();
     for needle in [
         "id=\"summary\"",
@@ -280,17 +203,11 @@ fn html_is_self_contained_and_escaped() {
 
 #[test]
 fn empty_report_renders_everywhere() {
-    let r = seawall_core::Report::new(seawall_core::Target::new(
-        seawall_core::TargetKind::Filesystem,
-        ".",
-    ));
+    let r = seawall_core::Report::new(seawall_core::Target::new(seawall_core::TargetKind::Filesystem, "."));
     for format in Format::ALL {
-        let out = render_to_string(
-            &r,
-            format,
-            &RenderContext::default().with_created(Some(common::fixed_time())),
-        )
-        .unwrap();
+        let out =
+            render_to_string(&r, format, &RenderContext::default().with_created(Some(common::fixed_time())))
+                .unwrap();
         assert!(!out.is_empty(), "{format}");
     }
 }
@@ -329,20 +246,14 @@ fn large_report_renders() {
             "x",
         )
         .with_location(Location::file(format!("/site/{i}/METADATA")).with_layer(Some(3 + i % 40)));
-        f.package = Some(PackageRef {
-            name: format!("pkg-{i}"),
-            version: "1.0.0".into(),
-            ecosystem: "PyPI".into(),
-        });
+        f.package =
+            Some(PackageRef { name: format!("pkg-{i}"), version: "1.0.0".into(), ecosystem: "PyPI".into() });
         f.fixed_versions = vec!["2.0.0".into()];
         r.findings.push(f);
     }
     r.normalize();
     let base = sample::report();
-    let ctx = common::ctx()
-        .with_baseline(Some(&base))
-        .with_packages(true)
-        .with_width(Some(120));
+    let ctx = common::ctx().with_baseline(Some(&base)).with_packages(true).with_width(Some(120));
     for format in Format::ALL {
         let t = std::time::Instant::now();
         let out = render_to_string(&r, format, &ctx).unwrap();
@@ -366,19 +277,28 @@ fn delta_counts_baseline_suppressed_findings_as_unchanged() {
     };
     seawall_policy::apply(&mut r, &policy, jiff::civil::date(2026, 1, 1));
     assert_eq!(r.findings.len(), 1, "only the new finding stays active");
-    let out = render_to_string(
-        &r,
-        Format::Markdown,
-        &common::ctx().with_baseline(Some(&base)),
-    )
-    .unwrap();
-    assert!(
-        out.contains("**Since the baseline:** 1 new · 1 fixed · 6 unchanged"),
-        "{out}"
-    );
+    let out = render_to_string(&r, Format::Markdown, &common::ctx().with_baseline(Some(&base))).unwrap();
+    assert!(out.contains("**Since the baseline:** 1 new · 1 fixed · 6 unchanged"), "{out}");
     let table = render_to_string(&r, Format::Table, &common::ctx()).unwrap();
-    assert!(
-        table.contains("7 suppressed (baseline 6, vex 1)"),
-        "{table}"
-    );
+    assert!(table.contains("7 suppressed (baseline 6, vex 1)"), "{table}");
+}
+
+/// A skipped scanner is not silently a clean result: Markdown says so, SARIF carries a notification.
+#[test]
+fn skipped_scanners_are_visible() {
+    let mut r = sample::report();
+    if let Some(s) = r.scanners.iter_mut().find(|s| s.name == "vuln") {
+        s.status = "skipped".into();
+        s.message = Some("no vulnerability database (offline)".into());
+    }
+    let md = render_to_string(&r, Format::Markdown, &common::ctx()).unwrap();
+    assert!(md.contains("The vuln scanner was skipped**: no vulnerability database (offline)"), "{md}");
+    let sarif: Value =
+        serde_json::from_str(&render_to_string(&r, Format::Sarif, &common::ctx()).unwrap()).unwrap();
+    let notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"].as_array().unwrap();
+    assert!(notes.iter().any(|n| n["descriptor"]["id"] == "scanner/vuln"));
+    assert!(notes.iter().any(|n| n["message"]["text"] == "file larger than 4 GiB skipped"));
+    assert_eq!(sarif["runs"][0]["invocations"][0]["executionSuccessful"], true);
+    let table = render_to_string(&r, Format::Table, &common::ctx()).unwrap();
+    assert!(table.contains("scanner vuln skipped: no vulnerability database (offline)"));
 }

@@ -12,31 +12,15 @@ use std::time::Instant;
 use seawall_report::{Format, render_to_string, sample};
 
 fn chromium() -> Option<PathBuf> {
-    ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
-        .find_map(|name| {
-            std::env::var_os("PATH")?
-                .to_str()?
-                .split(':')
-                .map(|d| Path::new(d).join(name))
-                .find(|p| p.is_file())
-        })
+    ["chromium", "chromium-browser", "google-chrome"].iter().find_map(|name| {
+        std::env::var_os("PATH")?.to_str()?.split(':').map(|d| Path::new(d).join(name)).find(|p| p.is_file())
+    })
 }
 
 fn headless(bin: &Path) -> Command {
     let mut c = Command::new(bin);
-    c.args([
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--hide-scrollbars",
-        "--no-first-run",
-    ]);
-    c.arg(concat!(
-        "--user-data-dir=",
-        env!("CARGO_TARGET_TMPDIR"),
-        "/seawall-report-chromium"
-    ));
+    c.args(["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run"]);
+    c.arg(concat!("--user-data-dir=", env!("CARGO_TARGET_TMPDIR"), "/seawall-report-chromium"));
     c
 }
 
@@ -47,22 +31,15 @@ fn html_report_renders_in_headless_chromium() {
         return;
     };
     let base = sample::baseline();
-    let html = render_to_string(
-        &sample::report(),
-        Format::Html,
-        &common::ctx().with_baseline(Some(&base)),
-    )
-    .unwrap();
+    let html =
+        render_to_string(&sample::report(), Format::Html, &common::ctx().with_baseline(Some(&base))).unwrap();
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
     let page = dir.join("seawall-report-sample.html");
     std::fs::write(&page, &html).unwrap();
     let url = format!("file://{}", page.display());
 
     let started = Instant::now();
-    let res = headless(&bin)
-        .args(["--virtual-time-budget=3000", "--dump-dom", &url])
-        .output()
-        .unwrap();
+    let res = headless(&bin).args(["--virtual-time-budget=3000", "--dump-dom", &url]).output().unwrap();
     let dom = String::from_utf8_lossy(&res.stdout);
     let err = String::from_utf8_lossy(&res.stderr);
     eprintln!("dump-dom took {:?}", started.elapsed());
@@ -71,14 +48,9 @@ fn html_report_renders_in_headless_chromium() {
         "the report script did not run to the end:\n{}\nstderr: {err}",
         &dom[..dom.len().min(2000)]
     );
-    for needle in [
-        "id=\"summary\"",
-        "id=\"findings\"",
-        "id=\"layers\"",
-        "id=\"models\"",
-        "id=\"packages\"",
-        "<svg",
-    ] {
+    for needle in
+        ["id=\"summary\"", "id=\"findings\"", "id=\"layers\"", "id=\"models\"", "id=\"packages\"", "<svg"]
+    {
         assert!(dom.contains(needle), "DOM lacks {needle}");
     }
     assert_eq!(dom.matches("<details class=\"f\"").count(), 8);
@@ -86,26 +58,14 @@ fn html_report_renders_in_headless_chromium() {
     let shot = dir.join("seawall-report-sample.png");
     let _ = std::fs::remove_file(&shot);
     let res = headless(&bin)
-        .args([
-            "--window-size=1280,2000",
-            &format!("--screenshot={}", shot.display()),
-            &url,
-        ])
+        .args(["--window-size=1280,2000", &format!("--screenshot={}", shot.display()), &url])
         .output()
         .unwrap();
-    assert!(
-        shot.is_file(),
-        "no screenshot: {}",
-        String::from_utf8_lossy(&res.stderr)
-    );
+    assert!(shot.is_file(), "no screenshot: {}", String::from_utf8_lossy(&res.stderr));
     let png = std::fs::read(&shot).unwrap();
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     let width = u32::from_be_bytes([png[16], png[17], png[18], png[19]]);
     let height = u32::from_be_bytes([png[20], png[21], png[22], png[23]]);
     assert_eq!((width, height), (1280, 2000));
-    assert!(
-        png.len() > 50_000,
-        "a blank page compresses to almost nothing; got {} bytes",
-        png.len()
-    );
+    assert!(png.len() > 50_000, "a blank page compresses to almost nothing; got {} bytes", png.len());
 }

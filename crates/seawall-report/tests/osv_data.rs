@@ -19,10 +19,7 @@ use serde_json::Value;
 const MAX_ADVISORIES: usize = 400;
 
 fn osv_report() -> Option<Report> {
-    let zip_path = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/data/osv/PyPI/all.zip"
-    ));
+    let zip_path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/osv/PyPI/all.zip"));
     let file = std::fs::File::open(zip_path).ok()?;
     let mut archive = zip::ZipArchive::new(file).ok()?;
     let mut r = Report::new(Target::new(TargetKind::Image, "osv-sample:latest"));
@@ -46,19 +43,10 @@ fn osv_report() -> Option<Report> {
             continue;
         };
         let name = aff["package"]["name"].as_str().unwrap_or("x").to_string();
-        let version = aff["versions"]
-            .get(0)
-            .and_then(Value::as_str)
-            .unwrap_or("0")
-            .to_string();
+        let version = aff["versions"].get(0).and_then(Value::as_str).unwrap_or("0").to_string();
         let path = format!("/usr/lib/python3/site-packages/{name}-{version}.dist-info/METADATA");
         let layer = Some((i % 3) as u32);
-        let mut p = Package::new(
-            &name,
-            &version,
-            "PyPI",
-            Location::file(&path).with_layer(layer),
-        );
+        let mut p = Package::new(&name, &version, "PyPI", Location::file(&path).with_layer(layer));
         p.purl = Some(format!("pkg:pypi/{}@{version}", name.to_lowercase()));
         r.packages.push(p);
         let id = d["id"].as_str().unwrap_or("?");
@@ -69,45 +57,18 @@ fn osv_report() -> Option<Report> {
             .chars()
             .take(120)
             .collect::<String>();
-        let mut f = Finding::new(
-            FindingKind::Vulnerability,
-            id,
-            Severity::ALL[i % 5],
-            7,
-            title,
-        )
-        .with_location(Location::file(&path).with_layer(layer))
-        .with_message(
-            d["details"]
-                .as_str()
-                .unwrap_or("")
-                .chars()
-                .take(400)
-                .collect::<String>(),
-        );
+        let mut f = Finding::new(FindingKind::Vulnerability, id, Severity::ALL[i % 5], 7, title)
+            .with_location(Location::file(&path).with_layer(layer))
+            .with_message(d["details"].as_str().unwrap_or("").chars().take(400).collect::<String>());
         f.aliases = d["aliases"]
             .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(String::from)
-                    .collect()
-            })
+            .map(|a| a.iter().filter_map(Value::as_str).map(String::from).collect())
             .unwrap_or_default();
         f.references = d["references"]
             .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x["url"].as_str())
-                    .map(String::from)
-                    .collect()
-            })
+            .map(|a| a.iter().filter_map(|x| x["url"].as_str()).map(String::from).collect())
             .unwrap_or_default();
-        f.package = Some(PackageRef {
-            name,
-            version,
-            ecosystem: "PyPI".into(),
-        });
+        f.package = Some(PackageRef { name, version, ecosystem: "PyPI".into() });
         f.fixed_versions = aff["ranges"]
             .as_array()
             .map(|rs| {
@@ -117,10 +78,7 @@ fn osv_report() -> Option<Report> {
                     .collect()
             })
             .unwrap_or_default();
-        if let Some(v) = d["severity"]
-            .as_array()
-            .and_then(|s| s.iter().find_map(|x| x["score"].as_str()))
-        {
+        if let Some(v) = d["severity"].as_array().and_then(|s| s.iter().find_map(|x| x["score"].as_str())) {
             let version = if v.starts_with("CVSS:4") {
                 "4.0"
             } else if v.starts_with("CVSS:3.1") {
@@ -128,11 +86,7 @@ fn osv_report() -> Option<Report> {
             } else {
                 "3.0"
             };
-            f.cvss = vec![Cvss {
-                version: version.into(),
-                vector: v.into(),
-                score: 7.5,
-            }];
+            f.cvss = vec![Cvss { version: version.into(), vector: v.into(), score: 7.5 }];
         }
         r.findings.push(f);
     }
@@ -146,21 +100,11 @@ fn real_advisories_give_schema_valid_outputs() {
         eprintln!("skipped: ../shared/data/osv/PyPI/all.zip absent");
         return;
     };
-    eprintln!(
-        "{} advisories, {} packages",
-        report.findings.len(),
-        report.packages.len()
-    );
-    for (kind, format) in [
-        ("sarif", Format::Sarif),
-        ("cyclonedx", Format::CycloneDx),
-        ("spdx", Format::Spdx),
-    ] {
+    eprintln!("{} advisories, {} packages", report.findings.len(), report.packages.len());
+    for (kind, format) in [("sarif", Format::Sarif), ("cyclonedx", Format::CycloneDx), ("spdx", Format::Spdx)]
+    {
         if let Some((ok, text)) = common::validate(kind, &report, format, "osv") {
-            assert!(
-                ok,
-                "{kind} output of real OSV advisories is not schema-valid:\n{text}"
-            );
+            assert!(ok, "{kind} output of real OSV advisories is not schema-valid:\n{text}");
         }
     }
 }

@@ -11,15 +11,11 @@ use common::{schema_dir, validate};
 use seawall_report::Format;
 
 fn check(kind: &str, format: Format) {
-    for (name, report) in [
-        ("sample", seawall_report::sample::report()),
-        ("awkward", common::awkward_report()),
-    ] {
+    for (name, report) in
+        [("sample", seawall_report::sample::report()), ("awkward", common::awkward_report())]
+    {
         if let Some((ok, text)) = validate(kind, &report, format, name) {
-            assert!(
-                ok,
-                "{kind} output of the {name} report is not schema-valid:\n{text}"
-            );
+            assert!(ok, "{kind} output of the {name} report is not schema-valid:\n{text}");
             assert!(text.starts_with("0 errors"), "{text}");
         }
     }
@@ -48,33 +44,16 @@ fn validator_rejects_invalid_documents() {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/validate_schema.py");
     for (kind, doc) in [
         ("sarif", r#"{"version":"2.1.0","runs":[{"tool":{}}]}"#),
-        (
-            "cyclonedx",
-            r#"{"bomFormat":"CycloneDX","specVersion":"1.6","serialNumber":"nope"}"#,
-        ),
-        (
-            "spdx",
-            r#"{"spdxVersion":"SPDX-2.3","SPDXID":"SPDXRef-DOCUMENT"}"#,
-        ),
+        ("cyclonedx", r#"{"bomFormat":"CycloneDX","specVersion":"1.6","serialNumber":"nope"}"#),
+        ("spdx", r#"{"spdxVersion":"SPDX-2.3","SPDXID":"SPDXRef-DOCUMENT"}"#),
     ] {
         std::fs::write(&file, doc).unwrap();
-        let Ok(res) = Command::new("python3")
-            .arg(script)
-            .arg(&dir)
-            .arg(kind)
-            .arg(&file)
-            .output()
-        else {
+        let Ok(res) = Command::new("python3").arg(script).arg(&dir).arg(kind).arg(&file).output() else {
             return;
         };
         if res.status.code() == Some(3) {
             return;
         }
-        assert_eq!(
-            res.status.code(),
-            Some(1),
-            "{kind}: {}",
-            String::from_utf8_lossy(&res.stdout)
-        );
+        assert_eq!(res.status.code(), Some(1), "{kind}: {}", String::from_utf8_lossy(&res.stdout));
     }
 }

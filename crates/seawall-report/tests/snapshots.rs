@@ -27,13 +27,7 @@ fn json() {
 
 #[test]
 fn table_plain_80_columns_with_packages() {
-    snapshot!(
-        "table",
-        snap(
-            Format::Table,
-            &common::ctx().with_width(Some(80)).with_packages(true)
-        )
-    );
+    snapshot!("table", snap(Format::Table, &common::ctx().with_width(Some(80)).with_packages(true)));
 }
 
 #[test]
@@ -59,10 +53,7 @@ fn sarif() {
 #[test]
 fn markdown_with_baseline() {
     let base = sample::baseline();
-    snapshot!(
-        "markdown",
-        snap(Format::Markdown, &common::ctx().with_baseline(Some(&base)))
-    );
+    snapshot!("markdown", snap(Format::Markdown, &common::ctx().with_baseline(Some(&base))));
 }
 
 #[test]
@@ -71,11 +62,6 @@ fn html() {
     let svg = r##"<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect width="40" height="20" fill="#ccc"/></svg>"##;
     snapshot!(
         "html",
-        snap(
-            Format::Html,
-            &common::ctx()
-                .with_baseline(Some(&base))
-                .with_graph_svg(Some(svg))
-        )
+        snap(Format::Html, &common::ctx().with_baseline(Some(&base)).with_graph_svg(Some(svg)))
     );
 }

@@ -10,10 +10,7 @@ use crate::common::SEVERITIES_DESC;
 pub(crate) const COLORS: [&str; 5] = ["#7b1fa2", "#d32f2f", "#f57c00", "#1976d2", "#757575"];
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// A horizontal stacked bar chart: one bar per practice, segments per severity.
@@ -23,12 +20,7 @@ pub(crate) fn practice_chart(rows: &[(u8, [usize; 5])]) -> String {
     let gap = 8;
     let label_w = 330;
     let bar_w = 420;
-    let max = rows
-        .iter()
-        .map(|(_, c)| c.iter().sum::<usize>())
-        .max()
-        .unwrap_or(0)
-        .max(1);
+    let max = rows.iter().map(|(_, c)| c.iter().sum::<usize>()).max().unwrap_or(0).max(1);
     let height = rows.len() * (bar_h + gap) + 40;
     let width = label_w + bar_w + 60;
     let mut s = String::new();
@@ -67,12 +59,7 @@ pub(crate) fn practice_chart(rows: &[(u8, [usize; 5])]) -> String {
             x += w;
         }
         let total: usize = counts.iter().sum();
-        let _ = write!(
-            s,
-            r#"<text x="{:.1}" y="{}" class="num">{total}</text>"#,
-            x + 6.0,
-            y + bar_h - 6
-        );
+        let _ = write!(s, r#"<text x="{:.1}" y="{}" class="num">{total}</text>"#, x + 6.0, y + bar_h - 6);
     }
     let ly = rows.len() * (bar_h + gap) + 14;
     let mut lx = label_w;

@@ -17,8 +17,7 @@ use seawall_core::{Finding, Report, Severity, practice_title};
 use serde::Serialize;
 
 use crate::common::{
-    SEVERITIES_DESC, by_practice, display_title, human_size, location_text, sev_index,
-    severity_counts,
+    SEVERITIES_DESC, by_practice, display_title, human_size, location_text, sev_index, severity_counts,
 };
 use crate::{RenderContext, ReportError};
 
@@ -79,9 +78,8 @@ struct FindingView {
 
 fn finding_view(f: &Finding, report: &Report, ctx: &RenderContext<'_>, new: bool) -> FindingView {
     let rule = ctx.rule(&f.id);
-    let mut refs: Vec<String> = rule
-        .map(|r| r.references.iter().map(|s| s.to_string()).collect())
-        .unwrap_or_default();
+    let mut refs: Vec<String> =
+        rule.map(|r| r.references.iter().map(|s| s.to_string()).collect()).unwrap_or_default();
     for r in &f.references {
         if !refs.contains(r) {
             refs.push(r.clone());
@@ -112,42 +110,23 @@ fn finding_view(f: &Finding, report: &Report, ctx: &RenderContext<'_>, new: bool
         fixed: f.fixed_versions.join(", "),
         status: f.status.clone().unwrap_or_default(),
         aliases: f.aliases.join(", "),
-        cvss: f
-            .cvss
-            .iter()
-            .map(|c| format!("{} {}", c.score, c.vector))
-            .collect::<Vec<_>>()
-            .join("; "),
+        cvss: f.cvss.iter().map(|c| format!("{} {}", c.score, c.vector)).collect::<Vec<_>>().join("; "),
         redacted: f.redacted.clone().unwrap_or_default(),
         callables: f.callables.join(", "),
         opcode_offset: f.opcode_offset,
-        details: f
-            .details
-            .iter()
-            .map(|(k, v)| Detail {
-                key: k.clone(),
-                value: v.clone(),
-            })
-            .collect(),
+        details: f.details.iter().map(|(k, v)| Detail { key: k.clone(), value: v.clone() }).collect(),
         fingerprint: f.fingerprint.clone(),
         why: JValue::from_safe_string(match rule {
             Some(r) => markdown_html(r.rationale),
-            None => advisory_why(f)
-                .map(|t| markdown_html(&t))
-                .unwrap_or_default(),
+            None => advisory_why(f).map(|t| markdown_html(&t)).unwrap_or_default(),
         }),
         fix: JValue::from_safe_string(match rule {
             Some(r) => markdown_html(r.fix),
-            None => advisory_fix(f)
-                .map(|t| markdown_html(&t))
-                .unwrap_or_default(),
+            None => advisory_fix(f).map(|t| markdown_html(&t)).unwrap_or_default(),
         }),
         references: refs
             .into_iter()
-            .map(|u| Reference {
-                link: u.starts_with("https://") || u.starts_with("http://"),
-                url: u,
-            })
+            .map(|u| Reference { link: u.starts_with("https://") || u.starts_with("http://"), url: u })
             .collect(),
         new,
     }
@@ -181,15 +160,8 @@ fn advisory_fix(f: &Finding) -> Option<String> {
              an OpenVEX `not_affected` statement if the vulnerable code cannot be reached."
         )
     } else {
-        let v: Vec<String> = f
-            .fixed_versions
-            .iter()
-            .map(|v| format!("`{}`", v.replace('`', "'")))
-            .collect();
-        format!(
-            "Upgrade `{name}` to {} or later and rebuild the image.",
-            v.join(" or ")
-        )
+        let v: Vec<String> = f.fixed_versions.iter().map(|v| format!("`{}`", v.replace('`', "'"))).collect();
+        format!("Upgrade `{name}` to {} or later and rebuild the image.", v.join(" or "))
     })
 }
 
@@ -216,24 +188,14 @@ struct LayerView {
 const MAX_INTRO: usize = 8;
 
 fn layers(report: &Report) -> Vec<LayerView> {
-    let max = report
-        .target
-        .layers
-        .iter()
-        .map(|l| l.size)
-        .max()
-        .unwrap_or(0)
-        .max(1);
+    let max = report.target.layers.iter().map(|l| l.size).max().unwrap_or(0).max(1);
     report
         .target
         .layers
         .iter()
         .map(|l| {
-            let here: Vec<&Finding> = report
-                .findings
-                .iter()
-                .filter(|f| f.location.layer == Some(l.index))
-                .collect();
+            let here: Vec<&Finding> =
+                report.findings.iter().filter(|f| f.location.layer == Some(l.index)).collect();
             let packages = report
                 .packages
                 .iter()
@@ -267,29 +229,21 @@ pub(crate) fn render(
     ctx: &RenderContext<'_>,
     out: &mut dyn Write,
 ) -> Result<(), ReportError> {
-    let terr = |source| ReportError::Template {
-        format: "html",
-        source,
-    };
+    let terr = |source| ReportError::Template { format: "html", source };
     let mut env = Environment::new();
     env.add_template("report.html", TEMPLATE).map_err(terr)?;
     env.add_template("finding.html", FINDING).map_err(terr)?;
 
     let delta = ctx.baseline.map(|b| crate::common::delta(b, report));
-    let new_fps: Vec<&str> = delta
-        .as_ref()
-        .map(|d| d.new.iter().map(|f| f.fingerprint.as_str()).collect())
-        .unwrap_or_default();
+    let new_fps: Vec<&str> =
+        delta.as_ref().map(|d| d.new.iter().map(|f| f.fingerprint.as_str()).collect()).unwrap_or_default();
     let findings: Vec<FindingView> = report
         .findings
         .iter()
         .map(|f| finding_view(f, report, ctx, new_fps.contains(&f.fingerprint.as_str())))
         .collect();
-    let suppressed: Vec<FindingView> = report
-        .suppressed
-        .iter()
-        .map(|f| finding_view(f, report, ctx, false))
-        .collect();
+    let suppressed: Vec<FindingView> =
+        report.suppressed.iter().map(|f| finding_view(f, report, ctx, false)).collect();
 
     let counts = severity_counts(&report.findings);
     let severities: Vec<_> = SEVERITIES_DESC
@@ -297,10 +251,8 @@ pub(crate) fn render(
         .map(|s| context! { name => s.as_str(), count => counts[sev_index(*s)] })
         .collect();
     let groups = by_practice(&report.findings);
-    let rows: Vec<(u8, [usize; 5])> = groups
-        .iter()
-        .map(|(p, fs)| (*p, severity_counts(fs.iter().copied())))
-        .collect();
+    let rows: Vec<(u8, [usize; 5])> =
+        groups.iter().map(|(p, fs)| (*p, severity_counts(fs.iter().copied()))).collect();
     let practices: Vec<_> = rows
         .iter()
         .map(|(p, c)| {
@@ -335,7 +287,9 @@ pub(crate) fn render(
     let scanners: Vec<_> = report
         .scanners
         .iter()
-        .map(|s| context! { name => s.name.clone(), status => s.status.clone(), message => s.message.clone() })
+        .map(
+            |s| context! { name => s.name.clone(), status => s.status.clone(), message => s.message.clone() },
+        )
         .collect();
     let t = &report.target;
     let target = context! {
@@ -366,8 +320,7 @@ pub(crate) fn render(
             delta => delta.as_ref().map(|d| context! { new => d.new.len(), fixed => d.fixed.len(), unchanged => d.unchanged.len() }),
         })
         .map_err(terr)?;
-    out.write_all(html.as_bytes())
-        .map_err(ReportError::io("html"))?;
+    out.write_all(html.as_bytes()).map_err(ReportError::io("html"))?;
     out.write_all(b"\n").map_err(ReportError::io("html"))
 }
 

@@ -24,23 +24,13 @@ pub(crate) fn ctx<'a>() -> RenderContext<'a> {
 pub(crate) fn awkward_report() -> Report {
     let mut r = Report::new(Target::new(TargetKind::Filesystem, "./my project/ü"));
     r.tool.version = "0.0.0-test".into();
-    let mut a = Package::new(
-        "left pad",
-        "",
-        "npm",
-        Location::file("node_modules/left pad/package.json"),
-    );
+    let mut a = Package::new("left pad", "", "npm", Location::file("node_modules/left pad/package.json"));
     a.purl = Some("pkg:npm/left%20pad".into());
     let mut b = a.clone();
     b.locations = vec![Location::file("other/node_modules/left pad/package.json")];
     let c = Package::new("weird@name/x", "1.0+local", "Go", Location::file("bin/app"))
         .with_property("license", "MIT OR Apache-2.0");
-    let d = Package::new(
-        "torch",
-        "2.1.0+cu121",
-        "PyPI",
-        Location::file("req.txt").with_line(3),
-    );
+    let d = Package::new("torch", "2.1.0+cu121", "PyPI", Location::file("req.txt").with_line(3));
     // `d` twice: the same package recorded by two analyzers must be one SBOM component.
     r.packages = vec![a, b, c, d.clone(), d];
     r.models = vec![ModelFile {
@@ -50,72 +40,32 @@ pub(crate) fn awkward_report() -> Report {
         size: 0,
         verdict: "suspicious".into(),
     }];
-    let mut v = Finding::new(
-        FindingKind::Vulnerability,
-        "CVE-2099-0001",
-        Severity::Medium,
-        7,
-        "no package known",
-    );
+    let mut v =
+        Finding::new(FindingKind::Vulnerability, "CVE-2099-0001", Severity::Medium, 7, "no package known");
     v.cvss = vec![Cvss {
         version: "4.0".into(),
         vector: "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N".into(),
         score: 9.3,
     }];
-    let mut w = Finding::new(
-        FindingKind::Vulnerability,
-        "GHSA-xxxx-yyyy-zzzz",
-        Severity::High,
-        7,
-        "torch <&> issue",
-    )
-    .with_location(Location::file("req.txt").with_line(3).with_column(0));
-    w.package = Some(PackageRef {
-        name: "torch".into(),
-        version: "2.1.0+cu121".into(),
-        ecosystem: "PyPI".into(),
-    });
+    let mut w =
+        Finding::new(FindingKind::Vulnerability, "GHSA-xxxx-yyyy-zzzz", Severity::High, 7, "torch <&> issue")
+            .with_location(Location::file("req.txt").with_line(3).with_column(0));
+    w.package =
+        Some(PackageRef { name: "torch".into(), version: "2.1.0+cu121".into(), ecosystem: "PyPI".into() });
     w.fixed_versions = vec!["2.2.0".into()];
-    w.references = vec![
-        "javascript:alert(1)".into(),
-        "https://example.org/a b".into(),
-    ];
-    let empty = Finding::new(
-        FindingKind::Misconfiguration,
-        "SW-X-1",
-        Severity::Info,
-        9,
-        "daemon setting",
-    );
-    let hist = Finding::new(
-        FindingKind::Secret,
-        "SW-SEC-002",
-        Severity::High,
-        6,
-        "token in build arg",
-    )
-    .with_location(Location::file("history[3]"));
-    let mut ign = Finding::new(
-        FindingKind::Vulnerability,
-        "CVE-2099-0002",
-        Severity::Low,
-        7,
-        "ignored",
-    )
-    .with_location(Location::file("req.txt"));
+    w.references = vec!["javascript:alert(1)".into(), "https://example.org/a b".into()];
+    let empty = Finding::new(FindingKind::Misconfiguration, "SW-X-1", Severity::Info, 9, "daemon setting");
+    let hist = Finding::new(FindingKind::Secret, "SW-SEC-002", Severity::High, 6, "token in build arg")
+        .with_location(Location::file("history[3]"));
+    let mut ign = Finding::new(FindingKind::Vulnerability, "CVE-2099-0002", Severity::Low, 7, "ignored")
+        .with_location(Location::file("req.txt"));
     ign.package = w.package.clone();
-    ign.details
-        .insert("suppressed_by".into(), "ignore:.seawallignore:1".into());
-    ign.details
-        .insert("suppressed_reason".into(), "test fixture".into());
+    ign.details.insert("suppressed_by".into(), "ignore:.seawallignore:1".into());
+    ign.details.insert("suppressed_reason".into(), "test fixture".into());
     let mut vexed = ign.clone();
     vexed.id = "CVE-2099-0003".into();
-    vexed
-        .details
-        .insert("suppressed_by".into(), "vex:doc".into());
-    vexed
-        .details
-        .insert("suppressed_reason".into(), "fixed: fixed".into());
+    vexed.details.insert("suppressed_by".into(), "vex:doc".into());
+    vexed.details.insert("suppressed_reason".into(), "fixed: fixed".into());
     r.findings = vec![v, w, empty, hist];
     r.suppressed = vec![ign, vexed];
     r.normalize();
@@ -123,46 +73,28 @@ pub(crate) fn awkward_report() -> Report {
 }
 
 pub(crate) fn schema_dir() -> Option<PathBuf> {
-    let d = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/data/schemas"
-    ));
-    d.join("sarif-schema-2.1.0.json")
-        .is_file()
-        .then(|| d.to_path_buf())
+    let d = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/schemas"));
+    d.join("sarif-schema-2.1.0.json").is_file().then(|| d.to_path_buf())
 }
 
 /// Returns `None` when validation cannot run (and says why), else the validator's output and success.
-pub(crate) fn validate(
-    kind: &str,
-    report: &Report,
-    format: Format,
-    name: &str,
-) -> Option<(bool, String)> {
+pub(crate) fn validate(kind: &str, report: &Report, format: Format, name: &str) -> Option<(bool, String)> {
     let Some(dir) = schema_dir() else {
         eprintln!("skipped: ../shared/data/schemas absent");
         return None;
     };
     let out = render_to_string(report, format, &ctx()).unwrap();
-    let file =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("seawall-report-{name}.{kind}.json"));
+    let file = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("seawall-report-{name}.{kind}.json"));
     std::fs::write(&file, out).unwrap();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/validate_schema.py");
-    let res = match Command::new("python3")
-        .arg(script)
-        .arg(&dir)
-        .arg(kind)
-        .arg(&file)
-        .output()
-    {
+    let res = match Command::new("python3").arg(script).arg(&dir).arg(kind).arg(&file).output() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("skipped: python3 not available: {e}");
             return None;
         }
     };
-    let text =
-        String::from_utf8_lossy(&res.stdout).into_owned() + &String::from_utf8_lossy(&res.stderr);
+    let text = String::from_utf8_lossy(&res.stdout).into_owned() + &String::from_utf8_lossy(&res.stderr);
     if res.status.code() == Some(3) {
         eprintln!("skipped: {text}");
         return None;
