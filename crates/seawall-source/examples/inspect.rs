@@ -1,6 +1,7 @@
 //! Prints an image's metadata and, for each layer, the number of bytes read from its blob.
 //!
-//! `cargo run -p seawall-source --example inspect -- [--platform os/arch] [--insecure] REF`
+//! `cargo run -p seawall-source --example inspect -- [--platform os/arch] [--insecure] [--no-verify]
+//! [--parallel] REF`
 #![allow(clippy::print_stdout)]
 
 use std::io::Read;
@@ -11,11 +12,14 @@ use seawall_source::{SourceError, SourceOptions, open};
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut opts = SourceOptions::default();
     let mut reference = None;
+    let mut parallel = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--platform" => opts.platform = args.next(),
             "--insecure" => opts.insecure = true,
+            "--no-verify" => opts.skip_layer_verification = true,
+            "--parallel" => parallel = true,
             _ => reference = Some(a),
         }
     }
@@ -26,58 +30,60 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("name:          {}", meta.name);
     println!("digest:        {}", meta.digest.as_deref().unwrap_or("-"));
     println!("config_digest: {}", meta.config_digest);
-    println!(
-        "platform:      {}/{}",
-        meta.config.os, meta.config.architecture
-    );
+    println!("platform:      {}/{}", meta.config.os, meta.config.architecture);
     println!("history:       {} entries", meta.config.history.len());
     println!("random_access: {}", source.random_access());
     println!("opened in      {:?}", t0.elapsed());
     let mut total = 0u64;
     let t1 = Instant::now();
     let mut report = |index: u32, r: &mut dyn Read| -> Result<(), SourceError> {
-        let n = std::io::copy(r, &mut std::io::sink()).map_err(|e| SourceError::Read {
-            what: format!("layer {index}"),
-            source: e,
-        })?;
+        let n = std::io::copy(r, &mut std::io::sink())
+            .map_err(|e| SourceError::Read { what: format!("layer {index}"), source: e })?;
         let l = &meta.layers[index as usize];
         println!(
             "layer {index:>2} {} size={} read={n} {}{}",
             l.diff_id,
             l.size,
             l.media_type,
-            l.digest
-                .as_deref()
-                .map(|d| format!(" blob={d}"))
-                .unwrap_or_default()
+            l.digest.as_deref().map(|d| format!(" blob={d}")).unwrap_or_default()
         );
         total += n;
         Ok(())
     };
-    source.stream_layers(&mut report)?;
-    println!(
-        "{} layers, {total} bytes read in {:?}",
-        meta.layers.len(),
-        t1.elapsed()
-    );
+    if parallel && source.random_access() {
+        // Every layer on its own thread, as the walker does with rayon.
+        let src = source.as_ref();
+        let counts = std::thread::scope(|s| {
+            let handles: Vec<_> = meta
+                .layers
+                .iter()
+                .map(|l| {
+                    s.spawn(move || -> Result<u64, SourceError> {
+                        let mut r = src.open_layer(l.index)?;
+                        std::io::copy(&mut r, &mut std::io::sink())
+                            .map_err(|e| SourceError::Read { what: format!("layer {}", l.index), source: e })
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().map_err(|_| "thread panicked")).collect::<Vec<_>>()
+        });
+        for c in counts {
+            total += c??;
+        }
+    } else {
+        source.stream_layers(&mut report)?;
+    }
+    println!("{} layers, {total} bytes read in {:?}", meta.layers.len(), t1.elapsed());
     // Sources may refine their metadata while streaming (the Docker Engine does): show the final view.
     let after = source.meta();
     for l in &after.layers {
         let step = after.config.history_index_for_layer(l.index as usize);
-        let created_by = step
-            .and_then(|i| after.config.history.get(i))
-            .map_or("?", |h| h.created_by.as_str());
-        println!(
-            "after: layer {} size={} created_by={created_by:.60}",
-            l.index, l.size
-        );
+        let created_by =
+            step.and_then(|i| after.config.history.get(i)).map_or("?", |h| h.created_by.as_str());
+        println!("after: layer {} size={} created_by={created_by:.60}", l.index, l.size);
     }
-    let before: Vec<_> = (0..meta.layers.len())
-        .map(|i| meta.config.history_index_for_layer(i))
-        .collect();
-    let now: Vec<_> = (0..after.layers.len())
-        .map(|i| after.config.history_index_for_layer(i))
-        .collect();
+    let before: Vec<_> = (0..meta.layers.len()).map(|i| meta.config.history_index_for_layer(i)).collect();
+    let now: Vec<_> = (0..after.layers.len()).map(|i| after.config.history_index_for_layer(i)).collect();
     println!(
         "config refined while streaming: {}; layer→history before {before:?}, after {now:?}",
         meta.config != after.config

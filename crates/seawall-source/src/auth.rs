@@ -45,19 +45,15 @@ pub(crate) fn credentials_from_docker_config(
         Ok(f) => {
             use std::io::Read;
             let mut v = Vec::new();
-            f.take(MAX_DOCKER_CONFIG)
-                .read_to_end(&mut v)
-                .map_err(|e| SourceError::io(path, e))?;
+            f.take(MAX_DOCKER_CONFIG).read_to_end(&mut v).map_err(|e| SourceError::io(path, e))?;
             v
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(SourceError::io(path, e)),
     };
     let what = path.display().to_string();
-    let cfg: DockerConfigFile = serde_json::from_slice(&bytes).map_err(|e| SourceError::Json {
-        what: what.clone(),
-        source: e,
-    })?;
+    let cfg: DockerConfigFile =
+        serde_json::from_slice(&bytes).map_err(|e| SourceError::Json { what: what.clone(), source: e })?;
     for key in reference.auth_keys() {
         let Some(entry) = cfg.auths.get(&key) else {
             continue;
@@ -65,12 +61,9 @@ pub(crate) fn credentials_from_docker_config(
         if let Some(auth) = entry.auth.as_deref().filter(|a| !a.is_empty()) {
             let decoded = base64::engine::general_purpose::STANDARD
                 .decode(auth.trim())
-                .map_err(|e| {
-                    SourceError::malformed(&what, format!("auths.{key}.auth is not base64: {e}"))
-                })?;
-            let text = String::from_utf8(decoded).map_err(|_| {
-                SourceError::malformed(&what, format!("auths.{key}.auth is not UTF-8"))
-            })?;
+                .map_err(|e| SourceError::malformed(&what, format!("auths.{key}.auth is not base64: {e}")))?;
+            let text = String::from_utf8(decoded)
+                .map_err(|_| SourceError::malformed(&what, format!("auths.{key}.auth is not UTF-8")))?;
             let (user, pass) = text.split_once(':').ok_or_else(|| {
                 SourceError::malformed(&what, format!("auths.{key}.auth is not user:password"))
             })?;
@@ -107,11 +100,7 @@ pub(crate) fn parse_challenge(value: &str) -> Option<Challenge> {
     let mut s = rest.trim();
     while !s.is_empty() {
         let (key, after) = s.split_once('=')?;
-        let key = key
-            .trim()
-            .trim_start_matches(',')
-            .trim()
-            .to_ascii_lowercase();
+        let key = key.trim().trim_start_matches(',').trim().to_ascii_lowercase();
         let after = after.trim_start();
         let (val, remaining) = if let Some(q) = after.strip_prefix('"') {
             let mut out = String::new();
@@ -175,10 +164,7 @@ mod tests {
                 scope: Some("repository:library/ubuntu:pull".into()),
             })
         );
-        assert_eq!(
-            parse_challenge(r#"Basic realm="Registry Realm""#),
-            Some(Challenge::Basic)
-        );
+        assert_eq!(parse_challenge(r#"Basic realm="Registry Realm""#), Some(Challenge::Basic));
         assert_eq!(
             parse_challenge("Bearer realm=http://x/token, service=svc"),
             Some(Challenge::Bearer {
@@ -208,10 +194,7 @@ mod tests {
         assert!(credentials_from_docker_config(&p, &hub).unwrap().is_some());
         let other = crate::parse_registry("x", "ghcr.io/a/b").unwrap();
         assert_eq!(credentials_from_docker_config(&p, &other).unwrap(), None);
-        assert_eq!(
-            credentials_from_docker_config(&dir.path().join("nope.json"), &r).unwrap(),
-            None
-        );
+        assert_eq!(credentials_from_docker_config(&dir.path().join("nope.json"), &r).unwrap(), None);
         std::fs::write(&p, r#"{"auths":{"127.0.0.1:5000":{"auth":"!!!"}}}"#).unwrap();
         let err = credentials_from_docker_config(&p, &r).unwrap_err();
         assert!(err.to_string().contains("config.json"), "{err}");

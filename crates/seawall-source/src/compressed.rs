@@ -12,9 +12,7 @@ use std::sync::OnceLock;
 use crate::digest::sha256_of;
 use crate::docker_archive::{ManifestEntry, digest_from_path};
 use crate::manifest::MAX_CONFIG_SIZE;
-use crate::savestream::{
-    SaveStreamImage, StreamOpener, normalize_member, read_small_member, resolve_link,
-};
+use crate::savestream::{SaveStreamImage, StreamOpener, normalize_member, read_small_member, resolve_link};
 use crate::tarindex::MAX_MEMBERS;
 use crate::{ImageMeta, LayerDesc, SourceError};
 
@@ -62,8 +60,7 @@ impl StreamOpener for FileStream {
         Ok(match self.compression {
             Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(file)),
             Compression::Zstd => Box::new(
-                zstd::stream::read::Decoder::with_buffer(file)
-                    .map_err(|e| SourceError::io(&self.path, e))?,
+                zstd::stream::read::Decoder::with_buffer(file).map_err(|e| SourceError::io(&self.path, e))?,
             ),
         })
     }
@@ -76,14 +73,8 @@ pub(crate) fn open_compressed_docker_archive(
     compression: Compression,
 ) -> Result<SaveStreamImage, SourceError> {
     let display = path.display().to_string();
-    let opener = FileStream {
-        path: path.to_path_buf(),
-        compression,
-    };
-    let read_err = |e: std::io::Error| SourceError::Read {
-        what: display.clone(),
-        source: e,
-    };
+    let opener = FileStream { path: path.to_path_buf(), compression };
+    let read_err = |e: std::io::Error| SourceError::Read { what: display.clone(), source: e };
     let mut links: HashMap<String, String> = HashMap::new();
     let mut sizes: HashMap<String, u64> = HashMap::new();
     let mut kept: HashMap<String, Vec<u8>> = HashMap::new();
@@ -93,10 +84,7 @@ pub(crate) fn open_compressed_docker_archive(
         let mut entry = entry.map_err(read_err)?;
         let member = normalize_member(&String::from_utf8_lossy(&entry.path_bytes()));
         if member.split('/').any(|c| c == "..") || member.starts_with('/') {
-            return Err(SourceError::UnsafePath {
-                container: display.clone(),
-                member,
-            });
+            return Err(SourceError::UnsafePath { container: display.clone(), member });
         }
         if sizes.len() + links.len() >= MAX_MEMBERS {
             return Err(SourceError::TooLarge {
@@ -141,31 +129,19 @@ pub(crate) fn open_compressed_docker_archive(
         }
         cur
     };
-    let missing = |member: &str| SourceError::Missing {
-        container: display.clone(),
-        member: member.to_string(),
-    };
-    let manifest = kept
-        .get("manifest.json")
-        .ok_or_else(|| missing("manifest.json"))?;
+    let missing =
+        |member: &str| SourceError::Missing { container: display.clone(), member: member.to_string() };
+    let manifest = kept.get("manifest.json").ok_or_else(|| missing("manifest.json"))?;
     let what = format!("{display}: manifest.json");
     let mut entries: Vec<ManifestEntry> =
-        serde_json::from_slice(manifest).map_err(|e| SourceError::Json {
-            what: what.clone(),
-            source: e,
-        })?;
+        serde_json::from_slice(manifest).map_err(|e| SourceError::Json { what: what.clone(), source: e })?;
     if entries.is_empty() {
         return Err(SourceError::malformed(what, "no images in manifest.json"));
     }
     let entry = entries.swap_remove(0);
-    let config_bytes = kept
-        .get(&resolve(&entry.config))
-        .ok_or_else(|| missing(&entry.config))?;
-    let config =
-        seawall_core::ImageConfig::from_json(config_bytes).map_err(|e| SourceError::Config {
-            what: format!("{display}: {}", entry.config),
-            source: e,
-        })?;
+    let config_bytes = kept.get(&resolve(&entry.config)).ok_or_else(|| missing(&entry.config))?;
+    let config = seawall_core::ImageConfig::from_json(config_bytes)
+        .map_err(|e| SourceError::Config { what: format!("{display}: {}", entry.config), source: e })?;
     if config.diff_ids.len() != entry.layers.len() {
         return Err(SourceError::malformed(
             what,

@@ -7,10 +7,7 @@ use sha2::{Digest as _, Sha256};
 use crate::SourceError;
 
 /// Splits and validates `algorithm:hex`; only `sha256` (64 hex) and `sha512` (128 hex) are accepted.
-pub(crate) fn parse_digest(
-    what: &str,
-    digest: &str,
-) -> Result<(&'static str, String), SourceError> {
+pub(crate) fn parse_digest(what: &str, digest: &str) -> Result<(&'static str, String), SourceError> {
     let bad = || SourceError::malformed(what, format!("invalid digest {digest:?}"));
     let (alg, hex) = digest.split_once(':').ok_or_else(bad)?;
     let alg: &'static str = match (alg, hex.len()) {
@@ -18,10 +15,7 @@ pub(crate) fn parse_digest(
         ("sha512", 128) => "sha512",
         _ => return Err(bad()),
     };
-    if !hex
-        .bytes()
-        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    {
+    if !hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
         return Err(bad());
     }
     Ok((alg, hex.to_string()))
@@ -103,19 +97,13 @@ impl<R: Read> Read for VerifyingReader<R> {
         {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
-                format!(
-                    "{}: size mismatch: expected {size} bytes, got {}",
-                    self.what, self.seen
-                ),
+                format!("{}: size mismatch: expected {size} bytes, got {}", self.what, self.seen),
             ));
         }
         if actual != self.expected {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
-                format!(
-                    "{}: digest mismatch: expected {}, got {actual}",
-                    self.what, self.expected
-                ),
+                format!("{}: digest mismatch: expected {}, got {actual}", self.what, self.expected),
             ));
         }
         Ok(0)
@@ -132,26 +120,19 @@ mod tests {
         let data = b"layer bytes".to_vec();
         let good = sha256_of(&data);
         let mut out = Vec::new();
-        VerifyingReader::new(&data[..], &good, Some(11), "l".into())
-            .read_to_end(&mut out)
-            .unwrap();
+        VerifyingReader::new(&data[..], &good, Some(11), "l".into()).read_to_end(&mut out).unwrap();
         assert_eq!(out, data);
         let bad = sha256_of(b"other");
-        let err =
-            VerifyingReader::new(&data[..], &bad, None, "l".into()).read_to_end(&mut Vec::new());
+        let err = VerifyingReader::new(&data[..], &bad, None, "l".into()).read_to_end(&mut Vec::new());
         assert!(err.unwrap_err().to_string().contains("digest mismatch"));
-        let err = VerifyingReader::new(&data[..], &good, Some(3), "l".into())
-            .read_to_end(&mut Vec::new());
+        let err = VerifyingReader::new(&data[..], &good, Some(3), "l".into()).read_to_end(&mut Vec::new());
         assert!(err.unwrap_err().to_string().contains("size mismatch"));
     }
 
     #[test]
     fn blob_paths_are_safe() {
         let d = format!("sha256:{}", "ab".repeat(32));
-        assert_eq!(
-            blob_path("x", &d).unwrap(),
-            format!("blobs/sha256/{}", "ab".repeat(32))
-        );
+        assert_eq!(blob_path("x", &d).unwrap(), format!("blobs/sha256/{}", "ab".repeat(32)));
         assert!(blob_path("x", "sha256:../../etc/passwd").is_err());
         assert!(blob_path("x", &format!("md5:{}", "a".repeat(64))).is_err());
         assert!(blob_path("x", &format!("sha256:{}", "A".repeat(64))).is_err());

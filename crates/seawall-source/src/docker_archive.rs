@@ -28,10 +28,7 @@ pub fn parse_docker_manifest_bytes(bytes: &[u8]) -> Result<usize, SourceError> {
 
 fn parse_entries(what: &str, bytes: &[u8]) -> Result<Vec<ManifestEntry>, SourceError> {
     let entries: Vec<ManifestEntry> =
-        serde_json::from_slice(bytes).map_err(|e| SourceError::Json {
-            what: what.to_string(),
-            source: e,
-        })?;
+        serde_json::from_slice(bytes).map_err(|e| SourceError::Json { what: what.to_string(), source: e })?;
     if entries.is_empty() {
         return Err(SourceError::malformed(what, "no images in manifest.json"));
     }
@@ -44,8 +41,7 @@ pub(crate) fn digest_from_path(path: &str) -> Option<String> {
         hex
     } else {
         let file = path.rsplit('/').next().unwrap_or(path);
-        file.strip_suffix(".tar")
-            .or_else(|| file.strip_suffix(".json"))?
+        file.strip_suffix(".tar").or_else(|| file.strip_suffix(".json"))?
     };
     let d = format!("sha256:{candidate}");
     parse_digest("", &d).ok().map(|_| d)
@@ -66,10 +62,7 @@ pub(crate) fn open_docker_archive(
 ) -> Result<StoredImage, SourceError> {
     // Docker ≥ 25 writes a full OCI layout as well; with a single image in it, that layout knows the
     // manifest digest and the media types. Several images (`docker save a b`): use manifest.json.
-    if store.exists("index.json")
-        && store.exists("oci-layout")
-        && single_image_index(store.as_ref())
-    {
+    if store.exists("index.json") && store.exists("oci-layout") && single_image_index(store.as_ref()) {
         return open_layout(store, name, None, opts);
     }
     let what = format!("{}: manifest.json", store.describe());
@@ -87,11 +80,10 @@ pub(crate) fn open_docker_archive(
             actual: config_digest,
         });
     }
-    let config =
-        seawall_core::ImageConfig::from_json(&config_bytes).map_err(|e| SourceError::Config {
-            what: format!("{}: {}", store.describe(), entry.config),
-            source: e,
-        })?;
+    let config = seawall_core::ImageConfig::from_json(&config_bytes).map_err(|e| SourceError::Config {
+        what: format!("{}: {}", store.describe(), entry.config),
+        source: e,
+    })?;
     if config.diff_ids.len() != entry.layers.len() {
         return Err(SourceError::malformed(
             what,
@@ -116,22 +108,8 @@ pub(crate) fn open_docker_archive(
             size,
             media_type: "application/vnd.docker.image.rootfs.diff.tar".to_string(),
         });
-        blobs.push(LayerBlob {
-            path: path.clone(),
-            verify,
-        });
+        blobs.push(LayerBlob { path: path.clone(), verify });
     }
-    let meta = ImageMeta {
-        name: name.to_string(),
-        digest: None,
-        config_digest,
-        config,
-        layers,
-    };
-    Ok(StoredImage {
-        meta,
-        store,
-        blobs,
-        verify_layers: !opts.skip_layer_verification,
-    })
+    let meta = ImageMeta { name: name.to_string(), digest: None, config_digest, config, layers };
+    Ok(StoredImage { meta, store, blobs, verify_layers: !opts.skip_layer_verification })
 }

@@ -73,10 +73,7 @@ struct Endpoint {
 }
 
 fn docker_err(endpoint: &str, reason: impl std::fmt::Display) -> SourceError {
-    SourceError::Docker {
-        endpoint: endpoint.to_string(),
-        reason: reason.to_string(),
-    }
+    SourceError::Docker { endpoint: endpoint.to_string(), reason: reason.to_string() }
 }
 
 impl Endpoint {
@@ -86,9 +83,7 @@ impl Endpoint {
             .clone()
             .or_else(|| std::env::var("DOCKER_HOST").ok().filter(|h| !h.is_empty()))
             .unwrap_or_else(|| format!("unix://{DEFAULT_SOCKET}"));
-        let builder = Client::builder()
-            .timeout(None::<Duration>)
-            .connect_timeout(Duration::from_secs(30));
+        let builder = Client::builder().timeout(None::<Duration>).connect_timeout(Duration::from_secs(30));
         if let Some(path) = host.strip_prefix("unix://") {
             #[cfg(unix)]
             {
@@ -96,22 +91,12 @@ impl Endpoint {
                     .unix_socket(std::path::PathBuf::from(path))
                     .build()
                     .map_err(|e| docker_err(&host, e))?;
-                return Ok(Endpoint {
-                    display: host.clone(),
-                    base: "http://localhost".to_string(),
-                    client,
-                });
+                return Ok(Endpoint { display: host.clone(), base: "http://localhost".to_string(), client });
             }
             #[cfg(not(unix))]
-            return Err(docker_err(
-                &host,
-                format!("unix sockets are not supported here ({path})"),
-            ));
+            return Err(docker_err(&host, format!("unix sockets are not supported here ({path})")));
         }
-        if let Some(addr) = host
-            .strip_prefix("tcp://")
-            .or_else(|| host.strip_prefix("http://"))
-        {
+        if let Some(addr) = host.strip_prefix("tcp://").or_else(|| host.strip_prefix("http://")) {
             let client = builder.build().map_err(|e| docker_err(&host, e))?;
             return Ok(Endpoint {
                 display: host.clone(),
@@ -119,20 +104,16 @@ impl Endpoint {
                 client,
             });
         }
-        Err(docker_err(
-            &host,
-            "unsupported DOCKER_HOST (use unix:///path or tcp://host:port)",
-        ))
+        Err(docker_err(&host, "unsupported DOCKER_HOST (use unix:///path or tcp://host:port)"))
     }
 
     fn get(&self, path: &str, name: &str) -> Result<Response, SourceError> {
         let url = format!("{}{path}", self.base);
-        let resp = self.client.get(&url).send().map_err(|e| {
-            docker_err(
-                &self.display,
-                format!("GET {path}: {}", crate::error::chain(&e)),
-            )
-        })?;
+        let resp = self
+            .client
+            .get(&url)
+            .send()
+            .map_err(|e| docker_err(&self.display, format!("GET {path}: {}", crate::error::chain(&e))))?;
         match resp.status() {
             s if s.is_success() => Ok(resp),
             StatusCode::NOT_FOUND => Err(SourceError::Missing {
@@ -142,46 +123,32 @@ impl Endpoint {
             s => {
                 let mut body = String::new();
                 let _ = resp.take(4096).read_to_string(&mut body);
-                Err(docker_err(
-                    &self.display,
-                    format!("GET {path}: {s}: {}", body.trim()),
-                ))
+                Err(docker_err(&self.display, format!("GET {path}: {s}: {}", body.trim())))
             }
         }
     }
 
-    fn get_json<T: serde::de::DeserializeOwned>(
-        &self,
-        path: &str,
-        name: &str,
-    ) -> Result<T, SourceError> {
+    fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str, name: &str) -> Result<T, SourceError> {
         let resp = self.get(path, name)?;
         let mut buf = Vec::new();
         resp.take(MAX_CONFIG_SIZE + 1)
             .read_to_end(&mut buf)
-            .map_err(|e| SourceError::Read {
-                what: format!("docker engine {path}"),
-                source: e,
-            })?;
+            .map_err(|e| SourceError::Read { what: format!("docker engine {path}"), source: e })?;
         if buf.len() as u64 > MAX_CONFIG_SIZE {
             return Err(SourceError::TooLarge {
                 what: format!("docker engine {path}"),
                 limit: MAX_CONFIG_SIZE,
             });
         }
-        serde_json::from_slice(&buf).map_err(|e| SourceError::Json {
-            what: format!("docker engine {path}"),
-            source: e,
-        })
+        serde_json::from_slice(&buf)
+            .map_err(|e| SourceError::Json { what: format!("docker engine {path}"), source: e })
     }
 }
 
 fn validate_name(name: &str) -> Result<(), SourceError> {
     let ok = !name.is_empty()
         && name.len() <= 512
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"._-:/@".contains(&b))
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-:/@".contains(&b))
         && !name.split('/').any(|c| c == ".." || c == ".");
     if ok {
         Ok(())
@@ -200,10 +167,7 @@ fn reconstruct_history(items: &[HistoryItem], layer_count: usize) -> Vec<serde_j
     let mut extra = layer_count.saturating_sub(sized);
     let metadata_only = |cmd: &str| {
         let c = cmd.trim_start();
-        let c = c
-            .strip_prefix("/bin/sh -c #(nop) ")
-            .map(str::trim_start)
-            .unwrap_or(c);
+        let c = c.strip_prefix("/bin/sh -c #(nop) ").map(str::trim_start).unwrap_or(c);
         [
             "ENV",
             "LABEL",
@@ -238,9 +202,7 @@ fn reconstruct_history(items: &[HistoryItem], layer_count: usize) -> Vec<serde_j
         .iter()
         .zip(is_layer)
         .map(|(h, layer)| {
-            let created = jiff::Timestamp::from_second(h.created)
-                .map(|t| t.to_string())
-                .unwrap_or_default();
+            let created = jiff::Timestamp::from_second(h.created).map(|t| t.to_string()).unwrap_or_default();
             let mut v = serde_json::json!({"created": created, "created_by": h.created_by});
             if !h.comment.is_empty() {
                 v["comment"] = serde_json::Value::String(h.comment.clone());
@@ -262,14 +224,10 @@ pub(crate) fn open_engine(
     validate_name(image)?;
     let endpoint = Endpoint::new(opts)?;
     let inspect: Inspect = endpoint.get_json(&format!("/images/{image}/json"), image)?;
-    let history: Vec<HistoryItem> =
-        endpoint.get_json(&format!("/images/{image}/history"), image)?;
+    let history: Vec<HistoryItem> = endpoint.get_json(&format!("/images/{image}/history"), image)?;
     let diff_ids = inspect.root_fs.map(|r| r.layers).unwrap_or_default();
     if diff_ids.is_empty() {
-        return Err(docker_err(
-            &endpoint.display,
-            format!("image {image} has no layers"),
-        ));
+        return Err(docker_err(&endpoint.display, format!("image {image} has no layers")));
     }
     let mut config_json = serde_json::json!({
         "architecture": inspect.architecture,
@@ -281,14 +239,10 @@ pub(crate) fn open_engine(
     if let Some(v) = inspect.variant {
         config_json["variant"] = serde_json::Value::String(v);
     }
-    let bytes = serde_json::to_vec(&config_json).map_err(|e| SourceError::Json {
-        what: format!("docker engine image {image}"),
-        source: e,
-    })?;
-    let config = seawall_core::ImageConfig::from_json(&bytes).map_err(|e| SourceError::Config {
-        what: format!("docker engine image {image}"),
-        source: e,
-    })?;
+    let bytes = serde_json::to_vec(&config_json)
+        .map_err(|e| SourceError::Json { what: format!("docker engine image {image}"), source: e })?;
+    let config = seawall_core::ImageConfig::from_json(&bytes)
+        .map_err(|e| SourceError::Config { what: format!("docker engine image {image}"), source: e })?;
     let layers = diff_ids
         .iter()
         .enumerate()
@@ -300,18 +254,10 @@ pub(crate) fn open_engine(
             media_type: LAYER_MEDIA_TYPE.to_string(),
         })
         .collect();
-    let initial = ImageMeta {
-        name: name.to_string(),
-        digest: None,
-        config_digest: inspect.id,
-        config,
-        layers,
-    };
+    let initial =
+        ImageMeta { name: name.to_string(), digest: None, config_digest: inspect.id, config, layers };
     Ok(SaveStreamImage {
-        opener: Box::new(EngineStream {
-            endpoint,
-            image: image.to_string(),
-        }),
+        opener: Box::new(EngineStream { endpoint, image: image.to_string() }),
         label: format!("docker engine image {image}"),
         initial,
         exact: OnceLock::new(),
@@ -328,9 +274,7 @@ struct EngineStream {
 
 impl StreamOpener for EngineStream {
     fn open_stream(&self) -> Result<Box<dyn Read + Send>, SourceError> {
-        let resp = self
-            .endpoint
-            .get(&format!("/images/{}/get", self.image), &self.image)?;
+        let resp = self.endpoint.get(&format!("/images/{}/get", self.image), &self.image)?;
         Ok(Box::new(resp))
     }
 }

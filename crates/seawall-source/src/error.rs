@@ -171,16 +171,10 @@ pub(crate) fn chain(e: &dyn std::error::Error) -> String {
 
 impl SourceError {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        SourceError::Io {
-            path: path.into(),
-            source,
-        }
+        SourceError::Io { path: path.into(), source }
     }
 
     pub(crate) fn malformed(what: impl Into<String>, reason: impl Into<String>) -> Self {
-        SourceError::Malformed {
-            what: what.into(),
-            reason: reason.into(),
-        }
+        SourceError::Malformed { what: what.into(), reason: reason.into() }
     }
 }

@@ -162,23 +162,14 @@ pub fn open_ref(
     match reference {
         ImageRef::DockerArchive(path) => {
             if let Some(c) = compressed::sniff(path)? {
-                return Ok(Box::new(compressed::open_compressed_docker_archive(
-                    path, name, c,
-                )?));
+                return Ok(Box::new(compressed::open_compressed_docker_archive(path, name, c)?));
             }
             let store = Box::new(store::TarStore::new(path)?);
-            Ok(Box::new(docker_archive::open_docker_archive(
-                store, name, opts,
-            )?))
+            Ok(Box::new(docker_archive::open_docker_archive(store, name, opts)?))
         }
         ImageRef::OciDir { dir, tag } => {
             let store = Box::new(store::DirStore::new(dir)?);
-            Ok(Box::new(oci::open_layout(
-                store,
-                name,
-                tag.as_deref(),
-                opts,
-            )?))
+            Ok(Box::new(oci::open_layout(store, name, tag.as_deref(), opts)?))
         }
         ImageRef::OciArchive { path, tag } => {
             if compressed::sniff(path)?.is_some() {
@@ -189,24 +180,15 @@ pub fn open_ref(
                 });
             }
             let store = Box::new(store::TarStore::new(path)?);
-            Ok(Box::new(oci::open_layout(
-                store,
-                name,
-                tag.as_deref(),
-                opts,
-            )?))
+            Ok(Box::new(oci::open_layout(store, name, tag.as_deref(), opts)?))
         }
         ImageRef::TarFile(path) => {
             if let Some(c) = compressed::sniff(path)? {
-                return Ok(Box::new(compressed::open_compressed_docker_archive(
-                    path, name, c,
-                )?));
+                return Ok(Box::new(compressed::open_compressed_docker_archive(path, name, c)?));
             }
             let store = Box::new(store::TarStore::new(path)?);
             if store::Store::exists(store.as_ref(), "manifest.json") {
-                Ok(Box::new(docker_archive::open_docker_archive(
-                    store, name, opts,
-                )?))
+                Ok(Box::new(docker_archive::open_docker_archive(store, name, opts)?))
             } else if store::Store::exists(store.as_ref(), "index.json") {
                 Ok(Box::new(oci::open_layout(store, name, None, opts)?))
             } else {

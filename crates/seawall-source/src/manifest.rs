@@ -32,15 +32,8 @@ pub(crate) enum Doc {
 /// Parses a manifest or index by content (the `mediaType` field is optional in OCI documents).
 pub(crate) fn parse_doc(what: &str, bytes: &[u8]) -> Result<Doc, SourceError> {
     let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| SourceError::Json {
-            what: what.to_string(),
-            source: e,
-        })?;
-    if value
-        .get("schemaVersion")
-        .and_then(serde_json::Value::as_u64)
-        == Some(1)
-    {
+        serde_json::from_slice(bytes).map_err(|e| SourceError::Json { what: what.to_string(), source: e })?;
+    if value.get("schemaVersion").and_then(serde_json::Value::as_u64) == Some(1) {
         return Err(SourceError::Unsupported {
             reference: what.to_string(),
             reason: "Docker image manifest v2 schema 1 is obsolete and not supported".to_string(),
@@ -48,18 +41,11 @@ pub(crate) fn parse_doc(what: &str, bytes: &[u8]) -> Result<Doc, SourceError> {
     }
     let malformed = |e: oci_spec::OciSpecError| SourceError::malformed(what, e.to_string());
     if value.get("manifests").is_some() {
-        ImageIndex::from_reader(bytes)
-            .map(|i| Doc::Index(Box::new(i)))
-            .map_err(malformed)
+        ImageIndex::from_reader(bytes).map(|i| Doc::Index(Box::new(i))).map_err(malformed)
     } else if value.get("layers").is_some() {
-        ImageManifest::from_reader(bytes)
-            .map(|m| Doc::Manifest(Box::new(m)))
-            .map_err(malformed)
+        ImageManifest::from_reader(bytes).map(|m| Doc::Manifest(Box::new(m))).map_err(malformed)
     } else {
-        Err(SourceError::malformed(
-            what,
-            "neither an image manifest nor an index",
-        ))
+        Err(SourceError::malformed(what, "neither an image manifest nor an index"))
     }
 }
 
@@ -75,25 +61,15 @@ impl PlatformSpec {
     /// Parses `os/arch[/variant]`; `None` means `linux/amd64`.
     pub(crate) fn parse(s: Option<&str>) -> Result<PlatformSpec, SourceError> {
         let Some(s) = s else {
-            return Ok(PlatformSpec {
-                os: "linux".into(),
-                arch: "amd64".into(),
-                variant: None,
-            });
+            return Ok(PlatformSpec { os: "linux".into(), arch: "amd64".into(), variant: None });
         };
         let parts: Vec<&str> = s.split('/').collect();
         match parts.as_slice() {
-            [os, arch] if !os.is_empty() && !arch.is_empty() => Ok(PlatformSpec {
-                os: (*os).into(),
-                arch: (*arch).into(),
-                variant: None,
-            }),
+            [os, arch] if !os.is_empty() && !arch.is_empty() => {
+                Ok(PlatformSpec { os: (*os).into(), arch: (*arch).into(), variant: None })
+            }
             [os, arch, variant] if !os.is_empty() && !arch.is_empty() && !variant.is_empty() => {
-                Ok(PlatformSpec {
-                    os: (*os).into(),
-                    arch: (*arch).into(),
-                    variant: Some((*variant).into()),
-                })
+                Ok(PlatformSpec { os: (*os).into(), arch: (*arch).into(), variant: Some((*variant).into()) })
             }
             _ => Err(SourceError::InvalidReference {
                 reference: s.to_string(),
@@ -141,13 +117,10 @@ fn describe_platform(d: &Descriptor) -> String {
 }
 
 fn is_attestation(d: &Descriptor) -> bool {
-    d.annotations().as_ref().is_some_and(|a| {
-        a.get("vnd.docker.reference.type")
-            .is_some_and(|t| t == "attestation-manifest")
-    }) || d
-        .platform()
+    d.annotations()
         .as_ref()
-        .is_some_and(|p| p.os().to_string() == "unknown")
+        .is_some_and(|a| a.get("vnd.docker.reference.type").is_some_and(|t| t == "attestation-manifest"))
+        || d.platform().as_ref().is_some_and(|p| p.os().to_string() == "unknown")
 }
 
 /// Picks the manifest for `platform` among the entries of an index. An index with exactly one
@@ -172,11 +145,7 @@ pub(crate) fn select_platform<'a>(
         available: if candidates.is_empty() {
             "nothing".to_string()
         } else {
-            candidates
-                .iter()
-                .map(|d| describe_platform(d))
-                .collect::<Vec<_>>()
-                .join(", ")
+            candidates.iter().map(|d| describe_platform(d)).collect::<Vec<_>>().join(", ")
         },
     })
 }

@@ -4,8 +4,8 @@ use oci_spec::image::{Descriptor, ImageManifest};
 
 use crate::digest::{blob_path, verify_bytes};
 use crate::manifest::{
-    Doc, MAX_CONFIG_SIZE, MAX_INDEX_DEPTH, MAX_MANIFEST_SIZE, PlatformSpec, REF_NAME, build_meta,
-    parse_doc, select_platform,
+    Doc, MAX_CONFIG_SIZE, MAX_INDEX_DEPTH, MAX_MANIFEST_SIZE, PlatformSpec, REF_NAME, build_meta, parse_doc,
+    select_platform,
 };
 use crate::store::Store;
 use crate::stored::{LayerBlob, StoredImage};
@@ -21,23 +21,16 @@ fn read_blob(store: &dyn Store, digest: &str, limit: u64) -> Result<Vec<u8>, Sou
 }
 
 fn ref_name(d: &Descriptor) -> Option<&str> {
-    d.annotations()
-        .as_ref()
-        .and_then(|a| a.get(REF_NAME))
-        .map(String::as_str)
+    d.annotations().as_ref().and_then(|a| a.get(REF_NAME)).map(String::as_str)
 }
 
 fn tag_matches(d: &Descriptor, tag: &str) -> bool {
     let Some(a) = d.annotations() else {
         return false;
     };
-    let eq_or_suffix = |v: &String| {
-        v == tag
-            || v.rsplit_once(':')
-                .is_some_and(|(_, t)| t == tag && !tag.contains(':'))
-    };
-    a.get(REF_NAME).is_some_and(eq_or_suffix)
-        || a.get("io.containerd.image.name").is_some_and(|v| v == tag)
+    let eq_or_suffix =
+        |v: &String| v == tag || v.rsplit_once(':').is_some_and(|(_, t)| t == tag && !tag.contains(':'));
+    a.get(REF_NAME).is_some_and(eq_or_suffix) || a.get("io.containerd.image.name").is_some_and(|v| v == tag)
 }
 
 /// Follows descriptors (nested indexes included) down to one image manifest.
@@ -102,30 +95,19 @@ pub(crate) fn open_layout(
     let index = match parse_doc(&what, &bytes)? {
         Doc::Index(i) => i,
         Doc::Manifest(_) => {
-            return Err(SourceError::malformed(
-                what,
-                "is an image manifest, not an index",
-            ));
+            return Err(SourceError::malformed(what, "is an image manifest, not an index"));
         }
     };
     let top: Vec<Descriptor> = match tag {
         Some(t) => {
-            let found: Vec<Descriptor> = index
-                .manifests()
-                .iter()
-                .filter(|d| tag_matches(d, t))
-                .cloned()
-                .collect();
+            let found: Vec<Descriptor> =
+                index.manifests().iter().filter(|d| tag_matches(d, t)).cloned().collect();
             if found.is_empty() {
                 let avail: Vec<&str> = index.manifests().iter().filter_map(ref_name).collect();
                 return Err(SourceError::NoMatchingManifest {
                     reference: name.to_string(),
                     wanted: format!("tag {t:?}"),
-                    available: if avail.is_empty() {
-                        "no tags".to_string()
-                    } else {
-                        avail.join(", ")
-                    },
+                    available: if avail.is_empty() { "no tags".to_string() } else { avail.join(", ") },
                 });
             }
             found
@@ -135,22 +117,13 @@ pub(crate) fn open_layout(
     let (manifest_digest, manifest) = resolve(store.as_ref(), name, &top, &platform, 0)?;
     let config_digest = manifest.config().digest().to_string();
     let config_bytes = read_blob(store.as_ref(), &config_digest, MAX_CONFIG_SIZE)?;
-    let meta = build_meta(
-        name,
-        Some(manifest_digest),
-        &manifest,
-        &config_bytes,
-        store.describe(),
-    )?;
+    let meta = build_meta(name, Some(manifest_digest), &manifest, &config_bytes, store.describe())?;
     let blobs = manifest
         .layers()
         .iter()
         .map(|d| {
             let digest = d.digest().to_string();
-            Ok(LayerBlob {
-                path: blob_path(store.describe(), &digest)?,
-                verify: Some(digest),
-            })
+            Ok(LayerBlob { path: blob_path(store.describe(), &digest)?, verify: Some(digest) })
         })
         .collect::<Result<Vec<_>, SourceError>>()?;
     for b in &blobs {
@@ -161,10 +134,5 @@ pub(crate) fn open_layout(
             });
         }
     }
-    Ok(StoredImage {
-        meta,
-        store,
-        blobs,
-        verify_layers: !opts.skip_layer_verification,
-    })
+    Ok(StoredImage { meta, store, blobs, verify_layers: !opts.skip_layer_verification })
 }

@@ -51,20 +51,13 @@ pub struct RegistryRef {
 impl RegistryRef {
     /// The tag or digest to request from `/v2/<repo>/manifests/<reference>`.
     pub fn manifest_reference(&self) -> &str {
-        self.digest
-            .as_deref()
-            .or(self.tag.as_deref())
-            .unwrap_or("latest")
+        self.digest.as_deref().or(self.tag.as_deref()).unwrap_or("latest")
     }
 
     /// Whether the registry is on a loopback address (where `--insecure` allows plain HTTP).
     pub fn is_loopback(&self) -> bool {
         let host = host_part(&self.registry);
-        host == "localhost"
-            || host
-                .parse::<std::net::IpAddr>()
-                .map(|ip| ip.is_loopback())
-                .unwrap_or(false)
+        host == "localhost" || host.parse::<std::net::IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
     }
 
     /// The key under which `~/.docker/config.json` stores credentials for this registry.
@@ -93,13 +86,9 @@ fn host_part(registry: &str) -> &str {
         // [::1]:5000
         return rest.split(']').next().unwrap_or(rest);
     }
-    registry.rsplit_once(':').map_or(registry, |(h, p)| {
-        if p.chars().all(|c| c.is_ascii_digit()) {
-            h
-        } else {
-            registry
-        }
-    })
+    registry
+        .rsplit_once(':')
+        .map_or(registry, |(h, p)| if p.chars().all(|c| c.is_ascii_digit()) { h } else { registry })
 }
 
 impl std::fmt::Display for RegistryRef {
@@ -116,10 +105,7 @@ impl std::fmt::Display for RegistryRef {
 }
 
 fn invalid(reference: &str, reason: impl Into<String>) -> SourceError {
-    SourceError::InvalidReference {
-        reference: reference.to_string(),
-        reason: reason.into(),
-    }
+    SourceError::InvalidReference { reference: reference.to_string(), reason: reason.into() }
 }
 
 /// Splits `PATH[:TAG]`: a trailing `:TAG` without `/` is a tag.
@@ -165,9 +151,8 @@ impl ImageRef {
             let (dir, tag) = split_path_tag(rest);
             return Ok(ImageRef::OciDir { dir, tag });
         }
-        if let Some(rest) = reference_trim
-            .strip_prefix("docker:")
-            .or_else(|| reference_trim.strip_prefix("docker-daemon:"))
+        if let Some(rest) =
+            reference_trim.strip_prefix("docker:").or_else(|| reference_trim.strip_prefix("docker-daemon:"))
         {
             let rest = rest.trim_start_matches("//");
             if rest.is_empty() {
@@ -183,10 +168,7 @@ impl ImageRef {
             return Ok(ImageRef::TarFile(path.to_path_buf()));
         }
         if path.is_dir() {
-            return Ok(ImageRef::OciDir {
-                dir: path.to_path_buf(),
-                tag: None,
-            });
+            return Ok(ImageRef::OciDir { dir: path.to_path_buf(), tag: None });
         }
         if reference_trim.ends_with(".tar")
             || reference_trim.starts_with('/')
@@ -216,9 +198,7 @@ pub fn parse_registry(reference: &str, s: &str) -> Result<RegistryRef, SourceErr
         None => (s, None),
     };
     let (host, path) = match rest.split_once('/') {
-        Some((h, p))
-            if h.contains('.') || h.contains(':') || h == "localhost" || h.starts_with('[') =>
-        {
+        Some((h, p)) if h.contains('.') || h.contains(':') || h == "localhost" || h.starts_with('[') => {
             (h.to_string(), p)
         }
         _ => ("docker.io".to_string(), rest),
@@ -233,45 +213,27 @@ pub fn parse_registry(reference: &str, s: &str) -> Result<RegistryRef, SourceErr
     }
     let valid_repo = repo.split('/').all(|c| {
         !c.is_empty()
-            && c.chars()
-                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || "._-".contains(ch))
+            && c.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || "._-".contains(ch))
     });
     if !valid_repo {
-        return Err(invalid(
-            reference,
-            format!("invalid repository name {repo:?}"),
-        ));
+        return Err(invalid(reference, format!("invalid repository name {repo:?}")));
     }
     if let Some(t) = &tag {
         let valid_tag = t.len() <= 128
-            && t.chars()
-                .all(|ch| ch.is_ascii_alphanumeric() || "._-".contains(ch))
+            && t.chars().all(|ch| ch.is_ascii_alphanumeric() || "._-".contains(ch))
             && !t.starts_with(['.', '-']);
         if !valid_tag {
             return Err(invalid(reference, format!("invalid tag {t:?}")));
         }
     }
     let (registry, repository) = if host == "docker.io" || host == "index.docker.io" {
-        let repo = if repo.contains('/') {
-            repo.to_string()
-        } else {
-            format!("library/{repo}")
-        };
+        let repo = if repo.contains('/') { repo.to_string() } else { format!("library/{repo}") };
         (DOCKER_HUB.to_string(), repo)
     } else {
         (host, repo.to_string())
     };
-    let tag = if tag.is_none() && digest.is_none() {
-        Some("latest".to_string())
-    } else {
-        tag
-    };
-    Ok(RegistryRef {
-        registry,
-        repository,
-        tag,
-        digest,
-    })
+    let tag = if tag.is_none() && digest.is_none() { Some("latest".to_string()) } else { tag };
+    Ok(RegistryRef { registry, repository, tag, digest })
 }
 
 #[cfg(test)]
@@ -287,22 +249,13 @@ mod tests {
         );
         assert_eq!(
             ImageRef::parse("oci:/no/such/dir:v1").unwrap(),
-            ImageRef::OciDir {
-                dir: "/no/such/dir".into(),
-                tag: Some("v1".into())
-            }
+            ImageRef::OciDir { dir: "/no/such/dir".into(), tag: Some("v1".into()) }
         );
         assert_eq!(
             ImageRef::parse("oci:/no/such/dir").unwrap(),
-            ImageRef::OciDir {
-                dir: "/no/such/dir".into(),
-                tag: None
-            }
+            ImageRef::OciDir { dir: "/no/such/dir".into(), tag: None }
         );
-        assert_eq!(
-            ImageRef::parse("docker:app:1").unwrap(),
-            ImageRef::Docker("app:1".into())
-        );
+        assert_eq!(ImageRef::parse("docker:app:1").unwrap(), ImageRef::Docker("app:1".into()));
         assert!(ImageRef::parse("docker:").is_err());
         assert!(ImageRef::parse("").is_err());
     }

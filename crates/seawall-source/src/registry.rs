@@ -16,13 +16,11 @@ use reqwest::blocking::{Client, Response};
 use reqwest::header::{ACCEPT, AUTHORIZATION, WWW_AUTHENTICATE};
 use serde::Deserialize;
 
-use crate::auth::{
-    Challenge, credentials_from_docker_config, default_docker_config, parse_challenge,
-};
+use crate::auth::{Challenge, credentials_from_docker_config, default_docker_config, parse_challenge};
 use crate::digest::{VerifyingReader, parse_digest, sha256_of, verify_bytes};
 use crate::manifest::{
-    Doc, MANIFEST_ACCEPT, MAX_CONFIG_SIZE, MAX_INDEX_DEPTH, MAX_MANIFEST_SIZE, PlatformSpec,
-    build_meta, parse_doc, select_platform,
+    Doc, MANIFEST_ACCEPT, MAX_CONFIG_SIZE, MAX_INDEX_DEPTH, MAX_MANIFEST_SIZE, PlatformSpec, build_meta,
+    parse_doc, select_platform,
 };
 use crate::{ImageMeta, ImageSource, RegistryRef, SourceError, SourceOptions};
 
@@ -49,27 +47,17 @@ struct RegistryClient {
 }
 
 fn send_err(url: &str, e: &reqwest::Error) -> SourceError {
-    SourceError::Http {
-        url: url.to_string(),
-        reason: crate::error::chain(e),
-    }
+    SourceError::Http { url: url.to_string(), reason: crate::error::chain(e) }
 }
 
 fn http_err(url: &str, e: impl std::fmt::Display) -> SourceError {
-    SourceError::Http {
-        url: url.to_string(),
-        reason: e.to_string(),
-    }
+    SourceError::Http { url: url.to_string(), reason: e.to_string() }
 }
 
 impl RegistryClient {
     fn new(reference: &RegistryRef, opts: &SourceOptions) -> Result<Self, SourceError> {
         let plain_http = opts.insecure && reference.is_loopback();
-        let base = format!(
-            "{}://{}",
-            if plain_http { "http" } else { "https" },
-            reference.registry
-        );
+        let base = format!("{}://{}", if plain_http { "http" } else { "https" }, reference.registry);
         let http = Client::builder()
             .timeout(None::<Duration>)
             .connect_timeout(Duration::from_secs(30))
@@ -105,35 +93,24 @@ impl RegistryClient {
 
     fn basic(&self) -> Option<String> {
         self.credentials.as_ref().map(|(u, p)| {
-            format!(
-                "Basic {}",
-                base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}"))
-            )
+            format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}")))
         })
     }
 
     /// Answers a challenge: fetches a bearer token or switches to basic auth.
     fn authenticate(&self, challenge: &str, url: &str) -> Result<(), SourceError> {
         let registry = self.reference.registry.clone();
-        let auth_err = |reason: String| SourceError::Auth {
-            registry: registry.clone(),
-            reason,
-        };
+        let auth_err = |reason: String| SourceError::Auth { registry: registry.clone(), reason };
         match parse_challenge(challenge) {
             Some(Challenge::Basic) => {
-                let basic = self.basic().ok_or_else(|| {
-                    auth_err("basic authentication required but no credentials".into())
-                })?;
+                let basic = self
+                    .basic()
+                    .ok_or_else(|| auth_err("basic authentication required but no credentials".into()))?;
                 self.set_auth(basic);
                 Ok(())
             }
-            Some(Challenge::Bearer {
-                realm,
-                service,
-                scope,
-            }) => {
-                let scope = scope
-                    .unwrap_or_else(|| format!("repository:{}:pull", self.reference.repository));
+            Some(Challenge::Bearer { realm, service, scope }) => {
+                let scope = scope.unwrap_or_else(|| format!("repository:{}:pull", self.reference.repository));
                 let mut token_url = reqwest::Url::parse(&realm)
                     .map_err(|e| auth_err(format!("bad token realm {realm:?}: {e}")))?;
                 if !matches!(token_url.scheme(), "http" | "https") {
@@ -153,16 +130,11 @@ impl RegistryClient {
                 let resp = req.send().map_err(|e| send_err(&realm, &e))?;
                 let status = resp.status();
                 if !status.is_success() {
-                    return Err(auth_err(format!(
-                        "token endpoint {realm} answered {status}"
-                    )));
+                    return Err(auth_err(format!("token endpoint {realm} answered {status}")));
                 }
                 let body = read_limited(resp, MAX_TOKEN_RESPONSE, &realm)?;
-                let tok: TokenResponse =
-                    serde_json::from_slice(&body).map_err(|e| SourceError::Json {
-                        what: format!("token from {realm}"),
-                        source: e,
-                    })?;
+                let tok: TokenResponse = serde_json::from_slice(&body)
+                    .map_err(|e| SourceError::Json { what: format!("token from {realm}"), source: e })?;
                 let token = tok
                     .token
                     .or(tok.access_token)
@@ -171,9 +143,7 @@ impl RegistryClient {
                 self.set_auth(format!("Bearer {token}"));
                 Ok(())
             }
-            None => Err(auth_err(format!(
-                "unsupported challenge {challenge:?} from {url}"
-            ))),
+            None => Err(auth_err(format!("unsupported challenge {challenge:?} from {url}"))),
         }
     }
 
@@ -241,19 +211,12 @@ impl RegistryClient {
     fn manifest(&self, reference: &str) -> Result<(String, Vec<u8>), SourceError> {
         let path = format!("{}/manifests/{reference}", self.reference.repository);
         let resp = self.get(&path, Some(MANIFEST_ACCEPT), true)?;
-        let header_digest = resp
-            .headers()
-            .get("docker-content-digest")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
+        let header_digest =
+            resp.headers().get("docker-content-digest").and_then(|v| v.to_str().ok()).map(str::to_string);
         let what = format!("{}: manifest {reference}", self.reference);
         let bytes = read_limited(resp, MAX_MANIFEST_SIZE, &what)?;
         let digest = sha256_of(&bytes);
-        let expected = if reference.contains(':') {
-            Some(reference.to_string())
-        } else {
-            header_digest
-        };
+        let expected = if reference.contains(':') { Some(reference.to_string()) } else { header_digest };
         if let Some(expected) = expected {
             parse_digest(&what, &expected)?;
             verify_bytes(&what, &expected, &bytes)?;
@@ -265,33 +228,20 @@ impl RegistryClient {
     fn blob(&self, digest: &str) -> Result<Response, SourceError> {
         let what = format!("{}: blob {digest}", self.reference);
         parse_digest(&what, digest)?;
-        self.get(
-            &format!("{}/blobs/{digest}", self.reference.repository),
-            None,
-            false,
-        )
+        self.get(&format!("{}/blobs/{digest}", self.reference.repository), None, false)
     }
 }
 
 fn read_limited(resp: Response, limit: u64, what: &str) -> Result<Vec<u8>, SourceError> {
     if resp.content_length().is_some_and(|l| l > limit) {
-        return Err(SourceError::TooLarge {
-            what: what.to_string(),
-            limit,
-        });
+        return Err(SourceError::TooLarge { what: what.to_string(), limit });
     }
     let mut buf = Vec::new();
     resp.take(limit + 1)
         .read_to_end(&mut buf)
-        .map_err(|e| SourceError::Read {
-            what: what.to_string(),
-            source: e,
-        })?;
+        .map_err(|e| SourceError::Read { what: what.to_string(), source: e })?;
     if buf.len() as u64 > limit {
-        return Err(SourceError::TooLarge {
-            what: what.to_string(),
-            limit,
-        });
+        return Err(SourceError::TooLarge { what: what.to_string(), limit });
     }
     Ok(buf)
 }
@@ -317,9 +267,7 @@ pub(crate) fn open_registry(
         let what = format!("{reference}: manifest {digest}");
         match parse_doc(&what, &bytes)? {
             Doc::Index(idx) => {
-                wanted = select_platform(name, idx.manifests(), &platform)?
-                    .digest()
-                    .to_string();
+                wanted = select_platform(name, idx.manifests(), &platform)?.digest().to_string();
             }
             Doc::Manifest(m) => {
                 let config_digest = m.config().digest().to_string();
@@ -328,11 +276,7 @@ pub(crate) fn open_registry(
                 let cfg = read_limited(resp, MAX_CONFIG_SIZE, &what_cfg)?;
                 verify_bytes(&what_cfg, &config_digest, &cfg)?;
                 let meta = build_meta(name, Some(digest), &m, &cfg, &what)?;
-                return Ok(RegistryImage {
-                    meta,
-                    client,
-                    verify_layers: !opts.skip_layer_verification,
-                });
+                return Ok(RegistryImage { meta, client, verify_layers: !opts.skip_layer_verification });
             }
         }
     }

@@ -67,8 +67,7 @@ pub(crate) fn legacy_v1_id(
     let parent_raw;
     if let Some(p) = fields.get("parent") {
         let p: String = serde_json::from_str(p.get()).ok()?;
-        parent_raw =
-            RawValue::from_string(serde_json::to_string(&format!("sha256:{p}")).ok()?).ok()?;
+        parent_raw = RawValue::from_string(serde_json::to_string(&format!("sha256:{p}")).ok()?).ok()?;
         m.insert("parent", &parent_raw);
     }
     let layer_raw = RawValue::from_string(serde_json::to_string(chain_id).ok()?).ok()?;
@@ -118,24 +117,14 @@ struct StreamState {
     config: Option<Vec<u8>>,
 }
 
-pub(crate) fn read_small_member(
-    r: &mut dyn Read,
-    size: u64,
-    what: &str,
-) -> Result<Vec<u8>, SourceError> {
+pub(crate) fn read_small_member(r: &mut dyn Read, size: u64, what: &str) -> Result<Vec<u8>, SourceError> {
     if size > MAX_SMALL_MEMBER.max(MAX_CONFIG_SIZE) {
-        return Err(SourceError::TooLarge {
-            what: what.to_string(),
-            limit: MAX_CONFIG_SIZE,
-        });
+        return Err(SourceError::TooLarge { what: what.to_string(), limit: MAX_CONFIG_SIZE });
     }
     let mut buf = Vec::new();
     r.take(size)
         .read_to_end(&mut buf)
-        .map_err(|e| SourceError::Read {
-            what: what.to_string(),
-            source: e,
-        })?;
+        .map_err(|e| SourceError::Read { what: what.to_string(), source: e })?;
     Ok(buf)
 }
 
@@ -152,11 +141,8 @@ pub(crate) fn normalize_member(path: &str) -> String {
 
 pub(crate) fn resolve_link(base: &str, target: &str) -> String {
     let dir = base.rsplit_once('/').map_or("", |(d, _)| d);
-    let mut parts: Vec<&str> = if target.starts_with('/') {
-        Vec::new()
-    } else {
-        dir.split('/').filter(|c| !c.is_empty()).collect()
-    };
+    let mut parts: Vec<&str> =
+        if target.starts_with('/') { Vec::new() } else { dir.split('/').filter(|c| !c.is_empty()).collect() };
     for c in target.split('/') {
         match c {
             "" | "." => {}
@@ -180,12 +166,7 @@ impl SaveStreamImage {
         let mut out: BTreeSet<usize> = BTreeSet::new();
         // Members that other members link to stand for those too.
         let mut aliases = vec![path.to_string()];
-        aliases.extend(
-            st.links
-                .iter()
-                .filter(|(_, t)| t.as_str() == path)
-                .map(|(l, _)| l.clone()),
-        );
+        aliases.extend(st.links.iter().filter(|(_, t)| t.as_str() == path).map(|(l, _)| l.clone()));
         for p in &aliases {
             if let Some(v) = st.manifest_layers.get(p) {
                 out.extend(v);
@@ -197,13 +178,7 @@ impl SaveStreamImage {
             }
             if let Some(hex) = p.strip_prefix("blobs/sha256/") {
                 let d = format!("sha256:{hex}");
-                out.extend(
-                    diff_ids
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, x)| **x == d)
-                        .map(|(i, _)| i),
-                );
+                out.extend(diff_ids.iter().enumerate().filter(|(_, x)| **x == d).map(|(i, _)| i));
             }
         }
         out.retain(|i| !st.done.contains(i));
@@ -225,11 +200,8 @@ impl SaveStreamImage {
         let Some(&first) = wanted.first() else {
             return Ok(());
         };
-        let same: Vec<usize> = wanted
-            .iter()
-            .copied()
-            .filter(|&i| diff_ids.get(i) == diff_ids.get(first))
-            .collect();
+        let same: Vec<usize> =
+            wanted.iter().copied().filter(|&i| diff_ids.get(i) == diff_ids.get(first)).collect();
         // An OCI-style member is named by its blob digest (compressed blobs differ from the diff_id).
         let expected = match member.strip_prefix("blobs/sha256/") {
             Some(hex) => format!("sha256:{hex}"),
@@ -239,10 +211,7 @@ impl SaveStreamImage {
             let mut buf = Vec::new();
             VerifyingReader::new(reader, &expected, Some(size), self.what(member))
                 .read_to_end(&mut buf)
-                .map_err(|e| SourceError::Read {
-                    what: self.what(member),
-                    source: e,
-                })?;
+                .map_err(|e| SourceError::Read { what: self.what(member), source: e })?;
             for &i in &same {
                 f(index_u32(i), &mut &buf[..])?;
                 st.done.insert(i);
@@ -253,10 +222,8 @@ impl SaveStreamImage {
         let mut v = VerifyingReader::new(reader, &expected, Some(size), self.what(member));
         f(index_u32(first), &mut v)?;
         // Drain what the consumer left so the digest is checked.
-        std::io::copy(&mut v, &mut std::io::sink()).map_err(|e| SourceError::Read {
-            what: self.what(member),
-            source: e,
-        })?;
+        std::io::copy(&mut v, &mut std::io::sink())
+            .map_err(|e| SourceError::Read { what: self.what(member), source: e })?;
         st.done.insert(first);
         st.sizes.insert(first, size);
         Ok(())
@@ -269,17 +236,9 @@ impl SaveStreamImage {
     ) -> Result<(), SourceError> {
         let resp = self.opener.open_stream()?;
         let chains = chain_ids(&self.initial.config.diff_ids);
-        let config_hex = self
-            .initial
-            .config_digest
-            .strip_prefix("sha256:")
-            .unwrap_or("")
-            .to_string();
+        let config_hex = self.initial.config_digest.strip_prefix("sha256:").unwrap_or("").to_string();
         let mut archive = tar::Archive::new(resp);
-        let read_err = |e: std::io::Error| SourceError::Read {
-            what: self.what("save stream"),
-            source: e,
-        };
+        let read_err = |e: std::io::Error| SourceError::Read { what: self.what("save stream"), source: e };
         for entry in archive.entries().map_err(read_err)? {
             let mut entry = entry.map_err(read_err)?;
             let path = normalize_member(&String::from_utf8_lossy(&entry.path_bytes()));
@@ -302,8 +261,7 @@ impl SaveStreamImage {
             }
             let file = path.rsplit('/').next().unwrap_or("");
             let is_config = !config_hex.is_empty()
-                && (path == format!("{config_hex}.json")
-                    || path == format!("blobs/sha256/{config_hex}"));
+                && (path == format!("{config_hex}.json") || path == format!("blobs/sha256/{config_hex}"));
             if is_config {
                 let bytes = read_small_member(&mut entry, size, &self.what(&path))?;
                 if sha256_of(&bytes) == self.initial.config_digest {
@@ -313,17 +271,11 @@ impl SaveStreamImage {
             }
             if path == "manifest.json" {
                 let bytes = read_small_member(&mut entry, size, &self.what(&path))?;
-                let entries: Vec<SaveManifestEntry> =
-                    serde_json::from_slice(&bytes).map_err(|e| SourceError::Json {
-                        what: self.what("manifest.json"),
-                        source: e,
-                    })?;
+                let entries: Vec<SaveManifestEntry> = serde_json::from_slice(&bytes)
+                    .map_err(|e| SourceError::Json { what: self.what("manifest.json"), source: e })?;
                 if let Some(e) = entries.into_iter().next() {
                     for (i, p) in e.layers.iter().enumerate() {
-                        st.manifest_layers
-                            .entry(normalize_member(p))
-                            .or_default()
-                            .push(i);
+                        st.manifest_layers.entry(normalize_member(p)).or_default().push(i);
                     }
                 }
                 continue;
@@ -331,8 +283,7 @@ impl SaveStreamImage {
             if file == "json" && size <= MAX_SMALL_MEMBER {
                 let bytes = read_small_member(&mut entry, size, &self.what(&path))?;
                 if let Some(i) = legacy_index(&bytes, &chains) {
-                    st.dir_index
-                        .insert(path.trim_end_matches("/json").to_string(), i);
+                    st.dir_index.insert(path.trim_end_matches("/json").to_string(), i);
                 }
                 continue;
             }
@@ -394,10 +345,8 @@ impl ImageSource for SaveStreamImage {
             }
         }
         if st.done.len() != n {
-            let missing: Vec<String> = (0..n)
-                .filter(|i| !st.done.contains(i))
-                .map(|i| i.to_string())
-                .collect();
+            let missing: Vec<String> =
+                (0..n).filter(|i| !st.done.contains(i)).map(|i| i.to_string()).collect();
             return Err(SourceError::Missing {
                 container: format!("save stream of {}", self.label),
                 member: format!("layers {}", missing.join(", ")),

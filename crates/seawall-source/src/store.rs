@@ -22,28 +22,19 @@ pub(crate) trait Store: Send + Sync {
     fn read_small(&self, rel: &str, limit: u64) -> Result<Vec<u8>, SourceError> {
         let (r, size) = self.open(rel)?;
         if size > limit {
-            return Err(SourceError::TooLarge {
-                what: format!("{}: {rel}", self.describe()),
-                limit,
-            });
+            return Err(SourceError::TooLarge { what: format!("{}: {rel}", self.describe()), limit });
         }
         let mut buf = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
         r.take(limit)
             .read_to_end(&mut buf)
-            .map_err(|e| SourceError::Read {
-                what: format!("{}: {rel}", self.describe()),
-                source: e,
-            })?;
+            .map_err(|e| SourceError::Read { what: format!("{}: {rel}", self.describe()), source: e })?;
         Ok(buf)
     }
 }
 
 fn check_rel(container: &str, rel: &str) -> Result<(), SourceError> {
     if rel.starts_with('/') || rel.split('/').any(|c| c == "..") {
-        return Err(SourceError::UnsafePath {
-            container: container.to_string(),
-            member: rel.to_string(),
-        });
+        return Err(SourceError::UnsafePath { container: container.to_string(), member: rel.to_string() });
     }
     Ok(())
 }
@@ -58,15 +49,9 @@ impl DirStore {
     pub(crate) fn new(root: &Path) -> Result<Self, SourceError> {
         let meta = std::fs::metadata(root).map_err(|e| SourceError::io(root, e))?;
         if !meta.is_dir() {
-            return Err(SourceError::malformed(
-                root.display().to_string(),
-                "not a directory",
-            ));
+            return Err(SourceError::malformed(root.display().to_string(), "not a directory"));
         }
-        Ok(DirStore {
-            root: root.to_path_buf(),
-            display: root.display().to_string(),
-        })
+        Ok(DirStore { root: root.to_path_buf(), display: root.display().to_string() })
     }
 }
 
@@ -96,25 +81,16 @@ impl Store for DirStore {
         }
         let file = File::open(&path).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
-                SourceError::Missing {
-                    container: self.display.clone(),
-                    member: rel.to_string(),
-                }
+                SourceError::Missing { container: self.display.clone(), member: rel.to_string() }
             } else {
                 SourceError::io(&path, e)
             }
         })?;
         let meta = file.metadata().map_err(|e| SourceError::io(&path, e))?;
         if !meta.is_file() {
-            return Err(SourceError::malformed(
-                path.display().to_string(),
-                "not a regular file",
-            ));
+            return Err(SourceError::malformed(path.display().to_string(), "not a regular file"));
         }
-        Ok((
-            Box::new(BufReader::with_capacity(READ_BUFFER, file)),
-            meta.len(),
-        ))
+        Ok((Box::new(BufReader::with_capacity(READ_BUFFER, file)), meta.len()))
     }
 }
 
@@ -134,11 +110,7 @@ impl TarStore {
             return Err(SourceError::malformed(display, "not a regular file"));
         }
         let index = index_tar(std::io::BufReader::with_capacity(512, file), &display)?;
-        Ok(TarStore {
-            path: path.to_path_buf(),
-            display,
-            index,
-        })
+        Ok(TarStore { path: path.to_path_buf(), display, index })
     }
 }
 
@@ -154,14 +126,7 @@ impl Store for TarStore {
     fn open(&self, rel: &str) -> Result<(Box<dyn Read + Send>, u64), SourceError> {
         let (_, member) = self.index.resolve(&self.display, rel)?;
         let mut file = File::open(&self.path).map_err(|e| SourceError::io(&self.path, e))?;
-        file.seek(SeekFrom::Start(member.offset))
-            .map_err(|e| SourceError::io(&self.path, e))?;
-        Ok((
-            Box::new(BufReader::with_capacity(
-                READ_BUFFER,
-                file.take(member.size),
-            )),
-            member.size,
-        ))
+        file.seek(SeekFrom::Start(member.offset)).map_err(|e| SourceError::io(&self.path, e))?;
+        Ok((Box::new(BufReader::with_capacity(READ_BUFFER, file.take(member.size))), member.size))
     }
 }

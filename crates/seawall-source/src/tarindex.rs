@@ -71,20 +71,13 @@ impl TarIndex {
 
     /// Resolves a name to a regular file, following symlinks and hard links inside the archive.
     /// Returns the final name and the member. `container` names the archive in errors.
-    pub fn resolve(
-        &self,
-        container: &str,
-        name: &str,
-    ) -> Result<(String, &TarMember), SourceError> {
+    pub fn resolve(&self, container: &str, name: &str) -> Result<(String, &TarMember), SourceError> {
         let mut current = normalize(container, name)?;
         for _ in 0..MAX_LINK_DEPTH {
-            let member = self
-                .members
-                .get(&current)
-                .ok_or_else(|| SourceError::Missing {
-                    container: container.to_string(),
-                    member: current.clone(),
-                })?;
+            let member = self.members.get(&current).ok_or_else(|| SourceError::Missing {
+                container: container.to_string(),
+                member: current.clone(),
+            })?;
             match &member.kind {
                 MemberKind::File => return Ok((current, member)),
                 MemberKind::Symlink(target) => {
@@ -105,19 +98,14 @@ impl TarIndex {
                 }
             }
         }
-        Err(SourceError::malformed(
-            format!("{container}: {name}"),
-            "too many levels of links",
-        ))
+        Err(SourceError::malformed(format!("{container}: {name}"), "too many levels of links"))
     }
 }
 
 /// Normalises a member name: strips `./` and trailing `/`; rejects absolute names and `..`.
 fn normalize(container: &str, name: &str) -> Result<String, SourceError> {
-    let unsafe_path = || SourceError::UnsafePath {
-        container: container.to_string(),
-        member: name.to_string(),
-    };
+    let unsafe_path =
+        || SourceError::UnsafePath { container: container.to_string(), member: name.to_string() };
     if name.starts_with('/') {
         return Err(unsafe_path());
     }
@@ -154,17 +142,12 @@ fn normalize_lexically(container: &str, name: &str) -> Result<String, SourceErro
 
 fn bytes_to_name(container: &str, bytes: &[u8]) -> Result<String, SourceError> {
     let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
-    std::str::from_utf8(&bytes[..end])
-        .map(str::to_string)
-        .map_err(|_| {
-            SourceError::malformed(
-                container,
-                format!(
-                    "member name is not UTF-8: {:?}",
-                    String::from_utf8_lossy(bytes)
-                ),
-            )
-        })
+    std::str::from_utf8(&bytes[..end]).map(str::to_string).map_err(|_| {
+        SourceError::malformed(
+            container,
+            format!("member name is not UTF-8: {:?}", String::from_utf8_lossy(bytes)),
+        )
+    })
 }
 
 fn read_exact_or_eof<R: Read>(r: &mut R, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -186,10 +169,7 @@ fn read_exact_or_eof<R: Read>(r: &mut R, buf: &mut [u8]) -> std::io::Result<usiz
 /// [`MAX_EXTENSION_SIZE`] bytes per long-name or PAX record; member data must lie inside the archive.
 /// This is a fuzz entry point (see [`index_tar_bytes`]).
 pub fn index_tar<R: Read + Seek>(mut reader: R, container: &str) -> Result<TarIndex, SourceError> {
-    let read_err = |e: std::io::Error| SourceError::Read {
-        what: container.to_string(),
-        source: e,
-    };
+    let read_err = |e: std::io::Error| SourceError::Read { what: container.to_string(), source: e };
     let total = reader.seek(SeekFrom::End(0)).map_err(read_err)?;
     reader.seek(SeekFrom::Start(0)).map_err(read_err)?;
     let mut pos: u64 = 0;
@@ -204,39 +184,27 @@ pub fn index_tar<R: Read + Seek>(mut reader: R, container: &str) -> Result<TarIn
             break; // EOF at a header boundary: accept (some writers omit the end blocks).
         }
         if n < 512 {
-            return Err(SourceError::malformed(
-                container,
-                format!("truncated tar header at offset {pos}"),
-            ));
+            return Err(SourceError::malformed(container, format!("truncated tar header at offset {pos}")));
         }
         if block.iter().all(|&b| b == 0) {
             break;
         }
         let header = tar::Header::from_byte_slice(&block);
-        let stored_sum: u32 = block[..148]
-            .iter()
-            .chain(&[b' '; 8])
-            .chain(&block[156..])
-            .map(|&b| u32::from(b))
-            .sum();
+        let stored_sum: u32 =
+            block[..148].iter().chain(&[b' '; 8]).chain(&block[156..]).map(|&b| u32::from(b)).sum();
         match header.cksum() {
             Ok(sum) if sum == stored_sum => {}
             _ => {
                 return Err(SourceError::malformed(
                     container,
-                    format!(
-                        "not a tar archive or corrupt header at offset {pos} (checksum mismatch)"
-                    ),
+                    format!("not a tar archive or corrupt header at offset {pos} (checksum mismatch)"),
                 ));
             }
         }
         let header_pos = pos;
         pos += 512;
         let mut size = header.entry_size().map_err(|e| {
-            SourceError::malformed(
-                container,
-                format!("bad size field at offset {header_pos}: {e}"),
-            )
+            SourceError::malformed(container, format!("bad size field at offset {header_pos}: {e}"))
         })?;
         let entry_type = header.entry_type();
         let is_ext = entry_type.is_gnu_longname()
@@ -253,10 +221,7 @@ pub fn index_tar<R: Read + Seek>(mut reader: R, container: &str) -> Result<TarIn
             }
         }
         let padded = size.checked_add(511).map(|s| s & !511).ok_or_else(|| {
-            SourceError::malformed(
-                container,
-                format!("member size overflow at offset {header_pos}"),
-            )
+            SourceError::malformed(container, format!("member size overflow at offset {header_pos}"))
         })?;
         let data_end = pos.saturating_add(padded);
         if pos.saturating_add(size) > total {
@@ -288,12 +253,8 @@ pub fn index_tar<R: Read + Seek>(mut reader: R, container: &str) -> Result<TarIn
             reader.seek(SeekFrom::Start(pos)).map_err(read_err)?;
             continue;
         }
-        let mut name_bytes = long_name
-            .take()
-            .unwrap_or_else(|| header.path_bytes().into_owned());
-        let mut link_bytes = long_link
-            .take()
-            .or_else(|| header.link_name_bytes().map(|c| c.into_owned()));
+        let mut name_bytes = long_name.take().unwrap_or_else(|| header.path_bytes().into_owned());
+        let mut link_bytes = long_link.take().or_else(|| header.link_name_bytes().map(|c| c.into_owned()));
         if let Some(p) = pax.take() {
             for ext in tar::PaxExtensions::new(&p).flatten() {
                 match ext.key() {
@@ -323,14 +284,7 @@ pub fn index_tar<R: Read + Seek>(mut reader: R, container: &str) -> Result<TarIn
                 });
             }
             let size = if kind == MemberKind::File { size } else { 0 };
-            index.members.insert(
-                name,
-                TarMember {
-                    offset: pos,
-                    size,
-                    kind,
-                },
-            );
+            index.members.insert(name, TarMember { offset: pos, size, kind });
         }
         pos = data_end;
         reader.seek(SeekFrom::Start(pos)).map_err(read_err)?;
@@ -381,26 +335,18 @@ mod tests {
         let mut l = tar::Header::new_gnu();
         l.set_entry_type(tar::EntryType::Symlink);
         l.set_size(0);
-        b.append_link(&mut l, "b/layer.tar", "../a/layer.tar")
-            .unwrap();
+        b.append_link(&mut l, "b/layer.tar", "../a/layer.tar").unwrap();
         let mut esc = tar::Header::new_gnu();
         esc.set_entry_type(tar::EntryType::Symlink);
         esc.set_size(0);
-        b.append_link(&mut esc, "c/layer.tar", "../../etc/passwd")
-            .unwrap();
+        b.append_link(&mut esc, "c/layer.tar", "../../etc/passwd").unwrap();
         let bytes = b.into_inner().unwrap();
         let idx = index_tar_bytes(&bytes).unwrap();
         let (name, m) = idx.resolve("t", "b/layer.tar").unwrap();
         assert_eq!(name, "a/layer.tar");
         assert_eq!(m.size, 3);
-        assert!(matches!(
-            idx.resolve("t", "c/layer.tar"),
-            Err(SourceError::UnsafePath { .. })
-        ));
-        assert!(matches!(
-            idx.resolve("t", "nope"),
-            Err(SourceError::Missing { .. })
-        ));
+        assert!(matches!(idx.resolve("t", "c/layer.tar"), Err(SourceError::UnsafePath { .. })));
+        assert!(matches!(idx.resolve("t", "nope"), Err(SourceError::Missing { .. })));
     }
 
     #[test]
@@ -414,10 +360,7 @@ mod tests {
         h.set_cksum();
         bytes[..512].copy_from_slice(h.as_bytes());
         let err = index_tar_bytes(&bytes).unwrap_err();
-        assert!(
-            matches!(err, SourceError::UnsafePath { ref member, .. } if member == "../evil"),
-            "{err}"
-        );
+        assert!(matches!(err, SourceError::UnsafePath { ref member, .. } if member == "../evil"), "{err}");
     }
 
     #[test]
@@ -428,14 +371,8 @@ mod tests {
         h.set_path("././@LongLink").unwrap();
         h.set_cksum();
         let mut bytes = h.as_bytes().to_vec();
-        bytes.resize(
-            bytes.len() + usize::try_from(MAX_EXTENSION_SIZE).unwrap() + 512 + 512,
-            0,
-        );
-        assert!(matches!(
-            index_tar_bytes(&bytes),
-            Err(SourceError::TooLarge { .. })
-        ));
+        bytes.resize(bytes.len() + usize::try_from(MAX_EXTENSION_SIZE).unwrap() + 512 + 512, 0);
+        assert!(matches!(index_tar_bytes(&bytes), Err(SourceError::TooLarge { .. })));
 
         let full = build(&[("big", &[7u8; 4096])]);
         let err = index_tar_bytes(&full[..1024]).unwrap_err();

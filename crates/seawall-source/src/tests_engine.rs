@@ -49,19 +49,12 @@ fn serve(inspect: Vec<u8>, history: Vec<u8>, save: Vec<u8>) -> MockEngine {
                 _ => ("404 Not Found", br#"{"message":"No such image"}"#),
             };
             let mut s = stream;
-            let _ = write!(
-                s,
-                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
+            let _ =
+                write!(s, "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
             let _ = s.write_all(body);
         }
     });
-    MockEngine {
-        host: format!("unix://{}", sock.display()),
-        _dir: dir,
-        saves,
-    }
+    MockEngine { host: format!("unix://{}", sock.display()), _dir: dir, saves }
 }
 
 fn empty_layer() -> Vec<u8> {
@@ -85,13 +78,12 @@ fn inspect_and_history(cfg: &[u8]) -> (Vec<u8>, Vec<u8>) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|h| json!({"Id": "<missing>", "Created": 1_700_000_000, "CreatedBy": h["created_by"], "Size": 1}))
+        .map(
+            |h| json!({"Id": "<missing>", "Created": 1_700_000_000, "CreatedBy": h["created_by"], "Size": 1}),
+        )
         .collect();
     history.reverse();
-    (
-        serde_json::to_vec(&inspect).unwrap(),
-        serde_json::to_vec(&history).unwrap(),
-    )
+    (serde_json::to_vec(&inspect).unwrap(), serde_json::to_vec(&history).unwrap())
 }
 
 /// A legacy `docker save` stream as Docker 20.10 writes it: v1 ids as Docker computes them (unless
@@ -106,33 +98,21 @@ fn legacy_save(layers: &[Vec<u8>], scramble_ids: bool) -> (Vec<u8>, Vec<u8>) {
     let mut parent: Option<String> = None;
     for (i, l) in layers.iter().enumerate() {
         let mut fields: BTreeMap<String, Box<RawValue>> = BTreeMap::new();
-        fields.insert(
-            "created".into(),
-            RawValue::from_string("\"1970-01-01T00:00:00Z\"".into()).unwrap(),
-        );
+        fields.insert("created".into(), RawValue::from_string("\"1970-01-01T00:00:00Z\"".into()).unwrap());
         fields.insert(
             "container_config".into(),
             RawValue::from_string(r#"{"Hostname":"","Env":null,"Cmd":null}"#.into()).unwrap(),
         );
         if let Some(p) = &parent {
-            fields.insert(
-                "parent".into(),
-                RawValue::from_string(format!("\"{p}\"")).unwrap(),
-            );
+            fields.insert("parent".into(), RawValue::from_string(format!("\"{p}\"")).unwrap());
         }
         let id = if scramble_ids {
             sha256_of(format!("random-{i}").as_bytes())[7..].to_string()
         } else {
             legacy_v1_id(&fields, false, &chains[i]).unwrap()
         };
-        fields.insert(
-            "id".into(),
-            RawValue::from_string(format!("\"{id}\"")).unwrap(),
-        );
-        fields.insert(
-            "os".into(),
-            RawValue::from_string("\"linux\"".into()).unwrap(),
-        );
+        fields.insert("id".into(), RawValue::from_string(format!("\"{id}\"")).unwrap());
+        fields.insert("os".into(), RawValue::from_string("\"linux\"".into()).unwrap());
         files.add(&format!("{id}/json"), serde_json::to_vec(&fields).unwrap());
         files.add(&format!("{id}/VERSION"), b"1.0".to_vec());
         let path = format!("{id}/layer.tar");
@@ -150,22 +130,15 @@ fn legacy_save(layers: &[Vec<u8>], scramble_ids: bool) -> (Vec<u8>, Vec<u8>) {
     }
     let cfg_name = format!("{}.json", &sha256_of(&cfg)[7..]);
     files.add(&cfg_name, cfg.clone());
-    files.add(
-        "manifest.json",
-        serde_json::to_vec(&json!([{"Config": cfg_name, "Layers": paths}])).unwrap(),
-    );
+    files.add("manifest.json", serde_json::to_vec(&json!([{"Config": cfg_name, "Layers": paths}])).unwrap());
     files.add("repositories", b"{}".to_vec());
     (sorted_tar(&files), cfg)
 }
 
 /// Like `Files::to_tar` but with files and symlinks interleaved in name order, as `archive.Tar` does.
 fn sorted_tar(files: &Files) -> Vec<u8> {
-    let mut names: Vec<(&String, bool)> = files
-        .files
-        .keys()
-        .map(|k| (k, false))
-        .chain(files.symlinks.keys().map(|k| (k, true)))
-        .collect();
+    let mut names: Vec<(&String, bool)> =
+        files.files.keys().map(|k| (k, false)).chain(files.symlinks.keys().map(|k| (k, true))).collect();
     names.sort();
     let mut b = tar::Builder::new(Vec::new());
     for (name, is_link) in names {
@@ -187,10 +160,7 @@ fn collect(src: &dyn crate::ImageSource) -> Result<BTreeMap<u32, Vec<u8>>, Sourc
     let got = Mutex::new(BTreeMap::new());
     src.stream_layers(&mut |i, r| {
         let mut v = Vec::new();
-        r.read_to_end(&mut v).map_err(|e| SourceError::Read {
-            what: "test".into(),
-            source: e,
-        })?;
+        r.read_to_end(&mut v).map_err(|e| SourceError::Read { what: "test".into(), source: e })?;
         let prev = got.lock().unwrap().insert(i, v);
         assert!(prev.is_none(), "layer {i} delivered twice");
         Ok(())
@@ -199,10 +169,7 @@ fn collect(src: &dyn crate::ImageSource) -> Result<BTreeMap<u32, Vec<u8>>, Sourc
 }
 
 fn opts(host: &str) -> SourceOptions {
-    SourceOptions {
-        docker_host: Some(host.to_string()),
-        ..Default::default()
-    }
+    SourceOptions { docker_host: Some(host.to_string()), ..Default::default() }
 }
 
 fn check_all_layers(ls: &[Vec<u8>], got: &BTreeMap<u32, Vec<u8>>) {
@@ -220,10 +187,7 @@ fn legacy_stream_maps_layers_by_v1_id_and_refines_meta() {
     let mock = serve(inspect, history, save);
     let src = open("docker:app:1", &opts(&mock.host)).unwrap();
     assert!(!src.random_access());
-    assert!(matches!(
-        src.open_layer(0),
-        Err(SourceError::Unsupported { .. })
-    ));
+    assert!(matches!(src.open_layer(0), Err(SourceError::Unsupported { .. })));
     let before = src.meta().clone();
     assert_eq!(before.config_digest, sha256_of(&cfg));
     assert_eq!(before.layers.len(), 5);
@@ -234,22 +198,14 @@ fn legacy_stream_maps_layers_by_v1_id_and_refines_meta() {
     // A, B and the symlinked A at most need a second pass; never more.
     assert!(mock.saves.load(Ordering::SeqCst) <= 2);
     let after = src.meta();
-    assert_eq!(
-        after.config,
-        seawall_core::ImageConfig::from_json(&cfg).unwrap()
-    );
+    assert_eq!(after.config, seawall_core::ImageConfig::from_json(&cfg).unwrap());
     let sizes: Vec<u64> = after.layers.iter().map(|l| l.size).collect();
     assert_eq!(sizes, ls.iter().map(|l| l.len() as u64).collect::<Vec<_>>());
 }
 
 #[test]
 fn legacy_stream_without_duplicates_takes_one_pass() {
-    let ls = vec![
-        layer(&[("a", "1")]),
-        layer(&[("b", "2")]),
-        layer(&[("c", "3")]),
-        layer(&[("d", "4")]),
-    ];
+    let ls = vec![layer(&[("a", "1")]), layer(&[("b", "2")]), layer(&[("c", "3")]), layer(&[("d", "4")])];
     let (save, cfg) = legacy_save(&ls, false);
     let (inspect, history) = inspect_and_history(&cfg);
     let mock = serve(inspect, history, save);
@@ -286,10 +242,7 @@ fn oci_style_stream_maps_blobs_by_diff_id() {
     let got = collect(src.as_ref()).unwrap();
     check_all_layers(&ls, &got);
     assert_eq!(mock.saves.load(Ordering::SeqCst), 1);
-    assert_eq!(
-        src.meta().config,
-        seawall_core::ImageConfig::from_json(&cfg).unwrap()
-    );
+    assert_eq!(src.meta().config, seawall_core::ImageConfig::from_json(&cfg).unwrap());
 }
 
 #[test]
@@ -302,10 +255,8 @@ fn oci_style_stream_with_compressed_blobs_maps_through_manifest_json() {
     let mut f = Files::default();
     let cfg_digest = f.blob(cfg.clone());
     let stored: Vec<Vec<u8>> = ls.iter().map(|l| [b"gz".as_slice(), l].concat()).collect();
-    let paths: Vec<String> = stored
-        .iter()
-        .map(|b| format!("blobs/sha256/{}", &f.blob(b.clone())[7..]))
-        .collect();
+    let paths: Vec<String> =
+        stored.iter().map(|b| format!("blobs/sha256/{}", &f.blob(b.clone())[7..])).collect();
     f.add(
         "manifest.json",
         serde_json::to_vec(
@@ -339,18 +290,10 @@ fn corrupt_layer_in_stream_is_a_digest_error() {
 fn engine_errors_name_the_image_and_endpoint() {
     let mock = serve(b"{}".to_vec(), b"[]".to_vec(), Vec::new());
     let err = open("docker:nope:1", &opts(&mock.host)).err().unwrap();
-    assert!(
-        matches!(err, SourceError::Missing { ref member, .. } if member == "image nope:1"),
-        "{err}"
-    );
-    let err = open("docker:app:1", &opts("unix:///nonexistent/docker.sock"))
-        .err()
-        .unwrap();
+    assert!(matches!(err, SourceError::Missing { ref member, .. } if member == "image nope:1"), "{err}");
+    let err = open("docker:app:1", &opts("unix:///nonexistent/docker.sock")).err().unwrap();
     assert!(matches!(err, SourceError::Docker { .. }), "{err}");
-    assert!(
-        err.to_string().contains("/nonexistent/docker.sock"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("/nonexistent/docker.sock"), "{err}");
     let err = open("docker:app:1", &opts("ssh://host")).err().unwrap();
     assert!(err.to_string().contains("unsupported DOCKER_HOST"), "{err}");
     let err = open("docker:../../x", &opts(&mock.host)).err().unwrap();

@@ -79,12 +79,7 @@ fn oversized_index_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let big = vec![b' '; usize::try_from(crate::manifest::MAX_MANIFEST_SIZE).unwrap() + 10];
     std::fs::write(dir.path().join("index.json"), big).unwrap();
-    let err = open(
-        &format!("oci:{}", dir.path().display()),
-        &SourceOptions::default(),
-    )
-    .err()
-    .unwrap();
+    let err = open(&format!("oci:{}", dir.path().display()), &SourceOptions::default()).err().unwrap();
     assert!(matches!(err, crate::SourceError::TooLarge { .. }), "{err}");
     assert!(err.to_string().contains("index.json"), "{err}");
 }

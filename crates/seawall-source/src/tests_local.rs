@@ -49,10 +49,7 @@ fn legacy_docker_archive_reads_every_layer() {
             assert_eq!(meta.layers[i as usize].size, l.len() as u64);
             assert_eq!(&read_all(src.as_ref(), i).unwrap(), l);
         }
-        assert!(matches!(
-            src.open_layer(3),
-            Err(SourceError::NoSuchLayer { index: 3, count: 3 })
-        ));
+        assert!(matches!(src.open_layer(3), Err(SourceError::NoSuchLayer { index: 3, count: 3 })));
         let mut seen = Vec::new();
         src.stream_layers(&mut |i, r| {
             let mut n = Vec::new();
@@ -61,10 +58,7 @@ fn legacy_docker_archive_reads_every_layer() {
             Ok(())
         })
         .unwrap();
-        assert_eq!(
-            seen,
-            vec![(0, ls[0].len()), (1, ls[1].len()), (2, ls[2].len())]
-        );
+        assert_eq!(seen, vec![(0, ls[0].len()), (1, ls[1].len()), (2, ls[2].len())]);
     }
 }
 
@@ -77,9 +71,7 @@ fn layers_can_be_read_in_parallel() {
     let src = open(&format!("docker-archive:{path}"), &SourceOptions::default()).unwrap();
     let src = src.as_ref();
     std::thread::scope(|s| {
-        let handles: Vec<_> = (0..3u32)
-            .map(|i| s.spawn(move || read_all(src, i).unwrap()))
-            .collect();
+        let handles: Vec<_> = (0..3u32).map(|i| s.spawn(move || read_all(src, i).unwrap())).collect();
         for (i, h) in handles.into_iter().enumerate() {
             assert_eq!(h.join().unwrap(), ls[i]);
         }
@@ -91,12 +83,8 @@ fn docker_archive_layer_digest_mismatch_is_detected() {
     let ls = layers();
     let (mut files, _) = legacy_docker_archive(&ls);
     // Tamper with layer 1's content, keeping its size.
-    let key = files
-        .files
-        .keys()
-        .find(|k| k.ends_with("layer.tar") && files.files[*k] == ls[1])
-        .unwrap()
-        .clone();
+    let key =
+        files.files.keys().find(|k| k.ends_with("layer.tar") && files.files[*k] == ls[1]).unwrap().clone();
     let mut bad = ls[1].clone();
     let pos = bad.windows(5).position(|w| w == b"print").unwrap();
     bad[pos] = b'P';
@@ -108,10 +96,7 @@ fn docker_archive_layer_digest_mismatch_is_detected() {
     let err = read_all(src.as_ref(), 1).unwrap_err();
     assert!(err.to_string().contains("digest mismatch"), "{err}");
     // Opting out of layer verification reads the tampered bytes as they are.
-    let opts = SourceOptions {
-        skip_layer_verification: true,
-        ..Default::default()
-    };
+    let opts = SourceOptions { skip_layer_verification: true, ..Default::default() };
     let src = open(&format!("docker-archive:{path}"), &opts).unwrap();
     assert_ne!(read_all(src.as_ref(), 1).unwrap(), ls[1]);
 }
@@ -131,9 +116,7 @@ fn docker_archive_hostile_manifests() {
         .unwrap(),
     );
     let path = write_tar(&dir, "trav.tar", &files.to_tar());
-    let err = open(&format!("docker-archive:{path}"), &SourceOptions::default())
-        .err()
-        .unwrap();
+    let err = open(&format!("docker-archive:{path}"), &SourceOptions::default()).err().unwrap();
     assert!(
         matches!(err, SourceError::UnsafePath { ref member, .. } if member == "../../etc/passwd"),
         "{err}"
@@ -145,13 +128,8 @@ fn docker_archive_hostile_manifests() {
             .unwrap(),
     );
     let path = write_tar(&dir, "missing.tar", &files.to_tar());
-    let err = open(&format!("docker-archive:{path}"), &SourceOptions::default())
-        .err()
-        .unwrap();
-    assert!(
-        matches!(err, SourceError::Missing { ref member, .. } if member == "x/layer.tar"),
-        "{err}"
-    );
+    let err = open(&format!("docker-archive:{path}"), &SourceOptions::default()).err().unwrap();
+    assert!(matches!(err, SourceError::Missing { ref member, .. } if member == "x/layer.tar"), "{err}");
     assert!(err.to_string().contains("missing.tar"), "{err}");
     // Layer count disagrees with the config.
     files.add(
@@ -159,27 +137,18 @@ fn docker_archive_hostile_manifests() {
         serde_json::to_vec(&serde_json::json!([{"Config": cfg_name, "Layers": []}])).unwrap(),
     );
     let path = write_tar(&dir, "count.tar", &files.to_tar());
-    let err = open(&format!("docker-archive:{path}"), &SourceOptions::default())
-        .err()
-        .unwrap();
+    let err = open(&format!("docker-archive:{path}"), &SourceOptions::default()).err().unwrap();
     assert!(err.to_string().contains("diff_ids"), "{err}");
     // Garbage manifest.json.
     files.add("manifest.json", b"{not json".to_vec());
     let path = write_tar(&dir, "garbage.tar", &files.to_tar());
-    let err = open(&format!("docker-archive:{path}"), &SourceOptions::default())
-        .err()
-        .unwrap();
+    let err = open(&format!("docker-archive:{path}"), &SourceOptions::default()).err().unwrap();
     assert!(matches!(err, SourceError::Json { .. }), "{err}");
     // Not a tar at all.
     let path = write_tar(&dir, "plain.tar", b"hello");
     assert!(open(&path, &SourceOptions::default()).is_err());
     // Missing file.
-    let err = open(
-        "docker-archive:/nonexistent/x.tar",
-        &SourceOptions::default(),
-    )
-    .err()
-    .unwrap();
+    let err = open("docker-archive:/nonexistent/x.tar", &SourceOptions::default()).err().unwrap();
     assert!(err.to_string().contains("/nonexistent/x.tar"), "{err}");
 }
 
@@ -193,14 +162,8 @@ fn oci_style_docker_archive_uses_the_oci_index() {
     let meta = src.meta();
     assert_eq!(meta.digest.as_deref(), Some(manifest_digest.as_str()));
     assert_eq!(meta.layers.len(), 3);
-    assert_eq!(
-        meta.layers[1].digest.as_deref(),
-        Some(sha256_of(&ls[1]).as_str())
-    );
-    assert_eq!(
-        meta.layers[1].media_type,
-        "application/vnd.oci.image.layer.v1.tar"
-    );
+    assert_eq!(meta.layers[1].digest.as_deref(), Some(sha256_of(&ls[1]).as_str()));
+    assert_eq!(meta.layers[1].media_type, "application/vnd.oci.image.layer.v1.tar");
     assert_eq!(read_all(src.as_ref(), 2).unwrap(), ls[2]);
 }
 
@@ -218,10 +181,7 @@ fn oci_style_docker_archive_with_several_images_uses_manifest_json() {
     let path = write_tar(&dir, "two.tar", &files.to_tar());
     let src = open(&format!("docker-archive:{path}"), &SourceOptions::default()).unwrap();
     assert_eq!(src.meta().digest, None);
-    assert_eq!(
-        src.meta().layers[0].digest.as_deref(),
-        Some(sha256_of(&ls[0]).as_str())
-    );
+    assert_eq!(src.meta().layers[0].digest.as_deref(), Some(sha256_of(&ls[0]).as_str()));
     assert_eq!(read_all(src.as_ref(), 1).unwrap(), ls[1]);
 }
 
@@ -240,39 +200,21 @@ fn oci_layout_dir_tags_nested_index_and_platforms() {
     let d = dir.path().display();
     let mut opts = SourceOptions::default();
     let src = open(&format!("oci:{d}:multi"), &opts).unwrap();
-    assert_eq!(
-        src.meta().digest.as_ref(),
-        lay.manifest_digests.get("amd64")
-    );
+    assert_eq!(src.meta().digest.as_ref(), lay.manifest_digests.get("amd64"));
     assert_eq!(src.meta().config.architecture, "amd64");
     assert_eq!(read_all(src.as_ref(), 1).unwrap(), amd[1]);
     opts.platform = Some("linux/arm64/v8".into());
     let src = open(&format!("oci:{d}:multi"), &opts).unwrap();
-    assert_eq!(
-        src.meta().digest.as_ref(),
-        lay.manifest_digests.get("arm64")
-    );
+    assert_eq!(src.meta().digest.as_ref(), lay.manifest_digests.get("arm64"));
     assert_eq!(read_all(src.as_ref(), 0).unwrap(), arm[0]);
     opts.platform = Some("linux/s390x".into());
     let err = open(&format!("oci:{d}:multi"), &opts).err().unwrap();
-    assert!(
-        matches!(err, SourceError::NoMatchingManifest { .. }),
-        "{err}"
-    );
-    assert!(
-        err.to_string().contains("linux/arm64/v8") && err.to_string().contains("linux/amd64"),
-        "{err}"
-    );
+    assert!(matches!(err, SourceError::NoMatchingManifest { .. }), "{err}");
+    assert!(err.to_string().contains("linux/arm64/v8") && err.to_string().contains("linux/amd64"), "{err}");
     opts.platform = None;
     let src = open(&format!("oci:{d}:other"), &opts).unwrap();
-    assert_eq!(
-        src.meta().digest.as_ref(),
-        lay.manifest_digests.get("other")
-    );
-    assert_eq!(
-        src.meta().layers[0].media_type,
-        "application/vnd.docker.image.rootfs.diff.tar.gzip"
-    );
+    assert_eq!(src.meta().digest.as_ref(), lay.manifest_digests.get("other"));
+    assert_eq!(src.meta().layers[0].media_type, "application/vnd.docker.image.rootfs.diff.tar.gzip");
     assert_eq!(read_all(src.as_ref(), 0).unwrap(), other[0]);
     let err = open(&format!("oci:{d}:nope"), &opts).err().unwrap();
     assert!(err.to_string().contains("multi, other"), "{err}");
@@ -286,22 +228,12 @@ fn oci_archive_matches_the_directory() {
     let (lay, amd, _, _) = layout();
     let dir = tempfile::tempdir().unwrap();
     let path = write_tar(&dir, "oci.tar", &lay.files.to_tar());
-    let src = open(
-        &format!("oci-archive:{path}:multi"),
-        &SourceOptions::default(),
-    )
-    .unwrap();
-    assert_eq!(
-        src.meta().digest.as_ref(),
-        lay.manifest_digests.get("amd64")
-    );
+    let src = open(&format!("oci-archive:{path}:multi"), &SourceOptions::default()).unwrap();
+    assert_eq!(src.meta().digest.as_ref(), lay.manifest_digests.get("amd64"));
     assert_eq!(read_all(src.as_ref(), 0).unwrap(), amd[0]);
     // A bare .tar without manifest.json is an oci-archive; this one needs a tag.
     let err = open(&path, &SourceOptions::default()).err().unwrap();
-    assert!(
-        matches!(err, SourceError::NoMatchingManifest { .. }),
-        "{err}"
-    );
+    assert!(matches!(err, SourceError::NoMatchingManifest { .. }), "{err}");
 }
 
 #[test]
@@ -311,53 +243,25 @@ fn oci_layout_missing_and_corrupt_blobs() {
     let blob = format!("blobs/sha256/{}", &sha256_of(&other[0])[7..]);
     lay.files.files.remove(&blob);
     lay.files.write_dir(dir.path());
-    let err = open(
-        &format!("oci:{}:other", dir.path().display()),
-        &SourceOptions::default(),
-    )
-    .err()
-    .unwrap();
-    assert!(
-        matches!(err, SourceError::Missing { ref member, .. } if *member == blob),
-        "{err}"
-    );
+    let err = open(&format!("oci:{}:other", dir.path().display()), &SourceOptions::default()).err().unwrap();
+    assert!(matches!(err, SourceError::Missing { ref member, .. } if *member == blob), "{err}");
     // A corrupted config blob is caught by its digest.
     let (lay, _, _, _) = layout();
     let dir = tempfile::tempdir().unwrap();
     lay.files.write_dir(dir.path());
     let m: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(dir.path().join(format!(
-            "blobs/sha256/{}",
-            &lay.manifest_digests["other"][7..]
-        )))
-        .unwrap(),
+        &std::fs::read(dir.path().join(format!("blobs/sha256/{}", &lay.manifest_digests["other"][7..])))
+            .unwrap(),
     )
     .unwrap();
     let cfg = m["config"]["digest"].as_str().unwrap();
-    std::fs::write(
-        dir.path().join(format!("blobs/sha256/{}", &cfg[7..])),
-        b"{}",
-    )
-    .unwrap();
-    let err = open(
-        &format!("oci:{}:other", dir.path().display()),
-        &SourceOptions::default(),
-    )
-    .err()
-    .unwrap();
+    std::fs::write(dir.path().join(format!("blobs/sha256/{}", &cfg[7..])), b"{}").unwrap();
+    let err = open(&format!("oci:{}:other", dir.path().display()), &SourceOptions::default()).err().unwrap();
     assert!(matches!(err, SourceError::DigestMismatch { .. }), "{err}");
     // No index.json.
     let empty = tempfile::tempdir().unwrap();
-    let err = open(
-        &format!("oci:{}", empty.path().display()),
-        &SourceOptions::default(),
-    )
-    .err()
-    .unwrap();
-    assert!(
-        matches!(err, SourceError::Missing { ref member, .. } if member == "index.json"),
-        "{err}"
-    );
+    let err = open(&format!("oci:{}", empty.path().display()), &SourceOptions::default()).err().unwrap();
+    assert!(matches!(err, SourceError::Missing { ref member, .. } if member == "index.json"), "{err}");
 }
 
 #[cfg(unix)]
@@ -373,27 +277,13 @@ fn oci_layout_symlink_out_of_the_layout_is_refused() {
     let real = std::fs::read(&index).unwrap();
     std::fs::remove_file(&index).unwrap();
     std::os::unix::fs::symlink(&secret, &index).unwrap();
-    let err = open(
-        &format!("oci:{}:other", dir.path().display()),
-        &SourceOptions::default(),
-    )
-    .err()
-    .unwrap();
-    assert!(
-        matches!(err, SourceError::UnsafePath { ref member, .. } if member == "index.json"),
-        "{err}"
-    );
+    let err = open(&format!("oci:{}:other", dir.path().display()), &SourceOptions::default()).err().unwrap();
+    assert!(matches!(err, SourceError::UnsafePath { ref member, .. } if member == "index.json"), "{err}");
     // A symlink that stays inside the layout is fine.
     std::fs::remove_file(&index).unwrap();
     std::fs::write(dir.path().join("index-real.json"), real).unwrap();
     std::os::unix::fs::symlink("index-real.json", &index).unwrap();
-    assert!(
-        open(
-            &format!("oci:{}:other", dir.path().display()),
-            &SourceOptions::default()
-        )
-        .is_ok()
-    );
+    assert!(open(&format!("oci:{}:other", dir.path().display()), &SourceOptions::default()).is_ok());
 }
 
 #[test]
@@ -438,16 +328,12 @@ fn compressed_docker_archives_stream_every_layer() {
         let v = gz.finish().unwrap();
         v[..v.len() / 2].to_vec()
     });
-    let err = open(&format!("docker-archive:{path}"), &SourceOptions::default())
-        .err()
-        .unwrap();
+    let err = open(&format!("docker-archive:{path}"), &SourceOptions::default()).err().unwrap();
     assert!(err.to_string().contains("cut.tar.gz"), "{err}");
     // Compressed oci-archives are refused with a hint.
-    let err = open(
-        &format!("oci-archive:{}", dir.path().join("app.tar.gz").display()),
-        &SourceOptions::default(),
-    )
-    .err()
-    .unwrap();
+    let err =
+        open(&format!("oci-archive:{}", dir.path().join("app.tar.gz").display()), &SourceOptions::default())
+            .err()
+            .unwrap();
     assert!(matches!(err, SourceError::Unsupported { .. }), "{err}");
 }

@@ -27,10 +27,7 @@ struct Mock {
 const TOKEN: &str = "t0k3n";
 
 fn respond(stream: &mut TcpStream, status: &str, headers: &[(&str, String)], body: &[u8]) {
-    let mut head = format!(
-        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n",
-        body.len()
-    );
+    let mut head = format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n", body.len());
     for (k, v) in headers {
         head.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -62,31 +59,17 @@ fn handle(
             headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
         }
     }
-    let target = request_line
-        .split_whitespace()
-        .nth(1)
-        .unwrap_or("/")
-        .to_string();
+    let target = request_line.split_whitespace().nth(1).unwrap_or("/").to_string();
     let authz = headers.get("authorization").cloned().unwrap_or_default();
     log.lock().unwrap().push(format!("{target} auth={authz}"));
-    let basic = |creds: &str| {
-        format!(
-            "Basic {}",
-            base64::engine::general_purpose::STANDARD.encode(creds)
-        )
-    };
+    let basic = |creds: &str| format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(creds));
     if target.starts_with("/token") {
         if let Auth::Bearer(Some(creds)) = auth
             && authz != basic(creds)
         {
             return respond(&mut stream, "401 Unauthorized", &[], b"{}");
         }
-        return respond(
-            &mut stream,
-            "200 OK",
-            &[],
-            format!(r#"{{"token":"{TOKEN}"}}"#).as_bytes(),
-        );
+        return respond(&mut stream, "200 OK", &[], format!(r#"{{"token":"{TOKEN}"}}"#).as_bytes());
     }
     let authorized = match auth {
         Auth::Anonymous => true,
@@ -100,24 +83,10 @@ fn handle(
                 r#"Bearer realm="http://{addr}/token",service="mock",scope="repository:seawall/app:pull""#
             ),
         };
-        return respond(
-            &mut stream,
-            "401 Unauthorized",
-            &[("WWW-Authenticate", challenge)],
-            b"{}",
-        );
+        return respond(&mut stream, "401 Unauthorized", &[("WWW-Authenticate", challenge)], b"{}");
     }
     let Some(rest) = target.strip_prefix("/v2/seawall/app/") else {
-        return respond(
-            &mut stream,
-            if target == "/v2/" {
-                "200 OK"
-            } else {
-                "404 Not Found"
-            },
-            &[],
-            b"{}",
-        );
+        return respond(&mut stream, if target == "/v2/" { "200 OK" } else { "404 Not Found" }, &[], b"{}");
     };
     let (kind, reference) = rest.split_once('/').unwrap_or((rest, ""));
     let digest = if kind == "manifests" && !reference.contains(':') {
@@ -135,10 +104,7 @@ fn handle(
     let mut hdrs = vec![("Docker-Content-Digest", digest.clone().unwrap_or_default())];
     if kind == "manifests" {
         let v: serde_json::Value = serde_json::from_slice(body).unwrap();
-        let mt = v["mediaType"]
-            .as_str()
-            .unwrap_or("application/vnd.oci.image.manifest.v1+json")
-            .to_string();
+        let mt = v["mediaType"].as_str().unwrap_or("application/vnd.oci.image.manifest.v1+json").to_string();
         hdrs.push(("Content-Type", mt));
     }
     respond(&mut stream, "200 OK", &hdrs, body);
@@ -172,21 +138,9 @@ fn fixture() -> Fixture {
     let lay = oci_layout(&amd, &arm, &other);
     let index: serde_json::Value = serde_json::from_slice(&lay.files.files["index.json"]).unwrap();
     let mut tags = BTreeMap::new();
-    tags.insert(
-        "multi".to_string(),
-        index["manifests"][0]["digest"]
-            .as_str()
-            .unwrap()
-            .to_string(),
-    );
+    tags.insert("multi".to_string(), index["manifests"][0]["digest"].as_str().unwrap().to_string());
     tags.insert("other".to_string(), lay.manifest_digests["other"].clone());
-    Fixture {
-        blobs: lay.files.files,
-        tags,
-        manifests: lay.manifest_digests,
-        amd,
-        arm,
-    }
+    Fixture { blobs: lay.files.files, tags, manifests: lay.manifest_digests, amd, arm }
 }
 
 fn read_layer(src: &dyn ImageSource, i: u32) -> std::io::Result<Vec<u8>> {
@@ -206,19 +160,11 @@ fn insecure() -> SourceOptions {
 #[test]
 fn bearer_token_with_docker_config_credentials_and_multi_arch_index() {
     let f = fixture();
-    let mock = serve(
-        Auth::Bearer(Some("bob:hunter2")),
-        f.blobs.clone(),
-        f.tags.clone(),
-    );
+    let mock = serve(Auth::Bearer(Some("bob:hunter2")), f.blobs.clone(), f.tags.clone());
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("config.json");
     let auth = base64::engine::general_purpose::STANDARD.encode("bob:hunter2");
-    std::fs::write(
-        &cfg,
-        format!(r#"{{"auths":{{"{}":{{"auth":"{auth}"}}}}}}"#, mock.addr),
-    )
-    .unwrap();
+    std::fs::write(&cfg, format!(r#"{{"auths":{{"{}":{{"auth":"{auth}"}}}}}}"#, mock.addr)).unwrap();
     let mut opts = insecure();
     opts.docker_config = Some(cfg);
     let reference = format!("{}/seawall/app:multi", mock.addr);
@@ -231,21 +177,11 @@ fn bearer_token_with_docker_config_credentials_and_multi_arch_index() {
     assert_eq!(read_layer(src.as_ref(), 0).unwrap(), f.amd[0]);
     assert_eq!(read_layer(src.as_ref(), 1).unwrap(), f.amd[1]);
     let log = mock.log.lock().unwrap().clone();
-    let token_req = log
-        .iter()
-        .find(|l| l.starts_with("/token"))
-        .expect("a token request");
-    assert!(
-        token_req.contains("scope=repository%3Aseawall%2Fapp%3Apull"),
-        "{token_req}"
-    );
+    let token_req = log.iter().find(|l| l.starts_with("/token")).expect("a token request");
+    assert!(token_req.contains("scope=repository%3Aseawall%2Fapp%3Apull"), "{token_req}");
     assert!(token_req.contains("service=mock"), "{token_req}");
     assert!(token_req.contains("auth=Basic "), "{token_req}");
-    assert!(
-        log.iter()
-            .any(|l| l.contains("/blobs/") && l.contains(&format!("Bearer {TOKEN}"))),
-        "{log:?}"
-    );
+    assert!(log.iter().any(|l| l.contains("/blobs/") && l.contains(&format!("Bearer {TOKEN}"))), "{log:?}");
 
     opts.platform = Some("linux/arm64".into());
     let src = open(&reference, &opts).unwrap();
@@ -254,19 +190,14 @@ fn bearer_token_with_docker_config_credentials_and_multi_arch_index() {
 
     opts.platform = Some("windows/amd64".into());
     let err = open(&reference, &opts).err().unwrap();
-    assert!(
-        matches!(err, SourceError::NoMatchingManifest { .. }),
-        "{err}"
-    );
+    assert!(matches!(err, SourceError::NoMatchingManifest { .. }), "{err}");
 }
 
 #[test]
 fn bearer_token_refused_without_credentials() {
     let f = fixture();
     let mock = serve(Auth::Bearer(Some("bob:hunter2")), f.blobs, f.tags);
-    let err = open(&format!("{}/seawall/app:multi", mock.addr), &insecure())
-        .err()
-        .unwrap();
+    let err = open(&format!("{}/seawall/app:multi", mock.addr), &insecure()).err().unwrap();
     assert!(matches!(err, SourceError::Auth { .. }), "{err}");
     assert!(err.to_string().contains("token endpoint"), "{err}");
 }
@@ -283,20 +214,13 @@ fn basic_auth_and_digest_references() {
     assert_eq!(read_layer(src.as_ref(), 1).unwrap(), f.amd[1]);
     // Docker media types (v2 schema 2) by tag.
     let src = open(&format!("{}/seawall/app:other", mock.addr), &opts).unwrap();
-    assert_eq!(
-        src.meta().layers[0].media_type,
-        "application/vnd.docker.image.rootfs.diff.tar.gzip"
-    );
+    assert_eq!(src.meta().layers[0].media_type, "application/vnd.docker.image.rootfs.diff.tar.gzip");
 
     opts.credentials = Some(("carol".into(), "wrong".into()));
-    let err = open(&format!("{}/seawall/app:other", mock.addr), &opts)
-        .err()
-        .unwrap();
+    let err = open(&format!("{}/seawall/app:other", mock.addr), &opts).err().unwrap();
     assert!(matches!(err, SourceError::Auth { .. }), "{err}");
     opts.credentials = None;
-    let err = open(&format!("{}/seawall/app:other", mock.addr), &opts)
-        .err()
-        .unwrap();
+    let err = open(&format!("{}/seawall/app:other", mock.addr), &opts).err().unwrap();
     assert!(err.to_string().contains("no credentials"), "{err}");
 }
 
@@ -314,16 +238,12 @@ fn anonymous_missing_tags_and_corrupt_blobs() {
     assert_eq!(read_layer(src.as_ref(), 0).unwrap(), f.amd[0]);
     let err = read_layer(src.as_ref(), 1).unwrap_err();
     assert!(err.to_string().contains("digest mismatch"), "{err}");
-    let err = open(&format!("{}/seawall/app:nope", mock.addr), &insecure())
-        .err()
-        .unwrap();
+    let err = open(&format!("{}/seawall/app:nope", mock.addr), &insecure()).err().unwrap();
     assert!(matches!(err, SourceError::Missing { .. }), "{err}");
     // Without --insecure the client speaks TLS and fails against the plain-HTTP mock.
     let mut secure = insecure();
     secure.insecure = false;
-    let err = open(&format!("{}/seawall/app:multi", mock.addr), &secure)
-        .err()
-        .unwrap();
+    let err = open(&format!("{}/seawall/app:multi", mock.addr), &secure).err().unwrap();
     assert!(matches!(err, SourceError::Http { .. }), "{err}");
     assert!(err.to_string().contains("--insecure"), "{err}");
 }

@@ -88,10 +88,7 @@ pub(crate) fn legacy_docker_archive(layers: &[Vec<u8>]) -> (Files, Vec<u8>) {
         let id = &sha256_of(format!("layer-id-{i}").as_bytes())[7..];
         let path = format!("{id}/layer.tar");
         f.add(&format!("{id}/VERSION"), b"1.0".to_vec());
-        f.add(
-            &format!("{id}/json"),
-            format!("{{\"id\":\"{id}\"}}").into_bytes(),
-        );
+        f.add(&format!("{id}/json"), format!("{{\"id\":\"{id}\"}}").into_bytes());
         if let Some(p) = first_path.get(l) {
             f.symlinks.insert(path.clone(), format!("../{p}"));
         } else {
@@ -102,8 +99,7 @@ pub(crate) fn legacy_docker_archive(layers: &[Vec<u8>]) -> (Files, Vec<u8>) {
     }
     f.add(
         "manifest.json",
-        serde_json::to_vec(&json!([{"Config": cfg_name, "RepoTags": ["app:1"], "Layers": paths}]))
-            .unwrap(),
+        serde_json::to_vec(&json!([{"Config": cfg_name, "RepoTags": ["app:1"], "Layers": paths}])).unwrap(),
     );
     f.add(&cfg_name, cfg.clone());
     (f, cfg)
@@ -187,10 +183,7 @@ pub(crate) fn oci_layout(amd64: &[Vec<u8>], arm64: &[Vec<u8>], other: &[Vec<u8>]
         .unwrap(),
     );
     f.add("oci-layout", br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec());
-    Layout {
-        files: f,
-        manifest_digests,
-    }
+    Layout { files: f, manifest_digests }
 }
 
 /// The Docker ≥ 25 `docker save` layout: an OCI layout plus `manifest.json`.
