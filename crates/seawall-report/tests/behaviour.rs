@@ -301,4 +301,6 @@ fn skipped_scanners_are_visible() {
     assert_eq!(sarif["runs"][0]["invocations"][0]["executionSuccessful"], true);
     let table = render_to_string(&r, Format::Table, &common::ctx()).unwrap();
     assert!(table.contains("scanner vuln skipped: no vulnerability database (offline)"));
+    let html = render_to_string(&r, Format::Html, &common::ctx()).unwrap();
+    assert!(html.contains("The <b>vuln</b> scanner was skipped: no vulnerability database (offline)"));
 }
