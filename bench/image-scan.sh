@@ -190,14 +190,23 @@ else
         DBARGS=()
         DB="${SEAWALL_DB:-$CACHE/osv.db}"
         if [[ ! -s "$DB" ]]; then
+            # Imported into a scratch file first: a failed import leaves no half-built DB behind.
+            rm -f "$DB.tmp"
+            ok=1
             for z in "$ROOT"/../shared/data/osv/*/all.zip; do
                 [[ -f "$z" ]] || continue
                 log "seawall db import $z → $DB"
-                "$SEAWALL" --db "$DB" db import "$z" >>"$RES/db-import.log" 2>&1 \
-                    || log "db import of $z failed (see $RES/db-import.log)"
+                "$SEAWALL" --db "$DB.tmp" db import "$z" >>"$RES/db-import.log" 2>&1 \
+                    || { ok=0; log "db import of $z failed: $(tail -1 "$RES/db-import.log")"; break; }
             done
+            if (( ok )) && [[ -s "$DB.tmp" ]]; then mv "$DB.tmp" "$DB"; else rm -f "$DB.tmp"; fi
         fi
-        [[ -s "$DB" ]] && DBARGS=(--db "$DB" --offline)
+        if [[ -s "$DB" ]]; then
+            DBARGS=(--db "$DB" --offline)
+        else
+            DBARGS=(--offline)   # never let the scan reach for the network
+            NOTE[full]="no vulnerability DB (import failed or ../shared/data missing)"
+        fi
         log "seawall scan image $SEAWALL_REF (all scanners) ${DBARGS[*]}"
         run full "$SEAWALL" "${DBARGS[@]}" scan image "$SEAWALL_REF" --format json --output "$RES/seawall-full.json" \
             --no-cache
