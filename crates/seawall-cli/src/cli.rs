@@ -76,6 +76,20 @@ pub(crate) enum Command {
         #[arg(long, default_value = "5")]
         learn: f64,
     },
+    /// Draw the network segmentation graph of a compose project (PATH) or of the live Docker host (`docker`).
+    Graph {
+        /// A compose file, a directory holding one, or `docker` for the live host.
+        target: String,
+        /// dot, mermaid or svg.
+        #[arg(long, short, default_value = "mermaid")]
+        format: String,
+        /// Write to FILE instead of stdout.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Docker endpoint for `graph docker` (default DOCKER_HOST or the local socket).
+        #[arg(long, env = "DOCKER_HOST")]
+        docker_host: Option<String>,
+    },
     /// Compare two JSON reports: new, fixed and unchanged findings.
     Diff {
         /// The older report.

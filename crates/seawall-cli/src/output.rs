@@ -45,10 +45,11 @@ pub(crate) fn write_all_with(
         None => {
             let stdout = std::io::stdout();
             let tty = stdout.is_terminal();
-            let ctx = base
-                .clone()
-                .with_color(tty && std::env::var_os("NO_COLOR").is_none())
-                .with_width(if tty { terminal_width() } else { None });
+            let ctx = base.with_color(tty && std::env::var_os("NO_COLOR").is_none()).with_width(if tty {
+                terminal_width()
+            } else {
+                None
+            });
             let mut lock = stdout.lock();
             render(report, main_format, &ctx, &mut lock)?;
             lock.flush()?;

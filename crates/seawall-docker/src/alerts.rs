@@ -56,8 +56,7 @@ impl AlertSink {
     /// Logs and queues an alert; never blocks.
     pub fn send(&self, alert: Alert) {
         if self.log
-            && let Ok(line) =
-                serde_json::to_string(&serde_json::json!({ "level": "alert", "alert": &alert }))
+            && let Ok(line) = serde_json::to_string(&serde_json::json!({ "level": "alert", "alert": &alert }))
         {
             eprintln!("{line}");
         }
@@ -70,10 +69,7 @@ impl AlertSink {
 }
 
 async fn deliver(url: String, mut rx: mpsc::Receiver<Alert>, metrics: Arc<Metrics>) {
-    let client = match reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-    {
+    let client = match reqwest::Client::builder().timeout(Duration::from_secs(10)).build() {
         Ok(c) => c,
         Err(_) => return,
     };
@@ -132,17 +128,11 @@ mod tests {
                         break;
                     }
                 }
-                let status = if attempt == 1 {
-                    "500 Internal Server Error"
-                } else {
-                    "200 OK"
-                };
+                let status = if attempt == 1 { "500 Internal Server Error" } else { "200 OK" };
                 let _ = s
                     .write_all(
-                        format!(
-                            "HTTP/1.1 {status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
-                        )
-                        .as_bytes(),
+                        format!("HTTP/1.1 {status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+                            .as_bytes(),
                     )
                     .await;
                 if attempt >= 2 {
@@ -161,10 +151,7 @@ mod tests {
             image: "img".into(),
             message: "sh".into(),
         });
-        let req = tokio::time::timeout(Duration::from_secs(10), got_rx.recv())
-            .await
-            .unwrap()
-            .unwrap();
+        let req = tokio::time::timeout(Duration::from_secs(10), got_rx.recv()).await.unwrap().unwrap();
         assert!(req.starts_with("POST /hook"));
         assert!(req.contains("shell_spawned"));
         assert_eq!(metrics.webhook_failures.get(), 0);

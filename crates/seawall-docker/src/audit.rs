@@ -7,12 +7,8 @@ use bollard::Docker;
 use bollard::query_parameters::ListContainersOptionsBuilder;
 use serde_json::Value;
 
-use seawall_config::container::{
-    ContainerSpec, MountSpec, PortSpec, check_container as check_spec,
-};
-use seawall_config::daemon::{
-    DaemonSettings, check_daemon_settings, parse_daemon_json, parse_dockerd_flags,
-};
+use seawall_config::container::{ContainerSpec, MountSpec, PortSpec, check_container as check_spec};
+use seawall_config::daemon::{DaemonSettings, check_daemon_settings, parse_daemon_json, parse_dockerd_flags};
 use seawall_core::{
     Finding, FindingKind, Location, Report, RuleMeta, ScanWarning, Severity, Target, TargetKind,
 };
@@ -71,11 +67,7 @@ live_rule!(
 );
 
 /// The rules only live containers can trigger (the others come from `seawall-config`).
-pub static RULES: &[RuleMeta] = &[
-    LIVE_RESTART_POLICY,
-    LIVE_NO_HEALTHCHECK,
-    LIVE_ML_PORT_PUBLIC,
-];
+pub static RULES: &[RuleMeta] = &[LIVE_RESTART_POLICY, LIVE_NO_HEALTHCHECK, LIVE_ML_PORT_PUBLIC];
 
 const ML_PORTS: &[(u32, &str)] = &[
     (8888, "Jupyter"),
@@ -106,20 +98,17 @@ pub fn container_location(c: &LiveContainer) -> Location {
 /// Maps a live container to the settings the CIS section 5 rules check.
 pub fn container_spec(c: &LiveContainer) -> ContainerSpec {
     let mode = |m: &str| {
-        if m.is_empty() {
-            None
-        } else {
-            Some(m.to_string())
-        }
+        if m.is_empty() { None } else { Some(m.to_string()) }
     };
     let mut security_opt = c.security_opt.clone();
-    if c.apparmor_profile == "unconfined" && !security_opt.iter().any(|o| o.starts_with("apparmor"))
-    {
+    if c.apparmor_profile == "unconfined" && !security_opt.iter().any(|o| o.starts_with("apparmor")) {
         security_opt.push("apparmor=unconfined".into());
     }
+    // A container started from an image id (`sha256:…`) runs exactly that content: as pinned as a digest.
+    let image = if c.image.starts_with("sha256:") { format!("local@{}", c.image) } else { c.image.clone() };
     ContainerSpec {
         name: c.name.clone(),
-        image: Some(c.image.clone()),
+        image: Some(image),
         privileged: c.privileged,
         cap_add: c.cap_add.clone(),
         cap_drop: c.cap_drop.clone(),
@@ -149,28 +138,16 @@ pub fn container_spec(c: &LiveContainer) -> ContainerSpec {
             .filter_map(|p| {
                 let container_port = p.container_port.split('/').next()?.parse().ok()?;
                 Some(PortSpec {
-                    host_ip: if p.host_ip.is_empty() {
-                        None
-                    } else {
-                        Some(p.host_ip.clone())
-                    },
+                    host_ip: if p.host_ip.is_empty() { None } else { Some(p.host_ip.clone()) },
                     host_port: p.host_port.parse().ok(),
                     container_port,
                 })
             })
             .collect(),
-        user: if c.user.is_empty() {
-            None
-        } else {
-            Some(c.user.clone())
-        },
+        user: if c.user.is_empty() { None } else { Some(c.user.clone()) },
         healthcheck_disabled: false,
         devices: c.devices.clone(),
-        gpu_all: if c.gpu_requests.is_empty() {
-            None
-        } else {
-            Some(c.gpu_requests.contains(&-1))
-        },
+        gpu_all: if c.gpu_requests.is_empty() { None } else { Some(c.gpu_requests.contains(&-1)) },
         locations: BTreeMap::new(),
         location: container_location(c),
     }
@@ -199,21 +176,11 @@ pub fn check_container(c: &LiveContainer) -> Vec<Finding> {
         ));
     }
     if c.running && !c.healthcheck {
-        out.push(live_finding(
-            &LIVE_NO_HEALTHCHECK,
-            c,
-            format!("{}: no healthcheck", c.name),
-            "",
-        ));
+        out.push(live_finding(&LIVE_NO_HEALTHCHECK, c, format!("{}: no healthcheck", c.name), ""));
     }
     for p in &c.ports {
         let public = matches!(p.host_ip.as_str(), "" | "0.0.0.0" | "::");
-        let port: u32 = p
-            .container_port
-            .split('/')
-            .next()
-            .and_then(|x| x.parse().ok())
-            .unwrap_or(0);
+        let port: u32 = p.container_port.split('/').next().and_then(|x| x.parse().ok()).unwrap_or(0);
         if let Some((_, what)) = ML_PORTS.iter().find(|(n, _)| *n == port)
             && public
         {
@@ -224,11 +191,7 @@ pub fn check_container(c: &LiveContainer) -> Vec<Finding> {
                     "{}: {what} port {} published on {}:{}",
                     c.name,
                     p.container_port,
-                    if p.host_ip.is_empty() {
-                        "0.0.0.0"
-                    } else {
-                        &p.host_ip
-                    },
+                    if p.host_ip.is_empty() { "0.0.0.0" } else { &p.host_ip },
                     p.host_port
                 ),
                 &p.container_port,
@@ -253,16 +216,9 @@ pub fn daemon_settings(
     let sec: Vec<String> = info
         .get("SecurityOptions")
         .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
+        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
         .unwrap_or_default();
-    let file = daemon_json
-        .and_then(|t| parse_daemon_json(t).ok())
-        .unwrap_or_default();
+    let file = daemon_json.and_then(|t| parse_daemon_json(t).ok()).unwrap_or_default();
     let flags = cmdline.map(parse_dockerd_flags).unwrap_or_default();
     let mut d = DaemonSettings {
         icc: bridge
@@ -270,22 +226,13 @@ pub fn daemon_settings(
             .and_then(|o| o.get("com.docker.network.bridge.enable_icc"))
             .and_then(Value::as_str)
             .map(|v| v != "false"),
-        userns_remap: sec
-            .iter()
-            .any(|s| s.contains("name=userns"))
-            .then(|| "default".to_string()),
+        userns_remap: sec.iter().any(|s| s.contains("name=userns")).then(|| "default".to_string()),
         live_restore: info.get("LiveRestoreEnabled").and_then(Value::as_bool),
-        no_new_privileges: sec
-            .iter()
-            .any(|s| s.contains("name=no-new-privileges"))
-            .then_some(true),
+        no_new_privileges: sec.iter().any(|s| s.contains("name=no-new-privileges")).then_some(true),
         hosts: Vec::new(),
         tlsverify: None,
         insecure_registries: insecure_registries(info),
-        log_driver: info
-            .get("LoggingDriver")
-            .and_then(Value::as_str)
-            .map(str::to_string),
+        log_driver: info.get("LoggingDriver").and_then(Value::as_str).map(str::to_string),
         seccomp_profile: sec
             .iter()
             .find(|s| s.contains("name=seccomp"))
@@ -330,10 +277,7 @@ fn insecure_registries(info: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default();
-    if let Some(idx) = rc
-        .and_then(|r| r.get("IndexConfigs"))
-        .and_then(Value::as_object)
-    {
+    if let Some(idx) = rc.and_then(|r| r.get("IndexConfigs")).and_then(Value::as_object) {
         for (name, cfg) in idx {
             if cfg.get("Secure").and_then(Value::as_bool) == Some(false) {
                 out.push(name.clone());
@@ -354,20 +298,19 @@ pub struct AuditOptions {
     pub all: bool,
 }
 
-/// What an audit found, plus the live containers (for the network graph and image scans).
+/// What an audit found, plus the live containers and networks (for the network graph and image scans).
 #[derive(Debug, Clone)]
 pub struct AuditResult {
     /// The report (daemon + container findings).
     pub report: Report,
     /// Every container audited.
     pub containers: Vec<LiveContainer>,
+    /// Every network of the host.
+    pub networks: Vec<crate::graph::LiveNetwork>,
 }
 
 fn api(call: &str) -> impl Fn(bollard::errors::Error) -> DockerError + '_ {
-    move |e| DockerError::Api {
-        call: call.to_string(),
-        message: e.to_string(),
-    }
+    move |e| DockerError::Api { call: call.to_string(), message: e.to_string() }
 }
 
 /// Audits the daemon and every running (or, with `all`, every) container.
@@ -375,16 +318,11 @@ pub async fn audit(opts: &AuditOptions) -> Result<AuditResult, DockerError> {
     let docker: Docker = crate::client::connect(opts.docker_host.as_deref())?;
     let info = docker.info().await.map_err(api("GET /info"))?;
     let info = serde_json::to_value(&info).unwrap_or(Value::Null);
-    let bridge = docker
-        .inspect_network("bridge", None)
-        .await
-        .ok()
-        .and_then(|n| serde_json::to_value(&n).ok());
+    let bridge =
+        docker.inspect_network("bridge", None).await.ok().and_then(|n| serde_json::to_value(&n).ok());
     let mut report = Report::new(Target::new(
         TargetKind::Docker,
-        opts.docker_host
-            .clone()
-            .unwrap_or_else(|| "unix:///var/run/docker.sock".into()),
+        opts.docker_host.clone().unwrap_or_else(|| "unix:///var/run/docker.sock".into()),
     ));
     let daemon_json_path = "/etc/docker/daemon.json";
     let daemon_json = match std::fs::read_to_string(daemon_json_path) {
@@ -400,23 +338,11 @@ pub async fn audit(opts: &AuditOptions) -> Result<AuditResult, DockerError> {
         }
     };
     let cmdline = dockerd_cmdline();
-    let settings = daemon_settings(
-        &info,
-        bridge.as_ref(),
-        daemon_json.as_deref(),
-        cmdline.as_deref(),
-    );
-    report.findings.extend(check_daemon_settings(
-        &settings,
-        &Location::file("docker:daemon"),
-    ));
+    let settings = daemon_settings(&info, bridge.as_ref(), daemon_json.as_deref(), cmdline.as_deref());
+    report.findings.extend(check_daemon_settings(&settings, &Location::file("docker:daemon")));
 
     let list = docker
-        .list_containers(Some(
-            ListContainersOptionsBuilder::default()
-                .all(opts.all)
-                .build(),
-        ))
+        .list_containers(Some(ListContainersOptionsBuilder::default().all(opts.all).build()))
         .await
         .map_err(api("GET /containers/json"))?;
     let mut containers = Vec::new();
@@ -429,15 +355,25 @@ pub async fn audit(opts: &AuditOptions) -> Result<AuditResult, DockerError> {
                 report.findings.extend(check_container(&c));
                 containers.push(c);
             }
-            Err(e) => report.warnings.push(ScanWarning::general(
-                "audit",
-                format!("cannot inspect container {id}: {e}"),
-            )),
+            Err(e) => report
+                .warnings
+                .push(ScanWarning::general("audit", format!("cannot inspect container {id}: {e}"))),
         }
     }
     containers.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut networks: Vec<crate::graph::LiveNetwork> = docker
+        .list_networks(None)
+        .await
+        .map_err(api("GET /networks"))?
+        .into_iter()
+        .map(|n| crate::graph::LiveNetwork {
+            name: n.name.unwrap_or_default(),
+            internal: n.internal.unwrap_or(false),
+        })
+        .collect();
+    networks.sort_by(|a, b| a.name.cmp(&b.name));
     report.normalize();
-    Ok(AuditResult { report, containers })
+    Ok(AuditResult { report, containers, networks })
 }
 
 /// The command line of the running dockerd, from /proc (root only; `None` when not visible).
@@ -476,13 +412,7 @@ mod tests {
             "NetworkSettings":{"Ports":{"8888/tcp":[{"HostIp":"0.0.0.0","HostPort":"8888"}]}}}"#,
         );
         let ids: Vec<String> = check_container(&bad).into_iter().map(|f| f.id).collect();
-        for want in [
-            "SW-CTR-001",
-            "SW-CTR-012",
-            "SW-LIVE-001",
-            "SW-LIVE-002",
-            "SW-LIVE-003",
-        ] {
+        for want in ["SW-CTR-001", "SW-CTR-012", "SW-LIVE-001", "SW-LIVE-002", "SW-LIVE-003"] {
             assert!(ids.iter().any(|i| i == want), "{want} missing from {ids:?}");
         }
         let good = container(
@@ -494,11 +424,7 @@ mod tests {
             "NetworkSettings":{"Ports":{"8080/tcp":[{"HostIp":"127.0.0.1","HostPort":"8080"}]}}}"#,
         );
         let f = check_container(&good);
-        assert!(
-            f.is_empty(),
-            "{:?}",
-            f.iter().map(|f| (&f.id, &f.message)).collect::<Vec<_>>()
-        );
+        assert!(f.is_empty(), "{:?}", f.iter().map(|f| (&f.id, &f.message)).collect::<Vec<_>>());
     }
 
     #[test]
@@ -510,21 +436,12 @@ mod tests {
         )
         .unwrap();
         let bridge: Value =
-            serde_json::from_str(r#"{"Options":{"com.docker.network.bridge.enable_icc":"true"}}"#)
-                .unwrap();
-        let d = daemon_settings(
-            &info,
-            Some(&bridge),
-            Some(r#"{"no-new-privileges": true}"#),
-            None,
-        );
+            serde_json::from_str(r#"{"Options":{"com.docker.network.bridge.enable_icc":"true"}}"#).unwrap();
+        let d = daemon_settings(&info, Some(&bridge), Some(r#"{"no-new-privileges": true}"#), None);
         assert_eq!(d.icc, Some(true));
         assert_eq!(d.live_restore, Some(false));
         assert_eq!(d.no_new_privileges, Some(true));
         assert_eq!(d.seccomp_profile.as_deref(), Some("builtin"));
-        assert_eq!(
-            d.insecure_registries,
-            vec!["10.0.0.0/8".to_string(), "reg.local:5000".to_string()]
-        );
+        assert_eq!(d.insecure_registries, vec!["10.0.0.0/8".to_string(), "reg.local:5000".to_string()]);
     }
 }

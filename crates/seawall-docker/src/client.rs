@@ -26,9 +26,7 @@ pub fn connect(host: Option<&str>) -> Result<Docker, DockerError> {
         }
         let certs = std::env::var_os("DOCKER_CERT_PATH")
             .map(std::path::PathBuf::from)
-            .or_else(|| {
-                std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".docker"))
-            })
+            .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".docker")))
             .unwrap_or_default();
         return Docker::connect_with_ssl(
             &endpoint,

@@ -80,9 +80,7 @@ impl DriftKind {
             DriftKind::Miner | DriftKind::RuntimeExecutable | DriftKind::PrivilegedStart => {
                 Severity::Critical
             }
-            DriftKind::ShellSpawned | DriftKind::PackageManager | DriftKind::NewRootProcess => {
-                Severity::High
-            }
+            DriftKind::ShellSpawned | DriftKind::PackageManager | DriftKind::NewRootProcess => Severity::High,
             DriftKind::NewListener => Severity::Medium,
         }
     }
@@ -102,9 +100,7 @@ pub struct DriftAlert {
 /// A process alert with the same command line is raised again only after this long.
 pub const REALERT_AFTER: Duration = Duration::from_secs(60);
 
-const SHELLS: &[&str] = &[
-    "sh", "bash", "dash", "zsh", "ash", "ksh", "mksh", "fish", "tcsh", "csh",
-];
+const SHELLS: &[&str] = &["sh", "bash", "dash", "zsh", "ash", "ksh", "mksh", "fish", "tcsh", "csh"];
 const PACKAGE_MANAGERS: &[&str] = &[
     "apt",
     "apt-get",
@@ -155,8 +151,7 @@ fn base(cmd: &str) -> &str {
 
 fn is_pip_module(args: &str) -> bool {
     let a = args.split_whitespace().collect::<Vec<_>>();
-    a.windows(2)
-        .any(|w| w[0] == "-m" && matches!(w[1], "pip" | "pip3" | "conda"))
+    a.windows(2).any(|w| w[0] == "-m" && matches!(w[1], "pip" | "pip3" | "conda"))
 }
 
 /// What a container is expected to do.
@@ -199,19 +194,13 @@ impl Baseline {
 
     fn raise(&mut self, out: &mut Vec<DriftAlert>, kind: DriftKind, key: String, message: String) {
         let now = Instant::now();
-        let repeatable = matches!(
-            kind,
-            DriftKind::ShellSpawned | DriftKind::PackageManager | DriftKind::NewRootProcess
-        );
+        let repeatable =
+            matches!(kind, DriftKind::ShellSpawned | DriftKind::PackageManager | DriftKind::NewRootProcess);
         match self.raised.get(&(kind, key.clone())) {
             Some(t) if !repeatable || now.duration_since(*t) < REALERT_AFTER => {}
             _ => {
                 self.raised.insert((kind, key), now);
-                out.push(DriftAlert {
-                    kind,
-                    severity: kind.severity(),
-                    message,
-                });
+                out.push(DriftAlert { kind, severity: kind.severity(), message });
             }
         }
     }
@@ -222,10 +211,7 @@ impl Baseline {
         for p in &sample.processes {
             let comm = p.comm.as_str();
             let desc = format!("pid {} `{}` (uid {})", p.pid, truncate(&p.args, 200), p.uid);
-            if MINERS
-                .iter()
-                .any(|m| comm.eq_ignore_ascii_case(m) || base(&p.args).starts_with(m))
-            {
+            if MINERS.iter().any(|m| comm.eq_ignore_ascii_case(m) || base(&p.args).starts_with(m)) {
                 self.raise(
                     &mut out,
                     DriftKind::Miner,
@@ -300,28 +286,18 @@ mod tests {
     use super::*;
 
     fn p(pid: u32, uid: u32, comm: &str, args: &str) -> Process {
-        Process {
-            pid,
-            uid,
-            comm: comm.into(),
-            args: args.into(),
-            exe: None,
-        }
+        Process { pid, uid, comm: comm.into(), args: args.into(), exe: None }
     }
 
     #[test]
     fn shell_after_learning_alerts_once() {
-        let mut b =
-            Baseline::from_image(&[], &["python".into(), "-m".into(), "http.server".into()]);
+        let mut b = Baseline::from_image(&[], &["python".into(), "-m".into(), "http.server".into()]);
         b.learn(&Sample {
             processes: vec![p(10, 1000, "python", "python -m http.server")],
             ..Default::default()
         });
         let s = Sample {
-            processes: vec![
-                p(10, 1000, "python", "python -m http.server"),
-                p(11, 1000, "sh", "sh"),
-            ],
+            processes: vec![p(10, 1000, "python", "python -m http.server"), p(11, 1000, "sh", "sh")],
             ..Default::default()
         };
         let a = b.detect(&s);
@@ -333,25 +309,16 @@ mod tests {
     #[test]
     fn root_package_manager_listener_miner_runtime_exe() {
         let mut b = Baseline::from_image(&["/app/serve".into()], &[]);
-        b.learn(&Sample {
-            processes: vec![p(1, 1000, "serve", "/app/serve")],
-            ..Default::default()
-        });
+        b.learn(&Sample { processes: vec![p(1, 1000, "serve", "/app/serve")], ..Default::default() });
         let mut s = Sample {
             processes: vec![
                 p(2, 0, "apt-get", "apt-get install nmap"),
                 p(3, 1000, "python3", "python3 -m pip install x"),
-                Process {
-                    exe: Some("/tmp/xmrig".into()),
-                    ..p(4, 1000, "xmrig", "/tmp/xmrig -o pool")
-                },
+                Process { exe: Some("/tmp/xmrig".into()), ..p(4, 1000, "xmrig", "/tmp/xmrig -o pool") },
             ],
             ..Default::default()
         };
-        s.listeners.insert(Listener {
-            address: "0.0.0.0".into(),
-            port: 4444,
-        });
+        s.listeners.insert(Listener { address: "0.0.0.0".into(), port: 4444 });
         s.written_paths.insert("/tmp/xmrig".into());
         let kinds: BTreeSet<_> = b.detect(&s).into_iter().map(|a| a.kind).collect();
         for k in [
@@ -368,10 +335,7 @@ mod tests {
     #[test]
     fn baseline_processes_do_not_alert() {
         let mut b = Baseline::from_image(&["bash".into(), "-c".into()], &[]);
-        let s = Sample {
-            processes: vec![p(1, 0, "bash", "bash -c run")],
-            ..Default::default()
-        };
+        let s = Sample { processes: vec![p(1, 0, "bash", "bash -c run")], ..Default::default() };
         b.learn(&s);
         assert!(b.detect(&s).is_empty());
     }

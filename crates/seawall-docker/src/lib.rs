@@ -23,6 +23,7 @@ pub mod audit;
 mod client;
 pub mod drift;
 mod error;
+pub mod graph;
 pub mod live;
 pub mod metrics;
 pub mod monitor;

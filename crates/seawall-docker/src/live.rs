@@ -106,10 +106,7 @@ pub struct LiveContainer {
 }
 
 fn s(v: &Value, path: &[&str]) -> String {
-    get(v, path)
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string()
+    get(v, path).and_then(Value::as_str).unwrap_or("").to_string()
 }
 
 fn get<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
@@ -123,12 +120,7 @@ fn get<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
 fn strings(v: &Value, path: &[&str]) -> Vec<String> {
     get(v, path)
         .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
+        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
         .unwrap_or_default()
 }
 
@@ -191,13 +183,11 @@ impl LiveContainer {
                 a.iter()
                     .filter(|r| {
                         s(r, &["Driver"]) == "nvidia"
-                            || r.get("Capabilities")
-                                .and_then(Value::as_array)
-                                .is_some_and(|caps| {
-                                    caps.iter()
-                                        .flat_map(|c| c.as_array().into_iter().flatten())
-                                        .any(|c| c == "gpu")
-                                })
+                            || r.get("Capabilities").and_then(Value::as_array).is_some_and(|caps| {
+                                caps.iter()
+                                    .flat_map(|c| c.as_array().into_iter().flatten())
+                                    .any(|c| c == "gpu")
+                            })
                     })
                     .map(|r| int(r, &["Count"]))
                     .collect()
@@ -245,11 +235,7 @@ impl LiveContainer {
             env: strings(v, &["Config", "Env"]),
             labels: get(v, &["Config", "Labels"])
                 .and_then(Value::as_object)
-                .map(|o| {
-                    o.iter()
-                        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
-                        .collect()
-                })
+                .map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string())).collect())
                 .unwrap_or_default(),
         }
     }
@@ -288,13 +274,7 @@ mod tests {
 
     #[test]
     fn garbage_is_default() {
-        assert_eq!(
-            LiveContainer::from_inspect(&Value::Null),
-            LiveContainer::default()
-        );
-        assert_eq!(
-            LiveContainer::from_inspect(&serde_json::json!([1, 2])).name,
-            ""
-        );
+        assert_eq!(LiveContainer::from_inspect(&Value::Null), LiveContainer::default());
+        assert_eq!(LiveContainer::from_inspect(&serde_json::json!([1, 2])).name, "");
     }
 }

@@ -66,11 +66,7 @@ impl Metrics {
             findings.clone(),
         );
         let drift_alerts = Family::<Labels, Counter>::default();
-        registry.register(
-            "drift_alerts",
-            "Drift alerts raised, by rule and severity",
-            drift_alerts.clone(),
-        );
+        registry.register("drift_alerts", "Drift alerts raised, by rule and severity", drift_alerts.clone());
         let events = Family::<Labels, Counter>::default();
         registry.register(
             "docker_events",
@@ -108,17 +104,9 @@ impl Metrics {
             webhook_failures.clone(),
         );
         let samples = Counter::default();
-        registry.register(
-            "samples",
-            "Process and socket sampling rounds completed",
-            samples.clone(),
-        );
+        registry.register("samples", "Process and socket sampling rounds completed", samples.clone());
         let engine_up = Gauge::<i64, AtomicI64Compat>::default();
-        registry.register(
-            "engine_up",
-            "1 while connected to the Docker Engine",
-            engine_up.clone(),
-        );
+        registry.register("engine_up", "1 while connected to the Docker Engine", engine_up.clone());
         Metrics {
             registry,
             containers_by_risk,
@@ -147,10 +135,7 @@ impl Metrics {
 
 /// Builds a label set from pairs.
 pub fn labels(pairs: &[(&str, &str)]) -> Labels {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
 #[cfg(test)]
@@ -160,9 +145,7 @@ mod tests {
     #[test]
     fn renders_prometheus_names() {
         let m = Metrics::new();
-        m.drift_alerts
-            .get_or_create(&labels(&[("rule", "shell_spawned"), ("severity", "HIGH")]))
-            .inc();
+        m.drift_alerts.get_or_create(&labels(&[("rule", "shell_spawned"), ("severity", "HIGH")])).inc();
         m.engine_up.set(1);
         let text = m.render();
         assert!(

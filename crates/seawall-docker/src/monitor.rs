@@ -63,13 +63,7 @@ struct State {
 }
 
 impl State {
-    fn alert(
-        &self,
-        c: &LiveContainer,
-        rule: &str,
-        severity: seawall_core::Severity,
-        message: String,
-    ) {
+    fn alert(&self, c: &LiveContainer, rule: &str, severity: seawall_core::Severity, message: String) {
         self.metrics
             .drift_alerts
             .get_or_create(&labels(&[("rule", rule), ("severity", severity.as_str())]))
@@ -94,18 +88,11 @@ pub async fn run(
 ) -> Result<(), DockerError> {
     let metrics = Arc::new(Metrics::new());
     let sink = AlertSink::new(opts.webhook.clone(), metrics.clone(), opts.log_alerts);
-    let state = Arc::new(State {
-        metrics: metrics.clone(),
-        sink,
-        containers: Mutex::new(HashMap::new()),
-        opts,
-    });
+    let state =
+        Arc::new(State { metrics: metrics.clone(), sink, containers: Mutex::new(HashMap::new()), opts });
     let listener = tokio::net::TcpListener::bind(state.opts.listen)
         .await
-        .map_err(|e| DockerError::Listen {
-            addr: state.opts.listen.to_string(),
-            message: e.to_string(),
-        })?;
+        .map_err(|e| DockerError::Listen { addr: state.opts.listen.to_string(), message: e.to_string() })?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         shutdown.await;
@@ -152,11 +139,7 @@ async fn event_loop(state: Arc<State>, mut stop: tokio::sync::watch::Receiver<bo
         backoff = Duration::from_millis(250);
         let mut filters = HashMap::new();
         filters.insert("type".to_string(), vec!["container".to_string()]);
-        let opts = EventsOptions {
-            since: since.clone(),
-            until: None,
-            filters: Some(filters),
-        };
+        let opts = EventsOptions { since: since.clone(), until: None, filters: Some(filters) };
         let mut stream = docker.events(Some(opts));
         // Containers already running (first connection) or started while we were disconnected are
         // covered by a full resync.
@@ -168,11 +151,7 @@ async fn event_loop(state: Arc<State>, mut stop: tokio::sync::watch::Receiver<bo
             };
             let Some(Ok(ev)) = next else { break };
             let nano = ev.time_nano.unwrap_or(0);
-            let id = ev
-                .actor
-                .as_ref()
-                .and_then(|a| a.id.clone())
-                .unwrap_or_default();
+            let id = ev.actor.as_ref().and_then(|a| a.id.clone()).unwrap_or_default();
             let action = ev.action.clone().unwrap_or_default();
             let key = (nano, id.clone(), action.clone());
             if recent.contains(&key) {
@@ -183,21 +162,13 @@ async fn event_loop(state: Arc<State>, mut stop: tokio::sync::watch::Receiver<bo
                 recent.pop_front();
             }
             if nano > 0 {
-                since = Some(format!(
-                    "{}.{:09}",
-                    nano / 1_000_000_000,
-                    nano % 1_000_000_000
-                ));
+                since = Some(format!("{}.{:09}", nano / 1_000_000_000, nano % 1_000_000_000));
                 let now = jiff::Timestamp::now().as_nanosecond();
                 let lag = (now - i128::from(nano)).max(0) as f64 / 1e9;
                 state.metrics.event_lag_seconds.observe(lag);
             }
             let verb = action.split(':').next().unwrap_or("").trim().to_string();
-            state
-                .metrics
-                .events
-                .get_or_create(&labels(&[("type", "container"), ("action", &verb)]))
-                .inc();
+            state.metrics.events.get_or_create(&labels(&[("type", "container"), ("action", &verb)])).inc();
             handle_event(&state, &docker, &id, &verb, &action).await;
         }
         state.metrics.engine_up.set(0);
@@ -233,12 +204,7 @@ async fn handle_event(state: &Arc<State>, docker: &Docker, id: &str, verb: &str,
                 };
                 let info = t.info.clone();
                 for a in t.baseline.detect(&sample) {
-                    state.alert(
-                        &info,
-                        a.kind.as_str(),
-                        a.severity,
-                        format!("docker exec: {}", a.message),
-                    );
+                    state.alert(&info, a.kind.as_str(), a.severity, format!("docker exec: {}", a.message));
                 }
             }
         }
@@ -247,11 +213,7 @@ async fn handle_event(state: &Arc<State>, docker: &Docker, id: &str, verb: &str,
 }
 
 async fn resync(state: &Arc<State>, docker: &Docker) {
-    let list = docker
-        .list_containers(Some(
-            ListContainersOptionsBuilder::default().all(false).build(),
-        ))
-        .await;
+    let list = docker.list_containers(Some(ListContainersOptionsBuilder::default().all(false).build())).await;
     let Ok(list) = list else { return };
     let ids: Vec<String> = list.into_iter().filter_map(|c| c.id).collect();
     {
@@ -285,10 +247,7 @@ async fn track(state: &Arc<State>, docker: &Docker, id: &str) {
         );
     }
     let findings = crate::audit::check_container(&info);
-    state
-        .metrics
-        .audit_duration_seconds
-        .observe(t0.elapsed().as_secs_f64());
+    state.metrics.audit_duration_seconds.observe(t0.elapsed().as_secs_f64());
     let risk = findings.iter().map(|f| f.severity).max();
     for f in &findings {
         state
@@ -299,23 +258,14 @@ async fn track(state: &Arc<State>, docker: &Docker, id: &str) {
                 ("severity", f.severity.as_str()),
                 ("practice", &f.practice.to_string()),
             ]))
-            .set(
-                findings
-                    .iter()
-                    .filter(|g| g.severity == f.severity && g.practice == f.practice)
-                    .count() as i64,
-            );
+            .set(findings.iter().filter(|g| g.severity == f.severity && g.practice == f.practice).count()
+                as i64);
     }
     let baseline = Baseline::from_image(&info.entrypoint, &info.cmd);
     let mut guard = state.containers.lock().await;
     guard.insert(
         id.to_string(),
-        Tracked {
-            info,
-            baseline,
-            started: Instant::now(),
-            known_exes: BTreeSet::new(),
-        },
+        Tracked { info, baseline, started: Instant::now(), known_exes: BTreeSet::new() },
     );
     let _ = risk;
     update_risk_gauge(state, &guard);
@@ -359,12 +309,7 @@ async fn sample_loop(state: Arc<State>, mut stop: tokio::sync::watch::Receiver<b
             guard
                 .iter()
                 .map(|(id, t)| {
-                    (
-                        id.clone(),
-                        t.info.pid,
-                        t.known_exes.clone(),
-                        t.started.elapsed() >= state.opts.learn,
-                    )
+                    (id.clone(), t.info.pid, t.known_exes.clone(), t.started.elapsed() >= state.opts.learn)
                 })
                 .collect()
         };

@@ -75,20 +75,11 @@ mod tests {
    garbage line\n";
         let l = parse_proc_net_tcp(tcp);
         assert_eq!(l.len(), 2);
-        assert!(l.contains(&Listener {
-            address: "0.0.0.0".into(),
-            port: 8888
-        }));
-        assert!(l.contains(&Listener {
-            address: "127.0.0.1".into(),
-            port: 8080
-        }));
+        assert!(l.contains(&Listener { address: "0.0.0.0".into(), port: 8888 }));
+        assert!(l.contains(&Listener { address: "127.0.0.1".into(), port: 8080 }));
         let tcp6 = "header\n   0: 00000000000000000000000000000000:1F90 00000000000000000000000000000000:0000 0A 0 0 0 0 0\n";
         let l6 = parse_proc_net_tcp(tcp6);
-        assert!(l6.contains(&Listener {
-            address: "::".into(),
-            port: 8080
-        }));
+        assert!(l6.contains(&Listener { address: "::".into(), port: 8080 }));
     }
 
     proptest::proptest! {

@@ -22,27 +22,13 @@ pub(crate) async fn sample(
     check_written: bool,
 ) -> Result<Sample, DockerError> {
     let top = docker
-        .top_processes(
-            id,
-            Some(
-                TopOptionsBuilder::default()
-                    .ps_args("-eo pid,uid,comm,args")
-                    .build(),
-            ),
-        )
+        .top_processes(id, Some(TopOptionsBuilder::default().ps_args("-eo pid,uid,comm,args").build()))
         .await
-        .map_err(|e| DockerError::Api {
-            call: format!("top {id}"),
-            message: e.to_string(),
-        })?;
+        .map_err(|e| DockerError::Api { call: format!("top {id}"), message: e.to_string() })?;
     let titles = top.titles.unwrap_or_default();
     let col = |name: &str| titles.iter().position(|t| t.eq_ignore_ascii_case(name));
-    let (pid_c, uid_c, comm_c, args_c) = (
-        col("PID"),
-        col("UID"),
-        col("COMMAND"),
-        col("COMMAND").map(|_| titles.len() - 1),
-    );
+    let (pid_c, uid_c, comm_c, args_c) =
+        (col("PID"), col("UID"), col("COMMAND"), col("COMMAND").map(|_| titles.len() - 1));
     let mut out = Sample::default();
     for row in top.processes.unwrap_or_default() {
         let field = |c: Option<usize>| c.and_then(|i| row.get(i)).cloned().unwrap_or_default();
@@ -53,18 +39,8 @@ pub(crate) async fn sample(
         let args = field(args_c);
         let exe = std::fs::read_link(format!("/proc/{pid}/exe"))
             .ok()
-            .map(|p| {
-                p.to_string_lossy()
-                    .trim_end_matches(" (deleted)")
-                    .to_string()
-            });
-        out.processes.push(Process {
-            pid,
-            uid,
-            comm,
-            args,
-            exe,
-        });
+            .map(|p| p.to_string_lossy().trim_end_matches(" (deleted)").to_string());
+        out.processes.push(Process { pid, uid, comm, args, exe });
     }
     if main_pid > 0 {
         for f in ["tcp", "tcp6"] {
@@ -73,12 +49,8 @@ pub(crate) async fn sample(
             }
         }
     }
-    let new_exes: Vec<String> = out
-        .processes
-        .iter()
-        .filter_map(|p| p.exe.clone())
-        .filter(|e| !known_exes.contains(e))
-        .collect();
+    let new_exes: Vec<String> =
+        out.processes.iter().filter_map(|p| p.exe.clone()).filter(|e| !known_exes.contains(e)).collect();
     if !check_written {
         known_exes.extend(new_exes);
     } else if !new_exes.is_empty() {
@@ -87,11 +59,7 @@ pub(crate) async fn sample(
                 out.written_paths.insert(c.path);
             }
         }
-        known_exes.extend(
-            new_exes
-                .into_iter()
-                .filter(|e| !out.written_paths.contains(e)),
-        );
+        known_exes.extend(new_exes.into_iter().filter(|e| !out.written_paths.contains(e)));
     }
     Ok(out)
 }

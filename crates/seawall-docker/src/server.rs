@@ -11,32 +11,20 @@ use axum::routing::get;
 use crate::metrics::Metrics;
 
 async fn metrics(State(m): State<Arc<Metrics>>) -> impl IntoResponse {
-    (
-        [(
-            header::CONTENT_TYPE,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        )],
-        m.render(),
-    )
+    ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], m.render())
 }
 
 async fn healthz(State(m): State<Arc<Metrics>>) -> impl IntoResponse {
     if m.engine_up.get() == 1 {
         (StatusCode::OK, "ok\n")
     } else {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "docker engine unreachable\n",
-        )
+        (StatusCode::SERVICE_UNAVAILABLE, "docker engine unreachable\n")
     }
 }
 
 /// The router (exposed for tests).
 pub fn router(m: Arc<Metrics>) -> Router {
-    Router::new()
-        .route("/metrics", get(metrics))
-        .route("/healthz", get(healthz))
-        .with_state(m)
+    Router::new().route("/metrics", get(metrics)).route("/healthz", get(healthz)).with_state(m)
 }
 
 /// Serves until `stop` becomes true.

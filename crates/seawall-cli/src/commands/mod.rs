@@ -2,6 +2,7 @@
 
 mod audit;
 mod db;
+mod graph;
 mod monitor;
 mod rules;
 mod scan;
@@ -58,6 +59,9 @@ pub(crate) fn run(cli: Cli) -> Result<u8> {
             DbAction::Import { path } => db::import_cmd(cli.db.as_ref(), path, cli.quiet),
             DbAction::Status => db::status_cmd(cli.db.as_ref()),
         },
+        Command::Graph { target, format, output, docker_host } => {
+            graph::graph(target, format, output.as_ref(), docker_host.clone())
+        }
         Command::Rules { format } => rules::list(format),
         Command::Explain { id } => rules::explain(id),
     }

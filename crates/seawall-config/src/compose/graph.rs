@@ -75,7 +75,7 @@ const ROLE_KEYWORDS: &[(&str, ServiceRole)] = &[
 ];
 
 /// Role of a service from its image and name.
-pub(crate) fn role_of(name: &str, image: Option<&str>) -> ServiceRole {
+pub fn role_of(name: &str, image: Option<&str>) -> ServiceRole {
     let img = image.map(|i| {
         let no_tag = i.split('@').next().unwrap_or(i);
         let repo = no_tag

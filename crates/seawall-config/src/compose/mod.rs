@@ -5,7 +5,7 @@
 mod graph;
 mod render;
 
-pub use graph::{ComposeGraph, GraphNetwork, GraphService, ServiceRole, compose_graph};
+pub use graph::{ComposeGraph, GraphNetwork, GraphService, ServiceRole, compose_graph, role_of};
 
 use seawall_core::{Finding, Location, ScanWarning};
 
