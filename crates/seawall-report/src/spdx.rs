@@ -8,15 +8,16 @@
 //!   the current time; with `SOURCE_DATE_EPOCH` set the document is byte-identical across runs.
 //! * One package for the target (`CONTAINER` for images, `APPLICATION` otherwise; the image digest as
 //!   a SHA256 checksum), one for the OS, one per inventory package (`LIBRARY`, purl as a
-//!   `PACKAGE-MANAGER` external reference, where it was found in `sourceInfo`), one per model file
+//!   `PACKAGE-MANAGER` external reference, each active vulnerability as a `SECURITY` / `advisory`
+//!   external reference, where it was found in `sourceInfo`), one per model file
 //!   (`FILE`). Relationships: the document `DESCRIBES` the target, which `CONTAINS` the others.
 //! * Licences are `NOASSERTION` (seawall does not conclude licences); a recorded licence string is kept
 //!   in the package `comment`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 
-use seawall_core::{Package, Report, TargetKind, stable_hash};
+use seawall_core::{Finding, FindingKind, Package, Report, TargetKind, stable_hash};
 use serde_json::{Value, json};
 
 use crate::context::rfc3339;
@@ -40,7 +41,7 @@ fn ns_safe(s: &str) -> String {
     v.trim_matches('-').chars().take(100).collect()
 }
 
-fn package(p: &Package, id: &str) -> Value {
+fn package(p: &Package, id: &str, advisories: &[&Finding]) -> Value {
     let mut v = json!({
         "SPDXID": id,
         "name": p.name,
@@ -52,8 +53,20 @@ fn package(p: &Package, id: &str) -> Value {
         "copyrightText": NOASSERTION,
         "primaryPackagePurpose": "LIBRARY",
     });
+    let mut refs = Vec::new();
     if let Some(purl) = &p.purl {
-        v["externalRefs"] = json!([{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": purl}]);
+        refs.push(json!({"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": purl}));
+    }
+    for f in advisories {
+        refs.push(json!({
+            "referenceCategory": "SECURITY",
+            "referenceType": "advisory",
+            "referenceLocator": format!("https://osv.dev/vulnerability/{}", crate::uri::encode_segment(&f.id)),
+            "comment": format!("{} {}: {}", f.severity.as_str(), f.id, f.title),
+        }));
+    }
+    if !refs.is_empty() {
+        v["externalRefs"] = Value::Array(refs);
     }
     let locs: Vec<String> = p
         .locations
@@ -98,6 +111,17 @@ pub(crate) fn document(report: &Report, ctx: &RenderContext<'_>) -> Result<Value
         }
     }
 
+    // Active vulnerability findings per package, as SECURITY external references.
+    let mut vulns: BTreeMap<(&str, &str, &str), Vec<&Finding>> = BTreeMap::new();
+    for f in report.findings.iter().filter(|f| f.kind == FindingKind::Vulnerability) {
+        if let Some(pk) = &f.package {
+            let list =
+                vulns.entry((pk.ecosystem.as_str(), pk.name.as_str(), pk.version.as_str())).or_default();
+            if !list.iter().any(|g| g.id == f.id) {
+                list.push(f);
+            }
+        }
+    }
     let mut packages = vec![target];
     let mut rels = vec![
         json!({"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "DESCRIBES", "relatedSpdxElement": TARGET_ID}),
@@ -130,7 +154,8 @@ pub(crate) fn document(report: &Report, ctx: &RenderContext<'_>) -> Result<Value
             id.push_str("-x");
         }
         used.insert(id.clone());
-        packages.push(package(p, &id));
+        let advisories = vulns.get(&(p.ecosystem.as_str(), p.name.as_str(), p.version.as_str()));
+        packages.push(package(p, &id, advisories.map(Vec::as_slice).unwrap_or_default()));
         contains(id, &mut rels);
     }
     for m in &report.models {
