@@ -23,11 +23,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         if !entry.file_type().is_file() {
             continue;
         }
-        let rel = entry
-            .path()
-            .strip_prefix(&root)?
-            .to_string_lossy()
-            .into_owned();
+        let rel = entry.path().strip_prefix(&root)?.to_string_lossy().into_owned();
         let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
         let meta = EntryMeta::file(&rel, size, None);
         for a in &analyzers {

@@ -18,7 +18,6 @@
 //! [`TAIL_KEEP`] bytes are kept so that the section headers at the end can be checked for a
 //! `.dep-v0` section; if one exists but lies outside the kept tail a warning says it was not read.
 
-use std::collections::VecDeque;
 use std::io::Read;
 
 use flate2::read::ZlibDecoder;
@@ -114,19 +113,13 @@ pub fn parse_go_buildinfo(blob: &[u8]) -> Result<GoBuildInfo, GoBuildInfoError> 
     } else {
         modinfo
     };
-    let mut info = GoBuildInfo {
-        go_version: String::from_utf8_lossy(version).into_owned(),
-        ..Default::default()
-    };
+    let mut info =
+        GoBuildInfo { go_version: String::from_utf8_lossy(version).into_owned(), ..Default::default() };
     for line in String::from_utf8_lossy(modinfo).lines() {
         let f: Vec<&str> = line.split('\t').collect();
         match f.as_slice() {
-            ["mod", path, version, ..] => {
-                info.main = Some(((*path).to_string(), (*version).to_string()))
-            }
-            ["dep", path, version, ..] => info
-                .deps
-                .push(((*path).to_string(), (*version).to_string())),
+            ["mod", path, version, ..] => info.main = Some(((*path).to_string(), (*version).to_string())),
+            ["dep", path, version, ..] => info.deps.push(((*path).to_string(), (*version).to_string())),
             ["=>", path, version, ..] => {
                 if let Some(last) = info.deps.last_mut() {
                     *last = ((*path).to_string(), (*version).to_string());
@@ -153,24 +146,16 @@ struct AuditablePackage {
 
 /// Inflates and parses a `cargo auditable` `.dep-v0` section into `(name, version, kind)`.
 /// Fuzz entry point.
-pub fn parse_cargo_auditable(
-    section: &[u8],
-) -> Result<Vec<(String, String, Option<String>)>, AnalyzerError> {
+pub fn parse_cargo_auditable(section: &[u8]) -> Result<Vec<(String, String, Option<String>)>, AnalyzerError> {
     let mut json = Vec::new();
-    ZlibDecoder::new(section)
-        .take(AUDITABLE_MAX + 1)
-        .read_to_end(&mut json)?;
+    ZlibDecoder::new(section).take(AUDITABLE_MAX + 1).read_to_end(&mut json)?;
     if json.len() as u64 > AUDITABLE_MAX {
         return Err(AnalyzerError::Limit(format!(
             "cargo auditable data inflates beyond {AUDITABLE_MAX} bytes"
         )));
     }
-    let a: Auditable =
-        serde_json::from_slice(&json).map_err(|e| AnalyzerError::parse(e.to_string()))?;
-    Ok(a.packages
-        .into_iter()
-        .map(|p| (p.name, p.version, p.kind))
-        .collect())
+    let a: Auditable = serde_json::from_slice(&json).map_err(|e| AnalyzerError::parse(e.to_string()))?;
+    Ok(a.packages.into_iter().map(|p| (p.name, p.version, p.kind)).collect())
 }
 
 fn go_purl(path: &str, version: &str) -> Option<String> {
@@ -191,10 +176,7 @@ fn go_packages(analyzer: &str, meta: &EntryMeta<'_>, info: &GoBuildInfo, out: &m
     };
     // `go1.21.5 X:boringcrypto` → `1.21.5`
     let go = info.go_version.split_whitespace().next().unwrap_or("");
-    if let Some(v) = go
-        .strip_prefix("go")
-        .filter(|v| v.starts_with(|c: char| c.is_ascii_digit()))
-    {
+    if let Some(v) = go.strip_prefix("go").filter(|v| v.starts_with(|c: char| c.is_ascii_digit())) {
         add("stdlib", v, false);
     }
     if let Some((path, version)) = &info.main {
@@ -230,25 +212,14 @@ impl BinaryAnalyzer {
         match parse_go_buildinfo(blob) {
             Ok(info) => go_packages(self.name(), meta, &info, &mut out.packages),
             Err(GoBuildInfoError::NoMagic) => {}
-            Err(e) => {
-                out.warnings
-                    .push(ScanWarning::at(self.name(), meta.location(), e.to_string()))
-            }
+            Err(e) => out.warnings.push(ScanWarning::at(self.name(), meta.location(), e.to_string())),
         }
     }
 
-    fn in_memory(
-        &self,
-        meta: &EntryMeta<'_>,
-        data: &[u8],
-        out: &mut Facts,
-    ) -> Result<(), AnalyzerError> {
+    fn in_memory(&self, meta: &EntryMeta<'_>, data: &[u8], out: &mut Facts) -> Result<(), AnalyzerError> {
         let file = object::File::parse(data).ok();
-        let section = |name: &str| {
-            file.as_ref()
-                .and_then(|f| f.section_by_name(name))
-                .and_then(|s| s.data().ok())
-        };
+        let section =
+            |name: &str| file.as_ref().and_then(|f| f.section_by_name(name)).and_then(|s| s.data().ok());
         // Section headers present: trust them (no scan of every shared library for the magic).
         let has_sections = file.as_ref().is_some_and(|f| f.sections().next().is_some());
         match section(".go.buildinfo").filter(|d| d.starts_with(GO_MAGIC)) {
@@ -276,8 +247,9 @@ impl BinaryAnalyzer {
         const CHUNK: usize = 1024 * 1024;
         let finder = memmem::Finder::new(GO_MAGIC);
         let mut head: Vec<u8> = Vec::new();
-        let mut tail: VecDeque<u8> = VecDeque::with_capacity(TAIL_KEEP + CHUNK);
-        let mut window: Vec<u8> = Vec::with_capacity(CHUNK + GO_MAGIC.len());
+        // The last bytes of the file: between TAIL_KEEP and 2 × TAIL_KEEP + CHUNK of them, compacted
+        // with one memmove per TAIL_KEEP bytes (amortised one copy per byte).
+        let mut tail: Vec<u8> = Vec::with_capacity(2 * TAIL_KEEP + CHUNK);
         let mut go_blob: Option<Vec<u8>> = None;
         let mut total: u64 = 0;
         let mut buf = vec![0u8; CHUNK];
@@ -291,37 +263,34 @@ impl BinaryAnalyzer {
             if head.len() < 64 {
                 head.extend(chunk.iter().take(64 - head.len()));
             }
+            let old_len = tail.len();
+            tail.extend_from_slice(chunk);
             match &mut go_blob {
-                Some(b) if b.len() < GO_BLOB_MAX => {
-                    b.extend(chunk.iter().take(GO_BLOB_MAX - b.len()))
+                Some(b) => {
+                    let want = GO_BLOB_MAX.saturating_sub(b.len()).min(chunk.len());
+                    b.extend_from_slice(chunk.get(..want).unwrap_or(&[]));
                 }
-                Some(_) => {}
                 None => {
-                    let keep = window.len().min(GO_MAGIC.len() - 1);
-                    window.drain(..window.len() - keep);
-                    window.extend_from_slice(chunk);
-                    if let Some(at) = finder.find(&window) {
-                        go_blob = Some(
-                            window
-                                .get(at..)
-                                .unwrap_or(&[])
-                                .iter()
-                                .take(GO_BLOB_MAX)
-                                .copied()
-                                .collect(),
-                        );
+                    // Search the new bytes plus the magic's length minus one before them.
+                    let from = old_len.saturating_sub(GO_MAGIC.len() - 1);
+                    let region = tail.get(from..).unwrap_or(&[]);
+                    if let Some(at) = finder.find(region) {
+                        let start = from + at;
+                        let end = start.saturating_add(GO_BLOB_MAX).min(tail.len());
+                        go_blob = Some(tail.get(start..end).unwrap_or(&[]).to_vec());
                     }
                 }
             }
-            tail.extend(chunk);
-            if tail.len() > TAIL_KEEP {
+            if tail.len() > 2 * TAIL_KEEP {
                 tail.drain(..tail.len() - TAIL_KEEP);
             }
+        }
+        if tail.len() > TAIL_KEEP {
+            tail.drain(..tail.len() - TAIL_KEEP);
         }
         if let Some(b) = go_blob {
             self.go(meta, &b, out);
         }
-        let tail: Vec<u8> = tail.into();
         let tail_start = total - tail.len() as u64;
         match find_section_in_tail(&head, &tail, tail_start, ".dep-v0") {
             TailSection::Absent => {}
@@ -329,9 +298,7 @@ impl BinaryAnalyzer {
             TailSection::OutOfReach => out.warnings.push(ScanWarning::at(
                 self.name(),
                 meta.location(),
-                format!(
-                    "cargo auditable section of a binary larger than {IN_MEMORY_MAX} bytes not read"
-                ),
+                format!("cargo auditable section of a binary larger than {IN_MEMORY_MAX} bytes not read"),
             )),
         }
         Ok(())
@@ -347,12 +314,7 @@ enum TailSection<'a> {
 /// Looks up a section by name using only the ELF header (`head`) and the file's last bytes.
 /// Hand-written (the `object` crate wants the whole file): reads `e_shoff`, `e_shentsize`,
 /// `e_shnum`, `e_shstrndx`, then the section headers and names if they fall inside the tail.
-fn find_section_in_tail<'a>(
-    head: &[u8],
-    tail: &'a [u8],
-    tail_start: u64,
-    want: &str,
-) -> TailSection<'a> {
+fn find_section_in_tail<'a>(head: &[u8], tail: &'a [u8], tail_start: u64, want: &str) -> TailSection<'a> {
     let is64 = head.get(4) == Some(&2);
     let le = head.get(5) != Some(&2);
     let rd = |b: &[u8], off: usize, len: usize| -> Option<u64> {
@@ -364,17 +326,10 @@ fn find_section_in_tail<'a>(
         }
         Some(v)
     };
-    let fields = if is64 {
-        (0x28, 8, 0x3a, 0x3c, 0x3e)
-    } else {
-        (0x20, 4, 0x2e, 0x30, 0x32)
-    };
-    let (Some(shoff), Some(shentsize), Some(shnum), Some(shstrndx)) = (
-        rd(head, fields.0, fields.1),
-        rd(head, fields.2, 2),
-        rd(head, fields.3, 2),
-        rd(head, fields.4, 2),
-    ) else {
+    let fields = if is64 { (0x28, 8, 0x3a, 0x3c, 0x3e) } else { (0x20, 4, 0x2e, 0x30, 0x32) };
+    let (Some(shoff), Some(shentsize), Some(shnum), Some(shstrndx)) =
+        (rd(head, fields.0, fields.1), rd(head, fields.2, 2), rd(head, fields.3, 2), rd(head, fields.4, 2))
+    else {
         return TailSection::Absent;
     };
     let in_tail = |off: u64, len: u64| -> Option<&'a [u8]> {
@@ -392,17 +347,9 @@ fn find_section_in_tail<'a>(
     let sh = |i: usize| -> Option<(u64, u64, u64)> {
         let base = i.checked_mul(entsize)?;
         if is64 {
-            Some((
-                rd(table, base, 4)?,
-                rd(table, base + 0x18, 8)?,
-                rd(table, base + 0x20, 8)?,
-            ))
+            Some((rd(table, base, 4)?, rd(table, base + 0x18, 8)?, rd(table, base + 0x20, 8)?))
         } else {
-            Some((
-                rd(table, base, 4)?,
-                rd(table, base + 0x10, 4)?,
-                rd(table, base + 0x14, 4)?,
-            ))
+            Some((rd(table, base, 4)?, rd(table, base + 0x10, 4)?, rd(table, base + 0x14, 4)?))
         }
     };
     let Some((_, stroff, strsize)) = usize::try_from(shstrndx).ok().and_then(sh) else {
@@ -415,10 +362,7 @@ fn find_section_in_tail<'a>(
         let Some((name, off, size)) = sh(i) else {
             break;
         };
-        let name = usize::try_from(name)
-            .ok()
-            .and_then(|n| strtab.get(n..))
-            .unwrap_or(&[]);
+        let name = usize::try_from(name).ok().and_then(|n| strtab.get(n..)).unwrap_or(&[]);
         let name = name.split(|&b| b == 0).next().unwrap_or(&[]);
         if name == want.as_bytes() {
             return match in_tail(off, size) {
@@ -484,11 +428,7 @@ impl FileAnalyzer for BinaryAnalyzer {
             ".npy",
             ".npz",
         ];
-        if SKIP.iter().any(|s| n.ends_with(s)) {
-            Interest::No
-        } else {
-            Interest::Sniff
-        }
+        if SKIP.iter().any(|s| n.ends_with(s)) { Interest::No } else { Interest::Sniff }
     }
 
     fn required_by_content(&self, _meta: &EntryMeta<'_>, head: &[u8]) -> bool {
@@ -584,29 +524,17 @@ pub(crate) mod tests {
     fn parses_go_buildinfo() {
         let info = parse_go_buildinfo(&go_blob("go1.21.5 X:boringcrypto", MODINFO)).unwrap();
         assert_eq!(info.go_version, "go1.21.5 X:boringcrypto");
-        assert_eq!(
-            info.main,
-            Some(("example.com/cmd".into(), "(devel)".into()))
-        );
+        assert_eq!(info.main, Some(("example.com/cmd".into(), "(devel)".into())));
         assert_eq!(
             info.deps,
-            [
-                ("golang.org/x/net".into(), "v0.7.0".into()),
-                ("github.com/new/lib".into(), "v1.2.0".into())
-            ]
+            [("golang.org/x/net".into(), "v0.7.0".into()), ("github.com/new/lib".into(), "v1.2.0".into())]
         );
         let mut old = go_blob("go1.16", "");
         old[15] = 0;
-        assert_eq!(
-            parse_go_buildinfo(&old),
-            Err(GoBuildInfoError::PointerFormat)
-        );
+        assert_eq!(parse_go_buildinfo(&old), Err(GoBuildInfoError::PointerFormat));
         assert_eq!(parse_go_buildinfo(b"nope"), Err(GoBuildInfoError::NoMagic));
         let b = go_blob("go1.22.0", MODINFO);
-        assert!(matches!(
-            parse_go_buildinfo(&b[..40]),
-            Err(GoBuildInfoError::Malformed(_))
-        ));
+        assert!(matches!(parse_go_buildinfo(&b[..40]), Err(GoBuildInfoError::Malformed(_))));
     }
 
     #[test]
@@ -619,11 +547,7 @@ pub(crate) mod tests {
         assert!(!a.required_by_content(&m, b"#!/bin/sh\n"));
         let mut f = Facts::default();
         a.analyze(&m, &mut bin.as_slice(), &mut f).unwrap();
-        let names: Vec<_> = f
-            .packages
-            .iter()
-            .map(|p| (p.name.as_str(), p.version.as_str()))
-            .collect();
+        let names: Vec<_> = f.packages.iter().map(|p| (p.name.as_str(), p.version.as_str())).collect();
         assert_eq!(
             names,
             [
@@ -633,10 +557,7 @@ pub(crate) mod tests {
                 ("github.com/new/lib", "v1.2.0")
             ]
         );
-        assert_eq!(
-            f.packages[2].purl.as_deref(),
-            Some("pkg:golang/golang.org/x/net@v0.7.0")
-        );
+        assert_eq!(f.packages[2].purl.as_deref(), Some("pkg:golang/golang.org/x/net@v0.7.0"));
         assert_eq!(f.packages[0].ecosystem, "Go");
     }
 
@@ -647,11 +568,7 @@ pub(crate) mod tests {
         bin.extend(go_blob("go1.20.1", MODINFO));
         let mut f = Facts::default();
         BinaryAnalyzer
-            .analyze(
-                &EntryMeta::file("x", bin.len() as u64, None),
-                &mut bin.as_slice(),
-                &mut f,
-            )
+            .analyze(&EntryMeta::file("x", bin.len() as u64, None), &mut bin.as_slice(), &mut f)
             .unwrap();
         assert_eq!(f.packages.len(), 4);
     }
@@ -661,30 +578,20 @@ pub(crate) mod tests {
         let bin = elf(&[(".dep-v0", deflate(AUDIT.as_bytes()))], 0);
         let mut f = Facts::default();
         BinaryAnalyzer
-            .analyze(
-                &EntryMeta::file("/bin/app", bin.len() as u64, None),
-                &mut bin.as_slice(),
-                &mut f,
-            )
+            .analyze(&EntryMeta::file("/bin/app", bin.len() as u64, None), &mut bin.as_slice(), &mut f)
             .unwrap();
         assert_eq!(f.packages.len(), 3);
         let hyper = f.packages.iter().find(|p| p.name == "hyper").unwrap();
         assert_eq!(hyper.ecosystem, "crates.io");
         assert_eq!(hyper.purl.as_deref(), Some("pkg:cargo/hyper@0.14.10"));
         let cc = f.packages.iter().find(|p| p.name == "cc").unwrap();
-        assert_eq!(
-            cc.properties.get(PROP_CARGO_KIND).map(String::as_str),
-            Some("build")
-        );
+        assert_eq!(cc.properties.get(PROP_CARGO_KIND).map(String::as_str), Some("build"));
     }
 
     #[test]
     fn auditable_bomb_is_limited() {
         let bomb = deflate(&vec![b' '; (AUDITABLE_MAX + 10) as usize]);
-        assert!(matches!(
-            parse_cargo_auditable(&bomb),
-            Err(AnalyzerError::Limit(_))
-        ));
+        assert!(matches!(parse_cargo_auditable(&bomb), Err(AnalyzerError::Limit(_))));
         assert!(parse_cargo_auditable(b"not zlib").is_err());
     }
 
@@ -692,45 +599,25 @@ pub(crate) mod tests {
     fn streamed_large_binary() {
         // Pretend the file is larger than IN_MEMORY_MAX to take the streaming path.
         let blob = go_blob("go1.22.1", MODINFO);
-        let bin = elf(
-            &[
-                (".go.buildinfo", blob),
-                (".dep-v0", deflate(AUDIT.as_bytes())),
-            ],
-            3 * 1024 * 1024 + 7,
-        );
+        let bin =
+            elf(&[(".go.buildinfo", blob), (".dep-v0", deflate(AUDIT.as_bytes()))], 3 * 1024 * 1024 + 7);
         let m = EntryMeta::file("/opt/big.so", IN_MEMORY_MAX + 1, None);
         let mut f = Facts::default();
         // Small reads so that the magic straddles chunk boundaries in some runs.
         let mut r = std::io::BufReader::with_capacity(4093, bin.as_slice());
         BinaryAnalyzer.analyze(&m, &mut r, &mut f).unwrap();
-        assert!(
-            f.packages
-                .iter()
-                .any(|p| p.name == "stdlib" && p.version == "1.22.1")
-        );
+        assert!(f.packages.iter().any(|p| p.name == "stdlib" && p.version == "1.22.1"));
         // the .dep-v0 section is inside the kept tail here
-        assert!(
-            f.packages.iter().any(|p| p.name == "hyper"),
-            "{:?}",
-            f.warnings
-        );
+        assert!(f.packages.iter().any(|p| p.name == "hyper"), "{:?}", f.warnings);
     }
 
     #[test]
     fn streamed_out_of_reach_warns() {
-        let bin = elf(
-            &[
-                (".dep-v0", deflate(AUDIT.as_bytes())),
-                ("zz.padding", vec![1u8; TAIL_KEEP + 1024]),
-            ],
-            0,
-        );
+        let bin =
+            elf(&[(".dep-v0", deflate(AUDIT.as_bytes())), ("zz.padding", vec![1u8; TAIL_KEEP + 1024])], 0);
         let m = EntryMeta::file("/opt/big.so", IN_MEMORY_MAX + 1, None);
         let mut f = Facts::default();
-        BinaryAnalyzer
-            .analyze(&m, &mut bin.as_slice(), &mut f)
-            .unwrap();
+        BinaryAnalyzer.analyze(&m, &mut bin.as_slice(), &mut f).unwrap();
         assert!(f.packages.is_empty());
         assert_eq!(f.warnings.len(), 1, "{:?}", f.warnings);
     }

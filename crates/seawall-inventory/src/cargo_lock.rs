@@ -28,15 +28,9 @@ struct LockPackage {
 }
 
 /// `(name, version, source)` of every `[[package]]` of a `Cargo.lock`. Fuzz entry point.
-pub fn parse_cargo_lock(
-    text: &str,
-) -> Result<Vec<(String, String, Option<String>)>, AnalyzerError> {
+pub fn parse_cargo_lock(text: &str) -> Result<Vec<(String, String, Option<String>)>, AnalyzerError> {
     let lock: Lock = toml::from_str(text).map_err(|e| AnalyzerError::parse(e.to_string()))?;
-    Ok(lock
-        .package
-        .into_iter()
-        .map(|p| (p.name, p.version, p.source))
-        .collect())
+    Ok(lock.package.into_iter().map(|p| (p.name, p.version, p.source)).collect())
 }
 
 /// A crates.io package with its purl.
@@ -66,11 +60,7 @@ impl FileAnalyzer for CargoLockAnalyzer {
     }
 
     fn required(&self, meta: &EntryMeta<'_>) -> Interest {
-        if meta.is_file() && meta.file_name() == "Cargo.lock" {
-            Interest::Yes
-        } else {
-            Interest::No
-        }
+        if meta.is_file() && meta.file_name() == "Cargo.lock" { Interest::Yes } else { Interest::No }
     }
 
     fn max_size(&self) -> u64 {
@@ -110,16 +100,10 @@ mod tests {
         let mut f = Facts::default();
         a.analyze(&m, &mut lock.as_bytes(), &mut f).unwrap();
         assert_eq!(f.packages.len(), 2);
-        assert_eq!(
-            f.packages[1].purl.as_deref(),
-            Some("pkg:cargo/serde@1.0.190")
-        );
+        assert_eq!(f.packages[1].purl.as_deref(), Some("pkg:cargo/serde@1.0.190"));
         assert_eq!(f.packages[1].ecosystem, "crates.io");
         assert!(f.packages[1].properties.contains_key(PROP_CARGO_SOURCE));
-        assert!(
-            a.analyze(&m, &mut &b"[[package]]\nname = 1\n"[..], &mut f)
-                .is_err()
-        );
+        assert!(a.analyze(&m, &mut &b"[[package]]\nname = 1\n"[..], &mut f).is_err());
     }
 
     proptest! {

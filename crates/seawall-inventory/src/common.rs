@@ -14,9 +14,7 @@ pub(crate) fn read_bounded(r: &mut dyn Read, limit: u64) -> Result<Vec<u8>, Anal
     let mut buf = Vec::new();
     r.take(limit.saturating_add(1)).read_to_end(&mut buf)?;
     if buf.len() as u64 > limit {
-        return Err(AnalyzerError::Limit(format!(
-            "file larger than {limit} bytes"
-        )));
+        return Err(AnalyzerError::Limit(format!("file larger than {limit} bytes")));
     }
     Ok(buf)
 }
@@ -123,11 +121,7 @@ pub(crate) fn stanzas(text: &str, stop_after_first: bool) -> Vec<Vec<Field<'_>>>
             continue;
         }
         if let Some((k, v)) = line.split_once(':') {
-            cur.push(Field {
-                key: k.trim(),
-                value: v.trim().to_string(),
-                line: lineno,
-            });
+            cur.push(Field { key: k.trim(), value: v.trim().to_string(), line: lineno });
         }
     }
     if !cur.is_empty() {
@@ -138,10 +132,7 @@ pub(crate) fn stanzas(text: &str, stop_after_first: bool) -> Vec<Vec<Field<'_>>>
 
 /// The first value of `key` (case-insensitive) in a stanza.
 pub(crate) fn field<'s>(stanza: &'s [Field<'_>], key: &str) -> Option<&'s str> {
-    stanza
-        .iter()
-        .find(|f| f.key.eq_ignore_ascii_case(key))
-        .map(|f| f.value.as_str())
+    stanza.iter().find(|f| f.key.eq_ignore_ascii_case(key)).map(|f| f.value.as_str())
 }
 
 #[cfg(test)]
@@ -158,10 +149,7 @@ mod tests {
 
     #[test]
     fn purls() {
-        assert_eq!(
-            purl("pypi", None, "numpy", Some("1.0"), &[]).as_deref(),
-            Some("pkg:pypi/numpy@1.0")
-        );
+        assert_eq!(purl("pypi", None, "numpy", Some("1.0"), &[]).as_deref(), Some("pkg:pypi/numpy@1.0"));
         assert_eq!(
             purl(
                 "deb",
@@ -189,9 +177,6 @@ mod tests {
     #[test]
     fn bounded_read() {
         assert!(read_bounded(&mut &b"abcd"[..], 3).is_err());
-        assert_eq!(
-            read_bounded(&mut &b"abc"[..], 3).map(|v| v.len()).ok(),
-            Some(3)
-        );
+        assert_eq!(read_bounded(&mut &b"abc"[..], 3).map(|v| v.len()).ok(), Some(3));
     }
 }

@@ -96,11 +96,7 @@ pub fn channel_name(channel: &str, subdir: Option<&str>) -> String {
     if let Some(s) = subdir.filter(|s| !s.is_empty()) {
         c = c.strip_suffix(s).map_or(c, |r| r.trim_end_matches('/'));
     }
-    for host in [
-        "conda.anaconda.org/",
-        "repo.anaconda.com/",
-        "repo.continuum.io/",
-    ] {
+    for host in ["conda.anaconda.org/", "repo.anaconda.com/", "repo.continuum.io/"] {
         if let Some((_, rest)) = c.split_once(host) {
             return rest.to_string();
         }
@@ -113,12 +109,9 @@ pub fn channel_name(channel: &str, subdir: Option<&str>) -> String {
 
 /// Parses one `conda-meta/*.json`. Fuzz entry point.
 pub fn parse_conda_meta(bytes: &[u8]) -> Result<CondaMeta, AnalyzerError> {
-    let m: CondaMeta =
-        serde_json::from_slice(bytes).map_err(|e| AnalyzerError::parse(e.to_string()))?;
+    let m: CondaMeta = serde_json::from_slice(bytes).map_err(|e| AnalyzerError::parse(e.to_string()))?;
     if m.name.is_empty() || m.version.is_empty() {
-        return Err(AnalyzerError::parse(
-            "conda-meta record lacks name or version",
-        ));
+        return Err(AnalyzerError::parse("conda-meta record lacks name or version"));
     }
     Ok(m)
 }
@@ -142,11 +135,7 @@ impl FileAnalyzer for CondaAnalyzer {
             .strip_suffix(".json")
             .and_then(|r| r.rsplit_once('/'))
             .is_some_and(|(dir, _)| dir == "conda-meta" || dir.ends_with("/conda-meta"));
-        if meta.is_file() && is_meta {
-            Interest::Yes
-        } else {
-            Interest::No
-        }
+        if meta.is_file() && is_meta { Interest::Yes } else { Interest::No }
     }
 
     fn analyze(
@@ -158,11 +147,7 @@ impl FileAnalyzer for CondaAnalyzer {
         let bytes = read_bounded(content, self.max_size())?;
         let m = parse_conda_meta(&bytes)?;
         let mut p = package(self.name(), meta, &m.name, &m.version, ECOSYSTEM_CONDA);
-        let channel = m
-            .channel
-            .as_deref()
-            .map(|c| channel_name(c, m.subdir.as_deref()))
-            .unwrap_or_default();
+        let channel = m.channel.as_deref().map(|c| channel_name(c, m.subdir.as_deref())).unwrap_or_default();
         let build = m.build.clone().unwrap_or_default();
         let subdir = m.subdir.clone().unwrap_or_default();
         p.purl = purl(
@@ -170,11 +155,7 @@ impl FileAnalyzer for CondaAnalyzer {
             None,
             &m.name,
             Some(&m.version),
-            &[
-                ("build", &build),
-                ("channel", &channel),
-                ("subdir", &subdir),
-            ],
+            &[("build", &build), ("channel", &channel), ("subdir", &subdir)],
         );
         if !build.is_empty() {
             p.properties.insert(PROP_BUILD.into(), build);
@@ -188,13 +169,9 @@ impl FileAnalyzer for CondaAnalyzer {
         if let Some(PythonDistScan(Some(dir))) = &m.python_dist {
             p.properties.insert(PROP_PYTHON_DIST.into(), "true".into());
             let raw = dir.split('-').next().unwrap_or("");
-            let raw = raw
-                .strip_suffix(".dist-info")
-                .or_else(|| raw.strip_suffix(".egg-info"))
-                .unwrap_or(raw);
+            let raw = raw.strip_suffix(".dist-info").or_else(|| raw.strip_suffix(".egg-info")).unwrap_or(raw);
             if !raw.is_empty() {
-                p.properties
-                    .insert(PROP_PYPI_NAME.into(), pep503_normalize(raw));
+                p.properties.insert(PROP_PYPI_NAME.into(), pep503_normalize(raw));
             }
         }
         out.packages.push(p);
@@ -215,111 +192,64 @@ mod tests {
     #[test]
     fn parses_numpy() {
         let m = parse_conda_meta(NUMPY.as_bytes()).unwrap();
-        assert_eq!(
-            m.python_dist,
-            Some(PythonDistScan(Some("numpy-1.26.4.dist-info".into())))
-        );
+        assert_eq!(m.python_dist, Some(PythonDistScan(Some("numpy-1.26.4.dist-info".into()))));
         let a = CondaAnalyzer;
-        let meta = EntryMeta::file(
-            "/opt/conda/conda-meta/numpy-1.26.4-py311h64a7726_0.json",
-            1,
-            Some(1),
-        );
+        let meta = EntryMeta::file("/opt/conda/conda-meta/numpy-1.26.4-py311h64a7726_0.json", 1, Some(1));
         assert_eq!(a.required(&meta), Interest::Yes);
         let mut f = Facts::default();
         a.analyze(&meta, &mut NUMPY.as_bytes(), &mut f).unwrap();
         let p = &f.packages[0];
         assert_eq!(p.ecosystem, "conda");
-        assert_eq!(
-            p.properties.get(PROP_CHANNEL).map(String::as_str),
-            Some("conda-forge")
-        );
-        assert_eq!(
-            p.properties.get(PROP_BUILD).map(String::as_str),
-            Some("py311h64a7726_0")
-        );
-        assert_eq!(
-            p.properties.get(PROP_PYTHON_DIST).map(String::as_str),
-            Some("true")
-        );
-        assert_eq!(
-            p.properties.get(PROP_PYPI_NAME).map(String::as_str),
-            Some("numpy")
-        );
+        assert_eq!(p.properties.get(PROP_CHANNEL).map(String::as_str), Some("conda-forge"));
+        assert_eq!(p.properties.get(PROP_BUILD).map(String::as_str), Some("py311h64a7726_0"));
+        assert_eq!(p.properties.get(PROP_PYTHON_DIST).map(String::as_str), Some("true"));
+        assert_eq!(p.properties.get(PROP_PYPI_NAME).map(String::as_str), Some("numpy"));
         assert_eq!(
             p.purl.as_deref(),
-            Some(
-                "pkg:conda/numpy@1.26.4?build=py311h64a7726_0&channel=conda-forge&subdir=linux-64"
-            )
+            Some("pkg:conda/numpy@1.26.4?build=py311h64a7726_0&channel=conda-forge&subdir=linux-64")
         );
     }
 
     #[test]
     fn paths() {
         let a = CondaAnalyzer;
-        for p in [
-            "/opt/conda/envs/ml/conda-meta/torch-2.0.json",
-            "conda-meta/x.json",
-        ] {
-            assert_eq!(
-                a.required(&EntryMeta::file(p, 1, None)),
-                Interest::Yes,
-                "{p}"
-            );
+        for p in ["/opt/conda/envs/ml/conda-meta/torch-2.0.json", "conda-meta/x.json"] {
+            assert_eq!(a.required(&EntryMeta::file(p, 1, None)), Interest::Yes, "{p}");
         }
-        for p in [
-            "/opt/conda/conda-meta/history",
-            "/opt/conda/pkgs/x/info/index.json",
-            "/x/conda-meta/a/b.json",
-        ] {
-            assert_eq!(
-                a.required(&EntryMeta::file(p, 1, None)),
-                Interest::No,
-                "{p}"
-            );
+        for p in
+            ["/opt/conda/conda-meta/history", "/opt/conda/pkgs/x/info/index.json", "/x/conda-meta/a/b.json"]
+        {
+            assert_eq!(a.required(&EntryMeta::file(p, 1, None)), Interest::No, "{p}");
         }
     }
 
     #[test]
     fn channels() {
         assert_eq!(
-            channel_name(
-                "https://repo.anaconda.com/pkgs/main/linux-64",
-                Some("linux-64")
-            ),
+            channel_name("https://repo.anaconda.com/pkgs/main/linux-64", Some("linux-64")),
             "pkgs/main"
         );
         assert_eq!(channel_name("conda-forge", None), "conda-forge");
-        assert_eq!(
-            channel_name("https://my.mirror/conda/forge/noarch", Some("noarch")),
-            "conda/forge"
-        );
+        assert_eq!(channel_name("https://my.mirror/conda/forge/noarch", Some("noarch")), "conda/forge");
     }
 
     #[test]
     fn no_python_dist_and_errors() {
-        let m = parse_conda_meta(br#"{"name":"openssl","version":"3.2.1","build":"hd590300_0","files":["lib/libssl.so"]}"#).unwrap();
+        let m = parse_conda_meta(
+            br#"{"name":"openssl","version":"3.2.1","build":"hd590300_0","files":["lib/libssl.so"]}"#,
+        )
+        .unwrap();
         assert_eq!(m.python_dist, Some(PythonDistScan(None)));
         let m = parse_conda_meta(br#"{"name":"openssl","version":"3.2.1"}"#).unwrap();
         assert_eq!(m.python_dist, None);
         let m = parse_conda_meta(br#"{"name":"numpy","version":"1.0","files":[]}"#).unwrap();
         assert_eq!(m.python_dist, None);
         let mut f = Facts::default();
-        let meta = EntryMeta::file(
-            "/opt/conda/conda-meta/openssl-3.2.1-hd590300_0.json",
-            1,
-            None,
-        );
+        let meta = EntryMeta::file("/opt/conda/conda-meta/openssl-3.2.1-hd590300_0.json", 1, None);
         CondaAnalyzer
             .analyze(&meta, &mut &br#"{"name":"openssl","version":"3.2.1","files":["lib/libssl.so"],"channel":"pkgs/main"}"#[..], &mut f)
             .unwrap();
-        assert_eq!(
-            f.packages[0]
-                .properties
-                .get(PROP_PYTHON_DIST)
-                .map(String::as_str),
-            Some("false")
-        );
+        assert_eq!(f.packages[0].properties.get(PROP_PYTHON_DIST).map(String::as_str), Some("false"));
         assert!(parse_conda_meta(br#"{"name":"x"}"#).is_err());
         assert!(parse_conda_meta(br#"{"name":"x","version":"1","files":[1,2]}"#).is_err());
     }

@@ -62,10 +62,7 @@ pub fn os_package_component(name: &str) -> Option<&'static str> {
         .any(|p| n.starts_with(p))
     {
         Some(COMPONENT_CUDA)
-    } else if n.starts_with("nvidia-driver")
-        || n.starts_with("libnvidia-")
-        || n.starts_with("nvidia-utils")
-    {
+    } else if n.starts_with("nvidia-driver") || n.starts_with("libnvidia-") || n.starts_with("nvidia-utils") {
         Some("driver")
     } else {
         None
@@ -109,10 +106,7 @@ pub fn parse_cuda_version_json(text: &str) -> Option<String> {
 
 /// The toolkit version from `version.txt` (`CUDA Version 10.2.89`). Fuzz entry point.
 pub fn parse_cuda_version_txt(text: &str) -> Option<String> {
-    let v = text
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("CUDA Version"))?
-        .trim();
+    let v = text.lines().find_map(|l| l.trim().strip_prefix("CUDA Version"))?.trim();
     plausible(v).then(|| v.to_string())
 }
 
@@ -133,10 +127,7 @@ fn defines(text: &str) -> BTreeMap<&str, &str> {
             m.insert(k, v);
         }
     }
-    let resolved: Vec<(&str, &str)> = m
-        .iter()
-        .filter_map(|(k, v)| m.get(v).map(|r| (*k, *r)))
-        .collect();
+    let resolved: Vec<(&str, &str)> = m.iter().filter_map(|(k, v)| m.get(v).map(|r| (*k, *r))).collect();
     m.extend(resolved);
     m
 }
@@ -150,8 +141,7 @@ pub fn parse_version_header(text: &str, prefix: &str) -> Option<String> {
         suffixes.iter().find_map(|s| {
             let v = *d.get(format!("{prefix}_{s}").as_str())?;
             let v = v.trim_start_matches('(').trim_end_matches(')');
-            (!v.is_empty() && v.len() <= 9 && v.bytes().all(|b| b.is_ascii_digit()))
-                .then(|| v.to_string())
+            (!v.is_empty() && v.len() <= 9 && v.bytes().all(|b| b.is_ascii_digit())).then(|| v.to_string())
         })
     };
     let major = num(&["MAJOR"])?;
@@ -173,18 +163,11 @@ fn classify(meta: &EntryMeta<'_>) -> Option<CudaFile> {
     let rel = meta.rel_path();
     let name = meta.file_name();
     if name == "version.json" || name == "version.txt" {
-        let dir = rel
-            .strip_prefix("usr/local/")?
-            .strip_suffix(name)?
-            .strip_suffix('/')?;
+        let dir = rel.strip_prefix("usr/local/")?.strip_suffix(name)?.strip_suffix('/')?;
         if !dir.starts_with("cuda") || dir.contains('/') {
             return None;
         }
-        return Some(if name == "version.json" {
-            CudaFile::VersionJson
-        } else {
-            CudaFile::VersionTxt
-        });
+        return Some(if name == "version.json" { CudaFile::VersionJson } else { CudaFile::VersionTxt });
     }
     if !name.ends_with(".h") || rel.contains("site-packages/") {
         return None;
@@ -214,11 +197,7 @@ impl FileAnalyzer for CudaAnalyzer {
     }
 
     fn required(&self, meta: &EntryMeta<'_>) -> Interest {
-        if meta.is_file() && classify(meta).is_some() {
-            Interest::Yes
-        } else {
-            Interest::No
-        }
+        if meta.is_file() && classify(meta).is_some() { Interest::Yes } else { Interest::No }
     }
 
     fn max_size(&self) -> u64 {
@@ -236,19 +215,11 @@ impl FileAnalyzer for CudaAnalyzer {
         };
         let text = read_text(content, self.max_size())?;
         let (component, version, evidence) = match kind {
-            CudaFile::VersionJson => (
-                COMPONENT_CUDA,
-                parse_cuda_version_json(&text),
-                "version.json",
-            ),
+            CudaFile::VersionJson => (COMPONENT_CUDA, parse_cuda_version_json(&text), "version.json"),
             CudaFile::VersionTxt => (COMPONENT_CUDA, parse_cuda_version_txt(&text), "version.txt"),
             CudaFile::Cudnn => ("cudnn", parse_version_header(&text, "CUDNN"), "header"),
             CudaFile::Nccl => ("nccl", parse_version_header(&text, "NCCL"), "header"),
-            CudaFile::TensorRt => (
-                "tensorrt",
-                parse_version_header(&text, "NV_TENSORRT"),
-                "header",
-            ),
+            CudaFile::TensorRt => ("tensorrt", parse_version_header(&text, "NV_TENSORRT"), "header"),
         };
         if let Some(v) = version {
             let mut p = package(self.name(), meta, component, &v, ECOSYSTEM_CUDA);
@@ -272,33 +243,19 @@ mod tests {
         let j = r#"{ "cuda" : { "name" : "CUDA SDK", "version" : "12.1.1" }, "cuda_cudart" : { "name" : "CUDA Runtime (cudart)", "version" : "12.1.105" } }"#;
         assert_eq!(parse_cuda_version_json(j).as_deref(), Some("12.1.1"));
         assert_eq!(parse_cuda_version_json("{}"), None);
-        assert_eq!(
-            parse_cuda_version_txt("CUDA Version 10.2.89\n").as_deref(),
-            Some("10.2.89")
-        );
+        assert_eq!(parse_cuda_version_txt("CUDA Version 10.2.89\n").as_deref(), Some("10.2.89"));
     }
 
     #[test]
     fn headers() {
         let cudnn = "#define CUDNN_MAJOR 8\n#define CUDNN_MINOR 9\n#define CUDNN_PATCHLEVEL 0\n#define CUDNN_VERSION (CUDNN_MAJOR * 1000)\n";
-        assert_eq!(
-            parse_version_header(cudnn, "CUDNN").as_deref(),
-            Some("8.9.0")
-        );
-        let nccl = "#define NCCL_MAJOR 2\n#define NCCL_MINOR 18\n#define NCCL_PATCH 3\n#define NCCL_SUFFIX \"\"\n";
-        assert_eq!(
-            parse_version_header(nccl, "NCCL").as_deref(),
-            Some("2.18.3")
-        );
+        assert_eq!(parse_version_header(cudnn, "CUDNN").as_deref(), Some("8.9.0"));
+        let nccl =
+            "#define NCCL_MAJOR 2\n#define NCCL_MINOR 18\n#define NCCL_PATCH 3\n#define NCCL_SUFFIX \"\"\n";
+        assert_eq!(parse_version_header(nccl, "NCCL").as_deref(), Some("2.18.3"));
         let trt10 = "#define TRT_MAJOR_ENTERPRISE 10\n#define TRT_MINOR_ENTERPRISE 0\n#define TRT_PATCH_ENTERPRISE 1\n#define NV_TENSORRT_MAJOR TRT_MAJOR_ENTERPRISE\n#define NV_TENSORRT_MINOR TRT_MINOR_ENTERPRISE\n#define NV_TENSORRT_PATCH TRT_PATCH_ENTERPRISE\n";
-        assert_eq!(
-            parse_version_header(trt10, "NV_TENSORRT").as_deref(),
-            Some("10.0.1")
-        );
-        assert_eq!(
-            parse_version_header("#include \"cudnn_version.h\"\n", "CUDNN"),
-            None
-        );
+        assert_eq!(parse_version_header(trt10, "NV_TENSORRT").as_deref(), Some("10.0.1"));
+        assert_eq!(parse_version_header("#include \"cudnn_version.h\"\n", "CUDNN"), None);
     }
 
     #[test]
@@ -313,11 +270,7 @@ mod tests {
             "/usr/include/x86_64-linux-gnu/NvInferVersion.h",
         ];
         for p in yes {
-            assert_eq!(
-                a.required(&EntryMeta::file(p, 1, None)),
-                Interest::Yes,
-                "{p}"
-            );
+            assert_eq!(a.required(&EntryMeta::file(p, 1, None)), Interest::Yes, "{p}");
         }
         let no = [
             "/usr/local/lib/version.json",
@@ -327,26 +280,14 @@ mod tests {
             "/usr/include/stdio.h",
         ];
         for p in no {
-            assert_eq!(
-                a.required(&EntryMeta::file(p, 1, None)),
-                Interest::No,
-                "{p}"
-            );
+            assert_eq!(a.required(&EntryMeta::file(p, 1, None)), Interest::No, "{p}");
         }
         let mut f = Facts::default();
         let m = EntryMeta::file("/usr/local/cuda-12.1/version.json", 1, Some(2));
-        a.analyze(
-            &m,
-            &mut &br#"{"cuda":{"name":"CUDA SDK","version":"12.1.1"}}"#[..],
-            &mut f,
-        )
-        .unwrap();
+        a.analyze(&m, &mut &br#"{"cuda":{"name":"CUDA SDK","version":"12.1.1"}}"#[..], &mut f).unwrap();
         assert_eq!(f.packages[0].name, "cuda");
         assert_eq!(f.packages[0].ecosystem, "cuda");
-        assert_eq!(
-            f.packages[0].purl.as_deref(),
-            Some("pkg:generic/nvidia/cuda@12.1.1")
-        );
+        assert_eq!(f.packages[0].purl.as_deref(), Some("pkg:generic/nvidia/cuda@12.1.1"));
     }
 
     #[test]
@@ -358,18 +299,9 @@ mod tests {
         assert_eq!(os_package_component("cuda-cudart-12-1"), Some("cuda"));
         assert_eq!(os_package_component("libcublas-12-1"), Some("cuda"));
         assert_eq!(os_package_component("libc6"), None);
-        assert_eq!(
-            wheel_component("nvidia-cublas-cu12"),
-            Some(("cuda", Some("12".into())))
-        );
-        assert_eq!(
-            wheel_component("nvidia-nccl-cu11"),
-            Some(("nccl", Some("11".into())))
-        );
-        assert_eq!(
-            wheel_component("tensorrt-cu12-libs"),
-            Some(("tensorrt", Some("12".into())))
-        );
+        assert_eq!(wheel_component("nvidia-cublas-cu12"), Some(("cuda", Some("12".into()))));
+        assert_eq!(wheel_component("nvidia-nccl-cu11"), Some(("nccl", Some("11".into()))));
+        assert_eq!(wheel_component("tensorrt-cu12-libs"), Some(("tensorrt", Some("12".into()))));
         assert_eq!(wheel_component("nvidia-ml-py"), None);
         assert_eq!(wheel_component("numpy"), None);
     }

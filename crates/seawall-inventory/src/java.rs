@@ -67,12 +67,8 @@ fn properties(text: &str) -> Vec<(&str, &str)> {
 /// `groupId`, `artifactId`, `version` from a `pom.properties`. Fuzz entry point.
 pub fn parse_pom_properties(text: &str) -> Option<(String, String, String)> {
     let p = properties(text);
-    let get = |k: &str| {
-        p.iter()
-            .find(|(key, _)| *key == k)
-            .map(|(_, v)| v.to_string())
-            .filter(|v| !v.is_empty())
-    };
+    let get =
+        |k: &str| p.iter().find(|(key, _)| *key == k).map(|(_, v)| v.to_string()).filter(|v| !v.is_empty());
     Some((get("groupId")?, get("artifactId")?, get("version")?))
 }
 
@@ -103,9 +99,7 @@ fn from_manifest(attrs: &[(String, String)]) -> Option<(Option<String>, String, 
             .filter(|v| !v.is_empty())
     };
     let title = get("Implementation-Title")
-        .or_else(|| {
-            get("Bundle-SymbolicName").map(|s| s.split(';').next().unwrap_or("").trim().to_string())
-        })
+        .or_else(|| get("Bundle-SymbolicName").map(|s| s.split(';').next().unwrap_or("").trim().to_string()))
         .filter(|s| !s.is_empty())?;
     let version = get("Implementation-Version").or_else(|| get("Bundle-Version"))?;
     Some((get("Implementation-Vendor-Id"), title, version))
@@ -114,32 +108,21 @@ fn from_manifest(attrs: &[(String, String)]) -> Option<(Option<String>, String, 
 /// `commons-text-1.9.jar` → (`commons-text`, `1.9`).
 fn from_file_name(name: &str) -> Option<(String, String)> {
     let stem = name.rsplit('/').next()?;
-    let stem = [".jar", ".war", ".ear", ".hpi", ".jpi"]
-        .iter()
-        .find_map(|e| stem.strip_suffix(e))?;
+    let stem = [".jar", ".war", ".ear", ".hpi", ".jpi"].iter().find_map(|e| stem.strip_suffix(e))?;
     let bytes = stem.as_bytes();
-    let idx = (1..bytes.len()).find(|&i| {
-        bytes.get(i - 1) == Some(&b'-') && bytes.get(i).is_some_and(u8::is_ascii_digit)
-    })?;
-    Some((
-        stem.get(..idx - 1)?.to_string(),
-        stem.get(idx..)?.to_string(),
-    ))
+    let idx = (1..bytes.len())
+        .find(|&i| bytes.get(i - 1) == Some(&b'-') && bytes.get(i).is_some_and(u8::is_ascii_digit))?;
+    Some((stem.get(..idx - 1)?.to_string(), stem.get(idx..)?.to_string()))
 }
 
 fn is_archive_name(n: &str) -> bool {
-    [".jar", ".war", ".ear", ".hpi", ".jpi"]
-        .iter()
-        .any(|e| n.ends_with(e))
+    [".jar", ".war", ".ear", ".hpi", ".jpi"].iter().any(|e| n.ends_with(e))
 }
 
 /// Reads the Java packages of an archive held in memory; returns them with the problems met
 /// (unreadable entries, exhausted budget). `file_name` drives the file-name fallback. Fuzz entry
 /// point.
-pub fn parse_jar(
-    bytes: &[u8],
-    file_name: &str,
-) -> Result<(Vec<JavaPackage>, Vec<String>), AnalyzerError> {
+pub fn parse_jar(bytes: &[u8], file_name: &str) -> Result<(Vec<JavaPackage>, Vec<String>), AnalyzerError> {
     let mut budget = INFLATE_BUDGET;
     parse_jar_inner(bytes, file_name, 0, &mut budget)
 }
@@ -150,8 +133,8 @@ fn parse_jar_inner(
     depth: u8,
     budget: &mut u64,
 ) -> Result<(Vec<JavaPackage>, Vec<String>), AnalyzerError> {
-    let mut zip = ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| AnalyzerError::parse(format!("zip: {e}")))?;
+    let mut zip =
+        ZipArchive::new(Cursor::new(bytes)).map_err(|e| AnalyzerError::parse(format!("zip: {e}")))?;
     let mut out = Vec::new();
     let mut problems = Vec::new();
     let mut manifest_idx = None;
@@ -188,30 +171,17 @@ fn parse_jar_inner(
         }
     }
     if out.is_empty() {
-        let manifest =
-            manifest_idx.and_then(|i| match read_entry(&mut zip, i, SMALL_MAX, budget) {
-                Ok(b) => from_manifest(&parse_manifest(&String::from_utf8_lossy(&b))),
-                Err(e) => {
-                    problems.push(e);
-                    None
-                }
-            });
+        let manifest = manifest_idx.and_then(|i| match read_entry(&mut zip, i, SMALL_MAX, budget) {
+            Ok(b) => from_manifest(&parse_manifest(&String::from_utf8_lossy(&b))),
+            Err(e) => {
+                problems.push(e);
+                None
+            }
+        });
         if let Some((group, artifact, version)) = manifest {
-            out.push(JavaPackage {
-                group,
-                artifact,
-                version,
-                evidence: "manifest",
-                member: None,
-            });
+            out.push(JavaPackage { group, artifact, version, evidence: "manifest", member: None });
         } else if let Some((artifact, version)) = from_file_name(file_name) {
-            out.push(JavaPackage {
-                group: None,
-                artifact,
-                version,
-                evidence: "filename",
-                member: None,
-            });
+            out.push(JavaPackage { group: None, artifact, version, evidence: "filename", member: None });
         }
     }
     for (i, name) in nested {
@@ -246,9 +216,7 @@ fn read_entry(
     let mut f = zip.by_index(i).map_err(|e| e.to_string())?;
     let name = f.name().map(|n| n.to_string()).unwrap_or_default();
     if *budget == 0 {
-        return Err(format!(
-            "{name}: inflate budget of {INFLATE_BUDGET} bytes exhausted"
-        ));
+        return Err(format!("{name}: inflate budget of {INFLATE_BUDGET} bytes exhausted"));
     }
     let b = read_bounded(&mut f, limit.min(*budget)).map_err(|e| format!("{name}: {e}"))?;
     *budget = budget.saturating_sub(b.len() as u64);
@@ -261,15 +229,8 @@ fn to_package(analyzer: &str, meta: &EntryMeta<'_>, j: &JavaPackage) -> Package 
         None => j.artifact.clone(),
     };
     let mut p = package(analyzer, meta, &name, &j.version, ECOSYSTEM_MAVEN);
-    p.purl = purl(
-        "maven",
-        j.group.as_deref(),
-        &j.artifact,
-        Some(&j.version),
-        &[],
-    );
-    p.properties
-        .insert(PROP_JAVA_EVIDENCE.into(), j.evidence.into());
+    p.purl = purl("maven", j.group.as_deref(), &j.artifact, Some(&j.version), &[]);
+    p.properties.insert(PROP_JAVA_EVIDENCE.into(), j.evidence.into());
     if let (Some(m), Some(l)) = (&j.member, p.locations.first_mut()) {
         l.member = Some(m.clone());
     }
@@ -290,11 +251,7 @@ impl FileAnalyzer for JavaAnalyzer {
     }
 
     fn required(&self, meta: &EntryMeta<'_>) -> Interest {
-        if meta.is_file() && is_archive_name(meta.file_name()) {
-            Interest::Yes
-        } else {
-            Interest::No
-        }
+        if meta.is_file() && is_archive_name(meta.file_name()) { Interest::Yes } else { Interest::No }
     }
 
     fn analyze(
@@ -305,13 +262,8 @@ impl FileAnalyzer for JavaAnalyzer {
     ) -> Result<(), AnalyzerError> {
         let bytes = read_bounded(content, self.max_size())?;
         let (pkgs, problems) = parse_jar(&bytes, meta.file_name())?;
-        out.packages
-            .extend(pkgs.iter().map(|j| to_package(self.name(), meta, j)));
-        out.warnings.extend(
-            problems
-                .into_iter()
-                .map(|p| ScanWarning::at(self.name(), meta.location(), p)),
-        );
+        out.packages.extend(pkgs.iter().map(|j| to_package(self.name(), meta, j)));
+        out.warnings.extend(problems.into_iter().map(|p| ScanWarning::at(self.name(), meta.location(), p)));
         Ok(())
     }
 }
@@ -343,15 +295,14 @@ mod tests {
         let j = jar(
             &[
                 ("META-INF/MANIFEST.MF", b"Manifest-Version: 1.0\r\nImplementation-Title: ignored\r\n"),
-                ("META-INF/maven/org.apache.logging.log4j/log4j-core/pom.properties", b"#Generated\nversion=2.14.1\ngroupId=org.apache.logging.log4j\nartifactId=log4j-core\n"),
+                (
+                    "META-INF/maven/org.apache.logging.log4j/log4j-core/pom.properties",
+                    b"#Generated\nversion=2.14.1\ngroupId=org.apache.logging.log4j\nartifactId=log4j-core\n",
+                ),
             ],
             false,
         );
-        let m = EntryMeta::file(
-            "/opt/app/lib/log4j-core-2.14.1.jar",
-            j.len() as u64,
-            Some(1),
-        );
+        let m = EntryMeta::file("/opt/app/lib/log4j-core-2.14.1.jar", j.len() as u64, Some(1));
         assert_eq!(JavaAnalyzer.required(&m), Interest::Yes);
         let mut f = Facts::default();
         JavaAnalyzer.analyze(&m, &mut j.as_slice(), &mut f).unwrap();
@@ -375,16 +326,19 @@ mod tests {
         );
         let j = jar(&[("a.class", b"\xca\xfe\xba\xbe")], false);
         let (p, _) = parse_jar(&j, "commons-text-1.9.jar").unwrap();
-        assert_eq!(
-            (p[0].artifact.as_str(), p[0].version.as_str()),
-            ("commons-text", "1.9")
-        );
+        assert_eq!((p[0].artifact.as_str(), p[0].version.as_str()), ("commons-text", "1.9"));
         assert!(parse_jar(b"not a zip", "x.jar").is_err());
     }
 
     #[test]
     fn nested_jars() {
-        let inner = jar(&[("META-INF/maven/com.fasterxml.jackson.core/jackson-databind/pom.properties", b"groupId=com.fasterxml.jackson.core\nartifactId=jackson-databind\nversion=2.9.10\n")], false);
+        let inner = jar(
+            &[(
+                "META-INF/maven/com.fasterxml.jackson.core/jackson-databind/pom.properties",
+                b"groupId=com.fasterxml.jackson.core\nartifactId=jackson-databind\nversion=2.9.10\n",
+            )],
+            false,
+        );
         let outer = jar(
             &[
                 (
@@ -397,19 +351,10 @@ mod tests {
         );
         let m = EntryMeta::file("/app.jar", outer.len() as u64, None);
         let mut f = Facts::default();
-        JavaAnalyzer
-            .analyze(&m, &mut outer.as_slice(), &mut f)
-            .unwrap();
+        JavaAnalyzer.analyze(&m, &mut outer.as_slice(), &mut f).unwrap();
         assert_eq!(f.packages.len(), 2);
-        let jd = f
-            .packages
-            .iter()
-            .find(|p| p.name.ends_with("jackson-databind"))
-            .unwrap();
-        assert_eq!(
-            jd.locations[0].member.as_deref(),
-            Some("BOOT-INF/lib/jackson-databind-2.9.10.jar")
-        );
+        let jd = f.packages.iter().find(|p| p.name.ends_with("jackson-databind")).unwrap();
+        assert_eq!(jd.locations[0].member.as_deref(), Some("BOOT-INF/lib/jackson-databind-2.9.10.jar"));
         assert_eq!(jd.locations[0].path, "/app.jar");
     }
 

@@ -68,9 +68,7 @@ pub use binary::{BinaryAnalyzer, parse_cargo_auditable, parse_go_buildinfo};
 pub use cargo_lock::{CargoLockAnalyzer, parse_cargo_lock};
 pub use common::{PROP_ANALYZER, pep503_normalize};
 pub use conda::{CondaAnalyzer, parse_conda_meta};
-pub use cuda::{
-    CudaAnalyzer, parse_cuda_version_json, parse_cuda_version_txt, parse_version_header,
-};
+pub use cuda::{CudaAnalyzer, parse_cuda_version_json, parse_cuda_version_txt, parse_version_header};
 pub use java::{JavaAnalyzer, parse_jar};
 pub use npm::{NpmAnalyzer, parse_package_json};
 pub use os::apk::{ApkAnalyzer, parse_apk_installed};
@@ -80,9 +78,7 @@ pub use os::release::{OsReleaseAnalyzer, parse_os_release};
 pub use os::rpm::{RpmAnalyzer, parse_rpm_header};
 pub use python::dist::{PythonDistAnalyzer, parse_python_metadata};
 pub use python::interpreter::{PythonInterpreterAnalyzer, parse_patchlevel, parse_pyvenv_cfg};
-pub use python::lock::{
-    PythonLockAnalyzer, parse_pipfile_lock, parse_requirements, parse_toml_lock,
-};
+pub use python::lock::{PythonLockAnalyzer, parse_pipfile_lock, parse_requirements, parse_toml_lock};
 
 /// Every inventory analyzer, in a fixed order. Built per scan; no global state.
 pub fn analyzers() -> Vec<Box<dyn FileAnalyzer>> {
@@ -114,10 +110,7 @@ mod tests {
         let names: BTreeSet<_> = all.iter().map(|a| a.name()).collect();
         assert_eq!(names.len(), all.len());
         for n in names {
-            assert!(
-                n.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
-                "{n}"
-            );
+            assert!(n.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'), "{n}");
         }
         assert!(all.iter().all(|a| a.version() >= 1));
     }

@@ -63,10 +63,7 @@ impl FileAnalyzer for NpmAnalyzer {
     }
 
     fn required(&self, meta: &EntryMeta<'_>) -> Interest {
-        if meta.is_file()
-            && meta.file_name() == "package.json"
-            && is_module_manifest(meta.rel_path())
-        {
+        if meta.is_file() && meta.file_name() == "package.json" && is_module_manifest(meta.rel_path()) {
             Interest::Yes
         } else {
             Interest::No
@@ -89,9 +86,7 @@ impl FileAnalyzer for NpmAnalyzer {
         };
         let mut p = package(self.name(), meta, &name, &version, ECOSYSTEM_NPM);
         p.purl = match name.split_once('/') {
-            Some((scope, n)) if scope.starts_with('@') => {
-                purl("npm", Some(scope), n, Some(&version), &[])
-            }
+            Some((scope, n)) if scope.starts_with('@') => purl("npm", Some(scope), n, Some(&version), &[]),
             _ => purl("npm", None, &name, Some(&version), &[]),
         };
         out.packages.push(p);
@@ -113,11 +108,7 @@ mod tests {
             "/usr/local/lib/node_modules/npm/node_modules/semver/package.json",
             "node_modules/@babel/core/package.json",
         ] {
-            assert_eq!(
-                a.required(&EntryMeta::file(p, 1, None)),
-                Interest::Yes,
-                "{p}"
-            );
+            assert_eq!(a.required(&EntryMeta::file(p, 1, None)), Interest::Yes, "{p}");
         }
         for p in [
             "package.json",
@@ -125,11 +116,7 @@ mod tests {
             "node_modules/@babel/package.json",
             "my_node_modules/x/package.json",
         ] {
-            assert_eq!(
-                a.required(&EntryMeta::file(p, 1, None)),
-                Interest::No,
-                "{p}"
-            );
+            assert_eq!(a.required(&EntryMeta::file(p, 1, None)), Interest::No, "{p}");
         }
     }
 
@@ -138,23 +125,12 @@ mod tests {
         let mut f = Facts::default();
         let m = EntryMeta::file("/app/node_modules/@babel/core/package.json", 1, Some(5));
         NpmAnalyzer
-            .analyze(
-                &m,
-                &mut &br#"{"name":"@babel/core","version":"7.22.0","dependencies":{}}"#[..],
-                &mut f,
-            )
+            .analyze(&m, &mut &br#"{"name":"@babel/core","version":"7.22.0","dependencies":{}}"#[..], &mut f)
             .unwrap();
-        assert_eq!(
-            f.packages[0].purl.as_deref(),
-            Some("pkg:npm/%40babel/core@7.22.0")
-        );
+        assert_eq!(f.packages[0].purl.as_deref(), Some("pkg:npm/%40babel/core@7.22.0"));
         assert_eq!(f.packages[0].ecosystem, "npm");
-        NpmAnalyzer
-            .analyze(&m, &mut &br#"{"name":"x"}"#[..], &mut f)
-            .unwrap();
-        NpmAnalyzer
-            .analyze(&m, &mut &br#"{"name":"x","version":{"a":1}}"#[..], &mut f)
-            .unwrap();
+        NpmAnalyzer.analyze(&m, &mut &br#"{"name":"x"}"#[..], &mut f).unwrap();
+        NpmAnalyzer.analyze(&m, &mut &br#"{"name":"x","version":{"a":1}}"#[..], &mut f).unwrap();
         assert_eq!(f.packages.len(), 1);
     }
 

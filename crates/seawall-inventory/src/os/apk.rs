@@ -78,11 +78,7 @@ impl FileAnalyzer for ApkAnalyzer {
     }
 
     fn required(&self, meta: &EntryMeta<'_>) -> Interest {
-        if meta.is_file() && meta.rel_path() == "lib/apk/db/installed" {
-            Interest::Yes
-        } else {
-            Interest::No
-        }
+        if meta.is_file() && meta.rel_path() == "lib/apk/db/installed" { Interest::Yes } else { Interest::No }
     }
 
     fn analyze(
@@ -98,10 +94,7 @@ impl FileAnalyzer for ApkAnalyzer {
                 l.line = Some(e.line);
             }
             if let Some(o) = &e.origin {
-                p.source = Some(SourcePackage {
-                    name: o.clone(),
-                    version: e.version.clone(),
-                });
+                p.source = Some(SourcePackage { name: o.clone(), version: e.version.clone() });
             }
             if !e.arch.is_empty() {
                 p.properties.insert(PROP_ARCH.into(), e.arch.clone());
@@ -140,10 +133,7 @@ mod tests {
         let a = ApkAnalyzer;
         let meta = EntryMeta::file("/lib/apk/db/installed", 1, Some(0));
         assert_eq!(a.required(&meta), Interest::Yes);
-        assert_eq!(
-            a.required(&EntryMeta::file("/lib/apk/db/lock", 1, Some(0))),
-            Interest::No
-        );
+        assert_eq!(a.required(&EntryMeta::file("/lib/apk/db/lock", 1, Some(0))), Interest::No);
         let mut f = Facts::default();
         a.analyze(&meta, &mut DB.as_bytes(), &mut f).unwrap();
         let ssl = f.packages.iter().find(|p| p.name == "libcrypto3").unwrap();

@@ -124,10 +124,7 @@ impl FileAnalyzer for DpkgAnalyzer {
             if let Some(l) = p.locations.first_mut() {
                 l.line = Some(e.line);
             }
-            p.source = Some(SourcePackage {
-                name: e.source_name.clone(),
-                version: e.source_version.clone(),
-            });
+            p.source = Some(SourcePackage { name: e.source_name.clone(), version: e.source_version.clone() });
             if !e.arch.is_empty() {
                 p.properties.insert(PROP_ARCH.into(), e.arch.clone());
             }
@@ -188,10 +185,7 @@ Version: 8.9.0.131-1+cuda12.1
     fn parses_installed_only() {
         let e = parse_dpkg_status(STATUS, true);
         let names: Vec<_> = e.iter().map(|e| e.name.as_str()).collect();
-        assert_eq!(
-            names,
-            ["libc6", "perl-base", "libpython3.11-minimal", "libcudnn8"]
-        );
+        assert_eq!(names, ["libc6", "perl-base", "libpython3.11-minimal", "libcudnn8"]);
         assert_eq!(e[0].source_name, "glibc");
         assert_eq!(e[0].source_version, "2.36-9+deb12u4");
         assert_eq!(e[1].source_version, "5.36.0-7+deb12u1");
@@ -216,49 +210,31 @@ Version: 8.9.0.131-1+cuda12.1
         assert_eq!(libc.locations[0].layer, Some(1));
         assert_eq!(libc.source.as_ref().unwrap().name, "glibc");
         let cudnn = f.packages.iter().find(|p| p.name == "libcudnn8").unwrap();
-        assert_eq!(
-            cudnn.properties.get("cuda.component").map(String::as_str),
-            Some("cudnn")
-        );
+        assert_eq!(cudnn.properties.get("cuda.component").map(String::as_str), Some("cudnn"));
         let py = f.packages.iter().find(|p| p.name == "python").unwrap();
         assert_eq!(py.version, "3.11.2");
-        assert_eq!(
-            f.packages
-                .iter()
-                .filter(|p| p.ecosystem == "Debian")
-                .count(),
-            4
-        );
+        assert_eq!(f.packages.iter().filter(|p| p.ecosystem == "Debian").count(), 4);
     }
 
     #[test]
     fn distroless_status_d() {
         let a = DpkgAnalyzer;
+        assert_eq!(a.required(&EntryMeta::file("/var/lib/dpkg/status.d/libssl3", 1, None)), Interest::Yes);
         assert_eq!(
-            a.required(&EntryMeta::file("/var/lib/dpkg/status.d/libssl3", 1, None)),
-            Interest::Yes
-        );
-        assert_eq!(
-            a.required(&EntryMeta::file(
-                "/var/lib/dpkg/status.d/libssl3.md5sums",
-                1,
-                None
-            )),
+            a.required(&EntryMeta::file("/var/lib/dpkg/status.d/libssl3.md5sums", 1, None)),
             Interest::No
         );
-        assert_eq!(
-            a.required(&EntryMeta::file("/var/lib/dpkg/status-old", 1, None)),
-            Interest::No
-        );
+        assert_eq!(a.required(&EntryMeta::file("/var/lib/dpkg/status-old", 1, None)), Interest::No);
         let meta = EntryMeta::file("var/lib/dpkg/status.d/libssl3", 1, None);
         let mut f = Facts::default();
-        a.analyze(&meta, &mut &b"Package: libssl3\nVersion: 3.0.11-1~deb12u2\nArchitecture: arm64\nSource: openssl\n"[..], &mut f)
-            .unwrap();
+        a.analyze(
+            &meta,
+            &mut &b"Package: libssl3\nVersion: 3.0.11-1~deb12u2\nArchitecture: arm64\nSource: openssl\n"[..],
+            &mut f,
+        )
+        .unwrap();
         assert_eq!(f.packages.len(), 1);
-        assert_eq!(
-            f.packages[0].source.as_ref().unwrap().version,
-            "3.0.11-1~deb12u2"
-        );
+        assert_eq!(f.packages[0].source.as_ref().unwrap().version, "3.0.11-1~deb12u2");
     }
 
     proptest! {

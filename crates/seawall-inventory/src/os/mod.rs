@@ -47,8 +47,9 @@ fn family_of_os(os: &OsInfo) -> Option<Family> {
     match os.id.as_str() {
         "debian" | "ubuntu" => Some(Family::Deb),
         "alpine" | "wolfi" | "chainguard" => Some(Family::Apk),
-        "rhel" | "rocky" | "almalinux" | "centos" | "fedora" | "ol" | "amzn" | "opensuse-leap"
-        | "sles" => Some(Family::Rpm),
+        "rhel" | "rocky" | "almalinux" | "centos" | "fedora" | "ol" | "amzn" | "opensuse-leap" | "sles" => {
+            Some(Family::Rpm)
+        }
         _ => None,
     }
 }
@@ -129,27 +130,17 @@ pub(crate) fn set_os_purl(p: &mut Package, os: Option<&OsInfo>) {
                 Some(ns),
                 &p.name,
                 Some(&p.version),
-                &[
-                    ("arch", &arch),
-                    ("distro", &distro),
-                    ("upstream", &upstream),
-                ],
+                &[("arch", &arch), ("distro", &distro), ("upstream", &upstream)],
             )
         }
         Family::Apk => {
-            let ns = os_id
-                .filter(|id| matches!(*id, "wolfi" | "chainguard"))
-                .unwrap_or("alpine");
+            let ns = os_id.filter(|id| matches!(*id, "wolfi" | "chainguard")).unwrap_or("alpine");
             purl(
                 "apk",
                 Some(ns),
                 &p.name,
                 Some(&p.version),
-                &[
-                    ("arch", &arch),
-                    ("distro", &distro),
-                    ("upstream", &upstream),
-                ],
+                &[("arch", &arch), ("distro", &distro), ("upstream", &upstream)],
             )
         }
         Family::Rpm => {
@@ -157,27 +148,14 @@ pub(crate) fn set_os_purl(p: &mut Package, os: Option<&OsInfo>) {
                 None | Some("rhel") => "redhat",
                 Some(id) => id,
             };
-            let epoch = p
-                .properties
-                .get(PROP_RPM_EPOCH)
-                .cloned()
-                .unwrap_or_default();
-            let evr = p
-                .properties
-                .get(PROP_RPM_EVR)
-                .cloned()
-                .unwrap_or_else(|| p.version.clone());
+            let epoch = p.properties.get(PROP_RPM_EPOCH).cloned().unwrap_or_default();
+            let evr = p.properties.get(PROP_RPM_EVR).cloned().unwrap_or_else(|| p.version.clone());
             purl(
                 "rpm",
                 Some(ns),
                 &p.name,
                 Some(&evr),
-                &[
-                    ("arch", &arch),
-                    ("epoch", &epoch),
-                    ("distro", &distro),
-                    ("upstream", &upstream),
-                ],
+                &[("arch", &arch), ("epoch", &epoch), ("distro", &distro), ("upstream", &upstream)],
             )
         }
     };
@@ -189,38 +167,23 @@ mod tests {
     use seawall_core::Location;
 
     fn os(id: &str, v: &str) -> OsInfo {
-        OsInfo {
-            id: id.into(),
-            version_id: v.into(),
-            ..Default::default()
-        }
+        OsInfo { id: id.into(), version_id: v.into(), ..Default::default() }
     }
 
     fn deb(name: &str) -> Package {
-        let mut p = Package::new(
-            name,
-            "1:2.0-1",
-            ECOSYSTEM_DEBIAN,
-            Location::file("/var/lib/dpkg/status"),
-        )
-        .with_property(PROP_ANALYZER, "dpkg")
-        .with_property(PROP_ARCH, "amd64");
+        let mut p = Package::new(name, "1:2.0-1", ECOSYSTEM_DEBIAN, Location::file("/var/lib/dpkg/status"))
+            .with_property(PROP_ANALYZER, "dpkg")
+            .with_property(PROP_ARCH, "amd64");
         set_os_purl(&mut p, None);
         p
     }
 
     #[test]
     fn rewrites_debian_and_ubuntu() {
-        let mut v = vec![
-            deb("bash"),
-            Package::new("numpy", "1.0", "PyPI", Location::default()),
-        ];
+        let mut v = vec![deb("bash"), Package::new("numpy", "1.0", "PyPI", Location::default())];
         apply_os(&mut v, &os("debian", "12"));
         assert_eq!(v[0].ecosystem, "Debian:12");
-        assert_eq!(
-            v[0].purl.as_deref(),
-            Some("pkg:deb/debian/bash@1:2.0-1?arch=amd64&distro=debian-12")
-        );
+        assert_eq!(v[0].purl.as_deref(), Some("pkg:deb/debian/bash@1:2.0-1?arch=amd64&distro=debian-12"));
         assert_eq!(v[1].ecosystem, "PyPI");
         // idempotent
         apply_os(&mut v, &os("debian", "12"));
@@ -229,22 +192,15 @@ mod tests {
         let mut u = vec![deb("bash")];
         apply_os(&mut u, &os("ubuntu", "22.04"));
         assert_eq!(u[0].ecosystem, "Ubuntu:22.04");
-        assert_eq!(
-            u[0].purl.as_deref(),
-            Some("pkg:deb/ubuntu/bash@1:2.0-1?arch=amd64&distro=ubuntu-22.04")
-        );
+        assert_eq!(u[0].purl.as_deref(), Some("pkg:deb/ubuntu/bash@1:2.0-1?arch=amd64&distro=ubuntu-22.04"));
     }
 
     #[test]
     fn leaves_interpreter_from_dpkg_alone() {
         let meta = seawall_analyzer::EntryMeta::file("/var/lib/dpkg/status", 1, None);
-        let py = crate::python::interpreter::from_os_package(
-            "dpkg",
-            &meta,
-            "libpython3.11-minimal",
-            "3.11.2-6",
-        )
-        .unwrap_or_else(|| Package::new("x", "1", "x", Location::default()));
+        let py =
+            crate::python::interpreter::from_os_package("dpkg", &meta, "libpython3.11-minimal", "3.11.2-6")
+                .unwrap_or_else(|| Package::new("x", "1", "x", Location::default()));
         let mut v = vec![py, deb("bash")];
         apply_os(&mut v, &os("debian", "12"));
         assert_eq!(v[0].ecosystem, "CPython");
@@ -265,21 +221,13 @@ mod tests {
 
     #[test]
     fn rewrites_rpm() {
-        let mut p = Package::new(
-            "bash",
-            "1:5.1.8-6.el9",
-            ECOSYSTEM_REDHAT,
-            Location::default(),
-        )
-        .with_property(PROP_ANALYZER, "rpm")
-        .with_property(PROP_ARCH, "x86_64")
-        .with_property(PROP_RPM_EPOCH, "1")
-        .with_property(PROP_RPM_EVR, "5.1.8-6.el9");
+        let mut p = Package::new("bash", "1:5.1.8-6.el9", ECOSYSTEM_REDHAT, Location::default())
+            .with_property(PROP_ANALYZER, "rpm")
+            .with_property(PROP_ARCH, "x86_64")
+            .with_property(PROP_RPM_EPOCH, "1")
+            .with_property(PROP_RPM_EVR, "5.1.8-6.el9");
         set_os_purl(&mut p, None);
-        assert_eq!(
-            p.purl.as_deref(),
-            Some("pkg:rpm/redhat/bash@5.1.8-6.el9?arch=x86_64&epoch=1")
-        );
+        assert_eq!(p.purl.as_deref(), Some("pkg:rpm/redhat/bash@5.1.8-6.el9?arch=x86_64&epoch=1"));
         let mut v = vec![p];
         apply_os(&mut v, &os("rocky", "9.3"));
         assert_eq!(v[0].ecosystem, "Rocky Linux:9");

@@ -117,10 +117,7 @@ mod tests {
         let os = parse_os_release(DEBIAN).unwrap();
         assert_eq!(os.id, "debian");
         assert_eq!(os.version_id, "12");
-        assert_eq!(
-            os.pretty_name.as_deref(),
-            Some("Debian GNU/Linux 12 (bookworm)")
-        );
+        assert_eq!(os.pretty_name.as_deref(), Some("Debian GNU/Linux 12 (bookworm)"));
         assert_eq!(os.version_codename.as_deref(), Some("bookworm"));
     }
 
@@ -138,34 +135,14 @@ mod tests {
     #[test]
     fn analyzer_paths() {
         let a = OsReleaseAnalyzer;
-        assert_eq!(
-            a.required(&EntryMeta::file("/etc/os-release", 10, Some(0))),
-            Interest::Yes
-        );
-        assert_eq!(
-            a.required(&EntryMeta::file("usr/lib/os-release", 10, None)),
-            Interest::Yes
-        );
-        assert_eq!(
-            a.required(&EntryMeta::file("/etc/os-release.bak", 10, None)),
-            Interest::No
-        );
+        assert_eq!(a.required(&EntryMeta::file("/etc/os-release", 10, Some(0))), Interest::Yes);
+        assert_eq!(a.required(&EntryMeta::file("usr/lib/os-release", 10, None)), Interest::Yes);
+        assert_eq!(a.required(&EntryMeta::file("/etc/os-release.bak", 10, None)), Interest::No);
         let mut facts = Facts::default();
-        a.analyze(
-            &EntryMeta::file("/etc/os-release", 10, Some(2)),
-            &mut DEBIAN.as_bytes(),
-            &mut facts,
-        )
-        .unwrap();
+        a.analyze(&EntryMeta::file("/etc/os-release", 10, Some(2)), &mut DEBIAN.as_bytes(), &mut facts)
+            .unwrap();
         assert_eq!(facts.os[0].0.layer, Some(2));
-        assert!(
-            a.analyze(
-                &EntryMeta::file("/etc/os-release", 1, None),
-                &mut &b"x"[..],
-                &mut facts
-            )
-            .is_err()
-        );
+        assert!(a.analyze(&EntryMeta::file("/etc/os-release", 1, None), &mut &b"x"[..], &mut facts).is_err());
     }
 
     proptest! {

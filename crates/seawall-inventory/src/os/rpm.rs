@@ -77,15 +77,10 @@ pub struct RpmHeader {
 /// count, data length, 16-byte index entries, data store). Fuzz entry point.
 pub fn parse_rpm_header(blob: &[u8]) -> Result<RpmHeader, RpmHeaderError> {
     let be32 = |off: usize| -> Option<u32> {
-        blob.get(off..off.checked_add(4)?)
-            .and_then(|b| b.try_into().ok())
-            .map(u32::from_be_bytes)
+        blob.get(off..off.checked_add(4)?).and_then(|b| b.try_into().ok()).map(u32::from_be_bytes)
     };
     let (Some(il), Some(dl)) = (be32(0), be32(4)) else {
-        return Err(RpmHeaderError::Truncated {
-            need: 8,
-            have: blob.len(),
-        });
+        return Err(RpmHeaderError::Truncated { need: 8, have: blob.len() });
     };
     if il > MAX_TAGS || dl > MAX_DATA {
         return Err(RpmHeaderError::TooLarge { tags: il, data: dl });
@@ -93,21 +88,15 @@ pub fn parse_rpm_header(blob: &[u8]) -> Result<RpmHeader, RpmHeaderError> {
     let index_len = u64::from(il) * 16;
     let need = 8 + index_len + u64::from(dl);
     if (blob.len() as u64) < need {
-        return Err(RpmHeaderError::Truncated {
-            need,
-            have: blob.len(),
-        });
+        return Err(RpmHeaderError::Truncated { need, have: blob.len() });
     }
     // Bounded by the checks above (≤ 1 MiB + 256 MiB), so these conversions are exact.
     let data_start = 8 + usize::try_from(index_len).unwrap_or(usize::MAX);
-    let data = blob
-        .get(data_start..data_start.saturating_add(dl as usize))
-        .unwrap_or(&[]);
+    let data = blob.get(data_start..data_start.saturating_add(dl as usize)).unwrap_or(&[]);
     let mut h = RpmHeader::default();
     for i in 0..il as usize {
         let e = 8 + i * 16;
-        let (Some(tag), Some(ty), Some(off), Some(count)) =
-            (be32(e), be32(e + 4), be32(e + 8), be32(e + 12))
+        let (Some(tag), Some(ty), Some(off), Some(count)) = (be32(e), be32(e + 4), be32(e + 8), be32(e + 12))
         else {
             break;
         };
@@ -146,9 +135,7 @@ pub fn parse_rpm_header(blob: &[u8]) -> Result<RpmHeader, RpmHeaderError> {
 
 /// `bash-5.1.8-6.el9.src.rpm` → (`bash`, `5.1.8-6.el9`).
 pub(crate) fn split_source_rpm(s: &str) -> Option<(String, String)> {
-    let base = s
-        .strip_suffix(".src.rpm")
-        .or_else(|| s.strip_suffix(".nosrc.rpm"))?;
+    let base = s.strip_suffix(".src.rpm").or_else(|| s.strip_suffix(".nosrc.rpm"))?;
     let (rest, release) = base.rsplit_once('-')?;
     let (name, version) = rest.rsplit_once('-')?;
     if name.is_empty() || version.is_empty() || release.is_empty() {
@@ -193,11 +180,7 @@ impl FileAnalyzer for RpmAnalyzer {
             return Interest::No;
         }
         let rel = meta.rel_path();
-        if meta.file_name() == "rpmdb.sqlite" || Self::is_legacy(rel) {
-            Interest::Yes
-        } else {
-            Interest::No
-        }
+        if meta.file_name() == "rpmdb.sqlite" || Self::is_legacy(rel) { Interest::Yes } else { Interest::No }
     }
 
     fn max_size(&self) -> u64 {
@@ -220,12 +203,9 @@ impl FileAnalyzer for RpmAnalyzer {
             }
             return Ok(());
         }
-        let size = usize::try_from(meta.size)
-            .map_err(|_| AnalyzerError::Limit("rpmdb too large".into()))?;
+        let size = usize::try_from(meta.size).map_err(|_| AnalyzerError::Limit("rpmdb too large".into()))?;
         if meta.size > RPM_MAX_SIZE {
-            return Err(AnalyzerError::Limit(format!(
-                "rpmdb.sqlite larger than {RPM_MAX_SIZE} bytes"
-            )));
+            return Err(AnalyzerError::Limit(format!("rpmdb.sqlite larger than {RPM_MAX_SIZE} bytes")));
         }
         if size == 0 {
             return Ok(());
@@ -254,11 +234,7 @@ impl FileAnalyzer for RpmAnalyzer {
 }
 
 fn to_package(analyzer: &str, meta: &EntryMeta<'_>, h: &RpmHeader) -> seawall_core::Package {
-    let evr = if h.release.is_empty() {
-        h.version.clone()
-    } else {
-        format!("{}-{}", h.version, h.release)
-    };
+    let evr = if h.release.is_empty() { h.version.clone() } else { format!("{}-{}", h.version, h.release) };
     let version = match h.epoch {
         Some(e) => format!("{e}:{evr}"),
         None => evr.clone(),
@@ -272,10 +248,7 @@ fn to_package(analyzer: &str, meta: &EntryMeta<'_>, h: &RpmHeader) -> seawall_co
         p.properties.insert(PROP_ARCH.into(), h.arch.clone());
     }
     if let Some((n, v)) = h.source_rpm.as_deref().and_then(split_source_rpm) {
-        p.source = Some(SourcePackage {
-            name: n,
-            version: v,
-        });
+        p.source = Some(SourcePackage { name: n, version: v });
     }
     set_os_purl(&mut p, None);
     p
@@ -284,22 +257,11 @@ fn to_package(analyzer: &str, meta: &EntryMeta<'_>, h: &RpmHeader) -> seawall_co
 /// Loads the database bytes into an in-memory, read-only SQLite connection and returns the
 /// `(hnum, blob)` rows of the `Packages` table. Refuses a `Packages` that is a view (a hostile
 /// database could make a view arbitrarily expensive).
-fn read_packages_table(
-    content: &mut dyn Read,
-    size: usize,
-) -> rusqlite::Result<Vec<(i64, Vec<u8>)>> {
+fn read_packages_table(content: &mut dyn Read, size: usize) -> rusqlite::Result<Vec<(i64, Vec<u8>)>> {
     let mut conn = Connection::open_in_memory_with_flags(
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
-    conn.deserialize_read_exact(
-        rusqlite::MAIN_DB,
-        NoWal {
-            inner: content,
-            pos: 0,
-        },
-        size,
-        true,
-    )?;
+    conn.deserialize_read_exact(rusqlite::MAIN_DB, NoWal { inner: content, pos: 0 }, size, true)?;
     conn.execute_batch("PRAGMA trusted_schema = OFF; PRAGMA query_only = ON;")?;
     let is_table: bool = conn.query_row(
         "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'Packages'",
@@ -326,9 +288,7 @@ impl Read for NoWal<'_> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         for off in [18u64, 19] {
-            let idx = off
-                .checked_sub(self.pos)
-                .and_then(|i| usize::try_from(i).ok());
+            let idx = off.checked_sub(self.pos).and_then(|i| usize::try_from(i).ok());
             if let Some(b) = idx.and_then(|i| buf.get_mut(..n)?.get_mut(i))
                 && *b == 2
             {
@@ -403,24 +363,12 @@ pub(crate) mod tests {
 
     #[test]
     fn rejects_bad_headers() {
-        assert!(matches!(
-            parse_rpm_header(&[0, 0]),
-            Err(RpmHeaderError::Truncated { .. })
-        ));
-        assert!(matches!(
-            parse_rpm_header(&[0xff; 8]),
-            Err(RpmHeaderError::TooLarge { .. })
-        ));
+        assert!(matches!(parse_rpm_header(&[0, 0]), Err(RpmHeaderError::Truncated { .. })));
+        assert!(matches!(parse_rpm_header(&[0xff; 8]), Err(RpmHeaderError::TooLarge { .. })));
         let b = bash_header();
-        assert!(matches!(
-            parse_rpm_header(&b[..b.len() - 1]),
-            Err(RpmHeaderError::Truncated { .. })
-        ));
+        assert!(matches!(parse_rpm_header(&b[..b.len() - 1]), Err(RpmHeaderError::Truncated { .. })));
         let only_version = header(&[(TAG_VERSION, TYPE_STRING, s("1"))]);
-        assert_eq!(
-            parse_rpm_header(&only_version),
-            Err(RpmHeaderError::MissingTag(TAG_NAME))
-        );
+        assert_eq!(parse_rpm_header(&only_version), Err(RpmHeaderError::MissingTag(TAG_NAME)));
     }
 
     fn sqlite_bytes(blobs: &[Vec<u8>]) -> Vec<u8> {
@@ -430,18 +378,15 @@ pub(crate) mod tests {
         )
         .unwrap();
         for b in blobs {
-            c.execute("INSERT INTO Packages (blob) VALUES (?1)", [b])
-                .unwrap();
+            c.execute("INSERT INTO Packages (blob) VALUES (?1)", [b]).unwrap();
         }
         c.serialize(rusqlite::MAIN_DB).unwrap().to_vec()
     }
 
     #[test]
     fn analyzer_reads_sqlite_in_memory() {
-        let gpg = header(&[
-            (TAG_NAME, TYPE_STRING, s("gpg-pubkey")),
-            (TAG_VERSION, TYPE_STRING, s("fd431d51")),
-        ]);
+        let gpg =
+            header(&[(TAG_NAME, TYPE_STRING, s("gpg-pubkey")), (TAG_VERSION, TYPE_STRING, s("fd431d51"))]);
         let mut bytes = sqlite_bytes(&[bash_header(), gpg, vec![1, 2, 3]]);
         // as rpm leaves it: WAL mode in the header
         bytes[18] = 2;
@@ -458,9 +403,7 @@ pub(crate) mod tests {
         assert_eq!(p.ecosystem, "Red Hat");
         assert_eq!(
             p.purl.as_deref(),
-            Some(
-                "pkg:rpm/redhat/bash@5.1.8-6.el9?arch=x86_64&epoch=1&upstream=bash-5.1.8-6.el9.src.rpm"
-            )
+            Some("pkg:rpm/redhat/bash@5.1.8-6.el9?arch=x86_64&epoch=1&upstream=bash-5.1.8-6.el9.src.rpm")
         );
         assert_eq!(p.source.as_ref().unwrap().name, "bash");
         assert_eq!(f.warnings.len(), 1, "corrupt row reported");
@@ -471,11 +414,7 @@ pub(crate) mod tests {
         let bytes = b"SQLite format 3\0 garbage garbage".to_vec();
         let meta = EntryMeta::file("var/lib/rpm/rpmdb.sqlite", bytes.len() as u64, None);
         let mut f = Facts::default();
-        assert!(
-            RpmAnalyzer
-                .analyze(&meta, &mut bytes.as_slice(), &mut f)
-                .is_err()
-        );
+        assert!(RpmAnalyzer.analyze(&meta, &mut bytes.as_slice(), &mut f).is_err());
         // size in meta larger than the content: read_exact fails cleanly
         let meta = EntryMeta::file("var/lib/rpm/rpmdb.sqlite", 4096, None);
         assert!(RpmAnalyzer.analyze(&meta, &mut &b"x"[..], &mut f).is_err());
@@ -486,9 +425,7 @@ pub(crate) mod tests {
         let meta = EntryMeta::file("/var/lib/rpm/Packages", 10, Some(0));
         assert_eq!(RpmAnalyzer.required(&meta), Interest::Yes);
         let mut f = Facts::default();
-        RpmAnalyzer
-            .analyze(&meta, &mut &b"0123456789"[..], &mut f)
-            .unwrap();
+        RpmAnalyzer.analyze(&meta, &mut &b"0123456789"[..], &mut f).unwrap();
         assert_eq!(f.warnings.len(), 1);
     }
 

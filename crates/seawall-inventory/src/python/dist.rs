@@ -41,9 +41,7 @@ fn read_header(content: &mut dyn Read, limit: usize) -> Result<String, AnalyzerE
             break;
         }
         if buf.len() > limit {
-            return Err(AnalyzerError::Limit(format!(
-                "metadata header longer than {limit} bytes"
-            )));
+            return Err(AnalyzerError::Limit(format!("metadata header longer than {limit} bytes")));
         }
     }
     Ok(String::from_utf8_lossy(&buf).into_owned())
@@ -68,9 +66,7 @@ impl FileAnalyzer for PythonDistAnalyzer {
             return Interest::No;
         }
         let p = meta.rel_path();
-        if p.ends_with(".dist-info/METADATA")
-            || p.ends_with(".egg-info/PKG-INFO")
-            || p.ends_with(".egg-info")
+        if p.ends_with(".dist-info/METADATA") || p.ends_with(".egg-info/PKG-INFO") || p.ends_with(".egg-info")
         {
             Interest::Yes
         } else {
@@ -90,8 +86,7 @@ impl FileAnalyzer for PythonDistAnalyzer {
         };
         let mut p = pypi_package(self.name(), meta, &name, &version);
         if let Some((component, major)) = cuda::wheel_component(&p.name) {
-            p.properties
-                .insert(cuda::PROP_COMPONENT.into(), component.into());
+            p.properties.insert(cuda::PROP_COMPONENT.into(), component.into());
             if let Some(m) = major {
                 p.properties.insert(cuda::PROP_MAJOR.into(), m);
             }
@@ -111,15 +106,9 @@ mod tests {
 
     #[test]
     fn parses_header_only() {
-        assert_eq!(
-            parse_python_metadata(METADATA),
-            Some(("Jinja2".into(), "3.1.2".into()))
-        );
+        assert_eq!(parse_python_metadata(METADATA), Some(("Jinja2".into(), "3.1.2".into())));
         assert_eq!(parse_python_metadata("Name: x\n"), None);
-        assert_eq!(
-            parse_python_metadata("\n\nName: x\nVersion: 1\n"),
-            Some(("x".into(), "1".into()))
-        );
+        assert_eq!(parse_python_metadata("\n\nName: x\nVersion: 1\n"), Some(("x".into(), "1".into())));
     }
 
     #[test]
@@ -132,21 +121,11 @@ mod tests {
         );
         assert_eq!(a.required(&m), Interest::Yes);
         assert_eq!(
-            a.required(&EntryMeta::file(
-                "usr/lib/python3/dist-packages/six-1.16.0.egg-info",
-                1,
-                None
-            )),
+            a.required(&EntryMeta::file("usr/lib/python3/dist-packages/six-1.16.0.egg-info", 1, None)),
             Interest::Yes
         );
-        assert_eq!(
-            a.required(&EntryMeta::file("x.egg-info/PKG-INFO", 1, None)),
-            Interest::Yes
-        );
-        assert_eq!(
-            a.required(&EntryMeta::file("x.dist-info/RECORD", 1, None)),
-            Interest::No
-        );
+        assert_eq!(a.required(&EntryMeta::file("x.egg-info/PKG-INFO", 1, None)), Interest::Yes);
+        assert_eq!(a.required(&EntryMeta::file("x.dist-info/RECORD", 1, None)), Interest::No);
         let mut f = Facts::default();
         a.analyze(&m, &mut METADATA.as_bytes(), &mut f).unwrap();
         assert_eq!(f.packages[0].name, "jinja2");
@@ -160,26 +139,10 @@ mod tests {
         let mut f = Facts::default();
         let m = EntryMeta::file("x/nvidia_cudnn_cu12-8.9.2.26.dist-info/METADATA", 1, None);
         PythonDistAnalyzer
-            .analyze(
-                &m,
-                &mut &b"Name: nvidia-cudnn-cu12\nVersion: 8.9.2.26\n"[..],
-                &mut f,
-            )
+            .analyze(&m, &mut &b"Name: nvidia-cudnn-cu12\nVersion: 8.9.2.26\n"[..], &mut f)
             .unwrap();
-        assert_eq!(
-            f.packages[0]
-                .properties
-                .get("cuda.component")
-                .map(String::as_str),
-            Some("cudnn")
-        );
-        assert_eq!(
-            f.packages[0]
-                .properties
-                .get("cuda.major")
-                .map(String::as_str),
-            Some("12")
-        );
+        assert_eq!(f.packages[0].properties.get("cuda.component").map(String::as_str), Some("cudnn"));
+        assert_eq!(f.packages[0].properties.get("cuda.major").map(String::as_str), Some("12"));
     }
 
     #[test]
@@ -187,10 +150,7 @@ mod tests {
         let long = "Name: x\n".repeat(200_000);
         assert!(read_header(&mut long.as_bytes(), MAX_HEADER).is_err());
         let body_big = format!("Name: x\nVersion: 1\n\n{}", "y".repeat(10_000_000));
-        assert_eq!(
-            read_header(&mut body_big.as_bytes(), MAX_HEADER).unwrap(),
-            "Name: x\nVersion: 1\n\n"
-        );
+        assert_eq!(read_header(&mut body_big.as_bytes(), MAX_HEADER).unwrap(), "Name: x\nVersion: 1\n\n");
     }
 
     proptest! {

@@ -25,13 +25,7 @@ pub const ECOSYSTEM_CPYTHON: &str = "CPython";
 pub const PROP_EVIDENCE: &str = "python.evidence";
 
 fn interpreter(analyzer: &str, meta: &EntryMeta<'_>, version: &str, evidence: &str) -> Package {
-    let mut p = package(
-        analyzer,
-        meta,
-        PYTHON_INTERPRETER_NAME,
-        version,
-        ECOSYSTEM_CPYTHON,
-    );
+    let mut p = package(analyzer, meta, PYTHON_INTERPRETER_NAME, version, ECOSYSTEM_CPYTHON);
     p.purl = purl("generic", None, PYTHON_INTERPRETER_NAME, Some(version), &[]);
     p.properties.insert(PROP_EVIDENCE.into(), evidence.into());
     p
@@ -41,8 +35,7 @@ fn interpreter(analyzer: &str, meta: &EntryMeta<'_>, version: &str, evidence: &s
 fn plausible_version(v: &str) -> bool {
     v.len() <= 32
         && v.starts_with(|c: char| c.is_ascii_digit())
-        && v.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '+')
+        && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '+')
 }
 
 /// The interpreter package implied by an OS package (`libpython3.11-minimal 3.11.2-6` → `python
@@ -54,10 +47,9 @@ pub(crate) fn from_os_package(
     version: &str,
 ) -> Option<Package> {
     let is_interp = match analyzer {
-        "dpkg" => name
-            .strip_prefix("libpython3.")
-            .and_then(|r| r.strip_suffix("-minimal"))
-            .is_some_and(is_digits),
+        "dpkg" => {
+            name.strip_prefix("libpython3.").and_then(|r| r.strip_suffix("-minimal")).is_some_and(is_digits)
+        }
         "apk" => name == "python3",
         "rpm" => name == "python3" || name.strip_prefix("python3.").is_some_and(is_digits),
         _ => false,
@@ -78,11 +70,7 @@ fn is_digits(s: &str) -> bool {
 /// `PY_VERSION` from a `patchlevel.h`. Fuzz entry point.
 pub fn parse_patchlevel(text: &str) -> Option<String> {
     text.lines().find_map(|l| {
-        let rest = l
-            .trim()
-            .strip_prefix("#define")?
-            .trim_start()
-            .strip_prefix("PY_VERSION")?;
+        let rest = l.trim().strip_prefix("#define")?.trim_start().strip_prefix("PY_VERSION")?;
         let v = rest.trim().strip_prefix('"')?.split('"').next()?;
         plausible_version(v).then(|| v.to_string())
     })
@@ -118,9 +106,7 @@ impl PythonInterpreterAnalyzer {
         };
         let (parent, leaf) = dir.rsplit_once('/').unwrap_or(("", dir));
         (parent == "include" || parent.ends_with("/include"))
-            && leaf
-                .strip_prefix("python")
-                .is_some_and(|v| v.starts_with(|c: char| c.is_ascii_digit()))
+            && leaf.strip_prefix("python").is_some_and(|v| v.starts_with(|c: char| c.is_ascii_digit()))
     }
 }
 
@@ -162,8 +148,7 @@ impl FileAnalyzer for PythonInterpreterAnalyzer {
             (parse_patchlevel(&text), "patchlevel.h")
         };
         if let Some(v) = v {
-            out.packages
-                .push(interpreter(self.name(), meta, &v, evidence));
+            out.packages.push(interpreter(self.name(), meta, &v, evidence));
         }
         Ok(())
     }
@@ -179,45 +164,28 @@ mod tests {
     fn patchlevel() {
         let h = "/* Version as a string */\n#define PY_VERSION      \t\"3.11.4\"\n/*--end constants--*/\n";
         assert_eq!(parse_patchlevel(h).as_deref(), Some("3.11.4"));
-        assert_eq!(
-            parse_patchlevel("#define PY_VERSION \"3.13.0rc1+\"").as_deref(),
-            Some("3.13.0rc1+")
-        );
+        assert_eq!(parse_patchlevel("#define PY_VERSION \"3.13.0rc1+\"").as_deref(), Some("3.13.0rc1+"));
         assert_eq!(parse_patchlevel("#define PY_VERSION \"$(rm -rf)\""), None);
         let a = PythonInterpreterAnalyzer;
         let m = EntryMeta::file("/usr/local/include/python3.11/patchlevel.h", 10, Some(3));
         assert_eq!(a.required(&m), Interest::Yes);
-        assert_eq!(
-            a.required(&EntryMeta::file("include/python3.11/patchlevel.h", 1, None)),
-            Interest::Yes
-        );
-        assert_eq!(
-            a.required(&EntryMeta::file("/usr/src/foo/patchlevel.h", 10, None)),
-            Interest::No
-        );
+        assert_eq!(a.required(&EntryMeta::file("include/python3.11/patchlevel.h", 1, None)), Interest::Yes);
+        assert_eq!(a.required(&EntryMeta::file("/usr/src/foo/patchlevel.h", 10, None)), Interest::No);
         let mut f = Facts::default();
         a.analyze(&m, &mut h.as_bytes(), &mut f).unwrap();
         assert_eq!(f.packages[0].name, "python");
         assert_eq!(f.packages[0].ecosystem, "CPython");
-        assert_eq!(
-            f.packages[0].purl.as_deref(),
-            Some("pkg:generic/python@3.11.4")
-        );
+        assert_eq!(f.packages[0].purl.as_deref(), Some("pkg:generic/python@3.11.4"));
     }
 
     #[test]
     fn pyvenv() {
         assert_eq!(
-            parse_pyvenv_cfg(
-                "home = /usr/bin\ninclude-system-site-packages = false\nversion = 3.11.2\n"
-            )
-            .as_deref(),
+            parse_pyvenv_cfg("home = /usr/bin\ninclude-system-site-packages = false\nversion = 3.11.2\n")
+                .as_deref(),
             Some("3.11.2")
         );
-        assert_eq!(
-            parse_pyvenv_cfg("home = /x\nversion_info = 3.12.1.final.0\n").as_deref(),
-            Some("3.12.1")
-        );
+        assert_eq!(parse_pyvenv_cfg("home = /x\nversion_info = 3.12.1.final.0\n").as_deref(), Some("3.12.1"));
         assert_eq!(parse_pyvenv_cfg("home = /x\n"), None);
     }
 
@@ -225,25 +193,13 @@ mod tests {
     fn os_packages() {
         let m = EntryMeta::file("/var/lib/dpkg/status", 1, None);
         assert_eq!(
-            from_os_package("dpkg", &m, "libpython3.11-minimal", "3.11.2-6+deb12u2")
-                .unwrap()
-                .version,
+            from_os_package("dpkg", &m, "libpython3.11-minimal", "3.11.2-6+deb12u2").unwrap().version,
             "3.11.2"
         );
         assert!(from_os_package("dpkg", &m, "libpython3.11-stdlib", "3.11.2-6").is_none());
         assert!(from_os_package("dpkg", &m, "python3", "3.11.2-1").is_none());
-        assert_eq!(
-            from_os_package("rpm", &m, "python3.11", "3.11.7-1.el9")
-                .unwrap()
-                .version,
-            "3.11.7"
-        );
-        assert_eq!(
-            from_os_package("apk", &m, "python3", "3.11.8-r0")
-                .unwrap()
-                .version,
-            "3.11.8"
-        );
+        assert_eq!(from_os_package("rpm", &m, "python3.11", "3.11.7-1.el9").unwrap().version, "3.11.7");
+        assert_eq!(from_os_package("apk", &m, "python3", "3.11.8-r0").unwrap().version, "3.11.8");
     }
 
     proptest! {

@@ -118,12 +118,7 @@ fn parse_requirement_line(line: &str, lineno: u32) -> Option<Requirement> {
         None
     };
     let pinned = pinned.filter(|v| !v.is_empty());
-    Some(Requirement {
-        name: name.to_string(),
-        pinned,
-        specifier: spec,
-        line: lineno,
-    })
+    Some(Requirement { name: name.to_string(), pinned, specifier: spec, line: lineno })
 }
 
 #[derive(Deserialize)]
@@ -172,11 +167,7 @@ pub fn parse_toml_lock(text: &str) -> Result<Vec<LockedPackage>, AnalyzerError> 
                 return None;
             }
             let group = p.category.filter(|c| c != "main");
-            Some(LockedPackage {
-                name: p.name,
-                version,
-                group,
-            })
+            Some(LockedPackage { name: p.name, version, group })
         })
         .collect())
 }
@@ -198,24 +189,15 @@ struct PipfileEntry {
 /// Parses a `Pipfile.lock` (`default` and `develop` sections; entries without an `==` version —
 /// VCS or path dependencies — are skipped). Fuzz entry point.
 pub fn parse_pipfile_lock(text: &str) -> Result<Vec<LockedPackage>, AnalyzerError> {
-    let lock: PipfileLock =
-        serde_json::from_str(text).map_err(|e| AnalyzerError::parse(e.to_string()))?;
+    let lock: PipfileLock = serde_json::from_str(text).map_err(|e| AnalyzerError::parse(e.to_string()))?;
     let mut out = Vec::new();
     for (section, group) in [(lock.default, None), (lock.develop, Some("develop"))] {
         for (name, e) in section {
-            let Some(v) = e
-                .version
-                .as_deref()
-                .and_then(|v| v.strip_prefix("=="))
-                .filter(|v| !v.is_empty())
+            let Some(v) = e.version.as_deref().and_then(|v| v.strip_prefix("==")).filter(|v| !v.is_empty())
             else {
                 continue;
             };
-            out.push(LockedPackage {
-                name,
-                version: v.to_string(),
-                group: group.map(String::from),
-            });
+            out.push(LockedPackage { name, version: v.to_string(), group: group.map(String::from) });
         }
     }
     Ok(out)
@@ -237,8 +219,7 @@ fn kind_of(meta: &EntryMeta<'_>) -> Option<Kind> {
         "Pipfile.lock" => Some(Kind::Pipfile),
         _ if n.ends_with(".txt") => {
             let parent = meta.rel_path().rsplit('/').nth(1).unwrap_or("");
-            (n.starts_with("requirements") || parent == "requirements")
-                .then_some(Kind::Requirements)
+            (n.starts_with("requirements") || parent == "requirements").then_some(Kind::Requirements)
         }
         _ => None,
     }
@@ -258,11 +239,7 @@ impl FileAnalyzer for PythonLockAnalyzer {
     }
 
     fn required(&self, meta: &EntryMeta<'_>) -> Interest {
-        if meta.is_file() && kind_of(meta).is_some() {
-            Interest::Yes
-        } else {
-            Interest::No
-        }
+        if meta.is_file() && kind_of(meta).is_some() { Interest::Yes } else { Interest::No }
     }
 
     fn max_size(&self) -> u64 {
@@ -282,21 +259,14 @@ impl FileAnalyzer for PythonLockAnalyzer {
         match kind {
             Kind::Requirements => {
                 for r in parse_requirements(&text) {
-                    let mut p = pypi_package(
-                        self.name(),
-                        meta,
-                        &r.name,
-                        r.pinned.as_deref().unwrap_or(""),
-                    );
+                    let mut p = pypi_package(self.name(), meta, &r.name, r.pinned.as_deref().unwrap_or(""));
                     if let Some(l) = p.locations.first_mut() {
                         l.line = Some(r.line);
                     }
                     if r.pinned.is_none() {
-                        p.properties
-                            .insert(PROP_CONSTRAINT.into(), r.specifier.clone());
+                        p.properties.insert(PROP_CONSTRAINT.into(), r.specifier.clone());
                     }
-                    p.properties
-                        .insert(PROP_DECLARED_IN.into(), "requirements".into());
+                    p.properties.insert(PROP_DECLARED_IN.into(), "requirements".into());
                     out.packages.push(p);
                 }
             }
@@ -346,10 +316,7 @@ pillow==9.0.0 \\
     #[test]
     fn requirements() {
         let r = parse_requirements(REQS);
-        let got: Vec<_> = r
-            .iter()
-            .map(|r| (r.name.as_str(), r.pinned.as_deref(), r.line))
-            .collect();
+        let got: Vec<_> = r.iter().map(|r| (r.name.as_str(), r.pinned.as_deref(), r.line)).collect();
         assert_eq!(
             got,
             [
@@ -370,18 +337,9 @@ pillow==9.0.0 \\
         let a = PythonLockAnalyzer;
         let m = EntryMeta::file("requirements.txt", 1, None);
         assert_eq!(a.required(&m), Interest::Yes);
-        assert_eq!(
-            a.required(&EntryMeta::file("app/requirements-dev.txt", 1, None)),
-            Interest::Yes
-        );
-        assert_eq!(
-            a.required(&EntryMeta::file("requirements/base.txt", 1, None)),
-            Interest::Yes
-        );
-        assert_eq!(
-            a.required(&EntryMeta::file("notes.txt", 1, None)),
-            Interest::No
-        );
+        assert_eq!(a.required(&EntryMeta::file("app/requirements-dev.txt", 1, None)), Interest::Yes);
+        assert_eq!(a.required(&EntryMeta::file("requirements/base.txt", 1, None)), Interest::Yes);
+        assert_eq!(a.required(&EntryMeta::file("notes.txt", 1, None)), Interest::No);
         let mut f = Facts::default();
         a.analyze(&m, &mut REQS.as_bytes(), &mut f).unwrap();
         let torch = f.packages.iter().find(|p| p.name == "torch").unwrap();
@@ -390,10 +348,7 @@ pillow==9.0.0 \\
         assert!(!torch.properties.contains_key(PROP_CONSTRAINT));
         let numpy = f.packages.iter().find(|p| p.name == "numpy").unwrap();
         assert_eq!(numpy.version, "");
-        assert_eq!(
-            numpy.properties.get(PROP_CONSTRAINT).map(String::as_str),
-            Some(">=1.21,<2")
-        );
+        assert_eq!(numpy.properties.get(PROP_CONSTRAINT).map(String::as_str), Some(">=1.21,<2"));
         assert!(f.packages.iter().any(|p| p.name == "flask"));
     }
 
@@ -405,22 +360,11 @@ pillow==9.0.0 \\
         assert_eq!(p[1].group.as_deref(), Some("dev"));
         let uv = "version = 1\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\nsource = { editable = \".\" }\n\n[[package]]\nname = \"idna\"\nversion = \"3.7\"\nsource = { registry = \"https://pypi.org/simple\" }\n";
         let u = parse_toml_lock(uv).unwrap();
-        assert_eq!(
-            u,
-            [LockedPackage {
-                name: "idna".into(),
-                version: "3.7".into(),
-                group: None
-            }]
-        );
+        assert_eq!(u, [LockedPackage { name: "idna".into(), version: "3.7".into(), group: None }]);
         assert!(parse_toml_lock("[[package]\n").is_err());
         let mut f = Facts::default();
         PythonLockAnalyzer
-            .analyze(
-                &EntryMeta::file("/app/uv.lock", 1, Some(2)),
-                &mut uv.as_bytes(),
-                &mut f,
-            )
+            .analyze(&EntryMeta::file("/app/uv.lock", 1, Some(2)), &mut uv.as_bytes(), &mut f)
             .unwrap();
         assert_eq!(f.packages[0].purl.as_deref(), Some("pkg:pypi/idna@3.7"));
     }

@@ -14,12 +14,7 @@ use crate::common::{package, pep503_normalize, purl};
 pub const ECOSYSTEM_PYPI: &str = "PyPI";
 
 /// A PyPI package with its PEP 503 name and `pkg:pypi` purl.
-pub(crate) fn pypi_package(
-    analyzer: &str,
-    meta: &EntryMeta<'_>,
-    raw_name: &str,
-    version: &str,
-) -> Package {
+pub(crate) fn pypi_package(analyzer: &str, meta: &EntryMeta<'_>, raw_name: &str, version: &str) -> Package {
     let name = pep503_normalize(raw_name);
     let mut p = package(analyzer, meta, &name, version, ECOSYSTEM_PYPI);
     p.purl = purl("pypi", None, &name, Some(version), &[]);
