@@ -14,14 +14,8 @@ pub const SUPPRESSED_REASON: &str = "suppressed_reason";
 pub const ORIGINAL_SEVERITY: &str = "original_severity";
 
 /// Fix statuses that mean "no fix is available".
-const UNFIXED_STATUSES: [&str; 6] = [
-    "unfixed",
-    "not_fixed",
-    "will_not_fix",
-    "wont_fix",
-    "fix_deferred",
-    "affected",
-];
+const UNFIXED_STATUSES: [&str; 6] =
+    ["unfixed", "not_fixed", "will_not_fix", "wont_fix", "fix_deferred", "affected"];
 
 /// True when a vulnerability finding has no fix: no fixed version is known, or its status says no fix
 /// is available (`unfixed`, `will_not_fix`, `fix_deferred`, …). Other kinds are never "unfixed".
@@ -45,9 +39,7 @@ pub fn is_unfixed(f: &Finding) -> bool {
 /// 5. the report is normalised (sorted, fingerprints filled).
 pub fn apply(report: &mut Report, policy: &Policy, today: Date) {
     let cfg = &policy.config;
-    report
-        .findings
-        .retain(|f| cfg.scanner_enabled(scanner_for(f.kind)) && cfg.rule_enabled(&f.id));
+    report.findings.retain(|f| cfg.scanner_enabled(scanner_for(f.kind)) && cfg.rule_enabled(&f.id));
 
     for f in &mut report.findings {
         f.ensure_fingerprint();
@@ -57,8 +49,7 @@ pub fn apply(report: &mut Report, policy: &Policy, today: Date) {
         if let Some((_, &sev)) = over
             && sev != f.severity
         {
-            f.details
-                .insert(ORIGINAL_SEVERITY.into(), f.severity.as_str().into());
+            f.details.insert(ORIGINAL_SEVERITY.into(), f.severity.as_str().into());
             f.severity = sev;
         }
     }
@@ -68,16 +59,10 @@ pub fn apply(report: &mut Report, policy: &Policy, today: Date) {
         let exp = e.expires.map(|d| d.to_string()).unwrap_or_default();
         report.warnings.push(ScanWarning::general(
             "policy",
-            format!(
-                "ignore entry {} expired on {exp}; it no longer suppresses findings",
-                e.describe()
-            ),
+            format!("ignore entry {} expired on {exp}; it no longer suppresses findings", e.describe()),
         ));
     }
-    let active: Vec<_> = all_ignores
-        .into_iter()
-        .filter(|e| !e.is_expired(today))
-        .collect();
+    let active: Vec<_> = all_ignores.into_iter().filter(|e| !e.is_expired(today)).collect();
 
     let findings = std::mem::take(&mut report.findings);
     for mut f in findings {
@@ -122,10 +107,7 @@ fn suppression(
                 .clone()
                 .or_else(|| st.impact_statement.clone())
                 .unwrap_or_else(|| st.status.as_str().to_string());
-            return Some((
-                format!("vex:{}", doc.id),
-                Some(format!("{}: {reason}", st.status.as_str())),
-            ));
+            return Some((format!("vex:{}", doc.id), Some(format!("{}: {reason}", st.status.as_str()))));
         }
     }
     if policy.ignore_unfixed && is_unfixed(f) {
@@ -155,10 +137,7 @@ pub fn exit_code(report: &Report, fail_on: Option<Severity>) -> i32 {
 
 /// Exit code for per-kind thresholds: 1 when an active finding is at or above its kind's threshold.
 pub fn exit_code_with(report: &Report, fail_on: &FailOn) -> i32 {
-    let failing = report
-        .findings
-        .iter()
-        .any(|f| fail_on.threshold(f.kind).is_some_and(|t| f.severity >= t));
+    let failing = report.findings.iter().any(|f| fail_on.threshold(f.kind).is_some_and(|t| f.severity >= t));
     i32::from(failing)
 }
 
@@ -174,37 +153,21 @@ mod tests {
     fn vuln(id: &str, sev: Severity, fixed: &[&str]) -> Finding {
         let mut f = Finding::new(FindingKind::Vulnerability, id, sev, 7, "t")
             .with_location(Location::file("/app/requirements.txt"));
-        f.package = Some(PackageRef {
-            name: "pillow".into(),
-            version: "9.4.0".into(),
-            ecosystem: "PyPI".into(),
-        });
+        f.package =
+            Some(PackageRef { name: "pillow".into(), version: "9.4.0".into(), ecosystem: "PyPI".into() });
         f.fixed_versions = fixed.iter().map(|s| s.to_string()).collect();
         f
     }
 
     fn report() -> Report {
         let mut r = Report::new(Target::new(TargetKind::Filesystem, "."));
-        r.findings
-            .push(vuln("CVE-1", Severity::Critical, &["10.0.0"]));
+        r.findings.push(vuln("CVE-1", Severity::Critical, &["10.0.0"]));
         r.findings.push(vuln("CVE-2", Severity::High, &[]));
         r.findings.push(
-            Finding::new(
-                FindingKind::Misconfiguration,
-                "SW-DF-001",
-                Severity::High,
-                4,
-                "root",
-            )
-            .with_location(Location::file("Dockerfile").with_line(1)),
+            Finding::new(FindingKind::Misconfiguration, "SW-DF-001", Severity::High, 4, "root")
+                .with_location(Location::file("Dockerfile").with_line(1)),
         );
-        r.findings.push(Finding::new(
-            FindingKind::Secret,
-            "SW-SEC-001",
-            Severity::Critical,
-            6,
-            "token",
-        ));
+        r.findings.push(Finding::new(FindingKind::Secret, "SW-SEC-001", Severity::Critical, 6, "token"));
         r
     }
 
@@ -213,10 +176,7 @@ mod tests {
     }
 
     fn suppressed_by(r: &Report, id: &str) -> Option<String> {
-        r.suppressed
-            .iter()
-            .find(|f| f.id == id)
-            .and_then(|f| f.details.get(SUPPRESSED_BY).cloned())
+        r.suppressed.iter().find(|f| f.id == id).and_then(|f| f.details.get(SUPPRESSED_BY).cloned())
     }
 
     #[test]
@@ -232,33 +192,18 @@ mod tests {
     #[test]
     fn ignores_with_expiry() {
         let mut p = Policy::default();
-        p.ignores
-            .push(IgnoreEntry::new("CVE-1", ".seawallignore:1").with_reason("not reachable"));
+        p.ignores.push(IgnoreEntry::new("CVE-1", ".seawallignore:1").with_reason("not reachable"));
         p.ignores.push(
-            IgnoreEntry::new("SW-DF-001", ".seawallignore:2")
-                .with_expires(jiff::civil::date(2026, 5, 31)),
+            IgnoreEntry::new("SW-DF-001", ".seawallignore:2").with_expires(jiff::civil::date(2026, 5, 31)),
         );
         let mut r = report();
         apply(&mut r, &p, today());
-        assert_eq!(
-            suppressed_by(&r, "CVE-1").as_deref(),
-            Some("ignore:.seawallignore:1")
-        );
+        assert_eq!(suppressed_by(&r, "CVE-1").as_deref(), Some("ignore:.seawallignore:1"));
         let s = r.suppressed.iter().find(|f| f.id == "CVE-1").unwrap();
-        assert_eq!(
-            s.details.get(SUPPRESSED_REASON).map(String::as_str),
-            Some("not reachable")
-        );
-        assert!(
-            r.findings.iter().any(|f| f.id == "SW-DF-001"),
-            "expired entry must not apply"
-        );
+        assert_eq!(s.details.get(SUPPRESSED_REASON).map(String::as_str), Some("not reachable"));
+        assert!(r.findings.iter().any(|f| f.id == "SW-DF-001"), "expired entry must not apply");
         assert_eq!(r.warnings.len(), 1);
-        assert!(
-            r.warnings[0].message.contains("expired on 2026-05-31"),
-            "{:?}",
-            r.warnings
-        );
+        assert!(r.warnings[0].message.contains("expired on 2026-05-31"), "{:?}", r.warnings);
     }
 
     #[test]
@@ -268,8 +213,7 @@ mod tests {
           {"vulnerability":{"name":"CVE-2"},"status":"not_affected"},
           {"vulnerability":{"name":"CVE-2"},"status":"affected"}]}"#;
         let mut p = Policy::default();
-        p.vex
-            .push(VexDocument::parse(doc, Path::new("v.json")).unwrap());
+        p.vex.push(VexDocument::parse(doc, Path::new("v.json")).unwrap());
         let mut r = report();
         apply(&mut r, &p, today());
         assert_eq!(suppressed_by(&r, "CVE-1").as_deref(), Some("vex:vex-1"));
@@ -278,16 +222,10 @@ mod tests {
 
     #[test]
     fn ignore_unfixed_severity_filter_and_baseline() {
-        let mut p = Policy {
-            ignore_unfixed: true,
-            ..Policy::default()
-        };
+        let mut p = Policy { ignore_unfixed: true, ..Policy::default() };
         let mut r = report();
         apply(&mut r, &p, today());
-        assert_eq!(
-            suppressed_by(&r, "CVE-2").as_deref(),
-            Some("ignore-unfixed")
-        );
+        assert_eq!(suppressed_by(&r, "CVE-2").as_deref(), Some("ignore-unfixed"));
         assert!(r.findings.iter().any(|f| f.id == "CVE-1"));
 
         p.ignore_unfixed = false;
@@ -295,18 +233,11 @@ mod tests {
         let mut r = report();
         apply(&mut r, &p, today());
         assert_eq!(r.findings.len(), 2);
-        assert_eq!(
-            suppressed_by(&r, "SW-DF-001").as_deref(),
-            Some("severity-filter")
-        );
+        assert_eq!(suppressed_by(&r, "SW-DF-001").as_deref(), Some("severity-filter"));
 
         let mut old = Report::new(Target::new(TargetKind::Filesystem, "."));
-        old.findings
-            .push(vuln("CVE-1", Severity::Critical, &["10.0.0"]));
-        let p = Policy {
-            baseline: Some(Baseline::from_report(&old)),
-            ..Policy::default()
-        };
+        old.findings.push(vuln("CVE-1", Severity::Critical, &["10.0.0"]));
+        let p = Policy { baseline: Some(Baseline::from_report(&old)), ..Policy::default() };
         let mut r = report();
         apply(&mut r, &p, today());
         assert_eq!(suppressed_by(&r, "CVE-1").as_deref(), Some("baseline"));
@@ -315,27 +246,19 @@ mod tests {
 
     #[test]
     fn config_disables_overrides_and_fails_per_kind() {
-        let toml = "[fail_on]\nsecret = 'CRITICAL'\n[rules]\ndisabled=['SW-DF-*']\n[severity]\n'CVE-1' = 'LOW'\n";
-        let p = Policy {
-            config: Config::parse(toml, Path::new("seawall.toml")).unwrap(),
-            ..Policy::default()
-        };
+        let toml =
+            "[fail_on]\nsecret = 'CRITICAL'\n[rules]\ndisabled=['SW-DF-*']\n[severity]\n'CVE-1' = 'LOW'\n";
+        let p =
+            Policy { config: Config::parse(toml, Path::new("seawall.toml")).unwrap(), ..Policy::default() };
         let mut r = report();
         apply(&mut r, &p, today());
         assert!(!r.findings.iter().any(|f| f.id == "SW-DF-001"));
         let c1 = r.findings.iter().find(|f| f.id == "CVE-1").unwrap();
         assert_eq!(c1.severity, Severity::Low);
-        assert_eq!(
-            c1.details.get(ORIGINAL_SEVERITY).map(String::as_str),
-            Some("CRITICAL")
-        );
+        assert_eq!(c1.details.get(ORIGINAL_SEVERITY).map(String::as_str), Some("CRITICAL"));
         assert_eq!(exit_code_with(&r, &p.fail_on(None)), 1);
         r.findings.retain(|f| f.kind != FindingKind::Secret);
-        assert_eq!(
-            exit_code_with(&r, &p.fail_on(None)),
-            0,
-            "only secrets have a threshold"
-        );
+        assert_eq!(exit_code_with(&r, &p.fail_on(None)), 0, "only secrets have a threshold");
         assert_eq!(
             exit_code_with(&r, &p.fail_on(Some(Severity::High))),
             1,
@@ -350,12 +273,6 @@ mod tests {
         let mut f = vuln("x", Severity::Low, &["1"]);
         f.status = Some("will_not_fix".into());
         assert!(is_unfixed(&f));
-        assert!(!is_unfixed(&Finding::new(
-            FindingKind::Secret,
-            "s",
-            Severity::Low,
-            6,
-            "t"
-        )));
+        assert!(!is_unfixed(&Finding::new(FindingKind::Secret, "s", Severity::Low, 6, "t")));
     }
 }

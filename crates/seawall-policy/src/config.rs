@@ -55,10 +55,7 @@ pub struct FailOn {
 impl FailOn {
     /// A single threshold for every kind.
     pub fn all(severity: Severity) -> Self {
-        FailOn {
-            default: Some(severity),
-            per_kind: BTreeMap::new(),
-        }
+        FailOn { default: Some(severity), per_kind: BTreeMap::new() }
     }
 
     /// The threshold that applies to `kind`, if any.
@@ -175,14 +172,10 @@ pub fn scanner_for(kind: FindingKind) -> &'static str {
 impl Config {
     /// Parses `seawall.toml` text. `path` names the file in errors and ignore-entry origins.
     pub fn parse(text: &str, path: &Path) -> Result<Config, PolicyError> {
-        let err = |message: String| PolicyError::Config {
-            path: path.to_path_buf(),
-            message,
-        };
+        let err = |message: String| PolicyError::Config { path: path.to_path_buf(), message };
         let raw: RawConfig = toml::from_str(text).map_err(|e| err(e.to_string()))?;
         let sev = |what: &str, s: &str| -> Result<Severity, PolicyError> {
-            s.parse::<Severity>()
-                .map_err(|e| err(format!("{what}: {e}")))
+            s.parse::<Severity>().map_err(|e| err(format!("{what}: {e}")))
         };
         let mut fail_on = FailOn::default();
         if let Some(f) = raw.fail_on {
@@ -196,9 +189,7 @@ impl Config {
                 (FindingKind::Misconfiguration, &f.misconfiguration),
             ] {
                 if let Some(s) = value {
-                    fail_on
-                        .per_kind
-                        .insert(kind, sev(&format!("fail_on.{}", kind.as_str()), s)?);
+                    fail_on.per_kind.insert(kind, sev(&format!("fail_on.{}", kind.as_str()), s)?);
                 }
             }
         }
@@ -227,9 +218,7 @@ impl Config {
                 e = e.with_package(p);
             }
             if let Some(g) = r.path {
-                e = e
-                    .with_path(&g)
-                    .map_err(|x| err(format!("ignore[{i}].path {g:?}: {x}")))?;
+                e = e.with_path(&g).map_err(|x| err(format!("ignore[{i}].path {g:?}: {x}")))?;
             }
             if let Some(reason) = r.reason {
                 e = e.with_reason(reason);
@@ -239,11 +228,9 @@ impl Config {
                     RawDate::Toml(dt) => dt.to_string(),
                     RawDate::Text(s) => s,
                 };
-                let date: Date = text.parse().map_err(|x| {
-                    err(format!(
-                        "ignore[{i}].expires {text:?} (want YYYY-MM-DD): {x}"
-                    ))
-                })?;
+                let date: Date = text
+                    .parse()
+                    .map_err(|x| err(format!("ignore[{i}].expires {text:?} (want YYYY-MM-DD): {x}")))?;
                 e = e.with_expires(date);
             }
             ignores.push(e);
@@ -268,9 +255,7 @@ impl Config {
 
     /// True when the named scanner (`vuln`, `secret`, `model`, `config`, `inventory`) is enabled.
     pub fn scanner_enabled(&self, name: &str) -> bool {
-        self.enabled_scanners
-            .as_ref()
-            .is_none_or(|l| l.iter().any(|s| s == name))
+        self.enabled_scanners.as_ref().is_none_or(|l| l.iter().any(|s| s == name))
     }
 
     /// True when the rule (or advisory) id is enabled by `[rules]`.
@@ -308,9 +293,7 @@ impl Config {
 
 fn pattern_matches(pattern: &str, id: &str) -> bool {
     match pattern.strip_suffix('*') {
-        Some(prefix) => id
-            .to_ascii_uppercase()
-            .starts_with(&prefix.to_ascii_uppercase()),
+        Some(prefix) => id.to_ascii_uppercase().starts_with(&prefix.to_ascii_uppercase()),
         None => pattern.eq_ignore_ascii_case(id),
     }
 }
@@ -319,8 +302,7 @@ fn pattern_matches(pattern: &str, id: &str) -> bool {
 pub fn expand_image_ref(r: &str) -> String {
     let r = r.trim();
     let first = r.split('/').next().unwrap_or("");
-    let has_host =
-        r.contains('/') && (first.contains('.') || first.contains(':') || first == "localhost");
+    let has_host = r.contains('/') && (first.contains('.') || first.contains(':') || first == "localhost");
     let r = if has_host {
         r.to_string()
     } else if r.contains('/') {
@@ -402,28 +384,36 @@ expires = "2026-01-01"
     #[test]
     fn parses_every_section() {
         let c = Config::parse(EXAMPLE, Path::new("seawall.toml")).unwrap();
-        assert_eq!(
-            c.fail_on.threshold(FindingKind::Vulnerability),
-            Some(Severity::Critical)
-        );
-        assert_eq!(
-            c.fail_on.threshold(FindingKind::Secret),
-            Some(Severity::High)
-        );
+        assert_eq!(c.fail_on.threshold(FindingKind::Vulnerability), Some(Severity::Critical));
+        assert_eq!(c.fail_on.threshold(FindingKind::Secret), Some(Severity::High));
         assert!(c.scanner_enabled("vuln"));
         assert!(!c.scanner_enabled("model"));
         assert!(c.rule_enabled("SW-DF-001"));
         assert!(!c.rule_enabled("SW-DF-010"));
         assert!(!c.rule_enabled("SW-K8S-001"));
         assert!(c.rule_enabled("CVE-2024-1"));
-        assert_eq!(
-            c.severity_overrides.get("SW-DF-001"),
-            Some(&Severity::Critical)
-        );
+        assert_eq!(c.severity_overrides.get("SW-DF-001"), Some(&Severity::Critical));
         assert_eq!(c.ignores.len(), 2);
         assert_eq!(c.ignores[0].expires, Some(jiff::civil::date(2026, 12, 31)));
         assert_eq!(c.ignores[1].expires, Some(jiff::civil::date(2026, 1, 1)));
         assert_eq!(c.ignores[0].origin, "seawall.toml ignore[0]");
+    }
+
+    /// The example in this module's documentation must stay a valid `seawall.toml`.
+    #[test]
+    fn documented_example_parses() {
+        let src = include_str!("config.rs");
+        let body: Vec<&str> = src
+            .lines()
+            .skip_while(|l| !l.starts_with("//! ```toml"))
+            .skip(1)
+            .take_while(|l| !l.starts_with("//! ```"))
+            .map(|l| l.strip_prefix("//! ").or_else(|| l.strip_prefix("//!")).unwrap_or(l))
+            .collect();
+        assert!(body.len() > 10, "example not found");
+        let c = Config::parse(&body.join("\n"), Path::new("doc")).unwrap();
+        assert_eq!(c.fail_on.threshold(FindingKind::Secret), Some(Severity::Low));
+        assert_eq!(c.ignores.len(), 1);
     }
 
     #[test]
@@ -453,17 +443,11 @@ expires = "2026-01-01"
         let dir = tempfile::tempdir().unwrap();
         let deep = dir.path().join("a/b/c");
         std::fs::create_dir_all(&deep).unwrap();
-        assert!(
-            find_config(&deep).is_none() || !find_config(&deep).unwrap().starts_with(dir.path())
-        );
+        assert!(find_config(&deep).is_none() || !find_config(&deep).unwrap().starts_with(dir.path()));
         std::fs::write(dir.path().join("a/seawall.toml"), "").unwrap();
         let want = dir.path().canonicalize().unwrap().join("a/seawall.toml");
         assert_eq!(find_config(&deep), Some(want.clone()));
-        assert_eq!(
-            find_config(&deep.join("missing")),
-            None,
-            "a start that does not exist finds nothing"
-        );
+        assert_eq!(find_config(&deep.join("missing")), None, "a start that does not exist finds nothing");
         std::fs::write(deep.join("Dockerfile"), "").unwrap();
         assert_eq!(find_config(&deep.join("Dockerfile")), Some(want));
     }

@@ -19,12 +19,7 @@ impl Baseline {
     /// The baseline of a report. Suppressed findings count too, so a finding that was ignored last
     /// time is not "new" now.
     pub fn from_report(report: &Report) -> Self {
-        let fingerprints = report
-            .findings
-            .iter()
-            .chain(&report.suppressed)
-            .map(fingerprint_of)
-            .collect();
+        let fingerprints = report.findings.iter().chain(&report.suppressed).map(fingerprint_of).collect();
         Baseline { fingerprints }
     }
 
@@ -42,10 +37,8 @@ impl Baseline {
 /// Reads a seawall JSON report (`--format json` output).
 pub fn load_report(path: &Path) -> Result<Report, PolicyError> {
     let text = crate::error::read_to_string(path)?;
-    serde_json::from_str(&text).map_err(|e| PolicyError::Baseline {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })
+    serde_json::from_str(&text)
+        .map_err(|e| PolicyError::Baseline { path: path.to_path_buf(), message: e.to_string() })
 }
 
 fn fingerprint_of(f: &Finding) -> String {
@@ -143,9 +136,6 @@ mod tests {
         assert!(b.contains(&rep(&["A"]).findings[0]));
         assert!(!b.contains(&rep(&["Z"]).findings[0]));
         std::fs::write(&p, "{}").unwrap();
-        assert!(matches!(
-            Baseline::load(&p),
-            Err(PolicyError::Baseline { .. })
-        ));
+        assert!(matches!(Baseline::load(&p), Err(PolicyError::Baseline { .. })));
     }
 }

@@ -51,8 +51,5 @@ pub enum PolicyError {
 }
 
 pub(crate) fn read_to_string(path: &std::path::Path) -> Result<String, PolicyError> {
-    fs_err::read_to_string(path).map_err(|source| PolicyError::Io {
-        path: path.to_path_buf(),
-        source,
-    })
+    fs_err::read_to_string(path).map_err(|source| PolicyError::Io { path: path.to_path_buf(), source })
 }

@@ -143,11 +143,8 @@ pub fn parse_ignore_file(text: &str, name: &Path) -> Result<Vec<IgnoreEntry>, Po
     let mut out = Vec::new();
     for (idx, raw) in text.lines().enumerate() {
         let line_no = idx + 1;
-        let err = |message: String| PolicyError::IgnoreLine {
-            path: name.to_path_buf(),
-            line: line_no,
-            message,
-        };
+        let err =
+            |message: String| PolicyError::IgnoreLine { path: name.to_path_buf(), line: line_no, message };
         let (body, reason) = split_comment(raw);
         let body = body.trim();
         if body.is_empty() {
@@ -172,9 +169,7 @@ pub fn parse_ignore_file(text: &str, name: &Path) -> Result<Vec<IgnoreEntry>, Po
                 if glob.is_empty() {
                     return Err(err("empty path: value".into()));
                 }
-                entry = entry
-                    .with_path(glob)
-                    .map_err(|e| err(format!("bad path glob {glob:?}: {e}")))?;
+                entry = entry.with_path(glob).map_err(|e| err(format!("bad path glob {glob:?}: {e}")))?;
             } else if let Some(date) = word.strip_prefix("exp:") {
                 let d: Date = date
                     .parse()
@@ -193,9 +188,7 @@ pub fn parse_ignore_file(text: &str, name: &Path) -> Result<Vec<IgnoreEntry>, Po
 }
 
 fn has_known_prefix(word: &str) -> bool {
-    ["pkg:", "path:", "exp:"]
-        .iter()
-        .any(|p| word.starts_with(p))
+    ["pkg:", "path:", "exp:"].iter().any(|p| word.starts_with(p))
 }
 
 /// Splits `body # reason`: the comment starts at a `#` at the start of the line or after whitespace.
@@ -204,11 +197,7 @@ fn split_comment(line: &str) -> (&str, Option<String>) {
     for (i, b) in bytes.iter().enumerate() {
         if *b == b'#' && (i == 0 || bytes[i - 1].is_ascii_whitespace()) {
             let reason = line[i + 1..].trim();
-            let reason = if reason.is_empty() || i == 0 {
-                None
-            } else {
-                Some(reason.to_string())
-            };
+            let reason = if reason.is_empty() || i == 0 { None } else { Some(reason.to_string()) };
             return (&line[..i], reason);
         }
     }
@@ -224,11 +213,7 @@ mod tests {
     fn vuln(id: &str, pkg: &str, version: &str, path: &str) -> Finding {
         let mut f = Finding::new(FindingKind::Vulnerability, id, Severity::High, 7, "t")
             .with_location(Location::file(path));
-        f.package = Some(PackageRef {
-            name: pkg.into(),
-            version: version.into(),
-            ecosystem: "PyPI".into(),
-        });
+        f.package = Some(PackageRef { name: pkg.into(), version: version.into(), ecosystem: "PyPI".into() });
         f.aliases = vec!["CVE-2023-50447".into()];
         f.ensure_fingerprint();
         f
@@ -260,44 +245,17 @@ mod tests {
 
     #[test]
     fn matching_by_id_alias_fingerprint_package_path() {
-        let f = vuln(
-            "GHSA-x",
-            "Pillow",
-            "9.4.0",
-            "/usr/lib/python3/dist-packages/PIL/METADATA",
-        );
+        let f = vuln("GHSA-x", "Pillow", "9.4.0", "/usr/lib/python3/dist-packages/PIL/METADATA");
         assert!(IgnoreEntry::new("ghsa-x", "t").matches(&f));
         assert!(IgnoreEntry::new("CVE-2023-50447", "t").matches(&f));
         assert!(IgnoreEntry::new(f.fingerprint.clone(), "t").matches(&f));
         assert!(!IgnoreEntry::new("GHSA-y", "t").matches(&f));
-        assert!(
-            IgnoreEntry::new("*", "t")
-                .with_package("pillow")
-                .matches(&f)
-        );
-        assert!(
-            IgnoreEntry::new("*", "t")
-                .with_package("pillow@9.4.0")
-                .matches(&f)
-        );
-        assert!(
-            !IgnoreEntry::new("*", "t")
-                .with_package("pillow@10.0.0")
-                .matches(&f)
-        );
+        assert!(IgnoreEntry::new("*", "t").with_package("pillow").matches(&f));
+        assert!(IgnoreEntry::new("*", "t").with_package("pillow@9.4.0").matches(&f));
+        assert!(!IgnoreEntry::new("*", "t").with_package("pillow@10.0.0").matches(&f));
         assert!(!IgnoreEntry::new("*", "t").with_package("numpy").matches(&f));
-        assert!(
-            IgnoreEntry::new("*", "t")
-                .with_path("/usr/lib/**")
-                .unwrap()
-                .matches(&f)
-        );
-        assert!(
-            !IgnoreEntry::new("*", "t")
-                .with_path("/opt/**")
-                .unwrap()
-                .matches(&f)
-        );
+        assert!(IgnoreEntry::new("*", "t").with_path("/usr/lib/**").unwrap().matches(&f));
+        assert!(!IgnoreEntry::new("*", "t").with_path("/opt/**").unwrap().matches(&f));
     }
 
     #[test]

@@ -44,12 +44,10 @@ mod vex;
 use std::path::{Path, PathBuf};
 
 pub use apply::{
-    ORIGINAL_SEVERITY, SUPPRESSED_BY, SUPPRESSED_REASON, apply, exit_code, exit_code_with,
-    is_unfixed,
+    ORIGINAL_SEVERITY, SUPPRESSED_BY, SUPPRESSED_REASON, apply, exit_code, exit_code_with, is_unfixed,
 };
 pub use config::{
-    CONFIG_FILE_NAME, Config, FailOn, SCANNER_NAMES, expand_image_ref, find_config, find_upward,
-    scanner_for,
+    CONFIG_FILE_NAME, Config, FailOn, SCANNER_NAMES, expand_image_ref, find_config, find_upward, scanner_for,
 };
 pub use diff::{Baseline, ReportDiff, diff, load_report};
 pub use error::PolicyError;
@@ -180,10 +178,7 @@ mod tests {
 
     #[test]
     fn severity_lists() {
-        assert_eq!(
-            parse_severity_list("high, CRITICAL").unwrap(),
-            vec![Severity::High, Severity::Critical]
-        );
+        assert_eq!(parse_severity_list("high, CRITICAL").unwrap(), vec![Severity::High, Severity::Critical]);
         assert!(parse_severity_list("HIGH,BAD").is_err());
         assert!(parse_severity_list("").unwrap().is_empty());
     }
@@ -193,11 +188,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let proj = dir.path().join("proj/sub");
         std::fs::create_dir_all(&proj).unwrap();
-        std::fs::write(
-            dir.path().join("proj/seawall.toml"),
-            "[fail_on]\ndefault = 'HIGH'\n",
-        )
-        .unwrap();
+        std::fs::write(dir.path().join("proj/seawall.toml"), "[fail_on]\ndefault = 'HIGH'\n").unwrap();
         std::fs::write(dir.path().join("proj/.seawallignore"), "CVE-1 # a\n").unwrap();
         std::fs::write(proj.join(".seawallignore"), "CVE-2\n").unwrap();
         let p = Policy::discover(&proj, None).unwrap();

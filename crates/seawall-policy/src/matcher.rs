@@ -33,9 +33,7 @@ impl PathGlob {
     pub(crate) fn new(pattern: &str) -> Result<Self, globset::Error> {
         let trimmed = pattern.trim_start_matches('/');
         let glob = GlobBuilder::new(trimmed).literal_separator(true).build()?;
-        Ok(PathGlob {
-            matcher: glob.compile_matcher(),
-        })
+        Ok(PathGlob { matcher: glob.compile_matcher() })
     }
 
     pub(crate) fn is_match(&self, path: &str) -> bool {

@@ -101,25 +101,16 @@ pub struct VexDocument {
 impl VexDocument {
     /// Parses an OpenVEX JSON document; `name` is used in errors and as fallback id.
     pub fn parse(text: &str, name: &Path) -> Result<VexDocument, PolicyError> {
-        let err = |message: String| PolicyError::Vex {
-            path: name.to_path_buf(),
-            message,
-        };
+        let err = |message: String| PolicyError::Vex { path: name.to_path_buf(), message };
         let v: Value = serde_json::from_str(text).map_err(|e| err(e.to_string()))?;
         let ctx = v.get("@context").and_then(Value::as_str).unwrap_or("");
         if !ctx.contains("openvex") {
-            return Err(err(
-                "missing or unexpected @context (not an OpenVEX document)".into(),
-            ));
+            return Err(err("missing or unexpected @context (not an OpenVEX document)".into()));
         }
-        let id = v
-            .get("@id")
-            .and_then(Value::as_str)
-            .map_or_else(|| name.display().to_string(), str::to_string);
-        let raw = v
-            .get("statements")
-            .and_then(Value::as_array)
-            .ok_or_else(|| err("no statements array".into()))?;
+        let id =
+            v.get("@id").and_then(Value::as_str).map_or_else(|| name.display().to_string(), str::to_string);
+        let raw =
+            v.get("statements").and_then(Value::as_array).ok_or_else(|| err("no statements array".into()))?;
         let mut statements = Vec::with_capacity(raw.len());
         for (i, s) in raw.iter().enumerate() {
             let status = match s.get("status").and_then(Value::as_str) {
@@ -139,8 +130,7 @@ impl VexDocument {
                         }
                     }
                     if let Some(a) = o.get("aliases").and_then(Value::as_array) {
-                        vulnerabilities
-                            .extend(a.iter().filter_map(Value::as_str).map(str::to_string));
+                        vulnerabilities.extend(a.iter().filter_map(Value::as_str).map(str::to_string));
                     }
                 }
                 _ => return Err(err(format!("statements[{i}]: missing vulnerability"))),
@@ -157,14 +147,8 @@ impl VexDocument {
                 vulnerabilities,
                 products,
                 status,
-                justification: s
-                    .get("justification")
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
-                impact_statement: s
-                    .get("impact_statement")
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
+                justification: s.get("justification").and_then(Value::as_str).map(str::to_string),
+                impact_statement: s.get("impact_statement").and_then(Value::as_str).map(str::to_string),
             });
         }
         Ok(VexDocument { id, statements })
@@ -179,37 +163,21 @@ impl VexDocument {
 
 /// The `@id` and the `identifiers` values (purl, cpe22, cpe23) of a v0.2 component object.
 fn component_ids(o: &serde_json::Map<String, Value>) -> Vec<String> {
-    let mut ids: Vec<String> = o
-        .get("@id")
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .into_iter()
-        .collect();
+    let mut ids: Vec<String> = o.get("@id").and_then(Value::as_str).map(str::to_string).into_iter().collect();
     if let Some(idents) = o.get("identifiers").and_then(Value::as_object) {
-        ids.extend(
-            idents
-                .values()
-                .filter_map(Value::as_str)
-                .map(str::to_string),
-        );
+        ids.extend(idents.values().filter_map(Value::as_str).map(str::to_string));
     }
     ids
 }
 
 fn parse_product(p: &Value) -> Option<VexProduct> {
     match p {
-        Value::String(s) => Some(VexProduct {
-            id: s.clone(),
-            identifiers: Vec::new(),
-            subcomponents: Vec::new(),
-        }),
+        Value::String(s) => {
+            Some(VexProduct { id: s.clone(), identifiers: Vec::new(), subcomponents: Vec::new() })
+        }
         Value::Object(o) => {
             let mut ids = component_ids(o);
-            let id = if o.contains_key("@id") && !ids.is_empty() {
-                ids.remove(0)
-            } else {
-                String::new()
-            };
+            let id = if o.contains_key("@id") && !ids.is_empty() { ids.remove(0) } else { String::new() };
             let subcomponents = o
                 .get("subcomponents")
                 .and_then(Value::as_array)
@@ -223,11 +191,7 @@ fn parse_product(p: &Value) -> Option<VexProduct> {
                         .collect()
                 })
                 .unwrap_or_default();
-            Some(VexProduct {
-                id,
-                identifiers: ids,
-                subcomponents,
-            })
+            Some(VexProduct { id, identifiers: ids, subcomponents })
         }
         _ => None,
     }
@@ -238,8 +202,7 @@ impl VexStatement {
     pub fn applies(&self, finding: &Finding, target: &Target) -> bool {
         let names_it = self.vulnerabilities.iter().any(|v| {
             let v = v.rsplit('/').next().unwrap_or(v); // tolerate IRIs such as https://nvd.nist.gov/vuln/detail/CVE-…
-            finding.id.eq_ignore_ascii_case(v)
-                || finding.aliases.iter().any(|a| a.eq_ignore_ascii_case(v))
+            finding.id.eq_ignore_ascii_case(v) || finding.aliases.iter().any(|a| a.eq_ignore_ascii_case(v))
         });
         if !names_it {
             return false;
@@ -247,12 +210,7 @@ impl VexStatement {
         if self.products.is_empty() {
             return true;
         }
-        let pkg_matches = |id: &str| {
-            finding
-                .package
-                .as_ref()
-                .is_some_and(|pkg| purl_matches(id, pkg))
-        };
+        let pkg_matches = |id: &str| finding.package.as_ref().is_some_and(|pkg| purl_matches(id, pkg));
         self.products.iter().any(|p| {
             if p.ids().any(|id| identifies_target(id, target)) {
                 p.subcomponents.is_empty() || p.subcomponents.iter().any(|s| pkg_matches(s))
@@ -299,19 +257,10 @@ mod tests {
     use seawall_core::{FindingKind, Severity, TargetKind};
 
     fn finding() -> Finding {
-        let mut f = Finding::new(
-            FindingKind::Vulnerability,
-            "GHSA-aaaa",
-            Severity::High,
-            7,
-            "t",
-        );
+        let mut f = Finding::new(FindingKind::Vulnerability, "GHSA-aaaa", Severity::High, 7, "t");
         f.aliases = vec!["CVE-2023-1".into()];
-        f.package = Some(PackageRef {
-            name: "Pillow".into(),
-            version: "9.4.0".into(),
-            ecosystem: "PyPI".into(),
-        });
+        f.package =
+            Some(PackageRef { name: "Pillow".into(), version: "9.4.0".into(), ecosystem: "PyPI".into() });
         f
     }
 
@@ -341,10 +290,7 @@ mod tests {
         assert_eq!(d.id, "https://acme.example/vex/1");
         assert_eq!(d.statements.len(), 4);
         assert_eq!(d.statements[0].status, VexStatus::NotAffected);
-        assert_eq!(
-            d.statements[1].products[0].subcomponents,
-            vec!["pkg:pypi/pillow".to_string()]
-        );
+        assert_eq!(d.statements[1].products[0].subcomponents, vec!["pkg:pypi/pillow".to_string()]);
         assert_eq!(d.statements[2].products[0].id, "pkg:pypi/numpy");
     }
 
@@ -362,10 +308,7 @@ mod tests {
         assert!(!d.statements[1].applies(&f2, &other));
         let mut f3 = f.clone();
         f3.aliases = vec!["CVE-2023-3".into()];
-        assert!(
-            !d.statements[2].applies(&f3, &t),
-            "numpy statement must not hit pillow"
-        );
+        assert!(!d.statements[2].applies(&f3, &t), "numpy statement must not hit pillow");
         let mut wrong_version = f.clone();
         if let Some(p) = wrong_version.package.as_mut() {
             p.version = "10.0.0".into();
@@ -373,14 +316,8 @@ mod tests {
         assert!(!d.statements[0].applies(&wrong_version, &t));
         let mut f4 = f.clone();
         f4.aliases = vec!["CVE-2023-4".into()];
-        assert!(
-            d.statements[3].applies(&f4, &t),
-            "v0.2 identifiers name the image and the subcomponent"
-        );
-        assert!(
-            !d.statements[3].applies(&f4, &other),
-            "another image digest"
-        );
+        assert!(d.statements[3].applies(&f4, &t), "v0.2 identifiers name the image and the subcomponent");
+        assert!(!d.statements[3].applies(&f4, &other), "another image digest");
     }
 
     #[test]

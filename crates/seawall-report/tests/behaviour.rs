@@ -304,3 +304,16 @@ fn skipped_scanners_are_visible() {
     let html = render_to_string(&r, Format::Html, &common::ctx()).unwrap();
     assert!(html.contains("The <b>vuln</b> scanner was skipped: no vulnerability database (offline)"));
 }
+
+/// Absurd terminal widths must not panic.
+#[test]
+fn tiny_widths_do_not_panic() {
+    for w in [0u16, 1, 5, 10, 20] {
+        let out = render_to_string(
+            &sample::report(),
+            Format::Table,
+            &common::ctx().with_width(Some(w)).with_packages(true),
+        );
+        assert!(out.is_ok(), "width {w}");
+    }
+}
