@@ -9,11 +9,7 @@ fn main() {
         eprintln!("usage: scan_config PATH [--graph dot|mermaid|svg]");
         std::process::exit(2);
     };
-    if let Some(fmt) = args
-        .iter()
-        .position(|a| a == "--graph")
-        .and_then(|i| args.get(i + 1))
-    {
+    if let Some(fmt) = args.iter().position(|a| a == "--graph").and_then(|i| args.get(i + 1)) {
         match seawall_config::compose_graph_path(&path) {
             Ok(g) => print!(
                 "{}",

@@ -37,10 +37,7 @@ impl PortSpec {
     pub fn is_public(&self) -> bool {
         match self.host_ip.as_deref() {
             None => true,
-            Some(ip) => matches!(
-                ip.trim_matches(|c| c == '[' || c == ']'),
-                "" | "0.0.0.0" | "::"
-            ),
+            Some(ip) => matches!(ip.trim_matches(|c| c == '[' || c == ']'), "" | "0.0.0.0" | "::"),
         }
     }
 }
@@ -147,10 +144,7 @@ fn is_host_mode(v: &Option<String>) -> bool {
 
 impl ContainerSpec {
     fn loc(&self, key: &str) -> Location {
-        self.locations
-            .get(key)
-            .cloned()
-            .unwrap_or_else(|| self.location.clone())
+        self.locations.get(key).cloned().unwrap_or_else(|| self.location.clone())
     }
 
     fn sec_opt(&self, pred: impl Fn(&str, &str) -> bool) -> bool {
@@ -166,12 +160,7 @@ pub fn check_container(spec: &ContainerSpec) -> Vec<Finding> {
     let mut out = Vec::new();
     let n = spec.name.as_str();
     let mut push = |rule, key: &str, msg: String, extra: &str| {
-        out.push(finding(
-            rule,
-            spec.loc(key),
-            format!("{n}: {msg}"),
-            &format!("{n}|{extra}"),
-        ));
+        out.push(finding(rule, spec.loc(key), format!("{n}: {msg}"), &format!("{n}|{extra}")));
     };
     if spec.privileged {
         push(&CTR_PRIVILEGED, "privileged", "privileged: true".into(), "");
@@ -183,54 +172,22 @@ pub fn check_container(spec: &ContainerSpec) -> Vec<Finding> {
         .filter(|c| !DEFAULT_CAPS.contains(&c.as_str()))
         .collect();
     if !extra.is_empty() {
-        push(
-            &CTR_CAP_ADD,
-            "cap_add",
-            format!("cap_add {}", extra.join(", ")),
-            &extra.join(","),
-        );
+        push(&CTR_CAP_ADD, "cap_add", format!("cap_add {}", extra.join(", ")), &extra.join(","));
     }
     if !spec.privileged && !spec.cap_drop.iter().any(|c| normalize_cap(c) == "ALL") {
-        push(
-            &CTR_NO_CAP_DROP,
-            "cap_drop",
-            "capabilities are not dropped with cap_drop: [ALL]".into(),
-            "",
-        );
+        push(&CTR_NO_CAP_DROP, "cap_drop", "capabilities are not dropped with cap_drop: [ALL]".into(), "");
     }
     if spec.sec_opt(|k, v| k == "seccomp" && v.eq_ignore_ascii_case("unconfined")) {
-        push(
-            &CTR_SECCOMP_UNCONFINED,
-            "security_opt",
-            "security_opt seccomp=unconfined".into(),
-            "",
-        );
+        push(&CTR_SECCOMP_UNCONFINED, "security_opt", "security_opt seccomp=unconfined".into(), "");
     }
     if spec.sec_opt(|k, v| k == "apparmor" && v.eq_ignore_ascii_case("unconfined")) {
-        push(
-            &CTR_APPARMOR_UNCONFINED,
-            "security_opt",
-            "security_opt apparmor=unconfined".into(),
-            "",
-        );
+        push(&CTR_APPARMOR_UNCONFINED, "security_opt", "security_opt apparmor=unconfined".into(), "");
     }
-    if !spec.sec_opt(|k, v| {
-        k == "no-new-privileges" && (v.is_empty() || v.eq_ignore_ascii_case("true"))
-    }) {
-        push(
-            &CTR_NO_NEW_PRIVS,
-            "security_opt",
-            "no-new-privileges is not set".into(),
-            "",
-        );
+    if !spec.sec_opt(|k, v| k == "no-new-privileges" && (v.is_empty() || v.eq_ignore_ascii_case("true"))) {
+        push(&CTR_NO_NEW_PRIVS, "security_opt", "no-new-privileges is not set".into(), "");
     }
     if is_host_mode(&spec.network_mode) {
-        push(
-            &CTR_NET_HOST,
-            "network_mode",
-            "network_mode: host".into(),
-            "",
-        );
+        push(&CTR_NET_HOST, "network_mode", "network_mode: host".into(), "");
     }
     if is_host_mode(&spec.pid) {
         push(&CTR_PID_HOST, "pid", "pid: host".into(), "");
@@ -242,12 +199,7 @@ pub fn check_container(spec: &ContainerSpec) -> Vec<Finding> {
         push(&CTR_UTS_HOST, "uts", "uts: host".into(), "");
     }
     if is_host_mode(&spec.userns) {
-        push(
-            &CTR_USERNS_HOST,
-            "userns_mode",
-            "userns_mode: host".into(),
-            "",
-        );
+        push(&CTR_USERNS_HOST, "userns_mode", "userns_mode: host".into(), "");
     }
     for m in spec.mounts.iter().filter(|m| m.bind) {
         let src = m.source.trim_end_matches('/');
@@ -257,19 +209,9 @@ pub fn check_container(spec: &ContainerSpec) -> Vec<Finding> {
             || src.ends_with("podman.sock")
             || src.ends_with("crio.sock")
         {
-            push(
-                &CTR_DOCKER_SOCK,
-                "volumes",
-                format!("container runtime socket {src} mounted"),
-                src,
-            );
+            push(&CTR_DOCKER_SOCK, "volumes", format!("container runtime socket {src} mounted"), src);
         } else if src.starts_with("/dev/nvidia") {
-            push(
-                &CTR_GPU_DEVICES,
-                "volumes",
-                format!("GPU device {src} bind-mounted"),
-                src,
-            );
+            push(&CTR_GPU_DEVICES, "volumes", format!("GPU device {src} bind-mounted"), src);
         } else if src != "/dev/shm"
             && SENSITIVE_HOST_PATHS
                 .iter()
@@ -288,12 +230,7 @@ pub fn check_container(spec: &ContainerSpec) -> Vec<Finding> {
         }
     }
     if !spec.read_only {
-        push(
-            &CTR_RW_ROOTFS,
-            "read_only",
-            "root filesystem is writable".into(),
-            "",
-        );
+        push(&CTR_RW_ROOTFS, "read_only", "root filesystem is writable".into(), "");
     }
     if !spec.memory_limit {
         push(&CTR_NO_MEMORY_LIMIT, "limits", "no memory limit".into(), "");
@@ -305,17 +242,12 @@ pub fn check_container(spec: &ContainerSpec) -> Vec<Finding> {
         push(&CTR_NO_PIDS_LIMIT, "limits", "no PIDs limit".into(), "");
     }
     for p in &spec.ports {
-        let hp = p
-            .host_port
-            .map_or_else(|| "ephemeral".to_string(), |h| h.to_string());
+        let hp = p.host_port.map_or_else(|| "ephemeral".to_string(), |h| h.to_string());
         if p.is_public() {
             push(
                 &CTR_PORT_ALL_INTERFACES,
                 "ports",
-                format!(
-                    "port {hp}->{} published on all interfaces",
-                    p.container_port
-                ),
+                format!("port {hp}->{} published on all interfaces", p.container_port),
                 &format!("{hp}:{}", p.container_port),
             );
         }
@@ -323,21 +255,11 @@ pub fn check_container(spec: &ContainerSpec) -> Vec<Finding> {
             && h > 0
             && h < 1024
         {
-            push(
-                &CTR_PRIVILEGED_PORT,
-                "ports",
-                format!("privileged host port {h}"),
-                &h.to_string(),
-            );
+            push(&CTR_PRIVILEGED_PORT, "ports", format!("privileged host port {h}"), &h.to_string());
         }
     }
     match spec.user.as_deref() {
-        None => push(
-            &CTR_USER_ROOT,
-            "user",
-            "no user set (runs as the image user, usually root)".into(),
-            "",
-        ),
+        None => push(&CTR_USER_ROOT, "user", "no user set (runs as the image user, usually root)".into(), ""),
         Some(u) if crate::dockerfile::is_root_user(u) => {
             push(&CTR_USER_ROOT, "user", format!("user: {u}"), "")
         }
@@ -348,66 +270,35 @@ pub fn check_container(spec: &ContainerSpec) -> Vec<Finding> {
     {
         let (_, tag, digest) = crate::dockerfile::image_parts(img);
         if !digest && matches!(tag.as_deref(), None | Some("latest")) {
-            push(
-                &CTR_IMAGE_LATEST,
-                "image",
-                format!("image {img} is untagged or :latest"),
-                img,
-            );
+            push(&CTR_IMAGE_LATEST, "image", format!("image {img} is untagged or :latest"), img);
         }
         if !digest {
-            push(
-                &CTR_IMAGE_NO_DIGEST,
-                "image",
-                format!("image {img} is not pinned by digest"),
-                img,
-            );
+            push(&CTR_IMAGE_NO_DIGEST, "image", format!("image {img} is not pinned by digest"), img);
         }
     }
-    let nvidia_devs: Vec<&String> = spec
-        .devices
-        .iter()
-        .filter(|d| d.starts_with("/dev/nvidia") || d.starts_with("/dev/dri"))
-        .collect();
+    let nvidia_devs: Vec<&String> =
+        spec.devices.iter().filter(|d| d.starts_with("/dev/nvidia") || d.starts_with("/dev/dri")).collect();
     if !nvidia_devs.is_empty() {
         push(
             &CTR_GPU_DEVICES,
             "devices",
             format!(
                 "GPU device nodes passed directly: {}",
-                nvidia_devs
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                nvidia_devs.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
             ),
             "devices",
         );
     } else if spec.privileged && spec.gpu_all.is_some() {
-        push(
-            &CTR_GPU_DEVICES,
-            "privileged",
-            "GPU service also runs privileged".into(),
-            "privileged-gpu",
-        );
+        push(&CTR_GPU_DEVICES, "privileged", "GPU service also runs privileged".into(), "privileged-gpu");
     }
-    for d in spec
-        .devices
-        .iter()
-        .filter(|d| !d.starts_with("/dev/nvidia") && !d.starts_with("/dev/dri"))
-    {
+    for d in spec.devices.iter().filter(|d| !d.starts_with("/dev/nvidia") && !d.starts_with("/dev/dri")) {
         push(&CTR_HOST_DEVICE, "devices", format!("host device {d}"), d);
     }
     if spec.gpu_all == Some(true) {
         push(&CTR_GPU_ALL, "gpu", "all GPUs granted".into(), "");
     }
     if spec.healthcheck_disabled {
-        push(
-            &CTR_HEALTHCHECK_DISABLED,
-            "healthcheck",
-            "healthcheck disabled".into(),
-            "",
-        );
+        push(&CTR_HEALTHCHECK_DISABLED, "healthcheck", "healthcheck disabled".into(), "");
     }
     out
 }
@@ -444,10 +335,8 @@ mod tests {
     }
 
     fn ids(s: &ContainerSpec) -> Vec<&'static str> {
-        let mut v: Vec<&'static str> = check_container(s)
-            .iter()
-            .map(|f| crate::rule(&f.id).map_or("?", |r| r.id))
-            .collect();
+        let mut v: Vec<&'static str> =
+            check_container(s).iter().map(|f| crate::rule(&f.id).map_or("?", |r| r.id)).collect();
         v.sort_unstable();
         v
     }
@@ -462,24 +351,12 @@ mod tests {
         type Mutate = Box<dyn Fn(&mut ContainerSpec)>;
         let cases: Vec<(&str, Mutate)> = vec![
             ("SW-CTR-001", Box::new(|s| s.privileged = true)),
-            (
-                "SW-CTR-002",
-                Box::new(|s| s.cap_add = vec!["cap_sys_admin".into()]),
-            ),
+            ("SW-CTR-002", Box::new(|s| s.cap_add = vec!["cap_sys_admin".into()])),
             ("SW-CTR-003", Box::new(|s| s.cap_drop.clear())),
-            (
-                "SW-CTR-004",
-                Box::new(|s| s.security_opt.push("seccomp:unconfined".into())),
-            ),
-            (
-                "SW-CTR-005",
-                Box::new(|s| s.security_opt.push("apparmor=unconfined".into())),
-            ),
+            ("SW-CTR-004", Box::new(|s| s.security_opt.push("seccomp:unconfined".into()))),
+            ("SW-CTR-005", Box::new(|s| s.security_opt.push("apparmor=unconfined".into()))),
             ("SW-CTR-006", Box::new(|s| s.security_opt.clear())),
-            (
-                "SW-CTR-007",
-                Box::new(|s| s.network_mode = Some("host".into())),
-            ),
+            ("SW-CTR-007", Box::new(|s| s.network_mode = Some("host".into()))),
             ("SW-CTR-008", Box::new(|s| s.pid = Some("host".into()))),
             ("SW-CTR-009", Box::new(|s| s.ipc = Some("host".into()))),
             ("SW-CTR-010", Box::new(|s| s.uts = Some("host".into()))),
@@ -513,24 +390,12 @@ mod tests {
             ("SW-CTR-018", Box::new(|s| s.ports[0].host_ip = None)),
             ("SW-CTR-019", Box::new(|s| s.ports[0].host_port = Some(80))),
             ("SW-CTR-020", Box::new(|s| s.user = Some("0:0".into()))),
-            (
-                "SW-CTR-021",
-                Box::new(|s| s.image = Some("ollama/ollama".into())),
-            ),
-            (
-                "SW-CTR-022",
-                Box::new(|s| s.image = Some("ollama/ollama:0.5.7".into())),
-            ),
-            (
-                "SW-CTR-023",
-                Box::new(|s| s.devices.push("/dev/nvidia0:/dev/nvidia0".into())),
-            ),
+            ("SW-CTR-021", Box::new(|s| s.image = Some("ollama/ollama".into()))),
+            ("SW-CTR-022", Box::new(|s| s.image = Some("ollama/ollama:0.5.7".into()))),
+            ("SW-CTR-023", Box::new(|s| s.devices.push("/dev/nvidia0:/dev/nvidia0".into()))),
             ("SW-CTR-024", Box::new(|s| s.gpu_all = Some(true))),
             ("SW-CTR-025", Box::new(|s| s.healthcheck_disabled = true)),
-            (
-                "SW-CTR-026",
-                Box::new(|s| s.devices.push("/dev/kmsg".into())),
-            ),
+            ("SW-CTR-026", Box::new(|s| s.devices.push("/dev/kmsg".into()))),
         ];
         for (id, f) in cases {
             let mut s = hardened();

@@ -38,19 +38,11 @@ pub struct DaemonSettings {
 pub fn parse_daemon_json(text: &str) -> Result<DaemonSettings, serde_json::Error> {
     let v: serde_json::Value = serde_json::from_str(text)?;
     let b = |k: &str| v.get(k).and_then(serde_json::Value::as_bool);
-    let s = |k: &str| {
-        v.get(k)
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_string)
-    };
+    let s = |k: &str| v.get(k).and_then(serde_json::Value::as_str).map(str::to_string);
     let list = |k: &str| {
         v.get(k)
             .and_then(serde_json::Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().map(str::to_string))
-                    .collect()
-            })
+            .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
             .unwrap_or_default()
     };
     Ok(DaemonSettings {
@@ -71,11 +63,8 @@ pub fn parse_daemon_json(text: &str) -> Result<DaemonSettings, serde_json::Error
 /// Parses `dockerd` flags from a command line (`ExecStart=` of a systemd unit).
 pub fn parse_dockerd_flags(cmdline: &str) -> DaemonSettings {
     let mut d = DaemonSettings::default();
-    let words: Vec<String> = shell::split(cmdline)
-        .into_iter()
-        .flat_map(|c| c.words)
-        .map(|w| w.text)
-        .collect();
+    let words: Vec<String> =
+        shell::split(cmdline).into_iter().flat_map(|c| c.words).map(|w| w.text).collect();
     let mut i = 0;
     while i < words.len() {
         let w = &words[i];
@@ -123,18 +112,10 @@ pub fn check_daemon_settings(d: &DaemonSettings, loc: &Location) -> Vec<Finding>
         push(&DAEMON_USERNS, "userns-remap is not set".into(), "");
     }
     if d.live_restore != Some(true) {
-        push(
-            &DAEMON_LIVE_RESTORE,
-            "live-restore is not enabled".into(),
-            "",
-        );
+        push(&DAEMON_LIVE_RESTORE, "live-restore is not enabled".into(), "");
     }
     if d.no_new_privileges != Some(true) {
-        push(
-            &DAEMON_NO_NEW_PRIVS,
-            "no-new-privileges is not set".into(),
-            "",
-        );
+        push(&DAEMON_NO_NEW_PRIVS, "no-new-privileges is not set".into(), "");
     }
     for h in &d.hosts {
         if h.starts_with("tcp://") && d.tlsverify != Some(true) {
@@ -142,47 +123,23 @@ pub fn check_daemon_settings(d: &DaemonSettings, loc: &Location) -> Vec<Finding>
         }
     }
     for r in &d.insecure_registries {
-        push(
-            &DAEMON_INSECURE_REGISTRY,
-            format!("insecure registry {r}"),
-            r,
-        );
+        push(&DAEMON_INSECURE_REGISTRY, format!("insecure registry {r}"), r);
     }
-    if d.log_driver
-        .as_deref()
-        .is_none_or(|l| matches!(l, "json-file" | "local" | "none"))
-    {
+    if d.log_driver.as_deref().is_none_or(|l| matches!(l, "json-file" | "local" | "none")) {
         push(
             &DAEMON_LOG_DRIVER,
-            format!(
-                "log driver {}",
-                d.log_driver.as_deref().unwrap_or("json-file (default)")
-            ),
+            format!("log driver {}", d.log_driver.as_deref().unwrap_or("json-file (default)")),
             "",
         );
     }
-    if d.seccomp_profile
-        .as_deref()
-        .is_some_and(|s| s.eq_ignore_ascii_case("unconfined"))
-    {
+    if d.seccomp_profile.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("unconfined")) {
         push(&DAEMON_SECCOMP, "seccomp-profile is unconfined".into(), "");
     }
     if d.userland_proxy != Some(false) {
-        push(
-            &DAEMON_USERLAND_PROXY,
-            "userland-proxy is not disabled".into(),
-            "",
-        );
+        push(&DAEMON_USERLAND_PROXY, "userland-proxy is not disabled".into(), "");
     }
-    if d.ip
-        .as_deref()
-        .is_none_or(|ip| ip == "0.0.0.0" || ip == "::")
-    {
-        push(
-            &DAEMON_DEFAULT_BIND,
-            "published ports default to 0.0.0.0".into(),
-            "",
-        );
+    if d.ip.as_deref().is_none_or(|ip| ip == "0.0.0.0" || ip == "::") {
+        push(&DAEMON_DEFAULT_BIND, "published ports default to 0.0.0.0".into(), "");
     }
     out
 }
@@ -193,33 +150,37 @@ pub fn check_daemon_json(loc: &Location, text: &str) -> (Vec<Finding>, Vec<ScanW
         Ok(d) => (check_daemon_settings(&d, loc), Vec::new()),
         Err(e) => (
             Vec::new(),
-            vec![ScanWarning::at(
-                "config-files",
-                loc.clone(),
-                format!("cannot parse daemon.json: {e}"),
-            )],
+            vec![ScanWarning::at("config-files", loc.clone(), format!("cannot parse daemon.json: {e}"))],
         ),
     }
 }
 
-/// Checks a systemd unit: the `dockerd` flags of every `ExecStart=` line.
+/// Checks a systemd unit (`dockerd` flags of every `ExecStart=` line) or a `/etc/default/docker` /
+/// `/etc/sysconfig/docker` file (`DOCKER_OPTS=` / `OPTIONS=`).
 pub fn check_systemd_unit(loc: &Location, text: &str) -> Vec<Finding> {
     let idx = LineIndex::new(text);
     let mut out = Vec::new();
     let mut off = 0;
     for line in text.split_inclusive('\n') {
         let l = line.trim();
-        if let Some(cmd) = l.strip_prefix("ExecStart=")
-            && cmd.contains("dockerd")
-        {
-            let d = parse_dockerd_flags(cmd);
+        // systemd `ExecStart=…dockerd …`, or `DOCKER_OPTS="…"` / `OPTIONS="…"` in
+        // /etc/default/docker and /etc/sysconfig/docker
+        let flags =
+            l.strip_prefix("ExecStart=").filter(|c| c.contains("dockerd")).map(str::to_string).or_else(
+                || {
+                    ["DOCKER_OPTS=", "OPTIONS=", "export DOCKER_OPTS="]
+                        .iter()
+                        .find_map(|p| l.strip_prefix(p))
+                        .map(|v| v.trim().trim_matches(|c| c == '"' || c == '\'').to_string())
+                },
+            );
+        if let Some(cmd) = flags {
+            let d = parse_dockerd_flags(&cmd);
             let at = idx.loc(loc, off);
             // Only what the flags say explicitly: daemon.json may configure the rest.
             for f in check_daemon_settings(&d, &at) {
-                let explicit = matches!(
-                    f.id.as_str(),
-                    "SW-DAEMON-005" | "SW-DAEMON-006" | "SW-DAEMON-008"
-                ) || (f.id == "SW-DAEMON-001" && d.icc == Some(true))
+                let explicit = matches!(f.id.as_str(), "SW-DAEMON-005" | "SW-DAEMON-006" | "SW-DAEMON-008")
+                    || (f.id == "SW-DAEMON-001" && d.icc == Some(true))
                     || (f.id == "SW-DAEMON-009" && d.userland_proxy == Some(true));
                 if explicit {
                     out.push(f);
@@ -238,10 +199,7 @@ pub fn check_file_perms(loc: &Location, uid: u64, gid: u64, mode: u32) -> Vec<Fi
         vec![finding(
             &DAEMON_FILE_PERMS,
             loc.clone(),
-            format!(
-                "owner {uid}:{gid}, mode {:o} (want root:root, 644 or stricter)",
-                mode & 0o7777
-            ),
+            format!("owner {uid}:{gid}, mode {:o} (want root:root, 644 or stricter)", mode & 0o7777),
             "",
         )]
     } else {
@@ -269,17 +227,12 @@ pub fn check_nvidia_runtime_config(loc: &Location, text: &str) -> (Vec<Finding>,
     let val = v.get(key).and_then(toml::Value::as_bool).unwrap_or(true);
     if val {
         let idx = LineIndex::new(text);
-        let at = text
-            .find(key)
-            .map_or_else(|| loc.clone(), |o| idx.loc(loc, o));
+        let at = text.find(key).map_or_else(|| loc.clone(), |o| idx.loc(loc, o));
         (
             vec![finding(
                 &DAEMON_NVIDIA_ENVVAR,
                 at,
-                format!(
-                    "{key} is {} (default true)",
-                    if v.contains_key(key) { "true" } else { "unset" }
-                ),
+                format!("{key} is {} (default true)", if v.contains_key(key) { "true" } else { "unset" }),
                 "",
             )],
             Vec::new(),
@@ -342,37 +295,29 @@ mod tests {
             "userland-proxy": false, "ip": "127.0.0.1"}"#;
         let (f, _) = check_daemon_json(&Location::file("daemon.json"), good);
         assert!(f.is_empty(), "{f:?}");
-        assert_eq!(
-            check_daemon_json(&Location::file("daemon.json"), "{")
-                .1
-                .len(),
-            1
-        );
+        assert_eq!(check_daemon_json(&Location::file("daemon.json"), "{").1.len(), 1);
     }
 
     #[test]
     fn systemd_flags() {
         let unit = "[Service]\nExecStart=/usr/bin/dockerd -H fd:// -H tcp://0.0.0.0:2375 --icc=true --insecure-registry reg:5000\n";
         let f = check_systemd_unit(&Location::file("docker.service"), unit);
-        assert_eq!(
-            ids(&f),
-            vec!["SW-DAEMON-001", "SW-DAEMON-005", "SW-DAEMON-006"]
-        );
+        assert_eq!(ids(&f), vec!["SW-DAEMON-001", "SW-DAEMON-005", "SW-DAEMON-006"]);
         assert_eq!(f[0].location.line, Some(2));
-        let ok = "[Service]\nExecStart=/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock\n";
+        let f = check_systemd_unit(
+            &Location::file("/etc/default/docker"),
+            "# defaults\nDOCKER_OPTS=\"-H tcp://0.0.0.0:2375\"\n",
+        );
+        assert_eq!(ids(&f), vec!["SW-DAEMON-005"]);
+        let ok =
+            "[Service]\nExecStart=/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock\n";
         assert!(check_systemd_unit(&Location::file("docker.service"), ok).is_empty());
     }
 
     #[test]
     fn perms() {
-        assert_eq!(
-            check_file_perms(&Location::file("daemon.json"), 0, 0, 0o100666).len(),
-            1
-        );
-        assert_eq!(
-            check_file_perms(&Location::file("daemon.json"), 1000, 0, 0o644).len(),
-            1
-        );
+        assert_eq!(check_file_perms(&Location::file("daemon.json"), 0, 0, 0o100666).len(), 1);
+        assert_eq!(check_file_perms(&Location::file("daemon.json"), 1000, 0, 0o644).len(), 1);
         assert!(check_file_perms(&Location::file("daemon.json"), 0, 0, 0o644).is_empty());
     }
 
@@ -409,12 +354,8 @@ mod tests {
         assert_eq!(ids(&f), vec!["SW-DAEMON-013"]);
         assert!(f[0].aliases.contains(&"CVE-2025-23266".to_string()));
         assert!(
-            check_nvidia_toolkit_version(
-                &Location::file("x"),
-                "nvidia-container-toolkit",
-                "1.17.8-1"
-            )
-            .is_empty()
+            check_nvidia_toolkit_version(&Location::file("x"), "nvidia-container-toolkit", "1.17.8-1")
+                .is_empty()
         );
     }
 }

@@ -5,15 +5,8 @@ use seawall_core::{Finding, Location, RuleMeta};
 
 /// A finding of `rule` at `loc` with a message; `key` distinguishes several findings of the same rule
 /// in the same file (it feeds the fingerprint, never the line).
-pub(crate) fn finding(
-    rule: &RuleMeta,
-    loc: Location,
-    message: impl Into<String>,
-    key: &str,
-) -> Finding {
-    let mut f = Finding::from_rule(rule)
-        .with_location(loc)
-        .with_message(message);
+pub(crate) fn finding(rule: &RuleMeta, loc: Location, message: impl Into<String>, key: &str) -> Finding {
+    let mut f = Finding::from_rule(rule).with_location(loc).with_message(message);
     if !key.is_empty() {
         f = f.with_detail("key", key);
     }
@@ -41,15 +34,8 @@ impl<'a> LineIndex<'a> {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= offset).max(1);
         let start = self.starts.get(line - 1).copied().unwrap_or(0);
-        let col = self
-            .text
-            .get(start..offset)
-            .map_or(0, |s| s.chars().count())
-            + 1;
-        (
-            u32::try_from(line).unwrap_or(u32::MAX),
-            u32::try_from(col).unwrap_or(u32::MAX),
-        )
+        let col = self.text.get(start..offset).map_or(0, |s| s.chars().count()) + 1;
+        (u32::try_from(line).unwrap_or(u32::MAX), u32::try_from(col).unwrap_or(u32::MAX))
     }
 
     /// A location in `path` at a byte offset.

@@ -5,9 +5,7 @@
 
 use std::io::Read;
 
-use seawall_analyzer::{
-    AnalyzerError, CapturedFile, EntryKind, EntryMeta, Facts, FileAnalyzer, Interest,
-};
+use seawall_analyzer::{AnalyzerError, CapturedFile, EntryKind, EntryMeta, Facts, FileAnalyzer, Interest};
 
 use crate::catalog::image::*;
 use crate::emit::finding;
@@ -61,7 +59,11 @@ pub fn classify(path: &str, in_image: bool) -> Option<ConfigKind> {
     if name == "daemon.json" && (!in_image || rel.contains("docker/")) {
         return Some(ConfigKind::DaemonJson);
     }
-    if lower == "docker.service" || lower == "docker.socket" {
+    if lower == "docker.service"
+        || lower == "docker.socket"
+        || rel.ends_with("etc/default/docker")
+        || rel.ends_with("etc/sysconfig/docker")
+    {
         return Some(ConfigKind::SystemdUnit);
     }
     if in_image && package_owned(rel) {
@@ -145,7 +147,7 @@ impl FileAnalyzer for ConfigFileAnalyzer {
         match classify(meta.path, in_image) {
             Some(ConfigKind::MaybeKubernetes | ConfigKind::TorchServeProperties) => Interest::Sniff,
             Some(ConfigKind::SystemdUnit)
-                if !matches!(meta.file_name(), "docker.service" | "docker.socket") =>
+                if !matches!(meta.file_name(), "docker.service" | "docker.socket" | "docker") =>
             {
                 Interest::Sniff
             }
@@ -158,10 +160,8 @@ impl FileAnalyzer for ConfigFileAnalyzer {
         let text = String::from_utf8_lossy(head);
         match classify(meta.path, meta.layer.is_some()) {
             Some(ConfigKind::MaybeKubernetes) => k8s::looks_like_k8s(&text),
-            Some(ConfigKind::SystemdUnit) => text.contains("dockerd"),
-            Some(ConfigKind::TorchServeProperties) => {
-                text.contains("_address") || text.contains("token")
-            }
+            Some(ConfigKind::SystemdUnit) => text.contains("dockerd") || text.contains("DOCKER_OPTS"),
+            Some(ConfigKind::TorchServeProperties) => text.contains("_address") || text.contains("token"),
             _ => false,
         }
     }
@@ -215,19 +215,14 @@ impl FileAnalyzer for ConfigFileAnalyzer {
         }
         let text = String::from_utf8_lossy(&buf);
         if captured {
-            out.files.push(CapturedFile {
-                location: loc.clone(),
-                content: text.to_string(),
-            });
+            out.files.push(CapturedFile { location: loc.clone(), content: text.to_string() });
         }
         let Some(kind) = kind else { return Ok(()) };
         let (f, w) = check_text(kind, &loc, &text, &self.opts);
         out.findings.extend(f);
         out.warnings.extend(w);
         if matches!(kind, ConfigKind::DaemonJson | ConfigKind::SystemdUnit) {
-            out.findings.extend(daemon::check_file_perms(
-                &loc, meta.uid, meta.gid, meta.mode,
-            ));
+            out.findings.extend(daemon::check_file_perms(&loc, meta.uid, meta.gid, meta.mode));
         }
         Ok(())
     }
@@ -257,14 +252,7 @@ pub fn check_text(
             let idx = crate::emit::LineIndex::new(text);
             let f = mlexpose::check_torchserve_properties(text)
                 .into_iter()
-                .map(|h| {
-                    finding(
-                        h.rule,
-                        idx.loc(loc, h.offset.unwrap_or(0)),
-                        h.message,
-                        h.rule.id,
-                    )
-                })
+                .map(|h| finding(h.rule, idx.loc(loc, h.offset.unwrap_or(0)), h.message, h.rule.id))
                 .collect();
             (f, Vec::new())
         }
@@ -279,92 +267,42 @@ mod tests {
     #[test]
     fn classification() {
         assert_eq!(classify("Dockerfile", false), Some(ConfigKind::Dockerfile));
-        assert_eq!(
-            classify("docker/train.dockerfile", false),
-            Some(ConfigKind::Dockerfile)
-        );
-        assert_eq!(
-            classify("Dockerfile.gpu", false),
-            Some(ConfigKind::Dockerfile)
-        );
-        assert_eq!(
-            classify("Containerfile", false),
-            Some(ConfigKind::Dockerfile)
-        );
-        assert_eq!(
-            classify("docker-compose.prod.yml", false),
-            Some(ConfigKind::Compose)
-        );
+        assert_eq!(classify("docker/train.dockerfile", false), Some(ConfigKind::Dockerfile));
+        assert_eq!(classify("Dockerfile.gpu", false), Some(ConfigKind::Dockerfile));
+        assert_eq!(classify("Containerfile", false), Some(ConfigKind::Dockerfile));
+        assert_eq!(classify("docker-compose.prod.yml", false), Some(ConfigKind::Compose));
         assert_eq!(classify("compose.yaml", false), Some(ConfigKind::Compose));
-        assert_eq!(
-            classify("k8s/deploy.yaml", false),
-            Some(ConfigKind::MaybeKubernetes)
-        );
-        assert_eq!(
-            classify("/etc/docker/daemon.json", true),
-            Some(ConfigKind::DaemonJson)
-        );
-        assert_eq!(
-            classify("/usr/lib/systemd/system/docker.service", true),
-            Some(ConfigKind::SystemdUnit)
-        );
+        assert_eq!(classify("k8s/deploy.yaml", false), Some(ConfigKind::MaybeKubernetes));
+        assert_eq!(classify("/etc/docker/daemon.json", true), Some(ConfigKind::DaemonJson));
+        assert_eq!(classify("/usr/lib/systemd/system/docker.service", true), Some(ConfigKind::SystemdUnit));
         assert_eq!(
             classify("/etc/nvidia-container-runtime/config.toml", true),
             Some(ConfigKind::NvidiaRuntime)
         );
-        assert_eq!(
-            classify("/usr/lib/python3/dist-packages/x/deploy.yaml", true),
-            None
-        );
-        assert_eq!(
-            classify(
-                "/usr/local/lib/python3.11/site-packages/ray/Dockerfile",
-                true
-            ),
-            None
-        );
-        assert_eq!(
-            classify("/opt/app/node_modules/x/docker-compose.yml", true),
-            None
-        );
-        assert_eq!(
-            classify("/app/Dockerfile", true),
-            Some(ConfigKind::Dockerfile)
-        );
+        assert_eq!(classify("/etc/default/docker", true), Some(ConfigKind::SystemdUnit));
+        assert_eq!(classify("/etc/sysconfig/docker", false), Some(ConfigKind::SystemdUnit));
+        assert_eq!(classify("/usr/lib/python3/dist-packages/x/deploy.yaml", true), None);
+        assert_eq!(classify("/usr/local/lib/python3.11/site-packages/ray/Dockerfile", true), None);
+        assert_eq!(classify("/opt/app/node_modules/x/docker-compose.yml", true), None);
+        assert_eq!(classify("/app/Dockerfile", true), Some(ConfigKind::Dockerfile));
         assert_eq!(classify("README.md", false), None);
     }
 
     #[test]
     fn required_and_sniff() {
         let a = crate::file_analyzer();
-        assert_eq!(
-            a.required(&EntryMeta::file("Dockerfile", 10, None)),
-            Interest::Yes
+        assert_eq!(a.required(&EntryMeta::file("Dockerfile", 10, None)), Interest::Yes);
+        assert_eq!(a.required(&EntryMeta::file("k8s/x.yaml", 10, None)), Interest::Sniff);
+        assert!(
+            a.required_by_content(&EntryMeta::file("k8s/x.yaml", 10, None), b"apiVersion: v1\nkind: Pod\n")
         );
-        assert_eq!(
-            a.required(&EntryMeta::file("k8s/x.yaml", 10, None)),
-            Interest::Sniff
-        );
-        assert!(a.required_by_content(
-            &EntryMeta::file("k8s/x.yaml", 10, None),
-            b"apiVersion: v1\nkind: Pod\n"
-        ));
-        assert!(!a.required_by_content(
-            &EntryMeta::file("ci.yaml", 10, None),
-            b"jobs:\n  build: {}\n"
-        ));
+        assert!(!a.required_by_content(&EntryMeta::file("ci.yaml", 10, None), b"jobs:\n  build: {}\n"));
         assert!(!a.required_by_content(
             &EntryMeta::file("x.yaml", 10, None),
             b"data:\n  apiVersion: v1\n  kind: Pod\n"
         ));
-        assert_eq!(
-            a.required(&EntryMeta::file("/etc/passwd", 10, Some(0))),
-            Interest::Yes
-        );
-        assert_eq!(
-            a.required(&EntryMeta::file("/usr/bin/ls", 10, Some(0))),
-            Interest::No
-        );
+        assert_eq!(a.required(&EntryMeta::file("/etc/passwd", 10, Some(0))), Interest::Yes);
+        assert_eq!(a.required(&EntryMeta::file("/usr/bin/ls", 10, Some(0))), Interest::No);
         let mut su = EntryMeta::file("/usr/bin/su", 10, Some(0));
         su.mode = 0o104755;
         assert_eq!(a.required(&su), Interest::Yes);
@@ -372,11 +310,7 @@ mod tests {
         git.kind = EntryKind::Dir;
         assert_eq!(a.required(&git), Interest::Yes);
         git.layer = None;
-        assert_eq!(
-            a.required(&git),
-            Interest::No,
-            "a .git in a source tree is normal"
-        );
+        assert_eq!(a.required(&git), Interest::No, "a .git in a source tree is normal");
         let mut pipcache = EntryMeta::file("/root/.cache/pip", 0, Some(1));
         pipcache.kind = EntryKind::Dir;
         assert_eq!(a.required(&pipcache), Interest::Yes);
@@ -387,11 +321,13 @@ mod tests {
         let a = crate::file_analyzer();
         let mut facts = Facts::default();
         let meta = EntryMeta::file("/app/Dockerfile", 20, Some(3));
-        a.analyze(&meta, &mut &b"FROM ubuntu:latest\n"[..], &mut facts)
-            .unwrap();
-        assert!(facts.findings.iter().any(|f| f.id == "SW-DF-005"
-            && f.location.layer == Some(3)
-            && f.location.line == Some(1)));
+        a.analyze(&meta, &mut &b"FROM ubuntu:latest\n"[..], &mut facts).unwrap();
+        assert!(
+            facts
+                .findings
+                .iter()
+                .any(|f| f.id == "SW-DF-005" && f.location.layer == Some(3) && f.location.line == Some(1))
+        );
         let mut facts = Facts::default();
         let mut su = EntryMeta::file("/usr/bin/su", 10, Some(0));
         su.mode = 0o104755;
@@ -413,7 +349,12 @@ mod tests {
         assert!(facts.findings.iter().any(|f| f.id == "SW-DAEMON-011"));
         let mut facts = Facts::default();
         let ts = EntryMeta::file("serve/config.properties", 2, None);
-        a.analyze(&ts, &mut &b"inference_address=http://0.0.0.0:8080\nmanagement_address=http://0.0.0.0:8081\n"[..], &mut facts).unwrap();
+        a.analyze(
+            &ts,
+            &mut &b"inference_address=http://0.0.0.0:8080\nmanagement_address=http://0.0.0.0:8081\n"[..],
+            &mut facts,
+        )
+        .unwrap();
         assert_eq!(facts.findings.len(), 1);
         assert_eq!(facts.findings[0].location.line, Some(2));
     }

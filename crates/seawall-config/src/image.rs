@@ -63,20 +63,10 @@ impl ImageAnalyzer for ImageConfigAnalyzer {
             out.findings.extend(check_shadow(&f.location, &f.content));
         }
         if let Some(f) = view.file("/etc/passwd") {
-            out.findings.extend(check_duplicate_ids(
-                &IMG_DUP_UID,
-                &f.location,
-                &f.content,
-                "UID",
-            ));
+            out.findings.extend(check_duplicate_ids(&IMG_DUP_UID, &f.location, &f.content, "UID"));
         }
         if let Some(f) = view.file("/etc/group") {
-            out.findings.extend(check_duplicate_ids(
-                &IMG_DUP_GID,
-                &f.location,
-                &f.content,
-                "GID",
-            ));
+            out.findings.extend(check_duplicate_ids(&IMG_DUP_GID, &f.location, &f.content, "GID"));
         }
         out.findings.extend(check_packages(view.packages));
         Ok(())
@@ -87,17 +77,8 @@ impl ImageAnalyzer for ImageConfigAnalyzer {
 pub fn check_image_config(cfg: &ImageConfig) -> Vec<Finding> {
     let mut out = Vec::new();
     if crate::dockerfile::is_root_user(&cfg.user) {
-        let shown = if cfg.user.is_empty() {
-            "(empty: root)"
-        } else {
-            cfg.user.as_str()
-        };
-        out.push(finding(
-            &IMG_ROOT,
-            Location::file("config.user"),
-            format!("image user is {shown}"),
-            "",
-        ));
+        let shown = if cfg.user.is_empty() { "(empty: root)" } else { cfg.user.as_str() };
+        out.push(finding(&IMG_ROOT, Location::file("config.user"), format!("image user is {shown}"), ""));
     }
     for p in &cfg.exposed_ports {
         let num = p.split('/').next().and_then(|n| n.parse::<u32>().ok());
@@ -112,16 +93,8 @@ pub fn check_image_config(cfg: &ImageConfig) -> Vec<Finding> {
     }
     for v in &cfg.volumes {
         let v2 = v.trim_end_matches('/');
-        if ["/dev", "/proc", "/sys"]
-            .iter()
-            .any(|p| v2 == *p || v2.starts_with(&format!("{p}/")))
-        {
-            out.push(finding(
-                &IMG_VOLUME_SYSTEM,
-                Location::file("config.volumes"),
-                format!("volume {v}"),
-                v,
-            ));
+        if ["/dev", "/proc", "/sys"].iter().any(|p| v2 == *p || v2.starts_with(&format!("{p}/"))) {
+            out.push(finding(&IMG_VOLUME_SYSTEM, Location::file("config.volumes"), format!("volume {v}"), v));
         }
     }
     let hc_off = cfg
@@ -142,17 +115,13 @@ pub fn check_image_config(cfg: &ImageConfig) -> Vec<Finding> {
         let rest = &cb[pos + 4..];
         // the base image's root filesystem (`ADD file:<digest> in /`) and archives are legitimate
         let base_rootfs = rest.starts_with("file:") && rest.contains(" in / ");
-        let base_rootfs =
-            base_rootfs || (rest.starts_with("file:") && rest.trim_end().ends_with(" in /"));
+        let base_rootfs = base_rootfs || (rest.starts_with("file:") && rest.trim_end().ends_with(" in /"));
         if !base_rootfs && !rest.contains(".tar") {
             let loc = Location::file(format!("history[{i}]"));
             out.push(finding(
                 &IMG_ADD_HISTORY,
                 loc,
-                format!(
-                    "history step uses ADD: {}",
-                    cb.chars().take(160).collect::<String>()
-                ),
+                format!("history step uses ADD: {}", cb.chars().take(160).collect::<String>()),
                 &i.to_string(),
             ));
         }
@@ -163,21 +132,12 @@ pub fn check_image_config(cfg: &ImageConfig) -> Vec<Finding> {
             out.push(finding(h.rule, Location::file("config.env"), h.message, k));
         }
     }
-    let argv: Vec<(String, usize)> = cfg
-        .entrypoint
-        .iter()
-        .chain(cfg.cmd.iter())
-        .map(|a| (a.clone(), 0))
-        .collect();
+    let argv: Vec<(String, usize)> =
+        cfg.entrypoint.iter().chain(cfg.cmd.iter()).map(|a| (a.clone(), 0)).collect();
     if !argv.is_empty() {
         for c in shell::from_argv(&argv) {
             for h in mlexpose::check_command(&c) {
-                out.push(finding(
-                    h.rule,
-                    Location::file("config.cmd"),
-                    h.message,
-                    h.rule.id,
-                ));
+                out.push(finding(h.rule, Location::file("config.cmd"), h.message, h.rule.id));
             }
         }
     }
@@ -215,15 +175,8 @@ pub fn check_shadow(loc: &Location, content: &str) -> Vec<Finding> {
             let user = parts.next()?.trim();
             let hash = parts.next()?;
             (!user.is_empty() && hash.is_empty()).then(|| {
-                let at = loc
-                    .clone()
-                    .with_line(u32::try_from(i + 1).unwrap_or(u32::MAX));
-                finding(
-                    &IMG_EMPTY_PASSWORD,
-                    at,
-                    format!("account {user} has an empty password"),
-                    user,
-                )
+                let at = loc.clone().with_line(u32::try_from(i + 1).unwrap_or(u32::MAX));
+                finding(&IMG_EMPTY_PASSWORD, at, format!("account {user} has an empty password"), user)
             })
         })
         .collect()
@@ -247,15 +200,8 @@ pub fn check_duplicate_ids(
         .filter(|(_, v)| v.len() > 1)
         .map(|(id, v)| {
             let names: Vec<&str> = v.iter().map(|(n, _)| *n).collect();
-            let at = loc
-                .clone()
-                .with_line(u32::try_from(v[1].1).unwrap_or(u32::MAX));
-            finding(
-                rule,
-                at,
-                format!("{what} {id} is shared by {}", names.join(", ")),
-                id,
-            )
+            let at = loc.clone().with_line(u32::try_from(v[1].1).unwrap_or(u32::MAX));
+            finding(rule, at, format!("{what} {id} is shared by {}", names.join(", ")), id)
         })
         .collect()
 }
@@ -284,18 +230,13 @@ mod tests {
             user: "10001".into(),
             exposed_ports: vec!["8000/tcp".into()],
             volumes: vec!["/data".into()],
-            healthcheck: Some(HealthCheck {
-                test: vec!["CMD".into(), "true".into()],
-            }),
+            healthcheck: Some(HealthCheck { test: vec!["CMD".into(), "true".into()] }),
             history: vec![
                 HistoryEntry {
                     created_by: "/bin/sh -c #(nop) ADD file:abc123 in / ".into(),
                     ..Default::default()
                 },
-                HistoryEntry {
-                    created_by: "COPY app /app # buildkit".into(),
-                    ..Default::default()
-                },
+                HistoryEntry { created_by: "COPY app /app # buildkit".into(), ..Default::default() },
             ],
             env: vec!["OLLAMA_HOST=127.0.0.1".into()],
             cmd: vec!["python".into(), "serve.py".into()],
@@ -323,14 +264,7 @@ mod tests {
         let ids: Vec<String> = check_image_config(&c).into_iter().map(|f| f.id).collect();
         assert_eq!(
             ids,
-            vec![
-                "SW-IMG-001",
-                "SW-IMG-008",
-                "SW-IMG-009",
-                "SW-IMG-010",
-                "SW-IMG-007",
-                "SW-ML-005"
-            ]
+            vec!["SW-IMG-001", "SW-IMG-008", "SW-IMG-009", "SW-IMG-010", "SW-IMG-007", "SW-ML-005"]
         );
         let mut c = good_config();
         c.user = String::new();
@@ -339,11 +273,7 @@ mod tests {
 
     #[test]
     fn os_eol() {
-        let os = |id: &str, v: &str| OsInfo {
-            id: id.into(),
-            version_id: v.into(),
-            ..Default::default()
-        };
+        let os = |id: &str, v: &str| OsInfo { id: id.into(), version_id: v.into(), ..Default::default() };
         assert_eq!(check_os(&os("debian", "10"), "2026-01-01").len(), 1);
         assert!(check_os(&os("debian", "12"), "2026-01-01").is_empty());
         assert_eq!(check_os(&os("ubuntu", "20.04"), "2026-01-01").len(), 1);
@@ -354,10 +284,7 @@ mod tests {
     #[test]
     fn accounts() {
         let l = Location::file("/etc/shadow");
-        let f = check_shadow(
-            &l,
-            "root:*:19000:0:99999:7:::\nguest::19000:0:99999:7:::\nlocked:!:1::::::\n",
-        );
+        let f = check_shadow(&l, "root:*:19000:0:99999:7:::\nguest::19000:0:99999:7:::\nlocked:!:1::::::\n");
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].location.line, Some(2));
         let f = check_duplicate_ids(
@@ -399,13 +326,8 @@ mod tests {
             "Ubuntu:22.04",
             Location::file("/var/lib/dpkg/status"),
         )];
-        let view = ImageView {
-            target: &target,
-            config: Some(&cfg),
-            os: None,
-            files: &files,
-            packages: &pkgs,
-        };
+        let view =
+            ImageView { target: &target, config: Some(&cfg), os: None, files: &files, packages: &pkgs };
         let mut facts = Facts::default();
         crate::image_analyzer().analyze(&view, &mut facts).unwrap();
         let ids: Vec<&str> = facts.findings.iter().map(|f| f.id.as_str()).collect();

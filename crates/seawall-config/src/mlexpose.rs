@@ -16,10 +16,7 @@ pub(crate) struct Hit {
 
 fn is_all_interfaces(v: &str) -> bool {
     let v = v.trim().trim_matches(|c| c == '"' || c == '\'');
-    let host = v
-        .strip_prefix("http://")
-        .or_else(|| v.strip_prefix("https://"))
-        .unwrap_or(v);
+    let host = v.strip_prefix("http://").or_else(|| v.strip_prefix("https://")).unwrap_or(v);
     host == "*"
         || host.starts_with("0.0.0.0")
         || host == "::"
@@ -53,10 +50,7 @@ fn empty_quoted(v: &str) -> bool {
 pub(crate) fn check_command(cmd: &SimpleCommand) -> Vec<Hit> {
     let mut hits = Vec::new();
     let words = cmd.program_words();
-    let names: Vec<&str> = words
-        .iter()
-        .map(|w| crate::shell::base_name(&w.text))
-        .collect();
+    let names: Vec<&str> = words.iter().map(|w| crate::shell::base_name(&w.text)).collect();
     let prog = names.first().copied().unwrap_or("");
     let module = if matches!(prog, "python" | "python3") && names.get(1) == Some(&"-m") {
         names.get(2).copied().unwrap_or("")
@@ -73,21 +67,11 @@ pub(crate) fn check_command(cmd: &SimpleCommand) -> Vec<Hit> {
         || module == "notebook"
     {
         let ip = flag_value(words, &["--ip", "--ServerApp.ip", "--NotebookApp.ip"]);
-        let token = flag_value(
-            words,
-            &[
-                "--ServerApp.token",
-                "--NotebookApp.token",
-                "--IdentityProvider.token",
-            ],
-        );
+        let token =
+            flag_value(words, &["--ServerApp.token", "--NotebookApp.token", "--IdentityProvider.token"]);
         let password = flag_value(
             words,
-            &[
-                "--ServerApp.password",
-                "--NotebookApp.password",
-                "--PasswordIdentityProvider.hashed_password",
-            ],
+            &["--ServerApp.password", "--NotebookApp.password", "--PasswordIdentityProvider.hashed_password"],
         );
         let token_empty = token.is_some_and(|(v, _)| empty_quoted(v));
         let pw_set = password.is_some_and(|(v, _)| !empty_quoted(v));
@@ -99,8 +83,7 @@ pub(crate) fn check_command(cmd: &SimpleCommand) -> Vec<Hit> {
             hits.push(Hit {
                 rule: &ML_JUPYTER_OPEN,
                 offset: Some(off),
-                message: "Jupyter listens on all interfaces with an empty token and no password"
-                    .into(),
+                message: "Jupyter listens on all interfaces with an empty token and no password".into(),
             });
         }
         if let Some(w) = words.iter().find(|w| w.text == "--allow-root") {
@@ -126,8 +109,7 @@ pub(crate) fn check_command(cmd: &SimpleCommand) -> Vec<Hit> {
     // MLflow
     if is("mlflow") && (names.contains(&"server") || names.contains(&"ui")) {
         let host = flag_value(words, &["--host", "-h"]);
-        let auth =
-            flag_value(words, &["--app-name"]).is_some_and(|(v, _)| v.contains("basic-auth"));
+        let auth = flag_value(words, &["--app-name"]).is_some_and(|(v, _)| v.contains("basic-auth"));
         if let Some((v, off)) = host
             && is_all_interfaces(v)
             && !auth
@@ -172,9 +154,7 @@ pub(crate) fn check_command(cmd: &SimpleCommand) -> Vec<Hit> {
     // Gradio share=True inside python -c, and `gradio` CLI with --share
     for w in words {
         let t = w.text.replace(' ', "");
-        if t.contains("share=True")
-            && (t.contains("launch(") || t.contains("gradio") || t.contains("gr."))
-        {
+        if t.contains("share=True") && (t.contains("launch(") || t.contains("gradio") || t.contains("gr.")) {
             hits.push(Hit {
                 rule: &ML_GRADIO_SHARE,
                 offset: Some(w.offset),
@@ -205,26 +185,18 @@ pub(crate) fn check_env(name: &str, value: &str) -> Vec<Hit> {
     let truthy = matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "yes");
     let mut hits = Vec::new();
     match name {
-        "OLLAMA_HOST" if is_all_interfaces(v) => hits.push(Hit {
-            rule: &ML_OLLAMA_OPEN,
-            offset: None,
-            message: format!("OLLAMA_HOST={v}"),
-        }),
-        "TS_DISABLE_TOKEN_AUTHORIZATION" | "TS_ENABLE_MODEL_API" if truthy => hits.push(Hit {
-            rule: &ML_TORCHSERVE_MGMT,
-            offset: None,
-            message: format!("{name}={v}"),
-        }),
-        "TS_MANAGEMENT_ADDRESS" if is_all_interfaces(v) => hits.push(Hit {
-            rule: &ML_TORCHSERVE_MGMT,
-            offset: None,
-            message: format!("{name}={v}"),
-        }),
-        "GRADIO_SHARE" if truthy => hits.push(Hit {
-            rule: &ML_GRADIO_SHARE,
-            offset: None,
-            message: format!("{name}={v}"),
-        }),
+        "OLLAMA_HOST" if is_all_interfaces(v) => {
+            hits.push(Hit { rule: &ML_OLLAMA_OPEN, offset: None, message: format!("OLLAMA_HOST={v}") })
+        }
+        "TS_DISABLE_TOKEN_AUTHORIZATION" | "TS_ENABLE_MODEL_API" if truthy => {
+            hits.push(Hit { rule: &ML_TORCHSERVE_MGMT, offset: None, message: format!("{name}={v}") })
+        }
+        "TS_MANAGEMENT_ADDRESS" if is_all_interfaces(v) => {
+            hits.push(Hit { rule: &ML_TORCHSERVE_MGMT, offset: None, message: format!("{name}={v}") })
+        }
+        "GRADIO_SHARE" if truthy => {
+            hits.push(Hit { rule: &ML_GRADIO_SHARE, offset: None, message: format!("{name}={v}") })
+        }
         _ => {}
     }
     hits
@@ -240,17 +212,11 @@ pub(crate) fn check_torchserve_properties(text: &str) -> Vec<Hit> {
             let (k, v) = (k.trim(), v.trim());
             let bad = match k {
                 "management_address" => is_all_interfaces(v),
-                "disable_token_authorization" | "enable_model_api" => {
-                    v.eq_ignore_ascii_case("true")
-                }
+                "disable_token_authorization" | "enable_model_api" => v.eq_ignore_ascii_case("true"),
                 _ => false,
             };
             if bad {
-                hits.push(Hit {
-                    rule: &ML_TORCHSERVE_MGMT,
-                    offset: Some(off),
-                    message: format!("{k}={v}"),
-                });
+                hits.push(Hit { rule: &ML_TORCHSERVE_MGMT, offset: Some(off), message: format!("{k}={v}") });
             }
         }
         off += line.len();
@@ -264,11 +230,7 @@ mod tests {
     use crate::shell::split;
 
     fn ids(text: &str) -> Vec<&'static str> {
-        split(text)
-            .iter()
-            .flat_map(check_command)
-            .map(|h| h.rule.id)
-            .collect()
+        split(text).iter().flat_map(check_command).map(|h| h.rule.id).collect()
     }
 
     #[test]
@@ -277,42 +239,23 @@ mod tests {
             ids("jupyter lab --ip=0.0.0.0 --ServerApp.token='' --allow-root"),
             vec!["SW-ML-001", "SW-ML-002"]
         );
-        assert_eq!(
-            ids("jupyter notebook --ip 0.0.0.0 --NotebookApp.token= --no-browser"),
-            vec!["SW-ML-001"]
-        );
-        assert!(
-            ids("jupyter lab --ip=0.0.0.0").is_empty(),
-            "default token is random"
-        );
-        assert_eq!(
-            ids("start-notebook.sh --ip=0.0.0.0 --NotebookApp.token="),
-            vec!["SW-ML-001"]
-        );
+        assert_eq!(ids("jupyter notebook --ip 0.0.0.0 --NotebookApp.token= --no-browser"), vec!["SW-ML-001"]);
+        assert!(ids("jupyter lab --ip=0.0.0.0").is_empty(), "default token is random");
+        assert_eq!(ids("start-notebook.sh --ip=0.0.0.0 --NotebookApp.token="), vec!["SW-ML-001"]);
         assert!(ids("jupyter lab --ip=127.0.0.1 --ServerApp.token=''").is_empty());
         assert!(
-            ids("jupyter lab --ip=0.0.0.0 --ServerApp.token='' --ServerApp.password='sha1:abc'")
-                .is_empty()
+            ids("jupyter lab --ip=0.0.0.0 --ServerApp.token='' --ServerApp.password='sha1:abc'").is_empty()
         );
     }
 
     #[test]
     fn ray_mlflow_tensorboard_torchserve() {
-        assert_eq!(
-            ids("ray start --head --dashboard-host=0.0.0.0"),
-            vec!["SW-ML-003"]
-        );
+        assert_eq!(ids("ray start --head --dashboard-host=0.0.0.0"), vec!["SW-ML-003"]);
         assert!(ids("ray start --head --dashboard-host=127.0.0.1").is_empty());
-        assert_eq!(
-            ids("mlflow server --host 0.0.0.0 --port 5000"),
-            vec!["SW-ML-004"]
-        );
+        assert_eq!(ids("mlflow server --host 0.0.0.0 --port 5000"), vec!["SW-ML-004"]);
         assert!(ids("mlflow server --host 0.0.0.0 --app-name basic-auth").is_empty());
         assert!(ids("mlflow server --host 127.0.0.1").is_empty());
-        assert_eq!(
-            ids("tensorboard --logdir /runs --bind_all"),
-            vec!["SW-ML-006"]
-        );
+        assert_eq!(ids("tensorboard --logdir /runs --bind_all"), vec!["SW-ML-006"]);
         assert!(ids("tensorboard --logdir /runs").is_empty());
         assert_eq!(
             ids("torchserve --start --disable-token-auth --enable-model-api"),
@@ -323,10 +266,7 @@ mod tests {
 
     #[test]
     fn env_and_gradio() {
-        assert_eq!(
-            ids("OLLAMA_HOST=0.0.0.0:11434 ollama serve"),
-            vec!["SW-ML-005"]
-        );
+        assert_eq!(ids("OLLAMA_HOST=0.0.0.0:11434 ollama serve"), vec!["SW-ML-005"]);
         assert!(ids("OLLAMA_HOST=127.0.0.1 ollama serve").is_empty());
         assert_eq!(check_env("OLLAMA_HOST", "0.0.0.0").len(), 1);
         assert_eq!(check_env("GRADIO_SHARE", "True").len(), 1);
@@ -345,8 +285,6 @@ mod tests {
         );
         assert_eq!(h.len(), 1);
         assert_eq!(h[0].offset, Some(38));
-        assert!(
-            check_torchserve_properties("management_address=http://127.0.0.1:8081\n").is_empty()
-        );
+        assert!(check_torchserve_properties("management_address=http://127.0.0.1:8081\n").is_empty());
     }
 }

@@ -50,26 +50,17 @@ const SKIP_DIRS: &[&str] = &[
 ];
 
 fn read_text(p: &Path) -> Result<String, ConfigError> {
-    let meta = std::fs::metadata(p).map_err(|source| ConfigError::Io {
-        path: p.to_path_buf(),
-        source,
-    })?;
+    let meta = std::fs::metadata(p).map_err(|source| ConfigError::Io { path: p.to_path_buf(), source })?;
     if meta.len() > MAX_CONFIG_FILE {
         return Err(ConfigError::TooLarge(p.to_path_buf()));
     }
-    let bytes = std::fs::read(p).map_err(|source| ConfigError::Io {
-        path: p.to_path_buf(),
-        source,
-    })?;
+    let bytes = std::fs::read(p).map_err(|source| ConfigError::Io { path: p.to_path_buf(), source })?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// Kind of an explicitly named file: by name, else by content.
 fn explicit_kind(p: &Path, text: &str) -> Option<ConfigKind> {
-    let name = p
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
+    let name = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     if let Some(k) = classify(&name, false) {
         if k == ConfigKind::MaybeKubernetes
             && !k8s::looks_like_k8s(text)
@@ -79,14 +70,8 @@ fn explicit_kind(p: &Path, text: &str) -> Option<ConfigKind> {
         }
         return Some(k);
     }
-    let first = text
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty() && !l.starts_with('#'))
-        .unwrap_or("");
-    if first.to_ascii_uppercase().starts_with("FROM ")
-        || first.to_ascii_uppercase().starts_with("ARG ")
-    {
+    let first = text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with('#')).unwrap_or("");
+    if first.to_ascii_uppercase().starts_with("FROM ") || first.to_ascii_uppercase().starts_with("ARG ") {
         return Some(ConfigKind::Dockerfile);
     }
     None
@@ -94,11 +79,8 @@ fn explicit_kind(p: &Path, text: &str) -> Option<ConfigKind> {
 
 fn files_under(root: &Path) -> Vec<(PathBuf, String)> {
     let mut out = Vec::new();
-    let walker = walkdir::WalkDir::new(root)
-        .follow_links(false)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| {
+    let walker =
+        walkdir::WalkDir::new(root).follow_links(false).sort_by_file_name().into_iter().filter_entry(|e| {
             !(e.file_type().is_dir()
                 && e.depth() > 0
                 && SKIP_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
@@ -139,24 +121,16 @@ pub fn scan_config_path(path: &Path) -> (Vec<Finding>, Vec<ScanWarning>) {
 
 /// Checks a configuration file or tree. Locations are relative to `path` for directories and the file
 /// name for a single file. Findings are sorted by location, then id.
-pub fn scan_config_path_with(
-    path: &Path,
-    opts: &ConfigOptions,
-) -> (Vec<Finding>, Vec<ScanWarning>) {
+pub fn scan_config_path_with(path: &Path, opts: &ConfigOptions) -> (Vec<Finding>, Vec<ScanWarning>) {
     let mut findings = Vec::new();
     let mut warnings = Vec::new();
     let mut k8s_files: Vec<(Location, String)> = Vec::new();
     let mut templated: Vec<String> = Vec::new();
     let entries: Vec<(PathBuf, String, bool)> = if path.is_dir() {
-        files_under(path)
-            .into_iter()
-            .map(|(p, r)| (p, r, false))
-            .collect()
+        files_under(path).into_iter().map(|(p, r)| (p, r, false)).collect()
     } else {
-        let name = path.file_name().map_or_else(
-            || path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
+        let name =
+            path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
         vec![(path.to_path_buf(), name, true)]
     };
     for (p, rel, explicit) in entries {
@@ -167,19 +141,11 @@ pub fn scan_config_path_with(
         let text = match read_text(&p) {
             Ok(t) => t,
             Err(e) => {
-                warnings.push(ScanWarning::at(
-                    "config",
-                    Location::file(rel.clone()),
-                    e.to_string(),
-                ));
+                warnings.push(ScanWarning::at("config", Location::file(rel.clone()), e.to_string()));
                 continue;
             }
         };
-        let kind = if explicit {
-            explicit_kind(&p, &text)
-        } else {
-            kind
-        };
+        let kind = if explicit { explicit_kind(&p, &text) } else { kind };
         let Some(kind) = kind else {
             warnings.push(ScanWarning::at(
                 "config",
@@ -220,9 +186,7 @@ pub fn scan_config_path_with(
     let (f, w) = k8s::check_k8s_documents(&k8s_files);
     findings.extend(f);
     warnings.extend(w);
-    findings.sort_by(|a, b| {
-        (&a.location, &a.id, &a.fingerprint).cmp(&(&b.location, &b.id, &b.fingerprint))
-    });
+    findings.sort_by(|a, b| (&a.location, &a.id, &a.fingerprint).cmp(&(&b.location, &b.id, &b.fingerprint)));
     warnings.sort();
     (findings, warnings)
 }
@@ -235,19 +199,12 @@ pub fn compose_graph_path(path: &Path) -> Result<ComposeGraph, ConfigError> {
             .into_iter()
             .filter(|(_, r)| classify(r, false) == Some(ConfigKind::Compose))
             .collect();
-        candidates
-            .sort_by_key(|(_, r)| (r.matches('/').count(), r.contains("override"), r.clone()));
-        candidates
-            .into_iter()
-            .next()
-            .ok_or_else(|| ConfigError::NoComposeFile(path.to_path_buf()))?
+        candidates.sort_by_key(|(_, r)| (r.matches('/').count(), r.contains("override"), r.clone()));
+        candidates.into_iter().next().ok_or_else(|| ConfigError::NoComposeFile(path.to_path_buf()))?
     } else {
         (
             path.to_path_buf(),
-            path.file_name().map_or_else(
-                || path.display().to_string(),
-                |n| n.to_string_lossy().into_owned(),
-            ),
+            path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned()),
         )
     };
     let text = read_text(&file)?;
@@ -268,33 +225,24 @@ mod tests {
         std::fs::create_dir_all(dir.join("node_modules/x")).unwrap();
         std::fs::create_dir_all(dir.join("k8s")).unwrap();
         std::fs::write(dir.join("Dockerfile"), "FROM ubuntu:latest\n").unwrap();
-        std::fs::write(
-            dir.join("node_modules/x/Dockerfile"),
-            "FROM ubuntu:latest\n",
-        )
-        .unwrap();
+        std::fs::write(dir.join("node_modules/x/Dockerfile"), "FROM ubuntu:latest\n").unwrap();
         std::fs::write(
             dir.join("chart/templates/deploy.yaml"),
             "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n",
         )
         .unwrap();
-        std::fs::write(dir.join("k8s/pod.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: x}]\n").unwrap();
+        std::fs::write(
+            dir.join("k8s/pod.yaml"),
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: x}]\n",
+        )
+        .unwrap();
         std::fs::write(dir.join(".github-ci.yml"), "jobs: {}\n").unwrap();
         let (f, w) = scan_config_path(&dir);
         assert_eq!(w.len(), 1, "{w:?}");
         assert!(w[0].message.contains("chart/templates/deploy.yaml"));
-        assert!(
-            f.iter()
-                .any(|x| x.location.path == "Dockerfile" && x.id == "SW-DF-005")
-        );
-        assert!(
-            !f.iter()
-                .any(|x| x.location.path.starts_with("node_modules"))
-        );
-        assert!(
-            f.iter()
-                .any(|x| x.location.path == "k8s/pod.yaml" && x.id == "SW-K8S-020")
-        );
+        assert!(f.iter().any(|x| x.location.path == "Dockerfile" && x.id == "SW-DF-005"));
+        assert!(!f.iter().any(|x| x.location.path.starts_with("node_modules")));
+        assert!(f.iter().any(|x| x.location.path == "k8s/pod.yaml" && x.id == "SW-K8S-020"));
         // single file
         let (f, _) = scan_config_path(&dir.join("Dockerfile"));
         assert!(f.iter().all(|x| x.location.path == "Dockerfile"));

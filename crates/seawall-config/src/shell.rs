@@ -26,10 +26,7 @@ impl SimpleCommand {
         while let Some(w) = self.words.get(i) {
             let t = w.text.as_str();
             if is_assignment(t)
-                || matches!(
-                    t,
-                    "sudo" | "exec" | "nohup" | "time" | "env" | "-E" | "su-exec" | "gosu"
-                )
+                || matches!(t, "sudo" | "exec" | "nohup" | "time" | "env" | "-E" | "su-exec" | "gosu")
             {
                 i += 1;
             } else {
@@ -41,9 +38,7 @@ impl SimpleCommand {
 
     /// The program's base name (`/usr/bin/pip3` → `pip3`), or "".
     pub(crate) fn program(&self) -> &str {
-        self.program_words()
-            .first()
-            .map_or("", |w| base_name(&w.text))
+        self.program_words().first().map_or("", |w| base_name(&w.text))
     }
 
     /// Leading `VAR=value` assignments.
@@ -90,10 +85,7 @@ pub(crate) fn split(text: &str) -> Vec<SimpleCommand> {
     let mut i = 0;
     let flush_word = |cur: &mut SimpleCommand, word: &mut String, wstart: &mut Option<usize>| {
         if let Some(s) = wstart.take() {
-            cur.words.push(Word {
-                text: std::mem::take(word),
-                offset: s,
-            });
+            cur.words.push(Word { text: std::mem::take(word), offset: s });
         }
     };
     let flush_cmd = |out: &mut Vec<SimpleCommand>, cur: &mut SimpleCommand, piped: bool| {
@@ -221,13 +213,7 @@ pub(crate) fn from_argv(args: &[(String, usize)]) -> Vec<SimpleCommand> {
         }
     }
     vec![SimpleCommand {
-        words: args
-            .iter()
-            .map(|(t, o)| Word {
-                text: t.clone(),
-                offset: *o,
-            })
-            .collect(),
+        words: args.iter().map(|(t, o)| Word { text: t.clone(), offset: *o }).collect(),
         piped: false,
     }]
 }
@@ -242,13 +228,9 @@ mod tests {
 
     #[test]
     fn splits_operators_and_pipes() {
-        let cmds =
-            split("apt-get update && apt-get install -y curl \\\n  git; curl -fsSL https://x | sh");
+        let cmds = split("apt-get update && apt-get install -y curl \\\n  git; curl -fsSL https://x | sh");
         assert_eq!(cmds.len(), 4);
-        assert_eq!(
-            texts(&cmds[1]),
-            vec!["apt-get", "install", "-y", "curl", "git"]
-        );
+        assert_eq!(texts(&cmds[1]), vec!["apt-get", "install", "-y", "curl", "git"]);
         assert!(cmds[2].piped);
         assert_eq!(cmds[3].program(), "sh");
     }
@@ -261,10 +243,7 @@ mod tests {
         assert_eq!(cmds[0].program(), "pip3");
         assert_eq!(cmds[0].words[4].text, "torch==2.1");
         assert_eq!(cmds[0].words[5].text, "a b");
-        assert_eq!(
-            &src[cmds[0].words[4].offset..cmds[0].words[4].offset + 1],
-            "'"
-        );
+        assert_eq!(&src[cmds[0].words[4].offset..cmds[0].words[4].offset + 1], "'");
         assert_eq!(cmds[0].assignments().next(), Some(("FOO", "1", 0)));
     }
 
@@ -278,11 +257,8 @@ mod tests {
 
     #[test]
     fn argv_with_sh_c() {
-        let argv = vec![
-            ("sh".to_string(), 0),
-            ("-c".to_string(), 3),
-            ("ollama serve & sleep 1".to_string(), 10),
-        ];
+        let argv =
+            vec![("sh".to_string(), 0), ("-c".to_string(), 3), ("ollama serve & sleep 1".to_string(), 10)];
         let cmds = from_argv(&argv);
         assert_eq!(cmds.len(), 2);
         assert_eq!(cmds[0].program(), "ollama");

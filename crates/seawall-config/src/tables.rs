@@ -44,27 +44,17 @@ struct NvidiaFile {
 
 fn eol_table() -> &'static [EolRelease] {
     static T: OnceLock<Vec<EolRelease>> = OnceLock::new();
-    T.get_or_init(|| {
-        toml::from_str::<EolFile>(EOL_TOML)
-            .map(|f| f.release)
-            .unwrap_or_default()
-    })
+    T.get_or_init(|| toml::from_str::<EolFile>(EOL_TOML).map(|f| f.release).unwrap_or_default())
 }
 
 fn nvidia_table() -> &'static [ToolkitAdvisory] {
     static T: OnceLock<Vec<ToolkitAdvisory>> = OnceLock::new();
-    T.get_or_init(|| {
-        toml::from_str::<NvidiaFile>(NVIDIA_TOML)
-            .map(|f| f.advisory)
-            .unwrap_or_default()
-    })
+    T.get_or_init(|| toml::from_str::<NvidiaFile>(NVIDIA_TOML).map(|f| f.advisory).unwrap_or_default())
 }
 
 /// Today's UTC date as `YYYY-MM-DD`.
 pub fn today() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let days = i64::try_from(secs / 86_400).unwrap_or(0);
     // civil_from_days (Howard Hinnant)
     let z = days + 719_468;
@@ -89,17 +79,14 @@ pub fn eol_release(product: &str, version: &str) -> Option<&'static EolRelease> 
         r.product == product
             && r.versions.iter().any(|v| {
                 version == *v
-                    || (v.starts_with(|c: char| c.is_ascii_digit())
-                        && version.starts_with(&format!("{v}.")))
+                    || (v.starts_with(|c: char| c.is_ascii_digit()) && version.starts_with(&format!("{v}.")))
             })
     })
 }
 
 /// `Some(eol date)` when `product` `version` is end-of-life on `today` (`YYYY-MM-DD`).
 pub fn eol_date(product: &str, version: &str, today: &str) -> Option<&'static str> {
-    eol_release(product, version)
-        .filter(|r| r.eol.as_str() <= today)
-        .map(|r| r.eol.as_str())
+    eol_release(product, version).filter(|r| r.eol.as_str() <= today).map(|r| r.eol.as_str())
 }
 
 const CODENAMES: &[(&str, &str)] = &[
@@ -140,11 +127,7 @@ pub fn image_ingredients(image: &str) -> Vec<(&'static str, String)> {
         "cuda" => out.push(("cuda", first.to_string())),
         _ => {}
     }
-    for t in tokens
-        .iter()
-        .skip(1)
-        .chain(if out.is_empty() { tokens.first() } else { None })
-    {
+    for t in tokens.iter().skip(1).chain(if out.is_empty() { tokens.first() } else { None }) {
         for (prefix, product) in [
             ("ubuntu", "ubuntu"),
             ("cuda", "cuda"),
@@ -178,9 +161,7 @@ pub fn image_eol(image: &str, today: &str) -> Vec<(&'static str, String, &'stati
 
 fn parse_version(v: &str) -> Vec<u64> {
     let core = v.trim().split(['-', '~', '+']).next().unwrap_or("");
-    core.split('.')
-        .map(|p| p.parse::<u64>().unwrap_or(0))
-        .collect()
+    core.split('.').map(|p| p.parse::<u64>().unwrap_or(0)).collect()
 }
 
 fn version_lt(a: &str, b: &str) -> bool {
@@ -196,10 +177,7 @@ pub fn nvidia_toolkit_advisories(version: &str) -> Vec<&'static ToolkitAdvisory>
     if parse_version(version).iter().all(|&p| p == 0) {
         return Vec::new();
     }
-    nvidia_table()
-        .iter()
-        .filter(|a| version_lt(version, &a.fixed))
-        .collect()
+    nvidia_table().iter().filter(|a| version_lt(version, &a.fixed)).collect()
 }
 
 /// Package names that carry the NVIDIA Container Toolkit version.
@@ -224,37 +202,22 @@ mod tests {
     #[test]
     fn eol_lookup() {
         assert_eq!(eol_date("debian", "10", "2025-01-01"), Some("2024-06-30"));
-        assert_eq!(
-            eol_date("debian", "buster", "2025-01-01"),
-            Some("2024-06-30")
-        );
+        assert_eq!(eol_date("debian", "buster", "2025-01-01"), Some("2024-06-30"));
         assert_eq!(eol_date("debian", "12", "2025-01-01"), None);
-        assert_eq!(
-            eol_date("python", "3.8.19", "2025-01-01"),
-            Some("2024-10-07")
-        );
+        assert_eq!(eol_date("python", "3.8.19", "2025-01-01"), Some("2024-10-07"));
         assert_eq!(eol_date("python", "3.10", "2025-01-01"), None);
         assert_eq!(eol_date("python", "3.1", "2025-01-01"), Some("2020-09-30"));
         assert!(eol_release("alpine", "3.1").is_some());
-        assert_eq!(
-            eol_release("alpine", "3.10").map(|r| r.eol.as_str()),
-            Some("2023-05-01")
-        );
+        assert_eq!(eol_release("alpine", "3.10").map(|r| r.eol.as_str()), Some("2023-05-01"));
         assert_eq!(eol_date("debian", "", "2025-01-01"), None);
     }
 
     #[test]
     fn ingredients() {
         let i = image_ingredients("python:3.8-slim-buster");
-        assert!(
-            i.contains(&("python", "3.8".into())) && i.contains(&("debian", "buster".into())),
-            "{i:?}"
-        );
+        assert!(i.contains(&("python", "3.8".into())) && i.contains(&("debian", "buster".into())), "{i:?}");
         let i = image_ingredients("nvidia/cuda:11.3.1-cudnn8-runtime-ubuntu20.04");
-        assert!(
-            i.contains(&("cuda", "11.3.1".into())) && i.contains(&("ubuntu", "20.04".into())),
-            "{i:?}"
-        );
+        assert!(i.contains(&("cuda", "11.3.1".into())) && i.contains(&("ubuntu", "20.04".into())), "{i:?}");
         let i = image_ingredients("pytorch/pytorch:1.9.0-cuda11.1-cudnn8-runtime");
         assert_eq!(i, vec![("cuda", "11.1".into())]);
         let i = image_ingredients("registry.local:5000/debian@sha256:abc");

@@ -32,11 +32,7 @@ impl<'de> Deserialize<'de> for Node {
         let s: Spanned<Val> = Spanned::deserialize(d)?;
         let line = u32::try_from(s.referenced.line()).unwrap_or(0);
         let col = u32::try_from(s.referenced.column()).unwrap_or(0);
-        Ok(Node {
-            line,
-            col,
-            v: s.value,
-        })
+        Ok(Node { line, col, v: s.value })
     }
 }
 
@@ -113,10 +109,7 @@ impl<'de> Visitor<'de> for ValVisitor {
             out.push((k, v));
         }
         for (k, v) in merged {
-            if !out
-                .iter()
-                .any(|(o, _)| o.as_str().is_some() && o.as_str() == k.as_str())
-            {
+            if !out.iter().any(|(o, _)| o.as_str().is_some() && o.as_str() == k.as_str()) {
                 out.push((k, v));
             }
         }
@@ -150,8 +143,7 @@ pub(crate) fn parse_one(text: &str) -> Result<Node, YamlError> {
     if text.len() > MAX_YAML_BYTES {
         return Err(YamlError::TooLarge(text.len()));
     }
-    serde_saphyr::from_str_with_options::<Node>(text, options())
-        .map_err(|e| YamlError::Syntax(e.to_string()))
+    serde_saphyr::from_str_with_options::<Node>(text, options()).map_err(|e| YamlError::Syntax(e.to_string()))
 }
 
 /// Parses a multi-document YAML text (`---` separated); empty documents are dropped.
@@ -161,31 +153,21 @@ pub(crate) fn parse_multi(text: &str) -> Result<Vec<Node>, YamlError> {
     }
     let docs = serde_saphyr::from_multiple_with_options::<Option<Node>>(text, options())
         .map_err(|e| YamlError::Syntax(e.to_string()))?;
-    Ok(docs
-        .into_iter()
-        .flatten()
-        .filter(|n| n.v != Val::Null)
-        .collect())
+    Ok(docs.into_iter().flatten().filter(|n| n.v != Val::Null).collect())
 }
 
 impl Node {
     /// The value under a mapping key.
     pub(crate) fn get(&self, key: &str) -> Option<&Node> {
         match &self.v {
-            Val::Map(m) => m
-                .iter()
-                .find(|(k, _)| k.as_str() == Some(key))
-                .map(|(_, v)| v),
+            Val::Map(m) => m.iter().find(|(k, _)| k.as_str() == Some(key)).map(|(_, v)| v),
             _ => None,
         }
     }
     /// The key node for a mapping key (for the location of the key itself).
     pub(crate) fn key(&self, key: &str) -> Option<&Node> {
         match &self.v {
-            Val::Map(m) => m
-                .iter()
-                .find(|(k, _)| k.as_str() == Some(key))
-                .map(|(k, _)| k),
+            Val::Map(m) => m.iter().find(|(k, _)| k.as_str() == Some(key)).map(|(k, _)| k),
             _ => None,
         }
     }
@@ -215,17 +197,11 @@ impl Node {
     }
     /// True for `true`, `"true"`, `yes`.
     pub(crate) fn is_true(&self) -> bool {
-        matches!(
-            self.as_str().map(str::to_ascii_lowercase).as_deref(),
-            Some("true" | "yes" | "on")
-        )
+        matches!(self.as_str().map(str::to_ascii_lowercase).as_deref(), Some("true" | "yes" | "on"))
     }
     /// True for `false`, `"false"`, `no`.
     pub(crate) fn is_false(&self) -> bool {
-        matches!(
-            self.as_str().map(str::to_ascii_lowercase).as_deref(),
-            Some("false" | "no" | "off")
-        )
+        matches!(self.as_str().map(str::to_ascii_lowercase).as_deref(), Some("false" | "no" | "off"))
     }
     /// The elements of a sequence (empty otherwise).
     pub(crate) fn seq(&self) -> &[Node] {
@@ -254,8 +230,7 @@ mod tests {
 
     #[test]
     fn spans_on_nested_nodes() {
-        let n = parse_one("services:\n  web:\n    image: nginx\n    ports:\n      - \"80:80\"\n")
-            .unwrap();
+        let n = parse_one("services:\n  web:\n    image: nginx\n    ports:\n      - \"80:80\"\n").unwrap();
         let img = n.path(&["services", "web", "image"]).unwrap();
         assert_eq!(img.as_str(), Some("nginx"));
         assert_eq!((img.line, img.col), (3, 12));

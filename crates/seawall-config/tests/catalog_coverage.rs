@@ -114,10 +114,8 @@ fn ids(f: &[Finding]) -> BTreeSet<String> {
 }
 
 fn all_bad_findings() -> Vec<Finding> {
-    let opts = ConfigOptions {
-        allowed_registries: vec!["docker.io".into()],
-        today: Some("2026-01-01".into()),
-    };
+    let opts =
+        ConfigOptions { allowed_registries: vec!["docker.io".into()], today: Some("2026-01-01".into()) };
     let l = Location::file("x");
     let mut out = Vec::new();
     out.extend(seawall_config::check_dockerfile(&l, BAD_DOCKERFILE, &opts).0);
@@ -131,19 +129,12 @@ fn all_bad_findings() -> Vec<Finding> {
     let cfg = ImageConfig {
         exposed_ports: vec!["8888/tcp".into()],
         volumes: vec!["/sys".into()],
-        history: vec![HistoryEntry {
-            created_by: "ADD app.py /app # buildkit".into(),
-            ..Default::default()
-        }],
+        history: vec![HistoryEntry { created_by: "ADD app.py /app # buildkit".into(), ..Default::default() }],
         ..Default::default()
     };
     out.extend(seawall_config::image::check_image_config(&cfg));
     out.extend(seawall_config::image::check_os(
-        &OsInfo {
-            id: "debian".into(),
-            version_id: "9".into(),
-            ..Default::default()
-        },
+        &OsInfo { id: "debian".into(), version_id: "9".into(), ..Default::default() },
         "2026-01-01",
     ));
     out.extend(seawall_config::image::check_shadow(&l, "a::1:::::\n"));
@@ -190,32 +181,19 @@ fn all_bad_findings() -> Vec<Finding> {
 #[test]
 fn every_rule_fires_somewhere() {
     let got = ids(&all_bad_findings());
-    let missing: Vec<&str> = RULES
-        .iter()
-        .map(|r| r.id)
-        .filter(|id| !got.contains(*id))
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "rules without a positive fixture: {missing:?}"
-    );
+    let missing: Vec<&str> = RULES.iter().map(|r| r.id).filter(|id| !got.contains(*id)).collect();
+    assert!(missing.is_empty(), "rules without a positive fixture: {missing:?}");
 }
 
 #[test]
 fn hardened_twins_are_clean() {
-    let opts = ConfigOptions {
-        allowed_registries: vec!["docker.io".into()],
-        today: Some("2026-01-01".into()),
-    };
+    let opts =
+        ConfigOptions { allowed_registries: vec!["docker.io".into()], today: Some("2026-01-01".into()) };
     let l = Location::file("x");
     let df = "FROM python:3.12-slim@sha256:0000\nRUN apt-get update && apt-get install -y --no-install-recommends curl=8.0 && rm -rf /var/lib/apt/lists/*\nHEALTHCHECK CMD [\"true\"]\nUSER 10001\nCMD [\"python\", \"app.py\"]\n";
     assert!(seawall_config::check_dockerfile(&l, df, &opts).0.is_empty());
     let dj = r#"{"icc":false,"userns-remap":"default","live-restore":true,"no-new-privileges":true,"log-driver":"syslog","userland-proxy":false,"ip":"127.0.0.1"}"#;
-    assert!(
-        seawall_config::daemon::check_daemon_json(&l, dj)
-            .0
-            .is_empty()
-    );
+    assert!(seawall_config::daemon::check_daemon_json(&l, dj).0.is_empty());
     assert!(seawall_config::daemon::check_file_perms(&l, 0, 0, 0o644).is_empty());
     assert!(
         seawall_config::daemon::check_nvidia_runtime_config(
@@ -227,9 +205,7 @@ fn hardened_twins_are_clean() {
     );
     let cfg = ImageConfig {
         user: "10001".into(),
-        healthcheck: Some(HealthCheck {
-            test: vec!["CMD".into(), "true".into()],
-        }),
+        healthcheck: Some(HealthCheck { test: vec!["CMD".into(), "true".into()] }),
         ..Default::default()
     };
     assert!(seawall_config::image::check_image_config(&cfg).is_empty());

@@ -39,15 +39,8 @@ pub(crate) mod image;
 pub(crate) mod k8s;
 pub(crate) mod ml;
 
-const AREAS: &[&[RuleMeta]] = &[
-    dockerfile::ALL,
-    ml::ALL,
-    image::ALL,
-    container::ALL,
-    compose::ALL,
-    k8s::ALL,
-    daemon::ALL,
-];
+const AREAS: &[&[RuleMeta]] =
+    &[dockerfile::ALL, ml::ALL, image::ALL, container::ALL, compose::ALL, k8s::ALL, daemon::ALL];
 
 const fn total(areas: &[&[RuleMeta]]) -> usize {
     let mut n = 0;

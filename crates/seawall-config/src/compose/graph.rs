@@ -78,10 +78,7 @@ const ROLE_KEYWORDS: &[(&str, ServiceRole)] = &[
 pub fn role_of(name: &str, image: Option<&str>) -> ServiceRole {
     let img = image.map(|i| {
         let no_tag = i.split('@').next().unwrap_or(i);
-        let repo = no_tag
-            .rsplit_once(':')
-            .filter(|(_, t)| !t.contains('/'))
-            .map_or(no_tag, |(r, _)| r);
+        let repo = no_tag.rsplit_once(':').filter(|(_, t)| !t.contains('/')).map_or(no_tag, |(r, _)| r);
         repo.to_ascii_lowercase()
     });
     let name = name.to_ascii_lowercase();
@@ -93,9 +90,7 @@ pub fn role_of(name: &str, image: Option<&str>) -> ServiceRole {
             return *role;
         }
     }
-    let ray = |s: &str| {
-        s == "ray" || s.ends_with("/ray") || s.starts_with("ray-") || s.starts_with("ray_")
-    };
+    let ray = |s: &str| s == "ray" || s.ends_with("/ray") || s.starts_with("ray-") || s.starts_with("ray_");
     if img.as_deref().is_some_and(ray) || ray(&name) {
         return ServiceRole::MlControlPlane;
     }
@@ -135,10 +130,7 @@ impl GraphService {
     /// Published ports that expose the sensitive part of the service (TorchServe: management and
     /// metrics only).
     fn sensitive_public_ports(&self) -> Vec<&(PortSpec, Location)> {
-        let torchserve = self
-            .image
-            .as_deref()
-            .is_some_and(|i| i.contains("torchserve"))
+        let torchserve = self.image.as_deref().is_some_and(|i| i.contains("torchserve"))
             || self.name.contains("torchserve");
         self.ports
             .iter()
@@ -173,9 +165,7 @@ pub struct ComposeGraph {
 impl ComposeGraph {
     /// Services joined to a network.
     pub fn members<'a>(&'a self, network: &'a str) -> impl Iterator<Item = &'a GraphService> + 'a {
-        self.services
-            .iter()
-            .filter(move |s| s.networks.iter().any(|n| n == network))
+        self.services.iter().filter(move |s| s.networks.iter().any(|n| n == network))
     }
 }
 
@@ -206,17 +196,10 @@ pub(crate) fn build(root: &Node, base: &Location) -> ComposeGraph {
         let image = svc.get("image").and_then(Node::as_str).map(str::to_string);
         let mode = svc.get("network_mode").and_then(Node::as_str);
         let mut networks: Vec<String> = match svc.get("networks") {
-            Some(n) if n.is_map() => n
-                .map()
-                .iter()
-                .filter_map(|(k, _)| k.as_str().map(str::to_string))
-                .collect(),
-            Some(n) => n
-                .seq()
-                .iter()
-                .filter_map(Node::as_str)
-                .map(str::to_string)
-                .collect(),
+            Some(n) if n.is_map() => {
+                n.map().iter().filter_map(|(k, _)| k.as_str().map(str::to_string)).collect()
+            }
+            Some(n) => n.seq().iter().filter_map(Node::as_str).map(str::to_string).collect(),
             None if mode.is_none() => vec!["default".to_string()],
             None => Vec::new(),
         };
@@ -227,17 +210,12 @@ pub(crate) fn build(root: &Node, base: &Location) -> ComposeGraph {
             name: name.to_string(),
             image,
             networks,
-            ports: service_ports(svc)
-                .into_iter()
-                .map(|(p, l, c)| (p, yaml_loc(base, l, c)))
-                .collect(),
+            ports: service_ports(svc).into_iter().map(|(p, l, c)| (p, yaml_loc(base, l, c))).collect(),
             host_network: mode == Some("host"),
             location: yaml_loc(base, k.line, k.col),
         });
     }
-    if g.services
-        .iter()
-        .any(|s| s.networks.iter().any(|n| n == "default"))
+    if g.services.iter().any(|s| s.networks.iter().any(|n| n == "default"))
         && !g.networks.iter().any(|n| n.name == "default")
     {
         g.networks.push(GraphNetwork {
@@ -266,9 +244,7 @@ pub(crate) fn check(g: &ComposeGraph, _base: &Location) -> Vec<Finding> {
         }
         if s.role.is_sensitive() {
             for (p, loc) in s.sensitive_public_ports() {
-                let hp = p
-                    .host_port
-                    .map_or_else(|| "ephemeral".into(), |h| h.to_string());
+                let hp = p.host_port.map_or_else(|| "ephemeral".into(), |h| h.to_string());
                 out.push(finding(
                     &COMPOSE_DATA_PUBLISHED,
                     loc.clone(),
@@ -327,11 +303,7 @@ pub(crate) fn check(g: &ComposeGraph, _base: &Location) -> Vec<Finding> {
                 format!(
                     "network {} carries only internal services ({}) but is not internal: true",
                     n.name,
-                    members
-                        .iter()
-                        .map(|m| m.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    members.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", ")
                 ),
                 &n.name,
             ));

@@ -52,11 +52,7 @@ pub fn check_compose(location: &Location, text: &str) -> (Vec<Finding>, Vec<Scan
 fn strings(n: Option<&Node>) -> Vec<String> {
     match n {
         Some(n) => match &n.v {
-            Val::Seq(s) => s
-                .iter()
-                .filter_map(Node::as_str)
-                .map(str::to_string)
-                .collect(),
+            Val::Seq(s) => s.iter().filter_map(Node::as_str).map(str::to_string).collect(),
             _ => n.as_str().map(|s| vec![s.to_string()]).unwrap_or_default(),
         },
         None => Vec::new(),
@@ -87,11 +83,7 @@ pub(crate) fn parse_port(s: &str) -> Vec<PortSpec> {
         Some((h, c)) => (Some(h), c),
         None => (None, rest),
     };
-    let first = |r: &str| {
-        r.split('-')
-            .next()
-            .and_then(|p| p.trim().parse::<u32>().ok())
-    };
+    let first = |r: &str| r.split('-').next().and_then(|p| p.trim().parse::<u32>().ok());
     let Some(cp) = first(container) else {
         return Vec::new();
     };
@@ -106,25 +98,14 @@ pub(crate) fn service_ports(svc: &Node) -> Vec<(PortSpec, u32, u32)> {
     let mut out = Vec::new();
     for p in svc.get("ports").map(Node::seq).unwrap_or(&[]) {
         if p.is_map() {
-            let target = p
-                .get("target")
-                .and_then(Node::as_str)
-                .and_then(|t| t.parse().ok());
+            let target = p.get("target").and_then(Node::as_str).and_then(|t| t.parse().ok());
             let published = p
                 .get("published")
                 .and_then(Node::as_str)
                 .and_then(|t| t.split('-').next().and_then(|x| x.parse().ok()));
             let host_ip = p.get("host_ip").and_then(Node::as_str).map(str::to_string);
             if let Some(t) = target {
-                out.push((
-                    PortSpec {
-                        host_ip,
-                        host_port: published,
-                        container_port: t,
-                    },
-                    p.line,
-                    p.col,
-                ));
+                out.push((PortSpec { host_ip, host_port: published, container_port: t }, p.line, p.col));
             }
         } else if let Some(s) = p.as_str() {
             for ps in parse_port(s) {
@@ -144,22 +125,14 @@ fn service_spec(base: &Location, name: &str, key: &Node, svc: &Node) -> Containe
     for (k, v) in svc.map() {
         if let Some(ks) = k.as_str() {
             let field = match ks {
-                "mem_limit" | "cpus" | "cpu_quota" | "cpu_shares" | "pids_limit" | "deploy" => {
-                    "limits"
-                }
-                "network_mode" | "pid" | "ipc" | "uts" | "userns_mode" | "privileged"
-                | "cap_add" | "cap_drop" | "security_opt" | "volumes" | "read_only" | "ports"
-                | "user" | "image" | "devices" | "healthcheck" => ks,
+                "mem_limit" | "cpus" | "cpu_quota" | "cpu_shares" | "pids_limit" | "deploy" => "limits",
+                "network_mode" | "pid" | "ipc" | "uts" | "userns_mode" | "privileged" | "cap_add"
+                | "cap_drop" | "security_opt" | "volumes" | "read_only" | "ports" | "user" | "image"
+                | "devices" | "healthcheck" => ks,
                 _ => continue,
             };
-            let node = if matches!(v.v, Val::Seq(_) | Val::Map(_)) {
-                k
-            } else {
-                v
-            };
-            spec.locations
-                .entry(field.to_string())
-                .or_insert_with(|| yaml_loc(base, node.line, node.col));
+            let node = if matches!(v.v, Val::Seq(_) | Val::Map(_)) { k } else { v };
+            spec.locations.entry(field.to_string()).or_insert_with(|| yaml_loc(base, node.line, node.col));
         }
     }
     spec.image = svc.get("image").and_then(Node::as_str).map(str::to_string);
@@ -176,38 +149,21 @@ fn service_spec(base: &Location, name: &str, key: &Node, svc: &Node) -> Containe
     spec.user = s("user");
     spec.read_only = svc.get("read_only").is_some_and(Node::is_true);
     let limits = svc.path(&["deploy", "resources", "limits"]);
-    spec.memory_limit =
-        svc.get("mem_limit").is_some() || limits.and_then(|l| l.get("memory")).is_some();
-    spec.cpu_limit = [
-        "cpus",
-        "cpu_quota",
-        "cpu_shares",
-        "cpu_count",
-        "cpu_percent",
-    ]
-    .iter()
-    .any(|k| svc.get(k).is_some())
-        || limits.and_then(|l| l.get("cpus")).is_some();
-    spec.pids_limit =
-        svc.get("pids_limit").is_some() || limits.and_then(|l| l.get("pids")).is_some();
+    spec.memory_limit = svc.get("mem_limit").is_some() || limits.and_then(|l| l.get("memory")).is_some();
+    spec.cpu_limit =
+        ["cpus", "cpu_quota", "cpu_shares", "cpu_count", "cpu_percent"].iter().any(|k| svc.get(k).is_some())
+            || limits.and_then(|l| l.get("cpus")).is_some();
+    spec.pids_limit = svc.get("pids_limit").is_some() || limits.and_then(|l| l.get("pids")).is_some();
     spec.ports = service_ports(svc).into_iter().map(|(p, _, _)| p).collect();
     for v in svc.get("volumes").map(Node::seq).unwrap_or(&[]) {
         if v.is_map() {
-            let src = v
-                .get("source")
-                .and_then(Node::as_str)
-                .unwrap_or("")
-                .to_string();
+            let src = v.get("source").and_then(Node::as_str).unwrap_or("").to_string();
             let bind = v.get("type").and_then(Node::as_str) == Some("bind")
                 || src.starts_with('/')
                 || src.starts_with('.')
                 || src.starts_with('~');
             spec.mounts.push(MountSpec {
-                target: v
-                    .get("target")
-                    .and_then(Node::as_str)
-                    .unwrap_or("")
-                    .to_string(),
+                target: v.get("target").and_then(Node::as_str).unwrap_or("").to_string(),
                 read_only: v.get("read_only").is_some_and(Node::is_true),
                 bind,
                 source: src,
@@ -224,9 +180,7 @@ fn service_spec(base: &Location, name: &str, key: &Node, svc: &Node) -> Containe
                 source: src.to_string(),
                 target: parts.get(1).copied().unwrap_or(src).to_string(),
                 bind,
-                read_only: parts
-                    .get(2)
-                    .is_some_and(|o| o.split(',').any(|x| x == "ro")),
+                read_only: parts.get(2).is_some_and(|o| o.split(',').any(|x| x == "ro")),
             });
         }
     }
@@ -247,32 +201,21 @@ fn service_spec(base: &Location, name: &str, key: &Node, svc: &Node) -> Containe
             .is_some_and(|t| strings(Some(t)).first().is_some_and(|x| x == "NONE"));
     // GPUs: deploy.resources.reservations.devices, `gpus:`, `runtime: nvidia`
     let mut gpu: Option<bool> = None;
-    for d in svc
-        .path(&["deploy", "resources", "reservations", "devices"])
-        .map(Node::seq)
-        .unwrap_or(&[])
-    {
+    for d in svc.path(&["deploy", "resources", "reservations", "devices"]).map(Node::seq).unwrap_or(&[]) {
         let caps = strings(d.get("capabilities"));
-        if d.get("driver").and_then(Node::as_str) == Some("nvidia")
-            || caps.iter().any(|c| c == "gpu")
-        {
-            let all = d
-                .get("count")
-                .and_then(Node::as_str)
-                .is_some_and(|c| c.eq_ignore_ascii_case("all"));
+        if d.get("driver").and_then(Node::as_str) == Some("nvidia") || caps.iter().any(|c| c == "gpu") {
+            let all = d.get("count").and_then(Node::as_str).is_some_and(|c| c.eq_ignore_ascii_case("all"));
             gpu = Some(gpu.unwrap_or(false) || all);
             if all {
                 let c = d.get("count").unwrap_or(d);
-                spec.locations
-                    .insert("gpu".into(), yaml_loc(base, c.line, c.col));
+                spec.locations.insert("gpu".into(), yaml_loc(base, c.line, c.col));
             }
         }
     }
     if let Some(g) = svc.get("gpus") {
         let all = g.as_str().is_some_and(|x| x.eq_ignore_ascii_case("all"));
         gpu = Some(gpu.unwrap_or(false) || all);
-        spec.locations
-            .insert("gpu".into(), yaml_loc(base, g.line, g.col));
+        spec.locations.insert("gpu".into(), yaml_loc(base, g.line, g.col));
     }
     if svc.get("runtime").and_then(Node::as_str) == Some("nvidia") {
         gpu.get_or_insert(false);
@@ -309,10 +252,7 @@ pub(crate) fn env_entries(n: Option<&Node>) -> Vec<(String, Option<String>, &Nod
 }
 
 fn check_service_env(out: &mut Vec<Finding>, base: &Location, name: &str, svc: &Node) {
-    let sources = [
-        ("environment", svc.get("environment")),
-        ("build.args", svc.path(&["build", "args"])),
-    ];
+    let sources = [("environment", svc.get("environment")), ("build.args", svc.path(&["build", "args"]))];
     for (what, n) in sources {
         for (k, v, node) in env_entries(n) {
             let Some(v) = v else { continue };
@@ -344,10 +284,8 @@ fn check_service_command(out: &mut Vec<Finding>, base: &Location, name: &str, sv
         let Some(n) = svc.get(key) else { continue };
         let cmds = match &n.v {
             Val::Seq(s) => {
-                let argv: Vec<(String, usize)> = s
-                    .iter()
-                    .filter_map(|x| x.as_str().map(|t| (t.to_string(), 0)))
-                    .collect();
+                let argv: Vec<(String, usize)> =
+                    s.iter().filter_map(|x| x.as_str().map(|t| (t.to_string(), 0))).collect();
                 shell::from_argv(&argv)
             }
             _ => n.as_str().map(shell::split).unwrap_or_default(),

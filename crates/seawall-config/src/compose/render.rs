@@ -5,10 +5,7 @@ use std::fmt::Write;
 use super::graph::{ComposeGraph, GraphService};
 
 fn id(prefix: &str, name: &str) -> String {
-    let s: String = name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
+    let s: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
     format!("{prefix}_{s}")
 }
 
@@ -17,10 +14,7 @@ fn dot_escape(s: &str) -> String {
 }
 
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 fn mermaid_escape(s: &str) -> String {
@@ -28,14 +22,8 @@ fn mermaid_escape(s: &str) -> String {
 }
 
 fn port_label(p: &crate::container::PortSpec) -> String {
-    let hp = p
-        .host_port
-        .map_or_else(|| "*".to_string(), |h| h.to_string());
-    format!(
-        "{}:{hp}→{}",
-        p.host_ip.as_deref().unwrap_or("0.0.0.0"),
-        p.container_port
-    )
+    let hp = p.host_port.map_or_else(|| "*".to_string(), |h| h.to_string());
+    format!("{}:{hp}→{}", p.host_ip.as_deref().unwrap_or("0.0.0.0"), p.container_port)
 }
 
 fn service_label(s: &GraphService) -> String {
@@ -50,15 +38,10 @@ impl ComposeGraph {
     /// Graphviz DOT: services (boxes; sensitive ones orange), networks (ellipses; internal ones
     /// dashed), the host/internet node and published ports (red when public).
     pub fn to_dot(&self) -> String {
-        let mut o =
-            String::from("digraph compose {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n");
+        let mut o = String::from("digraph compose {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n");
         o.push_str("  host [shape=doubleoctagon, label=\"host / internet\"];\n");
         for s in &self.services {
-            let color = if s.role.is_sensitive() {
-                "#f9c784"
-            } else {
-                "#cde4ff"
-            };
+            let color = if s.role.is_sensitive() { "#f9c784" } else { "#cde4ff" };
             let _ = writeln!(
                 o,
                 "  {} [shape=box, style=filled, fillcolor=\"{color}\", label=\"{}\"];",
@@ -68,11 +51,7 @@ impl ComposeGraph {
         }
         for n in &self.networks {
             let style = if n.internal { "dashed" } else { "solid" };
-            let label = if n.internal {
-                format!("{} (internal)", n.name)
-            } else {
-                n.name.clone()
-            };
+            let label = if n.internal { format!("{} (internal)", n.name) } else { n.name.clone() };
             let _ = writeln!(
                 o,
                 "  {} [shape=ellipse, style={style}, label=\"{}\"];",
@@ -82,12 +61,7 @@ impl ComposeGraph {
         }
         for s in &self.services {
             for n in &s.networks {
-                let _ = writeln!(
-                    o,
-                    "  {} -> {} [dir=none];",
-                    id("svc", &s.name),
-                    id("net", n)
-                );
+                let _ = writeln!(o, "  {} -> {} [dir=none];", id("svc", &s.name), id("net", n));
             }
             if s.host_network {
                 let _ = writeln!(
@@ -114,36 +88,18 @@ impl ComposeGraph {
     pub fn to_mermaid(&self) -> String {
         let mut o = String::from("flowchart LR\n  host((\"host / internet\"))\n");
         for s in &self.services {
-            let _ = writeln!(
-                o,
-                "  {}[\"{}\"]",
-                id("svc", &s.name),
-                mermaid_escape(&service_label(s))
-            );
+            let _ = writeln!(o, "  {}[\"{}\"]", id("svc", &s.name), mermaid_escape(&service_label(s)));
         }
         for n in &self.networks {
-            let label = if n.internal {
-                format!("{} (internal)", n.name)
-            } else {
-                n.name.clone()
-            };
-            let _ = writeln!(
-                o,
-                "  {}{{{{\"{}\"}}}}",
-                id("net", &n.name),
-                mermaid_escape(&label)
-            );
+            let label = if n.internal { format!("{} (internal)", n.name) } else { n.name.clone() };
+            let _ = writeln!(o, "  {}{{{{\"{}\"}}}}", id("net", &n.name), mermaid_escape(&label));
         }
         for s in &self.services {
             for n in &s.networks {
                 let _ = writeln!(o, "  {} --- {}", id("svc", &s.name), id("net", n));
             }
             if s.host_network {
-                let _ = writeln!(
-                    o,
-                    "  host == \"network_mode: host\" ==> {}",
-                    id("svc", &s.name)
-                );
+                let _ = writeln!(o, "  host == \"network_mode: host\" ==> {}", id("svc", &s.name));
             }
             for (p, _) in &s.ports {
                 let arrow = if p.is_public() { "==" } else { "--" };
@@ -156,12 +112,8 @@ impl ComposeGraph {
                 );
             }
         }
-        let sensitive: Vec<String> = self
-            .services
-            .iter()
-            .filter(|s| s.role.is_sensitive())
-            .map(|s| id("svc", &s.name))
-            .collect();
+        let sensitive: Vec<String> =
+            self.services.iter().filter(|s| s.role.is_sensitive()).map(|s| id("svc", &s.name)).collect();
         if !sensitive.is_empty() {
             o.push_str("  classDef sensitive fill:#f9c784,stroke:#b35c00\n");
             let _ = writeln!(o, "  class {} sensitive", sensitive.join(","));
@@ -184,7 +136,9 @@ impl ComposeGraph {
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{height}\" font-family=\"Helvetica,Arial,sans-serif\" font-size=\"12\">",
             nx + nw + 20
         );
-        o.push_str("<text x=\"20\" y=\"20\" font-size=\"14\" font-weight=\"bold\">compose network graph</text>\n");
+        o.push_str(
+            "<text x=\"20\" y=\"20\" font-size=\"14\" font-weight=\"bold\">compose network graph</text>\n",
+        );
         let _ = writeln!(
             o,
             "<rect x=\"{hx}\" y=\"{host_y}\" width=\"140\" height=\"{bh}\" rx=\"18\" fill=\"#eee\" stroke=\"#333\"/><text x=\"{}\" y=\"{}\">host / internet</text>",
@@ -207,19 +161,10 @@ impl ComposeGraph {
                 }
             }
             let public = s.internet_facing();
-            let exposed = s
-                .ports
-                .iter()
-                .map(|(p, _)| port_label(p))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let exposed = s.ports.iter().map(|(p, _)| port_label(p)).collect::<Vec<_>>().join(", ");
             if !s.ports.is_empty() || s.host_network {
                 let color = if public { "#d00" } else { "#999" };
-                let label = if s.host_network {
-                    "host network".to_string()
-                } else {
-                    exposed
-                };
+                let label = if s.host_network { "host network".to_string() } else { exposed };
                 let _ = writeln!(
                     o,
                     "<line x1=\"{}\" y1=\"{}\" x2=\"{sx}\" y2=\"{}\" stroke=\"{color}\" stroke-width=\"2\"><title>{}</title></line>",
@@ -229,16 +174,8 @@ impl ComposeGraph {
                     xml_escape(&label)
                 );
             }
-            let fill = if s.role.is_sensitive() {
-                "#f9c784"
-            } else {
-                "#cde4ff"
-            };
-            let stroke = if s.role.is_sensitive() && public {
-                "#d00"
-            } else {
-                "#333"
-            };
+            let fill = if s.role.is_sensitive() { "#f9c784" } else { "#cde4ff" };
+            let stroke = if s.role.is_sensitive() && public { "#d00" } else { "#333" };
             let _ = writeln!(
                 o,
                 "<rect x=\"{sx}\" y=\"{y}\" width=\"{sw}\" height=\"{bh}\" fill=\"{fill}\" stroke=\"{stroke}\"/><text x=\"{}\" y=\"{}\">{}</text>",
@@ -249,16 +186,8 @@ impl ComposeGraph {
         }
         for (j, n) in self.networks.iter().enumerate() {
             let y = sy(j);
-            let dash = if n.internal {
-                " stroke-dasharray=\"4 3\""
-            } else {
-                ""
-            };
-            let label = if n.internal {
-                format!("{} (internal)", n.name)
-            } else {
-                n.name.clone()
-            };
+            let dash = if n.internal { " stroke-dasharray=\"4 3\"" } else { "" };
+            let label = if n.internal { format!("{} (internal)", n.name) } else { n.name.clone() };
             let _ = writeln!(
                 o,
                 "<rect x=\"{nx}\" y=\"{y}\" width=\"{nw}\" height=\"{bh}\" rx=\"18\" fill=\"#fff\" stroke=\"#333\"{dash}/><text x=\"{}\" y=\"{}\">{}</text>",

@@ -139,10 +139,7 @@ fn insecure_compose() {
     // secrets: two literals (AWS secret, POSTGRES_PASSWORD list form) with their lines
     let s: Vec<_> = f.iter().filter(|x| x.id == "SW-COMPOSE-001").collect();
     assert_eq!(s.len(), 2);
-    assert_eq!(
-        s.iter().map(|x| x.location.line).collect::<Vec<_>>(),
-        vec![Some(8), Some(13)]
-    );
+    assert_eq!(s.iter().map(|x| x.location.line).collect::<Vec<_>>(), vec![Some(8), Some(13)]);
     // privileged points at its value
     let p = f.iter().find(|x| x.id == "SW-CTR-001").unwrap();
     assert_eq!((p.location.line, p.location.column), (Some(18), Some(17)));
@@ -158,11 +155,7 @@ fn shares_network_with_front() {
     let src = "services:\n  web:\n    image: a:1\n    ports: ['80:80']\n    networks: [n]\n  cache:\n    image: redis:7\n    networks: [n]\nnetworks:\n  n: {}\n";
     let f = run(src);
     assert_eq!(count(&f, "SW-COMPOSE-005"), 1);
-    assert_eq!(
-        count(&f, "SW-COMPOSE-003"),
-        0,
-        "network has a public member"
-    );
+    assert_eq!(count(&f, "SW-COMPOSE-003"), 0, "network has a public member");
     let src2 = "services:\n  web:\n    image: a:1\n    networks: [n]\n  cache:\n    image: redis:7\n    networks: [n]\nnetworks:\n  n: {internal: true}\n";
     let f = run(src2);
     assert_eq!(count(&f, "SW-COMPOSE-005"), 0);
@@ -185,10 +178,7 @@ fn ports_parse() {
     let p = parse_port("[::1]:80:80");
     assert_eq!(p[0].host_ip.as_deref(), Some("::1"));
     let p = parse_port("8000-8002:8000-8002");
-    assert_eq!(
-        (p[0].host_port, p[0].container_port, p[0].host_ip.clone()),
-        (Some(8000), 8000, None)
-    );
+    assert_eq!((p[0].host_port, p[0].container_port, p[0].host_ip.clone()), (Some(8000), 8000, None));
     let p = parse_port("9000");
     assert_eq!((p[0].host_port, p[0].container_port), (None, 9000));
     assert!(parse_port("garbage").is_empty());
@@ -201,18 +191,12 @@ fn graph_renderers() {
     assert!(g.networks.iter().any(|n| n.name == "default"));
     let dot = g.to_dot();
     assert!(dot.starts_with("digraph compose {"));
-    assert!(
-        dot.contains("host -> svc_mlflow [label=\"0.0.0.0:5000→5000\", color=red];"),
-        "{dot}"
-    );
+    assert!(dot.contains("host -> svc_mlflow [label=\"0.0.0.0:5000→5000\", color=red];"), "{dot}");
     assert!(dot.contains("svc_ui -> net_front [dir=none];"));
     let mm = g.to_mermaid();
     assert!(mm.starts_with("flowchart LR"));
     assert!(mm.contains("svc_db --- net_default"));
-    assert!(
-        mm.contains("class svc_db,svc_mlflow,svc_ollama sensitive"),
-        "{mm}"
-    );
+    assert!(mm.contains("class svc_db,svc_mlflow,svc_ollama sensitive"), "{mm}");
     let svg = g.to_svg();
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
     assert_eq!(svg.matches("<rect").count(), 1 + 4 + 2);

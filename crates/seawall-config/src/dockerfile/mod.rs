@@ -83,11 +83,7 @@ pub fn check_dockerfile(
             );
         }
     };
-    let mut cx = Ctx {
-        idx: LineIndex::new(text),
-        base: location.clone(),
-        out: Vec::new(),
-    };
+    let mut cx = Ctx { idx: LineIndex::new(text), base: location.clone(), out: Vec::new() };
     let today = opts.today.clone().unwrap_or_else(tables::today);
 
     // Global ARG defaults for FROM substitution.
@@ -110,16 +106,10 @@ pub fn check_dockerfile(
                     .find(|s| s.name.as_deref() == Some(&image.to_ascii_lowercase()))
                     .cloned();
                 let mut st = match parent {
-                    Some(p) => StageState {
-                        name: stage_name,
-                        ..p
-                    },
+                    Some(p) => StageState { name: stage_name, ..p },
                     None => {
                         check_from(&mut cx, &image, from.image.span.start, opts, &today);
-                        StageState {
-                            name: stage_name,
-                            ..Default::default()
-                        }
+                        StageState { name: stage_name, ..Default::default() }
                     }
                 };
                 st.pip_no_cache = st.pip_no_cache || global_args.contains_key("PIP_NO_CACHE_DIR");
@@ -133,7 +123,9 @@ pub fn check_dockerfile(
                         None if secretname::is_secret_name(k) => cx.at(
                             &DF_SECRET_BUILD_ARG,
                             *off,
-                            format!("ARG {k}: a value passed with --build-arg is recorded in the image history"),
+                            format!(
+                                "ARG {k}: a value passed with --build-arg is recorded in the image history"
+                            ),
                             k,
                         ),
                         None => {}
@@ -173,12 +165,9 @@ pub fn check_dockerfile(
         }
         match last.healthcheck {
             None => cx.file_level(&DF_NO_HEALTHCHECK, "the final stage defines no HEALTHCHECK"),
-            Some((false, off)) => cx.at(
-                &DF_NO_HEALTHCHECK,
-                off,
-                "HEALTHCHECK NONE disables the healthcheck",
-                "",
-            ),
+            Some((false, off)) => {
+                cx.at(&DF_NO_HEALTHCHECK, off, "HEALTHCHECK NONE disables the healthcheck", "")
+            }
             Some((true, _)) => {}
         }
     }
@@ -191,12 +180,7 @@ pub fn check_dockerfile(
                 _ => continue,
             };
             if let Command::Shell(s) = cmd {
-                cx.at(
-                    &DF_SHELL_FORM,
-                    s.span.start,
-                    format!("{kw} in shell form: `{}`", s.value.trim()),
-                    kw,
-                );
+                cx.at(&DF_SHELL_FORM, s.span.start, format!("{kw} in shell form: `{}`", s.value.trim()), kw);
             }
         }
     }
@@ -212,9 +196,7 @@ pub(crate) fn is_root_user(u: &str) -> bool {
 fn substitute(s: &str, args: &BTreeMap<String, String>) -> String {
     let mut out = s.to_string();
     for (k, v) in args {
-        out = out
-            .replace(&format!("${{{k}}}"), v)
-            .replace(&format!("${k}"), v);
+        out = out.replace(&format!("${{{k}}}"), v).replace(&format!("${k}"), v);
     }
     out
 }
@@ -226,13 +208,12 @@ pub(crate) fn image_parts(image: &str) -> (String, Option<String>, bool) {
         None => (image, false),
     };
     let first = name.split('/').next().unwrap_or("");
-    let registry = if name.contains('/')
-        && (first.contains('.') || first.contains(':') || first == "localhost")
-    {
-        first.to_string()
-    } else {
-        "docker.io".to_string()
-    };
+    let registry =
+        if name.contains('/') && (first.contains('.') || first.contains(':') || first == "localhost") {
+            first.to_string()
+        } else {
+            "docker.io".to_string()
+        };
     let last = name.rsplit('/').next().unwrap_or(name);
     let tag = last.split_once(':').map(|(_, t)| t.to_string());
     (registry, tag, digest)
@@ -247,31 +228,16 @@ fn check_from(cx: &mut Ctx<'_>, image: &str, off: usize, opts: &ConfigOptions, t
     }
     let (registry, tag, digest) = image_parts(image);
     match tag.as_deref() {
-        None if !digest => cx.at(
-            &DF_FROM_LATEST,
-            off,
-            format!("`FROM {image}` has no tag (implies :latest)"),
-            image,
-        ),
-        Some("latest") => cx.at(
-            &DF_FROM_LATEST,
-            off,
-            format!("`FROM {image}` uses :latest"),
-            image,
-        ),
+        None if !digest => {
+            cx.at(&DF_FROM_LATEST, off, format!("`FROM {image}` has no tag (implies :latest)"), image)
+        }
+        Some("latest") => cx.at(&DF_FROM_LATEST, off, format!("`FROM {image}` uses :latest"), image),
         _ => {}
     }
     if !digest {
-        cx.at(
-            &DF_FROM_NO_DIGEST,
-            off,
-            format!("`FROM {image}` is not pinned by digest"),
-            image,
-        );
+        cx.at(&DF_FROM_NO_DIGEST, off, format!("`FROM {image}` is not pinned by digest"), image);
     }
-    if !opts.allowed_registries.is_empty()
-        && !registry_allowed(image, &registry, &opts.allowed_registries)
-    {
+    if !opts.allowed_registries.is_empty() && !registry_allowed(image, &registry, &opts.allowed_registries) {
         cx.at(
             &DF_FROM_REGISTRY,
             off,
@@ -292,9 +258,7 @@ fn check_from(cx: &mut Ctx<'_>, image: &str, off: usize, opts: &ConfigOptions, t
 pub(crate) fn registry_allowed(image: &str, registry: &str, allowed: &[String]) -> bool {
     allowed.iter().any(|a| {
         let a = a.trim_end_matches('/');
-        a == registry
-            || image.starts_with(&format!("{a}/"))
-            || (a == "docker.io" && registry == "docker.io")
+        a == registry || image.starts_with(&format!("{a}/")) || (a == "docker.io" && registry == "docker.io")
     })
 }
 
@@ -306,26 +270,15 @@ fn env_pairs(
     is_arg: bool,
 ) -> Vec<(String, Option<String>, usize)> {
     let raw = text.get(span.clone()).unwrap_or(value);
-    let words = shell::split(raw)
-        .into_iter()
-        .flat_map(|c| c.words)
-        .collect::<Vec<_>>();
+    let words = shell::split(raw).into_iter().flat_map(|c| c.words).collect::<Vec<_>>();
     let mut out = Vec::new();
     if words.is_empty() {
         return out;
     }
     if !words[0].text.contains('=') && !is_arg {
         // legacy `ENV KEY value with spaces`
-        let val = words[1..]
-            .iter()
-            .map(|w| w.text.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
-        out.push((
-            words[0].text.clone(),
-            Some(val),
-            span.start + words[0].offset,
-        ));
+        let val = words[1..].iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
+        out.push((words[0].text.clone(), Some(val), span.start + words[0].offset));
         return out;
     }
     for w in words {
@@ -348,19 +301,13 @@ fn check_secret_pair(cx: &mut Ctx<'_>, kw: &str, k: &str, v: &str, off: usize) {
     }
 }
 
-const TLS_ENV: &[(&str, &str)] = &[
-    ("PYTHONHTTPSVERIFY", "0"),
-    ("NODE_TLS_REJECT_UNAUTHORIZED", "0"),
-    ("NPM_CONFIG_STRICT_SSL", "false"),
-];
+const TLS_ENV: &[(&str, &str)] =
+    &[("PYTHONHTTPSVERIFY", "0"), ("NODE_TLS_REJECT_UNAUTHORIZED", "0"), ("NPM_CONFIG_STRICT_SSL", "false")];
 
 /// TLS-disabling environment variables (shared with RUN assignments).
 pub(crate) fn tls_env_disabled(k: &str, v: &str) -> bool {
     let v = v.trim().trim_matches(|c| c == '"' || c == '\'');
-    if TLS_ENV
-        .iter()
-        .any(|(n, bad)| k == *n && v.eq_ignore_ascii_case(bad))
-    {
+    if TLS_ENV.iter().any(|(n, bad)| k == *n && v.eq_ignore_ascii_case(bad)) {
         return true;
     }
     match k {
@@ -377,18 +324,12 @@ fn check_env(cx: &mut Ctx<'_>, st: &mut StageState, k: &str, v: &str, off: usize
     check_secret_pair(cx, "ENV", k, v, off);
     let val = v.trim().trim_matches(|c| c == '"' || c == '\'');
     if tls_env_disabled(k, v) {
-        cx.at(
-            &DF_TLS_DISABLED,
-            off,
-            format!("ENV {k}={val} disables TLS verification"),
-            k,
-        );
+        cx.at(&DF_TLS_DISABLED, off, format!("ENV {k}={val} disables TLS verification"), k);
     }
     if k == "LD_PRELOAD" && !val.is_empty() {
         cx.at(&DF_LD_PRELOAD, off, format!("ENV LD_PRELOAD={val}"), k);
     }
-    if matches!(k, "NVIDIA_VISIBLE_DEVICES" | "NVIDIA_DRIVER_CAPABILITIES")
-        && val.eq_ignore_ascii_case("all")
+    if matches!(k, "NVIDIA_VISIBLE_DEVICES" | "NVIDIA_DRIVER_CAPABILITIES") && val.eq_ignore_ascii_case("all")
     {
         cx.at(&DF_NVIDIA_ALL, off, format!("ENV {k}=all"), k);
     }
@@ -424,30 +365,21 @@ pub(crate) fn is_secret_file(path: &str) -> bool {
         return true;
     }
     name.starts_with(".env.")
-        && !matches!(
-            name,
-            ".env.example" | ".env.sample" | ".env.template" | ".env.dist"
-        )
+        && !matches!(name, ".env.example" | ".env.sample" | ".env.template" | ".env.dist")
 }
 
 fn is_archive(p: &str) -> bool {
-    [
-        ".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tbz2", ".tar.zst",
-    ]
-    .iter()
-    .any(|e| p.ends_with(e))
+    [".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tbz2", ".tar.zst"]
+        .iter()
+        .any(|e| p.ends_with(e))
 }
 
 fn check_instruction(cx: &mut Ctx<'_>, text: &str, ins: &Instruction<'_>, st: &mut StageState) {
     match ins {
-        Instruction::User(u) => {
-            st.user = Some((u.arguments.value.trim().to_string(), u.user.span.start))
-        }
+        Instruction::User(u) => st.user = Some((u.arguments.value.trim().to_string(), u.user.span.start)),
         Instruction::Healthcheck(h) => {
-            st.healthcheck = Some((
-                matches!(h.arguments, HealthcheckArguments::Cmd { .. }),
-                h.healthcheck.span.start,
-            ));
+            st.healthcheck =
+                Some((matches!(h.arguments, HealthcheckArguments::Cmd { .. }), h.healthcheck.span.start));
         }
         Instruction::Shell(s) => {
             let args: Vec<&str> = s.arguments.iter().map(|a| a.value.as_ref()).collect();
@@ -487,39 +419,20 @@ fn check_instruction(cx: &mut Ctx<'_>, text: &str, ins: &Instruction<'_>, st: &m
                 let Source::Path(p) = s else { continue };
                 let v = p.value.as_ref();
                 if is_secret_file(v) {
-                    cx.at(
-                        &DF_SECRET_FILE_COPY,
-                        p.span.start,
-                        format!("ADD of secret file `{v}`"),
-                        v,
-                    );
+                    cx.at(&DF_SECRET_FILE_COPY, p.span.start, format!("ADD of secret file `{v}`"), v);
                 }
                 let remote = v.starts_with("http://") || v.starts_with("https://");
                 let git = v.starts_with("git@") || v.ends_with(".git");
                 if remote && !git && !has_checksum {
-                    cx.at(
-                        &DF_ADD_URL_NO_CHECKSUM,
-                        p.span.start,
-                        format!("ADD {v} without --checksum"),
-                        v,
-                    );
+                    cx.at(&DF_ADD_URL_NO_CHECKSUM, p.span.start, format!("ADD {v} without --checksum"), v);
                 } else if !remote && !git && !is_archive(v) {
-                    cx.at(
-                        &DF_ADD,
-                        a.add.span.start,
-                        format!("ADD {v}: use COPY for local files"),
-                        v,
-                    );
+                    cx.at(&DF_ADD, a.add.span.start, format!("ADD {v}: use COPY for local files"), v);
                 }
             }
         }
-        Instruction::Run(r) => run::check_run(
-            cx,
-            text,
-            r,
-            st.pipefail || st.non_posix_shell,
-            st.pip_no_cache,
-        ),
+        Instruction::Run(r) => {
+            run::check_run(cx, text, r, st.pipefail || st.non_posix_shell, st.pip_no_cache)
+        }
         Instruction::Cmd(c) => check_command_ml(cx, &c.arguments),
         Instruction::Entrypoint(e) => check_command_ml(cx, &e.arguments),
         Instruction::Onbuild(o) => check_instruction(cx, text, &o.instruction, st),
@@ -535,19 +448,9 @@ fn check_expose(cx: &mut Ctx<'_>, v: &str, off: usize) {
     for p in port.split('-') {
         match p.parse::<u64>() {
             Ok(22) => cx.at(&DF_EXPOSE_SSH, off, "EXPOSE 22 (SSH)", "22"),
-            Ok(n) if n > 65_535 => cx.at(
-                &DF_EXPOSE_RANGE,
-                off,
-                format!("EXPOSE {n} is out of range"),
-                p,
-            ),
+            Ok(n) if n > 65_535 => cx.at(&DF_EXPOSE_RANGE, off, format!("EXPOSE {n} is out of range"), p),
             Ok(_) => {}
-            Err(_) => cx.at(
-                &DF_EXPOSE_RANGE,
-                off,
-                format!("EXPOSE `{v}` is not a valid port"),
-                p,
-            ),
+            Err(_) => cx.at(&DF_EXPOSE_RANGE, off, format!("EXPOSE `{v}` is not a valid port"), p),
         }
     }
 }
@@ -565,11 +468,8 @@ pub(crate) fn commands_of(cmd: &Command<'_>) -> Vec<shell::SimpleCommand> {
             })
             .collect(),
         Command::Exec(e) => {
-            let argv: Vec<(String, usize)> = e
-                .value
-                .iter()
-                .map(|a| (a.value.to_string(), a.span.start))
-                .collect();
+            let argv: Vec<(String, usize)> =
+                e.value.iter().map(|a| (a.value.to_string(), a.span.start)).collect();
             shell::from_argv(&argv)
         }
         _ => Vec::new(),

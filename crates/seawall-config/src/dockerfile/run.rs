@@ -8,18 +8,14 @@ use crate::catalog::dockerfile::*;
 use crate::mlexpose;
 use crate::shell::{self, SimpleCommand, Word};
 
-const SHELLS: &[&str] = &[
-    "sh", "bash", "dash", "zsh", "ash", "ksh", "python", "python3", "perl", "ruby", "node",
-];
+const SHELLS: &[&str] =
+    &["sh", "bash", "dash", "zsh", "ash", "ksh", "python", "python3", "perl", "ruby", "node"];
 
 /// The commands of a RUN (its shell text plus heredoc scripts), with absolute offsets.
 fn run_commands(text: &str, r: &RunInstruction<'_>) -> (Vec<SimpleCommand>, bool) {
     let mut cmds = commands_of(&r.arguments);
     let shell_form = matches!(r.arguments, Command::Shell(_));
-    let prog = cmds
-        .first()
-        .map(|c| c.program().to_string())
-        .unwrap_or_default();
+    let prog = cmds.first().map(|c| c.program().to_string()).unwrap_or_default();
     let heredoc_is_shell = prog.is_empty()
         || prog.starts_with("<<")
         || matches!(prog.as_str(), "sh" | "bash" | "dash" | "zsh" | "ash");
@@ -41,19 +37,14 @@ fn run_commands(text: &str, r: &RunInstruction<'_>) -> (Vec<SimpleCommand>, bool
 
 fn sub_after<'a>(c: &'a SimpleCommand, subs: &[&str]) -> Option<(usize, &'a [Word])> {
     let pw = c.program_words();
-    pw.iter()
-        .position(|w| subs.contains(&w.text.as_str()))
-        .map(|i| (i, pw.get(i + 1..).unwrap_or(&[])))
+    pw.iter().position(|w| subs.contains(&w.text.as_str())).map(|i| (i, pw.get(i + 1..).unwrap_or(&[])))
 }
 
 fn is_pip(c: &SimpleCommand) -> bool {
     let pw = c.program_words();
     let names: Vec<&str> = pw.iter().map(|w| shell::base_name(&w.text)).collect();
     let p = names.first().copied().unwrap_or("");
-    (p.starts_with("pip")
-        && p.trim_start_matches("pip")
-            .chars()
-            .all(|ch| ch.is_ascii_digit() || ch == '.'))
+    (p.starts_with("pip") && p.trim_start_matches("pip").chars().all(|ch| ch.is_ascii_digit() || ch == '.'))
         || (p.starts_with("python") && names.get(1) == Some(&"-m") && names.get(2) == Some(&"pip"))
         || (p == "uv" && names.get(1) == Some(&"pip"))
 }
@@ -88,16 +79,12 @@ pub(super) fn check_run(
     pip_no_cache_env: bool,
 ) {
     let (cmds, is_shell) = run_commands(text, r);
-    let raw = text
-        .get(r.run.span.start..r.arguments_end(text))
-        .unwrap_or("");
+    let raw = text.get(r.run.span.start..r.arguments_end(text)).unwrap_or("");
     let run_off = r.run.span.start;
-    let cache_mount = r.options.iter().any(|f| {
-        f.name.value == "mount"
-            && f.value
-                .as_ref()
-                .is_some_and(|v| v.value.contains("type=cache"))
-    });
+    let cache_mount = r
+        .options
+        .iter()
+        .any(|f| f.name.value == "mount" && f.value.as_ref().is_some_and(|v| v.value.contains("type=cache")));
 
     let mut apt_update: Option<usize> = None;
     let mut apt_install = false;
@@ -127,17 +114,12 @@ pub(super) fn check_run(
             cx.at(
                 &DF_CURL_PIPE_SH,
                 first_off,
-                format!(
-                    "`{prog} … | {}` executes a download unverified",
-                    next.program()
-                ),
+                format!("`{prog} … | {}` executes a download unverified", next.program()),
                 "pipe",
             );
         }
         if SHELLS.contains(&prog)
-            && c.words
-                .iter()
-                .any(|w| w.text.contains("$(curl") || w.text.contains("$(wget"))
+            && c.words.iter().any(|w| w.text.contains("$(curl") || w.text.contains("$(wget"))
         {
             cx.at(
                 &DF_CURL_PIPE_SH,
@@ -163,35 +145,18 @@ pub(super) fn check_run(
                 }
                 "wget" => t == "--no-check-certificate",
                 "git" => t.to_ascii_lowercase().contains("sslverify=false"),
-                "npm" | "yarn" | "pnpm" => {
-                    t == "--strict-ssl=false" || (t == "strict-ssl" && c.has("false"))
-                }
-                "conda" | "mamba" | "micromamba" => {
-                    t == "ssl_verify" && (c.has("false") || c.has("False"))
-                }
+                "npm" | "yarn" | "pnpm" => t == "--strict-ssl=false" || (t == "strict-ssl" && c.has("false")),
+                "conda" | "mamba" | "micromamba" => t == "ssl_verify" && (c.has("false") || c.has("False")),
                 _ => false,
-            } || (is_pip(c)
-                && (t == "--trusted-host" || t.starts_with("--trusted-host=")))
-                || (prog == "pip" || prog == "pip3")
-                    && t.contains("trusted-host")
-                    && c.has("config");
+            } || (is_pip(c) && (t == "--trusted-host" || t.starts_with("--trusted-host=")))
+                || (prog == "pip" || prog == "pip3") && t.contains("trusted-host") && c.has("config");
             if bad {
-                cx.at(
-                    &DF_TLS_DISABLED,
-                    w.offset,
-                    format!("`{prog} {t}` disables TLS verification"),
-                    t,
-                );
+                cx.at(&DF_TLS_DISABLED, w.offset, format!("`{prog} {t}` disables TLS verification"), t);
             }
         }
         for (k, v, off) in c.assignments() {
             if tls_env_disabled(k, v) {
-                cx.at(
-                    &DF_TLS_DISABLED,
-                    off,
-                    format!("{k}={v} disables TLS verification"),
-                    k,
-                );
+                cx.at(&DF_TLS_DISABLED, off, format!("{k}={v} disables TLS verification"), k);
             }
         }
         // Signature bypass
@@ -210,30 +175,18 @@ pub(super) fn check_run(
                 || t.contains("AllowInsecureRepositories=true")
                 || t.contains("[trusted=yes]")
             {
-                cx.at(
-                    &DF_SIG_BYPASS,
-                    w.offset,
-                    format!("`{t}` bypasses package signature verification"),
-                    t,
-                );
+                cx.at(&DF_SIG_BYPASS, w.offset, format!("`{t}` bypasses package signature verification"), t);
             }
         }
         // Passwords on the command line
         let pw = match prog {
             "chpasswd" => true,
             "passwd" => c.has("--stdin"),
-            "usermod" | "useradd" => {
-                c.has("-p") || c.words.iter().any(|w| w.text.starts_with("--password"))
-            }
+            "usermod" | "useradd" => c.has("-p") || c.words.iter().any(|w| w.text.starts_with("--password")),
             _ => false,
         };
         if pw {
-            cx.at(
-                &DF_PASSWORD_SET,
-                first_off,
-                format!("`{prog}` sets a password in the build"),
-                prog,
-            );
+            cx.at(&DF_PASSWORD_SET, first_off, format!("`{prog}` sets a password in the build"), prog);
         }
         // Package managers
         match prog {
@@ -243,11 +196,8 @@ pub(super) fn check_run(
                 }
                 if sub_after(c, &["install"]).is_some() {
                     apt_install = true;
-                    let pkgs = install_args(
-                        c,
-                        &["install"],
-                        &["-o", "-t", "-c", "--target-release", "--option"],
-                    );
+                    let pkgs =
+                        install_args(c, &["install"], &["-o", "-t", "-c", "--target-release", "--option"]);
                     let unpinned: Vec<&str> = pkgs
                         .iter()
                         .map(|w| w.text.as_str())
@@ -259,10 +209,7 @@ pub(super) fn check_run(
                                 && !p.starts_with("./")
                         })
                         .collect();
-                    if pkgs
-                        .iter()
-                        .any(|w| w.text.split('=').next() == Some("sudo"))
-                    {
+                    if pkgs.iter().any(|w| w.text.split('=').next() == Some("sudo")) {
                         cx.at(&DF_SUDO, first_off, "sudo installed", "sudo-install");
                     }
                     if !unpinned.is_empty() {
@@ -295,11 +242,8 @@ pub(super) fn check_run(
                 }
             }
             "apk" => {
-                let pkgs = install_args(
-                    c,
-                    &["add"],
-                    &["--repository", "-X", "--virtual", "-t", "--root", "-p"],
-                );
+                let pkgs =
+                    install_args(c, &["add"], &["--repository", "-X", "--virtual", "-t", "--root", "-p"]);
                 let unpinned: Vec<&str> = pkgs
                     .iter()
                     .map(|w| w.text.as_str())
@@ -394,21 +338,13 @@ pub(super) fn check_run(
                     &unpinned.join(" "),
                 );
             }
-            let no_cache = c
-                .words
-                .iter()
-                .any(|w| w.text == "--no-cache-dir" || w.text == "--no-cache");
+            let no_cache = c.words.iter().any(|w| w.text == "--no-cache-dir" || w.text == "--no-cache");
             if !no_cache
                 && !pip_no_cache_env
                 && !cache_mount
                 && !c.assignments().any(|(k, _, _)| k == "PIP_NO_CACHE_DIR")
             {
-                cx.at(
-                    &DF_PIP_CACHE,
-                    first_off,
-                    "pip install without --no-cache-dir",
-                    "pip-cache",
-                );
+                cx.at(&DF_PIP_CACHE, first_off, "pip install without --no-cache-dir", "pip-cache");
             }
         }
         // ML exposure
@@ -428,12 +364,7 @@ pub(super) fn check_run(
     if let Some(off) = apt_update
         && !apt_install
     {
-        cx.at(
-            &DF_APT_UPDATE_ALONE,
-            off,
-            "apt-get update without install in the same RUN",
-            "apt-update",
-        );
+        cx.at(&DF_APT_UPDATE_ALONE, off, "apt-get update without install in the same RUN", "apt-update");
     }
     if let Some(off) = pipe_at
         && is_shell

@@ -3,10 +3,7 @@
 use super::*;
 
 fn run(src: &str) -> Vec<Finding> {
-    let opts = ConfigOptions {
-        today: Some("2026-01-01".into()),
-        ..Default::default()
-    };
+    let opts = ConfigOptions { today: Some("2026-01-01".into()), ..Default::default() };
     let (f, w) = check_dockerfile(&Location::file("Dockerfile"), src, &opts);
     assert!(w.is_empty(), "{w:?}");
     f
@@ -50,10 +47,7 @@ fn hardened_dockerfile_is_clean() {
 fn user_rules() {
     let f = run("FROM debian:12@sha256:aa\nUSER app\nUSER 0:0\n");
     let root = f.iter().find(|f| f.id == "SW-DF-001").unwrap();
-    assert_eq!(
-        (root.location.line, root.location.column),
-        (Some(3), Some(1))
-    );
+    assert_eq!((root.location.line, root.location.column), (Some(3), Some(1)));
     assert_eq!(root.practice, 4);
     assert!(has("FROM debian:12@sha256:aa\nUSER root\n", "SW-DF-001"));
     assert!(!has("FROM debian:12@sha256:aa\nUSER 1000\n", "SW-DF-001"));
@@ -62,15 +56,9 @@ fn user_rules() {
     assert_eq!(no_user.location.line, None, "file-level finding");
     assert!(!has("FROM debian:12@sha256:aa\nUSER 1000\n", "SW-DF-002"));
     assert!(has("FROM debian:12@sha256:aa\nUSER app\n", "SW-DF-003"));
-    assert!(!has(
-        "FROM debian:12@sha256:aa\nUSER 1000:1000\n",
-        "SW-DF-003"
-    ));
+    assert!(!has("FROM debian:12@sha256:aa\nUSER 1000:1000\n", "SW-DF-003"));
     // inherited through FROM stage
-    assert!(!has(
-        "FROM debian:12@sha256:aa AS base\nUSER 1000\nFROM base\nRUN true\n",
-        "SW-DF-002"
-    ));
+    assert!(!has("FROM debian:12@sha256:aa AS base\nUSER 1000\nFROM base\nRUN true\n", "SW-DF-002"));
     // only the final stage matters
     assert!(!has(
         "FROM debian:12@sha256:aa AS b\nUSER root\nFROM debian:12@sha256:aa\nUSER 1000\n",
@@ -81,10 +69,7 @@ fn user_rules() {
 #[test]
 fn sudo() {
     assert!(has("FROM a:1\nRUN sudo apt-get update\n", "SW-DF-004"));
-    assert!(has(
-        "FROM a:1\nRUN apt-get install -y sudo=1.9\n",
-        "SW-DF-004"
-    ));
+    assert!(has("FROM a:1\nRUN apt-get install -y sudo=1.9\n", "SW-DF-004"));
     assert!(!has("FROM a:1\nRUN echo sudo\n", "SW-DF-004"));
 }
 
@@ -113,10 +98,7 @@ fn from_rules() {
     let reg: Vec<_> = f.iter().filter(|f| f.id == "SW-DF-007").collect();
     assert_eq!(reg.len(), 1);
     assert_eq!(reg[0].location.line, Some(1));
-    assert!(
-        !has("FROM evil.io/x:1\n", "SW-DF-007"),
-        "no list configured, rule off"
-    );
+    assert!(!has("FROM evil.io/x:1\n", "SW-DF-007"), "no list configured, rule off");
 }
 
 #[test]
@@ -124,14 +106,8 @@ fn add_rules() {
     assert!(has("FROM a:1\nADD app.py /app/\n", "SW-DF-008"));
     assert!(!has("FROM a:1\nADD rootfs.tar.gz /\n", "SW-DF-008"));
     assert!(!has("FROM a:1\nCOPY app.py /app/\n", "SW-DF-008"));
-    assert!(has(
-        "FROM a:1\nADD https://example.com/m.onnx /m/\n",
-        "SW-DF-009"
-    ));
-    assert!(!has(
-        "FROM a:1\nADD --checksum=sha256:abc https://example.com/m.onnx /m/\n",
-        "SW-DF-009"
-    ));
+    assert!(has("FROM a:1\nADD https://example.com/m.onnx /m/\n", "SW-DF-009"));
+    assert!(!has("FROM a:1\nADD --checksum=sha256:abc https://example.com/m.onnx /m/\n", "SW-DF-009"));
 }
 
 #[test]
@@ -139,18 +115,9 @@ fn curl_pipe_sh() {
     let f = run("FROM a:1\nRUN apt-get update && \\\n    curl -fsSL https://x/install.sh | bash\n");
     let c = f.iter().find(|f| f.id == "SW-DF-010").unwrap();
     assert_eq!((c.location.line, c.location.column), (Some(3), Some(5)));
-    assert!(has(
-        "FROM a:1\nRUN wget -qO- https://x | sh -s --\n",
-        "SW-DF-010"
-    ));
-    assert!(has(
-        "FROM a:1\nRUN sh -c \"$(curl -fsSL https://x)\"\n",
-        "SW-DF-010"
-    ));
-    assert!(has(
-        "FROM a:1\nRUN bash <(curl -s https://x)\n",
-        "SW-DF-010"
-    ));
+    assert!(has("FROM a:1\nRUN wget -qO- https://x | sh -s --\n", "SW-DF-010"));
+    assert!(has("FROM a:1\nRUN sh -c \"$(curl -fsSL https://x)\"\n", "SW-DF-010"));
+    assert!(has("FROM a:1\nRUN bash <(curl -s https://x)\n", "SW-DF-010"));
     assert!(!has(
         "FROM a:1\nRUN curl -fsSLo /tmp/i.sh https://x && sha256sum -c s && sh /tmp/i.sh\n",
         "SW-DF-010"
@@ -207,48 +174,21 @@ fn pins() {
         "FROM a:1\nRUN apt-get update && apt-get install -y curl=8.0 && rm -rf /var/lib/apt/lists/*\n",
         "SW-DF-013"
     ));
-    assert!(has(
-        "FROM a:1\nRUN pip install --no-cache-dir torch transformers==4.40.0\n",
-        "SW-DF-014"
-    ));
-    assert!(!has(
-        "FROM a:1\nRUN pip install --no-cache-dir torch==2.3.0 -r req.txt ./pkg\n",
-        "SW-DF-014"
-    ));
-    assert!(has(
-        "FROM a:1\nRUN python3 -m pip install --no-cache-dir numpy\n",
-        "SW-DF-014"
-    ));
-    assert!(has(
-        "FROM a:1\nRUN npm install -g open-webui\n",
-        "SW-DF-015"
-    ));
-    assert!(!has(
-        "FROM a:1\nRUN npm install -g @scope/x@1.2.3 y@2\n",
-        "SW-DF-015"
-    ));
+    assert!(has("FROM a:1\nRUN pip install --no-cache-dir torch transformers==4.40.0\n", "SW-DF-014"));
+    assert!(!has("FROM a:1\nRUN pip install --no-cache-dir torch==2.3.0 -r req.txt ./pkg\n", "SW-DF-014"));
+    assert!(has("FROM a:1\nRUN python3 -m pip install --no-cache-dir numpy\n", "SW-DF-014"));
+    assert!(has("FROM a:1\nRUN npm install -g open-webui\n", "SW-DF-015"));
+    assert!(!has("FROM a:1\nRUN npm install -g @scope/x@1.2.3 y@2\n", "SW-DF-015"));
     assert!(!has("FROM a:1\nRUN npm ci\n", "SW-DF-015"));
     assert!(has("FROM a:1\nRUN apk add --no-cache curl\n", "SW-DF-016"));
-    assert!(!has(
-        "FROM a:1\nRUN apk add --no-cache curl=8.5.0-r0\n",
-        "SW-DF-016"
-    ));
+    assert!(!has("FROM a:1\nRUN apk add --no-cache curl=8.5.0-r0\n", "SW-DF-016"));
 }
 
 #[test]
 fn apt_update_and_caches() {
-    assert!(has(
-        "FROM a:1\nRUN apt-get update\nRUN apt-get install -y x=1\n",
-        "SW-DF-017"
-    ));
-    assert!(!has(
-        "FROM a:1\nRUN apt-get update && apt-get install -y x=1\n",
-        "SW-DF-017"
-    ));
-    assert!(has(
-        "FROM a:1\nRUN apt-get update && apt-get install -y x=1\n",
-        "SW-DF-023"
-    ));
+    assert!(has("FROM a:1\nRUN apt-get update\nRUN apt-get install -y x=1\n", "SW-DF-017"));
+    assert!(!has("FROM a:1\nRUN apt-get update && apt-get install -y x=1\n", "SW-DF-017"));
+    assert!(has("FROM a:1\nRUN apt-get update && apt-get install -y x=1\n", "SW-DF-023"));
     assert!(!has(
         "FROM a:1\nRUN apt-get update && apt-get install -y x=1 && rm -rf /var/lib/apt/lists/*\n",
         "SW-DF-023"
@@ -259,18 +199,9 @@ fn apt_update_and_caches() {
     ));
     assert!(has("FROM a:1\nRUN pip install x==1\n", "SW-DF-024"));
     assert!(has("FROM a:1\nRUN apt-get install -y x=1\n", "SW-DF-031"));
-    assert!(!has(
-        "FROM a:1\nRUN apt-get install -y --no-install-recommends x=1\n",
-        "SW-DF-031"
-    ));
-    assert!(!has(
-        "FROM a:1\nRUN pip install --no-cache-dir x==1\n",
-        "SW-DF-024"
-    ));
-    assert!(!has(
-        "FROM a:1\nENV PIP_NO_CACHE_DIR=1\nRUN pip install x==1\n",
-        "SW-DF-024"
-    ));
+    assert!(!has("FROM a:1\nRUN apt-get install -y --no-install-recommends x=1\n", "SW-DF-031"));
+    assert!(!has("FROM a:1\nRUN pip install --no-cache-dir x==1\n", "SW-DF-024"));
+    assert!(!has("FROM a:1\nENV PIP_NO_CACHE_DIR=1\nRUN pip install x==1\n", "SW-DF-024"));
 }
 
 #[test]
@@ -281,15 +212,9 @@ fn secrets() {
     assert!(has("FROM a:1\nARG WANDB_API_KEY=abc123\n", "SW-DF-018"));
     assert!(has("ARG OPENAI_API_KEY=sk-123\nFROM a:1\n", "SW-DF-018"));
     assert!(has("FROM a:1\nENV DB_PASSWORD changeme\n", "SW-DF-018"));
-    assert!(!has(
-        "FROM a:1\nARG HF_TOKEN\nENV HF_TOKEN=${HF_TOKEN}\n",
-        "SW-DF-018"
-    ));
+    assert!(!has("FROM a:1\nARG HF_TOKEN\nENV HF_TOKEN=${HF_TOKEN}\n", "SW-DF-018"));
     assert!(has("FROM a:1\nCOPY .env /app/.env\n", "SW-DF-019"));
-    assert!(has(
-        "FROM a:1\nCOPY kaggle.json /root/.kaggle/\n",
-        "SW-DF-019"
-    ));
+    assert!(has("FROM a:1\nCOPY kaggle.json /root/.kaggle/\n", "SW-DF-019"));
     assert!(has("FROM a:1\nADD id_rsa /root/.ssh/\n", "SW-DF-019"));
     assert!(!has("FROM a:1\nCOPY .env.example /app/\n", "SW-DF-019"));
 }
@@ -309,23 +234,14 @@ fn healthcheck_and_shell_form() {
     assert!(!has("FROM a:1\nHEALTHCHECK CMD true\n", "SW-DF-022"));
     assert!(has("FROM a:1\nCMD python serve.py\n", "SW-DF-025"));
     assert!(has("FROM a:1\nENTRYPOINT /start.sh\n", "SW-DF-025"));
-    assert!(!has(
-        "FROM a:1\nCMD [\"python\", \"serve.py\"]\n",
-        "SW-DF-025"
-    ));
-    assert!(!has(
-        "FROM a:1 AS b\nCMD python x\nFROM a:1\nCMD [\"x\"]\n",
-        "SW-DF-025"
-    ));
+    assert!(!has("FROM a:1\nCMD [\"python\", \"serve.py\"]\n", "SW-DF-025"));
+    assert!(!has("FROM a:1 AS b\nCMD python x\nFROM a:1\nCMD [\"x\"]\n", "SW-DF-025"));
 }
 
 #[test]
 fn pipefail() {
     assert!(has("FROM a:1\nRUN cat x | grep y\n", "SW-DF-026"));
-    assert!(!has(
-        "FROM a:1\nRUN set -o pipefail && cat x | grep y\n",
-        "SW-DF-026"
-    ));
+    assert!(!has("FROM a:1\nRUN set -o pipefail && cat x | grep y\n", "SW-DF-026"));
     assert!(!has(
         "FROM a:1\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nRUN cat x | grep y\n",
         "SW-DF-026"
@@ -335,26 +251,11 @@ fn pipefail() {
 
 #[test]
 fn env_rules() {
-    assert!(has(
-        "FROM a:1\nENV LD_PRELOAD=/usr/lib/libjemalloc.so\n",
-        "SW-DF-027"
-    ));
-    assert!(!has(
-        "FROM a:1\nENV LD_LIBRARY_PATH=/usr/local/cuda/lib64\n",
-        "SW-DF-027"
-    ));
-    assert!(has(
-        "FROM a:1\nENV NVIDIA_VISIBLE_DEVICES=all\n",
-        "SW-DF-028"
-    ));
-    assert!(has(
-        "FROM a:1\nENV NVIDIA_DRIVER_CAPABILITIES all\n",
-        "SW-DF-028"
-    ));
-    assert!(!has(
-        "FROM a:1\nENV NVIDIA_DRIVER_CAPABILITIES=compute,utility\n",
-        "SW-DF-028"
-    ));
+    assert!(has("FROM a:1\nENV LD_PRELOAD=/usr/lib/libjemalloc.so\n", "SW-DF-027"));
+    assert!(!has("FROM a:1\nENV LD_LIBRARY_PATH=/usr/local/cuda/lib64\n", "SW-DF-027"));
+    assert!(has("FROM a:1\nENV NVIDIA_VISIBLE_DEVICES=all\n", "SW-DF-028"));
+    assert!(has("FROM a:1\nENV NVIDIA_DRIVER_CAPABILITIES all\n", "SW-DF-028"));
+    assert!(!has("FROM a:1\nENV NVIDIA_DRIVER_CAPABILITIES=compute,utility\n", "SW-DF-028"));
 }
 
 #[test]
@@ -365,10 +266,7 @@ fn eol_bases() {
     assert!(has("FROM python:3.8-slim\n", "SW-DF-029"));
     assert!(has("FROM debian:buster-slim\n", "SW-DF-029"));
     assert!(!has("FROM python:3.12-slim-bookworm\n", "SW-DF-029"));
-    assert!(!has(
-        "FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04\n",
-        "SW-DF-029"
-    ));
+    assert!(!has("FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04\n", "SW-DF-029"));
 }
 
 #[test]
@@ -378,47 +276,28 @@ fn ml_exposure_in_dockerfile() {
     for id in ["SW-ML-001", "SW-ML-002", "SW-ML-005"] {
         assert!(i.iter().any(|x| x == id), "{id} in {i:?}");
     }
-    assert!(has(
-        "FROM a:1\nCMD ray start --head --dashboard-host=0.0.0.0 --block\n",
-        "SW-ML-003"
-    ));
+    assert!(has("FROM a:1\nCMD ray start --head --dashboard-host=0.0.0.0 --block\n", "SW-ML-003"));
     assert!(has(
         "FROM a:1\nENTRYPOINT [\"sh\", \"-c\", \"mlflow server --host 0.0.0.0 --port 5000\"]\n",
         "SW-ML-004"
     ));
-    assert!(has(
-        "FROM a:1\nCMD [\"tensorboard\", \"--logdir\", \"/runs\", \"--bind_all\"]\n",
-        "SW-ML-006"
-    ));
-    assert!(has(
-        "FROM a:1\nCMD [\"torchserve\", \"--start\", \"--disable-token-auth\"]\n",
-        "SW-ML-007"
-    ));
+    assert!(has("FROM a:1\nCMD [\"tensorboard\", \"--logdir\", \"/runs\", \"--bind_all\"]\n", "SW-ML-006"));
+    assert!(has("FROM a:1\nCMD [\"torchserve\", \"--start\", \"--disable-token-auth\"]\n", "SW-ML-007"));
     assert!(has("FROM a:1\nENV GRADIO_SHARE=True\n", "SW-ML-008"));
-    assert!(!has(
-        "FROM a:1\nENV OLLAMA_HOST=127.0.0.1:11434\nCMD [\"ollama\", \"serve\"]\n",
-        "SW-ML-005"
-    ));
+    assert!(!has("FROM a:1\nENV OLLAMA_HOST=127.0.0.1:11434\nCMD [\"ollama\", \"serve\"]\n", "SW-ML-005"));
 }
 
 #[test]
 fn heredoc_run_is_checked() {
     let src = "FROM a:1\nRUN <<EOF\nset -e\ncurl -fsSL https://x/get.sh | sh\nEOF\n";
     let f = run(src);
-    let c = f
-        .iter()
-        .find(|f| f.id == "SW-DF-010")
-        .expect("heredoc body checked");
+    let c = f.iter().find(|f| f.id == "SW-DF-010").expect("heredoc body checked");
     assert_eq!(c.location.line, Some(4));
 }
 
 #[test]
 fn parse_error_is_a_warning() {
-    let (f, w) = check_dockerfile(
-        &Location::file("Dockerfile"),
-        "FROM\n",
-        &ConfigOptions::default(),
-    );
+    let (f, w) = check_dockerfile(&Location::file("Dockerfile"), "FROM\n", &ConfigOptions::default());
     assert!(f.is_empty());
     assert_eq!(w.len(), 1);
 }
@@ -428,26 +307,14 @@ fn secret_build_args() {
     assert!(has("FROM a:1\nARG HF_TOKEN\n", "SW-DF-030"));
     assert!(has("ARG HUGGING_FACE_HUB_TOKEN\nFROM a:1\n", "SW-DF-030"));
     assert!(!has("FROM a:1\nARG MODEL_NAME\n", "SW-DF-030"));
-    assert!(
-        !has("FROM a:1\nARG HF_TOKEN=abc\n", "SW-DF-030"),
-        "with a value it is SW-DF-018"
-    );
+    assert!(!has("FROM a:1\nARG HF_TOKEN=abc\n", "SW-DF-030"), "with a value it is SW-DF-018");
 }
 
 #[test]
 fn passwords_in_run() {
-    assert!(has(
-        "FROM a:1\nRUN echo 'root:root' | chpasswd\n",
-        "SW-DF-032"
-    ));
-    assert!(has(
-        "FROM a:1\nRUN useradd -m -p $(openssl passwd -1 pw) bob\n",
-        "SW-DF-032"
-    ));
-    assert!(!has(
-        "FROM a:1\nRUN passwd -l root && useradd -m bob\n",
-        "SW-DF-032"
-    ));
+    assert!(has("FROM a:1\nRUN echo 'root:root' | chpasswd\n", "SW-DF-032"));
+    assert!(has("FROM a:1\nRUN useradd -m -p $(openssl passwd -1 pw) bob\n", "SW-DF-032"));
+    assert!(!has("FROM a:1\nRUN passwd -l root && useradd -m bob\n", "SW-DF-032"));
 }
 
 mod props {

@@ -37,16 +37,10 @@ impl Doc<'_> {
         self.node.get("kind").and_then(Node::as_str).unwrap_or("")
     }
     pub(crate) fn name(&self) -> &str {
-        self.node
-            .path(&["metadata", "name"])
-            .and_then(Node::as_str)
-            .unwrap_or("")
+        self.node.path(&["metadata", "name"]).and_then(Node::as_str).unwrap_or("")
     }
     pub(crate) fn namespace(&self) -> &str {
-        self.node
-            .path(&["metadata", "namespace"])
-            .and_then(Node::as_str)
-            .unwrap_or("default")
+        self.node.path(&["metadata", "namespace"]).and_then(Node::as_str).unwrap_or("default")
     }
     pub(crate) fn loc(&self) -> Location {
         let k = self.node.key("kind").unwrap_or(self.node);
@@ -60,9 +54,9 @@ impl Doc<'_> {
             "CronJob" => n
                 .path(&["spec", "jobTemplate", "spec", "template"])
                 .and_then(|t| t.get("spec").map(|s| (s, t.get("metadata")))),
-            k if WORKLOAD_KINDS.contains(&k) => n
-                .path(&["spec", "template"])
-                .and_then(|t| t.get("spec").map(|s| (s, t.get("metadata")))),
+            k if WORKLOAD_KINDS.contains(&k) => {
+                n.path(&["spec", "template"]).and_then(|t| t.get("spec").map(|s| (s, t.get("metadata"))))
+            }
             _ => None,
         }
     }
@@ -119,18 +113,13 @@ pub fn check_k8s_documents(files: &[(Location, String)]) -> (Vec<Finding>, Vec<S
         }
         match d.kind() {
             "Secret" => {
-                let has_data = ["data", "stringData"]
-                    .iter()
-                    .any(|k| d.node.get(k).is_some_and(|n| !n.map().is_empty()));
+                let has_data =
+                    ["data", "stringData"].iter().any(|k| d.node.get(k).is_some_and(|n| !n.map().is_empty()));
                 if has_data {
                     out.push(finding(
                         &K8S_PLAINTEXT_SECRET,
                         d.loc(),
-                        format!(
-                            "Secret {}/{} carries its values in the manifest",
-                            d.namespace(),
-                            d.name()
-                        ),
+                        format!("Secret {}/{} carries its values in the manifest", d.namespace(), d.name()),
                         d.name(),
                     ));
                 }
@@ -158,25 +147,12 @@ const ML_PORTS: &[(u32, &str)] = &[
 ];
 
 fn check_service(out: &mut Vec<Finding>, d: &Doc<'_>) {
-    let ty = d
-        .node
-        .path(&["spec", "type"])
-        .and_then(Node::as_str)
-        .unwrap_or("ClusterIP");
+    let ty = d.node.path(&["spec", "type"]).and_then(Node::as_str).unwrap_or("ClusterIP");
     if ty != "LoadBalancer" && ty != "NodePort" {
         return;
     }
-    for p in d
-        .node
-        .path(&["spec", "ports"])
-        .map(Node::seq)
-        .unwrap_or(&[])
-    {
-        let num = |k: &str| {
-            p.get(k)
-                .and_then(Node::as_str)
-                .and_then(|v| v.parse::<u32>().ok())
-        };
+    for p in d.node.path(&["spec", "ports"]).map(Node::seq).unwrap_or(&[]) {
+        let num = |k: &str| p.get(k).and_then(Node::as_str).and_then(|v| v.parse::<u32>().ok());
         for port in [num("port"), num("targetPort")].into_iter().flatten() {
             if let Some((_, what)) = ML_PORTS.iter().find(|(n, _)| *n == port) {
                 out.push(finding(

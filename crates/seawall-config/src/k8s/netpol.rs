@@ -14,12 +14,7 @@ fn labels(n: Option<&Node>) -> BTreeMap<String, String> {
     n.map(Node::map)
         .unwrap_or(&[])
         .iter()
-        .filter_map(|(k, v)| {
-            Some((
-                k.as_str()?.to_string(),
-                v.as_str().unwrap_or("").to_string(),
-            ))
-        })
+        .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.as_str().unwrap_or("").to_string())))
         .collect()
 }
 
@@ -33,13 +28,8 @@ pub(crate) fn selector_matches(sel: Option<&Node>, l: &BTreeMap<String, String>)
     }
     for ex in sel.get("matchExpressions").map(Node::seq).unwrap_or(&[]) {
         let key = ex.get("key").and_then(Node::as_str).unwrap_or("");
-        let vals: Vec<&str> = ex
-            .get("values")
-            .map(Node::seq)
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(Node::as_str)
-            .collect();
+        let vals: Vec<&str> =
+            ex.get("values").map(Node::seq).unwrap_or(&[]).iter().filter_map(Node::as_str).collect();
         let have = l.get(key);
         let ok = match ex.get("operator").and_then(Node::as_str).unwrap_or("") {
             "In" => have.is_some_and(|h| vals.contains(&h.as_str())),
@@ -68,18 +58,13 @@ fn parse_v4(s: &str) -> Option<u32> {
 /// True when the IPv4 CIDR contains the address.
 pub(crate) fn cidr_contains(cidr: &str, addr: &str) -> bool {
     let (net, bits) = cidr.split_once('/').unwrap_or((cidr, "32"));
-    let (Some(net), Some(a), Ok(bits)) = (parse_v4(net), parse_v4(addr), bits.parse::<u32>())
-    else {
+    let (Some(net), Some(a), Ok(bits)) = (parse_v4(net), parse_v4(addr), bits.parse::<u32>()) else {
         return false;
     };
     if bits > 32 {
         return false;
     }
-    let mask = if bits == 0 {
-        0
-    } else {
-        u32::MAX << (32 - bits)
-    };
+    let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
     (net & mask) == (a & mask)
 }
 
@@ -93,11 +78,7 @@ fn peers_allow_all(peers: Option<&Node>) -> bool {
             peer.path(&["ipBlock", "cidr"])
                 .and_then(Node::as_str)
                 .is_some_and(|c| c == "0.0.0.0/0" || c == "::/0")
-                && peer
-                    .path(&["ipBlock", "except"])
-                    .map(Node::seq)
-                    .unwrap_or(&[])
-                    .is_empty()
+                && peer.path(&["ipBlock", "except"]).map(Node::seq).unwrap_or(&[]).is_empty()
         }),
     }
 }
@@ -134,11 +115,8 @@ fn ports_allow_http(ports: Option<&Node>) -> bool {
         };
         match port.parse::<u32>() {
             Ok(n) => {
-                let end = p
-                    .get("endPort")
-                    .and_then(Node::as_str)
-                    .and_then(|e| e.parse::<u32>().ok())
-                    .unwrap_or(n);
+                let end =
+                    p.get("endPort").and_then(Node::as_str).and_then(|e| e.parse::<u32>().ok()).unwrap_or(n);
                 n <= 80 && 80 <= end
             }
             Err(_) => true,
@@ -147,10 +125,7 @@ fn ports_allow_http(ports: Option<&Node>) -> bool {
 }
 
 pub(super) fn check(out: &mut Vec<Finding>, docs: &[Doc<'_>]) {
-    let policies: Vec<&Doc<'_>> = docs
-        .iter()
-        .filter(|d| d.kind() == "NetworkPolicy")
-        .collect();
+    let policies: Vec<&Doc<'_>> = docs.iter().filter(|d| d.kind() == "NetworkPolicy").collect();
     let mut ns_with_workloads: BTreeMap<String, &Doc<'_>> = BTreeMap::new();
     let mut deny_in: BTreeSet<String> = BTreeSet::new();
     let mut deny_out: BTreeSet<String> = BTreeSet::new();
@@ -181,9 +156,7 @@ pub(super) fn check(out: &mut Vec<Finding>, docs: &[Doc<'_>]) {
         for (dir, rules, peer_key) in [("ingress", ingress, "from"), ("egress", egress, "to")] {
             for rule in rules.map(Node::seq).unwrap_or(&[]) {
                 let peers = rule.get(peer_key);
-                if peers_allow_all(peers)
-                    && rule.get("ports").is_none_or(|ports| ports.seq().is_empty())
-                {
+                if peers_allow_all(peers) && rule.get("ports").is_none_or(|ports| ports.seq().is_empty()) {
                     out.push(finding(
                         &K8S_NETPOL_ALLOW_ALL,
                         yaml_loc(p.base, rule.line, rule.col),
@@ -195,18 +168,11 @@ pub(super) fn check(out: &mut Vec<Finding>, docs: &[Doc<'_>]) {
                         &format!("{}|{dir}|{}", p.name(), rule.line),
                     ));
                 }
-                if dir == "egress"
-                    && peers_allow_metadata(peers)
-                    && ports_allow_http(rule.get("ports"))
-                {
+                if dir == "egress" && peers_allow_metadata(peers) && ports_allow_http(rule.get("ports")) {
                     out.push(finding(
                         &K8S_NETPOL_METADATA,
                         yaml_loc(p.base, rule.line, rule.col),
-                        format!(
-                            "NetworkPolicy {}/{} allows egress to {METADATA}",
-                            p.namespace(),
-                            p.name()
-                        ),
+                        format!("NetworkPolicy {}/{} allows egress to {METADATA}", p.namespace(), p.name()),
                         &format!("{}|{}", p.name(), rule.line),
                     ));
                 }
@@ -218,18 +184,14 @@ pub(super) fn check(out: &mut Vec<Finding>, docs: &[Doc<'_>]) {
         let ns = d.namespace().to_string();
         ns_with_workloads.entry(ns.clone()).or_insert(d);
         let l = labels(meta.and_then(|m| m.get("labels")));
-        let covered = policies.iter().any(|p| {
-            p.namespace() == ns && selector_matches(p.node.path(&["spec", "podSelector"]), &l)
-        });
+        let covered = policies
+            .iter()
+            .any(|p| p.namespace() == ns && selector_matches(p.node.path(&["spec", "podSelector"]), &l));
         if !covered {
             out.push(finding(
                 &K8S_NETPOL_UNCOVERED,
                 d.loc(),
-                format!(
-                    "{} {ns}/{} is selected by no NetworkPolicy",
-                    d.kind(),
-                    d.name()
-                ),
+                format!("{} {ns}/{} is selected by no NetworkPolicy", d.kind(), d.name()),
                 &format!("{}|{}", d.kind(), d.name()),
             ));
         }

@@ -45,13 +45,8 @@ const RESTRICTED_VOLUMES: &[&str] = &[
     "projected",
     "secret",
 ];
-const SELINUX_TYPES: &[&str] = &[
-    "",
-    "container_t",
-    "container_init_t",
-    "container_kvm_t",
-    "container_engine_t",
-];
+const SELINUX_TYPES: &[&str] =
+    &["", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"];
 
 struct Emit<'a, 'd> {
     out: &'a mut Vec<Finding>,
@@ -63,12 +58,7 @@ impl Emit<'_, '_> {
         let mut f = finding(
             rule,
             yaml_loc(self.doc.base, n.line, n.col),
-            format!(
-                "{} {}/{}: {msg}",
-                self.doc.kind(),
-                self.doc.namespace(),
-                self.doc.name()
-            ),
+            format!("{} {}/{}: {msg}", self.doc.kind(), self.doc.namespace(), self.doc.name()),
             &format!("{}|{}|{key}", self.doc.kind(), self.doc.name()),
         );
         if let Some(p) = profile {
@@ -86,8 +76,7 @@ fn containers(spec: &Node) -> Vec<&Node> {
 }
 
 fn seccomp_type(sc: Option<&Node>) -> Option<&str> {
-    sc.and_then(|s| s.path(&["seccompProfile", "type"]))
-        .and_then(Node::as_str)
+    sc.and_then(|s| s.path(&["seccompProfile", "type"])).and_then(Node::as_str)
 }
 
 pub(super) fn check_pod(out: &mut Vec<Finding>, doc: &Doc<'_>, spec: &Node) {
@@ -101,32 +90,13 @@ pub(super) fn check_pod(out: &mut Vec<Finding>, doc: &Doc<'_>, spec: &Node) {
             e.at(&K8S_PSS_HOST_NAMESPACES, n, format!("{k}: true"), k, b);
         }
     }
-    if let Some(n) = psc
-        .and_then(|s| s.path(&["windowsOptions", "hostProcess"]))
-        .filter(|n| n.is_true())
-    {
-        e.at(
-            &K8S_PSS_HOST_PROCESS,
-            n,
-            "hostProcess: true".into(),
-            "hostProcess",
-            b,
-        );
+    if let Some(n) = psc.and_then(|s| s.path(&["windowsOptions", "hostProcess"])).filter(|n| n.is_true()) {
+        e.at(&K8S_PSS_HOST_PROCESS, n, "hostProcess: true".into(), "hostProcess", b);
     }
-    for s in psc
-        .and_then(|s| s.get("sysctls"))
-        .map(Node::seq)
-        .unwrap_or(&[])
-    {
+    for s in psc.and_then(|s| s.get("sysctls")).map(Node::seq).unwrap_or(&[]) {
         let name = s.get("name").and_then(Node::as_str).unwrap_or("");
         if !SAFE_SYSCTLS.contains(&name) {
-            e.at(
-                &K8S_PSS_SYSCTLS,
-                s,
-                format!("unsafe sysctl {name}"),
-                name,
-                b,
-            );
+            e.at(&K8S_PSS_SYSCTLS, s, format!("unsafe sysctl {name}"), name, b);
         }
     }
     let pod_seccomp = seccomp_type(psc);
@@ -139,9 +109,7 @@ pub(super) fn check_pod(out: &mut Vec<Finding>, doc: &Doc<'_>, spec: &Node) {
             b,
         );
     }
-    let pod_apparmor = psc
-        .and_then(|s| s.path(&["appArmorProfile", "type"]))
-        .and_then(Node::as_str);
+    let pod_apparmor = psc.and_then(|s| s.path(&["appArmorProfile", "type"])).and_then(Node::as_str);
     if pod_apparmor == Some("Unconfined") {
         e.at(
             &K8S_PSS_APPARMOR,
@@ -151,23 +119,16 @@ pub(super) fn check_pod(out: &mut Vec<Finding>, doc: &Doc<'_>, spec: &Node) {
             b,
         );
     }
-    if let Some(ann) = doc.node.path(&["metadata", "annotations"]).or_else(|| {
-        doc.pod()
-            .and_then(|(_, m)| m)
-            .and_then(|m| m.get("annotations"))
-    }) {
+    if let Some(ann) = doc
+        .node
+        .path(&["metadata", "annotations"])
+        .or_else(|| doc.pod().and_then(|(_, m)| m).and_then(|m| m.get("annotations")))
+    {
         for (k, v) in ann.map() {
-            if k.as_str()
-                .is_some_and(|k| k.starts_with("container.apparmor.security.beta.kubernetes.io/"))
+            if k.as_str().is_some_and(|k| k.starts_with("container.apparmor.security.beta.kubernetes.io/"))
                 && v.as_str() == Some("unconfined")
             {
-                e.at(
-                    &K8S_PSS_APPARMOR,
-                    k,
-                    "AppArmor annotation unconfined".into(),
-                    "apparmor-annotation",
-                    b,
-                );
+                e.at(&K8S_PSS_APPARMOR, k, "AppArmor annotation unconfined".into(), "apparmor-annotation", b);
             }
         }
     }
@@ -179,57 +140,25 @@ pub(super) fn check_pod(out: &mut Vec<Finding>, doc: &Doc<'_>, spec: &Node) {
         })
     };
     if selinux_bad(psc) {
-        e.at(
-            &K8S_PSS_SELINUX,
-            psc.unwrap_or(spec),
-            "custom seLinuxOptions".into(),
-            "pod-selinux",
-            b,
-        );
+        e.at(&K8S_PSS_SELINUX, psc.unwrap_or(spec), "custom seLinuxOptions".into(), "pod-selinux", b);
     }
     // volumes
     for v in spec.get("volumes").map(Node::seq).unwrap_or(&[]) {
         let vname = v.get("name").and_then(Node::as_str).unwrap_or("");
         if let Some(hp) = v.get("hostPath") {
             let path = hp.get("path").and_then(Node::as_str).unwrap_or("");
-            e.at(
-                &K8S_PSS_HOSTPATH,
-                v,
-                format!("hostPath volume {vname} ({path})"),
-                vname,
-                b,
-            );
+            e.at(&K8S_PSS_HOSTPATH, v, format!("hostPath volume {vname} ({path})"), vname, b);
             if path.starts_with("/dev/nvidia") {
-                e.at(
-                    &K8S_GPU_HOSTPATH,
-                    v,
-                    format!("GPU device {path} mounted via hostPath"),
-                    vname,
-                    None,
-                );
+                e.at(&K8S_GPU_HOSTPATH, v, format!("GPU device {path} mounted via hostPath"), vname, None);
             }
         }
-        let ty = v
-            .map()
-            .iter()
-            .filter_map(|(k, _)| k.as_str())
-            .find(|k| *k != "name")
-            .unwrap_or("");
+        let ty = v.map().iter().filter_map(|(k, _)| k.as_str()).find(|k| *k != "name").unwrap_or("");
         if !ty.is_empty() && !RESTRICTED_VOLUMES.contains(&ty) {
-            e.at(
-                &K8S_PSS_VOLUME_TYPES,
-                v,
-                format!("volume {vname} of type {ty}"),
-                vname,
-                r,
-            );
+            e.at(&K8S_PSS_VOLUME_TYPES, v, format!("volume {vname} of type {ty}"), vname, r);
         }
     }
     // service account token
-    if !spec
-        .get("automountServiceAccountToken")
-        .is_some_and(Node::is_false)
-    {
+    if !spec.get("automountServiceAccountToken").is_some_and(Node::is_false) {
         e.at(
             &K8S_SA_TOKEN_AUTOMOUNT,
             spec.key("automountServiceAccountToken").unwrap_or(spec),
@@ -238,20 +167,9 @@ pub(super) fn check_pod(out: &mut Vec<Finding>, doc: &Doc<'_>, spec: &Node) {
             None,
         );
     }
-    let pod_non_root = psc
-        .and_then(|s| s.get("runAsNonRoot"))
-        .is_some_and(Node::is_true);
-    if let Some(n) = psc
-        .and_then(|s| s.get("runAsUser"))
-        .filter(|n| n.as_str() == Some("0"))
-    {
-        e.at(
-            &K8S_PSS_RUN_AS_USER_ROOT,
-            n,
-            "pod runAsUser: 0".into(),
-            "pod-uid",
-            r,
-        );
+    let pod_non_root = psc.and_then(|s| s.get("runAsNonRoot")).is_some_and(Node::is_true);
+    if let Some(n) = psc.and_then(|s| s.get("runAsUser")).filter(|n| n.as_str() == Some("0")) {
+        e.at(&K8S_PSS_RUN_AS_USER_ROOT, n, "pod runAsUser: 0".into(), "pod-uid", r);
     }
     // --- probes on long-running workloads
     if !matches!(doc.kind(), "Job" | "CronJob") {
@@ -270,33 +188,14 @@ pub(super) fn check_pod(out: &mut Vec<Finding>, doc: &Doc<'_>, spec: &Node) {
     }
     // --- containers
     for c in containers(spec) {
-        let cname = c
-            .get("name")
-            .and_then(Node::as_str)
-            .unwrap_or("?")
-            .to_string();
+        let cname = c.get("name").and_then(Node::as_str).unwrap_or("?").to_string();
         let sc = c.get("securityContext");
         let scv = |k: &str| sc.and_then(|s| s.get(k));
         if let Some(n) = scv("privileged").filter(|n| n.is_true()) {
-            e.at(
-                &K8S_PSS_PRIVILEGED,
-                n,
-                format!("container {cname} is privileged"),
-                &cname,
-                b,
-            );
+            e.at(&K8S_PSS_PRIVILEGED, n, format!("container {cname} is privileged"), &cname, b);
         }
-        if let Some(n) = sc
-            .and_then(|s| s.path(&["windowsOptions", "hostProcess"]))
-            .filter(|n| n.is_true())
-        {
-            e.at(
-                &K8S_PSS_HOST_PROCESS,
-                n,
-                format!("container {cname} hostProcess: true"),
-                &cname,
-                b,
-            );
+        if let Some(n) = sc.and_then(|s| s.path(&["windowsOptions", "hostProcess"])).filter(|n| n.is_true()) {
+            e.at(&K8S_PSS_HOST_PROCESS, n, format!("container {cname} hostProcess: true"), &cname, b);
         }
         let adds: Vec<String> = sc
             .and_then(|s| s.path(&["capabilities", "add"]))
@@ -306,11 +205,8 @@ pub(super) fn check_pod(out: &mut Vec<Finding>, doc: &Doc<'_>, spec: &Node) {
             .filter_map(Node::as_str)
             .map(crate::container::normalize_cap)
             .collect();
-        let beyond: Vec<&str> = adds
-            .iter()
-            .map(String::as_str)
-            .filter(|a| !BASELINE_CAPS.contains(a))
-            .collect();
+        let beyond: Vec<&str> =
+            adds.iter().map(String::as_str).filter(|a| !BASELINE_CAPS.contains(a)).collect();
         if !beyond.is_empty() {
             e.at(
                 &K8S_PSS_CAPABILITIES,
@@ -327,13 +223,18 @@ pub(super) fn check_pod(out: &mut Vec<Finding>, doc: &Doc<'_>, spec: &Node) {
             .iter()
             .any(|d| d.as_str().is_some_and(|x| x.eq_ignore_ascii_case("ALL")));
         if !drops_all || adds.iter().any(|a| a != "NET_BIND_SERVICE") {
-            e.at(&K8S_PSS_CAPS_RESTRICTED, c, format!("container {cname} does not drop ALL capabilities (or adds more than NET_BIND_SERVICE)"), &cname, r);
+            e.at(
+                &K8S_PSS_CAPS_RESTRICTED,
+                c,
+                format!(
+                    "container {cname} does not drop ALL capabilities (or adds more than NET_BIND_SERVICE)"
+                ),
+                &cname,
+                r,
+            );
         }
         for p in c.get("ports").map(Node::seq).unwrap_or(&[]) {
-            if let Some(hp) = p
-                .get("hostPort")
-                .filter(|h| h.as_str().is_some_and(|v| v != "0"))
-            {
+            if let Some(hp) = p.get("hostPort").filter(|h| h.as_str().is_some_and(|v| v != "0")) {
                 e.at(
                     &K8S_PSS_HOST_PORTS,
                     hp,
@@ -343,36 +244,15 @@ pub(super) fn check_pod(out: &mut Vec<Finding>, doc: &Doc<'_>, spec: &Node) {
                 );
             }
         }
-        if sc
-            .and_then(|s| s.path(&["appArmorProfile", "type"]))
-            .and_then(Node::as_str)
-            == Some("Unconfined")
+        if sc.and_then(|s| s.path(&["appArmorProfile", "type"])).and_then(Node::as_str) == Some("Unconfined")
         {
-            e.at(
-                &K8S_PSS_APPARMOR,
-                c,
-                format!("container {cname} appArmorProfile Unconfined"),
-                &cname,
-                b,
-            );
+            e.at(&K8S_PSS_APPARMOR, c, format!("container {cname} appArmorProfile Unconfined"), &cname, b);
         }
         if selinux_bad(sc) {
-            e.at(
-                &K8S_PSS_SELINUX,
-                c,
-                format!("container {cname} custom seLinuxOptions"),
-                &cname,
-                b,
-            );
+            e.at(&K8S_PSS_SELINUX, c, format!("container {cname} custom seLinuxOptions"), &cname, b);
         }
         if let Some(n) = scv("procMount").filter(|n| n.as_str() == Some("Unmasked")) {
-            e.at(
-                &K8S_PSS_PROC_MOUNT,
-                n,
-                format!("container {cname} procMount: Unmasked"),
-                &cname,
-                b,
-            );
+            e.at(&K8S_PSS_PROC_MOUNT, n, format!("container {cname} procMount: Unmasked"), &cname, b);
         }
         let cseccomp = seccomp_type(sc);
         if cseccomp == Some("Unconfined") {
@@ -416,13 +296,7 @@ pub(super) fn check_pod(out: &mut Vec<Finding>, doc: &Doc<'_>, spec: &Node) {
             );
         }
         if let Some(n) = scv("runAsUser").filter(|n| n.as_str() == Some("0")) {
-            e.at(
-                &K8S_PSS_RUN_AS_USER_ROOT,
-                n,
-                format!("container {cname} runAsUser: 0"),
-                &cname,
-                r,
-            );
+            e.at(&K8S_PSS_RUN_AS_USER_ROOT, n, format!("container {cname} runAsUser: 0"), &cname, r);
         }
         if !scv("readOnlyRootFilesystem").is_some_and(Node::is_true) {
             e.at(
@@ -434,16 +308,8 @@ pub(super) fn check_pod(out: &mut Vec<Finding>, doc: &Doc<'_>, spec: &Node) {
             );
         }
         let limits = c.path(&["resources", "limits"]);
-        if limits.and_then(|l| l.get("memory")).is_none()
-            || limits.and_then(|l| l.get("cpu")).is_none()
-        {
-            e.at(
-                &K8S_NO_LIMITS,
-                c,
-                format!("container {cname} lacks CPU or memory limits"),
-                &cname,
-                None,
-            );
+        if limits.and_then(|l| l.get("memory")).is_none() || limits.and_then(|l| l.get("cpu")).is_none() {
+            e.at(&K8S_NO_LIMITS, c, format!("container {cname} lacks CPU or memory limits"), &cname, None);
         }
         if let Some(img) = c.get("image").and_then(Node::as_str) {
             let (_, tag, digest) = crate::dockerfile::image_parts(img);

@@ -154,16 +154,10 @@ fn insecure_manifest_fires_every_rule() {
     }
     // profile detail on PSS findings
     let p = f.iter().find(|x| x.id == "SW-K8S-003").unwrap();
-    assert_eq!(
-        p.details.get("profile").map(String::as_str),
-        Some("baseline")
-    );
+    assert_eq!(p.details.get("profile").map(String::as_str), Some("baseline"));
     assert_eq!(p.location.line, Some(28));
     let r = f.iter().find(|x| x.id == "SW-K8S-013").unwrap();
-    assert_eq!(
-        r.details.get("profile").map(String::as_str),
-        Some("restricted")
-    );
+    assert_eq!(r.details.get("profile").map(String::as_str), Some("restricted"));
     let svc = f.iter().find(|x| x.id == "SW-K8S-025").unwrap();
     assert_eq!(svc.location.line, Some(43));
 }
@@ -178,10 +172,7 @@ fn netpol_across_files_and_selectors() {
         (Location::file("a.yaml"), dep.into()),
         (Location::file("b.yaml"), pol.into()),
     ]);
-    assert!(
-        !f.iter().any(|x| x.id == "SW-K8S-020"),
-        "covered by a policy in another file"
-    );
+    assert!(!f.iter().any(|x| x.id == "SW-K8S-020"), "covered by a policy in another file");
 }
 
 #[test]
@@ -226,13 +217,8 @@ fn probes() {
     };
     assert!(run(&dep("")).iter().any(|f| f.id == "SW-K8S-034"));
     assert!(
-        !run(&dep("          livenessProbe: {tcpSocket: {port: 80}}\n"))
-            .iter()
-            .any(|f| f.id == "SW-K8S-034")
+        !run(&dep("          livenessProbe: {tcpSocket: {port: 80}}\n")).iter().any(|f| f.id == "SW-K8S-034")
     );
     let job = "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  template:\n    spec:\n      containers: [{name: c, image: x}]\n";
-    assert!(
-        !run(job).iter().any(|f| f.id == "SW-K8S-034"),
-        "batch jobs need no probes"
-    );
+    assert!(!run(job).iter().any(|f| f.id == "SW-K8S-034"), "batch jobs need no probes");
 }
