@@ -9,8 +9,8 @@
 //! ```
 //!
 //! * The first word is a finding id (`CVE-2023-1234`, `GHSA-…`, `SW-DF-001`), one of its aliases, or the
-//!   16-hex-digit fingerprint printed in every report; `*` matches any id (useful with `path:`). Ids are
-//!   compared ASCII case-insensitively.
+//!   16-hex-digit fingerprint printed in every report; a trailing `*` makes it a prefix (`SW-K8S-*`), and
+//!   `*` alone matches any id (useful with `path:`). Ids are compared ASCII case-insensitively.
 //! * `pkg:NAME` limits the entry to findings about that package (names compared case-insensitively with
 //!   `_`/`.` folded to `-`); `pkg:NAME@VERSION` also pins the version.
 //! * `path:GLOB` limits it to findings whose location path matches the glob (`*` stays within one path
@@ -33,7 +33,7 @@ use crate::matcher::{PathGlob, id_matches, normalize_name};
 /// One ignore rule, from a `.seawallignore` line or a `[[ignore]]` table of `seawall.toml`.
 #[derive(Debug, Clone)]
 pub struct IgnoreEntry {
-    /// Finding id, alias or fingerprint; `*` matches every finding.
+    /// Finding id, alias or fingerprint; a trailing `*` makes it a prefix, `*` alone matches every finding.
     pub id: String,
     /// Package name, optionally `NAME@VERSION`.
     pub package: Option<String>,
@@ -94,7 +94,15 @@ impl IgnoreEntry {
 
     /// True when the entry names this finding (expiry is not considered here).
     pub fn matches(&self, finding: &Finding) -> bool {
-        if self.id != "*" && !id_matches(&self.id, finding) {
+        let id_ok = match self.id.strip_suffix('*') {
+            Some(prefix) => {
+                let p = prefix.to_ascii_uppercase();
+                finding.id.to_ascii_uppercase().starts_with(&p)
+                    || finding.aliases.iter().any(|a| a.to_ascii_uppercase().starts_with(&p))
+            }
+            None => id_matches(&self.id, finding),
+        };
+        if !id_ok {
             return false;
         }
         if let Some(want) = &self.package {
@@ -251,6 +259,9 @@ mod tests {
         assert!(IgnoreEntry::new(f.fingerprint.clone(), "t").matches(&f));
         assert!(!IgnoreEntry::new("GHSA-y", "t").matches(&f));
         assert!(IgnoreEntry::new("*", "t").with_package("pillow").matches(&f));
+        assert!(IgnoreEntry::new("ghsa-*", "t").matches(&f));
+        assert!(IgnoreEntry::new("CVE-2023-*", "t").matches(&f), "prefix of an alias");
+        assert!(!IgnoreEntry::new("SW-*", "t").matches(&f));
         assert!(IgnoreEntry::new("*", "t").with_package("pillow@9.4.0").matches(&f));
         assert!(!IgnoreEntry::new("*", "t").with_package("pillow@10.0.0").matches(&f));
         assert!(!IgnoreEntry::new("*", "t").with_package("numpy").matches(&f));
