@@ -55,8 +55,10 @@ pub enum GoBuildInfoError {
     /// No `\xff Go buildinf:` magic.
     #[error("no Go build info magic")]
     NoMagic,
-    /// Pre-1.18 pointer format.
-    #[error("Go build info in the pre-1.18 pointer format is not supported")]
+    /// Pre-1.18 pointer format, which needs the binary's section table
+    /// ([`parse_go_buildinfo_pointers`]); not available when streaming files above
+    /// [`IN_MEMORY_MAX`] or without section headers.
+    #[error("Go build info in the pre-1.18 pointer format cannot be resolved here")]
     PointerFormat,
     /// Truncated or malformed varint strings.
     #[error("malformed Go build info at offset {0}")]
@@ -107,6 +109,50 @@ pub fn parse_go_buildinfo(blob: &[u8]) -> Result<GoBuildInfo, GoBuildInfoError> 
     let mut pos = 32;
     let version = varint_str(blob, &mut pos).ok_or(GoBuildInfoError::Malformed(pos))?;
     let modinfo = varint_str(blob, &mut pos).ok_or(GoBuildInfoError::Malformed(pos))?;
+    Ok(buildinfo_from_strings(version, modinfo))
+}
+
+/// Parses pre-1.18 Go build info, whose header holds two pointers to Go string headers
+/// (`{data pointer, length}`) in the binary's memory image; `read_at(vaddr, len)` resolves virtual
+/// addresses (for ELF: through the section table). Fuzz entry point (with any resolver).
+pub fn parse_go_buildinfo_pointers<'a>(
+    blob: &[u8],
+    read_at: impl Fn(u64, usize) -> Option<&'a [u8]>,
+) -> Result<GoBuildInfo, GoBuildInfoError> {
+    if !blob.starts_with(GO_MAGIC) {
+        return Err(GoBuildInfoError::NoMagic);
+    }
+    let ptr_size = usize::from(*blob.get(14).ok_or(GoBuildInfoError::Malformed(14))?);
+    let big_endian = blob.get(15).is_some_and(|f| f & 1 == 1);
+    if ptr_size != 4 && ptr_size != 8 {
+        return Err(GoBuildInfoError::Malformed(14));
+    }
+    let word = |b: &[u8]| -> Option<u64> {
+        let b = b.get(..ptr_size)?;
+        let mut v = 0u64;
+        for i in 0..ptr_size {
+            let byte = if big_endian { *b.get(i)? } else { *b.get(ptr_size - 1 - i)? };
+            v = (v << 8) | u64::from(byte);
+        }
+        Some(v)
+    };
+    let string = |hdr_addr: u64| -> Option<&'a [u8]> {
+        let hdr = read_at(hdr_addr, 2 * ptr_size)?;
+        let data = word(hdr)?;
+        let len = usize::try_from(word(hdr.get(ptr_size..)?)?).ok()?;
+        if len > GO_BLOB_MAX {
+            return None;
+        }
+        read_at(data, len)
+    };
+    let at = |off: usize| blob.get(off..).and_then(word).ok_or(GoBuildInfoError::Malformed(off));
+    let (vaddr, maddr) = (at(16)?, at(16 + ptr_size)?);
+    let version = string(vaddr).ok_or(GoBuildInfoError::Malformed(16))?;
+    let modinfo = string(maddr).unwrap_or(&[]);
+    Ok(buildinfo_from_strings(version, modinfo))
+}
+
+fn buildinfo_from_strings(version: &[u8], modinfo: &[u8]) -> GoBuildInfo {
     // Strip the 16-byte sentinels around the module info.
     let modinfo = if modinfo.len() >= 33 && modinfo.get(modinfo.len() - 17) == Some(&b'\n') {
         modinfo.get(16..modinfo.len() - 16).unwrap_or(&[])
@@ -128,7 +174,7 @@ pub fn parse_go_buildinfo(blob: &[u8]) -> Result<GoBuildInfo, GoBuildInfoError> 
             _ => {}
         }
     }
-    Ok(info)
+    info
 }
 
 #[derive(Deserialize)]
@@ -223,6 +269,23 @@ impl BinaryAnalyzer {
         // Section headers present: trust them (no scan of every shared library for the magic).
         let has_sections = file.as_ref().is_some_and(|f| f.sections().next().is_some());
         match section(".go.buildinfo").filter(|d| d.starts_with(GO_MAGIC)) {
+            Some(d) if d.get(15).is_some_and(|f| f & 2 == 0) => {
+                // Pre-1.18: resolve the pointers through the section table.
+                let read_at = |addr: u64, len: usize| -> Option<&[u8]> {
+                    let f = file.as_ref()?;
+                    f.sections().find_map(|s| {
+                        let off = usize::try_from(addr.checked_sub(s.address())?).ok()?;
+                        if addr >= s.address().checked_add(s.size())? {
+                            return None;
+                        }
+                        s.data().ok()?.get(off..off.checked_add(len)?)
+                    })
+                };
+                match parse_go_buildinfo_pointers(d, read_at) {
+                    Ok(info) => go_packages(self.name(), meta, &info, &mut out.packages),
+                    Err(e) => out.warnings.push(ScanWarning::at(self.name(), meta.location(), e.to_string())),
+                }
+            }
             Some(d) => self.go(meta, d, out),
             None if has_sections => {}
             None => {
@@ -538,6 +601,36 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn go_pointer_format() {
+        // Memory image: string headers at 0x1000, string data at 0x2000 / 0x3000.
+        let version = b"go1.16.15".to_vec();
+        let mut modinfo = vec![0x30u8; 16];
+        modinfo.extend_from_slice(MODINFO.as_bytes());
+        modinfo.extend_from_slice(&[0xf9; 16]);
+        let mut hdrs = Vec::new();
+        for (addr, len) in [(0x2000u64, version.len() as u64), (0x3000, modinfo.len() as u64)] {
+            hdrs.extend_from_slice(&addr.to_le_bytes());
+            hdrs.extend_from_slice(&len.to_le_bytes());
+        }
+        let mem = [(0x1000u64, hdrs), (0x2000, version), (0x3000, modinfo)];
+        let read_at = |addr: u64, len: usize| -> Option<&[u8]> {
+            mem.iter()
+                .find_map(|(base, d)| d.get(usize::try_from(addr.checked_sub(*base)?).ok()?..)?.get(..len))
+        };
+        let mut blob = GO_MAGIC.to_vec();
+        blob.push(8);
+        blob.push(0);
+        blob.extend_from_slice(&0x1000u64.to_le_bytes());
+        blob.extend_from_slice(&0x1010u64.to_le_bytes());
+        let info = parse_go_buildinfo_pointers(&blob, read_at).unwrap();
+        assert_eq!(info.go_version, "go1.16.15");
+        assert_eq!(info.deps.len(), 2);
+        assert!(parse_go_buildinfo_pointers(&blob, |_, _| None).is_err());
+        blob[14] = 3;
+        assert_eq!(parse_go_buildinfo_pointers(&blob, read_at).err(), Some(GoBuildInfoError::Malformed(14)));
+    }
+
+    #[test]
     fn go_binary_in_memory() {
         let bin = elf(&[(".go.buildinfo", go_blob("go1.21.5", MODINFO))], 0);
         let a = BinaryAnalyzer;
@@ -628,6 +721,7 @@ pub(crate) mod tests {
             let mut blob = GO_MAGIC.to_vec();
             blob.extend(&b);
             let _ = parse_go_buildinfo(&blob);
+            let _ = parse_go_buildinfo_pointers(&blob, |a, l| b.get(usize::try_from(a).ok()?..)?.get(..l));
             let _ = parse_cargo_auditable(&b);
         }
         #[test]

@@ -29,7 +29,8 @@
 //! [`parse_requirements`], [`parse_toml_lock`], [`parse_pipfile_lock`], [`parse_patchlevel`],
 //! [`parse_pyvenv_cfg`], [`parse_conda_meta`], [`parse_cuda_version_json`],
 //! [`parse_cuda_version_txt`], [`parse_version_header`], [`parse_package_json`],
-//! [`parse_cargo_lock`], [`parse_go_buildinfo`], [`parse_cargo_auditable`], [`parse_jar`].
+//! [`parse_cargo_lock`], [`parse_go_buildinfo`], [`parse_go_buildinfo_pointers`],
+//! [`parse_cargo_auditable`], [`parse_jar`].
 //!
 //! ```
 //! use seawall_analyzer::{EntryMeta, Facts, Interest};

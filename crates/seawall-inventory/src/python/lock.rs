@@ -391,3 +391,17 @@ pillow==9.0.0 \\
         }
     }
 }
+
+#[cfg(test)]
+mod deep_nesting {
+    #[test]
+    /// Hostile nesting must end in a value or an error, never in a stack overflow (which aborts the
+    /// test binary).
+    fn deeply_nested_toml_does_not_overflow() {
+        let depth = 100_000;
+        let text = format!("a = {}{}\n", "[".repeat(depth), "]".repeat(depth));
+        let _ = super::parse_toml_lock(&text);
+        let text = format!("a = {}1{}\n", "{b = ".repeat(depth), "}".repeat(depth));
+        let _ = super::parse_toml_lock(&text);
+    }
+}
