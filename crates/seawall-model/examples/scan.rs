@@ -13,13 +13,7 @@ fn main() {
         for f in &out.findings {
             println!(
                 "  {} {:?} {:?} member={:?} off={:?} {:?} {}",
-                f.id,
-                f.severity,
-                f.format,
-                f.location.member,
-                f.opcode_offset,
-                f.callables,
-                f.message
+                f.id, f.severity, f.format, f.location.member, f.opcode_offset, f.callables, f.message
             );
         }
         for w in &out.warnings {

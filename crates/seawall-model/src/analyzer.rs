@@ -38,11 +38,7 @@ impl FileAnalyzer for ModelAnalyzer {
     }
 
     fn required(&self, meta: &EntryMeta<'_>) -> Interest {
-        if meta.is_file() && meta.size >= MIN_SIZE {
-            Interest::Sniff
-        } else {
-            Interest::No
-        }
+        if meta.is_file() && meta.size >= MIN_SIZE { Interest::Sniff } else { Interest::No }
     }
 
     fn required_by_content(&self, meta: &EntryMeta<'_>, head: &[u8]) -> bool {
@@ -63,13 +59,7 @@ impl FileAnalyzer for ModelAnalyzer {
         content: &mut dyn Read,
         out: &mut Facts,
     ) -> Result<(), AnalyzerError> {
-        let o = scan_reader_impl(
-            meta.location(),
-            meta.file_name(),
-            Some(meta.size),
-            content,
-            self.opts,
-        );
+        let o = scan_reader_impl(meta.location(), meta.file_name(), Some(meta.size), content, self.opts);
         out.findings.extend(o.findings);
         out.models.extend(o.models);
         out.warnings.extend(o.warnings);
@@ -78,12 +68,7 @@ impl FileAnalyzer for ModelAnalyzer {
 }
 
 /// Scans one reader as a file called `name` at `location` (`size` when known improves bounds checks).
-pub fn scan_reader(
-    location: Location,
-    name: &str,
-    size: Option<u64>,
-    reader: &mut dyn Read,
-) -> ScanOutput {
+pub fn scan_reader(location: Location, name: &str, size: Option<u64>, reader: &mut dyn Read) -> ScanOutput {
     scan_reader_impl(location, name, size, reader, ScanOptions::default())
 }
 
@@ -132,11 +117,7 @@ fn walk_dir(root: &Path, dir: &Path, depth: u32, opts: ScanOptions, out: &mut Sc
         if ft.is_dir() {
             walk_dir(root, &p, depth + 1, opts, out);
         } else if ft.is_file() {
-            let rel = p
-                .strip_prefix(root)
-                .unwrap_or(&p)
-                .to_string_lossy()
-                .replace('\\', "/");
+            let rel = p.strip_prefix(root).unwrap_or(&p).to_string_lossy().replace('\\', "/");
             scan_file(&p, &rel, opts, out);
         }
     }
@@ -144,11 +125,7 @@ fn walk_dir(root: &Path, dir: &Path, depth: u32, opts: ScanOptions, out: &mut Sc
 
 fn scan_file(path: &Path, display: &str, opts: ScanOptions, out: &mut ScanOutput) {
     let warn = |out: &mut ScanOutput, e: std::io::Error| {
-        out.warnings.push(ScanWarning::at(
-            "model",
-            Location::file(display),
-            e.to_string(),
-        ));
+        out.warnings.push(ScanWarning::at("model", Location::file(display), e.to_string()));
     };
     let size = match std::fs::metadata(path) {
         Ok(m) => m.len(),
@@ -162,23 +139,14 @@ fn scan_file(path: &Path, display: &str, opts: ScanOptions, out: &mut ScanOutput
         Ok(n) => n,
         Err(e) => return warn(out, e),
     };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     if detect::detect(&head[..n], &name).is_none() {
         return;
     }
     match File::open(path) {
         Ok(mut r) => {
             // unbuffered: the scanner's own buffer reads large blocks directly from the file
-            out.extend(scan_reader_impl(
-                Location::file(display),
-                &name,
-                Some(size),
-                &mut r,
-                opts,
-            ));
+            out.extend(scan_reader_impl(Location::file(display), &name, Some(size), &mut r, opts));
         }
         Err(e) => warn(out, e),
     }

@@ -27,7 +27,13 @@ pub(crate) enum Format {
     Gzip,
     /// zlib stream (joblib `compress=`).
     Zlib,
-    /// bzip2 / xz / lz4 / zstd: recognised, not decompressed.
+    /// bzip2 stream (joblib `compress="bz2"`).
+    Bzip2,
+    /// xz stream (joblib `compress="xz"`).
+    Xz,
+    /// legacy `.lzma` ("alone") stream (joblib `compress="lzma"`).
+    Lzma,
+    /// lz4 / zstd: recognised, not decompressed.
     OtherCompressed,
     /// ONNX protobuf (name hint + plausible protobuf).
     Onnx,
@@ -48,6 +54,9 @@ impl Format {
             Format::Tar => "tar",
             Format::Gzip => "gzip",
             Format::Zlib => "zlib",
+            Format::Bzip2 => "bzip2",
+            Format::Xz => "xz",
+            Format::Lzma => "lzma",
             Format::OtherCompressed => "compressed",
             Format::Onnx => "onnx",
             Format::SavedModel => "tf-savedmodel",
@@ -90,24 +99,16 @@ pub(crate) fn model_name_hint(name: &str) -> bool {
         ".lzma",
         ".zst",
     ];
-    let base = n
-        .trim_end_matches(".gz")
-        .trim_end_matches(".z")
-        .trim_end_matches(".xz")
-        .trim_end_matches(".bz2");
+    let base =
+        n.trim_end_matches(".gz").trim_end_matches(".z").trim_end_matches(".xz").trim_end_matches(".bz2");
     let compressed = base.len() != n.len();
     if compressed {
         return EXT
             .iter()
             .any(|e| base.ends_with(e) && !matches!(*e, ".gz" | ".z" | ".xz" | ".bz2" | ".tar"));
     }
-    EXT.iter().any(|e| {
-        n.ends_with(e)
-            && !matches!(
-                *e,
-                ".gz" | ".z" | ".xz" | ".bz2" | ".lzma" | ".zst" | ".tar"
-            )
-    })
+    EXT.iter()
+        .any(|e| n.ends_with(e) && !matches!(*e, ".gz" | ".z" | ".xz" | ".bz2" | ".lzma" | ".zst" | ".tar"))
 }
 
 fn protobuf_plausible(head: &[u8]) -> bool {
@@ -145,26 +146,26 @@ pub(crate) fn detect(head: &[u8], name: &str) -> Option<Format> {
     if lname.ends_with(".onnx") && protobuf_plausible(head) {
         return Some(Format::Onnx);
     }
-    if (lname.ends_with("saved_model.pb") || lname.ends_with(".savedmodel"))
-        && protobuf_plausible(head)
-    {
+    if (lname.ends_with("saved_model.pb") || lname.ends_with(".savedmodel")) && protobuf_plausible(head) {
         return Some(Format::SavedModel);
     }
     if model_name_hint(name) {
         if head.starts_with(&[0x1f, 0x8b]) {
             return Some(Format::Gzip);
         }
-        if head.len() >= 2
-            && head[0] == 0x78
-            && (u16::from(head[0]) * 256 + u16::from(head[1])) % 31 == 0
-        {
+        if head.len() >= 2 && head[0] == 0x78 && (u16::from(head[0]) * 256 + u16::from(head[1])) % 31 == 0 {
             return Some(Format::Zlib);
         }
-        if head.starts_with(b"BZh")
-            || head.starts_with(b"\xfd7zXZ\x00")
-            || head.starts_with(&[0x04, 0x22, 0x4d, 0x18])
-            || head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd])
-        {
+        if head.starts_with(b"BZh") {
+            return Some(Format::Bzip2);
+        }
+        if head.starts_with(b"\xfd7zXZ\x00") {
+            return Some(Format::Xz);
+        }
+        if head.starts_with(&[0x5d, 0x00, 0x00]) {
+            return Some(Format::Lzma);
+        }
+        if head.starts_with(&[0x04, 0x22, 0x4d, 0x18]) || head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
             return Some(Format::OtherCompressed);
         }
     }
@@ -176,9 +177,7 @@ fn safetensors_head(head: &[u8]) -> bool {
     if head.len() < 10 {
         return false;
     }
-    let n = u64::from_le_bytes([
-        head[0], head[1], head[2], head[3], head[4], head[5], head[6], head[7],
-    ]);
+    let n = u64::from_le_bytes([head[0], head[1], head[2], head[3], head[4], head[5], head[6], head[7]]);
     // the length is little-endian and far below 2^48: its top bytes are NUL, which text never has
     n >= 2 && head[6] == 0 && head[7] == 0 && head[8] == b'{' && matches!(head[9], b'"' | b'}' | b' ' | b'\n')
 }
@@ -204,13 +203,8 @@ pub(crate) fn sniff_pickle(head: &[u8]) -> bool {
         return false;
     }
     let mut j = Judged::default();
-    let lim = VmLimits {
-        max_ops: 10_000,
-        max_stack: 10_000,
-        max_memo: 10_000,
-        max_globals: 1000,
-        max_nesting: 0,
-    };
+    let lim =
+        VmLimits { max_ops: 10_000, max_stack: 10_000, max_memo: 10_000, max_globals: 1000, max_nesting: 0 };
     let mut slice = head;
     let mut inp = Input::with_capacity(&mut slice as &mut dyn Read, 4096);
     let r = Vm::new(&mut j, lim, true).run(&mut inp);
@@ -243,28 +237,13 @@ mod tests {
         assert_eq!(detect(b"PK\x03\x04rest", "x"), Some(Format::Zip));
         assert_eq!(detect(b"\x93NUMPY\x01\x00", "x"), Some(Format::Npy));
         assert_eq!(detect(b"GGUF\x03\x00\x00\x00", "x"), Some(Format::Gguf));
-        assert_eq!(
-            detect(b"\x80\x02cos\nsystem\nq\x00.", "x"),
-            Some(Format::Pickle)
-        );
-        assert_eq!(
-            detect(b"cos\nsystem\n(S'id'\ntR.", "notes.txt"),
-            Some(Format::Pickle)
-        );
-        assert_eq!(
-            detect(b"\x10\x00\x00\x00\x00\x00\x00\x00{\"a\":1}", "x"),
-            Some(Format::Safetensors)
-        );
-        assert_eq!(
-            detect(b"\x08\x07\x12\x04", "model.onnx"),
-            Some(Format::Onnx)
-        );
+        assert_eq!(detect(b"\x80\x02cos\nsystem\nq\x00.", "x"), Some(Format::Pickle));
+        assert_eq!(detect(b"cos\nsystem\n(S'id'\ntR.", "notes.txt"), Some(Format::Pickle));
+        assert_eq!(detect(b"\x10\x00\x00\x00\x00\x00\x00\x00{\"a\":1}", "x"), Some(Format::Safetensors));
+        assert_eq!(detect(b"\x08\x07\x12\x04", "model.onnx"), Some(Format::Onnx));
         assert_eq!(detect(b"\x08\x07\x12\x04", "model.bin2"), None);
         assert_eq!(detect(&[0x1f, 0x8b, 8, 0], "changelog.gz"), None);
-        assert_eq!(
-            detect(&[0x1f, 0x8b, 8, 0], "model.pkl.gz"),
-            Some(Format::Gzip)
-        );
+        assert_eq!(detect(&[0x1f, 0x8b, 8, 0], "model.pkl.gz"), Some(Format::Gzip));
     }
 
     #[test]

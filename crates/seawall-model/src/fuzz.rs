@@ -14,12 +14,7 @@ use crate::scan::{Ctx, ScanOptions, ScanOutput, Scope, scan_format};
 
 fn run(fmt: Format, name: &str, data: &[u8]) -> ScanOutput {
     let mut ctx = Ctx::new(Location::file(name), ScanOptions::default());
-    let scope = Scope {
-        member: None,
-        name: name.to_owned(),
-        size: Some(data.len() as u64),
-        depth: 0,
-    };
+    let scope = Scope { member: None, name: name.to_owned(), size: Some(data.len() as u64), depth: 0 };
     let mut r = data;
     let mut inp = Input::new(&mut r);
     scan_format(&mut ctx, &mut inp, &scope, fmt);

@@ -27,14 +27,7 @@ impl<'a> Input<'a> {
 
     /// Wraps a reader with a buffer of `cap` bytes (at least 4 KiB: the largest single `take`).
     pub(crate) fn with_capacity(inner: &'a mut dyn Read, cap: usize) -> Self {
-        Input {
-            inner,
-            buf: vec![0; cap.max(4096)],
-            start: 0,
-            end: 0,
-            pos: 0,
-            eof: false,
-        }
+        Input { inner, buf: vec![0; cap.max(4096)], start: 0, end: 0, pos: 0, eof: false }
     }
 
     /// Sets the offset reported for the next byte (for inputs that start inside a larger stream).
@@ -97,10 +90,7 @@ impl<'a> Input<'a> {
     #[inline]
     pub(crate) fn take_n(&mut self, n: usize) -> io::Result<Option<&[u8]>> {
         if n > self.buf.len() {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "read larger than buffer",
-            ));
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "read larger than buffer"));
         }
         if self.end - self.start < n && self.fill_to(n)? < n {
             return Ok(None);
@@ -134,12 +124,7 @@ impl<'a> Input<'a> {
 
     /// Reads `n` bytes, keeping at most `cap` of them in `out` (the rest is skipped). Returns false if
     /// the input ended first.
-    pub(crate) fn read_capped(
-        &mut self,
-        n: u64,
-        cap: usize,
-        out: &mut Vec<u8>,
-    ) -> io::Result<bool> {
+    pub(crate) fn read_capped(&mut self, n: u64, cap: usize, out: &mut Vec<u8>) -> io::Result<bool> {
         out.clear();
         let keep = n.min(cap as u64);
         let mut left = keep;

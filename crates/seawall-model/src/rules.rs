@@ -123,10 +123,7 @@ pub(crate) static UNSCANNABLE: RuleMeta = rule!(
      scanner bypasses hide the payload exactly where a scanner gives up, so seawall fails closed.",
     "Re-export the model from a trusted environment in a code-free format (safetensors, GGUF, ONNX \
      without custom ops), or investigate the reason given in the message.",
-    &[
-        "https://github.com/advisories?query=picklescan",
-        "https://github.com/protectai/modelscan"
-    ]
+    &["https://github.com/advisories?query=picklescan", "https://github.com/protectai/modelscan"]
 );
 
 /// Zip anomalies (CVE-2025-1944 / CVE-2025-1945 class).
@@ -140,10 +137,7 @@ pub(crate) static ZIP_ANOMALY: RuleMeta = rule!(
      the scanner skips the member: CVE-2025-1944 and CVE-2025-1945 hid payloads this way.",
     "Rewrite the archive with a standard tool from trusted content, e.g. \
      `torch.save(torch.load(p, weights_only=True), p2)`.",
-    &[
-        "https://nvd.nist.gov/vuln/detail/CVE-2025-1944",
-        "https://nvd.nist.gov/vuln/detail/CVE-2025-1945",
-    ]
+    &["https://nvd.nist.gov/vuln/detail/CVE-2025-1944", "https://nvd.nist.gov/vuln/detail/CVE-2025-1945",]
 );
 
 /// Keras Lambda with bytecode.

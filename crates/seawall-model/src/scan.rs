@@ -83,12 +83,7 @@ impl Scope {
             None => member.to_owned(),
         };
         let name = member.rsplit('/').next().unwrap_or(member).to_owned();
-        Scope {
-            member: Some(path),
-            name,
-            size,
-            depth: self.depth + 1,
-        }
+        Scope { member: Some(path), name, size, depth: self.depth + 1 }
     }
 }
 
@@ -102,19 +97,11 @@ pub(crate) struct Ctx {
 
 impl Ctx {
     pub(crate) fn new(base: Location, opts: ScanOptions) -> Self {
-        Ctx {
-            base,
-            out: ScanOutput::default(),
-            opts,
-            dropped: 0,
-        }
+        Ctx { base, out: ScanOutput::default(), opts, dropped: 0 }
     }
 
     pub(crate) fn vm_limits(&self) -> VmLimits {
-        VmLimits {
-            max_ops: self.opts.max_opcodes,
-            ..VmLimits::default()
-        }
+        VmLimits { max_ops: self.opts.max_opcodes, ..VmLimits::default() }
     }
 
     fn location(&self, scope: &Scope) -> Location {
@@ -137,9 +124,7 @@ impl Ctx {
             self.dropped += 1;
             return;
         }
-        let mut f = Finding::from_rule(rule)
-            .with_location(self.location(scope))
-            .with_message(message);
+        let mut f = Finding::from_rule(rule).with_location(self.location(scope)).with_message(message);
         f.callables = callables;
         f.opcode_offset = offset;
         f.format = Some(format.to_owned());
@@ -149,13 +134,7 @@ impl Ctx {
     }
 
     /// Records a model file and computes its verdict from the findings recorded since `mark`.
-    pub(crate) fn model(
-        &mut self,
-        scope: &Scope,
-        mark: usize,
-        format: &str,
-        framework: Option<&str>,
-    ) {
+    pub(crate) fn model(&mut self, scope: &Scope, mark: usize, format: &str, framework: Option<&str>) {
         let mut verdict = "safe";
         for f in self.out.findings.iter().skip(mark) {
             let unscannable = f.id == rules::UNSCANNABLE.id || f.id == rules::MALFORMED.id;
@@ -208,11 +187,7 @@ pub(crate) fn scan_any(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) -> Opt
     let head = match inp.peek(crate::SNIFF) {
         Ok(h) => h.to_vec(),
         Err(e) => {
-            ctx.out.warnings.push(ScanWarning::at(
-                "model",
-                ctx.location(scope),
-                format!("read error: {e}"),
-            ));
+            ctx.out.warnings.push(ScanWarning::at("model", ctx.location(scope), format!("read error: {e}")));
             return None;
         }
     };
@@ -246,12 +221,7 @@ pub(crate) fn scan_format(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope, fmt
                 _ => "pickle",
             };
             if label != "pickle" {
-                for f in ctx
-                    .out
-                    .findings
-                    .iter_mut()
-                    .skip(mark)
-                    .filter(|f| f.location.member == scope.member)
+                for f in ctx.out.findings.iter_mut().skip(mark).filter(|f| f.location.member == scope.member)
                 {
                     f.format = Some(label.to_owned());
                 }
@@ -264,7 +234,9 @@ pub(crate) fn scan_format(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope, fmt
         Format::Safetensors => formats::safetensors::scan(ctx, inp, scope),
         Format::Hdf5 => formats::hdf5::scan(ctx, inp, scope),
         Format::Tar => formats::archive::scan_tar(ctx, inp, scope),
-        Format::Gzip | Format::Zlib => formats::archive::scan_compressed(ctx, inp, scope, fmt),
+        Format::Gzip | Format::Zlib | Format::Bzip2 | Format::Xz | Format::Lzma => {
+            formats::archive::scan_compressed(ctx, inp, scope, fmt)
+        }
         Format::OtherCompressed => {
             ctx.hit(
                 scope,
@@ -272,7 +244,7 @@ pub(crate) fn scan_format(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope, fmt
                 &rules::UNSCANNABLE,
                 vec![],
                 None,
-                "compressed with bzip2/xz/lz4/zstd, which the model scanner does not decompress",
+                "compressed with lz4/zstd, which the model scanner does not decompress",
             );
             ctx.model(scope, mark, fmt.label(), None);
         }
@@ -329,14 +301,7 @@ fn scan_pickle_counted(
 ) -> (Option<&'static str>, u32) {
     let res = pickle::scan_stream(inp, ctx.vm_limits());
     for i in &res.judged.issues {
-        ctx.hit(
-            scope,
-            format,
-            i.rule,
-            i.callables.clone(),
-            Some(i.offset),
-            i.message.clone(),
-        );
+        ctx.hit(scope, format, i.rule, i.callables.clone(), Some(i.offset), i.message.clone());
     }
     if strict && let Some(f) = &res.error {
         ctx.hit(
@@ -345,10 +310,7 @@ fn scan_pickle_counted(
             &rules::UNSCANNABLE,
             vec![],
             Some(f.offset),
-            format!(
-                "pickle could not be parsed completely: {} (at offset {})",
-                f.reason, f.offset
-            ),
+            format!("pickle could not be parsed completely: {} (at offset {})", f.reason, f.offset),
         );
     }
     (framework_of(&res.judged), res.pickles)
@@ -363,12 +325,7 @@ pub(crate) fn scan_reader_impl(
     opts: ScanOptions,
 ) -> ScanOutput {
     let mut ctx = Ctx::new(location, opts);
-    let scope = Scope {
-        member: None,
-        name: name.to_owned(),
-        size,
-        depth: 0,
-    };
+    let scope = Scope { member: None, name: name.to_owned(), size, depth: 0 };
     let mut inp = Input::new(reader);
     scan_any(&mut ctx, &mut inp, &scope);
     ctx.finish()

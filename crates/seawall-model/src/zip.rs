@@ -63,10 +63,10 @@ fn descriptor_at(
     {
         let d = &window[k + 4..];
         let total = consumed + k as u64;
-        let m32 = d.len() >= 12
-            && u64::from(u32::from_le_bytes([d[4], d[5], d[6], d[7]])) == total & 0xffff_ffff;
-        let m64 = d.len() >= 20
-            && u64::from_le_bytes([d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11]]) == total;
+        let m32 =
+            d.len() >= 12 && u64::from(u32::from_le_bytes([d[4], d[5], d[6], d[7]])) == total & 0xffff_ffff;
+        let m64 =
+            d.len() >= 20 && u64::from_le_bytes([d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11]]) == total;
         if !(m32 || m64) {
             return None;
         }
@@ -109,11 +109,7 @@ impl Read for StoredUntilDescriptor<'_, '_> {
             }
             let at_end = window.len() < WINDOW;
             // a descriptor needs 16 (or 24) bytes after its signature inside the window
-            let searchable = if at_end {
-                window.len()
-            } else {
-                window.len() - 28
-            };
+            let searchable = if at_end { window.len() } else { window.len() - 28 };
             let mut from = self.scanned.min(searchable);
             let mut hit = None;
             while let Some(k) = memchr::memmem::find(&window[from..searchable], b"PK\x07\x08") {
@@ -134,9 +130,7 @@ impl Read for StoredUntilDescriptor<'_, '_> {
                     (n, None)
                 }
                 None => {
-                    let n = searchable
-                        .min(out.len())
-                        .max(usize::from(at_end && searchable == 0));
+                    let n = searchable.min(out.len()).max(usize::from(at_end && searchable == 0));
                     let n = n.min(window.len());
                     out[..n].copy_from_slice(&window[..n]);
                     self.crc.update(&window[..n]);
@@ -171,9 +165,7 @@ impl<R: Read> Read for Capped<R> {
             let mut probe = [0u8; 1];
             return match self.inner.read(&mut probe)? {
                 0 => Ok(0),
-                _ => Err(io::Error::other(
-                    "decompressed size limit exceeded (ratio bound)",
-                )),
+                _ => Err(io::Error::other("decompressed size limit exceeded (ratio bound)")),
             };
         }
         let want = out.len().min(self.left.min(usize::MAX as u64) as usize);
@@ -274,9 +266,7 @@ pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
         match &sig[..] {
             b"PK\x03\x04" => {
                 if central_seen {
-                    anomalies.push(format!(
-                        "local header after the central directory at offset {off}"
-                    ));
+                    anomalies.push(format!("local header after the central directory at offset {off}"));
                 }
                 if locals.len() >= MAX_ENTRIES {
                     fatal = Some(format!("more than {MAX_ENTRIES} entries"));
@@ -308,9 +298,7 @@ pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
             }
             _ => {
                 // junk between records: find the next signature
-                anomalies.push(format!(
-                    "unexpected data at offset {off} between zip records"
-                ));
+                anomalies.push(format!("unexpected data at offset {off} between zip records"));
                 if let Err(e) = skip_to_signature(inp) {
                     fatal = Some(format!("read error: {e}"));
                     break;
@@ -327,7 +315,9 @@ pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
             anomalies.push(format!("duplicate central directory entry {name:?}"));
         }
         if flags & 0x41 != 0 {
-            anomalies.push(format!("entry {name:?} is flagged as encrypted in the central directory (flags {flags:#06x})"));
+            anomalies.push(format!(
+                "entry {name:?} is flagged as encrypted in the central directory (flags {flags:#06x})"
+            ));
         }
         match by_offset.get(offset) {
             None => anomalies.push(format!(
@@ -362,10 +352,7 @@ pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
     }
     for l in &locals {
         if l.flags & 0x41 != 0 {
-            anomalies.push(format!(
-                "entry {:?} is flagged as encrypted (flags {:#06x})",
-                l.name, l.flags
-            ));
+            anomalies.push(format!("entry {:?} is flagged as encrypted (flags {:#06x})", l.name, l.flags));
         }
     }
     let label = if kinds.torchscript {
@@ -384,23 +371,14 @@ pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
         ctx.hit(scope, label, &rules::ZIP_ANOMALY, vec![], None, a.clone());
     }
     if !kinds.code_members.is_empty() {
-        let list: Vec<&str> = kinds
-            .code_members
-            .iter()
-            .take(10)
-            .map(String::as_str)
-            .collect();
+        let list: Vec<&str> = kinds.code_members.iter().take(10).map(String::as_str).collect();
         ctx.hit(
             scope,
             label,
             &rules::TORCHSCRIPT_CODE,
             vec![],
             None,
-            format!(
-                "{} code member(s): {}",
-                kinds.code_members.len(),
-                list.join(", ")
-            ),
+            format!("{} code member(s): {}", kinds.code_members.len(), list.join(", ")),
         );
     }
     if let Some(f) = fatal {
@@ -437,8 +415,7 @@ fn skip_to_signature(inp: &mut Input<'_>) -> io::Result<()> {
                 inp.consume(i);
                 let p = inp.peek(4)?;
                 if p.len() < 4
-                    || (p[1] == b'K'
-                        && matches!((p[2], p[3]), (3, 4) | (1, 2) | (5, 6) | (6, 6) | (6, 7)))
+                    || (p[1] == b'K' && matches!((p[2], p[3]), (3, 4) | (1, 2) | (5, 6) | (6, 6) | (6, 7)))
                 {
                     return Ok(());
                 }
@@ -474,12 +451,8 @@ fn member(
     let xlen = usize::from(u16le(&h, 28));
     let mut nb = Vec::new();
     let mut extra = Vec::new();
-    let ok = inp
-        .read_capped(nlen as u64, 4096, &mut nb)
-        .map_err(|e| format!("read error: {e}"))?
-        && inp
-            .read_capped(xlen as u64, 65535, &mut extra)
-            .map_err(|e| format!("read error: {e}"))?;
+    let ok = inp.read_capped(nlen as u64, 4096, &mut nb).map_err(|e| format!("read error: {e}"))?
+        && inp.read_capped(xlen as u64, 65535, &mut extra).map_err(|e| format!("read error: {e}"))?;
     if !ok {
         return Err(format!("truncated local header at offset {off}"));
     }
@@ -498,11 +471,8 @@ fn member(
         },
     );
     let start = inp.pos();
-    let limit = if known {
-        csize.saturating_mul(ctx.opts.max_ratio).max(1 << 20)
-    } else {
-        ctx.opts.max_decompressed
-    };
+    let limit =
+        if known { csize.saturating_mul(ctx.opts.max_ratio).max(1 << 20) } else { ctx.opts.max_decompressed };
     let mut found_descriptor = false;
     let mut descriptor_len = 0u64;
     match (method, known) {
@@ -525,29 +495,21 @@ fn member(
             content(ctx, &mut r, &mscope, &name, kinds);
             let _ = drain(&mut r);
             if !r.found {
-                return Err(format!(
-                    "stored member {name:?} has no matching data descriptor"
-                ));
+                return Err(format!("stored member {name:?} has no matching data descriptor"));
             }
             found_descriptor = true;
             descriptor_len = r.found_len;
         }
         (8, true) => {
             let take = (&mut *inp).take(csize);
-            let mut r = Capped {
-                inner: flate2::bufread::DeflateDecoder::new(take),
-                left: limit,
-            };
+            let mut r = Capped { inner: flate2::bufread::DeflateDecoder::new(take), left: limit };
             content(ctx, &mut r, &mscope, &name, kinds);
             let _ = drain(&mut r);
             let mut take = r.inner.into_inner();
             drain(&mut take).map_err(|e| format!("read error: {e}"))?;
         }
         (8, false) => {
-            let mut r = Capped {
-                inner: flate2::bufread::DeflateDecoder::new(&mut *inp),
-                left: limit,
-            };
+            let mut r = Capped { inner: flate2::bufread::DeflateDecoder::new(&mut *inp), left: limit };
             content(ctx, &mut r, &mscope, &name, kinds);
             if let Err(e) = drain(&mut r) {
                 return Err(format!("member {name:?}: {e}"));
@@ -571,18 +533,13 @@ fn member(
             }
         }
         (_, false) => {
-            return Err(format!(
-                "member {name:?} uses unsupported method {method} with unknown size"
-            ));
+            return Err(format!("member {name:?} uses unsupported method {method} with unknown size"));
         }
     }
     let mut read_csize = inp.pos() - start;
     if descriptor && !found_descriptor {
         // descriptor after a deflated member: optional signature, crc, sizes (4 or 8 bytes each)
-        let p = inp
-            .peek(4)
-            .map_err(|e| format!("read error: {e}"))?
-            .to_vec();
+        let p = inp.peek(4).map_err(|e| format!("read error: {e}"))?.to_vec();
         let sig = p == b"PK\x07\x08";
         let len = if zip64 { 20 } else { 12 } + if sig { 4 } else { 0 };
         if known {
@@ -600,13 +557,7 @@ fn member(
     if known && read_csize != csize && method == 0 {
         anomalies.push(format!("member {name:?} size mismatch"));
     }
-    Ok(Local {
-        offset: off,
-        name,
-        flags,
-        method,
-        csize: if known { csize } else { read_csize },
-    })
+    Ok(Local { offset: off, name, flags, method, csize: if known { csize } else { read_csize } })
 }
 
 /// Dispatches one member's content.
@@ -637,9 +588,7 @@ fn content(ctx: &mut Ctx, r: &mut dyn Read, scope: &Scope, name: &str, kinds: &m
         {
             scan::scan_pickle(ctx, &mut inp, scope, "pytorch-zip", false);
         }
-    } else if name == "config.json"
-        || name.ends_with("/config.json") && name.matches('/').count() == 0
-    {
+    } else if name == "config.json" || name.ends_with("/config.json") && name.matches('/').count() == 0 {
         if crate::formats::keras::scan_config_stream(ctx, &mut inp, scope) {
             kinds.keras_config = true;
         } else {
@@ -681,12 +630,8 @@ fn central(inp: &mut Input<'_>, cd: &mut Vec<(String, u16, u16, u64, u64)>) -> R
         let mut offset = u64::from(u32le(&h, 42));
         let mut nb = Vec::new();
         let mut extra = Vec::new();
-        let ok = inp
-            .read_capped(nlen, 4096, &mut nb)
-            .map_err(|e| format!("read error: {e}"))?
-            && inp
-                .read_capped(xlen, 65535, &mut extra)
-                .map_err(|e| format!("read error: {e}"))?
+        let ok = inp.read_capped(nlen, 4096, &mut nb).map_err(|e| format!("read error: {e}"))?
+            && inp.read_capped(xlen, 65535, &mut extra).map_err(|e| format!("read error: {e}"))?
             && inp.skip(clen).map_err(|e| format!("read error: {e}"))? == clen;
         if !ok {
             return Err("truncated central directory".into());
@@ -695,29 +640,15 @@ fn central(inp: &mut Input<'_>, cd: &mut Vec<(String, u16, u16, u64, u64)>) -> R
         if cd.len() >= MAX_ENTRIES {
             return Err(format!("more than {MAX_ENTRIES} central directory entries"));
         }
-        cd.push((
-            String::from_utf8_lossy(&nb).into_owned(),
-            flags,
-            method,
-            csize,
-            offset,
-        ));
+        cd.push((String::from_utf8_lossy(&nb).into_owned(), flags, method, csize, offset));
     }
 }
 
 /// Fuzz entry point: reads arbitrary bytes as a zip archive. Never panics.
 pub(crate) fn fuzz_zip(data: &[u8]) -> crate::ScanOutput {
     let mut r = data;
-    let mut ctx = Ctx::new(
-        seawall_core::Location::file("fuzz.zip"),
-        crate::ScanOptions::default(),
-    );
-    let scope = Scope {
-        member: None,
-        name: "fuzz.zip".into(),
-        size: Some(data.len() as u64),
-        depth: 0,
-    };
+    let mut ctx = Ctx::new(seawall_core::Location::file("fuzz.zip"), crate::ScanOptions::default());
+    let scope = Scope { member: None, name: "fuzz.zip".into(), size: Some(data.len() as u64), depth: 0 };
     let mut inp = Input::new(&mut r);
     scan(&mut ctx, &mut inp, &scope);
     ctx.finish()

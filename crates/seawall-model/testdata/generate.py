@@ -58,4 +58,7 @@ meta = {"created": datetime.datetime(2024, 5, 1, 12, 0), "args": argparse.Namesp
 for proto in range(0, 6):
     with open(os.path.join(out, f"metadata_p{proto}.pkl"), "wb") as f:
         pickle.dump(meta, f, protocol=proto)
+# summary
 print("ok", sum(os.path.getsize(os.path.join(out, x)) for x in os.listdir(out)), "bytes")
+for comp in ("bz2", "xz", "lzma"):
+    joblib.dump(models["tree"], os.path.join(out, f"tree_{comp}.joblib"), compress=(comp, 3))

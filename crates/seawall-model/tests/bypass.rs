@@ -8,19 +8,11 @@ use seawall_core::{Location, Severity};
 use seawall_model::{ScanOutput, scan_reader};
 
 fn scan(name: &str, data: &[u8]) -> ScanOutput {
-    scan_reader(
-        Location::file(name),
-        name,
-        Some(data.len() as u64),
-        &mut &data[..],
-    )
+    scan_reader(Location::file(name), name, Some(data.len() as u64), &mut &data[..])
 }
 
 fn ids(o: &ScanOutput) -> Vec<String> {
-    o.findings
-        .iter()
-        .map(|f| format!("{} {:?} {}", f.id, f.callables, f.message))
-        .collect()
+    o.findings.iter().map(|f| format!("{} {:?} {}", f.id, f.callables, f.message)).collect()
 }
 
 fn has(o: &ScanOutput, id: &str, callable: &str) -> bool {
@@ -90,11 +82,7 @@ fn dotted_names_protocol4() {
     p.extend_from_slice(b"\x85R.");
     let o = scan("dotted.pkl", &p);
     assert!(has(&o, EXEC, "os.system"), "{:?}", ids(&o));
-    assert!(
-        o.findings
-            .iter()
-            .any(|f| f.message.contains("pathlib.os.system"))
-    );
+    assert!(o.findings.iter().any(|f| f.message.contains("pathlib.os.system")));
     // an allowlisted module does not make a dotted attribute path safe
     let mut p = b"\x80\x04".to_vec();
     p.extend(short_unicode("torch.nn.modules.linear"));
@@ -195,11 +183,7 @@ fn payload_after_joblib_inline_array() {
 
 #[test]
 fn ext_opcodes() {
-    for p in [
-        &b"\x80\x02\x82\x01)R."[..],
-        b"\x80\x02\x83\x01\x02)R.",
-        b"\x80\x02\x84\x01\x00\x00\x01)R.",
-    ] {
+    for p in [&b"\x80\x02\x82\x01)R."[..], b"\x80\x02\x83\x01\x02)R.", b"\x80\x02\x84\x01\x00\x00\x01)R."] {
         let o = scan("ext.pkl", p);
         assert!(
             o.findings
@@ -228,11 +212,7 @@ fn getattr_gadgets() {
         let mut q = b"(".to_vec();
         q.extend(p);
         let o = scan("g.pkl", &q);
-        assert!(
-            has(&o, GADGET, &format!("{m}.{n}")),
-            "{m}.{n}: {:?}",
-            ids(&o)
-        );
+        assert!(has(&o, GADGET, &format!("{m}.{n}")), "{m}.{n}: {:?}", ids(&o));
     }
     // the callable returned by a gadget is itself called
     let p = b"cbuiltins\ngetattr\n(cos\nenviron\nS'get'\ntR(S'HOME'\ntR.";
@@ -244,11 +224,7 @@ fn getattr_gadgets() {
 fn build_on_class_and_module() {
     let p = b"\x80\x02ctorch.nn.modules.linear\nLinear\n}(X\x07\x00\x00\x00forwardcos\nsystem\nub.";
     let o = scan("b.pkl", p);
-    assert!(
-        has(&o, MUTATE, "torch.nn.modules.linear.Linear"),
-        "{:?}",
-        ids(&o)
-    );
+    assert!(has(&o, MUTATE, "torch.nn.modules.linear.Linear"), "{:?}", ids(&o));
     let p = b"\x80\x02cos\nenviron\nX\x03\x00\x00\x00LD_X\x04\x00\x00\x00/tmps.";
     let o = scan("s.pkl", p);
     assert!(has(&o, MUTATE, "os.environ"), "{:?}", ids(&o));
@@ -256,10 +232,7 @@ fn build_on_class_and_module() {
 
 #[test]
 fn unknown_global_referenced_only_is_medium() {
-    let o = scan(
-        "u.pkl",
-        b"\x80\x02cmylib.models\nTinyNet\nq\x00)\x81q\x01}q\x02b.",
-    );
+    let o = scan("u.pkl", b"\x80\x02cmylib.models\nTinyNet\nq\x00)\x81q\x01}q\x02b.");
     assert!(has(&o, UNKNOWN, "mylib.models.TinyNet"), "{:?}", ids(&o));
     assert_eq!(o.max_severity(), Some(Severity::Medium));
     assert_eq!(o.models[0].verdict, "suspicious");
@@ -274,16 +247,11 @@ fn unknown_global_referenced_only_is_medium() {
 #[test]
 fn call_through_arguments() {
     // copyreg._reconstructor(cls, base, state) calls base.__new__/__init__
-    let o = scan(
-        "r.pkl",
-        b"ccopy_reg\n_reconstructor\n(cmylib\nC\ncos\nsystem\nS'id'\ntR.",
-    );
+    let o = scan("r.pkl", b"ccopy_reg\n_reconstructor\n(cmylib\nC\ncos\nsystem\nS'id'\ntR.");
     assert!(has(&o, EXEC, "os.system"), "{:?}", ids(&o));
     // benign form: base is object
-    let o = scan(
-        "r2.pkl",
-        b"ccopy_reg\n_reconstructor\n(ccollections\nOrderedDict\nc__builtin__\nobject\nNtR.",
-    );
+    let o =
+        scan("r2.pkl", b"ccopy_reg\n_reconstructor\n(ccollections\nOrderedDict\nc__builtin__\nobject\nNtR.");
     assert!(o.findings.is_empty(), "{:?}", ids(&o));
     // torch._tensor._rebuild_from_type_v2(func, type, args, state) calls func(*args)
     let o = scan("t.pkl", b"\x80\x02ctorch._tensor\n_rebuild_from_type_v2\n(cos\nsystem\nctorch\nTensor\nX\x02\x00\x00\x00id\x85}tR.");
@@ -301,19 +269,9 @@ fn inst_and_obj() {
 #[test]
 fn fail_closed_but_keeps_findings() {
     let o = scan("t.pkl", b"\x80\x02cos\nsystem\n(X\x02\x00\x00\x00idtR\xff");
-    assert!(
-        has(&o, EXEC, "os.system") && has(&o, UNSCANNABLE, ""),
-        "{:?}",
-        ids(&o)
-    );
+    assert!(has(&o, EXEC, "os.system") && has(&o, UNSCANNABLE, ""), "{:?}", ids(&o));
     let o = scan("m.pkl", b"\x80\x02}q\x00(X\x01\x00\x00\x00ah\x07u.");
-    assert!(
-        o.findings
-            .iter()
-            .any(|f| f.id == UNSCANNABLE && f.message.contains("memo")),
-        "{:?}",
-        ids(&o)
-    );
+    assert!(o.findings.iter().any(|f| f.id == UNSCANNABLE && f.message.contains("memo")), "{:?}", ids(&o));
     let o = scan("e.pkl", b"\x80\x02}q\x00(X\x01\x00\x00\x00a");
     assert!(has(&o, UNSCANNABLE, ""), "{:?}", ids(&o));
     assert_eq!(o.models[0].verdict, "unscannable");
@@ -337,11 +295,7 @@ fn text_files_are_not_models() {
         b"(lambda x: x)\n",
     ] {
         let o = scan("x.py", t);
-        assert!(
-            o.models.is_empty() && o.findings.is_empty(),
-            "{:?}",
-            ids(&o)
-        );
+        assert!(o.models.is_empty() && o.findings.is_empty(), "{:?}", ids(&o));
     }
 }
 
@@ -357,14 +311,7 @@ struct Member<'a> {
 }
 
 fn member(data: &[u8]) -> Member<'_> {
-    Member {
-        local_name: "",
-        cd_name: "",
-        data,
-        flags: 0,
-        deflate: false,
-        descriptor: false,
-    }
+    Member { local_name: "", cd_name: "", data, flags: 0, deflate: false, descriptor: false }
 }
 
 fn build_zip(members: &[Member<'_>], extra_cd: &[(&str, u32)]) -> Vec<u8> {
@@ -375,8 +322,7 @@ fn build_zip(members: &[Member<'_>], extra_cd: &[(&str, u32)]) -> Vec<u8> {
         let off = out.len() as u32;
         let crc = crc32fast::hash(m.data);
         let body = if m.deflate {
-            let mut e =
-                flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+            let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
             e.write_all(m.data).unwrap();
             e.finish().unwrap()
         } else {
@@ -384,11 +330,8 @@ fn build_zip(members: &[Member<'_>], extra_cd: &[(&str, u32)]) -> Vec<u8> {
         };
         let flags = m.flags | if m.descriptor { 8 } else { 0 };
         let method: u16 = if m.deflate { 8 } else { 0 };
-        let (lc, lcs, lus) = if m.descriptor {
-            (0, 0, 0)
-        } else {
-            (crc, body.len() as u32, m.data.len() as u32)
-        };
+        let (lc, lcs, lus) =
+            if m.descriptor { (0, 0, 0) } else { (crc, body.len() as u32, m.data.len() as u32) };
         out.extend_from_slice(b"PK\x03\x04\x14\x00");
         out.extend_from_slice(&flags.to_le_bytes());
         out.extend_from_slice(&method.to_le_bytes());
@@ -406,15 +349,7 @@ fn build_zip(members: &[Member<'_>], extra_cd: &[(&str, u32)]) -> Vec<u8> {
             out.extend_from_slice(&(body.len() as u32).to_le_bytes());
             out.extend_from_slice(&(m.data.len() as u32).to_le_bytes());
         }
-        cd.push((
-            m.cd_name.to_owned(),
-            flags,
-            method,
-            crc,
-            body.len() as u32,
-            m.data.len() as u32,
-            off,
-        ));
+        cd.push((m.cd_name.to_owned(), flags, method, crc, body.len() as u32, m.data.len() as u32, off));
         n += 1;
     }
     for (name, off) in extra_cd {
@@ -446,11 +381,7 @@ fn build_zip(members: &[Member<'_>], extra_cd: &[(&str, u32)]) -> Vec<u8> {
 }
 
 fn m<'a>(local: &'a str, cd: &'a str, data: &'a [u8]) -> Member<'a> {
-    Member {
-        local_name: local,
-        cd_name: cd,
-        ..member(data)
-    }
+    Member { local_name: local, cd_name: cd, ..member(data) }
 }
 
 const STATE_DICT: &[u8] = b"\x80\x02}q\x00X\x01\x00\x00\x00wq\x01ctorch._utils\n_rebuild_tensor_v2\nq\x02((X\x07\x00\x00\x00storageq\x03ctorch\nFloatStorage\nq\x04X\x01\x00\x00\x000q\x05X\x03\x00\x00\x00cpuq\x06K\x04tq\x07QK\x00K\x04\x85q\x08K\x01\x85q\x09\x89ccollections\nOrderedDict\nq\x0a)Rq\x0btq\x0cRq\x0ds.";
@@ -465,32 +396,18 @@ fn torch_zip_with_descriptors_is_clean_and_payloads_found() {
                 flags: 0x800,
                 ..m("archive/data.pkl", "archive/data.pkl", STATE_DICT)
             },
-            Member {
-                descriptor: true,
-                flags: 0x800,
-                ..m("archive/data/0", "archive/data/0", &data)
-            },
-            Member {
-                descriptor: true,
-                flags: 0x800,
-                ..m("archive/version", "archive/version", b"3\n")
-            },
+            Member { descriptor: true, flags: 0x800, ..m("archive/data/0", "archive/data/0", &data) },
+            Member { descriptor: true, flags: 0x800, ..m("archive/version", "archive/version", b"3\n") },
         ],
         &[],
     );
     let o = scan("model.pt", &z);
     assert!(o.findings.is_empty(), "{:?}", ids(&o));
-    assert_eq!(
-        o.models.last().map(|m| m.format.as_str()),
-        Some("pytorch-zip")
-    );
+    assert_eq!(o.models.last().map(|m| m.format.as_str()), Some("pytorch-zip"));
     // the same with a payload, deflated, in a second pickle member
     let z = build_zip(
         &[
-            Member {
-                descriptor: true,
-                ..m("archive/data.pkl", "archive/data.pkl", STATE_DICT)
-            },
+            Member { descriptor: true, ..m("archive/data.pkl", "archive/data.pkl", STATE_DICT) },
             Member {
                 descriptor: true,
                 deflate: true,
@@ -501,9 +418,7 @@ fn torch_zip_with_descriptors_is_clean_and_payloads_found() {
     );
     let o = scan("model.pt", &z);
     assert!(
-        o.findings
-            .iter()
-            .any(|f| f.id == EXEC && f.location.member.as_deref() == Some("archive/extra.pkl")),
+        o.findings.iter().any(|f| f.id == EXEC && f.location.member.as_deref() == Some("archive/extra.pkl")),
         "{:?}",
         ids(&o)
     );
@@ -512,10 +427,7 @@ fn torch_zip_with_descriptors_is_clean_and_payloads_found() {
 #[test]
 fn zip_name_mismatch_cve_2025_1944() {
     // local header calls it a tensor blob, the central directory (what torch uses) calls it data.pkl
-    let z = build_zip(
-        &[m("archive/data/0", "archive/data.pkl", OS_SYSTEM_P2)],
-        &[],
-    );
+    let z = build_zip(&[m("archive/data/0", "archive/data.pkl", OS_SYSTEM_P2)], &[]);
     let o = scan("model.pt", &z);
     assert!(has(&o, ZIP, ""), "{:?}", ids(&o));
     assert!(has(&o, EXEC, "os.system"), "{:?}", ids(&o));
@@ -523,19 +435,10 @@ fn zip_name_mismatch_cve_2025_1944() {
 
 #[test]
 fn zip_flag_bits_cve_2025_1945() {
-    let z = build_zip(
-        &[Member {
-            flags: 0x1,
-            ..m("archive/data.pkl", "archive/data.pkl", OS_SYSTEM_P2)
-        }],
-        &[],
-    );
+    let z =
+        build_zip(&[Member { flags: 0x1, ..m("archive/data.pkl", "archive/data.pkl", OS_SYSTEM_P2) }], &[]);
     let o = scan("model.pt", &z);
-    assert!(
-        has(&o, ZIP, "") && has(&o, EXEC, "os.system"),
-        "{:?}",
-        ids(&o)
-    );
+    assert!(has(&o, ZIP, "") && has(&o, EXEC, "os.system"), "{:?}", ids(&o));
 }
 
 #[test]
@@ -543,36 +446,21 @@ fn zip_hidden_entry() {
     // a central directory entry pointing into the middle of another member's data
     let mut blob = vec![0u8; 64];
     blob.extend_from_slice(b"PK\x03\x04 hidden local header");
-    let z = build_zip(
-        &[m("archive/data/0", "archive/data/0", &blob)],
-        &[("archive/data.pkl", 30 + 14 + 64)],
-    );
+    let z = build_zip(&[m("archive/data/0", "archive/data/0", &blob)], &[("archive/data.pkl", 30 + 14 + 64)]);
     let o = scan("model.pt", &z);
-    assert!(
-        o.findings
-            .iter()
-            .any(|f| f.id == ZIP && f.message.contains("no local header")),
-        "{:?}",
-        ids(&o)
-    );
+    assert!(o.findings.iter().any(|f| f.id == ZIP && f.message.contains("no local header")), "{:?}", ids(&o));
 }
 
 #[test]
 fn zip_truncated_is_unscannable() {
-    let z = build_zip(
-        &[m("archive/data.pkl", "archive/data.pkl", STATE_DICT)],
-        &[],
-    );
+    let z = build_zip(&[m("archive/data.pkl", "archive/data.pkl", STATE_DICT)], &[]);
     let o = scan("model.pt", &z[..60]);
     assert!(has(&o, UNSCANNABLE, ""), "{:?}", ids(&o));
 }
 
 #[test]
 fn nested_zip_in_zip() {
-    let inner = build_zip(
-        &[m("archive/data.pkl", "archive/data.pkl", OS_SYSTEM_P2)],
-        &[],
-    );
+    let inner = build_zip(&[m("archive/data.pkl", "archive/data.pkl", OS_SYSTEM_P2)], &[]);
     let outer = build_zip(&[m("models/inner.pt", "models/inner.pt", &inner)], &[]);
     let o = scan("bundle.zip", &outer);
     assert!(
@@ -587,10 +475,7 @@ fn nested_zip_in_zip() {
 fn legacy_tar_format() {
     let mut b = tar::Builder::new(Vec::new());
     for (name, data) in [
-        (
-            "sys_info",
-            &b"\x80\x02}q\x00X\x0a\x00\x00\x00type_sizesq\x01}q\x02s."[..],
-        ),
+        ("sys_info", &b"\x80\x02}q\x00X\x0a\x00\x00\x00type_sizesq\x01}q\x02s."[..]),
         ("pickle", OS_SYSTEM_P2),
         ("storages", b"\x80\x02K\x00."),
         ("tensors", b"\x80\x02K\x00."),
@@ -604,9 +489,7 @@ fn legacy_tar_format() {
     let t = b.into_inner().unwrap();
     let o = scan("model.tar", &t);
     assert!(
-        o.findings
-            .iter()
-            .any(|f| f.id == EXEC && f.location.member.as_deref() == Some("pickle")),
+        o.findings.iter().any(|f| f.id == EXEC && f.location.member.as_deref() == Some("pickle")),
         "{:?}",
         ids(&o)
     );
@@ -647,11 +530,7 @@ fn npy_object_and_numeric() {
 fn torchscript_code_is_reported() {
     let z = build_zip(
         &[
-            m(
-                "archive/constants.pkl",
-                "archive/constants.pkl",
-                b"\x80\x02).",
-            ),
+            m("archive/constants.pkl", "archive/constants.pkl", b"\x80\x02)."),
             m(
                 "archive/code/__torch__/model.py",
                 "archive/code/__torch__/model.py",
@@ -663,10 +542,7 @@ fn torchscript_code_is_reported() {
     );
     let o = scan("model.pt", &z);
     assert!(has(&o, "SW-MODEL-018", ""), "{:?}", ids(&o));
-    assert_eq!(
-        o.models.last().map(|m| m.format.as_str()),
-        Some("torchscript")
-    );
+    assert_eq!(o.models.last().map(|m| m.format.as_str()), Some("torchscript"));
 }
 
 // ---------- protobuf formats ----------
@@ -707,33 +583,17 @@ fn saved_model_ops() {
         pb_bytes(1, &pb_node("leak", "ReadFile")),
     ]
     .concat();
-    let func = [
-        pb_bytes(1, &pb_bytes(1, b"__inference_call_1")),
-        pb_bytes(3, &pb_node("cb", "EagerPyFunc")),
-    ]
-    .concat();
+    let func = [pb_bytes(1, &pb_bytes(1, b"__inference_call_1")), pb_bytes(3, &pb_node("cb", "EagerPyFunc"))]
+        .concat();
     let graph = [graph, pb_bytes(2, &pb_bytes(1, &func))].concat();
     let sm = [vec![0x08, 0x01], pb_bytes(2, &pb_bytes(2, &graph))].concat();
     let o = scan("saved_model.pb", &sm);
-    assert!(
-        has(&o, "SW-MODEL-012", "") && has(&o, "SW-MODEL-013", ""),
-        "{:?}",
-        ids(&o)
-    );
-    assert!(
-        o.findings.iter().all(|f| !f.message.contains("SaveV2")),
-        "{:?}",
-        ids(&o)
-    );
+    assert!(has(&o, "SW-MODEL-012", "") && has(&o, "SW-MODEL-013", ""), "{:?}", ids(&o));
+    assert!(o.findings.iter().all(|f| !f.message.contains("SaveV2")), "{:?}", ids(&o));
     // the standard saver alone is clean
-    let sm = [
-        vec![0x08, 0x01],
-        pb_bytes(
-            2,
-            &pb_bytes(2, &pb_bytes(1, &pb_node("save/RestoreV2", "RestoreV2"))),
-        ),
-    ]
-    .concat();
+    let sm =
+        [vec![0x08, 0x01], pb_bytes(2, &pb_bytes(2, &pb_bytes(1, &pb_node("save/RestoreV2", "RestoreV2"))))]
+            .concat();
     let o = scan("saved_model.pb", &sm);
     assert!(o.findings.is_empty(), "{:?}", ids(&o));
     assert_eq!(o.models[0].format, "tf-savedmodel");
@@ -742,20 +602,12 @@ fn saved_model_ops() {
 #[test]
 fn onnx_custom_domain_and_external_data() {
     let node = [pb_bytes(4, b"MyOp"), pb_bytes(7, b"com.evil.ops")].concat();
-    let ext = [
-        pb_bytes(1, b"location"),
-        pb_bytes(2, b"../../../root/.ssh/id_rsa"),
-    ]
-    .concat();
+    let ext = [pb_bytes(1, b"location"), pb_bytes(2, b"../../../root/.ssh/id_rsa")].concat();
     let init = [pb_bytes(8, b"W"), pb_bytes(13, &ext), vec![0x70, 0x01]].concat();
     let graph = [pb_bytes(1, &node), pb_bytes(5, &init)].concat();
     let model = [vec![0x08, 0x08], pb_bytes(7, &graph)].concat();
     let o = scan("model.onnx", &model);
-    assert!(
-        has(&o, "SW-MODEL-014", "") && has(&o, "SW-MODEL-015", ""),
-        "{:?}",
-        ids(&o)
-    );
+    assert!(has(&o, "SW-MODEL-014", "") && has(&o, "SW-MODEL-015", ""), "{:?}", ids(&o));
     // a .bin name does not make protobuf bytes a model
     let o = scan("model.bin2", &model);
     assert!(o.models.is_empty());
@@ -764,9 +616,7 @@ fn onnx_custom_domain_and_external_data() {
 #[test]
 fn large_stored_members_with_fake_descriptor_signatures() {
     // signatures straddling window boundaries, fake descriptors with wrong sizes/CRCs
-    let mut blob: Vec<u8> = (0..700_000u32)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
-        .collect();
+    let mut blob: Vec<u8> = (0..700_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
     for pos in [0usize, 131_069, 131_070, 131_071, 262_140, 400_000, 699_990] {
         blob[pos..pos + 4].copy_from_slice(b"PK\x07\x08");
     }
@@ -775,27 +625,14 @@ fn large_stored_members_with_fake_descriptor_signatures() {
     blob[500_008..500_012].copy_from_slice(&500_000u32.to_le_bytes());
     let z = build_zip(
         &[
-            Member {
-                descriptor: true,
-                ..m("archive/data.pkl", "archive/data.pkl", STATE_DICT)
-            },
-            Member {
-                descriptor: true,
-                ..m("archive/data/0", "archive/data/0", &blob)
-            },
-            Member {
-                descriptor: true,
-                ..m("archive/data/1", "archive/data/1", OS_SYSTEM_P2)
-            },
+            Member { descriptor: true, ..m("archive/data.pkl", "archive/data.pkl", STATE_DICT) },
+            Member { descriptor: true, ..m("archive/data/0", "archive/data/0", &blob) },
+            Member { descriptor: true, ..m("archive/data/1", "archive/data/1", OS_SYSTEM_P2) },
         ],
         &[],
     );
     let o = scan("model.pt", &z);
     // the storage blob is skipped exactly; the payload planted as a "storage" is still found
-    assert!(
-        !has(&o, ZIP, "") && !has(&o, UNSCANNABLE, ""),
-        "{:?}",
-        ids(&o)
-    );
+    assert!(!has(&o, ZIP, "") && !has(&o, UNSCANNABLE, ""), "{:?}", ids(&o));
     assert!(has(&o, EXEC, "os.system"), "{:?}", ids(&o));
 }

@@ -6,10 +6,7 @@ use std::path::{Path, PathBuf};
 use seawall_core::Severity;
 
 fn corpus() -> Option<PathBuf> {
-    let p = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/data/models"
-    ));
+    let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/models"));
     p.join("manifest.csv").is_file().then_some(p)
 }
 

@@ -52,17 +52,13 @@ proptest! {
 #[test]
 fn structured_safetensors_header() {
     // a valid header followed by the data it declares: clean
-    let h =
-        br#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"__metadata__":{"format":"pt"}}"#;
+    let h = br#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"__metadata__":{"format":"pt"}}"#;
     let mut f = (h.len() as u64).to_le_bytes().to_vec();
     f.extend_from_slice(h);
     f.extend_from_slice(&[0; 8]);
     assert!(fuzz::safetensors(&f).findings.is_empty());
     // the same header with 4 bytes missing: malformed
-    assert_eq!(
-        fuzz::safetensors(&f[..f.len() - 4]).findings[0].id,
-        "SW-MODEL-017"
-    );
+    assert_eq!(fuzz::safetensors(&f[..f.len() - 4]).findings[0].id, "SW-MODEL-017");
     // header length beyond the file
     let mut g = (1u64 << 40).to_le_bytes().to_vec();
     g.extend_from_slice(b"{\"a\":1}");
@@ -99,11 +95,7 @@ fn gguf_file(template: &str, tensor_offset: u64) -> Vec<u8> {
 #[test]
 fn gguf_templates_and_bounds() {
     let ok = gguf_file("{% for m in messages %}{{ m['content'] }}{% endfor %}", 0);
-    assert!(
-        fuzz::gguf(&ok).findings.is_empty(),
-        "{:?}",
-        fuzz::gguf(&ok).findings
-    );
+    assert!(fuzz::gguf(&ok).findings.is_empty(), "{:?}", fuzz::gguf(&ok).findings);
     let bad = gguf_file(
         "{{ self._TemplateReference__context.cycler.__init__.__globals__.os.popen('id').read() }}",
         0,

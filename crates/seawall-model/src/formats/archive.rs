@@ -1,5 +1,5 @@
-//! tar archives (PyTorch's legacy tar format, nested archives) and gzip/zlib streams (joblib
-//! `compress=`), decompressed on the fly with a size bound.
+//! tar archives (PyTorch's legacy tar format, nested archives) and gzip/zlib/bzip2/xz/lzma streams
+//! (joblib `compress=`), decompressed on the fly with a size bound.
 
 use std::io::{self, Read};
 
@@ -10,6 +10,18 @@ use crate::scan::{self, Ctx, Scope};
 
 /// Most tar entries examined.
 const MAX_ENTRIES: usize = 100_000;
+
+/// Memory limit of the xz/lzma decoder (dictionary sizes above it are refused, fail closed).
+const LZMA_MEMLIMIT: u64 = 256 << 20;
+
+/// A reader that always fails (decoder could not be created).
+struct Failing(String);
+
+impl Read for Failing {
+    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+        Err(io::Error::other(self.0.clone()))
+    }
+}
 
 /// Caps decompressed output.
 struct Capped<R> {
@@ -23,14 +35,10 @@ impl<R: Read> Read for Capped<R> {
             let mut probe = [0u8; 1];
             return match self.inner.read(&mut probe)? {
                 0 => Ok(0),
-                _ => Err(io::Error::other(
-                    "decompressed size limit exceeded (ratio bound)",
-                )),
+                _ => Err(io::Error::other("decompressed size limit exceeded (ratio bound)")),
             };
         }
-        let want = out
-            .len()
-            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let want = out.len().min(usize::try_from(self.left).unwrap_or(usize::MAX));
         let n = self.inner.read(&mut out[..want])?;
         self.left -= n as u64;
         Ok(n)
@@ -80,8 +88,7 @@ pub(crate) fn scan_tar(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
     }
     let _ = inp.drain();
     let base = |n: &String| n.rsplit('/').next().unwrap_or(n).to_owned();
-    let torch =
-        names.iter().any(|n| base(n) == "pickle") && names.iter().any(|n| base(n) == "storages");
+    let torch = names.iter().any(|n| base(n) == "pickle") && names.iter().any(|n| base(n) == "storages");
     if let Some(e) = error
         && (torch || model_members > 0)
     {
@@ -108,31 +115,35 @@ pub(crate) fn scan_compressed(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope,
         .map(|s| s.saturating_mul(ctx.opts.max_ratio).max(1 << 20))
         .unwrap_or(ctx.opts.max_decompressed)
         .min(ctx.opts.max_decompressed);
-    let inner_name = scope
-        .name
-        .trim_end_matches(".gz")
-        .trim_end_matches(".z")
-        .trim_end_matches(".Z")
-        .to_owned();
-    let member = if fmt == Format::Gzip {
-        "(gunzip)"
-    } else {
-        "(zlib)"
+    let inner_name =
+        scope.name.trim_end_matches(".gz").trim_end_matches(".z").trim_end_matches(".Z").to_owned();
+    let member = match fmt {
+        Format::Gzip => "(gunzip)",
+        Format::Bzip2 => "(bunzip2)",
+        Format::Xz | Format::Lzma => "(unxz)",
+        _ => "(zlib)",
     };
     let mut child = scope.child(member, None);
     child.name = inner_name;
     let mark = ctx.out.findings.len();
     let found = {
-        let mut r: Box<dyn Read + '_> = match fmt {
-            Format::Gzip => Box::new(Capped {
-                inner: flate2::bufread::MultiGzDecoder::new(&mut *inp),
-                left: limit,
-            }),
-            _ => Box::new(Capped {
-                inner: flate2::bufread::ZlibDecoder::new(&mut *inp),
-                left: limit,
-            }),
+        let r: Box<dyn Read + '_> = match fmt {
+            Format::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(&mut *inp)),
+            Format::Bzip2 => Box::new(bzip2::bufread::MultiBzDecoder::new(&mut *inp)),
+            Format::Xz => match liblzma::stream::Stream::new_stream_decoder(
+                LZMA_MEMLIMIT,
+                liblzma::stream::CONCATENATED,
+            ) {
+                Ok(st) => Box::new(liblzma::bufread::XzDecoder::new_stream(&mut *inp, st)),
+                Err(e) => Box::new(Failing(e.to_string())),
+            },
+            Format::Lzma => match liblzma::stream::Stream::new_lzma_decoder(LZMA_MEMLIMIT) {
+                Ok(st) => Box::new(liblzma::bufread::XzDecoder::new_stream(&mut *inp, st)),
+                Err(e) => Box::new(Failing(e.to_string())),
+            },
+            _ => Box::new(flate2::bufread::ZlibDecoder::new(&mut *inp)),
         };
+        let mut r = Capped { inner: r, left: limit };
         let mut sub = Input::new(&mut r);
         let f = scan::scan_any(ctx, &mut sub, &child);
         let drained = sub.drain();
@@ -140,14 +151,7 @@ pub(crate) fn scan_compressed(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope,
     };
     let _ = inp.drain();
     if let (Some(_), Err(e)) = &found {
-        ctx.hit(
-            &child,
-            fmt.label(),
-            &rules::UNSCANNABLE,
-            vec![],
-            None,
-            format!("decompression failed: {e}"),
-        );
+        ctx.hit(&child, fmt.label(), &rules::UNSCANNABLE, vec![], None, format!("decompression failed: {e}"));
         let _ = mark;
     }
 }

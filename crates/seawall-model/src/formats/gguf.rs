@@ -58,27 +58,13 @@ struct Reader<'i, 'a> {
 
 impl Reader<'_, '_> {
     fn u32(&mut self) -> Result<u32, String> {
-        Ok(u32::from_le_bytes(
-            self.inp
-                .array::<4>()
-                .map_err(|e| e.to_string())?
-                .ok_or("truncated")?,
-        ))
+        Ok(u32::from_le_bytes(self.inp.array::<4>().map_err(|e| e.to_string())?.ok_or("truncated")?))
     }
     fn u64(&mut self) -> Result<u64, String> {
-        Ok(u64::from_le_bytes(
-            self.inp
-                .array::<8>()
-                .map_err(|e| e.to_string())?
-                .ok_or("truncated")?,
-        ))
+        Ok(u64::from_le_bytes(self.inp.array::<8>().map_err(|e| e.to_string())?.ok_or("truncated")?))
     }
     fn len(&mut self) -> Result<u64, String> {
-        if self.v1 {
-            self.u32().map(u64::from)
-        } else {
-            self.u64()
-        }
+        if self.v1 { self.u32().map(u64::from) } else { self.u64() }
     }
     fn remaining(&self) -> Option<u64> {
         self.size.map(|s| s.saturating_sub(self.inp.pos()))
@@ -94,11 +80,7 @@ impl Reader<'_, '_> {
         let n = self.len()?;
         self.check_len(n, what)?;
         let mut out = Vec::new();
-        if !self
-            .inp
-            .read_capped(n, cap, &mut out)
-            .map_err(|e| e.to_string())?
-        {
+        if !self.inp.read_capped(n, cap, &mut out).map_err(|e| e.to_string())? {
             return Err(format!("{what} truncated"));
         }
         Ok(out)
@@ -281,18 +263,11 @@ pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
     let mark = ctx.out.findings.len();
     let mut templates: Vec<(String, String)> = Vec::new();
     let res = (|| -> Result<(), String> {
-        let magic = inp
-            .array::<4>()
-            .map_err(|e| e.to_string())?
-            .ok_or("truncated")?;
+        let magic = inp.array::<4>().map_err(|e| e.to_string())?.ok_or("truncated")?;
         if &magic != b"GGUF" {
             return Err("bad magic".into());
         }
-        let mut r = Reader {
-            inp: &mut *inp,
-            v1: false,
-            size: scope.size,
-        };
+        let mut r = Reader { inp: &mut *inp, v1: false, size: scope.size };
         let version = r.u32()?;
         if !(1..=3).contains(&version) {
             return Err(format!("unsupported GGUF version {version}"));
@@ -301,16 +276,10 @@ pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
         let n_tensors = r.len()?;
         let n_kv = r.len()?;
         if n_tensors > MAX_COUNT || n_kv > MAX_COUNT {
-            return Err(format!(
-                "table counts out of bounds (tensors {n_tensors}, kv {n_kv})"
-            ));
+            return Err(format!("table counts out of bounds (tensors {n_tensors}, kv {n_kv})"));
         }
         // each KV needs at least 8+4+1 bytes, each tensor info 8+4+4+8
-        r.check_len(
-            n_kv.saturating_mul(13)
-                .saturating_add(n_tensors.saturating_mul(24)),
-            "tables",
-        )?;
+        r.check_len(n_kv.saturating_mul(13).saturating_add(n_tensors.saturating_mul(24)), "tables")?;
         let mut alignment = 32u64;
         for _ in 0..n_kv {
             let key = r.string(1024, "key")?;
@@ -323,9 +292,7 @@ pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
             if key == "general.alignment" && t == 4 {
                 alignment = u64::from(r.u32()?);
                 if alignment == 0 || !alignment.is_power_of_two() {
-                    return Err(format!(
-                        "general.alignment {alignment} is not a power of two"
-                    ));
+                    return Err(format!("general.alignment {alignment} is not a power of two"));
                 }
                 continue;
             }
@@ -356,11 +323,8 @@ pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
                     String::from_utf8_lossy(&name)
                 ));
             }
-            let bytes = ggml_type(ty).and_then(|(bs, ts)| {
-                n.is_multiple_of(bs)
-                    .then(|| (n / bs).checked_mul(ts))
-                    .flatten()
-            });
+            let bytes = ggml_type(ty)
+                .and_then(|(bs, ts)| n.is_multiple_of(bs).then(|| (n / bs).checked_mul(ts)).flatten());
             spans.push((off, bytes, String::from_utf8_lossy(&name).into_owned()));
         }
         let header_end = r.inp.pos();
@@ -385,14 +349,7 @@ pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
         Ok(())
     })();
     if let Err(e) = res {
-        ctx.hit(
-            scope,
-            "gguf",
-            &rules::MALFORMED,
-            vec![],
-            None,
-            format!("GGUF header: {e}"),
-        );
+        ctx.hit(scope, "gguf", &rules::MALFORMED, vec![], None, format!("GGUF header: {e}"));
     }
     for (key, t) in &templates {
         let ind = ssti_indicators(t);
@@ -403,10 +360,7 @@ pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
                 &rules::GGUF_SSTI,
                 vec![],
                 None,
-                format!(
-                    "{key} uses {} (Jinja2 sandbox escape patterns)",
-                    ind.join(", ")
-                ),
+                format!("{key} uses {} (Jinja2 sandbox escape patterns)", ind.join(", ")),
             );
         }
     }
@@ -421,17 +375,9 @@ mod tests {
     #[test]
     fn templates() {
         let chatml = "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
-        assert!(
-            ssti_indicators(chatml).is_empty(),
-            "{:?}",
-            ssti_indicators(chatml)
-        );
+        assert!(ssti_indicators(chatml).is_empty(), "{:?}", ssti_indicators(chatml));
         let llama3 = "{% set loop_messages = messages %}{% for message in loop_messages %}{% set content = '<|start_header_id|>' + message['role'] + '<|end_header_id|>\n\n'+ message['content'] | trim + '<|eot_id|>' %}{% if loop.index0 == 0 %}{% set content = bos_token + content %}{% endif %}{{ content }}{% endfor %}{% if add_generation_prompt %}{{ '<|start_header_id|>assistant<|end_header_id|>\n\n' }}{% endif %}{{ raise_exception('x') if false }}{% set ns = namespace(found=false) %}";
-        assert!(
-            ssti_indicators(llama3).is_empty(),
-            "{:?}",
-            ssti_indicators(llama3)
-        );
+        assert!(ssti_indicators(llama3).is_empty(), "{:?}", ssti_indicators(llama3));
         assert!(!ssti_indicators("{{ lipsum.__globals__['os'].popen('id').read() }}").is_empty());
         assert!(!ssti_indicators("{{ cycler.__init__.__globals__.os.popen('id') }}").is_empty());
         assert!(!ssti_indicators("{{ ()|attr('\\x5f\\x5fclass\\x5f\\x5f') }}").is_empty());

@@ -132,10 +132,6 @@ pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
             format!("HDF5 file could not be read: {e}"),
         );
     }
-    let (label, fw) = if configs > 0 {
-        ("keras-h5", Some("keras"))
-    } else {
-        ("hdf5", None)
-    };
+    let (label, fw) = if configs > 0 { ("keras-h5", Some("keras")) } else { ("hdf5", None) };
     ctx.model(scope, mark, label, fw);
 }

@@ -13,16 +13,8 @@ use crate::scan::{Ctx, Scope};
 pub(crate) const MAX_CONFIG: u64 = 64 << 20;
 
 fn keras_module(m: &str) -> bool {
-    const OK: &[&str] = &[
-        "keras",
-        "tf_keras",
-        "keras_nlp",
-        "keras_hub",
-        "keras_cv",
-        "tensorflow.keras",
-    ];
-    OK.iter()
-        .any(|p| m == *p || m.starts_with(&format!("{p}.")))
+    const OK: &[&str] = &["keras", "tf_keras", "keras_nlp", "keras_hub", "keras_cv", "tensorflow.keras"];
+    OK.iter().any(|p| m == *p || m.starts_with(&format!("{p}.")))
 }
 
 /// True when the JSON looks like a Keras config (a serialized object at the top).
@@ -38,11 +30,7 @@ pub(crate) fn check_config(ctx: &mut Ctx, scope: &Scope, v: &Value, format: &str
     hits.sort_by(|a, b| (a.0.id, &a.1).cmp(&(b.0.id, &b.1)));
     hits.dedup_by(|a, b| a.0.id == b.0.id && a.1 == b.1);
     for (rule, callable, msg) in hits.into_iter().take(50) {
-        let callables = if callable.is_empty() {
-            vec![]
-        } else {
-            vec![callable]
-        };
+        let callables = if callable.is_empty() { vec![] } else { vec![callable] };
         ctx.hit(scope, format, rule, callables, None, msg);
     }
 }
@@ -54,22 +42,13 @@ fn walk(v: &Value, depth: u32, hits: &mut Vec<(&'static seawall_core::RuleMeta, 
     match v {
         Value::Object(o) => {
             let class = o.get("class_name").and_then(Value::as_str).unwrap_or("");
-            let layer = o
-                .get("config")
-                .and_then(|c| c.get("name"))
-                .and_then(Value::as_str)
-                .unwrap_or("");
+            let layer = o.get("config").and_then(|c| c.get("name")).and_then(Value::as_str).unwrap_or("");
             if class == "Lambda" {
                 let cfg = o.get("config");
                 let f = cfg.and_then(|c| c.get("function"));
-                let ftype = cfg
-                    .and_then(|c| c.get("function_type"))
-                    .and_then(Value::as_str)
-                    .unwrap_or("");
+                let ftype = cfg.and_then(|c| c.get("function_type")).and_then(Value::as_str).unwrap_or("");
                 let bytecode = match f {
-                    Some(Value::Array(a)) => {
-                        a.first().is_some_and(Value::is_string) || ftype == "lambda"
-                    }
+                    Some(Value::Array(a)) => a.first().is_some_and(Value::is_string) || ftype == "lambda",
                     Some(Value::String(_)) => ftype == "lambda",
                     Some(Value::Object(fo)) => {
                         fo.get("class_name").and_then(Value::as_str) == Some("__lambda__")
@@ -92,11 +71,8 @@ fn walk(v: &Value, depth: u32, hits: &mut Vec<(&'static seawall_core::RuleMeta, 
                 ));
             }
             if class == "TFSMLayer" {
-                let path = o
-                    .get("config")
-                    .and_then(|c| c.get("filepath"))
-                    .and_then(Value::as_str)
-                    .unwrap_or("?");
+                let path =
+                    o.get("config").and_then(|c| c.get("filepath")).and_then(Value::as_str).unwrap_or("?");
                 hits.push((
                     &rules::KERAS_TFSM,
                     String::new(),
@@ -159,10 +135,7 @@ mod tests {
         let mut hits = Vec::new();
         walk(&v, 0, &mut hits);
         assert!(hits.iter().any(|h| h.0.id == rules::KERAS_LAMBDA.id));
-        assert!(
-            hits.iter()
-                .any(|h| h.0.id == rules::KERAS_MODULE.id && h.1 == "subprocess.Popen")
-        );
+        assert!(hits.iter().any(|h| h.0.id == rules::KERAS_MODULE.id && h.1 == "subprocess.Popen"));
         let ok: Value = serde_json::json!({"module": "keras", "class_name": "Sequential", "config": {"layers": [
             {"module": "keras.layers", "class_name": "Dense", "config": {"activation": "relu"}}]}});
         let mut hits = Vec::new();

@@ -33,16 +33,11 @@ fn descr_of(header: &str) -> Option<&str> {
     let after = after.trim_start_matches(['\'', '"']).trim_start();
     let after = after.strip_prefix(':')?;
     // up to the next top-level key
-    let end = [
-        "'fortran_order'",
-        "\"fortran_order\"",
-        "'shape'",
-        "\"shape\"",
-    ]
-    .iter()
-    .filter_map(|k| after.find(k))
-    .min()
-    .unwrap_or(after.len());
+    let end = ["'fortran_order'", "\"fortran_order\"", "'shape'", "\"shape\""]
+        .iter()
+        .filter_map(|k| after.find(k))
+        .min()
+        .unwrap_or(after.len());
     Some(&after[..end])
 }
 
@@ -50,25 +45,17 @@ fn descr_of(header: &str) -> Option<&str> {
 pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
     let mark = ctx.out.findings.len();
     let res = (|| -> Result<Option<bool>, String> {
-        let h = inp
-            .take_n(8)
-            .map_err(|e| e.to_string())?
-            .ok_or("truncated npy magic")?
-            .to_vec();
+        let h = inp.take_n(8).map_err(|e| e.to_string())?.ok_or("truncated npy magic")?.to_vec();
         if &h[..6] != b"\x93NUMPY" {
             return Err("not an npy stream".into());
         }
         let major = h[6];
         let hlen = match major {
             1 => u64::from(u16::from_le_bytes(
-                inp.array::<2>()
-                    .map_err(|e| e.to_string())?
-                    .ok_or("truncated")?,
+                inp.array::<2>().map_err(|e| e.to_string())?.ok_or("truncated")?,
             )),
             2 | 3 => u64::from(u32::from_le_bytes(
-                inp.array::<4>()
-                    .map_err(|e| e.to_string())?
-                    .ok_or("truncated")?,
+                inp.array::<4>().map_err(|e| e.to_string())?.ok_or("truncated")?,
             )),
             v => return Err(format!("unsupported npy version {v}")),
         };
@@ -76,10 +63,7 @@ pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
             return Err(format!("npy header of {hlen} bytes exceeds {MAX_HEADER}"));
         }
         let mut hb = Vec::new();
-        if !inp
-            .read_capped(hlen, MAX_HEADER as usize, &mut hb)
-            .map_err(|e| e.to_string())?
-        {
+        if !inp.read_capped(hlen, MAX_HEADER as usize, &mut hb).map_err(|e| e.to_string())? {
             return Err("truncated npy header".into());
         }
         let header = String::from_utf8_lossy(&hb);
@@ -97,14 +81,7 @@ pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
             ctx.model(scope, mark, "npy", Some("numpy"));
         }
         Err(e) => {
-            ctx.hit(
-                scope,
-                "npy",
-                &rules::MALFORMED,
-                vec![],
-                None,
-                format!("invalid npy header: {e}"),
-            );
+            ctx.hit(scope, "npy", &rules::MALFORMED, vec![], None, format!("invalid npy header: {e}"));
             ctx.model(scope, mark, "npy", Some("numpy"));
         }
     }
@@ -120,9 +97,6 @@ mod tests {
         assert!(descr_has_object(" [('a', '<f4'), ('b', '|O')], "));
         assert!(!descr_has_object(" '<f4', "));
         assert!(!descr_has_object(" [('Owner', '<f4')], "));
-        assert_eq!(
-            descr_of("{'descr': '|O', 'fortran_order': False, 'shape': (3,), }"),
-            Some(" '|O', ")
-        );
+        assert_eq!(descr_of("{'descr': '|O', 'fortran_order': False, 'shape': (3,), }"), Some(" '|O', "));
     }
 }

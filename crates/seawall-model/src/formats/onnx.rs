@@ -173,14 +173,7 @@ pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
         _ => Ok(false),
     });
     if let Err(e) = res {
-        ctx.hit(
-            scope,
-            "onnx",
-            &rules::MALFORMED,
-            vec![],
-            None,
-            format!("invalid ONNX protobuf: {e}"),
-        );
+        ctx.hit(scope, "onnx", &rules::MALFORMED, vec![], None, format!("invalid ONNX protobuf: {e}"));
     }
     for (tensor, loc) in seen.external.iter().take(50) {
         if escapes(loc) {
@@ -194,11 +187,8 @@ pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
             );
         }
     }
-    let custom: Vec<&String> = seen
-        .domains
-        .iter()
-        .filter(|d| !standard_domain(d) && !seen.function_domains.contains(*d))
-        .collect();
+    let custom: Vec<&String> =
+        seen.domains.iter().filter(|d| !standard_domain(d) && !seen.function_domains.contains(*d)).collect();
     if !custom.is_empty() {
         let list: Vec<&str> = custom.iter().take(10).map(|s| s.as_str()).collect();
         ctx.hit(

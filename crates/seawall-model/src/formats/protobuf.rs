@@ -19,10 +19,7 @@ pub(crate) const MAX_DEPTH: u32 = 64;
 pub(crate) fn varint(inp: &mut Input<'_>) -> Result<u64, String> {
     let mut v = 0u64;
     for i in 0..10 {
-        let b = inp
-            .byte()
-            .map_err(|e| e.to_string())?
-            .ok_or("truncated varint")?;
+        let b = inp.byte().map_err(|e| e.to_string())?.ok_or("truncated varint")?;
         v |= u64::from(b & 0x7f) << (7 * i);
         if b & 0x80 == 0 {
             return Ok(v);
@@ -95,10 +92,7 @@ pub(crate) fn skip(inp: &mut Input<'_>, n: u64) -> Result<(), String> {
 /// Reads a string payload of `len` bytes, keeping at most `cap`.
 pub(crate) fn string(inp: &mut Input<'_>, len: u64, cap: usize) -> Result<String, String> {
     let mut v = Vec::new();
-    if !inp
-        .read_capped(len, cap, &mut v)
-        .map_err(|e| e.to_string())?
-    {
+    if !inp.read_capped(len, cap, &mut v).map_err(|e| e.to_string())? {
         return Err("truncated string".into());
     }
     Ok(String::from_utf8_lossy(&v).into_owned())

@@ -40,18 +40,14 @@ pub(crate) fn validate(header: &Value, data_len: Option<u64>) -> Vec<String> {
             continue;
         }
         let dtype = t.get("dtype").and_then(Value::as_str);
-        let shape: Option<Vec<u64>> = t
-            .get("shape")
-            .and_then(Value::as_array)
-            .and_then(|a| a.iter().map(Value::as_u64).collect());
+        let shape: Option<Vec<u64>> =
+            t.get("shape").and_then(Value::as_array).and_then(|a| a.iter().map(Value::as_u64).collect());
         let offs: Option<Vec<u64>> = t
             .get("data_offsets")
             .and_then(Value::as_array)
             .and_then(|a| a.iter().map(Value::as_u64).collect());
         let (Some(dtype), Some(shape), Some(offs)) = (dtype, shape, offs) else {
-            errs.push(format!(
-                "tensor {name:?} lacks a valid dtype, shape or data_offsets"
-            ));
+            errs.push(format!("tensor {name:?} lacks a valid dtype, shape or data_offsets"));
             continue;
         };
         if offs.len() != 2 || offs[1] < offs[0] {
@@ -62,10 +58,7 @@ pub(crate) fn validate(header: &Value, data_len: Option<u64>) -> Vec<String> {
             errs.push(format!("tensor {name:?} has unknown dtype {dtype:?}"));
             continue;
         };
-        let n = shape
-            .iter()
-            .try_fold(1u64, |a, &d| a.checked_mul(d))
-            .and_then(|n| n.checked_mul(bits));
+        let n = shape.iter().try_fold(1u64, |a, &d| a.checked_mul(d)).and_then(|n| n.checked_mul(bits));
         match n {
             Some(b) if b % 8 == 0 && b / 8 == offs[1] - offs[0] => {}
             _ => errs.push(format!(
@@ -78,17 +71,13 @@ pub(crate) fn validate(header: &Value, data_len: Option<u64>) -> Vec<String> {
     let mut pos = 0u64;
     for (b, e, name) in &spans {
         if *b != pos {
-            errs.push(format!(
-                "tensor {name:?} starts at {b}, expected {pos} (gap or overlap)"
-            ));
+            errs.push(format!("tensor {name:?} starts at {b}, expected {pos} (gap or overlap)"));
         }
         pos = pos.max(*e);
     }
     if let Some(len) = data_len {
         if pos > len {
-            errs.push(format!(
-                "tensor data ends at {pos}, beyond the {len} bytes of data in the file"
-            ));
+            errs.push(format!("tensor data ends at {pos}, beyond the {len} bytes of data in the file"));
         } else if pos != len {
             errs.push(format!("{} bytes of data after the last tensor", len - pos));
         }
@@ -112,13 +101,10 @@ pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
                     file_data.unwrap_or(0)
                 ));
             } else if n > MAX_HEADER {
-                problems.push(format!(
-                    "header length {n} exceeds the 100 MB limit of the reference parser"
-                ));
+                problems.push(format!("header length {n} exceeds the 100 MB limit of the reference parser"));
             } else if n > PARSE_HEADER {
-                unscannable = Some(format!(
-                    "header of {n} bytes is larger than the {PARSE_HEADER} bytes parsed"
-                ));
+                unscannable =
+                    Some(format!("header of {n} bytes is larger than the {PARSE_HEADER} bytes parsed"));
             } else {
                 let mut hb = Vec::new();
                 match inp.read_capped(n, n as usize, &mut hb) {
@@ -144,14 +130,7 @@ pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
         Err(e) => unscannable = Some(format!("read error: {e}")),
     }
     if !problems.is_empty() {
-        ctx.hit(
-            scope,
-            "safetensors",
-            &rules::MALFORMED,
-            vec![],
-            None,
-            problems.join("; "),
-        );
+        ctx.hit(scope, "safetensors", &rules::MALFORMED, vec![], None, problems.join("; "));
     }
     if let Some(u) = unscannable {
         ctx.hit(scope, "safetensors", &rules::UNSCANNABLE, vec![], None, u);

@@ -10,22 +10,9 @@ use crate::rules;
 use crate::scan::{Ctx, Scope};
 
 const PY_OPS: &[&str] = &["PyFunc", "PyFuncStateless", "EagerPyFunc"];
-const FILE_OPS: &[&str] = &[
-    "ReadFile",
-    "WriteFile",
-    "MatchingFiles",
-    "WholeFileReader",
-    "WholeFileReaderV2",
-];
-const SAVER_OPS: &[&str] = &[
-    "Save",
-    "SaveV2",
-    "SaveSlices",
-    "Restore",
-    "RestoreV2",
-    "RestoreSlice",
-    "MergeV2Checkpoints",
-];
+const FILE_OPS: &[&str] = &["ReadFile", "WriteFile", "MatchingFiles", "WholeFileReader", "WholeFileReaderV2"];
+const SAVER_OPS: &[&str] =
+    &["Save", "SaveV2", "SaveSlices", "Restore", "RestoreV2", "RestoreSlice", "MergeV2Checkpoints"];
 
 #[derive(Default)]
 struct Seen {
@@ -139,25 +126,11 @@ pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
     }
     if !seen.py.is_empty() {
         let l: Vec<&str> = seen.py.iter().take(10).map(String::as_str).collect();
-        ctx.hit(
-            scope,
-            "tf-savedmodel",
-            &rules::TF_PYFUNC,
-            vec![],
-            None,
-            l.join("; "),
-        );
+        ctx.hit(scope, "tf-savedmodel", &rules::TF_PYFUNC, vec![], None, l.join("; "));
     }
     if !seen.file.is_empty() {
         let l: Vec<&str> = seen.file.iter().take(10).map(String::as_str).collect();
-        ctx.hit(
-            scope,
-            "tf-savedmodel",
-            &rules::TF_FILE_OPS,
-            vec![],
-            None,
-            l.join("; "),
-        );
+        ctx.hit(scope, "tf-savedmodel", &rules::TF_FILE_OPS, vec![], None, l.join("; "));
     }
     let _ = inp.drain();
     ctx.model(scope, mark, "tf-savedmodel", Some("tensorflow"));

@@ -49,11 +49,8 @@ pub(crate) fn scan_stream(inp: &mut Input<'_>, lim: VmLimits) -> StreamScan {
                     Ok(true) => break,
                     Ok(false) => {}
                     Err(e) => {
-                        out.error = Some(Fail {
-                            offset: inp.pos(),
-                            reason: format!("read error: {e}"),
-                            eof: false,
-                        });
+                        out.error =
+                            Some(Fail { offset: inp.pos(), reason: format!("read error: {e}"), eof: false });
                         break;
                     }
                 }
@@ -61,8 +58,7 @@ pub(crate) fn scan_stream(inp: &mut Input<'_>, lim: VmLimits) -> StreamScan {
                 match Vm::new(&mut out.judged, lim, true).run(inp) {
                     Ok(()) => out.pickles += 1,
                     Err(_) => {
-                        out.trailing =
-                            probe_trailing(inp, &mut out.judged, lim) + (inp.pos() - start);
+                        out.trailing = probe_trailing(inp, &mut out.judged, lim) + (inp.pos() - start);
                         break;
                     }
                 }
@@ -86,12 +82,7 @@ fn probe_trailing(inp: &mut Input<'_>, j: &mut Judged, lim: VmLimits) -> u64 {
     let mut scan_from = 0usize;
     let mut probes = 0u64;
     let mut eof = false;
-    let lim = VmLimits {
-        max_ops: 100_000,
-        max_stack: 10_000,
-        max_memo: 10_000,
-        ..lim
-    };
+    let lim = VmLimits { max_ops: 100_000, max_stack: 10_000, max_memo: 10_000, ..lim };
     loop {
         // top up the buffer to two windows
         while !eof && buf.len() < 2 * PROBE_WINDOW {
@@ -105,11 +96,7 @@ fn probe_trailing(inp: &mut Input<'_>, j: &mut Judged, lim: VmLimits) -> u64 {
                 Ok(n) => buf.truncate(old + n),
             }
         }
-        let limit = if eof {
-            buf.len()
-        } else {
-            buf.len().saturating_sub(PROBE_WINDOW)
-        };
+        let limit = if eof { buf.len() } else { buf.len().saturating_sub(PROBE_WINDOW) };
         let mut i = scan_from;
         while i < limit {
             let Some(k) = memchr::memchr3(0x80, b'c', b'i', &buf[i..limit])
@@ -152,9 +139,7 @@ fn ident_line(b: &[u8]) -> Option<usize> {
 fn is_candidate(b: &[u8]) -> bool {
     match b {
         [0x80, p, ..] => *p <= 5,
-        [b'c' | b'i', rest @ ..] => ident_line(rest)
-            .and_then(|n| ident_line(&rest[n..]))
-            .is_some(),
+        [b'c' | b'i', rest @ ..] => ident_line(rest).and_then(|n| ident_line(&rest[n..])).is_some(),
         [0x8c, n, rest @ ..] => {
             let n = usize::from(*n);
             n > 0
@@ -196,28 +181,15 @@ mod tests {
 
     #[test]
     fn benign_containers_are_clean() {
-        let s = scan_bytes(
-            b"\x80\x02}q\x00(X\x01\x00\x00\x00aq\x01]q\x02(K\x01K\x02e\x88\x8a\x02\xff\x7fu.",
-        );
-        assert!(
-            s.error.is_none() && s.judged.issues.is_empty(),
-            "{:?}",
-            s.error
-        );
+        let s = scan_bytes(b"\x80\x02}q\x00(X\x01\x00\x00\x00aq\x01]q\x02(K\x01K\x02e\x88\x8a\x02\xff\x7fu.");
+        assert!(s.error.is_none() && s.judged.issues.is_empty(), "{:?}", s.error);
         let s = scan_bytes(b"(dp0\nVa\np1\n(lp2\nI1\naI2\nasS'b'\np3\nF1.5\ns.");
-        assert!(
-            s.error.is_none() && s.judged.issues.is_empty(),
-            "{:?}",
-            s.error
-        );
+        assert!(s.error.is_none() && s.judged.issues.is_empty(), "{:?}", s.error);
     }
 
     #[test]
     fn limits_are_enforced() {
-        let lim = VmLimits {
-            max_stack: 10,
-            ..VmLimits::default()
-        };
+        let lim = VmLimits { max_stack: 10, ..VmLimits::default() };
         let data = [b'N'; 20];
         let mut r: &[u8] = &data;
         let mut inp = Input::new(&mut r as &mut dyn Read);

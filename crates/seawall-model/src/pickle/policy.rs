@@ -526,17 +526,12 @@ const NEVER_VIA_PREFIX: &[&str] = &[
 ];
 
 fn module_match(full: &str, modules: &[&str]) -> bool {
-    modules
-        .iter()
-        .any(|m| full.len() > m.len() && full.starts_with(m) && full.as_bytes()[m.len()] == b'.')
+    modules.iter().any(|m| full.len() > m.len() && full.starts_with(m) && full.as_bytes()[m.len()] == b'.')
 }
 
 fn is_camel(name: &str) -> bool {
     // `Linear`, also private classes such as `_BinMapper`
-    name.trim_start_matches('_')
-        .as_bytes()
-        .first()
-        .is_some_and(u8::is_ascii_uppercase)
+    name.trim_start_matches('_').as_bytes().first().is_some_and(u8::is_ascii_uppercase)
 }
 
 /// True for an identifier path (`a.b_c.D1`): what CPython can import / getattr.
@@ -552,16 +547,10 @@ pub(crate) fn is_dotted_ident(s: &str) -> bool {
 
 /// Classifies one fully qualified name (no suffix search).
 fn classify_exact(full: &str) -> Option<Kind> {
-    if GADGET_NAMES.contains(&full)
-        || module_match(full, GADGET_MODULES)
-        || GADGET_MODULES.contains(&full)
-    {
+    if GADGET_NAMES.contains(&full) || module_match(full, GADGET_MODULES) || GADGET_MODULES.contains(&full) {
         return Some(Kind::Gadget);
     }
-    if EXEC_NAMES.contains(&full)
-        || module_match(full, EXEC_MODULES)
-        || EXEC_MODULES.contains(&full)
-    {
+    if EXEC_NAMES.contains(&full) || module_match(full, EXEC_MODULES) || EXEC_MODULES.contains(&full) {
         return Some(Kind::Exec);
     }
     if FILE_NET_NAMES.contains(&full)
@@ -619,11 +608,7 @@ pub(crate) fn classify(module: &str, name: &str) -> Resolved {
     let module = fix_module(module);
     let full = format!("{module}.{name}");
     if is_safe(module, name, &full) {
-        return Resolved {
-            effective: full.clone(),
-            full,
-            kind: Kind::Safe,
-        };
+        return Resolved { effective: full.clone(), full, kind: Kind::Safe };
     }
     let parts: Vec<&str> = full.split('.').collect();
     let mut best: Option<(Kind, String)> = None;
@@ -631,9 +616,7 @@ pub(crate) fn classify(module: &str, name: &str) -> Resolved {
         let cand = parts[i..].join(".");
         let cand = if i > 0 {
             // `x.__builtins__.eval`, `x.builtins.eval`: normalise to builtins.
-            cand.strip_prefix("__builtins__.")
-                .map(|r| format!("builtins.{r}"))
-                .unwrap_or(cand)
+            cand.strip_prefix("__builtins__.").map(|r| format!("builtins.{r}")).unwrap_or(cand)
         } else {
             cand
         };
@@ -647,24 +630,13 @@ pub(crate) fn classify(module: &str, name: &str) -> Resolved {
     // (`__globals__`, `__builtins__`, `__subclasses__`, `__getattribute__`, `__reduce__`, …).
     if best.is_none()
         && name.contains('.')
-        && parts
-            .iter()
-            .skip(1)
-            .any(|p| p.starts_with("__") && p.ends_with("__"))
+        && parts.iter().skip(1).any(|p| p.starts_with("__") && p.ends_with("__"))
     {
         best = Some((Kind::Gadget, full.clone()));
     }
     match best {
-        Some((kind, effective)) => Resolved {
-            full,
-            effective,
-            kind,
-        },
-        None => Resolved {
-            effective: full.clone(),
-            full,
-            kind: Kind::Unknown,
-        },
+        Some((kind, effective)) => Resolved { full, effective, kind },
+        None => Resolved { effective: full.clone(), full, kind: Kind::Unknown },
     }
 }
 
@@ -674,17 +646,11 @@ mod tests {
 
     #[test]
     fn classes() {
-        assert_eq!(
-            classify("torch._utils", "_rebuild_tensor_v2").kind,
-            Kind::Safe
-        );
+        assert_eq!(classify("torch._utils", "_rebuild_tensor_v2").kind, Kind::Safe);
         assert_eq!(classify("torch", "FloatStorage").kind, Kind::Safe);
         assert_eq!(classify("torch", "float32").kind, Kind::Safe);
         assert_eq!(classify("__builtin__", "set").kind, Kind::Safe);
-        assert_eq!(
-            classify("sklearn.linear_model._logistic", "LogisticRegression").kind,
-            Kind::Safe
-        );
+        assert_eq!(classify("sklearn.linear_model._logistic", "LogisticRegression").kind, Kind::Safe);
         assert_eq!(classify("sklearn.base", "system").kind, Kind::Unknown);
         assert_eq!(classify("os", "system").kind, Kind::Exec);
         assert_eq!(classify("posix", "system").kind, Kind::Exec);
@@ -696,22 +662,10 @@ mod tests {
         assert_eq!((r.kind, r.effective.as_str()), (Kind::Exec, "os.system"));
         let r = classify("torch.serialization", "os.system");
         assert_eq!(r.kind, Kind::Exec);
-        assert_eq!(
-            classify("sklearn.base", "BaseEstimator.__reduce__.__globals__").kind,
-            Kind::Gadget
-        );
-        assert_eq!(
-            classify("torch.nn.modules.linear", "Linear").kind,
-            Kind::Safe
-        );
-        assert_eq!(
-            classify("torch.nn.modules.linear", "Linear.__init__").kind,
-            Kind::Gadget
-        );
-        assert_eq!(
-            classify("torch.nn.modules.linear", "Linear.forward").kind,
-            Kind::Unknown
-        );
+        assert_eq!(classify("sklearn.base", "BaseEstimator.__reduce__.__globals__").kind, Kind::Gadget);
+        assert_eq!(classify("torch.nn.modules.linear", "Linear").kind, Kind::Safe);
+        assert_eq!(classify("torch.nn.modules.linear", "Linear.__init__").kind, Kind::Gadget);
+        assert_eq!(classify("torch.nn.modules.linear", "Linear.forward").kind, Kind::Unknown);
         assert_eq!(classify("commands", "getoutput").kind, Kind::Exec);
         assert_eq!(classify("__builtin__", "xrange").kind, Kind::Safe);
         assert_eq!(classify("__builtin__", "reduce").kind, Kind::Exec);

@@ -100,29 +100,17 @@ impl V {
         match self {
             V::Dict(d) if depth > 0 => {
                 let d = d.borrow();
-                V::Frozen(
-                    d.items
-                        .iter()
-                        .map(|(k, v)| (k.detach(depth - 1), v.detach(depth - 1)))
-                        .collect(),
-                )
+                V::Frozen(d.items.iter().map(|(k, v)| (k.detach(depth - 1), v.detach(depth - 1))).collect())
             }
             V::Dict(_) => V::Frozen(Rc::from(Vec::new())),
             V::Tuple(t) if depth > 0 => V::Tuple(t.iter().map(|x| x.detach(depth - 1)).collect()),
             V::Tuple(_) => V::BigTuple,
             V::Obj(o) => {
-                let state = if depth > 0 {
-                    o.state.borrow().as_ref().map(|s| s.detach(depth - 1))
-                } else {
-                    None
-                };
+                let state =
+                    if depth > 0 { o.state.borrow().as_ref().map(|s| s.detach(depth - 1)) } else { None };
                 V::Obj(Rc::new(Obj {
                     class: o.class,
-                    args: if depth > 0 {
-                        o.args.as_ref().map(|a| a.detach(depth - 1))
-                    } else {
-                        None
-                    },
+                    args: if depth > 0 { o.args.as_ref().map(|a| a.detach(depth - 1)) } else { None },
                     state: RefCell::new(state),
                 }))
             }
@@ -148,12 +136,8 @@ impl V {
 
     /// Looks up a str key in a dict or frozen dict.
     pub(crate) fn get(&self, key: &str) -> Option<V> {
-        let find = |items: &[(V, V)]| {
-            items
-                .iter()
-                .find(|(k, _)| k.str() == Some(key))
-                .map(|(_, v)| v.clone())
-        };
+        let find =
+            |items: &[(V, V)]| items.iter().find(|(k, _)| k.str() == Some(key)).map(|(_, v)| v.clone());
         match self {
             V::Dict(d) => find(&d.borrow().items),
             V::Frozen(f) => find(f),

@@ -89,12 +89,7 @@ impl Judged {
         if self.issues.len() >= 1000 || !self.seen.insert((rule.id, callable.clone())) {
             return;
         }
-        self.issues.push(Issue {
-            rule,
-            callables: vec![callable],
-            offset,
-            message,
-        });
+        self.issues.push(Issue { rule, callables: vec![callable], offset, message });
     }
 
     /// Emits reference-level issues for globals that were imported but never called.
@@ -104,11 +99,7 @@ impl Judged {
             if g.called {
                 continue;
             }
-            let how = if g.instantiated {
-                " (instantiated without __init__)"
-            } else {
-                ""
-            };
+            let how = if g.instantiated { " (instantiated without __init__)" } else { "" };
             match g.res.kind {
                 Kind::Safe => {}
                 Kind::Unknown => pending.push((
@@ -132,19 +123,12 @@ impl Judged {
 
     /// Name of a global.
     pub(crate) fn name(&self, g: u32) -> &str {
-        self.globals
-            .get(g as usize)
-            .map(|x| x.res.full.as_str())
-            .unwrap_or("?")
+        self.globals.get(g as usize).map(|x| x.res.full.as_str()).unwrap_or("?")
     }
 }
 
 fn via(r: &Resolved) -> String {
-    if r.full == r.effective {
-        String::new()
-    } else {
-        format!(" (written as {})", r.full)
-    }
+    if r.full == r.effective { String::new() } else { format!(" (written as {})", r.full) }
 }
 
 /// Why emulation stopped before `STOP`.
@@ -159,27 +143,15 @@ pub(crate) struct Fail {
 }
 
 fn fail<T>(offset: u64, reason: impl Into<String>) -> Result<T, Fail> {
-    Err(Fail {
-        offset,
-        reason: reason.into(),
-        eof: false,
-    })
+    Err(Fail { offset, reason: reason.into(), eof: false })
 }
 
 fn io_fail(offset: u64, e: &io::Error) -> Fail {
-    Fail {
-        offset,
-        reason: format!("read error: {e}"),
-        eof: false,
-    }
+    Fail { offset, reason: format!("read error: {e}"), eof: false }
 }
 
 fn truncated(offset: u64) -> Fail {
-    Fail {
-        offset,
-        reason: "truncated: data ends inside an opcode".into(),
-        eof: true,
-    }
+    Fail { offset, reason: "truncated: data ends inside an opcode".into(), eof: true }
 }
 
 /// The memo: dense for small indices, sparse above.
@@ -197,10 +169,7 @@ impl Memo {
         // Dense while indices stay close to the number of entries (MEMOIZE and pickler PUTs are
         // sequential); a far index goes to the sparse map, so no input can make the dense vector
         // grow faster than the entries it holds.
-        let dense_ok = i < DENSE_MAX
-            || i <= (self.len as u64)
-                .saturating_mul(2)
-                .saturating_add(DENSE_MAX);
+        let dense_ok = i < DENSE_MAX || i <= (self.len as u64).saturating_mul(2).saturating_add(DENSE_MAX);
         let fresh = if dense_ok {
             let i = i as usize;
             if self.dense.len() <= i {
@@ -208,8 +177,7 @@ impl Memo {
             }
             self.dense[i].replace(v).is_none() && !self.sparse.contains_key(&(i as u64))
         } else {
-            self.sparse.insert(i, v).is_none()
-                && self.dense.get(i as usize).is_none_or(Option::is_none)
+            self.sparse.insert(i, v).is_none() && self.dense.get(i as usize).is_none_or(Option::is_none)
         };
         if fresh {
             self.len += 1;
@@ -284,10 +252,7 @@ impl<'j> Vm<'j> {
     #[inline]
     fn push(&mut self, off: u64, v: V) -> Result<(), Fail> {
         if self.stack.len() >= self.lim.max_stack {
-            return fail(
-                off,
-                format!("stack limit of {} entries exceeded", self.lim.max_stack),
-            );
+            return fail(off, format!("stack limit of {} entries exceeded", self.lim.max_stack));
         }
         self.stack.push(v);
         Ok(())
@@ -325,11 +290,7 @@ impl<'j> Vm<'j> {
     }
 
     fn tuple_of(items: Vec<V>) -> V {
-        if items.len() > TUPLE_KEEP {
-            V::BigTuple
-        } else {
-            V::Tuple(Rc::from(items))
-        }
+        if items.len() > TUPLE_KEEP { V::BigTuple } else { V::Tuple(Rc::from(items)) }
     }
 
     /// Runs until `STOP` (Ok) or failure.
@@ -339,20 +300,13 @@ impl<'j> Vm<'j> {
             let op = match inp.byte() {
                 Ok(Some(b)) => b,
                 Ok(None) => {
-                    return Err(Fail {
-                        offset: off,
-                        reason: "truncated: no STOP opcode".into(),
-                        eof: true,
-                    });
+                    return Err(Fail { offset: off, reason: "truncated: no STOP opcode".into(), eof: true });
                 }
                 Err(e) => return Err(io_fail(off, &e)),
             };
             self.j.ops += 1;
             if self.j.ops > self.lim.max_ops {
-                return fail(
-                    off,
-                    format!("opcode limit of {} exceeded", self.lim.max_ops),
-                );
+                return fail(off, format!("opcode limit of {} exceeded", self.lim.max_ops));
             }
             if op == b'.' {
                 self.pop(off)?;
@@ -397,12 +351,7 @@ impl<'j> Vm<'j> {
         Ok(V::Str(s))
     }
 
-    fn read_line(
-        inp: &mut Input<'_>,
-        off: u64,
-        cap: usize,
-        buf: &mut Vec<u8>,
-    ) -> Result<bool, Fail> {
+    fn read_line(inp: &mut Input<'_>, off: u64, cap: usize, buf: &mut Vec<u8>) -> Result<bool, Fail> {
         match inp.line(cap, buf) {
             Ok(Line::Ok) => Ok(true),
             Ok(Line::Long) => Ok(false),
@@ -416,11 +365,7 @@ impl<'j> Vm<'j> {
         let ok = Self::read_line(inp, off, 256, &mut buf)?;
         let r = parse_int_line(&buf, ok);
         self.line = buf;
-        r.ok_or_else(|| Fail {
-            offset: off,
-            reason: format!("invalid {what} argument"),
-            eof: false,
-        })
+        r.ok_or_else(|| Fail { offset: off, reason: format!("invalid {what} argument"), eof: false })
     }
 
     fn memo_index(&mut self, inp: &mut Input<'_>, off: u64, what: &str) -> Result<u64, Fail> {
@@ -434,10 +379,7 @@ impl<'j> Vm<'j> {
     fn memo_put(&mut self, off: u64, i: u64) -> Result<(), Fail> {
         let v = self.top(off)?.clone();
         if self.memo.len >= self.lim.max_memo && self.memo.get(i).is_none() {
-            return fail(
-                off,
-                format!("memo limit of {} entries exceeded", self.lim.max_memo),
-            );
+            return fail(off, format!("memo limit of {} entries exceeded", self.lim.max_memo));
         }
         self.memo.put(i, v);
         Ok(())
@@ -449,16 +391,12 @@ impl<'j> Vm<'j> {
                 let v = v.clone();
                 self.push(off, v)
             }
-            None => fail(
-                off,
-                format!("memo anomaly: GET of index {i} that was never PUT"),
-            ),
+            None => fail(off, format!("memo anomaly: GET of index {i} that was never PUT")),
         }
     }
 
     fn intern_global(&mut self, off: u64, module: &str, name: &str) -> Result<u32, Fail> {
-        if self.strict_names && !(policy::is_dotted_ident(module) && policy::is_dotted_ident(name))
-        {
+        if self.strict_names && !(policy::is_dotted_ident(module) && policy::is_dotted_ident(name)) {
             return fail(off, "global name is not an identifier");
         }
         if let Some(&i) = self.j.index.get(&(module.to_owned(), name.to_owned())) {
@@ -468,8 +406,7 @@ impl<'j> Vm<'j> {
             return fail(off, "too many distinct globals");
         }
         let res = policy::classify(module, name);
-        let joblib_wrapper =
-            res.kind == Kind::Safe && res.full.ends_with(".numpy_pickle.NumpyArrayWrapper");
+        let joblib_wrapper = res.kind == Kind::Safe && res.full.ends_with(".numpy_pickle.NumpyArrayWrapper");
         self.j.joblib_seen |= joblib_wrapper;
         let i = self.j.globals.len() as u32;
         self.j.globals.push(GlobalInfo {
@@ -494,11 +431,7 @@ impl<'j> Vm<'j> {
             V::Int(i) => i.to_string(),
             V::Tuple(t) => {
                 let parts: Vec<String> = t.iter().take(4).map(|x| self.describe(x)).collect();
-                format!(
-                    "({}{})",
-                    parts.join(", "),
-                    if t.len() > 4 { ", …" } else { "" }
-                )
+                format!("({}{})", parts.join(", "), if t.len() > 4 { ", …" } else { "" })
             }
             other => format!("<{}>", other.type_name()),
         }
@@ -551,9 +484,7 @@ impl<'j> Vm<'j> {
                             Some(V::Global(b)) if self.j.name(*b) != "builtins.object" => {
                                 self.judge_call(off, *b, CallKind::Reduce, &args)
                             }
-                            Some(V::Obj(_)) => {
-                                self.dynamic_call(off, "copyreg._reconstructor base")
-                            }
+                            Some(V::Obj(_)) => self.dynamic_call(off, "copyreg._reconstructor base"),
                             _ => {}
                         }
                     }
@@ -569,15 +500,10 @@ impl<'j> Vm<'j> {
                     }
                     "torch._tensor._rebuild_from_type_v2" | "torch._tensor._rebuild_from_type" => {
                         match a.first() {
-                            Some(V::Global(f)) => self.judge_call(
-                                off,
-                                *f,
-                                CallKind::Reduce,
-                                a.get(2).unwrap_or(&V::None),
-                            ),
-                            Some(V::Obj(_)) => {
-                                self.dynamic_call(off, "_rebuild_from_type_v2 function")
+                            Some(V::Global(f)) => {
+                                self.judge_call(off, *f, CallKind::Reduce, a.get(2).unwrap_or(&V::None))
                             }
+                            Some(V::Obj(_)) => self.dynamic_call(off, "_rebuild_from_type_v2 function"),
                             _ => {}
                         }
                     }
@@ -598,16 +524,9 @@ impl<'j> Vm<'j> {
                     };
                     self.dynamic_call(off, &what);
                 }
-                Ok(V::Obj(Rc::new(Obj {
-                    class: None,
-                    args: None,
-                    state: RefCell::new(None),
-                })))
+                Ok(V::Obj(Rc::new(Obj { class: None, args: None, state: RefCell::new(None) })))
             }
-            other => fail(
-                off,
-                format!("{} of a non-callable {}", kind.opname(), other.type_name()),
-            ),
+            other => fail(off, format!("{} of a non-callable {}", kind.opname(), other.type_name())),
         }
     }
 
@@ -627,9 +546,7 @@ impl<'j> Vm<'j> {
                 &rules::MUTATE_GLOBAL,
                 name.clone(),
                 off,
-                format!(
-                    "{op} applied to the class/module object {name} (sets attributes on live code)"
-                ),
+                format!("{op} applied to the class/module object {name} (sets attributes on live code)"),
             );
         }
     }
@@ -646,11 +563,7 @@ impl<'j> Vm<'j> {
     }
 
     fn new_dict(&self) -> V {
-        if self.j.joblib_seen {
-            V::Dict(Rc::new(RefCell::new(DictV::default())))
-        } else {
-            V::OpaqueDict
-        }
+        if self.j.joblib_seen { V::Dict(Rc::new(RefCell::new(DictV::default()))) } else { V::OpaqueDict }
     }
 
     fn global_from_lines(&mut self, inp: &mut Input<'_>, off: u64) -> Result<u32, Fail> {
@@ -759,11 +672,7 @@ impl<'j> Vm<'j> {
             b'S' => {
                 let mut buf = std::mem::take(&mut self.line);
                 let ok = Self::read_line(inp, off, STR_KEEP + 2, &mut buf)?;
-                let v = if ok {
-                    decode_string_line(&buf)
-                } else {
-                    Some(V::LongStr)
-                };
+                let v = if ok { decode_string_line(&buf) } else { Some(V::LongStr) };
                 self.line = buf;
                 match v {
                     Some(v) => self.push(off, v)?,
@@ -773,11 +682,7 @@ impl<'j> Vm<'j> {
             b'V' => {
                 let mut buf = std::mem::take(&mut self.line);
                 let ok = Self::read_line(inp, off, STR_KEEP, &mut buf)?;
-                let v = if ok {
-                    V::Str(Rc::from(raw_unicode_escape(&buf)))
-                } else {
-                    V::LongStr
-                };
+                let v = if ok { V::Str(Rc::from(raw_unicode_escape(&buf))) } else { V::LongStr };
                 self.line = buf;
                 self.push(off, v)?;
             }
@@ -831,10 +736,7 @@ impl<'j> Vm<'j> {
                 self.push(off, V::Bytes)?;
             }
             0x97 => {
-                return fail(
-                    off,
-                    "NEXT_BUFFER: pickle refers to out-of-band data but no buffers are given",
-                );
+                return fail(off, "NEXT_BUFFER: pickle refers to out-of-band data but no buffers are given");
             }
             0x98 => {
                 self.top(off)?;
@@ -953,10 +855,7 @@ impl<'j> Vm<'j> {
                         self.push(off, V::Global(g))?;
                     }
                     (V::LongStr, _) | (_, V::LongStr) => {
-                        return fail(
-                            off,
-                            "STACK_GLOBAL with a module or name longer than 1024 bytes",
-                        );
+                        return fail(off, "STACK_GLOBAL with a module or name longer than 1024 bytes");
                     }
                     _ => return fail(off, "STACK_GLOBAL requires str"),
                 }
@@ -1041,11 +940,7 @@ impl<'j> Vm<'j> {
         if b.is_empty() {
             return Ok(V::Int(0));
         }
-        let mut buf = if b[b.len() - 1] & 0x80 != 0 {
-            [0xffu8; 8]
-        } else {
-            [0u8; 8]
-        };
+        let mut buf = if b[b.len() - 1] & 0x80 != 0 { [0xffu8; 8] } else { [0u8; 8] };
         buf[..b.len()].copy_from_slice(b);
         Ok(V::Int(i64::from_le_bytes(buf)))
     }
@@ -1056,11 +951,7 @@ impl<'j> Vm<'j> {
         }
         // The extension registry maps the code to (module, name); its content depends on the loading
         // process, so the target is unknown: judged as an unknown global.
-        let g = self.intern_global_unchecked(
-            off,
-            "copyreg._extension_registry",
-            &format!("code_{code}"),
-        )?;
+        let g = self.intern_global_unchecked(off, "copyreg._extension_registry", &format!("code_{code}"))?;
         self.push(off, V::Global(g))
     }
 
@@ -1078,20 +969,14 @@ impl<'j> Vm<'j> {
             V::Global(_) => self.mutate_check(off, &inst, "BUILD"),
             V::Obj(o) => {
                 *o.state.borrow_mut() = Some(state.detach(3));
-                let wrapper = o
-                    .class
-                    .and_then(|g| self.j.globals.get(g as usize))
-                    .is_some_and(|g| g.joblib_wrapper);
+                let wrapper =
+                    o.class.and_then(|g| self.j.globals.get(g as usize)).is_some_and(|g| g.joblib_wrapper);
                 if wrapper {
                     self.stack.pop();
                     self.joblib_array(off, o, inp)?;
                     self.push(
                         off,
-                        V::Obj(Rc::new(Obj {
-                            class: None,
-                            args: None,
-                            state: RefCell::new(None),
-                        })),
+                        V::Obj(Rc::new(Obj { class: None, args: None, state: RefCell::new(None) })),
                     )?;
                 }
             }
@@ -1110,8 +995,7 @@ impl<'j> Vm<'j> {
             eof: false,
         };
         let dtype = state.get("dtype").ok_or_else(|| unknown("no dtype"))?;
-        let (itemsize, object) =
-            dtype_itemsize(&dtype).ok_or_else(|| unknown("unrecognised dtype"))?;
+        let (itemsize, object) = dtype_itemsize(&dtype).ok_or_else(|| unknown("unrecognised dtype"))?;
         if object {
             if self.nesting >= self.lim.max_nesting {
                 return fail(off, "joblib object arrays nested too deeply");
@@ -1121,26 +1005,17 @@ impl<'j> Vm<'j> {
             return sub.run(inp);
         }
         let shape = state.get("shape").ok_or_else(|| unknown("no shape"))?;
-        let dims = shape
-            .tuple()
-            .ok_or_else(|| unknown("shape is not a small tuple"))?;
+        let dims = shape.tuple().ok_or_else(|| unknown("shape is not a small tuple"))?;
         let mut count: u64 = 1;
         for d in dims {
             let V::Int(d) = d else {
                 return Err(unknown("non-integer dimension"));
             };
             let d = u64::try_from(*d).map_err(|_| unknown("negative dimension"))?;
-            count = count
-                .checked_mul(d)
-                .ok_or_else(|| unknown("size overflow"))?;
+            count = count.checked_mul(d).ok_or_else(|| unknown("size overflow"))?;
         }
-        let bytes = count
-            .checked_mul(itemsize)
-            .ok_or_else(|| unknown("size overflow"))?;
-        if state
-            .get("numpy_array_alignment_bytes")
-            .is_some_and(|v| !matches!(v, V::None))
-        {
+        let bytes = count.checked_mul(itemsize).ok_or_else(|| unknown("size overflow"))?;
+        if state.get("numpy_array_alignment_bytes").is_some_and(|v| !matches!(v, V::None)) {
             let pad = Self::bytes_n::<1>(inp, off)?[0];
             Self::skip(inp, off, u64::from(pad))?;
         }
@@ -1149,11 +1024,7 @@ impl<'j> Vm<'j> {
 }
 
 fn argdesc_fmt(d: &str) -> String {
-    if d.starts_with('(') {
-        d.to_owned()
-    } else {
-        format!("({d})")
-    }
+    if d.starts_with('(') { d.to_owned() } else { format!("({d})") }
 }
 
 fn truncate(s: &str, n: usize) -> &str {
@@ -1175,12 +1046,7 @@ fn dtype_itemsize(dtype: &V) -> Option<(u64, bool)> {
         return Some((8, true));
     }
     // Version-3 state: (3, endian, subarray, names, fields, elsize, alignment, flags).
-    if let Some(st) = o
-        .state
-        .borrow()
-        .as_ref()
-        .and_then(|s| s.tuple().map(<[V]>::to_vec))
-    {
+    if let Some(st) = o.state.borrow().as_ref().and_then(|s| s.tuple().map(<[V]>::to_vec)) {
         if st.get(4).is_some_and(|f| !matches!(f, V::None))
             || st.get(2).is_some_and(|f| !matches!(f, V::None))
         {
@@ -1247,9 +1113,7 @@ fn is_float_text(b: &[u8]) -> bool {
         Err(_) => return false,
     };
     !s.is_empty()
-        && (s.parse::<f64>().is_ok()
-            || s.chars()
-                .all(|c| c.is_ascii_digit() || "+-._eE".contains(c)))
+        && (s.parse::<f64>().is_ok() || s.chars().all(|c| c.is_ascii_digit() || "+-._eE".contains(c)))
 }
 
 /// Protocol-0 `STRING`: quoted, `codecs.escape_decode`d, decoded as text.
