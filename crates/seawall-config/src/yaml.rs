@@ -134,8 +134,15 @@ pub enum YamlError {
     Syntax(String),
 }
 
+/// Parser options: the library's budget (events, anchors, aliases) plus a tighter cap on alias
+/// replay, since configuration files never need large expansions ("billion laughs").
 fn options() -> serde_saphyr::Options {
-    serde_saphyr::Options::default()
+    let mut o = serde_saphyr::Options::default();
+    o.alias_limits.max_total_replayed_events = 100_000;
+    if let Some(b) = o.budget.as_mut() {
+        b.max_recorded_anchor_events = 100_000;
+    }
+    o
 }
 
 /// Parses a single-document YAML text.
@@ -253,5 +260,23 @@ mod tests {
         assert_eq!(n.path(&["svc", "p"]).and_then(Node::as_str), Some("1"));
         assert_eq!(n.path(&["svc", "q"]).and_then(Node::as_str), Some("2"));
         assert!(parse_one("a: [").is_err());
+    }
+}
+
+#[cfg(test)]
+mod bomb_tests {
+    #[test]
+    fn alias_bomb_is_bounded() {
+        let mut s = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let p = i - 1;
+            s.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
+        }
+        let t = std::time::Instant::now();
+        let r = super::parse_one(&s);
+        assert!(t.elapsed().as_secs() < 2, "took {:?}", t.elapsed());
+        assert!(r.is_err(), "a 10^12-node expansion must be refused");
     }
 }
