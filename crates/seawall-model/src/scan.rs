@@ -303,6 +303,9 @@ fn scan_pickle_counted(
     for i in &res.judged.issues {
         ctx.hit(scope, format, i.rule, i.callables.clone(), Some(i.offset), i.message.clone());
     }
+    if let Some(why) = &res.probe_incomplete {
+        ctx.hit(scope, format, &rules::UNSCANNABLE, vec![], None, why.clone());
+    }
     if strict && let Some(f) = &res.error {
         ctx.hit(
             scope,

@@ -35,6 +35,8 @@ pub(crate) struct StreamScan {
     pub(crate) trailing: u64,
     /// Total bytes consumed.
     pub(crate) bytes: u64,
+    /// Set when the trailing data could not be probed completely (work budget exhausted).
+    pub(crate) probe_incomplete: Option<String>,
 }
 
 /// Scans a pickle stream to its end.
@@ -58,7 +60,9 @@ pub(crate) fn scan_stream(inp: &mut Input<'_>, lim: VmLimits) -> StreamScan {
                 match Vm::new(&mut out.judged, lim, true).run(inp) {
                     Ok(()) => out.pickles += 1,
                     Err(_) => {
-                        out.trailing = probe_trailing(inp, &mut out.judged, lim) + (inp.pos() - start);
+                        let (n, incomplete) = probe_trailing(inp, &mut out.judged, lim);
+                        out.trailing = n + (inp.pos() - start);
+                        out.probe_incomplete = incomplete;
                         break;
                     }
                 }
@@ -66,7 +70,7 @@ pub(crate) fn scan_stream(inp: &mut Input<'_>, lim: VmLimits) -> StreamScan {
         }
         Err(f) => {
             out.error = Some(f);
-            probe_trailing(inp, &mut out.judged, lim);
+            out.probe_incomplete = probe_trailing(inp, &mut out.judged, lim).1;
         }
     }
     out.judged.finish();
@@ -74,8 +78,16 @@ pub(crate) fn scan_stream(inp: &mut Input<'_>, lim: VmLimits) -> StreamScan {
     out
 }
 
-/// Probes every plausible pickle start in the rest of the input. Returns the number of bytes read.
-fn probe_trailing(inp: &mut Input<'_>, j: &mut Judged, lim: VmLimits) -> u64 {
+/// Emulated opcodes allowed per probed byte (plus a fixed allowance): bounds the work of probing
+/// hostile trailing data where every offset looks like a pickle start.
+const PROBE_OPS_PER_BYTE: u64 = 64;
+const PROBE_OPS_BASE: u64 = 4_000_000;
+
+/// Probes every plausible pickle start in the rest of the input. Returns the number of bytes read
+/// and, when the work budget ran out, why probing stopped early.
+fn probe_trailing(inp: &mut Input<'_>, j: &mut Judged, lim: VmLimits) -> (u64, Option<String>) {
+    let ops_start = j.ops;
+    let mut incomplete = None;
     let start = inp.pos();
     let mut buf: Vec<u8> = Vec::with_capacity(2 * PROBE_WINDOW);
     let mut base = start; // absolute offset of buf[0]
@@ -108,7 +120,17 @@ fn probe_trailing(inp: &mut Input<'_>, j: &mut Judged, lim: VmLimits) -> u64 {
             };
             let p = i + k;
             i = p + 1;
-            if !is_candidate(&buf[p..]) || probes >= MAX_PROBES {
+            if !is_candidate(&buf[p..]) {
+                continue;
+            }
+            let budget = PROBE_OPS_BASE + PROBE_OPS_PER_BYTE * (base + p as u64 - start);
+            if probes >= MAX_PROBES || j.ops - ops_start > budget {
+                if incomplete.is_none() {
+                    incomplete = Some(format!(
+                        "trailing data after offset {} could not be probed completely (work limit)",
+                        base + p as u64
+                    ));
+                }
                 continue;
             }
             probes += 1;
@@ -126,7 +148,7 @@ fn probe_trailing(inp: &mut Input<'_>, j: &mut Judged, lim: VmLimits) -> u64 {
         base += drop as u64;
         scan_from = 0;
     }
-    base + buf.len() as u64 - start
+    (base + buf.len() as u64 - start, incomplete)
 }
 
 fn ident_line(b: &[u8]) -> Option<usize> {
@@ -210,5 +232,23 @@ mod tests {
             p.extend(data);
             let _ = scan_bytes(&p);
         }
+    }
+}
+
+#[cfg(test)]
+mod budget_tests {
+    use super::*;
+
+    #[test]
+    fn hostile_trailing_data_is_bounded() {
+        // after a valid pickle: 200 KB where every offset starts a long valid opcode run
+        let mut p = b"\x80\x02N.".to_vec();
+        for _ in 0..40_000 {
+            p.extend_from_slice(b"\x80\x02N0");
+        }
+        let t = std::time::Instant::now();
+        let s = scan_bytes(&p);
+        assert!(t.elapsed().as_secs() < 20);
+        assert!(s.judged.ops < PROBE_OPS_BASE + PROBE_OPS_PER_BYTE * p.len() as u64 + 200_000);
     }
 }
