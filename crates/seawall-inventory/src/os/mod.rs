@@ -2,6 +2,7 @@
 //! to the final image's ecosystem once the orchestrator knows it.
 
 pub mod apk;
+pub mod bdb;
 pub mod dpkg;
 pub mod release;
 pub mod rpm;

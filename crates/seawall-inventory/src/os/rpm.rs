@@ -1,5 +1,6 @@
-//! rpm databases: `rpmdb.sqlite` (RHEL ≥ 9, Fedora ≥ 33, Rocky, Alma, UBI). Berkeley DB
-//! (`var/lib/rpm/Packages`) and ndb (`Packages.db`, SUSE) are recognised and reported as unsupported.
+//! rpm databases: `rpmdb.sqlite` (RHEL ≥ 9, Fedora ≥ 33, Rocky, Alma, UBI 9) and Berkeley DB
+//! `Packages` (RHEL/CentOS ≤ 8, Amazon Linux 2, UBI 8; read by [`crate::os::bdb`]). ndb
+//! (`Packages.db`, SUSE) is recognised and reported as unsupported.
 //!
 //! The SQLite file is loaded into an in-memory connection with `Connection::deserialize_read_exact`
 //! (rusqlite's `serialize` feature): nothing is written to disk. The header blobs of the `Packages`
@@ -13,8 +14,10 @@ use seawall_analyzer::{AnalyzerError, EntryMeta, Facts, FileAnalyzer, Interest, 
 use seawall_core::SourcePackage;
 use thiserror::Error;
 
-use crate::common::package;
+use crate::common::{package, read_bounded};
+use crate::os::bdb::{BdbError, bdb_hash_values};
 use crate::os::{ECOSYSTEM_REDHAT, PROP_ARCH, PROP_RPM_EPOCH, PROP_RPM_EVR, set_os_purl};
+use crate::python::interpreter;
 
 const TAG_NAME: u32 = 1000;
 const TAG_VERSION: u32 = 1001;
@@ -147,7 +150,8 @@ pub(crate) fn split_source_rpm(s: &str) -> Option<(String, String)> {
 /// Reads `rpmdb.sqlite` in memory. Packages get ecosystem `Red Hat` (rewritten by
 /// [`crate::apply_os`]), version `[epoch:]version-release`, `source` from `SOURCERPM`,
 /// `properties["arch"]`, `["rpm.epoch"]`, `["rpm.version_release"]` and a `pkg:rpm/redhat/…` purl.
-/// `gpg-pubkey` pseudo-packages are skipped. Berkeley DB and ndb databases produce a warning.
+/// `gpg-pubkey` pseudo-packages are skipped. Berkeley DB `Packages` files are read in memory too;
+/// ndb databases produce a warning.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct RpmAnalyzer;
 
@@ -193,25 +197,41 @@ impl FileAnalyzer for RpmAnalyzer {
         content: &mut dyn Read,
         out: &mut Facts,
     ) -> Result<(), AnalyzerError> {
-        if Self::is_legacy(meta.rel_path()) {
-            if meta.size > 0 {
-                out.warnings.push(ScanWarning::at(
-                    self.name(),
-                    meta.location(),
-                    "rpm Berkeley DB / ndb package databases are not supported; OS packages of this image are not inventoried",
-                ));
-            }
-            return Ok(());
+        if meta.size > RPM_MAX_SIZE {
+            return Err(AnalyzerError::Limit(format!("rpm database larger than {RPM_MAX_SIZE} bytes")));
         }
         let size = usize::try_from(meta.size).map_err(|_| AnalyzerError::Limit("rpmdb too large".into()))?;
-        if meta.size > RPM_MAX_SIZE {
-            return Err(AnalyzerError::Limit(format!("rpmdb.sqlite larger than {RPM_MAX_SIZE} bytes")));
-        }
         if size == 0 {
             return Ok(());
         }
-        let blobs = read_packages_table(content, size)
-            .map_err(|e| AnalyzerError::parse(format!("rpmdb.sqlite: {e}")))?;
+        let blobs: Vec<(i64, Vec<u8>)> = if Self::is_legacy(meta.rel_path()) {
+            let bytes = read_bounded(content, RPM_MAX_SIZE)?;
+            match bdb_hash_values(&bytes) {
+                Ok((values, broken)) => {
+                    if broken > 0 {
+                        out.warnings.push(ScanWarning::at(
+                            self.name(),
+                            meta.location(),
+                            format!("{broken} Berkeley DB values could not be followed (truncated or corrupt database)"),
+                        ));
+                    }
+                    // rpm's bookkeeping record (key 0: the next header number) is 4 bytes: not a header.
+                    values.into_iter().filter(|v| v.len() >= 24).zip(1..).map(|(v, i)| (i, v)).collect()
+                }
+                Err(BdbError::NotHash) => {
+                    out.warnings.push(ScanWarning::at(
+                        self.name(),
+                        meta.location(),
+                        "rpm ndb package databases (SUSE) are not supported; OS packages of this image are not inventoried",
+                    ));
+                    return Ok(());
+                }
+                Err(e) => return Err(AnalyzerError::parse(format!("rpm Berkeley DB: {e}"))),
+            }
+        } else {
+            read_packages_table(content, size)
+                .map_err(|e| AnalyzerError::parse(format!("rpmdb.sqlite: {e}")))?
+        };
         for (hnum, blob) in blobs {
             let h = match parse_rpm_header(&blob) {
                 Ok(h) => h,
@@ -226,6 +246,9 @@ impl FileAnalyzer for RpmAnalyzer {
             };
             if h.name == "gpg-pubkey" {
                 continue;
+            }
+            if let Some(py) = interpreter::from_os_package(self.name(), meta, &h.name, &h.version) {
+                out.packages.push(py);
             }
             out.packages.push(to_package(self.name(), meta, &h));
         }
@@ -421,12 +444,28 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn legacy_db_warns() {
-        let meta = EntryMeta::file("/var/lib/rpm/Packages", 10, Some(0));
+    fn legacy_ndb_warns() {
+        let meta = EntryMeta::file("/usr/lib/sysimage/rpm/Packages.db", 10, Some(0));
         assert_eq!(RpmAnalyzer.required(&meta), Interest::Yes);
         let mut f = Facts::default();
-        RpmAnalyzer.analyze(&meta, &mut &b"0123456789"[..], &mut f).unwrap();
+        RpmAnalyzer.analyze(&meta, &mut &b"NDBSxxxxxx"[..], &mut f).unwrap();
         assert_eq!(f.warnings.len(), 1);
+        assert!(f.packages.is_empty());
+    }
+
+    #[test]
+    fn reads_berkeley_db() {
+        let bytes = include_bytes!("../../testdata/rpm-bdb-Packages");
+        let meta = EntryMeta::file("/var/lib/rpm/Packages", bytes.len() as u64, Some(0));
+        assert_eq!(RpmAnalyzer.required(&meta), Interest::Yes);
+        let mut f = Facts::default();
+        RpmAnalyzer.analyze(&meta, &mut &bytes[..], &mut f).unwrap();
+        let mut got: Vec<_> = f.packages.iter().map(|p| (p.name.as_str(), p.version.as_str())).collect();
+        got.sort();
+        assert_eq!(got, [("bash", "1:5.1.8-6.el9"), ("openssl-libs", "3.0.7-25.el9_3")]);
+        assert!(f.warnings.is_empty(), "{:?}", f.warnings);
+        let ssl = f.packages.iter().find(|p| p.name == "openssl-libs").unwrap();
+        assert_eq!(ssl.source.as_ref().map(|s| s.name.as_str()), Some("openssl"));
     }
 
     proptest! {
