@@ -636,3 +636,19 @@ fn large_stored_members_with_fake_descriptor_signatures() {
     assert!(!has(&o, ZIP, "") && !has(&o, UNSCANNABLE, ""), "{:?}", ids(&o));
     assert!(has(&o, EXEC, "os.system"), "{:?}", ids(&o));
 }
+
+#[test]
+fn keras_h5_configs_are_found_anywhere_in_the_file() {
+    let cfg = r#"{"class_name": "Sequential", "config": {"layers": [{"class_name": "Lambda", "config": {"name": "l", "function": ["4wEAAAAAAAAA", null, null], "function_type": "lambda", "module": "keras.layers"}}]}}"#;
+    let mut f = b"\x89HDF\r\n\x1a\n".to_vec();
+    f.extend(std::iter::repeat_n(0u8, 200_000)); // beyond the first read window
+    f.extend_from_slice(b"model_config\x00\x00\x00\x00");
+    f.extend_from_slice(cfg.as_bytes());
+    f.extend(std::iter::repeat_n(0u8, 1000));
+    let o = scan("model.h5", &f);
+    assert!(has(&o, "SW-MODEL-009", ""), "{:?}", ids(&o));
+    assert_eq!(o.models[0].format, "keras-h5");
+    // a weights-only HDF5 file is a clean hdf5 entry
+    let o = scan("weights.h5", &b"\x89HDF\r\n\x1a\n\x00\x00\x00\x00"[..]);
+    assert!(o.findings.is_empty() && o.models[0].format == "hdf5");
+}
