@@ -10,6 +10,7 @@ Every difference is put in a class:
   name-spelling     same package, Python name spelled differently (PEP 503 normalisation)
   version           same (type, name), different version string
   python environments differ  same Python package, reported in a different set of site-packages dirs
+  purl differs      same package, different package URL
   syft-only/<type>  in syft's list only, per syft package type (and per location prefix)
   seawall-only/<ecosystem>  in seawall's list only, per seawall ecosystem
 The first block of the output (up to the first blank line) is a summary; details follow.
@@ -106,6 +107,10 @@ def main(argv):
             matched += 1
             if s[0]["name"] != w[0]["name"]:
                 classes["name-spelling (PEP 503)"].append(f"{key[0]} syft {s[0]['name']!r} seawall {w[0]['name']!r} {key[2]}")
+            sp = {p["purl"] for p in s if p["purl"]}
+            wp = {p["purl"] for p in w if p["purl"]}
+            if sp != wp:
+                classes[f"purl differs ({key[0]})"].append(f"{key[1]} {key[2]}: syft {sorted(sp)} seawall {sorted(wp)}")
             if key[0] == "python":
                 # The same Python package installed in several environments (system dist-packages and a venv):
                 # compare the set of environments each tool reports it in.
