@@ -118,7 +118,8 @@ sleep 0.5
 "$BIN" monitor --listen 127.0.0.1:19799 --learn 1 --docker-host tcp://127.0.0.1:12375 2>"$OUT/monitor2.log" &
 PIDS+=($!)
 sleep 2
-kill $PROXY; wait $PROXY 2>/dev/null || true
+# `fork` children keep established connections alive: end them all to cut the stream.
+pkill -f 'TCP-LISTEN:12375' || true; wait $PROXY 2>/dev/null || true
 sleep 1
 docker run -d --name "$P-during-outage" "${HARD[@]}" "$IMG_ID" sleep 600 >/dev/null
 sleep 1

@@ -163,6 +163,8 @@ pub struct Baseline {
     pub listeners: BTreeSet<Listener>,
     /// True when a root process was part of the baseline.
     pub root_seen: bool,
+    /// Exact command lines that are expected (the healthcheck the Engine runs through `exec`).
+    pub allowed_args: BTreeSet<String>,
     /// Alerts already raised (kind, key) and when, so that each is raised once (process alerts again
     /// after [`REALERT_AFTER`]).
     raised: HashMap<(DriftKind, String), Instant>,
@@ -179,6 +181,11 @@ impl Baseline {
             }
         }
         b
+    }
+
+    /// Declares an exact command line as expected (e.g. the container's healthcheck).
+    pub fn allow_args(&mut self, args: &str) {
+        self.allowed_args.insert(args.trim().to_string());
     }
 
     /// Adds everything in a sample to the baseline (learning window).
@@ -210,6 +217,9 @@ impl Baseline {
         let mut out = Vec::new();
         for p in &sample.processes {
             let comm = p.comm.as_str();
+            if self.allowed_args.contains(p.args.trim()) {
+                continue;
+            }
             let desc = format!("pid {} `{}` (uid {})", p.pid, truncate(&p.args, 200), p.uid);
             if MINERS.iter().any(|m| comm.eq_ignore_ascii_case(m) || base(&p.args).starts_with(m)) {
                 self.raise(
@@ -258,6 +268,11 @@ impl Baseline {
             }
         }
         for l in &sample.listeners {
+            // 127.0.0.11 is the Engine's embedded DNS resolver in user-defined networks (dockerd's
+            // socket inside the container's namespace), not something the container opened.
+            if l.address == "127.0.0.11" {
+                continue;
+            }
             if !self.listeners.contains(l) {
                 self.raise(
                     &mut out,

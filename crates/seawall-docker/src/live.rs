@@ -54,6 +54,8 @@ pub struct LiveContainer {
     pub cmd: Vec<String>,
     /// A healthcheck is configured (and not `NONE`).
     pub healthcheck: bool,
+    /// The command line the Engine runs for the healthcheck (`/bin/sh -c …` for `CMD-SHELL`), if any.
+    pub healthcheck_cmd: Option<String>,
     /// `HostConfig.Privileged`.
     pub privileged: bool,
     /// `HostConfig.CapAdd`.
@@ -172,11 +174,13 @@ impl LiveContainer {
             .map(|o| o.keys().cloned().collect())
             .unwrap_or_default();
         networks.sort();
-        let healthcheck = get(v, &["Config", "Healthcheck", "Test"])
-            .and_then(Value::as_array)
-            .and_then(|a| a.first())
-            .and_then(Value::as_str)
-            .is_some_and(|t| t != "NONE");
+        let test: Vec<String> = strings(v, &["Config", "Healthcheck", "Test"]);
+        let healthcheck = test.first().is_some_and(|t| t != "NONE");
+        let healthcheck_cmd = match test.first().map(String::as_str) {
+            Some("CMD-SHELL") => Some(format!("/bin/sh -c {}", test[1..].join(" "))),
+            Some("CMD") => Some(test[1..].join(" ")),
+            _ => None,
+        };
         let gpu_requests = get(v, &["HostConfig", "DeviceRequests"])
             .and_then(Value::as_array)
             .map(|a| {
@@ -205,6 +209,7 @@ impl LiveContainer {
             entrypoint: strings(v, &["Config", "Entrypoint"]),
             cmd: strings(v, &["Config", "Cmd"]),
             healthcheck,
+            healthcheck_cmd,
             privileged: boolean(v, &["HostConfig", "Privileged"]),
             cap_add: strings(v, &["HostConfig", "CapAdd"]),
             cap_drop: strings(v, &["HostConfig", "CapDrop"]),

@@ -117,7 +117,7 @@ async fn event_loop(state: Arc<State>, mut stop: tokio::sync::watch::Receiver<bo
     let mut since: Option<String> = None;
     let mut recent: VecDeque<(i64, String, String)> = VecDeque::new();
     let mut backoff = Duration::from_millis(250);
-    let mut first = true;
+    let mut reconnecting = false;
     loop {
         if *stop.borrow() {
             return;
@@ -132,24 +132,52 @@ async fn event_loop(state: Arc<State>, mut stop: tokio::sync::watch::Receiver<bo
             continue;
         };
         state.metrics.engine_up.set(1);
-        if !first {
+        if reconnecting {
             state.metrics.reconnects.inc();
         }
-        first = false;
+        reconnecting = false;
         backoff = Duration::from_millis(250);
         let mut filters = HashMap::new();
         filters.insert("type".to_string(), vec!["container".to_string()]);
-        let opts = EventsOptions { since: since.clone(), until: None, filters: Some(filters) };
+        // Resume from the last event seen; on the first connection, from now (a little earlier, for
+        // clock skew), so that events during a later outage are replayed even if none came before it.
+        let resume = since.clone().unwrap_or_else(|| {
+            let now = jiff::Timestamp::now().as_second() - 2;
+            now.to_string()
+        });
+        since = Some(resume.clone());
+        let opts = EventsOptions { since: Some(resume), until: None, filters: Some(filters) };
         let mut stream = docker.events(Some(opts));
         // Containers already running (first connection) or started while we were disconnected are
         // covered by a full resync.
         resync(&state, &docker).await;
+        // A stream whose connection dies silently (a proxy or socket cut without EOF) would hang
+        // forever: the Engine is pinged every second and the stream is renewed (with `since`, so
+        // nothing is lost) at least once a minute.
+        let mut health = tokio::time::interval(Duration::from_secs(1));
+        health.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let opened = Instant::now();
+        let mut failed = false;
         loop {
             let next = tokio::select! {
                 n = stream.next() => n,
+                _ = health.tick() => {
+                    let alive = tokio::time::timeout(Duration::from_secs(2), docker.ping()).await;
+                    if !matches!(alive, Ok(Ok(_))) {
+                        failed = true;
+                        break;
+                    }
+                    if opened.elapsed() > Duration::from_secs(60) {
+                        break;
+                    }
+                    continue;
+                }
                 _ = stop.changed() => return,
             };
-            let Some(Ok(ev)) = next else { break };
+            let Some(Ok(ev)) = next else {
+                failed = true;
+                break;
+            };
             let nano = ev.time_nano.unwrap_or(0);
             let id = ev.actor.as_ref().and_then(|a| a.id.clone()).unwrap_or_default();
             let action = ev.action.clone().unwrap_or_default();
@@ -171,7 +199,10 @@ async fn event_loop(state: Arc<State>, mut stop: tokio::sync::watch::Receiver<bo
             state.metrics.events.get_or_create(&labels(&[("type", "container"), ("action", &verb)])).inc();
             handle_event(&state, &docker, &id, &verb, &action).await;
         }
-        state.metrics.engine_up.set(0);
+        if failed {
+            state.metrics.engine_up.set(0);
+            reconnecting = true;
+        }
     }
 }
 
@@ -261,7 +292,10 @@ async fn track(state: &Arc<State>, docker: &Docker, id: &str) {
             .set(findings.iter().filter(|g| g.severity == f.severity && g.practice == f.practice).count()
                 as i64);
     }
-    let baseline = Baseline::from_image(&info.entrypoint, &info.cmd);
+    let mut baseline = Baseline::from_image(&info.entrypoint, &info.cmd);
+    if let Some(hc) = &info.healthcheck_cmd {
+        baseline.allow_args(hc);
+    }
     let mut guard = state.containers.lock().await;
     guard.insert(
         id.to_string(),
