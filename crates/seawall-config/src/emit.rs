@@ -14,6 +14,29 @@ pub(crate) fn finding(rule: &RuleMeta, loc: Location, message: impl Into<String>
     f
 }
 
+/// Masks the user-info part of URLs (`https://user:token@host/…` → `https://***@host/…`) so that
+/// messages quoting commands or URLs never carry credentials.
+pub(crate) fn redact_urls(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("://") {
+        let (head, tail) = rest.split_at(i + 3);
+        out.push_str(head);
+        let end =
+            tail.find(|c: char| c == '/' || c.is_whitespace() || c == '"' || c == '\'').unwrap_or(tail.len());
+        match tail[..end].rfind('@') {
+            Some(at) => {
+                out.push_str("***");
+                out.push_str(&tail[at..end]);
+            }
+            None => out.push_str(&tail[..end]),
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Maps byte offsets of a text to 1-based line and column (columns count characters).
 #[derive(Debug, Clone)]
 pub(crate) struct LineIndex<'a> {
@@ -60,6 +83,17 @@ pub(crate) fn yaml_loc(base: &Location, line: u32, col: u32) -> Location {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redaction() {
+        assert_eq!(redact_urls("ADD https://u:tok@h.io/m.bin /m"), "ADD https://***@h.io/m.bin /m");
+        assert_eq!(
+            redact_urls("postgresql://mlflow:pw@db/x and http://plain/x"),
+            "postgresql://***@db/x and http://plain/x"
+        );
+        assert_eq!(redact_urls("no urls"), "no urls");
+        assert_eq!(redact_urls("x://"), "x://");
+    }
 
     #[test]
     fn line_col() {

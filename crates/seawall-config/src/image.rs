@@ -121,7 +121,10 @@ pub fn check_image_config(cfg: &ImageConfig) -> Vec<Finding> {
             out.push(finding(
                 &IMG_ADD_HISTORY,
                 loc,
-                format!("history step uses ADD: {}", cb.chars().take(160).collect::<String>()),
+                format!(
+                    "history step uses ADD: {}",
+                    crate::emit::redact_urls(&cb.chars().take(160).collect::<String>())
+                ),
                 &i.to_string(),
             ));
         }

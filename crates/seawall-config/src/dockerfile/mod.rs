@@ -180,7 +180,15 @@ pub fn check_dockerfile(
                 _ => continue,
             };
             if let Command::Shell(s) = cmd {
-                cx.at(&DF_SHELL_FORM, s.span.start, format!("{kw} in shell form: `{}`", s.value.trim()), kw);
+                cx.at(
+                    &DF_SHELL_FORM,
+                    s.span.start,
+                    format!(
+                        "{kw} in shell form: `{}`",
+                        crate::emit::redact_urls(&s.value.trim().chars().take(120).collect::<String>())
+                    ),
+                    kw,
+                );
             }
         }
     }
@@ -424,7 +432,12 @@ fn check_instruction(cx: &mut Ctx<'_>, text: &str, ins: &Instruction<'_>, st: &m
                 let remote = v.starts_with("http://") || v.starts_with("https://");
                 let git = v.starts_with("git@") || v.ends_with(".git");
                 if remote && !git && !has_checksum {
-                    cx.at(&DF_ADD_URL_NO_CHECKSUM, p.span.start, format!("ADD {v} without --checksum"), v);
+                    cx.at(
+                        &DF_ADD_URL_NO_CHECKSUM,
+                        p.span.start,
+                        format!("ADD {} without --checksum", crate::emit::redact_urls(v)),
+                        &crate::emit::redact_urls(v),
+                    );
                 } else if !remote && !git && !is_archive(v) {
                     cx.at(&DF_ADD, a.add.span.start, format!("ADD {v}: use COPY for local files"), v);
                 }

@@ -334,3 +334,14 @@ mod props {
         }
     }
 }
+
+#[test]
+fn messages_do_not_carry_url_credentials() {
+    let f = run(
+        "FROM a:1\nADD https://user:s3cr3t@example.com/m.bin /m/\nCMD python serve.py --db postgresql://u:pw@db/x\n",
+    );
+    for x in &f {
+        assert!(!x.message.contains("s3cr3t") && !x.message.contains(":pw@"), "{}", x.message);
+        assert!(x.details.values().all(|v| !v.contains("s3cr3t")));
+    }
+}
