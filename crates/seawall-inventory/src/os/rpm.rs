@@ -462,7 +462,10 @@ pub(crate) mod tests {
         RpmAnalyzer.analyze(&meta, &mut &bytes[..], &mut f).unwrap();
         let mut got: Vec<_> = f.packages.iter().map(|p| (p.name.as_str(), p.version.as_str())).collect();
         got.sort();
-        assert_eq!(got, [("bash", "1:5.1.8-6.el9"), ("openssl-libs", "3.0.7-25.el9_3")]);
+        assert_eq!(
+            got,
+            [("bash", "1:5.1.8-6.el9"), ("hello-sw", "2:2.12.1-3.el9"), ("openssl-libs", "3.0.7-25.el9_3")]
+        );
         assert!(f.warnings.is_empty(), "{:?}", f.warnings);
         let ssl = f.packages.iter().find(|p| p.name == "openssl-libs").unwrap();
         assert_eq!(ssl.source.as_ref().map(|s| s.name.as_str()), Some("openssl"));
