@@ -251,6 +251,9 @@ pub(crate) fn document(report: &Report, ctx: &RenderContext<'_>) -> Result<Value
             target["hashes"] = json!([{"alg": "SHA-256", "content": hex}]);
         }
     }
+    if let Some(purl) = crate::sbom::image_purl(t) {
+        target["purl"] = json!(purl);
+    }
     let mut tprops = vec![prop("seawall:target:kind", crate::common::kind_name(report))];
     for l in &t.layers {
         tprops.push(prop(format!("seawall:layer:{}:diff_id", l.index), &l.diff_id));

@@ -57,9 +57,67 @@ pub(crate) fn content_id(report: &Report) -> String {
     }
 }
 
+/// The `pkg:oci` purl of an image target pulled by reference (registry or Docker Engine), when its
+/// digest is known: `pkg:oci/app@sha256%3A…?repository_url=registry.example/acme/app&tag=1.4`. Archive
+/// and layout targets (`docker-archive:`, `oci:`, `oci-archive:`, bare paths) have none.
+pub(crate) fn image_purl(target: &seawall_core::Target) -> Option<String> {
+    if target.kind != seawall_core::TargetKind::Image {
+        return None;
+    }
+    let digest = target.digest.as_deref()?;
+    let name = target.name.strip_prefix("docker:").unwrap_or(&target.name);
+    if ["docker-archive:", "oci:", "oci-archive:"].iter().any(|p| name.starts_with(p))
+        || name.starts_with('/')
+        || name.starts_with('.')
+        || name.ends_with(".tar")
+    {
+        return None;
+    }
+    let name = name.split_once('@').map_or(name, |(n, _)| n);
+    // A tag is a `:` after the last `/` (a `:` before it belongs to a registry port).
+    let (repo, tag) = match name.rfind(':') {
+        Some(i) if !name[i..].contains('/') => (&name[..i], Some(&name[i + 1..])),
+        _ => (name, None),
+    };
+    let last = repo.rsplit('/').next().filter(|s| !s.is_empty())?;
+    let enc = |s: &str| crate::uri::encode_segment(s).to_ascii_lowercase().replace("%3a", "%3A");
+    let mut purl = format!(
+        "pkg:oci/{}@{}?repository_url={}",
+        enc(last),
+        crate::uri::encode_segment(digest),
+        crate::uri::encode_path(repo)
+    );
+    if let Some(t) = tag.filter(|t| !t.is_empty()) {
+        purl.push_str("&tag=");
+        purl.push_str(&crate::uri::encode_segment(t));
+    }
+    Some(purl)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn image_purls() {
+        use seawall_core::{Target, TargetKind};
+        let t = |name: &str, digest: Option<&str>| {
+            let mut t = Target::new(TargetKind::Image, name);
+            t.digest = digest.map(String::from);
+            t
+        };
+        assert_eq!(
+            image_purl(&t("registry.example:5000/acme/ml-api:1.4", Some("sha256:ab"))).as_deref(),
+            Some("pkg:oci/ml-api@sha256%3Aab?repository_url=registry.example%3A5000/acme/ml-api&tag=1.4")
+        );
+        assert_eq!(
+            image_purl(&t("docker:python", Some("sha256:ab"))).as_deref(),
+            Some("pkg:oci/python@sha256%3Aab?repository_url=python")
+        );
+        assert_eq!(image_purl(&t("docker-archive:x.tar", Some("sha256:ab"))), None);
+        assert_eq!(image_purl(&t("app:1", None)), None);
+        assert_eq!(image_purl(&Target::new(TargetKind::Filesystem, "app")), None);
+    }
 
     #[test]
     fn uuid_layout() {

@@ -122,6 +122,9 @@ pub(crate) fn document(report: &Report, ctx: &RenderContext<'_>) -> Result<Value
             }
         }
     }
+    if let Some(purl) = crate::sbom::image_purl(t) {
+        target["externalRefs"] = json!([{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": purl}]);
+    }
     let mut packages = vec![target];
     let mut rels = vec![
         json!({"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "DESCRIBES", "relatedSpdxElement": TARGET_ID}),

@@ -317,3 +317,30 @@ fn tiny_widths_do_not_panic() {
         assert!(out.is_ok(), "width {w}");
     }
 }
+
+/// The image purl seawall prints in its SBOMs is accepted as a VEX product identifying the image.
+#[test]
+fn sbom_image_purl_works_as_vex_product() {
+    let cdx: Value = serde_json::from_str(
+        &render_to_string(&sample::report(), Format::CycloneDx, &common::ctx()).unwrap(),
+    )
+    .unwrap();
+    let purl = cdx["metadata"]["component"]["purl"].as_str().unwrap().to_string();
+    assert!(purl.starts_with("pkg:oci/ml-api@sha256%3A4f2a"), "{purl}");
+    let vex = serde_json::json!({
+        "@context": "https://openvex.dev/ns/v0.2.0",
+        "@id": "vex-test",
+        "statements": [{
+            "vulnerability": {"name": "CVE-2023-50447"},
+            "products": [{"@id": purl, "subcomponents": [{"@id": "pkg:pypi/pillow@9.4.0"}]}],
+            "status": "not_affected",
+            "justification": "vulnerable_code_not_in_execute_path"
+        }]
+    });
+    let doc = seawall_policy::VexDocument::parse(&vex.to_string(), std::path::Path::new("v.json")).unwrap();
+    let policy = seawall_policy::Policy { vex: vec![doc], ..Default::default() };
+    let mut r = sample::report();
+    seawall_policy::apply(&mut r, &policy, jiff::civil::date(2026, 1, 1));
+    let s = r.suppressed.iter().find(|f| f.id == "GHSA-3f63-hfp8-52jq").expect("suppressed by VEX");
+    assert_eq!(s.details["suppressed_by"], "vex:vex-test");
+}
