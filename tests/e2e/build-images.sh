@@ -9,7 +9,7 @@
 #
 # Needs root, the Docker Engine, and the Debian packages debootstrap skopeo docker-registry jq.
 # Env: SEAWALL_E2E_CACHE (default /var/tmp/seawall-e2e). Outputs under $SEAWALL_E2E_CACHE/out:
-#   docker-archive.tar, oci/ (tag e2e), oci-archive.tar, registry/ (storage of the loopback registry),
+#   docker-archive.tar (+ .tar.gz), oci/ (tag e2e), oci-archive.tar, registry/ (storage of the loopback registry),
 #   truth/dpkg.txt ("name<TAB>version"), truth/pip.txt ("name==version" of /opt/venv), build-times.txt
 # Rerun-safe: the rootfs tarball and downloaded wheels are reused.
 set -euo pipefail
@@ -140,8 +140,10 @@ done | sort >"$E2E_OUT/truth/npm.txt"
 
 # 5. All source forms.
 log "docker save → docker-archive.tar"
-rm -rf "$E2E_OUT/oci" "$E2E_OUT/oci-archive.tar" "$E2E_OUT/docker-archive.tar" "$E2E_OUT/registry"
+rm -rf "$E2E_OUT/oci" "$E2E_OUT/oci-archive.tar" "$E2E_OUT/docker-archive.tar" "$E2E_OUT/docker-archive.tar.gz" \
+    "$E2E_OUT/registry"
 docker save -o "$E2E_OUT/docker-archive.tar" "$E2E_IMAGE"
+gzip -1 -c "$E2E_OUT/docker-archive.tar" >"$E2E_OUT/docker-archive.tar.gz"
 log "skopeo → oci/ and oci-archive.tar"
 skopeo copy -q "docker-archive:$E2E_OUT/docker-archive.tar" "oci:$E2E_OUT/oci:e2e"
 skopeo copy -q "docker-archive:$E2E_OUT/docker-archive.tar" "oci-archive:$E2E_OUT/oci-archive.tar:e2e"

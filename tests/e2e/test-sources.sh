@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end check of seawall's image sources on a real image (built by build-images.sh):
-#   seawall scan image --format json on docker-archive:, oci:, oci-archive:, docker: and a loopback
+#   seawall scan image --format json on docker-archive: (plain and a gzipped bare path), oci:, oci-archive:,
+#   docker: and a loopback
 #   registry (--insecure) must give identical JSON except target.name (and target.digest for the OCI
 #   copies, whose config skopeo rewrote when converting to OCI — checked to be that config's digest),
 #   and the dpkg, venv PyPI, conda and npm inventories must equal the ground truth.
@@ -21,7 +22,7 @@ if [[ -z "$BIN" ]]; then
 fi
 [[ -x "${BIN:-}" ]] || die "seawall binary not found: set SEAWALL_BIN"
 
-if [[ ! -s "$E2E_OUT/docker-archive.tar" || ! -d "$E2E_OUT/oci" || ! -d "$E2E_OUT/registry/storage" ]] \
+if [[ ! -s "$E2E_OUT/docker-archive.tar" || ! -s "$E2E_OUT/docker-archive.tar.gz" || ! -d "$E2E_OUT/oci" || ! -d "$E2E_OUT/registry/storage" ]] \
     || ! docker image inspect "$E2E_IMAGE" >/dev/null 2>&1; then
     log "artifacts missing: running build-images.sh"
     bash "$HERE/build-images.sh"
@@ -33,12 +34,13 @@ start_registry
 
 declare -A REFS=(
     [docker-archive]="docker-archive:$E2E_OUT/docker-archive.tar"
+    [docker-archive-gz]="$E2E_OUT/docker-archive.tar.gz"
     [oci]="oci:$E2E_OUT/oci:e2e"
     [oci-archive]="oci-archive:$E2E_OUT/oci-archive.tar:e2e"
     [docker]="docker:$E2E_IMAGE"
     [registry]="$E2E_REGISTRY_ADDR/$E2E_REGISTRY_REPO:latest"
 )
-for name in docker-archive oci oci-archive docker registry; do
+for name in docker-archive docker-archive-gz oci oci-archive docker registry; do
     extra=()
     [[ "$name" == registry ]] && extra=(--insecure)
     log "scan $name: ${REFS[$name]}"
@@ -60,7 +62,7 @@ log "scan wall times (s):"; cat "$TMP/times.txt" >&2
 python3 - "$TMP" "$E2E_OUT" <<'PY'
 import json, re, sys, os
 tmp, out = sys.argv[1], sys.argv[2]
-names = ["docker-archive", "oci", "oci-archive", "docker", "registry"]
+names = ["docker-archive", "docker-archive-gz", "oci", "oci-archive", "docker", "registry"]
 docs = {n: json.load(open(os.path.join(tmp, n + ".json"))) for n in names}
 passed = failed = 0
 def check(ok, what, detail=""):
@@ -75,8 +77,8 @@ def check(ok, what, detail=""):
 # target.digest: the Docker-format sources share the engine's config; the OCI copies carry the config
 # skopeo rewrote for OCI, whose digest must be the one in the layout's manifest.
 digests = {n: docs[n]["target"].get("digest") for n in names}
-check(digests["docker-archive"] == digests["docker"] == digests["registry"] and digests["docker"],
-      "target.digest equal for docker-archive, docker, registry", digests)
+check(digests["docker-archive"] == digests["docker-archive-gz"] == digests["docker"] == digests["registry"]
+      and digests["docker"], "target.digest equal for docker-archive (plain, gzip), docker, registry", digests)
 idx = json.load(open(os.path.join(out, "oci", "index.json")))
 man_digest = idx["manifests"][0]["digest"]
 man = json.load(open(os.path.join(out, "oci", "blobs", *man_digest.split(":"))))

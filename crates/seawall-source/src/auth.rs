@@ -12,9 +12,76 @@ use crate::{RegistryRef, SourceError};
 const MAX_DOCKER_CONFIG: u64 = 4 << 20;
 
 #[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
 struct DockerConfigFile {
     #[serde(default)]
     auths: BTreeMap<String, AuthEntry>,
+    #[serde(default)]
+    creds_store: Option<String>,
+    #[serde(default)]
+    cred_helpers: BTreeMap<String, String>,
+}
+
+/// What `docker-credential-<helper> get` prints.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct HelperOutput {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    secret: String,
+}
+
+/// Largest credential-helper output read.
+const MAX_HELPER_OUTPUT: u64 = 1 << 20;
+
+/// Runs `docker-credential-<helper> get` for `server` (from `search_dir` when given, else `PATH`).
+/// `Ok(None)` when the helper knows no credentials for the server.
+fn run_helper(
+    helper: &str,
+    server: &str,
+    search_dir: Option<&Path>,
+    registry: &str,
+) -> Result<Option<(String, String)>, SourceError> {
+    use std::io::{Read, Write};
+    let auth_err = |reason: String| SourceError::Auth { registry: registry.to_string(), reason };
+    if helper.is_empty() || !helper.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)) {
+        return Err(auth_err(format!("invalid credential helper name {helper:?}")));
+    }
+    let program = format!("docker-credential-{helper}");
+    let program = match search_dir {
+        Some(dir) => dir.join(&program),
+        None => PathBuf::from(&program),
+    };
+    let mut child = std::process::Command::new(&program)
+        .arg("get")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| auth_err(format!("cannot run {}: {e}", program.display())))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(server.as_bytes());
+    }
+    let mut out = Vec::new();
+    if let Some(stdout) = child.stdout.take() {
+        stdout
+            .take(MAX_HELPER_OUTPUT)
+            .read_to_end(&mut out)
+            .map_err(|e| auth_err(format!("reading from {}: {e}", program.display())))?;
+    }
+    let status = child.wait().map_err(|e| auth_err(format!("{}: {e}", program.display())))?;
+    if !status.success() {
+        // "credentials not found in native keychain" and the like.
+        return Ok(None);
+    }
+    let parsed: HelperOutput = serde_json::from_slice(&out)
+        .map_err(|e| SourceError::Json { what: format!("output of {}", program.display()), source: e })?;
+    if parsed.username == "<token>" || parsed.secret.is_empty() {
+        // Identity tokens (OAuth refresh tokens) are not supported.
+        return Ok(None);
+    }
+    Ok(Some((parsed.username, parsed.secret)))
 }
 
 #[derive(Deserialize, Default)]
@@ -41,6 +108,16 @@ pub(crate) fn credentials_from_docker_config(
     path: &Path,
     reference: &RegistryRef,
 ) -> Result<Option<(String, String)>, SourceError> {
+    credentials_with_helpers_in(path, reference, None)
+}
+
+/// [`credentials_from_docker_config`] with credential helpers looked up in `helper_dir` (tests).
+/// Order as in the Docker CLI: `credHelpers` for the registry, then `auths`, then `credsStore`.
+pub(crate) fn credentials_with_helpers_in(
+    path: &Path,
+    reference: &RegistryRef,
+    helper_dir: Option<&Path>,
+) -> Result<Option<(String, String)>, SourceError> {
     let bytes = match std::fs::File::open(path) {
         Ok(f) => {
             use std::io::Read;
@@ -54,7 +131,14 @@ pub(crate) fn credentials_from_docker_config(
     let what = path.display().to_string();
     let cfg: DockerConfigFile =
         serde_json::from_slice(&bytes).map_err(|e| SourceError::Json { what: what.clone(), source: e })?;
-    for key in reference.auth_keys() {
+    let keys = reference.auth_keys();
+    let server = keys.first().cloned().unwrap_or_default();
+    for key in &keys {
+        if let Some(helper) = cfg.cred_helpers.get(key) {
+            return run_helper(helper, &server, helper_dir, &reference.registry);
+        }
+    }
+    for key in keys {
         let Some(entry) = cfg.auths.get(&key) else {
             continue;
         };
@@ -73,7 +157,14 @@ pub(crate) fn credentials_from_docker_config(
             return Ok(Some((u.clone(), p.clone())));
         }
     }
-    Ok(None)
+    match &cfg.creds_store {
+        // A general store that cannot run (Docker Desktop's helper on a CI machine) must not prevent
+        // anonymous pulls; an explicit per-registry helper above is an error instead.
+        Some(store) if !store.is_empty() => {
+            Ok(run_helper(store, &server, helper_dir, &reference.registry).unwrap_or(None))
+        }
+        _ => Ok(None),
+    }
 }
 
 /// A parsed `WWW-Authenticate` challenge.
@@ -198,6 +289,39 @@ mod tests {
         std::fs::write(&p, r#"{"auths":{"127.0.0.1:5000":{"auth":"!!!"}}}"#).unwrap();
         let err = credentials_from_docker_config(&p, &r).unwrap_err();
         assert!(err.to_string().contains("config.json"), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn credential_helpers() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let helper = |name: &str, body: &str| {
+            let p = dir.path().join(format!("docker-credential-{name}"));
+            std::fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        };
+        // Echoes the server it was asked about, so the test sees what was sent on stdin.
+        helper("store", r#"read s; printf '{"ServerURL":"%s","Username":"u-%s","Secret":"pw"}' "$s" "$s""#);
+        helper("none", "echo 'credentials not found in native keychain'; exit 1");
+        let cfg = dir.path().join("config.json");
+        let r = crate::parse_registry("x", "127.0.0.1:5000/a/b:1").unwrap();
+        let hub = crate::parse_registry("x", "ubuntu").unwrap();
+        std::fs::write(&cfg, r#"{"credsStore":"store","credHelpers":{"127.0.0.1:5000":"none"}}"#).unwrap();
+        assert_eq!(credentials_with_helpers_in(&cfg, &r, Some(dir.path())).unwrap(), None);
+        assert_eq!(
+            credentials_with_helpers_in(&cfg, &hub, Some(dir.path())).unwrap(),
+            Some(("u-https://index.docker.io/v1/".into(), "pw".into()))
+        );
+        std::fs::write(&cfg, r#"{"credHelpers":{"127.0.0.1:5000":"../../bin/sh"}}"#).unwrap();
+        let err = credentials_with_helpers_in(&cfg, &r, Some(dir.path())).unwrap_err();
+        assert!(err.to_string().contains("invalid credential helper"), "{err}");
+        std::fs::write(&cfg, r#"{"credHelpers":{"127.0.0.1:5000":"missing"}}"#).unwrap();
+        let err = credentials_with_helpers_in(&cfg, &r, Some(dir.path())).unwrap_err();
+        assert!(err.to_string().contains("docker-credential-missing"), "{err}");
+        // A general store that cannot run means anonymous access.
+        std::fs::write(&cfg, r#"{"credsStore":"missing"}"#).unwrap();
+        assert_eq!(credentials_with_helpers_in(&cfg, &r, Some(dir.path())).unwrap(), None);
     }
 
     proptest! {
