@@ -21,6 +21,8 @@
 pub mod alerts;
 pub mod audit;
 mod client;
+#[cfg(test)]
+mod deploy_tests;
 pub mod drift;
 mod error;
 pub mod graph;
