@@ -299,7 +299,11 @@ fn scan_pickle_counted(
     format: &str,
     strict: bool,
 ) -> (Option<&'static str>, u32) {
-    let res = pickle::scan_stream(inp, ctx.vm_limits());
+    let lim = ctx.vm_limits();
+    let res = {
+        let mut nested = NestedScan { ctx: &mut *ctx, scope };
+        pickle::scan_stream(inp, lim, Some(&mut nested))
+    };
     for i in &res.judged.issues {
         ctx.hit(scope, format, i.rule, i.callables.clone(), Some(i.offset), i.message.clone());
     }
@@ -317,6 +321,36 @@ fn scan_pickle_counted(
         );
     }
     (framework_of(&res.judged), res.pickles)
+}
+
+/// Scans checkpoints embedded as bytes in a pickle (`torch.storage._load_from_bytes`) as nested
+/// models, named `@<opcode offset>` below the pickle's member.
+struct NestedScan<'c, 's> {
+    ctx: &'c mut Ctx,
+    scope: &'s Scope,
+}
+
+impl pickle::Nested for NestedScan<'_, '_> {
+    fn scan(&mut self, inp: &mut Input<'_>, len: u64, offset: u64) -> std::io::Result<()> {
+        let child = self.scope.child(&format!("@{offset}"), Some(len));
+        let mut take = Read::take(&mut *inp, len);
+        {
+            let mut sub = Input::new(&mut take);
+            if scan_any(self.ctx, &mut sub, &child).is_none() {
+                self.ctx.hit(
+                    &child,
+                    "pickle",
+                    &rules::UNSCANNABLE,
+                    vec!["torch.storage._load_from_bytes".into()],
+                    Some(offset),
+                    "bytes given to torch.storage._load_from_bytes are not a recognised checkpoint",
+                );
+            }
+            sub.drain()?;
+        }
+        std::io::copy(&mut take, &mut std::io::sink())?;
+        Ok(())
+    }
 }
 
 /// Scans any reader as one file.

@@ -652,3 +652,37 @@ fn keras_h5_configs_are_found_anywhere_in_the_file() {
     let o = scan("weights.h5", &b"\x89HDF\r\n\x1a\n\x00\x00\x00\x00"[..]);
     assert!(o.findings.is_empty() && o.models[0].format == "hdf5");
 }
+
+fn load_from_bytes_pickle(inner: &[u8]) -> Vec<u8> {
+    let mut p = b"\x80\x02ctorch.storage\n_load_from_bytes\nq\x00B".to_vec();
+    p.extend_from_slice(&(inner.len() as u32).to_le_bytes());
+    p.extend_from_slice(inner);
+    p.extend_from_slice(b"\x85Rq\x01.");
+    p
+}
+
+#[test]
+fn embedded_checkpoints_are_scanned_not_skipped() {
+    // pickle.dumps(tensor) embeds a torch.save checkpoint that torch.load deserializes again
+    let benign = build_zip(
+        &[Member { descriptor: true, ..m("archive/data.pkl", "archive/data.pkl", STATE_DICT) }],
+        &[],
+    );
+    let o = scan("t.pkl", &load_from_bytes_pickle(&benign));
+    assert!(o.findings.is_empty(), "{:?}", ids(&o));
+    let evil = build_zip(&[m("archive/data.pkl", "archive/data.pkl", OS_SYSTEM_P2)], &[]);
+    let o = scan("t.pkl", &load_from_bytes_pickle(&evil));
+    assert!(
+        o.findings
+            .iter()
+            .any(|f| f.id == EXEC && f.location.member.as_deref() == Some("@36!archive/data.pkl")),
+        "{:?}",
+        o.findings.iter().map(|f| (&f.id, &f.location.member)).collect::<Vec<_>>()
+    );
+    // legacy (stacked pickle) payload inside
+    let o = scan("t.pkl", &load_from_bytes_pickle(OS_SYSTEM_P2));
+    assert!(has(&o, EXEC, "os.system"), "{:?}", ids(&o));
+    // bytes that are no checkpoint: fail closed
+    let o = scan("t.pkl", &load_from_bytes_pickle(b"just some bytes"));
+    assert!(has(&o, UNSCANNABLE, ""), "{:?}", ids(&o));
+}

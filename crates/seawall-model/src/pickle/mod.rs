@@ -15,7 +15,7 @@ use std::io::Read;
 
 use crate::input::Input;
 use vm::Vm;
-pub(crate) use vm::{Fail, Judged, VmLimits};
+pub(crate) use vm::{Fail, Judged, Nested, VmLimits};
 
 /// Window used to probe trailing data.
 const PROBE_WINDOW: usize = 64 * 1024;
@@ -40,9 +40,13 @@ pub(crate) struct StreamScan {
 }
 
 /// Scans a pickle stream to its end.
-pub(crate) fn scan_stream(inp: &mut Input<'_>, lim: VmLimits) -> StreamScan {
+pub(crate) fn scan_stream<'n>(
+    inp: &mut Input<'_>,
+    lim: VmLimits,
+    mut nested: Option<&mut (dyn Nested + 'n)>,
+) -> StreamScan {
     let mut out = StreamScan::default();
-    let first = Vm::new(&mut out.judged, lim, false).run(inp);
+    let first = Vm::new(&mut out.judged, lim, false).with_nested(nested.as_deref_mut()).run(inp);
     match first {
         Ok(()) => {
             out.pickles = 1;
@@ -57,7 +61,7 @@ pub(crate) fn scan_stream(inp: &mut Input<'_>, lim: VmLimits) -> StreamScan {
                     }
                 }
                 let start = inp.pos();
-                match Vm::new(&mut out.judged, lim, true).run(inp) {
+                match Vm::new(&mut out.judged, lim, true).with_nested(nested.as_deref_mut()).run(inp) {
                     Ok(()) => out.pickles += 1,
                     Err(_) => {
                         let (n, incomplete) = probe_trailing(inp, &mut out.judged, lim);
@@ -178,7 +182,7 @@ fn is_candidate(b: &[u8]) -> bool {
 pub(crate) fn scan_bytes(data: &[u8]) -> StreamScan {
     let mut r: &[u8] = data;
     let mut inp = Input::new(&mut r as &mut dyn Read);
-    scan_stream(&mut inp, VmLimits::default())
+    scan_stream(&mut inp, VmLimits::default(), None)
 }
 
 #[cfg(test)]
@@ -215,7 +219,7 @@ mod tests {
         let data = [b'N'; 20];
         let mut r: &[u8] = &data;
         let mut inp = Input::new(&mut r as &mut dyn Read);
-        let s = scan_stream(&mut inp, lim);
+        let s = scan_stream(&mut inp, lim, None);
         assert!(s.error.is_some_and(|e| e.reason.contains("stack limit")));
     }
 

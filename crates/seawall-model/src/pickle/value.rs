@@ -32,6 +32,8 @@ pub(crate) enum V {
     LongStr,
     /// bytes / bytearray / buffer.
     Bytes,
+    /// bytes that were scanned as an embedded model (argument of `_load_from_bytes`).
+    ScannedBytes,
     /// A global (index into the stream's global table).
     Global(u32),
     /// The result of calling or instantiating something.
@@ -83,7 +85,7 @@ impl V {
             V::Int(_) | V::BigInt => "int",
             V::Float => "float",
             V::Str(_) | V::LongStr => "str",
-            V::Bytes => "bytes",
+            V::Bytes | V::ScannedBytes => "bytes",
             V::Global(_) => "global",
             V::Obj(_) => "object",
             V::Tuple(_) | V::BigTuple => "tuple",

@@ -12,6 +12,9 @@ use crate::pickle::value::{DICT_KEEP, DictV, Obj, STR_KEEP, TUPLE_KEEP, V};
 use crate::rules;
 use seawall_core::RuleMeta;
 
+/// `torch.storage._load_from_bytes`: `torch.load` of its bytes argument.
+const LOAD_FROM_BYTES: &str = "torch.storage._load_from_bytes";
+
 /// Bounds of one emulation.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct VmLimits {
@@ -131,6 +134,13 @@ fn via(r: &Resolved) -> String {
     if r.full == r.effective { String::new() } else { format!(" (written as {})", r.full) }
 }
 
+/// Scans bytes embedded in a pickle that a loader deserializes again (`torch.storage._load_from_bytes`
+/// runs `torch.load` on its argument). Must consume exactly `len` bytes.
+pub(crate) trait Nested {
+    /// Scans `len` bytes at the current position of `inp` (`offset` = opcode offset, for naming).
+    fn scan(&mut self, inp: &mut Input<'_>, len: u64, offset: u64) -> io::Result<()>;
+}
+
 /// Why emulation stopped before `STOP`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Fail {
@@ -213,7 +223,7 @@ impl CallKind {
 }
 
 /// One emulation run (one pickle, up to its `STOP`).
-pub(crate) struct Vm<'j> {
+pub(crate) struct Vm<'j, 'n> {
     stack: Vec<V>,
     marks: Vec<usize>,
     memo: Memo,
@@ -225,9 +235,10 @@ pub(crate) struct Vm<'j> {
     strict_names: bool,
     nesting: u32,
     j: &'j mut Judged,
+    nested: Option<&'j mut (dyn Nested + 'n)>,
 }
 
-impl<'j> Vm<'j> {
+impl<'j, 'n> Vm<'j, 'n> {
     /// A fresh machine recording into `j`.
     pub(crate) fn new(j: &'j mut Judged, lim: VmLimits, strict_names: bool) -> Self {
         Vm {
@@ -241,7 +252,42 @@ impl<'j> Vm<'j> {
             strict_names,
             nesting: 0,
             j,
+            nested: None,
         }
+    }
+
+    /// Lets the machine hand embedded serialized payloads to `n` instead of skipping them.
+    pub(crate) fn with_nested(mut self, n: Option<&'j mut (dyn Nested + 'n)>) -> Self {
+        self.nested = n;
+        self
+    }
+
+    /// True when the bytes about to be pushed are the argument of `torch.storage._load_from_bytes`
+    /// (the callable is on top of the stack, or right below the current MARK).
+    fn load_from_bytes_pending(&self) -> bool {
+        let cand = if self.stack.len() > self.fence() {
+            self.stack.last()
+        } else {
+            self.fence().checked_sub(1).and_then(|i| self.stack.get(i))
+        };
+        matches!(cand, Some(V::Global(g)) if self.j.name(*g) == LOAD_FROM_BYTES)
+    }
+
+    /// Pushes a bytes argument of `n` bytes: scanned as an embedded model when a loader will
+    /// deserialize it, skipped otherwise.
+    fn bytes_arg(&mut self, inp: &mut Input<'_>, off: u64, n: u64) -> Result<(), Fail> {
+        if n > 0 && self.nested.is_some() && self.load_from_bytes_pending() {
+            let start = inp.pos();
+            if let Some(nested) = self.nested.as_deref_mut() {
+                nested.scan(inp, n, off).map_err(|e| io_fail(off, &e))?;
+            }
+            if inp.pos() - start != n {
+                return Err(truncated(off));
+            }
+            return self.push(off, V::ScannedBytes);
+        }
+        Self::skip(inp, off, n)?;
+        self.push(off, V::Bytes)
     }
 
     #[inline]
@@ -448,6 +494,10 @@ impl<'j> Vm<'j> {
         }
         info.called = true;
         let res = info.res.clone();
+        if res.full == LOAD_FROM_BYTES && matches!(args.tuple(), Some([V::ScannedBytes])) {
+            // the embedded checkpoint was scanned as a nested model; its findings stand on their own
+            return;
+        }
         let argdesc = self.describe(args);
         let (rule, what) = match res.kind {
             Kind::Safe => return,
@@ -719,21 +769,18 @@ impl<'j> Vm<'j> {
             }
             b'B' => {
                 let n = u32::from_le_bytes(Self::bytes_n::<4>(inp, off)?) as u64;
-                Self::skip(inp, off, n)?;
-                self.push(off, V::Bytes)?;
+                self.bytes_arg(inp, off, n)?;
             }
             b'C' => {
                 let n = Self::bytes_n::<1>(inp, off)?[0] as u64;
-                Self::skip(inp, off, n)?;
-                self.push(off, V::Bytes)?;
+                self.bytes_arg(inp, off, n)?;
             }
             0x8e | 0x96 => {
                 let n = u64::from_le_bytes(Self::bytes_n::<8>(inp, off)?);
                 if n > i64::MAX as u64 {
                     return fail(off, "BINBYTES8/BYTEARRAY8 exceeds system's maximum size");
                 }
-                Self::skip(inp, off, n)?;
-                self.push(off, V::Bytes)?;
+                self.bytes_arg(inp, off, n)?;
             }
             0x97 => {
                 return fail(off, "NEXT_BUFFER: pickle refers to out-of-band data but no buffers are given");
