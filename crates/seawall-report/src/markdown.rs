@@ -73,10 +73,15 @@ pub(crate) fn render(
     let n = report.findings.len();
     let _ = writeln!(
         s,
-        "**{n} finding{}** ({}) · {} suppressed · {} packages · {} model files",
+        "**{n} finding{}** ({}) · {} suppressed{} · {} packages · {} model files",
         if n == 1 { "" } else { "s" },
         counts_line(&counts),
         report.suppressed.len(),
+        if report.suppressed.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", crate::common::suppression_breakdown(report))
+        },
         report.packages.len(),
         report.models.len()
     );
