@@ -105,7 +105,71 @@ pub fn analyzers() -> Vec<Box<dyn FileAnalyzer>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+    use seawall_analyzer::{EntryMeta, Facts, Interest};
     use std::collections::BTreeSet;
+
+    /// One path each analyzer wants (or sniffs), for the whole-analyzer robustness test.
+    const PATHS: &[&str] = &[
+        "/etc/os-release",
+        "/var/lib/dpkg/status",
+        "/var/lib/dpkg/status.d/libc6",
+        "/lib/apk/db/installed",
+        "/var/lib/rpm/rpmdb.sqlite",
+        "/var/lib/rpm/Packages",
+        "/usr/lib/sysimage/rpm/Packages.db",
+        "/usr/lib/python3/dist-packages/x-1.0.dist-info/METADATA",
+        "/usr/lib/python3/dist-packages/x-1.0.egg-info",
+        "/app/requirements.txt",
+        "/app/poetry.lock",
+        "/app/uv.lock",
+        "/app/Pipfile.lock",
+        "/usr/local/include/python3.11/patchlevel.h",
+        "/opt/venv/pyvenv.cfg",
+        "/opt/conda/conda-meta/x-1.0-0.json",
+        "/usr/local/cuda-12.1/version.json",
+        "/usr/local/cuda-10.2/version.txt",
+        "/usr/include/cudnn_version.h",
+        "/usr/include/nccl.h",
+        "/usr/include/NvInferVersion.h",
+        "/app/node_modules/x/package.json",
+        "/src/Cargo.lock",
+        "/usr/local/bin/tool",
+        "/opt/app.jar",
+    ];
+
+    #[test]
+    fn every_analyzer_is_reachable() {
+        let all = analyzers();
+        for a in &all {
+            let hit = PATHS.iter().any(|p| a.required(&EntryMeta::file(p, 1024, Some(0))) != Interest::No);
+            assert!(hit, "no test path for analyzer {}", a.name());
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+        /// Every analyzer, fed arbitrary bytes at a path it wants (small and "huge" sizes), returns
+        /// facts or an error, never panics.
+        #[test]
+        fn analyzers_never_panic(idx in 0usize..PATHS.len(), body in proptest::collection::vec(any::<u8>(), 0..1024), elf in any::<bool>(), huge in any::<bool>()) {
+            let mut data = if elf { b"\x7fELF".to_vec() } else { Vec::new() };
+            data.extend(body);
+            let size = if huge { u64::MAX / 2 } else { data.len() as u64 };
+            let meta = EntryMeta::file(PATHS[idx], size, Some(1));
+            for a in analyzers() {
+                let want = match a.required(&meta) {
+                    Interest::No => false,
+                    Interest::Yes => true,
+                    Interest::Sniff => a.required_by_content(&meta, &data),
+                };
+                if want {
+                    let mut facts = Facts::default();
+                    let _ = a.analyze(&meta, &mut data.as_slice(), &mut facts);
+                }
+            }
+        }
+    }
 
     #[test]
     fn names_are_unique_and_kebab_case() {
