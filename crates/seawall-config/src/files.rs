@@ -48,9 +48,13 @@ fn package_owned(rel: &str) -> bool {
 /// Classifies a path (relative or absolute, `/`-separated). `in_image` enables the package-manager
 /// tree exclusions.
 pub fn classify(path: &str, in_image: bool) -> Option<ConfigKind> {
+    // Called for every entry of every layer: string comparisons only, no allocation.
     let rel = path.trim_start_matches('/');
     let name = rel.rsplit('/').next().unwrap_or(rel);
-    let lower = name.to_ascii_lowercase();
+    let starts = |p: &str| name.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p));
+    let ends = |p: &str| {
+        name.len() >= p.len() && name.get(name.len() - p.len()..).is_some_and(|t| t.eq_ignore_ascii_case(p))
+    };
     if rel.ends_with("nvidia-container-runtime/config.toml")
         || rel.ends_with("nvidia-container-toolkit/config.toml")
     {
@@ -59,8 +63,8 @@ pub fn classify(path: &str, in_image: bool) -> Option<ConfigKind> {
     if name == "daemon.json" && (!in_image || rel.contains("docker/")) {
         return Some(ConfigKind::DaemonJson);
     }
-    if lower == "docker.service"
-        || lower == "docker.socket"
+    if name.eq_ignore_ascii_case("docker.service")
+        || name.eq_ignore_ascii_case("docker.socket")
         || rel.ends_with("etc/default/docker")
         || rel.ends_with("etc/sysconfig/docker")
     {
@@ -69,20 +73,19 @@ pub fn classify(path: &str, in_image: bool) -> Option<ConfigKind> {
     if in_image && package_owned(rel) {
         return None;
     }
-    if lower.ends_with(".service") && rel.contains("systemd/") {
+    if ends(".service") && rel.contains("systemd/") {
         return Some(ConfigKind::SystemdUnit);
     }
-    if name == "Dockerfile"
-        || name == "Containerfile"
-        || lower == "dockerfile"
-        || lower.starts_with("dockerfile.")
-        || lower.starts_with("containerfile.")
-        || lower.ends_with(".dockerfile")
+    if name.eq_ignore_ascii_case("dockerfile")
+        || name.eq_ignore_ascii_case("containerfile")
+        || starts("dockerfile.")
+        || starts("containerfile.")
+        || ends(".dockerfile")
     {
         return Some(ConfigKind::Dockerfile);
     }
-    let yaml = lower.ends_with(".yml") || lower.ends_with(".yaml");
-    if yaml && (lower.starts_with("docker-compose") || lower.starts_with("compose")) {
+    let yaml = ends(".yml") || ends(".yaml");
+    if yaml && (starts("docker-compose") || starts("compose")) {
         return Some(ConfigKind::Compose);
     }
     if yaml {
@@ -286,6 +289,16 @@ mod tests {
         assert_eq!(classify("/opt/app/node_modules/x/docker-compose.yml", true), None);
         assert_eq!(classify("/app/Dockerfile", true), Some(ConfigKind::Dockerfile));
         assert_eq!(classify("README.md", false), None);
+    }
+
+    #[test]
+    fn classification_is_case_insensitive_and_multibyte_safe() {
+        assert_eq!(classify("DOCKERFILE", false), Some(ConfigKind::Dockerfile));
+        assert_eq!(classify("Dockerfile.GPU", false), Some(ConfigKind::Dockerfile));
+        assert_eq!(classify("Docker-Compose.YML", false), Some(ConfigKind::Compose));
+        assert_eq!(classify("ドッカー.yaml", false), Some(ConfigKind::MaybeKubernetes));
+        assert_eq!(classify("é", false), None);
+        assert_eq!(classify("", false), None);
     }
 
     #[test]

@@ -57,7 +57,9 @@ pub mod tables;
 mod yaml;
 
 pub use catalog::{RULES, rule};
-pub use compose::{ComposeGraph, GraphNetwork, GraphService, ServiceRole, check_compose, compose_graph};
+pub use compose::{
+    ComposeGraph, GraphFormat, GraphNetwork, GraphService, ServiceRole, check_compose, compose_graph,
+};
 pub use container::{ContainerSpec, MountSpec, PortSpec, check_container};
 pub use dockerfile::check_dockerfile;
 pub use files::{ConfigFileAnalyzer, ConfigKind};

@@ -6,6 +6,7 @@ mod graph;
 mod render;
 
 pub use graph::{ComposeGraph, GraphNetwork, GraphService, ServiceRole, compose_graph, role_of};
+pub use render::GraphFormat;
 
 use seawall_core::{Finding, Location, ScanWarning};
 

@@ -34,7 +34,39 @@ fn service_label(s: &GraphService) -> String {
     l
 }
 
+/// Output formats of `seawall graph`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GraphFormat {
+    /// Graphviz DOT.
+    Dot,
+    /// Mermaid flowchart.
+    Mermaid,
+    /// Self-contained SVG.
+    Svg,
+}
+
+impl std::str::FromStr for GraphFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "dot" | "graphviz" => Ok(GraphFormat::Dot),
+            "mermaid" | "mmd" => Ok(GraphFormat::Mermaid),
+            "svg" => Ok(GraphFormat::Svg),
+            other => Err(format!("unknown graph format {other:?} (expected dot, mermaid or svg)")),
+        }
+    }
+}
+
 impl ComposeGraph {
+    /// Renders the graph in the given format.
+    pub fn render(&self, format: GraphFormat) -> String {
+        match format {
+            GraphFormat::Dot => self.to_dot(),
+            GraphFormat::Mermaid => self.to_mermaid(),
+            GraphFormat::Svg => self.to_svg(),
+        }
+    }
+
     /// Graphviz DOT: services (boxes; sensitive ones orange), networks (ellipses; internal ones
     /// dashed), the host/internet node and published ports (red when public).
     pub fn to_dot(&self) -> String {

@@ -197,6 +197,8 @@ fn graph_renderers() {
     assert!(mm.starts_with("flowchart LR"));
     assert!(mm.contains("svc_db --- net_default"));
     assert!(mm.contains("class svc_db,svc_mlflow,svc_ollama sensitive"), "{mm}");
+    assert_eq!(g.render("mermaid".parse().unwrap()), mm);
+    assert!("png".parse::<GraphFormat>().is_err());
     let svg = g.to_svg();
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
     assert_eq!(svg.matches("<rect").count(), 1 + 4 + 2);
