@@ -483,6 +483,10 @@ const CLASS_PREFIXES: &[&str] = &[
 /// Module prefixes where functions (lowercase) are also allowed (pure tensor functions).
 const FUNCTION_PREFIXES: &[&str] = &[
     "torch._utils._rebuild_",
+    // TorchScript archives: classes compiled from the archive's own code/ (reported separately) and
+    // the restore helpers of the C++ unpickler, which resolves nothing else
+    "__torch__.",
+    "torch.jit._pickle.",
     "torch.nn.functional.",
     "torch._C._nn.",
     "pandas._libs.",
@@ -566,7 +570,7 @@ fn is_safe(module: &str, name: &str, full: &str) -> bool {
     if SAFE_NAMES.contains(&full) {
         return true;
     }
-    if name.contains('.') || NEVER_VIA_PREFIX.contains(&name) || name.starts_with("__") {
+    if name.contains('.') || NEVER_VIA_PREFIX.contains(&name) || (name.starts_with("__") && name.ends_with("__")) {
         return false;
     }
     if module == "torch" && (TORCH_DTYPES.contains(&name) || name.ends_with("Storage")) {
@@ -667,6 +671,10 @@ mod tests {
         assert_eq!(classify("torch.nn.modules.linear", "Linear.__init__").kind, Kind::Gadget);
         assert_eq!(classify("torch.nn.modules.linear", "Linear.forward").kind, Kind::Unknown);
         assert_eq!(classify("commands", "getoutput").kind, Kind::Exec);
+        assert_eq!(classify("__torch__.torch.nn.modules.linear", "Linear").kind, Kind::Safe);
+        assert_eq!(classify("torch.jit._pickle", "build_tensor_from_id").kind, Kind::Safe);
+        assert_eq!(classify("torch.jit", "load").kind, Kind::Exec);
+        assert_eq!(classify("numpy.random._pickle", "__randomstate_ctor").kind, Kind::Safe);
         assert_eq!(classify("__builtin__", "xrange").kind, Kind::Safe);
         assert_eq!(classify("__builtin__", "reduce").kind, Kind::Exec);
     }
