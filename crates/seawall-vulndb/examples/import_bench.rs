@@ -7,19 +7,13 @@ use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let db_path = args
-        .next()
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| {
-            std::env::temp_dir().join(format!("seawall-import-bench-{}.db", std::process::id()))
-        });
+    let db_path = args.next().map(std::path::PathBuf::from).unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("seawall-import-bench-{}.db", std::process::id()))
+    });
     let mut zips: Vec<String> = args.collect();
     if zips.is_empty() {
         let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/osv");
-        zips = vec![
-            format!("{data}/PyPI/all.zip"),
-            format!("{data}/Alpine/all.zip"),
-        ];
+        zips = vec![format!("{data}/PyPI/all.zip"), format!("{data}/Alpine/all.zip")];
     }
     let _ = std::fs::remove_file(&db_path);
     let mut db = seawall_vulndb::VulnDb::open(&db_path)?;

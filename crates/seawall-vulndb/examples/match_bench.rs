@@ -11,27 +11,26 @@ use std::time::Instant;
 use seawall_core::{Location, Package};
 use seawall_vulndb::{VulnDb, match_packages, upgrade_plan};
 
+/// CPU time of this thread in seconds (Linux `/proc/thread-self/schedstat`), robust against a
+/// loaded machine; `None` elsewhere.
+fn cpu_seconds() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: f64 = s.split_whitespace().next()?.parse().ok()?;
+    Some(ns / 1e9)
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let zip = args.next().unwrap_or_else(|| {
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/data/osv/PyPI/all.zip"
-        )
-        .to_string()
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/osv/PyPI/all.zip").to_string()
     });
     let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(10_000);
-    let db_path =
-        std::env::temp_dir().join(format!("seawall-match-bench-{}.db", std::process::id()));
+    let db_path = std::env::temp_dir().join(format!("seawall-match-bench-{}.db", std::process::id()));
     let _ = std::fs::remove_file(&db_path);
     let mut db = VulnDb::open(&db_path)?;
     let t = Instant::now();
     let s = db.import_path(&zip)?;
-    println!(
-        "import: {} records in {:.2} s",
-        s.records,
-        t.elapsed().as_secs_f64()
-    );
+    println!("import: {} records in {:.2} s", s.records, t.elapsed().as_secs_f64());
     drop(db);
 
     // Package list: (name, version) pairs from the advisories, then clean names.
@@ -55,29 +54,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut packages: Vec<Package> = pairs
         .into_iter()
         .take(n / 2)
-        .map(|(name, v)| {
-            Package::new(
-                name,
-                v,
-                "PyPI",
-                Location::file("/usr/lib/python3/site-packages"),
-            )
-        })
+        .map(|(name, v)| Package::new(name, v, "PyPI", Location::file("/usr/lib/python3/site-packages")))
         .collect();
     let mut k = 0;
     while packages.len() < n {
-        packages.push(Package::new(
-            format!("clean-package-{k}"),
-            "1.0.0",
-            "PyPI",
-            Location::file("/app"),
-        ));
+        packages.push(Package::new(format!("clean-package-{k}"), "1.0.0", "PyPI", Location::file("/app")));
         k += 1;
     }
 
+    let cpu0 = cpu_seconds();
     let t = Instant::now();
     let findings = match_packages(&db, &packages, None)?;
     let secs = t.elapsed().as_secs_f64();
+    if let (Some(a), Some(b)) = (cpu0, cpu_seconds()) {
+        println!("CPU time {:.3} s = {:.0} packages/s per core", b - a, packages.len() as f64 / (b - a));
+    }
     let t2 = Instant::now();
     let plan = upgrade_plan(&db, &findings)?;
     println!(

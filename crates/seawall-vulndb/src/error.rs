@@ -74,16 +74,10 @@ pub enum DbError {
 
 impl DbError {
     pub(crate) fn sqlite(path: &std::path::Path) -> impl FnOnce(rusqlite::Error) -> DbError + '_ {
-        move |source| DbError::Sqlite {
-            path: path.to_path_buf(),
-            source,
-        }
+        move |source| DbError::Sqlite { path: path.to_path_buf(), source }
     }
 
     pub(crate) fn io(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> DbError + '_ {
-        move |source| DbError::Io {
-            path: path.to_path_buf(),
-            source,
-        }
+        move |source| DbError::Io { path: path.to_path_buf(), source }
     }
 }

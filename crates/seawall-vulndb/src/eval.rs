@@ -66,18 +66,14 @@ pub(crate) struct Installed {
 
 impl Installed {
     pub(crate) fn new(raw: &str) -> Installed {
-        Installed {
-            raw: raw.to_string(),
-            parsed: Vec::new(),
-        }
+        Installed { raw: raw.to_string(), parsed: Vec::new() }
     }
 
     fn get(&mut self, engine: Engine) -> &Version {
         let pos = match self.parsed.iter().position(|(e, _)| *e == engine) {
             Some(p) => p,
             None => {
-                self.parsed
-                    .push((engine, Version::parse(engine, &self.raw)));
+                self.parsed.push((engine, Version::parse(engine, &self.raw)));
                 self.parsed.len() - 1
             }
         };
@@ -123,11 +119,7 @@ impl ParsedRange {
                 } else {
                     Some(Version::parse(engine, raw))
                 };
-                events.push(ParsedEvent {
-                    kind,
-                    version,
-                    raw: raw.to_string(),
-                });
+                events.push(ParsedEvent { kind, version, raw: raw.to_string() });
             }
         }
         events.sort_by(|a, b| cmp_opt(&a.version, &b.version).then(a.kind.cmp(&b.kind)));
@@ -136,17 +128,9 @@ impl ParsedRange {
 
     /// `Some(fixed versions above v)` when `v` lies in the range.
     fn contains(&self, v: &Version) -> Option<Vec<String>> {
-        let limits: Vec<&ParsedEvent> = self
-            .events
-            .iter()
-            .filter(|e| e.kind == Kind::Limit)
-            .collect();
+        let limits: Vec<&ParsedEvent> = self.events.iter().filter(|e| e.kind == Kind::Limit).collect();
         if !limits.is_empty()
-            && !limits.iter().any(|l| {
-                l.version
-                    .as_ref()
-                    .is_some_and(|lv| v.compare(lv) == Ordering::Less)
-            })
+            && !limits.iter().any(|l| l.version.as_ref().is_some_and(|lv| v.compare(lv) == Ordering::Less))
         {
             return None;
         }
@@ -169,11 +153,7 @@ impl ParsedRange {
                 break;
             }
             let has = |k: Kind| group.iter().any(|e| e.kind == k);
-            let (intro, fixed, last) = (
-                has(Kind::Introduced),
-                has(Kind::Fixed),
-                has(Kind::LastAffected),
-            );
+            let (intro, fixed, last) = (has(Kind::Introduced), has(Kind::Fixed), has(Kind::LastAffected));
             // `fixed X` + `introduced X` (adjacent or empty intervals) leaves the state unchanged.
             if intro && !fixed {
                 affected = true;
@@ -194,11 +174,7 @@ impl ParsedRange {
             .events
             .iter()
             .filter(|e| e.kind == Kind::Fixed)
-            .filter(|e| {
-                e.version
-                    .as_ref()
-                    .is_some_and(|f| v.compare(f) == Ordering::Less)
-            })
+            .filter(|e| e.version.as_ref().is_some_and(|f| v.compare(f) == Ordering::Less))
             .map(|e| e.raw.clone())
             .collect();
         Some(fixed)
@@ -220,11 +196,7 @@ impl ParsedEntry {
         let p = a.package.as_ref()?;
         let base = ecosystem_base(&p.ecosystem).to_string();
         let engine = Engine::for_ecosystem(&base);
-        let ranges = a
-            .ranges
-            .iter()
-            .filter_map(|r| ParsedRange::parse(r, engine))
-            .collect();
+        let ranges = a.ranges.iter().filter_map(|r| ParsedRange::parse(r, engine)).collect();
         let versions = a.versions.clone();
         Some(ParsedEntry {
             index,
@@ -240,9 +212,7 @@ impl ParsedEntry {
 
     /// Whether the entry is for this ecosystem/release and normalised name.
     pub(crate) fn applies_to(&self, base: &str, release: &str, name: &str) -> bool {
-        self.base == base
-            && self.name == name
-            && release_matches(&self.base, release, &self.release)
+        self.base == base && self.name == name && release_matches(&self.base, release, &self.release)
     }
 
     /// Checks `version` (raw string) against the entry.
@@ -261,20 +231,14 @@ impl ParsedEntry {
         if hit.is_none() && !self.versions.is_empty() {
             let listed = self.versions.contains(&inst.raw) || {
                 let engine = self.engine;
-                let parsed = self.versions_parsed.get_or_init(|| {
-                    self.versions
-                        .iter()
-                        .map(|s| Version::parse(engine, s))
-                        .collect()
-                });
+                let parsed = self
+                    .versions_parsed
+                    .get_or_init(|| self.versions.iter().map(|s| Version::parse(engine, s)).collect());
                 let v = inst.get(engine);
                 parsed.iter().any(|pv| pv.compare(v) == Ordering::Equal)
             };
             if listed {
-                hit = Some(Hit {
-                    fixed: Vec::new(),
-                    listed_only: true,
-                });
+                hit = Some(Hit { fixed: Vec::new(), listed_only: true });
             }
         }
         hit
@@ -298,9 +262,7 @@ pub(crate) fn release_matches(base: &str, pkg: &str, adv: &str) -> bool {
             return false;
         }
         let num = |p: &[&str]| {
-            p.iter()
-                .find(|x| x.starts_with(|c: char| c.is_ascii_digit()))
-                .map(|s| s.to_string())
+            p.iter().find(|x| x.starts_with(|c: char| c.is_ascii_digit())).map(|s| s.to_string())
         };
         return num(&adv_parts) == num(&pkg_parts);
     }
@@ -321,11 +283,7 @@ mod tests {
 
     fn entry(eco: &str, kind: &str, events: &[(&str, &str)], versions: &[&str]) -> Affected {
         Affected {
-            package: Some(AffectedPackage {
-                ecosystem: eco.into(),
-                name: "p".into(),
-                purl: None,
-            }),
+            package: Some(AffectedPackage { ecosystem: eco.into(), name: "p".into(), purl: None }),
             ranges: vec![Range {
                 kind: kind.into(),
                 repo: None,
@@ -354,12 +312,7 @@ mod tests {
         let a = entry(
             "PyPI",
             "ECOSYSTEM",
-            &[
-                ("introduced", "0"),
-                ("fixed", "1.5"),
-                ("introduced", "2.0"),
-                ("fixed", "2.3"),
-            ],
+            &[("introduced", "0"), ("fixed", "1.5"), ("introduced", "2.0"), ("fixed", "2.3")],
             &[],
         );
         assert!(is_affected("1.0", &a));
@@ -369,41 +322,23 @@ mod tests {
         assert!(is_affected("2.2.9", &a));
         assert!(!is_affected("2.3", &a));
         let e = ParsedEntry::parse(0, &a).unwrap();
-        assert_eq!(
-            e.check("1.0").unwrap().fixed,
-            vec!["1.5".to_string(), "2.3".to_string()]
-        );
+        assert_eq!(e.check("1.0").unwrap().fixed, vec!["1.5".to_string(), "2.3".to_string()]);
     }
 
     #[test]
     fn last_affected_and_limit() {
-        let a = entry(
-            "npm",
-            "SEMVER",
-            &[("introduced", "1.0.0"), ("last_affected", "1.2.0")],
-            &[],
-        );
+        let a = entry("npm", "SEMVER", &[("introduced", "1.0.0"), ("last_affected", "1.2.0")], &[]);
         assert!(is_affected("1.2.0", &a));
         assert!(!is_affected("1.2.1", &a));
         assert!(!is_affected("0.9.0", &a));
-        let a = entry(
-            "Go",
-            "SEMVER",
-            &[("introduced", "0"), ("limit", "2.0.0")],
-            &[],
-        );
+        let a = entry("Go", "SEMVER", &[("introduced", "0"), ("limit", "2.0.0")], &[]);
         assert!(is_affected("v1.9.9", &a));
         assert!(!is_affected("v2.0.0", &a));
     }
 
     #[test]
     fn versions_list_and_git_ignored() {
-        let a = entry(
-            "PyPI",
-            "GIT",
-            &[("introduced", "0"), ("fixed", "abc")],
-            &["1.0", "1.1"],
-        );
+        let a = entry("PyPI", "GIT", &[("introduced", "0"), ("fixed", "abc")], &["1.0", "1.1"]);
         assert!(is_affected("1.1", &a));
         assert!(is_affected("1.1.0", &a)); // PEP 440 equality
         assert!(!is_affected("1.2", &a));
@@ -420,12 +355,7 @@ mod tests {
 
     #[test]
     fn empty_range_is_not_affected() {
-        let a = entry(
-            "PyPI",
-            "ECOSYSTEM",
-            &[("introduced", "1.0"), ("fixed", "1.0")],
-            &[],
-        );
+        let a = entry("PyPI", "ECOSYSTEM", &[("introduced", "1.0"), ("fixed", "1.0")], &[]);
         assert!(!is_affected("1.0", &a));
     }
 

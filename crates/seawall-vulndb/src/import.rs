@@ -18,17 +18,13 @@ pub fn parse_records(name: &str, bytes: &[u8]) -> Result<Vec<Vulnerability>, Str
     let lower = name.to_ascii_lowercase();
     if lower.ends_with(".yaml") || lower.ends_with(".yml") {
         let text = std::str::from_utf8(bytes).map_err(|e| e.to_string())?;
-        return serde_saphyr::from_str::<Vulnerability>(text)
-            .map(|v| vec![v])
-            .map_err(|e| e.to_string());
+        return serde_saphyr::from_str::<Vulnerability>(text).map(|v| vec![v]).map_err(|e| e.to_string());
     }
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     if first == Some(&b'[') {
         serde_json::from_slice::<Vec<Vulnerability>>(bytes).map_err(|e| e.to_string())
     } else {
-        serde_json::from_slice::<Vulnerability>(bytes)
-            .map(|v| vec![v])
-            .map_err(|e| e.to_string())
+        serde_json::from_slice::<Vulnerability>(bytes).map(|v| vec![v]).map_err(|e| e.to_string())
     }
 }
 
@@ -37,12 +33,7 @@ fn is_record_name(name: &str) -> bool {
     lower.ends_with(".json") || lower.ends_with(".yaml") || lower.ends_with(".yml")
 }
 
-fn store(
-    batch: &Batch<'_>,
-    summary: &mut ImportSummary,
-    name: &str,
-    bytes: &[u8],
-) -> Result<(), DbError> {
+fn store(batch: &Batch<'_>, summary: &mut ImportSummary, name: &str, bytes: &[u8]) -> Result<(), DbError> {
     match parse_records(name, bytes) {
         Ok(records) => {
             for v in records {
@@ -60,24 +51,14 @@ fn store(
 
 /// Loads every record of a zip archive into `batch`. Entries that are not records are ignored,
 /// unparseable ones are counted in the summary. Fails only if the archive itself is unreadable.
-pub(crate) fn load_zip(
-    path: &Path,
-    batch: &Batch<'_>,
-    summary: &mut ImportSummary,
-) -> Result<(), DbError> {
+pub(crate) fn load_zip(path: &Path, batch: &Batch<'_>, summary: &mut ImportSummary) -> Result<(), DbError> {
     let file = std::fs::File::open(path).map_err(DbError::io(path))?;
-    let zerr = |e: zip::result::ZipError| DbError::Zip {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    };
+    let zerr = |e: zip::result::ZipError| DbError::Zip { path: path.to_path_buf(), message: e.to_string() };
     let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(zerr)?;
     let mut buf = Vec::new();
     for i in 0..archive.len() {
         let mut entry = archive.by_index(i).map_err(zerr)?;
-        let member = entry
-            .name()
-            .map(|n| n.into_owned())
-            .unwrap_or_else(|_| format!("entry #{i}"));
+        let member = entry.name().map(|n| n.into_owned()).unwrap_or_else(|_| format!("entry #{i}"));
         if !entry.is_file() || !is_record_name(&member) {
             continue;
         }
@@ -85,10 +66,7 @@ pub(crate) fn load_zip(
         if entry.size() > MAX_RECORD_BYTES {
             summary.error(
                 name,
-                format!(
-                    "entry of {} bytes exceeds the {MAX_RECORD_BYTES}-byte limit",
-                    entry.size()
-                ),
+                format!("entry of {} bytes exceeds the {MAX_RECORD_BYTES}-byte limit", entry.size()),
             );
             continue;
         }
@@ -97,10 +75,7 @@ pub(crate) fn load_zip(
         (&mut entry)
             .take(MAX_RECORD_BYTES + 1)
             .read_to_end(&mut buf)
-            .map_err(|e| DbError::Zip {
-                path: path.to_path_buf(),
-                message: format!("{member}: {e}"),
-            })?;
+            .map_err(|e| DbError::Zip { path: path.to_path_buf(), message: format!("{member}: {e}") })?;
         store(batch, summary, &name, &buf)?;
     }
     Ok(())
@@ -118,10 +93,7 @@ impl VulnDb {
         self.import_as(
             path,
             &source,
-            &SourceMeta {
-                size: meta.is_file().then_some(meta.len()),
-                ..Default::default()
-            },
+            &SourceMeta { size: meta.is_file().then_some(meta.len()), ..Default::default() },
             false,
         )
     }
@@ -137,18 +109,12 @@ impl VulnDb {
     ) -> Result<ImportSummary, DbError> {
         let md = std::fs::metadata(path).map_err(DbError::io(path))?;
         let location = path.display().to_string();
-        let mut summary = ImportSummary {
-            source: source.to_string(),
-            ..Default::default()
-        };
+        let mut summary = ImportSummary { source: source.to_string(), ..Default::default() };
         let batch = self.batch(source)?;
         batch.clear_source()?;
         let lower = path.to_string_lossy().to_ascii_lowercase();
         if md.is_dir() {
-            for entry in walkdir::WalkDir::new(path)
-                .follow_links(false)
-                .sort_by_file_name()
-            {
+            for entry in walkdir::WalkDir::new(path).follow_links(false).sort_by_file_name() {
                 let entry = match entry {
                     Ok(e) => e,
                     Err(e) => {
@@ -156,18 +122,13 @@ impl VulnDb {
                         continue;
                     }
                 };
-                if !entry.file_type().is_file()
-                    || !is_record_name(&entry.file_name().to_string_lossy())
-                {
+                if !entry.file_type().is_file() || !is_record_name(&entry.file_name().to_string_lossy()) {
                     continue;
                 }
                 let p = entry.path();
                 let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
                 if size > MAX_RECORD_BYTES {
-                    summary.error(
-                        p.display().to_string(),
-                        "file exceeds the record size limit".into(),
-                    );
+                    summary.error(p.display().to_string(), "file exceeds the record size limit".into());
                     continue;
                 }
                 match std::fs::read(p) {
@@ -185,10 +146,8 @@ impl VulnDb {
                 });
             }
             let bytes = std::fs::read(path).map_err(DbError::io(path))?;
-            let records = parse_records(&lower, &bytes).map_err(|message| DbError::Record {
-                path: location.clone(),
-                message,
-            })?;
+            let records = parse_records(&lower, &bytes)
+                .map_err(|message| DbError::Record { path: location.clone(), message })?;
             for v in records {
                 if batch.put(&v)? {
                     summary.records += 1;
@@ -197,9 +156,7 @@ impl VulnDb {
                 }
             }
         } else {
-            return Err(DbError::UnsupportedSource {
-                path: path.to_path_buf(),
-            });
+            return Err(DbError::UnsupportedSource { path: path.to_path_buf() });
         }
         batch.commit(&location, meta)?;
         Ok(summary)

@@ -62,7 +62,7 @@ pub use matcher::{PRACTICE, match_packages, primary_id};
 pub use plan::{DB_ENV, STALE_AFTER, default_db_path, ecosystems_for};
 pub use store::{DbStatus, ImportSummary, SCHEMA_VERSION, SourceMeta, SourceStatus, VulnDb};
 pub use update::{
-    DEFAULT_ECOSYSTEMS, DEFAULT_SOURCE, EcosystemOutcome, EcosystemUpdate, MAX_ARCHIVE_BYTES,
-    UpdateSummary, file_crc32c, update,
+    DEFAULT_ECOSYSTEMS, DEFAULT_SOURCE, EcosystemOutcome, EcosystemUpdate, MAX_ARCHIVE_BYTES, UpdateSummary,
+    file_crc32c, update,
 };
 pub use upgrade::{Upgrade, upgrade_plan};

@@ -17,14 +17,7 @@ use crate::{DbError, VulnDb};
 pub const PRACTICE: u8 = 7;
 
 /// OS ecosystems whose advisories are keyed by the source package.
-const SOURCE_KEYED: &[&str] = &[
-    "Debian",
-    "Ubuntu",
-    "Alpine",
-    "Wolfi",
-    "Chainguard",
-    "MinimOS",
-];
+const SOURCE_KEYED: &[&str] = &["Debian", "Ubuntu", "Alpine", "Wolfi", "Chainguard", "MinimOS"];
 
 /// A parsed record, cached for the duration of one matching run.
 pub(crate) struct ParsedRecord {
@@ -34,12 +27,8 @@ pub(crate) struct ParsedRecord {
 
 impl ParsedRecord {
     pub(crate) fn new(vuln: Vulnerability) -> ParsedRecord {
-        let entries = vuln
-            .affected
-            .iter()
-            .enumerate()
-            .filter_map(|(i, a)| ParsedEntry::parse(i, a))
-            .collect();
+        let entries =
+            vuln.affected.iter().enumerate().filter_map(|(i, a)| ParsedEntry::parse(i, a)).collect();
         ParsedRecord { vuln, entries }
     }
 }
@@ -52,12 +41,7 @@ pub(crate) struct Cache {
 }
 
 impl Cache {
-    pub(crate) fn ids(
-        &mut self,
-        db: &VulnDb,
-        base: &str,
-        name: &str,
-    ) -> Result<Rc<Vec<String>>, DbError> {
+    pub(crate) fn ids(&mut self, db: &VulnDb, base: &str, name: &str) -> Result<Rc<Vec<String>>, DbError> {
         let key = (base.to_string(), name.to_string());
         if let Some(v) = self.ids.get(&key) {
             return Ok(Rc::clone(v));
@@ -67,11 +51,7 @@ impl Cache {
         Ok(v)
     }
 
-    pub(crate) fn record(
-        &mut self,
-        db: &VulnDb,
-        id: &str,
-    ) -> Result<Option<Rc<ParsedRecord>>, DbError> {
+    pub(crate) fn record(&mut self, db: &VulnDb, id: &str) -> Result<Option<Rc<ParsedRecord>>, DbError> {
         if let Some(r) = self.records.get(id) {
             return Ok(r.clone());
         }
@@ -125,11 +105,7 @@ pub(crate) fn query_for(p: &Package, os: Option<&OsInfo>) -> Option<Query> {
     if SOURCE_KEYED.iter().any(|s| s.eq_ignore_ascii_case(&base))
         && let Some(src) = p.source.as_ref().filter(|s| !s.name.trim().is_empty())
     {
-        let version = if src.version.trim().is_empty() {
-            p.version.clone()
-        } else {
-            src.version.clone()
-        };
+        let version = if src.version.trim().is_empty() { p.version.clone() } else { src.version.clone() };
         return Some(Query {
             name: normalize_name(&base, &src.name),
             ecosystem,
@@ -155,11 +131,7 @@ pub(crate) struct RecordHit {
 }
 
 /// All records that affect `q`.
-pub(crate) fn hits_for(
-    db: &VulnDb,
-    cache: &mut Cache,
-    q: &Query,
-) -> Result<Vec<RecordHit>, DbError> {
+pub(crate) fn hits_for(db: &VulnDb, cache: &mut Cache, q: &Query) -> Result<Vec<RecordHit>, DbError> {
     let base = ecosystem_base(&q.ecosystem);
     let release = ecosystem_release(&q.ecosystem);
     let ids = cache.ids(db, base, &q.name)?;
@@ -171,22 +143,14 @@ pub(crate) fn hits_for(
         };
         let mut entries = Vec::new();
         let mut fixed = Vec::new();
-        for e in record
-            .entries
-            .iter()
-            .filter(|e| e.applies_to(base, release, &q.name))
-        {
+        for e in record.entries.iter().filter(|e| e.applies_to(base, release, &q.name)) {
             if let Some(Hit { fixed: f, .. }) = e.check_installed(&mut installed) {
                 entries.push(e.index);
                 fixed.extend(f);
             }
         }
         if !entries.is_empty() {
-            out.push(RecordHit {
-                record: Rc::clone(&record),
-                entries,
-                fixed,
-            });
+            out.push(RecordHit { record: Rc::clone(&record), entries, fixed });
         }
     }
     Ok(out)
@@ -207,9 +171,7 @@ fn id_rank(id: &str) -> u8 {
 /// (`GHSA` < ecosystem databases such as `PYSEC`/`RUSTSEC`/`GO` < distribution advisories such as
 /// `DSA`/`USN`/`ALPINE` < `CVE`), ties broken by string order.
 pub fn primary_id<'a>(record_ids: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    record_ids
-        .into_iter()
-        .min_by(|a, b| id_rank(a).cmp(&id_rank(b)).then_with(|| a.cmp(b)))
+    record_ids.into_iter().min_by(|a, b| id_rank(a).cmp(&id_rank(b)).then_with(|| a.cmp(b)))
 }
 
 /// Groups hits whose id sets ({id} ∪ aliases) overlap (union–find).
@@ -226,10 +188,7 @@ fn group_hits(hits: Vec<RecordHit>) -> Vec<Vec<RecordHit>> {
     let mut owner: HashMap<&str, usize> = HashMap::new();
     for (i, h) in hits.iter().enumerate() {
         let v = &h.record.vuln;
-        for id in std::iter::once(&v.id)
-            .chain(v.aliases.iter())
-            .chain(v.upstream.iter())
-        {
+        for id in std::iter::once(&v.id).chain(v.aliases.iter()).chain(v.upstream.iter()) {
             if let Some(&j) = owner.get(id.as_str()) {
                 let (a, b) = (find(&mut parent, i), find(&mut parent, j));
                 if a != b {
@@ -254,10 +213,7 @@ fn group_hits(hits: Vec<RecordHit>) -> Vec<Vec<RecordHit>> {
 }
 
 fn sort_versions(engine: Engine, v: &mut Vec<String>) {
-    let mut parsed: Vec<(Version, String)> = v
-        .drain(..)
-        .map(|s| (Version::parse(engine, &s), s))
-        .collect();
+    let mut parsed: Vec<(Version, String)> = v.drain(..).map(|s| (Version::parse(engine, &s), s)).collect();
     parsed.sort_by(|a, b| a.0.compare(&b.0).then_with(|| a.1.cmp(&b.1)));
     parsed.dedup_by(|a, b| a.1 == b.1);
     v.extend(parsed.into_iter().map(|(_, s)| s));
@@ -266,13 +222,8 @@ fn sort_versions(engine: Engine, v: &mut Vec<String>) {
 /// Builds the finding for one group of hits on one package.
 fn finding_for(p: &Package, q: &Query, group: &[RecordHit]) -> Finding {
     let record_ids: Vec<&str> = group.iter().map(|h| h.record.vuln.id.as_str()).collect();
-    let primary = primary_id(record_ids.iter().copied())
-        .unwrap_or("")
-        .to_string();
-    let main = group
-        .iter()
-        .find(|h| h.record.vuln.id == primary)
-        .unwrap_or(&group[0]);
+    let primary = primary_id(record_ids.iter().copied()).unwrap_or("").to_string();
+    let main = group.iter().find(|h| h.record.vuln.id == primary).unwrap_or(&group[0]);
 
     let mut ids: BTreeSet<String> = BTreeSet::new();
     let mut known: Vec<(Severity, SeveritySource)> = Vec::new();
@@ -283,36 +234,22 @@ fn finding_for(p: &Package, q: &Query, group: &[RecordHit]) -> Finding {
         let v = &h.record.vuln;
         ids.insert(v.id.clone());
         ids.extend(v.aliases.iter().cloned());
-        let affected: Vec<&Affected> = h
-            .entries
-            .iter()
-            .filter_map(|&i| v.affected.get(i))
-            .collect();
+        ids.extend(v.upstream.iter().cloned());
+        let affected: Vec<&Affected> = h.entries.iter().filter_map(|&i| v.affected.get(i)).collect();
         let (s, c, src) = severity_of(v, &affected);
         if src != SeveritySource::Default {
             known.push((s, src));
         }
         for score in c {
-            if !cvss
-                .iter()
-                .any(|x: &seawall_core::Cvss| x.vector == score.vector)
-            {
+            if !cvss.iter().any(|x: &seawall_core::Cvss| x.vector == score.vector) {
                 cvss.push(score);
             }
         }
-        refs.extend(
-            v.references
-                .iter()
-                .map(|r| r.url.clone())
-                .filter(|u| !u.is_empty()),
-        );
+        refs.extend(v.references.iter().map(|r| r.url.clone()).filter(|u| !u.is_empty()));
         fixed.extend(h.fixed.iter().cloned());
     }
-    let (severity, source) = known
-        .iter()
-        .copied()
-        .max_by_key(|k| k.0)
-        .unwrap_or((Severity::Medium, SeveritySource::Default));
+    let (severity, source) =
+        known.iter().copied().max_by_key(|k| k.0).unwrap_or((Severity::Medium, SeveritySource::Default));
     ids.remove(&primary);
     let engine = Engine::for_ecosystem(&q.ecosystem);
     sort_versions(engine, &mut fixed);
@@ -327,36 +264,22 @@ fn finding_for(p: &Package, q: &Query, group: &[RecordHit]) -> Finding {
     f.location = p.locations.first().cloned().unwrap_or_default();
     f.aliases = ids.into_iter().collect();
     f.cvss = cvss;
-    f.package = Some(PackageRef {
-        name: p.name.clone(),
-        version: p.version.clone(),
-        ecosystem: p.ecosystem.clone(),
-    });
+    f.package =
+        Some(PackageRef { name: p.name.clone(), version: p.version.clone(), ecosystem: p.ecosystem.clone() });
     f.status = Some(if fixed.is_empty() { "unfixed" } else { "fixed" }.to_string());
     f.message = if fixed.is_empty() {
-        format!(
-            "{} {} is affected by {primary}; no fixed version is known",
-            p.name, p.version
-        )
+        format!("{} {} is affected by {primary}; no fixed version is known", p.name, p.version)
     } else {
-        format!(
-            "{} {} is affected by {primary}; fixed in {}",
-            p.name,
-            p.version,
-            fixed.join(", ")
-        )
+        format!("{} {} is affected by {primary}; fixed in {}", p.name, p.version, fixed.join(", "))
     };
     f.fixed_versions = fixed;
     f.references = refs.into_iter().take(32).collect();
     let mut record_list: Vec<&str> = record_ids;
     record_list.sort_unstable();
-    f.details
-        .insert("osv_records".into(), record_list.join(","));
-    f.details
-        .insert("matched_ecosystem".into(), q.ecosystem.clone());
+    f.details.insert("osv_records".into(), record_list.join(","));
+    f.details.insert("matched_ecosystem".into(), q.ecosystem.clone());
     f.details.insert("matched_name".into(), q.name.clone());
-    f.details
-        .insert("matched_version".into(), q.version.clone());
+    f.details.insert("matched_version".into(), q.version.clone());
     f.details.insert(
         "severity_source".into(),
         match source {
@@ -370,8 +293,7 @@ fn finding_for(p: &Package, q: &Query, group: &[RecordHit]) -> Finding {
         f.details.insert("matched_via".into(), via.into());
     }
     if q.via_source {
-        f.details
-            .insert("source_package".into(), format!("{} {}", q.name, q.version));
+        f.details.insert("source_package".into(), format!("{} {}", q.name, q.version));
     }
     f.ensure_fingerprint();
     f

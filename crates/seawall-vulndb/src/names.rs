@@ -7,10 +7,7 @@ pub fn ecosystem_base(ecosystem: &str) -> &str {
 
 /// The release part of an ecosystem string: `Debian:12` → `12`, `Ubuntu:22.04:LTS` → `22.04:LTS`.
 pub fn ecosystem_release(ecosystem: &str) -> &str {
-    ecosystem
-        .split_once(':')
-        .map(|(_, r)| r.trim())
-        .unwrap_or("")
+    ecosystem.split_once(':').map(|(_, r)| r.trim()).unwrap_or("")
 }
 
 /// PEP 503 normalisation: lower-case, runs of `-`, `_`, `.` become one `-`.
@@ -33,11 +30,7 @@ pub fn pep503(name: &str) -> String {
 
 /// The name under which a package of `ecosystem_base` is indexed.
 pub fn normalize_name(ecosystem_base: &str, name: &str) -> String {
-    if ecosystem_base.eq_ignore_ascii_case("PyPI") {
-        pep503(name)
-    } else {
-        name.trim().to_string()
-    }
+    if ecosystem_base.eq_ignore_ascii_case("PyPI") { pep503(name) } else { name.trim().to_string() }
 }
 
 /// conda package names that differ from the PyPI distribution they package.
@@ -148,10 +141,7 @@ mod tests {
     #[test]
     fn conda_names() {
         assert_eq!(conda_to_pypi("pytorch", None).as_deref(), Some("torch"));
-        assert_eq!(
-            conda_to_pypi("py-opencv", None).as_deref(),
-            Some("opencv-python")
-        );
+        assert_eq!(conda_to_pypi("py-opencv", None).as_deref(), Some("opencv-python"));
         assert_eq!(conda_to_pypi("numpy", None).as_deref(), Some("numpy"));
         assert_eq!(conda_to_pypi("openssl", None), None);
         assert_eq!(conda_to_pypi("libcurl", None), None);

@@ -153,9 +153,7 @@ impl Vulnerability {
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .or_else(|| {
-                self.details
-                    .as_deref()
-                    .and_then(|d| d.lines().map(str::trim).find(|l| !l.is_empty()))
+                self.details.as_deref().and_then(|d| d.lines().map(str::trim).find(|l| !l.is_empty()))
             })
             .unwrap_or(&self.id);
         let mut t: String = pick.chars().take(200).collect();
@@ -167,9 +165,7 @@ impl Vulnerability {
 
     /// Whether the record has been withdrawn.
     pub fn is_withdrawn(&self) -> bool {
-        self.withdrawn
-            .as_deref()
-            .is_some_and(|w| !w.trim().is_empty())
+        self.withdrawn.as_deref().is_some_and(|w| !w.trim().is_empty())
     }
 }
 
@@ -181,10 +177,7 @@ mod tests {
     #[test]
     fn parses_minimal_and_unknown_fields() {
         let v = Vulnerability::from_json(br#"{"id":"X-1","schema_version":"1.7.0","affected":[{"package":{"ecosystem":"PyPI","name":"a"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"1.0"}]}]}],"extra":1}"#).unwrap();
-        assert_eq!(
-            v.affected[0].ranges[0].events[1].fixed.as_deref(),
-            Some("1.0")
-        );
+        assert_eq!(v.affected[0].ranges[0].events[1].fixed.as_deref(), Some("1.0"));
         assert_eq!(v.title(), "X-1");
         assert!(!v.is_withdrawn());
     }

@@ -26,10 +26,7 @@ pub fn default_db_path() -> PathBuf {
         return PathBuf::from(c).join("seawall").join("osv.db");
     }
     if let Some(h) = std::env::var_os("HOME").filter(|p| !p.is_empty()) {
-        return PathBuf::from(h)
-            .join(".cache")
-            .join("seawall")
-            .join("osv.db");
+        return PathBuf::from(h).join(".cache").join("seawall").join("osv.db");
     }
     PathBuf::from(".seawall").join("osv.db")
 }
@@ -65,12 +62,7 @@ impl DbStatus {
     pub fn missing_ecosystems<'a>(&self, wanted: &'a [String]) -> Vec<&'a str> {
         wanted
             .iter()
-            .filter(|w| {
-                !self
-                    .records_by_ecosystem
-                    .keys()
-                    .any(|k| k.eq_ignore_ascii_case(w))
-            })
+            .filter(|w| !self.records_by_ecosystem.keys().any(|k| k.eq_ignore_ascii_case(w)))
             .map(String::as_str)
             .collect()
     }
@@ -89,11 +81,7 @@ mod tests {
             Package::new("libc6", "2.36", "Debian", Location::file("c")),
             Package::new("openssl", "3", "conda", Location::file("d")),
         ];
-        let os = OsInfo {
-            id: "debian".into(),
-            version_id: "12".into(),
-            ..Default::default()
-        };
+        let os = OsInfo { id: "debian".into(), version_id: "12".into(), ..Default::default() };
         assert_eq!(ecosystems_for(&pkgs, Some(&os)), ["Debian", "PyPI"]);
     }
 }

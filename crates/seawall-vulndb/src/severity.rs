@@ -12,31 +12,27 @@ pub fn score_entry(e: &SeverityEntry) -> Option<Cvss> {
     let vector = e.score.trim();
     if vector.starts_with("CVSS:3.") {
         let v = cvss::v3::Vector::from_str(vector).ok()?;
-        let version = if vector.starts_with("CVSS:3.0") {
-            "3.0"
-        } else {
-            "3.1"
-        };
-        return Some(Cvss {
-            version: version.into(),
-            vector: vector.into(),
-            score: v.base_score().value(),
-        });
+        let version = if vector.starts_with("CVSS:3.0") { "3.0" } else { "3.1" };
+        return Some(Cvss { version: version.into(), vector: vector.into(), score: v.base_score().value() });
     }
     if vector.starts_with("CVSS:4.") {
         let v = cvss::v4::Vector::from_str(vector).ok()?;
-        return Some(Cvss {
-            version: "4.0".into(),
-            vector: vector.into(),
-            score: v.score().value(),
-        });
+        return Some(Cvss { version: "4.0".into(), vector: vector.into(), score: v.score().value() });
     }
     None
 }
 
+/// `severity` (GHSA, most databases) or Debian's `urgency` label.
 fn label(value: Option<&serde_json::Value>) -> Option<Severity> {
-    let s = value?.get("severity")?.as_str()?;
-    s.parse::<Severity>().ok()
+    let v = value?;
+    if let Some(s) = v.get("severity").and_then(|s| s.as_str()) {
+        return s.parse::<Severity>().ok();
+    }
+    let u = v.get("urgency").and_then(|s| s.as_str())?.trim().trim_end_matches('*').to_ascii_lowercase();
+    match u.as_str() {
+        "unimportant" => Some(Severity::Low),
+        other => other.parse::<Severity>().ok(),
+    }
 }
 
 /// How a severity was decided.
@@ -55,15 +51,9 @@ pub enum SeveritySource {
 /// CVSS wins over labels (a CVSS score is the most specific); among vectors the highest score wins.
 /// Without any data the severity is `MEDIUM`: an advisory with a known fix is never silently
 /// ranked as informational.
-pub fn severity_of(
-    v: &Vulnerability,
-    affected: &[&Affected],
-) -> (Severity, Vec<Cvss>, SeveritySource) {
+pub fn severity_of(v: &Vulnerability, affected: &[&Affected]) -> (Severity, Vec<Cvss>, SeveritySource) {
     let mut scores: Vec<Cvss> = Vec::new();
-    let entries = v
-        .severity
-        .iter()
-        .chain(affected.iter().flat_map(|a| a.severity.iter()));
+    let entries = v.severity.iter().chain(affected.iter().flat_map(|a| a.severity.iter()));
     let mut labels: Vec<Severity> = Vec::new();
     for e in entries {
         if let Some(c) = score_entry(e) {

@@ -101,9 +101,7 @@ impl ImportSummary {
 }
 
 pub(crate) fn now_rfc3339() -> String {
-    jiff::Timestamp::now()
-        .strftime("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
+    jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 impl VulnDb {
@@ -147,16 +145,10 @@ impl VulnDb {
         self.conn
             .execute_batch("PRAGMA journal_mode=DELETE; PRAGMA synchronous=NORMAL;")
             .map_err(DbError::sqlite(&self.path))?;
-        self.conn
-            .execute_batch(SCHEMA)
-            .map_err(DbError::sqlite(&self.path))?;
+        self.conn.execute_batch(SCHEMA).map_err(DbError::sqlite(&self.path))?;
         let found: Option<String> = self
             .conn
-            .query_row(
-                "SELECT value FROM meta WHERE key='schema_version'",
-                [],
-                |r| r.get(0),
-            )
+            .query_row("SELECT value FROM meta WHERE key='schema_version'", [], |r| r.get(0))
             .optional()
             .map_err(DbError::sqlite(&self.path))?;
         match found {
@@ -176,20 +168,12 @@ impl VulnDb {
     fn check_schema(&self) -> Result<(), DbError> {
         let found: Option<String> = self
             .conn
-            .query_row(
-                "SELECT value FROM meta WHERE key='schema_version'",
-                [],
-                |r| r.get(0),
-            )
+            .query_row("SELECT value FROM meta WHERE key='schema_version'", [], |r| r.get(0))
             .optional()
             .map_err(DbError::sqlite(&self.path))?;
         let found = found.unwrap_or_default();
         if found != SCHEMA_VERSION.to_string() {
-            return Err(DbError::Schema {
-                path: self.path.clone(),
-                found,
-                expected: SCHEMA_VERSION,
-            });
+            return Err(DbError::Schema { path: self.path.clone(), found, expected: SCHEMA_VERSION });
         }
         Ok(())
     }
@@ -198,11 +182,7 @@ impl VulnDb {
     pub(crate) fn batch(&mut self, source: &str) -> Result<Batch<'_>, DbError> {
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(DbError::sqlite(&path))?;
-        Ok(Batch {
-            tx,
-            path,
-            source: source.to_string(),
-        })
+        Ok(Batch { tx, path, source: source.to_string() })
     }
 
     /// Removes every record whose source is `source` (used before re-loading a source).
@@ -235,8 +215,7 @@ impl VulnDb {
         let rows = stmt
             .query_map(params![base, norm], |r| r.get::<_, String>(0))
             .map_err(DbError::sqlite(&self.path))?;
-        rows.collect::<Result<Vec<_>, _>>()
-            .map_err(DbError::sqlite(&self.path))
+        rows.collect::<Result<Vec<_>, _>>().map_err(DbError::sqlite(&self.path))
     }
 
     /// Loads one record by id.
@@ -245,18 +224,14 @@ impl VulnDb {
             .conn
             .prepare_cached("SELECT json FROM vulns WHERE id = ?1")
             .map_err(DbError::sqlite(&self.path))?;
-        let json: Option<String> = stmt
-            .query_row(params![id], |r| r.get(0))
-            .optional()
-            .map_err(DbError::sqlite(&self.path))?;
+        let json: Option<String> =
+            stmt.query_row(params![id], |r| r.get(0)).optional().map_err(DbError::sqlite(&self.path))?;
         match json {
             None => Ok(None),
-            Some(j) => serde_json::from_str(&j)
-                .map(Some)
-                .map_err(|e| DbError::Record {
-                    path: format!("{}#{id}", self.path.display()),
-                    message: e.to_string(),
-                }),
+            Some(j) => serde_json::from_str(&j).map(Some).map_err(|e| DbError::Record {
+                path: format!("{}#{id}", self.path.display()),
+                message: e.to_string(),
+            }),
         }
     }
 
@@ -268,11 +243,9 @@ impl VulnDb {
                 "SELECT vuln_id FROM aliases WHERE alias = ?1 UNION SELECT id FROM vulns WHERE id = ?1 ORDER BY 1",
             )
             .map_err(DbError::sqlite(&self.path))?;
-        let rows = stmt
-            .query_map(params![alias], |r| r.get::<_, String>(0))
-            .map_err(DbError::sqlite(&self.path))?;
-        rows.collect::<Result<Vec<_>, _>>()
-            .map_err(DbError::sqlite(&self.path))
+        let rows =
+            stmt.query_map(params![alias], |r| r.get::<_, String>(0)).map_err(DbError::sqlite(&self.path))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(DbError::sqlite(&self.path))
     }
 
     /// Age, sources and record counts.
@@ -280,21 +253,18 @@ impl VulnDb {
         let e = DbError::sqlite;
         let updated_at: Option<String> = self
             .conn
-            .query_row("SELECT value FROM meta WHERE key='updated_at'", [], |r| {
-                r.get(0)
-            })
+            .query_row("SELECT value FROM meta WHERE key='updated_at'", [], |r| r.get(0))
             .optional()
             .map_err(e(&self.path))?;
-        let age_seconds = updated_at
-            .as_deref()
-            .and_then(|u| u.parse::<jiff::Timestamp>().ok())
-            .map(|t| {
-                let secs = jiff::Timestamp::now().as_second() - t.as_second();
-                u64::try_from(secs).unwrap_or(0)
-            });
+        let age_seconds = updated_at.as_deref().and_then(|u| u.parse::<jiff::Timestamp>().ok()).map(|t| {
+            let secs = jiff::Timestamp::now().as_second() - t.as_second();
+            u64::try_from(secs).unwrap_or(0)
+        });
         let mut stmt = self
             .conn
-            .prepare("SELECT name, location, etag, size, crc32c, fetched_at, records FROM sources ORDER BY name")
+            .prepare(
+                "SELECT name, location, etag, size, crc32c, fetched_at, records FROM sources ORDER BY name",
+            )
             .map_err(e(&self.path))?;
         let sources = stmt
             .query_map([], |r| {
@@ -302,9 +272,7 @@ impl VulnDb {
                     name: r.get(0)?,
                     location: r.get(1)?,
                     etag: r.get(2)?,
-                    size: r
-                        .get::<_, Option<i64>>(3)?
-                        .and_then(|s| u64::try_from(s).ok()),
+                    size: r.get::<_, Option<i64>>(3)?.and_then(|s| u64::try_from(s).ok()),
                     crc32c: r.get(4)?,
                     fetched_at: r.get(5)?,
                     records: u64::try_from(r.get::<_, i64>(6)?).unwrap_or(0),
@@ -313,10 +281,8 @@ impl VulnDb {
             .map_err(e(&self.path))?
             .collect::<Result<Vec<_>, _>>()
             .map_err(e(&self.path))?;
-        let records: i64 = self
-            .conn
-            .query_row("SELECT COUNT(*) FROM vulns", [], |r| r.get(0))
-            .map_err(e(&self.path))?;
+        let records: i64 =
+            self.conn.query_row("SELECT COUNT(*) FROM vulns", [], |r| r.get(0)).map_err(e(&self.path))?;
         let mut by_eco = BTreeMap::new();
         let mut stmt = self
             .conn
@@ -373,19 +339,13 @@ impl Batch<'_> {
                 .map_err(err(&self.path))?;
             return Ok(false);
         }
-        let json = serde_json::to_string(v).map_err(|e| DbError::Record {
-            path: v.id.clone(),
-            message: e.to_string(),
-        })?;
-        tx.prepare_cached(
-            "INSERT OR REPLACE INTO vulns(id, source, modified, json) VALUES(?1, ?2, ?3, ?4)",
-        )
-        .and_then(|mut s| s.execute(params![v.id, self.source, v.modified, json]))
-        .map_err(err(&self.path))?;
+        let json = serde_json::to_string(v)
+            .map_err(|e| DbError::Record { path: v.id.clone(), message: e.to_string() })?;
+        tx.prepare_cached("INSERT OR REPLACE INTO vulns(id, source, modified, json) VALUES(?1, ?2, ?3, ?4)")
+            .and_then(|mut s| s.execute(params![v.id, self.source, v.modified, json]))
+            .map_err(err(&self.path))?;
         let mut aff = tx
-            .prepare_cached(
-                "INSERT OR IGNORE INTO affected(ecosystem, name, vuln_id) VALUES(?1, ?2, ?3)",
-            )
+            .prepare_cached("INSERT OR IGNORE INTO affected(ecosystem, name, vuln_id) VALUES(?1, ?2, ?3)")
             .map_err(err(&self.path))?;
         for a in &v.affected {
             if let Some(p) = &a.package {
@@ -393,8 +353,7 @@ impl Batch<'_> {
                 if base.is_empty() || p.name.trim().is_empty() {
                     continue;
                 }
-                aff.execute(params![base, normalize_name(base, &p.name), v.id])
-                    .map_err(err(&self.path))?;
+                aff.execute(params![base, normalize_name(base, &p.name), v.id]).map_err(err(&self.path))?;
             }
         }
         let mut al = tx
@@ -411,11 +370,7 @@ impl Batch<'_> {
         let err = DbError::sqlite;
         let records: i64 = self
             .tx
-            .query_row(
-                "SELECT COUNT(*) FROM vulns WHERE source = ?1",
-                params![self.source],
-                |r| r.get(0),
-            )
+            .query_row("SELECT COUNT(*) FROM vulns WHERE source = ?1", params![self.source], |r| r.get(0))
             .map_err(err(&self.path))?;
         let now = now_rfc3339();
         self.tx
@@ -434,10 +389,7 @@ impl Batch<'_> {
             )
             .map_err(err(&self.path))?;
         self.tx
-            .execute(
-                "INSERT OR REPLACE INTO meta(key, value) VALUES('updated_at', ?1)",
-                params![now],
-            )
+            .execute("INSERT OR REPLACE INTO meta(key, value) VALUES('updated_at', ?1)", params![now])
             .map_err(err(&self.path))?;
         self.tx.commit().map_err(err(&self.path))?;
         Ok(u64::try_from(records).unwrap_or(0))
@@ -459,19 +411,13 @@ impl VulnDb {
     /// The stored change-detection data of `source`, if it was loaded before.
     pub fn source_meta(&self, source: &str) -> Result<Option<SourceMeta>, DbError> {
         self.conn
-            .query_row(
-                "SELECT etag, size, crc32c FROM sources WHERE name = ?1",
-                params![source],
-                |r| {
-                    Ok(SourceMeta {
-                        etag: r.get(0)?,
-                        size: r
-                            .get::<_, Option<i64>>(1)?
-                            .and_then(|s| u64::try_from(s).ok()),
-                        crc32c: r.get(2)?,
-                    })
-                },
-            )
+            .query_row("SELECT etag, size, crc32c FROM sources WHERE name = ?1", params![source], |r| {
+                Ok(SourceMeta {
+                    etag: r.get(0)?,
+                    size: r.get::<_, Option<i64>>(1)?.and_then(|s| u64::try_from(s).ok()),
+                    crc32c: r.get(2)?,
+                })
+            })
             .optional()
             .map_err(DbError::sqlite(&self.path))
     }

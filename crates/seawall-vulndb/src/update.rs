@@ -119,29 +119,15 @@ fn locate(source: &str, ecosystem: &str) -> Location {
 }
 
 fn part_path(db_path: &Path, ecosystem: &str) -> PathBuf {
-    let safe: String = ecosystem
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let mut name = db_path
-        .file_name()
-        .map(|n| n.to_os_string())
-        .unwrap_or_default();
+    let safe: String =
+        ecosystem.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '_' }).collect();
+    let mut name = db_path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
     name.push(format!(".{safe}.zip.part"));
     db_path.with_file_name(name)
 }
 
 fn sidecar(part: &Path) -> PathBuf {
-    let mut name = part
-        .file_name()
-        .map(|n| n.to_os_string())
-        .unwrap_or_default();
+    let mut name = part.file_name().map(|n| n.to_os_string()).unwrap_or_default();
     name.push(".etag");
     part.with_file_name(name)
 }
@@ -171,14 +157,8 @@ fn goog_crc32c(headers: &reqwest::header::HeaderMap) -> Option<String> {
         .find_map(|p| p.trim().strip_prefix("crc32c=").map(str::to_string))
 }
 
-fn header_str(
-    headers: &reqwest::header::HeaderMap,
-    name: reqwest::header::HeaderName,
-) -> Option<String> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
+fn header_str(headers: &reqwest::header::HeaderMap, name: reqwest::header::HeaderName) -> Option<String> {
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
 }
 
 fn client(url: &str) -> Result<reqwest::blocking::Client, DbError> {
@@ -186,26 +166,17 @@ fn client(url: &str) -> Result<reqwest::blocking::Client, DbError> {
         .connect_timeout(Duration::from_secs(30))
         .timeout(None)
         .user_agent(concat!("seawall/", env!("CARGO_PKG_VERSION")));
-    let host = url
-        .split("://")
-        .nth(1)
-        .and_then(|r| r.split(['/', ':']).next())
-        .unwrap_or("");
+    let host = url.split("://").nth(1).and_then(|r| r.split(['/', ':']).next()).unwrap_or("");
     if host == "localhost" || host.starts_with("127.") || host == "[" {
         b = b.no_proxy();
     }
-    b.build().map_err(|e| DbError::Download {
-        url: url.to_string(),
-        message: e.to_string(),
-    })
+    b.build().map_err(|e| DbError::Download { url: url.to_string(), message: e.to_string() })
 }
 
 /// Remote metadata from a HEAD request.
 fn head(client: &reqwest::blocking::Client, url: &str) -> Result<SourceMeta, DbError> {
-    let resp = client.head(url).send().map_err(|e| DbError::Download {
-        url: url.into(),
-        message: e.to_string(),
-    })?;
+    let resp =
+        client.head(url).send().map_err(|e| DbError::Download { url: url.into(), message: e.to_string() })?;
     if !resp.status().is_success() {
         return Err(DbError::Download {
             url: url.into(),
@@ -224,12 +195,7 @@ fn same(stored: Option<&SourceMeta>, remote: &SourceMeta) -> bool {
     let Some(s) = stored else { return false };
     match (&s.etag, &remote.etag) {
         (Some(a), Some(b)) => a == b,
-        _ => {
-            s.size.is_some()
-                && s.size == remote.size
-                && s.crc32c.is_some()
-                && s.crc32c == remote.crc32c
-        }
+        _ => s.size.is_some() && s.size == remote.size && s.crc32c.is_some() && s.crc32c == remote.crc32c,
     }
 }
 
@@ -241,10 +207,7 @@ fn download(
     meta: &SourceMeta,
     progress: &dyn Fn(u64, u64),
 ) -> Result<u64, DbError> {
-    let derr = |m: String| DbError::Download {
-        url: url.to_string(),
-        message: m,
-    };
+    let derr = |m: String| DbError::Download { url: url.to_string(), message: m };
     let side = sidecar(part);
     let have = std::fs::metadata(part).map(|m| m.len()).unwrap_or(0);
     let side_etag = std::fs::read_to_string(&side).ok();
@@ -259,10 +222,7 @@ fn download(
     let mut resp = req.send().map_err(|e| derr(e.to_string()))?;
     let status = resp.status();
     let (mut file, mut done) = if resumable && status == reqwest::StatusCode::PARTIAL_CONTENT {
-        let f = std::fs::OpenOptions::new()
-            .append(true)
-            .open(part)
-            .map_err(DbError::io(part))?;
+        let f = std::fs::OpenOptions::new().append(true).open(part).map_err(DbError::io(part))?;
         (f, have)
     } else if status.is_success() {
         (std::fs::File::create(part).map_err(DbError::io(part))?, 0)
@@ -274,9 +234,7 @@ fn download(
     }
     let total = meta.size.unwrap_or(0);
     if total > MAX_ARCHIVE_BYTES {
-        return Err(derr(format!(
-            "archive of {total} bytes exceeds the {MAX_ARCHIVE_BYTES}-byte limit"
-        )));
+        return Err(derr(format!("archive of {total} bytes exceeds the {MAX_ARCHIVE_BYTES}-byte limit")));
     }
     let mut transferred = 0u64;
     let mut buf = vec![0u8; 1 << 16];
@@ -287,32 +245,23 @@ fn download(
             Ok(n) => n,
             Err(e) => {
                 let _ = file.flush();
-                return Err(derr(format!(
-                    "connection lost after {done} of {total} bytes: {e}"
-                )));
+                return Err(derr(format!("connection lost after {done} of {total} bytes: {e}")));
             }
         };
         file.write_all(&buf[..n]).map_err(DbError::io(part))?;
         done += n as u64;
         transferred += n as u64;
         if done > MAX_ARCHIVE_BYTES {
-            return Err(derr(format!(
-                "archive exceeds the {MAX_ARCHIVE_BYTES}-byte limit"
-            )));
+            return Err(derr(format!("archive exceeds the {MAX_ARCHIVE_BYTES}-byte limit")));
         }
         progress(done, total);
     }
     file.sync_all().map_err(DbError::io(part))?;
     drop(file);
     if total > 0 && done < total {
-        return Err(derr(format!(
-            "connection closed after {done} of {total} bytes"
-        )));
+        return Err(derr(format!("connection closed after {done} of {total} bytes")));
     }
-    let verr = |m: String| DbError::Verify {
-        url: url.to_string(),
-        message: m,
-    };
+    let verr = |m: String| DbError::Verify { url: url.to_string(), message: m };
     if let Some(size) = meta.size
         && done != size
     {
@@ -351,11 +300,7 @@ pub fn update(
         std::fs::create_dir_all(parent).map_err(DbError::io(parent))?;
     }
     // The current database, if usable; a broken one is rebuilt from scratch.
-    let existing = if db_path.exists() {
-        VulnDb::open_read_only(&db_path).ok()
-    } else {
-        None
-    };
+    let existing = if db_path.exists() { VulnDb::open_read_only(&db_path).ok() } else { None };
 
     struct Ready {
         index: usize,
@@ -385,64 +330,34 @@ pub fn update(
                 }
                 let part = part_path(&db_path, eco);
                 let downloaded = download(&c, &url, &part, &meta, progress)?;
-                Ok(Some(Ready {
-                    index,
-                    archive: part.clone(),
-                    meta,
-                    downloaded,
-                    part: Some(part),
-                }))
+                Ok(Some(Ready { index, archive: part.clone(), meta, downloaded, part: Some(part) }))
             })(),
             Location::Local(path) => (|| {
                 let size = std::fs::metadata(&path).map_err(DbError::io(&path))?.len();
-                let meta = SourceMeta {
-                    etag: None,
-                    size: Some(size),
-                    crc32c: Some(file_crc32c(&path)?),
-                };
+                let meta = SourceMeta { etag: None, size: Some(size), crc32c: Some(file_crc32c(&path)?) };
                 if same(stored.as_ref(), &meta) {
                     return Ok(None);
                 }
-                Ok(Some(Ready {
-                    index,
-                    archive: path,
-                    meta,
-                    downloaded: 0,
-                    part: None,
-                }))
+                Ok(Some(Ready { index, archive: path, meta, downloaded: 0, part: None }))
             })(),
         };
         let outcome = match outcome {
             Ok(None) => EcosystemOutcome::Unchanged,
             Ok(Some(r)) => {
                 ready.push(r);
-                EcosystemOutcome::Updated {
-                    downloaded: 0,
-                    import: ImportSummary::default(),
-                }
+                EcosystemOutcome::Updated { downloaded: 0, import: ImportSummary::default() }
             }
             Err(e) => EcosystemOutcome::Failed(e),
         };
-        results.push(EcosystemUpdate {
-            ecosystem: eco.to_string(),
-            location,
-            outcome,
-        });
+        results.push(EcosystemUpdate { ecosystem: eco.to_string(), location, outcome });
     }
     drop(existing);
     if ready.is_empty() {
-        return Ok(UpdateSummary {
-            db_path,
-            ecosystems: results,
-            replaced: false,
-        });
+        return Ok(UpdateSummary { db_path, ecosystems: results, replaced: false });
     }
 
     // Build the new database next to the old one, then rename it over.
-    let mut tmp_name = db_path
-        .file_name()
-        .map(|n| n.to_os_string())
-        .unwrap_or_default();
+    let mut tmp_name = db_path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
     tmp_name.push(".new");
     let tmp = db_path.with_file_name(tmp_name);
     let _ = std::fs::remove_file(&tmp);
@@ -475,10 +390,7 @@ pub fn update(
         let outcome = match res {
             Ok(import) => {
                 any_ok = true;
-                EcosystemOutcome::Updated {
-                    downloaded: r.map(|r| r.downloaded).unwrap_or(0),
-                    import,
-                }
+                EcosystemOutcome::Updated { downloaded: r.map(|r| r.downloaded).unwrap_or(0), import }
             }
             Err(e) => EcosystemOutcome::Failed(e),
         };
@@ -492,16 +404,8 @@ pub fn update(
     }
     if !any_ok {
         let _ = std::fs::remove_file(&tmp);
-        return Ok(UpdateSummary {
-            db_path,
-            ecosystems: results,
-            replaced: false,
-        });
+        return Ok(UpdateSummary { db_path, ecosystems: results, replaced: false });
     }
     std::fs::rename(&tmp, &db_path).map_err(DbError::io(&db_path))?;
-    Ok(UpdateSummary {
-        db_path,
-        ecosystems: results,
-        replaced: true,
-    })
+    Ok(UpdateSummary { db_path, ecosystems: results, replaced: true })
 }

@@ -41,10 +41,7 @@ type Key = (String, String, String, String, String, String);
 /// a tie) is proposed and the rest are listed in `remaining`. Sorted by ecosystem and name.
 pub fn upgrade_plan(db: &VulnDb, findings: &[Finding]) -> Result<Vec<Upgrade>, DbError> {
     let mut by_pkg: BTreeMap<Key, Vec<&Finding>> = BTreeMap::new();
-    for f in findings
-        .iter()
-        .filter(|f| f.kind == FindingKind::Vulnerability)
-    {
+    for f in findings.iter().filter(|f| f.kind == FindingKind::Vulnerability) {
         let Some(p) = &f.package else { continue };
         let d = |k: &str| f.details.get(k).cloned().unwrap_or_default();
         let key = (
@@ -77,13 +74,7 @@ pub fn upgrade_plan(db: &VulnDb, findings: &[Finding]) -> Result<Vec<Upgrade>, D
         let mut per_finding = Vec::new();
         for f in &fs {
             let mut entries = Vec::new();
-            for id in f
-                .details
-                .get("osv_records")
-                .map(String::as_str)
-                .unwrap_or(&f.id)
-                .split(',')
-            {
+            for id in f.details.get("osv_records").map(String::as_str).unwrap_or(&f.id).split(',') {
                 if let Some(r) = cache.record(db, id)? {
                     entries.push(r);
                 }
@@ -92,17 +83,12 @@ pub fn upgrade_plan(db: &VulnDb, findings: &[Finding]) -> Result<Vec<Upgrade>, D
         }
         let affected_at = |version: &str, recs: &[std::rc::Rc<crate::matcher::ParsedRecord>]| {
             recs.iter().any(|r| {
-                r.entries
-                    .iter()
-                    .any(|e| e.applies_to(base, release, &m_name) && e.check(version).is_some())
+                r.entries.iter().any(|e| e.applies_to(base, release, &m_name) && e.check(version).is_some())
             })
         };
         let mut best: Option<(usize, &String)> = None;
         for (_, cand) in &candidates {
-            let cleared = per_finding
-                .iter()
-                .filter(|(_, recs)| !affected_at(cand, recs))
-                .count();
+            let cleared = per_finding.iter().filter(|(_, recs)| !affected_at(cand, recs)).count();
             if best.is_none_or(|(n, _)| cleared >= n) {
                 best = Some((cleared, cand));
             }

@@ -17,12 +17,7 @@ fn db_with(records: &[&str]) -> (VulnDb, tempfile::TempDir) {
 }
 
 fn pkg(name: &str, version: &str, eco: &str) -> Package {
-    Package::new(
-        name,
-        version,
-        eco,
-        Location::file("/var/lib/dpkg/status").with_layer(Some(2)),
-    )
+    Package::new(name, version, eco, Location::file("/var/lib/dpkg/status").with_layer(Some(2)))
 }
 
 const DEBIAN_FIXED: &str = r#"{"id":"DSA-5000-1","modified":"2024-01-01T00:00:00Z","aliases":["CVE-2023-1111"],
@@ -42,27 +37,14 @@ const DEBIAN_UNFIXED: &str = r#"{"id":"DEBIAN-CVE-2023-2222","modified":"2024-01
 #[test]
 fn debian_release_from_os_and_source_package() {
     let (db, _d) = db_with(&[DEBIAN_FIXED, DEBIAN_UNFIXED]);
-    let os = OsInfo {
-        id: "debian".into(),
-        version_id: "12".into(),
-        ..Default::default()
-    };
+    let os = OsInfo { id: "debian".into(), version_id: "12".into(), ..Default::default() };
     let mut libssl = pkg("libssl3", "3.0.11-1~deb12u1", "Debian");
-    libssl.source = Some(SourcePackage {
-        name: "openssl".into(),
-        version: "3.0.11-1~deb12u1".into(),
-    });
+    libssl.source = Some(SourcePackage { name: "openssl".into(), version: "3.0.11-1~deb12u1".into() });
     let mut libc = pkg("libc6", "2.36-9+deb12u3", "Debian");
-    libc.source = Some(SourcePackage {
-        name: "glibc".into(),
-        version: "2.36-9+deb12u3".into(),
-    });
+    libc.source = Some(SourcePackage { name: "glibc".into(), version: "2.36-9+deb12u3".into() });
     let patched = {
         let mut p = pkg("libssl3", "3.0.11-1~deb12u2", "Debian");
-        p.source = Some(SourcePackage {
-            name: "openssl".into(),
-            version: "3.0.11-1~deb12u2".into(),
-        });
+        p.source = Some(SourcePackage { name: "openssl".into(), version: "3.0.11-1~deb12u2".into() });
         p
     };
     let f = match_packages(&db, &[libssl, libc, patched], Some(&os)).unwrap();
@@ -83,26 +65,21 @@ fn debian_release_from_os_and_source_package() {
     assert_eq!(glibc.status.as_deref(), Some("unfixed"));
     assert!(glibc.fixed_versions.is_empty());
     assert_eq!(glibc.title, "glibc: something");
-    assert_eq!(glibc.severity, Severity::Medium); // no data: default
-    assert_eq!(glibc.details["severity_source"], "default");
+    assert_eq!(glibc.severity, Severity::Low); // Debian urgency
+    assert_eq!(glibc.details["severity_source"], "label");
+    assert_eq!(glibc.aliases, ["CVE-2023-2222"]); // upstream ids are listed too
 
     // Debian 11 image: the Debian 11 fix applies instead.
-    let os11 = OsInfo {
-        id: "debian".into(),
-        version_id: "11.8".into(),
-        ..Default::default()
-    };
+    let os11 = OsInfo { id: "debian".into(), version_id: "11.8".into(), ..Default::default() };
     let mut old = pkg("openssl", "1.1.1n-0+deb11u5", "Debian");
     old.source = None;
     let f = match_packages(&db, &[old], Some(&os11)).unwrap();
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].fixed_versions, ["1.1.1w-0+deb11u1"]);
 
-    let plan = upgrade_plan(
-        &db,
-        &match_packages(&db, &[pkg("openssl", "3.0.9-1", "Debian:12")], None).unwrap(),
-    )
-    .unwrap();
+    let plan =
+        upgrade_plan(&db, &match_packages(&db, &[pkg("openssl", "3.0.9-1", "Debian:12")], None).unwrap())
+            .unwrap();
     assert_eq!(plan[0].target.as_deref(), Some("3.0.11-1~deb12u2"));
 }
 
@@ -132,32 +109,18 @@ const WITHDRAWN: &str = r#"{"id":"PYSEC-2023-2","modified":"2024-01-01T00:00:00Z
 #[test]
 fn aliases_collapse_and_severity_and_conda() {
     let (db, _d) = db_with(&[PYSEC, GHSA, OTHER, WITHDRAWN]);
-    let pip = Package::new(
-        "torch",
-        "1.13.1",
-        "PyPI",
-        Location::file("/usr/lib/python3/site-packages/torch"),
-    );
-    let conda = Package::new(
-        "pytorch",
-        "1.13.1",
-        "conda",
-        Location::file("/opt/conda/conda-meta/pytorch.json"),
-    );
-    let conda_native = Package::new(
-        "openssl",
-        "1.1.1",
-        "conda",
-        Location::file("/opt/conda/conda-meta/openssl.json"),
-    );
+    let pip = Package::new("torch", "1.13.1", "PyPI", Location::file("/usr/lib/python3/site-packages/torch"));
+    let conda =
+        Package::new("pytorch", "1.13.1", "conda", Location::file("/opt/conda/conda-meta/pytorch.json"));
+    let conda_native =
+        Package::new("openssl", "1.1.1", "conda", Location::file("/opt/conda/conda-meta/openssl.json"));
     let f = match_packages(&db, &[pip, conda, conda_native], None).unwrap();
     // Two findings per torch package: the collapsed CVE-2023-9999 pair and the other GHSA.
     assert_eq!(f.len(), 4, "{f:#?}");
     let pip_rce = f
         .iter()
         .find(|f| {
-            f.package.as_ref().unwrap().ecosystem == "PyPI"
-                && f.aliases.iter().any(|a| a == "CVE-2023-9999")
+            f.package.as_ref().unwrap().ecosystem == "PyPI" && f.aliases.iter().any(|a| a == "CVE-2023-9999")
         })
         .unwrap();
     assert_eq!(pip_rce.id, "GHSA-aaaa-bbbb-cccc"); // GHSA ranks before PYSEC
@@ -165,37 +128,18 @@ fn aliases_collapse_and_severity_and_conda() {
     assert_eq!(pip_rce.severity, Severity::Critical); // CVSS 9.8 wins over the labels
     assert_eq!(pip_rce.cvss.len(), 1);
     assert!((pip_rce.cvss[0].score - 9.8).abs() < 1e-9);
-    assert_eq!(
-        pip_rce.references,
-        ["https://example.org/a", "https://example.org/b"]
-    );
+    assert_eq!(pip_rce.references, ["https://example.org/a", "https://example.org/b"]);
     assert_eq!(pip_rce.title, "torch: remote code execution");
-    assert_eq!(
-        pip_rce.details["osv_records"],
-        "GHSA-aaaa-bbbb-cccc,PYSEC-2023-1"
-    );
-    let other = f
-        .iter()
-        .find(|f| f.id == "GHSA-zzzz-yyyy-xxxx" && !f.details.contains_key("matched_via"))
-        .unwrap();
+    assert_eq!(pip_rce.details["osv_records"], "GHSA-aaaa-bbbb-cccc,PYSEC-2023-1");
+    let other =
+        f.iter().find(|f| f.id == "GHSA-zzzz-yyyy-xxxx" && !f.details.contains_key("matched_via")).unwrap();
     assert_eq!(other.severity, Severity::Medium);
     assert_eq!(other.status.as_deref(), Some("unfixed"));
     // conda pytorch is matched as PyPI torch and flagged.
-    let conda_f: Vec<_> = f
-        .iter()
-        .filter(|f| f.package.as_ref().unwrap().ecosystem == "conda")
-        .collect();
+    let conda_f: Vec<_> = f.iter().filter(|f| f.package.as_ref().unwrap().ecosystem == "conda").collect();
     assert_eq!(conda_f.len(), 2);
-    assert!(
-        conda_f
-            .iter()
-            .all(|f| f.details.get("matched_via").map(String::as_str) == Some("PyPI"))
-    );
-    assert!(
-        conda_f
-            .iter()
-            .all(|f| f.package.as_ref().unwrap().name == "pytorch")
-    );
+    assert!(conda_f.iter().all(|f| f.details.get("matched_via").map(String::as_str) == Some("PyPI")));
+    assert!(conda_f.iter().all(|f| f.package.as_ref().unwrap().name == "pytorch"));
     // Sorted: critical first.
     assert!(f.windows(2).all(|w| w[0].severity >= w[1].severity));
 
@@ -203,10 +147,7 @@ fn aliases_collapse_and_severity_and_conda() {
     let plan = upgrade_plan(&db, &f).unwrap();
     let pip_plan = plan.iter().find(|u| u.ecosystem == "PyPI").unwrap();
     assert_eq!(pip_plan.target.as_deref(), Some("2.0.1"));
-    assert_eq!(
-        pip_plan.fixes,
-        ["GHSA-aaaa-bbbb-cccc", "GHSA-zzzz-yyyy-xxxx"]
-    );
+    assert_eq!(pip_plan.fixes, ["GHSA-aaaa-bbbb-cccc", "GHSA-zzzz-yyyy-xxxx"]);
     assert!(pip_plan.remaining.is_empty());
 
     // Fixed version: nothing.
@@ -246,22 +187,14 @@ affected:
     let v = db.get("PYSEC-2099-1").unwrap().unwrap();
     assert_eq!(v.modified, "2024-10-10T17:22:00.587279Z");
     assert_eq!(v.affected[0].versions, ["1.0", "1.9"]);
-    let f = match_packages(
-        &db,
-        &[Package::new("foo-bar", "1.9", "PyPI", Location::file("x"))],
-        None,
-    )
-    .unwrap();
+    let f =
+        match_packages(&db, &[Package::new("foo-bar", "1.9", "PyPI", Location::file("x"))], None).unwrap();
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].fixed_versions, ["1.10"]);
     assert!(
-        match_packages(
-            &db,
-            &[Package::new("foo_bar", "1.10", "PyPI", Location::file("x"))],
-            None
-        )
-        .unwrap()
-        .is_empty()
+        match_packages(&db, &[Package::new("foo_bar", "1.10", "PyPI", Location::file("x"))], None)
+            .unwrap()
+            .is_empty()
     );
 
     // A single JSON file with an array of records; a broken file is an error.
@@ -275,10 +208,7 @@ affected:
     let st = db.status().unwrap();
     assert_eq!(st.records, 3);
     assert_eq!(st.sources.len(), 2);
-    assert_eq!(
-        db.ids_for_alias("CVE-2023-9999").unwrap(),
-        ["GHSA-aaaa-bbbb-cccc", "PYSEC-2023-1"]
-    );
+    assert_eq!(db.ids_for_alias("CVE-2023-9999").unwrap(), ["GHSA-aaaa-bbbb-cccc", "PYSEC-2023-1"]);
 }
 
 #[test]
@@ -307,30 +237,18 @@ fn alpine_sample_data() {
     let mut db = VulnDb::in_memory().unwrap();
     let s = db.import_path(&zip).unwrap();
     assert_eq!(s.records, 2432);
-    let os = OsInfo {
-        id: "alpine".into(),
-        version_id: "3.10.2".into(),
-        ..Default::default()
-    };
+    let os = OsInfo { id: "alpine".into(), version_id: "3.10.2".into(), ..Default::default() };
     // ALPINE-CVE-2019-1563: openssl fixed in 1.1.1d-r0 on v3.10.
     let old = pkg("openssl", "1.1.1c-r0", "Alpine");
     let new = pkg("openssl", "1.1.1d-r0", "Alpine");
     let f = match_packages(&db, &[old], Some(&os)).unwrap();
-    assert!(
-        f.iter()
-            .any(|f| f.id == "ALPINE-CVE-2019-1563" && f.aliases == ["CVE-2019-1563"]),
-        "{f:#?}"
-    );
+    assert!(f.iter().any(|f| f.id == "ALPINE-CVE-2019-1563" && f.aliases == ["CVE-2019-1563"]), "{f:#?}");
     let f = match_packages(&db, &[new], Some(&os)).unwrap();
     assert!(f.iter().all(|f| f.id != "ALPINE-CVE-2019-1563"));
     // Rule 9 (two affected entries for one release): busybox CVE-2019-5747 on v3.10 is fixed in
     // 1.29.3-r10 (1.29 branch) and 1.30.1-r2; entries are OR-ed, so 1.30.1-r1 is still affected
     // (the 1.29 entry says "< 1.29.3-r10" is not true for it, the 1.30 one says it is).
-    let os10 = OsInfo {
-        id: "alpine".into(),
-        version_id: "3.10.0".into(),
-        ..Default::default()
-    };
+    let os10 = OsInfo { id: "alpine".into(), version_id: "3.10.0".into(), ..Default::default() };
     let ids = |v: &str| -> Vec<String> {
         match_packages(&db, &[pkg("busybox", v, "Alpine")], Some(&os10))
             .unwrap()

@@ -16,16 +16,8 @@ fn ev(introduced: Option<&str>, fixed: Option<&str>, last: Option<&str>) -> Even
 
 fn entry(eco: &str, kind: &str, events: Vec<Event>) -> Affected {
     Affected {
-        package: Some(AffectedPackage {
-            ecosystem: eco.into(),
-            name: "p".into(),
-            purl: None,
-        }),
-        ranges: vec![Range {
-            kind: kind.into(),
-            repo: None,
-            events,
-        }],
+        package: Some(AffectedPackage { ecosystem: eco.into(), name: "p".into(), purl: None }),
+        ranges: vec![Range { kind: kind.into(), repo: None, events }],
         ..Default::default()
     }
 }

@@ -11,10 +11,7 @@ use seawall_core::{Location, Package};
 use seawall_vulndb::{VulnDb, match_packages, upgrade_plan};
 
 fn data() -> Option<PathBuf> {
-    let p = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/data/osv/PyPI/all.zip"
-    ));
+    let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/osv/PyPI/all.zip"));
     p.exists().then_some(p)
 }
 
@@ -47,16 +44,11 @@ fn in_range(version: &str, events: &[serde_json::Value]) -> bool {
             }
         }
     }
-    evs.sort_by(|a, b| {
-        match (
-            a.1 == "0" && a.0 == "introduced",
-            b.1 == "0" && b.0 == "introduced",
-        ) {
-            (true, true) => Ordering::Equal,
-            (true, false) => Ordering::Less,
-            (false, true) => Ordering::Greater,
-            _ => cmp(a.1, b.1),
-        }
+    evs.sort_by(|a, b| match (a.1 == "0" && a.0 == "introduced", b.1 == "0" && b.0 == "introduced") {
+        (true, true) => Ordering::Equal,
+        (true, false) => Ordering::Less,
+        (false, true) => Ordering::Greater,
+        _ => cmp(a.1, b.1),
     });
     let mut affected = false;
     for (k, v) in evs {
@@ -94,22 +86,13 @@ fn independent(records: &[serde_json::Value], name: &str, version: &str) -> BTre
             {
                 continue;
             }
-            let listed = a["versions"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .any(|x| x.as_str() == Some(version));
+            let listed = a["versions"].as_array().into_iter().flatten().any(|x| x.as_str() == Some(version));
             let ranged = a["ranges"]
                 .as_array()
                 .into_iter()
                 .flatten()
                 .filter(|r| r["type"] == "ECOSYSTEM")
-                .any(|r| {
-                    in_range(
-                        version,
-                        r["events"].as_array().map(Vec::as_slice).unwrap_or(&[]),
-                    )
-                });
+                .any(|r| in_range(version, r["events"].as_array().map(Vec::as_slice).unwrap_or(&[])));
             if listed || ranged {
                 out.insert(v["id"].as_str().unwrap().to_string());
             }
@@ -147,12 +130,7 @@ fn matcher_agrees_with_independent_evaluation() {
     let pkgs: Vec<Package> = PACKAGES
         .iter()
         .map(|(n, v)| {
-            Package::new(
-                *n,
-                *v,
-                "PyPI",
-                Location::file(format!("/usr/lib/python3/site-packages/{n}")),
-            )
+            Package::new(*n, *v, "PyPI", Location::file(format!("/usr/lib/python3/site-packages/{n}")))
         })
         .collect();
     let findings = match_packages(&db, &pkgs, None).unwrap();
@@ -174,13 +152,8 @@ fn matcher_agrees_with_independent_evaluation() {
     }
     eprintln!("{}", report.join("\n"));
     // Known facts about this snapshot (see the data README): advisories exist for these…
-    for name in [
-        "pillow", "requests", "aiohttp", "torch", "mlflow", "urllib3",
-    ] {
-        assert!(
-            !ours.get(name).cloned().unwrap_or_default().is_empty(),
-            "{name} should be affected"
-        );
+    for name in ["pillow", "requests", "aiohttp", "torch", "mlflow", "urllib3"] {
+        assert!(!ours.get(name).cloned().unwrap_or_default().is_empty(), "{name} should be affected");
     }
     // …and none affect these versions: the PyPA snapshot (2024-10) has no transformers record at
     // all, its jinja2 records end at 2.11.3 (CVE-2024-22195/-34064 are GHSA-only), tensorflow's
@@ -192,8 +165,7 @@ fn matcher_agrees_with_independent_evaluation() {
     let req = findings
         .iter()
         .find(|f| {
-            f.package.as_ref().unwrap().name == "requests"
-                && f.aliases.iter().any(|a| a == "CVE-2023-32681")
+            f.package.as_ref().unwrap().name == "requests" && f.aliases.iter().any(|a| a == "CVE-2023-32681")
         })
         .expect("requests CVE-2023-32681");
     assert_eq!(req.id, "PYSEC-2023-74");
@@ -210,12 +182,7 @@ fn matcher_agrees_with_independent_evaluation() {
         let Some(t) = &u.target else { continue };
         let again = match_packages(
             &db,
-            &[Package::new(
-                u.name.clone(),
-                t.clone(),
-                "PyPI",
-                Location::file("x"),
-            )],
+            &[Package::new(u.name.clone(), t.clone(), "PyPI", Location::file("x"))],
             None,
         )
         .unwrap();
@@ -245,15 +212,7 @@ fn withdrawn_records_are_not_reported() {
     db.import_path(&zip).unwrap();
     // PYSEC-2022-43059 (aiohttp, introduced 0, no fix) is withdrawn.
     assert!(db.get("PYSEC-2022-43059").unwrap().is_none());
-    let pkgs = [Package::new(
-        "aiohttp",
-        "3.8.4",
-        "PyPI",
-        Location::file("x"),
-    )];
+    let pkgs = [Package::new("aiohttp", "3.8.4", "PyPI", Location::file("x"))];
     let f = match_packages(&db, &pkgs, None).unwrap();
-    assert!(
-        f.iter()
-            .all(|f| !f.details["osv_records"].contains("PYSEC-2022-43059"))
-    );
+    assert!(f.iter().all(|f| !f.details["osv_records"].contains("PYSEC-2022-43059")));
 }

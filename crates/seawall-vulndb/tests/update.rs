@@ -23,17 +23,14 @@ fn record(id: &str, eco: &str, name: &str, fixed: &str) -> String {
 
 fn make_zip(records: &[(&str, String)]) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     for (name, body) in records {
         w.start_file(format!("{name}.json"), opts).unwrap();
         w.write_all(body.as_bytes()).unwrap();
     }
     // Padding so that a mid-way drop happens inside the archive.
     w.start_file("README.txt", opts).unwrap();
-    let pad: String = (0..20_000)
-        .map(|i| char::from(b'a' + (i * 7 % 26) as u8))
-        .collect();
+    let pad: String = (0..20_000).map(|i| char::from(b'a' + (i * 7 % 26) as u8)).collect();
     w.write_all(pad.as_bytes()).unwrap();
     w.finish().unwrap().into_inner()
 }
@@ -54,12 +51,7 @@ struct Served {
 impl Served {
     fn new(body: Vec<u8>, etag: &str) -> Served {
         let crc32c = crc(&body);
-        Served {
-            body,
-            etag: format!("\"{etag}\""),
-            crc32c,
-            drop_after: None,
-        }
+        Served { body, etag: format!("\"{etag}\""), crc32c, drop_after: None }
     }
 }
 
@@ -99,13 +91,7 @@ impl Server {
                 }
             }
         });
-        Server {
-            base,
-            routes,
-            log,
-            stop,
-            handle: Some(handle),
-        }
+        Server { base, routes, log, stop, handle: Some(handle) }
     }
 
     fn serve(&self, path: &str, s: Served) {
@@ -126,11 +112,7 @@ impl Drop for Server {
     }
 }
 
-fn handle_conn(
-    stream: TcpStream,
-    routes: &Routes,
-    log: &Arc<Mutex<Vec<String>>>,
-) -> std::io::Result<()> {
+fn handle_conn(stream: TcpStream, routes: &Routes, log: &Arc<Mutex<Vec<String>>>) -> std::io::Result<()> {
     stream.set_nonblocking(false)?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     let mut reader = BufReader::new(stream.try_clone()?);
@@ -150,10 +132,7 @@ fn handle_conn(
         }
     }
     let range = headers.get("range").cloned();
-    log.lock().unwrap().push(format!(
-        "{method} {path} range={}",
-        range.clone().unwrap_or_default()
-    ));
+    log.lock().unwrap().push(format!("{method} {path} range={}", range.clone().unwrap_or_default()));
     let mut out = stream;
     let served = {
         let mut r = routes.lock().unwrap();
@@ -162,11 +141,7 @@ fn handle_conn(
             && method == "GET"
             && let Some((n, times)) = entry.drop_after
         {
-            entry.drop_after = if times > 1 {
-                Some((n, times - 1))
-            } else {
-                None
-            };
+            entry.drop_after = if times > 1 { Some((n, times - 1)) } else { None };
         }
         s
     };
@@ -174,16 +149,10 @@ fn handle_conn(
         out.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")?;
         return Ok(());
     };
-    let common = format!(
-        "ETag: {}\r\nx-goog-hash: crc32c={},md5=AAAA\r\nConnection: close\r\n",
-        s.etag, s.crc32c
-    );
+    let common =
+        format!("ETag: {}\r\nx-goog-hash: crc32c={},md5=AAAA\r\nConnection: close\r\n", s.etag, s.crc32c);
     if method == "HEAD" {
-        write!(
-            out,
-            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n{common}\r\n",
-            s.body.len()
-        )?;
+        write!(out, "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n{common}\r\n", s.body.len())?;
         return Ok(());
     }
     let if_range_ok = headers.get("if-range").is_none_or(|v| *v == s.etag);
@@ -204,11 +173,7 @@ fn handle_conn(
         ),
         None => ("HTTP/1.1 200 OK\r\n".to_string(), &s.body[..]),
     };
-    write!(
-        out,
-        "{status}Content-Length: {}\r\n{common}\r\n",
-        body.len()
-    )?;
+    write!(out, "{status}Content-Length: {}\r\n{common}\r\n", body.len())?;
     match s.drop_after {
         Some((n, _)) if n < body.len() => {
             out.write_all(&body[..n])?;
@@ -221,21 +186,13 @@ fn handle_conn(
 }
 
 fn outcome<'a>(s: &'a UpdateSummary, eco: &str) -> &'a EcosystemOutcome {
-    &s.ecosystems
-        .iter()
-        .find(|e| e.ecosystem == eco)
-        .unwrap()
-        .outcome
+    &s.ecosystems.iter().find(|e| e.ecosystem == eco).unwrap().outcome
 }
 
 fn ids(db_path: &std::path::Path, eco: &str, name: &str, version: &str) -> Vec<String> {
     let db = VulnDb::open_read_only(db_path).unwrap();
     let p = [Package::new(name, version, eco, Location::file("x"))];
-    match_packages(&db, &p, None)
-        .unwrap()
-        .into_iter()
-        .map(|f| f.id)
-        .collect()
+    match_packages(&db, &p, None).unwrap().into_iter().map(|f| f.id).collect()
 }
 
 #[test]
@@ -244,10 +201,7 @@ fn update_only_when_changed_verified_resumable_atomic() {
     let dir = tempfile::tempdir().unwrap();
     let db_path = dir.path().join("db").join("osv.db");
     let pypi_v1 = make_zip(&[("PYSEC-1", record("PYSEC-1", "PyPI", "Foo", "2.0"))]);
-    let alpine = make_zip(&[(
-        "ALPINE-1",
-        record("ALPINE-1", "Alpine:v3.19", "musl", "1.2.4-r3"),
-    )]);
+    let alpine = make_zip(&[("ALPINE-1", record("ALPINE-1", "Alpine:v3.19", "musl", "1.2.4-r3"))]);
     server.serve("/PyPI/all.zip", Served::new(pypi_v1, "v1"));
     server.serve("/Alpine/all.zip", Served::new(alpine, "a1"));
     let progress_calls = std::cell::Cell::new(0u32);
@@ -256,28 +210,14 @@ fn update_only_when_changed_verified_resumable_atomic() {
     // 1. First update downloads both.
     let s = update(&db_path, &server.base, &["PyPI", "Alpine"], &progress).unwrap();
     assert!(s.replaced, "{s:?}");
-    assert!(
-        matches!(outcome(&s, "PyPI"), EcosystemOutcome::Updated { import, .. } if import.records == 1)
-    );
-    assert!(matches!(
-        outcome(&s, "Alpine"),
-        EcosystemOutcome::Updated { .. }
-    ));
+    assert!(matches!(outcome(&s, "PyPI"), EcosystemOutcome::Updated { import, .. } if import.records == 1));
+    assert!(matches!(outcome(&s, "Alpine"), EcosystemOutcome::Updated { .. }));
     assert!(progress_calls.get() > 0);
     assert_eq!(ids(&db_path, "PyPI", "foo", "1.0"), ["PYSEC-1"]);
-    assert_eq!(
-        ids(&db_path, "Alpine:v3.19", "musl", "1.2.4-r2"),
-        ["ALPINE-1"]
-    );
+    assert_eq!(ids(&db_path, "Alpine:v3.19", "musl", "1.2.4-r2"), ["ALPINE-1"]);
     let st = VulnDb::open_read_only(&db_path).unwrap().status().unwrap();
     assert_eq!(st.records, 2);
-    assert_eq!(
-        st.sources
-            .iter()
-            .map(|s| s.name.as_str())
-            .collect::<Vec<_>>(),
-        ["Alpine", "PyPI"]
-    );
+    assert_eq!(st.sources.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["Alpine", "PyPI"]);
     assert_eq!(st.sources[1].etag.as_deref(), Some("\"v1\""));
     assert!(st.age_seconds.is_some_and(|a| a < 600));
     server.take_log();
@@ -298,10 +238,7 @@ fn update_only_when_changed_verified_resumable_atomic() {
     server.serve("/PyPI/all.zip", bad_crc);
     let s = update(&db_path, &server.base, &["PyPI", "Alpine"], &|_, _| {}).unwrap();
     assert!(!s.replaced);
-    assert!(matches!(
-        outcome(&s, "PyPI"),
-        EcosystemOutcome::Failed(seawall_vulndb::DbError::Verify { .. })
-    ));
+    assert!(matches!(outcome(&s, "PyPI"), EcosystemOutcome::Failed(seawall_vulndb::DbError::Verify { .. })));
     assert_eq!(s.failures().count(), 1);
     assert!(ids(&db_path, "PyPI", "bar", "1.0").is_empty());
     assert_eq!(ids(&db_path, "PyPI", "foo", "1.0"), ["PYSEC-1"]);
@@ -315,10 +252,7 @@ fn update_only_when_changed_verified_resumable_atomic() {
     server.serve("/PyPI/all.zip", Served::new(corrupt, "v2-corrupt"));
     let s = update(&db_path, &server.base, &["PyPI"], &|_, _| {}).unwrap();
     assert!(!s.replaced, "{s:?}");
-    assert!(
-        matches!(outcome(&s, "PyPI"), EcosystemOutcome::Failed(_)),
-        "{s:?}"
-    );
+    assert!(matches!(outcome(&s, "PyPI"), EcosystemOutcome::Failed(_)), "{s:?}");
     assert!(ids(&db_path, "PyPI", "bar", "1.0").is_empty());
     assert_eq!(ids(&db_path, "PyPI", "foo", "1.0"), ["PYSEC-1"]);
     assert!(!dir.path().join("db").join("osv.db.new").exists());
@@ -331,10 +265,7 @@ fn update_only_when_changed_verified_resumable_atomic() {
     server.take_log();
     let s = update(&db_path, &server.base, &["PyPI"], &|_, _| {}).unwrap();
     assert!(
-        matches!(
-            outcome(&s, "PyPI"),
-            EcosystemOutcome::Failed(seawall_vulndb::DbError::Download { .. })
-        ),
+        matches!(outcome(&s, "PyPI"), EcosystemOutcome::Failed(seawall_vulndb::DbError::Download { .. })),
         "{s:?}"
     );
     assert!(ids(&db_path, "PyPI", "bar", "1.0").is_empty());
@@ -344,28 +275,16 @@ fn update_only_when_changed_verified_resumable_atomic() {
     assert!(s.replaced, "{s:?}");
     match outcome(&s, "PyPI") {
         EcosystemOutcome::Updated { downloaded, import } => {
-            assert_eq!(
-                *downloaded,
-                (pypi_v2.len() - half) as u64,
-                "only the rest is fetched"
-            );
+            assert_eq!(*downloaded, (pypi_v2.len() - half) as u64, "only the rest is fetched");
             assert_eq!(import.records, 2);
         }
         o => panic!("{o:?}"),
     }
-    assert!(
-        server
-            .take_log()
-            .iter()
-            .any(|l| l == &format!("GET /PyPI/all.zip range=bytes={half}-"))
-    );
+    assert!(server.take_log().iter().any(|l| l == &format!("GET /PyPI/all.zip range=bytes={half}-")));
     assert_eq!(ids(&db_path, "PyPI", "bar", "1.0"), ["PYSEC-2"]);
     assert!(!part.exists());
     // Alpine data survived every PyPI swap.
-    assert_eq!(
-        ids(&db_path, "Alpine:v3.19", "musl", "1.2.4-r2"),
-        ["ALPINE-1"]
-    );
+    assert_eq!(ids(&db_path, "Alpine:v3.19", "musl", "1.2.4-r2"), ["ALPINE-1"]);
 
     // 6. A missing ecosystem is a per-ecosystem failure.
     let s = update(&db_path, &server.base, &["Nope"], &|_, _| {}).unwrap();
@@ -380,29 +299,14 @@ fn update_from_local_directory() {
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("mirror");
     std::fs::create_dir_all(src.join("Red Hat")).unwrap();
-    let z = make_zip(&[(
-        "RHSA-1",
-        record("RHSA-1", "Red Hat", "openssl", "1:3.0.7-1.el9"),
-    )]);
+    let z = make_zip(&[("RHSA-1", record("RHSA-1", "Red Hat", "openssl", "1:3.0.7-1.el9"))]);
     std::fs::write(src.join("Red Hat").join("all.zip"), z).unwrap();
     let db_path = dir.path().join("osv.db");
     let s = update(&db_path, src.to_str().unwrap(), &["Red Hat"], &|_, _| {}).unwrap();
     assert!(s.replaced);
-    assert_eq!(
-        ids(&db_path, "Red Hat", "openssl", "1:3.0.1-1.el9"),
-        ["RHSA-1"]
-    );
+    assert_eq!(ids(&db_path, "Red Hat", "openssl", "1:3.0.1-1.el9"), ["RHSA-1"]);
     assert!(ids(&db_path, "Red Hat", "openssl", "1:3.0.7-1.el9").is_empty());
-    let s = update(
-        &db_path,
-        &format!("file://{}", src.display()),
-        &["Red Hat"],
-        &|_, _| {},
-    )
-    .unwrap();
+    let s = update(&db_path, &format!("file://{}", src.display()), &["Red Hat"], &|_, _| {}).unwrap();
     assert!(!s.replaced);
-    assert!(matches!(
-        outcome(&s, "Red Hat"),
-        EcosystemOutcome::Unchanged
-    ));
+    assert!(matches!(outcome(&s, "Red Hat"), EcosystemOutcome::Unchanged));
 }
