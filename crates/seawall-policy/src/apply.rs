@@ -275,4 +275,68 @@ mod tests {
         assert!(is_unfixed(&f));
         assert!(!is_unfixed(&Finding::new(FindingKind::Secret, "s", Severity::Low, 6, "t")));
     }
+
+    fn arb_finding() -> impl proptest::strategy::Strategy<Value = Finding> {
+        use proptest::prelude::*;
+        (0usize..4, 0usize..6, 0usize..5, any::<bool>(), 0usize..3).prop_map(|(k, id, sev, fixed, path)| {
+            let kind = [
+                FindingKind::Vulnerability,
+                FindingKind::Secret,
+                FindingKind::Model,
+                FindingKind::Misconfiguration,
+            ][k];
+            let mut f = Finding::new(kind, format!("ID-{id}"), Severity::ALL[sev], 7, "t")
+                .with_location(Location::file(format!("dir{path}/file")));
+            if fixed {
+                f.fixed_versions = vec!["2".into()];
+            }
+            f
+        })
+    }
+
+    proptest::proptest! {
+        /// Whatever the policy, no finding is lost, every suppressed finding says why, and what stays
+        /// active satisfies every filter.
+        #[test]
+        fn apply_conserves_and_filters(
+            findings in proptest::collection::vec(arb_finding(), 0..30),
+            ignore_ids in proptest::collection::vec(0usize..7, 0..3),
+            sev_filter in proptest::option::of(proptest::collection::vec(0usize..5, 1..3)),
+            ignore_unfixed in proptest::bool::ANY,
+            expired in proptest::bool::ANY,
+        ) {
+            let mut r = Report::new(Target::new(TargetKind::Filesystem, "."));
+            r.findings = findings;
+            let n = r.findings.len();
+            let mut p = Policy { ignore_unfixed, ..Policy::default() };
+            for i in &ignore_ids {
+                let mut e = IgnoreEntry::new(format!("ID-{i}"), "prop");
+                if expired {
+                    e = e.with_expires(jiff::civil::date(2020, 1, 1));
+                }
+                p.ignores.push(e);
+            }
+            p.severities = sev_filter.map(|v| v.into_iter().map(|i| Severity::ALL[i]).collect());
+            apply(&mut r, &p, today());
+            proptest::prop_assert_eq!(r.findings.len() + r.suppressed.len(), n);
+            proptest::prop_assert!(r.suppressed.iter().all(|f| f.details.contains_key(SUPPRESSED_BY)));
+            for f in &r.findings {
+                if !expired {
+                    proptest::prop_assert!(!p.ignores.iter().any(|e| e.matches(f)));
+                }
+                if let Some(list) = &p.severities {
+                    proptest::prop_assert!(list.contains(&f.severity));
+                }
+                if ignore_unfixed {
+                    proptest::prop_assert!(!is_unfixed(f));
+                }
+            }
+            if expired && !ignore_ids.is_empty() {
+                proptest::prop_assert!(r.warnings.iter().any(|w| w.message.contains("expired")));
+            }
+            // Applying again changes nothing.
+            let again = { let mut x = r.clone(); apply(&mut x, &p, today()); x };
+            proptest::prop_assert_eq!(again, r);
+        }
+    }
 }
