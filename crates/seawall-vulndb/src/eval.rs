@@ -266,6 +266,26 @@ pub(crate) fn release_matches(base: &str, pkg: &str, adv: &str) -> bool {
         };
         return num(&adv_parts) == num(&pkg_parts);
     }
+    if base.eq_ignore_ascii_case("Red Hat") {
+        // `Red Hat:enterprise_linux:9::appstream` matches a RHEL 9 package (`9` or
+        // `enterprise_linux:9`); other Red Hat products must match exactly.
+        let major = |r: &str| {
+            r.split(':')
+                .find(|x| x.starts_with(|c: char| c.is_ascii_digit()))
+                .map(|m| m.split('.').next().unwrap_or(m).to_string())
+        };
+        let product = |r: &str| {
+            r.split(':').next().filter(|x| !x.starts_with(|c: char| c.is_ascii_digit())).map(str::to_string)
+        };
+        let (pp, ap) = (product(pkg), product(adv));
+        if pp.is_some() && pp != ap {
+            return false;
+        }
+        if pp.is_none() && ap.as_deref().is_some_and(|a| a != "enterprise_linux") {
+            return false;
+        }
+        return major(pkg) == major(adv);
+    }
     adv.eq_ignore_ascii_case(pkg)
 }
 
@@ -364,6 +384,10 @@ mod tests {
         assert!(release_matches("Ubuntu", "22.04", "22.04:LTS"));
         assert!(!release_matches("Ubuntu", "22.04", "Pro:22.04:LTS"));
         assert!(!release_matches("Ubuntu", "20.04", "22.04:LTS"));
+        assert!(release_matches("Red Hat", "9", "enterprise_linux:9::appstream"));
+        assert!(release_matches("Red Hat", "enterprise_linux:9", "enterprise_linux:9::baseos"));
+        assert!(!release_matches("Red Hat", "8", "enterprise_linux:9::appstream"));
+        assert!(!release_matches("Red Hat", "9", "openshift:4.14::el9"));
         assert!(release_matches("Alpine", "v3.19", "v3.19"));
         assert!(!release_matches("Alpine", "v3.18", "v3.19"));
     }

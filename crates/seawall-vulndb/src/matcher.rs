@@ -101,6 +101,14 @@ pub(crate) fn query_for(p: &Package, os: Option<&OsInfo>) -> Option<Query> {
     {
         ecosystem = os_eco;
     }
+    // RHEL images: OSV's Red Hat ecosystem carries the product stream as release.
+    if base.eq_ignore_ascii_case("Red Hat")
+        && ecosystem_release(&ecosystem).is_empty()
+        && let Some(os) = os.filter(|o| o.id == "rhel")
+        && let Some(major) = os.version_id.split('.').next().filter(|m| !m.is_empty())
+    {
+        ecosystem = format!("Red Hat:enterprise_linux:{major}");
+    }
     let base = ecosystem_base(&ecosystem).to_string();
     if SOURCE_KEYED.iter().any(|s| s.eq_ignore_ascii_case(&base))
         && let Some(src) = p.source.as_ref().filter(|s| !s.name.trim().is_empty())

@@ -1,8 +1,55 @@
 //! Package-name normalisation and the conda → PyPI name table.
 
-/// The ecosystem without its release suffix: `Debian:12` → `Debian`, `Ubuntu:22.04:LTS` → `Ubuntu`.
+/// OSV ecosystem names in their canonical spelling (plus `conda`, which seawall inventories).
+pub static KNOWN_ECOSYSTEMS: &[&str] = &[
+    "AlmaLinux",
+    "Alpaquita",
+    "Alpine",
+    "Android",
+    "Azure Linux",
+    "BellSoft Hardened Containers",
+    "Bioconductor",
+    "Bitnami",
+    "CRAN",
+    "Chainguard",
+    "ConanCenter",
+    "Debian",
+    "Echo",
+    "GHC",
+    "GIT",
+    "GitHub Actions",
+    "Go",
+    "Hackage",
+    "Hex",
+    "Linux",
+    "Mageia",
+    "Maven",
+    "MinimOS",
+    "NuGet",
+    "OSS-Fuzz",
+    "Packagist",
+    "Photon OS",
+    "Pub",
+    "PyPI",
+    "Red Hat",
+    "Rocky Linux",
+    "RubyGems",
+    "SUSE",
+    "SwiftURL",
+    "Ubuntu",
+    "Wolfi",
+    "conda",
+    "crates.io",
+    "npm",
+    "openEuler",
+    "openSUSE",
+];
+
+/// The ecosystem without its release suffix, in canonical spelling when known:
+/// `Debian:12` → `Debian`, `Ubuntu:22.04:LTS` → `Ubuntu`, `pypi` → `PyPI`.
 pub fn ecosystem_base(ecosystem: &str) -> &str {
-    ecosystem.split(':').next().unwrap_or(ecosystem).trim()
+    let base = ecosystem.split(':').next().unwrap_or(ecosystem).trim();
+    KNOWN_ECOSYSTEMS.iter().copied().find(|k| k.eq_ignore_ascii_case(base)).unwrap_or(base)
 }
 
 /// The release part of an ecosystem string: `Debian:12` → `12`, `Ubuntu:22.04:LTS` → `22.04:LTS`.
@@ -147,6 +194,8 @@ mod tests {
         assert_eq!(conda_to_pypi("libcurl", None), None);
         assert_eq!(conda_to_pypi("numpy", Some(false)), None);
         assert_eq!(ecosystem_base("Ubuntu:22.04:LTS"), "Ubuntu");
+        assert_eq!(ecosystem_base("pypi"), "PyPI");
+        assert_eq!(ecosystem_base("Unknown:1"), "Unknown");
         assert_eq!(ecosystem_release("Ubuntu:22.04:LTS"), "22.04:LTS");
     }
 }

@@ -310,3 +310,29 @@ fn update_from_local_directory() {
     assert!(!s.replaced);
     assert!(matches!(outcome(&s, "Red Hat"), EcosystemOutcome::Unchanged));
 }
+
+#[test]
+fn crash_leftovers_and_broken_database_are_handled() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("mirror");
+    std::fs::create_dir_all(src.join("PyPI")).unwrap();
+    std::fs::write(
+        src.join("PyPI/all.zip"),
+        make_zip(&[("PYSEC-9", record("PYSEC-9", "PyPI", "baz", "1.1"))]),
+    )
+    .unwrap();
+    let db_path = dir.path().join("osv.db");
+    // A previous run crashed after writing part of the new file: it is ignored and replaced.
+    std::fs::write(dir.path().join("osv.db.new"), b"half-written garbage").unwrap();
+    // The current "database" is not SQLite at all: it is rebuilt from the source.
+    std::fs::write(&db_path, b"this is not a database").unwrap();
+    let s = update(&db_path, src.to_str().unwrap(), &["PyPI"], &|_, _| {}).unwrap();
+    assert!(s.replaced, "{s:?}");
+    assert_eq!(ids(&db_path, "PyPI", "baz", "1.0"), ["PYSEC-9"]);
+    assert!(!dir.path().join("osv.db.new").exists());
+    // A source directory without the ecosystem: per-ecosystem failure, database untouched.
+    let before = std::fs::read(&db_path).unwrap();
+    let s = update(&db_path, src.to_str().unwrap(), &["npm"], &|_, _| {}).unwrap();
+    assert!(matches!(outcome(&s, "npm"), EcosystemOutcome::Failed(seawall_vulndb::DbError::Io { .. })));
+    assert_eq!(std::fs::read(&db_path).unwrap(), before);
+}
