@@ -232,6 +232,12 @@ pub(crate) enum AuditTarget {
         /// Exit with code 1 when a finding at or above this severity remains.
         #[arg(long, value_name = "SEVERITY")]
         fail_on: Option<String>,
+        /// Also scan the image of every audited container (results cached by layer).
+        #[arg(long)]
+        scan_images: bool,
+        /// Scanners for `--scan-images` (comma-separated).
+        #[arg(long, default_value = "vuln,secret,model")]
+        image_scanners: String,
     },
 }
 

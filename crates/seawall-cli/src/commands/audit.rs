@@ -1,28 +1,70 @@
 //! `seawall audit docker`.
 
+use std::collections::BTreeMap;
+
 use anyhow::{Context, Result};
 
-use seawall_core::Severity;
+use seawall_core::{ScanWarning, Severity};
 use seawall_docker::audit::{AuditOptions, audit};
+use seawall_scan::{ScanOptions, Scanners};
 
+use crate::cli::Cli;
 use crate::output;
 
-pub(crate) fn docker(
-    all: bool,
-    docker_host: Option<String>,
-    format: &str,
-    outputs: &[String],
-    fail_on: Option<&str>,
-) -> Result<u8> {
+pub(crate) struct AuditArgs<'a> {
+    pub(crate) all: bool,
+    pub(crate) docker_host: Option<String>,
+    pub(crate) format: &'a str,
+    pub(crate) outputs: &'a [String],
+    pub(crate) fail_on: Option<&'a str>,
+    /// Scanner list for the images of audited containers, when they are to be scanned.
+    pub(crate) scan_images: Option<&'a str>,
+}
+
+pub(crate) fn docker(cli: &Cli, args: &AuditArgs<'_>) -> Result<u8> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let opts = AuditOptions { docker_host, all };
+    let opts = AuditOptions { docker_host: args.docker_host.clone(), all: args.all };
     let result = rt.block_on(audit(&opts)).context("cannot audit the Docker Engine")?;
-    let report = result.report;
-    output::write_all(&report, format, outputs)?;
-    let fail_on: Option<Severity> = fail_on.map(str::parse).transpose().context("--fail-on")?;
+    let mut report = result.report;
+    if let Some(list) = args.scan_images {
+        let scanners: Scanners = list.parse()?;
+        let mut scan_opts =
+            ScanOptions { scanners, db: cli.db.clone(), offline: cli.offline, ..Default::default() };
+        scan_opts.source.docker_host = args.docker_host.clone();
+        // One scan per image, whatever the number of containers running it; layers shared between
+        // images come from the layer cache.
+        let mut images: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for c in &result.containers {
+            images.entry(c.image_id.as_str()).or_default().push(c.name.as_str());
+        }
+        for (image_id, names) in images {
+            match seawall_scan::scan_image(&format!("docker:{image_id}"), &scan_opts) {
+                Ok(r) => {
+                    for mut f in r.findings {
+                        f.details.insert("image".into(), image_id.to_string());
+                        f.details.insert("containers".into(), names.join(","));
+                        report.findings.push(f);
+                    }
+                    report.warnings.extend(r.warnings);
+                    for s in r.scanners.into_iter().filter(|s| s.status != "ok") {
+                        report.warnings.push(ScanWarning::general(
+                            s.name,
+                            s.message.unwrap_or_else(|| "skipped".into()),
+                        ));
+                    }
+                }
+                Err(e) => report
+                    .warnings
+                    .push(ScanWarning::general("audit", format!("cannot scan image {image_id}: {e}"))),
+            }
+        }
+        report.normalize();
+    }
+    output::write_all(&report, args.format, args.outputs)?;
+    let fail_on: Option<Severity> = args.fail_on.map(str::parse).transpose().context("--fail-on")?;
     Ok(match (fail_on, report.max_severity()) {
         (Some(t), Some(m)) if m >= t => 1,
         _ => 0,

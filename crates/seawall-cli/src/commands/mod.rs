@@ -27,9 +27,20 @@ pub(crate) fn run(cli: Cli) -> Result<u8> {
         Command::Monitor { listen, docker_host, webhook, interval, learn } => {
             monitor::monitor(*listen, docker_host.clone(), webhook.clone(), *interval, *learn, cli.quiet)
         }
-        Command::Audit { what: AuditTarget::Docker { all, docker_host, format, output, fail_on } } => {
-            audit::docker(*all, docker_host.clone(), format, output, fail_on.as_deref())
-        }
+        Command::Audit {
+            what:
+                AuditTarget::Docker { all, docker_host, format, output, fail_on, scan_images, image_scanners },
+        } => audit::docker(
+            &cli,
+            &audit::AuditArgs {
+                all: *all,
+                docker_host: docker_host.clone(),
+                format,
+                outputs: output,
+                fail_on: fail_on.as_deref(),
+                scan_images: scan_images.then_some(image_scanners.as_str()),
+            },
+        ),
         Command::Diff { old, new, format } => {
             let a = seawall_policy::load_report(old)?;
             let b = seawall_policy::load_report(new)?;
