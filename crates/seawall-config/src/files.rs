@@ -221,6 +221,25 @@ impl FileAnalyzer for ConfigFileAnalyzer {
             out.files.push(CapturedFile { location: loc.clone(), content: text.to_string() });
         }
         let Some(kind) = kind else { return Ok(()) };
+        if kind == ConfigKind::MaybeKubernetes {
+            if text.contains("{{") {
+                out.warnings.push(seawall_core::ScanWarning::at(
+                    "config-files",
+                    loc,
+                    "templated YAML (Helm/Jinja) not checked; render it (`helm template …`) and scan the output",
+                ));
+                return Ok(());
+            }
+            if !k8s::looks_like_k8s(&text) {
+                return Ok(());
+            }
+            // Per-file checks now; NetworkPolicy coverage across files in `image-config`.
+            let (f, w) = k8s::check_k8s_file(&loc, &text);
+            out.findings.extend(f);
+            out.warnings.extend(w);
+            out.files.push(CapturedFile { location: loc, content: text.into_owned() });
+            return Ok(());
+        }
         let (f, w) = check_text(kind, &loc, &text, &self.opts);
         out.findings.extend(f);
         out.warnings.extend(w);
@@ -370,5 +389,44 @@ mod tests {
         .unwrap();
         assert_eq!(facts.findings.len(), 1);
         assert_eq!(facts.findings[0].location.line, Some(2));
+    }
+
+    #[test]
+    fn netpol_coverage_spans_files_through_the_image_analyzer() {
+        use seawall_analyzer::{ImageAnalyzer, ImageView};
+        let a = crate::file_analyzer();
+        let mut facts = Facts::default();
+        let dep = b"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: ml}\nspec:\n  template:\n    metadata: {labels: {app: d}}\n    spec:\n      containers: [{name: c, image: x}]\n";
+        let pol = b"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: ml}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n";
+        a.analyze(&EntryMeta::file("k8s/deploy.yaml", 10, None), &mut &dep[..], &mut facts).unwrap();
+        a.analyze(&EntryMeta::file("k8s/netpol.yaml", 10, None), &mut &pol[..], &mut facts).unwrap();
+        assert!(facts.findings.iter().any(|f| f.id == "SW-K8S-013"), "per-file checks ran");
+        assert!(
+            !facts.findings.iter().any(|f| f.id.as_str() >= "SW-K8S-020" && f.id.as_str() <= "SW-K8S-022"),
+            "no coverage from single files"
+        );
+        assert_eq!(facts.files.len(), 2);
+        let target = seawall_core::Target::new(seawall_core::TargetKind::Config, ".");
+        let view = ImageView { target: &target, config: None, os: None, files: &facts.files, packages: &[] };
+        let mut img = Facts::default();
+        crate::image_analyzer().analyze(&view, &mut img).unwrap();
+        assert!(img.findings.is_empty(), "covered by the policy in the other file: {:?}", img.findings);
+        // without the policy file, coverage findings appear
+        let only_dep = vec![facts.files[0].clone()];
+        let view = ImageView { target: &target, config: None, os: None, files: &only_dep, packages: &[] };
+        let mut img = Facts::default();
+        crate::image_analyzer().analyze(&view, &mut img).unwrap();
+        let ids: Vec<&str> = img.findings.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(ids, vec!["SW-K8S-020", "SW-K8S-021", "SW-K8S-022"]);
+        // Helm templates are reported, not parsed
+        let mut facts = Facts::default();
+        a.analyze(
+            &EntryMeta::file("chart/templates/d.yaml", 10, None),
+            &mut &b"apiVersion: v1\nkind: Pod\nmetadata: {name: {{ .Values.n }}}\n"[..],
+            &mut facts,
+        )
+        .unwrap();
+        assert_eq!(facts.warnings.len(), 1);
+        assert!(facts.findings.is_empty());
     }
 }

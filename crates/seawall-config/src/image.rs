@@ -69,6 +69,19 @@ impl ImageAnalyzer for ImageConfigAnalyzer {
             out.findings.extend(check_duplicate_ids(&IMG_DUP_GID, &f.location, &f.content, "GID"));
         }
         out.findings.extend(check_packages(view.packages));
+        // NetworkPolicy coverage across every Kubernetes manifest the `config-files` analyzer captured.
+        let manifests: Vec<(Location, String)> = view
+            .files
+            .iter()
+            .filter(|f| {
+                let p = f.location.path.to_ascii_lowercase();
+                (p.ends_with(".yaml") || p.ends_with(".yml")) && crate::k8s::looks_like_k8s(&f.content)
+            })
+            .map(|f| (f.location.clone(), f.content.clone()))
+            .collect();
+        if !manifests.is_empty() {
+            out.findings.extend(crate::k8s::check_netpol_coverage(&manifests));
+        }
         Ok(())
     }
 }

@@ -64,7 +64,7 @@ pub use container::{ContainerSpec, MountSpec, PortSpec, check_container};
 pub use dockerfile::check_dockerfile;
 pub use files::{ConfigFileAnalyzer, ConfigKind};
 pub use image::ImageConfigAnalyzer;
-pub use k8s::{check_k8s, check_k8s_documents};
+pub use k8s::{check_k8s, check_k8s_documents, check_k8s_file, check_netpol_coverage};
 pub use scan::{ConfigError, compose_graph_path, scan_config_path, scan_config_path_with};
 pub use yaml::YamlError;
 

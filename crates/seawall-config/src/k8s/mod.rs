@@ -90,16 +90,40 @@ pub fn check_k8s(location: &Location, text: &str) -> (Vec<Finding>, Vec<ScanWarn
 
 /// Checks a set of manifest files together (NetworkPolicy coverage spans files).
 pub fn check_k8s_documents(files: &[(Location, String)]) -> (Vec<Finding>, Vec<ScanWarning>) {
+    check_k8s_with(files, true, true)
+}
+
+/// Checks one manifest file *without* NetworkPolicy coverage (used by the `config-files` analyzer,
+/// which sees one file at a time; coverage is computed across files by [`check_netpol_coverage`]).
+pub fn check_k8s_file(location: &Location, text: &str) -> (Vec<Finding>, Vec<ScanWarning>) {
+    check_k8s_with(&[(location.clone(), text.to_string())], true, false)
+}
+
+/// Only the cross-file NetworkPolicy coverage findings (`SW-K8S-020`, `-021`, `-022`) for a set of
+/// manifest files; parse errors are left to the per-file checks.
+pub fn check_netpol_coverage(files: &[(Location, String)]) -> Vec<Finding> {
+    check_k8s_with(files, false, true).0
+}
+
+fn check_k8s_with(
+    files: &[(Location, String)],
+    per_file: bool,
+    coverage: bool,
+) -> (Vec<Finding>, Vec<ScanWarning>) {
     let mut warnings = Vec::new();
     let mut parsed: Vec<(&Location, Vec<Node>)> = Vec::new();
     for (loc, text) in files {
         match parse_docs(text) {
             Ok(d) => parsed.push((loc, d)),
-            Err(e) => warnings.push(ScanWarning::at(
-                "config-files",
-                loc.clone(),
-                format!("cannot parse Kubernetes manifest: {e}"),
-            )),
+            Err(e) => {
+                if per_file {
+                    warnings.push(ScanWarning::at(
+                        "config-files",
+                        loc.clone(),
+                        format!("cannot parse Kubernetes manifest: {e}"),
+                    ));
+                }
+            }
         }
     }
     let docs: Vec<Doc<'_>> = parsed
@@ -107,28 +131,35 @@ pub fn check_k8s_documents(files: &[(Location, String)]) -> (Vec<Finding>, Vec<S
         .flat_map(|(loc, nodes)| nodes.iter().map(move |n| Doc { node: n, base: loc }))
         .collect();
     let mut out = Vec::new();
-    for d in &docs {
-        if let Some((spec, _)) = d.pod() {
-            pod::check_pod(&mut out, d, spec);
-        }
-        match d.kind() {
-            "Secret" => {
-                let has_data =
-                    ["data", "stringData"].iter().any(|k| d.node.get(k).is_some_and(|n| !n.map().is_empty()));
-                if has_data {
-                    out.push(finding(
-                        &K8S_PLAINTEXT_SECRET,
-                        d.loc(),
-                        format!("Secret {}/{} carries its values in the manifest", d.namespace(), d.name()),
-                        d.name(),
-                    ));
-                }
+    if per_file {
+        for d in &docs {
+            if let Some((spec, _)) = d.pod() {
+                pod::check_pod(&mut out, d, spec);
             }
-            "Service" => check_service(&mut out, d),
-            _ => {}
+            match d.kind() {
+                "Secret" => {
+                    let has_data = ["data", "stringData"]
+                        .iter()
+                        .any(|k| d.node.get(k).is_some_and(|n| !n.map().is_empty()));
+                    if has_data {
+                        out.push(finding(
+                            &K8S_PLAINTEXT_SECRET,
+                            d.loc(),
+                            format!(
+                                "Secret {}/{} carries its values in the manifest",
+                                d.namespace(),
+                                d.name()
+                            ),
+                            d.name(),
+                        ));
+                    }
+                }
+                "Service" => check_service(&mut out, d),
+                _ => {}
+            }
         }
     }
-    netpol::check(&mut out, &docs);
+    netpol::check(&mut out, &docs, per_file, coverage);
     (out, warnings)
 }
 

@@ -124,7 +124,9 @@ fn ports_allow_http(ports: Option<&Node>) -> bool {
     })
 }
 
-pub(super) fn check(out: &mut Vec<Finding>, docs: &[Doc<'_>]) {
+/// Per-policy findings (allow-all, metadata egress) when `policies`; coverage findings (uncovered
+/// workloads, namespaces without default-deny) when `coverage`.
+pub(super) fn check(out: &mut Vec<Finding>, docs: &[Doc<'_>], policies_rules: bool, coverage: bool) {
     let policies: Vec<&Doc<'_>> = docs.iter().filter(|d| d.kind() == "NetworkPolicy").collect();
     let mut ns_with_workloads: BTreeMap<String, &Doc<'_>> = BTreeMap::new();
     let mut deny_in: BTreeSet<String> = BTreeSet::new();
@@ -156,7 +158,10 @@ pub(super) fn check(out: &mut Vec<Finding>, docs: &[Doc<'_>]) {
         for (dir, rules, peer_key) in [("ingress", ingress, "from"), ("egress", egress, "to")] {
             for rule in rules.map(Node::seq).unwrap_or(&[]) {
                 let peers = rule.get(peer_key);
-                if peers_allow_all(peers) && rule.get("ports").is_none_or(|ports| ports.seq().is_empty()) {
+                if policies_rules
+                    && peers_allow_all(peers)
+                    && rule.get("ports").is_none_or(|ports| ports.seq().is_empty())
+                {
                     out.push(finding(
                         &K8S_NETPOL_ALLOW_ALL,
                         yaml_loc(p.base, rule.line, rule.col),
@@ -168,7 +173,11 @@ pub(super) fn check(out: &mut Vec<Finding>, docs: &[Doc<'_>]) {
                         &format!("{}|{dir}|{}", p.name(), rule.line),
                     ));
                 }
-                if dir == "egress" && peers_allow_metadata(peers) && ports_allow_http(rule.get("ports")) {
+                if policies_rules
+                    && dir == "egress"
+                    && peers_allow_metadata(peers)
+                    && ports_allow_http(rule.get("ports"))
+                {
                     out.push(finding(
                         &K8S_NETPOL_METADATA,
                         yaml_loc(p.base, rule.line, rule.col),
@@ -178,6 +187,9 @@ pub(super) fn check(out: &mut Vec<Finding>, docs: &[Doc<'_>]) {
                 }
             }
         }
+    }
+    if !coverage {
+        return;
     }
     for d in docs {
         let Some((_, meta)) = d.pod() else { continue };
