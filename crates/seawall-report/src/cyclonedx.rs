@@ -185,28 +185,29 @@ fn vulnerability(f: &Finding, affects: &str) -> Value {
                 .collect(),
         );
     }
-    let ratings: Vec<Value> = if f.cvss.is_empty() {
-        vec![json!({"source": {"name": "seawall"}, "severity": severity_name(f.severity), "method": "other"})]
-    } else {
-        f.cvss
-            .iter()
-            .map(|c| {
-                let method = match c.version.as_str() {
-                    "2.0" => "CVSSv2",
-                    "3.0" => "CVSSv3",
-                    "3.1" => "CVSSv31",
-                    "4.0" => "CVSSv4",
-                    _ => "other",
-                };
-                json!({
-                    "score": c.score,
-                    "severity": severity_name(Severity::from_cvss_score(c.score)),
-                    "method": method,
-                    "vector": c.vector,
-                })
+    // The CVSS ratings of the advisory, then seawall's own verdict (after `[severity]` overrides).
+    let mut ratings: Vec<Value> = f
+        .cvss
+        .iter()
+        .map(|c| {
+            let method = match c.version.as_str() {
+                "2.0" => "CVSSv2",
+                "3.0" => "CVSSv3",
+                "3.1" => "CVSSv31",
+                "4.0" => "CVSSv4",
+                _ => "other",
+            };
+            json!({
+                "score": c.score,
+                "severity": severity_name(Severity::from_cvss_score(c.score)),
+                "method": method,
+                "vector": c.vector,
             })
-            .collect()
-    };
+        })
+        .collect();
+    ratings.push(
+        json!({"source": {"name": "seawall"}, "severity": severity_name(f.severity), "method": "other"}),
+    );
     v["ratings"] = Value::Array(ratings);
     if !f.message.is_empty() {
         v["detail"] = json!(f.message);
