@@ -6,7 +6,9 @@
 //! package with an **empty version** and `properties["constraint"]` holding the specifier (`>=1.0`,
 //! or empty when unconstrained) — as Syft does; matchers must treat an empty version as unknown.
 //! Options (`-r`, `-c`, `-e`, `--index-url`, …), URLs, local paths and `name @ url` direct references
-//! are skipped. Every requirement carries its 1-based line.
+//! are skipped. Every requirement carries its 1-based line. Files inside installed libraries
+//! (`site-packages/`, `dist-packages/`, `node_modules/`) are ignored: they describe the library's own
+//! development, and the installed distributions are reported from their metadata.
 //!
 //! The requirements parser is hand-written because a requirements file is pip's own line format
 //! (options, continuations, `--hash`), not PEP 508; the lock files are TOML / JSON parsed with the
@@ -213,6 +215,12 @@ enum Kind {
 
 fn kind_of(meta: &EntryMeta<'_>) -> Option<Kind> {
     let n = meta.file_name();
+    let rel = meta.rel_path();
+    // Files shipped inside installed libraries describe how *they* were developed, not what is
+    // installed: the installed distributions themselves are reported by `python-dist` / `npm`.
+    if ["site-packages/", "dist-packages/", "node_modules/"].iter().any(|d| rel.contains(d)) {
+        return None;
+    }
     match n {
         "poetry.lock" => Some(Kind::Poetry),
         "uv.lock" => Some(Kind::Uv),
@@ -340,6 +348,8 @@ pillow==9.0.0 \\
         assert_eq!(a.required(&EntryMeta::file("app/requirements-dev.txt", 1, None)), Interest::Yes);
         assert_eq!(a.required(&EntryMeta::file("requirements/base.txt", 1, None)), Interest::Yes);
         assert_eq!(a.required(&EntryMeta::file("notes.txt", 1, None)), Interest::No);
+        let vendored = EntryMeta::file("/usr/lib/python3/dist-packages/foo/requirements.txt", 1, None);
+        assert_eq!(a.required(&vendored), Interest::No);
         let mut f = Facts::default();
         a.analyze(&m, &mut REQS.as_bytes(), &mut f).unwrap();
         let torch = f.packages.iter().find(|p| p.name == "torch").unwrap();
