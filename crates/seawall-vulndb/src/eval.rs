@@ -289,8 +289,9 @@ pub(crate) fn release_matches(base: &str, pkg: &str, adv: &str) -> bool {
     adv.eq_ignore_ascii_case(pkg)
 }
 
-/// Whether `version` of a package of `ecosystem` is affected by the OSV entry `affected`
-/// (ignoring the entry's package name and release). A standalone helper for callers and tests.
+/// Whether `version` is affected by the OSV entry `affected`, ordered with the engine of the
+/// entry's ecosystem (the entry's package name and release are not checked). A standalone helper
+/// for callers and tests; [`crate::match_packages`] is the bulk path.
 pub fn is_affected(version: &str, affected: &Affected) -> bool {
     ParsedEntry::parse(0, affected).is_some_and(|e| e.check(version).is_some())
 }

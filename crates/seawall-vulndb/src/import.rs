@@ -28,6 +28,23 @@ pub fn parse_records(name: &str, bytes: &[u8]) -> Result<Vec<Vulnerability>, Str
     }
 }
 
+/// Fuzz entry point for the record parsers and the range evaluator: parses `data` as JSON and as
+/// YAML and evaluates every affected entry against a few probe versions. Never panics.
+pub fn fuzz_record(data: &[u8]) {
+    for name in ["fuzz.json", "fuzz.yaml"] {
+        if let Ok(records) = parse_records(name, data) {
+            for r in &records {
+                let _ = r.title();
+                for a in &r.affected {
+                    for probe in ["0", "1.0.0", "2:1.2-3~deb12u1", "v0.0.0-20200101000000-abcdef", ""] {
+                        let _ = crate::is_affected(probe, a);
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn is_record_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     lower.ends_with(".json") || lower.ends_with(".yaml") || lower.ends_with(".yml")

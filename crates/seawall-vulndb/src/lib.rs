@@ -57,7 +57,7 @@ mod upgrade;
 
 pub use error::DbError;
 pub use eval::{Hit, is_affected};
-pub use import::{MAX_RECORD_BYTES, parse_records};
+pub use import::{MAX_RECORD_BYTES, fuzz_record, parse_records};
 pub use matcher::{PRACTICE, match_packages, primary_id};
 pub use plan::{DB_ENV, STALE_AFTER, default_db_path, ecosystems_for};
 pub use store::{DbStatus, ImportSummary, SCHEMA_VERSION, SourceMeta, SourceStatus, VulnDb};

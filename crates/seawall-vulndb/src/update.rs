@@ -161,13 +161,26 @@ fn header_str(headers: &reqwest::header::HeaderMap, name: reqwest::header::Heade
     headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
 }
 
+/// Whether the URL's host is a loopback address (tests, local mirrors): no proxy is used then.
+fn is_loopback(url: &str) -> bool {
+    let authority = url.split("://").nth(1).and_then(|r| r.split('/').next()).unwrap_or("");
+    let authority = authority.rsplit('@').next().unwrap_or(authority);
+    let host = if authority.starts_with('[') {
+        authority.split(']').next().map(|h| format!("{h}]")).unwrap_or_default()
+    } else {
+        authority.split(':').next().unwrap_or("").to_string()
+    };
+    host.eq_ignore_ascii_case("localhost") || host.starts_with("127.") || host == "[::1]"
+}
+
 fn client(url: &str) -> Result<reqwest::blocking::Client, DbError> {
+    // The blocking client applies `timeout` to each wait (connect, headers, every body read), so
+    // it is an idle timeout: a stalled server fails the download, a long one does not.
     let mut b = reqwest::blocking::Client::builder()
         .connect_timeout(Duration::from_secs(30))
-        .timeout(None)
+        .timeout(Duration::from_secs(90))
         .user_agent(concat!("seawall/", env!("CARGO_PKG_VERSION")));
-    let host = url.split("://").nth(1).and_then(|r| r.split(['/', ':']).next()).unwrap_or("");
-    if host == "localhost" || host.starts_with("127.") || host == "[" {
+    if is_loopback(url) {
         b = b.no_proxy();
     }
     b.build().map_err(|e| DbError::Download { url: url.to_string(), message: e.to_string() })
@@ -408,4 +421,26 @@ pub fn update(
     }
     std::fs::rename(&tmp, &db_path).map_err(DbError::io(&db_path))?;
     Ok(UpdateSummary { db_path, ecosystems: results, replaced: true })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_and_locations() {
+        assert!(is_loopback("http://127.0.0.1:8080/x"));
+        assert!(is_loopback("http://[::1]:80/x"));
+        assert!(is_loopback("http://localhost/x"));
+        assert!(!is_loopback("https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip"));
+        assert!(!is_loopback("http://[2001:db8::1]/x"));
+        match locate("https://h/base/", "Red Hat") {
+            Location::Remote(u) => assert_eq!(u, "https://h/base/Red%20Hat/all.zip"),
+            Location::Local(_) => panic!("expected remote"),
+        }
+        match locate("file:///srv/osv", "PyPI") {
+            Location::Local(p) => assert_eq!(p, Path::new("/srv/osv/PyPI/all.zip")),
+            Location::Remote(_) => panic!("expected local"),
+        }
+    }
 }

@@ -3,7 +3,7 @@
 
 use proptest::prelude::*;
 use seawall_vulndb::osv::{Affected, AffectedPackage, Event, Range};
-use seawall_vulndb::{is_affected, parse_records};
+use seawall_vulndb::{fuzz_record, is_affected, parse_records};
 
 fn ev(introduced: Option<&str>, fixed: Option<&str>, last: Option<&str>) -> Event {
     Event {
@@ -36,6 +36,7 @@ proptest! {
     #[test]
     fn parse_records_never_panics(data in proptest::collection::vec(any::<u8>(), 0..512), yaml in any::<bool>()) {
         let _ = parse_records(if yaml { "x.yaml" } else { "x.json" }, &data);
+        fuzz_record(&data);
     }
 
     #[test]
