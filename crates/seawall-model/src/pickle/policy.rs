@@ -570,7 +570,10 @@ fn is_safe(module: &str, name: &str, full: &str) -> bool {
     if SAFE_NAMES.contains(&full) {
         return true;
     }
-    if name.contains('.') || NEVER_VIA_PREFIX.contains(&name) || (name.starts_with("__") && name.ends_with("__")) {
+    if name.contains('.')
+        || NEVER_VIA_PREFIX.contains(&name)
+        || (name.starts_with("__") && name.ends_with("__"))
+    {
         return false;
     }
     if module == "torch" && (TORCH_DTYPES.contains(&name) || name.ends_with("Storage")) {

@@ -100,16 +100,22 @@ impl V {
     /// object states are dropped below a small depth, so that no reference cycle can form.
     pub(crate) fn detach(&self, depth: u32) -> V {
         match self {
-            V::Dict(d) if depth > 0 => {
-                let d = d.borrow();
-                V::Frozen(d.items.iter().map(|(k, v)| (k.detach(depth - 1), v.detach(depth - 1))).collect())
-            }
+            V::Dict(d) if depth > 0 => match d.try_borrow() {
+                Ok(d) => V::Frozen(
+                    d.items.iter().map(|(k, v)| (k.detach(depth - 1), v.detach(depth - 1))).collect(),
+                ),
+                // a dict inside itself
+                Err(_) => V::Frozen(Rc::from(Vec::new())),
+            },
             V::Dict(_) => V::Frozen(Rc::from(Vec::new())),
             V::Tuple(t) if depth > 0 => V::Tuple(t.iter().map(|x| x.detach(depth - 1)).collect()),
             V::Tuple(_) => V::BigTuple,
             V::Obj(o) => {
-                let state =
-                    if depth > 0 { o.state.borrow().as_ref().map(|s| s.detach(depth - 1)) } else { None };
+                let state = if depth > 0 {
+                    o.state.try_borrow().ok().and_then(|st| st.as_ref().map(|s| s.detach(depth - 1)))
+                } else {
+                    None
+                };
                 V::Obj(Rc::new(Obj {
                     class: o.class,
                     args: if depth > 0 { o.args.as_ref().map(|a| a.detach(depth - 1)) } else { None },
@@ -141,7 +147,7 @@ impl V {
         let find =
             |items: &[(V, V)]| items.iter().find(|(k, _)| k.str() == Some(key)).map(|(_, v)| v.clone());
         match self {
-            V::Dict(d) => find(&d.borrow().items),
+            V::Dict(d) => d.try_borrow().ok().and_then(|d| find(&d.items)),
             V::Frozen(f) => find(f),
             _ => None,
         }

@@ -603,11 +603,14 @@ impl<'j, 'n> Vm<'j, 'n> {
 
     fn set_item(&mut self, target: &V, k: V, v: V) {
         if let V::Dict(d) = target {
-            let mut d = d.borrow_mut();
-            if d.items.len() < DICT_KEEP {
-                d.items.push((k.detach(2), v.detach(2)));
-            } else {
-                d.overflow = true;
+            // detach first: the value may be this very dict
+            let (k, v) = (k.detach(2), v.detach(2));
+            if let Ok(mut d) = d.try_borrow_mut() {
+                if d.items.len() < DICT_KEEP {
+                    d.items.push((k, v));
+                } else {
+                    d.overflow = true;
+                }
             }
         }
     }
@@ -1015,7 +1018,10 @@ impl<'j, 'n> Vm<'j, 'n> {
         match &inst {
             V::Global(_) => self.mutate_check(off, &inst, "BUILD"),
             V::Obj(o) => {
-                *o.state.borrow_mut() = Some(state.detach(3));
+                let st = state.detach(3);
+                if let Ok(mut slot) = o.state.try_borrow_mut() {
+                    *slot = Some(st);
+                }
                 let wrapper =
                     o.class.and_then(|g| self.j.globals.get(g as usize)).is_some_and(|g| g.joblib_wrapper);
                 if wrapper {
@@ -1035,7 +1041,7 @@ impl<'j, 'n> Vm<'j, 'n> {
     /// joblib's `NumpyArrayWrapper.read_array`: the raw array bytes (or a nested pickle for object
     /// arrays) follow the `BUILD` opcode in the stream.
     fn joblib_array(&mut self, off: u64, o: &Obj, inp: &mut Input<'_>) -> Result<(), Fail> {
-        let state = o.state.borrow().clone().unwrap_or(V::None);
+        let state = o.state.try_borrow().ok().and_then(|s| s.clone()).unwrap_or(V::None);
         let unknown = |what: &str| Fail {
             offset: off,
             reason: format!("joblib inline array of unknown size ({what})"),
@@ -1093,7 +1099,9 @@ fn dtype_itemsize(dtype: &V) -> Option<(u64, bool)> {
         return Some((8, true));
     }
     // Version-3 state: (3, endian, subarray, names, fields, elsize, alignment, flags).
-    if let Some(st) = o.state.borrow().as_ref().and_then(|s| s.tuple().map(<[V]>::to_vec)) {
+    if let Some(st) =
+        o.state.try_borrow().ok().and_then(|s| s.as_ref().and_then(|s| s.tuple().map(<[V]>::to_vec)))
+    {
         if st.get(4).is_some_and(|f| !matches!(f, V::None))
             || st.get(2).is_some_and(|f| !matches!(f, V::None))
         {
