@@ -173,6 +173,7 @@ impl Config {
     /// Parses `seawall.toml` text. `path` names the file in errors and ignore-entry origins.
     pub fn parse(text: &str, path: &Path) -> Result<Config, PolicyError> {
         let err = |message: String| PolicyError::Config { path: path.to_path_buf(), message };
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let raw: RawConfig = toml::from_str(text).map_err(|e| err(e.to_string()))?;
         let sev = |what: &str, s: &str| -> Result<Severity, PolicyError> {
             s.parse::<Severity>().map_err(|e| err(format!("{what}: {e}")))

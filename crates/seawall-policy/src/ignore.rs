@@ -149,6 +149,8 @@ impl IgnoreEntry {
 /// Parses a `.seawallignore` document. `name` is used in origins and error messages.
 pub fn parse_ignore_file(text: &str, name: &Path) -> Result<Vec<IgnoreEntry>, PolicyError> {
     let mut out = Vec::new();
+    // A UTF-8 byte-order mark would otherwise become part of the first id and silently match nothing.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (idx, raw) in text.lines().enumerate() {
         let line_no = idx + 1;
         let err =
@@ -275,6 +277,14 @@ mod tests {
         assert!(!e.is_expired(jiff::civil::date(2026, 1, 31)));
         assert!(e.is_expired(jiff::civil::date(2026, 2, 1)));
         assert!(!IgnoreEntry::new("x", "t").is_expired(jiff::civil::date(2999, 1, 1)));
+    }
+
+    #[test]
+    fn byte_order_mark_and_crlf() {
+        let e = parse_ignore_file("\u{feff}CVE-1 # a\r\nCVE-2\r\n", Path::new("x")).unwrap();
+        assert_eq!(e[0].id, "CVE-1");
+        assert_eq!(e[0].reason.as_deref(), Some("a"));
+        assert_eq!(e[1].id, "CVE-2");
     }
 
     #[test]
