@@ -30,19 +30,39 @@ pub enum ConfigKind {
     TorchServeProperties,
 }
 
-/// Trees owned by package managers in images: never deployment configuration.
+/// Third-party trees (package caches, installed dependencies): their Dockerfiles and YAML files are
+/// upstream examples, not this project's deployment configuration. Applied to every scan.
+fn third_party(rel: &str) -> bool {
+    const PARTS: &[&str] = &[
+        "node_modules/",
+        "site-packages/",
+        "dist-packages/",
+        ".cache/",
+        "pkg/mod/",
+        ".cargo/registry/",
+        ".m2/",
+        ".npm/",
+        ".gradle/",
+        "vendor/",
+        ".venv/",
+        "conda-meta/",
+    ];
+    // `p` at the start or right after a `/` (no allocation: this runs for every entry)
+    PARTS
+        .iter()
+        .any(|p| rel.match_indices(p).any(|(i, _)| i == 0 || rel.as_bytes().get(i - 1) == Some(&b'/')))
+}
+
+/// Trees owned by the OS package manager or conda in images.
 fn package_owned(rel: &str) -> bool {
     rel.starts_with("usr/lib/")
         || rel.starts_with("usr/share/")
         || rel.starts_with("usr/local/lib/")
         || rel.starts_with("usr/lib64/")
+        || rel.starts_with("usr/src/")
         || rel.starts_with("opt/conda/pkgs/")
-        || rel.contains("/site-packages/")
-        || rel.contains("/dist-packages/")
-        || rel.contains("/node_modules/")
-        || rel.starts_with("node_modules/")
-        || rel.contains("/conda-meta/")
         || (rel.starts_with("opt/conda/") && rel.contains("/lib/"))
+        || third_party(rel)
 }
 
 /// Classifies a path (relative or absolute, `/`-separated). `in_image` enables the package-manager
@@ -70,7 +90,7 @@ pub fn classify(path: &str, in_image: bool) -> Option<ConfigKind> {
     {
         return Some(ConfigKind::SystemdUnit);
     }
-    if in_image && package_owned(rel) {
+    if (in_image && package_owned(rel)) || third_party(rel) {
         return None;
     }
     if ends(".service") && rel.contains("systemd/") {
@@ -132,13 +152,17 @@ impl FileAnalyzer for ConfigFileAnalyzer {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn required(&self, meta: &EntryMeta<'_>) -> Interest {
         let rel = meta.rel_path();
         let in_image = meta.layer.is_some();
-        if in_image && meta.kind == EntryKind::Dir && leftover_dir(rel) && !package_owned(rel) {
+        if in_image
+            && meta.kind == EntryKind::Dir
+            && leftover_dir(rel)
+            && !package_owned(rel.trim_end_matches(".cache/pip"))
+        {
             return Interest::Yes;
         }
         if !meta.is_file() {
@@ -308,6 +332,10 @@ mod tests {
         assert_eq!(classify("/opt/app/node_modules/x/docker-compose.yml", true), None);
         assert_eq!(classify("/app/Dockerfile", true), Some(ConfigKind::Dockerfile));
         assert_eq!(classify("README.md", false), None);
+        assert_eq!(classify("web/node_modules/x/docker-compose.yml", false), None);
+        assert_eq!(classify("vendor/github.com/x/deploy.yaml", false), None);
+        assert_eq!(classify("/root/go/pkg/mod/k8s.io/api/Dockerfile", true), None);
+        assert_eq!(classify("/root/.cache/pip/x/Dockerfile", true), None);
     }
 
     #[test]
