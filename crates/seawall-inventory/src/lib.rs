@@ -11,7 +11,7 @@
 //! | `os-release` | `etc/os-release`, `usr/lib/os-release` | → `Facts::os` |
 //! | `dpkg` | `var/lib/dpkg/status`, `var/lib/dpkg/status.d/*` | `Debian` → `Debian:12`, `Ubuntu:22.04` |
 //! | `apk` | `lib/apk/db/installed` | `Alpine` → `Alpine:v3.19` |
-//! | `rpm` | `rpmdb.sqlite` (in memory), Berkeley DB `Packages`; ndb → warning | `Red Hat` → `Rocky Linux:9`, … |
+//! | `rpm` | `rpmdb.sqlite` (in memory), Berkeley DB `Packages`, ndb `Packages.db` | `Red Hat` → `Rocky Linux:9`, … |
 //! | `python-dist` | `*.dist-info/METADATA`, `*.egg-info[/PKG-INFO]` | `PyPI` |
 //! | `python-lock` | `requirements*.txt`, `poetry.lock`, `uv.lock`, `Pipfile.lock` | `PyPI` |
 //! | `python-interpreter` | `include/python3.X/patchlevel.h`, `pyvenv.cfg` | `CPython` (`python`) |
@@ -25,7 +25,7 @@
 //! Every package carries `properties["analyzer"]` (the analyzer name), a purl where a purl type
 //! exists, and its location (path, layer, and line where meaningful). Each parser is exposed as a
 //! public function that never panics on any input (fuzz entry points): [`parse_os_release`],
-//! [`parse_dpkg_status`], [`parse_apk_installed`], [`parse_rpm_header`], [`bdb_hash_values`],
+//! [`parse_dpkg_status`], [`parse_apk_installed`], [`parse_rpm_header`], [`bdb_hash_values`], [`ndb_blobs`],
 //! [`parse_python_metadata`],
 //! [`parse_requirements`], [`parse_toml_lock`], [`parse_pipfile_lock`], [`parse_patchlevel`],
 //! [`parse_pyvenv_cfg`], [`parse_conda_meta`], [`parse_cuda_version_json`],
@@ -77,6 +77,7 @@ pub use os::apk::{ApkAnalyzer, parse_apk_installed};
 pub use os::apply_os;
 pub use os::bdb::bdb_hash_values;
 pub use os::dpkg::{DpkgAnalyzer, parse_dpkg_status};
+pub use os::ndb::ndb_blobs;
 pub use os::release::{OsReleaseAnalyzer, parse_os_release};
 pub use os::rpm::{RpmAnalyzer, parse_rpm_header};
 pub use python::dist::{PythonDistAnalyzer, parse_python_metadata};

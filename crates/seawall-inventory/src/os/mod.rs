@@ -4,6 +4,7 @@
 pub mod apk;
 pub mod bdb;
 pub mod dpkg;
+pub mod ndb;
 pub mod release;
 pub mod rpm;
 

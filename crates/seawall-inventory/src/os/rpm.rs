@@ -1,6 +1,6 @@
 //! rpm databases: `rpmdb.sqlite` (RHEL ≥ 9, Fedora ≥ 33, Rocky, Alma, UBI 9) and Berkeley DB
-//! `Packages` (RHEL/CentOS ≤ 8, Amazon Linux 2, UBI 8; read by [`crate::os::bdb`]). ndb
-//! (`Packages.db`, SUSE) is recognised and reported as unsupported.
+//! `Packages` (RHEL/CentOS ≤ 8, Amazon Linux 2, UBI 8; read by [`crate::os::bdb`]) and ndb
+//! `Packages.db` (openSUSE / SLES; [`crate::os::ndb`]).
 //!
 //! The SQLite file is loaded into an in-memory connection with `Connection::deserialize_read_exact`
 //! (rusqlite's `serialize` feature): nothing is written to disk. The header blobs of the `Packages`
@@ -16,6 +16,7 @@ use thiserror::Error;
 
 use crate::common::{package, read_bounded};
 use crate::os::bdb::{BdbError, bdb_hash_values};
+use crate::os::ndb::ndb_blobs;
 use crate::os::{ECOSYSTEM_REDHAT, PROP_ARCH, PROP_RPM_EPOCH, PROP_RPM_EVR, set_os_purl};
 use crate::python::interpreter;
 
@@ -150,8 +151,7 @@ pub(crate) fn split_source_rpm(s: &str) -> Option<(String, String)> {
 /// Reads `rpmdb.sqlite` in memory. Packages get ecosystem `Red Hat` (rewritten by
 /// [`crate::apply_os`]), version `[epoch:]version-release`, `source` from `SOURCERPM`,
 /// `properties["arch"]`, `["rpm.epoch"]`, `["rpm.version_release"]` and a `pkg:rpm/redhat/…` purl.
-/// `gpg-pubkey` pseudo-packages are skipped. Berkeley DB `Packages` files are read in memory too;
-/// ndb databases produce a warning.
+/// `gpg-pubkey` pseudo-packages are skipped. Berkeley DB and ndb files are read in memory too.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct RpmAnalyzer;
 
@@ -218,14 +218,19 @@ impl FileAnalyzer for RpmAnalyzer {
                     // rpm's bookkeeping record (key 0: the next header number) is 4 bytes: not a header.
                     values.into_iter().filter(|v| v.len() >= 24).zip(1..).map(|(v, i)| (i, v)).collect()
                 }
-                Err(BdbError::NotHash) => {
-                    out.warnings.push(ScanWarning::at(
-                        self.name(),
-                        meta.location(),
-                        "rpm ndb package databases (SUSE) are not supported; OS packages of this image are not inventoried",
-                    ));
-                    return Ok(());
-                }
+                Err(BdbError::NotHash) => match ndb_blobs(&bytes) {
+                    Ok((blobs, broken)) => {
+                        if broken > 0 {
+                            out.warnings.push(ScanWarning::at(
+                                self.name(),
+                                meta.location(),
+                                format!("{broken} ndb package blobs could not be read (truncated or corrupt database)"),
+                            ));
+                        }
+                        blobs.into_iter().zip(1..).map(|(v, i)| (i, v)).collect()
+                    }
+                    Err(e) => return Err(AnalyzerError::parse(format!("rpm Packages database: {e}"))),
+                },
                 Err(e) => return Err(AnalyzerError::parse(format!("rpm Berkeley DB: {e}"))),
             }
         } else {
@@ -444,13 +449,16 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn legacy_ndb_warns() {
-        let meta = EntryMeta::file("/usr/lib/sysimage/rpm/Packages.db", 10, Some(0));
+    fn reads_ndb() {
+        let bytes = crate::os::ndb::tests::ndb(&[bash_header()]);
+        let meta = EntryMeta::file("/usr/lib/sysimage/rpm/Packages.db", bytes.len() as u64, Some(0));
         assert_eq!(RpmAnalyzer.required(&meta), Interest::Yes);
         let mut f = Facts::default();
-        RpmAnalyzer.analyze(&meta, &mut &b"NDBSxxxxxx"[..], &mut f).unwrap();
-        assert_eq!(f.warnings.len(), 1);
-        assert!(f.packages.is_empty());
+        RpmAnalyzer.analyze(&meta, &mut bytes.as_slice(), &mut f).unwrap();
+        assert_eq!(f.packages.len(), 1);
+        assert_eq!(f.packages[0].version, "1:5.1.8-6.el9");
+        let mut f = Facts::default();
+        assert!(RpmAnalyzer.analyze(&meta, &mut &b"garbage..."[..], &mut f).is_err());
     }
 
     #[test]
