@@ -37,7 +37,7 @@ impl Baseline {
 /// Reads a seawall JSON report (`--format json` output).
 pub fn load_report(path: &Path) -> Result<Report, PolicyError> {
     let text = crate::error::read_to_string(path)?;
-    serde_json::from_str(&text)
+    serde_json::from_str(text.strip_prefix('\u{feff}').unwrap_or(&text))
         .map_err(|e| PolicyError::Baseline { path: path.to_path_buf(), message: e.to_string() })
 }
 

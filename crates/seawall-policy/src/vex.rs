@@ -102,6 +102,7 @@ impl VexDocument {
     /// Parses an OpenVEX JSON document; `name` is used in errors and as fallback id.
     pub fn parse(text: &str, name: &Path) -> Result<VexDocument, PolicyError> {
         let err = |message: String| PolicyError::Vex { path: name.to_path_buf(), message };
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let v: Value = serde_json::from_str(text).map_err(|e| err(e.to_string()))?;
         let ctx = v.get("@context").and_then(Value::as_str).unwrap_or("");
         if !ctx.contains("openvex") {
