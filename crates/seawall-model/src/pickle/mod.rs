@@ -256,3 +256,18 @@ mod budget_tests {
         assert!(s.judged.ops < PROBE_OPS_BASE + PROBE_OPS_PER_BYTE * p.len() as u64 + 200_000);
     }
 }
+
+#[cfg(test)]
+mod depth_tests {
+    use super::*;
+
+    #[test]
+    fn deeply_nested_tuples_do_not_recurse() {
+        let mut p = b"\x80\x02cmylib\nf\n)".to_vec();
+        p.extend(std::iter::repeat_n(0x85u8, 1_000_000));
+        p.extend_from_slice(b"\x85R.");
+        let s = scan_bytes(&p);
+        assert!(s.error.is_none());
+        assert_eq!(s.judged.issues.len(), 1);
+    }
+}

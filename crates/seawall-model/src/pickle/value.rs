@@ -38,8 +38,8 @@ pub(crate) enum V {
     Global(u32),
     /// The result of calling or instantiating something.
     Obj(Rc<Obj>),
-    /// A tuple with its elements.
-    Tuple(Rc<[V]>),
+    /// A tuple with its elements (nesting bounded by [`MAX_TUPLE_DEPTH`]).
+    Tuple(Rc<TupleV>),
     /// A tuple too long to keep.
     BigTuple,
     /// A list (elements not tracked).
@@ -54,6 +54,31 @@ pub(crate) enum V {
     OpaqueDict,
     /// The result of `persistent_load`.
     Pers,
+}
+
+/// Deepest tuple nesting kept: deeper tuples become [`V::BigTuple`], so that no recursion (in
+/// messages or in `Drop`) can be driven deep by input.
+pub(crate) const MAX_TUPLE_DEPTH: u8 = 8;
+
+/// A kept tuple.
+#[derive(Debug)]
+pub(crate) struct TupleV {
+    /// 1 + the deepest nested tuple.
+    pub(crate) depth: u8,
+    /// Elements.
+    pub(crate) items: Box<[V]>,
+}
+
+/// Builds a tuple value, dropping the elements of tuples that are too long or too deep.
+pub(crate) fn new_tuple(items: Vec<V>) -> V {
+    if items.len() > TUPLE_KEEP {
+        return V::BigTuple;
+    }
+    let depth = 1 + items.iter().map(|v| if let V::Tuple(t) = v { t.depth } else { 0 }).max().unwrap_or(0);
+    if depth > MAX_TUPLE_DEPTH {
+        return V::BigTuple;
+    }
+    V::Tuple(Rc::new(TupleV { depth, items: items.into_boxed_slice() }))
 }
 
 /// Entries of a tracked dict.
@@ -108,7 +133,7 @@ impl V {
                 Err(_) => V::Frozen(Rc::from(Vec::new())),
             },
             V::Dict(_) => V::Frozen(Rc::from(Vec::new())),
-            V::Tuple(t) if depth > 0 => V::Tuple(t.iter().map(|x| x.detach(depth - 1)).collect()),
+            V::Tuple(t) if depth > 0 => new_tuple(t.items.iter().map(|x| x.detach(depth - 1)).collect()),
             V::Tuple(_) => V::BigTuple,
             V::Obj(o) => {
                 let state = if depth > 0 {
@@ -129,7 +154,7 @@ impl V {
     /// The tuple elements, if this is a kept tuple.
     pub(crate) fn tuple(&self) -> Option<&[V]> {
         match self {
-            V::Tuple(t) => Some(t),
+            V::Tuple(t) => Some(&t.items),
             _ => None,
         }
     }

@@ -8,7 +8,7 @@ use std::{cell::RefCell, collections::HashMap, io, rc::Rc};
 
 use crate::input::{Input, Line};
 use crate::pickle::policy::{self, Kind, Resolved};
-use crate::pickle::value::{DICT_KEEP, DictV, Obj, STR_KEEP, TUPLE_KEEP, V};
+use crate::pickle::value::{DICT_KEEP, DictV, Obj, STR_KEEP, V, new_tuple};
 use crate::rules;
 use seawall_core::RuleMeta;
 
@@ -336,7 +336,7 @@ impl<'j, 'n> Vm<'j, 'n> {
     }
 
     fn tuple_of(items: Vec<V>) -> V {
-        if items.len() > TUPLE_KEEP { V::BigTuple } else { V::Tuple(Rc::from(items)) }
+        new_tuple(items)
     }
 
     /// Runs until `STOP` (Ok) or failure.
@@ -476,8 +476,8 @@ impl<'j, 'n> Vm<'j, 'n> {
             },
             V::Int(i) => i.to_string(),
             V::Tuple(t) => {
-                let parts: Vec<String> = t.iter().take(4).map(|x| self.describe(x)).collect();
-                format!("({}{})", parts.join(", "), if t.len() > 4 { ", …" } else { "" })
+                let parts: Vec<String> = t.items.iter().take(4).map(|x| self.describe(x)).collect();
+                format!("({}{})", parts.join(", "), if t.items.len() > 4 { ", …" } else { "" })
             }
             other => format!("<{}>", other.type_name()),
         }
@@ -791,7 +791,7 @@ impl<'j, 'n> Vm<'j, 'n> {
             0x98 => {
                 self.top(off)?;
             }
-            b')' => self.push(off, V::Tuple(Rc::from(Vec::new())))?,
+            b')' => self.push(off, new_tuple(Vec::new()))?,
             b't' => {
                 let items = self.pop_mark(off)?;
                 self.push(off, Self::tuple_of(items))?;
