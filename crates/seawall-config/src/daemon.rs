@@ -207,6 +207,56 @@ pub fn check_file_perms(loc: &Location, uid: u64, gid: u64, mode: u32) -> Vec<Fi
     }
 }
 
+/// What a Docker host path is, for the CIS 3.x ownership/permission checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DockerPathKind {
+    /// `/etc/docker` directory: root:root, 755 or stricter.
+    ConfigDir,
+    /// `docker.sock`: owned by root, 660 or stricter.
+    Socket,
+    /// A TLS private key under `/etc/docker`: 400/600.
+    TlsKey,
+    /// A TLS certificate under `/etc/docker`: not writable by group/others.
+    TlsCert,
+}
+
+/// The [`DockerPathKind`] of a path (`/`-separated, absolute or relative), if it is one.
+pub fn docker_path_kind(path: &str) -> Option<DockerPathKind> {
+    let rel = path.trim_start_matches('/').trim_end_matches('/');
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    if rel == "etc/docker" {
+        return Some(DockerPathKind::ConfigDir);
+    }
+    if name == "docker.sock" && (rel.starts_with("var/run/") || rel.starts_with("run/")) {
+        return Some(DockerPathKind::Socket);
+    }
+    if rel.starts_with("etc/docker/") && name.ends_with(".pem") {
+        return Some(if name.contains("key") { DockerPathKind::TlsKey } else { DockerPathKind::TlsCert });
+    }
+    None
+}
+
+/// CIS 3.x ownership/permission check for a Docker host path of the given kind.
+pub fn check_docker_path_perms(loc: &Location, kind: DockerPathKind, uid: u64, mode: u32) -> Vec<Finding> {
+    let m = mode & 0o7777;
+    let (bad, want) = match kind {
+        DockerPathKind::ConfigDir => (uid != 0 || m & 0o022 != 0, "root-owned, 755 or stricter"),
+        DockerPathKind::Socket => (uid != 0 || m & 0o007 != 0, "root-owned, 660 or stricter"),
+        DockerPathKind::TlsKey => (uid != 0 || m & 0o077 != 0, "root-owned, 400"),
+        DockerPathKind::TlsCert => (uid != 0 || m & 0o022 != 0, "root-owned, 444"),
+    };
+    if bad {
+        vec![finding(
+            &DAEMON_FILE_PERMS,
+            loc.clone(),
+            format!("owner uid {uid}, mode {m:o} (want {want})"),
+            "",
+        )]
+    } else {
+        Vec::new()
+    }
+}
+
 /// Checks `/etc/nvidia-container-runtime/config.toml`.
 pub fn check_nvidia_runtime_config(loc: &Location, text: &str) -> (Vec<Finding>, Vec<ScanWarning>) {
     let v: toml::Table = match toml::from_str(text) {
@@ -312,6 +362,22 @@ mod tests {
         let ok =
             "[Service]\nExecStart=/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock\n";
         assert!(check_systemd_unit(&Location::file("docker.service"), ok).is_empty());
+    }
+
+    #[test]
+    fn docker_paths() {
+        assert_eq!(docker_path_kind("/etc/docker"), Some(DockerPathKind::ConfigDir));
+        assert_eq!(docker_path_kind("/var/run/docker.sock"), Some(DockerPathKind::Socket));
+        assert_eq!(docker_path_kind("etc/docker/certs/server-key.pem"), Some(DockerPathKind::TlsKey));
+        assert_eq!(docker_path_kind("etc/docker/ca.pem"), Some(DockerPathKind::TlsCert));
+        assert_eq!(docker_path_kind("etc/ssl/ca.pem"), None);
+        let l = Location::file("x");
+        assert_eq!(check_docker_path_perms(&l, DockerPathKind::Socket, 0, 0o140666).len(), 1);
+        assert!(check_docker_path_perms(&l, DockerPathKind::Socket, 0, 0o140660).is_empty());
+        assert_eq!(check_docker_path_perms(&l, DockerPathKind::TlsKey, 0, 0o644).len(), 1);
+        assert!(check_docker_path_perms(&l, DockerPathKind::TlsKey, 0, 0o400).is_empty());
+        assert_eq!(check_docker_path_perms(&l, DockerPathKind::ConfigDir, 0, 0o40777).len(), 1);
+        assert!(check_docker_path_perms(&l, DockerPathKind::TlsCert, 0, 0o444).is_empty());
     }
 
     #[test]

@@ -165,6 +165,9 @@ impl FileAnalyzer for ConfigFileAnalyzer {
         {
             return Interest::Yes;
         }
+        if daemon::docker_path_kind(rel).is_some() {
+            return Interest::Yes;
+        }
         if !meta.is_file() {
             return Interest::No;
         }
@@ -213,6 +216,14 @@ impl FileAnalyzer for ConfigFileAnalyzer {
                 "",
             ));
             return Ok(());
+        }
+        if let Some(k) = daemon::docker_path_kind(rel) {
+            out.findings.extend(daemon::check_docker_path_perms(&loc, k, meta.uid, meta.mode));
+            if !meta.is_file()
+                || matches!(k, daemon::DockerPathKind::TlsKey | daemon::DockerPathKind::TlsCert)
+            {
+                return Ok(());
+            }
         }
         if is_setid(meta) {
             let what = match (meta.mode & 0o4000 != 0, meta.mode & 0o2000 != 0) {
@@ -417,6 +428,23 @@ mod tests {
         .unwrap();
         assert_eq!(facts.findings.len(), 1);
         assert_eq!(facts.findings[0].location.line, Some(2));
+    }
+
+    #[test]
+    fn docker_host_paths() {
+        let a = crate::file_analyzer();
+        let mut sock = EntryMeta::file("var/run/docker.sock", 0, None);
+        sock.kind = EntryKind::Other;
+        sock.mode = 0o140666;
+        assert_eq!(a.required(&sock), Interest::Yes);
+        let mut facts = Facts::default();
+        a.analyze(&sock, &mut &b""[..], &mut facts).unwrap();
+        assert_eq!(facts.findings.len(), 1);
+        assert_eq!(facts.findings[0].id, "SW-DAEMON-011");
+        sock.mode = 0o140660;
+        let mut facts = Facts::default();
+        a.analyze(&sock, &mut &b""[..], &mut facts).unwrap();
+        assert!(facts.findings.is_empty());
     }
 
     #[test]
