@@ -66,7 +66,7 @@ pub mod python;
 
 use seawall_analyzer::FileAnalyzer;
 
-pub use binary::{BinaryAnalyzer, parse_cargo_auditable, parse_go_buildinfo};
+pub use binary::{BinaryAnalyzer, parse_cargo_auditable, parse_go_buildinfo, parse_go_buildinfo_pointers};
 pub use cargo_lock::{CargoLockAnalyzer, parse_cargo_lock};
 pub use common::{PROP_ANALYZER, pep503_normalize};
 pub use conda::{CondaAnalyzer, parse_conda_meta};
