@@ -10,7 +10,7 @@ use crate::names::{ecosystem_base, normalize_name};
 use crate::osv::Vulnerability;
 
 /// Schema version written into `meta`; bump when the layout changes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -18,7 +18,7 @@ CREATE TABLE IF NOT EXISTS sources(
     name TEXT PRIMARY KEY, location TEXT NOT NULL, etag TEXT, size INTEGER, crc32c TEXT,
     fetched_at TEXT NOT NULL, records INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS vulns(
-    id TEXT PRIMARY KEY, source TEXT NOT NULL, modified TEXT NOT NULL, json TEXT NOT NULL);
+    id TEXT PRIMARY KEY, source TEXT NOT NULL, modified TEXT NOT NULL, json BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS affected(
     ecosystem TEXT NOT NULL, name TEXT NOT NULL, vuln_id TEXT NOT NULL,
     PRIMARY KEY(ecosystem, name, vuln_id)) WITHOUT ROWID;
@@ -224,15 +224,15 @@ impl VulnDb {
             .conn
             .prepare_cached("SELECT json FROM vulns WHERE id = ?1")
             .map_err(DbError::sqlite(&self.path))?;
-        let json: Option<String> =
+        let blob: Option<Vec<u8>> =
             stmt.query_row(params![id], |r| r.get(0)).optional().map_err(DbError::sqlite(&self.path))?;
-        match json {
-            None => Ok(None),
-            Some(j) => serde_json::from_str(&j).map(Some).map_err(|e| DbError::Record {
-                path: format!("{}#{id}", self.path.display()),
-                message: e.to_string(),
-            }),
-        }
+        let Some(blob) = blob else { return Ok(None) };
+        let rerr =
+            |message: String| DbError::Record { path: format!("{}#{id}", self.path.display()), message };
+        // Records are stored as zstd-compressed JSON; the cap bounds memory on a damaged file.
+        let cap = usize::try_from(crate::MAX_RECORD_BYTES).unwrap_or(usize::MAX);
+        let json = zstd::bulk::decompress(&blob, cap).map_err(|e| rerr(e.to_string()))?;
+        serde_json::from_slice(&json).map(Some).map_err(|e| rerr(e.to_string()))
     }
 
     /// Record ids that list `alias` (a CVE, GHSA, …) as an alias, plus `alias` itself if stored.
@@ -339,8 +339,10 @@ impl Batch<'_> {
                 .map_err(err(&self.path))?;
             return Ok(false);
         }
-        let json = serde_json::to_string(v)
+        let json = serde_json::to_vec(v)
             .map_err(|e| DbError::Record { path: v.id.clone(), message: e.to_string() })?;
+        let json = zstd::bulk::compress(&json, 3)
+            .map_err(|e| DbError::Record { path: v.id.clone(), message: format!("compression: {e}") })?;
         tx.prepare_cached("INSERT OR REPLACE INTO vulns(id, source, modified, json) VALUES(?1, ?2, ?3, ?4)")
             .and_then(|mut s| s.execute(params![v.id, self.source, v.modified, json]))
             .map_err(err(&self.path))?;
