@@ -72,7 +72,7 @@ pub(crate) fn practice_chart(rows: &[(u8, [usize; 5])]) -> String {
             ly + 11,
             sev.as_str()
         );
-        lx += 84;
+        lx += 16 + 8 * sev.as_str().len() + 18;
     }
     s.push_str("</svg>");
     s
