@@ -10,13 +10,20 @@
 //! Main entry points:
 //! * [`scan_config_path`] — `seawall scan config PATH` on a file or tree.
 //! * [`file_analyzer`] (`config-files`) and [`image_analyzer`] (`image-config`) — the
-//!   `seawall_analyzer` plug-ins used by `scan image` / `scan fs`.
-//! * [`compose_graph`] / [`compose_graph_path`] → [`ComposeGraph`] with `to_dot`, `to_mermaid`,
-//!   `to_svg` — `seawall graph PATH` and the HTML report.
+//!   `seawall_analyzer` plug-ins used by `scan image` / `scan fs` / `scan config`. The file analyzer
+//!   checks each file and captures Kubernetes manifests and `/etc/passwd|group|shadow` into
+//!   `Facts.files`; the image analyzer then judges the image config, accounts and NetworkPolicy
+//!   coverage *across* manifests. Build them with options via [`ConfigFileAnalyzer::new`] /
+//!   [`ImageConfigAnalyzer::new`].
+//! * [`compose_graph`] / [`compose_graph_path`] → [`ComposeGraph`], rendered with
+//!   [`ComposeGraph::render`] in a [`GraphFormat`] (DOT, Mermaid, SVG) — `seawall graph PATH` and the
+//!   HTML report.
 //! * [`ContainerSpec`] + [`check_container`] — CIS Docker Benchmark section 5 rules on one container,
 //!   shared by compose services and (issue 8) live `docker inspect` data.
 //! * Per-format checks: [`check_dockerfile`], [`check_compose`], [`check_k8s`] /
-//!   [`check_k8s_documents`], [`daemon`].
+//!   [`check_k8s_documents`] / [`check_k8s_file`] + [`check_netpol_coverage`], [`daemon`] (daemon.json,
+//!   dockerd flags, file modes, NVIDIA runtime and toolkit), [`image`] (image config, accounts).
+//! * [`tables`] — the end-of-life and NVIDIA toolkit data tables (`data/*.toml`).
 //! * [`fuzz`] — one never-panicking entry point per parser.
 //!
 //! Relation to siblings: builds findings with `seawall-core` types and implements the

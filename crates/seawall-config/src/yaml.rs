@@ -126,7 +126,7 @@ impl<'de> Deserialize<'de> for Val {
 /// Why a YAML file could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum YamlError {
-    /// Larger than [`MAX_YAML_BYTES`].
+    /// Larger than the 8 MiB YAML limit.
     #[error("YAML document of {0} bytes exceeds the limit")]
     TooLarge(usize),
     /// Not valid YAML (message from the parser, with line/column).

@@ -222,3 +222,14 @@ mod props {
         }
     }
 }
+
+#[test]
+fn port_and_env_forms() {
+    let src = "services:\n  a:\n    image: redis:7\n    ports:\n      - 6379:6379\n      - 9000\n      - target: 80\n        published: 8080\n        host_ip: 127.0.0.1\n    environment:\n      - PASSTHROUGH\n      - API_TOKEN\n      - REDIS_PASSWORD=\n";
+    let g = compose_graph(src, &Location::file("c.yml")).unwrap();
+    let ports: Vec<(Option<u32>, u32, bool)> =
+        g.services[0].ports.iter().map(|(p, _)| (p.host_port, p.container_port, p.is_public())).collect();
+    assert_eq!(ports, vec![(Some(6379), 6379, true), (None, 9000, true), (Some(8080), 80, false)]);
+    let f = run(src);
+    assert_eq!(count(&f, "SW-COMPOSE-001"), 0, "names without values are pass-through");
+}
