@@ -5,12 +5,13 @@
 //!   varint-prefixed strings. Reported: `stdlib` at the Go version (OSV's Go ecosystem lists standard
 //!   library vulnerabilities under `stdlib`), the main module (`properties["go.main"] = "true"`,
 //!   version often `(devel)`), every `dep` (with `=>` replacements applied), ecosystem `Go`, purl
-//!   `pkg:golang/<path>@<version>`. Go < 1.18 binaries store pointers instead of strings; they get a
-//!   warning. Hand-written because the format is tiny and no maintained crate parses it from a byte
-//!   slice without also executing `go version -m` semantics.
+//!   `pkg:golang/<path>@<version>`. Go < 1.18 binaries store pointers to the strings instead; they
+//!   are resolved through the ELF section table (in-memory path only; elsewhere a warning).
+//!   Parsed by hand in `go.rs`: the format is tiny and no maintained crate parses it from bytes.
 //! * **Rust**: section `.dep-v0` written by `cargo auditable` — zlib-compressed JSON
 //!   `{"packages":[{"name","version","source","kind","root"}]}`, inflated with a hard output cap.
-//!   Ecosystem `crates.io`; build-only dependencies are tagged `properties["cargo.kind"] = "build"`.
+//!   Ecosystem `crates.io`; build-only dependencies are tagged `properties["cargo.kind"] = "build"`
+//!   (`auditable.rs`).
 //!
 //! **Size.** ELF files are sniffed by magic. Files up to [`IN_MEMORY_MAX`] are read whole and their
 //! section headers parsed with the `object` crate. Larger files (`libtorch_cuda.so`, 1 GB) are
@@ -18,17 +19,22 @@
 //! [`TAIL_KEEP`] bytes are kept so that the section headers at the end can be checked for a
 //! `.dep-v0` section; if one exists but lies outside the kept tail a warning says it was not read.
 
+mod auditable;
+mod elf;
+mod go;
+
 use std::io::Read;
 
-use flate2::read::ZlibDecoder;
 use memchr::memmem;
 use object::{Object, ObjectSection};
 use seawall_analyzer::{AnalyzerError, EntryMeta, Facts, FileAnalyzer, Interest, ScanWarning};
-use seawall_core::Package;
-use serde::Deserialize;
 
-use crate::cargo_lock::crate_package;
-use crate::common::{package, purl, read_bounded};
+use crate::common::read_bounded;
+use auditable::cargo_packages;
+pub use auditable::parse_cargo_auditable;
+use elf::{TailSection, find_section_in_tail};
+use go::go_packages;
+pub use go::{GoBuildInfo, GoBuildInfoError, parse_go_buildinfo, parse_go_buildinfo_pointers};
 
 /// Ecosystem of Go modules.
 pub const ECOSYSTEM_GO: &str = "Go";
@@ -41,213 +47,12 @@ pub const IN_MEMORY_MAX: u64 = 64 * 1024 * 1024;
 /// Bytes kept from the end of a streamed binary.
 pub const TAIL_KEEP: usize = 4 * 1024 * 1024;
 /// Cap on inflated `cargo auditable` JSON.
-const AUDITABLE_MAX: u64 = 8 * 1024 * 1024;
+pub(crate) const AUDITABLE_MAX: u64 = 8 * 1024 * 1024;
 /// Cap on the Go build-info blob examined after the magic.
-const GO_BLOB_MAX: usize = 4 * 1024 * 1024;
+pub(crate) const GO_BLOB_MAX: usize = 4 * 1024 * 1024;
 
-const GO_MAGIC: &[u8] = b"\xff Go buildinf:";
+pub(crate) const GO_MAGIC: &[u8] = b"\xff Go buildinf:";
 const ELF_MAGIC: &[u8] = b"\x7fELF";
-
-/// Why Go build info could not be read.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum GoBuildInfoError {
-    /// No `\xff Go buildinf:` magic.
-    #[error("no Go build info magic")]
-    NoMagic,
-    /// Pre-1.18 pointer format, which needs the binary's section table
-    /// ([`parse_go_buildinfo_pointers`]); not available when streaming files above
-    /// [`IN_MEMORY_MAX`] or without section headers.
-    #[error("Go build info in the pre-1.18 pointer format cannot be resolved here")]
-    PointerFormat,
-    /// Truncated or malformed varint strings.
-    #[error("malformed Go build info at offset {0}")]
-    Malformed(usize),
-}
-
-/// Parsed Go build info.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct GoBuildInfo {
-    /// `go1.21.5` (as recorded).
-    pub go_version: String,
-    /// Main module path and version.
-    pub main: Option<(String, String)>,
-    /// Dependencies `(path, version)` with replacements applied.
-    pub deps: Vec<(String, String)>,
-}
-
-fn uvarint(b: &[u8], pos: &mut usize) -> Option<u64> {
-    let mut x: u64 = 0;
-    for shift in (0..64).step_by(7) {
-        let byte = *b.get(*pos)?;
-        *pos += 1;
-        x |= u64::from(byte & 0x7f) << shift;
-        if byte < 0x80 {
-            return Some(x);
-        }
-    }
-    None
-}
-
-fn varint_str<'a>(b: &'a [u8], pos: &mut usize) -> Option<&'a [u8]> {
-    let len = usize::try_from(uvarint(b, pos)?).ok()?;
-    let s = b.get(*pos..pos.checked_add(len)?)?;
-    *pos += len;
-    Some(s)
-}
-
-/// Parses Go build info starting at the magic (`blob` begins with `\xff Go buildinf:`). Fuzz entry
-/// point.
-pub fn parse_go_buildinfo(blob: &[u8]) -> Result<GoBuildInfo, GoBuildInfoError> {
-    if !blob.starts_with(GO_MAGIC) {
-        return Err(GoBuildInfoError::NoMagic);
-    }
-    let flags = *blob.get(15).ok_or(GoBuildInfoError::Malformed(15))?;
-    if flags & 2 == 0 {
-        return Err(GoBuildInfoError::PointerFormat);
-    }
-    let mut pos = 32;
-    let version = varint_str(blob, &mut pos).ok_or(GoBuildInfoError::Malformed(pos))?;
-    let modinfo = varint_str(blob, &mut pos).ok_or(GoBuildInfoError::Malformed(pos))?;
-    Ok(buildinfo_from_strings(version, modinfo))
-}
-
-/// Parses pre-1.18 Go build info, whose header holds two pointers to Go string headers
-/// (`{data pointer, length}`) in the binary's memory image; `read_at(vaddr, len)` resolves virtual
-/// addresses (for ELF: through the section table). Fuzz entry point (with any resolver).
-pub fn parse_go_buildinfo_pointers<'a>(
-    blob: &[u8],
-    read_at: impl Fn(u64, usize) -> Option<&'a [u8]>,
-) -> Result<GoBuildInfo, GoBuildInfoError> {
-    if !blob.starts_with(GO_MAGIC) {
-        return Err(GoBuildInfoError::NoMagic);
-    }
-    let ptr_size = usize::from(*blob.get(14).ok_or(GoBuildInfoError::Malformed(14))?);
-    let big_endian = blob.get(15).is_some_and(|f| f & 1 == 1);
-    if ptr_size != 4 && ptr_size != 8 {
-        return Err(GoBuildInfoError::Malformed(14));
-    }
-    let word = |b: &[u8]| -> Option<u64> {
-        let b = b.get(..ptr_size)?;
-        let mut v = 0u64;
-        for i in 0..ptr_size {
-            let byte = if big_endian { *b.get(i)? } else { *b.get(ptr_size - 1 - i)? };
-            v = (v << 8) | u64::from(byte);
-        }
-        Some(v)
-    };
-    let string = |hdr_addr: u64| -> Option<&'a [u8]> {
-        let hdr = read_at(hdr_addr, 2 * ptr_size)?;
-        let data = word(hdr)?;
-        let len = usize::try_from(word(hdr.get(ptr_size..)?)?).ok()?;
-        if len > GO_BLOB_MAX {
-            return None;
-        }
-        read_at(data, len)
-    };
-    let at = |off: usize| blob.get(off..).and_then(word).ok_or(GoBuildInfoError::Malformed(off));
-    let (vaddr, maddr) = (at(16)?, at(16 + ptr_size)?);
-    let version = string(vaddr).ok_or(GoBuildInfoError::Malformed(16))?;
-    let modinfo = string(maddr).unwrap_or(&[]);
-    Ok(buildinfo_from_strings(version, modinfo))
-}
-
-fn buildinfo_from_strings(version: &[u8], modinfo: &[u8]) -> GoBuildInfo {
-    // Strip the 16-byte sentinels around the module info.
-    let modinfo = if modinfo.len() >= 33 && modinfo.get(modinfo.len() - 17) == Some(&b'\n') {
-        modinfo.get(16..modinfo.len() - 16).unwrap_or(&[])
-    } else {
-        modinfo
-    };
-    let mut info =
-        GoBuildInfo { go_version: String::from_utf8_lossy(version).into_owned(), ..Default::default() };
-    for line in String::from_utf8_lossy(modinfo).lines() {
-        let f: Vec<&str> = line.split('\t').collect();
-        match f.as_slice() {
-            ["mod", path, version, ..] => info.main = Some(((*path).to_string(), (*version).to_string())),
-            ["dep", path, version, ..] => info.deps.push(((*path).to_string(), (*version).to_string())),
-            ["=>", path, version, ..] => {
-                if let Some(last) = info.deps.last_mut() {
-                    *last = ((*path).to_string(), (*version).to_string());
-                }
-            }
-            _ => {}
-        }
-    }
-    info
-}
-
-#[derive(Deserialize)]
-struct Auditable {
-    packages: Vec<AuditablePackage>,
-}
-
-#[derive(Deserialize)]
-struct AuditablePackage {
-    name: String,
-    version: String,
-    #[serde(default)]
-    kind: Option<String>,
-}
-
-/// Inflates and parses a `cargo auditable` `.dep-v0` section into `(name, version, kind)`.
-/// Fuzz entry point.
-pub fn parse_cargo_auditable(section: &[u8]) -> Result<Vec<(String, String, Option<String>)>, AnalyzerError> {
-    let mut json = Vec::new();
-    ZlibDecoder::new(section).take(AUDITABLE_MAX + 1).read_to_end(&mut json)?;
-    if json.len() as u64 > AUDITABLE_MAX {
-        return Err(AnalyzerError::Limit(format!(
-            "cargo auditable data inflates beyond {AUDITABLE_MAX} bytes"
-        )));
-    }
-    let a: Auditable = serde_json::from_slice(&json).map_err(|e| AnalyzerError::parse(e.to_string()))?;
-    Ok(a.packages.into_iter().map(|p| (p.name, p.version, p.kind)).collect())
-}
-
-fn go_purl(path: &str, version: &str) -> Option<String> {
-    match path.rsplit_once('/') {
-        Some((ns, name)) => purl("golang", Some(ns), name, Some(version), &[]),
-        None => purl("golang", None, path, Some(version), &[]),
-    }
-}
-
-fn go_packages(analyzer: &str, meta: &EntryMeta<'_>, info: &GoBuildInfo, out: &mut Vec<Package>) {
-    let mut add = |path: &str, version: &str, main: bool| {
-        let mut p = package(analyzer, meta, path, version, ECOSYSTEM_GO);
-        p.purl = go_purl(path, version);
-        if main {
-            p.properties.insert(PROP_GO_MAIN.into(), "true".into());
-        }
-        out.push(p);
-    };
-    // `go1.21.5 X:boringcrypto` → `1.21.5`
-    let go = info.go_version.split_whitespace().next().unwrap_or("");
-    if let Some(v) = go.strip_prefix("go").filter(|v| v.starts_with(|c: char| c.is_ascii_digit())) {
-        add("stdlib", v, false);
-    }
-    if let Some((path, version)) = &info.main {
-        add(path, version, true);
-    }
-    for (path, version) in &info.deps {
-        add(path, version, false);
-    }
-}
-
-fn cargo_packages(
-    analyzer: &str,
-    meta: &EntryMeta<'_>,
-    section: &[u8],
-    out: &mut Facts,
-) -> Result<(), AnalyzerError> {
-    for (name, version, kind) in parse_cargo_auditable(section)? {
-        let mut p = crate_package(analyzer, meta, &name, &version);
-        if let Some(k) = kind.filter(|k| k != "runtime") {
-            p.properties.insert(PROP_CARGO_KIND.into(), k);
-        }
-        out.packages.push(p);
-    }
-    Ok(())
-}
 
 /// Reads Go build info and `cargo auditable` data from ELF files.
 #[derive(Debug, Default, Clone, Copy)]
@@ -366,75 +171,6 @@ impl BinaryAnalyzer {
         }
         Ok(())
     }
-}
-
-enum TailSection<'a> {
-    Absent,
-    Data(&'a [u8]),
-    OutOfReach,
-}
-
-/// Looks up a section by name using only the ELF header (`head`) and the file's last bytes.
-/// Hand-written (the `object` crate wants the whole file): reads `e_shoff`, `e_shentsize`,
-/// `e_shnum`, `e_shstrndx`, then the section headers and names if they fall inside the tail.
-fn find_section_in_tail<'a>(head: &[u8], tail: &'a [u8], tail_start: u64, want: &str) -> TailSection<'a> {
-    let is64 = head.get(4) == Some(&2);
-    let le = head.get(5) != Some(&2);
-    let rd = |b: &[u8], off: usize, len: usize| -> Option<u64> {
-        let s = b.get(off..off.checked_add(len)?)?;
-        let mut v: u64 = 0;
-        for i in 0..len {
-            let byte = if le { *s.get(len - 1 - i)? } else { *s.get(i)? };
-            v = (v << 8) | u64::from(byte);
-        }
-        Some(v)
-    };
-    let fields = if is64 { (0x28, 8, 0x3a, 0x3c, 0x3e) } else { (0x20, 4, 0x2e, 0x30, 0x32) };
-    let (Some(shoff), Some(shentsize), Some(shnum), Some(shstrndx)) =
-        (rd(head, fields.0, fields.1), rd(head, fields.2, 2), rd(head, fields.3, 2), rd(head, fields.4, 2))
-    else {
-        return TailSection::Absent;
-    };
-    let in_tail = |off: u64, len: u64| -> Option<&'a [u8]> {
-        let start = usize::try_from(off.checked_sub(tail_start)?).ok()?;
-        tail.get(start..start.checked_add(usize::try_from(len).ok()?)?)
-    };
-    let Some(table) = in_tail(shoff, shentsize.saturating_mul(shnum)) else {
-        return TailSection::Absent;
-    };
-    let entsize = usize::try_from(shentsize).unwrap_or(0);
-    if entsize < if is64 { 64 } else { 40 } {
-        return TailSection::Absent;
-    }
-    // (name offset, file offset, size) of section i
-    let sh = |i: usize| -> Option<(u64, u64, u64)> {
-        let base = i.checked_mul(entsize)?;
-        if is64 {
-            Some((rd(table, base, 4)?, rd(table, base + 0x18, 8)?, rd(table, base + 0x20, 8)?))
-        } else {
-            Some((rd(table, base, 4)?, rd(table, base + 0x10, 4)?, rd(table, base + 0x14, 4)?))
-        }
-    };
-    let Some((_, stroff, strsize)) = usize::try_from(shstrndx).ok().and_then(sh) else {
-        return TailSection::Absent;
-    };
-    let Some(strtab) = in_tail(stroff, strsize) else {
-        return TailSection::Absent;
-    };
-    for i in 0..usize::try_from(shnum).unwrap_or(0) {
-        let Some((name, off, size)) = sh(i) else {
-            break;
-        };
-        let name = usize::try_from(name).ok().and_then(|n| strtab.get(n..)).unwrap_or(&[]);
-        let name = name.split(|&b| b == 0).next().unwrap_or(&[]);
-        if name == want.as_bytes() {
-            return match in_tail(off, size) {
-                Some(d) => TailSection::Data(d),
-                None => TailSection::OutOfReach,
-            };
-        }
-    }
-    TailSection::Absent
 }
 
 impl FileAnalyzer for BinaryAnalyzer {
