@@ -72,6 +72,10 @@ pub(crate) fn render(
         );
     }
 
+    let delta = ctx.baseline.map(|b| crate::common::delta(b, report));
+    let new_fps: std::collections::BTreeSet<&str> =
+        delta.as_ref().map(|d| d.new.iter().map(|f| f.fingerprint.as_str()).collect()).unwrap_or_default();
+
     for (practice, findings) in by_practice(&report.findings) {
         let _ = writeln!(s);
         let _ = writeln!(s, "{}", bold(ctx, &format!("Practice {practice} · {}", practice_title(practice))));
@@ -88,7 +92,12 @@ pub(crate) fn render(
             if let Some(r) = &f.redacted {
                 title.push_str(&format!(" [{r}]"));
             }
-            t.add_row(vec![sev, Cell::new(&f.id), Cell::new(title), Cell::new(location_text(&f.location))]);
+            let id = if new_fps.contains(f.fingerprint.as_str()) {
+                format!("{} (new)", f.id)
+            } else {
+                f.id.clone()
+            };
+            t.add_row(vec![sev, Cell::new(id), Cell::new(title), Cell::new(location_text(&f.location))]);
         }
         let _ = writeln!(s, "{t}");
     }
@@ -135,6 +144,15 @@ pub(crate) fn render(
         report.warnings.len(),
         plural(report.warnings.len()),
     );
+    if let Some(d) = &delta {
+        let _ = writeln!(
+            s,
+            "Since the baseline: {} new · {} fixed · {} unchanged",
+            d.new.len(),
+            d.fixed.len(),
+            d.unchanged.len()
+        );
+    }
     out.write_all(s.as_bytes()).map_err(ReportError::io("table"))
 }
 

@@ -344,3 +344,15 @@ fn sbom_image_purl_works_as_vex_product() {
     let s = r.suppressed.iter().find(|f| f.id == "GHSA-3f63-hfp8-52jq").expect("suppressed by VEX");
     assert_eq!(s.details["suppressed_by"], "vex:vex-test");
 }
+
+#[test]
+fn table_marks_new_findings_against_a_baseline() {
+    let base = sample::baseline();
+    let out = render_to_string(&sample::report(), Format::Table, &common::ctx().with_baseline(Some(&base)))
+        .unwrap();
+    assert_eq!(out.matches("(new)").count(), 1, "{out}");
+    assert!(out.contains("SW-DF-001 (new)"));
+    assert!(out.contains("Since the baseline: 1 new · 1 fixed · 6 unchanged"));
+    let plain = render_to_string(&sample::report(), Format::Table, &common::ctx()).unwrap();
+    assert!(!plain.contains("(new)") && !plain.contains("Since the baseline"));
+}
