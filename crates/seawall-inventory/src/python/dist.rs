@@ -15,6 +15,26 @@ use crate::common::{field, stanzas};
 use crate::cuda;
 use crate::python::pypi_package;
 
+/// Property: `"true"` when the distribution lies in a conda package cache (`…conda…/pkgs/<pkg>/`):
+/// extracted for installation, not necessarily installed (`conda clean` removes it). Consumers may
+/// want to report such packages separately.
+pub const PROP_CONDA_PKGS_CACHE: &str = "conda.pkgs_cache";
+
+/// True for `opt/conda/pkgs/numpy-1.26.4-py311h…/lib/python3.11/site-packages/…`.
+fn in_conda_pkgs_cache(rel: &str) -> bool {
+    rel.split('/').collect::<Vec<_>>().windows(2).enumerate().any(|(i, w)| {
+        w.first() == Some(&"pkgs")
+            && w.get(1).is_some_and(|pkg| pkg.matches('-').count() >= 2)
+            && rel.split('/').take(i).any(|seg| {
+                let seg = seg.to_ascii_lowercase();
+                seg.contains("conda")
+                    || seg.contains("mamba")
+                    || seg.contains("miniforge")
+                    || seg.contains("pixi")
+            })
+    })
+}
+
 /// Largest metadata header block read.
 pub const MAX_HEADER: usize = 1024 * 1024;
 
@@ -48,7 +68,8 @@ fn read_header(content: &mut dyn Read, limit: usize) -> Result<String, AnalyzerE
 }
 
 /// Reads Python distribution metadata. Packages: ecosystem `PyPI`, PEP 503 name, `pkg:pypi` purl;
-/// NVIDIA CUDA wheels (`nvidia-*-cu12`, `tensorrt*`) are tagged `cuda.component` / `cuda.major`.
+/// NVIDIA CUDA wheels (`nvidia-*-cu12`, `tensorrt*`) are tagged `cuda.component` / `cuda.major`;
+/// distributions inside a conda package cache are tagged [`PROP_CONDA_PKGS_CACHE`].
 #[derive(Debug, Default, Clone, Copy)]
 pub struct PythonDistAnalyzer;
 
@@ -85,6 +106,9 @@ impl FileAnalyzer for PythonDistAnalyzer {
             return Err(AnalyzerError::parse("metadata lacks Name or Version"));
         };
         let mut p = pypi_package(self.name(), meta, &name, &version);
+        if in_conda_pkgs_cache(meta.rel_path()) {
+            p.properties.insert(PROP_CONDA_PKGS_CACHE.into(), "true".into());
+        }
         if let Some((component, major)) = cuda::wheel_component(&p.name) {
             p.properties.insert(cuda::PROP_COMPONENT.into(), component.into());
             if let Some(m) = major {
@@ -132,6 +156,25 @@ mod tests {
         assert_eq!(f.packages[0].ecosystem, "PyPI");
         assert_eq!(f.packages[0].purl.as_deref(), Some("pkg:pypi/jinja2@3.1.2"));
         assert_eq!(f.packages[0].locations[0].layer, Some(4));
+    }
+
+    #[test]
+    fn conda_pkgs_cache() {
+        assert!(in_conda_pkgs_cache(
+            "opt/conda/pkgs/requests-2.31.0-py311h06a4308_1/lib/python3.11/site-packages/requests-2.31.0.dist-info/METADATA"
+        ));
+        assert!(!in_conda_pkgs_cache(
+            "opt/conda/lib/python3.11/site-packages/requests-2.31.0.dist-info/METADATA"
+        ));
+        assert!(!in_conda_pkgs_cache("srv/pkgs/a-b-c/site-packages/x.dist-info/METADATA"));
+        let mut f = Facts::default();
+        let m = EntryMeta::file(
+            "/root/miniconda3/pkgs/six-1.16.0-pyhd3eb1b0_1/site-packages/six-1.16.0.dist-info/METADATA",
+            1,
+            None,
+        );
+        PythonDistAnalyzer.analyze(&m, &mut &b"Name: six\nVersion: 1.16.0\n"[..], &mut f).unwrap();
+        assert_eq!(f.packages[0].properties.get(PROP_CONDA_PKGS_CACHE).map(String::as_str), Some("true"));
     }
 
     #[test]
