@@ -42,11 +42,14 @@ pub(crate) enum Command {
         #[command(subcommand)]
         action: CacheAction,
     },
-    /// List every rule of the catalog.
+    /// List every rule of the catalog (`--format markdown --output DIR` writes docs/rules/).
     Rules {
-        /// Output format: table or json.
+        /// Output format: table, json or markdown.
         #[arg(long, default_value = "table")]
         format: String,
+        /// With `--format markdown`: the directory to write one page per rule and an index into.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
     },
     /// Explain a rule: why it matters, how to fix it, references.
     Explain {

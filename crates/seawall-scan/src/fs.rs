@@ -11,10 +11,7 @@ use crate::{ScanError, ScanOptions, registry};
 fn check_path(path: &Path) -> Result<(), ScanError> {
     match path.symlink_metadata() {
         Ok(_) => Ok(()),
-        Err(e) => Err(ScanError::Path {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        }),
+        Err(e) => Err(ScanError::Path { path: path.display().to_string(), message: e.to_string() }),
     }
 }
 
@@ -26,20 +23,14 @@ pub fn scan_fs(path: &Path, opts: &ScanOptions) -> Result<Report, ScanError> {
 /// Scans configuration files only (`seawall scan config PATH`).
 pub fn scan_config(path: &Path, opts: &ScanOptions) -> Result<Report, ScanError> {
     let mut o = opts.clone();
-    o.scanners = crate::Scanners {
-        config: true,
-        ..crate::Scanners::none()
-    };
+    o.scanners = crate::Scanners { config: true, ..crate::Scanners::none() };
     scan_tree(path, TargetKind::Config, &o)
 }
 
 /// Scans model files only (`seawall scan model PATH`).
 pub fn scan_model(path: &Path, opts: &ScanOptions) -> Result<Report, ScanError> {
     let mut o = opts.clone();
-    o.scanners = crate::Scanners {
-        model: true,
-        ..crate::Scanners::none()
-    };
+    o.scanners = crate::Scanners { model: true, ..crate::Scanners::none() };
     scan_tree(path, TargetKind::Model, &o)
 }
 
@@ -50,11 +41,7 @@ fn scan_tree(path: &Path, kind: TargetKind, opts: &ScanOptions) -> Result<Report
         p.phase("walk");
     }
     let facts = walker.walk_dir(path);
-    let walk = seawall_walker::LayerWalk {
-        index: 0,
-        facts,
-        ..Default::default()
-    };
+    let walk = seawall_walker::LayerWalk { index: 0, facts, ..Default::default() };
     let mut squashed = squash(std::slice::from_ref(&walk));
     // A directory has no layers: the squash above only picked the OS; keep all facts as they are.
     squashed.facts = walk.facts;
@@ -81,8 +68,7 @@ pub(crate) fn finish(
 
     let mut image_facts = Facts::default();
     {
-        let view =
-            ImageView { target: &target, config, os: os.as_ref(), files: &files, packages: &packages };
+        let view = ImageView { target: &target, config, os: os.as_ref(), files: &files, packages: &packages };
         for a in registry::image_analyzers(&opts.scanners) {
             if let Err(e) = a.analyze(&view, &mut image_facts) {
                 warnings.push(ScanWarning::general(a.name(), e.to_string()));

@@ -24,10 +24,7 @@ pub fn scan_source(source: &dyn ImageSource, opts: &ScanOptions) -> Result<Repor
     let cache = if opts.no_cache {
         None
     } else {
-        opts.cache_dir
-            .clone()
-            .or_else(LayerCache::default_dir)
-            .map(LayerCache::new)
+        opts.cache_dir.clone().or_else(LayerCache::default_dir).map(LayerCache::new)
     };
     if let Some(p) = &opts.progress {
         p.start(meta.layers.len(), meta.layers.iter().map(|l| l.size).sum());
@@ -49,10 +46,7 @@ pub fn scan_source(source: &dyn ImageSource, opts: &ScanOptions) -> Result<Repor
         }
         let desc = meta.layers.get(w.index as usize)?;
         c.put(&key_of(&desc.diff_id), w).err().map(|e| {
-            ScanWarning::general(
-                "cache",
-                format!("cannot write layer cache in {}: {e}", c.dir().display()),
-            )
+            ScanWarning::general("cache", format!("cannot write layer cache in {}: {e}", c.dir().display()))
         })
     };
     let warnings = Mutex::new(Vec::new());
@@ -109,17 +103,11 @@ pub fn scan_source(source: &dyn ImageSource, opts: &ScanOptions) -> Result<Repor
         if let Err(e) = result
             && let Ok(mut v) = warnings.lock()
         {
-            v.push(ScanWarning::general(
-                "source",
-                format!("image stream ended early: {e}"),
-            ));
+            v.push(ScanWarning::general("source", format!("image stream ended early: {e}")));
         }
         for desc in &meta.layers {
             if !out.iter().any(|w| w.index == desc.index) {
-                out.push(failed_layer(
-                    desc.index,
-                    "layer not delivered by the source",
-                ));
+                out.push(failed_layer(desc.index, "layer not delivered by the source"));
             }
         }
         out
@@ -135,10 +123,7 @@ pub fn scan_source(source: &dyn ImageSource, opts: &ScanOptions) -> Result<Repor
             index: d.index,
             diff_id: d.diff_id.clone(),
             digest: None,
-            size: walks
-                .get(d.index as usize)
-                .map(|w| w.stats.uncompressed_bytes)
-                .unwrap_or(0),
+            size: walks.get(d.index as usize).map(|w| w.stats.uncompressed_bytes).unwrap_or(0),
             created_by: meta
                 .config
                 .history_index_for_layer(d.index as usize)
@@ -149,18 +134,13 @@ pub fn scan_source(source: &dyn ImageSource, opts: &ScanOptions) -> Result<Repor
 
     let squashed = squash(&walks);
     let mut report = finish(target, squashed, Some(&meta.config), opts);
-    report
-        .warnings
-        .extend(warnings.into_inner().unwrap_or_default());
+    report.warnings.extend(warnings.into_inner().unwrap_or_default());
     report.normalize();
     Ok(report)
 }
 
 fn failed_layer(index: u32, message: &str) -> LayerWalk {
-    let mut w = LayerWalk {
-        index,
-        ..Default::default()
-    };
+    let mut w = LayerWalk { index, ..Default::default() };
     w.stats.incomplete = true;
     w.facts.warnings.push(ScanWarning::at(
         "source",

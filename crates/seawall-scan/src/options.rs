@@ -23,26 +23,14 @@ pub struct Scanners {
 
 impl Default for Scanners {
     fn default() -> Self {
-        Scanners {
-            inventory: true,
-            vuln: true,
-            secret: true,
-            model: true,
-            config: true,
-        }
+        Scanners { inventory: true, vuln: true, secret: true, model: true, config: true }
     }
 }
 
 impl Scanners {
     /// Nothing enabled.
     pub fn none() -> Self {
-        Scanners {
-            inventory: false,
-            vuln: false,
-            secret: false,
-            model: false,
-            config: false,
-        }
+        Scanners { inventory: false, vuln: false, secret: false, model: false, config: false }
     }
 
     /// The enabled scanner names, in a fixed order.

@@ -85,3 +85,59 @@ mod tests {
         assert!(rule("sw-ctr-001").is_some());
     }
 }
+
+/// The rule documentation generated from the catalog: `(file name, Markdown)` pairs — one page per
+/// rule (`SW-DF-001.md`) and an index (`README.md`) grouped by practice. `docs/rules/` holds exactly
+/// this output (`seawall rules --format markdown --output docs/rules`); a test keeps it in sync.
+pub fn markdown_pages() -> Vec<(String, String)> {
+    use std::fmt::Write as _;
+    let rules = catalog();
+    let mut pages = Vec::new();
+    let mut index = String::from(
+        "# seawall rules\n\nGenerated from the rule catalog by `seawall rules --format markdown --output docs/rules`; \
+         do not edit by hand. `seawall explain ID` prints the same page in a terminal.\n",
+    );
+    for practice in 1..=10u8 {
+        let in_practice: Vec<_> = rules.iter().filter(|r| r.practice == practice).collect();
+        if in_practice.is_empty() {
+            continue;
+        }
+        let _ = write!(
+            index,
+            "\n## Practice {practice} — {}\n\n| id | severity | kind | title |\n|---|---|---|---|\n",
+            seawall_core::practice_title(practice)
+        );
+        for r in in_practice {
+            let _ = writeln!(
+                index,
+                "| [{id}]({id}.md) | {} | {} | {} |",
+                r.severity,
+                r.kind.as_str(),
+                r.title.replace('|', "\\|"),
+                id = r.id
+            );
+        }
+    }
+    for r in &rules {
+        let mut page = format!(
+            "# {} — {}\n\n| severity | kind | practice |\n|---|---|---|\n| {} | {} | {} — {} |\n\n## Why it matters\n\n{}\n\n## How to fix\n\n{}\n",
+            r.id,
+            r.title,
+            r.severity,
+            r.kind.as_str(),
+            r.practice,
+            seawall_core::practice_title(r.practice),
+            r.rationale,
+            r.fix
+        );
+        if !r.references.is_empty() {
+            page.push_str("\n## References\n\n");
+            for u in r.references {
+                let _ = writeln!(page, "- <{u}>");
+            }
+        }
+        pages.push((format!("{}.md", r.id), page));
+    }
+    pages.push(("README.md".to_string(), index));
+    pages
+}

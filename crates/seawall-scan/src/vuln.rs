@@ -79,7 +79,8 @@ pub(crate) fn run(packages: &[Package], os: Option<&OsInfo>, opts: &ScanOptions)
                 }
             }
             Err(e) => {
-                out.skipped = Some(format!("cannot create the vulnerability database at {}: {e}", path.display()));
+                out.skipped =
+                    Some(format!("cannot create the vulnerability database at {}: {e}", path.display()));
                 return out;
             }
         }

@@ -73,7 +73,7 @@ pub(crate) fn run(cli: Cli) -> Result<u8> {
         Command::Graph { target, format, output, docker_host } => {
             graph::graph(target, format, output.as_ref(), docker_host.clone())
         }
-        Command::Rules { format } => rules::list(format),
+        Command::Rules { format, output } => rules::list(format, output.as_deref()),
         Command::Explain { id } => rules::explain(id),
     }
 }

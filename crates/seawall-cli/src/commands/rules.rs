@@ -5,9 +5,20 @@ use comfy_table::{ContentArrangement, Table, presets};
 
 use seawall_core::practice_title;
 
-pub(crate) fn list(format: &str) -> Result<u8> {
+pub(crate) fn list(format: &str, output: Option<&std::path::Path>) -> Result<u8> {
     let rules = seawall_scan::registry::catalog();
     match format {
+        "markdown" => {
+            let dir = output.ok_or_else(|| anyhow::anyhow!("--format markdown needs --output DIR"))?;
+            let pages = seawall_scan::registry::markdown_pages();
+            std::fs::create_dir_all(dir)
+                .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
+            for (name, text) in &pages {
+                let p = dir.join(name);
+                std::fs::write(&p, text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))?;
+            }
+            eprintln!("wrote {} pages to {}", pages.len(), dir.display());
+        }
         "json" => {
             serde_json::to_writer_pretty(std::io::stdout().lock(), &rules)?;
             println!();
