@@ -4,7 +4,8 @@
 //!   otherwise, with the image digest as a SHA-256 hash), and a timestamp only when a creation time is
 //!   fixed (`SOURCE_DATE_EPOCH` or the render context), so that the output is byte-identical.
 //! * `components`: the OS, every package (`library`, with purl, licence and `seawall:*` properties:
-//!   ecosystem, source package, locations with layers, package-manager facts) and every model file
+//!   ecosystem, source package, locations with layers, package-manager facts; locations also as
+//!   `evidence.occurrences`) and every model file
 //!   (`machine-learning-model`, with format, framework, size and verdict).
 //! * `vulnerabilities`: one entry per vulnerability finding, active or suppressed, with source, aliases,
 //!   CVSS ratings, advisories, recommendation and `affects` pointing at the component. Findings
@@ -77,6 +78,24 @@ fn component(p: &Package, bom_ref: &str) -> Value {
     }
     if let Some(l) = p.properties.get("license").filter(|l| !l.trim().is_empty()) {
         c["licenses"] = json!([{"license": {"name": l}}]);
+    }
+    let occurrences: Vec<Value> = p
+        .locations
+        .iter()
+        .filter(|l| !l.path.is_empty())
+        .map(|l| {
+            let mut o = json!({"location": l.path});
+            if let Some(line) = l.line {
+                o["line"] = json!(line);
+            }
+            if let Some(layer) = l.layer {
+                o["additionalContext"] = json!(format!("layer {layer}"));
+            }
+            o
+        })
+        .collect();
+    if !occurrences.is_empty() {
+        c["evidence"] = json!({"occurrences": occurrences});
     }
     let mut props = vec![prop("seawall:ecosystem", &p.ecosystem)];
     if let Some(s) = &p.source {
