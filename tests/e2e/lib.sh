@@ -8,6 +8,10 @@ E2E_IMAGE="seawall-e2e/app:latest"
 E2E_BASE="seawall-e2e/base:bookworm"
 E2E_REGISTRY_ADDR="${SEAWALL_E2E_REGISTRY:-127.0.0.1:5000}"
 E2E_REGISTRY_REPO="seawall-e2e/app"
+# A second registry on the next port, same storage, with htpasswd (basic) authentication.
+E2E_AUTH_REGISTRY_ADDR="${E2E_REGISTRY_ADDR%:*}:$(( ${E2E_REGISTRY_ADDR##*:} + 1 ))"
+E2E_AUTH_USER="seawall"
+E2E_AUTH_PASSWORD="e2e-s3cret"
 
 log() { printf '[e2e %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "FAIL: $*"; exit 1; }
@@ -55,5 +59,60 @@ stop_registry() {
         kill "$REGISTRY_PID" 2>/dev/null || true
         wait "$REGISTRY_PID" 2>/dev/null || true
         REGISTRY_PID=
+    fi
+}
+
+# Starts the basic-auth registry over the same storage (read-only use). Sets AUTH_REGISTRY_PID.
+# Returns 1 when no bcrypt implementation is available to write the htpasswd file.
+start_auth_registry() {
+    local dir="$E2E_OUT/registry-auth"
+    mkdir -p "$dir"
+    python3 -W ignore - "$E2E_AUTH_USER" "$E2E_AUTH_PASSWORD" >"$dir/htpasswd" <<'PY' || return 1
+import sys
+try:
+    import crypt
+    h = crypt.crypt(sys.argv[2], crypt.mksalt(crypt.METHOD_BLOWFISH))
+except Exception:
+    sys.exit(1)
+if not h or not h.startswith("$2"):
+    sys.exit(1)
+print(f"{sys.argv[1]}:{h}")
+PY
+    cat >"$dir/config.yml" <<YML
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $E2E_OUT/registry/storage
+http:
+  addr: $E2E_AUTH_REGISTRY_ADDR
+auth:
+  htpasswd:
+    realm: seawall-e2e
+    path: $dir/htpasswd
+YML
+    docker-registry serve "$dir/config.yml" >"$dir/registry.log" 2>&1 &
+    AUTH_REGISTRY_PID=$!
+    for _ in $(seq 1 50); do
+        kill -0 "$AUTH_REGISTRY_PID" 2>/dev/null || break
+        if python3 - "$E2E_AUTH_REGISTRY_ADDR" <<'PY' 2>/dev/null; then return 0; fi
+import sys, urllib.request, urllib.error
+try:
+    urllib.request.urlopen(f"http://{sys.argv[1]}/v2/", timeout=1)
+except urllib.error.HTTPError as e:
+    sys.exit(0 if e.code == 401 else 1)
+PY
+        sleep 0.2
+    done
+    cat "$dir/registry.log" >&2
+    die "auth registry did not start on $E2E_AUTH_REGISTRY_ADDR"
+}
+
+stop_auth_registry() {
+    if [[ -n "${AUTH_REGISTRY_PID:-}" ]]; then
+        kill "$AUTH_REGISTRY_PID" 2>/dev/null || true
+        wait "$AUTH_REGISTRY_PID" 2>/dev/null || true
+        AUTH_REGISTRY_PID=
     fi
 }

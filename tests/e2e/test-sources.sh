@@ -29,7 +29,7 @@ if [[ ! -s "$E2E_OUT/docker-archive.tar" || ! -s "$E2E_OUT/docker-archive.tar.gz
 fi
 
 TMP="$(mktemp -d)"
-trap 'stop_registry; rm -rf "$TMP"' EXIT
+trap 'stop_registry; stop_auth_registry; rm -rf "$TMP"' EXIT
 start_registry
 
 declare -A REFS=(
@@ -59,7 +59,30 @@ for name in docker-archive docker-archive-gz oci oci-archive docker registry; do
 done
 log "scan wall times (s):"; cat "$TMP/times.txt" >&2
 
-python3 - "$TMP" "$E2E_OUT" <<'PY'
+# Basic authentication against a real registry: credentials from a Docker config file (DOCKER_CONFIG).
+AUTH_CHECK=skipped
+if start_auth_registry; then
+    mkdir -p "$TMP/dockercfg"
+    printf '{"auths":{"%s":{"auth":"%s"}}}\n' "$E2E_AUTH_REGISTRY_ADDR" \
+        "$(printf '%s:%s' "$E2E_AUTH_USER" "$E2E_AUTH_PASSWORD" | base64 -w0)" >"$TMP/dockercfg/config.json"
+    AUTH_REF="$E2E_AUTH_REGISTRY_ADDR/$E2E_REGISTRY_REPO:latest"
+    log "scan registry-auth: $AUTH_REF (with credentials)"
+    set +e
+    DOCKER_CONFIG="$TMP/dockercfg" "$BIN" scan image "$AUTH_REF" --insecure --no-cache --format json \
+        --output "$TMP/registry-auth.json" >"$TMP/registry-auth.log" 2>&1
+    rc_auth=$?
+    log "scan registry-auth without credentials (must fail)"
+    DOCKER_CONFIG="$TMP/empty-dockercfg" "$BIN" scan image "$AUTH_REF" --insecure --no-cache --format json \
+        --output "$TMP/registry-noauth.json" >"$TMP/registry-noauth.log" 2>&1
+    rc_noauth=$?
+    set -e
+    stop_auth_registry
+    AUTH_CHECK="$rc_auth $rc_noauth"
+else
+    log "no bcrypt available for htpasswd: basic-auth check skipped"
+fi
+
+python3 - "$TMP" "$E2E_OUT" "$AUTH_CHECK" <<'PY'
 import json, re, sys, os
 tmp, out = sys.argv[1], sys.argv[2]
 names = ["docker-archive", "docker-archive-gz", "oci", "oci-archive", "docker", "registry"]
@@ -137,6 +160,21 @@ secrets = [f for f in base.get("findings", []) if f.get("kind") == "secret"]
 if any(s.get("name") == "secret" and s.get("status") == "ok" for s in base.get("scanners", [])):
     check(any("app/.env" in json.dumps(s.get("location", {})) for s in secrets),
           "deleted-layer token in app/.env is reported", f"{len(secrets)} secret findings")
+auth = sys.argv[3]
+if auth != "skipped":
+    rc_auth, rc_noauth = (int(x) for x in auth.split())
+    check(rc_auth in (0, 1), f"basic-auth registry scan with Docker config credentials (exit {rc_auth})",
+          open(os.path.join(tmp, "registry-auth.log")).read()[-1500:])
+    if rc_auth in (0, 1):
+        a = json.load(open(os.path.join(tmp, "registry-auth.json")))
+        a["target"].pop("name", None)
+        r = json.loads(json.dumps(docs["registry"]))
+        r["target"].pop("name", None)
+        check(a == r, "basic-auth registry JSON identical to the anonymous registry's (digest included)")
+    noauth_log = open(os.path.join(tmp, "registry-noauth.log")).read()
+    check(rc_noauth == 2 and "auth" in noauth_log.lower(),
+          f"basic-auth registry without credentials fails with an authentication error (exit {rc_noauth})",
+          noauth_log[-800:])
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
 PY

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use crate::digest::sha256_of;
-use crate::docker_archive::{ManifestEntry, digest_from_path};
+use crate::docker_archive::{ManifestEntry, digest_from_path, select_entry};
 use crate::manifest::MAX_CONFIG_SIZE;
 use crate::savestream::{SaveStreamImage, StreamOpener, normalize_member, read_small_member, resolve_link};
 use crate::tarindex::MAX_MEMBERS;
@@ -70,6 +70,7 @@ impl StreamOpener for FileStream {
 pub(crate) fn open_compressed_docker_archive(
     path: &Path,
     name: &str,
+    tag: Option<&str>,
     compression: Compression,
 ) -> Result<SaveStreamImage, SourceError> {
     let display = path.display().to_string();
@@ -133,12 +134,12 @@ pub(crate) fn open_compressed_docker_archive(
         |member: &str| SourceError::Missing { container: display.clone(), member: member.to_string() };
     let manifest = kept.get("manifest.json").ok_or_else(|| missing("manifest.json"))?;
     let what = format!("{display}: manifest.json");
-    let mut entries: Vec<ManifestEntry> =
+    let entries: Vec<ManifestEntry> =
         serde_json::from_slice(manifest).map_err(|e| SourceError::Json { what: what.clone(), source: e })?;
     if entries.is_empty() {
         return Err(SourceError::malformed(what, "no images in manifest.json"));
     }
-    let entry = entries.swap_remove(0);
+    let entry = select_entry(entries, tag, name)?;
     let config_bytes = kept.get(&resolve(&entry.config)).ok_or_else(|| missing(&entry.config))?;
     let config = seawall_core::ImageConfig::from_json(config_bytes)
         .map_err(|e| SourceError::Config { what: format!("{display}: {}", entry.config), source: e })?;

@@ -18,7 +18,45 @@ const MAX_DOCKER_MANIFEST: u64 = 8 << 20;
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct ManifestEntry {
     pub(crate) config: String,
+    #[serde(default)]
+    pub(crate) repo_tags: Option<Vec<String>>,
     pub(crate) layers: Vec<String>,
+}
+
+/// Picks the image: the one whose `RepoTags` has `tag` (`app:1`, or just `1`), or the only one.
+pub(crate) fn select_entry(
+    mut entries: Vec<ManifestEntry>,
+    tag: Option<&str>,
+    reference: &str,
+) -> Result<ManifestEntry, SourceError> {
+    let tags_of = |e: &ManifestEntry| e.repo_tags.clone().unwrap_or_default();
+    let available = || {
+        let all: Vec<String> = entries.iter().flat_map(tags_of).collect();
+        if all.is_empty() { format!("{} untagged images", entries.len()) } else { all.join(", ") }
+    };
+    match tag {
+        Some(t) => {
+            let matches = |rt: &String| {
+                rt == t
+                    || (!t.contains(':') && rt.rsplit_once(':').is_some_and(|(_, x)| x == t))
+                    || rt.strip_prefix("docker.io/library/").is_some_and(|x| x == t)
+            };
+            match entries.iter().position(|e| tags_of(e).iter().any(matches)) {
+                Some(i) => Ok(entries.swap_remove(i)),
+                None => Err(SourceError::NoMatchingManifest {
+                    reference: reference.to_string(),
+                    wanted: format!("tag {t:?}"),
+                    available: available(),
+                }),
+            }
+        }
+        None if entries.len() > 1 => Err(SourceError::NoMatchingManifest {
+            reference: reference.to_string(),
+            wanted: "a single image (the archive holds several: add :TAG)".to_string(),
+            available: available(),
+        }),
+        None => Ok(entries.swap_remove(0)),
+    }
 }
 
 /// Parses a docker-save `manifest.json`. Fuzz entry point. Never panics.
@@ -58,17 +96,21 @@ fn single_image_index(store: &dyn Store) -> bool {
 pub(crate) fn open_docker_archive(
     store: Box<dyn Store>,
     name: &str,
+    tag: Option<&str>,
     opts: &SourceOptions,
 ) -> Result<StoredImage, SourceError> {
     // Docker ≥ 25 writes a full OCI layout as well; with a single image in it, that layout knows the
     // manifest digest and the media types. Several images (`docker save a b`): use manifest.json.
-    if store.exists("index.json") && store.exists("oci-layout") && single_image_index(store.as_ref()) {
-        return open_layout(store, name, None, opts);
+    if store.exists("index.json")
+        && store.exists("oci-layout")
+        && (tag.is_some() || single_image_index(store.as_ref()))
+    {
+        return open_layout(store, name, tag, opts);
     }
     let what = format!("{}: manifest.json", store.describe());
     let bytes = store.read_small("manifest.json", MAX_DOCKER_MANIFEST)?;
-    let mut entries = parse_entries(&what, &bytes)?;
-    let entry = entries.swap_remove(0);
+    let entries = parse_entries(&what, &bytes)?;
+    let entry = select_entry(entries, tag, name)?;
     let config_bytes = store.read_small(&entry.config, MAX_CONFIG_SIZE)?;
     let config_digest = sha256_of(&config_bytes);
     if let Some(named) = digest_from_path(&entry.config)

@@ -7,7 +7,7 @@
 //!
 //! | form | source |
 //! |---|---|
-//! | `docker-archive:PATH` | a `docker save` tar, legacy (`<id>/layer.tar`) or OCI-style (`blobs/sha256/…`); gzip/zstd-compressed ones are streamed |
+//! | `docker-archive:PATH[:TAG]` | a `docker save` tar, legacy (`<id>/layer.tar`) or OCI-style (`blobs/sha256/…`); gzip/zstd-compressed ones are streamed |
 //! | `oci:DIR[:TAG]` | an OCI image layout directory (nested indexes, `org.opencontainers.image.ref.name`) |
 //! | `oci-archive:PATH[:TAG]` | a tar of an OCI image layout |
 //! | `PATH.tar` | docker-archive or oci-archive, decided by content |
@@ -160,12 +160,17 @@ pub fn open_ref(
     opts: &SourceOptions,
 ) -> Result<Box<dyn ImageSource>, SourceError> {
     match reference {
-        ImageRef::DockerArchive(path) => {
+        ImageRef::DockerArchive { path, tag } => {
             if let Some(c) = compressed::sniff(path)? {
-                return Ok(Box::new(compressed::open_compressed_docker_archive(path, name, c)?));
+                return Ok(Box::new(compressed::open_compressed_docker_archive(
+                    path,
+                    name,
+                    tag.as_deref(),
+                    c,
+                )?));
             }
             let store = Box::new(store::TarStore::new(path)?);
-            Ok(Box::new(docker_archive::open_docker_archive(store, name, opts)?))
+            Ok(Box::new(docker_archive::open_docker_archive(store, name, tag.as_deref(), opts)?))
         }
         ImageRef::OciDir { dir, tag } => {
             let store = Box::new(store::DirStore::new(dir)?);
@@ -184,11 +189,11 @@ pub fn open_ref(
         }
         ImageRef::TarFile(path) => {
             if let Some(c) = compressed::sniff(path)? {
-                return Ok(Box::new(compressed::open_compressed_docker_archive(path, name, c)?));
+                return Ok(Box::new(compressed::open_compressed_docker_archive(path, name, None, c)?));
             }
             let store = Box::new(store::TarStore::new(path)?);
             if store::Store::exists(store.as_ref(), "manifest.json") {
-                Ok(Box::new(docker_archive::open_docker_archive(store, name, opts)?))
+                Ok(Box::new(docker_archive::open_docker_archive(store, name, None, opts)?))
             } else if store::Store::exists(store.as_ref(), "index.json") {
                 Ok(Box::new(oci::open_layout(store, name, None, opts)?))
             } else {

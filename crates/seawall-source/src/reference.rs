@@ -11,8 +11,13 @@ pub const DOCKER_HUB: &str = "registry-1.docker.io";
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ImageRef {
-    /// `docker-archive:PATH`: a `docker save` tar (legacy or OCI-style layout).
-    DockerArchive(PathBuf),
+    /// `docker-archive:PATH[:TAG]`: a `docker save` tar (legacy or OCI-style layout, maybe compressed).
+    DockerArchive {
+        /// The tar file.
+        path: PathBuf,
+        /// The `RepoTags` entry to select when the archive holds several images.
+        tag: Option<String>,
+    },
     /// `oci:DIR[:TAG]`: an OCI image layout directory.
     OciDir {
         /// The layout directory.
@@ -108,8 +113,17 @@ fn invalid(reference: &str, reason: impl Into<String>) -> SourceError {
     SourceError::InvalidReference { reference: reference.to_string(), reason: reason.into() }
 }
 
-/// Splits `PATH[:TAG]`: a trailing `:TAG` without `/` is a tag.
+/// Splits `PATH[:TAG]`: the first prefix before a `:` that exists is the path (so tags may hold `:`,
+/// as in `docker-archive:app.tar:app:1`); otherwise a trailing `:TAG` without `/` is a tag.
 fn split_path_tag(rest: &str) -> (PathBuf, Option<String>) {
+    if !Path::new(rest).exists() {
+        for (i, _) in rest.match_indices(':') {
+            let (p, t) = (&rest[..i], &rest[i + 1..]);
+            if !p.is_empty() && !t.is_empty() && Path::new(p).exists() {
+                return (PathBuf::from(p), Some(t.to_string()));
+            }
+        }
+    }
     if let Some((p, t)) = rest.rsplit_once(':')
         && !t.is_empty()
         && !t.contains('/')
@@ -135,7 +149,8 @@ impl ImageRef {
             if rest.is_empty() {
                 return Err(invalid(reference, "docker-archive: needs a path"));
             }
-            return Ok(ImageRef::DockerArchive(PathBuf::from(rest)));
+            let (path, tag) = split_path_tag(rest);
+            return Ok(ImageRef::DockerArchive { path, tag });
         }
         if let Some(rest) = reference_trim.strip_prefix("oci-archive:") {
             if rest.is_empty() {
@@ -245,7 +260,7 @@ mod tests {
     fn prefixed_forms() {
         assert_eq!(
             ImageRef::parse("docker-archive:/x/y.tar").unwrap(),
-            ImageRef::DockerArchive("/x/y.tar".into())
+            ImageRef::DockerArchive { path: "/x/y.tar".into(), tag: None }
         );
         assert_eq!(
             ImageRef::parse("oci:/no/such/dir:v1").unwrap(),
@@ -254,6 +269,14 @@ mod tests {
         assert_eq!(
             ImageRef::parse("oci:/no/such/dir").unwrap(),
             ImageRef::OciDir { dir: "/no/such/dir".into(), tag: None }
+        );
+        assert_eq!(
+            ImageRef::parse("docker-archive:/x/y.tar:app:1").unwrap(),
+            ImageRef::DockerArchive { path: "/x/y.tar:app".into(), tag: Some("1".into()) }
+        );
+        assert_eq!(
+            ImageRef::parse("docker-archive:/x/y.tar:v1").unwrap(),
+            ImageRef::DockerArchive { path: "/x/y.tar".into(), tag: Some("v1".into()) }
         );
         assert_eq!(ImageRef::parse("docker:app:1").unwrap(), ImageRef::Docker("app:1".into()));
         assert!(ImageRef::parse("docker:").is_err());

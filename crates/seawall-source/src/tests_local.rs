@@ -337,3 +337,29 @@ fn compressed_docker_archives_stream_every_layer() {
             .unwrap();
     assert!(matches!(err, SourceError::Unsupported { .. }), "{err}");
 }
+
+#[test]
+fn docker_archive_with_several_images_needs_a_tag() {
+    let ls = layers();
+    let (mut files, _) = legacy_docker_archive(&ls);
+    let first: serde_json::Value = serde_json::from_slice(&files.files["manifest.json"]).unwrap();
+    let cfg2 = config(&ls, "arm64");
+    let cfg2_name = format!("{}.json", &sha256_of(&cfg2)[7..]);
+    files.add(&cfg2_name, cfg2);
+    let mut second = first[0].clone();
+    second["Config"] = serde_json::Value::String(cfg2_name);
+    second["RepoTags"] = serde_json::json!(["reg.example/app:2"]);
+    files.add("manifest.json", serde_json::to_vec(&serde_json::json!([first[0], second])).unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_tar(&dir, "two.tar", &files.to_tar());
+    let err = open(&format!("docker-archive:{path}"), &SourceOptions::default()).err().unwrap();
+    assert!(matches!(err, SourceError::NoMatchingManifest { .. }), "{err}");
+    assert!(err.to_string().contains("app:1, reg.example/app:2"), "{err}");
+    for (tag, arch) in [("app:1", "amd64"), ("1", "amd64"), ("reg.example/app:2", "arm64"), ("2", "arm64")] {
+        let src = open(&format!("docker-archive:{path}:{tag}"), &SourceOptions::default()).unwrap();
+        assert_eq!(src.meta().config.architecture, arch, "{tag}");
+        assert_eq!(read_all(src.as_ref(), 1).unwrap(), ls[1]);
+    }
+    let err = open(&format!("docker-archive:{path}:3"), &SourceOptions::default()).err().unwrap();
+    assert!(err.to_string().contains("tag \"3\""), "{err}");
+}
