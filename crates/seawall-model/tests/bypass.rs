@@ -217,6 +217,13 @@ fn getattr_gadgets() {
     // the callable returned by a gadget is itself called
     let p = b"cbuiltins\ngetattr\n(cos\nenviron\nS'get'\ntR(S'HOME'\ntR.";
     let o = scan("g2.pkl", p);
+    assert!(has(&o, EXEC, "os.environ.get"), "{:?}", ids(&o));
+    // getattr(__import__('os'), 'system')('id'): no dangerous name in any global, resolved anyway
+    let p = b"\x80\x02cbuiltins\ngetattr\ncbuiltins\n__import__\nX\x02\x00\x00\x00os\x85RX\x06\x00\x00\x00system\x86RX\x02\x00\x00\x00id\x85R.";
+    let o = scan("g3.pkl", p);
+    assert!(has(&o, EXEC, "os.system"), "{:?}", ids(&o));
+    // the result of an unknown call is called: still critical
+    let o = scan("g4.pkl", b"\x80\x02cmylib\nfactory\n)R)R.");
     assert!(has(&o, EXEC, "<dynamic>"), "{:?}", ids(&o));
 }
 

@@ -337,6 +337,9 @@ const SAFE_NAMES: &[&str] = &[
     "numpy.random._sfc64.SFC64",
     "numpy.random.bit_generator.SeedSequence",
     "numpy.random.bit_generator.__pyx_unpickle_SeedSequence",
+    // type lookups by name (dill / cloudpickle): the returned type is itself judged when called
+    "dill._dill._load_type",
+    "cloudpickle.cloudpickle._builtin_type",
     // joblib
     "joblib.numpy_pickle.NumpyArrayWrapper",
     "joblib.numpy_pickle_compat.NDArrayWrapper",

@@ -12,6 +12,19 @@ use crate::pickle::value::{DICT_KEEP, DictV, Obj, STR_KEEP, V, new_tuple};
 use crate::rules;
 use seawall_core::RuleMeta;
 
+/// Callables whose result is a named object (their arguments are kept to resolve later calls).
+const RESOLVERS: &[&str] = &[
+    "builtins.getattr",
+    "operator.attrgetter",
+    "_operator.attrgetter",
+    "builtins.__import__",
+    "importlib.import_module",
+    "pydoc.locate",
+    "pkgutil.resolve_name",
+    "cloudpickle.cloudpickle._builtin_type",
+    "dill._dill._load_type",
+];
+
 /// `torch.storage._load_from_bytes`: `torch.load` of its bytes argument.
 const LOAD_FROM_BYTES: &str = "torch.storage._load_from_bytes";
 
@@ -559,24 +572,67 @@ impl<'j, 'n> Vm<'j, 'n> {
                     }
                     _ => {}
                 }
-                let keep_args = full == "numpy.dtype";
+                let keep_args = full == "numpy.dtype" || RESOLVERS.contains(&full.as_str());
                 Ok(V::Obj(Rc::new(Obj {
                     class,
-                    args: keep_args.then(|| args.detach(2)),
+                    args: keep_args.then(|| args.detach(5)),
                     state: RefCell::new(None),
                 })))
             }
             V::Obj(o) => {
                 if kind != CallKind::NewObj {
-                    let what = match o.class {
-                        Some(g) => format!("the result of {}", self.j.name(g)),
-                        None => "an object built at load time".to_owned(),
+                    let resolved = self.resolve(&o, 4);
+                    let what = match (o.class, &resolved) {
+                        (_, Some(r)) => format!(
+                            "{r}, obtained at load time through {}",
+                            self.describe(&V::Obj(o.clone()))
+                        ),
+                        (Some(g), None) => format!("the result of {}", self.j.name(g)),
+                        (None, None) => "an object built at load time".to_owned(),
                     };
-                    self.dynamic_call(off, &what);
+                    self.j.issue(
+                        &rules::CODE_EXEC,
+                        resolved.unwrap_or_else(|| "<dynamic>".to_owned()),
+                        off,
+                        format!("{} calls {what} (getattr/import chains reach any function)", kind.opname()),
+                    );
                 }
                 Ok(V::Obj(Rc::new(Obj { class: None, args: None, state: RefCell::new(None) })))
             }
             other => fail(off, format!("{} of a non-callable {}", kind.opname(), other.type_name())),
+        }
+    }
+
+    /// What a call result is, when it was produced by a name-resolving callable:
+    /// `getattr(__import__('os'), 'system')` is `os.system`, `_builtin_type('CodeType')` is
+    /// `types.CodeType`.
+    fn resolve(&self, o: &Obj, depth: u32) -> Option<String> {
+        if depth == 0 {
+            return None;
+        }
+        let f = self.j.name(o.class?);
+        let a = o.args.as_ref()?.tuple()?;
+        let base = |v: &V| match v {
+            V::Global(g) => Some(self.j.name(*g).to_owned()),
+            V::Obj(inner) => self.resolve(inner, depth - 1),
+            V::Str(s) => Some(s.to_string()),
+            _ => None,
+        };
+        match f {
+            "builtins.getattr" | "operator.attrgetter" | "_operator.attrgetter" => {
+                if f == "builtins.getattr" {
+                    Some(format!("{}.{}", base(a.first()?)?, a.get(1)?.str()?))
+                } else {
+                    Some(format!("<attrgetter {}>", a.first()?.str()?))
+                }
+            }
+            "builtins.__import__" | "importlib.import_module" | "pydoc.locate" | "pkgutil.resolve_name" => {
+                Some(a.first()?.str()?.replace(':', "."))
+            }
+            "cloudpickle.cloudpickle._builtin_type" | "dill._dill._load_type" => {
+                Some(format!("types.{}", a.first()?.str()?))
+            }
+            _ => None,
         }
     }
 
