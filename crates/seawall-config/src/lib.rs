@@ -49,6 +49,7 @@
 mod catalog;
 pub mod compose;
 pub mod container;
+pub mod context;
 pub mod daemon;
 pub mod dockerfile;
 mod emit;

@@ -114,6 +114,24 @@ fn perms(_p: &Path, _loc: &Location) -> Vec<Finding> {
     Vec::new()
 }
 
+/// `SW-DF-019` for secret files in the build context (the Dockerfile's directory) of a Dockerfile
+/// that copies its whole context.
+fn context_findings(
+    all_rel: &[String],
+    dockerfile_rel: &str,
+    loc: &Location,
+    text: &str,
+    root: &Path,
+) -> Vec<Finding> {
+    let dir = dockerfile_rel.rsplit_once('/').map_or("", |(d, _)| d);
+    let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
+    let context: Vec<&str> = all_rel.iter().filter_map(|r| r.strip_prefix(prefix.as_str())).collect();
+    let ignore = std::fs::read(root.join(format!("{prefix}.dockerignore")))
+        .ok()
+        .map(|b| String::from_utf8_lossy(&b).into_owned());
+    crate::context::check_build_context(loc, text, ignore.as_deref(), &context)
+}
+
 /// Checks a configuration file or every configuration file under a directory, with default options.
 pub fn scan_config_path(path: &Path) -> (Vec<Finding>, Vec<ScanWarning>) {
     scan_config_path_with(path, &ConfigOptions::default())
@@ -126,8 +144,10 @@ pub fn scan_config_path_with(path: &Path, opts: &ConfigOptions) -> (Vec<Finding>
     let mut warnings = Vec::new();
     let mut k8s_files: Vec<(Location, String)> = Vec::new();
     let mut templated: Vec<String> = Vec::new();
+    let listed = if path.is_dir() { files_under(path) } else { Vec::new() };
+    let all_rel: Vec<String> = listed.iter().map(|(_, r)| r.clone()).collect();
     let entries: Vec<(PathBuf, String, bool)> = if path.is_dir() {
-        files_under(path).into_iter().map(|(p, r)| (p, r, false)).collect()
+        listed.into_iter().map(|(p, r)| (p, r, false)).collect()
     } else {
         let name =
             path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
@@ -167,6 +187,9 @@ pub fn scan_config_path_with(path: &Path, opts: &ConfigOptions) -> (Vec<Finding>
         let (f, w) = check_text(kind, &loc, &text, opts);
         findings.extend(f);
         warnings.extend(w);
+        if kind == ConfigKind::Dockerfile && !explicit {
+            findings.extend(context_findings(&all_rel, &rel, &loc, &text, path));
+        }
         if matches!(kind, ConfigKind::DaemonJson | ConfigKind::SystemdUnit) {
             findings.extend(perms(&p, &loc));
         }
