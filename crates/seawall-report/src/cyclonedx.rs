@@ -11,6 +11,7 @@
 //!   CVSS ratings, advisories, recommendation and `affects` pointing at the component. Findings
 //!   suppressed by an OpenVEX statement carry `analysis.state` (`not_affected` / `resolved`) and the
 //!   justification; those suppressed by an ignore entry carry the reason in `analysis.detail`.
+//! * `dependencies`: the target depends on every component (no package graph is known).
 //! * `serialNumber` is a UUID derived from the document content.
 
 use std::collections::BTreeMap;
@@ -344,9 +345,12 @@ pub(crate) fn document(report: &Report, ctx: &RenderContext<'_>) -> Result<Value
         .map(|f| vulnerability(f, find_component(f, &packages, &index, &refs).unwrap_or(TARGET_REF)))
         .collect();
 
+    // The target directly contains every component (seawall does not know the package graph).
+    let depends: Vec<Value> = components.iter().filter_map(|c| c.get("bom-ref").cloned()).collect();
     let mut body = json!({
         "metadata": metadata,
         "components": components,
+        "dependencies": [{"ref": TARGET_REF, "dependsOn": depends}],
     });
     if !vulns.is_empty() {
         body["vulnerabilities"] = Value::Array(vulns);
