@@ -11,7 +11,8 @@
 //!   entry is decompressed (zip CRC-32) and parsed while importing.
 //! * **Atomic**: the current database is copied to `<db>.new`, the changed ecosystems are replaced
 //!   there, and `<db>.new` is renamed over `<db>`. Any failure (or a crash) before the rename
-//!   leaves the previous database untouched.
+//!   leaves the previous database untouched; readers keep the file they opened.
+//! * **Serialised**: concurrent updates of one database wait on an exclusive lock on `<db>.lock`.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -312,6 +313,18 @@ pub fn update(
     if let Some(parent) = db_path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(DbError::io(parent))?;
     }
+    // One update at a time per database: an exclusive lock on `<db>.lock` (released on return).
+    let mut lock_name = db_path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    lock_name.push(".lock");
+    let lock_path = db_path.with_file_name(lock_name);
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(DbError::io(&lock_path))?;
+    lock.lock().map_err(DbError::io(&lock_path))?;
+
     // The current database, if usable; a broken one is rebuilt from scratch.
     let existing = if db_path.exists() { VulnDb::open_read_only(&db_path).ok() } else { None };
 
