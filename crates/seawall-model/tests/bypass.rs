@@ -693,3 +693,13 @@ fn embedded_checkpoints_are_scanned_not_skipped() {
     let o = scan("t.pkl", &load_from_bytes_pickle(b"just some bytes"));
     assert!(has(&o, UNSCANNABLE, ""), "{:?}", ids(&o));
 }
+
+#[test]
+fn python2_old_style_instances() {
+    // py2 old-style class instance: INST without arguments only allocates (MEDIUM: unknown class)
+    let o = scan("old.pkl", b"(i__main__\nFoo\n(dp0\nS'a'\np1\nI1\nsb.");
+    assert_eq!(o.max_severity(), Some(Severity::Medium), "{:?}", ids(&o));
+    // a lowercase callable through INST without arguments is called
+    let o = scan("old2.pkl", b"(imylib\nrun_backdoor\n.");
+    assert!(has(&o, EXEC, "mylib.run_backdoor"), "{:?}", ids(&o));
+}

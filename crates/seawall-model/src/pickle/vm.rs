@@ -636,6 +636,26 @@ impl<'j, 'n> Vm<'j, 'n> {
         }
     }
 
+    /// INST/OBJ without arguments on a *type* only run `cls.__new__(cls)` (CPython's
+    /// `instantiate`); on anything else they call it. Class-like (CamelCase) names of unknown globals
+    /// are taken as types, everything else as a call.
+    fn instantiate_kind(&self, cls: &V, args: &[V], kind: CallKind) -> CallKind {
+        match cls {
+            V::Global(g) if args.is_empty() => {
+                let info = self.j.globals.get(*g as usize);
+                let camel = info
+                    .map(|i| i.res.full.rsplit('.').next().unwrap_or(""))
+                    .is_some_and(|n| n.trim_start_matches('_').starts_with(|c: char| c.is_ascii_uppercase()));
+                if camel && info.is_some_and(|i| i.res.kind == Kind::Unknown) {
+                    CallKind::NewObj
+                } else {
+                    kind
+                }
+            }
+            _ => kind,
+        }
+    }
+
     fn dynamic_call(&mut self, off: u64, what: &str) {
         self.j.issue(
             &rules::CODE_EXEC,
@@ -969,7 +989,8 @@ impl<'j, 'n> Vm<'j, 'n> {
             b'i' => {
                 let g = self.global_from_lines(inp, off)?;
                 let args = self.pop_mark(off)?;
-                let r = self.call(off, V::Global(g), Self::tuple_of(args), CallKind::Inst)?;
+                let kind = self.instantiate_kind(&V::Global(g), &args, CallKind::Inst);
+                let r = self.call(off, V::Global(g), Self::tuple_of(args), kind)?;
                 self.push(off, r)?;
             }
             b'o' => {
@@ -978,7 +999,8 @@ impl<'j, 'n> Vm<'j, 'n> {
                     return fail(off, "unpickling stack underflow");
                 }
                 let cls = args.remove(0);
-                let r = self.call(off, cls, Self::tuple_of(args), CallKind::Obj)?;
+                let kind = self.instantiate_kind(&cls, &args, CallKind::Obj);
+                let r = self.call(off, cls, Self::tuple_of(args), kind)?;
                 self.push(off, r)?;
             }
             b'R' => {
