@@ -24,8 +24,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             continue;
         }
         let rel = entry.path().strip_prefix(&root)?.to_string_lossy().into_owned();
-        let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-        let meta = EntryMeta::file(&rel, size, None);
+        let md = entry.metadata().ok();
+        let size = md.as_ref().map_or(0, |m| m.len());
+        let mut meta = EntryMeta::file(&rel, size, None);
+        meta.mode = md.as_ref().map_or(0o644, std::os::unix::fs::MetadataExt::mode);
         for a in &analyzers {
             let want = match a.required(&meta) {
                 Interest::No => false,

@@ -143,7 +143,11 @@ mod tests {
     fn every_analyzer_is_reachable() {
         let all = analyzers();
         for a in &all {
-            let hit = PATHS.iter().any(|p| a.required(&EntryMeta::file(p, 1024, Some(0))) != Interest::No);
+            let hit = PATHS.iter().any(|p| {
+                let mut m = EntryMeta::file(p, 1024, Some(0));
+                m.mode = 0o755;
+                a.required(&m) != Interest::No
+            });
             assert!(hit, "no test path for analyzer {}", a.name());
         }
     }
@@ -157,7 +161,8 @@ mod tests {
             let mut data = if elf { b"\x7fELF".to_vec() } else { Vec::new() };
             data.extend(body);
             let size = if huge { u64::MAX / 2 } else { data.len() as u64 };
-            let meta = EntryMeta::file(PATHS[idx], size, Some(1));
+            let mut meta = EntryMeta::file(PATHS[idx], size, Some(1));
+            meta.mode = 0o755;
             for a in analyzers() {
                 let want = match a.required(&meta) {
                     Interest::No => false,

@@ -13,6 +13,10 @@
 //!   Ecosystem `crates.io`; build-only dependencies are tagged `properties["cargo.kind"] = "build"`
 //!   (`auditable.rs`).
 //!
+//! **Which files.** Regular files of at least 64 bytes that are executable (any x bit) or named
+//! like shared objects (`*.so`, `*.so.N`), minus common data extensions, are sniffed for the ELF
+//! magic.
+//!
 //! **Size.** ELF files are sniffed by magic. Files up to [`IN_MEMORY_MAX`] are read whole and their
 //! section headers parsed with the `object` crate. Larger files (`libtorch_cuda.so`, 1 GB) are
 //! streamed once with bounded memory: the Go magic is searched in overlapping chunks, and the last
@@ -187,6 +191,12 @@ impl FileAnalyzer for BinaryAnalyzer {
             return Interest::No;
         }
         let n = meta.file_name();
+        // Executables (any x bit) and shared objects only: Go and Rust programs are installed
+        // executable; data files (0644) are not even sniffed, which spares directory scans an open()
+        // per file.
+        if meta.mode & 0o111 == 0 && !(n.ends_with(".so") || n.contains(".so.")) {
+            return Interest::No;
+        }
         // Common non-ELF files in ML images; everything else is sniffed.
         const SKIP: &[&str] = &[
             ".py",
@@ -370,8 +380,18 @@ pub(crate) mod tests {
     fn go_binary_in_memory() {
         let bin = elf(&[(".go.buildinfo", go_blob("go1.21.5", MODINFO))], 0);
         let a = BinaryAnalyzer;
-        let m = EntryMeta::file("/usr/local/bin/tool", bin.len() as u64, Some(3));
+        let mut m = EntryMeta::file("/usr/local/bin/tool", bin.len() as u64, Some(3));
+        assert_eq!(a.required(&m), Interest::No, "0644 data file is not sniffed");
+        m.mode = 0o755;
         assert_eq!(a.required(&m), Interest::Sniff);
+        assert_eq!(a.required(&EntryMeta::file("/usr/lib/libx.so.1", 100, None)), Interest::Sniff);
+        assert_eq!(
+            a.required(&EntryMeta::file("/m/_x.cpython-311-x86_64-linux-gnu.so", 100, None)),
+            Interest::Sniff
+        );
+        let mut py = EntryMeta::file("/usr/bin/script.py", 100, None);
+        py.mode = 0o755;
+        assert_eq!(a.required(&py), Interest::No);
         assert!(a.required_by_content(&m, &bin[..64]));
         assert!(!a.required_by_content(&m, b"#!/bin/sh\n"));
         let mut f = Facts::default();
