@@ -126,6 +126,13 @@ fn leftover_dir(rel: &str) -> bool {
 
 const CAPTURED: &[&str] = &["etc/passwd", "etc/group", "etc/shadow"];
 
+/// `.dockerignore` files and secret files of a project tree, captured (secret files by path only) so
+/// that `image-config` can judge what a `COPY . …` puts into the image.
+fn context_marker(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    !third_party(rel) && (name == ".dockerignore" || dockerfile::is_secret_file(name))
+}
+
 /// Largest configuration file read (bytes).
 pub const MAX_CONFIG_FILE: u64 = 8 * 1024 * 1024;
 
@@ -152,7 +159,7 @@ impl FileAnalyzer for ConfigFileAnalyzer {
     }
 
     fn version(&self) -> u32 {
-        2
+        3
     }
 
     fn required(&self, meta: &EntryMeta<'_>) -> Interest {
@@ -172,6 +179,9 @@ impl FileAnalyzer for ConfigFileAnalyzer {
             return Interest::No;
         }
         if is_setid(meta) || CAPTURED.contains(&rel) {
+            return Interest::Yes;
+        }
+        if !in_image && context_marker(rel) {
             return Interest::Yes;
         }
         match classify(meta.path, in_image) {
@@ -239,6 +249,19 @@ impl FileAnalyzer for ConfigFileAnalyzer {
             ));
         }
         let kind = classify(meta.path, meta.layer.is_some());
+        if meta.layer.is_none() && context_marker(rel) {
+            // Build-context bookkeeping for `image-config`: `.dockerignore` with its rules, secret
+            // files as path-only markers (their content is never read here).
+            let content = if meta.file_name() == ".dockerignore" {
+                let mut buf = Vec::new();
+                content.take(1024 * 1024).read_to_end(&mut buf)?;
+                String::from_utf8_lossy(&buf).into_owned()
+            } else {
+                String::new()
+            };
+            out.files.push(CapturedFile { location: loc, content });
+            return Ok(());
+        }
         let captured = CAPTURED.contains(&rel);
         if kind.is_none() && !captured {
             return Ok(());
@@ -274,6 +297,9 @@ impl FileAnalyzer for ConfigFileAnalyzer {
             out.warnings.extend(w);
             out.files.push(CapturedFile { location: loc, content: text.into_owned() });
             return Ok(());
+        }
+        if kind == ConfigKind::Dockerfile && meta.layer.is_none() {
+            out.files.push(CapturedFile { location: loc.clone(), content: text.to_string() });
         }
         let (f, w) = check_text(kind, &loc, &text, &self.opts);
         out.findings.extend(f);
@@ -428,6 +454,41 @@ mod tests {
         .unwrap();
         assert_eq!(facts.findings.len(), 1);
         assert_eq!(facts.findings[0].location.line, Some(2));
+    }
+
+    #[test]
+    fn build_context_through_the_analyzers() {
+        use seawall_analyzer::{ImageAnalyzer, ImageView};
+        let a = crate::file_analyzer();
+        let mut facts = Facts::default();
+        for (p, c) in [
+            ("svc/Dockerfile", &b"FROM x:1\nCOPY . /app\n"[..]),
+            ("svc/.env", b"HF_TOKEN=abc"),
+            ("svc/app.py", b"print()"),
+            ("other/.env", b""),
+        ] {
+            let m = EntryMeta::file(p, c.len() as u64, None);
+            if a.required(&m) == Interest::Yes {
+                a.analyze(&m, &mut &c[..], &mut facts).unwrap();
+            }
+        }
+        assert!(facts.files.iter().all(|f| !f.content.contains("HF_TOKEN")), "secret files are markers only");
+        let target = seawall_core::Target::new(seawall_core::TargetKind::Filesystem, ".");
+        let view = ImageView { target: &target, config: None, os: None, files: &facts.files, packages: &[] };
+        let mut img = Facts::default();
+        crate::image_analyzer().analyze(&view, &mut img).unwrap();
+        assert_eq!(img.findings.len(), 1, "{:?}", img.findings);
+        assert_eq!(img.findings[0].id, "SW-DF-019");
+        assert!(img.findings[0].message.ends_with(".env"), "{}", img.findings[0].message);
+        assert_eq!(img.findings[0].location.line, Some(2));
+        // with a .dockerignore excluding it: clean
+        let mut facts2 = facts.clone();
+        let m = EntryMeta::file("svc/.dockerignore", 5, None);
+        a.analyze(&m, &mut &b".env\n"[..], &mut facts2).unwrap();
+        let view = ImageView { target: &target, config: None, os: None, files: &facts2.files, packages: &[] };
+        let mut img = Facts::default();
+        crate::image_analyzer().analyze(&view, &mut img).unwrap();
+        assert!(img.findings.is_empty());
     }
 
     #[test]

@@ -48,7 +48,7 @@ impl ImageAnalyzer for ImageConfigAnalyzer {
     }
 
     fn version(&self) -> u32 {
-        2
+        3
     }
 
     fn analyze(&self, view: &ImageView<'_>, out: &mut Facts) -> Result<(), AnalyzerError> {
@@ -81,6 +81,9 @@ impl ImageAnalyzer for ImageConfigAnalyzer {
             .collect();
         if !manifests.is_empty() {
             out.findings.extend(crate::k8s::check_netpol_coverage(&manifests));
+        }
+        if view.config.is_none() {
+            out.findings.extend(check_build_contexts(view.files));
         }
         Ok(())
     }
@@ -220,6 +223,30 @@ pub fn check_duplicate_ids(
             finding(rule, at, format!("{what} {id} is shared by {}", names.join(", ")), id)
         })
         .collect()
+}
+
+/// `SW-DF-019` for project trees: Dockerfiles (captured with their text) that copy their whole
+/// directory while secret files (captured as path markers) are not excluded by `.dockerignore`.
+fn check_build_contexts(files: &[seawall_analyzer::CapturedFile]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for df in files.iter().filter(|f| {
+        crate::files::classify(&f.location.path, false) == Some(crate::files::ConfigKind::Dockerfile)
+    }) {
+        let path = df.location.path.as_str();
+        let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+        let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
+        let ignore = files
+            .iter()
+            .find(|f| f.location.path == format!("{prefix}.dockerignore"))
+            .map(|f| f.content.as_str());
+        let context: Vec<&str> = files
+            .iter()
+            .filter_map(|f| f.location.path.strip_prefix(prefix.as_str()))
+            .filter(|r| crate::dockerfile::is_secret_file(r))
+            .collect();
+        out.extend(crate::context::check_build_context(&df.location, &df.content, ignore, &context));
+    }
+    out
 }
 
 /// `SW-DAEMON-013` for NVIDIA Container Toolkit packages in an inventory.
