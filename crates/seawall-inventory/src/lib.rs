@@ -3,7 +3,8 @@
 //! Per-file analyzers ([`seawall_analyzer::FileAnalyzer`]) that turn package databases, metadata
 //! files, lock files and binaries into [`seawall_core::Package`]s (and `os-release` into
 //! [`seawall_core::OsInfo`]). The walker (`seawall-walker`) feeds them; the orchestrator
-//! (`seawall-scan`) registers them with [`analyzers`] and, after the walk, calls [`apply_os`] to
+//! (`seawall-scan`) registers them with [`analyzers`] and, after the walk, picks the OS with
+//! [`choose_os`] and calls [`apply_os`] to
 //! give OS packages their final ecosystem (`Debian:12`, `Alpine:v3.19`, …).
 //!
 //! | analyzer | reads | ecosystem |
@@ -74,12 +75,12 @@ pub use cuda::{CudaAnalyzer, parse_cuda_version_json, parse_cuda_version_txt, pa
 pub use java::{JavaAnalyzer, parse_jar};
 pub use npm::{NpmAnalyzer, parse_package_json};
 pub use os::apk::{ApkAnalyzer, parse_apk_installed};
-pub use os::apply_os;
 pub use os::bdb::bdb_hash_values;
 pub use os::dpkg::{DpkgAnalyzer, parse_dpkg_status};
 pub use os::ndb::ndb_blobs;
 pub use os::release::{OsReleaseAnalyzer, parse_os_release};
 pub use os::rpm::{RpmAnalyzer, parse_rpm_header};
+pub use os::{apply_os, choose_os};
 pub use python::dist::{PythonDistAnalyzer, parse_python_metadata};
 pub use python::interpreter::{PythonInterpreterAnalyzer, parse_patchlevel, parse_pyvenv_cfg};
 pub use python::lock::{PythonLockAnalyzer, parse_pipfile_lock, parse_requirements, parse_toml_lock};

@@ -8,7 +8,7 @@ pub mod ndb;
 pub mod release;
 pub mod rpm;
 
-use seawall_core::{OsInfo, Package};
+use seawall_core::{Location, OsInfo, Package};
 
 use crate::common::{PROP_ANALYZER, purl};
 
@@ -93,6 +93,27 @@ pub fn apply_os(packages: &mut [Package], os: &OsInfo) {
         p.ecosystem.clone_from(&eco);
         set_os_purl(p, Some(os));
     }
+}
+
+/// Picks the OS of the final image from the `os-release` facts still present after whiteouts: the
+/// one from the highest layer, and within a layer `etc/os-release` over `usr/lib/os-release`
+/// (systemd's rule: `/etc/os-release` wins).
+///
+/// ```
+/// use seawall_core::{Location, OsInfo};
+/// let os = |id: &str| OsInfo { id: id.into(), version_id: "1".into(), ..Default::default() };
+/// let facts = vec![
+///     (Location::file("/usr/lib/os-release").with_layer(Some(2)), os("debian")),
+///     (Location::file("/etc/os-release").with_layer(Some(2)), os("ubuntu")),
+///     (Location::file("/etc/os-release").with_layer(Some(0)), os("alpine")),
+/// ];
+/// assert_eq!(seawall_inventory::choose_os(&facts).map(|o| o.id.as_str()), Some("ubuntu"));
+/// ```
+pub fn choose_os(candidates: &[(Location, OsInfo)]) -> Option<&OsInfo> {
+    candidates
+        .iter()
+        .max_by_key(|(l, _)| (l.layer, l.path.trim_start_matches('/') == "etc/os-release"))
+        .map(|(_, o)| o)
 }
 
 /// (Re)computes the purl of an OS package, with `distro` when the OS is known.
