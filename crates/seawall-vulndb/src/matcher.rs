@@ -122,13 +122,12 @@ pub(crate) fn query_for(p: &Package, os: Option<&OsInfo>) -> Option<Query> {
             via_source: true,
         });
     }
-    Some(Query {
-        name: normalize_name(&base, &p.name),
-        ecosystem,
-        version: p.version.clone(),
-        via: None,
-        via_source: false,
-    })
+    // Go toolchain versions are recorded as `go1.21.0`; OSV's Go ranges say `1.21.0`.
+    let version = match p.version.strip_prefix("go") {
+        Some(rest) if base == "Go" && rest.starts_with(|c: char| c.is_ascii_digit()) => rest.to_string(),
+        _ => p.version.clone(),
+    };
+    Some(Query { name: normalize_name(&base, &p.name), ecosystem, version, via: None, via_source: false })
 }
 
 /// One record that affects one package.
@@ -342,4 +341,37 @@ pub fn match_packages(
 
 fn cmp_pkg(a: &Finding, b: &Finding) -> Ordering {
     a.package.cmp(&b.package)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use seawall_core::{Location, SourcePackage};
+
+    #[test]
+    fn queries() {
+        let go = Package::new("stdlib", "go1.21.0", "Go", Location::file("/usr/local/go/VERSION"));
+        assert_eq!(query_for(&go, None).map(|q| q.version).as_deref(), Some("1.21.0"));
+        let mut deb = Package::new("libssl3", "3.0.11-1~deb12u2", "Debian", Location::file("s"));
+        deb.source = Some(SourcePackage { name: "openssl".into(), version: String::new() });
+        let os = OsInfo { id: "debian".into(), version_id: "12".into(), ..Default::default() };
+        let q = query_for(&deb, Some(&os)).unwrap_or_else(|| panic!("query"));
+        assert_eq!(
+            (q.ecosystem.as_str(), q.name.as_str(), q.version.as_str()),
+            ("Debian:12", "openssl", "3.0.11-1~deb12u2")
+        );
+        assert!(q.via_source);
+        let rhel = OsInfo { id: "rhel".into(), version_id: "9.3".into(), ..Default::default() };
+        let rpm = Package::new("openssl", "1:3.0.7-24.el9", "Red Hat", Location::file("r"));
+        assert_eq!(
+            query_for(&rpm, Some(&rhel)).map(|q| q.ecosystem).as_deref(),
+            Some("Red Hat:enterprise_linux:9")
+        );
+        let empty = Package::new("x", "", "PyPI", Location::file("r"));
+        assert!(query_for(&empty, None).is_none());
+        let py = Package::new("Foo.Bar", "1.0", "pypi", Location::file("r"));
+        assert_eq!(query_for(&py, None).map(|q| q.name).as_deref(), Some("foo-bar"));
+        assert_eq!(primary_id(["CVE-1", "PYSEC-1", "GHSA-x", "DSA-1"]), Some("GHSA-x"));
+        assert_eq!(primary_id(["CVE-1", "DSA-1"]), Some("DSA-1"));
+    }
 }
