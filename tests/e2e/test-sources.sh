@@ -31,6 +31,9 @@ fi
 TMP="$(mktemp -d)"
 trap 'stop_registry; stop_auth_registry; rm -rf "$TMP"' EXIT
 start_registry
+# A private copy: a rebuild of the binary during the run must not mix two versions in one comparison.
+cp "$BIN" "$TMP/seawall"
+BIN="$TMP/seawall"
 
 declare -A REFS=(
     [docker-archive]="docker-archive:$E2E_OUT/docker-archive.tar"
@@ -122,6 +125,12 @@ for n in names[1:]:
     else:
         diffs = [k for k in sorted(set(base) | set(other)) if base.get(k) != other.get(k)]
         detail = f"top-level keys differing: {diffs}"
+        for k in diffs:
+            x, y = base.get(k), other.get(k)
+            if isinstance(x, list) and isinstance(y, list):
+                xs = {json.dumps(i, sort_keys=True) for i in x}
+                ys = {json.dumps(i, sort_keys=True) for i in y}
+                detail += f"\n     {k}: only in docker-archive {sorted(xs - ys)[:3]}\n     {k}: only in {n} {sorted(ys - xs)[:3]}"
         if "target" in diffs:
             detail += f"\n     target: {json.dumps(base['target'])[:600]}\n     vs      {json.dumps(other['target'])[:600]}"
         check(False, f"{n} JSON identical to docker-archive", detail)
