@@ -271,3 +271,22 @@ mod depth_tests {
         assert_eq!(s.judged.issues.len(), 1);
     }
 }
+
+#[cfg(test)]
+mod memo_tests {
+    use super::*;
+
+    #[test]
+    fn memoize_index_counts_distinct_keys() {
+        // LONG_BINPUT far away, then overwrite index 0 twice: len(memo) == 2, so MEMOIZE stores
+        // at 2 and GET 2 must return os.system
+        let mut p = b"\x80\x04N".to_vec();
+        p.extend_from_slice(b"r\x00\x00\x10\x00"); // memo[0x100000] = None
+        p.extend_from_slice(b"q\x00q\x00"); // memo[0] twice
+        p.extend_from_slice(b"0cos\nsystem\n\x94"); // memo[2] = os.system
+        p.extend_from_slice(b"0h\x02\x8c\x02id\x85R.");
+        let s = scan_bytes(&p);
+        assert!(s.error.is_none(), "{:?}", s.error);
+        assert!(s.judged.issues.iter().any(|i| i.callables == ["os.system"]));
+    }
+}

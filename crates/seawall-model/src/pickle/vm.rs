@@ -191,18 +191,25 @@ impl Memo {
     fn put(&mut self, i: u64, v: V) {
         // Dense while indices stay close to the number of entries (MEMOIZE and pickler PUTs are
         // sequential); a far index goes to the sparse map, so no input can make the dense vector
-        // grow faster than the entries it holds.
+        // grow faster than the entries it holds. Eligibility only grows with `len`, so an index is
+        // never in both maps with different values; `len` counts distinct keys like CPython's memo.
         let dense_ok = i < DENSE_MAX || i <= (self.len as u64).saturating_mul(2).saturating_add(DENSE_MAX);
-        let fresh = if dense_ok {
-            let i = i as usize;
-            if self.dense.len() <= i {
-                self.dense.resize(i + 1, None);
+        let existed = if dense_ok {
+            let iu = i as usize;
+            let in_sparse = !self.sparse.is_empty() && self.sparse.remove(&i).is_some();
+            if self.dense.len() == iu {
+                self.dense.push(Some(v));
+                in_sparse
+            } else {
+                if self.dense.len() < iu {
+                    self.dense.resize(iu + 1, None);
+                }
+                self.dense[iu].replace(v).is_some() || in_sparse
             }
-            self.dense[i].replace(v).is_none() && !self.sparse.contains_key(&(i as u64))
         } else {
-            self.sparse.insert(i, v).is_none() && self.dense.get(i as usize).is_none_or(Option::is_none)
+            self.sparse.insert(i, v).is_some()
         };
-        if fresh {
+        if !existed {
             self.len += 1;
         }
     }
@@ -210,6 +217,7 @@ impl Memo {
     fn get(&self, i: u64) -> Option<&V> {
         match self.dense.get(i as usize).and_then(Option::as_ref) {
             Some(v) => Some(v),
+            None if self.sparse.is_empty() => None,
             None => self.sparse.get(&i),
         }
     }
