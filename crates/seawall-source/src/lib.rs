@@ -134,8 +134,8 @@ pub struct SourceOptions {
     /// Docker Engine endpoint (`unix:///var/run/docker.sock`, `tcp://host:2375`); default `DOCKER_HOST`
     /// or the standard socket.
     pub docker_host: Option<String>,
-    /// Docker client config file with registry credentials; default `$DOCKER_CONFIG/config.json` or
-    /// `~/.docker/config.json`.
+    /// Docker client config file with registry credentials (`auths`, `credHelpers`, `credsStore`);
+    /// default `$DOCKER_CONFIG/config.json` or `~/.docker/config.json`.
     pub docker_config: Option<PathBuf>,
     /// Registry credentials `(user, password)` that take precedence over the Docker config.
     pub credentials: Option<(String, String)>,
