@@ -93,9 +93,7 @@ impl ApkVersion {
         for (start, name, digits) in find_suffixes(suffix_area) {
             let number = if digits.is_empty() { "0" } else { digits };
             v.suffixes.push((suffix_weight(name), number.to_string()));
-            let text = suffix_area
-                .get(start..start + 1 + name.len() + digits.len())
-                .unwrap_or("");
+            let text = suffix_area.get(start..start + 1 + name.len() + digits.len()).unwrap_or("");
             if !text.is_empty()
                 && let Some(r) = rest.strip_prefix(text)
             {
@@ -104,10 +102,7 @@ impl ApkVersion {
         }
         // 4. `~hash` (lower-case hex), ignored for ordering.
         if let Some(h) = rest.strip_prefix('~') {
-            let n = h
-                .bytes()
-                .take_while(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
-                .count();
+            let n = h.bytes().take_while(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c)).count();
             if n > 0 {
                 rest = &h[n..];
             }
@@ -141,13 +136,11 @@ impl ApkVersion {
             })
             .then_with(|| self.cmp_suffixes(other))
             .then_with(|| cmp_digits(&self.revision, &other.revision))
-            .then_with(
-                || match (self.remainder.is_empty(), other.remainder.is_empty()) {
-                    (true, false) => Ordering::Greater,
-                    (false, true) => Ordering::Less,
-                    _ => Ordering::Equal,
-                },
-            )
+            .then_with(|| match (self.remainder.is_empty(), other.remainder.is_empty()) {
+                (true, false) => Ordering::Greater,
+                (false, true) => Ordering::Less,
+                _ => Ordering::Equal,
+            })
     }
 
     fn cmp_components(&self, other: &ApkVersion) -> Ordering {
@@ -157,9 +150,7 @@ impl ApkVersion {
             let a = self.components.get(i);
             let b = other.components.get(i);
             let o = match (a, b) {
-                (Some(x), Some(y)) if i > 0 && (x.starts_with('0') || y.starts_with('0')) => {
-                    x.cmp(y)
-                }
+                (Some(x), Some(y)) if i > 0 && (x.starts_with('0') || y.starts_with('0')) => x.cmp(y),
                 _ => cmp_digits(a.map_or("0", String::as_str), b.map_or("0", String::as_str)),
             };
             if o != Ordering::Equal {
@@ -172,14 +163,8 @@ impl ApkVersion {
     fn cmp_suffixes(&self, other: &ApkVersion) -> Ordering {
         let n = self.suffixes.len().max(other.suffixes.len());
         for i in 0..n {
-            let (wa, na) = self
-                .suffixes
-                .get(i)
-                .map_or((NO_SUFFIX, "0"), |(w, n)| (*w, n.as_str()));
-            let (wb, nb) = other
-                .suffixes
-                .get(i)
-                .map_or((NO_SUFFIX, "0"), |(w, n)| (*w, n.as_str()));
+            let (wa, na) = self.suffixes.get(i).map_or((NO_SUFFIX, "0"), |(w, n)| (*w, n.as_str()));
+            let (wb, nb) = other.suffixes.get(i).map_or((NO_SUFFIX, "0"), |(w, n)| (*w, n.as_str()));
             let o = wa.cmp(&wb).then_with(|| cmp_digits(na, nb));
             if o != Ordering::Equal {
                 return o;

@@ -14,9 +14,7 @@ fn runs(s: &str) -> impl Iterator<Item = (bool, &str)> {
     std::iter::from_fn(move || {
         let first = rest.chars().next()?;
         let digit = first.is_ascii_digit();
-        let end = rest
-            .find(|c: char| c.is_ascii_digit() != digit)
-            .unwrap_or(rest.len());
+        let end = rest.find(|c: char| c.is_ascii_digit() != digit).unwrap_or(rest.len());
         let (run, tail) = rest.split_at(end);
         rest = tail;
         Some((digit, run))

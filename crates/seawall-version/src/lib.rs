@@ -73,16 +73,11 @@ impl Engine {
         match base.to_ascii_lowercase().as_str() {
             "pypi" => Engine::Pep440,
             "debian" | "ubuntu" => Engine::Dpkg,
-            "alpine"
-            | "wolfi"
-            | "chainguard"
-            | "minimos"
-            | "alpaquita"
-            | "bellsoft hardened containers" => Engine::Apk,
-            "red hat" | "rocky linux" | "almalinux" | "suse" | "opensuse" | "mageia"
-            | "openeuler" | "photon os" | "azure linux" | "centos" | "fedora" | "oracle linux" => {
-                Engine::Rpm
+            "alpine" | "wolfi" | "chainguard" | "minimos" | "alpaquita" | "bellsoft hardened containers" => {
+                Engine::Apk
             }
+            "red hat" | "rocky linux" | "almalinux" | "suse" | "opensuse" | "mageia" | "openeuler"
+            | "photon os" | "azure linux" | "centos" | "fedora" | "oracle linux" => Engine::Rpm,
             "npm" | "crates.io" | "go" | "hex" | "pub" | "bitnami" | "swifturl" | "conancenter"
             | "bioconductor" => Engine::Semver,
             "maven" => Engine::Maven,

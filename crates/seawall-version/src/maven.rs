@@ -30,10 +30,7 @@ impl Token {
 const KEYWORDS: [&str; 7] = ["alpha", "beta", "milestone", "rc", "snapshot", "", "sp"];
 
 fn keyword_rank(v: &str) -> usize {
-    KEYWORDS
-        .iter()
-        .position(|k| *k == v)
-        .unwrap_or(KEYWORDS.len())
+    KEYWORDS.iter().position(|k| *k == v).unwrap_or(KEYWORDS.len())
 }
 
 /// A parsed Maven version.
@@ -72,11 +69,7 @@ impl MavenVersion {
                     let t = if t.is_empty() { "0" } else { t };
                     value = if neg { format!("-{t}") } else { t.to_string() };
                 }
-                tokens.push(Token {
-                    dash: d,
-                    value,
-                    null: false,
-                });
+                tokens.push(Token { dash: d, value, null: false });
             }
             dash = sep_after == Some('-');
         }
@@ -133,20 +126,10 @@ impl MavenVersion {
 
 fn null_like(t: Option<&Token>) -> Token {
     match t {
-        Some(t) if !t.dash => Token {
-            dash: false,
-            value: if t.value == "sp" {
-                String::new()
-            } else {
-                "0".into()
-            },
-            null: true,
-        },
-        _ => Token {
-            dash: true,
-            value: String::new(),
-            null: true,
-        },
+        Some(t) if !t.dash => {
+            Token { dash: false, value: if t.value == "sp" { String::new() } else { "0".into() }, null: true }
+        }
+        _ => Token { dash: true, value: String::new(), null: true },
     }
 }
 

@@ -41,10 +41,7 @@ impl PypiVersion {
 fn legacy_key(s: &str) -> String {
     let lower = s.to_ascii_lowercase();
     let mut parts: Vec<String> = Vec::new();
-    for raw in legacy_tokens(&lower)
-        .into_iter()
-        .chain(std::iter::once("final"))
-    {
+    for raw in legacy_tokens(&lower).into_iter().chain(std::iter::once("final")) {
         if raw == "." {
             continue;
         }

@@ -34,24 +34,20 @@ impl RpmVersion {
             Some((v, r)) => (v, Some(r.to_string())),
             None => (vr, None),
         };
-        RpmVersion {
-            epoch: epoch.to_string(),
-            version: version.to_string(),
-            release,
-        }
+        RpmVersion { epoch: epoch.to_string(), version: version.to_string(), release }
     }
 
     /// Total order of two parsed versions.
     pub fn compare(&self, other: &RpmVersion) -> Ordering {
-        rpmvercmp(&self.epoch, &other.epoch)
-            .then_with(|| rpmvercmp(&self.version, &other.version))
-            .then_with(|| match (&self.release, &other.release) {
+        rpmvercmp(&self.epoch, &other.epoch).then_with(|| rpmvercmp(&self.version, &other.version)).then_with(
+            || match (&self.release, &other.release) {
                 (None, None) => Ordering::Equal,
                 (None, Some(_)) => Ordering::Less,
                 (Some(_), None) => Ordering::Greater,
                 // The release keeps its leading `-` (as osv-scalibr does) so that `-` and `-.` are equal.
                 (Some(a), Some(b)) => rpmvercmp(&format!("-{a}"), &format!("-{b}")),
-            })
+            },
+        )
     }
 }
 
@@ -79,9 +75,6 @@ mod tests {
         assert_eq!(c("1.0~rc1", "1.0"), Ordering::Less);
         assert_eq!(c("1", "1-"), Ordering::Less);
         assert_eq!(c("1:1.0", "2.0"), Ordering::Greater);
-        assert_eq!(
-            c("0:3.10.0-229.el7", "0:3.10.0-229.1.2.ael7b"),
-            Ordering::Less
-        );
+        assert_eq!(c("0:3.10.0-229.el7", "0:3.10.0-229.1.2.ael7b"), Ordering::Less);
     }
 }

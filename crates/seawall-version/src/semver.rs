@@ -122,16 +122,10 @@ mod tests {
         assert_eq!(c("1.2.3-r2", "1.2.3-r100"), Ordering::Greater);
         assert_eq!(c("1.2.3+build", "1.2.3+other"), Ordering::Equal);
         assert_eq!(
-            c(
-                "v0.0.0-20210101000000-abcdef123456",
-                "v0.0.0-20220101000000-abcdef123456"
-            ),
+            c("v0.0.0-20210101000000-abcdef123456", "v0.0.0-20220101000000-abcdef123456"),
             Ordering::Less
         );
-        assert_eq!(
-            c("v0.0.0-20210101000000-abcdef123456", "v0.1.0"),
-            Ordering::Less
-        );
+        assert_eq!(c("v0.0.0-20210101000000-abcdef123456", "v0.1.0"), Ordering::Less);
         assert_eq!(c("1.1.3.4", "1.1.3"), Ordering::Less);
     }
 }

@@ -21,10 +21,7 @@ const FILES: &[(&str, &[&str])] = &[
 ];
 
 fn shared_dir() -> PathBuf {
-    PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/data/versions"
-    ))
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/versions"))
 }
 
 fn local_dir() -> PathBuf {
@@ -45,11 +42,7 @@ fn run_file(path: &Path, ecosystem: &str) -> (usize, Vec<String>) {
         }
         let parts: Vec<&str> = line.split(' ').collect();
         let [a, op, b] = parts.as_slice() else {
-            failures.push(format!(
-                "{}:{}: malformed line {line:?}",
-                path.display(),
-                n + 1
-            ));
+            failures.push(format!("{}:{}: malformed line {line:?}", path.display(), n + 1));
             continue;
         };
         let expected = match *op {
@@ -57,11 +50,7 @@ fn run_file(path: &Path, ecosystem: &str) -> (usize, Vec<String>) {
             "=" => Ordering::Equal,
             ">" => Ordering::Greater,
             _ => {
-                failures.push(format!(
-                    "{}:{}: bad operator {line:?}",
-                    path.display(),
-                    n + 1
-                ));
+                failures.push(format!("{}:{}: bad operator {line:?}", path.display(), n + 1));
                 continue;
             }
         };
@@ -71,9 +60,7 @@ fn run_file(path: &Path, ecosystem: &str) -> (usize, Vec<String>) {
         if fwd != Some(expected) || rev != Some(expected.reverse()) {
             failures.push(format!(
                 "{}:{} [{ecosystem}] {line}: got {fwd:?} / reverse {rev:?}",
-                path.file_name()
-                    .map(|f| f.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
+                path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
                 n + 1
             ));
         }
@@ -100,12 +87,7 @@ fn run_dir(dir: &Path, required: bool) -> usize {
         failures.is_empty(),
         "{} of {total} fixture comparisons failed:\n{}",
         failures.len(),
-        failures
-            .iter()
-            .take(60)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n")
+        failures.iter().take(60).cloned().collect::<Vec<_>>().join("\n")
     );
     total
 }

@@ -7,15 +7,8 @@ use std::cmp::Ordering;
 use proptest::prelude::*;
 use seawall_version::{Engine, Version, fuzz_compare};
 
-const ENGINES: [Engine; 7] = [
-    Engine::Pep440,
-    Engine::Dpkg,
-    Engine::Apk,
-    Engine::Rpm,
-    Engine::Semver,
-    Engine::Maven,
-    Engine::Fallback,
-];
+const ENGINES: [Engine; 7] =
+    [Engine::Pep440, Engine::Dpkg, Engine::Apk, Engine::Rpm, Engine::Semver, Engine::Maven, Engine::Fallback];
 
 /// Version-ish strings built from the characters that matter to the engines.
 fn versionish() -> impl Strategy<Value = String> {
@@ -26,19 +19,16 @@ fn versionish() -> impl Strategy<Value = String> {
 fn well_formed(engine: Engine) -> BoxedStrategy<String> {
     match engine {
         Engine::Pep440 => {
-            "([0-9]!)?[0-9]{1,2}(\\.[0-9]{1,2}){0,3}((a|b|rc)[0-9])?(\\.post[0-9])?(\\.dev[0-9])?"
-                .boxed()
+            "([0-9]!)?[0-9]{1,2}(\\.[0-9]{1,2}){0,3}((a|b|rc)[0-9])?(\\.post[0-9])?(\\.dev[0-9])?".boxed()
         }
         Engine::Dpkg => {
-            "([0-9]:)?[0-9]{1,2}(\\.[0-9a-z]{1,2}){0,3}(~[a-z0-9]{1,3})?(-[0-9a-z.~+]{1,4})?"
-                .boxed()
+            "([0-9]:)?[0-9]{1,2}(\\.[0-9a-z]{1,2}){0,3}(~[a-z0-9]{1,3})?(-[0-9a-z.~+]{1,4})?".boxed()
         }
         Engine::Apk => {
             "[0-9]{1,2}(\\.[0-9]{1,2}){0,3}[a-z]?(_(alpha|beta|rc|p|git)[0-9]?)?(-r[0-9])?".boxed()
         }
         Engine::Rpm => {
-            "([0-9]:)?[0-9a-z]{1,3}(\\.[0-9a-z]{1,3}){0,3}(~[a-z0-9]{1,2})?(-[0-9a-z.]{1,5})?"
-                .boxed()
+            "([0-9]:)?[0-9a-z]{1,3}(\\.[0-9a-z]{1,3}){0,3}(~[a-z0-9]{1,2})?(-[0-9a-z.]{1,5})?".boxed()
         }
         Engine::Semver => {
             "v?[0-9]{1,2}\\.[0-9]{1,2}\\.[0-9]{1,2}(-[a-z0-9]{1,3}(\\.[a-z0-9]{1,3}){0,2})?".boxed()
@@ -51,12 +41,8 @@ fn well_formed(engine: Engine) -> BoxedStrategy<String> {
 }
 
 fn engine_and_versions(min: usize, max: usize) -> impl Strategy<Value = (usize, Vec<String>)> {
-    (0usize..ENGINES.len()).prop_flat_map(move |i| {
-        (
-            Just(i),
-            proptest::collection::vec(well_formed(ENGINES[i]), min..max),
-        )
-    })
+    (0usize..ENGINES.len())
+        .prop_flat_map(move |i| (Just(i), proptest::collection::vec(well_formed(ENGINES[i]), min..max)))
 }
 
 fn cmp(e: Engine, a: &str, b: &str) -> Ordering {
