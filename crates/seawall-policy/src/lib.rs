@@ -15,6 +15,9 @@
 //! * [`exit_code`] / [`exit_code_with`] — 0 when nothing at/above the threshold remains, 1 otherwise (the
 //!   CLI uses 2 for errors).
 //!
+//! Complete, tested example files: `testdata/seawall.toml`, `testdata/seawallignore.example` and
+//! `testdata/vex.openvex.json` in this crate.
+//!
 //! This crate depends only on `seawall-core`; `seawall-report` uses [`diff`] for baseline deltas and the
 //! CLI wires the flags.
 //!
