@@ -81,7 +81,8 @@ pub fn scan_path(path: &Path) -> ScanOutput {
 /// [`scan_path`] with explicit bounds.
 pub fn scan_path_with(path: &Path, opts: ScanOptions) -> ScanOutput {
     let mut out = ScanOutput::default();
-    match std::fs::symlink_metadata(path) {
+    // the path given by the user is followed if it is a symlink; links below it are not
+    match std::fs::metadata(path) {
         Ok(m) if m.is_dir() => walk_dir(path, path, 0, opts, &mut out),
         Ok(m) if m.is_file() => scan_file(path, &path.display().to_string(), opts, &mut out),
         Ok(_) => {}

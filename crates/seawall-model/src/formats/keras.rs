@@ -14,7 +14,15 @@ pub(crate) const MAX_CONFIG: u64 = 64 << 20;
 
 fn keras_module(m: &str) -> bool {
     const OK: &[&str] = &["keras", "tf_keras", "keras_nlp", "keras_hub", "keras_cv", "tensorflow.keras"];
-    OK.iter().any(|p| m == *p || m.starts_with(&format!("{p}.")))
+    if OK.iter().any(|p| m == *p || m.starts_with(&format!("{p}."))) {
+        return true;
+    }
+    // TensorFlow math/nn ops serialized as activation functions (TF-backed Keras); never the I/O,
+    // file or Python-calling op modules
+    m.starts_with("tensorflow.python.ops.")
+        && !["io_ops", "script_ops", "file_io", "gfile", "logging_ops", "string_ops"]
+            .iter()
+            .any(|x| m.contains(x))
 }
 
 /// True when the JSON looks like a Keras config (a serialized object at the top).
@@ -141,5 +149,8 @@ mod tests {
         let mut hits = Vec::new();
         walk(&ok, 0, &mut hits);
         assert!(hits.is_empty());
+        assert!(keras_module("tensorflow.python.ops.gen_nn_ops"));
+        assert!(!keras_module("tensorflow.python.ops.gen_io_ops"));
+        assert!(!keras_module("os"));
     }
 }
