@@ -59,6 +59,18 @@ pub(crate) fn is_secret_name(name: &str) -> bool {
         || n.ends_with("TOKEN")
 }
 
+/// True when a `name=value` pair is a literal credential: a secret-like name with a literal value.
+/// Numbers assigned to `*TOKEN*` names are token *counts* (LLM settings), not tokens.
+pub(crate) fn is_secret_literal(name: &str, value: &str) -> bool {
+    if !is_secret_name(name) || !is_literal_value(value) {
+        return false;
+    }
+    let n = name.to_ascii_uppercase();
+    let numeric = value.trim().trim_matches(|c| c == '"' || c == '\'').chars().all(|c| c.is_ascii_digit());
+    let token_only = n.contains("TOKEN") && !["PASS", "SECRET", "KEY", "PWD"].iter().any(|k| n.contains(k));
+    !(numeric && token_only)
+}
+
 /// True when a value is a real literal (not empty, not a `$VAR`/`${VAR}` reference, not a boolean,
 /// not a path to a mounted secret file).
 pub(crate) fn is_literal_value(value: &str) -> bool {
@@ -114,6 +126,16 @@ mod tests {
         ] {
             assert!(!is_secret_name(n), "{n}");
         }
+    }
+
+    #[test]
+    fn token_counts_are_not_tokens() {
+        assert!(!is_secret_literal("TOKEN_LIMIT", "4096"));
+        assert!(!is_secret_literal("MAX_TOTAL_TOKENS", "8192"));
+        assert!(!is_secret_literal("DEFAULT_TOKEN", "512"));
+        assert!(is_secret_literal("HF_TOKEN", "hf_abc123"));
+        assert!(is_secret_literal("DB_PASSWORD", "123456"));
+        assert!(!is_secret_literal("MODEL_NAME", "llama"));
     }
 
     #[test]

@@ -258,7 +258,7 @@ fn check_service_env(out: &mut Vec<Finding>, base: &Location, name: &str, svc: &
         for (k, v, node) in env_entries(n) {
             let Some(v) = v else { continue };
             let loc = yaml_loc(base, node.line, node.col);
-            if secretname::is_secret_name(&k) && secretname::is_literal_value(&v) {
+            if secretname::is_secret_literal(&k, &v) {
                 out.push(finding(
                     &COMPOSE_SECRET_LITERAL,
                     loc.clone(),

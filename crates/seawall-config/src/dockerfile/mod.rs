@@ -299,7 +299,7 @@ fn env_pairs(
 }
 
 fn check_secret_pair(cx: &mut Ctx<'_>, kw: &str, k: &str, v: &str, off: usize) {
-    if secretname::is_secret_name(k) && secretname::is_literal_value(v) {
+    if secretname::is_secret_literal(k, v) {
         cx.at(
             &DF_SECRET_ARG_ENV,
             off,

@@ -336,7 +336,7 @@ pub(super) fn check_pod(out: &mut Vec<Finding>, doc: &Doc<'_>, spec: &Node) {
         for env in c.get("env").map(Node::seq).unwrap_or(&[]) {
             let name = env.get("name").and_then(Node::as_str).unwrap_or("");
             if let Some(v) = env.get("value").and_then(Node::as_str) {
-                if secretname::is_secret_name(name) && secretname::is_literal_value(v) {
+                if secretname::is_secret_literal(name, v) {
                     e.at(
                         &K8S_SECRET_ENV_LITERAL,
                         env,
