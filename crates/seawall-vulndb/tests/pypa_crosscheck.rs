@@ -216,3 +216,30 @@ fn withdrawn_records_are_not_reported() {
     let f = match_packages(&db, &pkgs, None).unwrap();
     assert!(f.iter().all(|f| !f.details["osv_records"].contains("PYSEC-2022-43059")));
 }
+
+#[test]
+fn sample_directories_import() {
+    let base = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/osv"));
+    if !base.join("PyPI/sample").is_dir() {
+        return;
+    }
+    let mut db = VulnDb::in_memory().unwrap();
+    let s = db.import_path(base.join("PyPI/sample")).unwrap();
+    // 30 files, one withdrawn (PYSEC-2022-43059).
+    assert_eq!((s.records, s.withdrawn, s.error_count), (29, 1, 0), "{:?}", s.errors);
+    let s = db.import_path(base.join("Alpine/sample")).unwrap();
+    assert_eq!((s.records, s.error_count), (12, 0));
+    let st = db.status().unwrap();
+    assert_eq!(st.records, 41);
+    assert_eq!(st.records_by_ecosystem.get("PyPI"), Some(&29));
+    assert_eq!(st.records_by_ecosystem.get("Alpine"), Some(&12));
+    // The three TensorFlow distributions share CVE-2021-41221 but are different packages: each
+    // gets its own finding.
+    let pkgs: Vec<Package> = ["tensorflow", "tensorflow-cpu", "tensorflow-gpu"]
+        .iter()
+        .map(|n| Package::new(*n, "2.6.0", "PyPI", Location::file("x")))
+        .collect();
+    let f = match_packages(&db, &pkgs, None).unwrap();
+    let with_cve: Vec<_> = f.iter().filter(|f| f.aliases.iter().any(|a| a == "CVE-2021-41221")).collect();
+    assert_eq!(with_cve.len(), 3, "{f:#?}");
+}
