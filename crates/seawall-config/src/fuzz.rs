@@ -41,6 +41,15 @@ pub fn daemon(data: &[u8]) {
     let _ = crate::daemon::check_nvidia_runtime_config(&l, &t);
 }
 
+/// `.dockerignore` parser and the build-context check.
+pub fn build_context(data: &[u8]) {
+    let t = text(data);
+    let ignore = crate::context::DockerIgnore::parse(&t);
+    let _ = ignore.excluded(".env");
+    let files: Vec<&str> = t.lines().take(64).collect();
+    let _ = crate::context::check_build_context(&Location::file("Dockerfile"), &t, Some(&t), &files);
+}
+
 /// Image account files (`/etc/passwd`, `/etc/group`, `/etc/shadow`).
 pub fn accounts(data: &[u8]) {
     let t = text(data);
@@ -62,6 +71,7 @@ mod tests {
             super::kubernetes(&b);
             super::daemon(&b);
             super::accounts(&b);
+            super::build_context(&b);
         }
     }
 }

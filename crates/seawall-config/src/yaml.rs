@@ -266,6 +266,18 @@ mod tests {
 #[cfg(test)]
 mod bomb_tests {
     #[test]
+    fn deep_nesting_is_refused_not_a_stack_overflow() {
+        let mut s = String::new();
+        for i in 0..5000 {
+            s.push_str(&" ".repeat(i));
+            s.push_str("- \n");
+        }
+        assert!(super::parse_one(&s).is_err());
+        assert!(super::parse_one(&"[".repeat(100_000)).is_err());
+        assert!(super::parse_multi(&"{a: ".repeat(50_000)).is_err());
+    }
+
+    #[test]
     fn alias_bomb_is_bounded() {
         let mut s = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..12 {
