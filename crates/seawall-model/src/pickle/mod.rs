@@ -114,15 +114,22 @@ fn probe_trailing(inp: &mut Input<'_>, j: &mut Judged, lim: VmLimits) -> (u64, O
         }
         let limit = if eof { buf.len() } else { buf.len().saturating_sub(PROBE_WINDOW) };
         let mut i = scan_from;
+        // next 0x8c (SHORT_BINUNICODE) position, cached so that each byte is searched once
+        let mut next_8c: Option<usize> = None;
         while i < limit {
-            let Some(k) = memchr::memchr3(0x80, b'c', b'i', &buf[i..limit])
-                .into_iter()
-                .chain(memchr::memchr(0x8c, &buf[i..limit]))
-                .min()
-            else {
-                break;
+            if next_8c.is_none_or(|n| n < i) {
+                next_8c = memchr::memchr(0x8c, &buf[i..limit]).map(|k| i + k).or(Some(usize::MAX));
+            }
+            let a = memchr::memchr3(0x80, b'c', b'i', &buf[i..limit]).map(|k| i + k);
+            let p = match (a, next_8c) {
+                (Some(a), Some(b)) => a.min(b),
+                (Some(a), None) => a,
+                (None, Some(b)) if b != usize::MAX => b,
+                _ => break,
             };
-            let p = i + k;
+            if p >= limit {
+                break;
+            }
             i = p + 1;
             if !is_candidate(&buf[p..]) {
                 continue;
@@ -288,5 +295,32 @@ mod memo_tests {
         let s = scan_bytes(&p);
         assert!(s.error.is_none(), "{:?}", s.error);
         assert!(s.judged.issues.iter().any(|i| i.callables == ["os.system"]));
+    }
+}
+
+#[cfg(test)]
+mod probe_speed_tests {
+    use super::*;
+
+    #[test]
+    fn raw_tensor_bytes_after_pickles_probe_linearly() {
+        // legacy torch layout: pickles, then raw storage bytes full of candidate-looking bytes
+        let mut p = b"\x80\x02N.".to_vec();
+        let mut x = 0x1234_5678u32;
+        for _ in 0..2_000_000 {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            p.push(match x % 5 {
+                0 => 0x80,
+                1 => b'c',
+                2 => 0x8c,
+                _ => (x >> 8) as u8,
+            });
+        }
+        let t = std::time::Instant::now();
+        let s = scan_bytes(&p);
+        assert!(t.elapsed().as_secs() < 30, "{:?}", t.elapsed());
+        assert!(s.error.is_none());
     }
 }
