@@ -19,6 +19,7 @@
 //! | `conda` | `**/conda-meta/*.json` | `conda` |
 //! | `cuda` | `usr/local/cuda*/version.{json,txt}`, cuDNN/NCCL/TensorRT headers | `cuda` |
 //! | `npm` | `node_modules/[@scope/]name/package.json` | `npm` |
+//! | `npm-lock` | `package-lock.json`, `npm-shrinkwrap.json` (outside `node_modules/`) | `npm` |
 //! | `cargo-lock` | `Cargo.lock` | `crates.io` |
 //! | `binary` | ELF files: Go build info, `cargo auditable` `.dep-v0` | `Go`, `crates.io` |
 //! | `java` | `.jar`/`.war`/`.ear`: `pom.properties`, `MANIFEST.MF`, nested jars | `Maven` |
@@ -30,7 +31,7 @@
 //! [`parse_python_metadata`],
 //! [`parse_requirements`], [`parse_toml_lock`], [`parse_pipfile_lock`], [`parse_patchlevel`],
 //! [`parse_pyvenv_cfg`], [`parse_conda_meta`], [`parse_cuda_version_json`],
-//! [`parse_cuda_version_txt`], [`parse_version_header`], [`parse_package_json`],
+//! [`parse_cuda_version_txt`], [`parse_version_header`], [`parse_package_json`], [`parse_package_lock`],
 //! [`parse_cargo_lock`], [`parse_go_buildinfo`], [`parse_go_buildinfo_pointers`],
 //! [`parse_cargo_auditable`], [`parse_jar`].
 //!
@@ -62,6 +63,7 @@ pub mod conda;
 pub mod cuda;
 pub mod java;
 pub mod npm;
+pub mod npm_lock;
 pub mod os;
 pub mod python;
 
@@ -74,6 +76,7 @@ pub use conda::{CondaAnalyzer, parse_conda_meta};
 pub use cuda::{CudaAnalyzer, parse_cuda_version_json, parse_cuda_version_txt, parse_version_header};
 pub use java::{JavaAnalyzer, parse_jar};
 pub use npm::{NpmAnalyzer, parse_package_json};
+pub use npm_lock::{NpmLockAnalyzer, parse_package_lock};
 pub use os::apk::{ApkAnalyzer, parse_apk_installed};
 pub use os::bdb::bdb_hash_values;
 pub use os::dpkg::{DpkgAnalyzer, parse_dpkg_status};
@@ -98,6 +101,7 @@ pub fn analyzers() -> Vec<Box<dyn FileAnalyzer>> {
         Box::new(CondaAnalyzer),
         Box::new(CudaAnalyzer),
         Box::new(NpmAnalyzer),
+        Box::new(NpmLockAnalyzer),
         Box::new(CargoLockAnalyzer),
         Box::new(BinaryAnalyzer),
         Box::new(JavaAnalyzer),
@@ -135,6 +139,7 @@ mod tests {
         "/usr/include/nccl.h",
         "/usr/include/NvInferVersion.h",
         "/app/node_modules/x/package.json",
+        "/app/package-lock.json",
         "/src/Cargo.lock",
         "/usr/local/bin/tool",
         "/opt/app.jar",
