@@ -2,8 +2,8 @@
 //! rebuilt database in atomically.
 //!
 //! * **Only when changed**: a `HEAD` gives the ETag, size and `x-goog-hash: crc32c=…`; when they
-//!   equal what the database recorded for that ecosystem, nothing is downloaded. Local sources
-//!   compare size and CRC32C.
+//!   equal what the database recorded for that ecosystem, nothing is downloaded. A server without
+//!   `HEAD` gets a conditional `GET` (`If-None-Match`). Local sources compare size and CRC32C.
 //! * **Resumable**: the body is written to `<db>.<ecosystem>.zip.part` (ETag in a `.etag` file
 //!   beside it). A later run asks for the rest with `Range` + `If-Range`; a server that answers
 //!   `200` restarts the file.
@@ -187,22 +187,30 @@ fn client(url: &str) -> Result<reqwest::blocking::Client, DbError> {
     b.build().map_err(|e| DbError::Download { url: url.to_string(), message: e.to_string() })
 }
 
-/// Remote metadata from a HEAD request.
-fn head(client: &reqwest::blocking::Client, url: &str) -> Result<SourceMeta, DbError> {
+/// Remote metadata from a HEAD request; `None` when the server does not implement HEAD.
+fn head(client: &reqwest::blocking::Client, url: &str) -> Result<Option<SourceMeta>, DbError> {
     let resp =
         client.head(url).send().map_err(|e| DbError::Download { url: url.into(), message: e.to_string() })?;
-    if !resp.status().is_success() {
-        return Err(DbError::Download {
-            url: url.into(),
-            message: format!("HEAD answered {}", resp.status()),
-        });
+    let status = resp.status();
+    if status == reqwest::StatusCode::METHOD_NOT_ALLOWED || status == reqwest::StatusCode::NOT_IMPLEMENTED {
+        return Ok(None);
     }
-    let h = resp.headers();
-    Ok(SourceMeta {
+    if !status.is_success() {
+        return Err(DbError::Download { url: url.into(), message: format!("HEAD answered {status}") });
+    }
+    Ok(Some(meta_from(resp.headers(), true)))
+}
+
+fn meta_from(h: &reqwest::header::HeaderMap, whole: bool) -> SourceMeta {
+    SourceMeta {
         etag: header_str(h, reqwest::header::ETAG),
-        size: header_str(h, reqwest::header::CONTENT_LENGTH).and_then(|s| s.parse().ok()),
+        size: if whole {
+            header_str(h, reqwest::header::CONTENT_LENGTH).and_then(|s| s.parse().ok())
+        } else {
+            None
+        },
         crc32c: goog_crc32c(h),
-    })
+    }
 }
 
 fn same(stored: Option<&SourceMeta>, remote: &SourceMeta) -> bool {
@@ -213,28 +221,44 @@ fn same(stored: Option<&SourceMeta>, remote: &SourceMeta) -> bool {
     }
 }
 
-/// Downloads `url` into `part` (resuming when possible) and verifies it against `meta`.
+/// Downloads `url` into `part` and verifies it. With HEAD metadata (`head_meta`) an interrupted
+/// download is resumed; without it the request is conditional on the stored ETag and `Ok(None)`
+/// means "not modified". Returns the bytes transferred and the archive's metadata.
 fn download(
     client: &reqwest::blocking::Client,
     url: &str,
     part: &Path,
-    meta: &SourceMeta,
+    head_meta: Option<&SourceMeta>,
+    stored: Option<&SourceMeta>,
     progress: &dyn Fn(u64, u64),
-) -> Result<u64, DbError> {
+) -> Result<Option<(u64, SourceMeta)>, DbError> {
     let derr = |m: String| DbError::Download { url: url.to_string(), message: m };
     let side = sidecar(part);
     let have = std::fs::metadata(part).map(|m| m.len()).unwrap_or(0);
     let side_etag = std::fs::read_to_string(&side).ok();
-    let resumable = have > 0 && meta.etag.is_some() && side_etag.as_deref() == meta.etag.as_deref();
+    let resumable =
+        have > 0 && head_meta.is_some_and(|m| m.etag.is_some() && side_etag.as_deref() == m.etag.as_deref());
     let mut req = client.get(url);
+    if head_meta.is_none()
+        && let Some(etag) = stored.and_then(|s| s.etag.clone())
+    {
+        req = req.header(reqwest::header::IF_NONE_MATCH, etag);
+    }
     if resumable {
         req = req.header(reqwest::header::RANGE, format!("bytes={have}-"));
-        if let Some(etag) = &meta.etag {
-            req = req.header(reqwest::header::IF_RANGE, etag.clone());
+        if let Some(etag) = head_meta.and_then(|m| m.etag.clone()) {
+            req = req.header(reqwest::header::IF_RANGE, etag);
         }
     }
     let mut resp = req.send().map_err(|e| derr(e.to_string()))?;
     let status = resp.status();
+    if status == reqwest::StatusCode::NOT_MODIFIED && head_meta.is_none() {
+        return Ok(None);
+    }
+    let meta = match head_meta {
+        Some(m) => m.clone(),
+        None => meta_from(resp.headers(), status == reqwest::StatusCode::OK),
+    };
     let (mut file, mut done) = if resumable && status == reqwest::StatusCode::PARTIAL_CONTENT {
         let f = std::fs::OpenOptions::new().append(true).open(part).map_err(DbError::io(part))?;
         (f, have)
@@ -289,7 +313,12 @@ fn download(
             return Err(verr(format!("CRC32C {got}, expected {expected}")));
         }
     }
-    Ok(transferred)
+    let mut meta = meta;
+    meta.size = Some(done);
+    if meta.crc32c.is_none() {
+        meta.crc32c = Some(file_crc32c(part)?);
+    }
+    Ok(Some((transferred, meta)))
 }
 
 fn discard(part: &Path) {
@@ -350,12 +379,20 @@ pub fn update(
         let outcome = match loc {
             Location::Remote(url) => (|| {
                 let c = client(&url)?;
-                let meta = head(&c, &url)?;
-                if same(stored.as_ref(), &meta) {
+                let head_meta = head(&c, &url)?;
+                if head_meta.as_ref().is_some_and(|m| same(stored.as_ref(), m)) {
                     return Ok(None);
                 }
                 let part = part_path(&db_path, eco);
-                let downloaded = download(&c, &url, &part, &meta, progress)?;
+                let Some((downloaded, meta)) =
+                    download(&c, &url, &part, head_meta.as_ref(), stored.as_ref(), progress)?
+                else {
+                    return Ok(None); // 304 Not Modified
+                };
+                if head_meta.is_none() && same(stored.as_ref(), &meta) {
+                    discard(&part);
+                    return Ok(None);
+                }
                 Ok(Some(Ready { index, archive: part.clone(), meta, downloaded, part: Some(part) }))
             })(),
             Location::Local(path) => (|| {

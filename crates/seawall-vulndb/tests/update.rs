@@ -46,12 +46,14 @@ struct Served {
     crc32c: String,
     /// Drop the connection after this many body bytes, this many times.
     drop_after: Option<(usize, usize)>,
+    /// Answer HEAD with 405 (a server without HEAD support); GET honours If-None-Match.
+    no_head: bool,
 }
 
 impl Served {
     fn new(body: Vec<u8>, etag: &str) -> Served {
         let crc32c = crc(&body);
-        Served { body, etag: format!("\"{etag}\""), crc32c, drop_after: None }
+        Served { body, etag: format!("\"{etag}\""), crc32c, drop_after: None, no_head: false }
     }
 }
 
@@ -151,6 +153,14 @@ fn handle_conn(stream: TcpStream, routes: &Routes, log: &Arc<Mutex<Vec<String>>>
     };
     let common =
         format!("ETag: {}\r\nx-goog-hash: crc32c={},md5=AAAA\r\nConnection: close\r\n", s.etag, s.crc32c);
+    if method == "HEAD" && s.no_head {
+        out.write_all(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")?;
+        return Ok(());
+    }
+    if method == "GET" && headers.get("if-none-match") == Some(&s.etag) {
+        write!(out, "HTTP/1.1 304 Not Modified\r\n{common}\r\n")?;
+        return Ok(());
+    }
     if method == "HEAD" {
         write!(out, "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n{common}\r\n", s.body.len())?;
         return Ok(());
@@ -335,4 +345,24 @@ fn crash_leftovers_and_broken_database_are_handled() {
     let s = update(&db_path, src.to_str().unwrap(), &["npm"], &|_, _| {}).unwrap();
     assert!(matches!(outcome(&s, "npm"), EcosystemOutcome::Failed(seawall_vulndb::DbError::Io { .. })));
     assert_eq!(std::fs::read(&db_path).unwrap(), before);
+}
+
+#[test]
+fn server_without_head_uses_conditional_get() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("osv.db");
+    let z = make_zip(&[("GO-1", record("GO-1", "Go", "example.com/m", "1.2.0"))]);
+    let mut served = Served::new(z, "g1");
+    served.no_head = true;
+    server.serve("/Go/all.zip", served.clone());
+    let s = update(&db_path, &server.base, &["Go"], &|_, _| {}).unwrap();
+    assert!(s.replaced, "{s:?}");
+    assert_eq!(ids(&db_path, "Go", "example.com/m", "v1.1.0"), ["GO-1"]);
+    server.take_log();
+    let s = update(&db_path, &server.base, &["Go"], &|_, _| {}).unwrap();
+    assert!(matches!(outcome(&s, "Go"), EcosystemOutcome::Unchanged), "{s:?}");
+    assert!(!s.replaced);
+    let log = server.take_log();
+    assert_eq!(log.len(), 2, "{log:?}"); // HEAD (405) + conditional GET (304)
 }
