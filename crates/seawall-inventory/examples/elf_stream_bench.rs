@@ -37,7 +37,8 @@ fn main() {
         let mut facts = Facts::default();
         // Claim a size above the in-memory limit so the streaming path runs.
         let meta = EntryMeta::file(&path, size.max(seawall_inventory::binary::IN_MEMORY_MAX + 1), None);
-        let res = seawall_inventory::BinaryAnalyzer.analyze(&meta, &mut bytes.as_slice(), &mut facts);
+        let res =
+            seawall_inventory::BinaryAnalyzer::default().analyze(&meta, &mut bytes.as_slice(), &mut facts);
         let el = t.elapsed().as_secs_f64();
         println!(
             "{path}: {} MiB streamed in {el:.3}s → {:.2} GB/s; ok {}, {} packages, {} warnings",
@@ -59,8 +60,11 @@ fn main() {
     let t1 = Instant::now();
     let mut r = Synthetic { left: size, state: 1, started: false };
     let mut facts = Facts::default();
-    let res =
-        seawall_inventory::BinaryAnalyzer.analyze(&EntryMeta::file("big.so", size, None), &mut r, &mut facts);
+    let res = seawall_inventory::BinaryAnalyzer::default().analyze(
+        &EntryMeta::file("big.so", size, None),
+        &mut r,
+        &mut facts,
+    );
     let total = t1.elapsed();
     let net = total.saturating_sub(generation);
     println!(

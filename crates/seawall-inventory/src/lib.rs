@@ -103,7 +103,7 @@ pub fn analyzers() -> Vec<Box<dyn FileAnalyzer>> {
         Box::new(NpmAnalyzer),
         Box::new(NpmLockAnalyzer),
         Box::new(CargoLockAnalyzer),
-        Box::new(BinaryAnalyzer),
+        Box::new(BinaryAnalyzer::default()),
         Box::new(JavaAnalyzer),
     ]
 }

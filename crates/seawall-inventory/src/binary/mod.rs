@@ -59,10 +59,28 @@ pub(crate) const GO_MAGIC: &[u8] = b"\xff Go buildinf:";
 const ELF_MAGIC: &[u8] = b"\x7fELF";
 
 /// Reads Go build info and `cargo auditable` data from ELF files.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct BinaryAnalyzer;
+///
+/// `BinaryAnalyzer::default()` reads ELF files up to [`IN_MEMORY_MAX`] whole; lower it with
+/// [`BinaryAnalyzer::with_in_memory_max`] to trade peak memory (one buffer of that size per walker
+/// thread) for coverage (larger files are streamed: Go ≥ 1.18 build info is still found, pre-1.18
+/// pointer-format build info and `.dep-v0` sections outside the kept tail become warnings).
+#[derive(Debug, Clone, Copy)]
+pub struct BinaryAnalyzer {
+    in_memory_max: u64,
+}
+
+impl Default for BinaryAnalyzer {
+    fn default() -> Self {
+        BinaryAnalyzer { in_memory_max: IN_MEMORY_MAX }
+    }
+}
 
 impl BinaryAnalyzer {
+    /// An analyzer that reads ELF files of at most `bytes` whole and streams larger ones.
+    pub fn with_in_memory_max(bytes: u64) -> Self {
+        BinaryAnalyzer { in_memory_max: bytes }
+    }
+
     fn go(&self, meta: &EntryMeta<'_>, blob: &[u8], out: &mut Facts) {
         match parse_go_buildinfo(blob) {
             Ok(info) => go_packages(self.name(), meta, &info, &mut out.packages),
@@ -170,7 +188,10 @@ impl BinaryAnalyzer {
             TailSection::OutOfReach => out.warnings.push(ScanWarning::at(
                 self.name(),
                 meta.location(),
-                format!("cargo auditable section of a binary larger than {IN_MEMORY_MAX} bytes not read"),
+                format!(
+                    "cargo auditable section of a binary larger than {} bytes not read (outside the last {TAIL_KEEP} bytes)",
+                    self.in_memory_max
+                ),
             )),
         }
         Ok(())
@@ -245,7 +266,7 @@ impl FileAnalyzer for BinaryAnalyzer {
     }
 
     fn max_size(&self) -> u64 {
-        IN_MEMORY_MAX
+        self.in_memory_max
     }
 
     fn streams(&self) -> bool {
@@ -258,8 +279,8 @@ impl FileAnalyzer for BinaryAnalyzer {
         content: &mut dyn Read,
         out: &mut Facts,
     ) -> Result<(), AnalyzerError> {
-        if meta.size <= IN_MEMORY_MAX {
-            let data = read_bounded(content, IN_MEMORY_MAX)?;
+        if meta.size <= self.in_memory_max {
+            let data = read_bounded(content, self.in_memory_max)?;
             self.in_memory(meta, &data, out)
         } else {
             self.streamed(meta, content, out)
@@ -379,7 +400,7 @@ pub(crate) mod tests {
     #[test]
     fn go_binary_in_memory() {
         let bin = elf(&[(".go.buildinfo", go_blob("go1.21.5", MODINFO))], 0);
-        let a = BinaryAnalyzer;
+        let a = BinaryAnalyzer::default();
         let mut m = EntryMeta::file("/usr/local/bin/tool", bin.len() as u64, Some(3));
         assert_eq!(a.required(&m), Interest::No, "0644 data file is not sniffed");
         m.mode = 0o755;
@@ -416,7 +437,7 @@ pub(crate) mod tests {
         bin.resize(100, 0);
         bin.extend(go_blob("go1.20.1", MODINFO));
         let mut f = Facts::default();
-        BinaryAnalyzer
+        BinaryAnalyzer::default()
             .analyze(&EntryMeta::file("x", bin.len() as u64, None), &mut bin.as_slice(), &mut f)
             .unwrap();
         assert_eq!(f.packages.len(), 4);
@@ -426,7 +447,7 @@ pub(crate) mod tests {
     fn cargo_auditable_in_memory() {
         let bin = elf(&[(".dep-v0", deflate(AUDIT.as_bytes()))], 0);
         let mut f = Facts::default();
-        BinaryAnalyzer
+        BinaryAnalyzer::default()
             .analyze(&EntryMeta::file("/bin/app", bin.len() as u64, None), &mut bin.as_slice(), &mut f)
             .unwrap();
         assert_eq!(f.packages.len(), 3);
@@ -445,6 +466,16 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn configurable_in_memory_limit() {
+        let bin = elf(&[(".go.buildinfo", go_blob("go1.22.1", MODINFO))], 0);
+        let a = BinaryAnalyzer::with_in_memory_max(16);
+        assert_eq!(a.max_size(), 16);
+        let mut f = Facts::default();
+        a.analyze(&EntryMeta::file("/bin/x", bin.len() as u64, None), &mut bin.as_slice(), &mut f).unwrap();
+        assert_eq!(f.packages.len(), 4, "found by the streaming path");
+    }
+
+    #[test]
     fn streamed_large_binary() {
         // Pretend the file is larger than IN_MEMORY_MAX to take the streaming path.
         let blob = go_blob("go1.22.1", MODINFO);
@@ -454,7 +485,7 @@ pub(crate) mod tests {
         let mut f = Facts::default();
         // Small reads so that the magic straddles chunk boundaries in some runs.
         let mut r = std::io::BufReader::with_capacity(4093, bin.as_slice());
-        BinaryAnalyzer.analyze(&m, &mut r, &mut f).unwrap();
+        BinaryAnalyzer::default().analyze(&m, &mut r, &mut f).unwrap();
         assert!(f.packages.iter().any(|p| p.name == "stdlib" && p.version == "1.22.1"));
         // the .dep-v0 section is inside the kept tail here
         assert!(f.packages.iter().any(|p| p.name == "hyper"), "{:?}", f.warnings);
@@ -466,7 +497,7 @@ pub(crate) mod tests {
             elf(&[(".dep-v0", deflate(AUDIT.as_bytes())), ("zz.padding", vec![1u8; TAIL_KEEP + 1024])], 0);
         let m = EntryMeta::file("/opt/big.so", IN_MEMORY_MAX + 1, None);
         let mut f = Facts::default();
-        BinaryAnalyzer.analyze(&m, &mut bin.as_slice(), &mut f).unwrap();
+        BinaryAnalyzer::default().analyze(&m, &mut bin.as_slice(), &mut f).unwrap();
         assert!(f.packages.is_empty());
         assert_eq!(f.warnings.len(), 1, "{:?}", f.warnings);
     }
@@ -486,7 +517,7 @@ pub(crate) mod tests {
             data.extend(&b);
             let size = if big { IN_MEMORY_MAX + 1 } else { data.len() as u64 };
             let mut f = Facts::default();
-            let _ = BinaryAnalyzer.analyze(&EntryMeta::file("x", size, None), &mut data.as_slice(), &mut f);
+            let _ = BinaryAnalyzer::default().analyze(&EntryMeta::file("x", size, None), &mut data.as_slice(), &mut f);
         }
     }
 }
