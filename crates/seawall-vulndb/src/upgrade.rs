@@ -37,8 +37,8 @@ type Key = (String, String, String, String, String, String);
 /// Candidates are the fixed versions of the matched advisories above the installed version, in
 /// ascending order; the target is the first candidate that no matched advisory affects (checked
 /// against the records themselves, so a later advisory's range cannot be landed in by accident).
-/// When no candidate clears everything, the candidate clearing the most advisories (the highest on
-/// a tie) is proposed and the rest are listed in `remaining`. Sorted by ecosystem and name.
+/// When no candidate clears everything, the lowest candidate clearing the most advisories is
+/// proposed and the rest are listed in `remaining`. Sorted by ecosystem and name.
 pub fn upgrade_plan(db: &VulnDb, findings: &[Finding]) -> Result<Vec<Upgrade>, DbError> {
     let mut by_pkg: BTreeMap<Key, Vec<&Finding>> = BTreeMap::new();
     for f in findings.iter().filter(|f| f.kind == FindingKind::Vulnerability) {
@@ -89,7 +89,7 @@ pub fn upgrade_plan(db: &VulnDb, findings: &[Finding]) -> Result<Vec<Upgrade>, D
         let mut best: Option<(usize, &String)> = None;
         for (_, cand) in &candidates {
             let cleared = per_finding.iter().filter(|(_, recs)| !affected_at(cand, recs)).count();
-            if best.is_none_or(|(n, _)| cleared >= n) {
+            if best.is_none_or(|(n, _)| cleared > n) {
                 best = Some((cleared, cand));
             }
             if cleared == per_finding.len() {

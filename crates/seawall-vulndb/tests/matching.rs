@@ -264,3 +264,24 @@ fn alpine_sample_data() {
     let plan = upgrade_plan(&db, std::slice::from_ref(hit)).unwrap();
     assert_eq!(plan[0].target.as_deref(), Some("1.30.1-r2")); // 1.29.3-r10 is still < 1.30.1-r2
 }
+
+#[test]
+fn upgrade_plan_partial_and_unfixed() {
+    // A: fixed in 1.5 (1.x line) and 2.1; B: introduced 1.5, fixed 2.0 → 1.5 lands in B, 2.0 is
+    // still in A's second interval, 2.1 clears both. C has no fix at all.
+    let a = r#"{"id":"GHSA-a","modified":"x","affected":[{"package":{"ecosystem":"PyPI","name":"p"},
+      "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"1.5"},{"introduced":"1.8"},{"fixed":"2.1"}]}]}]}"#;
+    let b = r#"{"id":"GHSA-b","modified":"x","affected":[{"package":{"ecosystem":"PyPI","name":"p"},
+      "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"1.0"},{"fixed":"2.0"}]}]}]}"#;
+    let c = r#"{"id":"GHSA-c","modified":"x","affected":[{"package":{"ecosystem":"PyPI","name":"p"},
+      "ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"}]}]}]}"#;
+    let (db, _d) = db_with(&[a, b, c]);
+    let f = match_packages(&db, &[Package::new("p", "1.2", "PyPI", Location::file("x"))], None).unwrap();
+    assert_eq!(f.len(), 3);
+    let plan = upgrade_plan(&db, &f).unwrap();
+    assert_eq!(plan.len(), 1);
+    assert_eq!(plan[0].target.as_deref(), Some("2.1"), "{plan:?}");
+    assert_eq!(plan[0].fixes, ["GHSA-a", "GHSA-b"]);
+    assert_eq!(plan[0].remaining, ["GHSA-c"]);
+    assert_eq!(plan[0].installed, "1.2");
+}
