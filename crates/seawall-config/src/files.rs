@@ -159,7 +159,7 @@ impl FileAnalyzer for ConfigFileAnalyzer {
     }
 
     fn version(&self) -> u32 {
-        3
+        4
     }
 
     fn required(&self, meta: &EntryMeta<'_>) -> Interest {

@@ -224,6 +224,22 @@ pub(crate) fn check_torchserve_properties(text: &str) -> Vec<Hit> {
     hits
 }
 
+/// True when a container runs vLLM's OpenAI-compatible server: a `vllm` image, `vllm serve`, or
+/// `python -m vllm.entrypoints.openai.api_server`.
+pub(crate) fn is_vllm(image: Option<&str>, argv: &[String]) -> bool {
+    let img = image.is_some_and(|i| {
+        let repo = i.split(['@', ':']).next().unwrap_or(i).to_ascii_lowercase();
+        repo.rsplit('/').next().is_some_and(|n| n.starts_with("vllm"))
+    });
+    img || argv.windows(2).any(|w| crate::shell::base_name(&w[0]) == "vllm" && w[1] == "serve")
+        || argv.iter().any(|a| a.contains("vllm.entrypoints.openai.api_server"))
+}
+
+/// True when the arguments set an API key.
+pub(crate) fn has_api_key_flag(argv: &[String]) -> bool {
+    argv.iter().any(|a| a == "--api-key" || a.starts_with("--api-key="))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -58,6 +58,9 @@ const BAD_COMPOSE: &str = r#"services:
       resources:
         reservations:
           devices: [{driver: nvidia, count: all, capabilities: [gpu]}]
+  llm:
+    image: vllm/vllm-openai:v0.6.3
+    command: --model mistralai/Mistral-7B-Instruct-v0.2
   helper:
     image: x/helper:1
     networks: [back]

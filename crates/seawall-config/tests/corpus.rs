@@ -71,7 +71,7 @@ fn corpus_findings() {
         ("triton/docker-compose.yml", &["SW-COMPOSE-004", "SW-CTR-018"]),
         ("triton/k8s.yaml", &["SW-K8S-022", "SW-K8S-025", "SW-K8S-026"]),
         ("vllm/Dockerfile", &["SW-DF-002", "SW-DF-014"]),
-        ("vllm/docker-compose.yml", &["SW-COMPOSE-001", "SW-CTR-009", "SW-CTR-024"]),
+        ("vllm/docker-compose.yml", &["SW-COMPOSE-001", "SW-CTR-009", "SW-CTR-024", "SW-ML-009"]),
         ("vllm/k8s.yaml", &["SW-K8S-020", "SW-K8S-030"]),
     ];
     for (file, ids) in expect {

@@ -34,4 +34,8 @@ rules! {
         why: "`share=True` (or `GRADIO_SHARE=true`) tunnels the app through a public `*.gradio.live` URL, bypassing every firewall and network policy around the container; the demo and its model become reachable from the internet.",
         fix: "Disable sharing and publish through your own authenticated ingress:\n\n```python\ndemo.launch(server_name=\"127.0.0.1\", share=False, auth=(user, password))\n```",
         refs: ["https://www.gradio.app/guides/sharing-your-app#security-and-file-access"];
+    ML_VLLM_NO_API_KEY = "SW-ML-009", High, 5, "vLLM OpenAI-compatible server without an API key",
+        why: "vLLM's OpenAI-compatible server listens on all interfaces by default and serves every request unless `--api-key` (or `VLLM_API_KEY`) is set: anyone who reaches the port can use the GPUs, read model outputs and, with LoRA/model-loading endpoints enabled, change what is served.",
+        fix: "Require an API key from a secret and keep the port internal:\n\n```yaml\nenvironment:\n  VLLM_API_KEY_FILE: /run/secrets/vllm_api_key   # read by your entrypoint\ncommand: [\"--model\", \"mistralai/Mistral-7B-Instruct-v0.2\", \"--api-key\", \"$${VLLM_API_KEY}\"]\n```",
+        refs: ["https://docs.vllm.ai/en/latest/serving/openai_compatible_server.html", "https://docs.vllm.ai/en/latest/usage/security.html"];
 }

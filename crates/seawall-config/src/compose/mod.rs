@@ -43,6 +43,7 @@ pub fn check_compose(location: &Location, text: &str) -> (Vec<Finding>, Vec<Scan
         let spec = service_spec(location, name, k, svc);
         out.extend(check_container(&spec));
         check_service_env(&mut out, location, name, svc);
+        check_vllm(&mut out, location, name, k, svc);
         check_service_command(&mut out, location, name, svc);
     }
     let graph = graph::build(&root, location);
@@ -278,6 +279,37 @@ fn check_service_env(out: &mut Vec<Finding>, base: &Location, name: &str, svc: &
             }
         }
     }
+}
+
+fn argv_of(n: Option<&Node>) -> Vec<String> {
+    match n.map(|n| &n.v) {
+        Some(Val::Seq(s)) => s.iter().filter_map(Node::as_str).map(str::to_string).collect(),
+        Some(_) => n
+            .and_then(Node::as_str)
+            .map(|t| shell::split(t).into_iter().flat_map(|c| c.words).map(|w| w.text).collect())
+            .unwrap_or_default(),
+        None => Vec::new(),
+    }
+}
+
+fn check_vllm(out: &mut Vec<Finding>, base: &Location, name: &str, key: &Node, svc: &Node) {
+    let mut argv = argv_of(svc.get("entrypoint"));
+    argv.extend(argv_of(svc.get("command")));
+    let image = svc.get("image").and_then(Node::as_str);
+    if !mlexpose::is_vllm(image, &argv) || mlexpose::has_api_key_flag(&argv) {
+        return;
+    }
+    // an env_file may carry the key: nothing reliable to say then
+    let env_key = env_entries(svc.get("environment")).iter().any(|(k, _, _)| k == "VLLM_API_KEY");
+    if env_key || svc.get("env_file").is_some() {
+        return;
+    }
+    out.push(finding(
+        &crate::catalog::ml::ML_VLLM_NO_API_KEY,
+        yaml_loc(base, key.line, key.col),
+        format!("{name}: vLLM server without --api-key or VLLM_API_KEY"),
+        name,
+    ));
 }
 
 fn check_service_command(out: &mut Vec<Finding>, base: &Location, name: &str, svc: &Node) {

@@ -233,3 +233,15 @@ fn port_and_env_forms() {
     let f = run(src);
     assert_eq!(count(&f, "SW-COMPOSE-001"), 0, "names without values are pass-through");
 }
+
+#[test]
+fn vllm_api_key() {
+    let svc = |extra: &str| {
+        format!("services:\n  llm:\n    image: vllm/vllm-openai:v0.6.3\n    command: --model m{extra}\n")
+    };
+    assert_eq!(count(&run(&svc("")), "SW-ML-009"), 1);
+    assert_eq!(count(&run(&svc(" --api-key ${VLLM_API_KEY}")), "SW-ML-009"), 0);
+    let with_env = "services:\n  llm:\n    image: vllm/vllm-openai:v0.6.3\n    environment: [VLLM_API_KEY]\n";
+    assert_eq!(count(&run(with_env), "SW-ML-009"), 0);
+    assert_eq!(count(&run("services:\n  web:\n    image: nginx:1\n"), "SW-ML-009"), 0);
+}

@@ -356,6 +356,38 @@ pub(super) fn check_pod(out: &mut Vec<Finding>, doc: &Doc<'_>, spec: &Node) {
                 }
             }
         }
+        {
+            let mut args: Vec<String> = Vec::new();
+            for k in ["command", "args"] {
+                args.extend(
+                    c.get(k)
+                        .map(Node::seq)
+                        .unwrap_or(&[])
+                        .iter()
+                        .filter_map(Node::as_str)
+                        .map(str::to_string),
+                );
+            }
+            let env_key = c
+                .get("env")
+                .map(Node::seq)
+                .unwrap_or(&[])
+                .iter()
+                .any(|e| e.get("name").and_then(Node::as_str) == Some("VLLM_API_KEY"))
+                || c.get("envFrom").is_some();
+            if mlexpose::is_vllm(c.get("image").and_then(Node::as_str), &args)
+                && !mlexpose::has_api_key_flag(&args)
+                && !env_key
+            {
+                e.at(
+                    &crate::catalog::ml::ML_VLLM_NO_API_KEY,
+                    c,
+                    format!("container {cname}: vLLM server without --api-key or VLLM_API_KEY"),
+                    &cname,
+                    None,
+                );
+            }
+        }
         let mut argv: Vec<(String, usize)> = Vec::new();
         for k in ["command", "args"] {
             argv.extend(

@@ -222,3 +222,14 @@ fn probes() {
     let job = "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  template:\n    spec:\n      containers: [{name: c, image: x}]\n";
     assert!(!run(job).iter().any(|f| f.id == "SW-K8S-034"), "batch jobs need no probes");
 }
+
+#[test]
+fn vllm_api_key_in_k8s() {
+    let pod = |args: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n  containers:\n    - name: v\n      image: vllm/vllm-openai:v0.6.3\n      args: [{args}]\n"
+        )
+    };
+    assert!(run(&pod("\"--model\", \"m\"")).iter().any(|f| f.id == "SW-ML-009"));
+    assert!(!run(&pod("\"--model\", \"m\", \"--api-key\", \"$(KEY)\"")).iter().any(|f| f.id == "SW-ML-009"));
+}
