@@ -13,7 +13,8 @@ use crate::digest::sha256_of;
 use crate::docker_archive::{ManifestEntry, digest_from_path, select_entry};
 use crate::manifest::MAX_CONFIG_SIZE;
 use crate::savestream::{SaveStreamImage, StreamOpener, normalize_member, read_small_member, resolve_link};
-use crate::tarindex::MAX_MEMBERS;
+use crate::tarindex::{MAX_MEMBERS, MemberKind};
+use crate::tarstream::TarStream;
 use crate::{ImageMeta, LayerDesc, SourceError};
 
 /// Total bytes of small documents kept from the metadata pass.
@@ -75,47 +76,39 @@ pub(crate) fn open_compressed_docker_archive(
 ) -> Result<SaveStreamImage, SourceError> {
     let display = path.display().to_string();
     let opener = FileStream { path: path.to_path_buf(), compression };
-    let read_err = |e: std::io::Error| SourceError::Read { what: display.clone(), source: e };
     let mut links: HashMap<String, String> = HashMap::new();
     let mut sizes: HashMap<String, u64> = HashMap::new();
     let mut kept: HashMap<String, Vec<u8>> = HashMap::new();
     let mut kept_total = 0u64;
-    let mut archive = tar::Archive::new(opener.open_stream()?);
-    for entry in archive.entries().map_err(read_err)? {
-        let mut entry = entry.map_err(read_err)?;
-        let member = normalize_member(&String::from_utf8_lossy(&entry.path_bytes()));
-        if member.split('/').any(|c| c == "..") || member.starts_with('/') {
-            return Err(SourceError::UnsafePath { container: display.clone(), member });
-        }
+    let mut stream = TarStream::new(opener.open_stream()?, &display);
+    while let Some(m) = stream.next_member()? {
+        let member = m.name;
         if sizes.len() + links.len() >= MAX_MEMBERS {
             return Err(SourceError::TooLarge {
                 what: format!("{display}: member count"),
                 limit: MAX_MEMBERS as u64,
             });
         }
-        let kind = entry.header().entry_type();
-        if kind.is_symlink() || kind.is_hard_link() {
-            if let Some(target) = entry.link_name_bytes() {
-                let target = String::from_utf8_lossy(&target).to_string();
-                let resolved = if kind.is_symlink() {
-                    resolve_link(&member, &target)
-                } else {
-                    normalize_member(&target)
-                };
+        match m.kind {
+            MemberKind::Symlink(target) => {
+                let resolved = resolve_link(&member, &target);
                 links.insert(member, resolved);
+                continue;
             }
-            continue;
+            MemberKind::HardLink(target) => {
+                links.insert(member, target);
+                continue;
+            }
+            MemberKind::Other => continue,
+            MemberKind::File => {}
         }
-        if !kind.is_file() {
-            continue;
-        }
-        let size = entry.size();
+        let size = m.size;
         sizes.insert(member.clone(), size);
         let wanted = member == "manifest.json"
             || (member.ends_with(".json") && !member.contains('/'))
             || member.starts_with("blobs/sha256/");
         if wanted && size <= MAX_CONFIG_SIZE && kept_total + size <= MAX_KEPT {
-            let bytes = read_small_member(&mut entry, size, &format!("{display}: {member}"))?;
+            let bytes = read_small_member(&mut stream.data(), size, &format!("{display}: {member}"))?;
             kept_total += size;
             kept.insert(member, bytes);
         }

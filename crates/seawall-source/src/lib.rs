@@ -71,6 +71,7 @@ mod savestream;
 mod store;
 mod stored;
 pub mod tarindex;
+mod tarstream;
 #[cfg(all(test, unix))]
 mod tests_engine;
 #[cfg(test)]

@@ -22,6 +22,8 @@ use sha2::{Digest as _, Sha256};
 
 use crate::digest::{VerifyingReader, sha256_of};
 use crate::manifest::MAX_CONFIG_SIZE;
+use crate::tarindex::MemberKind;
+use crate::tarstream::TarStream;
 use crate::{ImageMeta, ImageSource, SourceError};
 
 /// Largest small member (`json`, `manifest.json`) read from the save stream.
@@ -237,28 +239,23 @@ impl SaveStreamImage {
         let resp = self.opener.open_stream()?;
         let chains = chain_ids(&self.initial.config.diff_ids);
         let config_hex = self.initial.config_digest.strip_prefix("sha256:").unwrap_or("").to_string();
-        let mut archive = tar::Archive::new(resp);
-        let read_err = |e: std::io::Error| SourceError::Read { what: self.what("save stream"), source: e };
-        for entry in archive.entries().map_err(read_err)? {
-            let mut entry = entry.map_err(read_err)?;
-            let path = normalize_member(&String::from_utf8_lossy(&entry.path_bytes()));
-            let size = entry.size();
-            let kind = entry.header().entry_type();
-            if kind.is_symlink() || kind.is_hard_link() {
-                if let Some(target) = entry.link_name_bytes() {
-                    let target = String::from_utf8_lossy(&target).to_string();
-                    let resolved = if kind.is_symlink() {
-                        resolve_link(&path, &target)
-                    } else {
-                        normalize_member(&target)
-                    };
+        let mut stream = TarStream::new(resp, &self.what("save stream"));
+        while let Some(member) = stream.next_member()? {
+            let (path, size) = (member.name, member.size);
+            match member.kind {
+                MemberKind::Symlink(target) => {
+                    let resolved = resolve_link(&path, &target);
                     st.links.insert(path, resolved);
+                    continue;
                 }
-                continue;
+                MemberKind::HardLink(target) => {
+                    st.links.insert(path, target);
+                    continue;
+                }
+                MemberKind::Other => continue,
+                MemberKind::File => {}
             }
-            if !kind.is_file() {
-                continue;
-            }
+            let mut entry = stream.data();
             let file = path.rsplit('/').next().unwrap_or("");
             let is_config = !config_hex.is_empty()
                 && (path == format!("{config_hex}.json") || path == format!("blobs/sha256/{config_hex}"));
