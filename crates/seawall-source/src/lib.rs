@@ -25,6 +25,7 @@
 //! `seawall-core`. Errors are [`SourceError`]s naming the file, member, blob or reference concerned.
 //!
 //! Parsers exposed as fuzz entry points (never panic on any input): [`tarindex::index_tar_bytes`],
+//! [`read_tar_stream_bytes`],
 //! [`parse_manifest_bytes`], [`parse_docker_manifest_bytes`], [`parse_www_authenticate`],
 //! [`ImageRef::parse`].
 //!
@@ -92,6 +93,7 @@ pub use error::SourceError;
 pub use manifest::parse_manifest_bytes;
 pub use meta::{ImageMeta, LayerDesc};
 pub use reference::{DOCKER_HUB, ImageRef, RegistryRef, parse_registry};
+pub use tarstream::read_tar_stream_bytes;
 
 /// A readable image: metadata plus layer blobs.
 pub trait ImageSource: Send + Sync {

@@ -238,6 +238,19 @@ impl<R: Read> Read for MemberData<'_, R> {
     }
 }
 
+/// Fuzz entry point: reads every member header and all data of an in-memory tar stream; returns the
+/// number of members. Never panics.
+pub fn read_tar_stream_bytes(bytes: &[u8]) -> Result<usize, SourceError> {
+    let mut s = TarStream::new(bytes, "<memory>");
+    let mut n = 0;
+    while s.next_member()?.is_some() {
+        std::io::copy(&mut s.data(), &mut std::io::sink())
+            .map_err(|e| SourceError::Read { what: "<memory>".to_string(), source: e })?;
+        n += 1;
+    }
+    Ok(n)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -310,6 +323,7 @@ mod tests {
         #[test]
         fn never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..4096)) {
             let _ = members(&bytes);
+            let _ = read_tar_stream_bytes(&bytes);
         }
     }
 }
