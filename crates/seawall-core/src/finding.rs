@@ -178,8 +178,9 @@ impl Finding {
 
     /// Fills `fingerprint` from the identifying fields if the scanner did not set one.
     ///
-    /// The default fingerprint hashes kind, id, path, member, container and package — not the line,
-    /// so that a finding keeps its fingerprint when unrelated lines move.
+    /// The default fingerprint hashes kind, id, path, member, container, package, `details["key"]` and
+    /// the message (which names the service, variable or port concerned) — not the line, so that a
+    /// finding keeps its fingerprint when unrelated lines move.
     pub fn ensure_fingerprint(&mut self) {
         if !self.fingerprint.is_empty() {
             return;
@@ -197,18 +198,13 @@ impl Finding {
             self.location.container.as_deref().unwrap_or(""),
             &pkg,
             self.details.get("key").map(String::as_str).unwrap_or(""),
+            &self.message,
         ]);
     }
 
     /// The ordering key used to sort findings deterministically.
     pub fn sort_key(&self) -> impl Ord + '_ {
-        (
-            std::cmp::Reverse(self.severity),
-            self.kind,
-            &self.id,
-            &self.location,
-            &self.fingerprint,
-        )
+        (std::cmp::Reverse(self.severity), self.kind, &self.id, &self.location, &self.fingerprint)
     }
 }
 

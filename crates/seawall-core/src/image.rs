@@ -160,9 +160,7 @@ impl ImageConfig {
             exposed_ports: rt.exposed_ports.unwrap_or_default().into_keys().collect(),
             volumes: rt.volumes.unwrap_or_default().into_keys().collect(),
             labels: rt.labels.unwrap_or_default(),
-            healthcheck: rt
-                .healthcheck
-                .map(|h| HealthCheck { test: h.test.unwrap_or_default() }),
+            healthcheck: rt.healthcheck.map(|h| HealthCheck { test: h.test.unwrap_or_default() }),
             stop_signal: rt.stop_signal,
             history: raw
                 .history
@@ -189,12 +187,7 @@ impl ImageConfig {
     /// Index of the history entry that created the layer with the given 0-based index (skipping
     /// `empty_layer` entries), if the history is complete enough to tell.
     pub fn history_index_for_layer(&self, layer: usize) -> Option<usize> {
-        self.history
-            .iter()
-            .enumerate()
-            .filter(|(_, h)| !h.empty_layer)
-            .nth(layer)
-            .map(|(i, _)| i)
+        self.history.iter().enumerate().filter(|(_, h)| !h.empty_layer).nth(layer).map(|(i, _)| i)
     }
 }
 

@@ -43,7 +43,7 @@ pub use image::{HealthCheck, HistoryEntry, ImageConfig};
 pub use location::Location;
 pub use package::{Package, SourcePackage};
 pub use practice::{Practice, practice_title};
-pub use report::{ModelFile, Report, ScanWarning, ScannerStatus, ToolInfo, SCHEMA_VERSION};
+pub use report::{ModelFile, Report, SCHEMA_VERSION, ScanWarning, ScannerStatus, ToolInfo};
 pub use rule::RuleMeta;
 pub use severity::Severity;
 pub use target::{LayerInfo, OsInfo, Target, TargetKind};

@@ -114,18 +114,32 @@ impl Report {
     /// Sorts every list and fills missing fingerprints, so that the same input gives byte-identical
     /// output.
     pub fn normalize(&mut self) {
+        // One entry per (ecosystem, name, version, purl): the same package seen by several analyzers
+        // (the interpreter from dpkg and from patchlevel.h) or at several paths keeps all locations.
+        let mut merged: std::collections::BTreeMap<(String, String, String, Option<String>), Package> =
+            std::collections::BTreeMap::new();
+        for p in std::mem::take(&mut self.packages) {
+            let key = (p.ecosystem.clone(), p.name.clone(), p.version.clone(), p.purl.clone());
+            match merged.get_mut(&key) {
+                Some(m) => {
+                    m.locations.extend(p.locations);
+                    for (k, v) in p.properties {
+                        m.properties.entry(k).or_insert(v);
+                    }
+                    if m.source.is_none() {
+                        m.source = p.source;
+                    }
+                }
+                None => {
+                    merged.insert(key, p);
+                }
+            }
+        }
+        self.packages = merged.into_values().collect();
         for p in &mut self.packages {
             p.locations.sort();
             p.locations.dedup();
         }
-        self.packages.sort_by(|a, b| {
-            (&a.ecosystem, &a.name, &a.version, &a.locations).cmp(&(
-                &b.ecosystem,
-                &b.name,
-                &b.version,
-                &b.locations,
-            ))
-        });
         for f in self.findings.iter_mut().chain(self.suppressed.iter_mut()) {
             f.ensure_fingerprint();
             f.aliases.sort();
@@ -153,6 +167,22 @@ impl Report {
 mod tests {
     use super::*;
     use crate::{FindingKind, Severity, TargetKind};
+
+    #[test]
+    fn normalize_merges_duplicate_packages() {
+        let mut r = Report::new(Target::new(TargetKind::Image, "x"));
+        r.packages.push(Package::new(
+            "python",
+            "3.11.2",
+            "CPython",
+            Location::file("/usr/include/python3.11/patchlevel.h"),
+        ));
+        r.packages.push(Package::new("python", "3.11.2", "CPython", Location::file("/var/lib/dpkg/status")));
+        r.packages.push(Package::new("python", "3.12.0", "CPython", Location::file("/opt/venv/pyvenv.cfg")));
+        r.normalize();
+        assert_eq!(r.packages.len(), 2);
+        assert_eq!(r.packages[0].locations.len(), 2);
+    }
 
     #[test]
     fn normalize_sorts_findings_by_severity() {

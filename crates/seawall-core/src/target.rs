@@ -39,7 +39,21 @@ impl OsInfo {
         let major = |v: &str| v.split('.').next().unwrap_or("").to_string();
         match self.id.as_str() {
             "debian" => Some(format!("Debian:{}", major(&self.version_id))),
-            "ubuntu" => Some(format!("Ubuntu:{}", self.version_id)),
+            // OSV names Ubuntu LTS releases `Ubuntu:22.04:LTS` (even year, April release).
+            "ubuntu" => {
+                let lts = self.version_id.ends_with(".04")
+                    && self
+                        .version_id
+                        .split('.')
+                        .next()
+                        .and_then(|y| y.parse::<u32>().ok())
+                        .is_some_and(|y| y % 2 == 0);
+                Some(if lts {
+                    format!("Ubuntu:{}:LTS", self.version_id)
+                } else {
+                    format!("Ubuntu:{}", self.version_id)
+                })
+            }
             "alpine" => Some(format!("Alpine:v{}", major_minor(&self.version_id))),
             "rocky" => Some(format!("Rocky Linux:{}", major(&self.version_id))),
             "almalinux" => Some(format!("AlmaLinux:{}", major(&self.version_id))),
@@ -101,7 +115,8 @@ mod tests {
     fn ecosystems() {
         let os = |id: &str, v: &str| OsInfo { id: id.into(), version_id: v.into(), ..Default::default() };
         assert_eq!(os("debian", "12").osv_ecosystem().as_deref(), Some("Debian:12"));
-        assert_eq!(os("ubuntu", "22.04").osv_ecosystem().as_deref(), Some("Ubuntu:22.04"));
+        assert_eq!(os("ubuntu", "22.04").osv_ecosystem().as_deref(), Some("Ubuntu:22.04:LTS"));
+        assert_eq!(os("ubuntu", "23.10").osv_ecosystem().as_deref(), Some("Ubuntu:23.10"));
         assert_eq!(os("alpine", "3.19.1").osv_ecosystem().as_deref(), Some("Alpine:v3.19"));
         assert_eq!(os("plan9", "4").osv_ecosystem(), None);
     }
