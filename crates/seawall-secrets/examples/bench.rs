@@ -72,6 +72,29 @@ fn mbps(bytes: usize, secs: f64) -> f64 {
     bytes as f64 / (1 << 20) as f64 / secs
 }
 
+/// CPU time of this thread in seconds (`/proc/thread-self/schedstat`), so that the figure is MB per
+/// CPU-second even on a loaded machine; falls back to wall time elsewhere.
+struct Clock {
+    wall: Instant,
+    cpu: Option<u64>,
+}
+
+fn cpu_ns() -> Option<u64> {
+    std::fs::read_to_string("/proc/thread-self/schedstat").ok()?.split_whitespace().next()?.parse().ok()
+}
+
+impl Clock {
+    fn start() -> Clock {
+        Clock { wall: Instant::now(), cpu: cpu_ns() }
+    }
+    fn secs(&self) -> f64 {
+        match (self.cpu, cpu_ns()) {
+            (Some(a), Some(b)) if b > a => (b - a) as f64 / 1e9,
+            _ => self.wall.elapsed().as_secs_f64(),
+        }
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let mb = args
@@ -96,18 +119,18 @@ fn main() {
     let _ = scan_bytes("warmup.txt", None, b"HF_TOKEN=x");
 
     // 1. Files of 256 KiB, as the walker hands them over.
-    let t = Instant::now();
+    let t = Clock::start();
     let mut n = 0;
     for c in data.chunks(256 << 10) {
         n += scan_bytes("part.txt", None, c).len();
     }
-    let s = t.elapsed().as_secs_f64();
+    let s = t.secs();
     println!("scan_bytes, 256 KiB files : {:7.1} MB/s/core  ({n} findings, {s:.2}s)", mbps(data.len(), s));
 
     // 2. One stream through the chunked reader.
-    let t = Instant::now();
+    let t = Clock::start();
     let r = scan_reader("stream.txt", None, &mut data.as_slice(), u64::MAX).unwrap();
-    let s = t.elapsed().as_secs_f64();
+    let s = t.secs();
     println!(
         "scan_reader, one stream   : {:7.1} MB/s/core  ({} findings, {s:.2}s)",
         mbps(data.len(), s),
@@ -115,14 +138,17 @@ fn main() {
     );
 
     // 3. Python source (`.py` syntax) — keyword-dense ML code.
-    let t = Instant::now();
+    let t = Clock::start();
     for c in data.chunks(256 << 10) {
         let _ = scan_bytes("part.py", None, c);
     }
-    let s = t.elapsed().as_secs_f64();
+    let s = t.secs();
     println!("scan_bytes as .py         : {:7.1} MB/s/core", mbps(data.len(), s));
 
     // 4. Hostile inputs: a keyword every few bytes.
+    if args.iter().any(|a| a == "--no-hostile") {
+        return;
+    }
     for unit in [
         "sk-",
         "hf_",
@@ -137,9 +163,9 @@ fn main() {
         "password ",
     ] {
         let s = unit.repeat((8 << 20) / unit.len());
-        let t = Instant::now();
+        let t = Clock::start();
         let _ = scan_bytes("hostile.env", None, s.as_bytes());
-        let secs = t.elapsed().as_secs_f64();
+        let secs = t.secs();
         println!("hostile {:32} : {:7.1} MB/s/core", format!("{unit:?}"), mbps(s.len(), secs));
     }
 }

@@ -18,7 +18,7 @@ struct Stats {
     findings: u64,
 }
 
-fn walk(root: &Path, dir: &Path, a: &SecretsAnalyzer, st: &mut Stats, depth: usize) {
+fn walk(dir: &Path, a: &SecretsAnalyzer, st: &mut Stats, depth: usize) {
     if depth > 64 {
         return;
     }
@@ -29,7 +29,7 @@ fn walk(root: &Path, dir: &Path, a: &SecretsAnalyzer, st: &mut Stats, depth: usi
         let Ok(ft) = e.file_type() else { continue };
         let p = e.path();
         if ft.is_dir() {
-            walk(root, &p, a, st, depth + 1);
+            walk(&p, a, st, depth + 1);
             continue;
         }
         if !ft.is_file() {
@@ -37,7 +37,8 @@ fn walk(root: &Path, dir: &Path, a: &SecretsAnalyzer, st: &mut Stats, depth: usi
         }
         st.files += 1;
         let Ok(md) = e.metadata() else { continue };
-        let rel = p.strip_prefix(root).unwrap_or(&p).to_string_lossy().into_owned();
+        // Absolute paths, as in image scans (`/usr/lib/python3/…`), so that path rules apply as they would.
+        let rel = p.to_string_lossy().into_owned();
         let meta = EntryMeta::file(&rel, md.len(), None);
         let go = match a.required(&meta) {
             Interest::No => false,
@@ -81,7 +82,7 @@ fn main() {
         let root = Path::new(&arg);
         let mut st = Stats::default();
         let t = Instant::now();
-        walk(root, root, &a, &mut st, 0);
+        walk(root, &a, &mut st, 0);
         let secs = t.elapsed().as_secs_f64();
         println!(
             "# {arg}: {} files, {} scanned ({:.1} MB) in {secs:.2}s = {:.0} MB/s (1 thread, incl. I/O); {} findings",

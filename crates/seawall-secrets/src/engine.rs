@@ -8,7 +8,7 @@
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex_automata::util::captures::Captures;
 use regex_automata::util::syntax;
 use regex_automata::{Input, PatternID, meta};
@@ -55,7 +55,7 @@ struct Compiled {
     patterns: Vec<CompiledPattern>,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Target {
     Detector(usize),
     Generic,
@@ -121,23 +121,11 @@ impl Engine {
         for kw in GENERIC_KEYWORDS {
             add_kw(kw, Target::Generic, &mut keyword_targets);
         }
-        // A keyword that contains another keyword must also trigger the other's detectors, because
-        // leftmost-longest matching reports only the longer one.
-        let snapshot = keyword_targets.clone();
-        for (kw, ts) in &mut keyword_targets {
-            for (other, other_ts) in &snapshot {
-                if other != kw && kw.contains(other.as_str()) {
-                    for t in other_ts {
-                        if !ts.contains(t) {
-                            ts.push(*t);
-                        }
-                    }
-                }
-            }
-        }
+        let keyword_targets = minimize_keywords(keyword_targets);
         let ac = AhoCorasick::builder()
             .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(keyword_targets.iter().map(|(k, _)| k.as_str()))
             .map_err(|e| e.to_string())?;
         Ok(Engine {
@@ -157,7 +145,7 @@ impl Engine {
     pub(crate) fn scan(&self, buf: &[u8], hint: Hint<'_>) -> Vec<Candidate> {
         let mut windows: Vec<Vec<Range<usize>>> = vec![Vec::new(); self.detectors.len()];
         let mut generic_hits: Vec<Range<usize>> = Vec::new();
-        for m in self.ac.find_iter(buf) {
+        for m in self.ac.find_overlapping_iter(buf) {
             let Some(ts) = self.targets.get(m.pattern().as_usize()) else {
                 continue;
             };
@@ -220,10 +208,68 @@ impl Engine {
     }
 }
 
+/// Longest keyword kept in the prefilter automaton: a prefix of a keyword is in every match that
+/// contains the keyword, and a smaller automaton is a faster one.
+const MAX_KEYWORD: usize = 8;
+
+/// Truncates keywords to [`MAX_KEYWORD`] bytes and drops every keyword that contains another one,
+/// handing its detectors to the keywords it contains. The result has no keyword inside another, so a
+/// keyword nested in another is not needed: the overlapping scan reports the inner one at the same place.
+fn minimize_keywords(list: Vec<(String, Vec<Target>)>) -> Vec<(String, Vec<Target>)> {
+    let mut merged: Vec<(String, Vec<Target>)> = Vec::new();
+    for (kw, ts) in list {
+        let cut: String = kw.chars().take(MAX_KEYWORD).collect();
+        match merged.iter_mut().find(|(k, _)| *k == cut) {
+            Some((_, existing)) => {
+                for t in ts {
+                    if !existing.contains(&t) {
+                        existing.push(t);
+                    }
+                }
+            }
+            None => merged.push((cut, ts)),
+        }
+    }
+    let keys: Vec<String> = merged.iter().map(|(k, _)| k.clone()).collect();
+    let mut kept: Vec<(String, Vec<Target>)> = Vec::new();
+    let mut moved: Vec<(usize, Vec<Target>)> = Vec::new();
+    for (idx, (kw, ts)) in merged.iter().enumerate() {
+        let inner: Vec<usize> = keys
+            .iter()
+            .enumerate()
+            .filter(|(j, k)| *j != idx && kw.contains(k.as_str()))
+            .map(|(j, _)| j)
+            .collect();
+        if inner.is_empty() {
+            kept.push((kw.clone(), ts.clone()));
+        } else {
+            for j in inner {
+                moved.push((j, ts.clone()));
+            }
+        }
+    }
+    for (j, ts) in moved {
+        let Some(key) = keys.get(j) else { continue };
+        // The contained keyword may itself contain a shorter one; hand the targets to every kept
+        // keyword inside `key` (or `key` itself).
+        for (_, existing) in kept.iter_mut().filter(|(k, _)| key.contains(k.as_str())) {
+            for t in &ts {
+                if !existing.contains(t) {
+                    existing.push(*t);
+                }
+            }
+        }
+    }
+    kept
+}
+
 fn push_merged(ws: &mut Vec<Range<usize>>, w: Range<usize>) {
     if let Some(last) = ws.last_mut()
         && w.start <= last.end
     {
+        // Overlapping hits arrive by end position, so a start may precede the previous one by less
+        // than a keyword length.
+        last.start = last.start.min(w.start);
         last.end = last.end.max(w.end);
         return;
     }
@@ -341,6 +387,26 @@ mod tests {
     fn engine_builds() {
         assert!(engine_error().is_none(), "{:?}", engine_error());
         assert!(engine().is_some_and(|e| e.max_match_len() >= 300));
+    }
+
+    #[test]
+    fn keywords_minimized() {
+        let t = |i| vec![Target::Detector(i)];
+        let out = minimize_keywords(vec![
+            ("sk-".into(), t(0)),
+            ("sk-ant-".into(), t(1)),
+            ("secret".into(), vec![Target::Generic]),
+            ("_secret".into(), t(2)),
+            ("pypi-ageichlwas5vcmc".into(), t(3)),
+        ]);
+        let get = |k: &str| out.iter().find(|(x, _)| x == k).map(|(_, v)| v.clone());
+        assert_eq!(get("sk-"), Some(vec![Target::Detector(0), Target::Detector(1)]));
+        assert_eq!(get("secret"), Some(vec![Target::Generic, Target::Detector(2)]));
+        assert_eq!(get("pypi-age"), Some(t(3)));
+        assert_eq!(out.len(), 3);
+        // overlapping (not nested) keywords are both kept: the scan reports overlapping hits
+        let out = minimize_keywords(vec![("aws_secret".into(), t(0)), ("secret".into(), t(1))]);
+        assert_eq!(out.len(), 2);
     }
 
     #[test]

@@ -238,6 +238,7 @@ const NEGATIVE_ANY: &[&str] = &[
     "mock",
     "test",
     "placeholder",
+    "verification",
 ];
 
 const SECRET_WORDS: &[(&str, NameKind)] = &[
