@@ -76,6 +76,29 @@ impl<R: Read> VerifyingReader<R> {
     }
 }
 
+impl<R: Read> VerifyingReader<R> {
+    /// Compares what was seen with what was expected (once).
+    fn finish(&mut self) -> std::io::Result<()> {
+        self.done = true;
+        if let Some(size) = self.expected_size
+            && size != self.seen
+        {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("{}: size mismatch: expected {size} bytes, got {}", self.what, self.seen),
+            ));
+        }
+        let actual = format!("sha256:{}", hex::encode(self.hasher.clone().finalize()));
+        if actual != self.expected {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("{}: digest mismatch: expected {}, got {actual}", self.what, self.expected),
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl<R: Read> Read for VerifyingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
@@ -85,27 +108,17 @@ impl<R: Read> Read for VerifyingReader<R> {
         if n > 0 {
             self.hasher.update(&buf[..n]);
             self.seen += n as u64;
+            // With a known size, verify on the read that completes the blob: consumers (a gzip decoder
+            // that has seen its trailer) often never ask for the final empty read.
+            if self.expected_size.is_some_and(|size| self.seen >= size) {
+                self.finish()?;
+            }
             return Ok(n);
         }
         if buf.is_empty() {
             return Ok(0);
         }
-        self.done = true;
-        let actual = format!("sha256:{}", hex::encode(self.hasher.clone().finalize()));
-        if let Some(size) = self.expected_size
-            && size != self.seen
-        {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!("{}: size mismatch: expected {size} bytes, got {}", self.what, self.seen),
-            ));
-        }
-        if actual != self.expected {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!("{}: digest mismatch: expected {}, got {actual}", self.what, self.expected),
-            ));
-        }
+        self.finish()?;
         Ok(0)
     }
 }
@@ -127,6 +140,14 @@ mod tests {
         assert!(err.unwrap_err().to_string().contains("digest mismatch"));
         let err = VerifyingReader::new(&data[..], &good, Some(3), "l".into()).read_to_end(&mut Vec::new());
         assert!(err.unwrap_err().to_string().contains("size mismatch"));
+        // With a known size the check fires on the read that completes the blob, without a final
+        // empty read.
+        let mut r = VerifyingReader::new(&data[..], &bad, Some(11), "l".into());
+        let mut buf = [0u8; 64];
+        assert!(r.read(&mut buf).unwrap_err().to_string().contains("digest mismatch"));
+        let mut r = VerifyingReader::new(&data[..], &good, Some(11), "l".into());
+        assert_eq!(r.read(&mut buf).unwrap(), 11);
+        assert_eq!(r.read(&mut buf).unwrap(), 0);
     }
 
     #[test]
