@@ -29,6 +29,7 @@ pub mod graph;
 pub mod live;
 pub mod metrics;
 pub mod monitor;
+pub mod procfs;
 pub mod procnet;
 mod sampler;
 pub mod server;

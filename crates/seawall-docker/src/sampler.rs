@@ -3,6 +3,7 @@
 //! process runs an executable not seen before, the container's written paths (`GET /containers/ID/changes`).
 
 use std::collections::BTreeSet;
+use std::path::Path;
 
 use bollard::Docker;
 use bollard::query_parameters::TopOptionsBuilder;
@@ -21,6 +22,26 @@ pub(crate) async fn sample(
     known_exes: &mut BTreeSet<String>,
     check_written: bool,
 ) -> Result<Sample, DockerError> {
+    let mut out = Sample::default();
+    let local = (main_pid > 0)
+        .then(|| crate::procfs::cgroup_pids(Path::new("/proc"), Path::new("/sys/fs/cgroup"), main_pid))
+        .flatten();
+    match local {
+        Some(pids) => {
+            for pid in pids {
+                if let Some(p) = crate::procfs::process(Path::new("/proc"), pid) {
+                    out.processes.push(p);
+                }
+            }
+        }
+        None => top_processes(docker, id, &mut out).await?,
+    }
+    listeners_and_exes(docker, id, main_pid, known_exes, check_written, &mut out).await;
+    Ok(out)
+}
+
+/// Processes through the Engine (`docker top`), for engines whose /proc is not ours.
+async fn top_processes(docker: &Docker, id: &str, out: &mut Sample) -> Result<(), DockerError> {
     let top = docker
         .top_processes(id, Some(TopOptionsBuilder::default().ps_args("-eo pid,uid,comm,args").build()))
         .await
@@ -29,7 +50,6 @@ pub(crate) async fn sample(
     let col = |name: &str| titles.iter().position(|t| t.eq_ignore_ascii_case(name));
     let (pid_c, uid_c, comm_c, args_c) =
         (col("PID"), col("UID"), col("COMMAND"), col("COMMAND").map(|_| titles.len() - 1));
-    let mut out = Sample::default();
     for row in top.processes.unwrap_or_default() {
         let field = |c: Option<usize>| c.and_then(|i| row.get(i)).cloned().unwrap_or_default();
         let pid = field(pid_c).parse().unwrap_or(0);
@@ -42,6 +62,17 @@ pub(crate) async fn sample(
             .map(|p| p.to_string_lossy().trim_end_matches(" (deleted)").to_string());
         out.processes.push(Process { pid, uid, comm, args, exe });
     }
+    Ok(())
+}
+
+async fn listeners_and_exes(
+    docker: &Docker,
+    id: &str,
+    main_pid: u32,
+    known_exes: &mut BTreeSet<String>,
+    check_written: bool,
+    out: &mut Sample,
+) {
     if main_pid > 0 {
         for f in ["tcp", "tcp6"] {
             if let Ok(text) = std::fs::read_to_string(format!("/proc/{main_pid}/net/{f}")) {
@@ -61,5 +92,4 @@ pub(crate) async fn sample(
         }
         known_exes.extend(new_exes.into_iter().filter(|e| !out.written_paths.contains(e)));
     }
-    Ok(out)
 }

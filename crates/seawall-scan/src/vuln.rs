@@ -56,7 +56,18 @@ pub(crate) fn run(packages: &[Package], os: Option<&OsInfo>, opts: &ScanOptions)
         return out;
     };
     let needed: BTreeSet<&'static str> = packages.iter().filter_map(|p| osv_export(&p.ecosystem)).collect();
-    if !path.exists() {
+    // A database this seawall cannot read (older schema, corrupt) is rebuilt like a missing one.
+    let unusable = path.exists() && VulnDb::open_read_only(&path).is_err();
+    if unusable && !opts.offline {
+        out.warnings.push(ScanWarning::general(
+            "vuln",
+            format!(
+                "the vulnerability database {} is unreadable or of an older schema: rebuilding it",
+                path.display()
+            ),
+        ));
+    }
+    if !path.exists() || (unusable && !opts.offline) {
         if opts.offline {
             out.skipped = Some(format!(
                 "no vulnerability database at {} and --offline is set: run `seawall db update` (or `seawall db import`) first",

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 
-use seawall_core::{Report, Severity};
+use seawall_core::{Report, Severity, TargetKind};
 use seawall_policy::Policy;
 use seawall_scan::{ScanOptions, Scanners};
 
@@ -77,12 +77,37 @@ fn finish(cli: &Cli, common: &ScanArgs, mut report: Report, target: &Path) -> Re
     let policy = policy(common, target)?;
     policy.apply(&mut report, jiff::ZonedDateTime::now().date());
     report.normalize();
-    output::write_all(&report, &common.format, &common.output)?;
+    let baseline = match &common.baseline {
+        Some(p) => {
+            Some(seawall_policy::load_report(p).with_context(|| format!("--baseline {}", p.display()))?)
+        }
+        None => None,
+    };
+    // The compose network graph, drawn in the HTML report, for project trees that have one.
+    let graph_svg = if matches!(report.target.kind, TargetKind::Filesystem | TargetKind::Config) {
+        seawall_config::compose_graph_path(target).ok().map(|g| g.to_svg())
+    } else {
+        None
+    };
+    let extras = output::Extras { baseline: baseline.as_ref(), graph_svg: graph_svg.as_deref() };
+    output::write_all_with(&report, &common.format, &common.output, &extras)?;
     if !cli.quiet && !report.warnings.is_empty() {
         eprintln!(
-            "note: {} warning(s): some content could not be read or analyzed completely (see the report's warnings)",
+            "note: {} warning(s) in the report (unreadable content, skipped scanners, expired ignores):",
             report.warnings.len()
         );
+        for w in report.warnings.iter().take(5) {
+            let at = w.location.as_ref().map(|l| format!("{}: ", l.path)).unwrap_or_default();
+            eprintln!("  {}: {at}{}", w.origin, w.message);
+        }
+        if report.warnings.len() > 5 {
+            eprintln!("  … and {} more", report.warnings.len() - 5);
+        }
+    }
+    for s in report.scanners.iter().filter(|s| s.status != "ok") {
+        if !cli.quiet {
+            eprintln!("note: scanner {} {}: {}", s.name, s.status, s.message.as_deref().unwrap_or(""));
+        }
     }
     let fail_on: Option<Severity> =
         common.fail_on.as_deref().map(str::parse).transpose().context("--fail-on")?;
