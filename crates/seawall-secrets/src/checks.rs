@@ -1,5 +1,9 @@
 //! Value heuristics shared by the detectors: entropy, character classes, placeholders.
 
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+
 /// Shannon entropy of the bytes of `v`, in bits per byte.
 pub(crate) fn entropy(v: &[u8]) -> f64 {
     if v.is_empty() {
@@ -108,11 +112,23 @@ const KNOWN_EXAMPLES: &[&str] = &[
     "pfkkdhi9sl3r4s00",
 ];
 
+fn markers(list: &[&[&str]]) -> Option<AhoCorasick> {
+    AhoCorasick::builder().ascii_case_insensitive(true).build(list.iter().flat_map(|l| l.iter())).ok()
+}
+
+static STRONG: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| markers(&[STRONG_MARKERS, KNOWN_EXAMPLES]));
+static WEAK: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| markers(&[WEAK_MARKERS]));
+
+fn has_marker(ac: &LazyLock<Option<AhoCorasick>>, lists: &[&[&str]], v: &[u8]) -> bool {
+    match ac.as_ref() {
+        Some(ac) => ac.is_match(v),
+        None => lists.iter().flat_map(|l| l.iter()).any(|m| contains_ci(v, m)),
+    }
+}
+
 /// True when a value that matched a provider-specific shape is a documentation example or template.
 pub(crate) fn is_strong_placeholder(v: &[u8]) -> bool {
-    STRONG_MARKERS.iter().any(|m| contains_ci(v, m))
-        || KNOWN_EXAMPLES.iter().any(|m| contains_ci(v, m))
-        || longest_run(v) >= 6
+    has_marker(&STRONG, &[STRONG_MARKERS, KNOWN_EXAMPLES], v) || longest_run(v) >= 6
 }
 
 /// Additional markers for free-form values (generic assignments, URL passwords).
@@ -195,7 +211,7 @@ pub(crate) fn is_placeholder(v: &[u8]) -> bool {
     if EXACT_PLACEHOLDERS.iter().any(|p| v.eq_ignore_ascii_case(p.as_bytes())) {
         return true;
     }
-    if WEAK_MARKERS.iter().any(|m| contains_ci(v, m)) {
+    if has_marker(&WEAK, &[WEAK_MARKERS], v) {
         return true;
     }
     // Variable references and templates: $VAR, %VAR%, {var}, [REDACTED], ENV[...]

@@ -463,7 +463,6 @@ pub(crate) fn detect(buf: &[u8], hit: Range<usize>, syntax: Syntax) -> Option<(C
         s
     };
     let name = std::str::from_utf8(name_bytes).ok()?;
-    let kind = name_kind(name)?;
     let quoted_name =
         ns > 0 && matches!(buf.get(ns - 1), Some(b'"' | b'\'')) && buf.get(ne) == buf.get(ns - 1);
     let mut i = if quoted_name { ne + 1 } else { ne };
@@ -500,6 +499,11 @@ pub(crate) fn detect(buf: &[u8], hit: Range<usize>, syntax: Syntax) -> Option<(C
         }
     }?;
     let v = buf.get(value.clone())?;
+    // Cheap shape checks first; the name analysis allocates.
+    if !(8..=MAX_VALUE).contains(&v.len()) {
+        return None;
+    }
+    let kind = name_kind(name)?;
     if !value_is_secret(kind, v) {
         return None;
     }
