@@ -61,7 +61,12 @@ pub fn scan_source(source: &dyn ImageSource, opts: &ScanOptions) -> Result<Repor
                     return w;
                 }
                 let w = match source.open_layer(desc.index) {
-                    Ok(mut r) => walker.walk_layer(desc.index, &mut r),
+                    Ok(mut r) => {
+                        let w = walker.walk_layer(desc.index, &mut r);
+                        // Read the blob to its end (tar padding the walk does not need), so that the
+                        // source verifies its digest on the final read.
+                        drain(&mut r, desc.index, w)
+                    }
                     Err(e) => failed_layer(desc.index, &e.to_string()),
                 };
                 if let Some(warn) = store(&w)
@@ -86,6 +91,7 @@ pub fn scan_source(source: &dyn ImageSource, opts: &ScanOptions) -> Result<Repor
                 }
                 None => {
                     let w = walker.walk_layer(index, reader);
+                    let w = drain(reader, index, w);
                     if let Some(warn) = store(&w)
                         && let Ok(mut v) = warnings.lock()
                     {
@@ -114,6 +120,8 @@ pub fn scan_source(source: &dyn ImageSource, opts: &ScanOptions) -> Result<Repor
     };
     walks.sort_by_key(|w| w.index);
 
+    // Streamed sources (the Docker Engine) know the exact config and layer sizes only after the stream.
+    let meta = source.meta();
     let mut target = Target::new(TargetKind::Image, meta.name.clone());
     target.digest = Some(meta.config_digest.clone());
     target.layers = meta
@@ -137,6 +145,20 @@ pub fn scan_source(source: &dyn ImageSource, opts: &ScanOptions) -> Result<Repor
     report.warnings.extend(warnings.into_inner().unwrap_or_default());
     report.normalize();
     Ok(report)
+}
+
+/// Consumes what is left of a layer blob; a read error there (digest mismatch, truncated blob) marks
+/// the layer incomplete with a warning.
+fn drain(reader: &mut dyn std::io::Read, index: u32, mut w: LayerWalk) -> LayerWalk {
+    if let Err(e) = std::io::copy(reader, &mut std::io::sink()) {
+        w.stats.incomplete = true;
+        w.facts.warnings.push(ScanWarning::at(
+            "source",
+            seawall_core::Location::file(format!("layer {index}")).with_layer(Some(index)),
+            format!("layer blob could not be read to its end: {e}"),
+        ));
+    }
+    w
 }
 
 fn failed_layer(index: u32, message: &str) -> LayerWalk {

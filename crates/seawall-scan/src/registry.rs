@@ -52,40 +52,6 @@ pub fn rule(id: &str) -> Option<RuleMeta> {
     catalog().into_iter().find(|r| r.id.eq_ignore_ascii_case(id))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::HashSet;
-
-    #[test]
-    fn analyzer_names_are_unique_and_all_build() {
-        let all = Scanners::default();
-        let mut seen = HashSet::new();
-        let files = file_analyzers(&all);
-        assert!(files.len() >= 4);
-        for a in files {
-            assert!(seen.insert(a.name()), "duplicate analyzer name {}", a.name());
-            assert!(a.version() >= 1, "{}", a.name());
-        }
-        for a in image_analyzers(&all) {
-            assert!(seen.insert(a.name()), "duplicate analyzer name {}", a.name());
-        }
-    }
-
-    #[test]
-    fn rule_ids_are_unique_and_documented() {
-        let mut seen = HashSet::new();
-        let all = catalog();
-        assert!(all.len() > 50, "{}", all.len());
-        for r in all {
-            assert!(seen.insert(r.id), "duplicate rule id {}", r.id);
-            assert!(!r.title.is_empty() && !r.rationale.is_empty() && !r.fix.is_empty(), "{}", r.id);
-            assert!((1..=10).contains(&r.practice), "{}", r.id);
-        }
-        assert!(rule("sw-ctr-001").is_some());
-    }
-}
-
 /// The rule documentation generated from the catalog: `(file name, Markdown)` pairs — one page per
 /// rule (`SW-DF-001.md`) and an index (`README.md`) grouped by practice. `docs/rules/` holds exactly
 /// this output (`seawall rules --format markdown --output docs/rules`); a test keeps it in sync.
@@ -140,4 +106,38 @@ pub fn markdown_pages() -> Vec<(String, String)> {
     }
     pages.push(("README.md".to_string(), index));
     pages
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn analyzer_names_are_unique_and_all_build() {
+        let all = Scanners::default();
+        let mut seen = HashSet::new();
+        let files = file_analyzers(&all);
+        assert!(files.len() >= 4);
+        for a in files {
+            assert!(seen.insert(a.name()), "duplicate analyzer name {}", a.name());
+            assert!(a.version() >= 1, "{}", a.name());
+        }
+        for a in image_analyzers(&all) {
+            assert!(seen.insert(a.name()), "duplicate analyzer name {}", a.name());
+        }
+    }
+
+    #[test]
+    fn rule_ids_are_unique_and_documented() {
+        let mut seen = HashSet::new();
+        let all = catalog();
+        assert!(all.len() > 50, "{}", all.len());
+        for r in all {
+            assert!(seen.insert(r.id), "duplicate rule id {}", r.id);
+            assert!(!r.title.is_empty() && !r.rationale.is_empty() && !r.fix.is_empty(), "{}", r.id);
+            assert!((1..=10).contains(&r.practice), "{}", r.id);
+        }
+        assert!(rule("sw-ctr-001").is_some());
+    }
 }
