@@ -12,3 +12,9 @@ with open(f"{d}/opcode_dense.pkl", "wb") as f:
     pickle.dump(rows, f, protocol=4)
 for n in os.listdir(d):
     print(n, os.path.getsize(f"{d}/{n}"))
+# legacy-torch-like: stacked pickles followed by 256 MiB of raw float32 storage (probed, not parsed)
+rng = np.random.default_rng(1)
+with open(f"{d}/legacy_like.pt", "wb") as f:
+    for obj in (0x1950A86A20F9469CFC6C, 1001, {"protocol_version": 1001, "little_endian": True}, {"w": "storage"}, ["0"]):
+        pickle.dump(obj, f, protocol=2)
+    f.write(rng.standard_normal(64 * 1024 * 1024, dtype=np.float32).tobytes())

@@ -61,7 +61,8 @@ pub(crate) fn scan_stream<'n>(
                     }
                 }
                 let start = inp.pos();
-                match Vm::new(&mut out.judged, lim, true).with_nested(nested.as_deref_mut()).run(inp) {
+                match Vm::new(&mut out.judged, lim, true).no_ext().with_nested(nested.as_deref_mut()).run(inp)
+                {
                     Ok(()) => out.pickles += 1,
                     Err(_) => {
                         let (n, incomplete) = probe_trailing(inp, &mut out.judged, lim);
@@ -148,7 +149,7 @@ fn probe_trailing(inp: &mut Input<'_>, j: &mut Judged, lim: VmLimits) -> (u64, O
             let mut slice = &buf[p..];
             let mut sub = Input::with_capacity(&mut slice, 4096);
             sub.set_pos(base + p as u64);
-            let _ = Vm::new(j, lim, true).run(&mut sub);
+            let _ = Vm::new(j, lim, true).no_ext().run(&mut sub);
         }
         if eof {
             break;

@@ -255,6 +255,8 @@ pub(crate) struct Vm<'j, 'n> {
     /// Require identifier-shaped globals (used when probing trailing data).
     strict_names: bool,
     nesting: u32,
+    /// EXT opcodes accepted (false for stacked/probed data).
+    allow_ext: bool,
     j: &'j mut Judged,
     nested: Option<&'j mut (dyn Nested + 'n)>,
 }
@@ -272,9 +274,16 @@ impl<'j, 'n> Vm<'j, 'n> {
             lim,
             strict_names,
             nesting: 0,
+            allow_ext: true,
             j,
             nested: None,
         }
+    }
+
+    /// Rejects EXT opcodes (used for data after the first pickle, which may be raw bytes).
+    pub(crate) fn no_ext(mut self) -> Self {
+        self.allow_ext = false;
+        self
     }
 
     /// Lets the machine hand embedded serialized payloads to `n` instead of skipping them.
@@ -1084,6 +1093,11 @@ impl<'j, 'n> Vm<'j, 'n> {
     fn ext(&mut self, off: u64, code: u64) -> Result<(), Fail> {
         if code == 0 {
             return fail(off, "EXT specifies code <= 0");
+        }
+        if !self.allow_ext {
+            // probing data that may not be a pickle at all: random bytes form EXT opcodes easily,
+            // and a real stacked pickle would need a populated extension registry
+            return fail(off, "EXT opcode outside the first pickle");
         }
         // The extension registry maps the code to (module, name); its content depends on the loading
         // process, so the target is unknown: judged as an unknown global.
