@@ -4,8 +4,9 @@
 //! loading them could run code. Formats are detected by content, not by extension:
 //!
 //! * **pickle** (protocols 0–5, stacked pickles, junk between them; dill/cloudpickle), judged by a
-//!   symbolic emulation of CPython's unpickler ([`pickle`](crate) module: real stack, marks, memo,
-//!   `FRAME`, `EXT*`, dotted `STACK_GLOBAL` names) against an allowlist of framework globals plus
+//!   symbolic emulation of CPython's C unpickler (real stack with MARK fences, memo, `FRAME`, `EXT*`,
+//!   dotted `STACK_GLOBAL` names, getattr/`__import__` chains resolved to the callable they produce)
+//!   against an allowlist of framework globals plus
 //!   argument-aware rules (call-through arguments of `copyreg._reconstructor`,
 //!   `_rebuild_from_type_v2`; `BUILD`/`SETITEM` on class or module objects; getattr gadgets);
 //! * **PyTorch** zip archives (every `.pkl` member, read like torch reads them, cross-checking local
@@ -22,6 +23,12 @@
 //! Everything streams through a bounded buffer: a 50 GB checkpoint costs the same memory as a
 //! 50 KB one. Any parse failure of a format that can carry code yields an *unscannable* finding
 //! (fail closed), while whatever was found before the failure is still reported.
+//!
+//! Findings carry `callables` (resolved, e.g. `os.system` for `("pathlib", "os.system")`),
+//! `opcode_offset` (relative to the stream that holds the pickle) and `format`; `location.member`
+//! names the archive member (`archive/data.pkl`), nested levels joined with `!`, decompressed streams
+//! as `(gunzip)`/`(zlib)`/`(bunzip2)`/`(unxz)`, and checkpoints embedded in a pickle through
+//! `torch.storage._load_from_bytes` as `@<opcode offset>`.
 //!
 //! Main types: [`ModelAnalyzer`] (the `model` [`seawall_analyzer::FileAnalyzer`] used by
 //! `seawall-walker` for images and directory scans), [`scan_path`] / [`scan_reader`] for
