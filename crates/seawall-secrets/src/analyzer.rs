@@ -304,7 +304,7 @@ impl FileAnalyzer for SecretsAnalyzer {
             return Interest::No;
         }
         let rel = meta.rel_path();
-        if is_third_party_noise(meta.path) {
+        if is_third_party_noise(meta.path) || SKIP_DIRS.iter().any(|d| rel.starts_with(d)) {
             return Interest::No;
         }
         if is_credential_file(rel) {

@@ -199,6 +199,18 @@ const NEGATIVE_LAST: &[&str] = &[
     "label",
     "regexp",
     "tokens",
+    "encryption",
+    "hashes",
+    "hashing",
+    "filename",
+    "filenames",
+    "filepath",
+    "dirname",
+    "algorithms",
+    "salt",
+    "rounds",
+    "iterations",
+    "reminder",
 ];
 
 /// Names containing any of these words hold non-secret tokens (pagination, locking, tokenizer vocab).
@@ -355,6 +367,9 @@ pub(crate) fn name_kind(name: &str) -> Option<NameKind> {
 /// True when a value assigned to a name of this kind looks like a real credential.
 pub(crate) fn value_is_secret(kind: NameKind, v: &[u8]) -> bool {
     if v.iter().any(|b| b.is_ascii_whitespace() || b.is_ascii_control()) || is_placeholder(v) {
+        return false;
+    }
+    if v.starts_with(b"arn:") || v.starts_with(b"sha256:") || v.starts_with(b"sha512-") {
         return false;
     }
     if matches!(v.first(), Some(b'/' | b'.' | b'~' | b'-' | b'#'))
@@ -634,6 +649,14 @@ mod tests {
             "token: str = None",
             "pad_token = \"<pad>\"",
             "PASSWORD_FILE=/run/secrets/db",
+            "#password_encryption = scram-sha-256",
+            "# com.sun.management.jmxremote.password.toHashes = true|false",
+            "\"CloudWatchAPIKeyAccess\": \"arn:aws:iam::aws:policy/CloudWatchAPIKeyAccess\",",
+            "\"VerificationToken\": \"QTKknzFg2J4ygwa+XvHAxUl1hyHoY0gVfZdfjIedHZ0=\"",
+            "credentials = {\"username\": \"admin\", \"password\": \"P@55w0rd!\"}",
+            "__mvncomp \"username= message= passphrase= password= scmVersion= $(x)\"",
+            "'automount_service_account_token': 'automountServiceAccountToken',",
+            "\"output_token\": \"LastEvaluatedBackupArn\",",
         ] {
             assert_eq!(find(neg, Syntax::Config), None, "{neg}");
         }
