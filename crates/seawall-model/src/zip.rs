@@ -10,6 +10,7 @@
 use std::collections::{HashMap, HashSet};
 use std::io::{self, BufRead, Read};
 
+use crate::detect;
 use crate::input::Input;
 use crate::rules;
 use crate::scan::{self, Ctx, Scope};
@@ -367,6 +368,35 @@ pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
         "zip"
     };
     anomalies.dedup();
+    // A zip is judged as a model archive when any entry — local *or* central (a payload hidden from
+    // the local walk still names itself in the central directory) — looks like a model member.
+    let model_name = |n: &str| {
+        let base = n.rsplit('/').next().unwrap_or(n);
+        n.ends_with(".pkl")
+            || n.ends_with(".npy")
+            || n.contains("/code/")
+            || base == "config.json"
+            || base == "data.pkl"
+            || n.split('/').rev().nth(1) == Some("data")
+            || detect::model_name_hint(base)
+    };
+    let model_zip = label != "zip"
+        || kinds.model_members > 0
+        || ctx.out.findings.len() > mark
+        || cd.iter().any(|e| model_name(&e.0))
+        || locals.iter().any(|l| model_name(&l.name));
+    let mut problems: Vec<String> = anomalies.iter().take(20).cloned().collect();
+    if let Some(f) = &fatal {
+        problems.push(format!("zip archive could not be read completely: {f}"));
+    }
+    if !model_zip {
+        // an ordinary archive (wheel, jar, document): structural problems are reported as warnings,
+        // not as model findings
+        for p in problems {
+            ctx.out.warnings.push(seawall_core::ScanWarning::at("model", ctx.base.clone(), p));
+        }
+        return;
+    }
     for a in anomalies.iter().take(20) {
         ctx.hit(scope, label, &rules::ZIP_ANOMALY, vec![], None, a.clone());
     }

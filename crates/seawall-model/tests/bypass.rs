@@ -703,3 +703,16 @@ fn python2_old_style_instances() {
     let o = scan("old2.pkl", b"(imylib\nrun_backdoor\n.");
     assert!(has(&o, EXEC, "mylib.run_backdoor"), "{:?}", ids(&o));
 }
+
+#[test]
+fn ordinary_archives_get_warnings_not_model_findings() {
+    // a wheel/jar-like archive with a name mismatch: not a model, so a warning
+    let z = build_zip(&[m("pkg/__init__.py", "pkg/__init__.pyc", b"print(1)\n")], &[]);
+    let o = scan("pkg.whl", &z);
+    assert!(o.findings.is_empty() && o.models.is_empty(), "{:?}", ids(&o));
+    assert!(!o.warnings.is_empty());
+    // but a model-looking name only in the central directory keeps the finding
+    let z = build_zip(&[m("pkg/readme.txt", "archive/data.pkl", b"hello")], &[]);
+    let o = scan("x.zip", &z);
+    assert!(has(&o, ZIP, ""), "{:?}", ids(&o));
+}

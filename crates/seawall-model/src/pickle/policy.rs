@@ -303,6 +303,7 @@ const SAFE_NAMES: &[&str] = &[
     "pathlib._local.PosixPath",
     "pathlib._local.WindowsPath",
     "argparse.Namespace",
+    "random.Random",
     "typing.Any",
     "typing.Dict",
     "typing.List",
