@@ -244,12 +244,35 @@ pub(crate) fn is_identifier_like(v: &[u8]) -> bool {
             continue;
         }
         let upper = seg.iter().filter(|b| b.is_ascii_uppercase()).count();
-        if letters == 0 || digits > 2 || !(upper == letters || upper <= 1 + letters / 4) {
+        if letters == 0
+            || digits > 2
+            || !(upper == letters || upper <= 1 + letters / 4)
+            || !pronounceable(seg)
+        {
             return false;
         }
         words += 1;
     }
     words > 0
+}
+
+/// Words have vowels and short consonant clusters; random letters often do not (`enprhl`, `X1siDkr`).
+/// Segments shorter than five letters are not judged.
+fn pronounceable(seg: &[u8]) -> bool {
+    let letters: Vec<u8> =
+        seg.iter().filter(|b| b.is_ascii_alphabetic()).map(u8::to_ascii_lowercase).collect();
+    if letters.len() < 5 {
+        return true;
+    }
+    let is_vowel = |b: u8| matches!(b, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
+    let vowels = letters.iter().filter(|b| is_vowel(**b)).count();
+    let mut run = 0;
+    let mut max_run = 0;
+    for &b in &letters {
+        run = if is_vowel(b) { 0 } else { run + 1 };
+        max_run = max_run.max(run);
+    }
+    vowels * 4 >= letters.len() && max_run <= 4
 }
 
 /// True for a canonical UUID (`8-4-4-4-12` hex digits).
@@ -311,6 +334,7 @@ mod tests {
         }
         assert!(!is_identifier_like(b"QmVtWcLdXyPaZrKsNbUj"));
         assert!(!is_identifier_like(b"aUCGheuCaKY8P"));
+        assert!(!is_identifier_like(b"enprhl-X1siDkr"));
         assert!(!is_identifier_like(b"1234"));
         assert!(!is_identifier_like(b"Winter2024x"));
         assert!(is_uuid(b"7f36cb30-74ef-4cff-8cd4-a77e1aba1746"));
