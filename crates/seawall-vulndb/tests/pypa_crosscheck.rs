@@ -48,7 +48,10 @@ fn in_range(version: &str, events: &[serde_json::Value]) -> bool {
         (true, true) => Ordering::Equal,
         (true, false) => Ordering::Less,
         (false, true) => Ordering::Greater,
-        _ => cmp(a.1, b.1),
+        // Adjacent intervals (`fixed X` and `introduced X`) are continuous: the advisory texts say
+        // so (PYSEC-2022-42972: "0.12.2 to 0.12.6, 0.13.0 to 0.13.2 are vulnerable" is written as
+        // [0.13.0, 0.14.0rc1) + [0.12.2, 0.13.0)). So on equal versions `fixed` is applied first.
+        _ => cmp(a.1, b.1).then_with(|| (a.0 == "introduced").cmp(&(b.0 == "introduced"))),
     });
     let mut affected = false;
     for (k, v) in evs {
@@ -74,8 +77,14 @@ fn load_all(zip_path: &PathBuf) -> Vec<serde_json::Value> {
         .collect()
 }
 
-fn independent(records: &[serde_json::Value], name: &str, version: &str) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
+/// Record ids affecting `name version`, with the fixed versions above it of the ranges that
+/// contain it.
+fn independent(
+    records: &[serde_json::Value],
+    name: &str,
+    version: &str,
+) -> BTreeMap<String, BTreeSet<String>> {
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for v in records {
         if v.get("withdrawn").is_some() {
             continue;
@@ -87,14 +96,23 @@ fn independent(records: &[serde_json::Value], name: &str, version: &str) -> BTre
                 continue;
             }
             let listed = a["versions"].as_array().into_iter().flatten().any(|x| x.as_str() == Some(version));
-            let ranged = a["ranges"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|r| r["type"] == "ECOSYSTEM")
-                .any(|r| in_range(version, r["events"].as_array().map(Vec::as_slice).unwrap_or(&[])));
+            let mut fixed = BTreeSet::new();
+            let mut ranged = false;
+            for r in a["ranges"].as_array().into_iter().flatten().filter(|r| r["type"] == "ECOSYSTEM") {
+                let events = r["events"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+                if in_range(version, events) {
+                    ranged = true;
+                    for e in events {
+                        if let Some(f) = e["fixed"].as_str()
+                            && seawall_version::compare("PyPI", version, f) == Some(Ordering::Less)
+                        {
+                            fixed.insert(f.to_string());
+                        }
+                    }
+                }
+            }
             if listed || ranged {
-                out.insert(v["id"].as_str().unwrap().to_string());
+                out.entry(v["id"].as_str().unwrap().to_string()).or_default().extend(fixed);
             }
         }
     }
@@ -147,7 +165,17 @@ fn matcher_agrees_with_independent_evaluation() {
     for (name, version) in PACKAGES {
         let expected = independent(&records, name, version);
         let got = ours.get(*name).cloned().unwrap_or_default();
-        assert_eq!(got, expected, "{name} {version}");
+        assert_eq!(got, expected.keys().cloned().collect::<BTreeSet<_>>(), "{name} {version}");
+        // Each finding's fixed versions are the union over its records.
+        for f in findings.iter().filter(|f| f.package.as_ref().is_some_and(|p| p.name == *name)) {
+            let mut want: BTreeSet<String> = BTreeSet::new();
+            for id in f.details["osv_records"].split(',') {
+                want.extend(expected.get(id).cloned().unwrap_or_default());
+            }
+            let have: BTreeSet<String> = f.fixed_versions.iter().cloned().collect();
+            assert_eq!(have, want, "{name} {version} {}", f.id);
+            assert_eq!(f.status.as_deref(), Some(if want.is_empty() { "unfixed" } else { "fixed" }));
+        }
         report.push(format!("{name} {version}: {} advisories", expected.len()));
     }
     eprintln!("{}", report.join("\n"));
@@ -242,4 +270,81 @@ fn sample_directories_import() {
     let f = match_packages(&db, &pkgs, None).unwrap();
     let with_cve: Vec<_> = f.iter().filter(|f| f.aliases.iter().any(|a| a == "CVE-2021-41221")).collect();
     assert_eq!(with_cve.len(), 3, "{f:#?}");
+}
+
+/// Every package of the snapshot, at several versions taken from its advisories (plus one far in
+/// the future and one far in the past): the matcher and the independent evaluation agree on the
+/// affecting records and on the fixed versions.
+#[test]
+fn broad_crosscheck_all_packages() {
+    let Some(zip) = data() else { return };
+    let records = load_all(&zip);
+    let mut by_name: BTreeMap<String, Vec<serde_json::Value>> = BTreeMap::new();
+    let mut versions: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for r in &records {
+        for a in r["affected"].as_array().into_iter().flatten() {
+            let name = pep503(a["package"]["name"].as_str().unwrap_or(""));
+            by_name.entry(name.clone()).or_default().push(r.clone());
+            let vs: Vec<&str> =
+                a["versions"].as_array().into_iter().flatten().filter_map(|v| v.as_str()).collect();
+            let set = versions.entry(name.clone()).or_default();
+            for pick in [vs.first(), vs.get(vs.len() / 2), vs.last()].into_iter().flatten() {
+                set.insert(pick.to_string());
+            }
+            for e in a["ranges"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|r| r["events"].as_array().into_iter().flatten())
+            {
+                if let Some(f) = e["fixed"].as_str().filter(|f| f.len() < 20 && f.contains('.')) {
+                    set.insert(f.to_string());
+                }
+            }
+            set.insert("999.0".into());
+            set.insert("0.0.1".into());
+        }
+    }
+    let mut db = VulnDb::in_memory().unwrap();
+    db.import_path(&zip).unwrap();
+    let mut pkgs = Vec::new();
+    for (name, vs) in &versions {
+        for v in vs {
+            pkgs.push(Package::new(name.clone(), v.clone(), "PyPI", Location::file("x")));
+        }
+    }
+    let findings = match_packages(&db, &pkgs, None).unwrap();
+    // (name, version) → finding id → (records of the finding, its fixed versions)
+    type Groups = BTreeMap<String, (Vec<String>, BTreeSet<String>)>;
+    let mut ours: BTreeMap<(String, String), Groups> = BTreeMap::new();
+    for f in &findings {
+        let p = f.package.as_ref().unwrap();
+        let recs: Vec<String> = f.details["osv_records"].split(',').map(str::to_string).collect();
+        ours.entry((p.name.clone(), p.version.clone()))
+            .or_default()
+            .insert(f.id.clone(), (recs, f.fixed_versions.iter().cloned().collect()));
+    }
+    let mut checked = 0;
+    let mut mismatches = Vec::new();
+    for p in &pkgs {
+        let expected = independent(&by_name[&p.name], &p.name, &p.version);
+        let got = ours.remove(&(p.name.clone(), p.version.clone())).unwrap_or_default();
+        let got_ids: BTreeSet<&String> = got.values().flat_map(|(r, _)| r.iter()).collect();
+        let exp_ids: BTreeSet<&String> = expected.keys().collect();
+        if got_ids != exp_ids {
+            mismatches.push(format!("{} {}: ours {got_ids:?} independent {exp_ids:?}", p.name, p.version));
+        }
+        // A finding's fixed versions are the union of its records' fixed versions.
+        for (id, (recs, fixed)) in &got {
+            let want: BTreeSet<String> =
+                recs.iter().flat_map(|r| expected.get(r).cloned().unwrap_or_default()).collect();
+            if *fixed != want {
+                mismatches.push(format!("{} {} {id}: fixed {fixed:?} vs {want:?}", p.name, p.version));
+            }
+        }
+        checked += 1;
+    }
+    assert!(mismatches.is_empty(), "{} mismatches:\n{}", mismatches.len(), mismatches.join("\n"));
+    eprintln!("{checked} (package, version) pairs agree; {} findings", findings.len());
+    assert!(checked > 3000, "{checked}");
 }
