@@ -698,6 +698,134 @@ git log --format=%H -n 5
 sha256sum model.safetensors
 ''')
 
+# ---- holdout: written after the detectors were tuned; not tuned against ----------------------
+begin("holdout/.github/workflows/release.yml")
+F(cur, f"""name: release
+on: push
+env:
+  HUGGINGFACE_TOKEN: "{S('SW-SEC-001', hf())}"
+jobs:
+  publish:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: twine upload dist/* -u __token__ -p "${{{{ secrets.PYPI_TOKEN }}}}"
+      - run: echo "token={S('SW-SEC-021', ghp())}" >> $GITHUB_OUTPUT
+      - run: docker login -u bot -p {S('SW-SEC-027', dckr())}
+""")
+
+begin("holdout/terraform.tfvars")
+F(cur, f"""region          = "us-west-2"
+instance_type   = "g5.2xlarge"
+db_password     = "{S('SW-SEC-035', pw())}"
+openai_api_key  = "{S('SW-SEC-002', openai_proj())}"
+aws_access_key  = "{S('SW-SEC-016', akia())}"
+aws_secret_key  = "{S('SW-SEC-017', aws_secret())}"
+model_bucket    = "s3://models-prod/{uid()}"
+ami_id          = "ami-0{hexs(16)}"
+""")
+
+begin("holdout/main.go")
+F(cur, f"""package main
+
+const slackToken = "{S('SW-SEC-023', xoxb())}"
+var dsn = "mysql://svc:{S('SW-SEC-031', upw())}@db:3306/ml"
+
+func main() {{
+	client := anthropic.NewClient(option.WithAPIKey("{S('SW-SEC-003', anthropic())}"))
+	tokenizer := tiktoken.GetEncoding("cl100k_base")
+	_ = client
+	_ = tokenizer
+}}
+""")
+
+begin("holdout/settings.ini")
+F(cur, f"""[database]
+host = db.internal
+user = trainer
+password = {S('SW-SEC-035', pw())}
+
+[mlflow]
+tracking_uri = http://mlflow:5000
+databricks_token = {S('SW-SEC-015', dapi())}
+
+[notify]
+webhook = https://hooks.slack.com/services/{S('SW-SEC-023', "T" + rnd(UPPER + DIG, 10) + "/B" + rnd(UPPER + DIG, 10) + "/" + b62(24))}
+""")
+
+begin("holdout/deploy.sh")
+F(cur, f"""#!/usr/bin/env bash
+export REPLICATE_API_TOKEN="{S('SW-SEC-006', replicate())}"
+export GOOGLE_API_KEY='{S('SW-SEC-019', aiza())}'
+export HF_HOME=/models/cache
+curl -u admin:secret https://nexus.corp.internal/repository/models/
+psql "postgres://analytics:{S('SW-SEC-031', upw())}@warehouse.internal/analytics" -c 'select 1'
+sha256sum -c model.sha256
+""")
+
+begin("holdout/values.yaml")
+F(cur, f"""image:
+  repository: ghcr.io/org/serve
+  tag: 1.4.2
+  digest: sha256:{hexs(64)}
+secrets:
+  existingSecret: serve-secrets
+env:
+  LANGCHAIN_API_KEY: {S('SW-SEC-009', langsmith())}
+  TOGETHER_API_KEY: "{S('SW-SEC-014', together())}"
+  PINECONE_INDEX: docs-prod
+redis:
+  auth:
+    password: "{S('SW-SEC-035', pw())}"
+    existingSecretPasswordKey: redis-password
+""")
+
+begin("holdout/analysis.ipynb")
+gsk_h = S('SW-SEC-008', groq())
+aws_h = S('SW-SEC-016', akia())
+nb = {"cells": [
+    {"cell_type": "code", "execution_count": 1, "metadata": {}, "source": [
+        "import boto3, os\n", f"os.environ['AWS_ACCESS_KEY_ID'] = '{aws_h}'\n", "s3 = boto3.client('s3')"], "outputs": []},
+    {"cell_type": "code", "execution_count": 2, "metadata": {}, "source": ["from groq import Groq\n", "client = Groq()"],
+     "outputs": [{"output_type": "error", "ename": "AuthenticationError", "evalue": "invalid",
+                  "traceback": [f"AuthenticationError: Invalid API Key provided: {gsk_h}"]}]},
+    {"cell_type": "markdown", "metadata": {}, "source": ["Token counts: 1,204,331 tokens; secret sauce: more data.\n", f"run id {uid()}"]},
+], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+F(cur, json.dumps(nb, indent=1) + "\n")
+
+begin("holdout/lookalike_code.py")
+F(cur, '"""Utilities. See https://huggingface.co/docs/hub/security-tokens for hf_ tokens."""\n'
+    'import hashlib, secrets, uuid\n'
+    'API_KEY_HEADER = "X-API-Key"\n'
+    'TOKEN_ENDPOINT = "https://oauth2.googleapis.com/token"\n'
+    'SECRET_MANAGER_PREFIX = "projects/123/secrets/"\n'
+    'DEFAULT_PASSWORD_LENGTH = 16\n'
+    'session_token = secrets.token_urlsafe(32)\n'
+    'api_key = request.headers.get(API_KEY_HEADER)\n'
+    'password = input("Password: ")\n'
+    f'checksum = "{hexs(64)}"\n'
+    f'commit_sha = "{hexs(40)}"\n'
+    f'run_id = "{uid()}"\n'
+    'token_ids = tokenizer.encode("hello world")\n'
+    'key = hashlib.sha256(b"salt").hexdigest()\n')
+
+begin("holdout/lookalike_config.yaml")
+F(cur, f"""auth:
+  type: oidc
+  issuer: https://accounts.google.com
+  client_id: 1234567890-{b62(32).lower()}.apps.googleusercontent.com
+  token_ttl: 1h
+  password_policy: strong
+storage:
+  bucket: ml-artifacts
+  kms_key: projects/p/locations/global/keyRings/r/cryptoKeys/k
+model:
+  sha256: {hexs(64)}
+  revision: {hexs(40)}
+  tokenizer: meta-llama/Llama-3.1-8B
+  max_tokens: 8192
+""")
+
 # ---- write ------------------------------------------------------------------------------------
 if os.path.isdir(OUT):
     shutil.rmtree(OUT)

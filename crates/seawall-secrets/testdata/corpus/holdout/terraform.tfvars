@@ -1,0 +1,8 @@
+region          = "us-west-2"
+instance_type   = "g5.2xlarge"
+db_password     = "bZUEVX_fyZFvGb"
+openai_api_key  = "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"
+aws_access_key  = "AKIAWHJLBMO75BFVTTK7"
+aws_secret_key  = "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"
+model_bucket    = "s3://models-prod/e1480d63-3513-4b3b-b627-558e84683efd"
+ami_id          = "ami-0a98f24b60231c905"
