@@ -109,21 +109,3 @@ fn shared_fixtures_pass() {
     assert!(n >= 57_812, "only {n} shared comparisons ran");
     eprintln!("{n} shared fixture comparisons passed");
 }
-
-#[test]
-#[ignore = "informational: ecosystems served by the semver/fallback engines without dedicated rules"]
-fn other_ecosystems_report() {
-    for (file, eco) in [
-        ("pub-versions.txt", "Pub"),
-        ("nuget-versions.txt", "NuGet"),
-        ("rubygems-versions-generated.txt", "RubyGems"),
-        ("packagist-versions-generated.txt", "Packagist"),
-        ("cran-versions-generated.txt", "CRAN"),
-    ] {
-        let path = shared_dir().join(file);
-        if path.exists() {
-            let (n, f) = run_file(&path, eco);
-            eprintln!("{eco}: {} of {n} fail", f.len());
-        }
-    }
-}
