@@ -224,7 +224,12 @@ pub(crate) fn sniff_pickle(head: &[u8]) -> bool {
             }
         }
         Err(_) if proto => ops >= 4,
-        Err(f) => f.eof && (ops >= 12 || (!j.globals.is_empty() && ops >= 3)),
+        // lists of dotted names (Java service files, class lists) parse as GLOBALs only: require
+        // pickle structure (marks, tuples, memo, containers) as well
+        Err(f) => {
+            f.eof
+                && if j.globals.is_empty() { j.structure_ops >= 3 && ops >= 12 } else { j.structure_ops >= 2 }
+        }
     }
 }
 
@@ -259,6 +264,7 @@ mod tests {
             b"{\"a\": 1}",
             b"[section]\nkey=value\n",
             b"N\n",
+            b"com.google.appengine.api.urlfetch.IURLFetchServiceFactoryProvider\ncom.google.appengine.api.datastore.IDatastoreServiceFactoryProvider\ncom.google.appengine.api.users.IUserServiceFactoryProvider\n",
             b"lorem ipsum dolor sit amet\n",
         ] {
             assert!(!sniff_pickle(t), "{:?}", String::from_utf8_lossy(t));

@@ -374,7 +374,7 @@ pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
         let base = n.rsplit('/').next().unwrap_or(n);
         n.ends_with(".pkl")
             || n.ends_with(".npy")
-            || n.contains("/code/")
+            || torchscript_code(n)
             || base == "config.json"
             || base == "data.pkl"
             || n.split('/').rev().nth(1) == Some("data")
@@ -590,12 +590,21 @@ fn member(
     Ok(Local { offset: off, name, flags, method, csize: if known { csize } else { read_csize } })
 }
 
+/// TorchScript code members: `<archive>/code/__torch__/….py` (and their `.debug_pkl` siblings).
+fn torchscript_code(name: &str) -> bool {
+    let mut parts = name.split('/');
+    let (_, second) = (parts.next(), parts.next());
+    second == Some("code")
+        && name.contains("/code/__torch__")
+        && (name.ends_with(".py") || name.ends_with(".debug_pkl"))
+}
+
 /// Dispatches one member's content.
 fn content(ctx: &mut Ctx, r: &mut dyn Read, scope: &Scope, name: &str, kinds: &mut Kinds) {
     let mut inp = Input::new(r);
     let base = name.rsplit('/').next().unwrap_or(name);
     let in_data_dir = name.split('/').rev().nth(1) == Some("data");
-    if name.ends_with(".pkl") {
+    if name.ends_with(".pkl") || name.ends_with(".debug_pkl") {
         if base == "data.pkl" {
             kinds.data_pkl = true;
         }
@@ -606,7 +615,7 @@ fn content(ctx: &mut Ctx, r: &mut dyn Read, scope: &Scope, name: &str, kinds: &m
         let mark = ctx.out.findings.len();
         scan::scan_pickle(ctx, &mut inp, scope, "pytorch-zip", true);
         let _ = mark;
-    } else if name.contains("/code/") || name.starts_with("code/") {
+    } else if torchscript_code(name) {
         if !name.ends_with('/') {
             kinds.torchscript = true;
             kinds.code_members.push(name.to_owned());

@@ -98,6 +98,8 @@ pub(crate) struct Judged {
     pub(crate) max_proto: u8,
     /// A joblib `NumpyArrayWrapper` was imported: dict entries are tracked from now on.
     joblib_seen: bool,
+    /// Opcodes other than GLOBAL/INST (pickle structure, for content sniffing).
+    pub(crate) structure_ops: u64,
 }
 
 impl Judged {
@@ -387,6 +389,9 @@ impl<'j, 'n> Vm<'j, 'n> {
             if op == b'.' {
                 self.pop(off)?;
                 return Ok(());
+            }
+            if op != b'c' && op != b'i' {
+                self.j.structure_ops += 1;
             }
             self.step(op, off, inp)?;
         }
