@@ -251,7 +251,7 @@ F(cur, json.dumps({"username": "mlops-team", "key": S('SW-SEC-005', hexs(32))}) 
 begin("root/.cache/huggingface/token")
 F(cur, S('SW-SEC-001', hf()))
 
-begin("repo/.git/config")
+begin("repo/dot-git/config")  # a `.git` path component cannot be committed
 F(cur, f'''[core]
 \trepositoryformatversion = 0
 \tbare = false
