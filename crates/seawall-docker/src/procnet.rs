@@ -21,6 +21,23 @@ impl std::fmt::Display for Listener {
     }
 }
 
+/// The number of TCP sockets in use from `/proc/PID/net/sockstat` (`TCP: inuse N`) or `sockstat6`
+/// (`TCP6: inuse N`); `None` when the line is missing. Reading `net/tcp` walks the kernel's whole TCP
+/// hash table whatever the namespace (milliseconds each), so the sampler checks this cheap counter
+/// first and skips namespaces without sockets.
+pub fn tcp_in_use(sockstat: &str) -> Option<u64> {
+    sockstat.lines().find_map(|l| {
+        let rest = l.strip_prefix("TCP: ").or_else(|| l.strip_prefix("TCP6: "))?;
+        let mut it = rest.split_whitespace();
+        while let Some(k) = it.next() {
+            if k == "inuse" {
+                return it.next()?.parse().ok();
+            }
+        }
+        None
+    })
+}
+
 /// Parses the content of `/proc/net/tcp` or `/proc/net/tcp6` and returns the sockets in state LISTEN
 /// (`0A`). Malformed lines are skipped; never panics.
 pub fn parse_proc_net_tcp(text: &str) -> BTreeSet<Listener> {
@@ -80,6 +97,13 @@ mod tests {
         let tcp6 = "header\n   0: 00000000000000000000000000000000:1F90 00000000000000000000000000000000:0000 0A 0 0 0 0 0\n";
         let l6 = parse_proc_net_tcp(tcp6);
         assert!(l6.contains(&Listener { address: "::".into(), port: 8080 }));
+    }
+
+    #[test]
+    fn sockstat_counts() {
+        assert_eq!(tcp_in_use("sockets: used 1\nTCP: inuse 3 orphan 0 tw 0 alloc 2 mem 131\n"), Some(3));
+        assert_eq!(tcp_in_use("TCP6: inuse 0\nUDP6: inuse 0\n"), Some(0));
+        assert_eq!(tcp_in_use("garbage"), None);
     }
 
     proptest::proptest! {

@@ -74,8 +74,14 @@ async fn listeners_and_exes(
     out: &mut Sample,
 ) {
     if main_pid > 0 {
-        for f in ["tcp", "tcp6"] {
-            if let Ok(text) = std::fs::read_to_string(format!("/proc/{main_pid}/net/{f}")) {
+        for (stat, table) in [("sockstat", "tcp"), ("sockstat6", "tcp6")] {
+            let in_use = std::fs::read_to_string(format!("/proc/{main_pid}/net/{stat}"))
+                .ok()
+                .and_then(|s| crate::procnet::tcp_in_use(&s));
+            if in_use == Some(0) {
+                continue;
+            }
+            if let Ok(text) = std::fs::read_to_string(format!("/proc/{main_pid}/net/{table}")) {
                 out.listeners.extend(parse_proc_net_tcp(&text));
             }
         }

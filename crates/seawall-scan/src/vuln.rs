@@ -5,40 +5,17 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use seawall_core::{Finding, OsInfo, Package, ScanWarning};
-use seawall_vulndb::{DEFAULT_SOURCE, VulnDb, match_packages, update};
+use seawall_vulndb::{DEFAULT_ECOSYSTEMS, DEFAULT_SOURCE, VulnDb, match_packages, update};
 
 use crate::ScanOptions;
 
 /// A DB older than this triggers a warning (the scan still runs).
 const STALE_AFTER_SECONDS: u64 = 7 * 24 * 3600;
 
-/// The default database location: `$XDG_CACHE_HOME/seawall/osv.db` or `~/.cache/seawall/osv.db`.
+/// The default database location (`SEAWALL_DB`, else the XDG cache): see
+/// [`seawall_vulndb::default_db_path`].
 pub fn default_db_path() -> Option<PathBuf> {
-    if let Some(d) = std::env::var_os("XDG_CACHE_HOME") {
-        return Some(PathBuf::from(d).join("seawall").join("osv.db"));
-    }
-    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache").join("seawall").join("osv.db"))
-}
-
-/// The OSV export (bucket folder) that holds advisories for a package ecosystem.
-fn osv_export(ecosystem: &str) -> Option<&'static str> {
-    let base = ecosystem.split(':').next().unwrap_or(ecosystem);
-    Some(match base {
-        "PyPI" | "conda" => "PyPI",
-        "Debian" => "Debian",
-        "Ubuntu" => "Ubuntu",
-        "Alpine" => "Alpine",
-        "npm" => "npm",
-        "crates.io" => "crates.io",
-        "Go" => "Go",
-        "Maven" => "Maven",
-        "Red Hat" => "Red Hat",
-        "Rocky Linux" => "Rocky Linux",
-        "AlmaLinux" => "AlmaLinux",
-        "Wolfi" => "Wolfi",
-        "Chainguard" => "Chainguard",
-        _ => return None,
-    })
+    Some(seawall_vulndb::default_db_path())
 }
 
 /// Outcome of the vulnerability step.
@@ -55,7 +32,12 @@ pub(crate) fn run(packages: &[Package], os: Option<&OsInfo>, opts: &ScanOptions)
         out.skipped = Some("no database path: set --db or SEAWALL_DB".into());
         return out;
     };
-    let needed: BTreeSet<&'static str> = packages.iter().filter_map(|p| osv_export(&p.ecosystem)).collect();
+    // The OSV exports this target needs (ecosystems with no OSV export, like `CPython` or `cuda`,
+    // have nothing to fetch).
+    let needed: BTreeSet<String> = seawall_vulndb::ecosystems_for(packages, os)
+        .into_iter()
+        .filter(|e| DEFAULT_ECOSYSTEMS.contains(&e.as_str()))
+        .collect();
     // A database this seawall cannot read (older schema, corrupt) is rebuilt like a missing one.
     let unusable = path.exists() && VulnDb::open_read_only(&path).is_err();
     if unusable && !opts.offline {
@@ -76,7 +58,7 @@ pub(crate) fn run(packages: &[Package], os: Option<&OsInfo>, opts: &ScanOptions)
             return out;
         }
         let source = opts.db_source.clone().unwrap_or_else(|| DEFAULT_SOURCE.to_string());
-        let ecosystems: Vec<&str> = needed.iter().copied().collect();
+        let ecosystems: Vec<&str> = needed.iter().map(String::as_str).collect();
         if let Some(p) = &opts.progress {
             p.phase("fetching vulnerability database");
         }
@@ -121,8 +103,14 @@ pub(crate) fn run(packages: &[Package], os: Option<&OsInfo>, opts: &ScanOptions)
             ));
         }
         for eco in &needed {
-            if !status.records_by_ecosystem.contains_key(*eco) {
-                let n = packages.iter().filter(|p| osv_export(&p.ecosystem) == Some(eco)).count();
+            if !status.records_by_ecosystem.contains_key(eco) {
+                let n = packages
+                    .iter()
+                    .filter(|p| {
+                        let base = p.ecosystem.split(':').next().unwrap_or("");
+                        base == eco || (eco == "PyPI" && base == "conda")
+                    })
+                    .count();
                 out.warnings.push(ScanWarning::general(
                     "vuln",
                     format!(
@@ -133,7 +121,22 @@ pub(crate) fn run(packages: &[Package], os: Option<&OsInfo>, opts: &ScanOptions)
         }
     }
     match match_packages(&db, packages, os) {
-        Ok(f) => out.findings = f,
+        Ok(mut f) => {
+            // The minimal upgrade per package: the lowest version that fixes every matched advisory.
+            if let Ok(plan) = seawall_vulndb::upgrade_plan(&db, &f) {
+                for u in plan {
+                    let Some(target) = &u.target else { continue };
+                    for finding in f.iter_mut().filter(|x| {
+                        x.package.as_ref().is_some_and(|p| {
+                            p.ecosystem == u.ecosystem && p.name == u.name && p.version == u.installed
+                        }) && u.fixes.contains(&x.id)
+                    }) {
+                        finding.details.insert("upgrade_to".into(), target.clone());
+                    }
+                }
+            }
+            out.findings = f;
+        }
         Err(e) => out.skipped = Some(format!("vulnerability matching failed: {e}")),
     }
     out
