@@ -254,7 +254,10 @@ fn is_package_readme(rel: &str, lower_name: &str) -> bool {
         || (lower_name == "record" && rel.contains(".dist-info/"))
 }
 
-/// True when a path is third-party test data, documentation or examples (see [`THIRD_PARTY_NOISE`]).
+/// True when a path is third-party test data, documentation or examples: inside `site-packages`,
+/// `dist-packages`, the Python standard library, `node_modules`, `vendor`/`third_party` trees, a `test(s)`,
+/// `example(s)`, `doc(s)`, `fixtures` … subtree or a `test_*.py` / `*_test.py` / `conftest.py` file. The
+/// `secrets` analyzer skips them: their keys are published test data, not the image owner's secrets.
 pub fn is_third_party_noise(rel_path: &str) -> bool {
     let p = if rel_path.starts_with('/') { rel_path.to_string() } else { format!("/{rel_path}") };
     THIRD_PARTY.iter().find_map(|m| p.find(m).map(|i| i + m.len() - 1)).is_some_and(|at| {

@@ -43,7 +43,7 @@ fn is_notebook(path: &str) -> bool {
 /// Scans a text for secrets. `path` is used for the finding locations and to choose the syntax family
 /// (program source needs quoted values for generic assignments); `layer` is the image layer, if any.
 ///
-/// Notebooks (`*.ipynb`) are scanned cell by cell (see [`scan_notebook`]).
+/// Notebooks (`*.ipynb`) are scanned cell by cell (see [`crate::scan_notebook`]).
 pub fn scan_text(path: &str, layer: Option<u32>, text: &str) -> Vec<Finding> {
     scan_bytes(path, layer, text.as_bytes())
 }
