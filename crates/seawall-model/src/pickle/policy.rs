@@ -316,6 +316,7 @@ const SAFE_NAMES: &[&str] = &[
     // numpy
     "numpy.core.multiarray._reconstruct",
     "numpy._core.multiarray._reconstruct",
+    "numpy.core._internal._reconstruct",
     "numpy.core.multiarray.scalar",
     "numpy._core.multiarray.scalar",
     "numpy.core.numeric._frombuffer",

@@ -575,7 +575,7 @@ impl<'j, 'n> Vm<'j, 'n> {
                     }
                     name if name == "copyreg.__newobj__"
                         || name == "copyreg.__newobj_ex__"
-                        || name.ends_with("multiarray._reconstruct")
+                        || (name.starts_with("numpy.") && name.ends_with("._reconstruct"))
                         || name.ends_with(".newObj") =>
                     {
                         if let Some(V::Global(c)) = a.first() {
