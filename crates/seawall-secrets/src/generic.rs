@@ -500,6 +500,8 @@ pub(crate) fn detect(buf: &[u8], hit: Range<usize>, syntax: Syntax) -> Option<(C
             }
         }
         (Some(b','), _) if quoted_name => json_name_value(buf, ns, i),
+        // XML elements: `<password>…</password>` (Maven `settings.xml`, Java configs).
+        (Some(b'>'), _) if i == ne && ns > 0 && buf.get(ns - 1) == Some(&b'<') => xml_value(buf, i + 1),
         (Some(b' ' | b'\t'), _) | (Some(_), _) if flag && i > ne => read_value(buf, i, true),
         (Some(b'\r' | b'\n'), _) | (None, _) => k8s_value(buf, ns, i, quoted_name),
         _ => {
@@ -551,6 +553,14 @@ fn k8s_value(buf: &[u8], ns: usize, eol: usize, quoted_name: bool) -> Option<Ran
         return None;
     }
     read_value(buf, skip_blanks(buf, j + 6), true)
+}
+
+/// The text of an XML element up to its closing tag, on one line.
+fn xml_value(buf: &[u8], start: usize) -> Option<Range<usize>> {
+    let end_limit = buf.len().min(start + MAX_VALUE + 1);
+    let rest = buf.get(start..end_limit)?;
+    let end = start + rest.iter().position(|b| matches!(b, b'<' | b'\n'))?;
+    (buf.get(end) == Some(&b'<') && buf.get(end + 1) == Some(&b'/') && end > start).then_some(start..end)
 }
 
 /// JSON env entries: `{"name": "X_TOKEN", "value": "…"}`.
@@ -639,6 +649,11 @@ mod tests {
         assert_eq!(find(&format!("run --api-key {v}"), Syntax::Config).as_deref(), Some(v));
         assert_eq!(find(&format!("ENV APP_SECRET {v}"), Syntax::Config).as_deref(), Some(v));
         assert_eq!(find("DB_PASSWORD=Str0ng!pw9", Syntax::Config).as_deref(), Some("Str0ng!pw9"));
+        assert_eq!(
+            find("<server><id>corp</id><password>Str0ng!pw9</password></server>", Syntax::Config).as_deref(),
+            Some("Str0ng!pw9")
+        );
+        assert_eq!(find("<password>${env.MVN_PASSWORD}</password>", Syntax::Config), None);
         for neg in [
             "token = self.get_token()",
             "password: ${DB_PASSWORD}",
