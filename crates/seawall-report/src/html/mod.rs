@@ -165,11 +165,12 @@ fn advisory_fix(f: &Finding) -> Option<String> {
     })
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct Intro {
     id: String,
     severity: &'static str,
     fingerprint: String,
+    count: usize,
 }
 
 #[derive(Serialize)]
@@ -201,6 +202,20 @@ fn layers(report: &Report) -> Vec<LayerView> {
                 .iter()
                 .filter(|p| p.locations.iter().any(|x| x.layer == Some(l.index)))
                 .count();
+            // One entry per rule (findings are sorted by severity, so the first of each id is the
+            // most severe), with how many findings of it the layer introduced.
+            let mut intros: Vec<Intro> = Vec::new();
+            for f in &here {
+                match intros.iter_mut().find(|i| i.id == f.id) {
+                    Some(i) => i.count += 1,
+                    None => intros.push(Intro {
+                        id: f.id.clone(),
+                        severity: f.severity.as_str(),
+                        fingerprint: f.fingerprint.clone(),
+                        count: 1,
+                    }),
+                }
+            }
             LayerView {
                 index: l.index,
                 diff_id: l.diff_id.clone(),
@@ -209,16 +224,8 @@ fn layers(report: &Report) -> Vec<LayerView> {
                 pct: format!("{:.1}", (l.size as f64) * 100.0 / (max as f64)),
                 packages,
                 findings: here.len(),
-                introduced: here
-                    .iter()
-                    .take(MAX_INTRO)
-                    .map(|f| Intro {
-                        id: f.id.clone(),
-                        severity: f.severity.as_str(),
-                        fingerprint: f.fingerprint.clone(),
-                    })
-                    .collect(),
-                more: here.len().saturating_sub(MAX_INTRO),
+                introduced: intros.iter().take(MAX_INTRO).cloned().collect(),
+                more: intros.len().saturating_sub(MAX_INTRO),
             }
         })
         .collect()
@@ -267,7 +274,7 @@ pub(crate) fn render(
             context! {
                 path => match &m.location.member { Some(x) => format!("{} [{x}]", m.location.path), None => m.location.path.clone() },
                 format => m.format.clone(), framework => m.framework.clone().unwrap_or_default(),
-                size => human_size(m.size), layer => m.location.layer, verdict => m.verdict.clone(),
+                size => human_size(m.size), layer => m.location.layer.map(|l| l.to_string()).unwrap_or_else(|| "—".to_string()), verdict => m.verdict.clone(),
             }
         })
         .collect();
