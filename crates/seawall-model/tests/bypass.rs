@@ -716,3 +716,13 @@ fn ordinary_archives_get_warnings_not_model_findings() {
     let o = scan("x.zip", &z);
     assert!(has(&o, ZIP, ""), "{:?}", ids(&o));
 }
+
+#[test]
+fn keras_h5_new_serialization_format() {
+    // Keras >= 2.13 puts "module" first
+    let cfg = r#"{"module": "keras.src.engine.functional", "class_name": "Functional", "config": {"layers": [{"module": "keras.layers", "class_name": "Lambda", "config": {"name": "l", "function": {"class_name": "__lambda__", "config": {"code": "4wEAAAAA"}}}}]}}"#;
+    let mut f = b"\x89HDF\r\n\x1a\n\x00\x00".to_vec();
+    f.extend_from_slice(cfg.as_bytes());
+    let o = scan("model.h5", &f);
+    assert!(has(&o, "SW-MODEL-009", ""), "{:?}", ids(&o));
+}

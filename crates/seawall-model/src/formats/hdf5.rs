@@ -1,10 +1,10 @@
 //! HDF5 (Keras 2 `.h5`): locate the JSON model configs without a full HDF5 parser.
 //!
 //! Keras writes `model_config` (and `training_config`) as string attributes whose value is JSON
-//! starting with `{"class_name"`. Whether h5py stores the attribute inline in the object header
+//! starting with `{"class_name"` (Keras ≤ 2.12) or `{"module"` (Keras ≥ 2.13). Whether h5py stores the attribute inline in the object header
 //! (compact storage), in dense attribute storage (fractal heap) or as a variable-length string in the
 //! global heap, the JSON text is stored contiguously and uncompressed (attributes are never
-//! filtered). So a single streaming pass that finds every `{"class_name"` and captures the balanced
+//! filtered). So a single streaming pass that finds every `{"class_name"` / `{"module"` and captures the balanced
 //! JSON object behind it finds the config wherever the HDF5 structures put it — including a second,
 //! shadow config that a naive "first attribute" reader would miss. Every candidate is checked.
 
@@ -17,7 +17,10 @@ use crate::input::Input;
 use crate::rules;
 use crate::scan::{Ctx, Scope};
 
-const NEEDLE: &[u8] = b"{\"class_name\"";
+/// Keras ≤ 2.12 writes `{"class_name": …}`; Keras ≥ 2.13 / 3 write `{"module": …, "class_name": …}`.
+const NEEDLES: [&[u8]; 2] = [b"{\"class_name\"", b"{\"module\""];
+/// Longest needle minus one: the overlap kept between windows.
+const OVERLAP: usize = 12;
 /// Most configs examined per file.
 const MAX_CONFIGS: usize = 16;
 
@@ -91,7 +94,7 @@ pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
             }
         };
         let at_end = buf.len() < WINDOW;
-        match memchr::memmem::find(buf, NEEDLE) {
+        match NEEDLES.iter().filter_map(|n| memchr::memmem::find(buf, n)).min() {
             Some(i) => {
                 inp.consume(i);
                 match capture(inp, keras::MAX_CONFIG) {
@@ -117,7 +120,7 @@ pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
                 break;
             }
             None => {
-                let n = buf.len() - (NEEDLE.len() - 1);
+                let n = buf.len() - OVERLAP;
                 inp.consume(n);
             }
         }
