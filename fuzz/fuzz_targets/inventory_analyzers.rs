@@ -1,0 +1,33 @@
+//! Every inventory analyzer (dpkg, apk, rpm sqlite/bdb/ndb, Python metadata and lock files, conda,
+//! CUDA, npm, Cargo.lock, Go buildinfo and cargo-auditable in ELF, jars) on the same bytes, each at the
+//! path it claims.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    use seawall_analyzer::{EntryMeta, Facts, Interest};
+    const PATHS: &[&str] = &[
+        "/etc/os-release", "/var/lib/dpkg/status", "/var/lib/dpkg/status.d/pkg", "/lib/apk/db/installed",
+        "/var/lib/rpm/rpmdb.sqlite", "/var/lib/rpm/Packages", "/usr/lib/sysimage/rpm/Packages.db",
+        "/usr/lib/python3/dist-packages/x-1.0.dist-info/METADATA", "/app/requirements.txt", "/app/poetry.lock",
+        "/app/uv.lock", "/app/Pipfile.lock", "/usr/local/include/python3.11/patchlevel.h", "/opt/venv/pyvenv.cfg",
+        "/opt/conda/conda-meta/x-1-0.json", "/usr/local/cuda/version.json", "/usr/local/cuda/version.txt",
+        "/usr/include/cudnn_version.h", "/app/node_modules/x/package.json", "/app/package-lock.json",
+        "/app/Cargo.lock", "/usr/bin/app", "/app/lib/x.jar",
+    ];
+    for a in seawall_inventory::analyzers() {
+        for p in PATHS {
+            let mut meta = EntryMeta::file(p, data.len() as u64, Some(0));
+            meta.mode = 0o755;
+            let wanted = match a.required(&meta) {
+                Interest::Yes => true,
+                Interest::Sniff => a.required_by_content(&meta, &data[..data.len().min(512)]),
+                Interest::No => false,
+            };
+            if wanted {
+                let mut facts = Facts::default();
+                let _ = a.analyze(&meta, &mut &data[..], &mut facts);
+            }
+        }
+    }
+});
