@@ -42,16 +42,7 @@ pub struct EntryMeta<'a> {
 impl<'a> EntryMeta<'a> {
     /// A regular file entry with mode 0644 owned by root (convenient in tests).
     pub fn file(path: &'a str, size: u64, layer: Option<u32>) -> Self {
-        EntryMeta {
-            path,
-            size,
-            mode: 0o644,
-            uid: 0,
-            gid: 0,
-            kind: EntryKind::File,
-            layer,
-            link_target: None,
-        }
+        EntryMeta { path, size, mode: 0o644, uid: 0, gid: 0, kind: EntryKind::File, layer, link_target: None }
     }
 
     /// The path without a leading `/`: `usr/lib/os-release` or `k8s/deploy.yaml`.

@@ -52,7 +52,7 @@ mod traits;
 pub use entry::{EntryKind, EntryMeta};
 pub use error::AnalyzerError;
 pub use facts::{CapturedFile, Facts};
-pub use traits::{FileAnalyzer, ImageAnalyzer, ImageView, Interest, DEFAULT_MAX_FILE_SIZE, SNIFF_LEN};
+pub use traits::{DEFAULT_MAX_FILE_SIZE, FileAnalyzer, ImageAnalyzer, ImageView, Interest, SNIFF_LEN};
 
 // Re-exported so analyzer crates need only this crate for the common types.
 pub use seawall_core::{Location, ScanWarning};

@@ -15,10 +15,7 @@ const CACHE_FORMAT: u32 = 1;
 /// The cache key of a layer: a hash of the cache format, the layer's diff_id, the sorted (name, version)
 /// of every analyzer, and an options fingerprint (anything else that changes output).
 pub fn cache_key(diff_id: &str, analyzers: &[Box<dyn FileAnalyzer>], options: &str) -> String {
-    let mut ids: Vec<(String, u32)> = analyzers
-        .iter()
-        .map(|a| (a.name().to_string(), a.version()))
-        .collect();
+    let mut ids: Vec<(String, u32)> = analyzers.iter().map(|a| (a.name().to_string(), a.version())).collect();
     ids.sort();
     let mut h = Sha256::new();
     h.update(CACHE_FORMAT.to_le_bytes());
@@ -120,10 +117,7 @@ mod tests {
         let c = LayerCache::new(d.path());
         let key = cache_key("sha256:abc", &[], "opts");
         assert!(c.get(&key).is_none());
-        let mut w = LayerWalk {
-            index: 2,
-            ..Default::default()
-        };
+        let mut w = LayerWalk { index: 2, ..Default::default() };
         w.paths.present.insert("/x".into());
         c.put(&key, &w).unwrap();
         assert_eq!(c.get(&key), Some(w));

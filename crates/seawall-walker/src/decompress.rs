@@ -93,10 +93,7 @@ pub(crate) fn open<'a>(
     limits: &WalkLimits,
 ) -> io::Result<(Compression, Bounded<Box<dyn Read + 'a>>)> {
     let count = Arc::new(AtomicU64::new(0));
-    let counting = Counting {
-        inner: blob,
-        count: count.clone(),
-    };
+    let counting = Counting { inner: blob, count: count.clone() };
     let mut buffered = BufReader::with_capacity(256 * 1024, counting);
     let head = buffered.fill_buf()?;
     let comp = sniff(head);
@@ -138,21 +135,14 @@ mod tests {
             let _ = enc.write_all(&zeros);
         }
         let gz = enc.finish().unwrap_or_default();
-        let limits = WalkLimits {
-            ratio_check_after: 1024 * 1024,
-            max_ratio: 100,
-            ..WalkLimits::default()
-        };
+        let limits = WalkLimits { ratio_check_after: 1024 * 1024, max_ratio: 100, ..WalkLimits::default() };
         let mut src = &gz[..];
         let (c, mut r) = match open(&mut src, &limits) {
             Ok(x) => x,
             Err(e) => panic!("open failed: {e}"),
         };
         assert_eq!(c, Compression::Gzip);
-        let err = io::copy(&mut r, &mut io::sink())
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        let err = io::copy(&mut r, &mut io::sink()).err().map(|e| e.to_string()).unwrap_or_default();
         assert!(err.contains("decompression bomb"), "{err}");
     }
 }

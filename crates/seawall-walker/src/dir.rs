@@ -16,9 +16,7 @@ impl Walker {
     pub fn walk_dir(&self, root: &Path) -> Facts {
         let mut facts = Facts::default();
         let single_file = root.is_file();
-        let walker = walkdir::WalkDir::new(root)
-            .follow_links(false)
-            .sort_by_file_name();
+        let walker = walkdir::WalkDir::new(root).follow_links(false).sort_by_file_name();
         for item in walker {
             let entry = match item {
                 Ok(e) => e,
@@ -27,11 +25,7 @@ impl Walker {
                         .path()
                         .map(|p| p.display().to_string())
                         .unwrap_or_else(|| root.display().to_string());
-                    facts.warnings.push(ScanWarning::at(
-                        "walker",
-                        Location::file(path),
-                        e.to_string(),
-                    ));
+                    facts.warnings.push(ScanWarning::at("walker", Location::file(path), e.to_string()));
                     continue;
                 }
             };
@@ -49,11 +43,7 @@ impl Walker {
             let md = match entry.path().symlink_metadata() {
                 Ok(m) => m,
                 Err(e) => {
-                    facts.warnings.push(ScanWarning::at(
-                        "walker",
-                        Location::file(rel),
-                        e.to_string(),
-                    ));
+                    facts.warnings.push(ScanWarning::at("walker", Location::file(rel), e.to_string()));
                     continue;
                 }
             };
@@ -68,9 +58,7 @@ impl Walker {
                 EntryKind::Other
             };
             let link = if kind == EntryKind::Symlink {
-                std::fs::read_link(entry.path())
-                    .ok()
-                    .map(|p| p.to_string_lossy().into_owned())
+                std::fs::read_link(entry.path()).ok().map(|p| p.to_string_lossy().into_owned())
             } else {
                 None
             };
@@ -95,13 +83,7 @@ impl Walker {
                     Err(e) => Err(e),
                 }
             } else {
-                offer(
-                    &self.analyzers,
-                    &self.limits,
-                    &meta,
-                    &mut std::io::empty(),
-                    &mut facts,
-                )
+                offer(&self.analyzers, &self.limits, &meta, &mut std::io::empty(), &mut facts)
             };
             if let Err(e) = result {
                 facts.warnings.push(ScanWarning::at(
@@ -132,22 +114,12 @@ mod tests {
             1
         }
         fn required(&self, m: &EntryMeta<'_>) -> Interest {
-            if m.is_file() && m.file_name().ends_with(".txt") {
-                Interest::Yes
-            } else {
-                Interest::No
-            }
+            if m.is_file() && m.file_name().ends_with(".txt") { Interest::Yes } else { Interest::No }
         }
-        fn analyze(
-            &self,
-            m: &EntryMeta<'_>,
-            r: &mut dyn Read,
-            out: &mut Facts,
-        ) -> Result<(), AnalyzerError> {
+        fn analyze(&self, m: &EntryMeta<'_>, r: &mut dyn Read, out: &mut Facts) -> Result<(), AnalyzerError> {
             let mut s = String::new();
             r.read_to_string(&mut s)?;
-            out.packages
-                .push(Package::new(m.path, s.trim(), "t", m.location()));
+            out.packages.push(Package::new(m.path, s.trim(), "t", m.location()));
             Ok(())
         }
     }

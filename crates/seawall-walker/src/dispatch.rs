@@ -5,9 +5,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, sync_channel};
 
-use seawall_analyzer::{
-    AnalyzerError, EntryMeta, Facts, FileAnalyzer, Interest, SNIFF_LEN, ScanWarning,
-};
+use seawall_analyzer::{AnalyzerError, EntryMeta, Facts, FileAnalyzer, Interest, SNIFF_LEN, ScanWarning};
 
 use crate::WalkLimits;
 
@@ -116,9 +114,7 @@ pub(crate) fn offer(
         }
         _ if !meta.is_file() || meta.size <= limits.shared_buffer_max => {
             let mut buf = Vec::with_capacity(meta.size.min(limits.shared_buffer_max) as usize);
-            reader
-                .take(limits.shared_buffer_max.saturating_add(1))
-                .read_to_end(&mut buf)?;
+            reader.take(limits.shared_buffer_max.saturating_add(1)).read_to_end(&mut buf)?;
             for a in wanted {
                 run_one(a, meta, &mut &buf[..], out);
             }
@@ -145,11 +141,7 @@ fn tee(
             let a = *a;
             handles.push(s.spawn(move || {
                 let mut facts = Facts::default();
-                let mut r = ChannelReader {
-                    rx,
-                    cur: None,
-                    pos: 0,
-                };
+                let mut r = ChannelReader { rx, cur: None, pos: 0 };
                 run_one(a, meta, &mut r, &mut facts);
                 facts
             }));
@@ -177,11 +169,9 @@ fn tee(
         for h in handles {
             match h.join() {
                 Ok(f) => out.extend(f),
-                Err(_) => out.warnings.push(ScanWarning::at(
-                    "walker",
-                    meta.location(),
-                    "analyzer thread panicked",
-                )),
+                Err(_) => {
+                    out.warnings.push(ScanWarning::at("walker", meta.location(), "analyzer thread panicked"))
+                }
             }
         }
         match read_err {

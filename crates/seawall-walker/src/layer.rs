@@ -58,10 +58,7 @@ impl Walker {
     /// Walks one layer blob (gzip, zstd or plain tar, sniffed). Never fails: a corrupt or truncated
     /// stream ends the walk with a warning and `stats.incomplete = true`, keeping every fact found so far.
     pub fn walk_layer(&self, index: u32, blob: &mut dyn Read) -> LayerWalk {
-        let mut walk = LayerWalk {
-            index,
-            ..Default::default()
-        };
+        let mut walk = LayerWalk { index, ..Default::default() };
         let origin = "walker";
         let layer_loc = || Location::file(format!("layer {index}")).with_layer(Some(index));
         let (comp, mut bounded) = match decompress::open(blob, &self.limits) {
@@ -95,12 +92,7 @@ impl Walker {
         walk
     }
 
-    fn walk_tar(
-        &self,
-        index: u32,
-        tar_stream: &mut dyn Read,
-        walk: &mut LayerWalk,
-    ) -> io::Result<()> {
+    fn walk_tar(&self, index: u32, tar_stream: &mut dyn Read, walk: &mut LayerWalk) -> io::Result<()> {
         let mut archive = tar::Archive::new(tar_stream);
         for entry in archive.entries()? {
             let mut entry = entry?;
@@ -115,8 +107,7 @@ impl Walker {
             let Some(rel) = normalize_tar_path(&raw_path) else {
                 walk.facts.warnings.push(ScanWarning::at(
                     "walker",
-                    Location::file(String::from_utf8_lossy(&raw_path).into_owned())
-                        .with_layer(Some(index)),
+                    Location::file(String::from_utf8_lossy(&raw_path).into_owned()).with_layer(Some(index)),
                     "entry name escapes the image root ('..' component): skipped",
                 ));
                 continue;
@@ -131,11 +122,7 @@ impl Walker {
             };
             if let Some(hidden) = name.strip_prefix(".wh.") {
                 if hidden == ".wh..opq" {
-                    let dir = if parent.is_empty() {
-                        "/".to_string()
-                    } else {
-                        parent.to_string()
-                    };
+                    let dir = if parent.is_empty() { "/".to_string() } else { parent.to_string() };
                     walk.paths.opaque.insert(dir);
                 } else {
                     walk.paths.whiteouts.insert(format!("{parent}/{hidden}"));
@@ -153,14 +140,8 @@ impl Walker {
             let mode = header.mode().unwrap_or(0);
             let uid = header.uid().unwrap_or(0);
             let gid = header.gid().unwrap_or(0);
-            let size = if kind == EntryKind::File {
-                entry.size()
-            } else {
-                0
-            };
-            let link = entry
-                .link_name_bytes()
-                .map(|b| String::from_utf8_lossy(&b).into_owned());
+            let size = if kind == EntryKind::File { entry.size() } else { 0 };
+            let link = entry.link_name_bytes().map(|b| String::from_utf8_lossy(&b).into_owned());
             if kind == EntryKind::File {
                 walk.stats.files += 1;
             }
@@ -175,13 +156,7 @@ impl Walker {
                 layer: Some(index),
                 link_target: link.as_deref(),
             };
-            offer(
-                &self.analyzers,
-                &self.limits,
-                &meta,
-                &mut entry,
-                &mut walk.facts,
-            )?;
+            offer(&self.analyzers, &self.limits, &meta, &mut entry, &mut walk.facts)?;
         }
         Ok(())
     }
@@ -205,22 +180,12 @@ mod tests {
             1
         }
         fn required(&self, m: &EntryMeta<'_>) -> Interest {
-            if m.is_file() {
-                Interest::Yes
-            } else {
-                Interest::No
-            }
+            if m.is_file() { Interest::Yes } else { Interest::No }
         }
-        fn analyze(
-            &self,
-            m: &EntryMeta<'_>,
-            r: &mut dyn Read,
-            out: &mut Facts,
-        ) -> Result<(), AnalyzerError> {
+        fn analyze(&self, m: &EntryMeta<'_>, r: &mut dyn Read, out: &mut Facts) -> Result<(), AnalyzerError> {
             let mut s = String::new();
             r.read_to_string(&mut s)?;
-            out.packages
-                .push(Package::new(m.path, s, "test", m.location()));
+            out.packages.push(Package::new(m.path, s, "test", m.location()));
             Ok(())
         }
     }
@@ -264,11 +229,7 @@ mod tests {
 
     #[test]
     fn whiteouts_recorded() {
-        let tar = tar_of(&[
-            ("etc/.wh.secret", b""),
-            ("opt/.wh..wh..opq", b""),
-            ("a", b"x"),
-        ]);
+        let tar = tar_of(&[("etc/.wh.secret", b""), ("opt/.wh..wh..opq", b""), ("a", b"x")]);
         let w = Walker::new(vec![Box::new(Recorder)], Default::default());
         let l = w.walk_layer(3, &mut &tar[..]);
         assert!(l.paths.whiteouts.contains("/etc/secret"));
@@ -327,11 +288,7 @@ mod tests {
             1
         }
         fn required(&self, m: &EntryMeta<'_>) -> Interest {
-            if m.is_file() {
-                Interest::Sniff
-            } else {
-                Interest::No
-            }
+            if m.is_file() { Interest::Sniff } else { Interest::No }
         }
         fn required_by_content(&self, _m: &EntryMeta<'_>, head: &[u8]) -> bool {
             head.starts_with(b"BIG")
@@ -342,15 +299,9 @@ mod tests {
         fn max_size(&self) -> u64 {
             16
         }
-        fn analyze(
-            &self,
-            m: &EntryMeta<'_>,
-            r: &mut dyn Read,
-            out: &mut Facts,
-        ) -> Result<(), AnalyzerError> {
+        fn analyze(&self, m: &EntryMeta<'_>, r: &mut dyn Read, out: &mut Facts) -> Result<(), AnalyzerError> {
             let n = std::io::copy(r, &mut std::io::sink())?;
-            out.packages
-                .push(Package::new(self.0, n.to_string(), "t", m.location()));
+            out.packages.push(Package::new(self.0, n.to_string(), "t", m.location()));
             Ok(())
         }
     }
@@ -360,18 +311,10 @@ mod tests {
         let mut big = b"BIG".to_vec();
         big.resize(5 * 1024 * 1024 + 7, b'z');
         let tar = tar_of(&[("model.bin", &big), ("small", b"BIG!")]);
-        let limits = crate::WalkLimits {
-            shared_buffer_max: 1024,
-            ..Default::default()
-        };
+        let limits = crate::WalkLimits { shared_buffer_max: 1024, ..Default::default() };
         let w = Walker::new(vec![Box::new(Counter("a")), Box::new(Counter("b"))], limits);
         let l = w.walk_layer(0, &mut &tar[..]);
-        let sizes: Vec<_> = l
-            .facts
-            .packages
-            .iter()
-            .map(|p| (p.name.as_str(), p.version.as_str()))
-            .collect();
+        let sizes: Vec<_> = l.facts.packages.iter().map(|p| (p.name.as_str(), p.version.as_str())).collect();
         let expected = big.len().to_string();
         assert!(sizes.contains(&("a", expected.as_str())), "{sizes:?}");
         assert!(sizes.contains(&("b", expected.as_str())), "{sizes:?}");

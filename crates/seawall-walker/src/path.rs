@@ -32,14 +32,8 @@ mod tests {
 
     #[test]
     fn normalizes() {
-        assert_eq!(
-            normalize_tar_path(b"./etc/os-release").as_deref(),
-            Some("etc/os-release")
-        );
-        assert_eq!(
-            normalize_tar_path(b"/usr//lib/").as_deref(),
-            Some("usr/lib")
-        );
+        assert_eq!(normalize_tar_path(b"./etc/os-release").as_deref(), Some("etc/os-release"));
+        assert_eq!(normalize_tar_path(b"/usr//lib/").as_deref(), Some("usr/lib"));
         assert_eq!(normalize_tar_path(b"./").as_deref(), Some(""));
         assert_eq!(normalize_tar_path(b"a/../../etc/passwd"), None);
     }

@@ -54,10 +54,7 @@ impl Liveness<'_> {
 pub fn squash(layers: &[LayerWalk]) -> Squashed {
     let mut sorted: Vec<&LayerWalk> = layers.iter().collect();
     sorted.sort_by_key(|l| l.index);
-    let mut live = Liveness {
-        layers,
-        memo: HashMap::new(),
-    };
+    let mut live = Liveness { layers, memo: HashMap::new() };
     let mut out = Facts::default();
 
     // Packages: keep live ones; the introducing layer is the lowest layer in which the same database
@@ -65,22 +62,14 @@ pub fn squash(layers: &[LayerWalk]) -> Squashed {
     let mut first_seen: HashMap<(String, String, String, String), u32> = HashMap::new();
     for l in &sorted {
         for p in &l.facts.packages {
-            let path = p
-                .locations
-                .first()
-                .map(|x| x.path.clone())
-                .unwrap_or_default();
+            let path = p.locations.first().map(|x| x.path.clone()).unwrap_or_default();
             let key = (path, p.ecosystem.clone(), p.name.clone(), p.version.clone());
             first_seen.entry(key).or_insert(l.index);
         }
     }
     for l in &sorted {
         for p in &l.facts.packages {
-            let path = p
-                .locations
-                .first()
-                .map(|x| x.path.clone())
-                .unwrap_or_default();
+            let path = p.locations.first().map(|x| x.path.clone()).unwrap_or_default();
             if live.removed_in(&path, Some(l.index)).is_some() {
                 continue;
             }
@@ -178,12 +167,7 @@ mod tests {
         l0.facts.findings.push(secret("/srv/y", 0));
         let l1 = layer(1, &[], &["/srv"], &["/opt/a"]);
         let s = squash(&[l0, l1]);
-        assert!(
-            s.facts
-                .findings
-                .iter()
-                .all(|f| f.deleted_in_layer == Some(1))
-        );
+        assert!(s.facts.findings.iter().all(|f| f.deleted_in_layer == Some(1)));
     }
 
     #[test]
@@ -221,38 +205,18 @@ mod tests {
     fn package_removed_by_later_layer_is_gone() {
         let p = "/usr/lib/python3/dist-packages/x-1.dist-info/METADATA";
         let mut l0 = layer(0, &[p], &[], &[]);
-        l0.facts.packages.push(Package::new(
-            "x",
-            "1",
-            "PyPI",
-            Location::file(p).with_layer(Some(0)),
-        ));
-        let l1 = layer(
-            1,
-            &[],
-            &["/usr/lib/python3/dist-packages/x-1.dist-info"],
-            &[],
-        );
+        l0.facts.packages.push(Package::new("x", "1", "PyPI", Location::file(p).with_layer(Some(0))));
+        let l1 = layer(1, &[], &["/usr/lib/python3/dist-packages/x-1.dist-info"], &[]);
         let s = squash(&[l0, l1]);
         assert!(s.facts.packages.is_empty());
     }
 
     #[test]
     fn os_prefers_etc() {
-        let os = |id: &str| OsInfo {
-            id: id.into(),
-            version_id: "1".into(),
-            ..Default::default()
-        };
+        let os = |id: &str| OsInfo { id: id.into(), version_id: "1".into(), ..Default::default() };
         let c = vec![
-            (
-                Location::file("/usr/lib/os-release").with_layer(Some(2)),
-                os("a"),
-            ),
-            (
-                Location::file("/etc/os-release").with_layer(Some(0)),
-                os("b"),
-            ),
+            (Location::file("/usr/lib/os-release").with_layer(Some(2)), os("a")),
+            (Location::file("/etc/os-release").with_layer(Some(0)), os("b")),
         ];
         assert_eq!(pick_os(&c).unwrap().id, "b");
     }
