@@ -214,7 +214,7 @@ mod tests {
 
         let mut u = vec![deb("bash")];
         apply_os(&mut u, &os("ubuntu", "22.04"));
-        assert_eq!(u[0].ecosystem, "Ubuntu:22.04");
+        assert_eq!(u[0].ecosystem, "Ubuntu:22.04:LTS");
         assert_eq!(u[0].purl.as_deref(), Some("pkg:deb/ubuntu/bash@1:2.0-1?arch=amd64&distro=ubuntu-22.04"));
     }
 
