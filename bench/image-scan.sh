@@ -130,7 +130,7 @@ run() {
     RSS[$name]=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$RES/$name.time")
     TMPB[$name]=$peak
     rm -rf "$tmp"
-    log "$name: rc $rc, wall $(printf %.1f "${WALL[$name]}") s, cpu $(printf %.1f "${CPU[$name]}") s, peak RSS $(( ${RSS[$name]:-0} / 1024 )) MB, temp $peak bytes"
+    log "$name: rc $rc, wall $(printf %.1f "${WALL[$name]}") s, cpu $(printf %.1f "${CPU[$name]}") s, peak RSS $(( ${RSS[$name]:-0} / 1024 )) MiB, temp $peak bytes"
     return $rc
 }
 
@@ -266,7 +266,7 @@ verdict() { # value op target
     echo "syft: ${SYFT_VERSION:-${NOTE[syft]:-missing}}; pigz: $(pigz --version 2>&1 | head -1); JOBS=$JOBS; scheduling: $AUTOGROUP"
     echo "load average (1/5/15 min) at start: $LOAD_START, at end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews the figures)"
     echo
-    printf '| %-44s | %8s | %8s | %9s | %14s |\n' run "wall s" "cpu s" "RSS MB" "temp bytes"
+    printf '| %-44s | %8s | %8s | %9s | %14s |\n' run "wall s" "cpu s" "RSS MiB" "temp bytes"
     printf '|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..46})" ---------- ---------- ----------- ----------------
     fmt_row pigz "pigz -dc, $JOBS in parallel"
     fmt_row probe "floor: zlib-rs inflate, $JOBS in parallel"
@@ -286,7 +286,7 @@ verdict() { # value op target
     for n in inventory full; do
         [[ -n "${RSS[$n]:-}" ]] || continue
         mb=$(( RSS[$n] / 1024 ))
-        echo "seawall $n peak RSS: $mb MB (target ≤ 256: $(verdict "$mb" '<=' 256)); temp bytes: ${TMPB[$n]} (target 0: $(verdict "${TMPB[$n]}" '==' 0))"
+        echo "seawall $n peak RSS: $mb MiB (target ≤ 256 MB: $(verdict "$mb" '<=' 256)); temp bytes: ${TMPB[$n]} (target 0: $(verdict "${TMPB[$n]}" '==' 0))"
     done
 } | tee "$RES/summary.txt"
 
