@@ -221,6 +221,11 @@ fn kind_of(meta: &EntryMeta<'_>) -> Option<Kind> {
     if ["site-packages/", "dist-packages/", "node_modules/"].iter().any(|d| rel.contains(d)) {
         return None;
     }
+    // Distribution documentation (`/usr/share/doc/python3-pip/requirements.txt` lists pip's docs build
+    // requirements) describes nothing installed either.
+    if meta.layer.is_some() && rel.starts_with("usr/share/doc/") {
+        return None;
+    }
     match n {
         "poetry.lock" => Some(Kind::Poetry),
         "uv.lock" => Some(Kind::Uv),
@@ -243,7 +248,7 @@ impl FileAnalyzer for PythonLockAnalyzer {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn required(&self, meta: &EntryMeta<'_>) -> Interest {
@@ -413,5 +418,20 @@ mod deep_nesting {
         let _ = super::parse_toml_lock(&text);
         let text = format!("a = {}1{}\n", "{b = ".repeat(depth), "}".repeat(depth));
         let _ = super::parse_toml_lock(&text);
+    }
+}
+
+#[cfg(test)]
+mod doc_tests_regression {
+    use super::*;
+
+    #[test]
+    fn requirements_under_usr_share_doc_in_images_are_not_inventory() {
+        let img = EntryMeta::file("/usr/share/doc/python3-pip/requirements.txt", 10, Some(0));
+        assert!(kind_of(&img).is_none());
+        let proj = EntryMeta::file("usr/share/doc/requirements.txt", 10, None);
+        assert!(kind_of(&proj).is_some(), "a project tree that happens to have this path is still read");
+        let app = EntryMeta::file("/app/requirements.txt", 10, Some(1));
+        assert!(kind_of(&app).is_some());
     }
 }
