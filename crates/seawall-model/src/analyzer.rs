@@ -34,7 +34,7 @@ impl FileAnalyzer for ModelAnalyzer {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn required(&self, meta: &EntryMeta<'_>) -> Interest {

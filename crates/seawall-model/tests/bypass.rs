@@ -726,3 +726,49 @@ fn keras_h5_new_serialization_format() {
     let o = scan("model.h5", &f);
     assert!(has(&o, "SW-MODEL-009", ""), "{:?}", ids(&o));
 }
+
+/// Regression (false positive on every Hugging Face `training_args.bin`): CPython ≥ 3.11 pickles enum
+/// members as `getattr(EnumClass, "MEMBER")`. Reading a public attribute of a class runs nothing;
+/// modules, private/dunder names, dangerous classes and calling the result stay flagged.
+#[test]
+fn enum_members_pickled_through_getattr() {
+    let enum_member =
+        b"\x80\x02cbuiltins\ngetattr\nctransformers.trainer_utils\nIntervalStrategy\nX\x05\x00\x00\x00STEPS\x86R.";
+    let o = scan("training_args.pkl", enum_member);
+    assert!(!has(&o, GADGET, "") && !has(&o, EXEC, ""), "{:?}", ids(&o));
+    assert!(o.findings.iter().all(|f| f.severity < Severity::High), "{:?}", ids(&o));
+
+    // The same attribute, then called: code execution.
+    let called = b"\x80\x02cbuiltins\ngetattr\nctransformers.trainer_utils\nIntervalStrategy\nX\x05\x00\x00\x00STEPS\x86R)R.";
+    let o = scan("called.pkl", called);
+    assert!(has(&o, EXEC, ""), "{:?}", ids(&o));
+
+    // Private or dunder attribute of a class: still a gadget.
+    let dunder = b"\x80\x02cbuiltins\ngetattr\ncmylib\nThing\nX\x08\x00\x00\x00__init__\x86R.";
+    assert!(has(&scan("d.pkl", dunder), GADGET, "builtins.getattr"));
+    // A class known to execute code: still flagged.
+    let popen = b"\x80\x02cbuiltins\ngetattr\ncsubprocess\nPopen\nX\x0b\x00\x00\x00communicate\x86R.";
+    let o = scan("p.pkl", popen);
+    assert!(o.findings.iter().any(|f| f.severity >= Severity::High), "{:?}", ids(&o));
+    // A module: still a gadget.
+    let module = b"\x80\x02cbuiltins\ngetattr\ncos\npath\nX\x04\x00\x00\x00join\x86R.";
+    assert!(has(&scan("m.pkl", module), GADGET, "builtins.getattr"));
+}
+
+/// Checkpoints written by real torch 2.5.1 / transformers 4.46.3 (`testdata/benign-torch/`): no finding.
+#[test]
+fn generated_torch_and_transformers_checkpoints_are_clean() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/benign-torch");
+    let mut n = 0;
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        if !matches!(p.extension().and_then(|x| x.to_str()), Some("pt" | "bin")) {
+            continue;
+        }
+        n += 1;
+        let out = seawall_model::scan_path(&p);
+        assert!(out.findings.is_empty(), "{}: {:?}", p.display(), ids(&out));
+        assert!(out.models.iter().all(|m| m.verdict == "safe"), "{}", p.display());
+    }
+    assert_eq!(n, 10);
+}

@@ -533,6 +533,12 @@ impl<'j, 'n> Vm<'j, 'n> {
             // the embedded checkpoint was scanned as a nested model; its findings stand on their own
             return;
         }
+        if res.full == "builtins.getattr" && self.is_class_attribute_read(args) {
+            // `getattr(SomeClass, "MEMBER")` is how CPython ≥ 3.11 pickles enum members (e.g.
+            // `IntervalStrategy.STEPS` in every transformers `training_args.bin`): reading a public
+            // attribute of a class runs nothing. Calling the result is judged where it happens.
+            return;
+        }
         let argdesc = self.describe(args);
         let (rule, what) = match res.kind {
             Kind::Safe => return,
@@ -623,6 +629,27 @@ impl<'j, 'n> Vm<'j, 'n> {
             }
             other => fail(off, format!("{} of a non-callable {}", kind.opname(), other.type_name())),
         }
+    }
+
+    /// True for `(Class, "public_name")`: a class-like global (CamelCase last component, not a
+    /// known-dangerous one) and a plain public identifier. Modules (`os`), dunder or private names
+    /// (`__globals__`, `_x`) and computed objects stay gadgets.
+    fn is_class_attribute_read(&self, args: &V) -> bool {
+        let Some([V::Global(cg), name]) = args.tuple() else {
+            return false;
+        };
+        let Some(info) = self.j.globals.get(*cg as usize) else {
+            return false;
+        };
+        if !matches!(info.res.kind, Kind::Safe | Kind::Unknown) {
+            return false;
+        }
+        let class_like =
+            info.res.full.rsplit('.').next().is_some_and(|n| n.starts_with(|c: char| c.is_ascii_uppercase()));
+        let public_ident = name.str().is_some_and(|n| {
+            !n.is_empty() && !n.starts_with('_') && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        });
+        class_like && public_ident
     }
 
     /// What a call result is, when it was produced by a name-resolving callable:
