@@ -772,3 +772,15 @@ fn generated_torch_and_transformers_checkpoints_are_clean() {
     }
     assert_eq!(n, 10);
 }
+
+/// xgboost 3.2.0 models (sklearn wrapper and Booster, pickle protocols 2/4/5, joblib, JSON/UBJSON) written by
+/// `testdata/benign-xgboost/gen_xgboost.py`: no finding, pickles recognised as safe.
+#[test]
+fn generated_xgboost_models_are_clean() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/benign-xgboost");
+    let out = seawall_model::scan_path(&dir);
+    assert!(out.findings.is_empty(), "{:?}", ids(&out));
+    let pickles = out.models.iter().filter(|m| m.format == "pickle").count();
+    assert_eq!(pickles, 7, "{:?}", out.models);
+    assert!(out.models.iter().all(|m| m.verdict == "safe"));
+}
