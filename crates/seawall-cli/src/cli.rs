@@ -194,6 +194,10 @@ pub(crate) struct ScanArgs {
     /// Previous JSON report: report only findings that are new.
     #[arg(long, value_name = "FILE")]
     pub(crate) baseline: Option<PathBuf>,
+
+    /// Registry base images may come from (repeatable; adds to `[registries] allowed` of seawall.toml).
+    #[arg(long = "allowed-registry", value_name = "REGISTRY")]
+    pub(crate) allowed_registries: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]

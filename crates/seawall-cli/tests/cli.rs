@@ -137,3 +137,27 @@ fn rules_and_explain() {
     let missing = seawall(&["explain", "SW-NOPE-999"], home.path());
     assert_eq!(missing.status.code(), Some(2));
 }
+
+#[test]
+fn allowed_registries_from_flag_and_seawall_toml() {
+    let home = tempfile::tempdir().unwrap();
+    let proj = tempfile::tempdir().unwrap();
+    std::fs::write(proj.path().join("Dockerfile"), "FROM python:3.12\nUSER 10001\nCMD [\"python\"]\n")
+        .unwrap();
+    let p = proj.path().to_str().unwrap();
+    let ids = |o: &Output| -> Vec<String> {
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["findings"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap().to_string()).collect()
+    };
+    let none = seawall(&["scan", "config", p, "--quiet", "--format", "json"], home.path());
+    assert!(!ids(&none).contains(&"SW-DF-007".to_string()), "no allowed list, no SW-DF-007");
+    let flag = seawall(
+        &["scan", "config", p, "--quiet", "--format", "json", "--allowed-registry", "registry.example.com"],
+        home.path(),
+    );
+    assert!(ids(&flag).contains(&"SW-DF-007".to_string()), "{:?}", ids(&flag));
+    std::fs::write(proj.path().join("seawall.toml"), "[registries]\nallowed = [\"registry.example.com\"]\n")
+        .unwrap();
+    let toml = seawall(&["scan", "config", p, "--quiet", "--format", "json"], home.path());
+    assert!(ids(&toml).contains(&"SW-DF-007".to_string()), "{}", String::from_utf8_lossy(&toml.stderr));
+}

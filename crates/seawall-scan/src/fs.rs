@@ -36,7 +36,10 @@ pub fn scan_model(path: &Path, opts: &ScanOptions) -> Result<Report, ScanError> 
 
 fn scan_tree(path: &Path, kind: TargetKind, opts: &ScanOptions) -> Result<Report, ScanError> {
     check_path(path)?;
-    let walker = Walker::new(registry::file_analyzers(&opts.scanners), Default::default());
+    let walker = Walker::new(
+        registry::file_analyzers_with(&opts.scanners, &opts.config_options()),
+        Default::default(),
+    );
     if let Some(p) = &opts.progress {
         p.phase("walk");
     }
@@ -69,7 +72,7 @@ pub(crate) fn finish(
     let mut image_facts = Facts::default();
     {
         let view = ImageView { target: &target, config, os: os.as_ref(), files: &files, packages: &packages };
-        for a in registry::image_analyzers(&opts.scanners) {
+        for a in registry::image_analyzers_with(&opts.scanners, &opts.config_options()) {
             if let Err(e) = a.analyze(&view, &mut image_facts) {
                 warnings.push(ScanWarning::general(a.name(), e.to_string()));
             }

@@ -20,7 +20,10 @@ pub fn scan_image(reference: &str, opts: &ScanOptions) -> Result<Report, ScanErr
 /// Scans an already opened image source.
 pub fn scan_source(source: &dyn ImageSource, opts: &ScanOptions) -> Result<Report, ScanError> {
     let meta = source.meta();
-    let walker = Walker::new(registry::file_analyzers(&opts.scanners), Default::default());
+    let walker = Walker::new(
+        registry::file_analyzers_with(&opts.scanners, &opts.config_options()),
+        Default::default(),
+    );
     let cache = if opts.no_cache {
         None
     } else {
@@ -30,7 +33,7 @@ pub fn scan_source(source: &dyn ImageSource, opts: &ScanOptions) -> Result<Repor
         p.start(meta.layers.len(), meta.layers.iter().map(|l| l.size).sum());
         p.phase("walk");
     }
-    let key_of = |diff_id: &str| cache_key(diff_id, walker.analyzers(), "");
+    let key_of = |diff_id: &str| cache_key(diff_id, walker.analyzers(), &opts.fingerprint());
     let cached = |index: u32| -> Option<LayerWalk> {
         let c = cache.as_ref()?;
         let desc = meta.layers.get(index as usize)?;

@@ -107,8 +107,22 @@ pub struct ScanOptions {
     pub no_cache: bool,
     /// Image source options (platform, insecure, Docker host, credentials).
     pub source: SourceOptions,
+    /// Registries base images may come from (`SW-DF-007`); empty disables that rule.
+    pub allowed_registries: Vec<String>,
     /// Progress sink.
     pub progress: Option<Arc<dyn Progress>>,
+}
+
+impl ScanOptions {
+    /// Options of the configuration checks derived from these scan options.
+    pub fn config_options(&self) -> seawall_config::ConfigOptions {
+        seawall_config::ConfigOptions { allowed_registries: self.allowed_registries.clone(), today: None }
+    }
+
+    /// Everything besides the analyzer set that changes per-layer facts (part of the cache key).
+    pub fn fingerprint(&self) -> String {
+        format!("allowed_registries={:?}", self.allowed_registries)
+    }
 }
 
 impl std::fmt::Debug for ScanOptions {

@@ -6,8 +6,16 @@ use seawall_core::RuleMeta;
 
 use crate::Scanners;
 
-/// The per-file analyzers for a scanner set, in a fixed order.
+/// The per-file analyzers for a scanner set, in a fixed order, with default options.
 pub fn file_analyzers(scanners: &Scanners) -> Vec<Box<dyn FileAnalyzer>> {
+    file_analyzers_with(scanners, &seawall_config::ConfigOptions::default())
+}
+
+/// The per-file analyzers for a scanner set with the configuration checks' options.
+pub fn file_analyzers_with(
+    scanners: &Scanners,
+    config: &seawall_config::ConfigOptions,
+) -> Vec<Box<dyn FileAnalyzer>> {
     let mut v: Vec<Box<dyn FileAnalyzer>> = Vec::new();
     if scanners.inventory {
         v.extend(seawall_inventory::analyzers());
@@ -19,19 +27,27 @@ pub fn file_analyzers(scanners: &Scanners) -> Vec<Box<dyn FileAnalyzer>> {
         v.push(Box::new(seawall_model::ModelAnalyzer::new(seawall_model::ScanOptions::default())));
     }
     if scanners.config {
-        v.push(Box::new(seawall_config::file_analyzer()));
+        v.push(Box::new(seawall_config::ConfigFileAnalyzer::new(config.clone())));
     }
     v
 }
 
-/// The whole-image analyzers for a scanner set, in a fixed order.
+/// The whole-image analyzers for a scanner set, in a fixed order, with default options.
 pub fn image_analyzers(scanners: &Scanners) -> Vec<Box<dyn ImageAnalyzer>> {
+    image_analyzers_with(scanners, &seawall_config::ConfigOptions::default())
+}
+
+/// The whole-image analyzers for a scanner set with the configuration checks' options.
+pub fn image_analyzers_with(
+    scanners: &Scanners,
+    config: &seawall_config::ConfigOptions,
+) -> Vec<Box<dyn ImageAnalyzer>> {
     let mut v: Vec<Box<dyn ImageAnalyzer>> = Vec::new();
     if scanners.secret {
         v.push(Box::new(seawall_secrets::ImageConfigSecretsAnalyzer));
     }
     if scanners.config {
-        v.push(Box::new(seawall_config::image_analyzer()));
+        v.push(Box::new(seawall_config::ImageConfigAnalyzer::new(config.clone())));
     }
     v
 }

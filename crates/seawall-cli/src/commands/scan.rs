@@ -14,29 +14,29 @@ use crate::output;
 use crate::progress::Bar;
 
 pub(crate) fn run(cli: &Cli, what: &ScanTarget) -> Result<u8> {
-    let (common, report, target_path) = match what {
-        ScanTarget::Image { reference, common, platform, insecure } => {
-            let mut opts = options(cli, common)?;
+    let (common, target_path) = match what {
+        ScanTarget::Image { common, .. } => (common, std::env::current_dir().unwrap_or_default()),
+        ScanTarget::Fs { path, common }
+        | ScanTarget::Config { path, common }
+        | ScanTarget::Model { path, common } => (common, path.clone()),
+    };
+    // The policy is read first: seawall.toml's allowed registries change what the checks report.
+    let policy = policy(common, &target_path)?;
+    let mut opts = options(cli, common)?;
+    opts.allowed_registries = policy.config.allowed_registries.clone();
+    opts.allowed_registries.extend(common.allowed_registries.iter().cloned());
+    let report = match what {
+        ScanTarget::Image { reference, platform, insecure, .. } => {
             opts.source.platform = platform.clone();
             opts.source.insecure = *insecure;
-            let r = seawall_scan::scan_image(reference, &opts)
-                .with_context(|| format!("cannot scan image {reference}"))?;
-            (common, r, std::env::current_dir().unwrap_or_default())
+            seawall_scan::scan_image(reference, &opts)
+                .with_context(|| format!("cannot scan image {reference}"))?
         }
-        ScanTarget::Fs { path, common } => {
-            let opts = options(cli, common)?;
-            (common, seawall_scan::scan_fs(path, &opts)?, path.clone())
-        }
-        ScanTarget::Config { path, common } => {
-            let opts = options(cli, common)?;
-            (common, seawall_scan::scan_config(path, &opts)?, path.clone())
-        }
-        ScanTarget::Model { path, common } => {
-            let opts = options(cli, common)?;
-            (common, seawall_scan::scan_model(path, &opts)?, path.clone())
-        }
+        ScanTarget::Fs { path, .. } => seawall_scan::scan_fs(path, &opts)?,
+        ScanTarget::Config { path, .. } => seawall_scan::scan_config(path, &opts)?,
+        ScanTarget::Model { path, .. } => seawall_scan::scan_model(path, &opts)?,
     };
-    finish(cli, common, report, &target_path)
+    finish(cli, common, report, &target_path, &policy)
 }
 
 fn options(cli: &Cli, common: &ScanArgs) -> Result<ScanOptions> {
@@ -73,8 +73,7 @@ fn policy(common: &ScanArgs, target: &Path) -> Result<Policy> {
     Ok(policy)
 }
 
-fn finish(cli: &Cli, common: &ScanArgs, mut report: Report, target: &Path) -> Result<u8> {
-    let policy = policy(common, target)?;
+fn finish(cli: &Cli, common: &ScanArgs, mut report: Report, target: &Path, policy: &Policy) -> Result<u8> {
     policy.apply(&mut report, jiff::ZonedDateTime::now().date());
     report.normalize();
     let baseline = match &common.baseline {
