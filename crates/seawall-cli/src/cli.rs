@@ -78,6 +78,10 @@ pub(crate) enum Command {
         /// Learning window in seconds after a container starts.
         #[arg(long, default_value = "5")]
         learn: f64,
+        /// Also scan the image of every container that starts (vulnerabilities, secrets, model files;
+        /// once per image, layers from the cache) and export the counts in seawall_findings.
+        #[arg(long)]
+        scan_images: bool,
     },
     /// Draw the network segmentation graph of a compose project (PATH) or of the live Docker host (`docker`).
     Graph {

@@ -62,7 +62,7 @@ impl Metrics {
         let findings = Family::<Labels, Gauge>::default();
         registry.register(
             "findings",
-            "Findings of the latest audit, by image, severity and practice",
+            "Findings of the latest audit (source=container) and image scan (source=image), by image, severity and practice",
             findings.clone(),
         );
         let drift_alerts = Family::<Labels, Counter>::default();

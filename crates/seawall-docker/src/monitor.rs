@@ -16,8 +16,12 @@ use crate::live::LiveContainer;
 use crate::metrics::{Metrics, labels};
 use crate::{DockerError, client, sampler, server};
 
+/// Scans an image (by image id) for vulnerabilities, secrets and model files; injected by the CLI so
+/// that this crate does not depend on the scan pipeline. Runs on a blocking thread.
+pub type ImageScanner = Arc<dyn Fn(&str) -> Result<Vec<seawall_core::Finding>, String> + Send + Sync>;
+
 /// How the monitor runs.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct MonitorOptions {
     /// Address of the `/metrics` and `/healthz` server.
     pub listen: SocketAddr,
@@ -31,6 +35,22 @@ pub struct MonitorOptions {
     pub learn: Duration,
     /// Write alerts as JSON lines on stderr.
     pub log_alerts: bool,
+    /// Scan the image of every container that starts (once per image id; layers come from the cache).
+    pub image_scanner: Option<ImageScanner>,
+}
+
+impl std::fmt::Debug for MonitorOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MonitorOptions")
+            .field("listen", &self.listen)
+            .field("docker_host", &self.docker_host)
+            .field("webhook", &self.webhook)
+            .field("interval", &self.interval)
+            .field("learn", &self.learn)
+            .field("log_alerts", &self.log_alerts)
+            .field("image_scanner", &self.image_scanner.is_some())
+            .finish()
+    }
 }
 
 impl Default for MonitorOptions {
@@ -42,6 +62,7 @@ impl Default for MonitorOptions {
             interval: Duration::from_secs(1),
             learn: Duration::from_secs(5),
             log_alerts: true,
+            image_scanner: None,
         }
     }
 }
@@ -59,6 +80,8 @@ struct State {
     metrics: Arc<Metrics>,
     sink: AlertSink,
     containers: Mutex<HashMap<String, Tracked>>,
+    /// Image ids already scanned (or being scanned).
+    scanned_images: Mutex<std::collections::HashSet<String>>,
     opts: MonitorOptions,
 }
 
@@ -88,8 +111,13 @@ pub async fn run(
 ) -> Result<(), DockerError> {
     let metrics = Arc::new(Metrics::new());
     let sink = AlertSink::new(opts.webhook.clone(), metrics.clone(), opts.log_alerts);
-    let state =
-        Arc::new(State { metrics: metrics.clone(), sink, containers: Mutex::new(HashMap::new()), opts });
+    let state = Arc::new(State {
+        metrics: metrics.clone(),
+        sink,
+        containers: Mutex::new(HashMap::new()),
+        scanned_images: Mutex::new(std::collections::HashSet::new()),
+        opts,
+    });
     let listener = tokio::net::TcpListener::bind(state.opts.listen)
         .await
         .map_err(|e| DockerError::Listen { addr: state.opts.listen.to_string(), message: e.to_string() })?;
@@ -280,17 +308,27 @@ async fn track(state: &Arc<State>, docker: &Docker, id: &str) {
     let findings = crate::audit::check_container(&info);
     state.metrics.audit_duration_seconds.observe(t0.elapsed().as_secs_f64());
     let risk = findings.iter().map(|f| f.severity).max();
-    for f in &findings {
-        state
-            .metrics
-            .findings
-            .get_or_create(&labels(&[
-                ("image", &info.image),
-                ("severity", f.severity.as_str()),
-                ("practice", &f.practice.to_string()),
-            ]))
-            .set(findings.iter().filter(|g| g.severity == f.severity && g.practice == f.practice).count()
-                as i64);
+    set_findings_gauge(state, &info.image, "container", &findings);
+    if let Some(scanner) = state.opts.image_scanner.clone() {
+        let first = state.scanned_images.lock().await.insert(info.image_id.clone());
+        if first {
+            let st = state.clone();
+            let (image_id, image) = (info.image_id.clone(), info.image.clone());
+            tokio::spawn(async move {
+                let t = Instant::now();
+                let id = image_id.clone();
+                let result = tokio::task::spawn_blocking(move || scanner(&id)).await;
+                st.metrics.scan_duration_seconds.observe(t.elapsed().as_secs_f64());
+                match result {
+                    Ok(Ok(found)) => set_findings_gauge(&st, &image, "image", &found),
+                    Ok(Err(e)) => eprintln!(
+                        "{}",
+                        serde_json::json!({"level": "warn", "message": format!("cannot scan image {image_id}: {e}")})
+                    ),
+                    Err(_) => {}
+                }
+            });
+        }
     }
     let mut baseline = Baseline::from_image(&info.entrypoint, &info.cmd);
     if let Some(hc) = &info.healthcheck_cmd {
@@ -303,6 +341,27 @@ async fn track(state: &Arc<State>, docker: &Docker, id: &str) {
     );
     let _ = risk;
     update_risk_gauge(state, &guard);
+}
+
+/// Publishes finding counts per (image, source, severity, practice); `source` is `container` for the
+/// runtime configuration audit and `image` for the image scan.
+fn set_findings_gauge(state: &State, image: &str, source: &str, findings: &[seawall_core::Finding]) {
+    let mut counts: std::collections::BTreeMap<(seawall_core::Severity, u8), i64> = Default::default();
+    for f in findings {
+        *counts.entry((f.severity, f.practice)).or_default() += 1;
+    }
+    for ((sev, practice), n) in counts {
+        state
+            .metrics
+            .findings
+            .get_or_create(&labels(&[
+                ("image", image),
+                ("source", source),
+                ("severity", sev.as_str()),
+                ("practice", &practice.to_string()),
+            ]))
+            .set(n);
+    }
 }
 
 fn update_risk_gauge(state: &State, containers: &HashMap<String, Tracked>) {

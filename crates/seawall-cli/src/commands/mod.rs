@@ -24,9 +24,14 @@ pub(crate) fn run(cli: Cli) -> Result<u8> {
             }
             Ok(0)
         }
-        Command::Monitor { listen, docker_host, webhook, interval, learn } => {
-            monitor::monitor(*listen, docker_host.clone(), webhook.clone(), *interval, *learn, cli.quiet)
-        }
+        Command::Monitor { listen, docker_host, webhook, interval, learn, scan_images } => monitor::monitor(
+            &cli,
+            *listen,
+            docker_host.clone(),
+            webhook.clone(),
+            (*interval, *learn),
+            *scan_images,
+        ),
         Command::Audit {
             what:
                 AuditTarget::Docker { all, docker_host, format, output, fail_on, scan_images, image_scanners },

@@ -4,16 +4,34 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-use seawall_docker::monitor::{MonitorOptions, run};
+use seawall_docker::monitor::{ImageScanner, MonitorOptions, run};
+
+/// Scans `docker:<image id>` with the vuln, secret and model scanners (the layer cache makes images
+/// that share layers cheap).
+fn image_scanner(cli: &crate::cli::Cli, docker_host: Option<String>) -> ImageScanner {
+    let mut opts = seawall_scan::ScanOptions {
+        scanners: seawall_scan::Scanners { config: false, ..Default::default() },
+        db: cli.db.clone(),
+        offline: cli.offline,
+        ..Default::default()
+    };
+    opts.source.docker_host = docker_host;
+    std::sync::Arc::new(move |image_id: &str| {
+        seawall_scan::scan_image(&format!("docker:{image_id}"), &opts)
+            .map(|r| r.findings)
+            .map_err(|e| e.to_string())
+    })
+}
 
 pub(crate) fn monitor(
+    cli: &crate::cli::Cli,
     listen: std::net::SocketAddr,
     docker_host: Option<String>,
     webhook: Option<String>,
-    interval: f64,
-    learn: f64,
-    quiet: bool,
+    (interval, learn): (f64, f64),
+    scan_images: bool,
 ) -> Result<u8> {
+    let quiet = cli.quiet;
     let secs = |v: f64, what: &str| {
         if v.is_finite() && v > 0.0 && v < 86_400.0 {
             Ok(Duration::from_secs_f64(v))
@@ -21,14 +39,17 @@ pub(crate) fn monitor(
             Err(anyhow::anyhow!("--{what} must be a number of seconds between 0 and 86400, got {v}"))
         }
     };
-    let opts = MonitorOptions {
+    let scanner = scan_images.then(|| image_scanner(cli, docker_host.clone()));
+    let mut opts = MonitorOptions {
         listen,
         docker_host,
         webhook,
         interval: secs(interval, "interval")?,
         learn: secs(learn.max(0.001), "learn")?,
         log_alerts: true,
+        image_scanner: None,
     };
+    opts.image_scanner = scanner;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
