@@ -25,7 +25,8 @@ cleanup() {
 trap cleanup EXIT
 cleanup_start() { docker ps -aq --filter "name=^$P-" | xargs -r docker rm -f >/dev/null 2>&1 || true; }
 
-docker image inspect "$IMG" >/dev/null 2>&1 || bash "$HERE/build-images.sh"
+docker image inspect "$IMG" >/dev/null 2>&1 && docker image inspect "$E2E_IMAGE" >/dev/null 2>&1 \
+    || bash "$HERE/build-images.sh"
 command -v socat >/dev/null || { apt-get update -qq && apt-get install -y -qq socat >/dev/null; }
 cleanup_start
 docker network rm "$P-net" >/dev/null 2>&1 || true
@@ -134,4 +135,18 @@ for _ in $(seq 1 100); do
 done
 [ $ok = 1 ] || { echo "$m" | grep -E "reconnect|events|engine_up" >&2; cat "$OUT/monitor2.log" >&2; die "monitor did not reconnect or lost the start event"; }
 log "reconnected; the start event from the outage was received"
+
+# 4. monitor --scan-images: the image of a started container is scanned once; its findings are exported.
+SEAWALL_CACHE_DIR="$OUT/cache" SEAWALL_DB="$OUT/none.db" \
+    "$BIN" monitor --listen 127.0.0.1:19801 --offline --scan-images 2>"$OUT/monitor3.log" &
+PIDS+=($!)
+sleep 1
+docker run -d --name "$P-scanned" "$E2E_IMAGE" sleep 600 >/dev/null
+ok=0
+for _ in $(seq 1 120); do
+    if curl -s 127.0.0.1:19801/metrics | grep -q 'seawall_findings{image="seawall-e2e/app:latest",source="image",severity="CRITICAL",practice="6"}'; then ok=1; break; fi
+    sleep 0.5
+done
+[ $ok = 1 ] || { curl -s 127.0.0.1:19801/metrics | grep -E "findings|scan_duration" >&2; cat "$OUT/monitor3.log" >&2; die "image of a started container not scanned"; }
+log "monitor --scan-images exported the image's findings"
 echo "docker e2e: ok"
