@@ -226,7 +226,13 @@ pub fn daemon_settings(
             .and_then(|o| o.get("com.docker.network.bridge.enable_icc"))
             .and_then(Value::as_str)
             .map(|v| v != "false"),
-        userns_remap: sec.iter().any(|s| s.contains("name=userns")).then(|| "default".to_string()),
+        // A rootless daemon maps container root to an unprivileged host user, which is what userns-remap
+        // achieves for a root daemon (CIS 2.8 is then satisfied).
+        userns_remap: if sec.iter().any(|s| s.contains("name=rootless")) {
+            Some("rootless".to_string())
+        } else {
+            sec.iter().any(|s| s.contains("name=userns")).then(|| "default".to_string())
+        },
         live_restore: info.get("LiveRestoreEnabled").and_then(Value::as_bool),
         no_new_privileges: sec.iter().any(|s| s.contains("name=no-new-privileges")).then_some(true),
         hosts: Vec::new(),
@@ -443,5 +449,11 @@ mod tests {
         assert_eq!(d.no_new_privileges, Some(true));
         assert_eq!(d.seccomp_profile.as_deref(), Some("builtin"));
         assert_eq!(d.insecure_registries, vec!["10.0.0.0/8".to_string(), "reg.local:5000".to_string()]);
+        assert_eq!(d.userns_remap, None);
+        let rootless: Value =
+            serde_json::from_str(r#"{"SecurityOptions":["name=seccomp,profile=builtin","name=rootless"]}"#)
+                .unwrap();
+        let d = daemon_settings(&rootless, None, None, None);
+        assert_eq!(d.userns_remap.as_deref(), Some("rootless"));
     }
 }
