@@ -30,6 +30,19 @@ impl Progress for Bar {
     fn phase(&self, name: &str) {
         self.bar.set_message(name.to_string());
     }
+    fn download(&self, done: u64, total: u64) {
+        let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
+        if total > 0 {
+            self.bar.set_message(format!(
+                "fetching vulnerability database {:.1}/{:.1} MiB",
+                mib(done),
+                mib(total)
+            ));
+        } else {
+            self.bar.set_message(format!("fetching vulnerability database {:.1} MiB", mib(done)));
+        }
+        self.bar.tick();
+    }
     fn finish(&self) {
         self.bar.finish_and_clear();
     }

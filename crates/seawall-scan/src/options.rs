@@ -86,6 +86,8 @@ pub trait Progress: Send + Sync {
     fn layer_done(&self, index: u32, bytes: u64, cached: bool);
     /// A phase started (`walk`, `vuln`, `analyze`…).
     fn phase(&self, name: &str);
+    /// Bytes downloaded so far while fetching the vulnerability database (`total` 0 when unknown).
+    fn download(&self, _done: u64, _total: u64) {}
     /// Everything is done.
     fn finish(&self);
 }

@@ -62,7 +62,12 @@ pub(crate) fn run(packages: &[Package], os: Option<&OsInfo>, opts: &ScanOptions)
         if let Some(p) = &opts.progress {
             p.phase("fetching vulnerability database");
         }
-        match update(&path, &source, &ecosystems, &|_, _| {}) {
+        let progress = |done: u64, total: u64| {
+            if let Some(p) = &opts.progress {
+                p.download(done, total);
+            }
+        };
+        match update(&path, &source, &ecosystems, &progress) {
             Ok(summary) => {
                 for (eco, err) in summary.failures() {
                     out.warnings.push(ScanWarning::general(
