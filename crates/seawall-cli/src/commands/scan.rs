@@ -36,6 +36,9 @@ pub(crate) fn run(cli: &Cli, what: &ScanTarget) -> Result<u8> {
         ScanTarget::Config { path, .. } => seawall_scan::scan_config(path, &opts)?,
         ScanTarget::Model { path, .. } => seawall_scan::scan_model(path, &opts)?,
     };
+    if let Some(p) = &opts.progress {
+        p.finish();
+    }
     finish(cli, common, report, &target_path, &policy)
 }
 
