@@ -23,7 +23,30 @@ fn mermaid_escape(s: &str) -> String {
 
 fn port_label(p: &crate::container::PortSpec) -> String {
     let hp = p.host_port.map_or_else(|| "*".to_string(), |h| h.to_string());
-    format!("{}:{hp}→{}", p.host_ip.as_deref().unwrap_or("0.0.0.0"), p.container_port)
+    let ip = p.host_ip.as_deref().unwrap_or("0.0.0.0");
+    // IPv6 addresses are bracketed so that the port stays readable (`[::]:8888`).
+    if ip.contains(':') && !ip.starts_with('[') {
+        format!("[{ip}]:{hp}→{}", p.container_port)
+    } else {
+        format!("{ip}:{hp}→{}", p.container_port)
+    }
+}
+
+#[cfg(test)]
+mod port_label_tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_host_ips_are_bracketed() {
+        let p = |ip: Option<&str>| crate::container::PortSpec {
+            host_ip: ip.map(str::to_string),
+            host_port: Some(8888),
+            container_port: 8888,
+        };
+        assert_eq!(port_label(&p(Some("::"))), "[::]:8888→8888");
+        assert_eq!(port_label(&p(None)), "0.0.0.0:8888→8888");
+        assert_eq!(port_label(&p(Some("127.0.0.1"))), "127.0.0.1:8888→8888");
+    }
 }
 
 fn service_label(s: &GraphService) -> String {
