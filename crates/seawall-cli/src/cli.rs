@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::args::{FormatArg, ScannerArg, SeverityArg};
+
 /// seawall — one fast tool that secures containerized AI/ML projects: inventory, vulnerabilities,
 /// secrets (also in deleted layers), model files, configuration, live Docker hosts.
 #[derive(Debug, Parser)]
@@ -151,25 +153,30 @@ pub(crate) enum ScanTarget {
 /// Flags shared by every `scan` subcommand.
 #[derive(Debug, Args, Clone)]
 pub(crate) struct ScanArgs {
-    /// Output format: table, json, cyclonedx, spdx, sarif, html, markdown.
-    #[arg(long, short, default_value = "table")]
-    pub(crate) format: String,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value = "table")]
+    pub(crate) format: FormatArg,
 
     /// Write the report to FILE instead of stdout; FORMAT=FILE writes an extra format (repeatable).
     #[arg(long, short, value_name = "FILE|FORMAT=FILE")]
     pub(crate) output: Vec<String>,
 
-    /// Comma-separated scanners: inventory, vuln, secret, model, config (default: all).
-    #[arg(long, default_value = "all")]
-    pub(crate) scanners: String,
+    /// Scanners to run (comma-separated).
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "all", ignore_case = true)]
+    pub(crate) scanners: Vec<ScannerArg>,
 
-    /// Exit with code 1 when a finding at or above this severity remains (CRITICAL, HIGH, MEDIUM, LOW, INFO).
-    #[arg(long, value_name = "SEVERITY")]
-    pub(crate) fail_on: Option<String>,
+    /// Exit with code 1 when a finding at or above this severity remains — or when the scan is
+    /// incomplete (not every input read and verified), unless --allow-incomplete.
+    #[arg(long, value_enum, value_name = "SEVERITY", ignore_case = true)]
+    pub(crate) fail_on: Option<SeverityArg>,
+
+    /// With a --fail-on threshold: do not fail because the scan is incomplete (the report still says so).
+    #[arg(long)]
+    pub(crate) allow_incomplete: bool,
 
     /// Only report findings of these severities (comma-separated).
-    #[arg(long, value_name = "LIST")]
-    pub(crate) severity: Option<String>,
+    #[arg(long, value_enum, value_name = "LIST", value_delimiter = ',', ignore_case = true)]
+    pub(crate) severity: Vec<SeverityArg>,
 
     /// Do not report vulnerabilities without a fixed version.
     #[arg(long)]
@@ -234,21 +241,30 @@ pub(crate) enum AuditTarget {
         /// Docker endpoint (default DOCKER_HOST or the local socket).
         #[arg(long, env = "DOCKER_HOST")]
         docker_host: Option<String>,
-        /// Output format: table, json, sarif, html, markdown.
-        #[arg(long, short, default_value = "table")]
-        format: String,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value = "table")]
+        format: FormatArg,
         /// Write the report to FILE instead of stdout; FORMAT=FILE writes an extra format (repeatable).
         #[arg(long, short, value_name = "FILE|FORMAT=FILE")]
         output: Vec<String>,
-        /// Exit with code 1 when a finding at or above this severity remains.
-        #[arg(long, value_name = "SEVERITY")]
-        fail_on: Option<String>,
+        /// Exit with code 1 when a finding at or above this severity remains, or the audit is incomplete.
+        #[arg(long, value_enum, value_name = "SEVERITY", ignore_case = true)]
+        fail_on: Option<SeverityArg>,
+        /// With a --fail-on threshold: do not fail because the audit is incomplete.
+        #[arg(long)]
+        allow_incomplete: bool,
         /// Also scan the image of every audited container (results cached by layer).
         #[arg(long)]
         scan_images: bool,
         /// Scanners for `--scan-images` (comma-separated).
-        #[arg(long, default_value = "vuln,secret,model")]
-        image_scanners: String,
+        #[arg(
+            long,
+            value_enum,
+            value_delimiter = ',',
+            default_value = "vuln,secret,model",
+            ignore_case = true
+        )]
+        image_scanners: Vec<ScannerArg>,
     },
 }
 

@@ -3,6 +3,7 @@
 //! Thin binary: parse flags (`cli`), call the library (`seawall-scan`, `seawall-vulndb`, …), render, and
 //! map the outcome to an exit code: 0 ok, 1 findings at or above `--fail-on`, 2 error.
 
+mod args;
 mod cli;
 mod commands;
 mod output;

@@ -17,18 +17,17 @@ pub(crate) struct Extras<'a> {
 }
 
 /// Writes the report in the main format (to `--output FILE` or stdout) and every `FORMAT=FILE` extra.
-pub(crate) fn write_all(report: &Report, format: &str, outputs: &[String]) -> Result<()> {
+pub(crate) fn write_all(report: &Report, format: Format, outputs: &[String]) -> Result<()> {
     write_all_with(report, format, outputs, &Extras::default())
 }
 
 /// [`write_all`] with baseline / graph inputs.
 pub(crate) fn write_all_with(
     report: &Report,
-    format: &str,
+    main_format: Format,
     outputs: &[String],
     extras: &Extras<'_>,
 ) -> Result<()> {
-    let main_format: Format = format.parse().with_context(|| format!("--format {format}"))?;
     let mut main_file = None;
     let mut extra = Vec::new();
     for o in outputs {

@@ -436,8 +436,15 @@ fn github_workflow_runs_its_scan_and_uploads_the_sarif_it_writes() {
         assert!(ids.iter().any(|i| i == want), "{want} not in {ids:?}");
     }
 
+    // Offline without a vulnerability database the scan is incomplete, which fails the gate.
     let good = sb.project("clean");
     clean(&good);
+    let out = sb.shell("sh", &hermetic(&lines[0]), &good, &[], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("INCOMPLETE: "), "{}", show(&out));
+    // With the database (as the first online scan would fetch it) the clean project passes.
+    let out = sb.shell("sh", &hermetic("seawall db update"), &good, &[], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     let out = sb.shell("sh", &hermetic(&lines[0]), &good, &[], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     sarif_rule_ids(&good.join("seawall.sarif"));

@@ -30,6 +30,117 @@ impl FindingKind {
     }
 }
 
+/// Whether a fix is available for a vulnerability finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FixStatus {
+    /// A fixed version is known.
+    Fixed,
+    /// No fix is available (yet).
+    #[serde(alias = "not_fixed", alias = "affected")]
+    Unfixed,
+    /// The distribution decided not to fix it.
+    #[serde(alias = "wont_fix")]
+    WillNotFix,
+    /// A fix is planned but deferred.
+    FixDeferred,
+}
+
+impl FixStatus {
+    /// The snake_case name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FixStatus::Fixed => "fixed",
+            FixStatus::Unfixed => "unfixed",
+            FixStatus::WillNotFix => "will_not_fix",
+            FixStatus::FixDeferred => "fix_deferred",
+        }
+    }
+
+    /// True when no fix is available (every status but `fixed`).
+    pub fn is_unfixed(self) -> bool {
+        self != FixStatus::Fixed
+    }
+}
+
+impl std::fmt::Display for FixStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What moved a finding from the active list to `suppressed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SuppressedBy {
+    /// An entry of `.seawallignore` or `seawall.toml` `[[ignore]]`.
+    Ignore,
+    /// An inline `# seawall ignore=ID` (or `# hadolint ignore=`) comment in the scanned file.
+    Inline,
+    /// An OpenVEX statement (`not_affected` / `fixed`).
+    Vex,
+    /// `--ignore-unfixed`.
+    IgnoreUnfixed,
+    /// The `--severity` filter.
+    SeverityFilter,
+    /// Present in the `--baseline` report.
+    Baseline,
+}
+
+impl SuppressedBy {
+    /// The kebab-case name used in JSON and SARIF.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SuppressedBy::Ignore => "ignore",
+            SuppressedBy::Inline => "inline",
+            SuppressedBy::Vex => "vex",
+            SuppressedBy::IgnoreUnfixed => "ignore-unfixed",
+            SuppressedBy::SeverityFilter => "severity-filter",
+            SuppressedBy::Baseline => "baseline",
+        }
+    }
+
+    /// True for suppressions a person wrote down (ignore entries, inline comments, VEX) — SARIF's
+    /// `external`/`inSource` suppressions — as opposed to filters of this run.
+    pub fn is_justified(self) -> bool {
+        matches!(self, SuppressedBy::Ignore | SuppressedBy::Inline | SuppressedBy::Vex)
+    }
+}
+
+impl std::fmt::Display for SuppressedBy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a finding is suppressed: set by policy, read by every renderer.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Suppression {
+    /// The mechanism.
+    pub by: SuppressedBy,
+    /// Where it was declared: `.seawallignore:3`, the VEX document id, the file of an inline comment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The reason or VEX justification, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl Suppression {
+    /// A suppression by `by` with no source or reason.
+    pub fn new(by: SuppressedBy) -> Self {
+        Suppression { by, source: None, reason: None }
+    }
+
+    /// `by` alone, or `by:source` (`ignore:.seawallignore:3`, `vex:doc-1`).
+    pub fn label(&self) -> String {
+        match &self.source {
+            Some(s) => format!("{}:{s}", self.by),
+            None => self.by.to_string(),
+        }
+    }
+}
+
 /// A CVSS score attached to a vulnerability.
 #[derive(Debug, Clone, PartialEq, PartialOrd, Serialize, Deserialize)]
 pub struct Cvss {
@@ -91,9 +202,9 @@ pub struct Finding {
     /// Versions that fix the vulnerability.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fixed_versions: Vec<String>,
-    /// Fix status, e.g. `fixed`, `unfixed`, `will_not_fix`.
+    /// Fix status of a vulnerability.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    pub status: Option<FixStatus>,
     /// Reference URLs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub references: Vec<String>,
@@ -114,6 +225,13 @@ pub struct Finding {
     /// Detected format of the file (`pickle`, `pytorch-zip`, `gguf`, …) for model findings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
+
+    /// Why the finding is suppressed (set by policy; `None` for active findings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppression: Option<Suppression>,
+    /// The scanner's severity when a `[severity]` override changed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_severity: Option<Severity>,
 
     /// Scanner-specific extra facts (e.g. `profile` = `restricted` for Pod Security findings).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -149,6 +267,8 @@ impl Finding {
             callables: Vec::new(),
             opcode_offset: None,
             format: None,
+            suppression: None,
+            original_severity: None,
             details: BTreeMap::new(),
         }
     }
@@ -200,6 +320,18 @@ impl Finding {
             self.details.get("key").map(String::as_str).unwrap_or(""),
             &self.message,
         ]);
+    }
+
+    /// The fingerprint: the one set, or the default one computed as [`Finding::ensure_fingerprint`]
+    /// would, without changing the finding.
+    pub fn fingerprint_or_default(&self) -> String {
+        if self.fingerprint.is_empty() {
+            let mut c = self.clone();
+            c.ensure_fingerprint();
+            c.fingerprint
+        } else {
+            self.fingerprint.clone()
+        }
     }
 
     /// The ordering key used to sort findings deterministically.

@@ -24,11 +24,14 @@
 //! ```
 #![deny(missing_docs)]
 
+mod completeness;
+mod diff;
 mod error;
 mod finding;
 mod fingerprint;
 mod image;
 mod location;
+mod names;
 mod package;
 mod practice;
 mod report;
@@ -36,14 +39,19 @@ mod rule;
 mod severity;
 mod target;
 
+pub use completeness::{
+    Completeness, CompletenessStatus, IncompleteReason, Scanner, ScannerState, WarningKind,
+};
+pub use diff::{ReportDiff, diff_reports};
 pub use error::CoreError;
-pub use finding::{Cvss, Finding, FindingKind, PackageRef};
+pub use finding::{Cvss, Finding, FindingKind, FixStatus, PackageRef, SuppressedBy, Suppression};
 pub use fingerprint::stable_hash;
 pub use image::{HealthCheck, HistoryEntry, ImageConfig};
 pub use location::Location;
+pub use names::normalize_pypi_name;
 pub use package::{Package, SourcePackage};
 pub use practice::{Practice, practice_title};
-pub use report::{ModelFile, Report, SCHEMA_VERSION, ScanWarning, ScannerStatus, ToolInfo};
+pub use report::{ModelFile, ModelVerdict, Report, SCHEMA_VERSION, ScanWarning, ScannerStatus, ToolInfo};
 pub use rule::RuleMeta;
 pub use severity::Severity;
 pub use target::{LayerInfo, OsInfo, Target, TargetKind};

@@ -65,27 +65,12 @@ pub(crate) fn package(
     Package::new(name, version, ecosystem, meta.location()).with_property(PROP_ANALYZER, analyzer)
 }
 
-/// PEP 503 normalisation: lowercase, runs of `-`, `_`, `.` collapsed to one `-`.
+/// PEP 503 normalisation (the one implementation lives in `seawall-core`).
 ///
 /// ```
 /// assert_eq!(seawall_inventory::pep503_normalize("Foo.Bar__baz"), "foo-bar-baz");
 /// ```
-pub fn pep503_normalize(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut sep = false;
-    for c in name.trim().chars() {
-        if matches!(c, '-' | '_' | '.') {
-            sep = true;
-        } else {
-            if sep && !out.is_empty() {
-                out.push('-');
-            }
-            sep = false;
-            out.extend(c.to_lowercase());
-        }
-    }
-    out
-}
+pub use seawall_core::normalize_pypi_name as pep503_normalize;
 
 /// One field of an RFC 822-style stanza (dpkg status, Python METADATA). Continuation lines (starting
 /// with a space or tab) are joined with `\n`.

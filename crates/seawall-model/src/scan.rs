@@ -135,23 +135,24 @@ impl Ctx {
 
     /// Records a model file and computes its verdict from the findings recorded since `mark`.
     pub(crate) fn model(&mut self, scope: &Scope, mark: usize, format: &str, framework: Option<&str>) {
-        let mut verdict = "safe";
+        use seawall_core::ModelVerdict;
+        let rank = |v: ModelVerdict| match v {
+            ModelVerdict::Unsafe => 3,
+            ModelVerdict::Unscannable => 2,
+            ModelVerdict::Suspicious => 1,
+            ModelVerdict::Safe => 0,
+        };
+        let mut verdict = ModelVerdict::Safe;
         for f in self.out.findings.iter().skip(mark) {
             let unscannable = f.id == rules::UNSCANNABLE.id || f.id == rules::MALFORMED.id;
             let v = if f.severity >= Severity::High && !unscannable {
-                "unsafe"
+                ModelVerdict::Unsafe
             } else if unscannable {
-                "unscannable"
+                ModelVerdict::Unscannable
             } else if f.severity >= Severity::Medium {
-                "suspicious"
+                ModelVerdict::Suspicious
             } else {
-                "safe"
-            };
-            let rank = |v: &str| match v {
-                "unsafe" => 3,
-                "unscannable" => 2,
-                "suspicious" => 1,
-                _ => 0,
+                ModelVerdict::Safe
             };
             if rank(v) > rank(verdict) {
                 verdict = v;
@@ -162,7 +163,7 @@ impl Ctx {
             format: format.to_owned(),
             framework: framework.map(str::to_owned),
             size: scope.size.unwrap_or(0),
-            verdict: verdict.to_owned(),
+            verdict,
         });
     }
 

@@ -1,41 +1,27 @@
 //! Applying a [`Policy`] to a report.
 
 use jiff::civil::Date;
-use seawall_core::{Finding, FindingKind, Report, ScanWarning, Severity};
+use seawall_core::{Finding, FindingKind, Report, ScanWarning, Severity, SuppressedBy, Suppression};
 
 use crate::config::scanner_for;
 use crate::{FailOn, Policy};
 
-/// The `details` key naming what suppressed a finding.
-pub const SUPPRESSED_BY: &str = "suppressed_by";
-/// The `details` key carrying the reason or VEX justification of a suppression.
-pub const SUPPRESSED_REASON: &str = "suppressed_reason";
-/// The `details` key keeping the scanner's severity when `[severity]` overrode it.
-pub const ORIGINAL_SEVERITY: &str = "original_severity";
-
-/// Fix statuses that mean "no fix is available".
-const UNFIXED_STATUSES: [&str; 6] =
-    ["unfixed", "not_fixed", "will_not_fix", "wont_fix", "fix_deferred", "affected"];
-
 /// True when a vulnerability finding has no fix: no fixed version is known, or its status says no fix
-/// is available (`unfixed`, `will_not_fix`, `fix_deferred`, …). Other kinds are never "unfixed".
+/// is available (`unfixed`, `will_not_fix`, `fix_deferred`). Other kinds are never "unfixed".
 pub fn is_unfixed(f: &Finding) -> bool {
     f.kind == FindingKind::Vulnerability
-        && (f.fixed_versions.is_empty()
-            || f.status
-                .as_deref()
-                .is_some_and(|s| UNFIXED_STATUSES.contains(&s.to_ascii_lowercase().as_str())))
+        && (f.fixed_versions.is_empty() || f.status.is_some_and(|s| s.is_unfixed()))
 }
 
 /// Applies the policy, in this order:
 ///
 /// 1. findings of scanners or rules disabled in `seawall.toml` are removed (as if never produced);
-/// 2. `[severity]` overrides change the severity (the old one is kept in `details.original_severity`);
-/// 3. expired ignore entries are reported as warnings and do not apply;
-/// 4. each remaining finding is moved to `report.suppressed`, with `details.suppressed_by` (and
-///    `details.suppressed_reason` when known), by the first of: an ignore entry
-///    (`ignore:<origin>`), a VEX statement (`vex:<document id>`), `--ignore-unfixed` (`ignore-unfixed`),
-///    the `--severity` filter (`severity-filter`), the baseline (`baseline`);
+/// 2. `[severity]` overrides change the severity (the old one is kept in `original_severity`);
+/// 3. expired ignore entries are reported as notices and do not apply;
+/// 4. each remaining finding is moved to `report.suppressed`, with a typed [`Suppression`], by the
+///    first of: an ignore entry (source = where it was declared), a VEX statement (source = document
+///    id), `--ignore-unfixed`, the `--severity` filter, the baseline. Findings that arrive already
+///    suppressed (inline `# seawall ignore=` comments, set by scanners) move as they are;
 /// 5. the report is normalised (sorted, fingerprints filled).
 pub fn apply(report: &mut Report, policy: &Policy, today: Date) {
     let cfg = &policy.config;
@@ -49,7 +35,7 @@ pub fn apply(report: &mut Report, policy: &Policy, today: Date) {
         if let Some((_, &sev)) = over
             && sev != f.severity
         {
-            f.details.insert(ORIGINAL_SEVERITY.into(), f.severity.as_str().into());
+            f.original_severity.get_or_insert(f.severity);
             f.severity = sev;
         }
     }
@@ -57,7 +43,7 @@ pub fn apply(report: &mut Report, policy: &Policy, today: Date) {
     let all_ignores: Vec<_> = cfg.ignores.iter().chain(&policy.ignores).collect();
     for e in all_ignores.iter().filter(|e| e.is_expired(today)) {
         let exp = e.expires.map(|d| d.to_string()).unwrap_or_default();
-        report.warnings.push(ScanWarning::general(
+        report.warnings.push(ScanWarning::notice(
             "policy",
             format!("ignore entry {} expired on {exp}; it no longer suppresses findings", e.describe()),
         ));
@@ -66,16 +52,13 @@ pub fn apply(report: &mut Report, policy: &Policy, today: Date) {
 
     let findings = std::mem::take(&mut report.findings);
     for mut f in findings {
-        let verdict = suppression(&f, policy, &active, &report.target);
-        match verdict {
-            Some((by, reason)) => {
-                f.details.insert(SUPPRESSED_BY.into(), by);
-                if let Some(r) = reason {
-                    f.details.insert(SUPPRESSED_REASON.into(), r);
-                }
-                report.suppressed.push(f);
-            }
-            None => report.findings.push(f),
+        if f.suppression.is_none() {
+            f.suppression = suppression(&f, policy, &active, &report.target);
+        }
+        if f.suppression.is_some() {
+            report.suppressed.push(f);
+        } else {
+            report.findings.push(f);
         }
     }
     report.normalize();
@@ -86,9 +69,12 @@ fn suppression(
     policy: &Policy,
     ignores: &[&crate::IgnoreEntry],
     target: &seawall_core::Target,
-) -> Option<(String, Option<String>)> {
+) -> Option<Suppression> {
+    let by = |by: SuppressedBy, source: Option<String>, reason: Option<String>| {
+        Some(Suppression { by, source, reason })
+    };
     if let Some(e) = ignores.iter().find(|e| e.matches(f)) {
-        return Some((format!("ignore:{}", e.origin), e.reason.clone()));
+        return by(SuppressedBy::Ignore, Some(e.origin.clone()), e.reason.clone());
     }
     if f.kind == FindingKind::Vulnerability {
         let mut last = None;
@@ -107,27 +93,31 @@ fn suppression(
                 .clone()
                 .or_else(|| st.impact_statement.clone())
                 .unwrap_or_else(|| st.status.as_str().to_string());
-            return Some((format!("vex:{}", doc.id), Some(format!("{}: {reason}", st.status.as_str()))));
+            return by(
+                SuppressedBy::Vex,
+                Some(doc.id.clone()),
+                Some(format!("{}: {reason}", st.status.as_str())),
+            );
         }
     }
     if policy.ignore_unfixed && is_unfixed(f) {
-        return Some(("ignore-unfixed".into(), None));
+        return by(SuppressedBy::IgnoreUnfixed, None, None);
     }
     if let Some(list) = &policy.severities
         && !list.contains(&f.severity)
     {
-        return Some(("severity-filter".into(), None));
+        return by(SuppressedBy::SeverityFilter, None, None);
     }
     if let Some(b) = &policy.baseline
         && b.contains(f)
     {
-        return Some(("baseline".into(), None));
+        return by(SuppressedBy::Baseline, None, None);
     }
     None
 }
 
-/// Exit code for a single threshold: 1 when an active finding is at or above `fail_on`, else 0.
-/// (Errors are the CLI's exit code 2.)
+/// Exit code for a single threshold: 1 when an active finding is at or above `fail_on`, or when the
+/// scan is incomplete and a threshold is set; else 0. (Errors are the CLI's exit code 2.)
 pub fn exit_code(report: &Report, fail_on: Option<Severity>) -> i32 {
     match fail_on {
         Some(t) => exit_code_with(report, &FailOn::all(t)),
@@ -135,10 +125,37 @@ pub fn exit_code(report: &Report, fail_on: Option<Severity>) -> i32 {
     }
 }
 
-/// Exit code for per-kind thresholds: 1 when an active finding is at or above its kind's threshold.
+/// Exit code for per-kind thresholds: see [`gate`].
 pub fn exit_code_with(report: &Report, fail_on: &FailOn) -> i32 {
-    let failing = report.findings.iter().any(|f| fail_on.threshold(f.kind).is_some_and(|t| f.severity >= t));
-    i32::from(failing)
+    gate(report, fail_on).code()
+}
+
+/// The outcome of the `--fail-on` gate for a report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gate {
+    /// Active findings at or above their kind's threshold.
+    pub failing: usize,
+    /// True when the scan is incomplete (see `Report::completeness`).
+    pub incomplete: bool,
+    /// True when an incomplete scan fails the gate: a threshold is set and incompleteness is not
+    /// allowed.
+    pub incomplete_fails: bool,
+}
+
+impl Gate {
+    /// 1 when findings fail the threshold or an incomplete scan fails it, else 0.
+    pub fn code(&self) -> i32 {
+        i32::from(self.failing > 0 || (self.incomplete && self.incomplete_fails))
+    }
+}
+
+/// Evaluates the gate. A scan that did not read everything is never "clean": when any threshold is set
+/// (`--fail-on`, `[fail_on]`), an incomplete scan fails it unless [`FailOn::allow_incomplete`].
+pub fn gate(report: &Report, fail_on: &FailOn) -> Gate {
+    let failing =
+        report.findings.iter().filter(|f| fail_on.threshold(f.kind).is_some_and(|t| f.severity >= t)).count();
+    let incomplete = !report.is_complete();
+    Gate { failing, incomplete, incomplete_fails: fail_on.is_set() && !fail_on.allow_incomplete }
 }
 
 #[cfg(test)]
@@ -176,7 +193,7 @@ mod tests {
     }
 
     fn suppressed_by(r: &Report, id: &str) -> Option<String> {
-        r.suppressed.iter().find(|f| f.id == id).and_then(|f| f.details.get(SUPPRESSED_BY).cloned())
+        r.suppressed.iter().find(|f| f.id == id).and_then(|f| f.suppression.as_ref()).map(|s| s.label())
     }
 
     #[test]
@@ -200,7 +217,7 @@ mod tests {
         apply(&mut r, &p, today());
         assert_eq!(suppressed_by(&r, "CVE-1").as_deref(), Some("ignore:.seawallignore:1"));
         let s = r.suppressed.iter().find(|f| f.id == "CVE-1").unwrap();
-        assert_eq!(s.details.get(SUPPRESSED_REASON).map(String::as_str), Some("not reachable"));
+        assert_eq!(s.suppression.as_ref().and_then(|s| s.reason.as_deref()), Some("not reachable"));
         assert!(r.findings.iter().any(|f| f.id == "SW-DF-001"), "expired entry must not apply");
         assert_eq!(r.warnings.len(), 1);
         assert!(r.warnings[0].message.contains("expired on 2026-05-31"), "{:?}", r.warnings);
@@ -255,7 +272,7 @@ mod tests {
         assert!(!r.findings.iter().any(|f| f.id == "SW-DF-001"));
         let c1 = r.findings.iter().find(|f| f.id == "CVE-1").unwrap();
         assert_eq!(c1.severity, Severity::Low);
-        assert_eq!(c1.details.get(ORIGINAL_SEVERITY).map(String::as_str), Some("CRITICAL"));
+        assert_eq!(c1.original_severity, Some(Severity::Critical));
         assert_eq!(exit_code_with(&r, &p.fail_on(None)), 1);
         r.findings.retain(|f| f.kind != FindingKind::Secret);
         assert_eq!(exit_code_with(&r, &p.fail_on(None)), 0, "only secrets have a threshold");
@@ -266,12 +283,44 @@ mod tests {
         );
     }
 
+    /// Regression (exit 0 on incomplete scans): a threshold fails an incomplete scan even with no
+    /// finding, unless incompleteness is allowed; without a threshold nothing is gated; notices do not
+    /// make a scan incomplete.
+    #[test]
+    fn incomplete_scans_fail_any_threshold() {
+        let mut r = Report::new(Target::new(TargetKind::Image, "x"));
+        r.warnings.push(ScanWarning::notice("vuln", "database is 9 days old"));
+        r.normalize();
+        assert!(r.completeness.is_complete());
+        assert_eq!(exit_code(&r, Some(Severity::Critical)), 0);
+
+        r.warnings.push(
+            ScanWarning::general("source", "layer 2: digest mismatch")
+                .with_kind(seawall_core::WarningKind::LayerDigestMismatch),
+        );
+        r.normalize();
+        assert!(!r.completeness.is_complete());
+        assert_eq!(r.completeness.reasons.len(), 1);
+        assert_eq!(exit_code(&r, Some(Severity::Critical)), 1);
+        assert_eq!(exit_code(&r, None), 0, "no threshold, no gate");
+        let allowed = FailOn { allow_incomplete: true, ..FailOn::all(Severity::Critical) };
+        assert_eq!(exit_code_with(&r, &allowed), 0);
+        let g = gate(&r, &FailOn::all(Severity::High));
+        assert_eq!((g.failing, g.incomplete, g.incomplete_fails), (0, true, true));
+        // Per-kind thresholds from seawall.toml gate incompleteness too.
+        let cfg = Config::parse("[fail_on]\nsecret = 'HIGH'\n", Path::new("seawall.toml")).unwrap();
+        assert_eq!(exit_code_with(&r, &cfg.fail_on), 1);
+        let cfg =
+            Config::parse("[fail_on]\nsecret = 'HIGH'\nallow_incomplete = true\n", Path::new("s")).unwrap();
+        assert_eq!(exit_code_with(&r, &cfg.fail_on), 0);
+    }
+
     #[test]
     fn unfixed_definition() {
         assert!(is_unfixed(&vuln("x", Severity::Low, &[])));
         assert!(!is_unfixed(&vuln("x", Severity::Low, &["1"])));
         let mut f = vuln("x", Severity::Low, &["1"]);
-        f.status = Some("will_not_fix".into());
+        f.status = Some(seawall_core::FixStatus::WillNotFix);
         assert!(is_unfixed(&f));
         assert!(!is_unfixed(&Finding::new(FindingKind::Secret, "s", Severity::Low, 6, "t")));
     }
@@ -319,7 +368,7 @@ mod tests {
             p.severities = sev_filter.map(|v| v.into_iter().map(|i| Severity::ALL[i]).collect());
             apply(&mut r, &p, today());
             proptest::prop_assert_eq!(r.findings.len() + r.suppressed.len(), n);
-            proptest::prop_assert!(r.suppressed.iter().all(|f| f.details.contains_key(SUPPRESSED_BY)));
+            proptest::prop_assert!(r.suppressed.iter().all(|f| f.suppression.is_some()));
             for f in &r.findings {
                 if !expired {
                     proptest::prop_assert!(!p.ignores.iter().any(|e| e.matches(f)));

@@ -8,6 +8,7 @@
 //! default = "HIGH"            # any kind without its own threshold
 //! vulnerability = "CRITICAL"  # per kind: vulnerability, secret, model, misconfiguration
 //! secret = "LOW"
+//! allow_incomplete = false    # true: an incomplete scan (not every input read) does not fail the gate
 //!
 //! [scanners]
 //! enabled = ["vuln", "secret", "model", "config"]   # absent = all
@@ -50,12 +51,20 @@ pub struct FailOn {
     pub default: Option<Severity>,
     /// Per-kind thresholds.
     pub per_kind: BTreeMap<FindingKind, Severity>,
+    /// When true, an incomplete scan does not fail the gate (`--allow-incomplete`,
+    /// `[fail_on] allow_incomplete = true`).
+    pub allow_incomplete: bool,
 }
 
 impl FailOn {
     /// A single threshold for every kind.
     pub fn all(severity: Severity) -> Self {
-        FailOn { default: Some(severity), per_kind: BTreeMap::new() }
+        FailOn { default: Some(severity), per_kind: BTreeMap::new(), allow_incomplete: false }
+    }
+
+    /// True when any threshold is set.
+    pub fn is_set(&self) -> bool {
+        !self.is_empty()
     }
 
     /// The threshold that applies to `kind`, if any.
@@ -115,6 +124,8 @@ struct RawFailOn {
     secret: Option<String>,
     model: Option<String>,
     misconfiguration: Option<String>,
+    #[serde(default)]
+    allow_incomplete: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -180,6 +191,7 @@ impl Config {
         };
         let mut fail_on = FailOn::default();
         if let Some(f) = raw.fail_on {
+            fail_on.allow_incomplete = f.allow_incomplete;
             if let Some(s) = &f.default {
                 fail_on.default = Some(sev("fail_on.default", s)?);
             }

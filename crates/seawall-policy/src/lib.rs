@@ -10,16 +10,17 @@
 //! * [`VexDocument`] — OpenVEX statements; `not_affected` / `fixed` suppress vulnerability findings.
 //! * [`Baseline`] / [`diff`] — fingerprints of a previous report; new / fixed / unchanged findings.
 //! * [`Policy`] — everything above plus the command-line filters (`--ignore-unfixed`, `--severity`),
-//!   applied by [`apply`], which moves suppressed findings to `Report.suppressed` with
-//!   `details["suppressed_by"]`.
-//! * [`exit_code`] / [`exit_code_with`] — 0 when nothing at/above the threshold remains, 1 otherwise (the
-//!   CLI uses 2 for errors).
+//!   applied by [`apply`], which moves suppressed findings to `Report.suppressed` with a typed
+//!   `Finding::suppression`.
+//! * [`gate`] / [`exit_code`] / [`exit_code_with`] — 0 when nothing at/above the threshold remains and
+//!   the scan is complete, 1 otherwise (an incomplete scan fails any threshold unless
+//!   `allow_incomplete`); the CLI uses 2 for errors.
 //!
 //! Complete, tested example files: `testdata/seawall.toml`, `testdata/seawallignore.example` and
 //! `testdata/vex.openvex.json` in this crate.
 //!
-//! This crate depends only on `seawall-core`; `seawall-report` uses [`diff`] for baseline deltas and the
-//! CLI wires the flags.
+//! This crate depends only on `seawall-core` (which also holds the pure report [`diff`]); the CLI wires
+//! the flags.
 //!
 //! ```
 //! use seawall_core::{Finding, FindingKind, Report, Severity, Target, TargetKind};
@@ -31,7 +32,7 @@
 //! policy.ignores.push(IgnoreEntry::new("SW-DF-001", "example").with_reason("runs in a sandbox"));
 //! apply(&mut report, &policy, jiff::civil::date(2026, 1, 1));
 //! assert!(report.findings.is_empty());
-//! assert_eq!(report.suppressed[0].details["suppressed_by"], "ignore:example");
+//! assert_eq!(report.suppressed[0].suppression.as_ref().map(|s| s.label()).as_deref(), Some("ignore:example"));
 //! assert_eq!(exit_code(&report, Some(Severity::High)), 0);
 //! ```
 #![deny(missing_docs)]
@@ -46,16 +47,15 @@ mod vex;
 
 use std::path::{Path, PathBuf};
 
-pub use apply::{
-    ORIGINAL_SEVERITY, SUPPRESSED_BY, SUPPRESSED_REASON, apply, exit_code, exit_code_with, is_unfixed,
-};
+pub use apply::{Gate, apply, exit_code, exit_code_with, gate, is_unfixed};
 pub use config::{
     CONFIG_FILE_NAME, Config, FailOn, SCANNER_NAMES, expand_image_ref, find_config, find_upward, scanner_for,
 };
-pub use diff::{Baseline, ReportDiff, diff, load_report};
+pub use diff::{Baseline, load_report};
 pub use error::PolicyError;
 pub use ignore::{IgnoreEntry, parse_ignore_file};
 pub use matcher::purl_type;
+pub use seawall_core::{ReportDiff, diff_reports as diff};
 pub use vex::{VexDocument, VexProduct, VexStatement, VexStatus, purl_matches};
 
 use seawall_core::{CoreError, Report, Severity};
@@ -151,7 +151,7 @@ impl Policy {
     /// and wins over `[fail_on]` of `seawall.toml`.
     pub fn fail_on(&self, cli: Option<Severity>) -> FailOn {
         match cli {
-            Some(s) => FailOn::all(s),
+            Some(s) => FailOn { allow_incomplete: self.config.fail_on.allow_incomplete, ..FailOn::all(s) },
             None => self.config.fail_on.clone(),
         }
     }

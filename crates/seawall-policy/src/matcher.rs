@@ -3,16 +3,10 @@
 use globset::{GlobBuilder, GlobMatcher};
 use seawall_core::Finding;
 
-/// Normalises a package name for comparison: lower case, `_` and `.` folded to `-` (PEP 503 style,
-/// harmless for other ecosystems).
+/// Normalises a package name for comparison: PEP 503 (lower case, runs of `-`, `_`, `.` collapsed to one
+/// `-`), harmless for other ecosystems.
 pub(crate) fn normalize_name(name: &str) -> String {
-    name.trim()
-        .chars()
-        .map(|c| match c {
-            '_' | '.' => '-',
-            c => c.to_ascii_lowercase(),
-        })
-        .collect()
+    seawall_core::normalize_pypi_name(name)
 }
 
 /// True when `id` names the finding: its id, one of its aliases, or its fingerprint (ASCII case-insensitive).

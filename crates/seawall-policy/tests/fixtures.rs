@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use seawall_core::{Finding, FindingKind, Location, PackageRef, Report, Severity, Target, TargetKind};
-use seawall_policy::{Config, Policy, SUPPRESSED_BY, VexDocument, exit_code_with, parse_ignore_file};
+use seawall_policy::{Config, Policy, VexDocument, exit_code_with, parse_ignore_file};
 
 fn testdata(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(name)
@@ -52,7 +52,9 @@ fn example_files_apply_as_documented() {
 
     let mut r = report();
     policy.apply(&mut r, jiff::civil::date(2026, 3, 1));
-    let by = |id: &str| r.suppressed.iter().find(|f| f.id == id).map(|f| f.details[SUPPRESSED_BY].clone());
+    let by = |id: &str| {
+        r.suppressed.iter().find(|f| f.id == id).and_then(|f| f.suppression.as_ref()).map(|s| s.label())
+    };
     // The ignore file names GHSA-3f63… first, so the ignore entry wins over the VEX statement.
     assert_eq!(by("GHSA-3f63-hfp8-52jq").as_deref(), Some("ignore:.seawallignore:6"));
     assert!(by("PYSEC-2023-246").unwrap().contains("ignore[0]"));
@@ -67,7 +69,7 @@ fn example_files_apply_as_documented() {
     let mut r = report();
     policy.apply(&mut r, jiff::civil::date(2026, 7, 1));
     let s = r.suppressed.iter().find(|f| f.id == "GHSA-3f63-hfp8-52jq").unwrap();
-    assert!(s.details[SUPPRESSED_BY].starts_with("vex:"));
+    assert!(s.suppression.as_ref().is_some_and(|s| s.label().starts_with("vex:")));
     assert!(r.warnings.iter().any(|w| w.message.contains("expired on 2026-06-30")));
 }
 

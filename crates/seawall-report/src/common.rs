@@ -74,7 +74,7 @@ pub(crate) fn display_title(f: &Finding) -> String {
     match (&f.kind, &f.package) {
         (FindingKind::Vulnerability, Some(p)) => {
             let fix = if f.fixed_versions.is_empty() {
-                match f.status.as_deref() {
+                match f.status {
                     Some(s) => format!(" (no fix: {s})"),
                     None => " (no fix)".to_string(),
                 }
@@ -131,24 +131,23 @@ pub(crate) fn kind_name(r: &Report) -> String {
 ///
 /// Findings the policy suppressed *because they were in the baseline* still exist, so they count as
 /// unchanged rather than fixed.
-pub(crate) fn delta(baseline: &Report, report: &Report) -> seawall_policy::ReportDiff {
+pub(crate) fn delta(baseline: &Report, report: &Report) -> seawall_core::ReportDiff {
     let by_baseline =
-        |f: &&Finding| f.details.get(seawall_policy::SUPPRESSED_BY).is_some_and(|b| b == "baseline");
+        |f: &&Finding| f.suppression.as_ref().is_some_and(|s| s.by == seawall_core::SuppressedBy::Baseline);
     if !report.suppressed.iter().any(|f| by_baseline(&f)) {
-        return seawall_policy::diff(baseline, report);
+        return seawall_core::diff_reports(baseline, report);
     }
     let mut view = Report::new(report.target.clone());
     view.findings =
         report.findings.iter().chain(report.suppressed.iter().filter(by_baseline)).cloned().collect();
-    seawall_policy::diff(baseline, &view)
+    seawall_core::diff_reports(baseline, &view)
 }
 
 /// `vex 1, ignore 2` — suppressed findings counted by the kind of suppression.
 pub(crate) fn suppression_breakdown(report: &Report) -> String {
     let mut m: BTreeMap<&str, usize> = BTreeMap::new();
     for f in &report.suppressed {
-        let by = f.details.get(seawall_policy::SUPPRESSED_BY).map(String::as_str).unwrap_or("other");
-        let kind = by.split(':').next().unwrap_or(by);
+        let kind = f.suppression.as_ref().map(|s| s.by.as_str()).unwrap_or("other");
         *m.entry(kind).or_default() += 1;
     }
     m.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ")

@@ -158,9 +158,10 @@ fn cdx_justification(vex: &str) -> Option<&'static str> {
 }
 
 fn analysis(f: &Finding) -> Option<Value> {
-    let by = f.details.get(seawall_policy::SUPPRESSED_BY)?;
-    let reason = f.details.get(seawall_policy::SUPPRESSED_REASON).cloned().unwrap_or_default();
-    if by.starts_with("vex:") {
+    let sup = f.suppression.as_ref()?;
+    let by = sup.label();
+    let reason = sup.reason.clone().unwrap_or_default();
+    if sup.by == seawall_core::SuppressedBy::Vex {
         let (status, just) = reason.split_once(": ").unwrap_or((reason.as_str(), ""));
         let mut a = Map::new();
         match status {
@@ -237,7 +238,7 @@ fn vulnerability(f: &Finding, affects: &str) -> Value {
             format!(
                 "No fixed version of {} is known{}.",
                 p.name,
-                f.status.as_deref().map(|s| format!(" (status: {s})")).unwrap_or_default()
+                f.status.map(|s| format!(" (status: {s})")).unwrap_or_default()
             )
         } else {
             format!("Upgrade {} to {}.", p.name, f.fixed_versions.join(" or "))
@@ -287,8 +288,22 @@ pub(crate) fn document(report: &Report, ctx: &RenderContext<'_>) -> Result<Value
         "component": target,
     });
     let mut notes = Vec::new();
+    let completeness = report.compute_completeness();
+    notes.push(prop(
+        "seawall:completeness",
+        serde_json::to_value(completeness.status)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
+    ));
+    for r in &completeness.reasons {
+        notes.push(prop(
+            format!("seawall:incomplete:{}", r.kind),
+            format!("{} (e.g. {})", r.count, r.example),
+        ));
+    }
     for st in report.scanners.iter() {
-        notes.push(prop(format!("seawall:scanner:{}", st.name), &st.status));
+        notes.push(prop(format!("seawall:scanner:{}", st.name), st.status.as_str()));
     }
     for w in &report.warnings {
         let at = w.location.as_ref().map(|l| format!(" ({})", l.path)).unwrap_or_default();
@@ -318,7 +333,7 @@ pub(crate) fn document(report: &Report, ctx: &RenderContext<'_>) -> Result<Value
         let name = m.location.path.rsplit('/').next().unwrap_or(&m.location.path);
         let mut props = vec![
             prop("seawall:model:format", &m.format),
-            prop("seawall:model:verdict", &m.verdict),
+            prop("seawall:model:verdict", m.verdict.as_str()),
             prop("seawall:model:size", m.size.to_string()),
             prop("seawall:location:0:path", &m.location.path),
         ];

@@ -86,14 +86,30 @@ pub(crate) fn render(
         report.models.len()
     );
 
-    for st in report.scanners.iter().filter(|s| s.status != "ok") {
+    let completeness = report.compute_completeness();
+    if !completeness.is_complete() {
+        let _ = writeln!(s);
+        let _ = writeln!(
+            s,
+            "> [!CAUTION]\n> **INCOMPLETE SCAN** — not every input was read or verified, so the absence of a finding \
+             proves nothing for what was not read:"
+        );
+        for r in &completeness.reasons {
+            let _ = writeln!(s, "> * {} × {}: {}", r.count, r.kind.describe(), cell(&r.example));
+        }
+    }
+    for st in report.scanners.iter().filter(|s| s.status != seawall_core::ScannerState::Complete) {
         let _ = writeln!(s);
         let why = st.message.as_deref().map(|m| format!(": {}", cell(m))).unwrap_or_default();
         let _ = writeln!(
             s,
             "⚠️ **The {} scanner was {}**{why}. Its findings are missing from this summary.",
-            cell(&st.name),
-            if st.status == "skipped" { "skipped" } else { "not run to completion" }
+            st.name,
+            if st.status == seawall_core::ScannerState::Skipped {
+                "skipped"
+            } else {
+                "not run to completion"
+            }
         );
     }
 

@@ -3,8 +3,6 @@
 //! Used by the snapshot and schema tests of this crate and handy for trying the formats
 //! (`seawall_report::sample::report()`).
 
-use std::collections::BTreeMap;
-
 use seawall_core::{
     Cvss, Finding, FindingKind, LayerInfo, Location, ModelFile, OsInfo, Package, PackageRef, Report,
     RuleMeta, ScanWarning, ScannerStatus, Severity, SourcePackage, Target, TargetKind,
@@ -95,10 +93,7 @@ pub fn report() -> Report {
     ];
     let mut r = Report::new(target);
     r.tool.version = "0.0.0-sample".into();
-    r.scanners = ["inventory", "vuln", "secret", "model", "config"]
-        .iter()
-        .map(|n| ScannerStatus { name: (*n).into(), status: "ok".into(), message: None })
-        .collect();
+    r.scanners = seawall_core::Scanner::ALL.iter().map(|n| ScannerStatus::complete(*n)).collect();
 
     let mut openssl =
         Package::new("libssl3", "3.0.11-1~deb12u2", "Debian:12", loc("/var/lib/dpkg/status", 0));
@@ -125,14 +120,14 @@ pub fn report() -> Report {
             format: "pickle".into(),
             framework: Some("sklearn".into()),
             size: 51_234,
-            verdict: "unsafe".into(),
+            verdict: seawall_core::ModelVerdict::Unsafe,
         },
         ModelFile {
             location: loc("/models/encoder.safetensors", 2),
             format: "safetensors".into(),
             framework: None,
             size: 1_024,
-            verdict: "safe".into(),
+            verdict: seawall_core::ModelVerdict::Safe,
         },
     ];
 
@@ -154,7 +149,7 @@ pub fn report() -> Report {
     v1.package =
         Some(PackageRef { name: "pillow".into(), version: "9.4.0".into(), ecosystem: "PyPI".into() });
     v1.fixed_versions = vec!["10.2.0".into()];
-    v1.status = Some("fixed".into());
+    v1.status = Some(seawall_core::FixStatus::Fixed);
     v1.references = vec!["https://github.com/advisories/GHSA-3f63-hfp8-52jq".into()];
 
     let mut v2 = Finding::new(
@@ -170,7 +165,7 @@ pub fn report() -> Report {
         version: "3.0.11-1~deb12u2".into(),
         ecosystem: "Debian:12".into(),
     });
-    v2.status = Some("unfixed".into());
+    v2.status = Some(seawall_core::FixStatus::Unfixed);
 
     let mut secret =
         Finding::new(FindingKind::Secret, "SW-SEC-010", Severity::Critical, 6, "Hugging Face access token")
@@ -219,10 +214,11 @@ pub fn report() -> Report {
     sup.package =
         Some(PackageRef { name: "pillow".into(), version: "9.4.0".into(), ecosystem: "PyPI".into() });
     sup.fixed_versions = vec!["10.0.0".into()];
-    sup.details = BTreeMap::from([
-        ("suppressed_by".to_string(), "vex:https://acme.example/vex/2026-01".to_string()),
-        ("suppressed_reason".to_string(), "not_affected: vulnerable_code_not_in_execute_path".to_string()),
-    ]);
+    sup.suppression = Some(seawall_core::Suppression {
+        by: seawall_core::SuppressedBy::Vex,
+        source: Some("https://acme.example/vex/2026-01".to_string()),
+        reason: Some("not_affected: vulnerable_code_not_in_execute_path".to_string()),
+    });
     r.suppressed = vec![sup];
     r.warnings = vec![ScanWarning::at("walker", loc("/opt/huge.bin", 1), "file larger than 4 GiB skipped")];
     r.normalize();

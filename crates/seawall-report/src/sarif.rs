@@ -240,30 +240,43 @@ fn result(report: &Report, f: &Finding, rule_index: usize) -> Value {
         "partialFingerprints": {"seawall/v1": f.fingerprint},
         "properties": Value::Object(props),
     });
-    if let Some(by) = f.details.get(seawall_policy::SUPPRESSED_BY) {
-        let reason =
-            f.details.get(seawall_policy::SUPPRESSED_REASON).map(|r| format!(": {r}")).unwrap_or_default();
+    if let Some(s) = &f.suppression {
+        let reason = s.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
+        let kind = if s.by == seawall_core::SuppressedBy::Inline { "inSource" } else { "external" };
         res["suppressions"] =
-            json!([{"kind": "external", "status": "accepted", "justification": format!("{by}{reason}")}]);
+            json!([{"kind": kind, "status": "accepted", "justification": format!("{}{reason}", s.label())}]);
     }
     res
 }
 
-/// The run's invocation: scan warnings and skipped or failed scanners become tool execution
-/// notifications, so that a partial result is visible in code-scanning tools too.
+/// The run's invocation: an incomplete scan, scan warnings and skipped or partial scanners become tool
+/// execution notifications, so that a partial result is visible in code-scanning tools too.
 fn invocation(report: &Report) -> Value {
     let mut notes = Vec::new();
-    for s in report.scanners.iter().filter(|s| s.status != "ok") {
+    let completeness = report.compute_completeness();
+    if !completeness.is_complete() {
+        notes.push(json!({
+            "level": "error",
+            "message": {"text": format!("INCOMPLETE: {}", completeness.summary())},
+            "descriptor": {"id": "seawall/incomplete"},
+            "properties": {"reasons": completeness.reasons.iter().map(|r| r.kind.as_str()).collect::<Vec<_>>()},
+        }));
+    }
+    for s in report.scanners.iter().filter(|s| s.status != seawall_core::ScannerState::Complete) {
         let msg = match &s.message {
             Some(m) => format!("scanner {} {}: {m}", s.name, s.status),
             None => format!("scanner {} {}", s.name, s.status),
         };
-        let level = if s.status == "error" { "error" } else { "warning" };
-        notes.push(json!({"level": level, "message": {"text": msg}, "descriptor": {"id": format!("scanner/{}", s.name)}}));
+        notes.push(json!({"level": "warning", "message": {"text": msg}, "descriptor": {"id": format!("scanner/{}", s.name)}}));
     }
     for w in &report.warnings {
-        let mut n =
-            json!({"level": "warning", "message": {"text": w.message}, "descriptor": {"id": w.origin}});
+        let level = if w.is_incomplete() { "warning" } else { "note" };
+        let mut n = json!({
+            "level": level,
+            "message": {"text": w.message},
+            "descriptor": {"id": w.origin},
+            "properties": {"kind": w.kind.as_str()},
+        });
         if let Some(l) = &w.location
             && !l.path.is_empty()
         {
@@ -280,8 +293,7 @@ fn invocation(report: &Report) -> Value {
         }
         notes.push(n);
     }
-    let failed = report.scanners.iter().any(|s| s.status == "error");
-    let mut inv = json!({"executionSuccessful": !failed});
+    let mut inv = json!({"executionSuccessful": completeness.is_complete()});
     if !notes.is_empty() {
         inv["toolExecutionNotifications"] = Value::Array(notes);
     }

@@ -190,10 +190,7 @@ pub(crate) fn document(report: &Report, ctx: &RenderContext<'_>) -> Result<Value
         "SPDXID": "SPDXRef-DOCUMENT",
         "name": t.name,
         "documentNamespace": namespace,
-        "creationInfo": {
-            "created": created,
-            "creators": [format!("Tool: seawall-{}", report.tool.version)],
-        },
+        "creationInfo": creation_info(report, created),
         "packages": packages,
         "relationships": rels,
     }))
@@ -207,6 +204,23 @@ pub(crate) fn render(
     let doc = document(report, ctx)?;
     serde_json::to_writer_pretty(&mut *out, &doc).map_err(ReportError::json("spdx"))?;
     out.write_all(b"\n").map_err(ReportError::io("spdx"))
+}
+
+/// `creationInfo`; an incomplete scan says so in its `comment` (an SBOM of an image not read in full
+/// may miss packages).
+fn creation_info(report: &Report, created: String) -> Value {
+    let mut info = json!({
+        "created": created,
+        "creators": [format!("Tool: seawall-{}", report.tool.version)],
+    });
+    let completeness = report.compute_completeness();
+    if !completeness.is_complete() {
+        info["comment"] = json!(format!(
+            "INCOMPLETE: not every input was read; packages may be missing: {}",
+            completeness.summary()
+        ));
+    }
+    info
 }
 
 #[cfg(test)]

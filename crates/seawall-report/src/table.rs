@@ -62,7 +62,21 @@ pub(crate) fn render(
     let _ =
         writeln!(s, "{}", bold(ctx, &format!("seawall {} — {}", report.tool.version, target_line(report))));
 
-    for st in report.scanners.iter().filter(|s| s.status != "ok") {
+    let completeness = report.compute_completeness();
+    if !completeness.is_complete() {
+        let _ = writeln!(
+            s,
+            "{}",
+            bold(
+                ctx,
+                "INCOMPLETE SCAN — not every input was read or verified; a clean result here is not clean:"
+            )
+        );
+        for r in &completeness.reasons {
+            let _ = writeln!(s, "  {} × {}: {}", r.count, r.kind.describe(), r.example);
+        }
+    }
+    for st in report.scanners.iter().filter(|s| s.status != seawall_core::ScannerState::Complete) {
         let _ = writeln!(
             s,
             "scanner {} {}{}",
@@ -119,7 +133,8 @@ pub(crate) fn render(
         let _ = writeln!(s, "{}", bold(ctx, "Warnings"));
         for w in &report.warnings {
             let at = w.location.as_ref().map(|l| format!(" {}", location_text(l))).unwrap_or_default();
-            let _ = writeln!(s, "  {}{at}: {}", w.origin, w.message);
+            let note = if w.is_incomplete() { "" } else { " (notice)" };
+            let _ = writeln!(s, "  {}{at}: {}{note}", w.origin, w.message);
         }
     }
 

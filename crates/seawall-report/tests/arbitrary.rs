@@ -23,7 +23,7 @@ fn report(name: String, text: Vec<String>, line: Option<u32>, layer: Option<u32>
         format: t(9),
         framework: None,
         size: 1,
-        verdict: t(10),
+        verdict: seawall_core::ModelVerdict::Unscannable,
     });
     let mut loc = Location::file(t(11)).with_layer(layer);
     loc.line = line;

@@ -299,8 +299,8 @@ fn delta_counts_baseline_suppressed_findings_as_unchanged() {
 #[test]
 fn skipped_scanners_are_visible() {
     let mut r = sample::report();
-    if let Some(s) = r.scanners.iter_mut().find(|s| s.name == "vuln") {
-        s.status = "skipped".into();
+    if let Some(s) = r.scanners.iter_mut().find(|s| s.name == seawall_core::Scanner::Vuln) {
+        s.status = seawall_core::ScannerState::Skipped;
         s.message = Some("no vulnerability database (offline)".into());
     }
     let md = render_to_string(&r, Format::Markdown, &common::ctx()).unwrap();
@@ -310,11 +310,50 @@ fn skipped_scanners_are_visible() {
     let notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"].as_array().unwrap();
     assert!(notes.iter().any(|n| n["descriptor"]["id"] == "scanner/vuln"));
     assert!(notes.iter().any(|n| n["message"]["text"] == "file larger than 4 GiB skipped"));
-    assert_eq!(sarif["runs"][0]["invocations"][0]["executionSuccessful"], true);
+    // A skipped scanner and an unread file make the run incomplete: not a successful execution.
+    assert_eq!(sarif["runs"][0]["invocations"][0]["executionSuccessful"], false);
+    assert!(notes.iter().any(|n| n["descriptor"]["id"] == "seawall/incomplete" && n["level"] == "error"));
     let table = render_to_string(&r, Format::Table, &common::ctx()).unwrap();
     assert!(table.contains("scanner vuln skipped: no vulnerability database (offline)"));
+    assert!(table.contains("INCOMPLETE SCAN"), "{table}");
     let html = render_to_string(&r, Format::Html, &common::ctx()).unwrap();
     assert!(html.contains("The <b>vuln</b> scanner was skipped: no vulnerability database (offline)"));
+    assert!(html.contains("id=\"incomplete\""));
+    assert!(md.contains("**INCOMPLETE SCAN**"), "{md}");
+}
+
+/// Regression (fail-open verdicts): an incomplete report is marked as such in every format, and a
+/// complete one is not.
+#[test]
+fn incomplete_banner_in_every_format_only_when_incomplete() {
+    let mut complete = sample::report();
+    complete.warnings.clear();
+    complete.normalize();
+    assert!(complete.completeness.is_complete());
+    let mut incomplete = complete.clone();
+    incomplete.warnings.push(
+        seawall_core::ScanWarning::general("source", "layer 1: sha256 of the blob does not match its digest")
+            .with_kind(seawall_core::WarningKind::LayerDigestMismatch),
+    );
+    incomplete.normalize();
+    assert!(!incomplete.completeness.is_complete());
+    for (fmt, marker) in [
+        (Format::Table, "INCOMPLETE SCAN"),
+        (Format::Markdown, "INCOMPLETE SCAN"),
+        (Format::Html, "id=\"incomplete\""),
+        (Format::Sarif, "seawall/incomplete"),
+        (Format::Json, "\"incomplete\""),
+        (Format::CycloneDx, "seawall:incomplete:layer-digest-mismatch"),
+        (Format::Spdx, "INCOMPLETE: not every input was read"),
+    ] {
+        let a = render_to_string(&complete, fmt, &common::ctx()).unwrap();
+        let b = render_to_string(&incomplete, fmt, &common::ctx()).unwrap();
+        assert!(!a.contains(marker), "{fmt:?} complete report carries {marker}");
+        assert!(b.contains(marker), "{fmt:?} incomplete report lacks {marker}");
+    }
+    let sarif: Value =
+        serde_json::from_str(&render_to_string(&complete, Format::Sarif, &common::ctx()).unwrap()).unwrap();
+    assert_eq!(sarif["runs"][0]["invocations"][0]["executionSuccessful"], true);
 }
 
 /// Absurd terminal widths must not panic.
@@ -354,7 +393,7 @@ fn sbom_image_purl_works_as_vex_product() {
     let mut r = sample::report();
     seawall_policy::apply(&mut r, &policy, jiff::civil::date(2026, 1, 1));
     let s = r.suppressed.iter().find(|f| f.id == "GHSA-3f63-hfp8-52jq").expect("suppressed by VEX");
-    assert_eq!(s.details["suppressed_by"], "vex:vex-test");
+    assert_eq!(s.suppression.as_ref().map(|s| s.label()).as_deref(), Some("vex:vex-test"));
 }
 
 #[test]

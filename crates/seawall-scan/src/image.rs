@@ -49,7 +49,7 @@ pub fn scan_source(source: &dyn ImageSource, opts: &ScanOptions) -> Result<Repor
         }
         let desc = meta.layers.get(w.index as usize)?;
         c.put(&key_of(&desc.diff_id), w).err().map(|e| {
-            ScanWarning::general("cache", format!("cannot write layer cache in {}: {e}", c.dir().display()))
+            ScanWarning::notice("cache", format!("cannot write layer cache in {}: {e}", c.dir().display()))
         })
     };
     let warnings = Mutex::new(Vec::new());
@@ -112,7 +112,10 @@ pub fn scan_source(source: &dyn ImageSource, opts: &ScanOptions) -> Result<Repor
         if let Err(e) = result
             && let Ok(mut v) = warnings.lock()
         {
-            v.push(ScanWarning::general("source", format!("image stream ended early: {e}")));
+            v.push(
+                ScanWarning::general("source", format!("image stream ended early: {e}"))
+                    .with_kind(seawall_core::WarningKind::LayerUnreadable),
+            );
         }
         for desc in &meta.layers {
             if !out.iter().any(|w| w.index == desc.index) {
@@ -144,7 +147,7 @@ pub fn scan_source(source: &dyn ImageSource, opts: &ScanOptions) -> Result<Repor
         .collect();
 
     let squashed = squash(&walks);
-    let mut report = finish(target, squashed, Some(&meta.config), opts);
+    let mut report = finish(target, squashed, Some(&meta.config), opts)?;
     report.warnings.extend(warnings.into_inner().unwrap_or_default());
     report.normalize();
     Ok(report)
@@ -167,11 +170,14 @@ fn drain(reader: &mut dyn std::io::Read, index: u32, mut w: LayerWalk) -> LayerW
 fn failed_layer(index: u32, message: &str) -> LayerWalk {
     let mut w = LayerWalk { index, ..Default::default() };
     w.stats.incomplete = true;
-    w.facts.warnings.push(ScanWarning::at(
-        "source",
-        seawall_core::Location::file(format!("layer {index}")).with_layer(Some(index)),
-        format!("cannot read layer: {message}"),
-    ));
+    w.facts.warnings.push(
+        ScanWarning::at(
+            "source",
+            seawall_core::Location::file(format!("layer {index}")).with_layer(Some(index)),
+            format!("cannot read layer: {message}"),
+        )
+        .with_kind(seawall_core::WarningKind::LayerUnreadable),
+    );
     w
 }
 

@@ -33,6 +33,38 @@ impl Scanners {
         Scanners { inventory: false, vuln: false, secret: false, model: false, config: false }
     }
 
+    /// The enabled scanners, in the fixed report order.
+    pub fn list(&self) -> Vec<seawall_core::Scanner> {
+        use seawall_core::Scanner;
+        Scanner::ALL
+            .into_iter()
+            .filter(|s| match s {
+                Scanner::Inventory => self.inventory,
+                Scanner::Vuln => self.vuln,
+                Scanner::Secret => self.secret,
+                Scanner::Model => self.model,
+                Scanner::Config => self.config,
+            })
+            .collect()
+    }
+
+    /// Only `scanner` enabled (with the inventory when it is `vuln`).
+    pub fn only(scanner: seawall_core::Scanner) -> Self {
+        use seawall_core::Scanner;
+        let mut s = Scanners::none();
+        match scanner {
+            Scanner::Inventory => s.inventory = true,
+            Scanner::Vuln => {
+                s.vuln = true;
+                s.inventory = true;
+            }
+            Scanner::Secret => s.secret = true,
+            Scanner::Model => s.model = true,
+            Scanner::Config => s.config = true,
+        }
+        s
+    }
+
     /// The enabled scanner names, in a fixed order.
     pub fn names(&self) -> Vec<&'static str> {
         let mut v = Vec::new();

@@ -52,6 +52,46 @@ pub fn image_analyzers_with(
     v
 }
 
+/// Which scanner each analyzer (file and image analyzers) belongs to, by analyzer name.
+pub fn analyzer_owners(
+    config: &seawall_config::ConfigOptions,
+) -> std::collections::BTreeMap<&'static str, seawall_core::Scanner> {
+    use seawall_core::Scanner;
+    let mut m = std::collections::BTreeMap::new();
+    for s in [Scanner::Inventory, Scanner::Secret, Scanner::Model, Scanner::Config] {
+        let only = Scanners::only(s);
+        for a in file_analyzers_with(&only, config) {
+            m.insert(a.name(), s);
+        }
+        for a in image_analyzers_with(&only, config) {
+            m.insert(a.name(), s);
+        }
+    }
+    m
+}
+
+/// The scanner a warning's origin concerns: the scanner of the analyzer of that name, a scanner
+/// named directly (`vuln`, `secrets`, `model`, `config`), or `None` for every scanner (the source, the
+/// walker, or an origin seawall does not know: fail closed).
+pub fn scanner_of_origin(
+    owners: &std::collections::BTreeMap<&'static str, seawall_core::Scanner>,
+    origin: &str,
+) -> Option<seawall_core::Scanner> {
+    if let Some(s) = owners.get(origin) {
+        return Some(*s);
+    }
+    // Analyzers report sub-origins such as `model:pickle` or `config-files`.
+    let head = origin.split([':', '/']).next().unwrap_or(origin);
+    if let Some(s) = owners.get(head) {
+        return Some(*s);
+    }
+    match head {
+        "source" | "walker" | "cache" => None,
+        "config-files" | "dockerfile" | "compose" | "kubernetes" => Some(seawall_core::Scanner::Config),
+        other => other.parse().ok(),
+    }
+}
+
 /// Every rule seawall can report, sorted by id.
 pub fn catalog() -> Vec<RuleMeta> {
     let mut v: Vec<RuleMeta> = Vec::new();
@@ -142,6 +182,20 @@ mod tests {
         for a in image_analyzers(&all) {
             assert!(seen.insert(a.name()), "duplicate analyzer name {}", a.name());
         }
+    }
+
+    #[test]
+    fn warning_origins_map_to_their_scanner_or_to_all() {
+        use seawall_core::Scanner;
+        let owners = analyzer_owners(&seawall_config::ConfigOptions::default());
+        for (name, s) in &owners {
+            assert_eq!(scanner_of_origin(&owners, name), Some(*s), "{name}");
+        }
+        assert_eq!(scanner_of_origin(&owners, "vuln"), Some(Scanner::Vuln));
+        assert_eq!(scanner_of_origin(&owners, "secrets"), Some(Scanner::Secret));
+        assert_eq!(scanner_of_origin(&owners, "walker"), None);
+        assert_eq!(scanner_of_origin(&owners, "source"), None);
+        assert_eq!(scanner_of_origin(&owners, "something-new"), None, "unknown origins concern every scanner");
     }
 
     #[test]

@@ -4,10 +4,10 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use seawall_core::{Finding, OsInfo, Package, ScanWarning};
-use seawall_vulndb::{DEFAULT_ECOSYSTEMS, DEFAULT_SOURCE, VulnDb, match_packages, update};
+use seawall_core::{Finding, OsInfo, Package, ScanWarning, WarningKind};
+use seawall_vulndb::{DEFAULT_ECOSYSTEMS, DEFAULT_SOURCE, DbError, VulnDb, match_packages, update};
 
-use crate::ScanOptions;
+use crate::{ScanError, ScanOptions};
 
 /// A DB older than this triggers a warning (the scan still runs).
 const STALE_AFTER_SECONDS: u64 = 7 * 24 * 3600;
@@ -26,11 +26,17 @@ pub(crate) struct VulnOutcome {
     pub(crate) skipped: Option<String>,
 }
 
-pub(crate) fn run(packages: &[Package], os: Option<&OsInfo>, opts: &ScanOptions) -> VulnOutcome {
+/// Runs the step. A database file that exists but is corrupt is an error ([`ScanError::Database`]);
+/// a missing one is fetched (unless offline) or the step is skipped, which makes the scan incomplete.
+pub(crate) fn run(
+    packages: &[Package],
+    os: Option<&OsInfo>,
+    opts: &ScanOptions,
+) -> Result<VulnOutcome, ScanError> {
     let mut out = VulnOutcome { findings: Vec::new(), warnings: Vec::new(), skipped: None };
     let Some(path) = opts.db.clone().or_else(default_db_path) else {
         out.skipped = Some("no database path: set --db or SEAWALL_DB".into());
-        return out;
+        return Ok(out);
     };
     // The OSV exports this target needs (ecosystems with no OSV export, like `CPython` or `cuda`,
     // have nothing to fetch).
@@ -38,24 +44,29 @@ pub(crate) fn run(packages: &[Package], os: Option<&OsInfo>, opts: &ScanOptions)
         .into_iter()
         .filter(|e| DEFAULT_ECOSYSTEMS.contains(&e.as_str()))
         .collect();
-    // A database this seawall cannot read (older schema, corrupt) is rebuilt like a missing one.
-    let unusable = path.exists() && VulnDb::open_read_only(&path).is_err();
+    // A database of another schema is rebuilt like a missing one; a corrupt one is an error.
+    let unusable = if path.exists() {
+        match VulnDb::open_verified(&path) {
+            Ok(_) => false,
+            Err(DbError::Schema { .. }) => true,
+            Err(e) => return Err(ScanError::Database(e)),
+        }
+    } else {
+        false
+    };
     if unusable && !opts.offline {
-        out.warnings.push(ScanWarning::general(
+        out.warnings.push(ScanWarning::notice(
             "vuln",
-            format!(
-                "the vulnerability database {} is unreadable or of an older schema: rebuilding it",
-                path.display()
-            ),
+            format!("the vulnerability database {} is of another schema: rebuilding it", path.display()),
         ));
     }
     if !path.exists() || (unusable && !opts.offline) {
         if opts.offline {
             out.skipped = Some(format!(
-                "no vulnerability database at {} and --offline is set: run `seawall db update` (or `seawall db import`) first",
+                "no usable vulnerability database at {} and --offline is set: run `seawall db update` (or `seawall db import`) first",
                 path.display()
             ));
-            return out;
+            return Ok(out);
         }
         let source = opts.db_source.clone().unwrap_or_else(|| DEFAULT_SOURCE.to_string());
         let ecosystems: Vec<&str> = needed.iter().map(String::as_str).collect();
@@ -70,35 +81,39 @@ pub(crate) fn run(packages: &[Package], os: Option<&OsInfo>, opts: &ScanOptions)
         match update(&path, &source, &ecosystems, &progress) {
             Ok(summary) => {
                 for (eco, err) in summary.failures() {
-                    out.warnings.push(ScanWarning::general(
-                        "vuln",
-                        format!("cannot fetch {eco} advisories from {source}: {err}"),
-                    ));
+                    out.warnings.push(
+                        ScanWarning::general(
+                            "vuln",
+                            format!("cannot fetch {eco} advisories from {source}: {err}"),
+                        )
+                        .with_kind(WarningKind::DatabaseUnavailable),
+                    );
                 }
             }
             Err(e) => {
                 out.skipped =
                     Some(format!("cannot create the vulnerability database at {}: {e}", path.display()));
-                return out;
+                return Ok(out);
             }
         }
         if !path.exists() {
             out.skipped = Some(format!(
                 "no vulnerability database could be fetched from {source} (see warnings); vulnerability scanning skipped"
             ));
-            return out;
+            return Ok(out);
         }
     }
-    let db = match VulnDb::open_read_only(&path) {
+    let db = match VulnDb::open_verified(&path) {
         Ok(db) => db,
-        Err(e) => {
-            out.skipped = Some(format!("cannot open the vulnerability database {}: {e}", path.display()));
-            return out;
+        Err(e @ DbError::Schema { .. }) => {
+            out.skipped = Some(format!("cannot use the vulnerability database {}: {e}", path.display()));
+            return Ok(out);
         }
+        Err(e) => return Err(ScanError::Database(e)),
     };
     if let Ok(status) = db.status() {
         if status.age_seconds.is_some_and(|a| a > STALE_AFTER_SECONDS) {
-            out.warnings.push(ScanWarning::general(
+            out.warnings.push(ScanWarning::notice(
                 "vuln",
                 format!(
                     "the vulnerability database {} is {} days old: run `seawall db update`",
@@ -116,12 +131,15 @@ pub(crate) fn run(packages: &[Package], os: Option<&OsInfo>, opts: &ScanOptions)
                         base == eco || (eco == "PyPI" && base == "conda")
                     })
                     .count();
-                out.warnings.push(ScanWarning::general(
-                    "vuln",
-                    format!(
-                        "the vulnerability database has no {eco} advisories: {n} {eco} package(s) were not checked (run `seawall db update`)"
-                    ),
-                ));
+                out.warnings.push(
+                    ScanWarning::general(
+                        "vuln",
+                        format!(
+                            "the vulnerability database has no {eco} advisories: {n} {eco} package(s) were not checked (run `seawall db update`)"
+                        ),
+                    )
+                    .with_kind(WarningKind::DatabaseUnavailable),
+                );
             }
         }
     }
@@ -144,5 +162,5 @@ pub(crate) fn run(packages: &[Package], os: Option<&OsInfo>, opts: &ScanOptions)
         }
         Err(e) => out.skipped = Some(format!("vulnerability matching failed: {e}")),
     }
-    out
+    Ok(out)
 }

@@ -64,6 +64,18 @@ pub enum DbError {
         /// What went wrong.
         message: String,
     },
+    /// The database file is not a readable, intact seawall database (garbage, empty, truncated, zeroed
+    /// pages): matching against it could silently miss advisories.
+    #[error(
+        "vulnerability database {path} is corrupt ({message}): delete it and run `seawall db update` \
+         (or `seawall db import PATH`) to rebuild it"
+    )]
+    Corrupt {
+        /// Database file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// The import source is neither a zip, a directory, a JSON nor a YAML file.
     #[error("{path}: unsupported import source (expected a .zip, a directory, .json or .yaml)")]
     UnsupportedSource {

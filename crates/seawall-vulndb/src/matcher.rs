@@ -273,7 +273,11 @@ fn finding_for(p: &Package, q: &Query, group: &[RecordHit]) -> Finding {
     f.cvss = cvss;
     f.package =
         Some(PackageRef { name: p.name.clone(), version: p.version.clone(), ecosystem: p.ecosystem.clone() });
-    f.status = Some(if fixed.is_empty() { "unfixed" } else { "fixed" }.to_string());
+    f.status = Some(if fixed.is_empty() {
+        seawall_core::FixStatus::Unfixed
+    } else {
+        seawall_core::FixStatus::Fixed
+    });
     f.message = if fixed.is_empty() {
         format!("{} {} is affected by {primary}; no fixed version is known", p.name, p.version)
     } else {

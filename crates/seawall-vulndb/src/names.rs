@@ -57,23 +57,8 @@ pub fn ecosystem_release(ecosystem: &str) -> &str {
     ecosystem.split_once(':').map(|(_, r)| r.trim()).unwrap_or("")
 }
 
-/// PEP 503 normalisation: lower-case, runs of `-`, `_`, `.` become one `-`.
-pub fn pep503(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut sep = false;
-    for c in name.trim().chars() {
-        if matches!(c, '-' | '_' | '.') {
-            sep = true;
-            continue;
-        }
-        if sep && !out.is_empty() {
-            out.push('-');
-        }
-        sep = false;
-        out.extend(c.to_lowercase());
-    }
-    out
-}
+/// PEP 503 normalisation (the one implementation lives in `seawall-core`).
+pub use seawall_core::normalize_pypi_name as pep503;
 
 /// The name under which a package of `ecosystem_base` is indexed.
 pub fn normalize_name(ecosystem_base: &str, name: &str) -> String {

@@ -127,6 +127,51 @@ impl VulnDb {
         Ok(db)
     }
 
+    /// Opens an existing database read-only and proves it intact before it is used for matching: the
+    /// file is a SQLite database whose size is exactly its page count times its page size (not
+    /// truncated), `PRAGMA quick_check` passes (no zeroed or malformed pages), and the schema is this
+    /// build's. A corrupt file is [`DbError::Corrupt`] (naming the fix); an intact file of another
+    /// schema is [`DbError::Schema`] (rebuildable).
+    pub fn open_verified(path: impl AsRef<Path>) -> Result<VulnDb, DbError> {
+        let path = path.as_ref().to_path_buf();
+        let corrupt = |message: String| DbError::Corrupt { path: path.clone(), message };
+        let len = std::fs::metadata(&path).map_err(DbError::io(&path))?.len();
+        if len == 0 {
+            return Err(corrupt("the file is empty".into()));
+        }
+        let conn = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(|e| corrupt(e.to_string()))?;
+        let pragma = |name: &str| -> Result<i64, DbError> {
+            conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get::<_, i64>(0))
+                .map_err(|e| corrupt(format!("PRAGMA {name}: {e}")))
+        };
+        let (pages, page_size) = (pragma("page_count")?, pragma("page_size")?);
+        let expected = u64::try_from(pages.saturating_mul(page_size)).unwrap_or(0);
+        if expected != len {
+            return Err(corrupt(format!(
+                "{len} bytes on disk but {pages} pages of {page_size} bytes ({expected} bytes): truncated or extended"
+            )));
+        }
+        let check: String = conn
+            .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
+            .map_err(|e| corrupt(format!("integrity check: {e}")))?;
+        if check != "ok" {
+            return Err(corrupt(format!("integrity check: {check}")));
+        }
+        let has_meta: bool = conn
+            .query_row("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(|n| n > 0)
+            .map_err(|e| corrupt(e.to_string()))?;
+        if !has_meta {
+            return Err(corrupt("not a seawall vulnerability database (no meta table)".into()));
+        }
+        let db = VulnDb { conn, path };
+        db.check_schema()?;
+        Ok(db)
+    }
+
     /// An in-memory database (tests, one-off matching).
     pub fn in_memory() -> Result<VulnDb, DbError> {
         let path = PathBuf::from(":memory:");

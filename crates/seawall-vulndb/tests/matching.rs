@@ -53,7 +53,7 @@ fn debian_release_from_os_and_source_package() {
     assert_eq!(ssl.kind, FindingKind::Vulnerability);
     assert_eq!(ssl.practice, 7);
     assert_eq!(ssl.fixed_versions, ["3.0.11-1~deb12u2"]); // only the Debian 12 fix
-    assert_eq!(ssl.status.as_deref(), Some("fixed"));
+    assert_eq!(ssl.status.map(|s| s.as_str()), Some("fixed"));
     assert_eq!(ssl.aliases, ["CVE-2023-1111"]);
     assert_eq!(ssl.package.as_ref().unwrap().name, "libssl3");
     assert_eq!(ssl.details["source_package"], "openssl 3.0.11-1~deb12u1");
@@ -62,7 +62,7 @@ fn debian_release_from_os_and_source_package() {
     assert_eq!(ssl.title, "openssl security update");
     assert!(!ssl.fingerprint.is_empty());
     let glibc = f.iter().find(|f| f.id == "DEBIAN-CVE-2023-2222").unwrap();
-    assert_eq!(glibc.status.as_deref(), Some("unfixed"));
+    assert_eq!(glibc.status.map(|s| s.as_str()), Some("unfixed"));
     assert!(glibc.fixed_versions.is_empty());
     assert_eq!(glibc.title, "glibc: something");
     assert_eq!(glibc.severity, Severity::Low); // Debian urgency
@@ -134,7 +134,7 @@ fn aliases_collapse_and_severity_and_conda() {
     let other =
         f.iter().find(|f| f.id == "GHSA-zzzz-yyyy-xxxx" && !f.details.contains_key("matched_via")).unwrap();
     assert_eq!(other.severity, Severity::Medium);
-    assert_eq!(other.status.as_deref(), Some("unfixed"));
+    assert_eq!(other.status.map(|s| s.as_str()), Some("unfixed"));
     // conda pytorch is matched as PyPI torch and flagged.
     let conda_f: Vec<_> = f.iter().filter(|f| f.package.as_ref().unwrap().ecosystem == "conda").collect();
     assert_eq!(conda_f.len(), 2);

@@ -6,6 +6,7 @@ use anyhow::{Context, Result};
 
 use seawall_core::{ScanWarning, Severity};
 use seawall_docker::audit::{AuditOptions, audit};
+use seawall_report::Format;
 use seawall_scan::{ScanOptions, Scanners};
 
 use crate::cli::Cli;
@@ -14,11 +15,12 @@ use crate::output;
 pub(crate) struct AuditArgs<'a> {
     pub(crate) all: bool,
     pub(crate) docker_host: Option<String>,
-    pub(crate) format: &'a str,
+    pub(crate) format: Format,
     pub(crate) outputs: &'a [String],
-    pub(crate) fail_on: Option<&'a str>,
-    /// Scanner list for the images of audited containers, when they are to be scanned.
-    pub(crate) scan_images: Option<&'a str>,
+    pub(crate) fail_on: Option<Severity>,
+    pub(crate) allow_incomplete: bool,
+    /// Scanners for the images of audited containers, when they are to be scanned.
+    pub(crate) scan_images: Option<Scanners>,
 }
 
 pub(crate) fn docker(cli: &Cli, args: &AuditArgs<'_>) -> Result<u8> {
@@ -29,8 +31,7 @@ pub(crate) fn docker(cli: &Cli, args: &AuditArgs<'_>) -> Result<u8> {
     let opts = AuditOptions { docker_host: args.docker_host.clone(), all: args.all };
     let result = rt.block_on(audit(&opts)).context("cannot audit the Docker Engine")?;
     let mut report = result.report;
-    if let Some(list) = args.scan_images {
-        let scanners: Scanners = list.parse()?;
+    if let Some(scanners) = args.scan_images {
         let mut scan_opts =
             ScanOptions { scanners, db: cli.db.clone(), offline: cli.offline, ..Default::default() };
         scan_opts.source.docker_host = args.docker_host.clone();
@@ -49,24 +50,39 @@ pub(crate) fn docker(cli: &Cli, args: &AuditArgs<'_>) -> Result<u8> {
                         report.findings.push(f);
                     }
                     report.warnings.extend(r.warnings);
-                    for s in r.scanners.into_iter().filter(|s| s.status != "ok") {
-                        report.warnings.push(ScanWarning::general(
-                            s.name,
-                            s.message.unwrap_or_else(|| "skipped".into()),
-                        ));
+                    for s in
+                        r.scanners.into_iter().filter(|s| s.status == seawall_core::ScannerState::Skipped)
+                    {
+                        let kind =
+                            s.reasons.first().copied().unwrap_or(seawall_core::WarningKind::ScannerError);
+                        report.warnings.push(
+                            ScanWarning::general(
+                                s.name.as_str(),
+                                format!(
+                                    "image {image_id}: {}",
+                                    s.message.unwrap_or_else(|| "skipped".into())
+                                ),
+                            )
+                            .with_kind(kind),
+                        );
                     }
                 }
-                Err(e) => report
-                    .warnings
-                    .push(ScanWarning::general("audit", format!("cannot scan image {image_id}: {e}"))),
+                Err(e) => report.warnings.push(
+                    ScanWarning::general("audit", format!("cannot scan image {image_id}: {e}"))
+                        .with_kind(seawall_core::WarningKind::ScannerError),
+                ),
             }
         }
         report.normalize();
     }
     output::write_all(&report, args.format, args.outputs)?;
-    let fail_on: Option<Severity> = args.fail_on.map(str::parse).transpose().context("--fail-on")?;
-    Ok(match (fail_on, report.max_severity()) {
-        (Some(t), Some(m)) if m >= t => 1,
-        _ => 0,
-    })
+    let gate = args.fail_on.map(|t| {
+        let fail_on = seawall_policy::FailOn {
+            allow_incomplete: args.allow_incomplete,
+            ..seawall_policy::FailOn::all(t)
+        };
+        seawall_policy::gate(&report, &fail_on)
+    });
+    crate::commands::scan::print_incomplete(&report, gate.as_ref(), cli.quiet);
+    Ok(gate.map(|g| u8::try_from(g.code()).unwrap_or(2)).unwrap_or(0))
 }

@@ -34,16 +34,26 @@ pub(crate) fn run(cli: Cli) -> Result<u8> {
         ),
         Command::Audit {
             what:
-                AuditTarget::Docker { all, docker_host, format, output, fail_on, scan_images, image_scanners },
+                AuditTarget::Docker {
+                    all,
+                    docker_host,
+                    format,
+                    output,
+                    fail_on,
+                    allow_incomplete,
+                    scan_images,
+                    image_scanners,
+                },
         } => audit::docker(
             &cli,
             &audit::AuditArgs {
                 all: *all,
                 docker_host: docker_host.clone(),
-                format,
+                format: (*format).into(),
                 outputs: output,
-                fail_on: fail_on.as_deref(),
-                scan_images: scan_images.then_some(image_scanners.as_str()),
+                fail_on: fail_on.map(Into::into),
+                allow_incomplete: *allow_incomplete,
+                scan_images: scan_images.then(|| crate::args::scanners(image_scanners)),
             },
         ),
         Command::Diff { old, new, format } => {

@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 
-use seawall_core::{Report, Severity, TargetKind};
-use seawall_policy::Policy;
-use seawall_scan::{ScanOptions, Scanners};
+use seawall_core::{Report, TargetKind};
+use seawall_policy::{Gate, Policy};
+use seawall_scan::ScanOptions;
 
 use crate::cli::{Cli, ScanArgs, ScanTarget};
 use crate::output;
@@ -43,7 +43,7 @@ pub(crate) fn run(cli: &Cli, what: &ScanTarget) -> Result<u8> {
 }
 
 fn options(cli: &Cli, common: &ScanArgs) -> Result<ScanOptions> {
-    let scanners: Scanners = common.scanners.parse()?;
+    let scanners = crate::args::scanners(&common.scanners);
     let mut opts = ScanOptions {
         scanners,
         db: cli.db.clone(),
@@ -70,8 +70,8 @@ fn policy(common: &ScanArgs, target: &Path) -> Result<Policy> {
         policy.set_baseline_file(b)?;
     }
     policy.ignore_unfixed = common.ignore_unfixed;
-    if let Some(list) = &common.severity {
-        policy.severities = Some(seawall_policy::parse_severity_list(list).context("--severity")?);
+    if !common.severity.is_empty() {
+        policy.severities = Some(common.severity.iter().copied().map(Into::into).collect());
     }
     Ok(policy)
 }
@@ -92,7 +92,7 @@ fn finish(cli: &Cli, common: &ScanArgs, mut report: Report, target: &Path, polic
         None
     };
     let extras = output::Extras { baseline: baseline.as_ref(), graph_svg: graph_svg.as_deref() };
-    output::write_all_with(&report, &common.format, &common.output, &extras)?;
+    output::write_all_with(&report, common.format.into(), &common.output, &extras)?;
     if !cli.quiet && !report.warnings.is_empty() {
         eprintln!(
             "note: {} warning(s) in the report (unreadable content, skipped scanners, expired ignores):",
@@ -106,13 +106,34 @@ fn finish(cli: &Cli, common: &ScanArgs, mut report: Report, target: &Path, polic
             eprintln!("  … and {} more", report.warnings.len() - 5);
         }
     }
-    for s in report.scanners.iter().filter(|s| s.status != "ok") {
+    for s in report.scanners.iter().filter(|s| s.status == seawall_core::ScannerState::Skipped) {
         if !cli.quiet {
             eprintln!("note: scanner {} {}: {}", s.name, s.status, s.message.as_deref().unwrap_or(""));
         }
     }
-    let fail_on: Option<Severity> =
-        common.fail_on.as_deref().map(str::parse).transpose().context("--fail-on")?;
-    let code = seawall_policy::exit_code_with(&report, &policy.fail_on(fail_on));
-    Ok(u8::try_from(code).unwrap_or(2))
+    let mut fail_on = policy.fail_on(common.fail_on.map(Into::into));
+    fail_on.allow_incomplete |= common.allow_incomplete;
+    let gate = seawall_policy::gate(&report, &fail_on);
+    print_incomplete(&report, fail_on.is_set().then_some(&gate), cli.quiet);
+    Ok(u8::try_from(gate.code()).unwrap_or(2))
+}
+
+/// Prints the `INCOMPLETE:` line (standard error) naming every reason a scan is incomplete: always
+/// when the incompleteness fails the gate, otherwise unless `--quiet`.
+pub(crate) fn print_incomplete(report: &Report, gate: Option<&Gate>, quiet: bool) {
+    let completeness = report.compute_completeness();
+    if completeness.is_complete() {
+        return;
+    }
+    let fails = gate.is_some_and(|g| g.incomplete && g.incomplete_fails);
+    if quiet && !fails {
+        return;
+    }
+    eprintln!("INCOMPLETE: {}", completeness.summary());
+    if fails {
+        eprintln!(
+            "note: an incomplete scan fails --fail-on: not every input was read and verified \
+             (--allow-incomplete to accept it)"
+        );
+    }
 }

@@ -108,13 +108,16 @@ fn finding_view(f: &Finding, report: &Report, ctx: &RenderContext<'_>, new: bool
             .map(|p| format!("{} {} ({})", p.name, p.version, p.ecosystem))
             .unwrap_or_default(),
         fixed: f.fixed_versions.join(", "),
-        status: f.status.clone().unwrap_or_default(),
+        status: f.status.map(|s| s.as_str().to_string()).unwrap_or_default(),
         aliases: f.aliases.join(", "),
         cvss: f.cvss.iter().map(|c| format!("{} {}", c.score, c.vector)).collect::<Vec<_>>().join("; "),
         redacted: f.redacted.clone().unwrap_or_default(),
         callables: f.callables.join(", "),
         opcode_offset: f.opcode_offset,
-        details: f.details.iter().map(|(k, v)| Detail { key: k.clone(), value: v.clone() }).collect(),
+        details: suppression_details(f)
+            .into_iter()
+            .chain(f.details.iter().map(|(k, v)| Detail { key: k.clone(), value: v.clone() }))
+            .collect(),
         fingerprint: f.fingerprint.clone(),
         why: JValue::from_safe_string(match rule {
             Some(r) => markdown_html(r.rationale),
@@ -274,7 +277,7 @@ pub(crate) fn render(
             context! {
                 path => match &m.location.member { Some(x) => format!("{} [{x}]", m.location.path), None => m.location.path.clone() },
                 format => m.format.clone(), framework => m.framework.clone().unwrap_or_default(),
-                size => human_size(m.size), layer => m.location.layer.map(|l| l.to_string()).unwrap_or_else(|| "—".to_string()), verdict => m.verdict.clone(),
+                size => human_size(m.size), layer => m.location.layer.map(|l| l.to_string()).unwrap_or_else(|| "—".to_string()), verdict => m.verdict.as_str(),
             }
         })
         .collect();
@@ -289,13 +292,13 @@ pub(crate) fn render(
     let warnings: Vec<_> = report
         .warnings
         .iter()
-        .map(|w| context! { origin => w.origin.clone(), location => w.location.as_ref().map(location_text), message => w.message.clone() })
+        .map(|w| context! { origin => w.origin.clone(), kind => w.kind.as_str(), location => w.location.as_ref().map(location_text), message => w.message.clone() })
         .collect();
     let scanners: Vec<_> = report
         .scanners
         .iter()
         .map(
-            |s| context! { name => s.name.clone(), status => s.status.clone(), message => s.message.clone() },
+            |s| context! { name => s.name.as_str(), status => s.status.as_str(), message => s.message.clone() },
         )
         .collect();
     let t = &report.target;
@@ -323,12 +326,28 @@ pub(crate) fn render(
             package_count => report.packages.len(),
             warnings => warnings,
             scanners => scanners,
+            incomplete => report.compute_completeness().reasons.iter().map(|r| context! { count => r.count, kind => r.kind.describe(), example => r.example.clone() }).collect::<Vec<_>>(),
             graph_svg => ctx.graph_svg.map(|s| JValue::from_safe_string(s.to_string())),
             delta => delta.as_ref().map(|d| context! { new => d.new.len(), fixed => d.fixed.len(), unchanged => d.unchanged.len() }),
         })
         .map_err(terr)?;
     out.write_all(html.as_bytes()).map_err(ReportError::io("html"))?;
     out.write_all(b"\n").map_err(ReportError::io("html"))
+}
+
+/// The suppression and severity override of a finding, shown first among its details.
+fn suppression_details(f: &Finding) -> Vec<Detail> {
+    let mut v = Vec::new();
+    if let Some(s) = &f.suppression {
+        v.push(Detail { key: "suppressed by".into(), value: s.label() });
+        if let Some(r) = &s.reason {
+            v.push(Detail { key: "suppression reason".into(), value: r.clone() });
+        }
+    }
+    if let Some(o) = f.original_severity {
+        v.push(Detail { key: "original severity".into(), value: o.to_string() });
+    }
+    v
 }
 
 #[cfg(test)]

@@ -38,7 +38,7 @@ pub(crate) fn awkward_report() -> Report {
         format: "pytorch-zip".into(),
         framework: Some("pytorch".into()),
         size: 0,
-        verdict: "suspicious".into(),
+        verdict: seawall_core::ModelVerdict::Suspicious,
     }];
     let mut v =
         Finding::new(FindingKind::Vulnerability, "CVE-2099-0001", Severity::Medium, 7, "no package known");
