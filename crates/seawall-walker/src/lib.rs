@@ -2,7 +2,7 @@
 //!
 //! The walker owns the bytes. It takes a layer blob (gzip, zstd or plain tar — sniffed from the first
 //! bytes, never trusted from a media type) or a directory, walks every entry exactly once, asks each
-//! [`FileAnalyzer`](seawall_analyzer::FileAnalyzer) whether it wants the entry (path first, then the first
+//! [`FileAnalyzer`] whether it wants the entry (path first, then the first
 //! bytes), and feeds the content to the analyzers that do — one reader for one analyzer, one in-memory
 //! buffer for several analyzers of a small file, a bounded channel tee for several analyzers of a large
 //! file. Nothing is written to disk.
