@@ -185,34 +185,5 @@ fn failed_layer(index: u32, message: &str) -> LayerWalk {
 /// args verbatim: `RUN |1 HF_TOKEN=hf_… /bin/sh -c …`), so that the report never repeats one. Each
 /// secret keeps its redacted form (first characters and length).
 fn redact_created_by(text: &str) -> String {
-    let mut spans: Vec<(usize, usize, String)> = Vec::new();
-    for f in seawall_secrets::scan_text("history", None, text) {
-        let (Some(col), Some(red)) = (f.location.column, f.redacted.as_deref()) else { continue };
-        let Some(len) =
-            red.rsplit_once('(').and_then(|(_, n)| n.trim_end_matches(" chars)").parse::<usize>().ok())
-        else {
-            continue;
-        };
-        // Columns are 1-based characters; map to byte offsets.
-        let start = text.char_indices().nth(col as usize - 1).map(|(b, _)| b);
-        let end = text.char_indices().nth(col as usize - 1 + len).map(|(b, _)| b).or(Some(text.len()));
-        if let (Some(s), Some(e)) = (start, end)
-            && s < e
-        {
-            spans.push((s, e, red.to_string()));
-        }
-    }
-    spans.sort();
-    let mut out = String::with_capacity(text.len());
-    let mut pos = 0;
-    for (s, e, red) in spans {
-        if s < pos {
-            continue;
-        }
-        out.push_str(&text[pos..s]);
-        out.push_str(&red);
-        pos = e;
-    }
-    out.push_str(&text[pos..]);
-    out
+    seawall_secrets::redact_text(text)
 }

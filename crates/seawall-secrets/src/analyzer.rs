@@ -10,33 +10,28 @@ use crate::image::scan_image_config;
 use crate::scan::scan_reader;
 use crate::sniff::looks_binary;
 
-/// Default largest file the `secrets` analyzer scans (64 MiB).
-pub const DEFAULT_MAX_SECRET_FILE: u64 = 64 * 1024 * 1024;
-
-/// Per-file secret analyzer (`secrets`): every regular text file up to a size cap, and always the known
-/// credential files (`.netrc`, `.git-credentials`, `.pypirc`, `pip.conf`, `.docker/config.json`,
+/// Per-file secret analyzer (`secrets`): every regular text file, of any size (streamed in overlapping
+/// windows with bounded memory), and always the known credential files (`.netrc`, `.git-credentials`, `.pypirc`, `pip.conf`, `.docker/config.json`,
 /// `.aws/credentials`, `.kaggle/kaggle.json`, `.cache/huggingface/token`, `.git/config`, `.env*`, shell
 /// histories, notebooks, SSH keys).
-#[derive(Debug, Clone)]
+///
+/// Fail closed: with the default (no byte limit) every byte of a text file is scanned. With an explicit
+/// [`SecretsAnalyzer::with_max_file_size`], the part beyond the limit is reported as not analysed (a
+/// [`ScanWarning`]), never silently dropped.
+#[derive(Debug, Clone, Default)]
 pub struct SecretsAnalyzer {
-    max_file_size: u64,
-}
-
-impl Default for SecretsAnalyzer {
-    fn default() -> Self {
-        SecretsAnalyzer { max_file_size: DEFAULT_MAX_SECRET_FILE }
-    }
+    max_file_size: Option<u64>,
 }
 
 impl SecretsAnalyzer {
-    /// An analyzer with the default size cap.
+    /// An analyzer that scans files of any size.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Sets the largest file scanned (bytes).
+    /// Scans at most `bytes` bytes of each file; the rest of a longer file is reported as not analysed.
     pub fn with_max_file_size(mut self, bytes: u64) -> Self {
-        self.max_file_size = bytes;
+        self.max_file_size = Some(bytes);
         self
     }
 }
@@ -303,7 +298,7 @@ impl FileAnalyzer for SecretsAnalyzer {
     }
 
     fn required(&self, meta: &EntryMeta<'_>) -> Interest {
-        if !meta.is_file() || meta.size == 0 || meta.size > self.max_file_size {
+        if !meta.is_file() || meta.size == 0 {
             return Interest::No;
         }
         let rel = meta.rel_path();
@@ -324,7 +319,7 @@ impl FileAnalyzer for SecretsAnalyzer {
     }
 
     fn max_size(&self) -> u64 {
-        self.max_file_size
+        self.max_file_size.unwrap_or(u64::MAX)
     }
 
     fn streams(&self) -> bool {
@@ -337,7 +332,8 @@ impl FileAnalyzer for SecretsAnalyzer {
         content: &mut dyn Read,
         out: &mut Facts,
     ) -> Result<(), AnalyzerError> {
-        let r = scan_reader(meta.path, meta.layer, content, self.max_file_size).map_err(|e| match e {
+        let limit = self.max_file_size.unwrap_or(u64::MAX);
+        let r = scan_reader(meta.path, meta.layer, content, limit).map_err(|e| match e {
             crate::SecretsError::Read { source, .. } => AnalyzerError::Io(source),
             other => AnalyzerError::parse(other.to_string()),
         })?;
@@ -346,7 +342,10 @@ impl FileAnalyzer for SecretsAnalyzer {
             out.warnings.push(ScanWarning::at(
                 self.name(),
                 meta.location(),
-                format!("only the first {} bytes were scanned for secrets", r.bytes),
+                format!(
+                    "not analysed for secrets beyond byte {} of {} (size limit set for this scan)",
+                    r.bytes, meta.size
+                ),
             ));
         }
         Ok(())
@@ -415,9 +414,61 @@ mod tests {
         }
         assert_eq!(a.required(&EntryMeta::file("app/settings.py", 100, None)), Interest::Sniff);
         assert_eq!(a.required(&EntryMeta::file("app/settings.py", 0, None)), Interest::No);
-        assert_eq!(a.required(&EntryMeta::file(".env", DEFAULT_MAX_SECRET_FILE + 1, None)), Interest::No);
+        // no size cap: large files are streamed
+        assert_eq!(a.required(&EntryMeta::file("big.log", 1 << 40, None)), Interest::Sniff);
         assert!(a.required_by_content(&EntryMeta::file("a", 3, None), b"abc"));
         assert!(!a.required_by_content(&EntryMeta::file("a", 3, None), b"\x7fELF\0\0"));
+    }
+
+    /// Endless filler text without keywords, then `tail`: a file of any size without holding it in memory.
+    struct Filler {
+        left: u64,
+        tail: std::io::Cursor<Vec<u8>>,
+    }
+
+    impl Read for Filler {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.left == 0 {
+                return self.tail.read(buf);
+            }
+            const LINE: &[u8] = b"lorem ipsum dolor sit amet, consectetur adipiscing elit sed do\n";
+            let n = buf.len().min(usize::try_from(self.left).unwrap_or(usize::MAX));
+            for (i, b) in buf[..n].iter_mut().enumerate() {
+                *b = LINE[(i + (self.left as usize)) % LINE.len()];
+            }
+            self.left -= n as u64;
+            Ok(n)
+        }
+    }
+
+    /// Fail closed (issue 11): files over 64 MiB used to be skipped; a secret past 64 MiB is found.
+    #[test]
+    fn secret_past_64_mib_is_found() {
+        let tok = format!("\nHF_TOKEN=hf_{}\n", "QmVtWcLdXyPaZrKsNbUjHgFeDiCoBqLxTp");
+        let size = (65u64 << 20) + tok.len() as u64;
+        let meta = EntryMeta::file("/data/train.log", size, Some(1));
+        let a = SecretsAnalyzer::new();
+        assert_eq!(a.required(&meta), Interest::Sniff);
+        assert!(a.streams());
+        let mut r = Filler { left: 65 << 20, tail: std::io::Cursor::new(tok.into_bytes()) };
+        let mut facts = Facts::default();
+        a.analyze(&meta, &mut r, &mut facts).unwrap();
+        assert_eq!(facts.findings.len(), 1);
+        assert_eq!(facts.findings[0].id, "SW-SEC-001");
+        assert!(facts.findings[0].location.line.is_some_and(|l| l > 1_000_000));
+        assert!(facts.warnings.is_empty(), "{:?}", facts.warnings);
+    }
+
+    /// With an explicit byte limit, what is beyond it is reported as not analysed.
+    #[test]
+    fn bytes_beyond_an_explicit_limit_are_reported_not_analysed() {
+        let meta = EntryMeta::file("/data/train.log", 5000, Some(1));
+        let a = SecretsAnalyzer::new().with_max_file_size(1000);
+        let mut r = Filler { left: 5000, tail: std::io::Cursor::new(Vec::new()) };
+        let mut facts = Facts::default();
+        a.analyze(&meta, &mut r, &mut facts).unwrap();
+        assert_eq!(facts.warnings.len(), 1);
+        assert!(facts.warnings[0].message.contains("not analysed"), "{}", facts.warnings[0].message);
     }
 
     #[test]

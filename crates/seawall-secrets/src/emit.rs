@@ -4,7 +4,7 @@ use memchr::memchr_iter;
 use seawall_core::{Finding, Location, stable_hash};
 use sha2::{Digest, Sha256};
 
-use crate::engine::Candidate;
+use crate::candidate::Candidate;
 use crate::rules;
 
 /// Redacts a secret for display: at most its first 4 characters (fewer for short values, so that a
@@ -14,6 +14,57 @@ pub fn redact(secret: &str) -> String {
     let show = if n >= 16 { 4 } else { n / 4 };
     let prefix: String = secret.chars().take(show).collect();
     format!("{prefix}\u{2026}({n} chars)")
+}
+
+/// One secret found in a free text by [`secret_spans`]: where it is and how it is shown (never the
+/// secret itself, so `Debug` output is safe).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretSpan {
+    /// Byte range of the secret in the text (always on `char` boundaries).
+    pub range: std::ops::Range<usize>,
+    /// Rule id of the detector that found it.
+    pub rule: &'static str,
+    /// The redacted form ([`redact`]).
+    pub redacted: String,
+}
+
+/// Every secret the engine finds in a free text (a shell command, a history `created_by` line, a log
+/// line), read as configuration syntax, in text order and without overlaps.
+pub fn secret_spans(text: &str) -> Vec<SecretSpan> {
+    let Some(e) = crate::engine::engine() else {
+        return Vec::new();
+    };
+    let hint = crate::engine::Hint { syntax: crate::generic::Syntax::Config, file_name: "" };
+    let mut out: Vec<SecretSpan> = Vec::new();
+    for c in e.scan(text.as_bytes(), hint) {
+        // Detectors work on bytes; widen a range that cuts a multi-byte character.
+        let mut r = c.secret.clone();
+        while r.start > 0 && !text.is_char_boundary(r.start) {
+            r.start -= 1;
+        }
+        while r.end < text.len() && !text.is_char_boundary(r.end) {
+            r.end += 1;
+        }
+        let Some(secret) = text.get(r.clone()) else { continue };
+        if out.last().is_some_and(|p| r.start < p.range.end) {
+            continue;
+        }
+        out.push(SecretSpan { range: r, rule: c.rule, redacted: redact(secret) });
+    }
+    out
+}
+
+/// `text` with every secret replaced by its redacted form (`RUN |1 HF_TOKEN=hf_Q…(37 chars) /bin/sh …`).
+pub fn redact_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
+    for s in secret_spans(text) {
+        out.push_str(text.get(pos..s.range.start).unwrap_or_default());
+        out.push_str(&s.redacted);
+        pos = s.range.end;
+    }
+    out.push_str(text.get(pos..).unwrap_or_default());
+    out
 }
 
 /// Hex SHA-256 of the secret bytes (used only inside the fingerprint).
@@ -101,6 +152,24 @@ mod tests {
         assert_eq!(redact("hf_abcdefghijklmnopqrstuvwxyzABCDEFGH"), "hf_a\u{2026}(37 chars)");
         assert_eq!(redact("Str0ng!pw9"), "St\u{2026}(10 chars)");
         assert_eq!(redact("abc"), "\u{2026}(3 chars)");
+    }
+
+    #[test]
+    fn text_redaction() {
+        let tok = format!("hf_{}", "QmVtWcLdXyPaZrKsNbUjHgFeDiCoBqLxTp");
+        let line = format!("RUN |2 HF_TOKEN={tok} Z=\u{e9}\u{e9} /bin/sh -c pip install x # caf\u{e9}");
+        let red = redact_text(&line);
+        assert!(!red.contains(&tok));
+        assert_eq!(
+            red,
+            "RUN |2 HF_TOKEN=hf_Q\u{2026}(37 chars) Z=\u{e9}\u{e9} /bin/sh -c pip install x # caf\u{e9}"
+        );
+        let spans = secret_spans(&line);
+        assert_eq!(spans.len(), 1);
+        assert_eq!(&line[spans[0].range.clone()], tok);
+        assert_eq!(spans[0].rule, "SW-SEC-001");
+        assert!(!format!("{spans:?}").contains(&tok));
+        assert_eq!(redact_text("no secrets here"), "no secrets here");
     }
 
     #[test]

@@ -14,25 +14,10 @@ use regex_automata::util::syntax;
 use regex_automata::{Input, PatternID, meta};
 use seawall_core::Severity;
 
+use crate::candidate::Candidate;
 use crate::detectors::{self, Check, DetectorSpec, GENERIC_KEYWORDS};
 use crate::generic::{self, Syntax};
 use crate::validate;
-
-/// A match that passed validation. Holds only offsets into the scanned buffer, never the bytes, so
-/// `Debug` output cannot leak a secret.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Candidate {
-    /// Rule id.
-    pub(crate) rule: &'static str,
-    /// Byte range of the secret in the buffer.
-    pub(crate) secret: Range<usize>,
-    /// Non-secret context (variable name, key type, scheme).
-    pub(crate) key: Option<String>,
-    /// Overlap priority (lower wins).
-    pub(crate) priority: u8,
-    /// Severity override for this occurrence (Stripe test keys, encrypted private keys).
-    pub(crate) severity: Option<Severity>,
-}
 
 /// How a buffer should be read.
 #[derive(Debug, Clone, Copy)]

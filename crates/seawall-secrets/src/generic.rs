@@ -4,8 +4,8 @@
 
 use std::ops::Range;
 
+use crate::candidate::Candidate;
 use crate::checks::{classes, entropy, is_identifier_like, is_placeholder, is_uuid};
-use crate::engine::Candidate;
 
 /// Rule id of generic findings.
 pub(crate) const RULE: &str = "SW-SEC-035";

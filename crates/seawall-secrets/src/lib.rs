@@ -14,6 +14,7 @@
 //!   overlapping chunks with bounded memory; [`scan_notebook`] — Jupyter cells and outputs.
 //! * [`scan_assignment`] — one `NAME=value` pair where the name gives context (Dockerfile `ENV`/`ARG`,
 //!   compose `environment`, Kubernetes `env`, image `Env`); used by `seawall-config`.
+//! * [`redact_text`] / [`secret_spans`] — mask every secret in a free text (history lines, commands).
 //! * [`scan_image_config`] — image `Env`, labels, entrypoint/cmd and history (BuildKit build args).
 //! * [`SecretsAnalyzer`] (`secrets`) and [`ImageConfigSecretsAnalyzer`] (`secrets-image-config`) —
 //!   the `seawall-analyzer` implementations the walker drives.
@@ -40,6 +41,7 @@
 #![deny(missing_docs)]
 
 mod analyzer;
+mod candidate;
 mod checks;
 mod detectors;
 mod emit;
@@ -53,11 +55,8 @@ mod scan;
 mod sniff;
 mod validate;
 
-pub use analyzer::{
-    DEFAULT_MAX_SECRET_FILE, ImageConfigSecretsAnalyzer, SecretsAnalyzer, is_credential_file,
-    is_third_party_noise,
-};
-pub use emit::{fingerprint, redact};
+pub use analyzer::{ImageConfigSecretsAnalyzer, SecretsAnalyzer, is_credential_file, is_third_party_noise};
+pub use emit::{SecretSpan, fingerprint, redact, redact_text, secret_spans};
 pub use error::SecretsError;
 pub use generic::Syntax;
 pub use image::scan_image_config;

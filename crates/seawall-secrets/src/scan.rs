@@ -5,14 +5,18 @@ use std::io::Read;
 use seawall_core::{Finding, Location};
 
 use crate::SecretsError;
+use crate::candidate::Candidate;
 use crate::emit::{self, LineCursor};
-use crate::engine::{self, Candidate, Engine, Hint};
+use crate::engine::{self, Engine, Hint};
 use crate::generic::Syntax;
 use crate::notebook;
 use crate::sniff::looks_binary;
 
 /// Size of one chunk when scanning a reader.
 const CHUNK: usize = 1 << 20;
+
+/// Largest notebook parsed whole (cell by cell); larger ones are streamed as plain JSON text.
+pub(crate) const NOTEBOOK_WHOLE_MAX: usize = 64 << 20;
 
 /// What [`scan_reader`] saw.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -93,14 +97,14 @@ fn emit_at(
 /// stays bounded for any input size. Reads at most `limit` bytes. The first bytes are sniffed: binary
 /// content is not scanned (`binary` is set).
 ///
-/// Notebooks are read whole (up to `limit`) and scanned cell by cell.
+/// Notebooks up to 64 MiB are read whole and scanned cell by cell; larger ones are streamed as JSON text.
 pub fn scan_reader(
     path: &str,
     layer: Option<u32>,
     reader: &mut dyn Read,
     limit: u64,
 ) -> Result<ReaderScan, SecretsError> {
-    scan_reader_chunked(path, layer, reader, limit, CHUNK)
+    scan_reader_chunked(path, layer, reader, limit, CHUNK, NOTEBOOK_WHOLE_MAX)
 }
 
 /// [`scan_reader`] with an explicit chunk size (tests use small chunks to exercise the overlap).
@@ -110,27 +114,38 @@ pub(crate) fn scan_reader_chunked(
     reader: &mut dyn Read,
     limit: u64,
     chunk: usize,
+    notebook_max: usize,
 ) -> Result<ReaderScan, SecretsError> {
     let e = engine_or_err()?;
     let mut out = ReaderScan::default();
     let mut limited = reader.take(limit);
     let read_err = |offset: u64, source| SecretsError::Read { path: path.to_string(), offset, source };
 
+    let mut syntax = Syntax::for_path(path);
+    let mut prefix: Vec<u8> = Vec::new();
     if is_notebook(path) {
-        let mut all = Vec::new();
-        limited.read_to_end(&mut all).map_err(|err| read_err(0, err))?;
-        out.bytes = all.len() as u64;
-        out.truncated = probe_more(limited.into_inner());
-        if looks_binary(&all[..all.len().min(crate::SNIFF)]) {
-            out.binary = true;
+        // Notebooks are parsed whole (cell by cell) up to `notebook_max` bytes; a larger one is streamed as
+        // the JSON text it is, so that no byte goes unscanned.
+        (&mut limited)
+            .take(notebook_max as u64 + 1)
+            .read_to_end(&mut prefix)
+            .map_err(|err| read_err(0, err))?;
+        if prefix.len() <= notebook_max {
+            out.bytes = prefix.len() as u64;
+            out.truncated = probe_more(limited.into_inner());
+            if looks_binary(&prefix[..prefix.len().min(crate::SNIFF)]) {
+                out.binary = true;
+                return Ok(out);
+            }
+            out.findings = notebook::scan_notebook(path, layer, &prefix);
             return Ok(out);
         }
-        out.findings = notebook::scan_notebook(path, layer, &all);
-        return Ok(out);
+        syntax = Syntax::Config;
     }
+    let mut limited = std::io::Cursor::new(prefix).chain(limited);
 
     let name = file_name_lower(path);
-    let hint = Hint { syntax: Syntax::for_path(path), file_name: &name };
+    let hint = Hint { syntax, file_name: &name };
     let ctx = e.max_match_len();
     let mut buf: Vec<u8> = Vec::with_capacity(chunk + 2 * ctx);
     let mut buf_abs = 0usize;
@@ -187,7 +202,8 @@ pub(crate) fn scan_reader_chunked(
         buf_abs = keep_from;
         own_start = own_end;
     }
-    out.truncated = probe_more(limited.into_inner());
+    let (_, rest) = limited.into_inner();
+    out.truncated = probe_more(rest.into_inner());
     Ok(out)
 }
 
@@ -273,12 +289,30 @@ mod tests {
         let whole: Vec<_> = scan_bytes("a.env", Some(3), text.as_bytes()).iter().map(key).collect();
         assert_eq!(whole.len(), 400);
         for chunk in [997, 4097, 50_000] {
-            let r = scan_reader_chunked("a.env", Some(3), &mut text.as_bytes(), u64::MAX, chunk).unwrap();
+            let r = scan_reader_chunked("a.env", Some(3), &mut text.as_bytes(), u64::MAX, chunk, 1 << 20)
+                .unwrap();
             let got: Vec<_> = r.findings.iter().map(key).collect();
             assert_eq!(got, whole, "chunk {chunk}");
             assert!(!r.truncated && !r.binary);
             assert_eq!(r.bytes, text.len() as u64);
         }
+    }
+
+    /// Fail closed (issue 11): a notebook too large to parse whole is still scanned, as JSON text.
+    #[test]
+    fn notebook_too_large_to_parse_is_streamed_as_text() {
+        let nb = format!(
+            "{{\"cells\": [{{\"cell_type\": \"code\", \"source\": [\"x = 1\\n\", \"{}\"]}}], {}}}",
+            format!("HF_TOKEN={}", tokens()[0]),
+            "\"pad\": \"".to_string() + &"a".repeat(5000) + "\""
+        );
+        let whole = scan_bytes("big.ipynb", None, nb.as_bytes());
+        assert_eq!(whole.len(), 1);
+        let r = scan_reader_chunked("big.ipynb", None, &mut nb.as_bytes(), u64::MAX, 997, 1000).unwrap();
+        assert_eq!(r.findings.len(), 1, "{:?}", r.findings);
+        assert_eq!(r.findings[0].id, "SW-SEC-001");
+        assert_eq!(r.bytes, nb.len() as u64);
+        assert!(!r.truncated);
     }
 
     #[test]
