@@ -294,7 +294,7 @@ impl FileAnalyzer for SecretsAnalyzer {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn required(&self, meta: &EntryMeta<'_>) -> Interest {
@@ -362,7 +362,7 @@ impl ImageAnalyzer for ImageConfigSecretsAnalyzer {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn analyze(&self, view: &ImageView<'_>, out: &mut Facts) -> Result<(), AnalyzerError> {

@@ -244,10 +244,12 @@ pub(crate) fn is_identifier_like(v: &[u8]) -> bool {
             continue;
         }
         let upper = seg.iter().filter(|b| b.is_ascii_uppercase()).count();
+        // Letters-only segments in one case style are words or abbreviations (`mlflow`, `dbmdz`,
+        // `PASSPHRASE`, `string`); pronounceability only judges segments that mix in digits.
         if letters == 0
             || digits > 2
             || !(upper == letters || upper <= 1 + letters / 4)
-            || !pronounceable(seg)
+            || (digits > 0 && !pronounceable(seg))
         {
             return false;
         }
@@ -256,7 +258,7 @@ pub(crate) fn is_identifier_like(v: &[u8]) -> bool {
     words > 0
 }
 
-/// Words have vowels and short consonant clusters; random letters often do not (`enprhl`, `X1siDkr`).
+/// Words have vowels and short consonant clusters; random letters often do not (`X1siDkr`).
 /// Segments shorter than five letters are not judged.
 fn pronounceable(seg: &[u8]) -> bool {
     let letters: Vec<u8> =

@@ -72,6 +72,9 @@ pub(crate) struct DetectorSpec {
     pub(crate) check: Check,
     /// Overlap resolution: lower wins.
     pub(crate) priority: u8,
+    /// Values that read as names (`GenericForSequenceClassification`, `mlflow.trace.tokenUsage`) are
+    /// not secrets: for detectors whose shape is only a length and an alphabet.
+    pub(crate) reject_words: bool,
 }
 
 /// A context pattern: a name containing `name` assigned (`=`, `:`, `=>`, a call argument) a value of shape
@@ -98,6 +101,7 @@ fn prefixed(
         right: Boundary::Alnum,
         check: Check::Random(min_entropy),
         priority: 10,
+        reject_words: false,
     }
 }
 
@@ -117,6 +121,7 @@ fn contextual(
         right: Boundary::Alnum,
         check: Check::Random(min_entropy),
         priority: 20,
+        reject_words: true,
     }
 }
 

@@ -301,7 +301,10 @@ fn candidate(
     let mut severity = None;
     let value = buf.get(secret.clone())?;
     let ok = match spec.check {
-        Check::Random(min) => validate::random_token(value, min),
+        Check::Random(min) => {
+            validate::random_token(value, min)
+                && !(spec.reject_words && crate::checks::is_identifier_like(value))
+        }
         Check::OpenAi => validate::openai(value),
         Check::Jwt => validate::jwt(value),
         Check::AuthHeader(min) => validate::auth_header(value, min),

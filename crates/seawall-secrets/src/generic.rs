@@ -331,41 +331,182 @@ fn words(name: &str) -> Vec<String> {
     out
 }
 
-/// Classifies a variable/key name: `Some(kind)` when values assigned to it are likely secrets.
-pub(crate) fn name_kind(name: &str) -> Option<NameKind> {
-    let ws = words(name);
-    let last = ws.last()?;
-    if NEGATIVE_LAST.contains(&last.as_str()) {
-        return None;
-    }
-    if ws.iter().any(|w| NEGATIVE_ANY.contains(&w.as_str())) {
-        return None;
-    }
-    let mut kind = None;
-    for (i, w) in ws.iter().enumerate() {
-        if let Some((_, k)) = SECRET_WORDS.iter().find(|(s, _)| s == w) {
-            kind = Some(match (kind, *k) {
-                (Some(NameKind::Password), _) | (_, NameKind::Password) => NameKind::Password,
-                _ => NameKind::Token,
-            });
-        }
-        if w == "key" && i > 0 && ws.get(i - 1).is_some_and(|q| KEY_QUALIFIERS.contains(&q.as_str())) {
-            kind.get_or_insert(NameKind::Token);
-        }
-        if w == "pass" && i + 1 == ws.len() {
-            kind.get_or_insert(NameKind::Password);
-        }
-    }
-    // `dbpassword`, `accesstoken`: only for single-word names (with separators the words decide).
-    if kind.is_none() && ws.len() == 1 {
-        let joined: String = ws.concat();
-        kind = CONCAT_SUFFIXES.iter().find(|(s, _)| joined.ends_with(s)).map(|(_, k)| *k);
-    }
-    kind
+/// Words that may follow the secret word of a name without changing what the name holds: encodings,
+/// environments, versions, roles (`API_TOKEN_PROD`, `SECRET_KEY_BASE`, `DB_PASSWORD_B64`).
+const MODIFIERS: &[&str] = &[
+    "value",
+    "val",
+    "str",
+    "string",
+    "raw",
+    "b64",
+    "base64",
+    "hex",
+    "enc",
+    "encoded",
+    "plain",
+    "plaintext",
+    "prod",
+    "production",
+    "dev",
+    "development",
+    "staging",
+    "stage",
+    "stg",
+    "qa",
+    "uat",
+    "ci",
+    "local",
+    "old",
+    "new",
+    "current",
+    "cur",
+    "prev",
+    "previous",
+    "next",
+    "main",
+    "primary",
+    "secondary",
+    "backup",
+    "base",
+    "live",
+    "sandbox",
+    "admin",
+    "ro",
+    "rw",
+    "read",
+    "write",
+    "readonly",
+    "global",
+    "override",
+    "key",
+    "secret",
+    "token",
+    "default",
+    "internal",
+    "external",
+    "private",
+    "priv",
+];
+
+/// What a secret-like name tells about its value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NameInfo {
+    /// Password (short values accepted) or another secret.
+    pub(crate) kind: NameKind,
+    /// The word that makes the name secret-like (`passphrase`, `token`, `apikey`): a value that repeats
+    /// it (`new-passphrase`, `NEW_PASSPHRASE`, `p@ss#word`) is a placeholder.
+    pub(crate) word: String,
 }
 
-/// True when a value assigned to a name of this kind looks like a real credential.
-pub(crate) fn value_is_secret(kind: NameKind, v: &[u8]) -> bool {
+/// `password1` → `password`: trailing digits do not change what a word means.
+fn stem(w: &str) -> &str {
+    w.trim_end_matches(|c: char| c.is_ascii_digit())
+}
+
+fn is_modifier(w: &str) -> bool {
+    let s = stem(w);
+    // `2`, `v2`, or a listed word
+    s.is_empty() || (s == "v" && w.len() > 1) || MODIFIERS.contains(&s)
+}
+
+/// Classifies a variable/key name: `Some(kind)` when values assigned to it are likely secrets.
+#[cfg(test)]
+pub(crate) fn name_kind(name: &str) -> Option<NameKind> {
+    name_info(name).map(|i| i.kind)
+}
+
+/// Classifies a name and returns its secret word. The secret word must be the head of the name: only
+/// [`MODIFIERS`] may follow it (`HF_TOKEN`, `api_key_v2`), so that `_TOKEN_CLASSIFICATION`,
+/// `TOKEN_USAGE_METADATA_KEY` and `token-classification` are not secret names.
+pub(crate) fn name_info(name: &str) -> Option<NameInfo> {
+    let ws = words(name);
+    let last = ws.last()?;
+    if NEGATIVE_LAST.contains(&stem(last)) {
+        return None;
+    }
+    if ws.iter().any(|w| NEGATIVE_ANY.contains(&stem(w))) {
+        return None;
+    }
+    let mut head: Option<(usize, NameKind, String)> = None;
+    for (i, w) in ws.iter().enumerate() {
+        let s = stem(w);
+        if let Some((_, k)) = SECRET_WORDS.iter().find(|(x, _)| *x == s) {
+            head = Some((i, *k, s.to_string()));
+        } else if s == "key" && i > 0 && ws.get(i - 1).is_some_and(|q| KEY_QUALIFIERS.contains(&stem(q))) {
+            let q = ws.get(i - 1).map_or("", |q| stem(q));
+            // `secret_key`, `private_key`: the qualifier is itself a secret word; keep its kind.
+            let kind = head.as_ref().filter(|(j, _, _)| *j + 1 == i).map_or(NameKind::Token, |h| h.1);
+            head = Some((i, kind, format!("{q}key")));
+        } else if s == "pass" && i + 1 == ws.len() {
+            head = Some((i, NameKind::Password, "pass".into()));
+        }
+    }
+    if let Some((i, kind, word)) = head {
+        // a password-kind word anywhere before the head keeps the password kind (`db_password_key`)
+        let kind = if ws[..i]
+            .iter()
+            .any(|w| SECRET_WORDS.iter().any(|(x, k)| *x == stem(w) && *k == NameKind::Password))
+        {
+            NameKind::Password
+        } else {
+            kind
+        };
+        return ws[i + 1..].iter().all(|w| is_modifier(w)).then_some(NameInfo { kind, word });
+    }
+    // `dbpassword`, `accesstoken`: only for single-word names (with separators the words decide).
+    if ws.len() == 1 {
+        let joined = stem(&ws[0]);
+        return CONCAT_SUFFIXES
+            .iter()
+            .find(|(s, _)| joined.ends_with(s))
+            .map(|(s, k)| NameInfo { kind: *k, word: (*s).to_string() });
+    }
+    None
+}
+
+/// Undoes common character substitutions (`p@ssw0rd`, `s3cr3t`, `pa$$`) and drops everything that is not
+/// a letter, so that a value can be compared with the words of its name.
+fn letters_deleet(v: &[u8]) -> Vec<u8> {
+    v.iter()
+        .filter_map(|&b| match b.to_ascii_lowercase() {
+            b'@' | b'4' => Some(b'a'),
+            b'0' => Some(b'o'),
+            b'1' | b'!' => Some(b'i'),
+            b'3' => Some(b'e'),
+            b'$' | b'5' => Some(b's'),
+            b'7' => Some(b't'),
+            c if c.is_ascii_lowercase() => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+/// True when the value repeats the secret word of its name (`--new-passphrase "new-passphrase"`,
+/// `PASSWORD: "p@ss#word"`, `TOKEN = "synthetic:token/+="`): a placeholder, not a credential.
+fn repeats_name_word(word: &str, v: &[u8]) -> bool {
+    if word.len() < 5 {
+        return false;
+    }
+    let plain = letters_deleet(v);
+    let w = word.as_bytes();
+    plain.windows(w.len()).any(|x| x == w)
+        || (word.ends_with("key")
+            && word.len() > 5
+            && plain.windows(word.len() - 3).any(|x| x == &w[..w.len() - 3]))
+}
+
+/// Dummy values made only of lower-case words (`mlflow-gateway-auth`, `not-set`, `rt_with_%_inside`):
+/// no digit, no capital, at least two words. Generated secrets mix classes; such values are names.
+fn lowercase_words(v: &[u8]) -> bool {
+    !v.iter().any(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+        && v.split(|b| !b.is_ascii_lowercase()).filter(|s| !s.is_empty()).count() >= 2
+}
+
+/// True when a value assigned to a name of this kind looks like a real credential; values repeating the
+/// name's secret word are placeholders.
+pub(crate) fn value_is_secret(name: &NameInfo, v: &[u8]) -> bool {
+    let kind = name.kind;
     if v.iter().any(|b| b.is_ascii_whitespace() || b.is_ascii_control()) || is_placeholder(v) {
         return false;
     }
@@ -374,12 +515,12 @@ pub(crate) fn value_is_secret(kind: NameKind, v: &[u8]) -> bool {
     }
     if matches!(v.first(), Some(b'/' | b'.' | b'~' | b'-' | b'#'))
         || v.windows(3).any(|w| w == b"://")
-        || v.iter()
-            .any(|b| matches!(b, b'(' | b')' | b'[' | b']' | b'{' | b'}' | b'<' | b'>' | b'$' | b'`' | b'\\'))
+        || v.iter().any(|b| matches!(b, b'(' | b')' | b'[' | b']' | b'{' | b'}' | b'<' | b'>' | b'$' | b'`'))
+        || has_bare_backslash(v)
     {
         return false;
     }
-    if is_identifier_like(v) {
+    if is_identifier_like(v) || lowercase_words(v) || repeats_name_word(&name.word, v) {
         return false;
     }
     if is_uuid(v) && kind == NameKind::Token {
@@ -391,6 +532,23 @@ pub(crate) fn value_is_secret(kind: NameKind, v: &[u8]) -> bool {
         NameKind::Password => (8..=128).contains(&v.len()) && classes(v) >= 2 && entropy(v) >= 2.5,
         NameKind::Token => (16..=MAX_VALUE).contains(&v.len()) && classes(v) >= 2 && entropy(v) >= 3.2,
     }
+}
+
+/// A backslash that is not a JSON/string escape of a quote, slash or backslash (`\"`, `\/`, `\\`):
+/// templated or encoded text rather than a literal.
+fn has_bare_backslash(v: &[u8]) -> bool {
+    let mut i = 0;
+    while i < v.len() {
+        if v[i] == b'\\' {
+            if !matches!(v.get(i + 1), Some(b'"' | b'\'' | b'/' | b'\\')) {
+                return true;
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    false
 }
 
 fn is_name_byte(b: u8) -> bool {
@@ -409,8 +567,13 @@ fn line_start(buf: &[u8], i: usize) -> usize {
     buf[lo..i].iter().rposition(|b| *b == b'\n').map_or(lo, |p| lo + p + 1)
 }
 
-/// Reads a value at `i`: a quoted string (`"…"`, `'…'`, with an optional `b`/`r`/`u` prefix) or, when
-/// `allow_bare`, a bare token. Returns the value range.
+/// Reads a value at `i`: a quoted string (`"…"`, `'…'`, `` `…` ``, with an optional `b`/`r`/`u` prefix)
+/// or, when `allow_bare`, a bare token. Returns the value range.
+///
+/// Quoted strings may hold escapes (`\"`, `\/`, `\\`); a `\n`, `\r` or `\t` escape ends the value (the
+/// string holds a whole file, `{"config.ini": "X_TOKEN=…\nDEBUG=1"}`). A closing quote followed by a
+/// letter or digit, or a value that starts with punctuation, means the quote closed an earlier string
+/// (`"Unexpected token =",DuplicateBinding:"…"`): no value.
 fn read_value(buf: &[u8], i: usize, allow_bare: bool) -> Option<Range<usize>> {
     let mut i = i;
     if matches!(buf.get(i), Some(b'b' | b'r' | b'u' | b'B' | b'R' | b'U'))
@@ -419,15 +582,29 @@ fn read_value(buf: &[u8], i: usize, allow_bare: bool) -> Option<Range<usize>> {
         i += 1;
     }
     match buf.get(i) {
-        Some(&q @ (b'"' | b'\'')) => {
+        Some(&q @ (b'"' | b'\'' | b'`')) => {
             let start = i + 1;
+            if matches!(buf.get(start), Some(b',' | b';' | b')' | b']' | b'}' | b':' | b' ' | b'\t' | b'+')) {
+                return None;
+            }
             let end_limit = buf.len().min(start + MAX_VALUE + 1);
             let mut j = start;
+            let mut value_end = None;
             while j < end_limit {
                 match buf[j] {
-                    b'\\' => return None, // escapes: templated or encoded; not a plain literal
+                    b'\\' => {
+                        if matches!(buf.get(j + 1), Some(b'n' | b'r' | b't')) {
+                            value_end.get_or_insert(j);
+                        }
+                        j += 2;
+                    }
                     b'\n' => return None,
-                    c if c == q => return Some(start..j),
+                    c if c == q => {
+                        if buf.get(j + 1).is_some_and(u8::is_ascii_alphanumeric) {
+                            return None;
+                        }
+                        return Some(start..value_end.unwrap_or(j));
+                    }
                     _ => j += 1,
                 }
             }
@@ -439,6 +616,7 @@ fn read_value(buf: &[u8], i: usize, allow_bare: bool) -> Option<Range<usize>> {
             let mut j = start;
             while j < end_limit
                 && !matches!(buf[j], b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'\'' | b',' | b';' | b'}' | b')')
+                && !(buf[j] == b'\\' && matches!(buf.get(j + 1), Some(b'n' | b'r' | b't' | b'"')))
             {
                 j += 1;
             }
@@ -449,6 +627,23 @@ fn read_value(buf: &[u8], i: usize, allow_bare: bool) -> Option<Range<usize>> {
         }
         _ => None,
     }
+}
+
+/// After a name in program source: a type before the `=` (`var xToken string = "…"`,
+/// `val token: String = "…"`). Returns the position of the `=` when `i` starts a type followed by `=`.
+fn skip_type(buf: &[u8], i: usize) -> Option<usize> {
+    let mut j = i;
+    let lim = buf.len().min(i + 40);
+    while j < lim
+        && (buf[j].is_ascii_alphanumeric() || matches!(buf[j], b'_' | b'.' | b'[' | b']' | b'*' | b'?'))
+    {
+        j += 1;
+    }
+    if j == i {
+        return None;
+    }
+    let j = skip_blanks(buf, j);
+    (buf.get(j) == Some(&b'=') && !matches!(buf.get(j + 1), Some(b'=' | b'>'))).then_some(j)
 }
 
 /// The generic detector at one keyword hit. Returns the candidate and the end of the name (hits before it
@@ -484,13 +679,31 @@ pub(crate) fn detect(buf: &[u8], hit: Range<usize>, syntax: Syntax) -> Option<(C
     i = skip_blanks(buf, i);
     let allow_bare = syntax == Syntax::Config;
     let value = match (buf.get(i), buf.get(i + 1)) {
-        (Some(b'='), Some(b'=')) | (Some(b'!'), Some(b'=')) | (Some(b':'), Some(b':')) => None,
-        (Some(b':'), Some(b'=')) | (Some(b'='), Some(b'>')) => {
+        (Some(b'='), Some(b'=')) | (Some(b'!'), Some(b'=')) => None,
+        // Makefile `::=` / `:::=`; a bare `::` is a path separator (`Foo::TOKEN`).
+        (Some(b':'), Some(b':')) => {
+            let k = i + if buf.get(i + 2) == Some(&b':') { 3 } else { 2 };
+            if buf.get(k) == Some(&b'=') {
+                read_value(buf, skip_blanks(buf, k + 1), allow_bare)
+            } else {
+                None
+            }
+        }
+        // `:=` (Go, Makefile), `=>` (PHP, Ruby, Logstash), `?=` (Makefile), `.=` (PHP).
+        (Some(b':' | b'?' | b'.'), Some(b'=')) | (Some(b'='), Some(b'>')) => {
             read_value(buf, skip_blanks(buf, i + 2), allow_bare)
         }
         // `KEY= value`: in shells and env files an `=` glued to the name and followed by a blank assigns
         // the empty string (`__mvncomp "username= password= …"`).
         (Some(b'='), Some(b' ' | b'\t')) if i == ne => None,
+        // `token: str = "…"` / `val token: String = "…"` in source: a type annotation, then the value.
+        (Some(b':'), _) if syntax == Syntax::Code && !quoted_name => {
+            let j = skip_blanks(buf, i + 1);
+            match skip_type(buf, j) {
+                Some(eq) => read_value(buf, skip_blanks(buf, eq + 1), false),
+                None => read_value(buf, j, false),
+            }
+        }
         (Some(b'=' | b':'), _) => {
             let j = skip_blanks(buf, i + 1);
             if matches!(buf.get(j), Some(b'\r' | b'\n') | None) {
@@ -499,29 +712,34 @@ pub(crate) fn detect(buf: &[u8], hit: Range<usize>, syntax: Syntax) -> Option<(C
                 read_value(buf, j, allow_bare)
             }
         }
-        (Some(b','), _) if quoted_name => json_name_value(buf, ns, i),
+        // JSON env entries, and two-argument setters: `setProperty("X_TOKEN", "…")`, `put("apiKey", "…")`.
+        (Some(b','), _) if quoted_name => json_name_value(buf, ns, i).or_else(|| setter_value(buf, ns, i)),
         // XML elements: `<password>…</password>` (Maven `settings.xml`, Java configs).
         (Some(b'>'), _) if i == ne && ns > 0 && buf.get(ns - 1) == Some(&b'<') => xml_value(buf, i + 1),
         (Some(b' ' | b'\t'), _) | (Some(_), _) if flag && i > ne => read_value(buf, i, true),
         (Some(b'\r' | b'\n'), _) | (None, _) => k8s_value(buf, ns, i, quoted_name),
-        _ => {
+        (Some(_), _) if i > ne => {
             let ls = line_start(buf, ns);
             let prefix = buf.get(ls..ns).unwrap_or_default();
             let trimmed = prefix.trim_ascii();
-            if i > ne && (trimmed.eq_ignore_ascii_case(b"ENV") || trimmed.eq_ignore_ascii_case(b"ARG")) {
+            if trimmed.eq_ignore_ascii_case(b"ENV") || trimmed.eq_ignore_ascii_case(b"ARG") {
                 read_value(buf, i, true)
+            } else if trimmed.ends_with(b"var") || trimmed.ends_with(b"const") {
+                // Go: `var xToken string = "…"`
+                skip_type(buf, i).and_then(|eq| read_value(buf, skip_blanks(buf, eq + 1), false))
             } else {
                 None
             }
         }
+        _ => None,
     }?;
     let v = buf.get(value.clone())?;
     // Cheap shape checks first; the name analysis allocates.
     if !(8..=MAX_VALUE).contains(&v.len()) {
         return None;
     }
-    let kind = name_kind(name)?;
-    if !value_is_secret(kind, v) {
+    let info = name_info(name)?;
+    if !value_is_secret(&info, v) {
         return None;
     }
     let key: String = name.chars().take(64).collect();
@@ -555,12 +773,30 @@ fn k8s_value(buf: &[u8], ns: usize, eol: usize, quoted_name: bool) -> Option<Ran
     read_value(buf, skip_blanks(buf, j + 6), true)
 }
 
-/// The text of an XML element up to its closing tag, on one line.
+/// The text of an XML element up to its closing tag, on one line or alone on the lines between the tags
+/// (`<apiToken>\n    …\n</apiToken>`).
 fn xml_value(buf: &[u8], start: usize) -> Option<Range<usize>> {
     let end_limit = buf.len().min(start + MAX_VALUE + 1);
     let rest = buf.get(start..end_limit)?;
-    let end = start + rest.iter().position(|b| matches!(b, b'<' | b'\n'))?;
-    (buf.get(end) == Some(&b'<') && buf.get(end + 1) == Some(&b'/') && end > start).then_some(start..end)
+    let lt = rest.iter().position(|b| *b == b'<')?;
+    if buf.get(start + lt + 1) != Some(&b'/') {
+        return None;
+    }
+    let inner = rest.get(..lt)?;
+    let first = inner.iter().position(|b| !b.is_ascii_whitespace())?;
+    let last = inner.iter().rposition(|b| !b.is_ascii_whitespace())?;
+    // one line of text: multi-line content is a document, not a value
+    (!inner[first..=last].contains(&b'\n')).then_some(start + first..start + last + 1)
+}
+
+/// The second argument of a two-argument call whose first argument is the (quoted) name:
+/// `System.setProperty("X_TOKEN", "…")`, `os.environ.setdefault("HF_TOKEN", "…")`.
+fn setter_value(buf: &[u8], ns: usize, comma: usize) -> Option<Range<usize>> {
+    let before = buf.get(ns.saturating_sub(8)..ns.saturating_sub(1))?.trim_ascii_end();
+    if !before.ends_with(b"(") {
+        return None;
+    }
+    read_value(buf, skip_blanks(buf, comma + 1), false)
 }
 
 /// JSON env entries: `{"name": "X_TOKEN", "value": "…"}`.

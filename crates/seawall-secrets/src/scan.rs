@@ -301,10 +301,10 @@ mod tests {
     /// Fail closed (issue 11): a notebook too large to parse whole is still scanned, as JSON text.
     #[test]
     fn notebook_too_large_to_parse_is_streamed_as_text() {
+        let tok = &tokens()[0];
+        let pad = "a".repeat(5000);
         let nb = format!(
-            "{{\"cells\": [{{\"cell_type\": \"code\", \"source\": [\"x = 1\\n\", \"{}\"]}}], {}}}",
-            format!("HF_TOKEN={}", tokens()[0]),
-            "\"pad\": \"".to_string() + &"a".repeat(5000) + "\""
+            "{{\"cells\": [{{\"cell_type\": \"code\", \"source\": [\"x = 1\\n\", \"HF_TOKEN={tok}\"]}}], \"pad\": \"{pad}\"}}"
         );
         let whole = scan_bytes("big.ipynb", None, nb.as_bytes());
         assert_eq!(whole.len(), 1);
