@@ -195,7 +195,11 @@ mod tests {
         assert_eq!(scanner_of_origin(&owners, "secrets"), Some(Scanner::Secret));
         assert_eq!(scanner_of_origin(&owners, "walker"), None);
         assert_eq!(scanner_of_origin(&owners, "source"), None);
-        assert_eq!(scanner_of_origin(&owners, "something-new"), None, "unknown origins concern every scanner");
+        assert_eq!(
+            scanner_of_origin(&owners, "something-new"),
+            None,
+            "unknown origins concern every scanner"
+        );
     }
 
     #[test]
