@@ -30,6 +30,19 @@ pub struct PortSpec {
     pub host_port: Option<u32>,
     /// Container port.
     pub container_port: u32,
+    /// The host port as written when it is an unresolved variable (`$HOST_PORT`), never "ephemeral".
+    pub host_port_var: Option<String>,
+}
+
+impl PortSpec {
+    /// The host port for messages: the number, the unresolved `$VAR`, or `ephemeral`.
+    pub fn host_port_label(&self) -> String {
+        match (&self.host_port, &self.host_port_var) {
+            (Some(h), _) => h.to_string(),
+            (None, Some(v)) => v.clone(),
+            (None, None) => "ephemeral".to_string(),
+        }
+    }
 }
 
 impl PortSpec {
@@ -93,6 +106,9 @@ pub struct ContainerSpec {
     pub locations: BTreeMap<String, Location>,
     /// Location of the container / service as a whole.
     pub location: Location,
+    /// The image is built by the project itself (compose `build:` with `image:` naming the output):
+    /// tag and digest rules do not apply.
+    pub image_is_build_output: bool,
 }
 
 /// Docker's default capability set.
@@ -147,6 +163,11 @@ impl ContainerSpec {
         self.locations.get(key).cloned().unwrap_or_else(|| self.location.clone())
     }
 
+    /// The location of list item `i` of `key` (`ports[2]`), else of the key.
+    fn item_loc(&self, key: &str, item: &str) -> Location {
+        self.locations.get(&format!("{key}[{item}]")).cloned().unwrap_or_else(|| self.loc(key))
+    }
+
     fn sec_opt(&self, pred: impl Fn(&str, &str) -> bool) -> bool {
         self.security_opt.iter().any(|o| {
             let (k, v) = o.split_once(['=', ':']).unwrap_or((o.as_str(), ""));
@@ -159,11 +180,16 @@ impl ContainerSpec {
 pub fn check_container(spec: &ContainerSpec) -> Vec<Finding> {
     let mut out = Vec::new();
     let n = spec.name.as_str();
-    let mut push = |rule, key: &str, msg: String, extra: &str| {
-        out.push(finding(rule, spec.loc(key), format!("{n}: {msg}"), &format!("{n}|{extra}")));
+    let mut push_at = |rule, loc: Location, msg: String, extra: &str| {
+        out.push(finding(rule, loc, format!("{n}: {msg}"), &format!("{n}|{extra}")));
     };
+    macro_rules! push {
+        ($rule:expr, $key:expr, $msg:expr, $extra:expr $(,)?) => {
+            push_at($rule, spec.loc($key), $msg, $extra)
+        };
+    }
     if spec.privileged {
-        push(&CTR_PRIVILEGED, "privileged", "privileged: true".into(), "");
+        push!(&CTR_PRIVILEGED, "privileged", "privileged: true".into(), "");
     }
     let extra: Vec<String> = spec
         .cap_add
@@ -171,37 +197,38 @@ pub fn check_container(spec: &ContainerSpec) -> Vec<Finding> {
         .map(|c| normalize_cap(c))
         .filter(|c| !DEFAULT_CAPS.contains(&c.as_str()))
         .collect();
-    if !extra.is_empty() {
-        push(&CTR_CAP_ADD, "cap_add", format!("cap_add {}", extra.join(", ")), &extra.join(","));
+    for c in &extra {
+        push_at(&CTR_CAP_ADD, spec.item_loc("cap_add", c), format!("cap_add {c}"), c);
     }
     if !spec.privileged && !spec.cap_drop.iter().any(|c| normalize_cap(c) == "ALL") {
-        push(&CTR_NO_CAP_DROP, "cap_drop", "capabilities are not dropped with cap_drop: [ALL]".into(), "");
+        push!(&CTR_NO_CAP_DROP, "cap_drop", "capabilities are not dropped with cap_drop: [ALL]".into(), "");
     }
     if spec.sec_opt(|k, v| k == "seccomp" && v.eq_ignore_ascii_case("unconfined")) {
-        push(&CTR_SECCOMP_UNCONFINED, "security_opt", "security_opt seccomp=unconfined".into(), "");
+        push!(&CTR_SECCOMP_UNCONFINED, "security_opt", "security_opt seccomp=unconfined".into(), "");
     }
     if spec.sec_opt(|k, v| k == "apparmor" && v.eq_ignore_ascii_case("unconfined")) {
-        push(&CTR_APPARMOR_UNCONFINED, "security_opt", "security_opt apparmor=unconfined".into(), "");
+        push!(&CTR_APPARMOR_UNCONFINED, "security_opt", "security_opt apparmor=unconfined".into(), "");
     }
     if !spec.sec_opt(|k, v| k == "no-new-privileges" && (v.is_empty() || v.eq_ignore_ascii_case("true"))) {
-        push(&CTR_NO_NEW_PRIVS, "security_opt", "no-new-privileges is not set".into(), "");
+        push!(&CTR_NO_NEW_PRIVS, "security_opt", "no-new-privileges is not set".into(), "");
     }
     if is_host_mode(&spec.network_mode) {
-        push(&CTR_NET_HOST, "network_mode", "network_mode: host".into(), "");
+        push!(&CTR_NET_HOST, "network_mode", "network_mode: host".into(), "");
     }
     if is_host_mode(&spec.pid) {
-        push(&CTR_PID_HOST, "pid", "pid: host".into(), "");
+        push!(&CTR_PID_HOST, "pid", "pid: host".into(), "");
     }
     if is_host_mode(&spec.ipc) {
-        push(&CTR_IPC_HOST, "ipc", "ipc: host".into(), "");
+        push!(&CTR_IPC_HOST, "ipc", "ipc: host".into(), "");
     }
     if is_host_mode(&spec.uts) {
-        push(&CTR_UTS_HOST, "uts", "uts: host".into(), "");
+        push!(&CTR_UTS_HOST, "uts", "uts: host".into(), "");
     }
     if is_host_mode(&spec.userns) {
-        push(&CTR_USERNS_HOST, "userns_mode", "userns_mode: host".into(), "");
+        push!(&CTR_USERNS_HOST, "userns_mode", "userns_mode: host".into(), "");
     }
-    for m in spec.mounts.iter().filter(|m| m.bind) {
+    for (i, m) in spec.mounts.iter().enumerate().filter(|(_, m)| m.bind) {
+        let vloc = spec.item_loc("volumes", &i.to_string());
         let src = m.source.trim_end_matches('/');
         let src = if src.is_empty() { "/" } else { src };
         if src.ends_with("docker.sock")
@@ -209,17 +236,17 @@ pub fn check_container(spec: &ContainerSpec) -> Vec<Finding> {
             || src.ends_with("podman.sock")
             || src.ends_with("crio.sock")
         {
-            push(&CTR_DOCKER_SOCK, "volumes", format!("container runtime socket {src} mounted"), src);
+            push_at(&CTR_DOCKER_SOCK, vloc, format!("container runtime socket {src} mounted"), src);
         } else if src.starts_with("/dev/nvidia") {
-            push(&CTR_GPU_DEVICES, "volumes", format!("GPU device {src} bind-mounted"), src);
+            push_at(&CTR_GPU_DEVICES, vloc, format!("GPU device {src} bind-mounted"), src);
         } else if src != "/dev/shm"
             && SENSITIVE_HOST_PATHS
                 .iter()
                 .any(|p| src == *p || (*p != "/" && src.starts_with(&format!("{p}/"))))
         {
-            push(
+            push_at(
                 &CTR_SENSITIVE_MOUNT,
-                "volumes",
+                vloc,
                 format!(
                     "host path {src} mounted at {}{}",
                     m.target,
@@ -230,23 +257,24 @@ pub fn check_container(spec: &ContainerSpec) -> Vec<Finding> {
         }
     }
     if !spec.read_only {
-        push(&CTR_RW_ROOTFS, "read_only", "root filesystem is writable".into(), "");
+        push!(&CTR_RW_ROOTFS, "read_only", "root filesystem is writable".into(), "");
     }
     if !spec.memory_limit {
-        push(&CTR_NO_MEMORY_LIMIT, "limits", "no memory limit".into(), "");
+        push!(&CTR_NO_MEMORY_LIMIT, "limits", "no memory limit".into(), "");
     }
     if !spec.cpu_limit {
-        push(&CTR_NO_CPU_LIMIT, "limits", "no CPU limit".into(), "");
+        push!(&CTR_NO_CPU_LIMIT, "limits", "no CPU limit".into(), "");
     }
     if !spec.pids_limit {
-        push(&CTR_NO_PIDS_LIMIT, "limits", "no PIDs limit".into(), "");
+        push!(&CTR_NO_PIDS_LIMIT, "limits", "no PIDs limit".into(), "");
     }
-    for p in &spec.ports {
-        let hp = p.host_port.map_or_else(|| "ephemeral".to_string(), |h| h.to_string());
+    for (i, p) in spec.ports.iter().enumerate() {
+        let ploc = spec.item_loc("ports", &i.to_string());
+        let hp = p.host_port_label();
         if p.is_public() {
-            push(
+            push_at(
                 &CTR_PORT_ALL_INTERFACES,
-                "ports",
+                ploc.clone(),
                 format!("port {hp}->{} published on all interfaces", p.container_port),
                 &format!("{hp}:{}", p.container_port),
             );
@@ -255,31 +283,36 @@ pub fn check_container(spec: &ContainerSpec) -> Vec<Finding> {
             && h > 0
             && h < 1024
         {
-            push(&CTR_PRIVILEGED_PORT, "ports", format!("privileged host port {h}"), &h.to_string());
+            push_at(&CTR_PRIVILEGED_PORT, ploc, format!("privileged host port {h}"), &h.to_string());
         }
     }
+    let nonroot_image = spec.image.as_deref().is_some_and(crate::dockerfile::image_runs_nonroot);
     match spec.user.as_deref() {
-        None => push(&CTR_USER_ROOT, "user", "no user set (runs as the image user, usually root)".into(), ""),
+        None if nonroot_image => {}
+        None => {
+            push!(&CTR_USER_ROOT, "user", "no user set (runs as the image user, usually root)".into(), "")
+        }
         Some(u) if crate::dockerfile::is_root_user(u) => {
-            push(&CTR_USER_ROOT, "user", format!("user: {u}"), "")
+            push!(&CTR_USER_ROOT, "user", format!("user: {u}"), "")
         }
         _ => {}
     }
     if let Some(img) = spec.image.as_deref()
-        && !img.contains('$')
+        && !spec.image_is_build_output
+        && !crate::dockerfile::is_placeholder_image(img)
     {
         let (_, tag, digest) = crate::dockerfile::image_parts(img);
         if !digest && matches!(tag.as_deref(), None | Some("latest")) {
-            push(&CTR_IMAGE_LATEST, "image", format!("image {img} is untagged or :latest"), img);
+            push!(&CTR_IMAGE_LATEST, "image", format!("image {img} is untagged or :latest"), img);
         }
         if !digest {
-            push(&CTR_IMAGE_NO_DIGEST, "image", format!("image {img} is not pinned by digest"), img);
+            push!(&CTR_IMAGE_NO_DIGEST, "image", format!("image {img} is not pinned by digest"), img);
         }
     }
     let nvidia_devs: Vec<&String> =
         spec.devices.iter().filter(|d| d.starts_with("/dev/nvidia") || d.starts_with("/dev/dri")).collect();
     if !nvidia_devs.is_empty() {
-        push(
+        push!(
             &CTR_GPU_DEVICES,
             "devices",
             format!(
@@ -289,16 +322,19 @@ pub fn check_container(spec: &ContainerSpec) -> Vec<Finding> {
             "devices",
         );
     } else if spec.privileged && spec.gpu_all.is_some() {
-        push(&CTR_GPU_DEVICES, "privileged", "GPU service also runs privileged".into(), "privileged-gpu");
+        push!(&CTR_GPU_DEVICES, "privileged", "GPU service also runs privileged".into(), "privileged-gpu");
     }
-    for d in spec.devices.iter().filter(|d| !d.starts_with("/dev/nvidia") && !d.starts_with("/dev/dri")) {
-        push(&CTR_HOST_DEVICE, "devices", format!("host device {d}"), d);
+    for (i, d) in spec.devices.iter().enumerate() {
+        if d.is_empty() || d.starts_with("/dev/nvidia") || d.starts_with("/dev/dri") {
+            continue;
+        }
+        push_at(&CTR_HOST_DEVICE, spec.item_loc("devices", &i.to_string()), format!("host device {d}"), d);
     }
     if spec.gpu_all == Some(true) {
-        push(&CTR_GPU_ALL, "gpu", "all GPUs granted".into(), "");
+        push!(&CTR_GPU_ALL, "gpu", "all GPUs granted".into(), "");
     }
     if spec.healthcheck_disabled {
-        push(&CTR_HEALTHCHECK_DISABLED, "healthcheck", "healthcheck disabled".into(), "");
+        push!(&CTR_HEALTHCHECK_DISABLED, "healthcheck", "healthcheck disabled".into(), "");
     }
     out
 }
@@ -322,6 +358,7 @@ mod tests {
                 host_ip: Some("127.0.0.1".into()),
                 host_port: Some(8080),
                 container_port: 8080,
+                host_port_var: None,
             }],
             mounts: vec![MountSpec {
                 source: "./models".into(),

@@ -16,10 +16,15 @@ use crate::{ConfigOptions, compose, daemon, dockerfile, k8s, mlexpose};
 pub enum ConfigKind {
     /// `Dockerfile`, `*.dockerfile`, `Dockerfile.*`, `Containerfile`.
     Dockerfile,
-    /// `docker-compose*.y*ml`, `compose*.y*ml`.
+    /// `docker-compose*.y*ml`, `compose*.y*ml` (still decided by parsing, like any YAML).
     Compose,
-    /// A YAML file that may be a Kubernetes manifest (decided by content).
-    MaybeKubernetes,
+    /// Any other YAML file: Kubernetes manifests, compose files, kustomizations and Helm charts are
+    /// told apart by parsing the whole file (see `project`).
+    Yaml,
+    /// A Helm template helper (`templates/*.tpl`), counted as part of its chart.
+    HelmTemplate,
+    /// A project's `.env` (compose interpolation; project trees only, never images).
+    DotEnv,
     /// `daemon.json`.
     DaemonJson,
     /// `docker.service`, `docker.socket` or another systemd unit (decided by content).
@@ -65,6 +70,57 @@ fn package_owned(rel: &str) -> bool {
         || third_party(rel)
 }
 
+/// Extensions that mark a `Dockerfile*` name as something else (docs, ignore files, CI definitions).
+const NOT_DOCKERFILE_EXT: &[&str] = &[
+    ".dockerignore",
+    ".md",
+    ".rst",
+    ".txt",
+    ".html",
+    ".yml",
+    ".yaml",
+    ".json",
+    ".toml",
+    ".py",
+    ".sh",
+    ".go",
+    ".rs",
+    ".js",
+    ".ts",
+    ".orig",
+    ".bak",
+    ".swp",
+    ".patch",
+    ".diff",
+    ".lock",
+];
+
+/// `Dockerfile`, `Containerfile` and their variants as projects name them: `Dockerfile.gpu`,
+/// `Dockerfile-dev`, `Dockerfile_ci`, `train.Dockerfile`, `gpu-Dockerfile`, `Containerfile.rocm`
+/// (case-insensitive), but not `Dockerfile.dockerignore`, `dockerfile.md` or `dockerfiles.txt`.
+pub fn is_dockerfile_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if NOT_DOCKERFILE_EXT.iter().any(|e| lower.ends_with(e)) {
+        return false;
+    }
+    for stem in ["dockerfile", "containerfile"] {
+        if lower == stem {
+            return true;
+        }
+        if let Some(rest) = lower.strip_prefix(stem)
+            && rest.starts_with(['.', '-', '_'])
+        {
+            return true;
+        }
+        if let Some(head) = lower.strip_suffix(stem)
+            && head.ends_with(['.', '-', '_'])
+        {
+            return true;
+        }
+    }
+    false
+}
+
 /// Classifies a path (relative or absolute, `/`-separated). `in_image` enables the package-manager
 /// tree exclusions.
 pub fn classify(path: &str, in_image: bool) -> Option<ConfigKind> {
@@ -96,20 +152,21 @@ pub fn classify(path: &str, in_image: bool) -> Option<ConfigKind> {
     if ends(".service") && rel.contains("systemd/") {
         return Some(ConfigKind::SystemdUnit);
     }
-    if name.eq_ignore_ascii_case("dockerfile")
-        || name.eq_ignore_ascii_case("containerfile")
-        || starts("dockerfile.")
-        || starts("containerfile.")
-        || ends(".dockerfile")
-    {
+    if is_dockerfile_name(name) {
         return Some(ConfigKind::Dockerfile);
     }
     let yaml = ends(".yml") || ends(".yaml");
     if yaml && (starts("docker-compose") || starts("compose")) {
         return Some(ConfigKind::Compose);
     }
-    if yaml {
-        return Some(ConfigKind::MaybeKubernetes);
+    if yaml || name == "Kustomization" {
+        return Some(ConfigKind::Yaml);
+    }
+    if ends(".tpl") && rel.contains("templates/") {
+        return Some(ConfigKind::HelmTemplate);
+    }
+    if name == ".env" && !in_image {
+        return Some(ConfigKind::DotEnv);
     }
     if name == "config.properties" {
         return Some(ConfigKind::TorchServeProperties);
@@ -185,7 +242,7 @@ impl FileAnalyzer for ConfigFileAnalyzer {
             return Interest::Yes;
         }
         match classify(meta.path, in_image) {
-            Some(ConfigKind::MaybeKubernetes | ConfigKind::TorchServeProperties) => Interest::Sniff,
+            Some(ConfigKind::TorchServeProperties) => Interest::Sniff,
             Some(ConfigKind::SystemdUnit)
                 if !matches!(meta.file_name(), "docker.service" | "docker.socket" | "docker") =>
             {
@@ -199,7 +256,6 @@ impl FileAnalyzer for ConfigFileAnalyzer {
     fn required_by_content(&self, meta: &EntryMeta<'_>, head: &[u8]) -> bool {
         let text = String::from_utf8_lossy(head);
         match classify(meta.path, meta.layer.is_some()) {
-            Some(ConfigKind::MaybeKubernetes) => k8s::looks_like_k8s(&text),
             Some(ConfigKind::SystemdUnit) => text.contains("dockerd") || text.contains("DOCKER_OPTS"),
             Some(ConfigKind::TorchServeProperties) => text.contains("_address") || text.contains("token"),
             _ => false,
@@ -249,7 +305,7 @@ impl FileAnalyzer for ConfigFileAnalyzer {
             ));
         }
         let kind = classify(meta.path, meta.layer.is_some());
-        if meta.layer.is_none() && context_marker(rel) {
+        if meta.layer.is_none() && context_marker(rel) && kind != Some(ConfigKind::DotEnv) {
             // Build-context bookkeeping for `image-config`: `.dockerignore` with its rules, secret
             // files as path-only markers (their content is never read here).
             let content = if meta.file_name() == ".dockerignore" {
@@ -279,22 +335,15 @@ impl FileAnalyzer for ConfigFileAnalyzer {
             out.files.push(CapturedFile { location: loc.clone(), content: text.to_string() });
         }
         let Some(kind) = kind else { return Ok(()) };
-        if kind == ConfigKind::MaybeKubernetes {
-            if text.contains("{{") {
-                out.warnings.push(seawall_core::ScanWarning::at(
-                    "config-files",
-                    loc,
-                    "templated YAML (Helm/Jinja) not checked; render it (`helm template …`) and scan the output",
-                ));
-                return Ok(());
+        if matches!(kind, ConfigKind::Yaml | ConfigKind::Compose) {
+            // Decided by parsing the whole file; project-level analysis (compose merges, kustomize
+            // builds, Helm charts, NetworkPolicy coverage) runs in `image-config` on what is kept.
+            if keep_yaml(rel, &text) {
+                out.files.push(CapturedFile { location: loc, content: text.into_owned() });
             }
-            if !k8s::looks_like_k8s(&text) {
-                return Ok(());
-            }
-            // Per-file checks now; NetworkPolicy coverage across files in `image-config`.
-            let (f, w) = k8s::check_k8s_file(&loc, &text);
-            out.findings.extend(f);
-            out.warnings.extend(w);
+            return Ok(());
+        }
+        if matches!(kind, ConfigKind::HelmTemplate | ConfigKind::DotEnv) {
             out.files.push(CapturedFile { location: loc, content: text.into_owned() });
             return Ok(());
         }
@@ -311,6 +360,24 @@ impl FileAnalyzer for ConfigFileAnalyzer {
     }
 }
 
+/// True when a YAML file is configuration for the project analysis: it parses as a manifest,
+/// compose file, kustomization or chart file, or it does not parse but looks like one (templated or
+/// broken: the project analysis reports it as not analysed).
+fn keep_yaml(rel: &str, text: &str) -> bool {
+    use crate::project::YamlClass;
+    match crate::project::classify_yaml(rel, text) {
+        Ok(YamlClass::Other) => false,
+        Ok(_) => true,
+        Err(_) => {
+            text.contains("{{")
+                || text.contains("{%")
+                || text.contains("apiVersion")
+                || text.contains("services:")
+                || rel.contains("templates/")
+        }
+    }
+}
+
 /// Runs the checks for one configuration file of a known kind.
 pub fn check_text(
     kind: ConfigKind,
@@ -321,13 +388,12 @@ pub fn check_text(
     match kind {
         ConfigKind::Dockerfile => dockerfile::check_dockerfile(loc, text, opts),
         ConfigKind::Compose => compose::check_compose(loc, text),
-        ConfigKind::MaybeKubernetes => {
-            if k8s::looks_like_k8s(text) {
-                k8s::check_k8s(loc, text)
-            } else {
-                (Vec::new(), Vec::new())
-            }
-        }
+        ConfigKind::Yaml => match crate::project::classify_yaml(&loc.path, text) {
+            Ok(crate::project::YamlClass::Compose) => compose::check_compose(loc, text),
+            Ok(crate::project::YamlClass::Kubernetes) => k8s::check_k8s(loc, text),
+            _ => (Vec::new(), Vec::new()),
+        },
+        ConfigKind::HelmTemplate | ConfigKind::DotEnv => (Vec::new(), Vec::new()),
         ConfigKind::DaemonJson => daemon::check_daemon_json(loc, text),
         ConfigKind::SystemdUnit => (daemon::check_systemd_unit(loc, text), Vec::new()),
         ConfigKind::NvidiaRuntime => daemon::check_nvidia_runtime_config(loc, text),
@@ -355,7 +421,7 @@ mod tests {
         assert_eq!(classify("Containerfile", false), Some(ConfigKind::Dockerfile));
         assert_eq!(classify("docker-compose.prod.yml", false), Some(ConfigKind::Compose));
         assert_eq!(classify("compose.yaml", false), Some(ConfigKind::Compose));
-        assert_eq!(classify("k8s/deploy.yaml", false), Some(ConfigKind::MaybeKubernetes));
+        assert_eq!(classify("k8s/deploy.yaml", false), Some(ConfigKind::Yaml));
         assert_eq!(classify("/etc/docker/daemon.json", true), Some(ConfigKind::DaemonJson));
         assert_eq!(classify("/usr/lib/systemd/system/docker.service", true), Some(ConfigKind::SystemdUnit));
         assert_eq!(
@@ -380,7 +446,7 @@ mod tests {
         assert_eq!(classify("DOCKERFILE", false), Some(ConfigKind::Dockerfile));
         assert_eq!(classify("Dockerfile.GPU", false), Some(ConfigKind::Dockerfile));
         assert_eq!(classify("Docker-Compose.YML", false), Some(ConfigKind::Compose));
-        assert_eq!(classify("ドッカー.yaml", false), Some(ConfigKind::MaybeKubernetes));
+        assert_eq!(classify("ドッカー.yaml", false), Some(ConfigKind::Yaml));
         assert_eq!(classify("é", false), None);
         assert_eq!(classify("", false), None);
     }
@@ -389,15 +455,13 @@ mod tests {
     fn required_and_sniff() {
         let a = crate::file_analyzer();
         assert_eq!(a.required(&EntryMeta::file("Dockerfile", 10, None)), Interest::Yes);
-        assert_eq!(a.required(&EntryMeta::file("k8s/x.yaml", 10, None)), Interest::Sniff);
-        assert!(
-            a.required_by_content(&EntryMeta::file("k8s/x.yaml", 10, None), b"apiVersion: v1\nkind: Pod\n")
-        );
-        assert!(!a.required_by_content(&EntryMeta::file("ci.yaml", 10, None), b"jobs:\n  build: {}\n"));
-        assert!(!a.required_by_content(
-            &EntryMeta::file("x.yaml", 10, None),
-            b"data:\n  apiVersion: v1\n  kind: Pod\n"
-        ));
+        // YAML is read whole and classified by parsing, never by a 512-byte peek
+        assert_eq!(a.required(&EntryMeta::file("k8s/x.yaml", 10, None)), Interest::Yes);
+        let keep = |p: &str, t: &str| keep_yaml(p, t);
+        assert!(keep("k8s/x.yaml", &format!("{}apiVersion: v1\nkind: Pod\n", "# comment\n".repeat(80))));
+        assert!(!keep("ci.yaml", "jobs:\n  build: {}\n"));
+        assert!(!keep("x.yaml", "data:\n  apiVersion: v1\n  kind: Pod\n"));
+        assert!(keep("app.yml", "services:\n  web:\n    image: x\n"), "compose by content");
         assert_eq!(a.required(&EntryMeta::file("/etc/passwd", 10, Some(0))), Interest::Yes);
         assert_eq!(a.required(&EntryMeta::file("/usr/bin/ls", 10, Some(0))), Interest::No);
         let mut su = EntryMeta::file("/usr/bin/su", 10, Some(0));
@@ -472,7 +536,12 @@ mod tests {
                 a.analyze(&m, &mut &c[..], &mut facts).unwrap();
             }
         }
-        assert!(facts.files.iter().all(|f| !f.content.contains("HF_TOKEN")), "secret files are markers only");
+        // `.env` is read for compose interpolation (project trees only); other secret files are
+        // path-only markers
+        assert!(
+            facts.files.iter().all(|f| f.location.path.ends_with(".env") || !f.content.contains("HF_TOKEN")),
+            "secret files are markers only"
+        );
         let target = seawall_core::Target::new(seawall_core::TargetKind::Filesystem, ".");
         let view = ImageView { target: &target, config: None, os: None, files: &facts.files, packages: &[] };
         let mut img = Facts::default();
@@ -517,33 +586,43 @@ mod tests {
         let pol = b"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: ml}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n";
         a.analyze(&EntryMeta::file("k8s/deploy.yaml", 10, None), &mut &dep[..], &mut facts).unwrap();
         a.analyze(&EntryMeta::file("k8s/netpol.yaml", 10, None), &mut &pol[..], &mut facts).unwrap();
-        assert!(facts.findings.iter().any(|f| f.id == "SW-K8S-013"), "per-file checks ran");
-        assert!(
-            !facts.findings.iter().any(|f| f.id.as_str() >= "SW-K8S-020" && f.id.as_str() <= "SW-K8S-022"),
-            "no coverage from single files"
-        );
+        assert!(facts.findings.is_empty(), "manifests are checked as a project in image-config");
         assert_eq!(facts.files.len(), 2);
         let target = seawall_core::Target::new(seawall_core::TargetKind::Config, ".");
         let view = ImageView { target: &target, config: None, os: None, files: &facts.files, packages: &[] };
         let mut img = Facts::default();
         crate::image_analyzer().analyze(&view, &mut img).unwrap();
-        assert!(img.findings.is_empty(), "covered by the policy in the other file: {:?}", img.findings);
+        assert!(img.findings.iter().any(|f| f.id == "SW-K8S-013"), "per-workload checks ran");
+        assert!(
+            !img.findings.iter().any(|f| f.id.as_str() >= "SW-K8S-020" && f.id.as_str() <= "SW-K8S-022"),
+            "covered by the policy in the other file: {:?}",
+            img.findings
+        );
         // without the policy file, coverage findings appear
         let only_dep = vec![facts.files[0].clone()];
         let view = ImageView { target: &target, config: None, os: None, files: &only_dep, packages: &[] };
         let mut img = Facts::default();
         crate::image_analyzer().analyze(&view, &mut img).unwrap();
-        let ids: Vec<&str> = img.findings.iter().map(|f| f.id.as_str()).collect();
+        let ids: Vec<&str> = img
+            .findings
+            .iter()
+            .map(|f| f.id.as_str())
+            .filter(|i| ("SW-K8S-020"..="SW-K8S-022").contains(i))
+            .collect();
         assert_eq!(ids, vec!["SW-K8S-020", "SW-K8S-021", "SW-K8S-022"]);
-        // Helm templates are reported, not parsed
+        // a template that does not parse is kept and reported as not analysed by the project phase
         let mut facts = Facts::default();
         a.analyze(
             &EntryMeta::file("chart/templates/d.yaml", 10, None),
-            &mut &b"apiVersion: v1\nkind: Pod\nmetadata: {name: {{ .Values.n }}}\n"[..],
+            &mut &b"apiVersion: v1\nkind: Pod\nspec:\n  replicas: 1\n  {{- if .Values.x }}\n"[..],
             &mut facts,
         )
         .unwrap();
-        assert_eq!(facts.warnings.len(), 1);
-        assert!(facts.findings.is_empty());
+        assert_eq!(facts.files.len(), 1);
+        let view = ImageView { target: &target, config: None, os: None, files: &facts.files, packages: &[] };
+        let mut img = Facts::default();
+        crate::image_analyzer().analyze(&view, &mut img).unwrap();
+        assert_eq!(img.warnings.len(), 1, "{:?}", img.warnings);
+        assert!(img.findings.is_empty());
     }
 }

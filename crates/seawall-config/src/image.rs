@@ -69,18 +69,19 @@ impl ImageAnalyzer for ImageConfigAnalyzer {
             out.findings.extend(check_duplicate_ids(&IMG_DUP_GID, &f.location, &f.content, "GID"));
         }
         out.findings.extend(check_packages(view.packages));
-        // NetworkPolicy coverage across every Kubernetes manifest the `config-files` analyzer captured.
-        let manifests: Vec<(Location, String)> = view
+        // Project-level analysis of every YAML configuration the `config-files` analyzer kept:
+        // compose projects (overrides, include, extends, .env), kustomize builds, Helm charts and
+        // manifests, with NetworkPolicy coverage per project.
+        let inputs: Vec<crate::project::Input<'_>> = view
             .files
             .iter()
-            .filter(|f| {
-                let p = f.location.path.to_ascii_lowercase();
-                (p.ends_with(".yaml") || p.ends_with(".yml")) && crate::k8s::looks_like_k8s(&f.content)
-            })
-            .map(|f| (f.location.clone(), f.content.clone()))
+            .filter(|f| crate::project::is_project_input(&f.location.path))
+            .map(|f| crate::project::Input { location: &f.location, text: &f.content })
             .collect();
-        if !manifests.is_empty() {
-            out.findings.extend(crate::k8s::check_netpol_coverage(&manifests));
+        if !inputs.is_empty() {
+            let (f, w, _) = crate::project::analyze(&inputs, &self.opts);
+            out.findings.extend(f);
+            out.warnings.extend(w);
         }
         if view.config.is_none() {
             out.findings.extend(check_build_contexts(view.files));

@@ -55,9 +55,12 @@ pub mod dockerfile;
 mod emit;
 pub mod files;
 pub mod fuzz;
+mod helm;
 pub mod image;
 pub mod k8s;
+mod kustomize;
 mod mlexpose;
+mod project;
 mod scan;
 mod secretname;
 mod shell;
@@ -73,7 +76,10 @@ pub use dockerfile::check_dockerfile;
 pub use files::{ConfigFileAnalyzer, ConfigKind};
 pub use image::ImageConfigAnalyzer;
 pub use k8s::{check_k8s, check_k8s_documents, check_k8s_file, check_netpol_coverage};
-pub use scan::{ConfigError, compose_graph_path, scan_config_path, scan_config_path_with};
+pub use scan::{
+    ConfigError, ConfigScan, compose_graph_path, compose_graphs_path, recognise_file, scan_config_path,
+    scan_config_path_with, scan_config_tree,
+};
 pub use yaml::YamlError;
 
 /// Options of the configuration checks.
@@ -84,6 +90,11 @@ pub struct ConfigOptions {
     pub allowed_registries: Vec<String>,
     /// The date (`YYYY-MM-DD`) used for end-of-life decisions; `None` means today (UTC).
     pub today: Option<String>,
+    /// The scanned tree on disk, when there is one (`helm template` renders charts from it).
+    pub project_root: Option<std::path::PathBuf>,
+    /// Compose files forming one project in this order (`-f a -f b`), relative to the scanned
+    /// tree; empty means the default discovery (`compose.yaml` + `compose.override.yaml`, …).
+    pub compose_files: Vec<String>,
 }
 
 /// The `config-files` file analyzer with default options.

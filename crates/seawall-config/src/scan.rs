@@ -3,11 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use seawall_core::{Finding, Location, ScanWarning};
+use seawall_core::{Finding, ScanWarning};
 
+use crate::ConfigOptions;
 use crate::compose::ComposeGraph;
-use crate::files::{ConfigKind, MAX_CONFIG_FILE, check_text, classify};
-use crate::{ConfigOptions, daemon, k8s};
+use crate::files::{ConfigKind, MAX_CONFIG_FILE, classify};
 
 /// Why a path could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -35,19 +35,15 @@ pub enum ConfigError {
     /// Larger than the configuration file limit.
     #[error("{0} is larger than {MAX_CONFIG_FILE} bytes")]
     TooLarge(PathBuf),
+    /// A file named explicitly is not a configuration file seawall reads.
+    #[error(
+        "{0} is not a configuration file seawall recognises (Dockerfile, compose, Kubernetes, kustomize, Helm, daemon.json, TorchServe config.properties)"
+    )]
+    NotRecognised(PathBuf),
+    /// Several compose projects and none chosen.
+    #[error("several compose projects under {0}: {1}; choose one with --compose-file")]
+    SeveralComposeProjects(PathBuf, String),
 }
-
-const SKIP_DIRS: &[&str] = &[
-    ".git",
-    "node_modules",
-    "target",
-    ".venv",
-    "venv",
-    "__pycache__",
-    "site-packages",
-    ".tox",
-    ".mypy_cache",
-];
 
 fn read_text(p: &Path) -> Result<String, ConfigError> {
     let meta = std::fs::metadata(p).map_err(|source| ConfigError::Io { path: p.to_path_buf(), source })?;
@@ -58,78 +54,85 @@ fn read_text(p: &Path) -> Result<String, ConfigError> {
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
-/// Kind of an explicitly named file: by name, else by content.
-fn explicit_kind(p: &Path, text: &str) -> Option<ConfigKind> {
+/// Kind of an explicitly named file: by name, else by content (a Dockerfile whatever its name).
+pub(crate) fn explicit_kind(p: &Path, text: &str) -> Option<ConfigKind> {
     let name = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     if let Some(k) = classify(&name, false) {
-        if k == ConfigKind::MaybeKubernetes
-            && !k8s::looks_like_k8s(text)
-            && text.lines().any(|l| l.starts_with("services:"))
-        {
-            return Some(ConfigKind::Compose);
-        }
         return Some(k);
     }
     let first = text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with('#')).unwrap_or("");
-    if first.to_ascii_uppercase().starts_with("FROM ") || first.to_ascii_uppercase().starts_with("ARG ") {
+    let upper = first.to_ascii_uppercase();
+    if (upper.starts_with("FROM ") || upper.starts_with("ARG ")) && parse_dockerfile::parse(text).is_ok() {
         return Some(ConfigKind::Dockerfile);
     }
     None
 }
 
-fn files_under(root: &Path) -> Vec<(PathBuf, String)> {
-    let mut out = Vec::new();
-    let walker =
-        walkdir::WalkDir::new(root).follow_links(false).sort_by_file_name().into_iter().filter_entry(|e| {
-            !(e.file_type().is_dir()
-                && e.depth() > 0
-                && SKIP_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
-        });
-    for e in walker.flatten() {
-        if !e.file_type().is_file() {
-            continue;
+/// Checks that a file named on the command line is a configuration file seawall reads; an error
+/// naming it otherwise (`seawall scan config FILE` exits 2 rather than report a clean result).
+pub fn recognise_file(p: &Path) -> Result<ConfigKind, ConfigError> {
+    let text = read_text(p)?;
+    match explicit_kind(p, &text) {
+        Some(ConfigKind::Yaml | ConfigKind::Compose) => {
+            match crate::project::classify_yaml(&p.to_string_lossy(), &text) {
+                Ok(crate::project::YamlClass::Other) => Err(ConfigError::NotRecognised(p.to_path_buf())),
+                _ => Ok(ConfigKind::Yaml),
+            }
         }
-        let rel = e.path().strip_prefix(root).unwrap_or(e.path());
-        let rel = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect::<Vec<_>>()
-            .join("/");
-        out.push((e.path().to_path_buf(), rel));
-    }
-    out
-}
-
-#[cfg(unix)]
-fn perms(p: &Path, loc: &Location) -> Vec<Finding> {
-    use std::os::unix::fs::MetadataExt;
-    match std::fs::metadata(p) {
-        Ok(m) => daemon::check_file_perms(loc, u64::from(m.uid()), u64::from(m.gid()), m.mode()),
-        Err(_) => Vec::new(),
+        Some(k) => Ok(k),
+        None => Err(ConfigError::NotRecognised(p.to_path_buf())),
     }
 }
 
-#[cfg(not(unix))]
-fn perms(_p: &Path, _loc: &Location) -> Vec<Finding> {
-    Vec::new()
+/// The result of [`scan_config_tree`]: findings, warnings (files not analysed and why) and what
+/// was read.
+#[derive(Debug, Clone, Default)]
+pub struct ConfigScan {
+    /// Findings, sorted by location then id.
+    pub findings: Vec<Finding>,
+    /// Everything not read or not analysed, each naming the file and why.
+    pub warnings: Vec<ScanWarning>,
+    /// Every configuration file read (relative paths), sorted.
+    pub files: Vec<String>,
+    /// Third-party directories not entered (`node_modules`, `.git`, virtual environments).
+    pub skipped_dirs: Vec<String>,
 }
 
-/// `SW-DF-019` for secret files in the build context (the Dockerfile's directory) of a Dockerfile
-/// that copies its whole context.
-fn context_findings(
-    all_rel: &[String],
-    dockerfile_rel: &str,
-    loc: &Location,
-    text: &str,
-    root: &Path,
-) -> Vec<Finding> {
-    let dir = dockerfile_rel.rsplit_once('/').map_or("", |(d, _)| d);
-    let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
-    let context: Vec<&str> = all_rel.iter().filter_map(|r| r.strip_prefix(prefix.as_str())).collect();
-    let ignore = std::fs::read(root.join(format!("{prefix}.dockerignore")))
-        .ok()
-        .map(|b| String::from_utf8_lossy(&b).into_owned());
-    crate::context::check_build_context(loc, text, ignore.as_deref(), &context)
+/// Walks a file or tree with the `config-files` and `image-config` analyzers (the same code as
+/// `seawall scan config`), skipping [`seawall_walker::SKIP_DIRS`].
+pub fn scan_config_tree(path: &Path, opts: &ConfigOptions) -> ConfigScan {
+    use seawall_analyzer::{FileAnalyzer, ImageAnalyzer, ImageView};
+    let mut opts = opts.clone();
+    if opts.project_root.is_none() && path.is_dir() {
+        opts.project_root = Some(path.to_path_buf());
+    }
+    let file_analyzer: Box<dyn FileAnalyzer> = Box::new(crate::ConfigFileAnalyzer::new(opts.clone()));
+    let walker = seawall_walker::Walker::new(vec![file_analyzer], Default::default());
+    let walk =
+        walker.walk_dir_with(path, &seawall_walker::DirOptions { skip_dirs: seawall_walker::SKIP_DIRS });
+    let mut facts = walk.facts;
+    let target = seawall_core::Target::new(seawall_core::TargetKind::Config, path.display().to_string());
+    let view = ImageView { target: &target, config: None, os: None, files: &facts.files, packages: &[] };
+    let mut img = seawall_analyzer::Facts::default();
+    if let Err(e) = crate::ImageConfigAnalyzer::new(opts.clone()).analyze(&view, &mut img) {
+        facts.warnings.push(ScanWarning::general("image-config", e.to_string()));
+    }
+    let mut files: Vec<String> = facts
+        .files
+        .iter()
+        .map(|f| f.location.path.clone())
+        .filter(|p| classify(p, false).is_some())
+        .collect();
+    files.sort();
+    files.dedup();
+    let mut findings = facts.findings;
+    findings.extend(img.findings);
+    let mut warnings = facts.warnings;
+    warnings.extend(img.warnings);
+    findings.sort_by(|a, b| (&a.location, &a.id, &a.fingerprint).cmp(&(&b.location, &b.id, &b.fingerprint)));
+    warnings.sort();
+    warnings.dedup();
+    ConfigScan { findings, warnings, files, skipped_dirs: walk.skipped_dirs }
 }
 
 /// Checks a configuration file or every configuration file under a directory, with default options.
@@ -140,99 +143,54 @@ pub fn scan_config_path(path: &Path) -> (Vec<Finding>, Vec<ScanWarning>) {
 /// Checks a configuration file or tree. Locations are relative to `path` for directories and the file
 /// name for a single file. Findings are sorted by location, then id.
 pub fn scan_config_path_with(path: &Path, opts: &ConfigOptions) -> (Vec<Finding>, Vec<ScanWarning>) {
-    let mut findings = Vec::new();
-    let mut warnings = Vec::new();
-    let mut k8s_files: Vec<(Location, String)> = Vec::new();
-    let mut templated: Vec<String> = Vec::new();
-    let listed = if path.is_dir() { files_under(path) } else { Vec::new() };
-    let all_rel: Vec<String> = listed.iter().map(|(_, r)| r.clone()).collect();
-    let entries: Vec<(PathBuf, String, bool)> = if path.is_dir() {
-        listed.into_iter().map(|(p, r)| (p, r, false)).collect()
-    } else {
-        let name =
-            path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-        vec![(path.to_path_buf(), name, true)]
-    };
-    for (p, rel, explicit) in entries {
-        let kind = classify(&rel, false);
-        if kind.is_none() && !explicit {
-            continue;
-        }
-        let text = match read_text(&p) {
-            Ok(t) => t,
-            Err(e) => {
-                warnings.push(ScanWarning::at("config", Location::file(rel.clone()), e.to_string()));
-                continue;
-            }
-        };
-        let kind = if explicit { explicit_kind(&p, &text) } else { kind };
-        let Some(kind) = kind else {
-            warnings.push(ScanWarning::at(
-                "config",
-                Location::file(rel.clone()),
-                "not a recognised configuration file",
-            ));
-            continue;
-        };
-        let loc = Location::file(rel.clone());
-        if kind == ConfigKind::MaybeKubernetes {
-            if text.contains("{{") {
-                // Helm / Jinja templates are not YAML until rendered.
-                templated.push(rel);
-            } else if k8s::looks_like_k8s(&text) {
-                k8s_files.push((loc, text));
-            }
-            continue;
-        }
-        let (f, w) = check_text(kind, &loc, &text, opts);
-        findings.extend(f);
-        warnings.extend(w);
-        if kind == ConfigKind::Dockerfile && !explicit {
-            findings.extend(context_findings(&all_rel, &rel, &loc, &text, path));
-        }
-        if matches!(kind, ConfigKind::DaemonJson | ConfigKind::SystemdUnit) {
-            findings.extend(perms(&p, &loc));
-        }
-    }
-    if !templated.is_empty() {
-        let shown: Vec<&str> = templated.iter().take(5).map(String::as_str).collect();
-        warnings.push(ScanWarning::general(
-            "config",
-            format!(
-                "{} templated YAML file(s) (Helm/Jinja) not checked: {}{}; render them (`helm template …`) and scan the output",
-                templated.len(),
-                shown.join(", "),
-                if templated.len() > shown.len() { ", …" } else { "" }
-            ),
-        ));
-    }
-    let (f, w) = k8s::check_k8s_documents(&k8s_files);
-    findings.extend(f);
-    warnings.extend(w);
-    findings.sort_by(|a, b| (&a.location, &a.id, &a.fingerprint).cmp(&(&b.location, &b.id, &b.fingerprint)));
-    warnings.sort();
-    (findings, warnings)
+    let r = scan_config_tree(path, opts);
+    (r.findings, r.warnings)
 }
 
-/// The compose network graph of a compose file, or of the first compose file (sorted by path, the
-/// shallowest first) under a directory. `seawall graph PATH --format dot|mermaid|svg` renders it.
+/// The compose network graph of a compose file, or of the one compose project under a directory.
+/// Several projects are an error listing them (see [`compose_graphs_path`] for all of them).
 pub fn compose_graph_path(path: &Path) -> Result<ComposeGraph, ConfigError> {
-    let (file, rel) = if path.is_dir() {
-        let mut candidates: Vec<(PathBuf, String)> = files_under(path)
-            .into_iter()
-            .filter(|(_, r)| classify(r, false) == Some(ConfigKind::Compose))
-            .collect();
-        candidates.sort_by_key(|(_, r)| (r.matches('/').count(), r.contains("override"), r.clone()));
-        candidates.into_iter().next().ok_or_else(|| ConfigError::NoComposeFile(path.to_path_buf()))?
-    } else {
-        (
+    let mut graphs = compose_graphs_path(path, &[])?;
+    match graphs.len() {
+        1 => Ok(graphs.remove(0).1),
+        _ => Err(ConfigError::SeveralComposeProjects(
             path.to_path_buf(),
-            path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned()),
-        )
+            graphs.into_iter().map(|(n, _)| n).collect::<Vec<_>>().join(", "),
+        )),
+    }
+}
+
+/// The network graph of every compose project under `path` (a file or a tree), named by the main
+/// file of each project; `compose_files` (relative to `path`, `-f a -f b`) chooses one project.
+pub fn compose_graphs_path(
+    path: &Path,
+    compose_files: &[String],
+) -> Result<Vec<(String, ComposeGraph)>, ConfigError> {
+    let (root, explicit): (PathBuf, Vec<String>) = if path.is_dir() {
+        (path.to_path_buf(), compose_files.to_vec())
+    } else {
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let mut ex = vec![name];
+        ex.extend(compose_files.iter().cloned());
+        (if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir }, ex)
     };
-    let text = read_text(&file)?;
-    crate::compose::compose_graph(&text, &Location::file(rel))
-        .map_err(|source| ConfigError::Yaml { path: file, source })
+    let facts = {
+        let a: Box<dyn seawall_analyzer::FileAnalyzer> = Box::new(crate::file_analyzer());
+        let w = seawall_walker::Walker::new(vec![a], Default::default());
+        w.walk_dir_with(&root, &seawall_walker::DirOptions { skip_dirs: seawall_walker::SKIP_DIRS }).facts
+    };
+    let inputs: Vec<crate::project::Input<'_>> = facts
+        .files
+        .iter()
+        .filter(|f| crate::project::is_project_input(&f.location.path))
+        .map(|f| crate::project::Input { location: &f.location, text: &f.content })
+        .collect();
+    let graphs = crate::project::compose_graphs(&inputs, &explicit);
+    if graphs.is_empty() {
+        return Err(ConfigError::NoComposeFile(path.to_path_buf()));
+    }
+    Ok(graphs)
 }
 
 #[cfg(test)]
@@ -251,7 +209,7 @@ mod tests {
         std::fs::write(dir.join("node_modules/x/Dockerfile"), "FROM ubuntu:latest\n").unwrap();
         std::fs::write(
             dir.join("chart/templates/deploy.yaml"),
-            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\n  {{- include \"labels\" . }}\n",
         )
         .unwrap();
         std::fs::write(
@@ -262,7 +220,8 @@ mod tests {
         std::fs::write(dir.join(".github-ci.yml"), "jobs: {}\n").unwrap();
         let (f, w) = scan_config_path(&dir);
         assert_eq!(w.len(), 1, "{w:?}");
-        assert!(w[0].message.contains("chart/templates/deploy.yaml"));
+        assert_eq!(w[0].location.as_ref().map(|l| l.path.as_str()), Some("chart/templates/deploy.yaml"));
+        assert!(w[0].message.contains("templated YAML"), "{w:?}");
         assert!(f.iter().any(|x| x.location.path == "Dockerfile" && x.id == "SW-DF-005"));
         assert!(!f.iter().any(|x| x.location.path.starts_with("node_modules")));
         assert!(f.iter().any(|x| x.location.path == "k8s/pod.yaml" && x.id == "SW-K8S-020"));

@@ -4,7 +4,17 @@
 
 /// True when a variable name looks like it carries a credential.
 pub(crate) fn is_secret_name(name: &str) -> bool {
-    let n = name.to_ascii_uppercase();
+    // camelCase keys (`adminPassword`, `apiKey`) split like snake_case ones
+    let mut snake = String::with_capacity(name.len() + 4);
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if c.is_ascii_uppercase() && prev_lower {
+            snake.push('_');
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        snake.push(c);
+    }
+    let n = snake.to_ascii_uppercase();
     const NOT_SECRET_SUFFIX: &[&str] = &[
         "_FILE",
         "_PATH",
@@ -35,6 +45,15 @@ pub(crate) fn is_secret_name(name: &str) -> bool {
         "_POLICY",
         "_FORMAT",
         "_VERSION",
+        "_LOCATION",
+        "_USERS",
+        "_USER_LIST",
+        "_PROVIDER",
+        "_ALGORITHM",
+        "_SCOPE",
+        "_SCOPES",
+        "_REQUIRED",
+        "_AUTH_METHOD",
     ];
     if NOT_SECRET_SUFFIX.iter().any(|s| n.ends_with(s)) {
         return false;
@@ -60,9 +79,19 @@ pub(crate) fn is_secret_name(name: &str) -> bool {
 }
 
 /// True when a `name=value` pair is a literal credential: a secret-like name with a literal value.
-/// Numbers assigned to `*TOKEN*` names are token *counts* (LLM settings), not tokens.
+/// Numbers assigned to `*TOKEN*` names are token *counts* (LLM settings), not tokens; a
+/// `*CREDENTIALS` variable holding a path (`GOOGLE_APPLICATION_CREDENTIALS=/var/secrets/key.json`)
+/// names a file, not a credential.
 pub(crate) fn is_secret_literal(name: &str, value: &str) -> bool {
     if !is_secret_name(name) || !is_literal_value(value) {
+        return false;
+    }
+    let v = value.trim().trim_matches(|c| c == '"' || c == '\'');
+    let upper = name.to_ascii_uppercase();
+    if (upper.contains("CREDENTIAL") || upper.ends_with("_KEY") || upper.contains("SECRET"))
+        && (v.starts_with('/') || v.starts_with("./") || v.starts_with("~/"))
+        && !v.contains(' ')
+    {
         return false;
     }
     let n = name.to_ascii_uppercase();
@@ -88,6 +117,40 @@ pub(crate) fn is_literal_value(value: &str) -> bool {
         return false;
     }
     true
+}
+
+/// `ALLOW_EMPTY_PASSWORD=yes` (Bitnami), `POSTGRES_HOST_AUTH_METHOD=trust`,
+/// `MYSQL_ALLOW_EMPTY_PASSWORD=yes`: the datastore starts without authentication.
+pub(crate) fn is_empty_password_switch(name: &str, value: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    let v = value.trim().trim_matches(|c| c == '"' || c == '\'').to_ascii_lowercase();
+    let yes = matches!(v.as_str(), "yes" | "true" | "1");
+    (n.ends_with("ALLOW_EMPTY_PASSWORD") && yes) || (n == "POSTGRES_HOST_AUTH_METHOD" && v == "trust")
+}
+
+/// A command-line flag carrying a literal secret (`redis-server --requirepass s3cret`,
+/// `--password=x`), returned as the flag name; references (`$REDIS_PASSWORD`) are fine.
+pub(crate) fn literal_flag_secret(words: &[String]) -> Option<String> {
+    const FLAGS: &[&str] = &["--requirepass", "--masterauth", "--password", "--api-key", "--token"];
+    for (i, w) in words.iter().enumerate() {
+        for f in FLAGS {
+            let value = if let Some(v) = w.strip_prefix(&format!("{f}=")) {
+                Some(v.to_string())
+            } else if w == f {
+                words.get(i + 1).cloned()
+            } else {
+                None
+            };
+            if let Some(v) = value
+                && is_literal_value(&v)
+                && !v.contains("${")
+                && !v.starts_with('-')
+            {
+                return Some((*f).to_string());
+            }
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -123,6 +186,9 @@ mod tests {
             "SECRET_PATH",
             "CUDA_VISIBLE_DEVICES",
             "KEYCLOAK_URL",
+            "MLFLOW_TRACKING_PASSWORD_LOCATION",
+            "JUPYTERHUB_ADMIN_USERS",
+            "OAUTH_ALLOWED_USERS",
         ] {
             assert!(!is_secret_name(n), "{n}");
         }
@@ -136,6 +202,22 @@ mod tests {
         assert!(is_secret_literal("HF_TOKEN", "hf_abc123"));
         assert!(is_secret_literal("DB_PASSWORD", "123456"));
         assert!(!is_secret_literal("MODEL_NAME", "llama"));
+        assert!(!is_secret_literal("GOOGLE_APPLICATION_CREDENTIALS", "/var/secrets/google/key.json"));
+        assert!(is_secret_literal("GOOGLE_APPLICATION_CREDENTIALS", "{\"type\": \"service_account\"}"));
+    }
+
+    #[test]
+    fn switches_and_flags() {
+        assert!(is_empty_password_switch("ALLOW_EMPTY_PASSWORD", "yes"));
+        assert!(is_empty_password_switch("POSTGRES_HOST_AUTH_METHOD", "trust"));
+        assert!(!is_empty_password_switch("ALLOW_EMPTY_PASSWORD", "no"));
+        let w = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
+        assert_eq!(
+            literal_flag_secret(&w("redis-server --requirepass s3cret")).as_deref(),
+            Some("--requirepass")
+        );
+        assert_eq!(literal_flag_secret(&w("redis-server --requirepass $REDIS_PASSWORD")), None);
+        assert_eq!(literal_flag_secret(&w("redis-server --save 60")), None);
     }
 
     #[test]

@@ -5,14 +5,16 @@ use std::fmt;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 
-/// Largest YAML document accepted (bytes).
+/// Largest YAML document accepted (bytes); larger files are reported as not analysed.
 pub(crate) const MAX_YAML_BYTES: usize = 8 * 1024 * 1024;
 
-/// One YAML node with its 1-based line and column (0 when unknown).
+/// One YAML node with its 1-based line and column (0 when unknown) and the index of the file it was
+/// read from (in a [`crate::project::Sources`] table; 0 for single-file checks).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Node {
     pub(crate) line: u32,
     pub(crate) col: u32,
+    pub(crate) src: u32,
     pub(crate) v: Val,
 }
 
@@ -32,7 +34,7 @@ impl<'de> Deserialize<'de> for Node {
         let s: Spanned<Val> = Spanned::deserialize(d)?;
         let line = u32::try_from(s.referenced.line()).unwrap_or(0);
         let col = u32::try_from(s.referenced.column()).unwrap_or(0);
-        Ok(Node { line, col, v: s.value })
+        Ok(Node { line, col, src: 0, v: s.value })
     }
 }
 
@@ -164,6 +166,57 @@ pub(crate) fn parse_multi(text: &str) -> Result<Vec<Node>, YamlError> {
 }
 
 impl Node {
+    /// A node without a position (built by merges and patches).
+    pub(crate) fn new(v: Val) -> Node {
+        Node { line: 0, col: 0, src: 0, v }
+    }
+    /// A string scalar without a position.
+    pub(crate) fn str(s: impl Into<String>) -> Node {
+        Node::new(Val::Str(s.into()))
+    }
+    /// Stamps this node and every node below it with the file index `src`.
+    pub(crate) fn set_src(&mut self, src: u32) {
+        self.src = src;
+        match &mut self.v {
+            Val::Seq(s) => s.iter_mut().for_each(|n| n.set_src(src)),
+            Val::Map(m) => m.iter_mut().for_each(|(k, v)| {
+                k.set_src(src);
+                v.set_src(src);
+            }),
+            _ => {}
+        }
+    }
+    /// The value under a mapping key, mutable.
+    pub(crate) fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
+        match &mut self.v {
+            Val::Map(m) => m.iter_mut().find(|(k, _)| k.as_str() == Some(key)).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+    /// Sets a mapping key (replacing its value, or appending the entry); no-op on non-mappings.
+    pub(crate) fn insert(&mut self, key: &str, value: Node) {
+        if let Val::Map(m) = &mut self.v {
+            match m.iter_mut().find(|(k, _)| k.as_str() == Some(key)) {
+                Some((_, v)) => *v = value,
+                None => m.push((Node { src: value.src, ..Node::str(key) }, value)),
+            }
+        }
+    }
+    /// Removes a mapping key, returning its value.
+    pub(crate) fn remove(&mut self, key: &str) -> Option<Node> {
+        if let Val::Map(m) = &mut self.v {
+            let i = m.iter().position(|(k, _)| k.as_str() == Some(key))?;
+            return Some(m.remove(i).1);
+        }
+        None
+    }
+    /// The mapping at `key`, created (empty) when absent; `None` when something else is there.
+    pub(crate) fn map_entry(&mut self, key: &str) -> Option<&mut Node> {
+        if self.get(key).is_none() && self.is_map() {
+            self.insert(key, Node::new(Val::Map(Vec::new())));
+        }
+        self.get_mut(key).filter(|n| n.is_map())
+    }
     /// The value under a mapping key.
     pub(crate) fn get(&self, key: &str) -> Option<&Node> {
         match &self.v {

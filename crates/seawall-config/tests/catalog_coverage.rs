@@ -64,6 +64,10 @@ const BAD_COMPOSE: &str = r#"services:
   helper:
     image: x/helper:1
     networks: [back]
+  cache:
+    image: bitnami/redis:7.2
+    environment: [ALLOW_EMPTY_PASSWORD=yes, "REDIS_PASSWORD=${REDIS_PASSWORD:-redis}"]
+    networks: [back]
 networks:
   pub: {}
   back: {}
@@ -88,8 +92,11 @@ spec:
       ports: [{containerPort: 80, hostPort: 80}]
       env: [{name: DB_PASSWORD, value: hunter2}]
       securityContext: {privileged: true, procMount: Unmasked, capabilities: {add: [SYS_ADMIN]}}
+    - name: plain
+      image: x:1
   volumes:
     - {name: g, hostPath: {path: /dev/nvidia0}}
+    - {name: h, hostPath: {path: /var/log}}
     - {name: n, nfs: {server: s, path: /}}
 ---
 apiVersion: v1
@@ -110,6 +117,20 @@ spec:
   policyTypes: [Ingress, Egress]
   ingress: [{}]
   egress: [{}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: r}
+rules:
+  - {apiGroups: [""], resources: ["*"], verbs: [get]}
+  - {apiGroups: [""], resources: [secrets], verbs: [list]}
+  - {apiGroups: [""], resources: [serviceaccounts], verbs: [impersonate]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: b}
+roleRef: {kind: ClusterRole, name: cluster-admin}
+subjects: [{kind: ServiceAccount, name: default}]
 "#;
 
 fn ids(f: &[Finding]) -> BTreeSet<String> {
@@ -117,8 +138,11 @@ fn ids(f: &[Finding]) -> BTreeSet<String> {
 }
 
 fn all_bad_findings() -> Vec<Finding> {
-    let opts =
-        ConfigOptions { allowed_registries: vec!["docker.io".into()], today: Some("2026-01-01".into()) };
+    let opts = ConfigOptions {
+        allowed_registries: vec!["docker.io".into()],
+        today: Some("2026-01-01".into()),
+        ..Default::default()
+    };
     let l = Location::file("x");
     let mut out = Vec::new();
     out.extend(seawall_config::check_dockerfile(&l, BAD_DOCKERFILE, &opts).0);
@@ -190,8 +214,11 @@ fn every_rule_fires_somewhere() {
 
 #[test]
 fn hardened_twins_are_clean() {
-    let opts =
-        ConfigOptions { allowed_registries: vec!["docker.io".into()], today: Some("2026-01-01".into()) };
+    let opts = ConfigOptions {
+        allowed_registries: vec!["docker.io".into()],
+        today: Some("2026-01-01".into()),
+        ..Default::default()
+    };
     let l = Location::file("x");
     let df = "FROM python:3.12-slim@sha256:0000\nRUN apt-get update && apt-get install -y --no-install-recommends curl=8.0 && rm -rf /var/lib/apt/lists/*\nHEALTHCHECK CMD [\"true\"]\nUSER 10001\nCMD [\"python\", \"app.py\"]\n";
     assert!(seawall_config::check_dockerfile(&l, df, &opts).0.is_empty());

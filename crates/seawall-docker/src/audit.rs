@@ -141,6 +141,7 @@ pub fn container_spec(c: &LiveContainer) -> ContainerSpec {
                     host_ip: if p.host_ip.is_empty() { None } else { Some(p.host_ip.clone()) },
                     host_port: p.host_port.parse().ok(),
                     container_port,
+                    host_port_var: None,
                 })
             })
             .collect(),
@@ -150,6 +151,7 @@ pub fn container_spec(c: &LiveContainer) -> ContainerSpec {
         gpu_all: if c.gpu_requests.is_empty() { None } else { Some(c.gpu_requests.contains(&-1)) },
         locations: BTreeMap::new(),
         location: container_location(c),
+        image_is_build_output: false,
     }
 }
 

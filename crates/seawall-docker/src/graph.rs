@@ -36,6 +36,7 @@ pub fn live_graph(containers: &[LiveContainer], networks: &[LiveNetwork]) -> Com
                             host_ip: if p.host_ip.is_empty() { None } else { Some(p.host_ip.clone()) },
                             host_port: p.host_port.parse().ok(),
                             container_port,
+                            host_port_var: None,
                         },
                         container_location(c),
                     ))

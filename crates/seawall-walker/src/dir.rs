@@ -9,14 +9,74 @@ use seawall_analyzer::{EntryKind, EntryMeta, Facts, Location, ScanWarning};
 use crate::Walker;
 use crate::dispatch::offer;
 
+/// Directories of third-party or generated content in project trees: dependencies installed by
+/// package managers, virtual environments, build output, VCS metadata and tool caches. Their files are
+/// not the project's own configuration; walks that skip them list what they skipped.
+pub const SKIP_DIRS: &[&str] = &[
+    ".git",
+    ".hg",
+    ".svn",
+    "node_modules",
+    "target",
+    ".venv",
+    "venv",
+    "__pycache__",
+    "site-packages",
+    "dist-packages",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".gradle",
+    ".m2",
+    ".npm",
+    "bower_components",
+];
+
+/// Options of [`Walker::walk_dir_with`].
+#[derive(Debug, Clone, Default)]
+pub struct DirOptions<'a> {
+    /// Directory names (at any depth below the root) that are not entered, e.g. [`SKIP_DIRS`].
+    pub skip_dirs: &'a [&'a str],
+}
+
+/// The result of [`Walker::walk_dir_with`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DirWalk {
+    /// The facts of every file walked.
+    pub facts: Facts,
+    /// Directories not entered because their name is in [`DirOptions::skip_dirs`] (relative paths).
+    pub skipped_dirs: Vec<String>,
+}
+
 impl Walker {
     /// Walks a directory (or a single file) and returns the facts. Paths are relative to `root`
     /// (`Dockerfile`, `k8s/app.yaml`); for a single file the path is its file name. Unreadable entries
     /// become warnings naming the path.
     pub fn walk_dir(&self, root: &Path) -> Facts {
+        self.walk_dir_with(root, &DirOptions::default()).facts
+    }
+
+    /// [`Walker::walk_dir`] with options: directories named in `skip_dirs` are not entered and are
+    /// listed in [`DirWalk::skipped_dirs`].
+    pub fn walk_dir_with(&self, root: &Path, opts: &DirOptions<'_>) -> DirWalk {
         let mut facts = Facts::default();
+        let mut skipped_dirs = Vec::new();
         let single_file = root.is_file();
-        let walker = walkdir::WalkDir::new(root).follow_links(false).sort_by_file_name();
+        let walker =
+            walkdir::WalkDir::new(root).follow_links(false).sort_by_file_name().into_iter().filter_entry(
+                |e| {
+                    let skip = e.depth() > 0
+                        && e.file_type().is_dir()
+                        && opts.skip_dirs.contains(&e.file_name().to_string_lossy().as_ref());
+                    if skip {
+                        let rel = e.path().strip_prefix(root).unwrap_or(e.path());
+                        skipped_dirs.push(rel.to_string_lossy().into_owned());
+                    }
+                    !skip
+                },
+            );
         for item in walker {
             let entry = match item {
                 Ok(e) => e,
@@ -93,7 +153,7 @@ impl Walker {
                 ));
             }
         }
-        facts
+        DirWalk { facts, skipped_dirs }
     }
 }
 
@@ -138,5 +198,18 @@ mod tests {
         assert_eq!(f.packages[0].locations[0].layer, None);
         let single = w.walk_dir(&d.path().join("sub/a.txt"));
         assert_eq!(single.packages[0].name, "a.txt");
+    }
+
+    #[test]
+    fn skip_dirs_are_not_entered_and_are_listed() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(d.path().join("app/node_modules/x")).unwrap();
+        std::fs::write(d.path().join("app/node_modules/x/a.txt"), "1").unwrap();
+        std::fs::write(d.path().join("app/b.txt"), "2").unwrap();
+        let w = Walker::new(vec![Box::new(Names)], Default::default());
+        let r = w.walk_dir_with(d.path(), &DirOptions { skip_dirs: SKIP_DIRS });
+        assert_eq!(r.facts.packages.len(), 1);
+        assert_eq!(r.skipped_dirs, vec!["app/node_modules".to_string()]);
+        assert_eq!(w.walk_dir(d.path()).packages.len(), 2, "walk_dir skips nothing");
     }
 }

@@ -40,6 +40,7 @@ mod path;
 mod squash;
 
 pub use cache::{LayerCache, cache_key};
+pub use dir::{DirOptions, DirWalk, SKIP_DIRS};
 pub use layer::{LayerPaths, LayerStats, LayerWalk};
 pub use path::normalize_tar_path;
 pub use squash::{Squashed, squash};

@@ -17,8 +17,12 @@ rules! {
         why: "Redis, Postgres, MinIO, MLflow, Ray, Jupyter, TorchServe management, Triton and Ollama are designed for trusted networks; most have no or weak authentication. Publishing them with `ports:` makes them reachable from outside the host.",
         fix: "Remove `ports:` and reach the service from other containers over an internal network (or publish on 127.0.0.1 for local debugging):\n\n```yaml\nservices:\n  redis:\n    expose: [\"6379\"]\n    networks: [backend]\n```",
         refs: ["https://docs.docker.com/compose/how-tos/networking/", "https://docs.ray.io/en/latest/ray-security/index.html"];
-    COMPOSE_DATA_SHARES_FRONT = "SW-COMPOSE-005", Medium, 5, "Sensitive service shares a network with an internet-facing service",
-        why: "If the public-facing service is compromised, anything on the same network is one hop away; databases and ML control planes should sit on a backend network that the edge service cannot reach directly.",
+    COMPOSE_DATA_SHARES_FRONT = "SW-COMPOSE-005", Medium, 5, "Sensitive service shares a network with a service published on all interfaces",
+        why: "If a service published on all host interfaces is compromised, anything on the same network is one hop away; databases and ML control planes should sit on a backend network that the edge service cannot reach directly.",
         fix: "Split frontend and backend networks and connect only the API tier to both:\n\n```yaml\nservices:\n  ui:   {networks: [frontend]}\n  api:  {networks: [frontend, backend]}\n  db:   {networks: [backend]}\n```",
         refs: ["https://docs.docker.com/compose/how-tos/networking/"];
+    COMPOSE_SECRET_DEFAULT = "SW-COMPOSE-006", High, 6, "Secret-like variable with a literal default (`${VAR:-value}`)",
+        why: "`${POSTGRES_PASSWORD:-postgres}` or `${NEXTAUTH_SECRET:-mysecret}` silently falls back to a value committed with the compose file whenever the variable is not set: most deployments never set it, so the well-known default is the production credential.",
+        fix: "Require the variable instead of defaulting it, so a missing secret stops the deployment:\n\n```yaml\nenvironment:\n  POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD in .env}\n```",
+        refs: ["https://docs.docker.com/reference/compose-file/interpolation/", "https://docs.docker.com/compose/how-tos/use-secrets/"];
 }

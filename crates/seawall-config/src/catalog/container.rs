@@ -107,4 +107,8 @@ rules! {
         why: "Host devices (disks, /dev/mem, /dev/kmsg, USB) give direct hardware access outside the container's isolation (CIS Docker Benchmark 5.18).",
         fix: "Remove the device, or grant it read-only with cgroup permissions `r`:\n\n```yaml\ndevices: []\n```",
         refs: ["https://www.cisecurity.org/benchmark/docker"];
+    CTR_NO_AUTH = "SW-CTR-027", High, 6, "Database or cache started without a password",
+        why: "`ALLOW_EMPTY_PASSWORD=yes` (Bitnami images), `POSTGRES_HOST_AUTH_METHOD=trust` and `MYSQL_ALLOW_EMPTY_PASSWORD=yes` start the datastore with no authentication at all: anything that reaches its port — another container on the network, a port published by mistake — reads and changes the data (embeddings, feature stores, experiment metadata).",
+        fix: "Set a password from a secret instead:\n\n```yaml\nenvironment:\n  REDIS_PASSWORD_FILE: /run/secrets/redis_password\nsecrets: [redis_password]\n```",
+        refs: ["https://hub.docker.com/_/postgres", "https://github.com/bitnami/containers/tree/main/bitnami/redis#setting-the-server-password-on-first-run"];
 }

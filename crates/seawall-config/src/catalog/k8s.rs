@@ -129,4 +129,24 @@ rules! {
         why: "Without probes Kubernetes cannot tell a hung model server (deadlocked worker, exhausted GPU memory) from a healthy one: traffic keeps flowing to it and it is never restarted, and monitoring sees nothing.",
         fix: "```yaml\nreadinessProbe:\n  httpGet: {path: /v2/health/ready, port: 8000}\nlivenessProbe:\n  httpGet: {path: /v2/health/live, port: 8000}\n```",
         refs: ["https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/"];
+    K8S_RBAC_WILDCARD = "SW-K8S-040", High, 4, "RBAC rule grants `*` verbs or resources",
+        why: "A wildcard grants every current and future verb or resource type, including Secrets, pods/exec and RBAC objects themselves; whoever holds the role (a compromised notebook or operator pod) controls what the wildcard reaches.",
+        fix: "List the verbs and resources the workload needs:\n\n```yaml\nrules:\n  - apiGroups: [\"ray.io\"]\n    resources: [rayjobs]\n    verbs: [get, list, create]\n```",
+        refs: ["https://kubernetes.io/docs/concepts/security/rbac-good-practices/"];
+    K8S_RBAC_SECRETS = "SW-K8S-041", Medium, 6, "RBAC rule can read Secrets",
+        why: "`get`, `list` or `watch` on Secrets returns their values: a service account with it reads every credential of its namespace (or cluster, for a ClusterRole), model-registry and object-store keys included.",
+        fix: "Mount only the Secrets the workload needs instead of granting API access, or restrict with `resourceNames`:\n\n```yaml\n- resources: [secrets]\n  resourceNames: [ray-redis-password]\n  verbs: [get]\n```",
+        refs: ["https://kubernetes.io/docs/concepts/security/rbac-good-practices/#listing-secrets"];
+    K8S_RBAC_ESCALATE = "SW-K8S-042", High, 4, "RBAC rule grants escalate, bind or impersonate",
+        why: "`escalate` and `bind` let the holder create or bind roles with more rights than it has; `impersonate` lets it act as any user, group or service account: each is a path to cluster-admin.",
+        fix: "Remove the verbs; grant role management only to cluster administrators:\n\n```yaml\nverbs: [get, list]\n```",
+        refs: ["https://kubernetes.io/docs/concepts/security/rbac-good-practices/#escalate-verb"];
+    K8S_RBAC_CLUSTER_ADMIN = "SW-K8S-043", High, 4, "Binding to cluster-admin",
+        why: "cluster-admin is unrestricted access to the whole cluster; bound to a workload's service account (an ML operator, a notebook), any compromise of that workload is a cluster compromise.",
+        fix: "Bind a role that lists what is needed:\n\n```yaml\nroleRef:\n  kind: ClusterRole\n  name: kuberay-operator\n```",
+        refs: ["https://kubernetes.io/docs/reference/access-authn-authz/rbac/#user-facing-roles"];
+    K8S_RBAC_DEFAULT_SA = "SW-K8S-044", Medium, 4, "Role bound to the default service account",
+        why: "Every pod of a namespace runs as its `default` service account unless it names another one, so rights bound to it reach every workload there, including ones that never needed the API.",
+        fix: "Create a dedicated service account for the workload and bind the role to it:\n\n```yaml\nsubjects:\n  - kind: ServiceAccount\n    name: ray-head\n```",
+        refs: ["https://kubernetes.io/docs/concepts/security/service-accounts/#default-service-accounts"];
 }

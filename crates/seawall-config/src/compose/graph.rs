@@ -6,7 +6,8 @@ use seawall_core::{Finding, Location};
 use super::service_ports;
 use crate::catalog::compose::*;
 use crate::container::PortSpec;
-use crate::emit::{finding, yaml_loc};
+use crate::emit::finding;
+use crate::project::Sources;
 use crate::yaml::{Node, YamlError, parse_one};
 
 /// What a service is, as far as segmentation is concerned.
@@ -74,6 +75,16 @@ const ROLE_KEYWORDS: &[(&str, ServiceRole)] = &[
     ("tensorboard", ServiceRole::MlControlPlane),
 ];
 
+/// Client and tooling images that carry a server's name but serve nothing (`minio/mc` is MinIO's
+/// command-line client, `redis-cli`, `*-exporter` scrape metrics).
+fn is_client_image(repo: &str) -> bool {
+    let last = repo.rsplit('/').next().unwrap_or(repo);
+    matches!(last, "mc" | "redis-cli" | "psql" | "mysql-client" | "mongosh" | "kafkacat" | "kcat")
+        || last.ends_with("-exporter")
+        || last.ends_with("-cli")
+        || last.ends_with("-client")
+}
+
 /// Role of a service from its image and name.
 pub fn role_of(name: &str, image: Option<&str>) -> ServiceRole {
     let img = image.map(|i| {
@@ -81,6 +92,9 @@ pub fn role_of(name: &str, image: Option<&str>) -> ServiceRole {
         let repo = no_tag.rsplit_once(':').filter(|(_, t)| !t.contains('/')).map_or(no_tag, |(r, _)| r);
         repo.to_ascii_lowercase()
     });
+    if img.as_deref().is_some_and(is_client_image) {
+        return ServiceRole::Other;
+    }
     let name = name.to_ascii_lowercase();
     for (kw, role) in ROLE_KEYWORDS {
         let in_img = img.as_deref().is_some_and(|i| i.contains(kw));
@@ -117,7 +131,8 @@ pub struct GraphService {
 }
 
 impl GraphService {
-    /// True when the service is reachable from other hosts (a public published port or host network).
+    /// True when the service is reachable from other hosts (a port published on all interfaces, or
+    /// the host network). Whether those hosts include the internet is not known from the file.
     pub fn internet_facing(&self) -> bool {
         self.host_network || self.ports.iter().any(|(p, _)| p.is_public())
     }
@@ -172,11 +187,17 @@ impl ComposeGraph {
 /// Builds the network graph of a compose file's text. `location` names the file in the graph's
 /// locations.
 pub fn compose_graph(text: &str, location: &Location) -> Result<ComposeGraph, YamlError> {
-    let root = parse_one(text)?;
-    Ok(build(&root, location))
+    let mut root = parse_one(text)?;
+    let mut known = std::collections::BTreeMap::new();
+    known.insert(location.path.clone(), location.clone());
+    let mut srcs = Sources::with_known(known);
+    let id = srcs.id(&location.path);
+    root.set_src(id);
+    crate::compose::load::interpolate_tree(&mut root, &Default::default());
+    Ok(build(&root, &srcs))
 }
 
-pub(crate) fn build(root: &Node, base: &Location) -> ComposeGraph {
+pub(crate) fn build(root: &Node, srcs: &Sources) -> ComposeGraph {
     let mut g = ComposeGraph::default();
     for (k, v) in root.get("networks").map(Node::map).unwrap_or(&[]) {
         if let Some(name) = k.as_str() {
@@ -184,7 +205,7 @@ pub(crate) fn build(root: &Node, base: &Location) -> ComposeGraph {
                 name: name.to_string(),
                 internal: v.get("internal").is_some_and(Node::is_true),
                 external: v.get("external").is_some_and(|e| e.is_true() || e.is_map()),
-                location: yaml_loc(base, k.line, k.col),
+                location: srcs.loc(k),
             });
         }
     }
@@ -210,9 +231,9 @@ pub(crate) fn build(root: &Node, base: &Location) -> ComposeGraph {
             name: name.to_string(),
             image,
             networks,
-            ports: service_ports(svc).into_iter().map(|(p, l, c)| (p, yaml_loc(base, l, c))).collect(),
+            ports: service_ports(svc).into_iter().map(|(p, n)| (p, srcs.loc(n))).collect(),
             host_network: mode == Some("host"),
-            location: yaml_loc(base, k.line, k.col),
+            location: srcs.loc(k),
         });
     }
     if g.services.iter().any(|s| s.networks.iter().any(|n| n == "default"))
@@ -222,8 +243,29 @@ pub(crate) fn build(root: &Node, base: &Location) -> ComposeGraph {
             name: "default".into(),
             internal: false,
             external: false,
-            location: base.clone(),
+            location: srcs.file(root.src),
         });
+    }
+    // `network_mode: service:X` (and `container:X`) joins X's network namespace: its networks, its
+    // published ports and its host network.
+    let joined: Vec<(usize, String)> = root
+        .get("services")
+        .map(Node::map)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|(k, svc)| {
+            let mode = svc.get("network_mode").and_then(Node::as_str)?;
+            let other = mode.strip_prefix("service:").or_else(|| mode.strip_prefix("container:"))?;
+            let i = g.services.iter().position(|s| Some(s.name.as_str()) == k.as_str())?;
+            Some((i, other.to_string()))
+        })
+        .collect();
+    for (i, other) in joined {
+        if let Some(o) = g.services.iter().find(|s| s.name == other).cloned() {
+            let s = &mut g.services[i];
+            s.networks = o.networks.clone();
+            s.host_network = s.host_network || o.host_network;
+        }
     }
     g.services.sort_by(|a, b| a.name.cmp(&b.name));
     g.networks.sort_by(|a, b| a.name.cmp(&b.name));
@@ -231,7 +273,7 @@ pub(crate) fn build(root: &Node, base: &Location) -> ComposeGraph {
 }
 
 /// Segmentation findings on a graph.
-pub(crate) fn check(g: &ComposeGraph, _base: &Location) -> Vec<Finding> {
+pub(crate) fn check(g: &ComposeGraph) -> Vec<Finding> {
     let mut out = Vec::new();
     for s in &g.services {
         if s.networks.iter().any(|n| n == "default") {
@@ -244,12 +286,12 @@ pub(crate) fn check(g: &ComposeGraph, _base: &Location) -> Vec<Finding> {
         }
         if s.role.is_sensitive() {
             for (p, loc) in s.sensitive_public_ports() {
-                let hp = p.host_port.map_or_else(|| "ephemeral".into(), |h| h.to_string());
+                let hp = p.host_port_label();
                 out.push(finding(
                     &COMPOSE_DATA_PUBLISHED,
                     loc.clone(),
                     format!(
-                        "{} {} publishes {}:{hp}->{} to the host",
+                        "{} {} publishes {}:{hp}->{} on all host interfaces",
                         s.role.as_str(),
                         s.name,
                         p.host_ip.as_deref().unwrap_or("0.0.0.0"),
@@ -278,7 +320,7 @@ pub(crate) fn check(g: &ComposeGraph, _base: &Location) -> Vec<Finding> {
                             &COMPOSE_DATA_SHARES_FRONT,
                             s.location.clone(),
                             format!(
-                                "{} {} shares network {n} with internet-facing {}",
+                                "{} {} shares network {n} with {} (published on all host interfaces)",
                                 s.role.as_str(),
                                 s.name,
                                 fronts.join(", ")

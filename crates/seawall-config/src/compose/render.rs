@@ -22,7 +22,9 @@ fn mermaid_escape(s: &str) -> String {
 }
 
 fn port_label(p: &crate::container::PortSpec) -> String {
-    let hp = p.host_port.map_or_else(|| "*".to_string(), |h| h.to_string());
+    let hp = p
+        .host_port
+        .map_or_else(|| p.host_port_var.clone().unwrap_or_else(|| "*".to_string()), |h| h.to_string());
     let ip = p.host_ip.as_deref().unwrap_or("0.0.0.0");
     // IPv6 addresses are bracketed so that the port stays readable (`[::]:8888`).
     if ip.contains(':') && !ip.starts_with('[') {
@@ -42,6 +44,7 @@ mod port_label_tests {
             host_ip: ip.map(str::to_string),
             host_port: Some(8888),
             container_port: 8888,
+            host_port_var: None,
         };
         assert_eq!(port_label(&p(Some("::"))), "[::]:8888→8888");
         assert_eq!(port_label(&p(None)), "0.0.0.0:8888→8888");

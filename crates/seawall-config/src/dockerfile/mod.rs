@@ -209,6 +209,35 @@ fn substitute(s: &str, args: &BTreeMap<String, String>) -> String {
     out
 }
 
+/// True for an image value that is not a reference yet: an unresolved `$VAR` / `{{ … }}`
+/// placeholder or an operator's `"FILLED BY THE OPERATOR"` / `REPLACE_ME` text. Pin rules do not
+/// apply to it.
+pub(crate) fn is_placeholder_image(image: &str) -> bool {
+    let i = image.trim();
+    if i.is_empty()
+        || i.contains('$')
+        || i.contains("{{")
+        || i.contains('<')
+        || i.contains(char::is_whitespace)
+    {
+        return true;
+    }
+    let upper = i.to_ascii_uppercase();
+    i == upper && i.chars().any(|c| c.is_ascii_alphabetic()) && !i.contains('/') && !i.contains(':')
+        || ["REPLACE_ME", "REPLACEME", "PLACEHOLDER", "CHANGEME", "CHANGE_ME", "TO_BE_FILLED", "FILLED_BY"]
+            .iter()
+            .any(|p| upper.contains(p))
+}
+
+/// True for images whose default user is not root: distroless `:nonroot` / `:debug-nonroot`
+/// tags and Chainguard images (`cgr.dev/chainguard/*`, except their `-dev` variants).
+pub(crate) fn image_runs_nonroot(image: &str) -> bool {
+    let (_, tag, _) = image_parts(image);
+    let tag = tag.unwrap_or_default();
+    (image.contains("distroless") && tag.contains("nonroot"))
+        || (image.starts_with("cgr.dev/chainguard/") && !tag.contains("-dev") && tag != "dev")
+}
+
 /// Splits an image reference into (registry, tag, has_digest).
 pub(crate) fn image_parts(image: &str) -> (String, Option<String>, bool) {
     let (name, digest) = match image.split_once('@') {

@@ -89,6 +89,7 @@ fn from_rules() {
     let opts = ConfigOptions {
         allowed_registries: vec!["registry.example.com".into()],
         today: Some("2026-01-01".into()),
+        ..Default::default()
     };
     let (f, _) = check_dockerfile(
         &Location::file("Dockerfile"),

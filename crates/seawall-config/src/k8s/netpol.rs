@@ -7,10 +7,10 @@ use seawall_core::Finding;
 
 use super::Doc;
 use crate::catalog::k8s::*;
-use crate::emit::{finding, yaml_loc};
+use crate::emit::finding;
 use crate::yaml::Node;
 
-fn labels(n: Option<&Node>) -> BTreeMap<String, String> {
+pub(crate) fn labels(n: Option<&Node>) -> BTreeMap<String, String> {
     n.map(Node::map)
         .unwrap_or(&[])
         .iter()
@@ -164,7 +164,7 @@ pub(super) fn check(out: &mut Vec<Finding>, docs: &[Doc<'_>], policies_rules: bo
                 {
                     out.push(finding(
                         &K8S_NETPOL_ALLOW_ALL,
-                        yaml_loc(p.base, rule.line, rule.col),
+                        p.srcs.loc(rule),
                         format!(
                             "NetworkPolicy {}/{} has an {dir} rule allowing all peers and ports",
                             p.namespace(),
@@ -180,7 +180,7 @@ pub(super) fn check(out: &mut Vec<Finding>, docs: &[Doc<'_>], policies_rules: bo
                 {
                     out.push(finding(
                         &K8S_NETPOL_METADATA,
-                        yaml_loc(p.base, rule.line, rule.col),
+                        p.srcs.loc(rule),
                         format!("NetworkPolicy {}/{} allows egress to {METADATA}", p.namespace(), p.name()),
                         &format!("{}|{}", p.name(), rule.line),
                     ));
@@ -192,36 +192,43 @@ pub(super) fn check(out: &mut Vec<Finding>, docs: &[Doc<'_>], policies_rules: bo
         return;
     }
     for d in docs {
-        let Some((_, meta)) = d.pod() else { continue };
         let ns = d.namespace().to_string();
-        ns_with_workloads.entry(ns.clone()).or_insert(d);
-        let l = labels(meta.and_then(|m| m.get("labels")));
-        let covered = policies
-            .iter()
-            .any(|p| p.namespace() == ns && selector_matches(p.node.path(&["spec", "podSelector"]), &l));
-        if !covered {
-            out.push(finding(
-                &K8S_NETPOL_UNCOVERED,
-                d.loc(),
-                format!("{} {ns}/{} is selected by no NetworkPolicy", d.kind(), d.name()),
-                &format!("{}|{}", d.kind(), d.name()),
-            ));
+        for pod in d.pods() {
+            ns_with_workloads.entry(ns.clone()).or_insert(d);
+            let mut l = labels(pod.meta.and_then(|m| m.get("labels")));
+            l.extend(pod.extra_labels.iter().cloned());
+            let covered = policies
+                .iter()
+                .any(|p| p.namespace() == ns && selector_matches(p.node.path(&["spec", "podSelector"]), &l));
+            if !covered {
+                let part = if pod.part.is_empty() { String::new() } else { format!(" ({})", pod.part) };
+                out.push(finding(
+                    &K8S_NETPOL_UNCOVERED,
+                    d.loc(),
+                    format!("{} {ns}/{}{part} is selected by no NetworkPolicy", d.kind(), d.name()),
+                    &format!("{}|{ns}|{}|{}", d.kind(), d.name(), pod.part),
+                ));
+            }
         }
     }
     for (ns, d) in ns_with_workloads {
         if !deny_in.contains(&ns) {
             out.push(finding(
                 &K8S_NETPOL_NO_DENY_INGRESS,
-                d.base.clone(),
-                format!("namespace {ns} has no default-deny ingress NetworkPolicy"),
+                d.file(),
+                format!(
+                    "namespace {ns} has no default-deny ingress NetworkPolicy (a namespace-level finding: reported on the first file with a workload in it, no line)"
+                ),
                 &ns,
             ));
         }
         if !deny_out.contains(&ns) {
             out.push(finding(
                 &K8S_NETPOL_NO_DENY_EGRESS,
-                d.base.clone(),
-                format!("namespace {ns} has no default-deny egress NetworkPolicy"),
+                d.file(),
+                format!(
+                    "namespace {ns} has no default-deny egress NetworkPolicy (a namespace-level finding: reported on the first file with a workload in it, no line)"
+                ),
                 &ns,
             ));
         }

@@ -2,9 +2,9 @@
 
 use seawall_core::{Finding, RuleMeta};
 
-use super::Doc;
+use super::{Doc, PodRef};
 use crate::catalog::k8s::*;
-use crate::emit::{finding, yaml_loc};
+use crate::emit::finding;
 use crate::yaml::Node;
 use crate::{mlexpose, secretname, shell};
 
@@ -51,15 +51,23 @@ const SELINUX_TYPES: &[&str] =
 struct Emit<'a, 'd> {
     out: &'a mut Vec<Finding>,
     doc: &'a Doc<'d>,
+    part: &'a str,
+    /// The current container is privileged: its restricted-profile findings are folded into the
+    /// privileged finding.
+    fold_restricted: bool,
 }
 
 impl Emit<'_, '_> {
     fn at(&mut self, rule: &RuleMeta, n: &Node, msg: String, key: &str, profile: Option<&str>) {
+        if self.fold_restricted && profile == Some("restricted") {
+            return;
+        }
+        let part = if self.part.is_empty() { String::new() } else { format!(" ({})", self.part) };
         let mut f = finding(
             rule,
-            yaml_loc(self.doc.base, n.line, n.col),
-            format!("{} {}/{}: {msg}", self.doc.kind(), self.doc.namespace(), self.doc.name()),
-            &format!("{}|{}|{key}", self.doc.kind(), self.doc.name()),
+            self.doc.srcs.loc(n),
+            format!("{} {}/{}{part}: {msg}", self.doc.kind(), self.doc.namespace(), self.doc.name()),
+            &format!("{}|{}|{}|{}|{key}", self.doc.kind(), self.doc.namespace(), self.doc.name(), self.part),
         );
         if let Some(p) = profile {
             f = f.with_detail("profile", p);
@@ -79,8 +87,9 @@ fn seccomp_type(sc: Option<&Node>) -> Option<&str> {
     sc.and_then(|s| s.path(&["seccompProfile", "type"])).and_then(Node::as_str)
 }
 
-pub(super) fn check_pod(out: &mut Vec<Finding>, doc: &Doc<'_>, spec: &Node) {
-    let mut e = Emit { out, doc };
+pub(super) fn check_pod(out: &mut Vec<Finding>, doc: &Doc<'_>, pod: &PodRef<'_>) {
+    let spec: &Node = &pod.spec;
+    let mut e = Emit { out, doc, part: &pod.part, fold_restricted: false };
     let b = Some("baseline");
     let r = Some("restricted");
     let psc = spec.get("securityContext");
@@ -119,10 +128,8 @@ pub(super) fn check_pod(out: &mut Vec<Finding>, doc: &Doc<'_>, spec: &Node) {
             b,
         );
     }
-    if let Some(ann) = doc
-        .node
-        .path(&["metadata", "annotations"])
-        .or_else(|| doc.pod().and_then(|(_, m)| m).and_then(|m| m.get("annotations")))
+    if let Some(ann) =
+        doc.node.path(&["metadata", "annotations"]).or_else(|| pod.meta.and_then(|m| m.get("annotations")))
     {
         for (k, v) in ann.map() {
             if k.as_str().is_some_and(|k| k.starts_with("container.apparmor.security.beta.kubernetes.io/"))
@@ -146,11 +153,15 @@ pub(super) fn check_pod(out: &mut Vec<Finding>, doc: &Doc<'_>, spec: &Node) {
     for v in spec.get("volumes").map(Node::seq).unwrap_or(&[]) {
         let vname = v.get("name").and_then(Node::as_str).unwrap_or("");
         if let Some(hp) = v.get("hostPath") {
+            // one finding per hostPath volume: the GPU-specific rule when it is a device node,
+            // else the baseline control (the restricted volume-type control restates it)
             let path = hp.get("path").and_then(Node::as_str).unwrap_or("");
-            e.at(&K8S_PSS_HOSTPATH, v, format!("hostPath volume {vname} ({path})"), vname, b);
             if path.starts_with("/dev/nvidia") {
                 e.at(&K8S_GPU_HOSTPATH, v, format!("GPU device {path} mounted via hostPath"), vname, None);
+            } else {
+                e.at(&K8S_PSS_HOSTPATH, v, format!("hostPath volume {vname} ({path})"), vname, b);
             }
+            continue;
         }
         let ty = v.map().iter().filter_map(|(k, _)| k.as_str()).find(|k| *k != "name").unwrap_or("");
         if !ty.is_empty() && !RESTRICTED_VOLUMES.contains(&ty) {
@@ -172,7 +183,7 @@ pub(super) fn check_pod(out: &mut Vec<Finding>, doc: &Doc<'_>, spec: &Node) {
         e.at(&K8S_PSS_RUN_AS_USER_ROOT, n, "pod runAsUser: 0".into(), "pod-uid", r);
     }
     // --- probes on long-running workloads
-    if !matches!(doc.kind(), "Job" | "CronJob") {
+    if doc.long_running() {
         for c in spec.get("containers").map(Node::seq).unwrap_or(&[]) {
             if c.get("livenessProbe").is_none() && c.get("readinessProbe").is_none() {
                 let cname = c.get("name").and_then(Node::as_str).unwrap_or("?");
@@ -191,8 +202,18 @@ pub(super) fn check_pod(out: &mut Vec<Finding>, doc: &Doc<'_>, spec: &Node) {
         let cname = c.get("name").and_then(Node::as_str).unwrap_or("?").to_string();
         let sc = c.get("securityContext");
         let scv = |k: &str| sc.and_then(|s| s.get(k));
+        e.fold_restricted = false;
         if let Some(n) = scv("privileged").filter(|n| n.is_true()) {
-            e.at(&K8S_PSS_PRIVILEGED, n, format!("container {cname} is privileged"), &cname, b);
+            e.at(
+                &K8S_PSS_PRIVILEGED,
+                n,
+                format!(
+                    "container {cname} is privileged (every restricted-profile control is moot for it and not reported separately)"
+                ),
+                &cname,
+                b,
+            );
+            e.fold_restricted = true;
         }
         if let Some(n) = sc.and_then(|s| s.path(&["windowsOptions", "hostProcess"])).filter(|n| n.is_true()) {
             e.at(&K8S_PSS_HOST_PROCESS, n, format!("container {cname} hostProcess: true"), &cname, b);
@@ -311,7 +332,9 @@ pub(super) fn check_pod(out: &mut Vec<Finding>, doc: &Doc<'_>, spec: &Node) {
         if limits.and_then(|l| l.get("memory")).is_none() || limits.and_then(|l| l.get("cpu")).is_none() {
             e.at(&K8S_NO_LIMITS, c, format!("container {cname} lacks CPU or memory limits"), &cname, None);
         }
-        if let Some(img) = c.get("image").and_then(Node::as_str) {
+        if let Some(img) =
+            c.get("image").and_then(Node::as_str).filter(|i| !crate::dockerfile::is_placeholder_image(i))
+        {
             let (_, tag, digest) = crate::dockerfile::image_parts(img);
             let n = c.get("image").unwrap_or(c);
             if !digest && matches!(tag.as_deref(), None | Some("latest")) {
@@ -341,6 +364,15 @@ pub(super) fn check_pod(out: &mut Vec<Finding>, doc: &Doc<'_>, spec: &Node) {
                         &K8S_SECRET_ENV_LITERAL,
                         env,
                         format!("container {cname} env {name} has a literal value"),
+                        &format!("{cname}|{name}"),
+                        None,
+                    );
+                }
+                if secretname::is_empty_password_switch(name, v) {
+                    e.at(
+                        &crate::catalog::container::CTR_NO_AUTH,
+                        env,
+                        format!("container {cname} {name}={v} starts the datastore without a password"),
                         &format!("{cname}|{name}"),
                         None,
                     );
@@ -375,6 +407,16 @@ pub(super) fn check_pod(out: &mut Vec<Finding>, doc: &Doc<'_>, spec: &Node) {
                 .iter()
                 .any(|e| e.get("name").and_then(Node::as_str) == Some("VLLM_API_KEY"))
                 || c.get("envFrom").is_some();
+            if let Some(flag) = secretname::literal_flag_secret(&args) {
+                let at = c.get("args").or_else(|| c.get("command")).unwrap_or(c);
+                e.at(
+                    &K8S_SECRET_ENV_LITERAL,
+                    at,
+                    format!("container {cname} passes {flag} with a literal value"),
+                    &format!("{cname}|{flag}"),
+                    None,
+                );
+            }
             if mlexpose::is_vllm(c.get("image").and_then(Node::as_str), &args)
                 && !mlexpose::has_api_key_flag(&args)
                 && !env_key
