@@ -87,11 +87,15 @@ pub(crate) enum Command {
     },
     /// Draw the network segmentation graph of a compose project (PATH) or of the live Docker host (`docker`).
     Graph {
-        /// A compose file, a directory holding one, or `docker` for the live host.
+        /// A compose file, a directory holding compose projects, or `docker` for the live host.
         target: String,
         /// dot, mermaid or svg.
-        #[arg(long, short, default_value = "mermaid")]
+        #[arg(long, default_value = "mermaid")]
         format: String,
+        /// Compose files forming the project, in order, like `docker compose -f a -f b` (repeatable;
+        /// relative to a directory TARGET). Without it every project under TARGET is drawn.
+        #[arg(long = "compose-file", short = 'f', value_name = "FILE")]
+        compose_file: Vec<String>,
         /// Write to FILE instead of stdout.
         #[arg(long, short)]
         output: Option<PathBuf>,
@@ -134,10 +138,14 @@ pub(crate) enum ScanTarget {
         #[command(flatten)]
         common: ScanArgs,
     },
-    /// Check configuration files only (Dockerfile, compose, Kubernetes, Docker daemon).
+    /// Check configuration files only (Dockerfile, compose, Kubernetes, kustomize, Helm, Docker daemon).
     Config {
         /// File or directory.
         path: PathBuf,
+        /// Compose files forming one project, in order, like `docker compose -f a -f b` (repeatable;
+        /// relative to PATH). Other compose projects under PATH are still checked.
+        #[arg(long = "compose-file", value_name = "FILE")]
+        compose_file: Vec<String>,
         #[command(flatten)]
         common: ScanArgs,
     },

@@ -14,6 +14,24 @@ pub(crate) fn finding(rule: &RuleMeta, loc: Location, message: impl Into<String>
     f
 }
 
+/// Makes fingerprints unique within `out`: the second and later findings that would share one (the
+/// same rule and message in two stages or at two lines of a file) get an occurrence number in their
+/// key, in location order, so an ignore or baseline entry never silences a sibling.
+pub(crate) fn unique_fingerprints(out: &mut [Finding]) {
+    out.sort_by(|a, b| (&a.location, &a.id).cmp(&(&b.location, &b.id)));
+    let mut seen: std::collections::BTreeMap<String, u32> = std::collections::BTreeMap::new();
+    for f in out.iter_mut() {
+        let n = seen.entry(f.fingerprint.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            let key = format!("{}#{n}", f.details.get("key").cloned().unwrap_or_default());
+            f.details.insert("key".into(), key);
+            f.fingerprint.clear();
+            f.ensure_fingerprint();
+        }
+    }
+}
+
 /// Masks the user-info part of URLs (`https://user:token@host/…` → `https://***@host/…`) so that
 /// messages quoting commands or URLs never carry credentials.
 pub(crate) fn redact_urls(s: &str) -> String {

@@ -353,6 +353,10 @@ impl FileAnalyzer for ConfigFileAnalyzer {
         let (f, w) = check_text(kind, &loc, &text, &self.opts);
         out.findings.extend(f);
         out.warnings.extend(w);
+        if meta.layer.is_none() && kind != ConfigKind::Dockerfile {
+            // a path-only marker: the file was read and checked (the summary counts it)
+            out.files.push(CapturedFile { location: loc.clone(), content: String::new() });
+        }
         if matches!(kind, ConfigKind::DaemonJson | ConfigKind::SystemdUnit) {
             out.findings.extend(daemon::check_file_perms(&loc, meta.uid, meta.gid, meta.mode));
         }
@@ -439,6 +443,26 @@ mod tests {
         assert_eq!(classify("vendor/github.com/x/deploy.yaml", false), None);
         assert_eq!(classify("/root/go/pkg/mod/k8s.io/api/Dockerfile", true), None);
         assert_eq!(classify("/root/.cache/pip/x/Dockerfile", true), None);
+    }
+
+    #[test]
+    fn odd_dockerfile_names() {
+        for n in [
+            "Dockerfile_ci",
+            "Dockerfile-dev",
+            "Dockerfile.gpu",
+            "train.Dockerfile",
+            "gpu-Dockerfile",
+            "Containerfile.rocm",
+            "docker/serve.dockerfile",
+        ] {
+            assert_eq!(classify(n, false), Some(ConfigKind::Dockerfile), "{n}");
+        }
+        for n in
+            ["Dockerfile.dockerignore", "dockerfile.md", "dockerfiles.txt", "Dockerfile.yml", "mydockerfile"]
+        {
+            assert_ne!(classify(n, false), Some(ConfigKind::Dockerfile), "{n}");
+        }
     }
 
     #[test]
@@ -603,12 +627,13 @@ mod tests {
         let view = ImageView { target: &target, config: None, os: None, files: &only_dep, packages: &[] };
         let mut img = Facts::default();
         crate::image_analyzer().analyze(&view, &mut img).unwrap();
-        let ids: Vec<&str> = img
+        let mut ids: Vec<&str> = img
             .findings
             .iter()
             .map(|f| f.id.as_str())
             .filter(|i| ("SW-K8S-020"..="SW-K8S-022").contains(i))
             .collect();
+        ids.sort_unstable();
         assert_eq!(ids, vec!["SW-K8S-020", "SW-K8S-021", "SW-K8S-022"]);
         // a template that does not parse is kept and reported as not analysed by the project phase
         let mut facts = Facts::default();

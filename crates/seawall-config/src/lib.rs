@@ -70,6 +70,7 @@ mod yaml;
 pub use catalog::{RULES, rule};
 pub use compose::{
     ComposeGraph, GraphFormat, GraphNetwork, GraphService, ServiceRole, check_compose, compose_graph,
+    render_graphs,
 };
 pub use container::{ContainerSpec, MountSpec, PortSpec, check_container};
 pub use dockerfile::check_dockerfile;

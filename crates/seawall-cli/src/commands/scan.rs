@@ -17,7 +17,7 @@ pub(crate) fn run(cli: &Cli, what: &ScanTarget) -> Result<u8> {
     let (common, target_path) = match what {
         ScanTarget::Image { common, .. } => (common, std::env::current_dir().unwrap_or_default()),
         ScanTarget::Fs { path, common }
-        | ScanTarget::Config { path, common }
+        | ScanTarget::Config { path, common, .. }
         | ScanTarget::Model { path, common } => (common, path.clone()),
     };
     // The policy is read first: seawall.toml's allowed registries change what the checks report.
@@ -33,7 +33,10 @@ pub(crate) fn run(cli: &Cli, what: &ScanTarget) -> Result<u8> {
                 .with_context(|| format!("cannot scan image {reference}"))?
         }
         ScanTarget::Fs { path, .. } => seawall_scan::scan_fs(path, &opts)?,
-        ScanTarget::Config { path, .. } => seawall_scan::scan_config(path, &opts)?,
+        ScanTarget::Config { path, compose_file, .. } => {
+            opts.compose_files = compose_file.clone();
+            seawall_scan::scan_config(path, &opts)?
+        }
         ScanTarget::Model { path, .. } => seawall_scan::scan_model(path, &opts)?,
     };
     if let Some(p) = &opts.progress {
@@ -87,7 +90,9 @@ fn finish(cli: &Cli, common: &ScanArgs, mut report: Report, target: &Path, polic
     };
     // The compose network graph, drawn in the HTML report, for project trees that have one.
     let graph_svg = if matches!(report.target.kind, TargetKind::Filesystem | TargetKind::Config) {
-        seawall_config::compose_graph_path(target).ok().map(|g| g.to_svg())
+        seawall_config::compose_graphs_path(target, &[])
+            .ok()
+            .map(|g| seawall_config::render_graphs(&g, seawall_config::GraphFormat::Svg))
     } else {
         None
     };

@@ -129,4 +129,12 @@ rules! {
         why: "A password written on a RUN line is stored in clear text in the image history and build cache, and the account it unlocks (often root, for SSH in notebook images) then has a password known to everyone who can read the Dockerfile or pull the image.",
         fix: "Do not set passwords in images; use key-based access provisioned at runtime, or lock the account:\n\n```dockerfile\nRUN passwd -l root\n```",
         refs: ["https://docs.docker.com/build/building/secrets/", "https://cwe.mitre.org/data/definitions/259.html"];
+    DF_RPM_UNPINNED = "SW-DF-033", Low, 7, "dnf/yum/microdnf install without version pins",
+        why: "Unpinned RPM installs resolve to whatever the repositories hold on the day of the build: two builds of the same Dockerfile differ, and a compromised or broken package version enters silently (hadolint DL3033/DL3041).",
+        fix: "Pin each package to a version (and release):\n\n```dockerfile\nRUN dnf install -y python3-3.11.7-1.el9 && dnf clean all\n```",
+        refs: ["https://github.com/hadolint/hadolint/wiki/DL3041", "https://github.com/hadolint/hadolint/wiki/DL3033"];
+    DF_RPM_CACHE = "SW-DF-034", Info, 7, "dnf/yum cache left in the image",
+        why: "Without `dnf clean all` (or `yum clean all`) in the same RUN, repository metadata and downloaded packages stay in the layer: hundreds of MB that every pull transfers and every scan reads (hadolint DL3032/DL3040).",
+        fix: "```dockerfile\nRUN dnf install -y git-2.43.0 && dnf clean all\n```",
+        refs: ["https://github.com/hadolint/hadolint/wiki/DL3040", "https://github.com/hadolint/hadolint/wiki/DL3032"];
 }

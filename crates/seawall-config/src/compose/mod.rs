@@ -8,7 +8,7 @@ pub(crate) mod load;
 mod render;
 
 pub use graph::{ComposeGraph, GraphNetwork, GraphService, ServiceRole, compose_graph, role_of};
-pub use render::GraphFormat;
+pub use render::{GraphFormat, render_graphs};
 
 use seawall_core::{Finding, Location, ScanWarning};
 

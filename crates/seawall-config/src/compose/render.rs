@@ -258,3 +258,48 @@ impl ComposeGraph {
         o
     }
 }
+
+/// Renders the graphs of several compose projects into one document: DOT and Mermaid get one graph
+/// per project, each headed by a comment naming it; SVG stacks the pictures under a title each.
+pub fn render_graphs(graphs: &[(String, ComposeGraph)], format: GraphFormat) -> String {
+    if let [(_, g)] = graphs {
+        return g.render(format);
+    }
+    match format {
+        GraphFormat::Dot => {
+            graphs.iter().map(|(n, g)| format!("// compose project: {n}\n{}", g.to_dot())).collect()
+        }
+        GraphFormat::Mermaid => graphs
+            .iter()
+            .map(|(n, g)| format!("%% compose project: {n}\n{}", g.to_mermaid()))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        GraphFormat::Svg => {
+            let mut body = String::new();
+            let (mut y, mut width) = (0usize, 0usize);
+            for (n, g) in graphs {
+                let svg = g.to_svg();
+                let attr = |name: &str| {
+                    svg.split(&format!("{name}=\""))
+                        .nth(1)
+                        .and_then(|r| r.split('"').next())
+                        .and_then(|v| v.parse::<usize>().ok())
+                        .unwrap_or(0)
+                };
+                let (w, h) = (attr("width"), attr("height"));
+                width = width.max(w);
+                let _ = writeln!(
+                    body,
+                    "<text x=\"20\" y=\"{}\" font-size=\"14\" font-weight=\"bold\">{}</text>",
+                    y + 18,
+                    xml_escape(n)
+                );
+                body.push_str(&svg.replacen("<svg ", &format!("<svg y=\"{}\" ", y + 24), 1));
+                y += h + 32;
+            }
+            format!(
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{y}\" font-family=\"Helvetica,Arial,sans-serif\" font-size=\"12\">\n{body}</svg>\n"
+            )
+        }
+    }
+}

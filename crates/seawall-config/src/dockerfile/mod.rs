@@ -4,6 +4,7 @@
 //! Entry point: [`check_dockerfile`]. Every finding carries the line and column of the offending
 //! instruction or token; absent things (no USER, no HEALTHCHECK) are file-level findings.
 
+mod prep;
 mod run;
 
 use std::collections::BTreeMap;
@@ -15,13 +16,15 @@ use crate::catalog::dockerfile::*;
 use crate::emit::{LineIndex, finding};
 use crate::{ConfigOptions, mlexpose, secretname, shell, tables};
 
-/// Largest Dockerfile accepted (bytes).
-pub const MAX_DOCKERFILE_BYTES: usize = 4 * 1024 * 1024;
+/// Largest Dockerfile checked (bytes); a larger one is reported as not analysed.
+pub const MAX_DOCKERFILE_BYTES: usize = 64 * 1024 * 1024;
 
 pub(crate) struct Ctx<'a> {
     pub(crate) idx: LineIndex<'a>,
     pub(crate) base: Location,
     pub(crate) out: Vec<Finding>,
+    /// Here-documents the parser did not see, by the byte offset of their RUN line.
+    pub(crate) heredocs: BTreeMap<usize, Vec<prep::Heredoc>>,
 }
 
 impl Ctx<'_> {
@@ -70,7 +73,8 @@ pub fn check_dockerfile(
         );
         return (Vec::new(), vec![w]);
     }
-    let df = match parse_dockerfile::parse(text) {
+    let prepared = prep::prepare(text);
+    let df = match parse_dockerfile::parse(&prepared.text) {
         Ok(d) => d,
         Err(e) => {
             return (
@@ -83,7 +87,12 @@ pub fn check_dockerfile(
             );
         }
     };
-    let mut cx = Ctx { idx: LineIndex::new(text), base: location.clone(), out: Vec::new() };
+    let mut cx = Ctx {
+        idx: LineIndex::new(text),
+        base: location.clone(),
+        out: Vec::new(),
+        heredocs: prepared.heredocs.clone(),
+    };
     let today = opts.today.clone().unwrap_or_else(tables::today);
 
     // Global ARG defaults for FROM substitution.
@@ -109,7 +118,10 @@ pub fn check_dockerfile(
                     Some(p) => StageState { name: stage_name, ..p },
                     None => {
                         check_from(&mut cx, &image, from.image.span.start, opts, &today);
-                        StageState { name: stage_name, ..Default::default() }
+                        // images whose default user is not root (distroless `:nonroot`, Chainguard)
+                        let user =
+                            image_runs_nonroot(&image).then(|| ("65532".to_string(), from.from.span.start));
+                        StageState { name: stage_name, user, ..Default::default() }
                     }
                 };
                 st.pip_no_cache = st.pip_no_cache || global_args.contains_key("PIP_NO_CACHE_DIR");
@@ -150,8 +162,14 @@ pub fn check_dockerfile(
         states.push(s);
     }
 
-    // Final-stage checks: USER and HEALTHCHECK (inherited through `FROM stage`).
-    if let Some(last) = states.last() {
+    // Final-stage checks: USER and HEALTHCHECK (inherited through `FROM stage`). A `FROM scratch`
+    // stage without CMD/ENTRYPOINT is an artifact (exported files), not something that runs.
+    let final_runs = df.stages().last().is_none_or(|st| {
+        let base = st.from.image.value.to_ascii_lowercase();
+        base != "scratch"
+            || st.instructions.iter().any(|i| matches!(i, Instruction::Cmd(_) | Instruction::Entrypoint(_)))
+    });
+    if let Some(last) = states.last().filter(|_| final_runs) {
         match &last.user {
             None => cx.file_level(&DF_NO_USER, "the final stage has no USER instruction and runs as the base image's user (root for most images)"),
             Some((u, off)) => {
@@ -192,7 +210,58 @@ pub fn check_dockerfile(
             }
         }
     }
-    (cx.out, Vec::new())
+    let mut out = cx.out;
+    apply_ignores(&mut out, &prepared.ignores, &df, text);
+    crate::emit::unique_fingerprints(&mut out);
+    (out, Vec::new())
+}
+
+/// Drops findings silenced by `# hadolint ignore=` / `# seawall ignore=` comments: on the line
+/// before an instruction they cover that instruction (all its lines); `global` forms cover the file.
+fn apply_ignores(
+    out: &mut Vec<Finding>,
+    ignores: &BTreeMap<u32, Vec<String>>,
+    df: &parse_dockerfile::Dockerfile<'_>,
+    text: &str,
+) {
+    if ignores.is_empty() {
+        return;
+    }
+    let idx = LineIndex::new(text);
+    let starts: Vec<u32> = df.instructions.iter().map(|i| idx.line_col(instruction_start(i)).0).collect();
+    let global = ignores.get(&0).cloned().unwrap_or_default();
+    out.retain(|f| {
+        if global.contains(&f.id) {
+            return false;
+        }
+        let Some(line) = f.location.line else { return true };
+        let start = starts.iter().copied().filter(|s| *s <= line).max().unwrap_or(0);
+        !ignores.get(&start).is_some_and(|ids| ids.contains(&f.id))
+    });
+}
+
+fn instruction_start(i: &Instruction<'_>) -> usize {
+    match i {
+        Instruction::Add(x) => x.add.span.start,
+        Instruction::Arg(x) => x.arg.span.start,
+        Instruction::Cmd(x) => x.cmd.span.start,
+        Instruction::Copy(x) => x.copy.span.start,
+        Instruction::Entrypoint(x) => x.entrypoint.span.start,
+        Instruction::Env(x) => x.env.span.start,
+        Instruction::Expose(x) => x.expose.span.start,
+        Instruction::From(x) => x.from.span.start,
+        Instruction::Healthcheck(x) => x.healthcheck.span.start,
+        Instruction::Label(x) => x.label.span.start,
+        Instruction::Maintainer(x) => x.maintainer.span.start,
+        Instruction::Onbuild(x) => x.onbuild.span.start,
+        Instruction::Run(x) => x.run.span.start,
+        Instruction::Shell(x) => x.shell.span.start,
+        Instruction::Stopsignal(x) => x.stopsignal.span.start,
+        Instruction::User(x) => x.user.span.start,
+        Instruction::Volume(x) => x.volume.span.start,
+        Instruction::Workdir(x) => x.workdir.span.start,
+        _ => 0,
+    }
 }
 
 /// `root`, `0`, `0:0`, `root:root`, `0:anything`.
@@ -500,7 +569,7 @@ fn check_expose(cx: &mut Ctx<'_>, v: &str, off: usize) {
 /// Simple commands of a CMD/ENTRYPOINT/RUN command with absolute offsets.
 pub(crate) fn commands_of(cmd: &Command<'_>) -> Vec<shell::SimpleCommand> {
     match cmd {
-        Command::Shell(s) => shell::split(s.value)
+        Command::Shell(s) => shell::split(&prep::strip_continuation_comments(s.value))
             .into_iter()
             .map(|mut c| {
                 for w in &mut c.words {

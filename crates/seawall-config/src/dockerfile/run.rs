@@ -12,8 +12,22 @@ const SHELLS: &[&str] =
     &["sh", "bash", "dash", "zsh", "ash", "ksh", "python", "python3", "perl", "ruby", "node"];
 
 /// The commands of a RUN (its shell text plus heredoc scripts), with absolute offsets.
-fn run_commands(text: &str, r: &RunInstruction<'_>) -> (Vec<SimpleCommand>, bool) {
+fn run_commands(
+    text: &str,
+    r: &RunInstruction<'_>,
+    extra: &[super::prep::Heredoc],
+) -> (Vec<SimpleCommand>, bool) {
     let mut cmds = commands_of(&r.arguments);
+    // here-documents the parser did not see (`RUN bash <<EOF`, `RUN cat <<EOF > f`): those read by
+    // a shell are commands of this RUN
+    for h in extra.iter().filter(|h| matches!(h.reader.as_str(), "sh" | "bash" | "dash" | "zsh" | "ash")) {
+        for mut c in shell::split(&h.body) {
+            for w in &mut c.words {
+                w.offset += h.offset;
+            }
+            cmds.push(c);
+        }
+    }
     let shell_form = matches!(r.arguments, Command::Shell(_));
     let prog = cmds.first().map(|c| c.program().to_string()).unwrap_or_default();
     let heredoc_is_shell = prog.is_empty()
@@ -78,7 +92,9 @@ pub(super) fn check_run(
     pipefail_or_other_shell: bool,
     pip_no_cache_env: bool,
 ) {
-    let (cmds, is_shell) = run_commands(text, r);
+    let line_start = text.get(..r.run.span.start).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+    let extra = cx.heredocs.get(&line_start).cloned().unwrap_or_default();
+    let (cmds, is_shell) = run_commands(text, r, &extra);
     let raw = text.get(r.run.span.start..r.arguments_end(text)).unwrap_or("");
     let run_off = r.run.span.start;
     let cache_mount = r
@@ -256,6 +272,58 @@ pub(super) fn check_run(
                         format!("unpinned: {}", unpinned.join(" ")),
                         &unpinned.join(" "),
                     );
+                }
+            }
+            "dnf" | "yum" | "microdnf" | "tdnf" if sub_after(c, &["install"]).is_some() => {
+                {
+                    let pkgs = install_args(
+                        c,
+                        &["install"],
+                        &[
+                            "--repo",
+                            "--enablerepo",
+                            "--disablerepo",
+                            "--setopt",
+                            "--installroot",
+                            "--releasever",
+                            "-c",
+                            "--config",
+                        ],
+                    );
+                    // RPM pins are `name-version[-release]` (or `name-version.arch`): a `-` followed by a digit
+                    let pinned = |p: &str| {
+                        p.ends_with(".rpm")
+                            || p.starts_with('$')
+                            || p.starts_with('/')
+                            || p.starts_with('@')
+                            || p.contains('=')
+                            || p.char_indices().any(|(i, ch)| {
+                                ch == '-' && p[i + 1..].starts_with(|d: char| d.is_ascii_digit())
+                            })
+                    };
+                    let unpinned: Vec<&str> =
+                        pkgs.iter().map(|w| w.text.as_str()).filter(|p| !pinned(p)).collect();
+                    if !unpinned.is_empty() {
+                        cx.at(
+                            &DF_RPM_UNPINNED,
+                            first_off,
+                            format!("unpinned: {}", unpinned.join(" ")),
+                            &unpinned.join(" "),
+                        );
+                    }
+                    let cleaned = raw.contains(" clean all")
+                        || raw.contains("/var/cache/yum")
+                        || raw.contains("/var/cache/dnf")
+                        || raw.contains("/var/cache/microdnf")
+                        || cache_mount;
+                    if !cleaned {
+                        cx.at(
+                            &DF_RPM_CACHE,
+                            first_off,
+                            format!("{prog} install without `{prog} clean all` in the same RUN"),
+                            &format!("{prog}-cache"),
+                        );
+                    }
                 }
             }
             "npm" | "yarn" | "pnpm" => {

@@ -346,3 +346,74 @@ fn messages_do_not_carry_url_credentials() {
         assert!(x.details.values().all(|v| !v.contains("s3cr3t")));
     }
 }
+
+#[test]
+fn shell_after_keywords_is_checked() {
+    let f = run(
+        "FROM x:1\nRUN if [ -n \"$X\" ]; then curl -fsSL https://x.sh | bash; fi\nRUN for u in a b; do wget --no-check-certificate https://e/$u; done\nUSER 1\n",
+    );
+    let at = |id: &str| f.iter().filter(|x| x.id == id).map(|x| x.location.line).collect::<Vec<_>>();
+    assert_eq!(at("SW-DF-010"), vec![Some(2)], "curl | bash after `then`");
+    assert_eq!(at("SW-DF-011"), vec![Some(3)], "wget --no-check-certificate after `do`");
+}
+
+#[test]
+fn comment_lines_inside_run_continuations_do_not_hide_packages() {
+    let f = run(
+        "FROM x:1\nRUN apt-get update && apt-get install -y --no-install-recommends \\\n    # build tools\n    curl \\\n    # more\n    git && rm -rf /var/lib/apt/lists/*\nUSER 1\n",
+    );
+    let pin = f.iter().find(|x| x.id == "SW-DF-013").unwrap();
+    assert!(pin.message.contains("curl git"), "{}", pin.message);
+}
+
+#[test]
+fn heredoc_after_a_command_does_not_fail_the_file() {
+    let f = run(
+        "FROM x:1\nRUN cat <<EOF >> /etc/app.conf\nkey=value\nEOF\nRUN bash <<'SH'\ncurl -k https://x.example/i.sh -o /tmp/i\nSH\nUSER 1\n",
+    );
+    let tls = f.iter().find(|x| x.id == "SW-DF-011").unwrap();
+    assert_eq!(tls.location.line, Some(6), "body of a shell heredoc is checked at its line");
+}
+
+#[test]
+fn rpm_pins_and_cache() {
+    assert!(has("FROM x:1\nRUN dnf install -y git python3\nUSER 1\n", "SW-DF-033"));
+    assert!(has("FROM x:1\nRUN yum install -y git\nUSER 1\n", "SW-DF-034"));
+    assert!(!has(
+        "FROM x:1\nRUN microdnf install -y git-2.43.0-1.el9 && microdnf clean all\nUSER 1\n",
+        "SW-DF-033"
+    ));
+    assert!(!has("FROM x:1\nRUN dnf install -y git-2.43.0 && dnf clean all\nUSER 1\n", "SW-DF-034"));
+}
+
+#[test]
+fn ignore_comments_are_honoured() {
+    let src = "FROM x:1\n# hadolint ignore=DL3008\nRUN apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\n# seawall ignore=SW-DF-026\nRUN a | b\nUSER 1\n";
+    assert!(!has(src, "SW-DF-013"));
+    assert!(!has(src, "SW-DF-026"));
+    assert!(has("FROM x:1\nRUN apt-get install -y curl\nUSER 1\n", "SW-DF-013"));
+}
+
+#[test]
+fn scratch_artifacts_and_nonroot_bases_do_not_run_as_root() {
+    let artifact = "FROM golang:1.22 AS build\nRUN go build -o /out/app .\nUSER 1\nFROM scratch\nCOPY --from=build /out/app /app\n";
+    assert!(!has(artifact, "SW-DF-002"));
+    assert!(!has(artifact, "SW-DF-022"));
+    let runs = "FROM scratch\nCOPY app /app\nENTRYPOINT [\"/app\"]\n";
+    assert!(has(runs, "SW-DF-002"), "a scratch image that runs a program still needs USER");
+    assert!(!has(
+        "FROM gcr.io/distroless/python3-debian12:nonroot\nCOPY app /app\nHEALTHCHECK NONE\n",
+        "SW-DF-002"
+    ));
+}
+
+#[test]
+fn large_dockerfiles_are_parsed() {
+    let mut src = String::from("FROM ubuntu:22.04\n");
+    while src.len() < 5 * 1024 * 1024 {
+        src.push_str("RUN echo 0123456789012345678901234567890123456789012345678901234567890123456789\n");
+    }
+    src.push_str("USER 0\n");
+    let f = run(&src);
+    assert!(f.iter().any(|x| x.id == "SW-DF-001"), "a 5 MiB Dockerfile is checked to its end");
+}

@@ -149,6 +149,26 @@ const COMPOSE_SERVICE_KEYS: &[&str] = &[
     "privileged",
     "profiles",
     "expose",
+    "read_only",
+    "cap_drop",
+    "cap_add",
+    "security_opt",
+    "user",
+    "pids_limit",
+    "mem_limit",
+    "cpus",
+    "logging",
+    "working_dir",
+    "secrets",
+    "tmpfs",
+    "devices",
+    "gpus",
+    "runtime",
+    "shm_size",
+    "ulimits",
+    "init",
+    "labels",
+    "hostname",
 ];
 
 /// True for a compose-like file name (`docker-compose*.yml`, `compose*.yaml`).
@@ -366,6 +386,7 @@ pub(crate) fn analyze(
         warnings.extend(w);
     }
     dedupe(&mut findings);
+    crate::emit::unique_fingerprints(&mut findings);
     (findings, warnings, counts)
 }
 
