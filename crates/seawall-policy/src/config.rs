@@ -97,6 +97,8 @@ pub struct Config {
     pub severity_overrides: BTreeMap<String, Severity>,
     /// `[[ignore]]` entries.
     pub ignores: Vec<IgnoreEntry>,
+    /// `[trust]`: signatures, provenance, base images (see [`crate::TrustConfig`]).
+    pub trust: Option<crate::TrustConfig>,
 }
 
 #[derive(Deserialize, Default)]
@@ -114,6 +116,8 @@ struct RawConfig {
     severity: BTreeMap<String, String>,
     #[serde(default)]
     ignore: Vec<RawIgnore>,
+    #[serde(default)]
+    trust: Option<crate::TrustConfig>,
 }
 
 #[derive(Deserialize, Default)]
@@ -257,6 +261,7 @@ impl Config {
             allowed_registries: raw.registries.map(|r| r.allowed).unwrap_or_default(),
             severity_overrides,
             ignores,
+            trust: raw.trust,
         })
     }
 

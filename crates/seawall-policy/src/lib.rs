@@ -43,6 +43,7 @@ mod diff;
 mod error;
 pub mod ignore;
 mod matcher;
+mod trust;
 mod vex;
 
 use std::path::{Path, PathBuf};
@@ -56,6 +57,7 @@ pub use error::PolicyError;
 pub use ignore::{IgnoreEntry, parse_ignore_file};
 pub use matcher::purl_type;
 pub use seawall_core::{ReportDiff, diff_reports as diff};
+pub use trust::{TrustConfig, TrustIdentity, TrustProvenance};
 pub use vex::{VexDocument, VexProduct, VexStatement, VexStatus, purl_matches};
 
 use seawall_core::{CoreError, Report, Severity};
