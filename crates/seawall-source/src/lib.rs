@@ -93,6 +93,7 @@ pub use error::SourceError;
 pub use manifest::parse_manifest_bytes;
 pub use meta::{ImageMeta, LayerDesc};
 pub use reference::{DOCKER_HUB, ImageRef, RegistryRef, parse_registry};
+pub use registry::artifacts::{Referrer, ReferrersVia, RegistryArtifacts, fallback_tag};
 pub use tarstream::read_tar_stream_bytes;
 
 /// A readable image: metadata plus layer blobs.

@@ -24,6 +24,8 @@ use crate::manifest::{
 };
 use crate::{ImageMeta, ImageSource, RegistryRef, SourceError, SourceOptions};
 
+pub(crate) mod artifacts;
+
 /// Timeout for small requests (manifests, configs, tokens).
 const SMALL_TIMEOUT: Duration = Duration::from_secs(60);
 /// Largest token response accepted.
