@@ -38,6 +38,7 @@ mod report;
 mod rule;
 mod severity;
 mod target;
+mod trust;
 
 pub use completeness::{
     Completeness, CompletenessStatus, IncompleteReason, Scanner, ScannerState, WarningKind,
@@ -55,3 +56,4 @@ pub use report::{ModelFile, ModelVerdict, Report, SCHEMA_VERSION, ScanWarning, S
 pub use rule::RuleMeta;
 pub use severity::Severity;
 pub use target::{LayerInfo, OsInfo, Target, TargetKind};
+pub use trust::{BaseImage, TrustCheck, TrustSummary};

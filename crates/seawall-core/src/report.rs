@@ -239,6 +239,9 @@ pub struct Report {
     /// Everything that could not be read or analyzed completely.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<ScanWarning>,
+    /// Signatures, attestations and base image (`seawall-trust`), when checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trust: Option<crate::TrustSummary>,
 }
 
 impl Report {
@@ -255,6 +258,7 @@ impl Report {
             findings: Vec::new(),
             suppressed: Vec::new(),
             warnings: Vec::new(),
+            trust: None,
         }
     }
 
@@ -302,6 +306,10 @@ impl Report {
         self.warnings.sort();
         self.warnings.dedup();
         self.scanners.sort();
+        if let Some(t) = &mut self.trust {
+            t.checks.sort();
+            t.checks.dedup();
+        }
         self.completeness = self.compute_completeness();
     }
 
