@@ -20,13 +20,21 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod apply;
+pub mod cosign;
 mod error;
+pub mod image;
+pub mod intoto;
+pub mod lineage;
+pub mod model;
 mod root;
+pub mod rules;
 mod signer;
 mod verify;
 
 pub use error::TrustError;
 pub use root::{INSTALLED_ROOT_FILE, RootOrigin, TrustRoot};
+pub use rules::RULES;
 pub use signer::{AcceptedIdentity, AcceptedKey, Signers, SubjectMatch};
 pub use verify::{Rejection, RejectionKind, Subject, Verified, parse_bundle, verify_bundle, verify_parsed};
 
@@ -34,4 +42,10 @@ pub use verify::{Rejection, RejectionKind, Subject, Verified, parse_bundle, veri
 pub(crate) fn sha256_hex(data: &[u8]) -> String {
     use sha2::Digest as _;
     hex::encode(sha2::Sha256::digest(data))
+}
+
+/// SHA-256 of `data`.
+pub(crate) fn sha256_bytes(data: &[u8]) -> [u8; 32] {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(data).into()
 }

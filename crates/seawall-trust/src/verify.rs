@@ -174,6 +174,9 @@ pub fn verify_parsed(
             signers.describe()
         )));
     }
+    if !has_tlog && bundle.verification_material.timestamp_verification_data.rfc3161_timestamps.is_empty() {
+        return verify_key_only(bundle, subject, signers);
+    }
     let mut last: Option<Rejection> = None;
     for key in &signers.keys {
         let mut policy = PublicKeyVerificationPolicy::new(key.der.clone());
@@ -207,4 +210,62 @@ pub fn verify_parsed(
         }
     }
     Err(last.unwrap_or_else(|| Rejection::invalid("no key tried")))
+}
+
+/// A key-based bundle with neither a transparency-log entry nor a timestamp (`model_signing sign key`,
+/// cosign with `--tlog-upload=false`): sigstore-verify rejects these as structurally incomplete (the
+/// Sigstore bundle spec wants a time source), yet for a managed key the signature is the whole claim.
+/// Verified here with the same primitives: the DSSE signature over PAE(type, payload) and the subject
+/// digest in the in-toto statement, or the message signature over the artifact (or its digest,
+/// prehashed). Reported with `tlog: false`.
+fn verify_key_only(bundle: &Bundle, subject: Subject<'_>, signers: &Signers) -> Result<Verified, Rejection> {
+    use sigstore_verify::crypto::VerificationKey;
+    let want = match subject {
+        Subject::Bytes(b) => crate::sha256_bytes(b),
+        Subject::Sha256(d) => d,
+    };
+    match &bundle.content {
+        SignatureContent::DsseEnvelope(env) => {
+            let payload = env.payload.as_bytes();
+            let pae = sigstore_verify::types::dsse::pae(&env.payload_type, payload);
+            let mut v = crate::cosign::verify_with_keys(&pae, env.signature.sig.as_bytes(), signers)?;
+            let stmt = crate::intoto::parse_statement(payload).map_err(Rejection::invalid)?;
+            if !stmt.sha256_subjects().contains(&want) {
+                return Err(Rejection::invalid(format!(
+                    "the signed statement's subjects do not name sha256:{}",
+                    hex::encode(want)
+                )));
+            }
+            v.dsse_payload = Some((env.payload_type.clone(), payload.to_vec()));
+            Ok(v)
+        }
+        SignatureContent::MessageSignature(ms) => {
+            if let Some(md) = &ms.message_digest
+                && md.digest.as_bytes() != want.as_slice()
+            {
+                return Err(Rejection::invalid("the bundle's message digest does not match the artifact"));
+            }
+            match subject {
+                Subject::Bytes(b) => crate::cosign::verify_with_keys(b, ms.signature.as_bytes(), signers),
+                Subject::Sha256(d) => {
+                    for key in &signers.keys {
+                        let Ok(vk) = VerificationKey::from_spki(&key.der) else { continue };
+                        if vk.verify_prehashed(&d, &ms.signature).is_ok() {
+                            return Ok(Verified {
+                                signer: format!("key {}", key.name),
+                                tlog: false,
+                                signed_at: None,
+                                dsse_payload: None,
+                            });
+                        }
+                    }
+                    Err(Rejection::not_accepted(format!(
+                        "the signature does not verify with any accepted key ({})",
+                        signers.describe()
+                    )))
+                }
+            }
+        }
+        _ => Err(Rejection::invalid("unsupported bundle content")),
+    }
 }
