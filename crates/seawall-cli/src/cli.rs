@@ -103,6 +103,21 @@ pub(crate) enum Command {
         #[arg(long, env = "DOCKER_HOST")]
         docker_host: Option<String>,
     },
+    /// Verify image or file signatures (cosign, Sigstore bundles) offline against a trusted root.
+    Verify {
+        #[command(subcommand)]
+        what: crate::cli_trust::VerifyTarget,
+    },
+    /// Base-image lineage: index known bases so scanned images are attributed to them.
+    Base {
+        #[command(subcommand)]
+        action: crate::cli_trust::BaseAction,
+    },
+    /// The Sigstore trusted root used for verification.
+    Trust {
+        #[command(subcommand)]
+        action: crate::cli_trust::TrustAction,
+    },
     /// Compare two JSON reports: new, fixed and unchanged findings.
     Diff {
         /// The older report.
@@ -155,6 +170,15 @@ pub(crate) enum ScanTarget {
         path: PathBuf,
         #[command(flatten)]
         common: ScanArgs,
+        /// Require an OpenSSF model signature (model-signing) from an accepted signer: every signed
+        /// file present with its digest, no unsigned extra file.
+        #[arg(long)]
+        require_signed: bool,
+        /// The model signature (default PATH/model.sig).
+        #[arg(long, value_name = "FILE")]
+        signature: Option<PathBuf>,
+        #[command(flatten)]
+        signers: Box<crate::cli_trust::SignerArgs>,
     },
 }
 

@@ -10,6 +10,7 @@
 
 mod args;
 mod cli;
+mod cli_trust;
 mod commands;
 mod output;
 mod progress;

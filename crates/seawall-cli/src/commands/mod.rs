@@ -1,11 +1,15 @@
 //! One module per subcommand.
 
 mod audit;
+mod base;
 mod db;
 mod graph;
 mod monitor;
 mod rules;
 mod scan;
+mod trust_scan;
+mod verify;
+mod verify_image;
 
 use anyhow::Result;
 
@@ -90,5 +94,8 @@ pub(crate) fn run(cli: Cli) -> Result<u8> {
         }
         Command::Rules { format, output } => rules::list(format, output.as_deref()),
         Command::Explain { id } => rules::explain(id),
+        Command::Verify { what } => verify::run(&cli, what),
+        Command::Trust { action } => verify::trust(&cli, action),
+        Command::Base { action } => base::run(&cli, action),
     }
 }

@@ -18,14 +18,14 @@ pub(crate) fn run(cli: &Cli, what: &ScanTarget) -> Result<u8> {
         ScanTarget::Image { common, .. } => (common, std::env::current_dir().unwrap_or_default()),
         ScanTarget::Fs { path, common }
         | ScanTarget::Config { path, common, .. }
-        | ScanTarget::Model { path, common } => (common, path.clone()),
+        | ScanTarget::Model { path, common, .. } => (common, path.clone()),
     };
     // The policy is read first: seawall.toml's allowed registries change what the checks report.
     let policy = policy(common, &target_path)?;
     let mut opts = options(cli, common)?;
     opts.allowed_registries = policy.config.allowed_registries.clone();
     opts.allowed_registries.extend(common.allowed_registries.iter().cloned());
-    let report = match what {
+    let mut report = match what {
         ScanTarget::Image { reference, platform, insecure, .. } => {
             opts.source.platform = platform.clone();
             opts.source.insecure = *insecure;
@@ -39,6 +39,8 @@ pub(crate) fn run(cli: &Cli, what: &ScanTarget) -> Result<u8> {
         }
         ScanTarget::Model { path, .. } => seawall_scan::scan_model(path, &opts)?,
     };
+    // Signatures, provenance, base lineage (issue 17): `[trust]` of seawall.toml and the trust flags.
+    crate::commands::trust_scan::apply(cli, what, &policy, &opts, &mut report)?;
     if let Some(p) = &opts.progress {
         p.finish();
     }
