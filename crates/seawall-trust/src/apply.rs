@@ -230,7 +230,13 @@ pub fn check_image(
             } else {
                 "the image has no manifest digest"
             };
-            report.warnings.push(ScanWarning::general(ORIGIN, format!("signatures not checked: {why}")));
+            let msg = format!("signatures not checked: {why}");
+            // Not verifying what the policy requires makes the scan incomplete; otherwise it is a notice.
+            report.warnings.push(if required || provenance_required {
+                ScanWarning::general(ORIGIN, msg)
+            } else {
+                ScanWarning::notice(ORIGIN, msg)
+            });
             if required {
                 report.findings.push(
                     Finding::from_rule(&rules::UNSIGNED)
@@ -269,7 +275,7 @@ fn check_base(
                     });
                 }
             }
-            Err(e) => report.warnings.push(ScanWarning::general(ORIGIN, format!("base index not read: {e}"))),
+            Err(e) => report.warnings.push(ScanWarning::notice(ORIGIN, format!("base index not read: {e}"))),
         }
     }
     if base.is_none() {
@@ -291,7 +297,7 @@ fn check_base(
                         base.newer_digest = Some(now);
                     }
                 }
-                Err(e) => report.warnings.push(ScanWarning::general(
+                Err(e) => report.warnings.push(ScanWarning::notice(
                     ORIGIN,
                     format!("base {} not re-checked for a newer digest: {e}", base.name),
                 )),
