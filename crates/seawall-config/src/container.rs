@@ -176,8 +176,33 @@ impl ContainerSpec {
     }
 }
 
+/// Per-container hardening controls: each stays its own rule (ignorable, its own SARIF result) but
+/// carries `details["group"] = "hardening:<container>"` so that human-readable outputs show one line
+/// per container listing what is missing.
+const HARDENING: &[(&str, &str)] = &[
+    ("SW-CTR-003", "cap_drop: [ALL]"),
+    ("SW-CTR-006", "no-new-privileges"),
+    ("SW-CTR-014", "read_only"),
+    ("SW-CTR-015", "memory limit"),
+    ("SW-CTR-016", "CPU limit"),
+    ("SW-CTR-017", "PIDs limit"),
+    ("SW-CTR-020", "user"),
+];
+
 /// Runs the CIS Docker Benchmark section 5 rules (`SW-CTR-*`) on one container.
 pub fn check_container(spec: &ContainerSpec) -> Vec<Finding> {
+    let mut out = check_container_inner(spec);
+    for f in &mut out {
+        let control = HARDENING.iter().find(|(id, _)| *id == f.id).map(|(_, c)| *c);
+        if let Some(c) = control.filter(|_| f.id != "SW-CTR-020" || spec.user.is_none()) {
+            f.details.insert("group".into(), format!("hardening:{}", spec.name));
+            f.details.insert("control".into(), c.to_string());
+        }
+    }
+    out
+}
+
+fn check_container_inner(spec: &ContainerSpec) -> Vec<Finding> {
     let mut out = Vec::new();
     let n = spec.name.as_str();
     let mut push_at = |rule, loc: Location, msg: String, extra: &str| {

@@ -27,6 +27,38 @@ pub fn compose(data: &[u8]) {
     }
 }
 
+/// Splits fuzz input into up to `names.len()` files at NUL bytes.
+fn files<'a>(data: &'a [u8], names: &[&'a str]) -> Vec<(String, String)> {
+    data.split(|b| *b == 0).zip(names).map(|(d, n)| ((*n).to_string(), text(d))).collect()
+}
+
+fn project(files: &[(String, String)]) {
+    let locs: Vec<Location> = files.iter().map(|(n, _)| Location::file(n.clone())).collect();
+    let inputs: Vec<crate::project::Input<'_>> =
+        files.iter().zip(&locs).map(|((_, t), l)| crate::project::Input { location: l, text: t }).collect();
+    let _ = crate::project::analyze(&inputs, &ConfigOptions::default());
+    let _ = crate::project::compose_graphs(&inputs, &[]);
+}
+
+/// Compose project loading: override merge, `include`, `extends`, `.env` interpolation (input: up to
+/// four NUL-separated files).
+pub fn compose_project(data: &[u8]) {
+    project(&files(data, &["app/compose.yaml", "app/compose.override.yaml", "app/common.yaml", "app/.env"]));
+}
+
+/// Kustomize builds: base, overlay and patch (input: up to four NUL-separated files).
+pub fn kustomize(data: &[u8]) {
+    project(&files(
+        data,
+        &["base/kustomization.yaml", "base/app.yaml", "overlay/kustomization.yaml", "overlay/patch.yaml"],
+    ));
+}
+
+/// Helm chart fallback: `Chart.yaml`, `values.yaml` and a template (NUL-separated).
+pub fn helm_values(data: &[u8]) {
+    project(&files(data, &["chart/Chart.yaml", "chart/values.yaml", "chart/templates/x.yaml"]));
+}
+
 /// Kubernetes manifest parser and checks.
 pub fn kubernetes(data: &[u8]) {
     let _ = crate::k8s::check_k8s(&Location::file("k8s.yaml"), &text(data));
@@ -72,6 +104,19 @@ mod tests {
             super::daemon(&b);
             super::accounts(&b);
             super::build_context(&b);
+            super::compose_project(&b);
+            super::kustomize(&b);
+            super::helm_values(&b);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn project_parsers_survive_yaml_shaped_input(s in "(resources|patches|bases|images|namespace|services|include|extends|file|service|ports|image|apiVersion|kind|metadata|name|spec|template|containers|values|securityContext|op|path|value|\\$\\{[A-Z]+(:-x)?\\}|\\.\\./|:|-|\\n|  |\\[|\\]|\\{|\\}|\\x00|[a-z0-9./]){0,120}") {
+            super::compose_project(s.as_bytes());
+            super::kustomize(s.as_bytes());
+            super::helm_values(s.as_bytes());
         }
     }
 }

@@ -78,10 +78,43 @@ impl ImageAnalyzer for ImageConfigAnalyzer {
             .filter(|f| crate::project::is_project_input(&f.location.path))
             .map(|f| crate::project::Input { location: &f.location, text: &f.content })
             .collect();
+        let mut counts = crate::project::Counts::default();
         if !inputs.is_empty() {
-            let (f, w, _) = crate::project::analyze(&inputs, &self.opts);
+            let (f, w, c) = crate::project::analyze(&inputs, &self.opts);
             out.findings.extend(f);
             out.warnings.extend(w);
+            counts = c;
+        }
+        // What was read, so that every output says it (a notice: it does not make the scan incomplete).
+        let kinds: Vec<crate::ConfigKind> = view
+            .files
+            .iter()
+            .filter(|f| f.location.layer.is_none())
+            .filter_map(|f| crate::files::classify(&f.location.path, false))
+            .collect();
+        let dockerfiles = kinds.iter().filter(|k| **k == crate::ConfigKind::Dockerfile).count();
+        let other = kinds
+            .iter()
+            .filter(|k| {
+                matches!(
+                    k,
+                    crate::ConfigKind::DaemonJson
+                        | crate::ConfigKind::SystemdUnit
+                        | crate::ConfigKind::NvidiaRuntime
+                        | crate::ConfigKind::TorchServeProperties
+                )
+            })
+            .count();
+        let total = dockerfiles + counts.compose + counts.manifests + counts.kustomize + counts.helm + other;
+        if total > 0 {
+            let not_analysed = out.warnings.iter().filter(|w| w.is_incomplete()).count();
+            out.warnings.push(seawall_core::ScanWarning::notice(
+                "config",
+                format!(
+                    "configuration read: {dockerfiles} Dockerfile(s), {} compose file(s), {} Kubernetes manifest file(s), {} kustomization(s), {} Helm chart(s), {other} other; {not_analysed} not fully analysed (listed as warnings)",
+                    counts.compose, counts.manifests, counts.kustomize, counts.helm
+                ),
+            ));
         }
         if view.config.is_none() {
             out.findings.extend(check_build_contexts(view.files));

@@ -45,7 +45,6 @@
 //! ```
 #![deny(missing_docs)]
 
-#[macro_use]
 mod catalog;
 pub mod compose;
 pub mod container;

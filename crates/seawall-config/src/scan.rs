@@ -90,6 +90,8 @@ pub fn recognise_file(p: &Path) -> Result<ConfigKind, ConfigError> {
 pub struct ConfigScan {
     /// Findings, sorted by location then id.
     pub findings: Vec<Finding>,
+    /// Findings suppressed in the scanned files themselves (`# seawall ignore=`, `# hadolint ignore=`).
+    pub suppressed: Vec<Finding>,
     /// Everything not read or not analysed, each naming the file and why.
     pub warnings: Vec<ScanWarning>,
     /// Every configuration file read (relative paths), sorted.
@@ -132,7 +134,9 @@ pub fn scan_config_tree(path: &Path, opts: &ConfigOptions) -> ConfigScan {
     findings.sort_by(|a, b| (&a.location, &a.id, &a.fingerprint).cmp(&(&b.location, &b.id, &b.fingerprint)));
     warnings.sort();
     warnings.dedup();
-    ConfigScan { findings, warnings, files, skipped_dirs: walk.skipped_dirs }
+    let (suppressed, findings): (Vec<Finding>, Vec<Finding>) =
+        findings.into_iter().partition(|f| f.suppression.is_some());
+    ConfigScan { findings, suppressed, warnings, files, skipped_dirs: walk.skipped_dirs }
 }
 
 /// Checks a configuration file or every configuration file under a directory, with default options.
@@ -219,6 +223,12 @@ mod tests {
         .unwrap();
         std::fs::write(dir.join(".github-ci.yml"), "jobs: {}\n").unwrap();
         let (f, w) = scan_config_path(&dir);
+        assert!(
+            w.iter()
+                .any(|n| !n.is_incomplete() && n.message.starts_with("configuration read: 1 Dockerfile(s)")),
+            "{w:?}"
+        );
+        let w: Vec<_> = w.into_iter().filter(|w| w.is_incomplete()).collect();
         assert_eq!(w.len(), 1, "{w:?}");
         assert_eq!(w[0].location.as_ref().map(|l| l.path.as_str()), Some("chart/templates/deploy.yaml"));
         assert!(w[0].message.contains("templated YAML"), "{w:?}");

@@ -95,7 +95,48 @@ pub(crate) fn render(
         let _ = writeln!(s, "{}", bold(ctx, &format!("Practice {practice} · {}", practice_title(practice))));
         let mut t = new_table(ctx);
         t.set_header(header(ctx, &["Severity", "ID", "Title", "Location"]));
+        // Findings sharing `details.group` at one location (a compose service's missing hardening
+        // controls) are read as one line listing them; each stays its own finding elsewhere (JSON,
+        // SARIF, ignores).
+        let mut grouped: std::collections::BTreeMap<
+            (&str, &seawall_core::Location),
+            Vec<&seawall_core::Finding>,
+        > = std::collections::BTreeMap::new();
+        for f in &findings {
+            if let Some(g) = f.details.get("group") {
+                grouped.entry((g.as_str(), &f.location)).or_default().push(f);
+            }
+        }
+        let mut shown_groups = std::collections::BTreeSet::new();
         for f in findings {
+            if let Some(g) = f.details.get("group")
+                && let Some(members) = grouped.get(&(g.as_str(), &f.location)).filter(|m| m.len() > 1)
+            {
+                if !shown_groups.insert((g.clone(), f.location.clone())) {
+                    continue;
+                }
+                let sev = members.iter().map(|m| m.severity).max().unwrap_or(f.severity);
+                let mut ids: Vec<&str> = members.iter().map(|m| m.id.as_str()).collect();
+                ids.sort_unstable();
+                let what: Vec<&str> = members
+                    .iter()
+                    .map(|m| m.details.get("control").map_or(m.message.as_str(), String::as_str))
+                    .collect();
+                let name = g.split_once(':').map_or(g.as_str(), |(_, n)| n);
+                let sev_cell = Cell::new(sev.as_str());
+                let sev_cell = if ctx.color {
+                    sev_cell.fg(severity_color(sev)).add_attribute(Attribute::Bold)
+                } else {
+                    sev_cell
+                };
+                t.add_row(vec![
+                    sev_cell,
+                    Cell::new(ids.join(" ")),
+                    Cell::new(format!("{name}: hardening missing: {}", what.join(", "))),
+                    Cell::new(location_text(&f.location)),
+                ]);
+                continue;
+            }
             let sev = Cell::new(f.severity.as_str());
             let sev = if ctx.color {
                 sev.fg(severity_color(f.severity)).add_attribute(Attribute::Bold)

@@ -1,35 +1,10 @@
 //! The rule catalog: every check of this crate is one [`RuleMeta`], grouped by area.
 //!
-//! Each area module declares its rules with the `rules!` macro, which produces one `pub(crate) const`
-//! per rule (used by the checks through [`crate::emit`]) and an `ALL` slice; [`RULES`] concatenates the
-//! areas at compile time.
+//! Each area module declares its rules with `seawall_core::rules!` (the one rule macro of the
+//! workspace), which produces one `pub(crate) const` per rule (used by the checks through
+//! [`crate::emit`]) and an `ALL` slice; [`RULES`] concatenates the areas at compile time.
 
 use seawall_core::RuleMeta;
-
-macro_rules! rules {
-    ($(
-        $name:ident = $id:literal, $sev:ident, $practice:literal, $title:literal,
-        why: $why:literal,
-        fix: $fix:literal,
-        refs: [$($r:literal),* $(,)?];
-    )*) => {
-        $(
-            #[doc = $title]
-            pub(crate) const $name: seawall_core::RuleMeta = seawall_core::RuleMeta {
-                id: $id,
-                kind: seawall_core::FindingKind::Misconfiguration,
-                severity: seawall_core::Severity::$sev,
-                practice: $practice,
-                title: $title,
-                rationale: $why,
-                fix: $fix,
-                references: &[$($r),*],
-            };
-        )*
-        /// Every rule of this area, in id order.
-        pub(crate) const ALL: &[seawall_core::RuleMeta] = &[$($name),*];
-    };
-}
 
 pub(crate) mod compose;
 pub(crate) mod container;

@@ -216,10 +216,11 @@ pub fn check_dockerfile(
     (out, Vec::new())
 }
 
-/// Drops findings silenced by `# hadolint ignore=` / `# seawall ignore=` comments: on the line
-/// before an instruction they cover that instruction (all its lines); `global` forms cover the file.
+/// Marks findings silenced by `# hadolint ignore=` / `# seawall ignore=` comments as suppressed
+/// (inline): on the line before an instruction they cover that instruction (all its lines); `global`
+/// forms cover the file. Policy moves them to the report's `suppressed` list.
 fn apply_ignores(
-    out: &mut Vec<Finding>,
+    out: &mut [Finding],
     ignores: &BTreeMap<u32, Vec<String>>,
     df: &parse_dockerfile::Dockerfile<'_>,
     text: &str,
@@ -230,14 +231,26 @@ fn apply_ignores(
     let idx = LineIndex::new(text);
     let starts: Vec<u32> = df.instructions.iter().map(|i| idx.line_col(instruction_start(i)).0).collect();
     let global = ignores.get(&0).cloned().unwrap_or_default();
-    out.retain(|f| {
-        if global.contains(&f.id) {
-            return false;
+    for f in out.iter_mut() {
+        let at = if global.contains(&f.id) {
+            Some(0)
+        } else {
+            f.location.line.and_then(|line| {
+                let start = starts.iter().copied().filter(|s| *s <= line).max().unwrap_or(0);
+                ignores.get(&start).is_some_and(|ids| ids.contains(&f.id)).then_some(start)
+            })
+        };
+        if let Some(start) = at {
+            let mut s = seawall_core::Suppression::new(seawall_core::SuppressedBy::Inline);
+            s.source = Some(if start == 0 {
+                format!("{} (global ignore comment)", f.location.path)
+            } else {
+                format!("{}:{}", f.location.path, start.saturating_sub(1))
+            });
+            s.reason = Some("ignore comment in the Dockerfile".into());
+            f.suppression = Some(s);
         }
-        let Some(line) = f.location.line else { return true };
-        let start = starts.iter().copied().filter(|s| *s <= line).max().unwrap_or(0);
-        !ignores.get(&start).is_some_and(|ids| ids.contains(&f.id))
-    });
+    }
 }
 
 fn instruction_start(i: &Instruction<'_>) -> usize {

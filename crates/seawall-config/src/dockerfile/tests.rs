@@ -10,7 +10,7 @@ fn run(src: &str) -> Vec<Finding> {
 }
 
 fn ids(src: &str) -> Vec<String> {
-    run(src).into_iter().map(|f| f.id).collect()
+    run(src).into_iter().filter(|f| f.suppression.is_none()).map(|f| f.id).collect()
 }
 
 fn has(src: &str, id: &str) -> bool {
@@ -391,6 +391,9 @@ fn ignore_comments_are_honoured() {
     let src = "FROM x:1\n# hadolint ignore=DL3008\nRUN apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\n# seawall ignore=SW-DF-026\nRUN a | b\nUSER 1\n";
     assert!(!has(src, "SW-DF-013"));
     assert!(!has(src, "SW-DF-026"));
+    let s = run(src).into_iter().find(|f| f.id == "SW-DF-013").unwrap().suppression.unwrap();
+    assert_eq!(s.by, seawall_core::SuppressedBy::Inline);
+    assert_eq!(s.source.as_deref(), Some("Dockerfile:2"), "points at the comment");
     assert!(has("FROM x:1\nRUN apt-get install -y curl\nUSER 1\n", "SW-DF-013"));
 }
 
