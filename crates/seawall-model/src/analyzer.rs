@@ -8,8 +8,9 @@ use std::path::Path;
 use seawall_analyzer::{AnalyzerError, EntryMeta, Facts, FileAnalyzer, Interest};
 use seawall_core::{Location, ScanWarning};
 
-use crate::detect;
-use crate::scan::{ScanOptions, ScanOutput, scan_reader_impl};
+use crate::ctx::{ScanOptions, ScanOutput};
+use crate::detect::{self, Sniff};
+use crate::scan::scan_reader_impl;
 
 /// Smallest file considered (a pickle needs at least `PROTO`+opcode+`STOP`, GGUF 24 bytes …).
 const MIN_SIZE: u64 = 4;
@@ -34,15 +35,18 @@ impl FileAnalyzer for ModelAnalyzer {
     }
 
     fn version(&self) -> u32 {
-        2
+        3
     }
 
     fn required(&self, meta: &EntryMeta<'_>) -> Interest {
         if meta.is_file() && meta.size >= MIN_SIZE { Interest::Sniff } else { Interest::No }
     }
 
+    /// Wanted unless the prefix proves the file is not a model: an undecided prefix (a pickle whose
+    /// first argument runs past the window, a compressed stream, a file named like a checkpoint)
+    /// brings the whole file, which is then judged in full.
     fn required_by_content(&self, meta: &EntryMeta<'_>, head: &[u8]) -> bool {
-        detect::detect(head, meta.file_name()).is_some()
+        detect::sniff(head, meta.file_name()) != Sniff::No
     }
 
     fn max_size(&self) -> u64 {
@@ -72,19 +76,38 @@ pub fn scan_reader(location: Location, name: &str, size: Option<u64>, reader: &m
     scan_reader_impl(location, name, size, reader, ScanOptions::default())
 }
 
+/// [`scan_reader`] with explicit bounds.
+pub fn scan_reader_with(
+    location: Location,
+    name: &str,
+    size: Option<u64>,
+    reader: &mut dyn Read,
+    opts: ScanOptions,
+) -> ScanOutput {
+    scan_reader_impl(location, name, size, reader, opts)
+}
+
 /// Scans a file, or every regular file below a directory (symlinks are not followed), for model
 /// files. Locations are the path as given for a file, relative to the directory otherwise.
 pub fn scan_path(path: &Path) -> ScanOutput {
     scan_path_with(path, ScanOptions::default())
 }
 
-/// [`scan_path`] with explicit bounds.
+/// [`scan_path`] with explicit bounds. Directories are walked by `seawall-walker` (the same walk
+/// and dispatch as `seawall scan model`), a single file is read directly.
 pub fn scan_path_with(path: &Path, opts: ScanOptions) -> ScanOutput {
     let mut out = ScanOutput::default();
     // the path given by the user is followed if it is a symlink; links below it are not
     match std::fs::metadata(path) {
-        Ok(m) if m.is_dir() => walk_dir(path, path, 0, opts, &mut out),
-        Ok(m) if m.is_file() => scan_file(path, &path.display().to_string(), opts, &mut out),
+        Ok(m) if m.is_dir() => {
+            let walker =
+                seawall_walker::Walker::new(vec![Box::new(ModelAnalyzer::new(opts))], Default::default());
+            let facts = walker.walk_dir(path);
+            out.findings = facts.findings;
+            out.models = facts.models;
+            out.warnings = facts.warnings;
+        }
+        Ok(m) if m.is_file() => scan_file(path, &path.display().to_string(), m.len(), opts, &mut out),
         Ok(_) => {}
         Err(e) => out.warnings.push(ScanWarning::at(
             "model",
@@ -95,42 +118,9 @@ pub fn scan_path_with(path: &Path, opts: ScanOptions) -> ScanOutput {
     out
 }
 
-fn walk_dir(root: &Path, dir: &Path, depth: u32, opts: ScanOptions, out: &mut ScanOutput) {
-    if depth > 64 {
-        return;
-    }
-    let rd = match std::fs::read_dir(dir) {
-        Ok(rd) => rd,
-        Err(e) => {
-            out.warnings.push(ScanWarning::at(
-                "model",
-                Location::file(dir.display().to_string()),
-                e.to_string(),
-            ));
-            return;
-        }
-    };
-    let mut entries: Vec<_> = rd.filter_map(Result::ok).collect();
-    entries.sort_by_key(std::fs::DirEntry::file_name);
-    for e in entries {
-        let p = e.path();
-        let Ok(ft) = e.file_type() else { continue };
-        if ft.is_dir() {
-            walk_dir(root, &p, depth + 1, opts, out);
-        } else if ft.is_file() {
-            let rel = p.strip_prefix(root).unwrap_or(&p).to_string_lossy().replace('\\', "/");
-            scan_file(&p, &rel, opts, out);
-        }
-    }
-}
-
-fn scan_file(path: &Path, display: &str, opts: ScanOptions, out: &mut ScanOutput) {
+fn scan_file(path: &Path, display: &str, size: u64, opts: ScanOptions, out: &mut ScanOutput) {
     let warn = |out: &mut ScanOutput, e: std::io::Error| {
         out.warnings.push(ScanWarning::at("model", Location::file(display), e.to_string()));
-    };
-    let size = match std::fs::metadata(path) {
-        Ok(m) => m.len(),
-        Err(e) => return warn(out, e),
     };
     if size < MIN_SIZE {
         return;
@@ -141,12 +131,13 @@ fn scan_file(path: &Path, display: &str, opts: ScanOptions, out: &mut ScanOutput
         Err(e) => return warn(out, e),
     };
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    if detect::detect(&head[..n], &name).is_none() {
+    if detect::sniff(&head[..n], &name) == Sniff::No {
         return;
     }
     match File::open(path) {
-        Ok(mut r) => {
+        Ok(f) => {
             // unbuffered: the scanner's own buffer reads large blocks directly from the file
+            let mut r = f.take(size);
             out.extend(scan_reader_impl(Location::file(display), &name, Some(size), &mut r, opts));
         }
         Err(e) => warn(out, e),
@@ -185,10 +176,14 @@ mod tests {
         assert!(a.required_by_content(&m, b"\x80\x02cos\nsystem\nq\x00."));
         assert!(a.required_by_content(&m, b"PK\x03\x04\x14\x00"));
         assert!(!a.required_by_content(&m, b"#!/bin/sh\nexec python app.py\n"));
-        assert!(!a.required_by_content(
-            &EntryMeta::file("/usr/share/doc/x/changelog.gz", 100, Some(0)),
-            &[0x1f, 0x8b, 8, 0]
-        ));
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(
+            &mut gz,
+            b"seawall (1.0) unstable; urgency=medium\n\n  * Initial release.\n",
+        )
+        .unwrap();
+        let gz = gz.finish().unwrap();
+        assert!(!a.required_by_content(&EntryMeta::file("/usr/share/doc/x/changelog.gz", 100, Some(0)), &gz));
         assert!(a.required_by_content(
             &EntryMeta::file("/m/model.onnx", 100, Some(0)),
             b"\x08\x07\x12\x07pytorch"

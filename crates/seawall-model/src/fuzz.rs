@@ -8,17 +8,12 @@
 
 use seawall_core::Location;
 
+use crate::ScanOptions;
+use crate::ctx::ScanOutput;
 use crate::detect::Format;
-use crate::input::Input;
-use crate::scan::{Ctx, ScanOptions, ScanOutput, Scope, scan_format};
 
 fn run(fmt: Format, name: &str, data: &[u8]) -> ScanOutput {
-    let mut ctx = Ctx::new(Location::file(name), ScanOptions::default());
-    let scope = Scope { member: None, name: name.to_owned(), size: Some(data.len() as u64), depth: 0 };
-    let mut r = data;
-    let mut inp = Input::new(&mut r);
-    scan_format(&mut ctx, &mut inp, &scope, fmt);
-    ctx.finish()
+    crate::scan::scan_bytes_as(fmt, name, data)
 }
 
 /// The pickle VM (stacked pickles, trailing-data probing, joblib arrays).
@@ -28,7 +23,7 @@ pub fn pickle(data: &[u8]) -> ScanOutput {
 
 /// The streaming zip reader (PyTorch / `.keras` / `.npz` archives, members scanned recursively).
 pub fn zip(data: &[u8]) -> ScanOutput {
-    crate::zip::fuzz_zip(data)
+    run(Format::Zip, "fuzz.zip", data)
 }
 
 /// The GGUF parser.
@@ -59,6 +54,11 @@ pub fn onnx(data: &[u8]) -> ScanOutput {
 /// The SavedModel protobuf walker.
 pub fn saved_model(data: &[u8]) -> ScanOutput {
     run(Format::SavedModel, "saved_model.pb", data)
+}
+
+/// The 7z reader (archive held in memory up to its bound, members scanned recursively).
+pub fn sevenz(data: &[u8]) -> ScanOutput {
+    run(Format::SevenZ, "fuzz.7z", data)
 }
 
 /// Full dispatch by content (what the analyzer does), for any bytes.

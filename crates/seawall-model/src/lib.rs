@@ -47,19 +47,22 @@
 #![deny(missing_docs)]
 
 mod analyzer;
+mod bounded;
+mod ctx;
 mod detect;
 mod formats;
 mod input;
 mod pickle;
+mod picklefile;
 mod rules;
 mod scan;
 mod zip;
 
 pub mod fuzz;
 
-pub use analyzer::{ModelAnalyzer, scan_path, scan_path_with, scan_reader};
+pub use analyzer::{ModelAnalyzer, scan_path, scan_path_with, scan_reader, scan_reader_with};
+pub use ctx::{ScanOptions, ScanOutput};
 pub use rules::RULES;
-pub use scan::{ScanOptions, ScanOutput};
 
 /// Bytes looked at for format detection (the walker's sniff length).
 pub(crate) const SNIFF: usize = seawall_analyzer::SNIFF_LEN;

@@ -10,10 +10,12 @@
 use std::collections::{HashMap, HashSet};
 use std::io::{self, BufRead, Read};
 
+use crate::bounded::{Capped, drain};
+use crate::ctx::{Ctx, Scope};
 use crate::detect;
 use crate::input::Input;
+use crate::picklefile::{self, Mode};
 use crate::rules;
-use crate::scan::{self, Ctx, Scope};
 
 /// Most entries tracked per archive.
 const MAX_ENTRIES: usize = 200_000;
@@ -154,42 +156,6 @@ impl Read for StoredUntilDescriptor<'_, '_> {
     }
 }
 
-/// Caps the output of a decompressor (ratio / size bound).
-struct Capped<R> {
-    inner: R,
-    left: u64,
-}
-
-impl<R: Read> Read for Capped<R> {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        if self.left == 0 {
-            let mut probe = [0u8; 1];
-            return match self.inner.read(&mut probe)? {
-                0 => Ok(0),
-                _ => Err(io::Error::other("decompressed size limit exceeded (ratio bound)")),
-            };
-        }
-        let want = out.len().min(self.left.min(usize::MAX as u64) as usize);
-        let n = self.inner.read(&mut out[..want])?;
-        self.left -= n as u64;
-        Ok(n)
-    }
-}
-
-/// Reads a reader to its end with a large buffer; returns the byte count.
-fn drain(r: &mut dyn Read) -> io::Result<u64> {
-    let mut buf = vec![0u8; 256 * 1024];
-    let mut n = 0u64;
-    loop {
-        match r.read(&mut buf) {
-            Ok(0) => return Ok(n),
-            Ok(k) => n += k as u64,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-}
-
 fn u16le(b: &[u8], i: usize) -> u16 {
     u16::from_le_bytes([b[i], b[i + 1]])
 }
@@ -238,11 +204,15 @@ struct Kinds {
     npy: usize,
     other: usize,
     model_members: usize,
+    /// Archive prefixes (`archive`) whose `data.pkl` was read: their `data/` records are tensors.
+    data_pkl_prefixes: Vec<String>,
+    /// Tensor records read as raw bytes.
+    tensor_records: usize,
 }
 
 /// Scans a zip stream positioned at its first local header.
 pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
-    let mark = ctx.out.findings.len();
+    let mark = ctx.mark();
     let mut locals: Vec<Local> = Vec::new();
     let mut kinds = Kinds::default();
     let mut anomalies: Vec<String> = Vec::new();
@@ -271,6 +241,10 @@ pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
                 }
                 if locals.len() >= MAX_ENTRIES {
                     fatal = Some(format!("more than {MAX_ENTRIES} entries"));
+                    break;
+                }
+                if !ctx.take_entry() {
+                    fatal = Some("entry budget of the file exhausted".into());
                     break;
                 }
                 match member(ctx, inp, scope, off, &mut kinds, &mut anomalies) {
@@ -382,7 +356,7 @@ pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
     };
     let model_zip = label != "zip"
         || kinds.model_members > 0
-        || ctx.out.findings.len() > mark
+        || ctx.found_since(mark)
         || cd.iter().any(|e| model_name(&e.0))
         || locals.iter().any(|l| model_name(&l.name));
     let mut problems: Vec<String> = anomalies.iter().take(20).cloned().collect();
@@ -421,7 +395,7 @@ pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
             format!("zip archive could not be read completely: {f}"),
         );
     }
-    let is_model = label != "zip" || kinds.model_members > 0 || ctx.out.findings.len() > mark;
+    let is_model = label != "zip" || kinds.model_members > 0 || ctx.found_since(mark);
     if is_model {
         let framework = match label {
             "torchscript" | "pytorch-zip" => Some("pytorch"),
@@ -532,14 +506,14 @@ fn member(
         }
         (8, true) => {
             let take = (&mut *inp).take(csize);
-            let mut r = Capped { inner: flate2::bufread::DeflateDecoder::new(take), left: limit };
+            let mut r = Capped::new(flate2::bufread::DeflateDecoder::new(take), limit, &ctx.budget);
             content(ctx, &mut r, &mscope, &name, kinds);
             let _ = drain(&mut r);
-            let mut take = r.inner.into_inner();
+            let mut take = r.into_inner().into_inner();
             drain(&mut take).map_err(|e| format!("read error: {e}"))?;
         }
         (8, false) => {
-            let mut r = Capped { inner: flate2::bufread::DeflateDecoder::new(&mut *inp), left: limit };
+            let mut r = Capped::new(flate2::bufread::DeflateDecoder::new(&mut *inp), limit, &ctx.budget);
             content(ctx, &mut r, &mscope, &name, kinds);
             if let Err(e) = drain(&mut r) {
                 return Err(format!("member {name:?}: {e}"));
@@ -603,30 +577,32 @@ fn torchscript_code(name: &str) -> bool {
 fn content(ctx: &mut Ctx, r: &mut dyn Read, scope: &Scope, name: &str, kinds: &mut Kinds) {
     let mut inp = Input::new(r);
     let base = name.rsplit('/').next().unwrap_or(name);
-    let in_data_dir = name.split('/').rev().nth(1) == Some("data");
+    // `<archive>/data/<key>` of a torch zip checkpoint (its `<archive>/data.pkl` comes first):
+    // tensor storage that torch reads as raw bytes, never as a pickle
+    let torch_record = name.rsplit_once("/data/").is_some_and(|(prefix, key)| {
+        !key.is_empty() && !key.contains('/') && kinds.data_pkl_prefixes.iter().any(|p| p == prefix)
+    });
     if name.ends_with(".pkl") || name.ends_with(".debug_pkl") {
         if base == "data.pkl" {
             kinds.data_pkl = true;
+            if let Some(prefix) = name.strip_suffix("/data.pkl")
+                && kinds.data_pkl_prefixes.len() < 64
+            {
+                kinds.data_pkl_prefixes.push(prefix.to_owned());
+            }
         }
         if base == "constants.pkl" {
             kinds.torchscript = true;
         }
         kinds.model_members += 1;
-        let mark = ctx.out.findings.len();
-        scan::scan_pickle(ctx, &mut inp, scope, "pytorch-zip", true);
-        let _ = mark;
+        picklefile::scan(ctx, &mut inp, scope, "pytorch-zip", Mode::Strict);
     } else if torchscript_code(name) {
         if !name.ends_with('/') {
             kinds.torchscript = true;
             kinds.code_members.push(name.to_owned());
         }
-    } else if in_data_dir {
-        // tensor storage: raw bytes for torch; probe for a pickle in case a loader is pointed here
-        if let Ok(h) = inp.peek(crate::SNIFF)
-            && crate::detect::sniff_pickle(h)
-        {
-            scan::scan_pickle(ctx, &mut inp, scope, "pytorch-zip", false);
-        }
+    } else if torch_record {
+        kinds.tensor_records += 1;
     } else if name == "config.json" || name.ends_with("/config.json") && name.matches('/').count() == 0 {
         if crate::formats::keras::scan_config_stream(ctx, &mut inp, scope) {
             kinds.keras_config = true;
@@ -641,7 +617,7 @@ fn content(ctx: &mut Ctx, r: &mut dyn Read, scope: &Scope, name: &str, kinds: &m
         // directory entry
     } else {
         kinds.other += 1;
-        if scan::scan_any(ctx, &mut inp, scope).is_some() {
+        if ctx.scan_nested(&mut inp, scope).is_some() {
             kinds.model_members += 1;
         }
     }
@@ -681,14 +657,4 @@ fn central(inp: &mut Input<'_>, cd: &mut Vec<(String, u16, u16, u64, u64)>) -> R
         }
         cd.push((String::from_utf8_lossy(&nb).into_owned(), flags, method, csize, offset));
     }
-}
-
-/// Fuzz entry point: reads arbitrary bytes as a zip archive. Never panics.
-pub(crate) fn fuzz_zip(data: &[u8]) -> crate::ScanOutput {
-    let mut r = data;
-    let mut ctx = Ctx::new(seawall_core::Location::file("fuzz.zip"), crate::ScanOptions::default());
-    let scope = Scope { member: None, name: "fuzz.zip".into(), size: Some(data.len() as u64), depth: 0 };
-    let mut inp = Input::new(&mut r);
-    scan(&mut ctx, &mut inp, &scope);
-    ctx.finish()
 }

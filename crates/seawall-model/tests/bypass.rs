@@ -2,48 +2,12 @@
 //! each built as bytes in the test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::io::Write;
 
-use seawall_core::{Location, Severity};
-use seawall_model::{ScanOutput, scan_reader};
-
-fn scan(name: &str, data: &[u8]) -> ScanOutput {
-    scan_reader(Location::file(name), name, Some(data.len() as u64), &mut &data[..])
-}
-
-fn ids(o: &ScanOutput) -> Vec<String> {
-    o.findings.iter().map(|f| format!("{} {:?} {}", f.id, f.callables, f.message)).collect()
-}
-
-fn has(o: &ScanOutput, id: &str, callable: &str) -> bool {
-    o.findings
-        .iter()
-        .any(|f| f.id == id && (callable.is_empty() || f.callables.iter().any(|c| c == callable)))
-}
-
-const EXEC: &str = "SW-MODEL-001";
-const GADGET: &str = "SW-MODEL-003";
-const MUTATE: &str = "SW-MODEL-004";
-const UNKNOWN: &str = "SW-MODEL-005";
-const DANGER_REF: &str = "SW-MODEL-006";
-const UNSCANNABLE: &str = "SW-MODEL-007";
-const ZIP: &str = "SW-MODEL-008";
-
-/// protocol-2 `os.system('id')`.
-const OS_SYSTEM_P2: &[u8] = b"\x80\x02cos\nsystem\nq\x00X\x02\x00\x00\x00idq\x01\x85q\x02Rq\x03.";
-
-fn binunicode(s: &str) -> Vec<u8> {
-    let mut v = vec![b'X'];
-    v.extend_from_slice(&(s.len() as u32).to_le_bytes());
-    v.extend_from_slice(s.as_bytes());
-    v
-}
-
-fn short_unicode(s: &str) -> Vec<u8> {
-    let mut v = vec![0x8c, s.len() as u8];
-    v.extend_from_slice(s.as_bytes());
-    v
-}
+use common::*;
+use seawall_core::Severity;
 
 #[test]
 fn plain_payload_is_critical() {
@@ -308,91 +272,6 @@ fn text_files_are_not_models() {
 
 // ---------- zip archives ----------
 
-struct Member<'a> {
-    local_name: &'a str,
-    cd_name: &'a str,
-    data: &'a [u8],
-    flags: u16,
-    deflate: bool,
-    descriptor: bool,
-}
-
-fn member(data: &[u8]) -> Member<'_> {
-    Member { local_name: "", cd_name: "", data, flags: 0, deflate: false, descriptor: false }
-}
-
-fn build_zip(members: &[Member<'_>], extra_cd: &[(&str, u32)]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut cd = Vec::new();
-    let mut n = 0u16;
-    for m in members {
-        let off = out.len() as u32;
-        let crc = crc32fast::hash(m.data);
-        let body = if m.deflate {
-            let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
-            e.write_all(m.data).unwrap();
-            e.finish().unwrap()
-        } else {
-            m.data.to_vec()
-        };
-        let flags = m.flags | if m.descriptor { 8 } else { 0 };
-        let method: u16 = if m.deflate { 8 } else { 0 };
-        let (lc, lcs, lus) =
-            if m.descriptor { (0, 0, 0) } else { (crc, body.len() as u32, m.data.len() as u32) };
-        out.extend_from_slice(b"PK\x03\x04\x14\x00");
-        out.extend_from_slice(&flags.to_le_bytes());
-        out.extend_from_slice(&method.to_le_bytes());
-        out.extend_from_slice(&[0; 4]);
-        out.extend_from_slice(&lc.to_le_bytes());
-        out.extend_from_slice(&lcs.to_le_bytes());
-        out.extend_from_slice(&lus.to_le_bytes());
-        out.extend_from_slice(&(m.local_name.len() as u16).to_le_bytes());
-        out.extend_from_slice(&0u16.to_le_bytes());
-        out.extend_from_slice(m.local_name.as_bytes());
-        out.extend_from_slice(&body);
-        if m.descriptor {
-            out.extend_from_slice(b"PK\x07\x08");
-            out.extend_from_slice(&crc.to_le_bytes());
-            out.extend_from_slice(&(body.len() as u32).to_le_bytes());
-            out.extend_from_slice(&(m.data.len() as u32).to_le_bytes());
-        }
-        cd.push((m.cd_name.to_owned(), flags, method, crc, body.len() as u32, m.data.len() as u32, off));
-        n += 1;
-    }
-    for (name, off) in extra_cd {
-        cd.push(((*name).to_owned(), 0, 0, 0, 0, 0, *off));
-        n += 1;
-    }
-    let cd_off = out.len() as u32;
-    for (name, flags, method, crc, cs, us, off) in &cd {
-        out.extend_from_slice(b"PK\x01\x02\x14\x00\x14\x00");
-        out.extend_from_slice(&flags.to_le_bytes());
-        out.extend_from_slice(&method.to_le_bytes());
-        out.extend_from_slice(&[0; 4]);
-        out.extend_from_slice(&crc.to_le_bytes());
-        out.extend_from_slice(&cs.to_le_bytes());
-        out.extend_from_slice(&us.to_le_bytes());
-        out.extend_from_slice(&(name.len() as u16).to_le_bytes());
-        out.extend_from_slice(&[0; 12]);
-        out.extend_from_slice(&off.to_le_bytes());
-        out.extend_from_slice(name.as_bytes());
-    }
-    let cd_len = out.len() as u32 - cd_off;
-    out.extend_from_slice(b"PK\x05\x06\x00\x00\x00\x00");
-    out.extend_from_slice(&n.to_le_bytes());
-    out.extend_from_slice(&n.to_le_bytes());
-    out.extend_from_slice(&cd_len.to_le_bytes());
-    out.extend_from_slice(&cd_off.to_le_bytes());
-    out.extend_from_slice(&0u16.to_le_bytes());
-    out
-}
-
-fn m<'a>(local: &'a str, cd: &'a str, data: &'a [u8]) -> Member<'a> {
-    Member { local_name: local, cd_name: cd, ..member(data) }
-}
-
-const STATE_DICT: &[u8] = b"\x80\x02}q\x00X\x01\x00\x00\x00wq\x01ctorch._utils\n_rebuild_tensor_v2\nq\x02((X\x07\x00\x00\x00storageq\x03ctorch\nFloatStorage\nq\x04X\x01\x00\x00\x000q\x05X\x03\x00\x00\x00cpuq\x06K\x04tq\x07QK\x00K\x04\x85q\x08K\x01\x85q\x09\x89ccollections\nOrderedDict\nq\x0a)Rq\x0btq\x0cRq\x0ds.";
-
 #[test]
 fn torch_zip_with_descriptors_is_clean_and_payloads_found() {
     let data = [0u8; 16];
@@ -510,9 +389,14 @@ fn gzip_compressed_pickle() {
     let gz = e.finish().unwrap();
     let o = scan("model.pkl.gz", &gz);
     assert!(has(&o, EXEC, "os.system"), "{:?}", ids(&o));
-    // a gzip without a model name is not opened (OS images are full of .gz)
+    // joblib detects compression from content: the name does not matter (issue 11)
     let o = scan("changelog.gz", &gz);
-    assert!(o.findings.is_empty());
+    assert!(has(&o, EXEC, "os.system"), "{:?}", ids(&o));
+    // a gzip of text is not a model
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(b"seawall (1.0) unstable; urgency=medium\n\n  * Initial release.\n").unwrap();
+    let o = scan("changelog.gz", &e.finish().unwrap());
+    assert!(o.findings.is_empty() && o.models.is_empty(), "{:?}", ids(&o));
 }
 
 #[test]
@@ -639,7 +523,20 @@ fn large_stored_members_with_fake_descriptor_signatures() {
         &[],
     );
     let o = scan("model.pt", &z);
-    // the storage blob is skipped exactly; the payload planted as a "storage" is still found
+    // the storage blob is skipped exactly; `data/` records are tensor bytes that torch never
+    // unpickles, so even pickle-shaped storage is not judged as a pickle (issue 13)
+    assert!(o.findings.is_empty(), "{:?}", ids(&o));
+    assert_eq!(o.models.len(), 1);
+    // a pickle planted where torch *does* unpickle (any other `.pkl` member) is found
+    let z = build_zip(
+        &[
+            Member { descriptor: true, ..m("archive/data.pkl", "archive/data.pkl", STATE_DICT) },
+            Member { descriptor: true, ..m("archive/data/0", "archive/data/0", &blob) },
+            Member { descriptor: true, ..m("archive/extra.pkl", "archive/extra.pkl", OS_SYSTEM_P2) },
+        ],
+        &[],
+    );
+    let o = scan("model.pt", &z);
     assert!(!has(&o, ZIP, "") && !has(&o, UNSCANNABLE, ""), "{:?}", ids(&o));
     assert!(has(&o, EXEC, "os.system"), "{:?}", ids(&o));
 }

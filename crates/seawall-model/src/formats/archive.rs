@@ -1,17 +1,16 @@
-//! tar archives (PyTorch's legacy tar format, nested archives) and gzip/zlib/bzip2/xz/lzma streams
-//! (joblib `compress=`), decompressed on the fly with a size bound.
+//! Model containers: tar archives (PyTorch's legacy tar format, SageMaker's `model.tar.gz`, nested
+//! archives), 7z archives, and gzip/zlib/bzip2/xz/lzma/zstd/lz4 streams (joblib `compress=`,
+//! compressed pickles whatever their name), decompressed on the fly within the file's budgets.
 
-use std::io::{self, Read};
+use std::io::{self, Cursor, Read};
 
-use crate::detect::Format;
+use crate::bounded::{Capped, drain};
+use crate::ctx::{Ctx, Scope};
+use crate::detect::{self, Format};
 use crate::input::Input;
 use crate::rules;
-use crate::scan::{self, Ctx, Scope};
 
-/// Most tar entries examined.
-const MAX_ENTRIES: usize = 100_000;
-
-/// Memory limit of the xz/lzma decoder (dictionary sizes above it are refused, fail closed).
+/// Memory limit of the xz/lzma/7z decoders (dictionary sizes above it are refused, fail closed).
 const LZMA_MEMLIMIT: u64 = 256 << 20;
 
 /// A reader that always fails (decoder could not be created).
@@ -23,31 +22,9 @@ impl Read for Failing {
     }
 }
 
-/// Caps decompressed output.
-struct Capped<R> {
-    inner: R,
-    left: u64,
-}
-
-impl<R: Read> Read for Capped<R> {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        if self.left == 0 {
-            let mut probe = [0u8; 1];
-            return match self.inner.read(&mut probe)? {
-                0 => Ok(0),
-                _ => Err(io::Error::other("decompressed size limit exceeded (ratio bound)")),
-            };
-        }
-        let want = out.len().min(usize::try_from(self.left).unwrap_or(usize::MAX));
-        let n = self.inner.read(&mut out[..want])?;
-        self.left -= n as u64;
-        Ok(n)
-    }
-}
-
 /// Scans a tar stream: every member by content.
 pub(crate) fn scan_tar(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
-    let mark = ctx.out.findings.len();
+    let mark = ctx.mark();
     let mut names = Vec::new();
     let mut model_members = 0usize;
     let mut error = None;
@@ -55,11 +32,7 @@ pub(crate) fn scan_tar(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
         let mut ar = tar::Archive::new(&mut *inp);
         match ar.entries() {
             Ok(entries) => {
-                for (i, e) in entries.enumerate() {
-                    if i >= MAX_ENTRIES {
-                        error = Some(format!("more than {MAX_ENTRIES} entries"));
-                        break;
-                    }
+                for e in entries {
                     let mut e = match e {
                         Ok(e) => e,
                         Err(err) => {
@@ -70,11 +43,14 @@ pub(crate) fn scan_tar(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
                     if !e.header().entry_type().is_file() {
                         continue;
                     }
+                    if !ctx.take_entry() {
+                        break;
+                    }
                     let name = String::from_utf8_lossy(&e.path_bytes()).into_owned();
                     let size = e.header().size().ok();
                     let child = scope.child(&name, size);
                     let mut sub = Input::new(&mut e);
-                    if scan::scan_any(ctx, &mut sub, &child).is_some() {
+                    if ctx.scan_nested(&mut sub, &child).is_some() {
                         model_members += 1;
                     }
                     let _ = sub.drain();
@@ -90,7 +66,7 @@ pub(crate) fn scan_tar(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
     let base = |n: &String| n.rsplit('/').next().unwrap_or(n).to_owned();
     let torch = names.iter().any(|n| base(n) == "pickle") && names.iter().any(|n| base(n) == "storages");
     if let Some(e) = error
-        && (torch || model_members > 0)
+        && (torch || model_members > 0 || scope.depth > 0)
     {
         ctx.hit(
             scope,
@@ -103,30 +79,95 @@ pub(crate) fn scan_tar(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
     }
     if torch {
         ctx.model(scope, mark, "pytorch-legacy-tar", Some("pytorch"));
-    } else if model_members > 0 || ctx.out.findings.len() > mark {
+    } else if model_members > 0 || ctx.found_since(mark) {
         ctx.model(scope, mark, "tar", None);
     }
 }
 
-/// Scans a gzip or zlib stream: decompresses and scans the content by its own format.
-pub(crate) fn scan_compressed(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope, fmt: Format) {
+/// Scans a 7z archive: held in memory (7z needs random access) up to `max_7z` bytes, every member
+/// by content. Anything that cannot be read (larger archive, password, unsupported method, corrupt
+/// data) is unscannable: a 7z archive can hide any model.
+pub(crate) fn scan_7z(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
+    let mark = ctx.mark();
+    let cap = ctx.opts.max_7z;
+    let mut data = Vec::new();
+    let read = (&mut *inp).take(cap.saturating_add(1)).read_to_end(&mut data);
+    let mut problem = match read {
+        Err(e) => Some(format!("read error: {e}")),
+        Ok(n) if n as u64 > cap => {
+            Some(format!("7z archive larger than {cap} bytes is not read (random access needs it in memory)"))
+        }
+        Ok(_) => None,
+    };
+    let _ = inp.drain();
+    if problem.is_none() {
+        problem = read_7z(ctx, data, scope).err();
+    }
+    if let Some(p) = problem {
+        ctx.hit(
+            scope,
+            "7z",
+            &rules::UNSCANNABLE,
+            vec![],
+            None,
+            format!("7z archive could not be read completely: {p}"),
+        );
+    }
+    ctx.model(scope, mark, "7z", None);
+}
+
+fn read_7z(ctx: &mut Ctx, data: Vec<u8>, scope: &Scope) -> Result<(), String> {
+    let kb = usize::try_from(LZMA_MEMLIMIT / 1024).unwrap_or(usize::MAX);
+    let mut ar = sevenz_rust2::ArchiveReader::new_with_memory_limit(
+        Cursor::new(data),
+        sevenz_rust2::Password::empty(),
+        kb,
+    )
+    .map_err(|e| e.to_string())?;
+    ar.set_thread_count(1);
+    let mut budget_hit = false;
+    ar.for_each_entries(|entry, r| {
+        if entry.is_directory() || !entry.has_stream() {
+            return Ok(true);
+        }
+        if !ctx.take_entry() {
+            budget_hit = true;
+            return Ok(false);
+        }
+        let child = scope.child(entry.name(), Some(entry.size()));
+        let limit = entry.size().max(1);
+        let mut capped = Capped::new(r, limit, &ctx.budget);
+        let mut sub = Input::new(&mut capped);
+        ctx.scan_nested(&mut sub, &child);
+        sub.drain().map_err(sevenz_rust2::Error::from)?;
+        Ok(true)
+    })
+    .map_err(|e| e.to_string())?;
+    if budget_hit {
+        return Err("entry budget of the file exhausted".into());
+    }
+    Ok(())
+}
+
+/// Scans a compressed stream: decompresses and scans the content by its own format. Returns true
+/// when the content is a model (or model container); otherwise reading stops where that was clear.
+pub(crate) fn scan_compressed(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope, fmt: Format) -> bool {
     let limit = scope
         .size
         .map(|s| s.saturating_mul(ctx.opts.max_ratio).max(1 << 20))
         .unwrap_or(ctx.opts.max_decompressed)
         .min(ctx.opts.max_decompressed);
-    let inner_name =
-        scope.name.trim_end_matches(".gz").trim_end_matches(".z").trim_end_matches(".Z").to_owned();
     let member = match fmt {
         Format::Gzip => "(gunzip)",
         Format::Bzip2 => "(bunzip2)",
         Format::Xz | Format::Lzma => "(unxz)",
+        Format::Zstd => "(unzstd)",
+        Format::Lz4 => "(unlz4)",
         _ => "(zlib)",
     };
     let mut child = scope.child(member, None);
-    child.name = inner_name;
-    let mark = ctx.out.findings.len();
-    let found = {
+    child.name = detect::inner_name(&scope.name);
+    let (found, drained) = {
         let r: Box<dyn Read + '_> = match fmt {
             Format::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(&mut *inp)),
             Format::Bzip2 => Box::new(bzip2::bufread::MultiBzDecoder::new(&mut *inp)),
@@ -141,17 +182,29 @@ pub(crate) fn scan_compressed(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope,
                 Ok(st) => Box::new(liblzma::bufread::XzDecoder::new_stream(&mut *inp, st)),
                 Err(e) => Box::new(Failing(e.to_string())),
             },
+            Format::Zstd => match zstd::stream::read::Decoder::with_buffer(&mut *inp) {
+                Ok(mut d) => match d.window_log_max(27) {
+                    Ok(()) => Box::new(d),
+                    Err(e) => Box::new(Failing(e.to_string())),
+                },
+                Err(e) => Box::new(Failing(e.to_string())),
+            },
+            Format::Lz4 => Box::new(lz4_flex::frame::FrameDecoder::new(&mut *inp)),
             _ => Box::new(flate2::bufread::ZlibDecoder::new(&mut *inp)),
         };
-        let mut r = Capped { inner: r, left: limit };
+        let mut r = Capped::new(r, limit, &ctx.budget);
         let mut sub = Input::new(&mut r);
-        let f = scan::scan_any(ctx, &mut sub, &child);
-        let drained = sub.drain();
+        let f = ctx.scan_nested(&mut sub, &child);
+        // the rest of a model stream is read to its end: a corrupt tail is reported
+        let drained = if f.is_some() { sub.drain().map(|_| ()) } else { Ok(()) };
         (f, drained)
     };
-    let _ = inp.drain();
-    if let (Some(_), Err(e)) = &found {
-        ctx.hit(&child, fmt.label(), &rules::UNSCANNABLE, vec![], None, format!("decompression failed: {e}"));
-        let _ = mark;
+    if found.is_none() {
+        return false;
     }
+    let _ = drain(inp);
+    if let Err(e) = drained {
+        ctx.hit(&child, fmt.label(), &rules::UNSCANNABLE, vec![], None, format!("decompression failed: {e}"));
+    }
+    true
 }

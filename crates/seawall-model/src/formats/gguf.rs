@@ -1,9 +1,9 @@
 //! GGUF: bounds of the key/value and tensor tables, and Jinja2 template injection in
 //! `tokenizer.chat_template` (CVE-2024-34359 class).
 
+use crate::ctx::{Ctx, Scope};
 use crate::input::Input;
 use crate::rules;
-use crate::scan::{Ctx, Scope};
 
 /// Longest chat template kept for inspection.
 const TEMPLATE_KEEP: usize = 1 << 20;
@@ -260,7 +260,7 @@ fn contains_word(s: &str, w: &str) -> bool {
 
 /// Scans a GGUF stream.
 pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
-    let mark = ctx.out.findings.len();
+    let mark = ctx.mark();
     let mut templates: Vec<(String, String)> = Vec::new();
     let res = (|| -> Result<(), String> {
         let magic = inp.array::<4>().map_err(|e| e.to_string())?.ok_or("truncated")?;

@@ -12,10 +12,10 @@ use std::io::BufRead;
 
 use serde_json::Value;
 
+use crate::ctx::{Ctx, Scope};
 use crate::formats::keras;
 use crate::input::Input;
 use crate::rules;
-use crate::scan::{Ctx, Scope};
 
 /// Keras ≤ 2.12 writes `{"class_name": …}`; Keras ≥ 2.13 / 3 write `{"module": …, "class_name": …}`.
 const NEEDLES: [&[u8]; 2] = [b"{\"class_name\"", b"{\"module\""];
@@ -81,7 +81,7 @@ fn capture(inp: &mut Input<'_>, cap: u64) -> std::io::Result<Option<Vec<u8>>> {
 
 /// Scans an HDF5 stream.
 pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
-    let mark = ctx.out.findings.len();
+    let mark = ctx.mark();
     let mut configs = 0usize;
     let mut error = None;
     const WINDOW: usize = 128 * 1024;

@@ -5,9 +5,9 @@ use std::io::Read;
 
 use serde_json::Value;
 
+use crate::ctx::{Ctx, Scope};
 use crate::input::Input;
 use crate::rules;
-use crate::scan::{Ctx, Scope};
 
 /// Largest config parsed.
 pub(crate) const MAX_CONFIG: u64 = 64 << 20;

@@ -3,10 +3,10 @@
 
 use std::collections::BTreeSet;
 
+use crate::ctx::{Ctx, Scope};
 use crate::formats::protobuf::{self, Field, MAX_DEPTH};
 use crate::input::Input;
 use crate::rules;
-use crate::scan::{Ctx, Scope};
 
 #[derive(Default)]
 struct Seen {
@@ -144,7 +144,7 @@ fn node(inp: &mut Input<'_>, end: u64, seen: &mut Seen, depth: u32) -> Result<()
 
 /// Scans an ONNX stream.
 pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
-    let mark = ctx.out.findings.len();
+    let mark = ctx.mark();
     let mut seen = Seen::default();
     let res = protobuf::walk(inp, None, &mut |inp, f, v| match (f, v) {
         (7, Field::Bytes(n)) => {

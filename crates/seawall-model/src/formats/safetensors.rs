@@ -3,9 +3,9 @@
 
 use serde_json::Value;
 
+use crate::ctx::{Ctx, Scope};
 use crate::input::Input;
 use crate::rules;
-use crate::scan::{Ctx, Scope};
 
 /// The reference implementation refuses headers above 100 MB.
 const MAX_HEADER: u64 = 100_000_000;
@@ -88,7 +88,7 @@ pub(crate) fn validate(header: &Value, data_len: Option<u64>) -> Vec<String> {
 
 /// Scans a safetensors stream.
 pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
-    let mark = ctx.out.findings.len();
+    let mark = ctx.mark();
     let mut problems = Vec::new();
     let mut unscannable = None;
     match inp.array::<8>() {

@@ -4,10 +4,10 @@
 
 use std::collections::BTreeSet;
 
+use crate::ctx::{Ctx, Scope};
 use crate::formats::protobuf::{self, Field};
 use crate::input::Input;
 use crate::rules;
-use crate::scan::{Ctx, Scope};
 
 const PY_OPS: &[&str] = &["PyFunc", "PyFuncStateless", "EagerPyFunc"];
 const FILE_OPS: &[&str] = &["ReadFile", "WriteFile", "MatchingFiles", "WholeFileReader", "WholeFileReaderV2"];
@@ -97,7 +97,7 @@ fn graph_def(inp: &mut Input<'_>, end: u64, seen: &mut Seen) -> Result<(), Strin
 
 /// Scans a `saved_model.pb` stream.
 pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
-    let mark = ctx.out.findings.len();
+    let mark = ctx.mark();
     let mut seen = Seen::default();
     let res = protobuf::walk(inp, None, &mut |inp, f, v| match (f, v) {
         (2, Field::Bytes(n)) => {

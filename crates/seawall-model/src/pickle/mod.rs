@@ -31,26 +31,79 @@ pub(crate) struct StreamScan {
     pub(crate) error: Option<Fail>,
     /// Number of complete pickles parsed in sequence.
     pub(crate) pickles: u32,
-    /// Bytes after the last complete pickle (probed, not parsed).
+    /// Bytes after the last complete pickle (probed, not parsed; raw storages of a legacy torch
+    /// file are neither).
     pub(crate) trailing: u64,
     /// Total bytes consumed.
     pub(crate) bytes: u64,
     /// Set when the trailing data could not be probed completely (work budget exhausted).
     pub(crate) probe_incomplete: Option<String>,
+    /// The stream starts with the legacy `torch.save` magic-number pickle.
+    pub(crate) torch_legacy: bool,
+    /// A tentative scan whose first pickle did not show enough pickle structure: not a pickle.
+    pub(crate) rejected: bool,
 }
 
-/// Scans a pickle stream to its end.
+/// The legacy `torch.save` format: a pickle of this magic number (`LONG1`, 10 bytes) opens the file.
+const TORCH_MAGIC: [u8; 10] = [0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
+/// Pickles of a legacy torch file before its raw storages: magic, protocol, sys_info, object, keys.
+const TORCH_LEGACY_PICKLES: u32 = 5;
+
+fn torch_magic(head: &[u8]) -> bool {
+    let body = match head {
+        [0x80, p, rest @ ..] if *p <= 5 => rest,
+        rest => rest,
+    };
+    body.len() >= 13 && body[0] == 0x8a && body[1] == 10 && body[2..12] == TORCH_MAGIC && body[12] == b'.'
+}
+
+/// Whether the first pickle of a stream that is only *maybe* a pickle (its format was not clear
+/// from a prefix) shows enough structure to be one. Judged on the whole first pickle, never on a
+/// prefix: a pickle that runs to `STOP`, that imports or calls anything, or that runs long enough.
+pub(crate) fn plausible_first_pickle(j: &Judged, first: &Result<(), Fail>, proto: bool) -> bool {
+    if !j.issues.is_empty() || !j.globals.is_empty() {
+        return true;
+    }
+    match first {
+        Ok(()) => j.ops >= 2,
+        Err(_) if proto => j.ops >= 4,
+        Err(_) => j.structure_ops >= 3 && j.ops >= 12,
+    }
+}
+
+/// Scans a pickle stream to its end. With `tentative`, a first pickle that is not
+/// [`plausible_first_pickle`] ends the scan with `rejected` set (nothing more is read).
 pub(crate) fn scan_stream<'n>(
     inp: &mut Input<'_>,
     lim: VmLimits,
     mut nested: Option<&mut (dyn Nested + 'n)>,
+    tentative: bool,
 ) -> StreamScan {
     let mut out = StreamScan::default();
-    let first = Vm::new(&mut out.judged, lim, false).with_nested(nested.as_deref_mut()).run(inp);
+    let (proto, torch) = match inp.peek(16) {
+        Ok(h) => (h.first() == Some(&0x80), torch_magic(h)),
+        Err(_) => (false, false),
+    };
+    out.torch_legacy = torch;
+    let mut vm = Vm::new(&mut out.judged, lim, false).with_nested(nested.as_deref_mut());
+    let first = vm.run(inp);
+    let mut memo = vm.take_memo();
+    drop(vm);
+    if tentative && !plausible_first_pickle(&out.judged, &first, proto) {
+        out.rejected = true;
+        return out;
+    }
     match first {
         Ok(()) => {
             out.pickles = 1;
             loop {
+                if torch && out.pickles >= TORCH_LEGACY_PICKLES {
+                    // raw storage bytes follow: torch reads them as tensor data, never as pickles
+                    let start = inp.pos();
+                    let _ = inp.drain();
+                    out.trailing = inp.pos() - start;
+                    break;
+                }
                 match inp.at_eof() {
                     Ok(true) => break,
                     Ok(false) => {}
@@ -61,8 +114,14 @@ pub(crate) fn scan_stream<'n>(
                     }
                 }
                 let start = inp.pos();
-                match Vm::new(&mut out.judged, lim, true).no_ext().with_nested(nested.as_deref_mut()).run(inp)
-                {
+                let mut vm = Vm::new(&mut out.judged, lim, true)
+                    .no_ext()
+                    .with_memo(memo)
+                    .with_nested(nested.as_deref_mut());
+                let r = vm.run(inp);
+                memo = vm.take_memo();
+                drop(vm);
+                match r {
                     Ok(()) => out.pickles += 1,
                     Err(_) => {
                         let (n, incomplete) = probe_trailing(inp, &mut out.judged, lim);
@@ -190,7 +249,7 @@ fn is_candidate(b: &[u8]) -> bool {
 pub(crate) fn scan_bytes(data: &[u8]) -> StreamScan {
     let mut r: &[u8] = data;
     let mut inp = Input::new(&mut r as &mut dyn Read);
-    scan_stream(&mut inp, VmLimits::default(), None)
+    scan_stream(&mut inp, VmLimits::default(), None, false)
 }
 
 #[cfg(test)]
@@ -227,7 +286,7 @@ mod tests {
         let data = [b'N'; 20];
         let mut r: &[u8] = &data;
         let mut inp = Input::new(&mut r as &mut dyn Read);
-        let s = scan_stream(&mut inp, lim, None);
+        let s = scan_stream(&mut inp, lim, None, false);
         assert!(s.error.is_some_and(|e| e.reason.contains("stack limit")));
     }
 

@@ -253,6 +253,38 @@ const FILE_NET_NAMES: &[&str] = &[
     "sklearn.datasets.fetch_openml",
 ];
 
+/// Builtins that compute on data and run nothing else (when their arguments are data).
+pub(crate) const PURE_BUILTINS: &[&str] = &[
+    "builtins.len",
+    "builtins.min",
+    "builtins.max",
+    "builtins.abs",
+    "builtins.sum",
+    "builtins.sorted",
+    "builtins.round",
+    "builtins.divmod",
+    "builtins.pow",
+    "builtins.all",
+    "builtins.any",
+    "builtins.chr",
+    "builtins.ord",
+    "builtins.hex",
+    "builtins.oct",
+    "builtins.bin",
+    "builtins.ascii",
+    "builtins.repr",
+    "builtins.hash",
+    "builtins.format",
+    "builtins.zip",
+    "builtins.enumerate",
+];
+
+/// `functools.partial`: binds a callable to arguments. Harmless in itself; the bound callable is
+/// judged where the partial is built (a callable obtained at load time is a gadget) and called.
+pub(crate) fn is_partial(full: &str) -> bool {
+    matches!(full, "functools.partial" | "_functools.partial")
+}
+
 /// Exact allowlist.
 const SAFE_NAMES: &[&str] = &[
     // builtins and stdlib data types
@@ -311,6 +343,8 @@ const SAFE_NAMES: &[&str] = &[
     "typing.Union",
     "typing.Tuple",
     "types.SimpleNamespace",
+    "io.BytesIO",
+    "_io.BytesIO",
     "enum.Enum",
     "re._compile",
     // numpy
@@ -581,7 +615,7 @@ fn classify_exact(full: &str) -> Option<Kind> {
 }
 
 fn is_safe(module: &str, name: &str, full: &str) -> bool {
-    if SAFE_NAMES.contains(&full) {
+    if SAFE_NAMES.contains(&full) || PURE_BUILTINS.contains(&full) || is_partial(full) {
         return true;
     }
     if name.contains('.')
@@ -591,6 +625,10 @@ fn is_safe(module: &str, name: &str, full: &str) -> bool {
         return false;
     }
     if module == "torch" && (TORCH_DTYPES.contains(&name) || name.ends_with("Storage")) {
+        return true;
+    }
+    // abstract base classes and `from __future__` feature records: data, no behaviour
+    if matches!(module, "collections.abc" | "_collections_abc" | "__future__") {
         return true;
     }
     if module == "numpy" && NUMPY_SCALARS.contains(&name) {

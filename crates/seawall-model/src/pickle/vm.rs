@@ -100,6 +100,10 @@ pub(crate) struct Judged {
     joblib_seen: bool,
     /// Opcodes other than GLOBAL/INST (pickle structure, for content sniffing).
     pub(crate) structure_ops: u64,
+    /// Keras' `_unpickle_model` hook was looked up: its embedded model buffers are scanned.
+    pub(crate) keras_unpickle: bool,
+    /// Embedded models handed to the nested scanner.
+    pub(crate) nested_scanned: u32,
 }
 
 impl Judged {
@@ -150,10 +154,49 @@ fn via(r: &Resolved) -> String {
 }
 
 /// Scans bytes embedded in a pickle that a loader deserializes again (`torch.storage._load_from_bytes`
-/// runs `torch.load` on its argument). Must consume exactly `len` bytes.
+/// runs `torch.load` on its argument; Keras' `Model._unpickle_model` loads a `.keras` archive and
+/// `pickle.load`s a custom-objects buffer). Must consume exactly `len` bytes.
 pub(crate) trait Nested {
-    /// Scans `len` bytes at the current position of `inp` (`offset` = opcode offset, for naming).
-    fn scan(&mut self, inp: &mut Input<'_>, len: u64, offset: u64) -> io::Result<()>;
+    /// Scans `len` bytes at the current position of `inp` (`offset` = opcode offset, for naming;
+    /// `loader` = the callable that deserializes them).
+    fn scan(&mut self, inp: &mut Input<'_>, len: u64, offset: u64, loader: &str) -> io::Result<()>;
+}
+
+/// Keras' pickling hook: `Model.__reduce__` pickles `(cls._unpickle_model, (buffers,))`, which loads
+/// the embedded `.keras` archive with `safe_mode=False` (and `pickle.load`s custom objects).
+pub(crate) const KERAS_UNPICKLE: &str = "_unpickle_model";
+
+/// True for Keras classes (the modules whose `_unpickle_model` is Keras' own hook).
+fn keras_class(full: &str) -> bool {
+    ["keras.", "tf_keras.", "tensorflow.python.keras.", "tensorflow.keras."]
+        .iter()
+        .any(|p| full.starts_with(p))
+}
+
+/// True for a value that is plain data (no callable, class, module or object built at load time).
+fn is_data(v: &V, depth: u32) -> bool {
+    match v {
+        V::None
+        | V::Bool(_)
+        | V::Int(_)
+        | V::BigInt
+        | V::Float
+        | V::Str(_)
+        | V::LongStr
+        | V::Bytes
+        | V::List
+        | V::Set
+        | V::OpaqueDict => true,
+        V::Tuple(t) => depth > 0 && t.items.iter().all(|x| is_data(x, depth - 1)),
+        V::Dict(d) => {
+            depth > 0
+                && d.try_borrow().is_ok_and(|d| {
+                    d.items.iter().all(|(k, v)| is_data(k, depth - 1) && is_data(v, depth - 1))
+                })
+        }
+        V::Frozen(f) => depth > 0 && f.iter().all(|(k, v)| is_data(k, depth - 1) && is_data(v, depth - 1)),
+        V::ScannedBytes | V::Global(_) | V::Obj(_) | V::BigTuple | V::Pers => false,
+    }
 }
 
 /// Why emulation stopped before `STOP`.
@@ -179,9 +222,11 @@ fn truncated(offset: u64) -> Fail {
     Fail { offset, reason: "truncated: data ends inside an opcode".into(), eof: true }
 }
 
-/// The memo: dense for small indices, sparse above.
+/// The memo: dense for small indices, sparse above. One memo is shared by the pickles of a
+/// stream (an `Unpickler` keeps its memo across `load()` calls, so a later pickle may `GET` what an
+/// earlier one `PUT`).
 #[derive(Default)]
-struct Memo {
+pub(crate) struct Memo {
     dense: Vec<Option<V>>,
     sparse: HashMap<u64, V>,
     len: usize,
@@ -282,6 +327,17 @@ impl<'j, 'n> Vm<'j, 'n> {
         }
     }
 
+    /// Continues with the memo of an earlier pickle of the same stream.
+    pub(crate) fn with_memo(mut self, memo: Memo) -> Self {
+        self.memo = memo;
+        self
+    }
+
+    /// The memo, for the next pickle of the stream.
+    pub(crate) fn take_memo(&mut self) -> Memo {
+        std::mem::take(&mut self.memo)
+    }
+
     /// Rejects EXT opcodes (used for data after the first pickle, which may be raw bytes).
     pub(crate) fn no_ext(mut self) -> Self {
         self.allow_ext = false;
@@ -308,10 +364,20 @@ impl<'j, 'n> Vm<'j, 'n> {
     /// Pushes a bytes argument of `n` bytes: scanned as an embedded model when a loader will
     /// deserialize it, skipped otherwise.
     fn bytes_arg(&mut self, inp: &mut Input<'_>, off: u64, n: u64) -> Result<(), Fail> {
-        if n > 0 && self.nested.is_some() && self.load_from_bytes_pending() {
+        let loader = if n == 0 || self.nested.is_none() {
+            None
+        } else if self.load_from_bytes_pending() {
+            Some(LOAD_FROM_BYTES)
+        } else if self.j.keras_unpickle && self.embedded_model_head(inp, off)? {
+            Some("keras Model._unpickle_model")
+        } else {
+            None
+        };
+        if let Some(loader) = loader {
+            self.j.nested_scanned += 1;
             let start = inp.pos();
             if let Some(nested) = self.nested.as_deref_mut() {
-                nested.scan(inp, n, off).map_err(|e| io_fail(off, &e))?;
+                nested.scan(inp, n, off, loader).map_err(|e| io_fail(off, &e))?;
             }
             if inp.pos() - start != n {
                 return Err(truncated(off));
@@ -320,6 +386,15 @@ impl<'j, 'n> Vm<'j, 'n> {
         }
         Self::skip(inp, off, n)?;
         self.push(off, V::Bytes)
+    }
+
+    /// True when the bytes argument about to be read starts like a model Keras would load (a
+    /// `.keras` zip, an HDF5 file, a pickle).
+    fn embedded_model_head(&self, inp: &mut Input<'_>, off: u64) -> Result<bool, Fail> {
+        let h = inp.peek(8).map_err(|e| io_fail(off, &e))?;
+        Ok(h.starts_with(b"PK\x03\x04")
+            || h.starts_with(b"\x89HDF")
+            || (h.first() == Some(&0x80) && h.get(1).is_some_and(|p| *p <= 5)))
     }
 
     #[inline]
@@ -533,6 +608,47 @@ impl<'j, 'n> Vm<'j, 'n> {
             // the embedded checkpoint was scanned as a nested model; its findings stand on their own
             return;
         }
+        if res.full == "builtins.getattr" && self.is_keras_unpickle_lookup(args) {
+            // Keras' own pickling hook; the model it loads is embedded and scanned as a nested model
+            self.j.keras_unpickle = true;
+            return;
+        }
+        if policy::PURE_BUILTINS.contains(&res.full.as_str()) {
+            if is_data(args, 4) {
+                return;
+            }
+            let argdesc = self.describe(args);
+            let msg = format!(
+                "{} calls {}{} with arguments that are not plain data (objects built at load time)",
+                kind.opname(),
+                res.effective,
+                argdesc_fmt(&argdesc)
+            );
+            self.j.issue(&rules::CODE_EXEC, res.effective, off, msg);
+            return;
+        }
+        if policy::is_partial(&res.full) {
+            // functools.partial(f, …) binds arguments; calling the partial later calls f, which is
+            // judged as a reference now and as a call where that happens
+            match args.tuple().and_then(<[V]>::first) {
+                Some(V::Global(f))
+                    if self.j.globals.get(*f as usize).is_some_and(|g| g.res.kind <= Kind::Unknown) =>
+                {
+                    return;
+                }
+                _ => {
+                    let argdesc = self.describe(args);
+                    let msg = format!(
+                        "{} calls {}{} — binds a callable obtained at load time",
+                        kind.opname(),
+                        res.effective,
+                        argdesc_fmt(&argdesc)
+                    );
+                    self.j.issue(&rules::GADGET, res.effective, off, msg);
+                    return;
+                }
+            }
+        }
         if res.full == "builtins.getattr" && self.is_class_attribute_read(args) {
             // `getattr(SomeClass, "MEMBER")` is how CPython ≥ 3.11 pickles enum members (e.g.
             // `IntervalStrategy.STEPS` in every transformers `training_args.bin`): reading a public
@@ -600,7 +716,8 @@ impl<'j, 'n> Vm<'j, 'n> {
                     }
                     _ => {}
                 }
-                let keep_args = full == "numpy.dtype" || RESOLVERS.contains(&full.as_str());
+                let keep_args =
+                    full == "numpy.dtype" || RESOLVERS.contains(&full.as_str()) || policy::is_partial(&full);
                 Ok(V::Obj(Rc::new(Obj {
                     class,
                     args: keep_args.then(|| args.detach(5)),
@@ -608,6 +725,9 @@ impl<'j, 'n> Vm<'j, 'n> {
                 })))
             }
             V::Obj(o) => {
+                if kind != CallKind::NewObj && self.call_of_known_obj(off, &o, &args, kind) {
+                    return Ok(V::Obj(Rc::new(Obj { class: None, args: None, state: RefCell::new(None) })));
+                }
                 if kind != CallKind::NewObj {
                     let resolved = self.resolve(&o, 4);
                     let what = match (o.class, &resolved) {
@@ -629,6 +749,64 @@ impl<'j, 'n> Vm<'j, 'n> {
             }
             other => fail(off, format!("{} of a non-callable {}", kind.opname(), other.type_name())),
         }
+    }
+
+    /// `getattr(<Keras class>, "_unpickle_model")`.
+    fn is_keras_unpickle_lookup(&self, args: &V) -> bool {
+        let Some([V::Global(cg), name]) = args.tuple() else {
+            return false;
+        };
+        name.str() == Some(KERAS_UNPICKLE)
+            && self
+                .j
+                .globals
+                .get(*cg as usize)
+                .is_some_and(|g| keras_class(&g.res.full) && g.res.kind <= Kind::Unknown)
+    }
+
+    /// Calls of objects whose behaviour is known: a `functools.partial` of a global calls that
+    /// global; Keras' `_unpickle_model` loads the embedded model (scanned as a nested model).
+    /// Returns true when the call was judged here.
+    fn call_of_known_obj(&mut self, off: u64, o: &Obj, args: &V, kind: CallKind) -> bool {
+        let Some(class) = o.class else { return false };
+        let name = self.j.name(class).to_owned();
+        let a = o.args.as_ref().and_then(V::tuple);
+        if policy::is_partial(&name) {
+            // the function set by BUILD (`partial.__setstate__`) replaces the constructor's
+            let state_f = o.state.try_borrow().ok().and_then(|s| match s.as_ref().and_then(V::tuple) {
+                Some([V::Global(f), ..]) => Some(Some(*f)),
+                Some(_) => Some(None),
+                None => None,
+            });
+            let f = match (state_f, a) {
+                (Some(Some(f)), _) => Some(f),
+                (Some(None), _) => None,
+                (None, Some([V::Global(f), ..])) => Some(*f),
+                (None, _) => None,
+            };
+            if let Some(f) = f {
+                self.judge_call(off, f, kind, args);
+                return true;
+            }
+            return false;
+        }
+        if name == "builtins.getattr"
+            && let Some([V::Global(cg), attr]) = a
+            && attr.str() == Some(KERAS_UNPICKLE)
+            && self.j.globals.get(*cg as usize).is_some_and(|g| keras_class(&g.res.full))
+        {
+            if self.j.nested_scanned == 0 {
+                let cls = self.j.name(*cg).to_owned();
+                self.j.issue(
+                    &rules::CODE_EXEC,
+                    format!("{cls}.{KERAS_UNPICKLE}"),
+                    off,
+                    format!("{} calls {cls}.{KERAS_UNPICKLE}, which loads a Keras model with safe_mode=False, but no embedded model was found to scan", kind.opname()),
+                );
+            }
+            return true;
+        }
+        false
     }
 
     /// True for `(Class, "public_name")`: a class-like global (CamelCase last component, not a
