@@ -144,9 +144,11 @@ pub(crate) static ZIP_ANOMALY: RuleMeta = rule!(
 pub(crate) static KERAS_LAMBDA: RuleMeta = rule!(
     "SW-MODEL-009",
     Critical,
-    "Keras model contains a Lambda layer with serialized bytecode",
-    "A Keras `Lambda` layer stores its function as base64-encoded marshalled Python bytecode; \
-     `load_model` (Keras 2, or Keras 3 with `safe_mode=False`) unmarshals and runs it.",
+    "Keras model contains code (Lambda layer, pickled torch module)",
+    "A Keras `Lambda` layer stores its function as marshalled Python bytecode or as source text; \
+     `load_model` (Keras 2, or Keras 3 with `safe_mode=False`) rebuilds and runs it. A \
+     `TorchModuleWrapper` layer restores a pickled torch module with `torch.load`, which runs any \
+     code the pickle names.",
     "Replace the Lambda layer by a registered custom layer whose code ships with your application, \
      and load with `keras.models.load_model(path, safe_mode=True)`.",
     &["https://keras.io/api/models/model_saving_apis/model_saving_and_loading/"]

@@ -20,6 +20,19 @@ proptest! {
     }
 
     #[test]
+    fn sevenz(data in proptest::collection::vec(any::<u8>(), 0..600)) {
+        let _ = fuzz::sevenz(&with_prefix(b"7z\xbc\xaf\x27\x1c\x00\x04", &data));
+        let _ = fuzz::sevenz(&data);
+    }
+
+    #[test]
+    fn compressed_streams(data in proptest::collection::vec(any::<u8>(), 0..600)) {
+        for magic in [&b"\x1f\x8b\x08\x00"[..], b"BZh9", b"\xfd7zXZ\x00", b"\x28\xb5\x2f\xfd", b"\x04\x22\x4d\x18", b"\x78\x9c"] {
+            let _ = fuzz::any(&with_prefix(magic, &data));
+        }
+    }
+
+    #[test]
     fn gguf(data in proptest::collection::vec(any::<u8>(), 0..600)) {
         let _ = fuzz::gguf(&with_prefix(b"GGUF\x03\x00\x00\x00", &data));
     }

@@ -12,17 +12,86 @@ use crate::rules;
 /// Largest config parsed.
 pub(crate) const MAX_CONFIG: u64 = 64 << 20;
 
-fn keras_module(m: &str) -> bool {
+/// Keras' own packages (classes and functions they serialize are resolved inside them).
+fn keras_package(m: &str) -> Option<&str> {
     const OK: &[&str] = &["keras", "tf_keras", "keras_nlp", "keras_hub", "keras_cv", "tensorflow.keras"];
-    if OK.iter().any(|p| m == *p || m.starts_with(&format!("{p}."))) {
-        return true;
-    }
-    // TensorFlow math/nn ops serialized as activation functions (TF-backed Keras); never the I/O,
-    // file or Python-calling op modules
+    OK.iter().find(|p| m == **p || m.starts_with(&format!("{p}."))).map(|p| &m[p.len()..])
+}
+
+/// Keras namespaces that do I/O or load further content when called (`keras.utils.get_file`
+/// downloads, `keras.saving.load_model` loads another model, callbacks write files).
+fn io_namespace(rest: &str) -> bool {
+    [
+        ".utils",
+        ".saving",
+        ".export",
+        ".callbacks",
+        ".datasets",
+        ".applications",
+        ".legacy.saving",
+        ".models.load_model",
+        ".src.utils",
+        ".src.saving",
+        ".src.export",
+        ".src.callbacks",
+        ".src.datasets",
+        ".src.applications",
+        ".src.legacy.saving",
+        "file_utils",
+        "io_utils",
+    ]
+    .iter()
+    .any(|x| rest.starts_with(x) || rest.contains(x))
+}
+
+/// Namespaces whose functions are pure tensor math (activations, losses, metrics, ops, …).
+fn function_namespace(rest: &str) -> bool {
+    let rest = rest.strip_prefix(".src").unwrap_or(rest);
+    [
+        ".activations",
+        ".losses",
+        ".metrics",
+        ".ops",
+        ".initializers",
+        ".regularizers",
+        ".constraints",
+        ".backend",
+        ".random",
+        ".layers.activations",
+        ".optimizers.schedules",
+    ]
+    .iter()
+    .any(|x| rest == *x || rest.starts_with(&format!("{x}.")))
+}
+
+/// TensorFlow math/nn ops serialized as activation functions (TF-backed Keras); never the I/O,
+/// file or Python-calling op modules.
+fn tf_math(m: &str) -> bool {
     m.starts_with("tensorflow.python.ops.")
         && !["io_ops", "script_ops", "file_io", "gfile", "logging_ops", "string_ops"]
             .iter()
             .any(|x| m.contains(x))
+}
+
+/// True when the serialized object `(module, class_name)` resolves inside Keras (or TF math) to
+/// something that runs no I/O: classes outside the I/O namespaces; functions only from the
+/// activation/loss/metric/op namespaces.
+fn keras_object_ok(m: &str, is_function: bool) -> bool {
+    if tf_math(m) {
+        return true;
+    }
+    match keras_package(m) {
+        None => false,
+        Some(rest) if io_namespace(rest) => false,
+        Some(rest) if is_function => function_namespace(rest),
+        Some(_) => true,
+    }
+}
+
+/// Compatibility for tests and callers that only ask about the module.
+#[cfg(test)]
+fn keras_module(m: &str) -> bool {
+    keras_object_ok(m, false)
 }
 
 /// True when the JSON looks like a Keras config (a serialized object at the top).
@@ -52,24 +121,50 @@ fn walk(v: &Value, depth: u32, hits: &mut Vec<(&'static seawall_core::RuleMeta, 
             let class = o.get("class_name").and_then(Value::as_str).unwrap_or("");
             let layer = o.get("config").and_then(|c| c.get("name")).and_then(Value::as_str).unwrap_or("");
             if class == "Lambda" {
+                // A Lambda runs Python when the layer is called: marshalled bytecode (Keras 2
+                // `function_type: "lambda"`, Keras 3 `__lambda__`) or source text alike. Only a
+                // reference to a named Keras / TF math function is not code.
                 let cfg = o.get("config");
                 let f = cfg.and_then(|c| c.get("function"));
+                let module = cfg.and_then(|c| c.get("module")).and_then(Value::as_str);
                 let ftype = cfg.and_then(|c| c.get("function_type")).and_then(Value::as_str).unwrap_or("");
-                let bytecode = match f {
-                    Some(Value::Array(a)) => a.first().is_some_and(Value::is_string) || ftype == "lambda",
-                    Some(Value::String(_)) => ftype == "lambda",
+                let named_ok = match f {
+                    Some(Value::String(_)) if ftype == "function" => {
+                        module.is_some_and(|m| keras_object_ok(m, true))
+                    }
                     Some(Value::Object(fo)) => {
-                        fo.get("class_name").and_then(Value::as_str) == Some("__lambda__")
+                        fo.get("class_name").and_then(Value::as_str) == Some("function")
+                            && fo
+                                .get("module")
+                                .and_then(Value::as_str)
+                                .is_some_and(|m| keras_object_ok(m, true))
                     }
                     _ => false,
                 };
-                if bytecode {
+                let what = match f {
+                    Some(Value::Array(_)) => "marshalled Python bytecode",
+                    Some(Value::Object(fo))
+                        if fo.get("class_name").and_then(Value::as_str) == Some("__lambda__") =>
+                    {
+                        "marshalled Python bytecode"
+                    }
+                    Some(Value::String(_)) if ftype != "function" => "Python source",
+                    _ => "a Python function",
+                };
+                if !named_ok && f.is_some() {
                     hits.push((
                         &rules::KERAS_LAMBDA,
                         String::new(),
-                        format!("Lambda layer {layer:?} stores marshalled Python bytecode"),
+                        format!("Lambda layer {layer:?} stores {what}, which runs when the model is loaded or called"),
                     ));
                 }
+            }
+            if class == "TorchModuleWrapper" {
+                hits.push((
+                    &rules::KERAS_LAMBDA,
+                    "torch.load".into(),
+                    format!("TorchModuleWrapper {layer:?} restores a pickled torch module (torch.load runs pickle)"),
+                ));
             }
             if class == "__lambda__" {
                 hits.push((
@@ -88,7 +183,7 @@ fn walk(v: &Value, depth: u32, hits: &mut Vec<(&'static seawall_core::RuleMeta, 
                 ));
             }
             if let Some(m) = o.get("module").and_then(Value::as_str)
-                && !keras_module(m)
+                && !keras_object_ok(m, class == "function")
             {
                 let target = match o.get("config") {
                     Some(Value::String(s)) if class == "function" => s.clone(),
@@ -150,6 +245,13 @@ mod tests {
         walk(&ok, 0, &mut hits);
         assert!(hits.is_empty());
         assert!(keras_module("tensorflow.python.ops.gen_nn_ops"));
+        assert!(keras_object_ok("keras.src.activations.activations", true));
+        assert!(keras_object_ok("keras.activations", true));
+        assert!(!keras_object_ok("keras.utils", true));
+        assert!(!keras_object_ok("keras.src.utils.file_utils", true));
+        assert!(!keras_object_ok("keras.src.saving.saving_lib", true));
+        assert!(!keras_object_ok("keras.layers", true), "layers are classes, not functions");
+        assert!(keras_object_ok("keras.layers", false));
         assert!(!keras_module("tensorflow.python.ops.gen_io_ops"));
         assert!(!keras_module("os"));
     }

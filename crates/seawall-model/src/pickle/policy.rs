@@ -523,6 +523,9 @@ const CLASS_PREFIXES: &[&str] = &[
     "torch.distributed.fsdp.",
     "torch.ao.quantization.",
     "omegaconf.",
+    // Keras layer/model classes (Keras pickles models through `_unpickle_model`, judged in the VM)
+    "keras.",
+    "tf_keras.",
     // data pickles shipped in OS images and Python packages (locale data, tokenizer data)
     "babel.",
     "nltk.",
@@ -644,7 +647,11 @@ fn is_safe(module: &str, name: &str, full: &str) -> bool {
     if name == "newObj" && module.starts_with("sklearn.") {
         return true;
     }
-    is_camel(name) && CLASS_PREFIXES.iter().any(|p| full.starts_with(p))
+    // classes of namespaces that load or write files are never allowed through a prefix
+    const IO_MODULES: &[&str] = &[".saving", ".utils", ".callbacks", ".export", ".datasets", ".hub", ".io"];
+    is_camel(name)
+        && CLASS_PREFIXES.iter().any(|p| full.starts_with(p))
+        && !IO_MODULES.iter().any(|m| module.contains(&format!("{m}.")) || module.ends_with(m))
 }
 
 /// Resolution of one `(module, name)` pair.
@@ -732,6 +739,10 @@ mod tests {
         assert_eq!(classify("numpy.random._pickle", "__randomstate_ctor").kind, Kind::Safe);
         assert_eq!(classify("__builtin__", "xrange").kind, Kind::Safe);
         assert_eq!(classify("__builtin__", "reduce").kind, Kind::Exec);
+        assert_eq!(classify("keras.src.models.sequential", "Sequential").kind, Kind::Safe);
+        assert_ne!(classify("keras.src.saving.saving_lib", "H5IOStore").kind, Kind::Safe);
+        assert_eq!(classify("collections.abc", "Mapping").kind, Kind::Safe);
+        assert_eq!(classify("builtins", "len").kind, Kind::Safe);
     }
 
     #[test]
