@@ -497,6 +497,100 @@ const NUMPY_SCALARS: &[&str] = &[
     "half",
 ];
 
+/// numpy functions that compute on arrays and nothing else (ufuncs and reductions a
+/// `FunctionTransformer` or a `functools.partial` in a pipeline refers to by name).
+const NUMPY_MATH: &[&str] = &[
+    "log",
+    "log1p",
+    "log2",
+    "log10",
+    "exp",
+    "expm1",
+    "exp2",
+    "sqrt",
+    "cbrt",
+    "square",
+    "abs",
+    "absolute",
+    "fabs",
+    "sign",
+    "negative",
+    "reciprocal",
+    "clip",
+    "round",
+    "around",
+    "rint",
+    "floor",
+    "ceil",
+    "trunc",
+    "sin",
+    "cos",
+    "tan",
+    "arcsin",
+    "arccos",
+    "arctan",
+    "arctan2",
+    "sinh",
+    "cosh",
+    "tanh",
+    "arcsinh",
+    "arccosh",
+    "arctanh",
+    "maximum",
+    "minimum",
+    "fmax",
+    "fmin",
+    "add",
+    "subtract",
+    "multiply",
+    "divide",
+    "true_divide",
+    "floor_divide",
+    "power",
+    "mod",
+    "remainder",
+    "mean",
+    "median",
+    "sum",
+    "prod",
+    "std",
+    "var",
+    "amax",
+    "amin",
+    "max",
+    "min",
+    "cumsum",
+    "cumprod",
+    "nanmean",
+    "nanmedian",
+    "nansum",
+    "nanstd",
+    "nanmax",
+    "nanmin",
+    "argmax",
+    "argmin",
+    "sort",
+    "argsort",
+    "ravel",
+    "transpose",
+    "reshape",
+    "asarray",
+    "array",
+    "isnan",
+    "isfinite",
+    "isinf",
+    "nan_to_num",
+    "where",
+    "digitize",
+    "percentile",
+    "quantile",
+    "logaddexp",
+    "hypot",
+    "deg2rad",
+    "rad2deg",
+    "sigmoid",
+];
+
 /// Module prefixes whose classes (CamelCase, non-dotted names) are allowed.
 const CLASS_PREFIXES: &[&str] = &[
     "sklearn.",
@@ -634,7 +728,7 @@ fn is_safe(module: &str, name: &str, full: &str) -> bool {
     if matches!(module, "collections.abc" | "_collections_abc" | "__future__") {
         return true;
     }
-    if module == "numpy" && NUMPY_SCALARS.contains(&name) {
+    if module == "numpy" && (NUMPY_SCALARS.contains(&name) || NUMPY_MATH.contains(&name)) {
         return true;
     }
     if module.starts_with("sklearn.datasets") {
@@ -648,10 +742,12 @@ fn is_safe(module: &str, name: &str, full: &str) -> bool {
         return true;
     }
     // classes of namespaces that load or write files are never allowed through a prefix
-    const IO_MODULES: &[&str] = &[".saving", ".utils", ".callbacks", ".export", ".datasets", ".hub", ".io"];
+    // (Keras: its utils/saving namespaces hold loaders and downloaders)
+    const IO_MODULES: &[&str] = &[".saving", ".utils", ".callbacks", ".export", ".datasets"];
+    let keras = full.starts_with("keras.") || full.starts_with("tf_keras.");
     is_camel(name)
         && CLASS_PREFIXES.iter().any(|p| full.starts_with(p))
-        && !IO_MODULES.iter().any(|m| module.contains(&format!("{m}.")) || module.ends_with(m))
+        && !(keras && IO_MODULES.iter().any(|m| module.contains(&format!("{m}.")) || module.ends_with(m)))
 }
 
 /// Resolution of one `(module, name)` pair.
@@ -743,6 +839,8 @@ mod tests {
         assert_ne!(classify("keras.src.saving.saving_lib", "H5IOStore").kind, Kind::Safe);
         assert_eq!(classify("collections.abc", "Mapping").kind, Kind::Safe);
         assert_eq!(classify("builtins", "len").kind, Kind::Safe);
+        assert_eq!(classify("numpy", "log1p").kind, Kind::Safe);
+        assert_eq!(classify("accelerate.utils.dataclasses", "DistributedType").kind, Kind::Safe);
     }
 
     #[test]
