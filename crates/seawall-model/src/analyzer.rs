@@ -10,7 +10,7 @@ use seawall_core::{Location, ScanWarning};
 
 use crate::ctx::{ScanOptions, ScanOutput};
 use crate::detect::{self, Sniff};
-use crate::scan::scan_reader_impl;
+use crate::scan::scan_reader_with;
 
 /// Smallest file considered (a pickle needs at least `PROTO`+opcode+`STOP`, GGUF 24 bytes …).
 const MIN_SIZE: u64 = 4;
@@ -63,7 +63,7 @@ impl FileAnalyzer for ModelAnalyzer {
         content: &mut dyn Read,
         out: &mut Facts,
     ) -> Result<(), AnalyzerError> {
-        let o = scan_reader_impl(meta.location(), meta.file_name(), Some(meta.size), content, self.opts);
+        let o = scan_reader_with(meta.location(), meta.file_name(), Some(meta.size), content, self.opts);
         out.findings.extend(o.findings);
         out.models.extend(o.models);
         out.warnings.extend(o.warnings);
@@ -73,18 +73,7 @@ impl FileAnalyzer for ModelAnalyzer {
 
 /// Scans one reader as a file called `name` at `location` (`size` when known improves bounds checks).
 pub fn scan_reader(location: Location, name: &str, size: Option<u64>, reader: &mut dyn Read) -> ScanOutput {
-    scan_reader_impl(location, name, size, reader, ScanOptions::default())
-}
-
-/// [`scan_reader`] with explicit bounds.
-pub fn scan_reader_with(
-    location: Location,
-    name: &str,
-    size: Option<u64>,
-    reader: &mut dyn Read,
-    opts: ScanOptions,
-) -> ScanOutput {
-    scan_reader_impl(location, name, size, reader, opts)
+    scan_reader_with(location, name, size, reader, ScanOptions::default())
 }
 
 /// Scans a file, or every regular file below a directory (symlinks are not followed), for model
@@ -138,7 +127,7 @@ fn scan_file(path: &Path, display: &str, size: u64, opts: ScanOptions, out: &mut
         Ok(f) => {
             // unbuffered: the scanner's own buffer reads large blocks directly from the file
             let mut r = f.take(size);
-            out.extend(scan_reader_impl(Location::file(display), &name, Some(size), &mut r, opts));
+            out.extend(scan_reader_with(Location::file(display), &name, Some(size), &mut r, opts));
         }
         Err(e) => warn(out, e),
     }

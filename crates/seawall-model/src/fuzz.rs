@@ -64,7 +64,7 @@ pub fn sevenz(data: &[u8]) -> ScanOutput {
 /// Full dispatch by content (what the analyzer does), for any bytes.
 pub fn any(data: &[u8]) -> ScanOutput {
     let mut r = data;
-    crate::scan::scan_reader_impl(
+    crate::scan::scan_reader_with(
         Location::file("fuzz"),
         "fuzz",
         Some(data.len() as u64),

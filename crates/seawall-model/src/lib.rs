@@ -60,9 +60,10 @@ mod zip;
 
 pub mod fuzz;
 
-pub use analyzer::{ModelAnalyzer, scan_path, scan_path_with, scan_reader, scan_reader_with};
+pub use analyzer::{ModelAnalyzer, scan_path, scan_path_with, scan_reader};
 pub use ctx::{ScanOptions, ScanOutput};
 pub use rules::RULES;
+pub use scan::scan_reader_with;
 
 /// Bytes looked at for format detection (the walker's sniff length).
 pub(crate) const SNIFF: usize = seawall_analyzer::SNIFF_LEN;

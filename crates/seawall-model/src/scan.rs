@@ -109,8 +109,9 @@ pub(crate) fn scan_format(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope, fmt
     Some(fmt)
 }
 
-/// Scans any reader as one file.
-pub(crate) fn scan_reader_impl(
+/// Scans one reader as a file called `name` at `location` with explicit bounds (`size`, when
+/// known, improves bounds checks).
+pub fn scan_reader_with(
     location: Location,
     name: &str,
     size: Option<u64>,

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use crate::ctx::{Ctx, Scope};
-use crate::formats::protobuf::{self, Field, MAX_DEPTH};
+use crate::formats::protobuf::{self, MAX_DEPTH};
 use crate::input::Input;
 use crate::rules;
 
@@ -42,25 +42,25 @@ pub(crate) fn escapes(loc: &str) -> bool {
         || l.split(['/', '\\']).any(|c| c == "..")
 }
 
+/// `TensorProto`: name (8), external_data (13) → StringStringEntryProto{key (1), value (2)}.
 fn tensor(inp: &mut Input<'_>, end: u64, seen: &mut Seen) -> Result<(), String> {
     let mut name = String::new();
     let mut locs = Vec::new();
-    protobuf::walk(inp, Some(end), &mut |inp, f, v| match (f, v) {
-        (8, Field::Bytes(n)) => {
-            name = protobuf::string(inp, n, 256)?;
+    protobuf::messages(inp, Some(end), &mut |inp, f, e| match f {
+        8 => {
+            name = protobuf::string_to(inp, e, 256)?;
             Ok(true)
         }
-        (13, Field::Bytes(n)) => {
-            let e = inp.pos() + n;
+        13 => {
             let mut key = String::new();
             let mut val = String::new();
-            protobuf::walk(inp, Some(e), &mut |inp, f, v| match (f, v) {
-                (1, Field::Bytes(n)) => {
-                    key = protobuf::string(inp, n, 64)?;
+            protobuf::messages(inp, Some(e), &mut |inp, f, e| match f {
+                1 => {
+                    key = protobuf::string_to(inp, e, 64)?;
                     Ok(true)
                 }
-                (2, Field::Bytes(n)) => {
-                    val = protobuf::string(inp, n, 4096)?;
+                2 => {
+                    val = protobuf::string_to(inp, e, 4096)?;
                     Ok(true)
                 }
                 _ => Ok(false),
@@ -78,59 +78,57 @@ fn tensor(inp: &mut Input<'_>, end: u64, seen: &mut Seen) -> Result<(), String> 
     Ok(())
 }
 
+/// Fields of a message that are tensors (`TensorProto`), walked by [`tensor`].
+fn tensors(inp: &mut Input<'_>, end: u64, fields: &[u32], seen: &mut Seen) -> Result<(), String> {
+    protobuf::messages(inp, Some(end), &mut |inp, f, e| {
+        if fields.contains(&f) {
+            tensor(inp, e, seen)?;
+            return Ok(true);
+        }
+        Ok(false)
+    })
+}
+
+/// `GraphProto`: node (1), initializer (5), sparse_initializer (15: values 1, indices 2).
 fn graph(inp: &mut Input<'_>, end: u64, seen: &mut Seen, depth: u32) -> Result<(), String> {
     if depth > MAX_DEPTH {
         return Err("subgraphs nested too deeply".into());
     }
-    protobuf::walk(inp, Some(end), &mut |inp, f, v| match (f, v) {
-        (1, Field::Bytes(n)) => {
-            let e = inp.pos() + n;
+    protobuf::messages(inp, Some(end), &mut |inp, f, e| match f {
+        1 => {
             node(inp, e, seen, depth + 1)?;
             Ok(true)
         }
-        (5, Field::Bytes(n)) => {
-            let e = inp.pos() + n;
+        5 => {
             tensor(inp, e, seen)?;
             Ok(true)
         }
-        (15, Field::Bytes(n)) => {
-            // SparseTensorProto: values (1) and indices (2) are tensors
-            let e = inp.pos() + n;
-            protobuf::walk(inp, Some(e), &mut |inp, f, v| match (f, v) {
-                (1 | 2, Field::Bytes(n)) => {
-                    let e = inp.pos() + n;
-                    tensor(inp, e, seen)?;
-                    Ok(true)
-                }
-                _ => Ok(false),
-            })?;
+        15 => {
+            tensors(inp, e, &[1, 2], seen)?;
             Ok(true)
         }
         _ => Ok(false),
     })
 }
 
+/// `NodeProto`: domain (7), attribute (5) → AttributeProto{t 5, g 6, tensors 10, graphs 11}.
 fn node(inp: &mut Input<'_>, end: u64, seen: &mut Seen, depth: u32) -> Result<(), String> {
     seen.nodes += 1;
-    protobuf::walk(inp, Some(end), &mut |inp, f, v| match (f, v) {
-        (7, Field::Bytes(n)) => {
-            let d = protobuf::string(inp, n, 256)?;
+    protobuf::messages(inp, Some(end), &mut |inp, f, e| match f {
+        7 => {
+            let d = protobuf::string_to(inp, e, 256)?;
             if seen.domains.len() < 1000 {
                 seen.domains.insert(d);
             }
             Ok(true)
         }
-        (5, Field::Bytes(n)) => {
-            // AttributeProto: t (5), g (6), tensors (10), graphs (11)
-            let e = inp.pos() + n;
-            protobuf::walk(inp, Some(e), &mut |inp, f, v| match (f, v) {
-                (5 | 10, Field::Bytes(n)) => {
-                    let e = inp.pos() + n;
+        5 => {
+            protobuf::messages(inp, Some(e), &mut |inp, f, e| match f {
+                5 | 10 => {
                     tensor(inp, e, seen)?;
                     Ok(true)
                 }
-                (6 | 11, Field::Bytes(n)) => {
-                    let e = inp.pos() + n;
+                6 | 11 => {
                     graph(inp, e, seen, depth + 1)?;
                     Ok(true)
                 }
@@ -146,23 +144,20 @@ fn node(inp: &mut Input<'_>, end: u64, seen: &mut Seen, depth: u32) -> Result<()
 pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
     let mark = ctx.mark();
     let mut seen = Seen::default();
-    let res = protobuf::walk(inp, None, &mut |inp, f, v| match (f, v) {
-        (7, Field::Bytes(n)) => {
-            let e = inp.pos() + n;
+    // ModelProto: graph (7), functions (25) → FunctionProto{node 7, domain 10}
+    let res = protobuf::messages(inp, None, &mut |inp, f, e| match f {
+        7 => {
             graph(inp, e, &mut seen, 0)?;
             Ok(true)
         }
-        (25, Field::Bytes(n)) => {
-            // FunctionProto: domain (10), node (7)
-            let e = inp.pos() + n;
-            protobuf::walk(inp, Some(e), &mut |inp, f, v| match (f, v) {
-                (10, Field::Bytes(n)) => {
-                    let d = protobuf::string(inp, n, 256)?;
+        25 => {
+            protobuf::messages(inp, Some(e), &mut |inp, f, e| match f {
+                10 => {
+                    let d = protobuf::string_to(inp, e, 256)?;
                     seen.function_domains.insert(d);
                     Ok(true)
                 }
-                (7, Field::Bytes(n)) => {
-                    let e = inp.pos() + n;
+                7 => {
                     node(inp, e, &mut seen, 1)?;
                     Ok(true)
                 }

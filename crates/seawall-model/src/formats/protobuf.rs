@@ -81,6 +81,46 @@ pub(crate) fn walk(
     }
 }
 
+/// Walks the fields of a message that ends at `end` and hands each length-delimited field to
+/// `visit` with the absolute end of its payload (varints and fixed-size fields are skipped). The
+/// visitor returns `true` when it consumed the payload itself — the shape every nested message
+/// and string field of the ONNX and SavedModel walkers has.
+pub(crate) fn messages(
+    inp: &mut Input<'_>,
+    end: Option<u64>,
+    visit: &mut dyn FnMut(&mut Input<'_>, u32, u64) -> Result<bool, String>,
+) -> Result<(), String> {
+    walk(inp, end, &mut |inp, field, v| match v {
+        Field::Bytes(n) => {
+            let e = inp.pos().saturating_add(n);
+            visit(inp, field, e)
+        }
+        Field::Varint(_) => Ok(false),
+    })
+}
+
+/// Walks a message that ends at `end` and hands every occurrence of the length-delimited `field`
+/// to `visit` (with the end of its payload), which must consume it.
+pub(crate) fn each(
+    inp: &mut Input<'_>,
+    end: Option<u64>,
+    field: u32,
+    visit: &mut dyn FnMut(&mut Input<'_>, u64) -> Result<(), String>,
+) -> Result<(), String> {
+    messages(inp, end, &mut |inp, f, e| {
+        if f != field {
+            return Ok(false);
+        }
+        visit(inp, e)?;
+        Ok(true)
+    })
+}
+
+/// Reads a string payload that ends at `end`, keeping at most `cap` bytes.
+pub(crate) fn string_to(inp: &mut Input<'_>, end: u64, cap: usize) -> Result<String, String> {
+    string(inp, end.saturating_sub(inp.pos()), cap)
+}
+
 /// Skips `n` bytes or fails on truncation.
 pub(crate) fn skip(inp: &mut Input<'_>, n: u64) -> Result<(), String> {
     if inp.skip(n).map_err(|e| e.to_string())? != n {

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use crate::ctx::{Ctx, Scope};
-use crate::formats::protobuf::{self, Field};
+use crate::formats::protobuf;
 use crate::input::Input;
 use crate::rules;
 
@@ -23,13 +23,13 @@ struct Seen {
 fn node(inp: &mut Input<'_>, end: u64, func: &str, seen: &mut Seen) -> Result<(), String> {
     let mut name = String::new();
     let mut op = String::new();
-    protobuf::walk(inp, Some(end), &mut |inp, f, v| match (f, v) {
-        (1, Field::Bytes(n)) => {
-            name = protobuf::string(inp, n, 512)?;
+    protobuf::messages(inp, Some(end), &mut |inp, f, e| match f {
+        1 => {
+            name = protobuf::string_to(inp, e, 512)?;
             Ok(true)
         }
-        (2, Field::Bytes(n)) => {
-            op = protobuf::string(inp, n, 256)?;
+        2 => {
+            op = protobuf::string_to(inp, e, 256)?;
             Ok(true)
         }
         _ => Ok(false),
@@ -52,43 +52,34 @@ fn node(inp: &mut Input<'_>, end: u64, func: &str, seen: &mut Seen) -> Result<()
     Ok(())
 }
 
+/// `FunctionDef`: signature (1) → name (1); node_def (3).
+fn function_def(inp: &mut Input<'_>, end: u64, seen: &mut Seen) -> Result<(), String> {
+    let mut fname = String::new();
+    protobuf::messages(inp, Some(end), &mut |inp, f, e| match f {
+        1 => {
+            protobuf::each(inp, Some(e), 1, &mut |inp, e| {
+                fname = protobuf::string_to(inp, e, 512)?;
+                Ok(())
+            })?;
+            Ok(true)
+        }
+        3 => {
+            node(inp, e, &fname, seen)?;
+            Ok(true)
+        }
+        _ => Ok(false),
+    })
+}
+
+/// `GraphDef`: node (1); library (2) → function (1).
 fn graph_def(inp: &mut Input<'_>, end: u64, seen: &mut Seen) -> Result<(), String> {
-    protobuf::walk(inp, Some(end), &mut |inp, f, v| match (f, v) {
-        (1, Field::Bytes(n)) => {
-            let e = inp.pos() + n;
+    protobuf::messages(inp, Some(end), &mut |inp, f, e| match f {
+        1 => {
             node(inp, e, "", seen)?;
             Ok(true)
         }
-        (2, Field::Bytes(n)) => {
-            // FunctionDefLibrary.function (1) → FunctionDef{signature(1){name(1)}, node_def(3)}
-            let e = inp.pos() + n;
-            protobuf::walk(inp, Some(e), &mut |inp, f, v| match (f, v) {
-                (1, Field::Bytes(n)) => {
-                    let e = inp.pos() + n;
-                    let mut fname = String::new();
-                    protobuf::walk(inp, Some(e), &mut |inp, f, v| match (f, v) {
-                        (1, Field::Bytes(n)) => {
-                            let e = inp.pos() + n;
-                            protobuf::walk(inp, Some(e), &mut |inp, f, v| match (f, v) {
-                                (1, Field::Bytes(n)) => {
-                                    fname = protobuf::string(inp, n, 512)?;
-                                    Ok(true)
-                                }
-                                _ => Ok(false),
-                            })?;
-                            Ok(true)
-                        }
-                        (3, Field::Bytes(n)) => {
-                            let e = inp.pos() + n;
-                            node(inp, e, &fname, seen)?;
-                            Ok(true)
-                        }
-                        _ => Ok(false),
-                    })?;
-                    Ok(true)
-                }
-                _ => Ok(false),
-            })?;
+        2 => {
+            protobuf::each(inp, Some(e), 1, &mut |inp, e| function_def(inp, e, seen))?;
             Ok(true)
         }
         _ => Ok(false),
@@ -99,20 +90,9 @@ fn graph_def(inp: &mut Input<'_>, end: u64, seen: &mut Seen) -> Result<(), Strin
 pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
     let mark = ctx.mark();
     let mut seen = Seen::default();
-    let res = protobuf::walk(inp, None, &mut |inp, f, v| match (f, v) {
-        (2, Field::Bytes(n)) => {
-            let e = inp.pos() + n;
-            protobuf::walk(inp, Some(e), &mut |inp, f, v| match (f, v) {
-                (2, Field::Bytes(n)) => {
-                    let e = inp.pos() + n;
-                    graph_def(inp, e, &mut seen)?;
-                    Ok(true)
-                }
-                _ => Ok(false),
-            })?;
-            Ok(true)
-        }
-        _ => Ok(false),
+    // SavedModel: meta_graphs (2) → MetaGraphDef.graph_def (2)
+    let res = protobuf::each(inp, None, 2, &mut |inp, e| {
+        protobuf::each(inp, Some(e), 2, &mut |inp, e| graph_def(inp, e, &mut seen))
     });
     if let Err(e) = res {
         ctx.hit(
