@@ -46,7 +46,7 @@ def add(manifest, root, suite, src, label, note=""):
     """Copies `src` into the suite's sample folder (content-addressed, keeping the file name)."""
     data = Path(src).read_bytes()
     h = hashlib.sha256(data).hexdigest()[:10]
-    dest = root / suite / label / f"{h}-{Path(src).name}"
+    dest = root / suite / label / h / Path(src).name
     dest.parent.mkdir(parents=True, exist_ok=True)
     dest.write_bytes(data)
     manifest.append({"suite": suite, "path": str(dest), "label": label, "name": Path(src).name, "note": note})
@@ -75,7 +75,7 @@ def collect_picklescan(repo, root, manifest):
 
 
 def run_suite_pytest(py, repo, tests, basetemp, extra=(), env=None, plugin_dir=None, plugin=None):
-    cmd = [py, "-m", "pytest", "-q", "-x", "--no-header", "-p", "no:cacheprovider", f"--basetemp={basetemp}"]
+    cmd = [py, "-m", "pytest", "-q", "--no-header", "-p", "no:cacheprovider", f"--basetemp={basetemp}"]
     if plugin:
         cmd += ["-p", plugin]
     cmd += list(extra) + list(tests)
@@ -88,24 +88,21 @@ def run_suite_pytest(py, repo, tests, basetemp, extra=(), env=None, plugin_dir=N
 
 
 def collect_modelscan(repo, root, manifest, py, work):
-    """modelscan's fixtures write its samples into pytest's basetemp; keep them."""
+    """modelscan's fixtures write its samples into pytest's basetemp (its TensorFlow/Keras fixtures
+    need tensorflow and tf_keras in the generating venv); keep them."""
     base = work / "modelscan-basetemp"
     shutil.rmtree(base, ignore_errors=True)
-    # the TensorFlow fixtures need tensorflow; everything else is generated
-    r = run_suite_pytest(py, repo, ["tests/test_modelscan.py"], base, ["-k", "not tensorflow and not keras"])
+    r = run_suite_pytest(py, repo, ["tests/test_modelscan.py"], base)
     (work / "modelscan-pytest.log").write_text(r.stdout + r.stderr)
     for f in sorted(base.rglob("*")):
-        if not f.is_file():
+        rel = str(f.relative_to(base)).lower()
+        # SavedModel directories: the graph is the model (variables, fingerprints are data)
+        if not f.is_file() or "/variables/" in rel or f.name in ("fingerprint.pb", "keras_metadata.pb"):
             continue
-        n = f.name.lower()
-        if "unsafe" in n or "malicious" in n:
+        if "unsafe" in rel or "malicious" in rel or f.name == "test.zip":
             add(manifest, root, "modelscan", f, "malicious")
-        elif "safe" in n or "benign" in n or n == "bad_pytorch.pt":
+        elif "safe" in rel or "benign" in rel or f.name in ("bad_pytorch.pt", "password_protected.zip"):
             add(manifest, root, "modelscan", f, "benign")
-    # committed samples
-    for f in sorted((repo / "tests/data").iterdir()):
-        if f.name.startswith("unsafe"):
-            add(manifest, root, "modelscan", f, "malicious")
 
 
 FICKLING_PLUGIN = textwrap.dedent(
@@ -207,16 +204,23 @@ def collect_checkpoints(d, root, manifest):
 
 
 def run_seawall(binary, samples):
-    """One `seawall scan model DIR` per suite folder; findings grouped by top-level file."""
+    """One scan per suite folder, findings grouped by top-level file. `binary` is the CLI
+    (`seawall scan model DIR --format json`) or the model crate's example
+    (`cargo build --release -p seawall-model --example scan`: the same analyzer and walk, `--tsv`)."""
     worst = {}
     for suite_dir in sorted(p for p in samples.iterdir() if p.is_dir()):
-        out = samples.parent / f"seawall-{suite_dir.name}.json"
-        subprocess.run([binary, "scan", "model", str(suite_dir), "--format", "json", "--output", str(out),
-                        "--quiet"], capture_output=True)
-        rep = json.loads(out.read_text())
-        for f in rep.get("findings", []):
-            p = str(suite_dir / f["location"]["path"])
-            worst[p] = max(worst.get(p, 0), SEV[f["severity"]])
+        if Path(binary).name == "scan":
+            r = subprocess.run([binary, "--tsv", str(suite_dir)], capture_output=True, text=True)
+            found = [line.split("\t")[1:3] for line in r.stdout.splitlines() if line.startswith("finding\t")]
+        else:
+            out = samples.parent / f"seawall-{suite_dir.name}.json"
+            subprocess.run([binary, "scan", "model", str(suite_dir), "--format", "json", "--output", str(out),
+                            "--quiet"], capture_output=True)
+            rep = json.loads(out.read_text())
+            found = [(f["location"]["path"], f["severity"]) for f in rep.get("findings", [])]
+        for path, sev in found:
+            p = str(suite_dir / path)
+            worst[p] = max(worst.get(p, 0), SEV[sev])
     return {p: s >= SEV["HIGH"] for p, s in worst.items()}
 
 

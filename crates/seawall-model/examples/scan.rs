@@ -1,9 +1,18 @@
-//! Prints the findings and model inventory for a file or directory: `cargo run --example scan -- PATH`.
+//! Prints the findings and model inventory for a file or directory: `cargo run --example scan -- PATH`
+//! (`--tsv` for one line per finding).
 #![allow(clippy::print_stdout)]
 
 fn main() {
-    for arg in std::env::args().skip(1) {
+    // `--tsv`: one `finding<TAB>path<TAB>SEVERITY<TAB>id` line per finding (bench/model-suites.py)
+    let tsv = std::env::args().any(|a| a == "--tsv");
+    for arg in std::env::args().skip(1).filter(|a| a != "--tsv") {
         let out = seawall_model::scan_path(std::path::Path::new(&arg));
+        if tsv {
+            for f in &out.findings {
+                println!("finding\t{}\t{}\t{}", f.location.path, f.severity.as_str(), f.id);
+            }
+            continue;
+        }
         for m in &out.models {
             println!(
                 "MODEL {} {:?} {} {:?} {} {}",
