@@ -191,7 +191,7 @@ mod tests {
         assert_eq!(facts.findings[0].kind, seawall_core::FindingKind::Model);
         assert_eq!(facts.findings[0].format.as_deref(), Some("pickle"));
         assert_eq!(facts.models[0].size, data.len() as u64);
-        assert_eq!(facts.models[0].verdict, "unsafe");
+        assert_eq!(facts.models[0].verdict, seawall_core::ModelVerdict::Unsafe);
         assert!(!facts.findings[0].fingerprint.is_empty());
     }
 }

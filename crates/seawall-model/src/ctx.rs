@@ -15,7 +15,9 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use seawall_core::{Finding, Location, ModelFile, RuleMeta, ScanWarning, Severity};
+use seawall_core::{
+    Finding, Location, ModelFile, ModelVerdict, RuleMeta, ScanWarning, Severity, WarningKind,
+};
 
 use crate::detect::Format;
 use crate::input::Input;
@@ -119,36 +121,26 @@ impl Scope {
 /// format when the stream was recognised as a model (or model container).
 pub(crate) type Dispatch = fn(&mut Ctx, &mut Input<'_>, &Scope) -> Option<Format>;
 
-/// The model verdicts, ordered by precedence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Verdict {
-    Safe,
-    Suspicious,
-    Unscannable,
-    Unsafe,
+/// Precedence of model verdicts (unsafe over unscannable over suspicious over safe).
+fn rank(v: ModelVerdict) -> u8 {
+    match v {
+        ModelVerdict::Safe => 0,
+        ModelVerdict::Suspicious => 1,
+        ModelVerdict::Unscannable => 2,
+        ModelVerdict::Unsafe => 3,
+    }
 }
 
-impl Verdict {
-    fn of(rule: &RuleMeta) -> Verdict {
-        let unscannable = rule.id == rules::UNSCANNABLE.id || rule.id == rules::MALFORMED.id;
-        if unscannable {
-            Verdict::Unscannable
-        } else if rule.severity >= Severity::High {
-            Verdict::Unsafe
-        } else if rule.severity >= Severity::Medium {
-            Verdict::Suspicious
-        } else {
-            Verdict::Safe
-        }
-    }
-
-    fn label(self) -> &'static str {
-        match self {
-            Verdict::Safe => "safe",
-            Verdict::Suspicious => "suspicious",
-            Verdict::Unscannable => "unscannable",
-            Verdict::Unsafe => "unsafe",
-        }
+/// The verdict a finding of `rule` gives its model.
+fn verdict_of(rule: &RuleMeta) -> ModelVerdict {
+    if rule.id == rules::UNSCANNABLE.id || rule.id == rules::MALFORMED.id {
+        ModelVerdict::Unscannable
+    } else if rule.severity >= Severity::High {
+        ModelVerdict::Unsafe
+    } else if rule.severity >= Severity::Medium {
+        ModelVerdict::Suspicious
+    } else {
+        ModelVerdict::Safe
     }
 }
 
@@ -194,7 +186,7 @@ pub(crate) struct Ctx {
     pub(crate) budget: Rc<Budget>,
     dispatch: Dispatch,
     /// Verdict of every finding in order, kept or elided.
-    verdicts: Vec<Verdict>,
+    verdicts: Vec<ModelVerdict>,
     /// Sequence number (index into `verdicts`) of each kept finding, parallel to `out.findings`.
     seqs: Vec<usize>,
     /// Elided findings per severity (index `Severity as usize`).
@@ -292,7 +284,7 @@ impl Ctx {
         message: impl Into<String>,
     ) {
         let seq = self.verdicts.len();
-        self.verdicts.push(Verdict::of(rule));
+        self.verdicts.push(verdict_of(rule));
         if self.out.findings.len() >= self.opts.max_findings {
             // the least severe kept finding; among equals the latest
             let weakest = self
@@ -333,8 +325,11 @@ impl Ctx {
 
     /// Records a model file with the verdict of everything found since `mark`.
     pub(crate) fn model(&mut self, scope: &Scope, mark: Mark, format: &str, framework: Option<&str>) {
-        let verdict =
-            self.verdicts.get(mark.0..).and_then(|v| v.iter().max().copied()).unwrap_or(Verdict::Safe);
+        let verdict = self
+            .verdicts
+            .get(mark.0..)
+            .and_then(|v| v.iter().copied().max_by_key(|v| rank(*v)))
+            .unwrap_or(ModelVerdict::Safe);
         if self.out.models.len() >= self.opts.max_models && scope.member.is_some() {
             self.models_elided += 1;
             return;
@@ -344,7 +339,7 @@ impl Ctx {
             format: format.to_owned(),
             framework: framework.map(str::to_owned),
             size: scope.size.unwrap_or(0),
-            verdict: verdict.label().to_owned(),
+            verdict,
         });
     }
 
@@ -354,12 +349,15 @@ impl Ctx {
         if let Some(why) = why {
             let top = Scope::file(&self.base.path, self.size);
             let mark = self.mark();
-            self.hit(&top, "archive", &rules::UNSCANNABLE, vec![], None, why);
+            self.hit(&top, "archive", &rules::UNSCANNABLE, vec![], None, why.clone());
+            self.out.warnings.push(
+                ScanWarning::at("model", self.base.clone(), why).with_kind(WarningKind::BudgetExceeded),
+            );
             // the file's own entry carries the verdict (members listed before stay as they are)
             match self.out.models.iter_mut().find(|m| m.location.member.is_none()) {
                 Some(m) => {
-                    if m.verdict != Verdict::Unsafe.label() {
-                        m.verdict = Verdict::Unscannable.label().to_owned();
+                    if m.verdict != ModelVerdict::Unsafe {
+                        m.verdict = ModelVerdict::Unscannable;
                     }
                 }
                 None => self.model(&top, mark, "archive", None),
@@ -377,17 +375,22 @@ impl Ctx {
                     per.join(", "),
                     self.opts.max_findings
                 ),
-            ));
+            )
+            // everything was read and judged: only the list is shorter
+            .with_kind(WarningKind::Notice));
         }
         if self.models_elided > 0 {
-            self.out.warnings.push(ScanWarning::at(
-                "model",
-                self.base.clone(),
-                format!(
-                    "{} further model entries (archive members) not listed (limit {})",
-                    self.models_elided, self.opts.max_models
-                ),
-            ));
+            self.out.warnings.push(
+                ScanWarning::at(
+                    "model",
+                    self.base.clone(),
+                    format!(
+                        "{} further model entries (archive members) not listed (limit {})",
+                        self.models_elided, self.opts.max_models
+                    ),
+                )
+                .with_kind(WarningKind::Notice),
+            );
         }
         self.out
     }

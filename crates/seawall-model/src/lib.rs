@@ -42,7 +42,7 @@
 //! let out = seawall_model::scan_reader(Location::file("model.bin"), "model.bin", None, &mut &evil[..]);
 //! assert_eq!(out.max_severity(), Some(Severity::Critical));
 //! assert_eq!(out.findings[0].callables, vec!["posix.system".to_string()]);
-//! assert_eq!(out.models[0].verdict, "unsafe");
+//! assert_eq!(out.models[0].verdict, seawall_core::ModelVerdict::Unsafe);
 //! ```
 #![deny(missing_docs)]
 

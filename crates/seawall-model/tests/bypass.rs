@@ -4,6 +4,7 @@
 
 mod common;
 
+use seawall_core::ModelVerdict;
 use std::io::Write;
 
 use common::*;
@@ -13,7 +14,7 @@ use seawall_core::Severity;
 fn plain_payload_is_critical() {
     let o = scan("model.pkl", OS_SYSTEM_P2);
     assert!(has(&o, EXEC, "os.system"), "{:?}", ids(&o));
-    assert_eq!(o.models[0].verdict, "unsafe");
+    assert_eq!(o.models[0].verdict, ModelVerdict::Unsafe);
     assert_eq!(o.findings[0].opcode_offset, Some(27));
 }
 
@@ -206,7 +207,7 @@ fn unknown_global_referenced_only_is_medium() {
     let o = scan("u.pkl", b"\x80\x02cmylib.models\nTinyNet\nq\x00)\x81q\x01}q\x02b.");
     assert!(has(&o, UNKNOWN, "mylib.models.TinyNet"), "{:?}", ids(&o));
     assert_eq!(o.max_severity(), Some(Severity::Medium));
-    assert_eq!(o.models[0].verdict, "suspicious");
+    assert_eq!(o.models[0].verdict, ModelVerdict::Suspicious);
     // dangerous global imported but not called: high
     let o = scan("r.pkl", b"\x80\x02cos\nsystem\nq\x00.");
     assert!(has(&o, DANGER_REF, "os.system"), "{:?}", ids(&o));
@@ -245,7 +246,7 @@ fn fail_closed_but_keeps_findings() {
     assert!(o.findings.iter().any(|f| f.id == UNSCANNABLE && f.message.contains("memo")), "{:?}", ids(&o));
     let o = scan("e.pkl", b"\x80\x02}q\x00(X\x01\x00\x00\x00a");
     assert!(has(&o, UNSCANNABLE, ""), "{:?}", ids(&o));
-    assert_eq!(o.models[0].verdict, "unscannable");
+    assert_eq!(o.models[0].verdict, ModelVerdict::Unscannable);
 }
 
 #[test]
@@ -665,7 +666,7 @@ fn generated_torch_and_transformers_checkpoints_are_clean() {
         n += 1;
         let out = seawall_model::scan_path(&p);
         assert!(out.findings.is_empty(), "{}: {:?}", p.display(), ids(&out));
-        assert!(out.models.iter().all(|m| m.verdict == "safe"), "{}", p.display());
+        assert!(out.models.iter().all(|m| m.verdict == ModelVerdict::Safe), "{}", p.display());
     }
     assert_eq!(n, 10);
 }
@@ -679,5 +680,5 @@ fn generated_xgboost_models_are_clean() {
     assert!(out.findings.is_empty(), "{:?}", ids(&out));
     let pickles = out.models.iter().filter(|m| m.format == "pickle").count();
     assert_eq!(pickles, 7, "{:?}", out.models);
-    assert!(out.models.iter().all(|m| m.verdict == "safe"));
+    assert!(out.models.iter().all(|m| m.verdict == ModelVerdict::Safe));
 }

@@ -4,6 +4,7 @@
 
 mod common;
 
+use seawall_core::ModelVerdict;
 use std::io::Write;
 
 use common::*;
@@ -40,7 +41,7 @@ fn long_first_opcode_argument_beyond_sniff_window() {
     for name in ["pytorch_model.bin", "blob.dat"] {
         let o = scan(name, &p);
         assert!(has(&o, EXEC, "os.system"), "{name}: {:?}", ids(&o));
-        assert_eq!(o.models[0].verdict, "unsafe");
+        assert_eq!(o.models[0].verdict, ModelVerdict::Unsafe);
         let f = through_analyzer(&format!("/models/{name}"), &p);
         assert!(f.findings.iter().any(|x| x.severity == Severity::Critical), "{name} via the walker's sniff");
     }
@@ -91,7 +92,7 @@ fn findings_cap_keeps_the_most_severe() {
     assert_eq!(o.findings.len(), ScanOptions::default().max_findings);
     assert!(has(&o, EXEC, "os.system"), "the CRITICAL behind 250 MEDIUM findings is kept");
     let top = o.models.iter().find(|m| m.location.member.is_none()).unwrap();
-    assert_eq!(top.verdict, "unsafe");
+    assert_eq!(top.verdict, ModelVerdict::Unsafe);
     let w = o.warnings.iter().map(|w| w.message.clone()).collect::<Vec<_>>().join("; ");
     assert!(w.contains("51 further model findings elided") && w.contains("51 MEDIUM"), "{w}");
 }
@@ -122,7 +123,7 @@ fn nested_archive_budgets_bound_entries_and_the_model_list() {
         ids(&o)
     );
     let top = o.models.iter().find(|m| m.location.member.is_none()).unwrap();
-    assert_eq!(top.verdict, "unscannable");
+    assert_eq!(top.verdict, ModelVerdict::Unscannable);
     // the model list is bounded too, and says what it left out
     let opts = ScanOptions { max_models: 100, ..opts };
     let o = seawall_model::scan_reader_with(
@@ -249,12 +250,12 @@ fn npy_with_impossible_shape_is_malformed() {
     for shape in ["(1000000, 1000000)", "(99999999999, 999999999999)", "(-1, 8)", "(9,)"] {
         let o = scan("x.npy", &npy(shape, 64));
         assert!(has(&o, "SW-MODEL-017", ""), "{shape}: {:?}", ids(&o));
-        assert_eq!(o.models[0].verdict, "unscannable");
+        assert_eq!(o.models[0].verdict, ModelVerdict::Unscannable);
     }
     // the shape the data holds is fine
     let o = scan("x.npy", &npy("(2, 4)", 64));
     assert!(o.findings.is_empty(), "{:?}", ids(&o));
-    assert_eq!(o.models[0].verdict, "safe");
+    assert_eq!(o.models[0].verdict, ModelVerdict::Safe);
 }
 
 #[test]
@@ -265,7 +266,7 @@ fn safetensors_absurd_header_length_is_malformed() {
     for name in ["model.safetensors", "blob"] {
         let o = scan(name, &f);
         assert!(has(&o, "SW-MODEL-017", ""), "{name}: {:?}", ids(&o));
-        assert_eq!(o.models[0].verdict, "unscannable");
+        assert_eq!(o.models[0].verdict, ModelVerdict::Unscannable);
     }
 }
 

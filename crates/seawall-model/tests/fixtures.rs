@@ -2,6 +2,7 @@
 //! every file is recognised as a model and none has any finding.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use seawall_core::ModelVerdict;
 use std::path::Path;
 
 #[test]
@@ -20,6 +21,6 @@ fn benign_fixtures_have_no_findings() {
     let msgs: Vec<String> =
         out.findings.iter().map(|f| format!("{} {} {}", f.location.path, f.id, f.message)).collect();
     assert!(out.findings.is_empty(), "{msgs:#?}");
-    assert!(out.models.iter().all(|m| m.verdict == "safe"));
+    assert!(out.models.iter().all(|m| m.verdict == ModelVerdict::Safe));
     assert!(out.models.iter().any(|m| m.format == "joblib"));
 }

@@ -197,3 +197,33 @@ fn keras_own_pickling_hook_is_benign() {
     let o = scan("x.pkl", p);
     assert!(high(&o), "{:?}", ids(&o));
 }
+
+#[test]
+fn crafted_pickle_structure_is_an_anomaly() {
+    // a FRAME whose length ends inside an opcode (fickling's frame-boundary bypass class)
+    let p = b"\x80\x05\x95\x05\x00\x00\x00\x00\x00\x00\x00X\x05\x00\x00\x00hello\x94.";
+    let o = scan("f.pkl", p);
+    assert!(has(&o, "SW-MODEL-019", ""), "{:?}", ids(&o));
+    // a second PROTO in the middle of a pickle
+    let p = b"\x80\x04]\x94(K\x01K\x02e\x80\x01\x80\x02.";
+    let o = scan("p.pkl", p);
+    assert!(has(&o, "SW-MODEL-019", ""), "{:?}", ids(&o));
+    // what pickle.dumps writes (protocol 5, framed) is not
+    let p = b"\x80\x05\x95\x0b\x00\x00\x00\x00\x00\x00\x00\x8c\x05hello\x94.";
+    let o = scan("ok.pkl", p);
+    assert!(o.findings.is_empty(), "{:?}", ids(&o));
+}
+
+#[test]
+fn dotted_names_through_module_attributes_are_gadgets() {
+    // STACK_GLOBAL("__future__", "_ssl.RAND_bytes"): an attribute path through imported modules
+    let mut p = b"\x80\x04".to_vec();
+    p.extend(short_unicode("__future__"));
+    p.extend(short_unicode("_ssl.RAND_bytes"));
+    p.extend_from_slice(b"\x93.");
+    let o = scan("d.pkl", &p);
+    assert!(high(&o), "{:?}", ids(&o));
+    // ast.parse builds code from text
+    let o = scan("a.pkl", b"\x80\x04\x8c\x03ast\x8c\x05parse\x93.");
+    assert!(high(&o), "{:?}", ids(&o));
+}

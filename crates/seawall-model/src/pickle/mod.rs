@@ -85,7 +85,7 @@ pub(crate) fn scan_stream<'n>(
         Err(_) => (false, false),
     };
     out.torch_legacy = torch;
-    let mut vm = Vm::new(&mut out.judged, lim, false).with_nested(nested.as_deref_mut());
+    let mut vm = Vm::new(&mut out.judged, lim, false).report_anomalies().with_nested(nested.as_deref_mut());
     let first = vm.run(inp);
     let mut memo = vm.take_memo();
     drop(vm);
@@ -115,6 +115,7 @@ pub(crate) fn scan_stream<'n>(
                 }
                 let start = inp.pos();
                 let mut vm = Vm::new(&mut out.judged, lim, true)
+                    .report_anomalies()
                     .no_ext()
                     .with_memo(memo)
                     .with_nested(nested.as_deref_mut());

@@ -116,6 +116,8 @@ const EXEC_MODULES: &[&str] = &[
     "keras.src.saving",
     "tensorflow.python.ops.script_ops",
     "types",
+    // builds code from text (`ast.parse` + `compile`); no model needs it
+    "ast",
 ];
 
 /// Single callables that execute code.
@@ -796,6 +798,11 @@ pub(crate) fn classify(module: &str, name: &str) -> Resolved {
     {
         best = Some((Kind::Gadget, full.clone()));
     }
+    // A dotted name that walks through a lowercase attribute (a module or function, not a nested
+    // class `Outer.Inner`) reaches whatever that module imported: a gadget.
+    if best.is_none() && name.split('.').next().is_some_and(|first| !is_camel(first)) && name.contains('.') {
+        best = Some((Kind::Gadget, full.clone()));
+    }
     match best {
         Some((kind, effective)) => Resolved { full, effective, kind },
         None => Resolved { effective: full.clone(), full, kind: Kind::Unknown },
@@ -840,6 +847,9 @@ mod tests {
         assert_eq!(classify("collections.abc", "Mapping").kind, Kind::Safe);
         assert_eq!(classify("builtins", "len").kind, Kind::Safe);
         assert_eq!(classify("numpy", "log1p").kind, Kind::Safe);
+        assert_eq!(classify("__future__", "_ssl.RAND_bytes").kind, Kind::Gadget);
+        assert_eq!(classify("mylib", "Outer.Inner").kind, Kind::Unknown);
+        assert_eq!(classify("ast", "parse").kind, Kind::Exec);
         assert_eq!(classify("accelerate.utils.dataclasses", "DistributedType").kind, Kind::Safe);
     }
 

@@ -304,6 +304,12 @@ pub(crate) struct Vm<'j, 'n> {
     nesting: u32,
     /// EXT opcodes accepted (false for stacked/probed data).
     allow_ext: bool,
+    /// Report structure no pickler writes (off while probing data that may not be a pickle).
+    anomalies: bool,
+    /// Absolute end of the current `FRAME`, while inside one.
+    frame_end: Option<u64>,
+    /// Opcodes executed by this run.
+    run_ops: u64,
     j: &'j mut Judged,
     nested: Option<&'j mut (dyn Nested + 'n)>,
 }
@@ -322,8 +328,44 @@ impl<'j, 'n> Vm<'j, 'n> {
             strict_names,
             nesting: 0,
             allow_ext: true,
+            anomalies: false,
+            frame_end: None,
+            run_ops: 0,
             j,
             nested: None,
+        }
+    }
+
+    /// Reports framing and `PROTO` placement that no pickler writes ([`rules::PICKLE_ANOMALY`]).
+    pub(crate) fn report_anomalies(mut self) -> Self {
+        self.anomalies = true;
+        self
+    }
+
+    fn anomaly(&mut self, off: u64, what: &str) {
+        if self.anomalies {
+            self.j.issue(&rules::PICKLE_ANOMALY, String::new(), off, what.to_owned());
+        }
+    }
+
+    /// Framing checks at the start of each opcode (CPython's C unpickler reads straight through
+    /// frames; its pure-Python unpickler and pickletools-based scanners do not).
+    fn check_frame(&mut self, op: u8, off: u64) {
+        if let Some(e) = self.frame_end {
+            if off > e {
+                self.anomaly(
+                    off,
+                    "an opcode straddles the end of a FRAME (loaders and parsers read it differently)",
+                );
+                self.frame_end = None;
+            } else if off == e {
+                self.frame_end = None;
+            } else if op == 0x95 {
+                self.anomaly(off, "a FRAME starts before the previous frame ended");
+            }
+        }
+        if op == 0x80 && self.run_ops > 1 {
+            self.anomaly(off, "a PROTO opcode after the start of the pickle");
         }
     }
 
@@ -461,6 +503,8 @@ impl<'j, 'n> Vm<'j, 'n> {
             if self.j.ops > self.lim.max_ops {
                 return fail(off, format!("opcode limit of {} exceeded", self.lim.max_ops));
             }
+            self.run_ops += 1;
+            self.check_frame(op, off);
             if op == b'.' {
                 self.pop(off)?;
                 return Ok(());
@@ -1276,6 +1320,7 @@ impl<'j, 'n> Vm<'j, 'n> {
                     return fail(off, "FRAME length exceeds system's maximum size");
                 }
                 // The C unpickler only buffers the frame; opcodes continue linearly.
+                self.frame_end = Some(inp.pos().saturating_add(n));
             }
             other => return fail(off, format!("invalid load key, {other:#04x}")),
         }
@@ -1351,6 +1396,9 @@ impl<'j, 'n> Vm<'j, 'n> {
     /// joblib's `NumpyArrayWrapper.read_array`: the raw array bytes (or a nested pickle for object
     /// arrays) follow the `BUILD` opcode in the stream.
     fn joblib_array(&mut self, off: u64, o: &Obj, inp: &mut Input<'_>) -> Result<(), Fail> {
+        // joblib writes the array after committing the current frame: the next opcode starts a
+        // fresh frame (or none), wherever the last one ended
+        self.frame_end = None;
         let state = o.state.try_borrow().ok().and_then(|s| s.clone()).unwrap_or(V::None);
         let unknown = |what: &str| Fail {
             offset: off,
