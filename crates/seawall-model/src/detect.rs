@@ -43,6 +43,8 @@ pub(crate) enum Format {
     Onnx,
     /// TensorFlow `saved_model.pb` (name hint + plausible protobuf).
     SavedModel,
+    /// `keras_metadata.pb` of a Keras SavedModel (the layer configs, as JSON inside protobuf).
+    KerasMetadata,
 }
 
 impl Format {
@@ -66,6 +68,7 @@ impl Format {
             Format::SevenZ => "7z",
             Format::Onnx => "onnx",
             Format::SavedModel => "tf-savedmodel",
+            Format::KerasMetadata => "keras-metadata",
         }
     }
 
@@ -318,6 +321,9 @@ pub(crate) fn detect(head: &[u8], name: &str) -> Option<Format> {
     }
     if (lname.ends_with("saved_model.pb") || lname.ends_with(".savedmodel")) && protobuf_plausible(head) {
         return Some(Format::SavedModel);
+    }
+    if lname.ends_with("keras_metadata.pb") && protobuf_plausible(head) {
+        return Some(Format::KerasMetadata);
     }
     compression(head).or_else(|| {
         let lname = name.to_ascii_lowercase();

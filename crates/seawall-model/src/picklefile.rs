@@ -109,12 +109,19 @@ struct NestedScan<'c, 's> {
 }
 
 impl pickle::Nested for NestedScan<'_, '_> {
-    fn scan(&mut self, inp: &mut Input<'_>, len: u64, offset: u64, loader: &str) -> std::io::Result<()> {
+    fn scan(
+        &mut self,
+        inp: &mut Input<'_>,
+        len: u64,
+        offset: u64,
+        loader: &str,
+        required: bool,
+    ) -> std::io::Result<()> {
         let child = self.scope.child(&format!("@{offset}"), Some(len));
         let mut take = Read::take(&mut *inp, len);
         {
             let mut sub = Input::new(&mut take);
-            if self.ctx.scan_nested(&mut sub, &child).is_none() {
+            if self.ctx.scan_nested(&mut sub, &child).is_none() && required {
                 self.ctx.hit(
                     &child,
                     "pickle",

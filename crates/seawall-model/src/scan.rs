@@ -96,7 +96,8 @@ pub(crate) fn scan_format(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope, fmt
         Format::Npy => formats::npy::scan(ctx, inp, scope),
         Format::Gguf => formats::gguf::scan(ctx, inp, scope),
         Format::Safetensors => formats::safetensors::scan(ctx, inp, scope),
-        Format::Hdf5 => formats::hdf5::scan(ctx, inp, scope),
+        Format::Hdf5 => formats::hdf5::scan(ctx, inp, scope, "keras-h5", "hdf5"),
+        Format::KerasMetadata => formats::hdf5::scan(ctx, inp, scope, "keras-metadata", "keras-metadata"),
         Format::Tar => formats::archive::scan_tar(ctx, inp, scope),
         Format::SevenZ => formats::archive::scan_7z(ctx, inp, scope),
         f if f.is_compression() => {

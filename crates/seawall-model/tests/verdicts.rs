@@ -227,3 +227,72 @@ fn dotted_names_through_module_attributes_are_gadgets() {
     let o = scan("a.pkl", b"\x80\x04\x8c\x03ast\x8c\x05parse\x93.");
     assert!(high(&o), "{:?}", ids(&o));
 }
+
+#[test]
+fn pickles_embedded_as_data_are_scanned() {
+    // {"hidden_payload": b"<pickle that calls os.system>"}: runs when the application unpickles it
+    let mut p = b"\x80\x04}\x94\x8c\x0ehidden_payload\x94".to_vec();
+    p.push(b'C');
+    p.push(OS_SYSTEM_P2.len() as u8);
+    p.extend_from_slice(OS_SYSTEM_P2);
+    p.extend_from_slice(b"s.");
+    let o = scan("dropper.pkl", &p);
+    assert!(has(&o, EXEC, "os.system"), "{:?}", ids(&o));
+    assert!(o.findings.iter().any(|f| f.location.member.as_deref().is_some_and(|m| m.starts_with('@'))));
+    // the same pickle as a base64 or hex string
+    use base64::Engine as _;
+    for enc in [
+        base64::engine::general_purpose::STANDARD.encode(OS_SYSTEM_P2),
+        OS_SYSTEM_P2.iter().map(|b| format!("{b:02x}")).collect::<String>(),
+    ] {
+        let mut p = b"\x80\x04}\x94\x8c\x07payload\x94".to_vec();
+        p.extend(binunicode(&enc));
+        p.extend_from_slice(b"s.");
+        let o = scan("encoded.pkl", &p);
+        assert!(has(&o, EXEC, "os.system"), "{enc}: {:?}", ids(&o));
+    }
+    // bytes that merely start like a pickle are not reported
+    let mut p = b"\x80\x04}\x94\x8c\x04blob\x94C\x10\x80\x02".to_vec();
+    p.extend_from_slice(&[0xffu8; 14]);
+    p.extend_from_slice(b"s.");
+    let o = scan("blob.pkl", &p);
+    assert!(o.findings.is_empty(), "{:?}", ids(&o));
+}
+
+#[test]
+fn tf_keras_pickling_hook_is_benign_and_scanned() {
+    let clean = r#"{"module": "keras", "class_name": "Sequential", "config": {"layers": [
+        {"module": "keras.layers", "class_name": "Dense", "config": {"name": "d", "units": 1}}]}}"#;
+    let hook = |keras: &[u8]| {
+        let mut p = b"\x80\x04".to_vec();
+        p.extend(short_unicode("tf_keras.src.saving.pickle_utils"));
+        p.extend(short_unicode("deserialize_model_from_bytecode"));
+        p.push(0x93);
+        p.push(b'B');
+        p.extend_from_slice(&(keras.len() as u32).to_le_bytes());
+        p.extend_from_slice(keras);
+        p.extend_from_slice(b"\x85R.");
+        p
+    };
+    let o = scan("tfk.pkl", &hook(&keras_v3(clean)));
+    assert!(o.findings.is_empty(), "{:?}", ids(&o));
+    let evil = r#"{"module": "keras", "class_name": "Sequential", "config": {"layers": [
+        {"module": "keras.layers", "class_name": "Lambda", "config": {"name": "l",
+         "function": {"class_name": "__lambda__", "config": {"code": "4wEAAAAAAAAA"}}}}]}}"#;
+    let o = scan("tfk.pkl", &hook(&keras_v3(evil)));
+    assert!(has(&o, "SW-MODEL-009", ""), "{:?}", ids(&o));
+}
+
+#[test]
+fn keras_metadata_of_a_savedmodel_is_scanned() {
+    let cfg = r#"{"class_name": "Sequential", "config": {"layers": [{"class_name": "Lambda", "config": {"name": "l", "function": ["4wEAAAAAAAAA", null, null], "function_type": "lambda"}}]}}"#;
+    // KerasMetadata.nodes (field 1) → SavedObject metadata string holding the layer's JSON config
+    let mut pb = vec![0x0a];
+    let mut inner = vec![0x2a];
+    inner.push(cfg.len() as u8);
+    inner.extend_from_slice(cfg.as_bytes());
+    pb.push(inner.len() as u8);
+    pb.extend_from_slice(&inner);
+    let o = scan("keras_metadata.pb", &pb);
+    assert!(has(&o, "SW-MODEL-009", ""), "{:?}", ids(&o));
+}

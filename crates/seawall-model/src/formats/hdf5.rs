@@ -79,8 +79,10 @@ fn capture(inp: &mut Input<'_>, cap: u64) -> std::io::Result<Option<Vec<u8>>> {
     }
 }
 
-/// Scans an HDF5 stream.
-pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
+/// Scans an HDF5 stream (or any binary container that stores Keras configs as contiguous JSON,
+/// such as a SavedModel's `keras_metadata.pb`), labelled `found` when a Keras config is in it and
+/// `plain` otherwise.
+pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope, found: &str, plain: &str) {
     let mark = ctx.mark();
     let mut configs = 0usize;
     let mut error = None;
@@ -104,7 +106,7 @@ pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
                         {
                             configs += 1;
                             if configs <= MAX_CONFIGS {
-                                keras::check_config(ctx, scope, &v, "keras-h5");
+                                keras::check_config(ctx, scope, &v, found);
                             }
                         }
                     }
@@ -126,15 +128,8 @@ pub(crate) fn scan(ctx: &mut Ctx, inp: &mut Input<'_>, scope: &Scope) {
         }
     }
     if let Some(e) = error {
-        ctx.hit(
-            scope,
-            "keras-h5",
-            &rules::UNSCANNABLE,
-            vec![],
-            None,
-            format!("HDF5 file could not be read: {e}"),
-        );
+        ctx.hit(scope, found, &rules::UNSCANNABLE, vec![], None, format!("HDF5 file could not be read: {e}"));
     }
-    let (label, fw) = if configs > 0 { ("keras-h5", Some("keras")) } else { ("hdf5", None) };
+    let (label, fw) = if configs > 0 { (found, Some("keras")) } else { (plain, None) };
     ctx.model(scope, mark, label, fw);
 }

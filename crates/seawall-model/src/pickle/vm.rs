@@ -159,7 +159,50 @@ fn via(r: &Resolved) -> String {
 pub(crate) trait Nested {
     /// Scans `len` bytes at the current position of `inp` (`offset` = opcode offset, for naming;
     /// `loader` = the callable that deserializes them).
-    fn scan(&mut self, inp: &mut Input<'_>, len: u64, offset: u64, loader: &str) -> io::Result<()>;
+    /// `required`: the loader will deserialize the bytes, so bytes that are no known model are
+    /// reported; otherwise (a pickle merely embedded as data) only a model found is reported.
+    fn scan(
+        &mut self,
+        inp: &mut Input<'_>,
+        len: u64,
+        offset: u64,
+        loader: &str,
+        required: bool,
+    ) -> io::Result<()>;
+}
+
+/// Callables that deserialize their bytes argument as a model: `torch.storage._load_from_bytes`
+/// (`torch.load`), tf_keras' `deserialize_model_from_bytecode` (a tar of a SavedModel).
+const BYTES_LOADERS: &[&str] = &[
+    LOAD_FROM_BYTES,
+    "tf_keras.src.saving.pickle_utils.deserialize_model_from_bytecode",
+    "tf_keras.saving.pickle_utils.deserialize_model_from_bytecode",
+    "keras.src.saving.pickle_utils.deserialize_model_from_bytecode",
+    "keras.saving.pickle_utils.deserialize_model_from_bytecode",
+    "tensorflow.python.keras.saving.pickle_utils.deserialize_model_from_bytecode",
+];
+
+/// Embedded pickles in data (a dropper's payload) are scanned up to this size.
+const EMBEDDED_MAX: u64 = 8 << 20;
+
+/// Base64 and hex spellings of a pickle's `PROTO 2..5` prefix.
+fn encoded_pickle_prefix(h: &[u8]) -> Option<bool> {
+    if h.len() < 4 {
+        return None;
+    }
+    if matches!(&h[..3], b"gAJ" | b"gAN" | b"gAS" | b"gAU") {
+        return Some(true);
+    }
+    let hex = h[..4].to_ascii_lowercase();
+    matches!(&hex[..], b"8002" | b"8003" | b"8004" | b"8005").then_some(false)
+}
+
+fn decode_hex(b: &[u8]) -> Option<Vec<u8>> {
+    let b: Vec<u8> = b.iter().copied().filter(|c| !c.is_ascii_whitespace()).collect();
+    if b.len() % 2 != 0 {
+        return None;
+    }
+    b.chunks(2).map(|p| std::str::from_utf8(p).ok().and_then(|s| u8::from_str_radix(s, 16).ok())).collect()
 }
 
 /// Keras' pickling hook: `Model.__reduce__` pickles `(cls._unpickle_model, (buffers,))`, which loads
@@ -392,34 +435,27 @@ impl<'j, 'n> Vm<'j, 'n> {
         self
     }
 
-    /// True when the bytes about to be pushed are the argument of `torch.storage._load_from_bytes`
-    /// (the callable is on top of the stack, or right below the current MARK).
-    fn load_from_bytes_pending(&self) -> bool {
-        let cand = if self.stack.len() > self.fence() {
-            self.stack.last()
-        } else {
-            self.fence().checked_sub(1).and_then(|i| self.stack.get(i))
-        };
-        matches!(cand, Some(V::Global(g)) if self.j.name(*g) == LOAD_FROM_BYTES)
-    }
-
     /// Pushes a bytes argument of `n` bytes: scanned as an embedded model when a loader will
     /// deserialize it, skipped otherwise.
     fn bytes_arg(&mut self, inp: &mut Input<'_>, off: u64, n: u64) -> Result<(), Fail> {
         let loader = if n == 0 || self.nested.is_none() {
             None
-        } else if self.load_from_bytes_pending() {
-            Some(LOAD_FROM_BYTES)
+        } else if let Some(l) = self.bytes_loader_pending() {
+            Some((l, true))
         } else if self.j.keras_unpickle && self.embedded_model_head(inp, off)? {
-            Some("keras Model._unpickle_model")
+            Some(("keras Model._unpickle_model".to_owned(), true))
+        } else if n >= 8 && n <= EMBEDDED_MAX && self.embedded_pickle_head(inp, off)? {
+            Some(("an application that unpickles this embedded pickle".to_owned(), false))
         } else {
             None
         };
-        if let Some(loader) = loader {
-            self.j.nested_scanned += 1;
+        if let Some((loader, required)) = loader {
+            if required {
+                self.j.nested_scanned += 1;
+            }
             let start = inp.pos();
             if let Some(nested) = self.nested.as_deref_mut() {
-                nested.scan(inp, n, off, loader).map_err(|e| io_fail(off, &e))?;
+                nested.scan(inp, n, off, &loader, required).map_err(|e| io_fail(off, &e))?;
             }
             if inp.pos() - start != n {
                 return Err(truncated(off));
@@ -428,6 +464,81 @@ impl<'j, 'n> Vm<'j, 'n> {
         }
         Self::skip(inp, off, n)?;
         self.push(off, V::Bytes)
+    }
+
+    /// The bytes-deserializing callable the bytes about to be pushed are an argument of (the
+    /// callable on top of the stack, or right below the current MARK).
+    fn bytes_loader_pending(&self) -> Option<String> {
+        let cand = if self.stack.len() > self.fence() {
+            self.stack.last()
+        } else {
+            self.fence().checked_sub(1).and_then(|i| self.stack.get(i))
+        };
+        match cand {
+            Some(V::Global(g)) if BYTES_LOADERS.contains(&self.j.name(*g)) => {
+                Some(self.j.name(*g).to_owned())
+            }
+            _ => None,
+        }
+    }
+
+    /// True when the bytes argument about to be read is itself a pickle (`PROTO 2..5`).
+    fn embedded_pickle_head(&self, inp: &mut Input<'_>, off: u64) -> Result<bool, Fail> {
+        let h = inp.peek(2).map_err(|e| io_fail(off, &e))?;
+        Ok(h.first() == Some(&0x80) && h.get(1).is_some_and(|p| (2..=5).contains(p)))
+    }
+
+    /// A str argument that spells a pickle in base64 or hex: decoded and scanned as an embedded
+    /// pickle (reported only when it is one). Consumes the `n` bytes and returns the value.
+    fn encoded_str_arg(
+        &mut self,
+        inp: &mut Input<'_>,
+        off: u64,
+        n: u64,
+        latin1: bool,
+    ) -> Result<Option<V>, Fail> {
+        if self.nested.is_none() || !(16..=EMBEDDED_MAX).contains(&n) {
+            return Ok(None);
+        }
+        let b64 = match encoded_pickle_prefix(inp.peek(4).map_err(|e| io_fail(off, &e))?) {
+            Some(b) => b,
+            None => return Ok(None),
+        };
+        let mut text = Vec::new();
+        match inp.read_capped(n, usize::try_from(n).unwrap_or(usize::MAX), &mut text) {
+            Ok(true) => {}
+            Ok(false) => return Err(truncated(off)),
+            Err(e) => return Err(io_fail(off, &e)),
+        }
+        let decoded = if b64 {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD
+                .decode(text.iter().copied().filter(|c| !c.is_ascii_whitespace()).collect::<Vec<u8>>())
+                .ok()
+        } else {
+            decode_hex(&text)
+        };
+        if let (Some(d), Some(nested)) = (decoded, self.nested.as_deref_mut()) {
+            let mut r: &[u8] = &d;
+            let mut sub = Input::new(&mut r);
+            let what = if b64 { "a base64-encoded pickle" } else { "a hex-encoded pickle" };
+            nested
+                .scan(
+                    &mut sub,
+                    d.len() as u64,
+                    off,
+                    &format!("an application that decodes and unpickles {what}"),
+                    false,
+                )
+                .map_err(|e| io_fail(off, &e))?;
+        }
+        Ok(Some(if text.len() > STR_KEEP {
+            V::LongStr
+        } else if latin1 {
+            V::Str(Rc::from(text.iter().map(|&c| c as char).collect::<String>()))
+        } else {
+            V::Str(Rc::from(String::from_utf8_lossy(&text)))
+        }))
     }
 
     /// True when the bytes argument about to be read starts like a model Keras would load (a
@@ -534,6 +645,9 @@ impl<'j, 'n> Vm<'j, 'n> {
 
     /// Reads a str argument of `n` bytes: kept when small, skipped otherwise.
     fn str_arg(&mut self, inp: &mut Input<'_>, off: u64, n: u64, latin1: bool) -> Result<V, Fail> {
+        if let Some(v) = self.encoded_str_arg(inp, off, n, latin1)? {
+            return Ok(v);
+        }
         if n > STR_KEEP as u64 {
             Self::skip(inp, off, n)?;
             return Ok(V::LongStr);
@@ -648,7 +762,7 @@ impl<'j, 'n> Vm<'j, 'n> {
         }
         info.called = true;
         let res = info.res.clone();
-        if res.full == LOAD_FROM_BYTES && matches!(args.tuple(), Some([V::ScannedBytes])) {
+        if BYTES_LOADERS.contains(&res.full.as_str()) && matches!(args.tuple(), Some([V::ScannedBytes])) {
             // the embedded checkpoint was scanned as a nested model; its findings stand on their own
             return;
         }
