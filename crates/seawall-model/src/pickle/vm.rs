@@ -199,7 +199,7 @@ fn encoded_pickle_prefix(h: &[u8]) -> Option<bool> {
 
 fn decode_hex(b: &[u8]) -> Option<Vec<u8>> {
     let b: Vec<u8> = b.iter().copied().filter(|c| !c.is_ascii_whitespace()).collect();
-    if b.len() % 2 != 0 {
+    if !b.len().is_multiple_of(2) {
         return None;
     }
     b.chunks(2).map(|p| std::str::from_utf8(p).ok().and_then(|s| u8::from_str_radix(s, 16).ok())).collect()
@@ -444,7 +444,7 @@ impl<'j, 'n> Vm<'j, 'n> {
             Some((l, true))
         } else if self.j.keras_unpickle && self.embedded_model_head(inp, off)? {
             Some(("keras Model._unpickle_model".to_owned(), true))
-        } else if n >= 8 && n <= EMBEDDED_MAX && self.embedded_pickle_head(inp, off)? {
+        } else if (8..=EMBEDDED_MAX).contains(&n) && self.embedded_pickle_head(inp, off)? {
             Some(("an application that unpickles this embedded pickle".to_owned(), false))
         } else {
             None
