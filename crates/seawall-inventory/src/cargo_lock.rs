@@ -1,12 +1,10 @@
 //! Rust: `Cargo.lock` files (project trees, source copied into images). Binaries built with
 //! `cargo auditable` are read by [`crate::binary`].
 
-use std::io::Read;
-
-use seawall_analyzer::{AnalyzerError, EntryMeta, Facts, FileAnalyzer, Interest};
+use seawall_analyzer::{AnalyzerError, EntryMeta};
 use serde::Deserialize;
 
-use crate::common::{package, purl, read_text};
+use crate::common::{Out, WholeFile, purl, text, whole_file_analyzer};
 
 /// Ecosystem of Rust crates.
 pub const ECOSYSTEM_CRATES_IO: &str = "crates.io";
@@ -33,14 +31,9 @@ pub fn parse_cargo_lock(text: &str) -> Result<Vec<(String, String, Option<String
     Ok(lock.package.into_iter().map(|p| (p.name, p.version, p.source)).collect())
 }
 
-/// A crates.io package with its purl.
-pub(crate) fn crate_package(
-    analyzer: &str,
-    meta: &EntryMeta<'_>,
-    name: &str,
-    version: &str,
-) -> seawall_core::Package {
-    let mut p = package(analyzer, meta, name, version, ECOSYSTEM_CRATES_IO);
+/// A crates.io package with its purl, at `out`'s file.
+pub(crate) fn crate_package(out: &Out<'_, '_>, name: &str, version: &str) -> seawall_core::Package {
+    let mut p = out.package(name, version, ECOSYSTEM_CRATES_IO, None);
     p.purl = purl("cargo", None, name, Some(version), &[]);
     p
 }
@@ -50,46 +43,35 @@ pub(crate) fn crate_package(
 #[derive(Debug, Default, Clone, Copy)]
 pub struct CargoLockAnalyzer;
 
-impl FileAnalyzer for CargoLockAnalyzer {
-    fn name(&self) -> &'static str {
-        "cargo-lock"
+impl WholeFile for CargoLockAnalyzer {
+    const NAME: &'static str = "cargo-lock";
+    const VERSION: u32 = 1;
+    const MAX_SIZE: u64 = 16 * 1024 * 1024;
+
+    fn wants(&self, meta: &EntryMeta<'_>) -> bool {
+        meta.file_name() == "Cargo.lock"
     }
 
-    fn version(&self) -> u32 {
-        1
-    }
-
-    fn required(&self, meta: &EntryMeta<'_>) -> Interest {
-        if meta.is_file() && meta.file_name() == "Cargo.lock" { Interest::Yes } else { Interest::No }
-    }
-
-    fn max_size(&self) -> u64 {
-        16 * 1024 * 1024
-    }
-
-    fn analyze(
-        &self,
-        meta: &EntryMeta<'_>,
-        content: &mut dyn Read,
-        out: &mut Facts,
-    ) -> Result<(), AnalyzerError> {
-        let text = read_text(content, self.max_size())?;
-        for (name, version, source) in parse_cargo_lock(&text)? {
-            let mut p = crate_package(self.name(), meta, &name, &version);
+    fn read(&self, bytes: &[u8], out: &mut Out<'_, '_>) -> Result<(), AnalyzerError> {
+        for (name, version, source) in parse_cargo_lock(&text(bytes))? {
+            let mut p = crate_package(out, &name, &version);
             if let Some(s) = source {
                 p.properties.insert(PROP_CARGO_SOURCE.into(), s);
             }
-            out.packages.push(p);
+            out.push(p);
         }
         Ok(())
     }
 }
+
+whole_file_analyzer!(CargoLockAnalyzer);
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use proptest::prelude::*;
+    use seawall_analyzer::{Facts, FileAnalyzer, Interest};
 
     #[test]
     fn parses() {

@@ -13,13 +13,12 @@
 //! scanned with a streaming serde visitor and never collected.
 
 use std::fmt;
-use std::io::Read;
 
-use seawall_analyzer::{AnalyzerError, EntryMeta, Facts, FileAnalyzer, Interest};
+use seawall_analyzer::{AnalyzerError, EntryMeta};
 use serde::Deserialize;
 use serde::de::{Deserializer, SeqAccess, Visitor};
 
-use crate::common::{package, pep503_normalize, purl, read_bounded};
+use crate::common::{Out, WholeFile, pep503_normalize, purl, whole_file_analyzer};
 
 /// Ecosystem of conda packages.
 pub const ECOSYSTEM_CONDA: &str = "conda";
@@ -120,33 +119,20 @@ pub fn parse_conda_meta(bytes: &[u8]) -> Result<CondaMeta, AnalyzerError> {
 #[derive(Debug, Default, Clone, Copy)]
 pub struct CondaAnalyzer;
 
-impl FileAnalyzer for CondaAnalyzer {
-    fn name(&self) -> &'static str {
-        "conda"
-    }
+impl WholeFile for CondaAnalyzer {
+    const NAME: &'static str = "conda";
+    const VERSION: u32 = 1;
 
-    fn version(&self) -> u32 {
-        1
-    }
-
-    fn required(&self, meta: &EntryMeta<'_>) -> Interest {
-        let rel = meta.rel_path();
-        let is_meta = rel
+    fn wants(&self, meta: &EntryMeta<'_>) -> bool {
+        meta.rel_path()
             .strip_suffix(".json")
             .and_then(|r| r.rsplit_once('/'))
-            .is_some_and(|(dir, _)| dir == "conda-meta" || dir.ends_with("/conda-meta"));
-        if meta.is_file() && is_meta { Interest::Yes } else { Interest::No }
+            .is_some_and(|(dir, _)| dir == "conda-meta" || dir.ends_with("/conda-meta"))
     }
 
-    fn analyze(
-        &self,
-        meta: &EntryMeta<'_>,
-        content: &mut dyn Read,
-        out: &mut Facts,
-    ) -> Result<(), AnalyzerError> {
-        let bytes = read_bounded(content, self.max_size())?;
-        let m = parse_conda_meta(&bytes)?;
-        let mut p = package(self.name(), meta, &m.name, &m.version, ECOSYSTEM_CONDA);
+    fn read(&self, bytes: &[u8], out: &mut Out<'_, '_>) -> Result<(), AnalyzerError> {
+        let m = parse_conda_meta(bytes)?;
+        let mut p = out.package(&m.name, &m.version, ECOSYSTEM_CONDA, None);
         let channel = m.channel.as_deref().map(|c| channel_name(c, m.subdir.as_deref())).unwrap_or_default();
         let build = m.build.clone().unwrap_or_default();
         let subdir = m.subdir.clone().unwrap_or_default();
@@ -174,16 +160,19 @@ impl FileAnalyzer for CondaAnalyzer {
                 p.properties.insert(PROP_PYPI_NAME.into(), pep503_normalize(raw));
             }
         }
-        out.packages.push(p);
+        out.push(p);
         Ok(())
     }
 }
+
+whole_file_analyzer!(CondaAnalyzer);
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use proptest::prelude::*;
+    use seawall_analyzer::{Facts, FileAnalyzer, Interest};
 
     const NUMPY: &str = r#"{"build":"py311h64a7726_0","build_number":0,"channel":"https://conda.anaconda.org/conda-forge/linux-64","depends":["libblas >=3.9.0"],
       "files":["bin/f2py","lib/python3.11/site-packages/numpy/__init__.py","lib/python3.11/site-packages/numpy-1.26.4.dist-info/METADATA"],

@@ -13,12 +13,11 @@
 //!   by the Python analyzer ([`wheel_component`]).
 
 use std::collections::BTreeMap;
-use std::io::Read;
 
-use seawall_analyzer::{AnalyzerError, EntryMeta, Facts, FileAnalyzer, Interest};
+use seawall_analyzer::{AnalyzerError, EntryMeta};
 use serde::Deserialize;
 
-use crate::common::{package, purl, read_text};
+use crate::common::{Out, WholeFile, purl, text, whole_file_analyzer};
 
 /// Ecosystem of packages derived from CUDA files and headers.
 pub const ECOSYSTEM_CUDA: &str = "cuda";
@@ -187,33 +186,20 @@ fn classify(meta: &EntryMeta<'_>) -> Option<CudaFile> {
 #[derive(Debug, Default, Clone, Copy)]
 pub struct CudaAnalyzer;
 
-impl FileAnalyzer for CudaAnalyzer {
-    fn name(&self) -> &'static str {
-        "cuda"
+impl WholeFile for CudaAnalyzer {
+    const NAME: &'static str = "cuda";
+    const VERSION: u32 = 2;
+    const MAX_SIZE: u64 = 4 * 1024 * 1024;
+
+    fn wants(&self, meta: &EntryMeta<'_>) -> bool {
+        classify(meta).is_some()
     }
 
-    fn version(&self) -> u32 {
-        1
-    }
-
-    fn required(&self, meta: &EntryMeta<'_>) -> Interest {
-        if meta.is_file() && classify(meta).is_some() { Interest::Yes } else { Interest::No }
-    }
-
-    fn max_size(&self) -> u64 {
-        4 * 1024 * 1024
-    }
-
-    fn analyze(
-        &self,
-        meta: &EntryMeta<'_>,
-        content: &mut dyn Read,
-        out: &mut Facts,
-    ) -> Result<(), AnalyzerError> {
-        let Some(kind) = classify(meta) else {
+    fn read(&self, bytes: &[u8], out: &mut Out<'_, '_>) -> Result<(), AnalyzerError> {
+        let Some(kind) = classify(out.meta) else {
             return Ok(());
         };
-        let text = read_text(content, self.max_size())?;
+        let text = text(bytes);
         let (component, version, evidence) = match kind {
             CudaFile::VersionJson => (COMPONENT_CUDA, parse_cuda_version_json(&text), "version.json"),
             CudaFile::VersionTxt => (COMPONENT_CUDA, parse_cuda_version_txt(&text), "version.txt"),
@@ -221,22 +207,30 @@ impl FileAnalyzer for CudaAnalyzer {
             CudaFile::Nccl => ("nccl", parse_version_header(&text, "NCCL"), "header"),
             CudaFile::TensorRt => ("tensorrt", parse_version_header(&text, "NV_TENSORRT"), "header"),
         };
-        if let Some(v) = version {
-            let mut p = package(self.name(), meta, component, &v, ECOSYSTEM_CUDA);
-            p.purl = purl("generic", Some("nvidia"), component, Some(&v), &[]);
-            p.properties.insert(PROP_COMPONENT.into(), component.into());
-            p.properties.insert(PROP_EVIDENCE.into(), evidence.into());
-            out.packages.push(p);
+        match version {
+            Some(v) => {
+                let mut p = out.package(component, &v, ECOSYSTEM_CUDA, None);
+                p.purl = purl("generic", Some("nvidia"), component, Some(&v), &[]);
+                p.properties.insert(PROP_COMPONENT.into(), component.into());
+                p.properties.insert(PROP_EVIDENCE.into(), evidence.into());
+                out.push(p);
+            }
+            // cuDNN ≥ 8 keeps its version in `cudnn_version.h`; `cudnn.h` includes it.
+            None if out.meta.file_name() == "cudnn.h" => {}
+            None => out.warn(None, format!("no {component} version found in this {evidence}")),
         }
         Ok(())
     }
 }
+
+whole_file_analyzer!(CudaAnalyzer);
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use proptest::prelude::*;
+    use seawall_analyzer::{Facts, FileAnalyzer, Interest};
 
     #[test]
     fn version_files() {
@@ -288,6 +282,18 @@ mod tests {
         assert_eq!(f.packages[0].name, "cuda");
         assert_eq!(f.packages[0].ecosystem, "cuda");
         assert_eq!(f.packages[0].purl.as_deref(), Some("pkg:generic/nvidia/cuda@12.1.1"));
+        // A version file without a version is a warning, an umbrella cudnn.h is not.
+        let mut f = Facts::default();
+        a.analyze(&m, &mut &b"{}"[..], &mut f).unwrap();
+        assert_eq!(f.warnings.len(), 1);
+        let mut f = Facts::default();
+        a.analyze(
+            &EntryMeta::file("/usr/include/cudnn.h", 1, None),
+            &mut &b"#include \"cudnn_version.h\"\n"[..],
+            &mut f,
+        )
+        .unwrap();
+        assert!(f.warnings.is_empty() && f.packages.is_empty());
     }
 
     #[test]

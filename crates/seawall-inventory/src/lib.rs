@@ -3,18 +3,27 @@
 //! Per-file analyzers ([`seawall_analyzer::FileAnalyzer`]) that turn package databases, metadata
 //! files, lock files and binaries into [`seawall_core::Package`]s (and `os-release` into
 //! [`seawall_core::OsInfo`]). The walker (`seawall-walker`) feeds them; the orchestrator
-//! (`seawall-scan`) registers them with [`analyzers`] and, after the walk, picks the OS with
-//! [`choose_os`] and calls [`apply_os`] to
-//! give OS packages their final ecosystem (`Debian:12`, `Alpine:v3.19`, …).
+//! (`seawall-scan`) registers them with [`analyzers`] and, after the walk, calls [`resolve`] for
+//! the facts that span files (pip `-r`/`-c` includes, editable installs, npm shrinkwrap
+//! precedence), picks the OS with [`choose_os`] and calls [`apply_os`] to give OS packages their
+//! final ecosystem (`Debian:12`, `Alpine:v3.19`, …).
+//!
+//! Fail closed: a file an analyzer claims but cannot fully understand — a malformed package
+//! database, a stanza without a version, a requirement line pip would reject, an archive with no
+//! coordinates — yields a warning naming the file (and line), never a silently empty result. Most
+//! analyzers read a whole file; they share that shape (`common::WholeFile`) and its
+//! [`FileAnalyzer`] implementation.
 //!
 //! | analyzer | reads | ecosystem |
 //! |---|---|---|
 //! | `os-release` | `etc/os-release`, `usr/lib/os-release` | → `Facts::os` |
 //! | `dpkg` | `var/lib/dpkg/status`, `var/lib/dpkg/status.d/*` | `Debian` → `Debian:12`, `Ubuntu:22.04` |
-//! | `apk` | `lib/apk/db/installed` | `Alpine` → `Alpine:v3.19` |
-//! | `rpm` | `rpmdb.sqlite` (in memory), Berkeley DB `Packages`, ndb `Packages.db` | `Red Hat` → `Rocky Linux:9`, … |
-//! | `python-dist` | `*.dist-info/METADATA`, `*.egg-info[/PKG-INFO]` | `PyPI` |
-//! | `python-lock` | `requirements*.txt`, `poetry.lock`, `uv.lock`, `Pipfile.lock` | `PyPI` |
+//! | `opkg` | `usr/lib/opkg/status`, `var/lib/opkg/status` | `OpenWrt` |
+//! | `apk` | `lib/apk/db/installed`, `usr/lib/apk/db/installed` | `Alpine` → `Alpine:v3.19` |
+//! | `rpm` | `rpmdb.sqlite` (in memory), Berkeley DB `Packages`, ndb `Packages.db` (`var/lib/rpm`, `usr/lib/sysimage/rpm`, `usr/share/rpm`) | `Red Hat` → `Rocky Linux:9`, … |
+//! | `python-dist` | `*.dist-info/METADATA`, `*.egg-info[/PKG-INFO]`, `*.egg/EGG-INFO/PKG-INFO` | `PyPI` |
+//! | `python-egg` | zipped `*.egg`, `*.egg-link` | `PyPI` |
+//! | `python-lock` | `*requirements*.txt`, `requirements/*.txt`, `*.in`, `poetry.lock`, `uv.lock`, `*.py.lock`, `pdm.lock`, `Pipfile.lock` | `PyPI` |
 //! | `python-interpreter` | `include/python3.X/patchlevel.h`, `pyvenv.cfg` | `CPython` (`python`) |
 //! | `conda` | `**/conda-meta/*.json` | `conda` |
 //! | `cuda` | `usr/local/cuda*/version.{json,txt}`, cuDNN/NCCL/TensorRT headers | `cuda` |
@@ -22,18 +31,18 @@
 //! | `npm-lock` | `package-lock.json`, `npm-shrinkwrap.json` (outside `node_modules/`) | `npm` |
 //! | `cargo-lock` | `Cargo.lock` | `crates.io` |
 //! | `binary` | ELF files: Go build info, `cargo auditable` `.dep-v0` | `Go`, `crates.io` |
-//! | `java` | `.jar`/`.war`/`.ear`: `pom.properties`, `MANIFEST.MF`, nested jars | `Maven` |
+//! | `java` | `.jar`/`.war`/`.ear`/`.hpi`/`.jmod`/…: `pom.properties`, file name, `MANIFEST.MF`, nested archives | `Maven` |
 //!
 //! Every package carries `properties["analyzer"]` (the analyzer name), a purl where a purl type
 //! exists, and its location (path, layer, and line where meaningful). Each parser is exposed as a
 //! public function that never panics on any input (fuzz entry points): [`parse_os_release`],
 //! [`parse_dpkg_status`], [`parse_apk_installed`], [`parse_rpm_header`], [`bdb_hash_values`], [`ndb_blobs`],
-//! [`parse_python_metadata`],
+//! [`parse_python_metadata`], [`parse_zipped_egg`], [`parse_egg_link`],
 //! [`parse_requirements`], [`parse_toml_lock`], [`parse_pipfile_lock`], [`parse_patchlevel`],
 //! [`parse_pyvenv_cfg`], [`parse_conda_meta`], [`parse_cuda_version_json`],
 //! [`parse_cuda_version_txt`], [`parse_version_header`], [`parse_package_json`], [`parse_package_lock`],
 //! [`parse_cargo_lock`], [`parse_go_buildinfo`], [`parse_go_buildinfo_pointers`],
-//! [`parse_cargo_auditable`], [`parse_jar`].
+//! [`parse_cargo_auditable`], [`parse_jar`], [`java_file_name`].
 //!
 //! ```
 //! use seawall_analyzer::{EntryMeta, Facts, Interest};
@@ -66,6 +75,7 @@ pub mod npm;
 pub mod npm_lock;
 pub mod os;
 pub mod python;
+pub mod resolve;
 
 use seawall_analyzer::FileAnalyzer;
 
@@ -74,28 +84,34 @@ pub use cargo_lock::{CargoLockAnalyzer, parse_cargo_lock};
 pub use common::{PROP_ANALYZER, pep503_normalize};
 pub use conda::{CondaAnalyzer, parse_conda_meta};
 pub use cuda::{CudaAnalyzer, parse_cuda_version_json, parse_cuda_version_txt, parse_version_header};
-pub use java::{JavaAnalyzer, parse_jar};
+pub use java::{JavaAnalyzer, java_file_name, parse_jar};
 pub use npm::{NpmAnalyzer, parse_package_json};
 pub use npm_lock::{NpmLockAnalyzer, parse_package_lock};
 pub use os::apk::{ApkAnalyzer, parse_apk_installed};
 pub use os::bdb::bdb_hash_values;
-pub use os::dpkg::{DpkgAnalyzer, parse_dpkg_status};
+pub use os::dpkg::{DpkgAnalyzer, OpkgAnalyzer, parse_dpkg_status};
 pub use os::ndb::ndb_blobs;
 pub use os::release::{OsReleaseAnalyzer, parse_os_release};
 pub use os::rpm::{RpmAnalyzer, parse_rpm_header};
 pub use os::{apply_os, choose_os};
-pub use python::dist::{PythonDistAnalyzer, parse_python_metadata};
+pub use python::dist::{
+    PythonDistAnalyzer, PythonEggAnalyzer, parse_egg_link, parse_python_metadata, parse_zipped_egg,
+};
 pub use python::interpreter::{PythonInterpreterAnalyzer, parse_patchlevel, parse_pyvenv_cfg};
-pub use python::lock::{PythonLockAnalyzer, parse_pipfile_lock, parse_requirements, parse_toml_lock};
+pub use python::lock::{PythonLockAnalyzer, parse_pipfile_lock, parse_toml_lock};
+pub use python::requirements::parse_requirements;
+pub use resolve::resolve;
 
 /// Every inventory analyzer, in a fixed order. Built per scan; no global state.
 pub fn analyzers() -> Vec<Box<dyn FileAnalyzer>> {
     vec![
         Box::new(OsReleaseAnalyzer),
         Box::new(DpkgAnalyzer),
+        Box::new(OpkgAnalyzer),
         Box::new(ApkAnalyzer),
         Box::new(RpmAnalyzer),
         Box::new(PythonDistAnalyzer),
+        Box::new(PythonEggAnalyzer),
         Box::new(PythonLockAnalyzer),
         Box::new(PythonInterpreterAnalyzer),
         Box::new(CondaAnalyzer),
@@ -120,13 +136,17 @@ mod tests {
         "/etc/os-release",
         "/var/lib/dpkg/status",
         "/var/lib/dpkg/status.d/libc6",
+        "/usr/lib/opkg/status",
         "/lib/apk/db/installed",
         "/var/lib/rpm/rpmdb.sqlite",
         "/var/lib/rpm/Packages",
         "/usr/lib/sysimage/rpm/Packages.db",
         "/usr/lib/python3/dist-packages/x-1.0.dist-info/METADATA",
         "/usr/lib/python3/dist-packages/x-1.0.egg-info",
+        "/usr/lib/python3/dist-packages/x-1.0-py3.11.egg",
+        "/usr/lib/python3/dist-packages/x.egg-link",
         "/app/requirements.txt",
+        "/app/dev.in",
         "/app/poetry.lock",
         "/app/uv.lock",
         "/app/Pipfile.lock",

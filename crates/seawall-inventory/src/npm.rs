@@ -1,14 +1,13 @@
 //! npm: `node_modules/<name>/package.json` and `node_modules/@scope/<name>/package.json` at any
 //! depth (nested `node_modules`, global `/usr/local/lib/node_modules`). `package.json` files deeper
-//! inside a package (`node_modules/x/lib/package.json`) and files lacking `name` or `version` are
-//! ignored — as Syft does.
+//! inside a package (`node_modules/x/lib/package.json`) are not package manifests and are not read;
+//! the project's own `package.json` (outside `node_modules`) is the project, not a dependency. A
+//! manifest that is not JSON or lacks `name` / `version` is a warning naming the file.
 
-use std::io::Read;
-
-use seawall_analyzer::{AnalyzerError, EntryMeta, Facts, FileAnalyzer, Interest};
+use seawall_analyzer::{AnalyzerError, EntryMeta};
 use serde::Deserialize;
 
-use crate::common::{package, purl, read_bounded};
+use crate::common::{Out, WholeFile, purl, whole_file_analyzer};
 
 /// Ecosystem of npm packages.
 pub const ECOSYSTEM_NPM: &str = "npm";
@@ -21,12 +20,35 @@ struct PackageJson {
     version: Option<serde_json::Value>,
 }
 
+/// Why a `package.json` did not name a package.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PackageJsonError {
+    /// Not a JSON object.
+    #[error("package.json is not valid JSON: {0}")]
+    Json(String),
+    /// `name` or `version` missing, empty or not a string.
+    #[error("package.json has no {0}")]
+    Missing(&'static str),
+}
+
 /// `name` and `version` of a `package.json`, when both are non-empty strings. Fuzz entry point.
-pub fn parse_package_json(bytes: &[u8]) -> Option<(String, String)> {
-    let p: PackageJson = serde_json::from_slice(bytes).ok()?;
-    let name = p.name?.as_str()?.trim().to_string();
-    let version = p.version?.as_str()?.trim().to_string();
-    (!name.is_empty() && !version.is_empty()).then_some((name, version))
+pub fn parse_package_json(bytes: &[u8]) -> Result<(String, String), PackageJsonError> {
+    let p: PackageJson = serde_json::from_slice(bytes).map_err(|e| PackageJsonError::Json(e.to_string()))?;
+    let string = |v: Option<serde_json::Value>| {
+        v.and_then(|v| v.as_str().map(|s| s.trim().to_string())).filter(|s| !s.is_empty())
+    };
+    let name = string(p.name).ok_or(PackageJsonError::Missing("name"))?;
+    let version = string(p.version).ok_or(PackageJsonError::Missing("version"))?;
+    Ok((name, version))
+}
+
+/// The purl of an npm package: `@scope/name` puts the scope in the namespace.
+pub(crate) fn npm_purl(name: &str, version: &str) -> Option<String> {
+    match name.split_once('/') {
+        Some((scope, n)) if scope.starts_with('@') => purl("npm", Some(scope), n, Some(version), &[]),
+        _ => purl("npm", None, name, Some(version), &[]),
+    }
 }
 
 /// True for `…node_modules/<name>/package.json` and `…node_modules/@scope/<name>/package.json`.
@@ -53,52 +75,32 @@ fn is_module_manifest(rel: &str) -> bool {
 #[derive(Debug, Default, Clone, Copy)]
 pub struct NpmAnalyzer;
 
-impl FileAnalyzer for NpmAnalyzer {
-    fn name(&self) -> &'static str {
-        "npm"
+impl WholeFile for NpmAnalyzer {
+    const NAME: &'static str = "npm";
+    const VERSION: u32 = 2;
+    const MAX_SIZE: u64 = 8 * 1024 * 1024;
+
+    fn wants(&self, meta: &EntryMeta<'_>) -> bool {
+        meta.file_name() == "package.json" && is_module_manifest(meta.rel_path())
     }
 
-    fn version(&self) -> u32 {
-        1
-    }
-
-    fn required(&self, meta: &EntryMeta<'_>) -> Interest {
-        if meta.is_file() && meta.file_name() == "package.json" && is_module_manifest(meta.rel_path()) {
-            Interest::Yes
-        } else {
-            Interest::No
-        }
-    }
-
-    fn max_size(&self) -> u64 {
-        8 * 1024 * 1024
-    }
-
-    fn analyze(
-        &self,
-        meta: &EntryMeta<'_>,
-        content: &mut dyn Read,
-        out: &mut Facts,
-    ) -> Result<(), AnalyzerError> {
-        let bytes = read_bounded(content, self.max_size())?;
-        let Some((name, version)) = parse_package_json(&bytes) else {
-            return Ok(());
-        };
-        let mut p = package(self.name(), meta, &name, &version, ECOSYSTEM_NPM);
-        p.purl = match name.split_once('/') {
-            Some((scope, n)) if scope.starts_with('@') => purl("npm", Some(scope), n, Some(&version), &[]),
-            _ => purl("npm", None, &name, Some(&version), &[]),
-        };
-        out.packages.push(p);
+    fn read(&self, bytes: &[u8], out: &mut Out<'_, '_>) -> Result<(), AnalyzerError> {
+        let (name, version) = parse_package_json(bytes).map_err(|e| AnalyzerError::parse(e.to_string()))?;
+        let mut p = out.package(&name, &version, ECOSYSTEM_NPM, None);
+        p.purl = npm_purl(&name, &version);
+        out.push(p);
         Ok(())
     }
 }
+
+whole_file_analyzer!(NpmAnalyzer);
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use proptest::prelude::*;
+    use seawall_analyzer::{Facts, FileAnalyzer, Interest};
 
     #[test]
     fn paths() {
@@ -129,9 +131,26 @@ mod tests {
             .unwrap();
         assert_eq!(f.packages[0].purl.as_deref(), Some("pkg:npm/%40babel/core@7.22.0"));
         assert_eq!(f.packages[0].ecosystem, "npm");
-        NpmAnalyzer.analyze(&m, &mut &br#"{"name":"x"}"#[..], &mut f).unwrap();
-        NpmAnalyzer.analyze(&m, &mut &br#"{"name":"x","version":{"a":1}}"#[..], &mut f).unwrap();
-        assert_eq!(f.packages.len(), 1);
+    }
+
+    #[test]
+    fn manifests_without_name_or_version_are_errors() {
+        let m = EntryMeta::file("/app/node_modules/x/package.json", 1, Some(5));
+        for body in [
+            &br#"{"name":"x"}"#[..],
+            br#"{"name":"x","version":{"a":1}}"#,
+            br#"{"version":"1"}"#,
+            b"null",
+            b"{",
+        ] {
+            let mut f = Facts::default();
+            assert!(
+                NpmAnalyzer.analyze(&m, &mut &body[..], &mut f).is_err(),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+            assert!(f.packages.is_empty());
+        }
     }
 
     proptest! {

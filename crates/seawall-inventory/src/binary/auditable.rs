@@ -3,11 +3,12 @@
 use std::io::Read;
 
 use flate2::read::ZlibDecoder;
-use seawall_analyzer::{AnalyzerError, EntryMeta, Facts};
+use seawall_analyzer::AnalyzerError;
 use serde::Deserialize;
 
 use super::{AUDITABLE_MAX, PROP_CARGO_KIND};
 use crate::cargo_lock::crate_package;
+use crate::common::Out;
 
 #[derive(Deserialize)]
 struct Auditable {
@@ -36,18 +37,13 @@ pub fn parse_cargo_auditable(section: &[u8]) -> Result<Vec<(String, String, Opti
     Ok(a.packages.into_iter().map(|p| (p.name, p.version, p.kind)).collect())
 }
 
-pub(crate) fn cargo_packages(
-    analyzer: &str,
-    meta: &EntryMeta<'_>,
-    section: &[u8],
-    out: &mut Facts,
-) -> Result<(), AnalyzerError> {
+pub(crate) fn cargo_packages(out: &mut Out<'_, '_>, section: &[u8]) -> Result<(), AnalyzerError> {
     for (name, version, kind) in parse_cargo_auditable(section)? {
-        let mut p = crate_package(analyzer, meta, &name, &version);
+        let mut p = crate_package(out, &name, &version);
         if let Some(k) = kind.filter(|k| k != "runtime") {
             p.properties.insert(PROP_CARGO_KIND.into(), k);
         }
-        out.packages.push(p);
+        out.push(p);
     }
     Ok(())
 }

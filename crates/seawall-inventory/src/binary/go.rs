@@ -2,11 +2,8 @@
 //! format, and the packages derived from it. Hand-written because the format is tiny and no
 //! maintained crate parses it from a byte slice.
 
-use seawall_analyzer::EntryMeta;
-use seawall_core::Package;
-
 use super::{ECOSYSTEM_GO, GO_BLOB_MAX, GO_MAGIC, PROP_GO_MAIN};
-use crate::common::{package, purl};
+use crate::common::{Out, purl};
 
 /// Why Go build info could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -144,9 +141,9 @@ fn go_purl(path: &str, version: &str) -> Option<String> {
     }
 }
 
-pub(crate) fn go_packages(analyzer: &str, meta: &EntryMeta<'_>, info: &GoBuildInfo, out: &mut Vec<Package>) {
+pub(crate) fn go_packages(out: &mut Out<'_, '_>, info: &GoBuildInfo) {
     let mut add = |path: &str, version: &str, main: bool| {
-        let mut p = package(analyzer, meta, path, version, ECOSYSTEM_GO);
+        let mut p = out.package(path, version, ECOSYSTEM_GO, None);
         p.purl = go_purl(path, version);
         if main {
             p.properties.insert(PROP_GO_MAIN.into(), "true".into());

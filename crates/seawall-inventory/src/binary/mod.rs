@@ -31,9 +31,9 @@ use std::io::Read;
 
 use memchr::memmem;
 use object::{Object, ObjectSection};
-use seawall_analyzer::{AnalyzerError, EntryMeta, Facts, FileAnalyzer, Interest, ScanWarning};
+use seawall_analyzer::{AnalyzerError, EntryMeta, Facts, FileAnalyzer, Interest};
 
-use crate::common::read_bounded;
+use crate::common::{Out, read_bounded};
 use auditable::cargo_packages;
 pub use auditable::parse_cargo_auditable;
 use elf::{TailSection, find_section_in_tail};
@@ -81,15 +81,15 @@ impl BinaryAnalyzer {
         BinaryAnalyzer { in_memory_max: bytes }
     }
 
-    fn go(&self, meta: &EntryMeta<'_>, blob: &[u8], out: &mut Facts) {
+    fn go(blob: &[u8], out: &mut Out<'_, '_>) {
         match parse_go_buildinfo(blob) {
-            Ok(info) => go_packages(self.name(), meta, &info, &mut out.packages),
+            Ok(info) => go_packages(out, &info),
             Err(GoBuildInfoError::NoMagic) => {}
-            Err(e) => out.warnings.push(ScanWarning::at(self.name(), meta.location(), e.to_string())),
+            Err(e) => out.warn(None, e.to_string()),
         }
     }
 
-    fn in_memory(&self, meta: &EntryMeta<'_>, data: &[u8], out: &mut Facts) -> Result<(), AnalyzerError> {
+    fn in_memory(data: &[u8], out: &mut Out<'_, '_>) -> Result<(), AnalyzerError> {
         let file = object::File::parse(data).ok();
         let section =
             |name: &str| file.as_ref().and_then(|f| f.section_by_name(name)).and_then(|s| s.data().ok());
@@ -109,31 +109,26 @@ impl BinaryAnalyzer {
                     })
                 };
                 match parse_go_buildinfo_pointers(d, read_at) {
-                    Ok(info) => go_packages(self.name(), meta, &info, &mut out.packages),
-                    Err(e) => out.warnings.push(ScanWarning::at(self.name(), meta.location(), e.to_string())),
+                    Ok(info) => go_packages(out, &info),
+                    Err(e) => out.warn(None, e.to_string()),
                 }
             }
-            Some(d) => self.go(meta, d, out),
+            Some(d) => Self::go(d, out),
             None if has_sections => {}
             None => {
                 if let Some(at) = memmem::find(data, GO_MAGIC) {
                     let end = at.saturating_add(GO_BLOB_MAX).min(data.len());
-                    self.go(meta, data.get(at..end).unwrap_or(&[]), out);
+                    Self::go(data.get(at..end).unwrap_or(&[]), out);
                 }
             }
         }
         if let Some(d) = section(".dep-v0") {
-            cargo_packages(self.name(), meta, d, out)?;
+            cargo_packages(out, d)?;
         }
         Ok(())
     }
 
-    fn streamed(
-        &self,
-        meta: &EntryMeta<'_>,
-        content: &mut dyn Read,
-        out: &mut Facts,
-    ) -> Result<(), AnalyzerError> {
+    fn streamed(&self, content: &mut dyn Read, out: &mut Out<'_, '_>) -> Result<(), AnalyzerError> {
         const CHUNK: usize = 1024 * 1024;
         let finder = memmem::Finder::new(GO_MAGIC);
         let mut head: Vec<u8> = Vec::new();
@@ -179,20 +174,19 @@ impl BinaryAnalyzer {
             tail.drain(..tail.len() - TAIL_KEEP);
         }
         if let Some(b) = go_blob {
-            self.go(meta, &b, out);
+            Self::go(&b, out);
         }
         let tail_start = total - tail.len() as u64;
         match find_section_in_tail(&head, &tail, tail_start, ".dep-v0") {
             TailSection::Absent => {}
-            TailSection::Data(d) => cargo_packages(self.name(), meta, d, out)?,
-            TailSection::OutOfReach => out.warnings.push(ScanWarning::at(
-                self.name(),
-                meta.location(),
+            TailSection::Data(d) => cargo_packages(out, d)?,
+            TailSection::OutOfReach => out.warn(
+                None,
                 format!(
                     "cargo auditable section of a binary larger than {} bytes not read (outside the last {TAIL_KEEP} bytes)",
                     self.in_memory_max
                 ),
-            )),
+            ),
         }
         Ok(())
     }
@@ -279,11 +273,12 @@ impl FileAnalyzer for BinaryAnalyzer {
         content: &mut dyn Read,
         out: &mut Facts,
     ) -> Result<(), AnalyzerError> {
+        let mut out = Out::new(self.name(), meta, out);
         if meta.size <= self.in_memory_max {
             let data = read_bounded(content, self.in_memory_max)?;
-            self.in_memory(meta, &data, out)
+            Self::in_memory(&data, &mut out)
         } else {
-            self.streamed(meta, content, out)
+            self.streamed(content, &mut out)
         }
     }
 }

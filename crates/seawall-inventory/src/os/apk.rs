@@ -1,16 +1,14 @@
-//! apk database: `lib/apk/db/installed` (Alpine, Wolfi, Chainguard).
+//! apk database: `lib/apk/db/installed` (Alpine, Wolfi, Chainguard) and `usr/lib/apk/db/installed`
+//! (apk-tools 3 with a merged `/usr`).
 //!
 //! Hand-written: one `X:value` line per field, blank-line separated stanzas; no maintained crate parses
-//! it. Keys are case-sensitive (`P` is the name, `p` the provides list).
+//! it. Keys are one case-sensitive character (`P` is the name, `p` the provides list).
 
-use std::io::Read;
-
-use seawall_analyzer::{AnalyzerError, EntryMeta, Facts, FileAnalyzer, Interest};
+use seawall_analyzer::{AnalyzerError, EntryMeta};
 use seawall_core::SourcePackage;
 
-use crate::common::{package, read_text};
-use crate::os::{ECOSYSTEM_ALPINE, PROP_ARCH, set_os_purl};
-use crate::python::interpreter;
+use crate::common::{Out, WholeFile, line_list, text, whole_file_analyzer};
+use crate::os::{ECOSYSTEM_ALPINE, OsEntry, push_os_package};
 
 /// One package of the apk database.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -27,28 +25,53 @@ pub struct ApkEntry {
     pub line: u32,
 }
 
-/// Parses `lib/apk/db/installed`; stanzas without `P:` or `V:` are skipped. Fuzz entry point.
-pub fn parse_apk_installed(text: &str) -> Vec<ApkEntry> {
-    let mut out = Vec::new();
+/// What [`parse_apk_installed`] read: packages and problems (1-based line, message).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApkDatabase {
+    /// Installed packages.
+    pub entries: Vec<ApkEntry>,
+    /// Lines that are not `X:value` fields, stanzas without `P:` or `V:`.
+    pub problems: Vec<(u32, String)>,
+}
+
+/// Parses `lib/apk/db/installed`. Stanzas without `P:` or `V:` and lines that are not a one-letter
+/// `X:value` field are problems, never silently skipped. Fuzz entry point.
+pub fn parse_apk_installed(text: &str) -> ApkDatabase {
+    let mut db = ApkDatabase::default();
     let mut cur = ApkEntry::default();
-    let mut flush = |cur: &mut ApkEntry| {
+    let mut fields = 0usize;
+    let mut bad: Vec<u32> = Vec::new();
+    let flush = |cur: &mut ApkEntry, fields: &mut usize, bad: &mut Vec<u32>, db: &mut ApkDatabase| {
         let e = std::mem::take(cur);
-        if !e.name.is_empty() && !e.version.is_empty() {
-            out.push(e);
+        if let Some(&first) = bad.first() {
+            db.problems.push((first, format!("line(s) {} are not `X:value` fields", line_list(bad))));
         }
+        if !e.name.is_empty() && !e.version.is_empty() {
+            db.entries.push(e);
+        } else if *fields > 0 {
+            let missing = if e.name.is_empty() { "P: (name)" } else { "V: (version)" };
+            db.problems
+                .push((e.line, format!("package stanza at line {} has no {missing}: skipped", e.line)));
+        }
+        *fields = 0;
+        bad.clear();
     };
     for (i, line) in text.lines().enumerate() {
         let lineno = u32::try_from(i + 1).unwrap_or(u32::MAX);
         if line.trim().is_empty() {
-            flush(&mut cur);
+            flush(&mut cur, &mut fields, &mut bad, &mut db);
             continue;
         }
-        if cur.line == 0 {
-            cur.line = lineno;
-        }
-        let Some((k, v)) = line.split_once(':') else {
+        let field =
+            line.split_once(':').filter(|(k, _)| k.len() == 1 && k.bytes().all(|b| b.is_ascii_alphabetic()));
+        let Some((k, v)) = field else {
+            bad.push(lineno);
             continue;
         };
+        if fields == 0 {
+            cur.line = lineno;
+        }
+        fields += 1;
         let v = v.trim();
         match k {
             "P" => cur.name = v.to_string(),
@@ -58,8 +81,8 @@ pub fn parse_apk_installed(text: &str) -> Vec<ApkEntry> {
             _ => {}
         }
     }
-    flush(&mut cur);
-    out
+    flush(&mut cur, &mut fields, &mut bad, &mut db);
+    db
 }
 
 /// Reads the apk database. Packages get ecosystem `Alpine` (rewritten by [`crate::apply_os`]),
@@ -68,64 +91,57 @@ pub fn parse_apk_installed(text: &str) -> Vec<ApkEntry> {
 #[derive(Debug, Default, Clone, Copy)]
 pub struct ApkAnalyzer;
 
-impl FileAnalyzer for ApkAnalyzer {
-    fn name(&self) -> &'static str {
-        "apk"
+impl WholeFile for ApkAnalyzer {
+    const NAME: &'static str = "apk";
+    const VERSION: u32 = 2;
+
+    fn wants(&self, meta: &EntryMeta<'_>) -> bool {
+        matches!(meta.rel_path(), "lib/apk/db/installed" | "usr/lib/apk/db/installed")
     }
 
-    fn version(&self) -> u32 {
-        1
-    }
-
-    fn required(&self, meta: &EntryMeta<'_>) -> Interest {
-        if meta.is_file() && meta.rel_path() == "lib/apk/db/installed" { Interest::Yes } else { Interest::No }
-    }
-
-    fn analyze(
-        &self,
-        meta: &EntryMeta<'_>,
-        content: &mut dyn Read,
-        out: &mut Facts,
-    ) -> Result<(), AnalyzerError> {
-        let text = read_text(content, self.max_size())?;
-        for e in parse_apk_installed(&text) {
-            let mut p = package(self.name(), meta, &e.name, &e.version, ECOSYSTEM_ALPINE);
-            if let Some(l) = p.locations.first_mut() {
-                l.line = Some(e.line);
-            }
-            if let Some(o) = &e.origin {
-                p.source = Some(SourcePackage { name: o.clone(), version: e.version.clone() });
-            }
-            if !e.arch.is_empty() {
-                p.properties.insert(PROP_ARCH.into(), e.arch.clone());
-            }
-            set_os_purl(&mut p, None);
-            if let Some(py) = interpreter::from_os_package(self.name(), meta, &e.name, &e.version) {
-                out.packages.push(py);
-            }
-            out.packages.push(p);
+    fn read(&self, bytes: &[u8], out: &mut Out<'_, '_>) -> Result<(), AnalyzerError> {
+        let db = parse_apk_installed(&text(bytes));
+        for e in db.entries {
+            let source = e.origin.map(|o| SourcePackage { name: o, version: e.version.clone() });
+            let entry = OsEntry {
+                name: e.name,
+                version: e.version,
+                arch: e.arch,
+                source,
+                line: Some(e.line),
+                properties: Vec::new(),
+            };
+            push_os_package(out, ECOSYSTEM_ALPINE, entry);
+        }
+        for (line, p) in db.problems {
+            out.warn(Some(line), p);
         }
         Ok(())
     }
 }
+
+whole_file_analyzer!(ApkAnalyzer);
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use proptest::prelude::*;
+    use seawall_analyzer::{Facts, FileAnalyzer, Interest};
 
-    const DB: &str = "C:Q1abc=\nP:musl\nV:1.2.4-r2\nA:x86_64\nS:383152\nI:622592\nT:the musl c library\no:musl\nm:Timo\np:so:libc.musl-x86_64.so.1=1\nF:lib\nR:libc.musl-x86_64.so.1\na:0:0:755\n\nP:libcrypto3\nV:3.1.4-r5\nA:x86_64\no:openssl\n\nP:python3\nV:3.11.8-r0\nA:x86_64\n\nP:broken\n";
+    const DB: &str = "C:Q1abc=\nP:musl\nV:1.2.4-r2\nA:x86_64\nS:383152\nI:622592\nT:the musl c library\no:musl\nm:Timo\np:so:libc.musl-x86_64.so.1=1\nF:lib\nR:libc.musl-x86_64.so.1\na:0:0:755\n\nP:libcrypto3\nV:3.1.4-r5\nA:x86_64\no:openssl\n\nP:python3\nV:3.11.8-r0\nA:x86_64\n";
 
     #[test]
     fn parses() {
-        let e = parse_apk_installed(DB);
+        let db = parse_apk_installed(DB);
+        let e = db.entries;
         assert_eq!(e.len(), 3);
         assert_eq!(e[0].name, "musl");
         assert_eq!(e[0].version, "1.2.4-r2");
         assert_eq!(e[1].origin.as_deref(), Some("openssl"));
         assert_eq!(e[1].line, 15);
         assert_eq!(e[2].origin, None);
+        assert_eq!(db.problems, []);
     }
 
     #[test]
@@ -133,6 +149,7 @@ mod tests {
         let a = ApkAnalyzer;
         let meta = EntryMeta::file("/lib/apk/db/installed", 1, Some(0));
         assert_eq!(a.required(&meta), Interest::Yes);
+        assert_eq!(a.required(&EntryMeta::file("/usr/lib/apk/db/installed", 1, Some(0))), Interest::Yes);
         assert_eq!(a.required(&EntryMeta::file("/lib/apk/db/lock", 1, Some(0))), Interest::No);
         let mut f = Facts::default();
         a.analyze(&meta, &mut DB.as_bytes(), &mut f).unwrap();
@@ -144,6 +161,37 @@ mod tests {
         assert_eq!(ssl.source.as_ref().unwrap().name, "openssl");
         let py = f.packages.iter().find(|p| p.name == "python").unwrap();
         assert_eq!(py.version, "3.11.8");
+        assert!(f.warnings.is_empty());
+    }
+
+    #[test]
+    fn malformed_database_warns_naming_the_file() {
+        let a = ApkAnalyzer;
+        let meta = EntryMeta::file("/lib/apk/db/installed", 1, Some(0));
+        let mut f = Facts::default();
+        a.analyze(&meta, &mut &b"asdf\n\nyolo\n"[..], &mut f).unwrap();
+        assert!(f.packages.is_empty());
+        assert_eq!(f.warnings.len(), 2, "{:?}", f.warnings);
+        assert_eq!(f.warnings[0].location.as_ref().unwrap().path, "/lib/apk/db/installed");
+        // A corrupt line before good stanzas: the packages are kept, the line is reported.
+        let mut f = Facts::default();
+        a.analyze(
+            &meta,
+            &mut &b"this is a corrupt db\n\nP:musl\nV:1.2.4-r2\n\nP:noversion\nA:x86_64\n"[..],
+            &mut f,
+        )
+        .unwrap();
+        assert_eq!(f.packages.len(), 1);
+        let msgs: Vec<_> = f.warnings.iter().map(|w| w.message.as_str()).collect();
+        assert_eq!(msgs.len(), 2, "{msgs:?}");
+        assert!(msgs[0].contains("line(s) 1"));
+        assert!(msgs[1].contains("no V:"));
+    }
+
+    #[test]
+    fn empty_database_is_valid() {
+        let db = parse_apk_installed("");
+        assert!(db.entries.is_empty() && db.problems.is_empty());
     }
 
     proptest! {

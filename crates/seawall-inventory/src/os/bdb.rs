@@ -78,9 +78,21 @@ impl<'a> Db<'a> {
     }
 }
 
-/// The values of a Berkeley DB hash database (for rpm: the header blobs), in page order. Values
-/// that cannot be followed (broken chains) are skipped and counted. Fuzz entry point.
-pub fn bdb_hash_values(data: &[u8]) -> Result<(Vec<Vec<u8>>, usize), BdbError> {
+/// What [`bdb_hash_values`] read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BdbContents {
+    /// The values (for rpm: the header blobs), in page order.
+    pub values: Vec<Vec<u8>>,
+    /// Values whose overflow chain or item could not be followed.
+    pub broken: usize,
+    /// Pages the metadata declares (`last_pgno`) that the file does not hold: a truncated database.
+    pub missing_pages: u64,
+}
+
+/// The values of a Berkeley DB hash database, in page order. Values that cannot be followed (broken
+/// chains) and pages missing from a truncated file are counted, never silently dropped. Fuzz entry
+/// point.
+pub fn bdb_hash_values(data: &[u8]) -> Result<BdbContents, BdbError> {
     let magic_le = data.get(12..16).and_then(|b| b.try_into().ok()).map(u32::from_le_bytes);
     let magic_be = data.get(12..16).and_then(|b| b.try_into().ok()).map(u32::from_be_bytes);
     let le = match (magic_le, magic_be) {
@@ -99,6 +111,7 @@ pub fn bdb_hash_values(data: &[u8]) -> Result<(Vec<Vec<u8>>, usize), BdbError> {
     let db = Db { data, page_size: page_size as usize, le };
     let last = db.u32_at(data, 32).ok_or(BdbError::NotHash)?;
     let pages = u32::try_from(data.len() / db.page_size).unwrap_or(u32::MAX);
+    let missing_pages = (u64::from(last) + 1).saturating_sub(u64::from(pages));
     let mut values = Vec::new();
     let mut broken = 0;
     for pgno in 0..=last.min(pages.saturating_sub(1)) {
@@ -132,7 +145,7 @@ pub fn bdb_hash_values(data: &[u8]) -> Result<(Vec<Vec<u8>>, usize), BdbError> {
             }
         }
     }
-    Ok((values, broken))
+    Ok(BdbContents { values, broken, missing_pages })
 }
 
 #[cfg(test)]
@@ -146,8 +159,8 @@ mod tests {
 
     #[test]
     fn reads_real_bdb_file() {
-        let (values, broken) = bdb_hash_values(REAL).unwrap();
-        assert_eq!(broken, 0);
+        let BdbContents { values, broken, missing_pages } = bdb_hash_values(REAL).unwrap();
+        assert_eq!((broken, missing_pages), (0, 0));
         // four headers and rpm's 4-byte bookkeeping record
         assert_eq!(values.len(), 5);
         let mut names: Vec<String> =
@@ -173,9 +186,10 @@ mod tests {
 
     #[test]
     fn truncated_file_skips_broken_chains() {
-        let (values, broken) = bdb_hash_values(&REAL[..REAL.len() - 512]).unwrap();
-        assert!(values.len() + broken <= 5);
-        assert!(broken >= 1 || values.len() < 5);
+        let c = bdb_hash_values(&REAL[..REAL.len() - 512]).unwrap();
+        assert!(c.values.len() + c.broken <= 5);
+        assert!(c.broken >= 1 || c.values.len() < 5);
+        assert_eq!(c.missing_pages, 1, "the truncation itself is visible");
     }
 
     proptest! {

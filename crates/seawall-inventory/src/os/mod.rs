@@ -1,5 +1,5 @@
-//! OS package databases (dpkg, apk, rpm), `os-release`, and [`apply_os`] which rewrites OS packages
-//! to the final image's ecosystem once the orchestrator knows it.
+//! OS package databases (dpkg, opkg, apk, rpm), `os-release`, and [`apply_os`] which rewrites OS
+//! packages to the final image's ecosystem once the orchestrator knows it.
 
 pub mod apk;
 pub mod bdb;
@@ -8,14 +8,18 @@ pub mod ndb;
 pub mod release;
 pub mod rpm;
 
-use seawall_core::{Location, OsInfo, Package};
+use seawall_core::{Location, OsInfo, Package, SourcePackage};
 
-use crate::common::{PROP_ANALYZER, purl};
+use crate::common::{Out, PROP_ANALYZER, purl};
+use crate::cuda;
+use crate::python::interpreter;
 
 /// Base ecosystem of dpkg packages before [`apply_os`].
 pub const ECOSYSTEM_DEBIAN: &str = "Debian";
 /// Base ecosystem of apk packages before [`apply_os`].
 pub const ECOSYSTEM_ALPINE: &str = "Alpine";
+/// Ecosystem of opkg packages (OpenWrt; not an OSV ecosystem).
+pub const ECOSYSTEM_OPENWRT: &str = "OpenWrt";
 /// Base ecosystem of rpm packages before [`apply_os`].
 pub const ECOSYSTEM_REDHAT: &str = "Red Hat";
 /// Property: package architecture as recorded (`amd64`, `x86_64`, `noarch`, …).
@@ -28,27 +32,83 @@ pub const PROP_RPM_EVR: &str = "rpm.version_release";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Family {
     Deb,
+    Opkg,
     Apk,
     Rpm,
+}
+
+impl Family {
+    /// The family of the OS analyzer named `analyzer`.
+    fn of_analyzer(analyzer: &str) -> Option<Family> {
+        match analyzer {
+            "dpkg" => Some(Family::Deb),
+            "opkg" => Some(Family::Opkg),
+            "apk" => Some(Family::Apk),
+            "rpm" => Some(Family::Rpm),
+            _ => None,
+        }
+    }
+
+    /// The purl type of the family's packages.
+    fn purl_type(self) -> &'static str {
+        match self {
+            Family::Deb => "deb",
+            Family::Opkg => "opkg",
+            Family::Apk => "apk",
+            Family::Rpm => "rpm",
+        }
+    }
+}
+
+/// One package read from an OS package database, before it becomes a [`Package`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct OsEntry {
+    pub(crate) name: String,
+    /// The version as the package manager records it (rpm: `[epoch:]version-release`).
+    pub(crate) version: String,
+    pub(crate) arch: String,
+    pub(crate) source: Option<SourcePackage>,
+    /// 1-based line of the record in a text database.
+    pub(crate) line: Option<u32>,
+    /// Extra properties (rpm epoch and version-release).
+    pub(crate) properties: Vec<(&'static str, String)>,
+}
+
+/// Records an OS package read by `out`'s analyzer: base ecosystem, `arch`, source, CUDA component tag,
+/// the package manager's purl, and the CPython interpreter when the package is the interpreter.
+pub(crate) fn push_os_package(out: &mut Out<'_, '_>, ecosystem: &str, e: OsEntry) {
+    let mut p = out.package(&e.name, &e.version, ecosystem, e.line);
+    p.source = e.source;
+    if !e.arch.is_empty() {
+        p.properties.insert(PROP_ARCH.into(), e.arch);
+    }
+    for (k, v) in e.properties {
+        p.properties.insert(k.into(), v);
+    }
+    if let Some(c) = cuda::os_package_component(&e.name) {
+        p.properties.insert(cuda::PROP_COMPONENT.into(), c.into());
+    }
+    set_os_purl(&mut p, None);
+    if let Some(py) = interpreter::from_os_package(out, &e.name, &e.version) {
+        out.push(py);
+    }
+    out.push(p);
 }
 
 /// The package-manager family of an OS package: found by the `dpkg` / `apk` / `rpm` analyzer *and*
 /// carrying that manager's purl type or none (the interpreter package derived from `libpython3.X-minimal`
 /// is found by `dpkg` but is a `pkg:generic` package and must keep its ecosystem).
 fn family_of_package(p: &Package) -> Option<Family> {
-    let purl_is = |ty: &str| p.purl.as_deref().is_none_or(|u| u.starts_with(ty));
-    match p.properties.get(PROP_ANALYZER).map(String::as_str) {
-        Some("dpkg") if purl_is("pkg:deb/") => Some(Family::Deb),
-        Some("apk") if purl_is("pkg:apk/") => Some(Family::Apk),
-        Some("rpm") if purl_is("pkg:rpm/") => Some(Family::Rpm),
-        _ => None,
-    }
+    let f = Family::of_analyzer(p.properties.get(PROP_ANALYZER)?)?;
+    let prefix = format!("pkg:{}/", f.purl_type());
+    p.purl.as_deref().is_none_or(|u| u.starts_with(&prefix)).then_some(f)
 }
 
 fn family_of_os(os: &OsInfo) -> Option<Family> {
     match os.id.as_str() {
         "debian" | "ubuntu" => Some(Family::Deb),
         "alpine" | "wolfi" | "chainguard" => Some(Family::Apk),
+        "openwrt" => Some(Family::Opkg),
         "rhel" | "rocky" | "almalinux" | "centos" | "fedora" | "ol" | "amzn" | "opensuse-leap" | "sles" => {
             Some(Family::Rpm)
         }
@@ -62,7 +122,8 @@ fn family_of_os(os: &OsInfo) -> Option<Family> {
 /// [`OsInfo::osv_ecosystem`]) and adds the `distro` qualifier (and the OS's purl namespace) to their
 /// purls. Packages of a package manager that does not belong to the OS family (a dpkg database in an
 /// Alpine image), and all packages when the OS is unknown or has no `VERSION_ID`, keep their base
-/// ecosystem. Idempotent. The orchestrator calls this once after the walk.
+/// ecosystem. OpenWrt has no OSV ecosystem: opkg packages keep `OpenWrt` and only gain the `distro`
+/// qualifier. Idempotent. The orchestrator calls this once after the walk.
 ///
 /// ```
 /// use seawall_core::{Location, OsInfo, Package};
@@ -80,17 +141,17 @@ pub fn apply_os(packages: &mut [Package], os: &OsInfo) {
     if os.version_id.is_empty() {
         return;
     }
-    let Some(eco) = os.osv_ecosystem() else {
+    let eco = os.osv_ecosystem();
+    if eco.is_none() && os_family != Family::Opkg {
         return;
-    };
+    }
     for p in packages.iter_mut() {
-        let Some(f) = family_of_package(p) else {
-            continue;
-        };
-        if f != os_family {
+        if family_of_package(p) != Some(os_family) {
             continue;
         }
-        p.ecosystem.clone_from(&eco);
+        if let Some(eco) = &eco {
+            p.ecosystem.clone_from(eco);
+        }
         set_os_purl(p, Some(os));
     }
 }
@@ -118,11 +179,8 @@ pub fn choose_os(candidates: &[(Location, OsInfo)]) -> Option<&OsInfo> {
 
 /// (Re)computes the purl of an OS package, with `distro` when the OS is known.
 pub(crate) fn set_os_purl(p: &mut Package, os: Option<&OsInfo>) {
-    let f = match p.properties.get(PROP_ANALYZER).map(String::as_str) {
-        Some("dpkg") => Family::Deb,
-        Some("apk") => Family::Apk,
-        Some("rpm") => Family::Rpm,
-        _ => return,
+    let Some(f) = p.properties.get(PROP_ANALYZER).and_then(|a| Family::of_analyzer(a)) else {
+        return;
     };
     let arch = p.properties.get(PROP_ARCH).cloned().unwrap_or_default();
     let distro = os
@@ -156,6 +214,13 @@ pub(crate) fn set_os_purl(p: &mut Package, os: Option<&OsInfo>) {
                 &[("arch", &arch), ("distro", &distro), ("upstream", &upstream)],
             )
         }
+        Family::Opkg => purl(
+            "opkg",
+            Some("openwrt"),
+            &p.name,
+            Some(&p.version),
+            &[("arch", &arch), ("distro", &distro), ("upstream", &upstream)],
+        ),
         Family::Apk => {
             let ns = os_id.filter(|id| matches!(*id, "wolfi" | "chainguard")).unwrap_or("alpine");
             purl(
@@ -221,9 +286,10 @@ mod tests {
     #[test]
     fn leaves_interpreter_from_dpkg_alone() {
         let meta = seawall_analyzer::EntryMeta::file("/var/lib/dpkg/status", 1, None);
-        let py =
-            crate::python::interpreter::from_os_package("dpkg", &meta, "libpython3.11-minimal", "3.11.2-6")
-                .unwrap_or_else(|| Package::new("x", "1", "x", Location::default()));
+        let mut facts = seawall_analyzer::Facts::default();
+        let out = Out::new("dpkg", &meta, &mut facts);
+        let py = crate::python::interpreter::from_os_package(&out, "libpython3.11-minimal", "3.11.2-6")
+            .unwrap_or_else(|| Package::new("x", "1", "x", Location::default()));
         let mut v = vec![py, deb("bash")];
         apply_os(&mut v, &os("debian", "12"));
         assert_eq!(v[0].ecosystem, "CPython");

@@ -3,56 +3,34 @@
 //! Hand-written: the format is a dozen lines of shell-style `KEY=value` assignments; no crate adds
 //! anything over a careful unquote.
 
-use std::io::Read;
-
-use seawall_analyzer::{AnalyzerError, EntryMeta, Facts, FileAnalyzer, Interest};
+use seawall_analyzer::{AnalyzerError, EntryMeta};
 use seawall_core::OsInfo;
 
-use crate::common::read_text;
+use crate::common::{Out, WholeFile, text, whole_file_analyzer};
 
-/// Reads `etc/os-release` and `usr/lib/os-release` into [`Facts::os`]. Debian testing/sid images
-/// carry no `VERSION_ID`; it is then left empty.
+/// Reads `etc/os-release` and `usr/lib/os-release` into [`Facts::os`](seawall_analyzer::Facts::os).
+/// Debian testing/sid images carry no `VERSION_ID`; it is then left empty.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct OsReleaseAnalyzer;
 
-impl FileAnalyzer for OsReleaseAnalyzer {
-    fn name(&self) -> &'static str {
-        "os-release"
+impl WholeFile for OsReleaseAnalyzer {
+    const NAME: &'static str = "os-release";
+    const VERSION: u32 = 1;
+    const MAX_SIZE: u64 = 64 * 1024;
+
+    fn wants(&self, meta: &EntryMeta<'_>) -> bool {
+        matches!(meta.rel_path(), "etc/os-release" | "usr/lib/os-release")
     }
 
-    fn version(&self) -> u32 {
-        1
-    }
-
-    fn required(&self, meta: &EntryMeta<'_>) -> Interest {
-        let p = meta.rel_path();
-        if meta.is_file() && (p == "etc/os-release" || p == "usr/lib/os-release") {
-            Interest::Yes
-        } else {
-            Interest::No
-        }
-    }
-
-    fn max_size(&self) -> u64 {
-        64 * 1024
-    }
-
-    fn analyze(
-        &self,
-        meta: &EntryMeta<'_>,
-        content: &mut dyn Read,
-        out: &mut Facts,
-    ) -> Result<(), AnalyzerError> {
-        let text = read_text(content, self.max_size())?;
-        match parse_os_release(&text) {
-            Some(os) => {
-                out.os.push((meta.location(), os));
-                Ok(())
-            }
-            None => Err(AnalyzerError::parse("os-release has no ID")),
-        }
+    fn read(&self, bytes: &[u8], out: &mut Out<'_, '_>) -> Result<(), AnalyzerError> {
+        let os =
+            parse_os_release(&text(bytes)).ok_or_else(|| AnalyzerError::parse("os-release has no ID"))?;
+        out.facts.os.push((out.meta.location(), os));
+        Ok(())
     }
 }
+
+whole_file_analyzer!(OsReleaseAnalyzer);
 
 /// Parses an `os-release` file. Returns `None` when there is no `ID`. Fuzz entry point.
 ///
@@ -109,6 +87,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use proptest::prelude::*;
+    use seawall_analyzer::{Facts, FileAnalyzer, Interest};
 
     const DEBIAN: &str = "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"12\"\nVERSION=\"12 (bookworm)\"\nVERSION_CODENAME=bookworm\nID=debian\n";
 

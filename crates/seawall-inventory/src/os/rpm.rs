@@ -10,15 +10,14 @@
 use std::io::Read;
 
 use rusqlite::{Connection, OpenFlags};
-use seawall_analyzer::{AnalyzerError, EntryMeta, Facts, FileAnalyzer, Interest, ScanWarning};
+use seawall_analyzer::{AnalyzerError, EntryMeta, Facts, FileAnalyzer, Interest};
 use seawall_core::SourcePackage;
 use thiserror::Error;
 
-use crate::common::{package, read_bounded};
+use crate::common::{Out, read_bounded};
 use crate::os::bdb::{BdbError, bdb_hash_values};
 use crate::os::ndb::ndb_blobs;
-use crate::os::{ECOSYSTEM_REDHAT, PROP_ARCH, PROP_RPM_EPOCH, PROP_RPM_EVR, set_os_purl};
-use crate::python::interpreter;
+use crate::os::{ECOSYSTEM_REDHAT, OsEntry, PROP_RPM_EPOCH, PROP_RPM_EVR, push_os_package};
 
 const TAG_NAME: u32 = 1000;
 const TAG_VERSION: u32 = 1001;
@@ -148,25 +147,66 @@ pub(crate) fn split_source_rpm(s: &str) -> Option<(String, String)> {
     Some((name.to_string(), format!("{version}-{release}")))
 }
 
-/// Reads `rpmdb.sqlite` in memory. Packages get ecosystem `Red Hat` (rewritten by
-/// [`crate::apply_os`]), version `[epoch:]version-release`, `source` from `SOURCERPM`,
-/// `properties["arch"]`, `["rpm.epoch"]`, `["rpm.version_release"]` and a `pkg:rpm/redhat/…` purl.
-/// `gpg-pubkey` pseudo-packages are skipped. Berkeley DB and ndb files are read in memory too.
+/// Reads rpm databases in memory: `rpmdb.sqlite` (any directory), and Berkeley DB `Packages` / ndb
+/// `Packages.db` in `var/lib/rpm`, `usr/lib/sysimage/rpm` and `usr/share/rpm`. Packages get
+/// ecosystem `Red Hat` (rewritten by [`crate::apply_os`]), version `[epoch:]version-release`,
+/// `source` from `SOURCERPM`, `properties["arch"]`, `["rpm.epoch"]`, `["rpm.version_release"]` and a
+/// `pkg:rpm/redhat/…` purl. `gpg-pubkey` pseudo-packages are skipped. An empty file, unreadable
+/// rows, broken overflow chains and pages missing from a truncated file are warnings naming the file.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct RpmAnalyzer;
 
-/// Largest rpmdb.sqlite read (128 MiB; typical databases are 5–40 MiB).
+/// Largest rpm database read (128 MiB; typical databases are 5–40 MiB).
 const RPM_MAX_SIZE: u64 = 128 * 1024 * 1024;
 
+/// The directories rpm keeps its database in (RHEL/Fedora, openSUSE ≥ 15 / SLES, and the
+/// `%_dbpath` some distributions configure).
+const RPM_DIRS: &[&str] = &["var/lib/rpm/", "usr/lib/sysimage/rpm/", "usr/share/rpm/"];
+
 impl RpmAnalyzer {
+    /// Berkeley DB `Packages` or ndb `Packages.db` in one of [`RPM_DIRS`].
     fn is_legacy(rel: &str) -> bool {
-        matches!(
-            rel,
-            "var/lib/rpm/Packages"
-                | "var/lib/rpm/Packages.db"
-                | "usr/lib/sysimage/rpm/Packages.db"
-                | "usr/lib/sysimage/rpm/Packages"
-        )
+        RPM_DIRS.iter().any(|d| rel.strip_prefix(d).is_some_and(|n| n == "Packages" || n == "Packages.db"))
+    }
+
+    /// The header blobs of a Berkeley DB or ndb file, with warnings for what could not be read.
+    fn legacy_blobs(bytes: &[u8], out: &mut Out<'_, '_>) -> Result<Vec<(i64, Vec<u8>)>, AnalyzerError> {
+        match bdb_hash_values(bytes) {
+            Ok(c) => {
+                if c.broken > 0 {
+                    out.warn(
+                        None,
+                        format!(
+                            "{} Berkeley DB values could not be followed (truncated or corrupt database)",
+                            c.broken
+                        ),
+                    );
+                }
+                if c.missing_pages > 0 {
+                    out.warn(
+                        None,
+                        format!("Berkeley DB truncated: {} declared pages missing", c.missing_pages),
+                    );
+                }
+                // rpm's bookkeeping record (key 0: the next header number) is 4 bytes: not a header.
+                Ok(c.values.into_iter().filter(|v| v.len() >= 24).zip(1..).map(|(v, i)| (i, v)).collect())
+            }
+            Err(BdbError::NotHash) => {
+                match ndb_blobs(bytes) {
+                    Ok((blobs, broken)) => {
+                        if broken > 0 {
+                            out.warn(
+                            None,
+                            format!("{broken} ndb package blobs could not be read (truncated or corrupt database)"),
+                        );
+                        }
+                        Ok(blobs.into_iter().zip(1..).map(|(v, i)| (i, v)).collect())
+                    }
+                    Err(e) => Err(AnalyzerError::parse(format!("rpm Packages database: {e}"))),
+                }
+            }
+            Err(e) => Err(AnalyzerError::parse(format!("rpm Berkeley DB: {e}"))),
+        }
     }
 }
 
@@ -176,7 +216,7 @@ impl FileAnalyzer for RpmAnalyzer {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn required(&self, meta: &EntryMeta<'_>) -> Interest {
@@ -195,45 +235,21 @@ impl FileAnalyzer for RpmAnalyzer {
         &self,
         meta: &EntryMeta<'_>,
         content: &mut dyn Read,
-        out: &mut Facts,
+        facts: &mut Facts,
     ) -> Result<(), AnalyzerError> {
         if meta.size > RPM_MAX_SIZE {
             return Err(AnalyzerError::Limit(format!("rpm database larger than {RPM_MAX_SIZE} bytes")));
         }
         let size = usize::try_from(meta.size).map_err(|_| AnalyzerError::Limit("rpmdb too large".into()))?;
         if size == 0 {
-            return Ok(());
+            return Err(AnalyzerError::parse("empty rpm database (0 bytes)"));
         }
-        let blobs: Vec<(i64, Vec<u8>)> = if Self::is_legacy(meta.rel_path()) {
+        let mut out = Out::new(self.name(), meta, facts);
+        let blobs = if Self::is_legacy(meta.rel_path()) {
             let bytes = read_bounded(content, RPM_MAX_SIZE)?;
-            match bdb_hash_values(&bytes) {
-                Ok((values, broken)) => {
-                    if broken > 0 {
-                        out.warnings.push(ScanWarning::at(
-                            self.name(),
-                            meta.location(),
-                            format!("{broken} Berkeley DB values could not be followed (truncated or corrupt database)"),
-                        ));
-                    }
-                    // rpm's bookkeeping record (key 0: the next header number) is 4 bytes: not a header.
-                    values.into_iter().filter(|v| v.len() >= 24).zip(1..).map(|(v, i)| (i, v)).collect()
-                }
-                Err(BdbError::NotHash) => match ndb_blobs(&bytes) {
-                    Ok((blobs, broken)) => {
-                        if broken > 0 {
-                            out.warnings.push(ScanWarning::at(
-                                self.name(),
-                                meta.location(),
-                                format!("{broken} ndb package blobs could not be read (truncated or corrupt database)"),
-                            ));
-                        }
-                        blobs.into_iter().zip(1..).map(|(v, i)| (i, v)).collect()
-                    }
-                    Err(e) => return Err(AnalyzerError::parse(format!("rpm Packages database: {e}"))),
-                },
-                Err(e) => return Err(AnalyzerError::parse(format!("rpm Berkeley DB: {e}"))),
-            }
+            Self::legacy_blobs(&bytes, &mut out)?
         } else {
+            // Streamed into SQLite's own buffer: the database is held once, not twice.
             read_packages_table(content, size)
                 .map_err(|e| AnalyzerError::parse(format!("rpmdb.sqlite: {e}")))?
         };
@@ -241,45 +257,37 @@ impl FileAnalyzer for RpmAnalyzer {
             let h = match parse_rpm_header(&blob) {
                 Ok(h) => h,
                 Err(e) => {
-                    out.warnings.push(ScanWarning::at(
-                        self.name(),
-                        meta.location(),
-                        format!("Packages row {hnum}: {e}"),
-                    ));
+                    out.warn(None, format!("Packages row {hnum}: {e}"));
                     continue;
                 }
             };
             if h.name == "gpg-pubkey" {
                 continue;
             }
-            if let Some(py) = interpreter::from_os_package(self.name(), meta, &h.name, &h.version) {
-                out.packages.push(py);
-            }
-            out.packages.push(to_package(self.name(), meta, &h));
+            push_os_package(&mut out, ECOSYSTEM_REDHAT, entry(h));
         }
         Ok(())
     }
 }
 
-fn to_package(analyzer: &str, meta: &EntryMeta<'_>, h: &RpmHeader) -> seawall_core::Package {
+/// An rpm header as an [`OsEntry`]: version `[epoch:]version-release`, epoch and version-release
+/// as properties (the purl carries them separately), source from `SOURCERPM`.
+fn entry(h: RpmHeader) -> OsEntry {
     let evr = if h.release.is_empty() { h.version.clone() } else { format!("{}-{}", h.version, h.release) };
     let version = match h.epoch {
         Some(e) => format!("{e}:{evr}"),
         None => evr.clone(),
     };
-    let mut p = package(analyzer, meta, &h.name, &version, ECOSYSTEM_REDHAT);
-    p.properties.insert(PROP_RPM_EVR.into(), evr);
+    let mut properties = vec![(PROP_RPM_EVR, evr)];
     if let Some(e) = h.epoch {
-        p.properties.insert(PROP_RPM_EPOCH.into(), e.to_string());
+        properties.push((PROP_RPM_EPOCH, e.to_string()));
     }
-    if !h.arch.is_empty() {
-        p.properties.insert(PROP_ARCH.into(), h.arch.clone());
-    }
-    if let Some((n, v)) = h.source_rpm.as_deref().and_then(split_source_rpm) {
-        p.source = Some(SourcePackage { name: n, version: v });
-    }
-    set_os_purl(&mut p, None);
-    p
+    let source = h
+        .source_rpm
+        .as_deref()
+        .and_then(split_source_rpm)
+        .map(|(name, version)| SourcePackage { name, version });
+    OsEntry { name: h.name, version, arch: h.arch, source, line: None, properties }
 }
 
 /// Loads the database bytes into an in-memory, read-only SQLite connection and returns the
@@ -477,6 +485,45 @@ pub(crate) mod tests {
         assert!(f.warnings.is_empty(), "{:?}", f.warnings);
         let ssl = f.packages.iter().find(|p| p.name == "openssl-libs").unwrap();
         assert_eq!(ssl.source.as_ref().map(|s| s.name.as_str()), Some("openssl"));
+    }
+
+    #[test]
+    fn empty_database_is_an_error_naming_nothing_silently() {
+        // A 0-byte rpm database (sqlite or Berkeley DB) is never a clean empty inventory.
+        for path in ["/var/lib/rpm/rpmdb.sqlite", "/var/lib/rpm/Packages", "/usr/share/rpm/Packages"] {
+            let meta = EntryMeta::file(path, 0, Some(0));
+            assert_eq!(RpmAnalyzer.required(&meta), Interest::Yes, "{path}");
+            let mut f = Facts::default();
+            let err = RpmAnalyzer.analyze(&meta, &mut &b""[..], &mut f).unwrap_err();
+            assert!(err.to_string().contains("empty rpm database"), "{err}");
+        }
+    }
+
+    #[test]
+    fn truncated_berkeley_db_warns() {
+        let bytes = include_bytes!("../../testdata/rpm-bdb-Packages");
+        let cut = &bytes[..bytes.len() - 512];
+        let meta = EntryMeta::file("/usr/share/rpm/Packages", cut.len() as u64, Some(0));
+        let mut f = Facts::default();
+        RpmAnalyzer.analyze(&meta, &mut &cut[..], &mut f).unwrap();
+        assert!(f.warnings.iter().any(|w| w.message.contains("truncated")), "{:?}", f.warnings);
+        assert!(f.warnings.iter().all(|w| w.location.as_ref().unwrap().path == "/usr/share/rpm/Packages"));
+    }
+
+    #[test]
+    fn database_directories() {
+        for p in [
+            "/var/lib/rpm/Packages",
+            "/usr/lib/sysimage/rpm/Packages.db",
+            "/usr/share/rpm/Packages",
+            "/usr/share/rpm/Packages.db",
+            "/usr/share/rpm/rpmdb.sqlite",
+        ] {
+            assert_eq!(RpmAnalyzer.required(&EntryMeta::file(p, 10, None)), Interest::Yes, "{p}");
+        }
+        for p in ["/opt/Packages", "/var/lib/rpm/Packages.bak", "/var/lib/rpm/x/Packages"] {
+            assert_eq!(RpmAnalyzer.required(&EntryMeta::file(p, 10, None)), Interest::No, "{p}");
+        }
     }
 
     proptest! {

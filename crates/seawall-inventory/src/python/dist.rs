@@ -1,17 +1,19 @@
-//! Installed Python distributions: `*.dist-info/METADATA`, `*.egg-info/PKG-INFO` and legacy
-//! `*.egg-info` files, wherever they are (system and `/usr/local` site-packages, venvs, conda envs,
-//! user site, project trees).
+//! Installed Python distributions: `*.dist-info/METADATA`, `*.egg-info/PKG-INFO`, legacy
+//! `*.egg-info` files and unzipped eggs (`*.egg/EGG-INFO/PKG-INFO`), wherever they are (system and
+//! `/usr/local` site-packages, venvs, conda envs, user site, project trees); zipped `*.egg` files and
+//! `*.egg-link` development installs ([`PythonEggAnalyzer`]).
 //!
 //! Only the header block (up to the first blank line, at most [`MAX_HEADER`] bytes) is read; the
 //! long description that follows is never loaded. Hand-written: the core-metadata header is RFC 822
 //! and shared with the dpkg parser; the crates that parse it (`python-pkginfo`) also open wheels
 //! and sdists, which seawall never needs.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Cursor, Read};
 
-use seawall_analyzer::{AnalyzerError, EntryMeta, Facts, FileAnalyzer, Interest};
+use seawall_analyzer::{AnalyzerError, CapturedFile, EntryMeta, Facts, FileAnalyzer, Interest};
+use seawall_core::Package;
 
-use crate::common::{field, stanzas};
+use crate::common::{Out, WholeFile, stanzas, text, whole_file_analyzer};
 use crate::cuda;
 use crate::python::pypi_package;
 
@@ -41,8 +43,8 @@ pub const MAX_HEADER: usize = 1024 * 1024;
 /// `Name` and `Version` of a core-metadata header (METADATA / PKG-INFO). Fuzz entry point.
 pub fn parse_python_metadata(text: &str) -> Option<(String, String)> {
     let st = stanzas(text, true).into_iter().next()?;
-    let name = field(&st, "Name")?.trim();
-    let version = field(&st, "Version")?.trim();
+    let name = st.get("Name")?.trim();
+    let version = st.get("Version")?.trim();
     (!name.is_empty() && !version.is_empty()).then(|| (name.to_string(), version.to_string()))
 }
 
@@ -67,9 +69,32 @@ fn read_header(content: &mut dyn Read, limit: usize) -> Result<String, AnalyzerE
     Ok(String::from_utf8_lossy(&buf).into_owned())
 }
 
+/// Tags a PyPI package found in a conda package cache or naming a CUDA wheel.
+fn tag(p: &mut Package, rel_path: &str) {
+    if in_conda_pkgs_cache(rel_path) {
+        p.properties.insert(PROP_CONDA_PKGS_CACHE.into(), "true".into());
+    }
+    if let Some((component, major)) = cuda::wheel_component(&p.name) {
+        p.properties.insert(cuda::PROP_COMPONENT.into(), component.into());
+        if let Some(m) = major {
+            p.properties.insert(cuda::PROP_MAJOR.into(), m);
+        }
+    }
+}
+
+/// True when `path` (lowercased) ends with `suffix` at a name boundary (`x.dist-info/metadata`,
+/// `egg-info/pkg-info` of an unzipped egg).
+fn ends_with_ci(path: &str, suffix: &str) -> bool {
+    let n = path.len();
+    n >= suffix.len()
+        && path.get(n - suffix.len()..).is_some_and(|t| t.eq_ignore_ascii_case(suffix))
+        && (n == suffix.len() || matches!(path.as_bytes().get(n - suffix.len() - 1), Some(b'.' | b'/')))
+}
+
 /// Reads Python distribution metadata. Packages: ecosystem `PyPI`, PEP 503 name, `pkg:pypi` purl;
 /// NVIDIA CUDA wheels (`nvidia-*-cu12`, `tensorrt*`) are tagged `cuda.component` / `cuda.major`;
-/// distributions inside a conda package cache are tagged [`PROP_CONDA_PKGS_CACHE`].
+/// distributions inside a conda package cache are tagged [`PROP_CONDA_PKGS_CACHE`]. Paths are
+/// matched without regard to case (`*.DIST-INFO/METADATA`, `EGG-INFO/PKG-INFO`).
 #[derive(Debug, Default, Clone, Copy)]
 pub struct PythonDistAnalyzer;
 
@@ -79,45 +104,116 @@ impl FileAnalyzer for PythonDistAnalyzer {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn required(&self, meta: &EntryMeta<'_>) -> Interest {
-        if !meta.is_file() {
-            return Interest::No;
-        }
         let p = meta.rel_path();
-        if p.ends_with(".dist-info/METADATA") || p.ends_with(".egg-info/PKG-INFO") || p.ends_with(".egg-info")
-        {
-            Interest::Yes
-        } else {
-            Interest::No
-        }
+        let wanted = ends_with_ci(p, "dist-info/METADATA")
+            || ends_with_ci(p, "egg-info/PKG-INFO")
+            || (ends_with_ci(p, "egg-info") && p.len() > "egg-info".len());
+        if meta.is_file() && wanted { Interest::Yes } else { Interest::No }
     }
 
     fn analyze(
         &self,
         meta: &EntryMeta<'_>,
         content: &mut dyn Read,
-        out: &mut Facts,
+        facts: &mut Facts,
     ) -> Result<(), AnalyzerError> {
         let text = read_header(content, MAX_HEADER)?;
         let Some((name, version)) = parse_python_metadata(&text) else {
             return Err(AnalyzerError::parse("metadata lacks Name or Version"));
         };
-        let mut p = pypi_package(self.name(), meta, &name, &version);
-        if in_conda_pkgs_cache(meta.rel_path()) {
-            p.properties.insert(PROP_CONDA_PKGS_CACHE.into(), "true".into());
-        }
-        if let Some((component, major)) = cuda::wheel_component(&p.name) {
-            p.properties.insert(cuda::PROP_COMPONENT.into(), component.into());
-            if let Some(m) = major {
-                p.properties.insert(cuda::PROP_MAJOR.into(), m);
-            }
-        }
-        out.packages.push(p);
+        let mut out = Out::new(self.name(), meta, facts);
+        let mut p = pypi_package(&out, &name, &version, None);
+        tag(&mut p, meta.rel_path());
+        out.push(p);
         Ok(())
     }
+}
+
+/// Property: how a zipped egg was identified (`PKG-INFO`, or `filename` when it has none).
+pub const PROP_EGG_EVIDENCE: &str = "python.evidence";
+/// Largest `.egg-link` file read.
+const EGG_LINK_MAX: u64 = 64 * 1024;
+
+/// `monotonic-1.6-py3.10.egg` → (`monotonic`, `1.6`): eggs are named
+/// `<name>-<version>[-py<X.Y>[-<platform>]].egg` with `-` in the parts escaped to `_`.
+fn egg_file_name(file: &str) -> Option<(String, String)> {
+    let stem = file.strip_suffix(".egg")?;
+    let mut parts = stem.split('-');
+    let (name, version) = (parts.next()?, parts.next()?);
+    (!name.is_empty() && version.starts_with(|c: char| c.is_ascii_digit()))
+        .then(|| (name.to_string(), version.to_string()))
+}
+
+/// Reads the metadata of a zipped egg: `(name, version, evidence)`. Fuzz entry point.
+pub fn parse_zipped_egg(
+    bytes: &[u8],
+    file_name: &str,
+) -> Result<Option<(String, String, &'static str)>, AnalyzerError> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| AnalyzerError::parse(format!("zipped egg: {e}")))?;
+    let found = match zip.by_name("EGG-INFO/PKG-INFO") {
+        Ok(mut f) => Some(read_header(&mut f, MAX_HEADER)?),
+        Err(zip::result::ZipError::FileNotFound) => None,
+        Err(e) => return Err(AnalyzerError::parse(format!("zipped egg: EGG-INFO/PKG-INFO: {e}"))),
+    };
+    match found {
+        Some(text) => parse_python_metadata(&text)
+            .map(|(n, v)| Some((n, v, "PKG-INFO")))
+            .ok_or_else(|| AnalyzerError::parse("EGG-INFO/PKG-INFO lacks Name or Version")),
+        None => Ok(egg_file_name(file_name).map(|(n, v)| (n, v, "filename"))),
+    }
+}
+
+/// Zipped eggs (`*.egg` files: `EGG-INFO/PKG-INFO` inside, the file name when it is missing) and
+/// `*.egg-link` development installs (`setup.py develop`, legacy `pip install -e`), which are
+/// captured and resolved after the walk against the project's `*.egg-info` ([`crate::resolve`]).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct PythonEggAnalyzer;
+
+impl WholeFile for PythonEggAnalyzer {
+    const NAME: &'static str = "python-egg";
+    const VERSION: u32 = 1;
+
+    fn wants(&self, meta: &EntryMeta<'_>) -> bool {
+        let n = meta.file_name();
+        n.len() > 4 && (n.ends_with(".egg") || (n.ends_with(".egg-link") && meta.size <= EGG_LINK_MAX))
+    }
+
+    fn read(&self, bytes: &[u8], out: &mut Out<'_, '_>) -> Result<(), AnalyzerError> {
+        let name = out.meta.file_name();
+        if name.ends_with(".egg-link") {
+            let content = text(bytes).into_owned();
+            out.facts.files.push(CapturedFile { location: out.meta.location(), content });
+            return Ok(());
+        }
+        match parse_zipped_egg(bytes, name)? {
+            Some((n, v, evidence)) => {
+                let mut p = pypi_package(out, &n, &v, None);
+                if evidence == "PKG-INFO"
+                    && let Some(l) = p.locations.first_mut()
+                {
+                    l.member = Some("EGG-INFO/PKG-INFO".into());
+                }
+                p.properties.insert(PROP_EGG_EVIDENCE.into(), evidence.into());
+                tag(&mut p, out.meta.rel_path());
+                out.push(p);
+            }
+            None => out.warn(None, "zipped egg without EGG-INFO/PKG-INFO and without a versioned file name"),
+        }
+        Ok(())
+    }
+}
+
+whole_file_analyzer!(PythonEggAnalyzer);
+
+/// Reads an `.egg-link` file: the project directory it points to (first line). Fuzz entry point.
+pub fn parse_egg_link(text: &str) -> Option<&str> {
+    let first = text.lines().next()?.trim();
+    (!first.is_empty()).then_some(first)
 }
 
 #[cfg(test)]
@@ -196,7 +292,91 @@ mod tests {
         assert_eq!(read_header(&mut body_big.as_bytes(), MAX_HEADER).unwrap(), "Name: x\nVersion: 1\n\n");
     }
 
+    #[test]
+    fn egg_and_case_variants_are_required() {
+        let a = PythonDistAnalyzer;
+        for p in [
+            "usr/lib/python3.9/site-packages/setuptools-57.4.0-py3.9.egg/EGG-INFO/PKG-INFO",
+            "site-packages/v.DIST-INFO/METADATA",
+            "site-packages/w.EGG-INFO/PKG-INFO",
+            "site-packages/z.EGG-INFO",
+        ] {
+            assert_eq!(a.required(&EntryMeta::file(p, 1, None)), Interest::Yes, "{p}");
+        }
+        for p in ["site-packages/notdist-info/METADATA", "egg-info", "x.egg/EGG-INFO/top_level.txt"] {
+            assert_eq!(a.required(&EntryMeta::file(p, 1, None)), Interest::No, "{p}");
+        }
+    }
+
+    fn zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        use std::io::Write;
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, data) in entries {
+            w.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+            w.write_all(data).unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn zipped_egg() {
+        let egg = zip(&[
+            (
+                "EGG-INFO/PKG-INFO",
+                b"Metadata-Version: 1.1\nName: monotonic\nVersion: 1.6\n\nlong description\n",
+            ),
+            ("monotonic.py", b"x = 1\n"),
+        ]);
+        let m = EntryMeta::file(
+            "/usr/lib/python3.10/site-packages/monotonic-1.6-py3.10.egg",
+            egg.len() as u64,
+            Some(0),
+        );
+        assert_eq!(PythonEggAnalyzer.required(&m), Interest::Yes);
+        let mut f = Facts::default();
+        PythonEggAnalyzer.analyze(&m, &mut egg.as_slice(), &mut f).unwrap();
+        assert_eq!(f.packages.len(), 1);
+        let p = &f.packages[0];
+        assert_eq!((p.name.as_str(), p.version.as_str()), ("monotonic", "1.6"));
+        assert_eq!(p.locations[0].member.as_deref(), Some("EGG-INFO/PKG-INFO"));
+        assert_eq!(p.properties.get(PROP_EGG_EVIDENCE).map(String::as_str), Some("PKG-INFO"));
+        // No PKG-INFO: the egg's file name still names it.
+        let bare = zip(&[("monotonic.py", b"x = 1\n")]);
+        let m = EntryMeta::file("/x/monotonic_no_pkginfo-1.6-py3.10.egg", bare.len() as u64, None);
+        let mut f = Facts::default();
+        PythonEggAnalyzer.analyze(&m, &mut bare.as_slice(), &mut f).unwrap();
+        assert_eq!(f.packages[0].name, "monotonic-no-pkginfo");
+        assert_eq!(f.packages[0].version, "1.6");
+        // Neither: a warning naming the file.
+        let m = EntryMeta::file("/x/thing.egg", bare.len() as u64, None);
+        let mut f = Facts::default();
+        PythonEggAnalyzer.analyze(&m, &mut bare.as_slice(), &mut f).unwrap();
+        assert!(f.packages.is_empty());
+        assert_eq!(f.warnings.len(), 1);
+        // Not a zip: an error (the walker reports it with the path).
+        assert!(PythonEggAnalyzer.analyze(&m, &mut &b"not a zip"[..], &mut Facts::default()).is_err());
+    }
+
+    #[test]
+    fn egg_link_is_captured() {
+        let m = EntryMeta::file("/usr/local/lib/python3.11/site-packages/My-Project.egg-link", 20, Some(1));
+        assert_eq!(PythonEggAnalyzer.required(&m), Interest::Yes);
+        let mut f = Facts::default();
+        PythonEggAnalyzer.analyze(&m, &mut &b"/app/src\n.\n"[..], &mut f).unwrap();
+        assert!(f.packages.is_empty());
+        assert_eq!(f.files.len(), 1);
+        assert_eq!(parse_egg_link(&f.files[0].content), Some("/app/src"));
+        assert_eq!(parse_egg_link("\n"), None);
+    }
+
     proptest! {
+        #[test]
+        fn never_panics_egg(b in proptest::collection::vec(any::<u8>(), 0..512), s in "\\PC*") {
+            let _ = parse_zipped_egg(&b, &s);
+            let _ = egg_file_name(&s);
+            let _ = parse_egg_link(&s);
+        }
+
         #[test]
         fn never_panics(s in "\\PC*") {
             let _ = parse_python_metadata(&s);

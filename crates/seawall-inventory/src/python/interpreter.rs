@@ -10,12 +10,10 @@
 //! * `dpkg` / `apk` / `rpm` — the OS package of the interpreter (`libpython3.X-minimal`, `python3`,
 //!   `python3.X`), upstream version without the distribution revision.
 
-use std::io::Read;
-
-use seawall_analyzer::{AnalyzerError, EntryMeta, Facts, FileAnalyzer, Interest};
+use seawall_analyzer::{AnalyzerError, EntryMeta};
 use seawall_core::Package;
 
-use crate::common::{package, purl, read_text};
+use crate::common::{Out, WholeFile, purl, text, whole_file_analyzer};
 
 /// Package name of the CPython interpreter.
 pub const PYTHON_INTERPRETER_NAME: &str = "python";
@@ -24,8 +22,8 @@ pub const ECOSYSTEM_CPYTHON: &str = "CPython";
 /// Property naming where the interpreter version came from.
 pub const PROP_EVIDENCE: &str = "python.evidence";
 
-fn interpreter(analyzer: &str, meta: &EntryMeta<'_>, version: &str, evidence: &str) -> Package {
-    let mut p = package(analyzer, meta, PYTHON_INTERPRETER_NAME, version, ECOSYSTEM_CPYTHON);
+fn interpreter(out: &Out<'_, '_>, version: &str, evidence: &str) -> Package {
+    let mut p = out.package(PYTHON_INTERPRETER_NAME, version, ECOSYSTEM_CPYTHON, None);
     p.purl = purl("generic", None, PYTHON_INTERPRETER_NAME, Some(version), &[]);
     p.properties.insert(PROP_EVIDENCE.into(), evidence.into());
     p
@@ -40,13 +38,8 @@ fn plausible_version(v: &str) -> bool {
 
 /// The interpreter package implied by an OS package (`libpython3.11-minimal 3.11.2-6` → `python
 /// 3.11.2`), if `name` is one of the interpreter's OS packages.
-pub(crate) fn from_os_package(
-    analyzer: &str,
-    meta: &EntryMeta<'_>,
-    name: &str,
-    version: &str,
-) -> Option<Package> {
-    let is_interp = match analyzer {
+pub(crate) fn from_os_package(out: &Out<'_, '_>, name: &str, version: &str) -> Option<Package> {
+    let is_interp = match out.analyzer {
         "dpkg" => {
             name.strip_prefix("libpython3.").and_then(|r| r.strip_suffix("-minimal")).is_some_and(is_digits)
         }
@@ -60,7 +53,7 @@ pub(crate) fn from_os_package(
     let no_epoch = version.split_once(':').map_or(version, |(_, v)| v);
     let upstream = no_epoch.split('-').next().unwrap_or(no_epoch);
     let upstream = upstream.split('~').next().unwrap_or(upstream);
-    plausible_version(upstream).then(|| interpreter(analyzer, meta, upstream, analyzer))
+    plausible_version(upstream).then(|| interpreter(out, upstream, out.analyzer))
 }
 
 fn is_digits(s: &str) -> bool {
@@ -110,55 +103,44 @@ impl PythonInterpreterAnalyzer {
     }
 }
 
-impl FileAnalyzer for PythonInterpreterAnalyzer {
-    fn name(&self) -> &'static str {
-        "python-interpreter"
-    }
+impl WholeFile for PythonInterpreterAnalyzer {
+    const NAME: &'static str = "python-interpreter";
+    const VERSION: u32 = 1;
+    const MAX_SIZE: u64 = 256 * 1024;
 
-    fn version(&self) -> u32 {
-        1
-    }
-
-    fn required(&self, meta: &EntryMeta<'_>) -> Interest {
-        if !meta.is_file() {
-            return Interest::No;
-        }
+    fn wants(&self, meta: &EntryMeta<'_>) -> bool {
         let n = meta.file_name();
-        if (n == "patchlevel.h" && Self::is_patchlevel(meta.rel_path())) || n == "pyvenv.cfg" {
-            Interest::Yes
-        } else {
-            Interest::No
-        }
+        (n == "patchlevel.h" && Self::is_patchlevel(meta.rel_path())) || n == "pyvenv.cfg"
     }
 
-    fn max_size(&self) -> u64 {
-        256 * 1024
-    }
-
-    fn analyze(
-        &self,
-        meta: &EntryMeta<'_>,
-        content: &mut dyn Read,
-        out: &mut Facts,
-    ) -> Result<(), AnalyzerError> {
-        let text = read_text(content, self.max_size())?;
-        let (v, evidence) = if meta.file_name() == "pyvenv.cfg" {
+    fn read(&self, bytes: &[u8], out: &mut Out<'_, '_>) -> Result<(), AnalyzerError> {
+        let text = text(bytes);
+        let (v, evidence) = if out.meta.file_name() == "pyvenv.cfg" {
             (parse_pyvenv_cfg(&text), "pyvenv.cfg")
         } else {
             (parse_patchlevel(&text), "patchlevel.h")
         };
-        if let Some(v) = v {
-            out.packages.push(interpreter(self.name(), meta, &v, evidence));
+        match v {
+            Some(v) => {
+                let p = interpreter(out, &v, evidence);
+                out.push(p);
+            }
+            // A venv without a recorded version (hand-made cfg) or a patchlevel.h without
+            // PY_VERSION: the interpreter is there but its version is not known.
+            None => out.warn(None, format!("{evidence} names no Python version")),
         }
         Ok(())
     }
 }
+
+whole_file_analyzer!(PythonInterpreterAnalyzer);
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use proptest::prelude::*;
+    use seawall_analyzer::{Facts, FileAnalyzer, Interest};
 
     #[test]
     fn patchlevel() {
@@ -192,14 +174,18 @@ mod tests {
     #[test]
     fn os_packages() {
         let m = EntryMeta::file("/var/lib/dpkg/status", 1, None);
+        let mut facts = Facts::default();
+        let v = |analyzer: &'static str, facts: &mut Facts, name: &str, version: &str| {
+            from_os_package(&Out::new(analyzer, &m, facts), name, version).map(|p| p.version)
+        };
         assert_eq!(
-            from_os_package("dpkg", &m, "libpython3.11-minimal", "3.11.2-6+deb12u2").unwrap().version,
-            "3.11.2"
+            v("dpkg", &mut facts, "libpython3.11-minimal", "3.11.2-6+deb12u2").as_deref(),
+            Some("3.11.2")
         );
-        assert!(from_os_package("dpkg", &m, "libpython3.11-stdlib", "3.11.2-6").is_none());
-        assert!(from_os_package("dpkg", &m, "python3", "3.11.2-1").is_none());
-        assert_eq!(from_os_package("rpm", &m, "python3.11", "3.11.7-1.el9").unwrap().version, "3.11.7");
-        assert_eq!(from_os_package("apk", &m, "python3", "3.11.8-r0").unwrap().version, "3.11.8");
+        assert!(v("dpkg", &mut facts, "libpython3.11-stdlib", "3.11.2-6").is_none());
+        assert!(v("dpkg", &mut facts, "python3", "3.11.2-1").is_none());
+        assert_eq!(v("rpm", &mut facts, "python3.11", "3.11.7-1.el9").as_deref(), Some("3.11.7"));
+        assert_eq!(v("apk", &mut facts, "python3", "3.11.8-r0").as_deref(), Some("3.11.8"));
     }
 
     proptest! {

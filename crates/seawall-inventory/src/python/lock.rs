@@ -1,27 +1,32 @@
-//! Declared Python dependencies: `requirements*.txt`, `poetry.lock`, `uv.lock`, `Pipfile.lock`, in
-//! project trees and inside images.
+//! Declared Python dependencies: requirement files (`*requirements*.txt`, `requirements/*.txt`,
+//! `*.in`; parsed in [`crate::python::requirements`]) and lock files (`poetry.lock`, `uv.lock`,
+//! PEP 723 script locks `*.py.lock`, `pdm.lock`, `Pipfile.lock`), in project trees and inside
+//! images.
 //!
 //! **Unpinned requirements.** A requirement pinned with `==V` (no wildcard) or `===V` becomes a
 //! package with version `V`. Any other requirement (`>=1.0`, `~=2.1`, no specifier at all) becomes a
 //! package with an **empty version** and `properties["constraint"]` holding the specifier (`>=1.0`,
 //! or empty when unconstrained) — as Syft does; matchers must treat an empty version as unknown.
-//! Options (`-r`, `-c`, `-e`, `--index-url`, …), URLs, local paths and `name @ url` direct references
-//! are skipped. Every requirement carries its 1-based line. Files inside installed libraries
-//! (`site-packages/`, `dist-packages/`, `node_modules/`) are ignored: they describe the library's own
-//! development, and the installed distributions are reported from their metadata.
+//! Every requirement carries its 1-based line. Files inside installed libraries (`site-packages/`,
+//! `dist-packages/`, `node_modules/`) are ignored: they describe the library's own development, and
+//! the installed distributions are reported from their metadata.
 //!
-//! The requirements parser is hand-written because a requirements file is pip's own line format
-//! (options, continuations, `--hash`), not PEP 508; the lock files are TOML / JSON parsed with the
-//! `toml` and `serde_json` crates.
+//! **Includes.** Requirement files are also captured (up to [`CAPTURE_MAX`]) so that `-r` / `-c`
+//! includes are followed after the walk by [`crate::resolve`]; text files with other names that
+//! read as requirement files are captured (not reported) as include candidates.
+//!
+//! Lock files are TOML / JSON parsed with the `toml` and `serde_json` crates. Lock entries without
+//! a version (Pipfile.lock VCS and path dependencies) are reported with an empty version and their
+//! source in `properties["python.direct_reference"]`.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 
-use seawall_analyzer::{AnalyzerError, EntryMeta, Facts, FileAnalyzer, Interest};
+use seawall_analyzer::{AnalyzerError, CapturedFile, EntryMeta, Interest};
 use serde::Deserialize;
 
-use crate::common::read_text;
+use crate::common::{Out, WholeFile, text, whole_file_analyzer};
 use crate::python::pypi_package;
+use crate::python::requirements::{RequirementsFile, looks_like_requirements, parse_requirements};
 
 /// Property: the version specifier of an unpinned requirement.
 pub const PROP_CONSTRAINT: &str = "constraint";
@@ -29,99 +34,13 @@ pub const PROP_CONSTRAINT: &str = "constraint";
 pub const PROP_DECLARED_IN: &str = "python.declared_in";
 /// Property: the dependency group (`develop` in Pipfile.lock, Poetry groups), when not the default.
 pub const PROP_GROUP: &str = "python.group";
+/// Property: the URL or path of a direct reference (`name @ url`, a wheel path, a VCS checkout).
+pub const PROP_DIRECT_REFERENCE: &str = "python.direct_reference";
 
 /// Largest lock/requirements file read (16 MiB).
 const LOCK_MAX: u64 = 16 * 1024 * 1024;
-
-/// One requirement from a requirements file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Requirement {
-    /// Name as written (not normalised).
-    pub name: String,
-    /// The pinned version (`==V` / `===V`), if pinned.
-    pub pinned: Option<String>,
-    /// The whole specifier as written (`>=1.0,<2`), empty when none.
-    pub specifier: String,
-    /// 1-based line where the requirement starts.
-    pub line: u32,
-}
-
-/// Parses a pip requirements file. Fuzz entry point.
-pub fn parse_requirements(text: &str) -> Vec<Requirement> {
-    let mut out = Vec::new();
-    let mut logical = String::new();
-    let mut start = 0u32;
-    for (i, raw) in text.lines().enumerate() {
-        let lineno = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        if logical.is_empty() {
-            start = lineno;
-        }
-        // A comment starts at `#` at the beginning or after whitespace.
-        let mut l = raw;
-        if let Some(pos) = l.find(" #").or_else(|| l.find("\t#")) {
-            l = l.get(..pos).unwrap_or(l);
-        }
-        if l.trim_start().starts_with('#') {
-            l = "";
-        }
-        if let Some(cont) = l.strip_suffix('\\') {
-            logical.push_str(cont);
-            logical.push(' ');
-            continue;
-        }
-        logical.push_str(l);
-        if let Some(r) = parse_requirement_line(&logical, start) {
-            out.push(r);
-        }
-        logical.clear();
-    }
-    if let Some(r) = parse_requirement_line(&logical, start) {
-        out.push(r);
-    }
-    out
-}
-
-fn parse_requirement_line(line: &str, lineno: u32) -> Option<Requirement> {
-    let line = line.trim();
-    if line.is_empty()
-        || line.starts_with('-')
-        || line.starts_with('.')
-        || line.starts_with('/')
-        || line.contains("://")
-    {
-        return None;
-    }
-    // Drop per-requirement options (`--hash=…`) and environment markers.
-    let line = line.split(" --").next().unwrap_or(line);
-    let line = line.split(';').next().unwrap_or(line).trim();
-    let name_end = line
-        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
-        .unwrap_or(line.len());
-    let name = line.get(..name_end)?;
-    if name.is_empty() || !name.starts_with(|c: char| c.is_ascii_alphanumeric()) {
-        return None;
-    }
-    let mut rest = line.get(name_end..)?.trim_start();
-    if let Some(after) = rest.strip_prefix('[') {
-        rest = after.split_once(']').map_or("", |(_, r)| r).trim_start();
-    }
-    if rest.starts_with('@') {
-        return None; // direct reference
-    }
-    let spec = rest.trim_start_matches('(').trim_end_matches(')').trim();
-    let spec: String = spec.chars().filter(|c| !c.is_whitespace()).collect();
-    let pinned = if spec.contains(',') {
-        None
-    } else if let Some(v) = spec.strip_prefix("===") {
-        Some(v.to_string())
-    } else if let Some(v) = spec.strip_prefix("==") {
-        (!v.contains('*')).then(|| v.to_string())
-    } else {
-        None
-    };
-    let pinned = pinned.filter(|v| !v.is_empty());
-    Some(Requirement { name: name.to_string(), pinned, specifier: spec, line: lineno })
-}
+/// Largest requirement file kept for include resolution after the walk.
+pub const CAPTURE_MAX: u64 = 256 * 1024;
 
 #[derive(Deserialize)]
 struct TomlLock {
@@ -145,14 +64,17 @@ struct TomlPackage {
 pub struct LockedPackage {
     /// Name as written.
     pub name: String,
-    /// Locked version.
+    /// Locked version (empty for VCS and path dependencies of a Pipfile.lock).
     pub version: String,
     /// Group (`develop`, `dev`), when not the default one.
     pub group: Option<String>,
+    /// Where a dependency without a registry version comes from (git URL, path, file).
+    pub direct: Option<String>,
 }
 
-/// Parses a `poetry.lock` or `uv.lock` (`[[package]]` tables with `name` and `version`). uv's
-/// editable / virtual project entries without a version are skipped. Fuzz entry point.
+/// Parses a `poetry.lock`, `uv.lock`, `*.py.lock` or `pdm.lock` (`[[package]]` tables with `name`
+/// and `version`). uv's editable / virtual project entries (the project itself) are skipped.
+/// Fuzz entry point.
 pub fn parse_toml_lock(text: &str) -> Result<Vec<LockedPackage>, AnalyzerError> {
     let lock: TomlLock = toml::from_str(text).map_err(|e| AnalyzerError::parse(e.to_string()))?;
     Ok(lock
@@ -169,7 +91,7 @@ pub fn parse_toml_lock(text: &str) -> Result<Vec<LockedPackage>, AnalyzerError> 
                 return None;
             }
             let group = p.category.filter(|c| c != "main");
-            Some(LockedPackage { name: p.name, version, group })
+            Some(LockedPackage { name: p.name, version, group, direct: None })
         })
         .collect())
 }
@@ -186,20 +108,24 @@ struct PipfileLock {
 struct PipfileEntry {
     #[serde(default)]
     version: Option<String>,
+    #[serde(default)]
+    git: Option<String>,
+    #[serde(default)]
+    path: Option<String>,
+    #[serde(default)]
+    file: Option<String>,
 }
 
-/// Parses a `Pipfile.lock` (`default` and `develop` sections; entries without an `==` version —
-/// VCS or path dependencies — are skipped). Fuzz entry point.
+/// Parses a `Pipfile.lock` (`default` and `develop` sections). Entries pinned with `==V` get version
+/// `V`; VCS, path and file dependencies get an empty version and their source. Fuzz entry point.
 pub fn parse_pipfile_lock(text: &str) -> Result<Vec<LockedPackage>, AnalyzerError> {
     let lock: PipfileLock = serde_json::from_str(text).map_err(|e| AnalyzerError::parse(e.to_string()))?;
     let mut out = Vec::new();
     for (section, group) in [(lock.default, None), (lock.develop, Some("develop"))] {
         for (name, e) in section {
-            let Some(v) = e.version.as_deref().and_then(|v| v.strip_prefix("==")).filter(|v| !v.is_empty())
-            else {
-                continue;
-            };
-            out.push(LockedPackage { name, version: v.to_string(), group: group.map(String::from) });
+            let version = e.version.as_deref().and_then(|v| v.strip_prefix("==")).unwrap_or("").to_string();
+            let direct = if version.is_empty() { e.git.or(e.path).or(e.file) } else { None };
+            out.push(LockedPackage { name, version, group: group.map(String::from), direct });
         }
     }
     Ok(out)
@@ -207,10 +133,26 @@ pub fn parse_pipfile_lock(text: &str) -> Result<Vec<LockedPackage>, AnalyzerErro
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
+    /// A requirements file by its name.
     Requirements,
+    /// A `*.in` file: a requirements file when its content reads as one.
+    RequirementsIn,
+    /// Another text file: captured as an include candidate when its content reads as requirements.
+    Candidate,
     Poetry,
     Uv,
+    Pdm,
     Pipfile,
+}
+
+/// Largest include candidate captured.
+const CANDIDATE_MAX: u64 = 64 * 1024;
+
+/// Trees whose text files are never requirement-file candidates (system files, installed libraries).
+fn in_system_tree(rel: &str) -> bool {
+    ["usr/share/", "usr/lib/", "usr/include/", "usr/src/", "lib/", "proc/", "sys/", "etc/"]
+        .iter()
+        .any(|d| rel.starts_with(d))
 }
 
 fn kind_of(meta: &EntryMeta<'_>) -> Option<Kind> {
@@ -229,11 +171,13 @@ fn kind_of(meta: &EntryMeta<'_>) -> Option<Kind> {
     match n {
         "poetry.lock" => Some(Kind::Poetry),
         "uv.lock" => Some(Kind::Uv),
+        "pdm.lock" => Some(Kind::Pdm),
         "Pipfile.lock" => Some(Kind::Pipfile),
-        _ if n.ends_with(".txt") => {
-            let parent = meta.rel_path().rsplit('/').nth(1).unwrap_or("");
-            (n.starts_with("requirements") || parent == "requirements").then_some(Kind::Requirements)
-        }
+        _ if n.ends_with(".py.lock") => Some(Kind::Uv),
+        _ if is_requirements_name(rel) => Some(Kind::Requirements),
+        _ if in_system_tree(rel) => None,
+        _ if n.ends_with(".in") => Some(Kind::RequirementsIn),
+        _ if n.ends_with(".txt") && meta.size <= CANDIDATE_MAX => Some(Kind::Candidate),
         _ => None,
     }
 }
@@ -242,167 +186,225 @@ fn kind_of(meta: &EntryMeta<'_>) -> Option<Kind> {
 #[derive(Debug, Default, Clone, Copy)]
 pub struct PythonLockAnalyzer;
 
-impl FileAnalyzer for PythonLockAnalyzer {
-    fn name(&self) -> &'static str {
-        "python-lock"
+/// Records the requirements of a parsed requirement file as packages and its problems as warnings.
+pub(crate) fn report_requirements(out: &mut Out<'_, '_>, f: &RequirementsFile) {
+    for r in &f.requirements {
+        let mut p = pypi_package(out, &r.name, r.pinned.as_deref().unwrap_or(""), Some(r.line));
+        if r.pinned.is_none() {
+            p.properties.insert(PROP_CONSTRAINT.into(), r.specifier.clone());
+        }
+        if let Some(d) = &r.direct {
+            p.properties.insert(PROP_DIRECT_REFERENCE.into(), d.clone());
+        }
+        p.properties.insert(PROP_DECLARED_IN.into(), "requirements".into());
+        out.push(p);
+    }
+    for (line, problem) in &f.problems {
+        out.warn(Some(*line), problem.clone());
+    }
+}
+
+/// True for file names read as requirement files whatever their content.
+pub(crate) fn is_requirements_name(rel: &str) -> bool {
+    let n = rel.rsplit('/').next().unwrap_or(rel);
+    let parent = rel.rsplit('/').nth(1).unwrap_or("");
+    (n.ends_with(".txt") || n.ends_with(".in")) && (n.contains("requirements") || parent == "requirements")
+}
+
+impl PythonLockAnalyzer {
+    fn requirements(bytes: &[u8], out: &mut Out<'_, '_>) {
+        let text = text(bytes);
+        let f = parse_requirements(&text);
+        report_requirements(out, &f);
+        if bytes.len() as u64 <= CAPTURE_MAX {
+            capture(out, text.into_owned());
+        } else if !f.includes.is_empty() {
+            out.warn(
+                None,
+                format!("includes not followed: requirement file larger than {CAPTURE_MAX} bytes"),
+            );
+        }
+    }
+}
+
+/// Keeps a requirement file for [`crate::resolve`].
+fn capture(out: &mut Out<'_, '_>, content: String) {
+    out.facts.files.push(CapturedFile { location: out.meta.location(), content });
+}
+
+impl WholeFile for PythonLockAnalyzer {
+    const NAME: &'static str = "python-lock";
+    const VERSION: u32 = 3;
+    const MAX_SIZE: u64 = LOCK_MAX;
+
+    fn wants(&self, meta: &EntryMeta<'_>) -> bool {
+        kind_of(meta).is_some()
     }
 
-    fn version(&self) -> u32 {
-        2
+    fn interest(&self, meta: &EntryMeta<'_>) -> Interest {
+        match meta.is_file().then(|| kind_of(meta)).flatten() {
+            None => Interest::No,
+            Some(Kind::RequirementsIn | Kind::Candidate) => Interest::Sniff,
+            Some(_) => Interest::Yes,
+        }
     }
 
-    fn required(&self, meta: &EntryMeta<'_>) -> Interest {
-        if meta.is_file() && kind_of(meta).is_some() { Interest::Yes } else { Interest::No }
+    fn sniff(&self, _meta: &EntryMeta<'_>, head: &[u8]) -> bool {
+        looks_like_requirements(head)
     }
 
-    fn max_size(&self) -> u64 {
-        LOCK_MAX
-    }
-
-    fn analyze(
-        &self,
-        meta: &EntryMeta<'_>,
-        content: &mut dyn Read,
-        out: &mut Facts,
-    ) -> Result<(), AnalyzerError> {
-        let Some(kind) = kind_of(meta) else {
+    fn read(&self, bytes: &[u8], out: &mut Out<'_, '_>) -> Result<(), AnalyzerError> {
+        let Some(kind) = kind_of(out.meta) else {
             return Ok(());
         };
-        let text = read_text(content, LOCK_MAX)?;
-        match kind {
-            Kind::Requirements => {
-                for r in parse_requirements(&text) {
-                    let mut p = pypi_package(self.name(), meta, &r.name, r.pinned.as_deref().unwrap_or(""));
-                    if let Some(l) = p.locations.first_mut() {
-                        l.line = Some(r.line);
-                    }
-                    if r.pinned.is_none() {
-                        p.properties.insert(PROP_CONSTRAINT.into(), r.specifier.clone());
-                    }
-                    p.properties.insert(PROP_DECLARED_IN.into(), "requirements".into());
-                    out.packages.push(p);
-                }
+        let (pkgs, label) = match kind {
+            Kind::Requirements | Kind::RequirementsIn => {
+                Self::requirements(bytes, out);
+                return Ok(());
             }
-            Kind::Poetry | Kind::Uv | Kind::Pipfile => {
-                let (pkgs, label) = match kind {
-                    Kind::Poetry => (parse_toml_lock(&text)?, "poetry.lock"),
-                    Kind::Uv => (parse_toml_lock(&text)?, "uv.lock"),
-                    _ => (parse_pipfile_lock(&text)?, "Pipfile.lock"),
-                };
-                for l in pkgs {
-                    let mut p = pypi_package(self.name(), meta, &l.name, &l.version);
-                    p.properties.insert(PROP_DECLARED_IN.into(), label.into());
-                    if let Some(g) = l.group {
-                        p.properties.insert(PROP_GROUP.into(), g);
-                    }
-                    out.packages.push(p);
+            Kind::Candidate => {
+                if bytes.len() as u64 <= CANDIDATE_MAX {
+                    capture(out, text(bytes).into_owned());
                 }
+                return Ok(());
             }
+            Kind::Poetry => (parse_toml_lock(&text(bytes))?, "poetry.lock"),
+            Kind::Uv => (parse_toml_lock(&text(bytes))?, "uv.lock"),
+            Kind::Pdm => (parse_toml_lock(&text(bytes))?, "pdm.lock"),
+            Kind::Pipfile => (parse_pipfile_lock(&text(bytes))?, "Pipfile.lock"),
+        };
+        for l in pkgs {
+            let mut p = pypi_package(out, &l.name, &l.version, None);
+            p.properties.insert(PROP_DECLARED_IN.into(), label.into());
+            if let Some(g) = l.group {
+                p.properties.insert(PROP_GROUP.into(), g);
+            }
+            if let Some(d) = l.direct {
+                p.properties.insert(PROP_DIRECT_REFERENCE.into(), d);
+            }
+            out.push(p);
         }
         Ok(())
     }
 }
+
+whole_file_analyzer!(PythonLockAnalyzer);
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use proptest::prelude::*;
+    use seawall_analyzer::{Facts, FileAnalyzer};
 
-    const REQS: &str = "\
-# ML service
-torch==1.13.0  # old
-transformers[torch] == 4.30.0 ; python_version >= \"3.8\"
-numpy>=1.21,<2
-requests
-Flask===2.0.1
-pyyaml==5.*
--r other.txt
---index-url https://example.invalid/simple
--e git+https://example.invalid/x.git#egg=x
-./local/pkg
-mlflow @ https://example.invalid/mlflow.whl
-pillow==9.0.0 \\
-    --hash=sha256:abc
-";
-
-    #[test]
-    fn requirements() {
-        let r = parse_requirements(REQS);
-        let got: Vec<_> = r.iter().map(|r| (r.name.as_str(), r.pinned.as_deref(), r.line)).collect();
-        assert_eq!(
-            got,
-            [
-                ("torch", Some("1.13.0"), 2),
-                ("transformers", Some("4.30.0"), 3),
-                ("numpy", None, 4),
-                ("requests", None, 5),
-                ("Flask", Some("2.0.1"), 6),
-                ("pyyaml", None, 7),
-                ("pillow", Some("9.0.0"), 13),
-            ]
-        );
-        assert_eq!(r[2].specifier, ">=1.21,<2");
-    }
+    const REQS: &str = "torch==1.13.0  # old\nnumpy>=1.21,<2\nFlask===2.0.1\n-r other.txt\nfoo==\n";
 
     #[test]
     fn analyzer_requirements() {
         let a = PythonLockAnalyzer;
         let m = EntryMeta::file("requirements.txt", 1, None);
         assert_eq!(a.required(&m), Interest::Yes);
-        assert_eq!(a.required(&EntryMeta::file("app/requirements-dev.txt", 1, None)), Interest::Yes);
-        assert_eq!(a.required(&EntryMeta::file("requirements/base.txt", 1, None)), Interest::Yes);
-        assert_eq!(a.required(&EntryMeta::file("notes.txt", 1, None)), Interest::No);
+        for p in [
+            "app/requirements-dev.txt",
+            "requirements/base.txt",
+            "dev_requirements.txt",
+            "requirements.in",
+            "requirements/dev.in",
+        ] {
+            assert_eq!(a.required(&EntryMeta::file(p, 1, None)), Interest::Yes, "{p}");
+        }
+        for p in ["notes.txt", "app/base.txt", "deps.in", "MANIFEST.in"] {
+            assert_eq!(a.required(&EntryMeta::file(p, 1, None)), Interest::Sniff, "{p}");
+        }
+        for p in ["/usr/share/licenses/x.txt", "/etc/x.in", "a/LICENSE", "big.txt"] {
+            let size = if p == "big.txt" { CANDIDATE_MAX + 1 } else { 1 };
+            assert_eq!(a.required(&EntryMeta::file(p, size, Some(0))), Interest::No, "{p}");
+        }
         let vendored = EntryMeta::file("/usr/lib/python3/dist-packages/foo/requirements.txt", 1, None);
         assert_eq!(a.required(&vendored), Interest::No);
+        assert!(a.required_by_content(&EntryMeta::file("dev.in", 1, None), b"numpy\n-c constraints.txt\n"));
+        assert!(!a.required_by_content(&EntryMeta::file("MANIFEST.in", 1, None), b"include README\n"));
+
         let mut f = Facts::default();
         a.analyze(&m, &mut REQS.as_bytes(), &mut f).unwrap();
         let torch = f.packages.iter().find(|p| p.name == "torch").unwrap();
         assert_eq!(torch.version, "1.13.0");
-        assert_eq!(torch.locations[0].line, Some(2));
+        assert_eq!(torch.locations[0].line, Some(1));
         assert!(!torch.properties.contains_key(PROP_CONSTRAINT));
         let numpy = f.packages.iter().find(|p| p.name == "numpy").unwrap();
         assert_eq!(numpy.version, "");
         assert_eq!(numpy.properties.get(PROP_CONSTRAINT).map(String::as_str), Some(">=1.21,<2"));
         assert!(f.packages.iter().any(|p| p.name == "flask"));
+        assert!(f.packages.iter().any(|p| p.name == "foo" && p.version.is_empty()));
+        assert_eq!(f.warnings.len(), 1, "the empty pin is reported: {:?}", f.warnings);
+        assert_eq!(f.warnings[0].location.as_ref().unwrap().line, Some(5));
+        assert_eq!(f.files.len(), 1, "captured for include resolution");
+        assert_eq!(f.files[0].content, REQS);
     }
 
     #[test]
-    fn poetry_and_uv() {
+    fn candidates_are_captured_not_reported() {
+        let mut f = Facts::default();
+        PythonLockAnalyzer
+            .analyze(&EntryMeta::file("app/base.txt", 12, None), &mut &b"numpy==1.0\n"[..], &mut f)
+            .unwrap();
+        assert!(f.packages.is_empty());
+        assert_eq!(f.files.len(), 1);
+        let mut f = Facts::default();
+        PythonLockAnalyzer
+            .analyze(&EntryMeta::file("app/dev.in", 12, None), &mut &b"numpy==1.0\n"[..], &mut f)
+            .unwrap();
+        assert_eq!(f.packages.len(), 1, "a *.in file that reads as requirements is one");
+    }
+
+    #[test]
+    fn poetry_uv_pdm() {
         let poetry = "[[package]]\nname = \"Requests\"\nversion = \"2.31.0\"\ncategory = \"main\"\n\n[[package]]\nname = \"pytest\"\nversion = \"7.0.0\"\ncategory = \"dev\"\n\n[metadata]\nlock-version = \"2.0\"\n";
         let p = parse_toml_lock(poetry).unwrap();
         assert_eq!(p.len(), 2);
         assert_eq!(p[1].group.as_deref(), Some("dev"));
         let uv = "version = 1\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\nsource = { editable = \".\" }\n\n[[package]]\nname = \"idna\"\nversion = \"3.7\"\nsource = { registry = \"https://pypi.org/simple\" }\n";
         let u = parse_toml_lock(uv).unwrap();
-        assert_eq!(u, [LockedPackage { name: "idna".into(), version: "3.7".into(), group: None }]);
+        assert_eq!(
+            u,
+            [LockedPackage { name: "idna".into(), version: "3.7".into(), group: None, direct: None }]
+        );
         assert!(parse_toml_lock("[[package]\n").is_err());
-        let mut f = Facts::default();
-        PythonLockAnalyzer
-            .analyze(&EntryMeta::file("/app/uv.lock", 1, Some(2)), &mut uv.as_bytes(), &mut f)
-            .unwrap();
-        assert_eq!(f.packages[0].purl.as_deref(), Some("pkg:pypi/idna@3.7"));
+        for path in ["/app/uv.lock", "/app/script.py.lock", "/app/pdm.lock"] {
+            let mut f = Facts::default();
+            let m = EntryMeta::file(path, 1, Some(2));
+            assert_eq!(PythonLockAnalyzer.required(&m), Interest::Yes);
+            PythonLockAnalyzer.analyze(&m, &mut uv.as_bytes(), &mut f).unwrap();
+            assert_eq!(f.packages[0].purl.as_deref(), Some("pkg:pypi/idna@3.7"));
+        }
     }
 
     #[test]
     fn pipfile() {
-        let j = r#"{"_meta":{},"default":{"django":{"version":"==3.2.0","hashes":[]},"vcs":{"git":"x"}},"develop":{"black":{"version":"==22.1.0"}}}"#;
+        let j = r#"{"_meta":{},"default":{"django":{"version":"==3.2.0","hashes":[]},"vcs":{"git":"https://x.invalid/vcs","ref":"abc"}},"develop":{"black":{"version":"==22.1.0"}}}"#;
         let p = parse_pipfile_lock(j).unwrap();
-        assert_eq!(p.len(), 2);
-        assert_eq!(p[1].group.as_deref(), Some("develop"));
+        let got: Vec<_> = p
+            .iter()
+            .map(|l| (l.name.as_str(), l.version.as_str(), l.group.as_deref(), l.direct.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("django", "3.2.0", None, None),
+                ("vcs", "", None, Some("https://x.invalid/vcs")),
+                ("black", "22.1.0", Some("develop"), None)
+            ]
+        );
         assert!(parse_pipfile_lock("[").is_err());
+        assert!(parse_pipfile_lock("null").is_err(), "a `null` lock file is not an empty inventory");
+        assert!(parse_pipfile_lock("").is_err());
     }
 
     proptest! {
         #[test]
         fn never_panics(s in "\\PC*") {
-            let _ = parse_requirements(&s);
             let _ = parse_toml_lock(&s);
             let _ = parse_pipfile_lock(&s);
-        }
-        #[test]
-        fn never_panics_reqish(s in "[a-zA-Z_.\\-\\[\\]=<>~!*,;@ \\\\#\n]{0,80}") {
-            let _ = parse_requirements(&s);
         }
     }
 }
