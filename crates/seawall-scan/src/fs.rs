@@ -77,6 +77,10 @@ pub(crate) fn finish(
 ) -> Result<Report, ScanError> {
     let Squashed { facts, os } = squashed;
     let Facts { mut packages, mut findings, models, os: _, files, mut warnings } = facts;
+    if opts.scanners.inventory {
+        // Facts that span files: pip includes, editable installs, npm shrinkwrap precedence.
+        seawall_inventory::resolve(&mut packages, &files, &mut warnings);
+    }
     target.os = os.clone();
     if let Some(os) = &os {
         seawall_inventory::apply_os(&mut packages, os);
