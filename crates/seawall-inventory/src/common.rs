@@ -11,6 +11,10 @@ use seawall_core::Package;
 
 /// Property key naming the analyzer that produced a package.
 pub const PROP_ANALYZER: &str = "analyzer";
+/// Property: `"true"` on a package whose record names it but gives no version (a git dependency of
+/// a lock file, a broken database record). Such packages have an empty version; matchers cannot
+/// match them, and where the record is malformed a warning names the file.
+pub const PROP_VERSION_MISSING: &str = "version.missing";
 
 /// Reads at most `limit` bytes; a longer input is an [`AnalyzerError::Limit`] (never silently cut).
 pub(crate) fn read_bounded(r: &mut dyn Read, limit: u64) -> Result<Vec<u8>, AnalyzerError> {
@@ -124,8 +128,11 @@ impl<'a, 'm> Out<'a, 'm> {
         p
     }
 
-    /// Records a package.
-    pub(crate) fn push(&mut self, p: Package) {
+    /// Records a package (tagged [`PROP_VERSION_MISSING`] when its version is empty).
+    pub(crate) fn push(&mut self, mut p: Package) {
+        if p.version.is_empty() && !p.properties.contains_key("constraint") {
+            p.properties.insert(PROP_VERSION_MISSING.into(), "true".into());
+        }
         self.facts.packages.push(p);
     }
 

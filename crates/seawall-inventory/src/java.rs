@@ -7,7 +7,9 @@
 //!
 //! 1. **`pom.properties`** (`META-INF/maven/<group>/<artifact>/pom.properties`): one package per
 //!    file with `groupId`, `artifactId` and `version` — the Maven coordinates themselves. A
-//!    `pom.properties` missing one of them is a warning and does not count.
+//!    `pom.properties` missing one of them is a warning and does not count. Without any, a
+//!    `META-INF/maven/<group>/<artifact>/pom.xml` names the coordinates by its path and the
+//!    version by its `<version>` (or its parent's, else the manifest's or the file name's).
 //! 2. **File name** (`commons-text-1.9.jar`, `guava-r06.jar`, `jboss-saaj-api_1.4_spec-1.0.2.Final.jar`):
 //!    artifact and version, when the name carries a version (as osv-scalibr and Syft, the file
 //!    name wins over the manifest for both). The group comes from the manifest when it names one,
@@ -25,7 +27,9 @@
 //!    A few artifacts whose manifests name the wrong group are corrected from a table
 //!    (`spring-web` → `org.springframework`, as osv-scalibr does).
 //!
-//! An archive none of these identify is a warning. Every package has ecosystem `Maven`, name
+//! An archive none of these identify is a warning. New Relic agent instrumentation modules (manifest
+//! `Weave-Classes`) are part of the agent, not the library they are named after, and are skipped
+//! (as Syft does). Every package has ecosystem `Maven`, name
 //! `group:artifact` and purl `pkg:maven/<group>/<artifact>@<version>`; packages of nested archives
 //! report the outer file as path and the nested chain as `Location::member`
 //! (`WEB-INF/lib/app.war!/WEB-INF/lib/x.jar`).
@@ -102,6 +106,47 @@ fn properties(text: &str) -> Vec<(&str, &str)> {
             Some((l.get(..idx)?.trim(), l.get(idx + 1..)?.trim()))
         })
         .collect()
+}
+
+/// `META-INF/maven/<group>/<artifact>/<file>` → (group, artifact).
+fn maven_dir_coordinates(path: &str, file: &str) -> Option<(String, String)> {
+    let rest = path.strip_prefix("META-INF/maven/")?.strip_suffix(file)?.strip_suffix('/')?;
+    let (g, a) = rest.split_once('/')?;
+    (is_identifier(g) && is_identifier(a)).then(|| (g.to_string(), a.to_string()))
+}
+
+/// The project version of a `pom.xml`: `<version>` of the project itself (not of its parent, its
+/// dependencies or plugins), else the parent's, which Maven inherits. `None` for unresolved
+/// properties (`${revision}`). Hand-written: three elements of a well-known layout do not need
+/// an XML parser. Fuzz entry point.
+pub fn pom_xml_version(xml: &str) -> Option<String> {
+    // Comments out.
+    let mut text = String::with_capacity(xml.len());
+    let mut rest = xml;
+    while let Some(start) = rest.find("<!--") {
+        text.push_str(rest.get(..start).unwrap_or(""));
+        rest = rest.get(start..).and_then(|r| r.find("-->").map(|e| r.get(e + 3..).unwrap_or(""))).unwrap_or("");
+    }
+    text.push_str(rest);
+    let element = |s: &str, tag: &str| -> Option<String> {
+        let open = format!("<{tag}>");
+        let start = s.find(&open)? + open.len();
+        let end = s.get(start..)?.find(&format!("</{tag}>"))? + start;
+        Some(s.get(start..end)?.trim().to_string())
+    };
+    let (parent, own) = match (text.find("<parent>"), text.find("</parent>")) {
+        (Some(a), Some(b)) if a < b => {
+            (text.get(a..b).map(str::to_string), format!("{}{}", text.get(..a).unwrap_or(""), text.get(b..).unwrap_or("")))
+        }
+        _ => (None, text.clone()),
+    };
+    let cut = ["<dependencies", "<dependencyManagement", "<build", "<profiles", "<properties", "<modules", "<reporting"]
+        .iter()
+        .filter_map(|t| own.find(t))
+        .min()
+        .unwrap_or(own.len());
+    let version = element(own.get(..cut).unwrap_or(""), "version").or_else(|| parent.and_then(|p| element(&p, "version")))?;
+    (!version.is_empty() && !version.contains("${")).then_some(version)
 }
 
 /// `groupId`, `artifactId`, `version` from a `pom.properties`. Fuzz entry point.
@@ -302,7 +347,7 @@ pub fn java_file_name(path: &str) -> Option<(String, String)> {
 
 /// What one archive (not its nested ones) reveals.
 fn identify(
-    poms: Vec<(String, String, String)>,
+    poms: Vec<(String, String, String, &'static str)>,
     manifest: Option<&[Vec<(String, String)>]>,
     file_name: &str,
 ) -> Option<Vec<JavaPackage>> {
@@ -314,7 +359,7 @@ fn identify(
         JavaPackage { group, artifact, version, evidence, group_evidence, member: None }
     };
     if !poms.is_empty() {
-        return Some(poms.into_iter().map(|(g, a, v)| pkg(g, a, v, "pom.properties".into(), None)).collect());
+        return Some(poms.into_iter().map(|(g, a, v, ev)| pkg(g, a, v, ev.into(), None)).collect());
     }
     let m = manifest.map(manifest_id).unwrap_or_default();
     let known =
@@ -368,6 +413,7 @@ fn parse_archive(
     };
     let mut manifest_idx = None;
     let mut pom_idx = Vec::new();
+    let mut pom_xml_idx = Vec::new();
     let mut nested = Vec::new();
     let mut skipped_nested = 0usize;
     for i in 0..zip.len() {
@@ -382,6 +428,8 @@ fn parse_archive(
         let name: &str = &name;
         if name == "pom.properties" || name.ends_with("/pom.properties") {
             pom_idx.push(i);
+        } else if let Some(ga) = maven_dir_coordinates(name, "pom.xml") {
+            pom_xml_idx.push((i, ga));
         } else if name.eq_ignore_ascii_case("META-INF/MANIFEST.MF") {
             manifest_idx = Some(i);
         } else if is_archive_name(name) && !name.ends_with('/') {
@@ -396,11 +444,11 @@ fn parse_archive(
         problems
             .push(here(format!("{skipped_nested} nested archives beyond {MAX_NESTED_ARCHIVES} not read")));
     }
-    let mut poms = Vec::new();
+    let mut poms: Vec<(String, String, String, &'static str)> = Vec::new();
     for i in pom_idx {
         match read_entry(&mut zip, i, SMALL_MAX, budget) {
             Ok(b) => match parse_pom_properties(&String::from_utf8_lossy(&b)) {
-                Some(p) => poms.push(p),
+                Some((g, a, v)) => poms.push((g, a, v, "pom.properties")),
                 None => problems.push(here("pom.properties lacks groupId, artifactId or version".into())),
             },
             Err(e) => problems.push(here(e)),
@@ -414,6 +462,32 @@ fn parse_archive(
         }
         None => None,
     };
+    // New Relic agent instrumentation modules (`Weave-Classes`) are part of the agent, not the
+    // library they instrument (whose name and version they carry): not packages (as Syft).
+    if manifest.as_deref().is_some_and(|m| attr(m, "Weave-Classes").is_some()) && poms.is_empty() {
+        return Ok(());
+    }
+    // `META-INF/maven/<group>/<artifact>/pom.xml` without a `pom.properties`: the path names the
+    // coordinates, the POM (or the manifest, or the file name) the version.
+    if poms.is_empty() {
+        for (i, (g, a)) in pom_xml_idx {
+            let from_pom = match read_entry(&mut zip, i, SMALL_MAX, budget) {
+                Ok(b) => pom_xml_version(&String::from_utf8_lossy(&b)),
+                Err(e) => {
+                    problems.push(here(e));
+                    None
+                }
+            };
+            let version = from_pom.or_else(|| {
+                let m = manifest.as_deref().map(manifest_id).unwrap_or_default();
+                m.version.map(|(v, _)| v).or_else(|| java_file_name(file_name).map(|(_, v)| v))
+            });
+            match version {
+                Some(v) => poms.push((g, a, v, "pom.xml")),
+                None => problems.push(here(format!("pom.xml of {g}:{a} names no version"))),
+            }
+        }
+    }
     match identify(poms, manifest.as_deref(), file_name) {
         Some(pkgs) => out.extend(pkgs.into_iter().map(|mut p| {
             p.member = member.map(String::from);
@@ -739,6 +813,25 @@ mod tests {
         }
         let (p, _) = parse_jar(&inner, "outer.jar").unwrap();
         assert!(p.iter().any(|p| p.artifact == "a"));
+    }
+
+    #[test]
+    fn pom_xml_without_pom_properties() {
+        let pom = "<project>\n  <!-- <version>0</version> -->\n  <parent>\n    <groupId>com.fasterxml.jackson</groupId>\n    <version>2.15.0</version>\n  </parent>\n  <groupId>com.fasterxml.jackson.core</groupId>\n  <artifactId>jackson-core</artifactId>\n  <version>2.15.2</version>\n  <dependencies><dependency><version>9</version></dependency></dependencies>\n</project>\n";
+        assert_eq!(pom_xml_version(pom).as_deref(), Some("2.15.2"));
+        assert_eq!(pom_xml_version("<project><parent><version>3.1</version></parent><artifactId>x</artifactId></project>").as_deref(), Some("3.1"));
+        assert_eq!(pom_xml_version("<project><version>${revision}</version></project>"), None);
+        let j = jar(&[("META-INF/maven/com.fasterxml.jackson.core/jackson-core/pom.xml", pom.as_bytes())], false);
+        let (p, w) = parse_jar(&j, "com.fasterxml.jackson.core.jackson-core-2.15.2.jar").unwrap();
+        assert_eq!(ids(&p), [("com.fasterxml.jackson.core:jackson-core".into(), "2.15.2", "pom.xml")]);
+        assert!(w.is_empty());
+    }
+
+    #[test]
+    fn new_relic_instrumentation_modules_are_not_packages() {
+        let m = "Manifest-Version: 1.0\nImplementation-Title: com.newrelic.instrumentation.spring-4.3.0\nImplementation-Version: 1.0\nWeave-Classes: org/springframework/web/bind/annotation/GetMapping\n";
+        let (p, w) = parse_jar(&manifest_jar(m), "spring-instrumentation-4.3.0-1.0.jar").unwrap();
+        assert!(p.is_empty() && w.is_empty());
     }
 
     #[test]

@@ -42,7 +42,7 @@
 //! [`parse_pyvenv_cfg`], [`parse_conda_meta`], [`parse_cuda_version_json`],
 //! [`parse_cuda_version_txt`], [`parse_version_header`], [`parse_package_json`], [`parse_package_lock`],
 //! [`parse_cargo_lock`], [`parse_go_buildinfo`], [`parse_go_buildinfo_pointers`],
-//! [`parse_cargo_auditable`], [`parse_jar`], [`java_file_name`].
+//! [`parse_cargo_auditable`], [`parse_jar`], [`java_file_name`], [`pom_xml_version`].
 //!
 //! ```
 //! use seawall_analyzer::{EntryMeta, Facts, Interest};
@@ -81,10 +81,10 @@ use seawall_analyzer::FileAnalyzer;
 
 pub use binary::{BinaryAnalyzer, parse_cargo_auditable, parse_go_buildinfo, parse_go_buildinfo_pointers};
 pub use cargo_lock::{CargoLockAnalyzer, parse_cargo_lock};
-pub use common::{PROP_ANALYZER, pep503_normalize};
+pub use common::{PROP_ANALYZER, PROP_VERSION_MISSING, pep503_normalize};
 pub use conda::{CondaAnalyzer, parse_conda_meta};
 pub use cuda::{CudaAnalyzer, parse_cuda_version_json, parse_cuda_version_txt, parse_version_header};
-pub use java::{JavaAnalyzer, java_file_name, parse_jar};
+pub use java::{JavaAnalyzer, java_file_name, parse_jar, pom_xml_version};
 pub use npm::{NpmAnalyzer, parse_package_json};
 pub use npm_lock::{NpmLockAnalyzer, parse_package_lock};
 pub use os::apk::{ApkAnalyzer, parse_apk_installed};

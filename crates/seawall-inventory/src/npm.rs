@@ -2,7 +2,8 @@
 //! depth (nested `node_modules`, global `/usr/local/lib/node_modules`). `package.json` files deeper
 //! inside a package (`node_modules/x/lib/package.json`) are not package manifests and are not read;
 //! the project's own `package.json` (outside `node_modules`) is the project, not a dependency. A
-//! manifest that is not JSON or lacks `name` / `version` is a warning naming the file.
+//! manifest that is not JSON or lacks `name` is an error; one without `version` gives a package with
+//! an empty version and a warning.
 
 use seawall_analyzer::{AnalyzerError, EntryMeta};
 use serde::Deserialize;
@@ -32,15 +33,14 @@ pub enum PackageJsonError {
     Missing(&'static str),
 }
 
-/// `name` and `version` of a `package.json`, when both are non-empty strings. Fuzz entry point.
+/// `name` and `version` of a `package.json` (the version empty when missing). Fuzz entry point.
 pub fn parse_package_json(bytes: &[u8]) -> Result<(String, String), PackageJsonError> {
     let p: PackageJson = serde_json::from_slice(bytes).map_err(|e| PackageJsonError::Json(e.to_string()))?;
     let string = |v: Option<serde_json::Value>| {
         v.and_then(|v| v.as_str().map(|s| s.trim().to_string())).filter(|s| !s.is_empty())
     };
     let name = string(p.name).ok_or(PackageJsonError::Missing("name"))?;
-    let version = string(p.version).ok_or(PackageJsonError::Missing("version"))?;
-    Ok((name, version))
+    Ok((name, string(p.version).unwrap_or_default()))
 }
 
 /// The purl of an npm package: `@scope/name` puts the scope in the namespace.
@@ -86,6 +86,9 @@ impl WholeFile for NpmAnalyzer {
 
     fn read(&self, bytes: &[u8], out: &mut Out<'_, '_>) -> Result<(), AnalyzerError> {
         let (name, version) = parse_package_json(bytes).map_err(|e| AnalyzerError::parse(e.to_string()))?;
+        if version.is_empty() {
+            out.warn(None, format!("package.json of `{name}` has no version"));
+        }
         let mut p = out.package(&name, &version, ECOSYSTEM_NPM, None);
         p.purl = npm_purl(&name, &version);
         out.push(p);
@@ -134,21 +137,18 @@ mod tests {
     }
 
     #[test]
-    fn manifests_without_name_or_version_are_errors() {
+    fn manifests_without_name_or_version() {
         let m = EntryMeta::file("/app/node_modules/x/package.json", 1, Some(5));
-        for body in [
-            &br#"{"name":"x"}"#[..],
-            br#"{"name":"x","version":{"a":1}}"#,
-            br#"{"version":"1"}"#,
-            b"null",
-            b"{",
-        ] {
+        for body in [&br#"{"name":"x"}"#[..], br#"{"name":"x","version":{"a":1}}"#] {
             let mut f = Facts::default();
-            assert!(
-                NpmAnalyzer.analyze(&m, &mut &body[..], &mut f).is_err(),
-                "{}",
-                String::from_utf8_lossy(body)
-            );
+            NpmAnalyzer.analyze(&m, &mut &body[..], &mut f).unwrap();
+            assert_eq!(f.packages.len(), 1);
+            assert_eq!(f.packages[0].version, "");
+            assert_eq!(f.warnings.len(), 1, "the missing version is visible");
+        }
+        for body in [&br#"{"version":"1"}"#[..], b"null", b"{"] {
+            let mut f = Facts::default();
+            assert!(NpmAnalyzer.analyze(&m, &mut &body[..], &mut f).is_err(), "{}", String::from_utf8_lossy(body));
             assert!(f.packages.is_empty());
         }
     }

@@ -14,7 +14,7 @@
 //!   version and the spec as their source.
 //!
 //! Every package from a git, `file:` or link source carries `properties["npm.source"]`; every
-//! entry without a version carries `properties["npm.no_version"] = "true"`. Parsed with
+//! entry without a version carries `properties["version.missing"] = "true"`. Parsed with
 //! `serde_json`; a lock file that is not a JSON object (`null`, `[]`) is an error.
 
 use seawall_analyzer::{AnalyzerError, CapturedFile, EntryMeta};
@@ -28,8 +28,6 @@ pub const PROP_NPM_DEV: &str = "npm.dev";
 /// Property: where a dependency that is not a registry tarball comes from (git URL, `file:` path,
 /// `link:` target).
 pub const PROP_NPM_SOURCE: &str = "npm.source";
-/// Property: `"true"` when the lock file records no version for the entry.
-pub const PROP_NPM_NO_VERSION: &str = "npm.no_version";
 /// Largest lock file read.
 const LOCK_MAX: u64 = 32 * 1024 * 1024;
 /// Deepest v1 `dependencies` nesting followed.
@@ -111,12 +109,14 @@ fn v1_packages(deps: &Map<String, Value>, out: &mut Vec<LockedNpmPackage>) {
         for (key, e) in deps {
             let spec = e.get("version").and_then(Value::as_str).unwrap_or("");
             let dev = e.get("dev").and_then(Value::as_bool).unwrap_or(false);
+            // Keys are package names; a path-like key (`node_modules/x`) names x.
+            let key = key.rsplit("node_modules/").next().unwrap_or(key).to_string();
             let (name, version, source) = if let Some((n, v)) = alias(spec) {
                 (n.to_string(), v.to_string(), None)
             } else if non_registry(spec) || spec.contains(':') {
-                (key.clone(), String::new(), Some(spec.to_string()))
+                (key, String::new(), Some(spec.to_string()))
             } else {
-                (key.clone(), spec.to_string(), None)
+                (key, spec.to_string(), None)
             };
             out.push(LockedNpmPackage { name, version, dev, source });
             if depth < MAX_DEPTH
@@ -173,9 +173,6 @@ impl WholeFile for NpmLockAnalyzer {
             }
             if let Some(s) = l.source {
                 p.properties.insert(PROP_NPM_SOURCE.into(), s);
-            }
-            if l.version.is_empty() {
-                p.properties.insert(PROP_NPM_NO_VERSION.into(), "true".into());
             }
             out.push(p);
         }
@@ -267,11 +264,11 @@ mod tests {
         NpmLockAnalyzer.analyze(&m, &mut &v2[..], &mut f).unwrap();
         let raven = f.packages.iter().find(|p| p.name == "raven-js").unwrap();
         assert_eq!(raven.version, "");
-        assert_eq!(raven.properties.get(PROP_NPM_NO_VERSION).map(String::as_str), Some("true"));
+        assert_eq!(raven.properties.get(crate::common::PROP_VERSION_MISSING).map(String::as_str), Some("true"));
         assert!(raven.properties.get(PROP_NPM_SOURCE).unwrap().starts_with("git+ssh://"));
         let slick = f.packages.iter().find(|p| p.name == "slick").unwrap();
         assert_eq!(slick.version, "1.7.1");
-        assert!(!slick.properties.contains_key(PROP_NPM_NO_VERSION));
+        assert!(!slick.properties.contains_key(crate::common::PROP_VERSION_MISSING));
     }
 
     #[test]

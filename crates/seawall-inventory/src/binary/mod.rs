@@ -1,4 +1,5 @@
-//! Dependencies compiled into ELF binaries: Go build info and `cargo auditable` data.
+//! Dependencies compiled into executables (ELF, and the Mach-O and PE files that cross-compiled
+//! tools leave in images and trees): Go build info and `cargo auditable` data.
 //!
 //! * **Go** (≥ 1.18): the `\xff Go buildinf:` blob (section `.go.buildinfo`, or found by scanning
 //!   when section headers are stripped) holds the Go version and the module list as
@@ -14,10 +15,13 @@
 //!   (`auditable.rs`).
 //!
 //! **Which files.** Regular files of at least 64 bytes that are executable (any x bit) or named
-//! like shared objects (`*.so`, `*.so.N`), minus common data extensions, are sniffed for the ELF
-//! magic.
+//! like shared objects (`*.so`, `*.so.N`, `*.dylib`) or Windows programs (`*.exe`, `*.dll`), minus
+//! common data extensions, are sniffed for the ELF, thin Mach-O or PE magic. In ELF files with
+//! section headers the Go build info is read from `.go.buildinfo`, in Mach-O from
+//! `__go_buildinfo`; elsewhere (PE keeps it in `.data`, stripped ELF has no sections) the magic is
+//! searched.
 //!
-//! **Size.** ELF files are sniffed by magic. Files up to [`IN_MEMORY_MAX`] are read whole and their
+//! **Size.** Files up to [`IN_MEMORY_MAX`] are read whole and their
 //! section headers parsed with the `object` crate. Larger files (`libtorch_cuda.so`, 1 GB) are
 //! streamed once with bounded memory: the Go magic is searched in overlapping chunks, and the last
 //! [`TAIL_KEEP`] bytes are kept so that the section headers at the end can be checked for a
@@ -57,6 +61,27 @@ pub(crate) const GO_BLOB_MAX: usize = 4 * 1024 * 1024;
 
 pub(crate) const GO_MAGIC: &[u8] = b"\xff Go buildinf:";
 const ELF_MAGIC: &[u8] = b"\x7fELF";
+/// Thin Mach-O magics, both byte orders, 32 and 64 bit (fat binaries share `cafebabe` with Java
+/// class files and are not sniffed).
+const MACHO_MAGICS: [[u8; 4]; 4] =
+    [[0xfe, 0xed, 0xfa, 0xce], [0xfe, 0xed, 0xfa, 0xcf], [0xce, 0xfa, 0xed, 0xfe], [0xcf, 0xfa, 0xed, 0xfe]];
+
+/// ELF, thin Mach-O or PE (`MZ` with a `PE\0\0` header where the DOS header points).
+fn is_executable_format(head: &[u8]) -> bool {
+    if head.starts_with(ELF_MAGIC) || MACHO_MAGICS.iter().any(|m| head.starts_with(m)) {
+        return true;
+    }
+    if !head.starts_with(b"MZ") {
+        return false;
+    }
+    let pe_at = head.get(0x3c..0x40).and_then(|b| b.try_into().ok()).map(u32::from_le_bytes);
+    match pe_at.and_then(|o| usize::try_from(o).ok()) {
+        // The PE header may lie past the sniff window: the parse decides then.
+        Some(o) if o.saturating_add(4) <= head.len() => head.get(o..o + 4) == Some(b"PE\0\0"),
+        Some(_) => true,
+        None => false,
+    }
+}
 
 /// Reads Go build info and `cargo auditable` data from ELF files.
 ///
@@ -93,9 +118,18 @@ impl BinaryAnalyzer {
         let file = object::File::parse(data).ok();
         let section =
             |name: &str| file.as_ref().and_then(|f| f.section_by_name(name)).and_then(|s| s.data().ok());
-        // Section headers present: trust them (no scan of every shared library for the magic).
+        // ELF with section headers: trust them (no scan of every shared library for the magic).
+        // Mach-O keeps the build info in `__go_buildinfo`; PE in `.data` beside other data, so
+        // there (and in stripped ELF files) the magic is searched.
         let has_sections = file.as_ref().is_some_and(|f| f.sections().next().is_some());
-        match section(".go.buildinfo").filter(|d| d.starts_with(GO_MAGIC)) {
+        let is_elf = data.starts_with(ELF_MAGIC);
+        let blob = match section(".go.buildinfo").or_else(|| section("__go_buildinfo")).filter(|d| d.starts_with(GO_MAGIC)) {
+            Some(d) => Some(d),
+            None if is_elf && has_sections => None,
+            None => memmem::find(data, GO_MAGIC)
+                .and_then(|at| data.get(at..at.saturating_add(GO_BLOB_MAX).min(data.len()))),
+        };
+        match blob {
             Some(d) if d.get(15).is_some_and(|f| f & 2 == 0) => {
                 // Pre-1.18: resolve the pointers through the section table.
                 let read_at = |addr: u64, len: usize| -> Option<&[u8]> {
@@ -114,13 +148,7 @@ impl BinaryAnalyzer {
                 }
             }
             Some(d) => Self::go(d, out),
-            None if has_sections => {}
-            None => {
-                if let Some(at) = memmem::find(data, GO_MAGIC) {
-                    let end = at.saturating_add(GO_BLOB_MAX).min(data.len());
-                    Self::go(data.get(at..end).unwrap_or(&[]), out);
-                }
-            }
+            None => {}
         }
         if let Some(d) = section(".dep-v0") {
             cargo_packages(out, d)?;
@@ -206,10 +234,12 @@ impl FileAnalyzer for BinaryAnalyzer {
             return Interest::No;
         }
         let n = meta.file_name();
-        // Executables (any x bit) and shared objects only: Go and Rust programs are installed
-        // executable; data files (0644) are not even sniffed, which spares directory scans an open()
-        // per file.
-        if meta.mode & 0o111 == 0 && !(n.ends_with(".so") || n.contains(".so.")) {
+        // Executables (any x bit), shared objects and Windows programs only: Go and Rust programs are
+        // installed executable; data files (0644) are not even sniffed, which spares directory scans
+        // an open() per file.
+        let library = n.ends_with(".so") || n.contains(".so.") || n.ends_with(".dylib");
+        let windows = n.len() > 4 && (n.ends_with(".exe") || n.ends_with(".dll") || n.ends_with(".EXE") || n.ends_with(".DLL"));
+        if meta.mode & 0o111 == 0 && !library && !windows {
             return Interest::No;
         }
         // Common non-ELF files in ML images; everything else is sniffed.
@@ -256,7 +286,7 @@ impl FileAnalyzer for BinaryAnalyzer {
     }
 
     fn required_by_content(&self, _meta: &EntryMeta<'_>, head: &[u8]) -> bool {
-        head.starts_with(ELF_MAGIC)
+        is_executable_format(head)
     }
 
     fn max_size(&self) -> u64 {
@@ -424,6 +454,54 @@ pub(crate) mod tests {
         );
         assert_eq!(f.packages[2].purl.as_deref(), Some("pkg:golang/golang.org/x/net@v0.7.0"));
         assert_eq!(f.packages[0].ecosystem, "Go");
+    }
+
+    #[test]
+    fn go_buildinfo_in_macho_and_pe() {
+        use object::write::Object as WObject;
+        use object::{Architecture, BinaryFormat, Endianness, SectionKind};
+        // Mach-O (as `GOOS=darwin` builds it): section `__go_buildinfo` in `__DATA`.
+        let mut o = WObject::new(BinaryFormat::MachO, Architecture::Aarch64, Endianness::Little);
+        let id = o.add_section(b"__DATA".to_vec(), b"__go_buildinfo".to_vec(), SectionKind::Data);
+        o.append_section_data(id, &go_blob("go1.22.0", MODINFO), 16);
+        let macho = o.write().unwrap();
+        // PE (as `GOOS=windows` builds it): the blob lies in `.data` among other data.
+        let mut pe = b"MZ".to_vec();
+        pe.resize(0x3c, 0);
+        pe.extend_from_slice(&0x80u32.to_le_bytes());
+        pe.resize(0x80, 0);
+        pe.extend_from_slice(b"PE\0\0");
+        pe.resize(0x400, 0);
+        pe.extend(go_blob("go1.22.0", MODINFO));
+        for (name, bin) in [("tool", macho), ("tool.exe", pe)] {
+            let mut m = EntryMeta::file(name, bin.len() as u64, None);
+            let a = BinaryAnalyzer::default();
+            if name == "tool" {
+                m.mode = 0o755;
+            }
+            assert_eq!(a.required(&m), Interest::Sniff, "{name}");
+            assert!(a.required_by_content(&m, &bin[..64]), "{name}");
+            let mut f = Facts::default();
+            a.analyze(&m, &mut bin.as_slice(), &mut f).unwrap();
+            let got: Vec<_> = f.packages.iter().map(|p| (p.name.as_str(), p.version.as_str())).collect();
+            assert_eq!(
+                got,
+                [
+                    ("stdlib", "1.22.0"),
+                    ("example.com/cmd", "(devel)"),
+                    ("golang.org/x/net", "v0.7.0"),
+                    ("github.com/new/lib", "v1.2.0")
+                ],
+                "{name}"
+            );
+        }
+        // A DOS stub without a PE header, and a Java class file, are not sniffed.
+        let mut dos = b"MZ".to_vec();
+        dos.resize(0x3c, 0);
+        dos.extend_from_slice(&0x40u32.to_le_bytes());
+        dos.resize(0x60, 0);
+        assert!(!is_executable_format(&dos));
+        assert!(!is_executable_format(b"\xca\xfe\xba\xbe\0\0\0\x34"));
     }
 
     #[test]

@@ -34,8 +34,9 @@ pub struct ApkDatabase {
     pub problems: Vec<(u32, String)>,
 }
 
-/// Parses `lib/apk/db/installed`. Stanzas without `P:` or `V:` and lines that are not a one-letter
-/// `X:value` field are problems, never silently skipped. Fuzz entry point.
+/// Parses `lib/apk/db/installed`. Lines that are not a one-letter `X:value` field and stanzas
+/// without `P:` are problems; a stanza without `V:` is an entry with an empty version and a problem.
+/// Fuzz entry point.
 pub fn parse_apk_installed(text: &str) -> ApkDatabase {
     let mut db = ApkDatabase::default();
     let mut cur = ApkEntry::default();

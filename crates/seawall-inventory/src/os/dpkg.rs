@@ -45,7 +45,8 @@ pub struct DpkgDatabase {
 /// `deinstall ok installed` is); a stanza without `Status:` is installed when
 /// `missing_status_installed` (distroless `status.d` files carry none) and not otherwise (the main
 /// `status` file always records one). Not-installed stanzas are skipped; everything malformed becomes
-/// a problem, never a silent skip. Fuzz entry point.
+/// a problem, never a silent skip: an installed stanza without `Version:` is an entry with an empty
+/// version *and* a problem, one without `Package:` only a problem. Fuzz entry point.
 pub fn parse_dpkg_status(text: &str, missing_status_installed: bool) -> DpkgDatabase {
     let mut db = DpkgDatabase::default();
     for st in stanzas(text, false) {
@@ -74,10 +75,13 @@ pub fn parse_dpkg_status(text: &str, missing_status_installed: bool) -> DpkgData
         }
         let name = st.get("Package").unwrap_or("");
         let version = st.get("Version").unwrap_or("");
-        if name.is_empty() || version.is_empty() {
-            let missing = if name.is_empty() { "Package" } else { "Version" };
-            db.problems.push((line, format!("installed stanza at line {line} has no {missing}: skipped")));
+        if name.is_empty() {
+            db.problems.push((line, format!("installed stanza at line {line} has no Package: skipped")));
             continue;
+        }
+        if version.is_empty() {
+            // Reported with an empty version: the package is there, its version is not known.
+            db.problems.push((line, format!("installed package `{name}` at line {line} has no Version")));
         }
         let (source_name, source_version) = match st.get("Source") {
             Some(src) if !src.is_empty() => parse_source(src, version),
@@ -363,7 +367,10 @@ Status: purge ok not-installed
             "/var/lib/dpkg/status",
             "Package: foo\nStatus: install ok installed\nVersion: 1.0\n\nPackage: nover\nStatus: install ok installed\n\nStatus: install ok installed\nVersion: 2.0\n\nPackage: odd\nStatus: weird\nVersion: 1\n",
         );
-        assert_eq!(names(&f), ["foo"]);
+        assert_eq!(names(&f), ["foo", "nover"]);
+        let nover = f.packages.iter().find(|p| p.name == "nover").unwrap();
+        assert_eq!(nover.version, "");
+        assert_eq!(nover.properties.get(crate::common::PROP_VERSION_MISSING).map(String::as_str), Some("true"));
         let msgs: Vec<_> = f.warnings.iter().map(|w| w.message.as_str()).collect();
         assert_eq!(msgs.len(), 3, "{msgs:?}");
         assert!(msgs[0].contains("no Version"));

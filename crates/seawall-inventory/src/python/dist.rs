@@ -40,12 +40,13 @@ fn in_conda_pkgs_cache(rel: &str) -> bool {
 /// Largest metadata header block read.
 pub const MAX_HEADER: usize = 1024 * 1024;
 
-/// `Name` and `Version` of a core-metadata header (METADATA / PKG-INFO). Fuzz entry point.
+/// `Name` and `Version` of a core-metadata header (METADATA / PKG-INFO); the version is empty when
+/// the header has none. `None` without a name. Fuzz entry point.
 pub fn parse_python_metadata(text: &str) -> Option<(String, String)> {
     let st = stanzas(text, true).into_iter().next()?;
     let name = st.get("Name")?.trim();
-    let version = st.get("Version")?.trim();
-    (!name.is_empty() && !version.is_empty()).then(|| (name.to_string(), version.to_string()))
+    let version = st.get("Version").unwrap_or("").trim();
+    (!name.is_empty()).then(|| (name.to_string(), version.to_string()))
 }
 
 /// Reads lines up to the first blank line (or `limit` bytes).
@@ -123,9 +124,12 @@ impl FileAnalyzer for PythonDistAnalyzer {
     ) -> Result<(), AnalyzerError> {
         let text = read_header(content, MAX_HEADER)?;
         let Some((name, version)) = parse_python_metadata(&text) else {
-            return Err(AnalyzerError::parse("metadata lacks Name or Version"));
+            return Err(AnalyzerError::parse("metadata has no Name"));
         };
         let mut out = Out::new(self.name(), meta, facts);
+        if version.is_empty() {
+            out.warn(None, format!("metadata of `{name}` has no Version"));
+        }
         let mut p = pypi_package(&out, &name, &version, None);
         tag(&mut p, meta.rel_path());
         out.push(p);
@@ -162,6 +166,7 @@ pub fn parse_zipped_egg(
     };
     match found {
         Some(text) => parse_python_metadata(&text)
+            .filter(|(_, v)| !v.is_empty())
             .map(|(n, v)| Some((n, v, "PKG-INFO")))
             .ok_or_else(|| AnalyzerError::parse("EGG-INFO/PKG-INFO lacks Name or Version")),
         None => Ok(egg_file_name(file_name).map(|(n, v)| (n, v, "filename"))),
@@ -227,7 +232,8 @@ mod tests {
     #[test]
     fn parses_header_only() {
         assert_eq!(parse_python_metadata(METADATA), Some(("Jinja2".into(), "3.1.2".into())));
-        assert_eq!(parse_python_metadata("Name: x\n"), None);
+        assert_eq!(parse_python_metadata("Name: x\n"), Some(("x".into(), String::new())));
+        assert_eq!(parse_python_metadata("Version: 1\n"), None);
         assert_eq!(parse_python_metadata("\n\nName: x\nVersion: 1\n"), Some(("x".into(), "1".into())));
     }
 
