@@ -7,7 +7,7 @@ use std::io::Read;
 
 use packageurl::PackageUrl;
 use seawall_analyzer::{AnalyzerError, EntryMeta, Facts, Interest, ScanWarning};
-use seawall_core::Package;
+use seawall_core::{Package, WarningKind};
 
 /// Property key naming the analyzer that produced a package.
 pub const PROP_ANALYZER: &str = "analyzer";
@@ -136,11 +136,18 @@ impl<'a, 'm> Out<'a, 'm> {
         self.facts.packages.push(p);
     }
 
-    /// Records a warning about this file (at `line` if given): something in it was not understood.
+    /// Records a warning about this file (at `line` if given): something in it was not understood
+    /// (kind [`WarningKind::FileNotAnalyzed`]).
     pub(crate) fn warn(&mut self, line: Option<u32>, message: impl Into<String>) {
+        self.warn_kind(line, WarningKind::FileNotAnalyzed, message);
+    }
+
+    /// Records a warning of a given kind ([`WarningKind::BudgetExceeded`] when a bound stopped the
+    /// reading).
+    pub(crate) fn warn_kind(&mut self, line: Option<u32>, kind: WarningKind, message: impl Into<String>) {
         let mut loc = self.meta.location();
         loc.line = line;
-        self.facts.warnings.push(ScanWarning::at(self.analyzer, loc, message));
+        self.facts.warnings.push(ScanWarning::at(self.analyzer, loc, message).with_kind(kind));
     }
 }
 

@@ -44,7 +44,7 @@
 use std::io::Cursor;
 
 use seawall_analyzer::{AnalyzerError, EntryMeta};
-use seawall_core::Package;
+use seawall_core::{Package, WarningKind};
 use zip::ZipArchive;
 
 use crate::common::{Out, WholeFile, purl, read_bounded, whole_file_analyzer};
@@ -125,7 +125,8 @@ pub fn pom_xml_version(xml: &str) -> Option<String> {
     let mut rest = xml;
     while let Some(start) = rest.find("<!--") {
         text.push_str(rest.get(..start).unwrap_or(""));
-        rest = rest.get(start..).and_then(|r| r.find("-->").map(|e| r.get(e + 3..).unwrap_or(""))).unwrap_or("");
+        rest =
+            rest.get(start..).and_then(|r| r.find("-->").map(|e| r.get(e + 3..).unwrap_or(""))).unwrap_or("");
     }
     text.push_str(rest);
     let element = |s: &str, tag: &str| -> Option<String> {
@@ -135,17 +136,27 @@ pub fn pom_xml_version(xml: &str) -> Option<String> {
         Some(s.get(start..end)?.trim().to_string())
     };
     let (parent, own) = match (text.find("<parent>"), text.find("</parent>")) {
-        (Some(a), Some(b)) if a < b => {
-            (text.get(a..b).map(str::to_string), format!("{}{}", text.get(..a).unwrap_or(""), text.get(b..).unwrap_or("")))
-        }
+        (Some(a), Some(b)) if a < b => (
+            text.get(a..b).map(str::to_string),
+            format!("{}{}", text.get(..a).unwrap_or(""), text.get(b..).unwrap_or("")),
+        ),
         _ => (None, text.clone()),
     };
-    let cut = ["<dependencies", "<dependencyManagement", "<build", "<profiles", "<properties", "<modules", "<reporting"]
-        .iter()
-        .filter_map(|t| own.find(t))
-        .min()
-        .unwrap_or(own.len());
-    let version = element(own.get(..cut).unwrap_or(""), "version").or_else(|| parent.and_then(|p| element(&p, "version")))?;
+    let cut = [
+        "<dependencies",
+        "<dependencyManagement",
+        "<build",
+        "<profiles",
+        "<properties",
+        "<modules",
+        "<reporting",
+    ]
+    .iter()
+    .filter_map(|t| own.find(t))
+    .min()
+    .unwrap_or(own.len());
+    let version = element(own.get(..cut).unwrap_or(""), "version")
+        .or_else(|| parent.and_then(|p| element(&p, "version")))?;
     (!version.is_empty() && !version.contains("${")).then_some(version)
 }
 
@@ -384,10 +395,17 @@ fn identify(
     Some(vec![pkg(group, artifact, version, a_ev, Some(group_ev))])
 }
 
+/// Something in an archive that was not read or not understood: why (a bound hit, or a file not
+/// analysed) and what.
+pub type JavaProblem = (WarningKind, String);
+
 /// Reads the Java packages of an archive held in memory; returns them with the problems met
 /// (unreadable entries, archives nested too deep, exhausted budget, unidentified archives).
 /// `file_name` drives the file-name evidence. Fuzz entry point.
-pub fn parse_jar(bytes: &[u8], file_name: &str) -> Result<(Vec<JavaPackage>, Vec<String>), AnalyzerError> {
+pub fn parse_jar(
+    bytes: &[u8],
+    file_name: &str,
+) -> Result<(Vec<JavaPackage>, Vec<JavaProblem>), AnalyzerError> {
     let mut budget = INFLATE_BUDGET;
     let mut out = Vec::new();
     let mut problems = Vec::new();
@@ -403,13 +421,17 @@ fn parse_archive(
     depth: u8,
     budget: &mut u64,
     out: &mut Vec<JavaPackage>,
-    problems: &mut Vec<String>,
+    problems: &mut Vec<JavaProblem>,
 ) -> Result<(), AnalyzerError> {
     let mut zip =
         ZipArchive::new(Cursor::new(bytes)).map_err(|e| AnalyzerError::parse(format!("zip: {e}")))?;
     let here = |msg: String| match member {
-        Some(m) => format!("{m}: {msg}"),
-        None => msg,
+        Some(m) => (WarningKind::FileNotAnalyzed, format!("{m}: {msg}")),
+        None => (WarningKind::FileNotAnalyzed, msg),
+    };
+    let here_err = |(kind, msg): JavaProblem| match member {
+        Some(m) => (kind, format!("{m}: {msg}")),
+        None => (kind, msg),
     };
     let mut manifest_idx = None;
     let mut pom_idx = Vec::new();
@@ -451,13 +473,13 @@ fn parse_archive(
                 Some((g, a, v)) => poms.push((g, a, v, "pom.properties")),
                 None => problems.push(here("pom.properties lacks groupId, artifactId or version".into())),
             },
-            Err(e) => problems.push(here(e)),
+            Err(e) => problems.push(here_err(e)),
         }
     }
     let manifest = match manifest_idx.map(|i| read_entry(&mut zip, i, SMALL_MAX, budget)) {
         Some(Ok(b)) => Some(parse_manifest(&String::from_utf8_lossy(&b))),
         Some(Err(e)) => {
-            problems.push(here(e));
+            problems.push(here_err(e));
             None
         }
         None => None,
@@ -474,7 +496,7 @@ fn parse_archive(
             let from_pom = match read_entry(&mut zip, i, SMALL_MAX, budget) {
                 Ok(b) => pom_xml_version(&String::from_utf8_lossy(&b)),
                 Err(e) => {
-                    problems.push(here(e));
+                    problems.push(here_err(e));
                     None
                 }
             };
@@ -507,18 +529,21 @@ fn parse_archive(
             None => name.clone(),
         };
         if depth >= MAX_NESTING {
-            problems.push(format!("{chain}: nested deeper than {MAX_NESTING} archives, not read"));
+            problems.push((
+                WarningKind::BudgetExceeded,
+                format!("{chain}: nested deeper than {MAX_NESTING} archives, not read"),
+            ));
             continue;
         }
         let inner = match read_entry(&mut zip, i, NESTED_MAX, budget) {
             Ok(b) => b,
             Err(e) => {
-                problems.push(here(e));
+                problems.push(here_err(e));
                 continue;
             }
         };
         if let Err(e) = parse_archive(&inner, &name, Some(&chain), depth + 1, budget, out, problems) {
-            problems.push(format!("{chain}: {e}"));
+            problems.push((WarningKind::FileNotAnalyzed, format!("{chain}: {e}")));
         }
     }
     Ok(())
@@ -530,13 +555,23 @@ fn read_entry(
     i: usize,
     limit: u64,
     budget: &mut u64,
-) -> Result<Vec<u8>, String> {
-    let mut f = zip.by_index(i).map_err(|e| e.to_string())?;
+) -> Result<Vec<u8>, JavaProblem> {
+    let mut f = zip.by_index(i).map_err(|e| (WarningKind::FileNotAnalyzed, e.to_string()))?;
     let name = f.name().map(|n| n.to_string()).unwrap_or_default();
     if *budget == 0 {
-        return Err(format!("{name}: inflate budget of {INFLATE_BUDGET} bytes exhausted"));
+        return Err((
+            WarningKind::BudgetExceeded,
+            format!("{name}: inflate budget of {INFLATE_BUDGET} bytes exhausted"),
+        ));
     }
-    let b = read_bounded(&mut f, limit.min(*budget)).map_err(|e| format!("{name}: {e}"))?;
+    let b = read_bounded(&mut f, limit.min(*budget)).map_err(|e| {
+        let kind = if matches!(e, AnalyzerError::Limit(_)) {
+            WarningKind::BudgetExceeded
+        } else {
+            WarningKind::FileNotAnalyzed
+        };
+        (kind, format!("{name}: {e}"))
+    })?;
     *budget = budget.saturating_sub(b.len() as u64);
     Ok(b)
 }
@@ -573,8 +608,8 @@ impl WholeFile for JavaAnalyzer {
             let p = to_package(out, j);
             out.push(p);
         }
-        for p in problems {
-            out.warn(None, p);
+        for (kind, p) in problems {
+            out.warn_kind(None, kind, p);
         }
         Ok(())
     }
@@ -804,7 +839,10 @@ mod tests {
         }
         let (p, w) = parse_jar(&inner, "outer.jar").unwrap();
         assert!(p.iter().all(|p| p.artifact != "a"), "the deep package is not reached");
-        assert!(w.iter().any(|w| w.contains("nested deeper than")), "{w:?}");
+        assert!(
+            w.iter().any(|(k, w)| *k == WarningKind::BudgetExceeded && w.contains("nested deeper than")),
+            "{w:?}"
+        );
         // Depth 10 is within reach.
         let mut inner =
             jar(&[("META-INF/maven/g/a/pom.properties", b"groupId=g\nartifactId=a\nversion=1\n")], true);
@@ -819,9 +857,16 @@ mod tests {
     fn pom_xml_without_pom_properties() {
         let pom = "<project>\n  <!-- <version>0</version> -->\n  <parent>\n    <groupId>com.fasterxml.jackson</groupId>\n    <version>2.15.0</version>\n  </parent>\n  <groupId>com.fasterxml.jackson.core</groupId>\n  <artifactId>jackson-core</artifactId>\n  <version>2.15.2</version>\n  <dependencies><dependency><version>9</version></dependency></dependencies>\n</project>\n";
         assert_eq!(pom_xml_version(pom).as_deref(), Some("2.15.2"));
-        assert_eq!(pom_xml_version("<project><parent><version>3.1</version></parent><artifactId>x</artifactId></project>").as_deref(), Some("3.1"));
+        assert_eq!(
+            pom_xml_version(
+                "<project><parent><version>3.1</version></parent><artifactId>x</artifactId></project>"
+            )
+            .as_deref(),
+            Some("3.1")
+        );
         assert_eq!(pom_xml_version("<project><version>${revision}</version></project>"), None);
-        let j = jar(&[("META-INF/maven/com.fasterxml.jackson.core/jackson-core/pom.xml", pom.as_bytes())], false);
+        let j =
+            jar(&[("META-INF/maven/com.fasterxml.jackson.core/jackson-core/pom.xml", pom.as_bytes())], false);
         let (p, w) = parse_jar(&j, "com.fasterxml.jackson.core.jackson-core-2.15.2.jar").unwrap();
         assert_eq!(ids(&p), [("com.fasterxml.jackson.core:jackson-core".into(), "2.15.2", "pom.xml")]);
         assert!(w.is_empty());

@@ -148,7 +148,11 @@ mod tests {
         }
         for body in [&br#"{"version":"1"}"#[..], b"null", b"{"] {
             let mut f = Facts::default();
-            assert!(NpmAnalyzer.analyze(&m, &mut &body[..], &mut f).is_err(), "{}", String::from_utf8_lossy(body));
+            assert!(
+                NpmAnalyzer.analyze(&m, &mut &body[..], &mut f).is_err(),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
             assert!(f.packages.is_empty());
         }
     }

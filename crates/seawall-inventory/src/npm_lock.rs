@@ -264,7 +264,10 @@ mod tests {
         NpmLockAnalyzer.analyze(&m, &mut &v2[..], &mut f).unwrap();
         let raven = f.packages.iter().find(|p| p.name == "raven-js").unwrap();
         assert_eq!(raven.version, "");
-        assert_eq!(raven.properties.get(crate::common::PROP_VERSION_MISSING).map(String::as_str), Some("true"));
+        assert_eq!(
+            raven.properties.get(crate::common::PROP_VERSION_MISSING).map(String::as_str),
+            Some("true")
+        );
         assert!(raven.properties.get(PROP_NPM_SOURCE).unwrap().starts_with("git+ssh://"));
         let slick = f.packages.iter().find(|p| p.name == "slick").unwrap();
         assert_eq!(slick.version, "1.7.1");

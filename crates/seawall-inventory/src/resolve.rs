@@ -20,7 +20,7 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use seawall_analyzer::{CapturedFile, EntryMeta, Facts, ScanWarning};
-use seawall_core::{Location, Package};
+use seawall_core::{Location, Package, WarningKind};
 
 use crate::common::{Out, PROP_ANALYZER, pep503_normalize, purl};
 use crate::python::ECOSYSTEM_PYPI;
@@ -182,22 +182,28 @@ fn pip_includes(packages: &mut Vec<Package>, files: &[&CapturedFile], warnings: 
             let parsed = parse_requirements(&f.content);
             for inc in &parsed.includes {
                 let at = format!("{}:{}", f.location.path, inc.line);
-                let mut warn = |msg: String| {
+                let mut warn = |kind: WarningKind, msg: String| {
                     let mut loc = f.location.clone();
                     loc.line = Some(inc.line);
-                    warnings.push(ScanWarning::at("python-lock", loc, msg));
+                    warnings.push(ScanWarning::at("python-lock", loc, msg).with_kind(kind));
                 };
                 let target = match join(&f.location.path, &inc.path) {
                     Ok(t) => t,
                     Err(why) => {
-                        warn(format!("include `{}` not followed: it {why}", inc.path));
+                        warn(
+                            WarningKind::FileNotAnalyzed,
+                            format!("include `{}` not followed: it {why}", inc.path),
+                        );
                         continue;
                     }
                 };
                 let Some(tf) = by_path.get(target.as_str()) else {
-                    warn(format!(
-                        "included file {target} is not in the scanned tree (or was not read as a requirement file)"
-                    ));
+                    warn(
+                        WarningKind::FileNotAnalyzed,
+                        format!(
+                            "included file {target} is not in the scanned tree (or was not read as a requirement file)"
+                        ),
+                    );
                     continue;
                 };
                 if inc.constraint {
@@ -218,9 +224,10 @@ fn pip_includes(packages: &mut Vec<Package>, files: &[&CapturedFile], warnings: 
                     continue;
                 }
                 if depth + 1 > MAX_INCLUDE_DEPTH {
-                    warn(format!(
-                        "include chain deeper than {MAX_INCLUDE_DEPTH} files: {target} not followed"
-                    ));
+                    warn(
+                        WarningKind::BudgetExceeded,
+                        format!("include chain deeper than {MAX_INCLUDE_DEPTH} files: {target} not followed"),
+                    );
                     continue;
                 }
                 if reported.insert(target.clone()) {

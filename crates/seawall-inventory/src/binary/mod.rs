@@ -123,7 +123,10 @@ impl BinaryAnalyzer {
         // there (and in stripped ELF files) the magic is searched.
         let has_sections = file.as_ref().is_some_and(|f| f.sections().next().is_some());
         let is_elf = data.starts_with(ELF_MAGIC);
-        let blob = match section(".go.buildinfo").or_else(|| section("__go_buildinfo")).filter(|d| d.starts_with(GO_MAGIC)) {
+        let blob = match section(".go.buildinfo")
+            .or_else(|| section("__go_buildinfo"))
+            .filter(|d| d.starts_with(GO_MAGIC))
+        {
             Some(d) => Some(d),
             None if is_elf && has_sections => None,
             None => memmem::find(data, GO_MAGIC)
@@ -208,8 +211,9 @@ impl BinaryAnalyzer {
         match find_section_in_tail(&head, &tail, tail_start, ".dep-v0") {
             TailSection::Absent => {}
             TailSection::Data(d) => cargo_packages(out, d)?,
-            TailSection::OutOfReach => out.warn(
+            TailSection::OutOfReach => out.warn_kind(
                 None,
+                seawall_core::WarningKind::BudgetExceeded,
                 format!(
                     "cargo auditable section of a binary larger than {} bytes not read (outside the last {TAIL_KEEP} bytes)",
                     self.in_memory_max
@@ -238,7 +242,8 @@ impl FileAnalyzer for BinaryAnalyzer {
         // installed executable; data files (0644) are not even sniffed, which spares directory scans
         // an open() per file.
         let library = n.ends_with(".so") || n.contains(".so.") || n.ends_with(".dylib");
-        let windows = n.len() > 4 && (n.ends_with(".exe") || n.ends_with(".dll") || n.ends_with(".EXE") || n.ends_with(".DLL"));
+        let windows = n.len() > 4
+            && (n.ends_with(".exe") || n.ends_with(".dll") || n.ends_with(".EXE") || n.ends_with(".DLL"));
         if meta.mode & 0o111 == 0 && !library && !windows {
             return Interest::No;
         }

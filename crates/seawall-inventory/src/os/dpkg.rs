@@ -370,7 +370,10 @@ Status: purge ok not-installed
         assert_eq!(names(&f), ["foo", "nover"]);
         let nover = f.packages.iter().find(|p| p.name == "nover").unwrap();
         assert_eq!(nover.version, "");
-        assert_eq!(nover.properties.get(crate::common::PROP_VERSION_MISSING).map(String::as_str), Some("true"));
+        assert_eq!(
+            nover.properties.get(crate::common::PROP_VERSION_MISSING).map(String::as_str),
+            Some("true")
+        );
         let msgs: Vec<_> = f.warnings.iter().map(|w| w.message.as_str()).collect();
         assert_eq!(msgs.len(), 3, "{msgs:?}");
         assert!(msgs[0].contains("no Version"));
