@@ -797,6 +797,85 @@ def syft_java(base):
 
 
 # --------------------------------------------------------------------------------------------
+# Robustness: every fixture file at every path an inventory analyzer claims; mutated rpm databases
+
+ANALYZER_PATHS = [
+    "etc/os-release", "var/lib/dpkg/status", "var/lib/dpkg/status.d/pkg", "usr/lib/opkg/status",
+    "lib/apk/db/installed", "var/lib/rpm/rpmdb.sqlite", "var/lib/rpm/Packages", "usr/lib/sysimage/rpm/Packages.db",
+    "usr/lib/python3/site-packages/x-1.0.dist-info/METADATA", "usr/lib/python3/site-packages/y-1.0.egg-info",
+    "usr/lib/python3/site-packages/z-1.0-py3.11.egg", "usr/lib/python3/site-packages/w.egg-link",
+    "app/requirements.txt", "app/dev.in", "app/poetry.lock", "app/uv.lock", "app/Pipfile.lock", "app/pdm.lock",
+    "opt/conda/conda-meta/x-1.0-0.json", "app/node_modules/x/package.json", "app/package-lock.json",
+    "app/Cargo.lock", "usr/local/bin/tool", "opt/app/lib/x-1.0.jar",
+]
+
+ROBUSTNESS_DIRS = {
+    "scalibr": [f"{SC}/os/dpkg/testdata", f"{SC}/os/apk/testdata", f"{SC}/os/rpm/testdata",
+                f"{SC}/language/python", f"{SC}/language/rust", f"{SC}/language/golang/gobinary/testdata",
+                f"{SC}/language/javascript/packagejson/testdata", f"{SC}/language/javascript/packagelockjson/testdata",
+                f"{SC}/language/java/archive/testdata"],
+    "syft": [f"{SY}/{d}/testdata" for d in ("debian", "alpine", "redhat", "python", "conda", "rust", "javascript", "java")],
+}
+
+
+def robustness(seawall, roots, tmp, mutants=372):
+    """(fixture files, scans, crashes, mutated rpm databases) — a crash is any exit other than 0/1,
+    output that is not a JSON report, or a scan running over 60 s."""
+    files = []
+    for tool, dirs in ROBUSTNESS_DIRS.items():
+        for d in dirs:
+            full = os.path.join(roots[tool], d)
+            for dp, _, ns in os.walk(full):
+                if "/testdata" not in dp + "/":
+                    continue
+                files += [os.path.join(dp, n) for n in ns if not n.endswith(".go")]
+    crashes = []
+    scans = 0
+
+    def scan(root, what):
+        nonlocal scans
+        scans += 1
+        try:
+            r = subprocess.run([seawall, "scan", "fs", root, "--scanners", "inventory", "--format", "json", "--offline",
+                                "--quiet", "--no-cache"], capture_output=True, text=True, timeout=60)
+            if r.returncode not in (0, 1):
+                crashes.append(f"{what}: exit {r.returncode}: {r.stderr[-300:]}")
+            else:
+                json.loads(r.stdout)
+        except (subprocess.TimeoutExpired, json.JSONDecodeError) as e:
+            crashes.append(f"{what}: {type(e).__name__}")
+
+    for i, fx in enumerate(sorted(files)):
+        root = os.path.join(tmp, "robust", str(i))
+        os.makedirs(root)
+        data = read(fx)
+        lay_out(root, {p: (data, 0o755) for p in ANALYZER_PATHS})
+        scan(root, fx)
+        shutil.rmtree(root)
+    # Mutated Berkeley DB rpm databases: byte flips, zeroed pages, truncations of every real one.
+    import random
+    rng = random.Random(14)
+    seeds = [f for f in files if os.path.basename(f) in ("Packages", "Packages.db", "rpmdb.sqlite") and os.path.getsize(f) > 512]
+    made = 0
+    for k in range(mutants if seeds else 0):
+        src = bytearray(read(seeds[k % len(seeds)]))
+        how = k % 3
+        if how == 0:
+            for _ in range(rng.randint(1, 16)):
+                src[rng.randrange(len(src))] = rng.randrange(256)
+        elif how == 1:
+            page = rng.randrange(max(1, len(src) // 512)) * 512
+            src[page:page + 512] = bytes(min(512, len(src) - page))
+        else:
+            src = src[: rng.randrange(1, len(src))]
+        root = os.path.join(tmp, "robust", f"rpm-{k}")
+        os.makedirs(root)
+        name = os.path.basename(seeds[k % len(seeds)])
+        lay_out(root, {f"var/lib/rpm/{name}": bytes(src)})
+        scan(root, f"rpm mutant {k}")
+        shutil.rmtree(root)
+        made += 1
+    return len(files), scans, crashes, made
 
 
 def main():
@@ -807,6 +886,7 @@ def main():
     ap.add_argument("--details", help="write every miss, extra and warning check here")
     ap.add_argument("--keep", help="lay the cases out here and keep them (default: a temp dir, removed)")
     ap.add_argument("--family", help="only families whose name contains this")
+    ap.add_argument("--no-robustness", action="store_true", help="skip the no-crash sweep")
     args = ap.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="inventory-parity-")
@@ -863,6 +943,11 @@ def main():
         pct = f"{100 * totals['found'] / totals['expected']:.1f} %" if totals["expected"] else "—"
         print(f"| **total** | {totals['files']} | {totals['expected']} | {totals['found']} | {totals['equiv']} | "
               f"{totals['missed']} | {totals['extra']} | {pct} | {totals['error_warned']}/{totals['error_cases']} | |")
+        if not args.no_robustness:
+            n, scans, crashes, mutants = robustness(args.seawall, {"scalibr": sc_root, "syft": sy_root}, tmp)
+            print(f"\nRobustness: {n} fixture files of these extractors, each at {len(ANALYZER_PATHS)} analyzer paths, "
+                  f"and {mutants} mutated rpm databases: {scans} scans, {len(crashes)} crashes.")
+            details += [f"- crash: {c}" for c in crashes]
         if args.details:
             with open(args.details, "w") as fh:
                 fh.write("\n".join(details) + "\n")

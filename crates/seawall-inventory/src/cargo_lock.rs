@@ -27,6 +27,9 @@ struct LockPackage {
 
 /// `(name, version, source)` of every `[[package]]` of a `Cargo.lock`. Fuzz entry point.
 pub fn parse_cargo_lock(text: &str) -> Result<Vec<(String, String, Option<String>)>, AnalyzerError> {
+    if text.trim().is_empty() {
+        return Err(AnalyzerError::parse("empty Cargo.lock"));
+    }
     let lock: Lock = toml::from_str(text).map_err(|e| AnalyzerError::parse(e.to_string()))?;
     Ok(lock.package.into_iter().map(|p| (p.name, p.version, p.source)).collect())
 }
@@ -86,6 +89,11 @@ mod tests {
         assert_eq!(f.packages[1].ecosystem, "crates.io");
         assert!(f.packages[1].properties.contains_key(PROP_CARGO_SOURCE));
         assert!(a.analyze(&m, &mut &b"[[package]]\nname = 1\n"[..], &mut f).is_err());
+        assert!(
+            a.analyze(&m, &mut &b""[..], &mut f).is_err(),
+            "a 0-byte Cargo.lock is not an empty inventory"
+        );
+        assert!(parse_cargo_lock("# generated\nversion = 3\n").unwrap().is_empty());
     }
 
     proptest! {

@@ -141,7 +141,12 @@ pub fn parse_package_lock(bytes: &[u8]) -> Result<Vec<LockedNpmPackage>, Analyze
     ) {
         (Some(pkgs), _) => v2_packages(pkgs, &mut out),
         (None, Some(deps)) => v1_packages(deps, &mut out),
-        (None, None) => {}
+        (None, None) if root.contains_key("lockfileVersion") => {}
+        (None, None) => {
+            return Err(AnalyzerError::parse(
+                "not an npm lock file: no lockfileVersion, packages or dependencies",
+            ));
+        }
     }
     Ok(out)
 }
@@ -282,7 +287,7 @@ mod tests {
             NpmLockAnalyzer.required(&EntryMeta::file("node_modules/x/package-lock.json", 1, None)),
             Interest::No
         );
-        for bad in [&b"{"[..], b"null", b"[]", b""] {
+        for bad in [&b"{"[..], b"null", b"[]", b"", b"{}"] {
             let mut f = Facts::default();
             assert!(
                 NpmLockAnalyzer.analyze(&m, &mut &bad[..], &mut f).is_err(),

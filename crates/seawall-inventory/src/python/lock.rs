@@ -76,6 +76,9 @@ pub struct LockedPackage {
 /// and `version`). uv's editable / virtual project entries (the project itself) are skipped.
 /// Fuzz entry point.
 pub fn parse_toml_lock(text: &str) -> Result<Vec<LockedPackage>, AnalyzerError> {
+    if text.trim().is_empty() {
+        return Err(AnalyzerError::parse("empty lock file"));
+    }
     let lock: TomlLock = toml::from_str(text).map_err(|e| AnalyzerError::parse(e.to_string()))?;
     Ok(lock
         .package
@@ -98,10 +101,12 @@ pub fn parse_toml_lock(text: &str) -> Result<Vec<LockedPackage>, AnalyzerError> 
 
 #[derive(Deserialize)]
 struct PipfileLock {
+    #[serde(default, rename = "_meta")]
+    meta: Option<serde_json::Value>,
     #[serde(default)]
-    default: BTreeMap<String, PipfileEntry>,
+    default: Option<BTreeMap<String, PipfileEntry>>,
     #[serde(default)]
-    develop: BTreeMap<String, PipfileEntry>,
+    develop: Option<BTreeMap<String, PipfileEntry>>,
 }
 
 #[derive(Deserialize)]
@@ -120,8 +125,13 @@ struct PipfileEntry {
 /// `V`; VCS, path and file dependencies get an empty version and their source. Fuzz entry point.
 pub fn parse_pipfile_lock(text: &str) -> Result<Vec<LockedPackage>, AnalyzerError> {
     let lock: PipfileLock = serde_json::from_str(text).map_err(|e| AnalyzerError::parse(e.to_string()))?;
+    if lock.meta.is_none() && lock.default.is_none() && lock.develop.is_none() {
+        return Err(AnalyzerError::parse("not a Pipfile.lock: no _meta, default or develop"));
+    }
     let mut out = Vec::new();
-    for (section, group) in [(lock.default, None), (lock.develop, Some("develop"))] {
+    for (section, group) in
+        [(lock.default.unwrap_or_default(), None), (lock.develop.unwrap_or_default(), Some("develop"))]
+    {
         for (name, e) in section {
             let version = e.version.as_deref().and_then(|v| v.strip_prefix("==")).unwrap_or("").to_string();
             let direct = if version.is_empty() { e.git.or(e.path).or(e.file) } else { None };
@@ -398,6 +408,10 @@ mod tests {
         assert!(parse_pipfile_lock("[").is_err());
         assert!(parse_pipfile_lock("null").is_err(), "a `null` lock file is not an empty inventory");
         assert!(parse_pipfile_lock("").is_err());
+        assert!(parse_pipfile_lock("{}").is_err(), "an object that is no Pipfile.lock");
+        assert!(parse_pipfile_lock(r#"{"_meta":{}}"#).unwrap().is_empty());
+        assert!(parse_toml_lock(" \n").is_err(), "a 0-byte lock file is not an empty inventory");
+        assert!(parse_toml_lock("package = []\n[metadata]\nlock-version = \"1.1\"\n").unwrap().is_empty());
     }
 
     proptest! {
