@@ -17,6 +17,7 @@ Usage (the suites are checkouts made by the caller; nothing of theirs is committ
         --fickling FICKLING_CHECKOUT --modelaudit MODELAUDIT_CHECKOUT \\
         --gen-python /var/tmp/model-bench/gen/bin/python \\
         --checkpoints CHECKPOINT_DIR (written by bench/model-checkpoints.py) \\
+        --shared-models ../shared/data/models \\
         --seawall target/release/seawall --out /var/tmp/model-bench/run
 
 Labels: a sample is malicious or benign as its suite expects it (picklescan and ModelAudit: the
@@ -43,13 +44,20 @@ from pathlib import Path
 
 
 def add(manifest, root, suite, src, label, note=""):
-    """Copies `src` into the suite's sample folder (content-addressed, keeping the file name)."""
-    data = Path(src).read_bytes()
-    h = hashlib.sha256(data).hexdigest()[:10]
-    dest = root / suite / label / h / Path(src).name
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    dest.write_bytes(data)
-    manifest.append({"suite": suite, "path": str(dest), "label": label, "name": Path(src).name, "note": note})
+    """Copies `src` (a file, or a directory such as a SavedModel) into the suite's sample folder
+    (content-addressed, keeping the name)."""
+    src = Path(src)
+    if src.is_dir():
+        h = hashlib.sha256(b"".join(f.read_bytes() for f in sorted(src.rglob("*")) if f.is_file())).hexdigest()[:10]
+        dest = root / suite / label / h / src.name
+        shutil.copytree(src, dest, dirs_exist_ok=True)
+    else:
+        data = src.read_bytes()
+        h = hashlib.sha256(data).hexdigest()[:10]
+        dest = root / suite / label / h / src.name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_bytes(data)
+    manifest.append({"suite": suite, "path": str(dest), "label": label, "name": src.name, "note": note})
 
 
 PICKLESCAN_BENIGN = re.compile(
@@ -96,8 +104,10 @@ def collect_modelscan(repo, root, manifest, py, work):
     (work / "modelscan-pytest.log").write_text(r.stdout + r.stderr)
     for f in sorted(base.rglob("*")):
         rel = str(f.relative_to(base)).lower()
-        # SavedModel directories: the graph is the model (variables, fingerprints are data)
-        if not f.is_file() or "/variables/" in rel or f.name in ("fingerprint.pb", "keras_metadata.pb"):
+        # a SavedModel directory is one sample (graph, Keras metadata, variables)
+        if f.name == "saved_model.pb":
+            f = f.parent
+        elif not f.is_file() or "saved_model_" in rel:
             continue
         if "unsafe" in rel or "malicious" in rel or f.name == "test.zip":
             add(manifest, root, "modelscan", f, "malicious")
@@ -185,13 +195,23 @@ def collect_modelaudit(repo, root, manifest):
     for f in sorted(assets.rglob("*")):
         if not f.is_file() or f.suffix.lower() not in model_ext:
             continue
-        rel = str(f.relative_to(assets)).lower()
+        rel = str(f.relative_to(assets).with_suffix("")).lower()
         if "license_scenarios" in rel:
             continue
-        if re.search(r"malicious|exploit|attack|evil|unsafe|nested_pickle|decode_exec|path_traversal", rel):
+        if f.suffix == ".safetensors" and f.stem != "safe_model":
+            # "suspicious metadata" text: safetensors never evaluates its metadata
+            add(manifest, root, "modelaudit", f, "suspicious")
+        elif re.search(r"malicious|exploit|attack|evil|unsafe|nested_pickle|decode_exec|path_traversal", rel):
             add(manifest, root, "modelaudit", f, "malicious")
-        elif re.search(r"safe|benign|simple_nested", rel):
+        elif re.search(r"(^|[/_])(safe|benign)|simple_nested", rel):
             add(manifest, root, "modelaudit", f, "benign")
+
+
+def collect_shared(d, root, manifest):
+    """The project's own corpus: `manifest.csv` says malicious or benign for every file."""
+    with open(Path(d) / "manifest.csv", newline="") as f:
+        for row in csv.DictReader(f):
+            add(manifest, root, "shared-corpus", Path(d) / row["path"], row["expected"], row["class"])
 
 
 def collect_checkpoints(d, root, manifest):
@@ -221,7 +241,14 @@ def run_seawall(binary, samples):
         for path, sev in found:
             p = str(suite_dir / path)
             worst[p] = max(worst.get(p, 0), SEV[sev])
-    return {p: s >= SEV["HIGH"] for p, s in worst.items()}
+    return worst
+
+
+def seawall_verdict(worst, sample):
+    """Worst severity over the sample (a file, or every file of a sample directory)."""
+    pre = sample.rstrip("/") + "/"
+    sevs = [s for p, s in worst.items() if p == sample or p.startswith(pre)]
+    return max(sevs, default=0) >= SEV["HIGH"]
 
 
 SEV = {"INFO": 0, "LOW": 1, "MEDIUM": 2, "HIGH": 3, "CRITICAL": 4}
@@ -237,11 +264,13 @@ def run_peers(paths):
     import fickling
     from fickling.analysis import Severity as FS
 
+    from picklescan.scanner import scan_directory_path
+
     res = {}
     for p in paths:
         r = {}
         try:
-            sr = scan_file_path(p)
+            sr = scan_directory_path(p) if Path(p).is_dir() else scan_file_path(p)
             r["picklescan"] = sr.infected_files > 0 or sr.issues_count > 0
         except Exception:
             r["picklescan"] = False
@@ -253,8 +282,8 @@ def run_peers(paths):
         except Exception:
             r["modelscan"] = False
         try:
-            fr = fickling.scan_file(p, graceful=True)
-            r["fickling"] = fr.severity >= FS.LIKELY_UNSAFE
+            files = [str(f) for f in sorted(Path(p).rglob("*")) if f.is_file()] if Path(p).is_dir() else [p]
+            r["fickling"] = any(fickling.scan_file(f, graceful=True).severity >= FS.LIKELY_UNSAFE for f in files)
         except Exception:
             r["fickling"] = False
         res[p] = r
@@ -268,6 +297,7 @@ def main():
     ap.add_argument("--fickling", type=Path)
     ap.add_argument("--modelaudit", type=Path)
     ap.add_argument("--checkpoints", type=Path)
+    ap.add_argument("--shared-models", type=Path, help="../shared/data/models (with manifest.csv)")
     ap.add_argument("--gen-python", default=sys.executable)
     ap.add_argument("--seawall", required=True)
     ap.add_argument("--out", type=Path, required=True)
@@ -288,6 +318,8 @@ def main():
         collect_modelaudit(a.modelaudit, samples, manifest)
     if a.checkpoints:
         collect_checkpoints(a.checkpoints, samples, manifest)
+    if a.shared_models:
+        collect_shared(a.shared_models, samples, manifest)
     with open(a.out / "manifest.csv", "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=["suite", "path", "label", "name", "note"])
         w.writeheader()
@@ -302,18 +334,22 @@ def main():
         w = csv.writer(f)
         w.writerow(["suite", "label", "name", "path"] + tools)
         for m in manifest:
-            v = {"seawall": sw.get(m["path"], False), **peers[m["path"]]}
+            v = {"seawall": seawall_verdict(sw, m["path"]), **peers[m["path"]]}
             w.writerow([m["suite"], m["label"], m["name"], m["path"]] + [int(v[t]) for t in tools])
             key = (m["suite"], m["label"])
             table[key]["n"] += 1
             for t in tools:
                 table[key][t] += int(v[t])
-            if (m["label"] == "malicious") != v["seawall"]:
+            if m["label"] != "suspicious" and (m["label"] == "malicious") != v["seawall"]:
                 misses.append(f"{m['suite']}/{m['label']}: {m['name']} {m['note']}")
     print("| suite | samples | seawall | picklescan | modelscan | fickling |")
     print("|---|---|---|---|---|---|")
     for (suite, label), c in sorted(table.items()):
-        what = "detected (HIGH+)" if label == "malicious" else "flagged HIGH+ (false positives)"
+        what = {
+            "malicious": "detected (HIGH+)",
+            "benign": "flagged HIGH+ (false positives)",
+            "suspicious": "flagged HIGH+ (suspicious metadata text, not executable)",
+        }[label]
         cells = " | ".join(f"{c[t]}/{c['n']}" for t in tools)
         print(f"| {suite} {label} — {what} | {c['n']} | {cells} |")
     if misses:

@@ -167,7 +167,7 @@ fn keras_callables_outside_layer_and_activation_namespaces() {
 /// A pickle of a Keras model as `Model.__reduce__` writes it:
 /// `getattr(Sequential, "_unpickle_model")({"model_buf": BytesIO(<.keras bytes>)})`.
 fn keras_pickle(keras: &[u8]) -> Vec<u8> {
-    let mut p = b"\x80\x04\x95\x00\x00\x00\x00\x00\x00\x00\x00".to_vec();
+    let mut p = b"\x80\x04".to_vec();
     p.extend_from_slice(b"\x8c\x08builtins\x94\x8c\x07getattr\x94\x93\x94");
     p.extend(short_unicode("keras.src.models.sequential"));
     p.extend_from_slice(b"\x94\x8c\nSequential\x94\x93\x94");
@@ -207,6 +207,12 @@ fn crafted_pickle_structure_is_an_anomaly() {
     // a second PROTO in the middle of a pickle
     let p = b"\x80\x04]\x94(K\x01K\x02e\x80\x01\x80\x02.";
     let o = scan("p.pkl", p);
+    assert!(has(&o, "SW-MODEL-019", ""), "{:?}", ids(&o));
+    // a small frame that ends before STOP (a pickler puts STOP in the frame)
+    let o = scan("s.pkl", b"\x80\x05\x95\x05\x00\x00\x00\x00\x00\x00\x00J\x07\x00\x00\x00.");
+    assert!(has(&o, "SW-MODEL-019", ""), "{:?}", ids(&o));
+    // a FRAME after unframed opcodes
+    let o = scan("u.pkl", b"\x80\x05NNNN0000\x95\x02\x00\x00\x00\x00\x00\x00\x00N.");
     assert!(has(&o, "SW-MODEL-019", ""), "{:?}", ids(&o));
     // what pickle.dumps writes (protocol 5, framed) is not
     let p = b"\x80\x05\x95\x0b\x00\x00\x00\x00\x00\x00\x00\x8c\x05hello\x94.";

@@ -349,8 +349,13 @@ pub(crate) struct Vm<'j, 'n> {
     allow_ext: bool,
     /// Report structure no pickler writes (off while probing data that may not be a pickle).
     anomalies: bool,
-    /// Absolute end of the current `FRAME`, while inside one.
+    /// Absolute end of the current `FRAME`, while inside one, and its length.
     frame_end: Option<u64>,
+    frame_len: u64,
+    /// Protocol >= 4 at the start of this pickle: the pickler frames everything.
+    framing: bool,
+    /// Start of the current run of opcodes written outside any frame.
+    unframed_since: Option<u64>,
     /// Opcodes executed by this run.
     run_ops: u64,
     j: &'j mut Judged,
@@ -373,6 +378,9 @@ impl<'j, 'n> Vm<'j, 'n> {
             allow_ext: true,
             anomalies: false,
             frame_end: None,
+            frame_len: 0,
+            framing: false,
+            unframed_since: None,
             run_ops: 0,
             j,
             nested: None,
@@ -391,9 +399,15 @@ impl<'j, 'n> Vm<'j, 'n> {
         }
     }
 
-    /// Framing checks at the start of each opcode (CPython's C unpickler reads straight through
-    /// frames; its pure-Python unpickler and pickletools-based scanners do not).
+    /// Framing checks at the start of each opcode. CPython's picklers (protocol >= 4) put every
+    /// opcode in a frame, except data of 64 KiB or more (written after committing the frame) and a
+    /// tail of fewer than 4 bytes; a frame ends early only when it reached 64 KiB or before such
+    /// large data. The C unpickler reads straight through frames, its pure-Python unpickler and
+    /// pickletools-based scanners do not: anything else is crafted.
     fn check_frame(&mut self, op: u8, off: u64) {
+        const TARGET: u64 = 64 * 1024;
+        // opcodes whose payload the pickler may write outside a frame
+        let large = matches!(op, b'B' | b'X' | 0x8d | 0x8e | 0x96);
         if let Some(e) = self.frame_end {
             if off > e {
                 self.anomaly(
@@ -401,14 +415,41 @@ impl<'j, 'n> Vm<'j, 'n> {
                     "an opcode straddles the end of a FRAME (loaders and parsers read it differently)",
                 );
                 self.frame_end = None;
+                self.framing = false;
+                return;
             } else if off == e {
                 self.frame_end = None;
+                if op != 0x95 && !large && self.frame_len < TARGET && op != b'.' {
+                    self.anomaly(off, "a small FRAME ends before the next opcode without a new FRAME");
+                } else if op == b'.' && self.frame_len < TARGET {
+                    self.anomaly(off, "STOP lies outside the frame that holds the rest of the pickle");
+                }
             } else if op == 0x95 {
                 self.anomaly(off, "a FRAME starts before the previous frame ended");
             }
         }
         if op == 0x80 && self.run_ops > 1 {
             self.anomaly(off, "a PROTO opcode after the start of the pickle");
+        }
+        if !self.framing || self.frame_end.is_some() {
+            return;
+        }
+        // (hand-written protocol-4 streams without any FRAME are left alone: only a FRAME that
+        // follows unframed opcodes shows a stream framed in places, which no pickler writes)
+        match op {
+            0x95 => {
+                if let Some(s) = self.unframed_since.take()
+                    && off - s >= 4
+                {
+                    self.anomaly(s, "opcodes outside any FRAME before a FRAME");
+                }
+            }
+            b'.' => self.unframed_since = None,
+            0x80 => {}
+            _ if large => self.unframed_since = None,
+            _ => {
+                self.unframed_since.get_or_insert(off);
+            }
         }
     }
 
@@ -1427,6 +1468,9 @@ impl<'j, 'n> Vm<'j, 'n> {
                 }
                 self.proto = p;
                 self.j.max_proto = self.j.max_proto.max(p);
+                if self.run_ops == 1 && p >= 4 {
+                    self.framing = true;
+                }
             }
             0x95 => {
                 let n = u64::from_le_bytes(Self::bytes_n::<8>(inp, off)?);
@@ -1435,6 +1479,7 @@ impl<'j, 'n> Vm<'j, 'n> {
                 }
                 // The C unpickler only buffers the frame; opcodes continue linearly.
                 self.frame_end = Some(inp.pos().saturating_add(n));
+                self.frame_len = n;
             }
             other => return fail(off, format!("invalid load key, {other:#04x}")),
         }
@@ -1513,6 +1558,8 @@ impl<'j, 'n> Vm<'j, 'n> {
         // joblib writes the array after committing the current frame: the next opcode starts a
         // fresh frame (or none), wherever the last one ended
         self.frame_end = None;
+        self.unframed_since = None;
+        self.framing = false;
         let state = o.state.try_borrow().ok().and_then(|s| s.clone()).unwrap_or(V::None);
         let unknown = |what: &str| Fail {
             offset: off,
