@@ -552,7 +552,7 @@ pub(crate) async fn upload_report(
         .await?
         .ok_or_else(|| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "upload not stored"))?;
     state.metrics.uploads.inc();
-    let complete = seawall_store::completeness(&report).complete;
+    let complete = report.compute_completeness().is_complete();
     Ok((StatusCode::CREATED, Json(Uploaded { result_id: stored.result_id, digest: key, complete }))
         .into_response())
 }

@@ -43,7 +43,7 @@ CREATE TABLE results (
     scanner            text NOT NULL,
     db_version         text,
     complete           boolean NOT NULL,
-    incomplete_reasons jsonb NOT NULL DEFAULT '[]',
+    completeness       jsonb NOT NULL,
     counts             jsonb NOT NULL,
     report             bytea NOT NULL,
     report_sha256      text NOT NULL,

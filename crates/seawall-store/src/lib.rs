@@ -55,7 +55,7 @@ pub use cache::{CacheLock, CacheStats, MAX_ENTRY_BYTES};
 pub use error::{StoreError, db_message};
 pub use jobs::{Failure, QueueCounts, dedupe_key};
 pub use listen::{JOBS_CHANNEL, JobListener};
-pub use results::{Completeness, completeness, counts_of};
+pub use results::counts_of;
 pub use results::{StoredReport, parse_finding_cursor, parse_id_cursor};
 pub use secret::{Credentials, SecretKey};
 pub use tokens::valid_project_name;

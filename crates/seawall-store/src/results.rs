@@ -12,31 +12,6 @@ use crate::{
     StoreError, Stored, sql,
 };
 
-/// Whether a report is complete, and why not.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Completeness {
-    /// True when every input was read and analysed.
-    pub complete: bool,
-    /// One line per reason (`origin: message`).
-    pub reasons: Vec<String>,
-}
-
-/// The completeness of a report: incomplete when any scanner did not run fully or any warning says
-/// that something was not read or analysed (the fail-closed verdict model of issue 11).
-pub fn completeness(report: &Report) -> Completeness {
-    let mut reasons: Vec<String> = Vec::new();
-    for s in &report.scanners {
-        if s.status != "ok" {
-            reasons.push(format!("scanner {} {}: {}", s.name, s.status, s.message.as_deref().unwrap_or("")));
-        }
-    }
-    for w in &report.warnings {
-        let at = w.location.as_ref().map(|l| format!("{}: ", l.path)).unwrap_or_default();
-        reasons.push(format!("{}: {at}{}", w.origin, w.message));
-    }
-    Completeness { complete: reasons.is_empty(), reasons }
-}
-
 /// Finding and package counts of a report.
 pub fn counts_of(report: &Report) -> Counts {
     let mut c = Counts { packages: report.packages.len() as i64, ..Default::default() };
@@ -106,14 +81,18 @@ pub struct StoredReport {
 }
 
 fn summary_from(r: &tokio_postgres::Row, at: usize) -> ResultSummary {
-    let reasons: serde_json::Value = r.get(at + 4);
+    let completeness: serde_json::Value = r.get(at + 4);
     let counts: serde_json::Value = r.get(at + 5);
     ResultSummary {
         result_id: r.get(at),
         digest: r.get(at + 1),
         origin: r.get(at + 2),
         complete: r.get(at + 3),
-        incomplete_reasons: serde_json::from_value(reasons).unwrap_or_default(),
+        // An unreadable stored verdict reads as incomplete, never as complete.
+        completeness: serde_json::from_value(completeness).unwrap_or_else(|_| seawall_core::Completeness {
+            status: seawall_core::CompletenessStatus::Incomplete,
+            reasons: Vec::new(),
+        }),
         counts: serde_json::from_value(counts).unwrap_or_default(),
         scanner: r.get(at + 6),
         db_version: r.get(at + 7),
@@ -200,11 +179,12 @@ impl Store {
         new: &NewResult<'_>,
         job: Option<(Uuid, &str)>,
     ) -> Result<Option<Stored>, StoreError> {
-        let completeness = completeness(new.report);
+        // Recomputed, not trusted from the report's own field (uploads come from elsewhere).
+        let completeness = new.report.compute_completeness();
+        let complete = completeness.is_complete();
         let counts =
             serde_json::to_value(counts_of(new.report)).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let reasons =
-            serde_json::to_value(&completeness.reasons).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let reasons = serde_json::to_value(&completeness).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let compressed = compress(new.report_json)?;
         let sha = hex::encode(Sha256::digest(new.report_json));
 
@@ -236,7 +216,7 @@ impl Store {
                     &new.origin.as_str(),
                     &new.scanner,
                     &new.db_version,
-                    &completeness.complete,
+                    &complete,
                     &reasons,
                     &counts,
                     &compressed,
@@ -515,17 +495,7 @@ impl Store {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use seawall_core::{Finding, Location, Package, ScanWarning, Target, TargetKind};
-
-    #[test]
-    fn completeness_follows_warnings_and_scanners() {
-        let mut r = Report::new(Target::new(TargetKind::Image, "x"));
-        assert!(completeness(&r).complete);
-        r.warnings.push(ScanWarning::general("source", "layer 2 truncated"));
-        let c = completeness(&r);
-        assert!(!c.complete);
-        assert_eq!(c.reasons, vec!["source: layer 2 truncated".to_string()]);
-    }
+    use seawall_core::{Finding, Location, Package, Target, TargetKind};
 
     #[test]
     fn counts_by_severity_and_kind() {

@@ -161,7 +161,7 @@ pub(crate) const EXISTING_WORKER_RESULT: &str =
       AND coalesce(r.db_version, '') = coalesce($4, '')";
 
 pub(crate) const INSERT_RESULT: &str = "INSERT INTO results
-    (project_id, image_id, origin, scanner, db_version, complete, incomplete_reasons, counts, report,
+    (project_id, image_id, origin, scanner, db_version, complete, completeness, counts, report,
      report_sha256, layers_walked, layers_cached, worker)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
     ON CONFLICT (image_id, scanner, coalesce(db_version, '')) WHERE origin = 'worker' DO NOTHING
@@ -195,7 +195,7 @@ pub(crate) const SET_LATEST: &str = "UPDATE images SET latest_result_id = $2, up
 macro_rules! result_cols {
     () => {
         concat!(
-            "r.id, i.digest, r.origin, r.complete, r.incomplete_reasons, r.counts, r.scanner, r.db_version, ",
+            "r.id, i.digest, r.origin, r.complete, r.completeness, r.counts, r.scanner, r.db_version, ",
             "r.layers_walked, r.layers_cached, ",
             ts!("r.created_at")
         )

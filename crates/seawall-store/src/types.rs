@@ -155,10 +155,11 @@ pub struct ResultSummary {
     pub digest: String,
     /// `worker` or `upload`.
     pub origin: String,
-    /// Whether every input was read and analysed (issue 11's verdict).
+    /// Whether every input was read and analysed (the report's completeness verdict).
     pub complete: bool,
-    /// Why not, one line per reason.
-    pub incomplete_reasons: Vec<String>,
+    /// The report's completeness: status and every reason (kind, count, first occurrence).
+    #[schema(value_type = Object)]
+    pub completeness: seawall_core::Completeness,
     /// Finding and package counts.
     pub counts: Counts,
     /// Scanner versions fingerprint.
