@@ -34,6 +34,15 @@ pub(crate) enum Command {
         #[command(subcommand)]
         what: ScanTarget,
     },
+    /// Fleet mode: the REST API over PostgreSQL (jobs, reports, fleet queries, uploads).
+    Serve(crate::cli_fleet::ServeArgs),
+    /// Fleet mode: claim scan jobs from PostgreSQL and store their results.
+    Worker(crate::cli_fleet::WorkerArgs),
+    /// Fleet mode: API tokens (create, list, revoke) and the credentials key.
+    Token {
+        #[command(subcommand)]
+        action: crate::cli_fleet::TokenAction,
+    },
     /// Manage the local vulnerability database.
     Db {
         #[command(subcommand)]
@@ -241,6 +250,10 @@ pub(crate) struct ScanArgs {
     /// Registry base images may come from (repeatable; adds to `[registries] allowed` of seawall.toml).
     #[arg(long = "allowed-registry", value_name = "REGISTRY")]
     pub(crate) allowed_registries: Vec<String>,
+
+    /// Also upload the JSON report to a `seawall serve` (base URL), with the token in SEAWALL_TOKEN.
+    #[arg(long, value_name = "URL")]
+    pub(crate) upload: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -11,6 +11,7 @@
 mod args;
 mod cli;
 mod cli_trust;
+mod cli_fleet;
 mod commands;
 mod output;
 mod progress;

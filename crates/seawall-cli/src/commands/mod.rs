@@ -3,6 +3,7 @@
 mod audit;
 mod base;
 mod db;
+mod fleet;
 mod graph;
 mod monitor;
 mod rules;
@@ -19,6 +20,9 @@ use crate::cli::{AuditTarget, CacheAction, Cli, Command, DbAction};
 pub(crate) fn run(cli: Cli) -> Result<u8> {
     match &cli.command {
         Command::Scan { what } => scan::run(&cli, what),
+        Command::Serve(args) => fleet::serve(args),
+        Command::Worker(args) => fleet::worker(&cli, args),
+        Command::Token { action } => fleet::token(action),
         Command::Cache { action: CacheAction::Clean } => {
             let dir = seawall_walker::LayerCache::default_dir()
                 .ok_or_else(|| anyhow::anyhow!("no cache directory (set SEAWALL_CACHE_DIR or HOME)"))?;

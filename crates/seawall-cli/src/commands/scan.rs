@@ -100,6 +100,9 @@ fn finish(cli: &Cli, common: &ScanArgs, mut report: Report, target: &Path, polic
     };
     let extras = output::Extras { baseline: baseline.as_ref(), graph_svg: graph_svg.as_deref() };
     output::write_all_with(&report, common.format.into(), &common.output, &extras)?;
+    if let Some(url) = &common.upload {
+        crate::commands::fleet::upload(&report, url, cli.quiet)?;
+    }
     if !cli.quiet && !report.warnings.is_empty() {
         eprintln!(
             "note: {} warning(s) in the report (unreadable content, skipped scanners, expired ignores):",
