@@ -82,7 +82,7 @@ pub(crate) fn worker(cli: &Cli, args: &WorkerArgs) -> Result<u8> {
     if let Some(id) = &args.id {
         config.id = id.clone();
     }
-    if !(args.lease.is_finite() && args.lease >= 0.5) || !(args.poll.is_finite() && args.poll > 0.0) {
+    if !(args.lease.is_finite() && args.lease >= 0.5 && args.poll.is_finite() && args.poll > 0.0) {
         bail!("--lease must be at least 0.5 s and --poll positive");
     }
     config.concurrency = args.concurrency as usize;
