@@ -6,7 +6,9 @@ use rayon::prelude::*;
 
 use seawall_core::{LayerInfo, Report, ScanWarning, Target, TargetKind};
 use seawall_source::ImageSource;
-use seawall_walker::{LayerCache, LayerWalk, Walker, cache_key, squash};
+use std::sync::Arc;
+
+use seawall_walker::{LayerCache, LayerStore, LayerWalk, Walker, cache_key, squash};
 
 use crate::fs::finish;
 use crate::{ScanError, ScanOptions, registry};
@@ -24,20 +26,31 @@ pub fn scan_source(source: &dyn ImageSource, opts: &ScanOptions) -> Result<Repor
         registry::file_analyzers_with(&opts.scanners, &opts.config_options()),
         Default::default(),
     );
-    let cache = if opts.no_cache {
+    // A shared store (fleet mode) is keyed on the layer blob's digest, which the source verifies on
+    // the bytes it reads: no image can claim its way into another image's facts.
+    let shared = opts.layer_store.is_some();
+    let cache: Option<Arc<dyn LayerStore>> = if opts.no_cache {
         None
+    } else if let Some(s) = &opts.layer_store {
+        Some(s.clone())
     } else {
-        opts.cache_dir.clone().or_else(LayerCache::default_dir).map(LayerCache::new)
+        opts.cache_dir
+            .clone()
+            .or_else(LayerCache::default_dir)
+            .map(|d| Arc::new(LayerCache::new(d)) as Arc<dyn LayerStore>)
     };
     if let Some(p) = &opts.progress {
         p.start(meta.layers.len(), meta.layers.iter().map(|l| l.size).sum());
         p.phase("walk");
     }
-    let key_of = |diff_id: &str| cache_key(diff_id, walker.analyzers(), &opts.fingerprint());
+    let key_of = |desc: &seawall_source::LayerDesc| -> Option<String> {
+        let id = if shared { desc.digest.as_deref()? } else { desc.diff_id.as_str() };
+        Some(cache_key(id, walker.analyzers(), &opts.fingerprint()))
+    };
     let cached = |index: u32| -> Option<LayerWalk> {
         let c = cache.as_ref()?;
         let desc = meta.layers.get(index as usize)?;
-        let mut w = c.get(&key_of(&desc.diff_id))?;
+        let mut w = c.get(&key_of(desc)?)?;
         w.index = index;
         w.facts.set_layer(Some(index));
         Some(w)
@@ -48,9 +61,9 @@ pub fn scan_source(source: &dyn ImageSource, opts: &ScanOptions) -> Result<Repor
             return None;
         }
         let desc = meta.layers.get(w.index as usize)?;
-        c.put(&key_of(&desc.diff_id), w).err().map(|e| {
-            ScanWarning::notice("cache", format!("cannot write layer cache in {}: {e}", c.dir().display()))
-        })
+        c.put(&key_of(desc)?, w)
+            .err()
+            .map(|e| ScanWarning::notice("cache", format!("cannot write {}: {e}", c.describe())))
     };
     let warnings = Mutex::new(Vec::new());
     let mut walks: Vec<LayerWalk> = if source.random_access() {
@@ -58,6 +71,16 @@ pub fn scan_source(source: &dyn ImageSource, opts: &ScanOptions) -> Result<Repor
             .par_iter()
             .map(|desc| {
                 if let Some(w) = cached(desc.index) {
+                    if let Some(p) = &opts.progress {
+                        p.layer_done(desc.index, desc.size, true);
+                    }
+                    return w;
+                }
+                // A shared store lets one scanner walk the layer while others wait for its entry.
+                let _guard = cache.as_ref().zip(key_of(desc)).and_then(|(c, k)| c.lock(&k));
+                if _guard.is_some()
+                    && let Some(w) = cached(desc.index)
+                {
                     if let Some(p) = &opts.progress {
                         p.layer_done(desc.index, desc.size, true);
                     }

@@ -139,6 +139,9 @@ pub struct ScanOptions {
     pub cache_dir: Option<PathBuf>,
     /// Bypass the layer cache.
     pub no_cache: bool,
+    /// A layer-cache backend that replaces the local directory (fleet mode: PostgreSQL, shared by
+    /// every worker; keyed on verified blob digests).
+    pub layer_store: Option<Arc<dyn seawall_walker::LayerStore>>,
     /// Image source options (platform, insecure, Docker host, credentials).
     pub source: SourceOptions,
     /// Registries base images may come from (`SW-DF-007`); empty disables that rule.

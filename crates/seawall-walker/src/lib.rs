@@ -16,6 +16,8 @@
 //!   deleted files with `deleted_in_layer` set.
 //! * [`LayerCache`] — content-addressed per-layer facts keyed by diff_id, analyzer names and versions,
 //!   and options, safe for concurrent processes (write to a unique file, then rename).
+//! * [`LayerStore`] — the cache backend trait ([`LayerCache`] is the local one; fleet mode adds a
+//!   PostgreSQL one shared by every worker).
 //!
 //! The walker knows nothing about where blobs come from (`seawall-source`) or what analyzers exist
 //! (`seawall-scan` builds the registry).
@@ -38,12 +40,14 @@ mod dispatch;
 mod layer;
 mod path;
 mod squash;
+mod store;
 
 pub use cache::{LayerCache, cache_key};
 pub use dir::{DirOptions, DirWalk, SKIP_DIRS};
 pub use layer::{LayerPaths, LayerStats, LayerWalk};
 pub use path::normalize_tar_path;
 pub use squash::{Squashed, squash};
+pub use store::LayerStore;
 
 use seawall_analyzer::FileAnalyzer;
 
