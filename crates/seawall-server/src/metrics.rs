@@ -35,6 +35,7 @@ pub struct Metrics {
     cache_entries: Gauge,
     cache_hits: Gauge,
     cache_bytes: Gauge,
+    cache_duplicates: Gauge,
     pool: Family<Labels, Gauge>,
     db_up: Gauge,
 }
@@ -107,6 +108,12 @@ impl Metrics {
             "Compressed bytes in the shared layer cache",
             cache_bytes.clone(),
         );
+        let cache_duplicates = Gauge::default();
+        registry.register(
+            "layer_cache_duplicate_walks",
+            "Layers walked again although an entry existed (concurrent scanners that did not wait)",
+            cache_duplicates.clone(),
+        );
         let pool = Family::<Labels, Gauge>::default();
         registry.register("db_pool_connections", "Database pool connections by state", pool.clone());
         let db_up = Gauge::default();
@@ -125,6 +132,7 @@ impl Metrics {
             cache_entries,
             cache_hits,
             cache_bytes,
+            cache_duplicates,
             pool,
             db_up,
         }
@@ -167,6 +175,7 @@ impl Metrics {
                 self.cache_entries.set(s.entries);
                 self.cache_hits.set(s.hits);
                 self.cache_bytes.set(s.bytes);
+                self.cache_duplicates.set(s.duplicate_walks);
             }
             Err(_) => up = false,
         }

@@ -7,6 +7,8 @@ CREATE TABLE layer_cache (
     walk_sha256 text NOT NULL,
     size        integer NOT NULL,
     hits        bigint NOT NULL DEFAULT 0,
+    -- How many walks tried to store this entry: 1 when every scanner waited for the first walk.
+    writes      integer NOT NULL DEFAULT 1,
     created_at  timestamptz NOT NULL DEFAULT now(),
     last_used   timestamptz NOT NULL DEFAULT now()
 );

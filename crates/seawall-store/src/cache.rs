@@ -19,6 +19,8 @@ pub struct CacheStats {
     pub hits: i64,
     /// Compressed bytes stored.
     pub bytes: i64,
+    /// Walks of a layer that already had an entry (two scanners walked the same layer).
+    pub duplicate_walks: i64,
 }
 
 /// The advisory-lock id of a cache key (first 8 bytes of its SHA-256).
@@ -85,11 +87,17 @@ impl Store {
         Ok(CacheLock { client, id })
     }
 
+    /// Removes entries unused for `days` days; returns how many.
+    pub async fn layer_cache_evict(&self, days: i32) -> Result<u64, StoreError> {
+        let c = self.client().await?;
+        Ok(c.execute(sql::CACHE_EVICT, &[&days]).await?)
+    }
+
     /// Entry count, total hits and stored bytes.
     pub async fn layer_cache_stats(&self) -> Result<CacheStats, StoreError> {
         let c = self.client().await?;
         let r = c.query_one(sql::CACHE_STATS, &[]).await?;
-        Ok(CacheStats { entries: r.get(0), hits: r.get(1), bytes: r.get(2) })
+        Ok(CacheStats { entries: r.get(0), hits: r.get(1), bytes: r.get(2), duplicate_walks: r.get(3) })
     }
 }
 

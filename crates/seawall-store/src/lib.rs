@@ -85,6 +85,23 @@ impl Store {
         Store::from_config(config, max_size)
     }
 
+    /// [`Store::connect`] with the password read from a file (a mounted secret) instead of the URL.
+    pub fn connect_with_password_file(
+        url: &str,
+        password_file: Option<&std::path::Path>,
+        max_size: usize,
+    ) -> Result<Store, StoreError> {
+        let mut config = tokio_postgres::Config::from_str(url)
+            .map_err(|e| StoreError::Config(format!("invalid --database URL: {}", db_message(&e))))?;
+        if let Some(p) = password_file {
+            let text = std::fs::read_to_string(p).map_err(|e| {
+                StoreError::Config(format!("cannot read the password file {}: {e}", p.display()))
+            })?;
+            config.password(text.trim_end_matches(['\n', '\r']));
+        }
+        Store::from_config(config, max_size)
+    }
+
     /// [`Store::connect`] with a parsed configuration.
     pub fn from_config(mut config: tokio_postgres::Config, max_size: usize) -> Result<Store, StoreError> {
         if config.get_application_name().is_none() {

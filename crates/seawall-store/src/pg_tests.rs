@@ -256,8 +256,10 @@ async fn layer_cache_roundtrip_and_tamper_is_a_miss() {
     store.layer_cache_put("k", b"facts").await.unwrap();
     store.layer_cache_put("k", b"other").await.unwrap();
     assert_eq!(store.layer_cache_get("k").await.unwrap().as_deref(), Some(&b"facts"[..]));
+    assert_eq!(store.layer_cache_stats().await.unwrap().duplicate_walks, 1, "the second put is counted");
     let lock = store.layer_cache_lock("k").await.unwrap();
     lock.release().await.unwrap();
+    assert_eq!(store.layer_cache_evict(30).await.unwrap(), 0, "fresh entries stay");
     {
         let c = store.client().await.unwrap();
         c.execute("UPDATE layer_cache SET walk_sha256 = repeat('0', 64) WHERE key = 'k'", &[]).await.unwrap();

@@ -99,6 +99,7 @@ fn summary_from(r: &tokio_postgres::Row, at: usize) -> ResultSummary {
         layers_walked: r.get(at + 8),
         layers_cached: r.get(at + 9),
         created_at: r.get(at + 10),
+        worker: r.get(at + 11),
     }
 }
 

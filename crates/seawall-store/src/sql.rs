@@ -197,7 +197,8 @@ macro_rules! result_cols {
         concat!(
             "r.id, i.digest, r.origin, r.complete, r.completeness, r.counts, r.scanner, r.db_version, ",
             "r.layers_walked, r.layers_cached, ",
-            ts!("r.created_at")
+            ts!("r.created_at"),
+            ", r.worker"
         )
     };
 }
@@ -271,13 +272,17 @@ pub(crate) const FINDINGS: &str = "SELECT f.result_id, f.ordinal, i.digest, i.re
 pub(crate) const CACHE_GET: &str = "UPDATE layer_cache SET hits = hits + 1, last_used = now()
     WHERE key = $1 RETURNING walk, walk_sha256";
 
+/// The first walk stored wins; later ones only count (`writes`).
 pub(crate) const CACHE_PUT: &str = "INSERT INTO layer_cache (key, walk, walk_sha256, size)
-    VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING";
+    VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO UPDATE SET writes = layer_cache.writes + 1";
 
 pub(crate) const CACHE_DELETE: &str = "DELETE FROM layer_cache WHERE key = $1";
 
-pub(crate) const CACHE_STATS: &str =
-    "SELECT count(*), coalesce(sum(hits), 0)::bigint, coalesce(sum(size), 0)::bigint FROM layer_cache";
+pub(crate) const CACHE_EVICT: &str =
+    "DELETE FROM layer_cache WHERE last_used < now() - make_interval(days => $1)";
+
+pub(crate) const CACHE_STATS: &str = "SELECT count(*), coalesce(sum(hits), 0)::bigint,
+    coalesce(sum(size), 0)::bigint, coalesce(sum(writes - 1), 0)::bigint FROM layer_cache";
 
 pub(crate) const CACHE_LOCK: &str = "SELECT pg_advisory_lock($1)";
 pub(crate) const CACHE_UNLOCK: &str = "SELECT pg_advisory_unlock($1)";

@@ -172,6 +172,8 @@ pub struct ResultSummary {
     pub layers_cached: Option<i32>,
     /// When it was stored (RFC 3339, UTC).
     pub created_at: String,
+    /// The worker that scanned it (worker results).
+    pub worker: Option<String>,
 }
 
 /// A job as `GET /api/v1/scans/{id}` shows it.

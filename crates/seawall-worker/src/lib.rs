@@ -21,6 +21,7 @@
 //! [`scan::scanner_fingerprint`] names the scanner versions.
 #![deny(missing_docs)]
 
+mod layers;
 pub mod scan;
 pub mod vulndb;
 
@@ -34,6 +35,7 @@ use tokio::sync::{Notify, Semaphore};
 use seawall_scan::{ScanOptions, Scanners};
 use seawall_store::{ClaimedJob, Failure, NewResult, Origin, SecretKey, Store, StoreError};
 
+pub use layers::SharedLayerCache;
 use vulndb::LocalDb;
 
 /// How a worker runs.
@@ -59,6 +61,8 @@ pub struct WorkerConfig {
     pub secret_key: Option<SecretKey>,
     /// Local layer cache directory (`None`: the default one).
     pub cache_dir: Option<PathBuf>,
+    /// Share per-layer facts through PostgreSQL (the fleet-wide cache) instead of a local directory.
+    pub shared_cache: bool,
     /// Bypass every layer cache.
     pub no_cache: bool,
     /// Scanners to run.
@@ -81,6 +85,7 @@ impl WorkerConfig {
             db_update_interval: Duration::from_secs(3600),
             secret_key: None,
             cache_dir: None,
+            shared_cache: true,
             no_cache: false,
             scanners: Scanners::default(),
             max_jobs: None,
@@ -118,6 +123,7 @@ struct Shared {
     config: WorkerConfig,
     db: Arc<LocalDb>,
     scanner: String,
+    layer_cache: Option<Arc<SharedLayerCache>>,
     wake: Notify,
     stopping: AtomicBool,
 }
@@ -139,11 +145,14 @@ pub async fn run(config: WorkerConfig, store: Store) -> Result<(), WorkerError> 
     }
     let db = LocalDb::new(config.db_path.clone(), config.db_source.clone(), config.db_ecosystems.clone());
     let scanner = scan::scanner_fingerprint(&config.scanners);
+    let layer_cache = (config.shared_cache && !config.no_cache)
+        .then(|| Arc::new(SharedLayerCache::new(store.clone(), tokio::runtime::Handle::current())));
     let shared = Arc::new(Shared {
         store,
         config,
         db,
         scanner,
+        layer_cache,
         wake: Notify::new(),
         stopping: AtomicBool::new(false),
     });
@@ -304,8 +313,18 @@ async fn listen_loop(s: Arc<Shared>) {
 /// Liveness heartbeat of the worker and the reaper of expired leases (any worker may reap).
 async fn housekeeping_loop(s: Arc<Shared>) {
     let period = (s.config.lease / 4).clamp(Duration::from_millis(500), Duration::from_secs(15));
+    let mut last_evict = Instant::now();
     loop {
         tokio::time::sleep(period).await;
+        // Shared layer-cache entries unused for 30 days go (any worker may do it; it is idempotent).
+        if s.layer_cache.is_some() && last_evict.elapsed() > Duration::from_secs(3600) {
+            last_evict = Instant::now();
+            match s.store.layer_cache_evict(30).await {
+                Ok(0) => {}
+                Ok(n) => log(format!("evicted {n} shared layer-cache entries unused for 30 days")),
+                Err(e) => log(format!("layer-cache eviction failed: {e}")),
+            }
+        }
         let v = s.db.version();
         if let Err(e) = s.store.worker_seen(&s.config.id, v.as_deref()).await {
             if e.is_transient() {
@@ -549,6 +568,7 @@ async fn attempt(s: &Arc<Shared>, job: &ClaimedJob) -> Outcome {
         offline: true,
         cache_dir: s.config.cache_dir.clone(),
         no_cache: s.config.no_cache,
+        layer_store: s.layer_cache.clone().map(|c| c as Arc<dyn seawall_walker::LayerStore>),
         ..Default::default()
     };
     // Repeat when the DB was replaced during the scan, so the version recorded is the one used.
