@@ -11,6 +11,9 @@ pub(crate) struct ServeArgs {
     /// PostgreSQL URL (`postgres://user:password@host:port/db`).
     #[arg(long, env = "SEAWALL_DATABASE_URL", value_name = "URL", hide_env_values = true)]
     pub(crate) database: String,
+    /// File holding the database password (a mounted secret); overrides a password in the URL.
+    #[arg(long, env = "SEAWALL_DATABASE_PASSWORD_FILE", value_name = "FILE")]
+    pub(crate) database_password_file: Option<PathBuf>,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8443", value_name = "ADDR")]
     pub(crate) listen: SocketAddr,
@@ -44,6 +47,9 @@ pub(crate) struct WorkerArgs {
     /// PostgreSQL URL.
     #[arg(long, env = "SEAWALL_DATABASE_URL", value_name = "URL", hide_env_values = true)]
     pub(crate) database: String,
+    /// File holding the database password (a mounted secret); overrides a password in the URL.
+    #[arg(long, env = "SEAWALL_DATABASE_PASSWORD_FILE", value_name = "FILE")]
+    pub(crate) database_password_file: Option<PathBuf>,
     /// Jobs scanned at once by this process.
     #[arg(long, default_value = "1", value_parser = clap::value_parser!(u32).range(1..=64))]
     pub(crate) concurrency: u32,
@@ -90,6 +96,9 @@ pub(crate) enum TokenAction {
         /// PostgreSQL URL.
         #[arg(long, env = "SEAWALL_DATABASE_URL", value_name = "URL", hide_env_values = true)]
         database: String,
+        /// File holding the database password.
+        #[arg(long, env = "SEAWALL_DATABASE_PASSWORD_FILE", value_name = "FILE")]
+        database_password_file: Option<PathBuf>,
         /// Project name.
         #[arg(long)]
         project: String,
@@ -99,6 +108,9 @@ pub(crate) enum TokenAction {
         /// PostgreSQL URL.
         #[arg(long, env = "SEAWALL_DATABASE_URL", value_name = "URL", hide_env_values = true)]
         database: String,
+        /// File holding the database password.
+        #[arg(long, env = "SEAWALL_DATABASE_PASSWORD_FILE", value_name = "FILE")]
+        database_password_file: Option<PathBuf>,
         /// Only this project.
         #[arg(long)]
         project: Option<String>,
@@ -108,6 +120,9 @@ pub(crate) enum TokenAction {
         /// PostgreSQL URL.
         #[arg(long, env = "SEAWALL_DATABASE_URL", value_name = "URL", hide_env_values = true)]
         database: String,
+        /// File holding the database password.
+        #[arg(long, env = "SEAWALL_DATABASE_PASSWORD_FILE", value_name = "FILE")]
+        database_password_file: Option<PathBuf>,
         /// Token id or prefix.
         token: String,
     },

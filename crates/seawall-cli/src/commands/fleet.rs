@@ -25,7 +25,11 @@ fn key(file: Option<&std::path::Path>) -> Result<Option<SecretKey>> {
 }
 
 pub(crate) fn serve(args: &ServeArgs) -> Result<u8> {
-    let store = Store::connect(&args.database, args.pool_size)?;
+    let store = Store::connect_with_password_file(
+        &args.database,
+        args.database_password_file.as_deref(),
+        args.pool_size,
+    )?;
     let mut config = seawall_server::ServerConfig::new(args.listen);
     config.public_metrics = args.public_metrics;
     config.max_upload_bytes = args.max_upload_mib.saturating_mul(1 << 20);
@@ -72,7 +76,11 @@ pub(crate) fn serve(args: &ServeArgs) -> Result<u8> {
 }
 
 pub(crate) fn worker(cli: &Cli, args: &WorkerArgs) -> Result<u8> {
-    let store = Store::connect(&args.database, args.pool_size)?;
+    let store = Store::connect_with_password_file(
+        &args.database,
+        args.database_password_file.as_deref(),
+        args.pool_size,
+    )?;
     let db_path = cli
         .db
         .clone()
@@ -114,8 +122,8 @@ pub(crate) fn token(action: &TokenAction) -> Result<u8> {
             println!("{}", SecretKey::generate_hex()?);
             Ok(0)
         }
-        TokenAction::Create { database, project } => {
-            let store = Store::connect(database, 1)?;
+        TokenAction::Create { database, database_password_file, project } => {
+            let store = Store::connect_with_password_file(database, database_password_file.as_deref(), 1)?;
             let token = runtime()?.block_on(async {
                 store.check_schema().await?;
                 store.create_token(project).await
@@ -123,8 +131,8 @@ pub(crate) fn token(action: &TokenAction) -> Result<u8> {
             println!("{token}");
             Ok(0)
         }
-        TokenAction::List { database, project } => {
-            let store = Store::connect(database, 1)?;
+        TokenAction::List { database, database_password_file, project } => {
+            let store = Store::connect_with_password_file(database, database_password_file.as_deref(), 1)?;
             let tokens = runtime()?.block_on(store.list_tokens(project.as_deref()))?;
             println!(
                 "{:>5}  {:20} {:14} {:21} {:21} revoked",
@@ -143,8 +151,8 @@ pub(crate) fn token(action: &TokenAction) -> Result<u8> {
             }
             Ok(0)
         }
-        TokenAction::Revoke { database, token } => {
-            let store = Store::connect(database, 1)?;
+        TokenAction::Revoke { database, database_password_file, token } => {
+            let store = Store::connect_with_password_file(database, database_password_file.as_deref(), 1)?;
             let n = runtime()?.block_on(store.revoke_token(token))?;
             if n == 0 {
                 bail!("no active token with id or prefix {token:?}");
