@@ -127,7 +127,7 @@ fi
 
 # ---- serve ----
 "$BIN" token keygen >"$WORK/key"
-"$BIN" serve --database "$DB" --listen "$API_ADDR" --migrate --secret-key-file "$WORK/key" --max-upload-mib 1 \
+"$BIN" serve --database "$DB" --listen "$API_ADDR" --migrate --secret-key-file "$WORK/key" --max-upload-mib 1 --allow-registry "$REG" \
     >"$WORK/serve.log" 2>&1 &
 SERVE_PID=$!; PIDS+=("$SERVE_PID")
 for _ in $(seq 1 100); do curl -sf "$API/healthz" >/dev/null && break; sleep 0.1; done
@@ -220,14 +220,14 @@ check "workers logged the lost database connection and went on" grep -qE "retryi
 # ---- shared layer cache: each distinct layer walked once fleet-wide ----
 walked=$(psql_q "select sum(layers_walked) from results where origin = 'worker'")
 cached=$(psql_q "select sum(layers_cached) from results where origin = 'worker'")
-entries=$(psql_q "select count(*) from layer_cache")
 max_writes=$(psql_q "select max(writes) from layer_cache")
-distinct=$((IMAGES + 2))  # one unique top layer per image, the base, the middle layer
-log "layers: $entries cache entries for $distinct distinct layers; results: $walked walked, $cached from the shared cache"
-check "every distinct layer walked once fleet-wide ($entries entries, at most $max_writes walk each, $cached cache hits)" \
-    test "$entries:$max_writes" = "$distinct:1"
-check "completed scans took the shared layers from the cache ($walked walked + $cached cached)" \
-    test "$((walked + cached))" -eq "$((IMAGES * 2 + IMAGES / 2))"
+base_hits=$(psql_q "select max(hits) from layer_cache")
+refs=$((IMAGES * 2 + IMAGES / 2))  # every image: the base and its own top layer; even ones: the middle layer
+distinct=$((IMAGES + 2))
+log "layers: $refs layer references, $distinct distinct; results: $walked walked, $cached from the shared cache; base layer: $base_hits hits"
+# The killed worker's walks (stored in the cache) are in no result, so results walk at most $distinct layers.
+check "every layer walked once fleet-wide (no layer stored twice; $walked walks + $cached cache hits = $refs references; base served $base_hits times from the cache)" \
+    test "$max_writes:$((walked + cached))" = "1:$refs" -a "$walked" -le "$distinct" -a "$base_hits" -ge "$((IMAGES - 2))"
 
 # ---- reports identical to the CLI's ----
 "$BIN" --db "$WORK/cli.db" db update --db-source "$WORK/osv" --ecosystems PyPI,Debian --quiet >/dev/null 2>&1

@@ -10,8 +10,8 @@
 
 mod args;
 mod cli;
-mod cli_trust;
 mod cli_fleet;
+mod cli_trust;
 mod commands;
 mod output;
 mod progress;

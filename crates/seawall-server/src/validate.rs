@@ -45,6 +45,17 @@ pub fn validate_reference(input: &str, allowed: &[String]) -> Result<ValidRef, S
         return Err("file paths cannot be scanned by the fleet: use a registry reference".into());
     }
     let parsed = seawall_source::parse_registry(input, s).map_err(|e| e.to_string())?;
+    // The distribution grammar: each path component starts and ends with a letter or digit.
+    for c in parsed.repository.split('/') {
+        let (Some(first), Some(last)) = (c.chars().next(), c.chars().last()) else {
+            return Err("empty repository path component".into());
+        };
+        if !first.is_ascii_alphanumeric() || !last.is_ascii_alphanumeric() {
+            return Err(format!(
+                "invalid repository path component {c:?}: it must start and end with a letter or digit"
+            ));
+        }
+    }
     if let Some(d) = &parsed.digest {
         validate_digest(d)?;
     }
@@ -246,6 +257,8 @@ mod tests {
             "127.0.0.1:5000/app@sha256:xyz",
             "127.0.0.1:5000/app'; DROP TABLE jobs;--",
             "127.0.0.1:5000/../../etc:1",
+            "-1",
+            "127.0.0.1:5000/app-:1",
         ] {
             let e = validate_reference(bad, &[]).unwrap_err();
             assert!(!e.is_empty(), "{bad}");

@@ -41,7 +41,12 @@ async fn main() {
     // Admin statements on a plain connection (the store exposes no such operation).
     let (admin, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
     tokio::spawn(conn);
-    admin.batch_execute("TRUNCATE jobs, results, images, packages, findings, result_packages, tokens, projects CASCADE").await.unwrap();
+    admin
+        .batch_execute(
+            "TRUNCATE jobs, results, images, packages, findings, result_packages, tokens, projects CASCADE",
+        )
+        .await
+        .unwrap();
     let token = store.create_token("bench").await.unwrap();
     let project = store.authenticate(&token).await.unwrap().unwrap().project_id;
 

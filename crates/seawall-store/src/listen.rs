@@ -12,7 +12,7 @@ use crate::{StoreError, db_message};
 pub const JOBS_CHANNEL: &str = "seawall_jobs";
 
 /// A listening connection. [`JobListener::notified`] wakes on every notification; when the
-/// connection is lost, [`JobListener::closed`] turns true and the owner reconnects.
+/// connection is lost, [`JobListener::is_closed`] turns true and the owner reconnects.
 pub struct JobListener {
     wake: Arc<Notify>,
     closed: Arc<std::sync::atomic::AtomicBool>,
