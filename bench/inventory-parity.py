@@ -693,7 +693,8 @@ def syft_families(root):
         for fn, fx, exp, err, lit in function_cases(os.path.join(d, tf)):
             if "LicenseEnrichment" in fn or "pypi-remote" in fx:
                 continue
-            if lit is not None and "cfg" in lit.kv and "GuessUnpinned" in repr(lit.kv["cfg"]):
+            cfg = lit.kv.get("cfg") if lit is not None else None
+            if isinstance(cfg, Lit) and str(cfg.kv.get("GuessUnpinnedRequirements")) == "true":
                 f.skipped.append((fx, "GuessUnpinnedRequirements option"))
                 continue
             p = os.path.join(d, fx)

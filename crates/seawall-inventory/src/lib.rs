@@ -203,6 +203,61 @@ mod tests {
         }
     }
 
+    /// The bug class of issue 14: a package database or lock file that cannot be read must never
+    /// come out as a clean, empty inventory. Each file below is claimed by an analyzer and holds no
+    /// valid content; the analyzer must fail (the walker turns that into a warning naming the file)
+    /// or record a warning itself.
+    #[test]
+    fn regression_malformed_package_databases_are_never_silently_empty() {
+        let claimed = [
+            "/var/lib/dpkg/status",
+            "/var/lib/dpkg/status.d/libc6",
+            "/usr/lib/opkg/status",
+            "/lib/apk/db/installed",
+            "/usr/lib/apk/db/installed",
+            "/var/lib/rpm/rpmdb.sqlite",
+            "/var/lib/rpm/Packages",
+            "/usr/share/rpm/Packages",
+            "/usr/lib/sysimage/rpm/Packages.db",
+            "/usr/lib/python3/dist-packages/x-1.0.dist-info/METADATA",
+            "/usr/lib/python3/dist-packages/x-1.0.egg-info",
+            "/usr/lib/python3/dist-packages/x-1.0-py3.11.egg",
+            "/app/poetry.lock",
+            "/app/uv.lock",
+            "/app/pdm.lock",
+            "/app/Pipfile.lock",
+            "/opt/conda/conda-meta/x-1.0-0.json",
+            "/app/node_modules/x/package.json",
+            "/app/package-lock.json",
+            "/app/npm-shrinkwrap.json",
+            "/app/Cargo.lock",
+            "/opt/app/lib/x.jar",
+        ];
+        for path in claimed {
+            for body in [&b"asdf\n\nyolo\n"[..], b"null", b"\0\0\0\0garbage"] {
+                let meta = EntryMeta::file(path, body.len() as u64, Some(0));
+                let mut hit = false;
+                for a in analyzers() {
+                    if a.required(&meta) != Interest::Yes {
+                        continue;
+                    }
+                    hit = true;
+                    let mut facts = Facts::default();
+                    let r = a.analyze(&meta, &mut &body[..], &mut facts);
+                    let real: Vec<_> = facts.packages.iter().filter(|p| !p.version.is_empty()).collect();
+                    assert!(real.is_empty(), "{path}: {real:?}");
+                    assert!(
+                        r.is_err() || !facts.warnings.is_empty(),
+                        "{} on {path} with {:?}: silently empty",
+                        a.name(),
+                        String::from_utf8_lossy(body)
+                    );
+                }
+                assert!(hit, "{path} is claimed by no analyzer");
+            }
+        }
+    }
+
     #[test]
     fn names_are_unique_and_kebab_case() {
         let all = analyzers();

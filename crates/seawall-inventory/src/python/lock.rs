@@ -6,7 +6,9 @@
 //! **Unpinned requirements.** A requirement pinned with `==V` (no wildcard) or `===V` becomes a
 //! package with version `V`. Any other requirement (`>=1.0`, `~=2.1`, no specifier at all) becomes a
 //! package with an **empty version** and `properties["constraint"]` holding the specifier (`>=1.0`,
-//! or empty when unconstrained) — as Syft does; matchers must treat an empty version as unknown.
+//! or empty when unconstrained); matchers must treat an empty version as unknown. A range is never
+//! taken as a version (osv-scalibr takes the bound, Syft drops unpinned requirements unless told to
+//! guess the lowest version).
 //! Every requirement carries its 1-based line. Files inside installed libraries (`site-packages/`,
 //! `dist-packages/`, `node_modules/`) are ignored: they describe the library's own development, and
 //! the installed distributions are reported from their metadata.
