@@ -184,6 +184,22 @@ pub(crate) fn purl(
 /// ```
 pub use seawall_core::normalize_pypi_name as pep503_normalize;
 
+/// A text database read record by record (dpkg, opkg and apk): the records understood and the
+/// problems met, each with the 1-based line it concerns. Problems become warnings naming the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parsed<T> {
+    /// The records read.
+    pub entries: Vec<T>,
+    /// What could not be understood: (1-based line, message).
+    pub problems: Vec<(u32, String)>,
+}
+
+impl<T> Default for Parsed<T> {
+    fn default() -> Self {
+        Parsed { entries: Vec::new(), problems: Vec::new() }
+    }
+}
+
 /// One field of an RFC 822-style stanza (dpkg status, Python METADATA). Continuation lines (starting
 /// with a space or tab) are joined with `\n`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -262,6 +278,14 @@ pub(crate) fn line_list(lines: &[u32]) -> String {
         s.push(format!("… ({} lines)", lines.len()));
     }
     s.join(", ")
+}
+
+/// Asserts what `a.required` answers for each path (a regular 1-byte file, directory scan).
+#[cfg(test)]
+pub(crate) fn assert_interest(a: &dyn seawall_analyzer::FileAnalyzer, want: Interest, paths: &[&str]) {
+    for p in paths {
+        assert_eq!(a.required(&EntryMeta::file(p, 1, None)), want, "{} on {p}", a.name());
+    }
 }
 
 #[cfg(test)]

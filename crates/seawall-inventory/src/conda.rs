@@ -202,9 +202,11 @@ mod tests {
     #[test]
     fn paths() {
         let a = CondaAnalyzer;
-        for p in ["/opt/conda/envs/ml/conda-meta/torch-2.0.json", "conda-meta/x.json"] {
-            assert_eq!(a.required(&EntryMeta::file(p, 1, None)), Interest::Yes, "{p}");
-        }
+        crate::common::assert_interest(
+            &a,
+            Interest::Yes,
+            &["/opt/conda/envs/ml/conda-meta/torch-2.0.json", "conda-meta/x.json"],
+        );
         for p in
             ["/opt/conda/conda-meta/history", "/opt/conda/pkgs/x/info/index.json", "/x/conda-meta/a/b.json"]
         {

@@ -81,7 +81,7 @@ use seawall_analyzer::FileAnalyzer;
 
 pub use binary::{BinaryAnalyzer, parse_cargo_auditable, parse_go_buildinfo, parse_go_buildinfo_pointers};
 pub use cargo_lock::{CargoLockAnalyzer, parse_cargo_lock};
-pub use common::{PROP_ANALYZER, PROP_VERSION_MISSING, pep503_normalize};
+pub use common::{PROP_ANALYZER, PROP_VERSION_MISSING, Parsed, pep503_normalize};
 pub use conda::{CondaAnalyzer, parse_conda_meta};
 pub use cuda::{CudaAnalyzer, parse_cuda_version_json, parse_cuda_version_txt, parse_version_header};
 pub use java::{JavaAnalyzer, java_file_name, parse_jar, pom_xml_version};

@@ -108,21 +108,25 @@ mod tests {
     #[test]
     fn paths() {
         let a = NpmAnalyzer;
-        for p in [
-            "app/node_modules/express/package.json",
-            "/usr/local/lib/node_modules/npm/node_modules/semver/package.json",
-            "node_modules/@babel/core/package.json",
-        ] {
-            assert_eq!(a.required(&EntryMeta::file(p, 1, None)), Interest::Yes, "{p}");
-        }
-        for p in [
-            "package.json",
-            "app/node_modules/x/lib/package.json",
-            "node_modules/@babel/package.json",
-            "my_node_modules/x/package.json",
-        ] {
-            assert_eq!(a.required(&EntryMeta::file(p, 1, None)), Interest::No, "{p}");
-        }
+        crate::common::assert_interest(
+            &a,
+            Interest::Yes,
+            &[
+                "app/node_modules/express/package.json",
+                "/usr/local/lib/node_modules/npm/node_modules/semver/package.json",
+                "node_modules/@babel/core/package.json",
+            ],
+        );
+        crate::common::assert_interest(
+            &a,
+            Interest::No,
+            &[
+                "package.json",
+                "app/node_modules/x/lib/package.json",
+                "node_modules/@babel/package.json",
+                "my_node_modules/x/package.json",
+            ],
+        );
     }
 
     #[test]

@@ -7,8 +7,8 @@
 use seawall_analyzer::{AnalyzerError, EntryMeta};
 use seawall_core::SourcePackage;
 
-use crate::common::{Out, WholeFile, line_list, text, whole_file_analyzer};
-use crate::os::{ECOSYSTEM_ALPINE, OsEntry, push_os_package};
+use crate::common::{Out, Parsed, WholeFile, line_list, text, whole_file_analyzer};
+use crate::os::{ECOSYSTEM_ALPINE, OsEntry, record_database};
 
 /// One package of the apk database.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -25,14 +25,9 @@ pub struct ApkEntry {
     pub line: u32,
 }
 
-/// What [`parse_apk_installed`] read: packages and problems (1-based line, message).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ApkDatabase {
-    /// Installed packages.
-    pub entries: Vec<ApkEntry>,
-    /// Lines that are not `X:value` fields, stanzas without `P:` or `V:`.
-    pub problems: Vec<(u32, String)>,
-}
+/// What [`parse_apk_installed`] read: packages, and the problems met (lines that are not `X:value`
+/// fields, stanzas without `P:` or `V:`).
+pub type ApkDatabase = Parsed<ApkEntry>;
 
 /// Parses `lib/apk/db/installed`. Lines that are not a one-letter `X:value` field and stanzas
 /// without `P:` are problems; a stanza without `V:` is an entry with an empty version and a problem.
@@ -86,6 +81,20 @@ pub fn parse_apk_installed(text: &str) -> ApkDatabase {
     db
 }
 
+impl From<ApkEntry> for OsEntry {
+    fn from(e: ApkEntry) -> Self {
+        let source = e.origin.map(|o| SourcePackage { name: o, version: e.version.clone() });
+        OsEntry {
+            name: e.name,
+            version: e.version,
+            arch: e.arch,
+            source,
+            line: Some(e.line),
+            properties: Vec::new(),
+        }
+    }
+}
+
 /// Reads the apk database. Packages get ecosystem `Alpine` (rewritten by [`crate::apply_os`]),
 /// `source` = origin with the binary version (apk records none for the origin), `properties["arch"]`
 /// and a `pkg:apk/alpine/…` purl.
@@ -101,22 +110,7 @@ impl WholeFile for ApkAnalyzer {
     }
 
     fn read(&self, bytes: &[u8], out: &mut Out<'_, '_>) -> Result<(), AnalyzerError> {
-        let db = parse_apk_installed(&text(bytes));
-        for e in db.entries {
-            let source = e.origin.map(|o| SourcePackage { name: o, version: e.version.clone() });
-            let entry = OsEntry {
-                name: e.name,
-                version: e.version,
-                arch: e.arch,
-                source,
-                line: Some(e.line),
-                properties: Vec::new(),
-            };
-            push_os_package(out, ECOSYSTEM_ALPINE, entry);
-        }
-        for (line, p) in db.problems {
-            out.warn(Some(line), p);
-        }
+        record_database(out, ECOSYSTEM_ALPINE, parse_apk_installed(&text(bytes)));
         Ok(())
     }
 }

@@ -9,8 +9,8 @@
 use seawall_analyzer::{AnalyzerError, EntryMeta};
 use seawall_core::SourcePackage;
 
-use crate::common::{Out, WholeFile, line_list, stanzas, text, whole_file_analyzer};
-use crate::os::{ECOSYSTEM_DEBIAN, ECOSYSTEM_OPENWRT, OsEntry, push_os_package};
+use crate::common::{Out, Parsed, WholeFile, line_list, stanzas, text, whole_file_analyzer};
+use crate::os::{ECOSYSTEM_DEBIAN, ECOSYSTEM_OPENWRT, OsEntry, record_database};
 
 /// One installed package from a dpkg or opkg database.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,16 +29,9 @@ pub struct DpkgEntry {
     pub line: u32,
 }
 
-/// What [`parse_dpkg_status`] read: the installed packages and the problems met, each with the
-/// 1-based line it concerns.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DpkgDatabase {
-    /// Installed packages.
-    pub entries: Vec<DpkgEntry>,
-    /// Lines that could not be understood (not `Field: value`, installed stanzas without
-    /// `Package:` or `Version:`, unknown `Status:` values).
-    pub problems: Vec<(u32, String)>,
-}
+/// What [`parse_dpkg_status`] read: installed packages, and the problems met (lines that are not
+/// `Field: value`, installed stanzas without `Package:` or `Version:`, unknown `Status:` values).
+pub type DpkgDatabase = Parsed<DpkgEntry>;
 
 /// Parses a dpkg or opkg status file. A stanza is installed when its `Status:` is
 /// `<want> <flag> installed` (so `deinstall ok config-files` and `install ok unpacked` are not, and
@@ -111,23 +104,17 @@ fn parse_source(src: &str, binary_version: &str) -> (String, String) {
     }
 }
 
-/// Records the packages of a parsed database and its problems as warnings. A non-empty file that
-/// yields neither packages nor problems (only not-installed stanzas) is a valid database.
-fn record(out: &mut Out<'_, '_>, ecosystem: &str, db: DpkgDatabase) {
-    for e in db.entries {
+impl From<DpkgEntry> for OsEntry {
+    fn from(e: DpkgEntry) -> Self {
         let source = Some(SourcePackage { name: e.source_name, version: e.source_version });
-        let entry = OsEntry {
+        OsEntry {
             name: e.name,
             version: e.version,
             arch: e.arch,
             source,
             line: Some(e.line),
             properties: Vec::new(),
-        };
-        push_os_package(out, ecosystem, entry);
-    }
-    for (line, p) in db.problems {
-        out.warn(Some(line), p);
+        }
     }
 }
 
@@ -157,7 +144,7 @@ impl WholeFile for DpkgAnalyzer {
 
     fn read(&self, bytes: &[u8], out: &mut Out<'_, '_>) -> Result<(), AnalyzerError> {
         let status_d = Self::is_status_d(out.meta.rel_path());
-        record(out, ECOSYSTEM_DEBIAN, parse_dpkg_status(&text(bytes), status_d));
+        record_database(out, ECOSYSTEM_DEBIAN, parse_dpkg_status(&text(bytes), status_d));
         Ok(())
     }
 }
@@ -178,7 +165,7 @@ impl WholeFile for OpkgAnalyzer {
     }
 
     fn read(&self, bytes: &[u8], out: &mut Out<'_, '_>) -> Result<(), AnalyzerError> {
-        record(out, ECOSYSTEM_OPENWRT, parse_dpkg_status(&text(bytes), false));
+        record_database(out, ECOSYSTEM_OPENWRT, parse_dpkg_status(&text(bytes), false));
         Ok(())
     }
 }

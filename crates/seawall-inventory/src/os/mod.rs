@@ -74,6 +74,20 @@ pub(crate) struct OsEntry {
     pub(crate) properties: Vec<(&'static str, String)>,
 }
 
+/// Records the packages of a parsed text database and its problems as warnings at their lines.
+pub(crate) fn record_database<E: Into<OsEntry>>(
+    out: &mut Out<'_, '_>,
+    ecosystem: &str,
+    db: crate::common::Parsed<E>,
+) {
+    for e in db.entries {
+        push_os_package(out, ecosystem, e.into());
+    }
+    for (line, p) in db.problems {
+        out.warn(Some(line), p);
+    }
+}
+
 /// Records an OS package read by `out`'s analyzer: base ecosystem, `arch`, source, CUDA component tag,
 /// the package manager's purl, and the CPython interpreter when the package is the interpreter.
 pub(crate) fn push_os_package(out: &mut Out<'_, '_>, ecosystem: &str, e: OsEntry) {

@@ -512,18 +512,22 @@ pub(crate) mod tests {
 
     #[test]
     fn database_directories() {
-        for p in [
-            "/var/lib/rpm/Packages",
-            "/usr/lib/sysimage/rpm/Packages.db",
-            "/usr/share/rpm/Packages",
-            "/usr/share/rpm/Packages.db",
-            "/usr/share/rpm/rpmdb.sqlite",
-        ] {
-            assert_eq!(RpmAnalyzer.required(&EntryMeta::file(p, 10, None)), Interest::Yes, "{p}");
-        }
-        for p in ["/opt/Packages", "/var/lib/rpm/Packages.bak", "/var/lib/rpm/x/Packages"] {
-            assert_eq!(RpmAnalyzer.required(&EntryMeta::file(p, 10, None)), Interest::No, "{p}");
-        }
+        crate::common::assert_interest(
+            &RpmAnalyzer,
+            Interest::Yes,
+            &[
+                "/var/lib/rpm/Packages",
+                "/usr/lib/sysimage/rpm/Packages.db",
+                "/usr/share/rpm/Packages",
+                "/usr/share/rpm/Packages.db",
+                "/usr/share/rpm/rpmdb.sqlite",
+            ],
+        );
+        crate::common::assert_interest(
+            &RpmAnalyzer,
+            Interest::No,
+            &["/opt/Packages", "/var/lib/rpm/Packages.bak", "/var/lib/rpm/x/Packages"],
+        );
     }
 
     proptest! {

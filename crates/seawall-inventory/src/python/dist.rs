@@ -301,17 +301,21 @@ mod tests {
     #[test]
     fn egg_and_case_variants_are_required() {
         let a = PythonDistAnalyzer;
-        for p in [
-            "usr/lib/python3.9/site-packages/setuptools-57.4.0-py3.9.egg/EGG-INFO/PKG-INFO",
-            "site-packages/v.DIST-INFO/METADATA",
-            "site-packages/w.EGG-INFO/PKG-INFO",
-            "site-packages/z.EGG-INFO",
-        ] {
-            assert_eq!(a.required(&EntryMeta::file(p, 1, None)), Interest::Yes, "{p}");
-        }
-        for p in ["site-packages/notdist-info/METADATA", "egg-info", "x.egg/EGG-INFO/top_level.txt"] {
-            assert_eq!(a.required(&EntryMeta::file(p, 1, None)), Interest::No, "{p}");
-        }
+        crate::common::assert_interest(
+            &a,
+            Interest::Yes,
+            &[
+                "usr/lib/python3.9/site-packages/setuptools-57.4.0-py3.9.egg/EGG-INFO/PKG-INFO",
+                "site-packages/v.DIST-INFO/METADATA",
+                "site-packages/w.EGG-INFO/PKG-INFO",
+                "site-packages/z.EGG-INFO",
+            ],
+        );
+        crate::common::assert_interest(
+            &a,
+            Interest::No,
+            &["site-packages/notdist-info/METADATA", "egg-info", "x.egg/EGG-INFO/top_level.txt"],
+        );
     }
 
     fn zip(entries: &[(&str, &[u8])]) -> Vec<u8> {

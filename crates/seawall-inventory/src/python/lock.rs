@@ -316,18 +316,22 @@ mod tests {
         let a = PythonLockAnalyzer;
         let m = EntryMeta::file("requirements.txt", 1, None);
         assert_eq!(a.required(&m), Interest::Yes);
-        for p in [
-            "app/requirements-dev.txt",
-            "requirements/base.txt",
-            "dev_requirements.txt",
-            "requirements.in",
-            "requirements/dev.in",
-        ] {
-            assert_eq!(a.required(&EntryMeta::file(p, 1, None)), Interest::Yes, "{p}");
-        }
-        for p in ["notes.txt", "app/base.txt", "deps.in", "MANIFEST.in"] {
-            assert_eq!(a.required(&EntryMeta::file(p, 1, None)), Interest::Sniff, "{p}");
-        }
+        crate::common::assert_interest(
+            &a,
+            Interest::Yes,
+            &[
+                "app/requirements-dev.txt",
+                "requirements/base.txt",
+                "dev_requirements.txt",
+                "requirements.in",
+                "requirements/dev.in",
+            ],
+        );
+        crate::common::assert_interest(
+            &a,
+            Interest::Sniff,
+            &["notes.txt", "app/base.txt", "deps.in", "MANIFEST.in"],
+        );
         for p in ["/usr/share/licenses/x.txt", "/etc/x.in", "a/LICENSE", "big.txt"] {
             let size = if p == "big.txt" { CANDIDATE_MAX + 1 } else { 1 };
             assert_eq!(a.required(&EntryMeta::file(p, size, Some(0))), Interest::No, "{p}");
