@@ -27,7 +27,8 @@
 //!    A few artifacts whose manifests name the wrong group are corrected from a table
 //!    (`spring-web` → `org.springframework`, as osv-scalibr does).
 //!
-//! An archive none of these identify is a warning. New Relic agent instrumentation modules (manifest
+//! An archive none of these identify (JDK modules and runtime jars, applications without build
+//! metadata) is reported as a notice: it was read completely, it names no Maven artifact. New Relic agent instrumentation modules (manifest
 //! `Weave-Classes`) are part of the agent, not the library they are named after, and are skipped
 //! (as Syft does). Every package has ecosystem `Maven`, name
 //! `group:artifact` and purl `pkg:maven/<group>/<artifact>@<version>`; packages of nested archives
@@ -515,11 +516,12 @@ fn parse_archive(
             p.member = member.map(String::from);
             p
         })),
-        // A library archive without any coordinates; a WAR/EAR that only bundles others is named by
-        // them (its nested archives are read below), so only archives with no nested ones warn.
-        None if nested.is_empty() => problems.push(here(
-            "no Maven coordinates found (no pom.properties, no versioned file name, no usable MANIFEST.MF)"
-                .into(),
+        // An archive without any coordinates (JDK modules and runtime jars, applications without
+        // build metadata) was read completely but names no Maven artifact: a notice. A WAR/EAR that
+        // only bundles others is named by them (its nested archives are read below): nothing to say.
+        None if nested.is_empty() => problems.push((
+            WarningKind::Notice,
+            here("no Maven coordinates found (no pom.properties, no versioned file name, no usable MANIFEST.MF)".into()).1,
         )),
         None => {}
     }
@@ -794,6 +796,7 @@ mod tests {
         let (p, w) = parse_jar(&bare, "no_pom_properties.jar").unwrap();
         assert!(p.is_empty());
         assert_eq!(w.len(), 1, "{w:?}");
+        assert_eq!(w[0].0, WarningKind::Notice, "read completely: a notice, not an incomplete scan");
         let bad_pom = jar(&[("META-INF/maven/x/y/pom.properties", b"artifactId=y\nversion=1\n")], false);
         let (p, w) = parse_jar(&bad_pom, "pom_missing_group_id.jar").unwrap();
         assert!(p.is_empty());

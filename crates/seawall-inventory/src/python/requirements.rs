@@ -313,6 +313,9 @@ fn name_version_from_archive(target: &str) -> Option<(String, Option<String>)> {
     let (base, fragment) = target.split_once('#').map_or((target, ""), |(b, f)| (b, f));
     let base = base.split('?').next().unwrap_or(base);
     let file = base.trim_end_matches('/').rsplit('/').next().unwrap_or(base);
+    // URLs escape the `+` of local versions (`torch-2.0.1%2Bcu118-….whl`).
+    let decoded = file.replace("%2B", "+").replace("%2b", "+");
+    let file = decoded.as_str();
     if let Some(stem) = file.strip_suffix(".whl") {
         let mut parts = stem.splitn(3, '-');
         let (name, version) = (parts.next()?, parts.next()?);
@@ -331,8 +334,10 @@ fn name_version_from_archive(target: &str) -> Option<(String, Option<String>)> {
     (!egg.is_empty()).then(|| (egg.to_string(), None))
 }
 
-/// Parses a pip requirements file. Fuzz entry point.
+/// Parses a pip requirements file (a UTF-8 byte-order mark is ignored, as pip does). Fuzz entry
+/// point.
 pub fn parse_requirements(text: &str) -> RequirementsFile {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut f = RequirementsFile::default();
     for (lineno, line) in logical_lines(text) {
         match parse_line(&line, lineno) {
@@ -535,7 +540,8 @@ pillow==9.0.0 \\
     fn direct_references() {
         let got = pins(
             "./downloads/numpy-1.9.2-cp34-none-win32.whl\nhttp://x.invalid/wxPython_Phoenix-3.0.3.dev1820+49a8884-cp34-none-win_amd64.whl\n\
-             https://x.invalid/pkg-2.0.tar.gz\ngit+https://x.invalid/r.git#egg=thing\n./local/dir\nurllib3 @ https://github.com/urllib3/urllib3/archive/refs/tags/1.26.8.zip\n",
+             https://x.invalid/pkg-2.0.tar.gz\ngit+https://x.invalid/r.git#egg=thing\n./local/dir\nurllib3 @ https://github.com/urllib3/urllib3/archive/refs/tags/1.26.8.zip\n\
+             https://download.pytorch.org/whl/cu118/torch-2.0.1%2Bcu118-cp310-cp310-linux_x86_64.whl\n",
         );
         assert_eq!(
             got,
@@ -545,6 +551,7 @@ pillow==9.0.0 \\
                 p("pkg", Some("2.0")),
                 p("thing", None),
                 p("urllib3", None),
+                p("torch", Some("2.0.1+cu118")),
             ]
         );
     }
@@ -557,6 +564,11 @@ pillow==9.0.0 \\
         let f = parse_requirements("pkgB==2.0\n");
         assert_eq!(f.requirements[0].line, 1);
         assert_eq!(parse_requirements("a\\\n==1\n\nb==2").requirements[1].line, 4);
+        // A byte-order mark and CRLF line ends, as Windows editors write them.
+        assert_eq!(
+            pins("\u{feff}numpy==1.0\r\nscipy==1.1\r\n"),
+            [p("numpy", Some("1.0")), p("scipy", Some("1.1"))]
+        );
     }
 
     #[test]
