@@ -48,7 +48,7 @@ pub struct CargoLockAnalyzer;
 
 impl WholeFile for CargoLockAnalyzer {
     const NAME: &'static str = "cargo-lock";
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
     const MAX_SIZE: u64 = 16 * 1024 * 1024;
 
     fn wants(&self, meta: &EntryMeta<'_>) -> bool {

@@ -598,7 +598,7 @@ pub struct JavaAnalyzer;
 
 impl WholeFile for JavaAnalyzer {
     const NAME: &'static str = "java";
-    const VERSION: u32 = 2;
+    const VERSION: u32 = 3;
 
     fn wants(&self, meta: &EntryMeta<'_>) -> bool {
         is_archive_name(meta.file_name())

@@ -77,7 +77,7 @@ pub struct NpmAnalyzer;
 
 impl WholeFile for NpmAnalyzer {
     const NAME: &'static str = "npm";
-    const VERSION: u32 = 2;
+    const VERSION: u32 = 3;
     const MAX_SIZE: u64 = 8 * 1024 * 1024;
 
     fn wants(&self, meta: &EntryMeta<'_>) -> bool {

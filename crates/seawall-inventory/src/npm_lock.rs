@@ -157,7 +157,7 @@ pub struct NpmLockAnalyzer;
 
 impl WholeFile for NpmLockAnalyzer {
     const NAME: &'static str = "npm-lock";
-    const VERSION: u32 = 2;
+    const VERSION: u32 = 3;
     const MAX_SIZE: u64 = LOCK_MAX;
 
     fn wants(&self, meta: &EntryMeta<'_>) -> bool {

@@ -230,7 +230,7 @@ impl FileAnalyzer for BinaryAnalyzer {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn required(&self, meta: &EntryMeta<'_>) -> Interest {

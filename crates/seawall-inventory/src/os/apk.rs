@@ -103,7 +103,7 @@ pub struct ApkAnalyzer;
 
 impl WholeFile for ApkAnalyzer {
     const NAME: &'static str = "apk";
-    const VERSION: u32 = 2;
+    const VERSION: u32 = 3;
 
     fn wants(&self, meta: &EntryMeta<'_>) -> bool {
         matches!(meta.rel_path(), "lib/apk/db/installed" | "usr/lib/apk/db/installed")

@@ -135,7 +135,7 @@ impl DpkgAnalyzer {
 
 impl WholeFile for DpkgAnalyzer {
     const NAME: &'static str = "dpkg";
-    const VERSION: u32 = 2;
+    const VERSION: u32 = 3;
 
     fn wants(&self, meta: &EntryMeta<'_>) -> bool {
         let p = meta.rel_path();
@@ -158,7 +158,7 @@ pub struct OpkgAnalyzer;
 
 impl WholeFile for OpkgAnalyzer {
     const NAME: &'static str = "opkg";
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
 
     fn wants(&self, meta: &EntryMeta<'_>) -> bool {
         matches!(meta.rel_path(), "usr/lib/opkg/status" | "var/lib/opkg/status")

@@ -105,7 +105,7 @@ impl FileAnalyzer for PythonDistAnalyzer {
     }
 
     fn version(&self) -> u32 {
-        2
+        3
     }
 
     fn required(&self, meta: &EntryMeta<'_>) -> Interest {

@@ -105,7 +105,7 @@ impl PythonInterpreterAnalyzer {
 
 impl WholeFile for PythonInterpreterAnalyzer {
     const NAME: &'static str = "python-interpreter";
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
     const MAX_SIZE: u64 = 256 * 1024;
 
     fn wants(&self, meta: &EntryMeta<'_>) -> bool {

@@ -246,7 +246,7 @@ fn capture(out: &mut Out<'_, '_>, content: String) {
 
 impl WholeFile for PythonLockAnalyzer {
     const NAME: &'static str = "python-lock";
-    const VERSION: u32 = 3;
+    const VERSION: u32 = 4;
     const MAX_SIZE: u64 = LOCK_MAX;
 
     fn wants(&self, meta: &EntryMeta<'_>) -> bool {
