@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, sync_channel};
 
 use seawall_analyzer::{AnalyzerError, EntryMeta, Facts, FileAnalyzer, Interest, SNIFF_LEN, ScanWarning};
+use seawall_core::WarningKind;
 
 use crate::WalkLimits;
 
@@ -31,16 +32,25 @@ fn run_one(a: &dyn FileAnalyzer, meta: &EntryMeta<'_>, content: &mut dyn Read, o
     match result {
         Ok(Ok(())) => {}
         Ok(Err(e)) => out.warnings.push(warning(a, meta, &e)),
-        Err(_) => out.warnings.push(ScanWarning::at(
-            a.name(),
-            meta.location(),
-            "analyzer panicked on this file (bug: please report); its facts for this file may be incomplete",
-        )),
+        Err(_) => out.warnings.push(
+            ScanWarning::at(
+                a.name(),
+                meta.location(),
+                "analyzer panicked on this file (bug: please report); its facts for this file may be incomplete",
+            )
+            .with_kind(WarningKind::ScannerError),
+        ),
     }
 }
 
+/// An analyzer's error as a warning: a declared bound is a parse budget, anything else a file not
+/// analysed.
 fn warning(a: &dyn FileAnalyzer, meta: &EntryMeta<'_>, e: &AnalyzerError) -> ScanWarning {
-    ScanWarning::at(a.name(), meta.location(), e.to_string())
+    let kind = match e {
+        AnalyzerError::Limit(_) => WarningKind::ParseBudgetExceeded,
+        _ => WarningKind::FileNotAnalyzed,
+    };
+    ScanWarning::at(a.name(), meta.location(), e.to_string()).with_kind(kind)
 }
 
 /// Offers an entry to every analyzer and feeds the content to those that want it.
@@ -89,15 +99,18 @@ pub(crate) fn offer(
     if meta.is_file() {
         wanted.retain(|a| {
             if meta.size > a.max_size() && !a.streams() {
-                out.warnings.push(ScanWarning::at(
-                    a.name(),
-                    meta.location(),
-                    format!(
-                        "not analyzed: file of {} bytes exceeds this analyzer's limit of {} bytes",
-                        meta.size,
-                        a.max_size()
-                    ),
-                ));
+                out.warnings.push(
+                    ScanWarning::at(
+                        a.name(),
+                        meta.location(),
+                        format!(
+                            "not analyzed: file of {} bytes exceeds this analyzer's limit of {} bytes",
+                            meta.size,
+                            a.max_size()
+                        ),
+                    )
+                    .with_kind(WarningKind::FileNotAnalyzed),
+                );
                 false
             } else {
                 true
@@ -169,9 +182,10 @@ fn tee(
         for h in handles {
             match h.join() {
                 Ok(f) => out.extend(f),
-                Err(_) => {
-                    out.warnings.push(ScanWarning::at("walker", meta.location(), "analyzer thread panicked"))
-                }
+                Err(_) => out.warnings.push(
+                    ScanWarning::at("walker", meta.location(), "analyzer thread panicked")
+                        .with_kind(WarningKind::ScannerError),
+                ),
             }
         }
         match read_err {

@@ -14,10 +14,18 @@
 //! * [`squash()`] — applies whiteouts and overwrites of later layers to the *facts* (not to a tree):
 //!   the result keeps live packages, OS info and captured files, and keeps secrets and model findings of
 //!   deleted files with `deleted_in_layer` set.
-//! * [`LayerCache`] — content-addressed per-layer facts keyed by diff_id, analyzer names and versions,
-//!   and options, safe for concurrent processes (write to a unique file, then rename).
+//! * [`LayerDigests`] — the blob digest and diff_id of a layer, computed on every byte read in the walk
+//!   itself; the caller compares them with what the manifest and config claim.
+//! * [`LayerCache`] — per-layer facts keyed by the *verified* blob digest, analyzer names and
+//!   versions, and options; entries carry a digest of their own content (a tampered or truncated
+//!   entry is a miss), are bounded in total size (least recently used evicted first) and are safe for
+//!   concurrent processes (write to a unique file, then rename).
 //! * [`LayerStore`] — the cache backend trait ([`LayerCache`] is the local one; fleet mode adds a
 //!   PostgreSQL one shared by every worker).
+//!
+//! Layers are read as the runtimes apply them (the semantics of Go's `archive/tar`: PAX and
+//! GNU sparse files expanded, header-only entries without data, names resolved through the layer's
+//! own symlinks and clamped at the root — see the `path` and `tar` modules).
 //!
 //! The walker knows nothing about where blobs come from (`seawall-source`) or what analyzers exist
 //! (`seawall-scan` builds the registry).
@@ -39,15 +47,19 @@ mod dir;
 mod dispatch;
 mod layer;
 mod path;
+pub mod sparse;
 mod squash;
 mod store;
+mod tar;
 
-pub use cache::{LayerCache, cache_key};
+pub use cache::{CacheInfo, DEFAULT_MAX_BYTES, LayerCache, blob_digest, cache_key, decode_cache_entry};
+pub use decompress::LayerDigests;
 pub use dir::{DirOptions, DirWalk, SKIP_DIRS};
 pub use layer::{LayerPaths, LayerStats, LayerWalk};
 pub use path::normalize_tar_path;
 pub use squash::{Squashed, squash};
 pub use store::LayerStore;
+pub use tar::{TarListing, list_tar};
 
 use seawall_analyzer::FileAnalyzer;
 
@@ -64,6 +76,9 @@ pub struct WalkLimits {
     pub max_layer_bytes: u64,
     /// Maximum number of entries in one layer.
     pub max_entries: u64,
+    /// Maximum uncompressed bytes of all layers walked by one [`Walker`] (one scan), sparse-file holes
+    /// included. A blob referenced by several layers counts once when the caller walks it once.
+    pub max_scan_bytes: u64,
 }
 
 impl Default for WalkLimits {
@@ -72,22 +87,36 @@ impl Default for WalkLimits {
             shared_buffer_max: 64 * 1024 * 1024,
             max_ratio: 1000,
             ratio_check_after: 512 * 1024 * 1024,
-            max_layer_bytes: 512 * 1024 * 1024 * 1024,
+            max_layer_bytes: 256 * 1024 * 1024 * 1024,
             max_entries: 10_000_000,
+            max_scan_bytes: 512 * 1024 * 1024 * 1024,
         }
     }
 }
 
-/// Walks layers and directories with a fixed set of analyzers.
+/// Walks layers and directories with a fixed set of analyzers. One walker per scan: its budget of
+/// uncompressed bytes ([`WalkLimits::max_scan_bytes`]) is shared by every layer it walks.
 pub struct Walker {
     analyzers: Vec<Box<dyn FileAnalyzer>>,
     limits: WalkLimits,
+    budget: decompress::Budget,
 }
 
 impl Walker {
     /// A walker over the given analyzers.
     pub fn new(analyzers: Vec<Box<dyn FileAnalyzer>>, limits: WalkLimits) -> Self {
-        Walker { analyzers, limits }
+        let budget = decompress::Budget::new(limits.max_scan_bytes);
+        Walker { analyzers, limits, budget }
+    }
+
+    /// Uncompressed bytes walked so far (all layers).
+    pub fn bytes_walked(&self) -> u64 {
+        self.budget.used()
+    }
+
+    /// True once the scan's budget of uncompressed bytes is spent.
+    pub fn budget_spent(&self) -> bool {
+        self.budget.used() > self.limits.max_scan_bytes
     }
 
     /// The analyzers, in registration order.
