@@ -315,6 +315,8 @@ pub(crate) enum AuditTarget {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum CacheAction {
+    /// Where the layer cache is, how many layers it holds, its size and its bound.
+    Info,
     /// Remove every cached layer.
     Clean,
 }

@@ -142,6 +142,12 @@ pub struct ScanOptions {
     /// A layer-cache backend that replaces the local directory (fleet mode: PostgreSQL, shared by
     /// every worker; keyed on verified blob digests).
     pub layer_store: Option<Arc<dyn seawall_walker::LayerStore>>,
+    /// Bound on the total size of the layer cache (`None`: `seawall_walker::DEFAULT_MAX_BYTES`); the
+    /// least recently used entries are evicted after each image scan.
+    pub cache_max_bytes: Option<u64>,
+    /// Bound on the uncompressed bytes one scan reads (all layers, sparse holes included); `None`:
+    /// `seawall_walker::WalkLimits::default().max_scan_bytes`. Hitting it makes the scan incomplete.
+    pub max_scan_bytes: Option<u64>,
     /// Image source options (platform, insecure, Docker host, credentials).
     pub source: SourceOptions,
     /// Registries base images may come from (`SW-DF-007`); empty disables that rule.
@@ -165,10 +171,65 @@ impl ScanOptions {
         }
     }
 
-    /// Everything besides the analyzer set that changes per-layer facts (part of the cache key).
-    pub fn fingerprint(&self) -> String {
-        format!("allowed_registries={:?}", self.allowed_registries)
+    /// The walk bounds of a scan with these options.
+    pub fn walk_limits(&self) -> seawall_walker::WalkLimits {
+        let mut l = seawall_walker::WalkLimits::default();
+        if let Some(b) = self.max_scan_bytes {
+            l.max_scan_bytes = b;
+        }
+        l
     }
+
+    /// Everything besides the analyzer set that changes per-layer facts, hashed with
+    /// [`seawall_core::stable_hash`] from typed values (part of the layer-cache key): the options the
+    /// file analyzers read (allowed registries, sorted; project root and compose files), the date that end-of-life checks compare with,
+    /// the rule catalog (a changed severity or title changes cached findings) and the walk bounds.
+    pub fn fingerprint(&self) -> String {
+        let config = self.config_options();
+        let mut registries = config.allowed_registries.clone();
+        registries.sort();
+        registries.dedup();
+        let today = config.today.clone().unwrap_or_else(seawall_config::tables::today);
+        let limits = self.walk_limits();
+        let numbers = [
+            limits.shared_buffer_max,
+            limits.max_ratio,
+            limits.ratio_check_after,
+            limits.max_layer_bytes,
+            limits.max_entries,
+        ]
+        .map(|n| n.to_string())
+        .join(",");
+        let registries = registries.join("\n");
+        let root = config.project_root.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+        let compose: Vec<String> = config.compose_files.clone();
+        let compose = compose.join("\n");
+        let catalog = catalog_digest();
+        seawall_core::stable_hash(&[
+            "seawall-scan-options/1",
+            "allowed_registries",
+            &registries,
+            "today",
+            &today,
+            "catalog",
+            &catalog,
+            "walk_limits",
+            &numbers,
+            "project_root",
+            &root,
+            "compose_files",
+            &compose,
+        ])
+    }
+}
+
+/// A digest of the whole rule catalog (every field of every rule, as JSON in catalog order).
+fn catalog_digest() -> String {
+    let rules = crate::registry::catalog();
+    let parts: Vec<String> =
+        rules.iter().map(|r| serde_json::to_string(r).unwrap_or_else(|_| r.id.to_string())).collect();
+    let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
+    seawall_core::stable_hash(&refs)
 }
 
 impl std::fmt::Debug for ScanOptions {
@@ -179,6 +240,9 @@ impl std::fmt::Debug for ScanOptions {
             .field("offline", &self.offline)
             .field("cache_dir", &self.cache_dir)
             .field("no_cache", &self.no_cache)
+            .field("cache_max_bytes", &self.cache_max_bytes)
+            .field("max_scan_bytes", &self.max_scan_bytes)
+            .field("source", &self.source)
             .finish_non_exhaustive()
     }
 }
@@ -186,6 +250,25 @@ impl std::fmt::Debug for ScanOptions {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fingerprint_hashes_typed_options_the_date_and_the_catalog() {
+        let base = ScanOptions::default();
+        let mut regs =
+            ScanOptions { allowed_registries: vec!["b.io".into(), "a.io".into()], ..Default::default() };
+        assert_ne!(base.fingerprint(), regs.fingerprint());
+        let reordered =
+            ScanOptions { allowed_registries: vec!["a.io".into(), "b.io".into()], ..Default::default() };
+        assert_eq!(regs.fingerprint(), reordered.fingerprint(), "order of the list does not matter");
+        regs.max_scan_bytes = Some(1);
+        assert_eq!(
+            regs.fingerprint(),
+            reordered.fingerprint(),
+            "the scan budget does not change facts of a complete walk"
+        );
+        assert_eq!(base.fingerprint(), ScanOptions::default().fingerprint());
+        assert_eq!(base.fingerprint().len(), 16);
+    }
 
     #[test]
     fn parses_scanner_lists() {

@@ -1,13 +1,14 @@
 //! Prints an image's metadata and, for each layer, the number of bytes read from its blob.
 //!
-//! `cargo run -p seawall-source --example inspect -- [--platform os/arch] [--insecure] [--no-verify]
-//! [--parallel] REF`
+//! `cargo run -p seawall-source --example inspect -- [--platform os/arch] [--insecure] [--parallel] REF`
+//!
+//! Blobs are read as stored, not verified (`seawall scan image` verifies them while it walks).
 #![allow(clippy::print_stdout)]
 
 use std::io::Read;
 use std::time::Instant;
 
-use seawall_source::{SourceError, SourceOptions, open};
+use seawall_source::{LayerDelivery, SourceError, SourceOptions, open};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut opts = SourceOptions::default();
@@ -18,7 +19,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         match a.as_str() {
             "--platform" => opts.platform = args.next(),
             "--insecure" => opts.insecure = true,
-            "--no-verify" => opts.skip_layer_verification = true,
             "--parallel" => parallel = true,
             _ => reference = Some(a),
         }
@@ -36,17 +36,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("opened in      {:?}", t0.elapsed());
     let mut total = 0u64;
     let t1 = Instant::now();
-    let mut report = |index: u32, r: &mut dyn Read| -> Result<(), SourceError> {
+    let mut report = |d: &LayerDelivery, r: &mut dyn Read| -> Result<(), SourceError> {
         let n = std::io::copy(r, &mut std::io::sink())
-            .map_err(|e| SourceError::Read { what: format!("layer {index}"), source: e })?;
-        let l = &meta.layers[index as usize];
-        println!(
-            "layer {index:>2} {} size={} read={n} {}{}",
-            l.diff_id,
-            l.size,
-            l.media_type,
-            l.digest.as_deref().map(|d| format!(" blob={d}")).unwrap_or_default()
-        );
+            .map_err(|e| SourceError::Read { what: format!("layers {:?}", d.indexes), source: e })?;
+        for &index in &d.indexes {
+            let l = &meta.layers[index as usize];
+            println!(
+                "layer {index:>2} {} size={} read={n} {}{}",
+                l.diff_id,
+                l.size,
+                l.media_type,
+                d.blob_digest.as_deref().map(|d| format!(" blob={d}")).unwrap_or_default()
+            );
+        }
         total += n;
         Ok(())
     };

@@ -142,7 +142,6 @@ pub(crate) fn open_docker_archive(
     for (i, (path, diff_id)) in entry.layers.iter().zip(&config.diff_ids).enumerate() {
         let (_, size) = store.open(path)?;
         let digest = digest_from_path(path);
-        let verify = digest.clone().or_else(|| Some(diff_id.clone()));
         layers.push(LayerDesc {
             index: u32::try_from(i).unwrap_or(u32::MAX),
             diff_id: diff_id.clone(),
@@ -150,8 +149,8 @@ pub(crate) fn open_docker_archive(
             size,
             media_type: "application/vnd.docker.image.rootfs.diff.tar".to_string(),
         });
-        blobs.push(LayerBlob { path: path.clone(), verify });
+        blobs.push(LayerBlob { path: path.clone(), key: store.canonical(path)? });
     }
     let meta = ImageMeta { name: name.to_string(), digest: None, config_digest, config, layers };
-    Ok(StoredImage { meta, store, blobs, verify_layers: !opts.skip_layer_verification })
+    Ok(StoredImage { meta, store, blobs })
 }

@@ -18,8 +18,11 @@
 //! a file, so layers of file-based and registry sources can be read in parallel
 //! ([`ImageSource::random_access`]); the Docker Engine only offers one `docker save` stream, read with
 //! [`ImageSource::stream_layers`] (which every source implements). Nothing is ever extracted or written
-//! to disk. Blobs are checked against their digests: manifests and configs when read, layers while
-//! they stream (an error at end of stream; see [`SourceOptions::skip_layer_verification`]).
+//! to disk. Manifests and configs are checked against their digests when read. Layer blobs are
+//! delivered exactly as stored, together with what the image claims about them ([`LayerDesc::digest`],
+//! [`LayerDesc::diff_id`], [`LayerDelivery::blob_digest`]): the consumer verifies both digests in the
+//! same pass that reads the layer (`seawall-walker` computes them while it walks), so that a blob is
+//! hashed once and a mismatch becomes a finding-level verdict instead of a read error.
 //!
 //! The walker (`seawall-walker`) consumes an `ImageSource`; the vocabulary types come from
 //! `seawall-core`. Errors are [`SourceError`]s naming the file, member, blob or reference concerned.
@@ -45,10 +48,10 @@
 //! ```no_run
 //! use seawall_source::{open, SourceError, SourceOptions};
 //! let source = open("docker:my-model-server:latest", &SourceOptions::default())?;
-//! source.stream_layers(&mut |index, blob| {
+//! source.stream_layers(&mut |delivery, blob| {
 //!     let n = std::io::copy(blob, &mut std::io::sink())
-//!         .map_err(|e| SourceError::Read { what: format!("layer {index}"), source: e })?;
-//!     println!("layer {index}: {n} bytes");
+//!         .map_err(|e| SourceError::Read { what: format!("layers {:?}", delivery.indexes), source: e })?;
+//!     println!("layers {:?}: {n} bytes", delivery.indexes);
 //!     Ok(())
 //! })?;
 //! // Sequential sources may refine their metadata while streaming: read it again afterwards.
@@ -87,6 +90,8 @@ mod testutil;
 use std::io::Read;
 use std::path::PathBuf;
 
+use seawall_core::Redacted;
+
 pub use auth::parse_www_authenticate;
 pub use docker_archive::parse_docker_manifest_bytes;
 pub use error::SourceError;
@@ -110,20 +115,56 @@ pub trait ImageSource: Send + Sync {
     fn random_access(&self) -> bool;
 
     /// The layer blob exactly as stored (maybe gzip/zstd compressed; the walker sniffs compression).
+    /// Not verified: see the crate documentation.
     fn open_layer(&self, index: u32) -> Result<Box<dyn Read + Send + '_>, SourceError>;
 
-    /// Calls `f(index, reader)` once per layer, in the order the source can deliver them (stream order
-    /// for the Docker Engine, index order otherwise). The default implementation loops over
-    /// [`ImageSource::open_layer`].
+    /// Identifies the stored blob of a layer: layers with the same key read the same bytes (the same
+    /// blob digest, the same archive member), so a consumer reads such a blob once. `None` when
+    /// unknown. The default is the layer's claimed blob digest.
+    fn blob_key(&self, index: u32) -> Option<String> {
+        self.meta().layers.get(usize::try_from(index).ok()?)?.digest.clone()
+    }
+
+    /// Calls `f(delivery, reader)` once per stored blob, in the order the source can deliver them
+    /// (stream order for the Docker Engine, index order otherwise); `delivery.indexes` lists every
+    /// layer that blob stands for. The default implementation loops over
+    /// [`ImageSource::open_layer`], one layer at a time.
     fn stream_layers(
         &self,
-        f: &mut dyn FnMut(u32, &mut dyn Read) -> Result<(), SourceError>,
+        f: &mut dyn FnMut(&LayerDelivery, &mut dyn Read) -> Result<(), SourceError>,
     ) -> Result<(), SourceError> {
         for layer in &self.meta().layers {
             let mut r = self.open_layer(layer.index)?;
-            f(layer.index, &mut r)?;
+            f(&LayerDelivery { indexes: vec![layer.index], blob_digest: layer.digest.clone() }, &mut r)?;
         }
         Ok(())
+    }
+}
+
+/// One blob delivered by [`ImageSource::stream_layers`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayerDelivery {
+    /// The layers this blob is (one, or several layers with the same content), ascending.
+    pub indexes: Vec<u32>,
+    /// The `sha256:` digest the stored bytes must have, when the source knows it (a manifest
+    /// descriptor, a blob named by its digest). Otherwise the bytes must match the layers' diff_ids.
+    pub blob_digest: Option<String>,
+}
+
+/// Registry credentials given on the command line or by an embedding program. The password is
+/// [`Redacted`]: it never appears in `Debug` output, logs or errors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials {
+    /// User name.
+    pub username: String,
+    /// Password or token.
+    pub password: Redacted<String>,
+}
+
+impl Credentials {
+    /// Credentials from a user name and a password.
+    pub fn new(username: impl Into<String>, password: impl Into<String>) -> Self {
+        Credentials { username: username.into(), password: Redacted::new(password.into()) }
     }
 }
 
@@ -141,11 +182,8 @@ pub struct SourceOptions {
     /// Docker client config file with registry credentials (`auths`, `credHelpers`, `credsStore`);
     /// default `$DOCKER_CONFIG/config.json` or `~/.docker/config.json`.
     pub docker_config: Option<PathBuf>,
-    /// Registry credentials `(user, password)` that take precedence over the Docker config.
-    pub credentials: Option<(String, String)>,
-    /// Do not hash layer blobs while they stream (manifests and configs are still verified). Layer
-    /// verification costs one SHA-256 pass over the stored bytes; it is on by default.
-    pub skip_layer_verification: bool,
+    /// Registry credentials that take precedence over the Docker config.
+    pub credentials: Option<Credentials>,
 }
 
 /// Opens an image from a reference string (see the crate documentation for the forms).

@@ -122,8 +122,8 @@ pub(crate) fn open_layout(
         .layers()
         .iter()
         .map(|d| {
-            let digest = d.digest().to_string();
-            Ok(LayerBlob { path: blob_path(store.describe(), &digest)?, verify: Some(digest) })
+            let path = blob_path(store.describe(), d.digest().as_ref())?;
+            Ok(LayerBlob { key: path.clone(), path })
         })
         .collect::<Result<Vec<_>, SourceError>>()?;
     for b in &blobs {
@@ -134,5 +134,5 @@ pub(crate) fn open_layout(
             });
         }
     }
-    Ok(StoredImage { meta, store, blobs, verify_layers: !opts.skip_layer_verification })
+    Ok(StoredImage { meta, store, blobs })
 }

@@ -3,8 +3,8 @@
 //! Anonymous, basic and bearer-token authentication (a `401` with a `WWW-Authenticate` challenge leads to
 //! the token endpoint), credentials from [`SourceOptions::credentials`] or the Docker config file,
 //! multi-platform indexes resolved with the wanted platform, Docker v2 schema 2 and OCI media types.
-//! Manifests and configs are verified against their digests; layer blobs are streamed and verified
-//! when read to the end.
+//! Manifests and configs are verified against their digests; layer blobs are streamed as served (their
+//! consumer verifies them while reading).
 
 use std::io::Read;
 use std::sync::Mutex;
@@ -17,12 +17,12 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, WWW_AUTHENTICATE};
 use serde::Deserialize;
 
 use crate::auth::{Challenge, credentials_from_docker_config, default_docker_config, parse_challenge};
-use crate::digest::{VerifyingReader, parse_digest, sha256_of, verify_bytes};
+use crate::digest::{parse_digest, sha256_of, verify_bytes};
 use crate::manifest::{
     Doc, MANIFEST_ACCEPT, MAX_CONFIG_SIZE, MAX_INDEX_DEPTH, MAX_MANIFEST_SIZE, PlatformSpec, build_meta,
     parse_doc, select_platform,
 };
-use crate::{ImageMeta, ImageSource, RegistryRef, SourceError, SourceOptions};
+use crate::{Credentials, ImageMeta, ImageSource, RegistryRef, SourceError, SourceOptions};
 
 pub(crate) mod artifacts;
 
@@ -44,7 +44,7 @@ struct RegistryClient {
     http: Client,
     base: String,
     reference: RegistryRef,
-    credentials: Option<(String, String)>,
+    credentials: Option<Credentials>,
     authorization: Mutex<Option<String>>,
 }
 
@@ -70,7 +70,8 @@ impl RegistryClient {
         let credentials = match &opts.credentials {
             Some(c) => Some(c.clone()),
             None => match opts.docker_config.clone().or_else(default_docker_config) {
-                Some(path) => credentials_from_docker_config(&path, reference)?,
+                Some(path) => credentials_from_docker_config(&path, reference)?
+                    .map(|(user, password)| Credentials::new(user, password)),
                 None => None,
             },
         };
@@ -94,8 +95,9 @@ impl RegistryClient {
     }
 
     fn basic(&self) -> Option<String> {
-        self.credentials.as_ref().map(|(u, p)| {
-            format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}")))
+        self.credentials.as_ref().map(|c| {
+            let pair = format!("{}:{}", c.username, c.password.expose());
+            format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(pair))
         })
     }
 
@@ -252,7 +254,6 @@ fn read_limited(resp: Response, limit: u64, what: &str) -> Result<Vec<u8>, Sourc
 pub(crate) struct RegistryImage {
     meta: ImageMeta,
     client: RegistryClient,
-    verify_layers: bool,
 }
 
 /// Resolves a registry reference to one image manifest and its config.
@@ -278,7 +279,7 @@ pub(crate) fn open_registry(
                 let cfg = read_limited(resp, MAX_CONFIG_SIZE, &what_cfg)?;
                 verify_bytes(&what_cfg, &config_digest, &cfg)?;
                 let meta = build_meta(name, Some(digest), &m, &cfg, &what)?;
-                return Ok(RegistryImage { meta, client, verify_layers: !opts.skip_layer_verification });
+                return Ok(RegistryImage { meta, client });
             }
         }
     }
@@ -304,15 +305,6 @@ impl ImageSource for RegistryImage {
             .and_then(|i| self.meta.layers.get(i))
             .ok_or(SourceError::NoSuchLayer { index, count })?;
         let digest = layer.digest.as_deref().unwrap_or_default();
-        let resp = self.client.blob(digest)?;
-        if !self.verify_layers {
-            return Ok(Box::new(resp));
-        }
-        Ok(Box::new(VerifyingReader::new(
-            resp,
-            digest,
-            Some(layer.size),
-            format!("{}: blob {digest}", self.client.reference),
-        )))
+        Ok(Box::new(self.client.blob(digest)?))
     }
 }

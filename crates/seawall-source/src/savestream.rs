@@ -6,11 +6,12 @@
 //!   `layer.tar`; the v1 id in it is a hash over that JSON and the layer's chain id, so recomputing it
 //!   for each candidate chain id gives the layer index before the layer bytes arrive.
 //!
-//! Every layer is verified against its diff_id (or its blob name) while it streams. A layer whose index
-//! cannot be known in time (unknown naming, or duplicate content stored once) is delivered in a further
-//! pass, once `manifest.json` of the previous pass has told where it is; small duplicates are replayed
-//! from memory, empty layers synthesized. The exact config blob also passes by: once
-//! [`ImageSource::stream_layers`] has finished, [`ImageSource::meta`] answers from it.
+//! Each stored layer blob is delivered once, with every layer index it stands for (duplicate content is
+//! stored once by Docker) and the digest its name claims (`blobs/sha256/<hex>`); the consumer verifies
+//! it against that and the layers' diff_ids while reading. A layer whose index cannot be known in time
+//! (unknown naming) is delivered in a further pass, once `manifest.json` of the previous pass has told
+//! where it is; empty layers that Docker did not store are synthesized. The exact config blob also
+//! passes by: once [`ImageSource::stream_layers`] has finished, [`ImageSource::meta`] answers from it.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Read;
@@ -20,16 +21,14 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use sha2::{Digest as _, Sha256};
 
-use crate::digest::{VerifyingReader, sha256_of};
+use crate::digest::sha256_of;
 use crate::manifest::MAX_CONFIG_SIZE;
 use crate::tarindex::MemberKind;
 use crate::tarstream::TarStream;
-use crate::{ImageMeta, ImageSource, SourceError};
+use crate::{ImageMeta, ImageSource, LayerDelivery, SourceError};
 
 /// Largest small member (`json`, `manifest.json`) read from the save stream.
 const MAX_SMALL_MEMBER: u64 = 8 << 20;
-/// Duplicate layers up to this size are replayed from memory instead of needing another pass.
-const MAX_REPLAY: u64 = 16 << 20;
 /// Most passes over the save stream.
 const MAX_PASSES: usize = 4;
 
@@ -194,47 +193,27 @@ impl SaveStreamImage {
         size: u64,
         reader: &mut dyn Read,
         member: &str,
-        f: &mut dyn FnMut(u32, &mut dyn Read) -> Result<(), SourceError>,
+        f: &mut dyn FnMut(&LayerDelivery, &mut dyn Read) -> Result<(), SourceError>,
     ) -> Result<(), SourceError> {
-        let diff_ids = &self.initial.config.diff_ids;
         let index_u32 = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
-        // All wanted indexes must share one diff_id (the same content); keep those that do.
-        let Some(&first) = wanted.first() else {
-            return Ok(());
-        };
-        let same: Vec<usize> =
-            wanted.iter().copied().filter(|&i| diff_ids.get(i) == diff_ids.get(first)).collect();
-        // An OCI-style member is named by its blob digest (compressed blobs differ from the diff_id).
-        let expected = match member.strip_prefix("blobs/sha256/") {
-            Some(hex) => format!("sha256:{hex}"),
-            None => diff_ids.get(first).cloned().unwrap_or_default(),
-        };
-        if same.len() > 1 && size <= MAX_REPLAY {
-            let mut buf = Vec::new();
-            VerifyingReader::new(reader, &expected, Some(size), self.what(member))
-                .read_to_end(&mut buf)
-                .map_err(|e| SourceError::Read { what: self.what(member), source: e })?;
-            for &i in &same {
-                f(index_u32(i), &mut &buf[..])?;
-                st.done.insert(i);
-                st.sizes.insert(i, size);
-            }
-            return Ok(());
-        }
-        let mut v = VerifyingReader::new(reader, &expected, Some(size), self.what(member));
-        f(index_u32(first), &mut v)?;
-        // Drain what the consumer left so the digest is checked.
-        std::io::copy(&mut v, &mut std::io::sink())
+        // An OCI-style member is named by its blob digest; a legacy `layer.tar` only has the diff_ids.
+        let blob_digest = member.strip_prefix("blobs/sha256/").map(|hex| format!("sha256:{hex}"));
+        let delivery = LayerDelivery { indexes: wanted.iter().map(|&i| index_u32(i)).collect(), blob_digest };
+        f(&delivery, reader)?;
+        // Skip what the consumer left, so the next member can be read.
+        std::io::copy(reader, &mut std::io::sink())
             .map_err(|e| SourceError::Read { what: self.what(member), source: e })?;
-        st.done.insert(first);
-        st.sizes.insert(first, size);
+        for &i in wanted {
+            st.done.insert(i);
+            st.sizes.insert(i, size);
+        }
         Ok(())
     }
 
     fn pass(
         &self,
         st: &mut StreamState,
-        f: &mut dyn FnMut(u32, &mut dyn Read) -> Result<(), SourceError>,
+        f: &mut dyn FnMut(&LayerDelivery, &mut dyn Read) -> Result<(), SourceError>,
     ) -> Result<(), SourceError> {
         let resp = self.opener.open_stream()?;
         let chains = chain_ids(&self.initial.config.diff_ids);
@@ -318,7 +297,7 @@ impl ImageSource for SaveStreamImage {
 
     fn stream_layers(
         &self,
-        f: &mut dyn FnMut(u32, &mut dyn Read) -> Result<(), SourceError>,
+        f: &mut dyn FnMut(&LayerDelivery, &mut dyn Read) -> Result<(), SourceError>,
     ) -> Result<(), SourceError> {
         let n = self.initial.layers.len();
         let mut st = StreamState {
@@ -328,13 +307,20 @@ impl ImageSource for SaveStreamImage {
         };
         for _ in 0..MAX_PASSES {
             self.pass(&mut st, f)?;
-            // Empty layers Docker stored once: synthesize the rest.
+            // Empty layers Docker stored once (or not at all): synthesize the rest.
             let empty = empty_layer_digest();
-            for i in 0..n {
-                if !st.done.contains(&i) && self.initial.config.diff_ids.get(i) == Some(&empty) {
-                    f(u32::try_from(i).unwrap_or(u32::MAX), &mut &[0u8; 1024][..])?;
-                    st.done.insert(i);
-                    st.sizes.insert(i, 1024);
+            let missing_empty: Vec<u32> = (0..n)
+                .filter(|i| !st.done.contains(i) && self.initial.config.diff_ids.get(*i) == Some(&empty))
+                .map(|i| u32::try_from(i).unwrap_or(u32::MAX))
+                .collect();
+            if !missing_empty.is_empty() {
+                f(
+                    &LayerDelivery { indexes: missing_empty.clone(), blob_digest: Some(empty.clone()) },
+                    &mut &[0u8; 1024][..],
+                )?;
+                for i in missing_empty {
+                    st.done.insert(i as usize);
+                    st.sizes.insert(i as usize, 1024);
                 }
             }
             if st.done.len() == n {

@@ -18,6 +18,11 @@ pub(crate) trait Store: Send + Sync {
     fn exists(&self, rel: &str) -> bool;
     /// Opens a file; returns the reader and the size.
     fn open(&self, rel: &str) -> Result<(Box<dyn Read + Send>, u64), SourceError>;
+    /// The name a file is stored under once links are followed (two names of one member give the
+    /// same answer).
+    fn canonical(&self, rel: &str) -> Result<String, SourceError> {
+        Ok(rel.to_string())
+    }
     /// Reads a whole small file, refusing files larger than `limit`.
     fn read_small(&self, rel: &str, limit: u64) -> Result<Vec<u8>, SourceError> {
         let (r, size) = self.open(rel)?;
@@ -121,6 +126,10 @@ impl Store for TarStore {
 
     fn exists(&self, rel: &str) -> bool {
         self.index.resolve(&self.display, rel).is_ok()
+    }
+
+    fn canonical(&self, rel: &str) -> Result<String, SourceError> {
+        self.index.resolve(&self.display, rel).map(|(name, _)| name)
     }
 
     fn open(&self, rel: &str) -> Result<(Box<dyn Read + Send>, u64), SourceError> {

@@ -2,16 +2,15 @@
 
 use std::io::Read;
 
-use crate::digest::VerifyingReader;
 use crate::store::Store;
 use crate::{ImageMeta, ImageSource, SourceError};
 
-/// Where one layer's blob lives in the store and what it must hash to.
+/// Where one layer's blob lives in the store.
 pub(crate) struct LayerBlob {
     /// Path relative to the store root.
     pub(crate) path: String,
-    /// `sha256:` digest the blob bytes must match (when known).
-    pub(crate) verify: Option<String>,
+    /// The member the path resolves to (links followed): layers naming the same member share a blob.
+    pub(crate) key: String,
 }
 
 /// An image read from a directory or an indexed archive. Random access, parallel-safe.
@@ -19,8 +18,16 @@ pub(crate) struct StoredImage {
     pub(crate) meta: ImageMeta,
     pub(crate) store: Box<dyn Store>,
     pub(crate) blobs: Vec<LayerBlob>,
-    /// Hash layer blobs while they stream.
-    pub(crate) verify_layers: bool,
+}
+
+impl StoredImage {
+    fn blob(&self, index: u32) -> Result<&LayerBlob, SourceError> {
+        let count = self.blobs.len();
+        usize::try_from(index)
+            .ok()
+            .and_then(|i| self.blobs.get(i))
+            .ok_or(SourceError::NoSuchLayer { index, count })
+    }
 }
 
 impl ImageSource for StoredImage {
@@ -33,20 +40,11 @@ impl ImageSource for StoredImage {
     }
 
     fn open_layer(&self, index: u32) -> Result<Box<dyn Read + Send + '_>, SourceError> {
-        let count = self.blobs.len();
-        let blob = usize::try_from(index)
-            .ok()
-            .and_then(|i| self.blobs.get(i))
-            .ok_or(SourceError::NoSuchLayer { index, count })?;
-        let (reader, size) = self.store.open(&blob.path)?;
-        match blob.verify.as_ref().filter(|_| self.verify_layers) {
-            Some(digest) => Ok(Box::new(VerifyingReader::new(
-                reader,
-                digest,
-                Some(size),
-                format!("{}: {}", self.store.describe(), blob.path),
-            ))),
-            None => Ok(reader),
-        }
+        let (reader, _) = self.store.open(&self.blob(index)?.path)?;
+        Ok(reader)
+    }
+
+    fn blob_key(&self, index: u32) -> Option<String> {
+        self.blob(index).ok().map(|b| format!("{}:{}", self.store.describe(), b.key))
     }
 }

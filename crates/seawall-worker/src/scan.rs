@@ -41,7 +41,7 @@ pub fn open(
     let mut opts = SourceOptions::default();
     opts.platform = platform.map(str::to_string);
     opts.insecure = insecure;
-    opts.credentials = credentials;
+    opts.credentials = credentials.map(|(u, p)| seawall_source::Credentials::new(u, p));
     // A worker never reads the host's Docker credentials: only what the job carries.
     opts.docker_config = Some(std::path::PathBuf::from("/nonexistent/seawall-worker/config.json"));
     seawall_source::open(reference, &opts)

@@ -23,12 +23,27 @@ pub(crate) fn run(cli: Cli) -> Result<u8> {
         Command::Serve(args) => fleet::serve(args),
         Command::Worker(args) => fleet::worker(&cli, args),
         Command::Token { action } => fleet::token(action),
-        Command::Cache { action: CacheAction::Clean } => {
+        Command::Cache { action } => {
             let dir = seawall_walker::LayerCache::default_dir()
                 .ok_or_else(|| anyhow::anyhow!("no cache directory (set SEAWALL_CACHE_DIR or HOME)"))?;
-            let n = seawall_walker::LayerCache::new(&dir).clean()?;
-            if !cli.quiet {
-                eprintln!("removed {n} cached layers from {}", dir.display());
+            let cache = seawall_walker::LayerCache::new(&dir);
+            match action {
+                CacheAction::Info => {
+                    let i = cache.info()?;
+                    println!("directory: {}", i.dir.display());
+                    println!("layers:    {}", i.entries);
+                    println!("size:      {} bytes ({:.1} MiB)", i.bytes, i.bytes as f64 / 1048576.0);
+                    println!(
+                        "bound:     {} bytes (least recently used layers are evicted after a scan)",
+                        i.max_bytes
+                    );
+                }
+                CacheAction::Clean => {
+                    let n = cache.clean()?;
+                    if !cli.quiet {
+                        eprintln!("removed {n} cached layers from {}", dir.display());
+                    }
+                }
             }
             Ok(0)
         }
