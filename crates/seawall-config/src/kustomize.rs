@@ -169,10 +169,11 @@ impl Builder<'_, '_> {
             return Vec::new();
         }
         let target = join(dir, r);
-        if let Some(text) = self.tree.text(&target) {
+        if let Some(parsed) = self.tree.docs(&target) {
             self.out.consumed.insert(target.clone());
-            return match crate::k8s::parse_docs(text) {
-                Ok(mut d) => {
+            return match parsed.as_ref() {
+                Ok(d) => {
+                    let mut d = crate::k8s::manifests(d.clone());
                     let id = self.srcs.id(&target);
                     d.iter_mut().for_each(|n| n.set_src(id));
                     d

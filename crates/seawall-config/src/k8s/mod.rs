@@ -119,8 +119,13 @@ pub fn looks_like_k8s(text: &str) -> bool {
 
 /// Parses manifests; `kind: List` items are flattened.
 pub(crate) fn parse_docs(text: &str) -> Result<Vec<Node>, crate::YamlError> {
+    Ok(manifests(parse_multi(text)?))
+}
+
+/// The manifests among parsed YAML documents; `kind: List` items are flattened.
+pub(crate) fn manifests(docs: Vec<Node>) -> Vec<Node> {
     let mut out = Vec::new();
-    for d in parse_multi(text)? {
+    for d in docs {
         if d.get("kind").and_then(Node::as_str) == Some("List") {
             out.extend(d.get("items").map(Node::seq).unwrap_or(&[]).iter().cloned());
         } else if d.get("apiVersion").is_some_and(|a| a.as_str().is_some())
@@ -129,7 +134,7 @@ pub(crate) fn parse_docs(text: &str) -> Result<Vec<Node>, crate::YamlError> {
             out.push(d);
         }
     }
-    Ok(out)
+    out
 }
 
 /// Checks one manifest file.

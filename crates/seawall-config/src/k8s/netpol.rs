@@ -193,6 +193,16 @@ pub(super) fn check(out: &mut Vec<Finding>, docs: &[Doc<'_>], policies_rules: bo
     }
     for d in docs {
         let ns = d.namespace().to_string();
+        // templates and configurations of operators (`*Config`, `*Runtime`, `*Template`) are not
+        // running pods: their security content is checked, NetworkPolicy coverage is not
+        let k = d.kind();
+        if k.ends_with("Config")
+            || k.ends_with("Runtime")
+            || k.ends_with("Template")
+            || k.ends_with("Templates")
+        {
+            continue;
+        }
         for pod in d.pods() {
             ns_with_workloads.entry(ns.clone()).or_insert(d);
             let mut l = labels(pod.meta.and_then(|m| m.get("labels")));

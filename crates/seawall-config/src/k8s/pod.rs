@@ -48,6 +48,16 @@ const RESTRICTED_VOLUMES: &[&str] = &[
 const SELINUX_TYPES: &[&str] =
     &["", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"];
 
+/// Container-level controls shown together per container (each stays its own rule).
+const K8S_HARDENING: &[(&str, &str)] = &[
+    ("SW-K8S-013", "allowPrivilegeEscalation: false"),
+    ("SW-K8S-014", "runAsNonRoot"),
+    ("SW-K8S-016", "seccomp RuntimeDefault"),
+    ("SW-K8S-017", "drop ALL capabilities"),
+    ("SW-K8S-032", "readOnlyRootFilesystem"),
+    ("SW-K8S-033", "CPU/memory limits"),
+];
+
 struct Emit<'a, 'd> {
     out: &'a mut Vec<Finding>,
     doc: &'a Doc<'d>,
@@ -71,6 +81,21 @@ impl Emit<'_, '_> {
         );
         if let Some(p) = profile {
             f = f.with_detail("profile", p);
+        }
+        // container hardening controls: one line per container in human-readable outputs
+        if let Some((_, control)) = K8S_HARDENING.iter().find(|(id, _)| *id == rule.id)
+            && let Some(container) = key.split('|').next().filter(|c| !c.is_empty())
+        {
+            f.details.insert(
+                "group".into(),
+                format!(
+                    "hardening:{}/{}/{}/{container}",
+                    self.doc.kind(),
+                    self.doc.namespace(),
+                    self.doc.name()
+                ),
+            );
+            f.details.insert("control".into(), (*control).to_string());
         }
         self.out.push(f);
     }

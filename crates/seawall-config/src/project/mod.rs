@@ -66,16 +66,31 @@ impl Sources {
     }
 }
 
-/// The files of a tree by relative path (no leading `/`).
+/// Parsed YAML documents of a file, or the parse error.
+type Parsed = std::rc::Rc<Result<Vec<Node>, crate::YamlError>>;
+
+/// The files of a tree by relative path (no leading `/`), with each YAML file parsed at most once
+/// (kustomize bases are used by several overlays; classification and checks share the parse).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Tree<'a> {
     files: BTreeMap<String, &'a str>,
+    parsed: std::cell::RefCell<BTreeMap<String, Parsed>>,
 }
 
 impl<'a> Tree<'a> {
     /// A tree of `(path, text)` pairs.
     pub(crate) fn new(files: Vec<(&str, &'a str)>) -> Self {
-        Tree { files: files.into_iter().map(|(p, t)| (norm(p), t)).collect() }
+        Tree { files: files.into_iter().map(|(p, t)| (norm(p), t)).collect(), parsed: Default::default() }
+    }
+    /// The parsed documents of a file (`None` when the file is not in the tree).
+    pub(crate) fn docs(&self, rel: &str) -> Option<Parsed> {
+        if let Some(p) = self.parsed.borrow().get(rel) {
+            return Some(p.clone());
+        }
+        let text = self.text(rel)?;
+        let p: Parsed = std::rc::Rc::new(parse_multi(text));
+        self.parsed.borrow_mut().insert(rel.to_string(), p.clone());
+        Some(p)
     }
     /// The text of a file.
     pub(crate) fn text(&self, rel: &str) -> Option<&'a str> {
@@ -275,9 +290,10 @@ pub(crate) fn analyze(
             continue;
         }
         let text = tree.text(p).unwrap_or("");
-        match classify_yaml(p, text) {
-            Ok(c) => {
-                class.insert(p.to_string(), c);
+        let Some(parsed) = tree.docs(p) else { continue };
+        match parsed.as_ref() {
+            Ok(docs) => {
+                class.insert(p.to_string(), classify_docs(p, docs));
             }
             Err(e) => {
                 if crate::helm::chart_of(p, &tree).is_some() {
@@ -362,9 +378,17 @@ pub(crate) fn analyze(
             continue;
         }
         counts.manifests += 1;
-        let Some(text) = tree.text(p) else { continue };
-        match crate::k8s::parse_docs(text) {
-            Ok(mut docs) => {
+        let Some(parsed) = tree.docs(p) else { continue };
+        match parsed.as_ref() {
+            Ok(docs) => {
+                let mut docs = crate::k8s::manifests(docs.clone());
+                if let Some(why) = fragment(p, &docs, &tree) {
+                    warnings.push(
+                        ScanWarning::at("config", srcs.file_loc(p), why)
+                            .with_kind(seawall_core::WarningKind::Notice),
+                    );
+                    continue;
+                }
                 let id = srcs.id(p);
                 for d in &mut docs {
                     d.set_src(id);
@@ -388,6 +412,30 @@ pub(crate) fn analyze(
     dedupe(&mut findings);
     crate::emit::unique_fingerprints(&mut findings);
     (findings, warnings, counts)
+}
+
+/// Why a manifest file is a patch fragment rather than something deployed on its own: a workload
+/// whose containers have no `image` cannot be applied (it only makes sense merged into a base), and a
+/// `*patch*.yaml` next to a kustomization is one even when the kustomization does not use it (yet).
+fn fragment(rel: &str, docs: &[Node], tree: &Tree<'_>) -> Option<String> {
+    let name = rel.rsplit('/').next().unwrap_or(rel).to_ascii_lowercase();
+    let dir = dir_of(rel);
+    let has_kustomization = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+        .iter()
+        .any(|k| tree.text(&join(dir, k)).is_some());
+    if name.contains("patch") && has_kustomization {
+        return Some("a kustomize patch next to a kustomization that does not use it: a fragment, not checked on its own".into());
+    }
+    let imageless = docs.iter().any(|d| {
+        let kind = d.get("kind").and_then(Node::as_str).unwrap_or("");
+        crate::k8s::WORKLOAD_KINDS.contains(&kind)
+            && d.path(&["spec", "template", "spec", "containers"])
+                .or_else(|| d.path(&["spec", "containers"]))
+                .is_some_and(|c| !c.seq().is_empty() && c.seq().iter().any(|c| c.get("image").is_none()))
+    });
+    imageless.then(|| {
+        "workload containers without `image`: a patch fragment (merged into a base by kustomize), not checked on its own".into()
+    })
 }
 
 /// The network graph of every compose project among `inputs` (see [`crate::compose_graphs_path`]).
@@ -448,6 +496,26 @@ mod tests {
             "quoted placeholders are valid YAML"
         );
         assert!(c("t.yaml", "spec:\n  replicas: 1\n  {{- if .Values.x }}\n").is_none());
+    }
+
+    #[test]
+    fn unused_patch_fragments_are_not_checked_as_workloads() {
+        let loc_a = Location::file("app/base/manager_patch.yaml");
+        let loc_k = Location::file("app/base/kustomization.yaml");
+        let loc_c = Location::file("other/dep.yaml");
+        let patch = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: m}\nspec:\n  template:\n    spec:\n      containers:\n        - name: manager\n          ports: [{containerPort: 443}]\n";
+        let inputs = vec![
+            Input { location: &loc_a, text: patch },
+            Input { location: &loc_k, text: "resources: []\n" },
+            Input { location: &loc_c, text: patch },
+        ];
+        let (f, w, _) = analyze(&inputs, &ConfigOptions::default());
+        assert!(f.is_empty(), "{f:?}");
+        assert_eq!(
+            w.iter().filter(|w| !w.is_incomplete()).count(),
+            2,
+            "each fragment is named in a notice: {w:?}"
+        );
     }
 
     #[test]
