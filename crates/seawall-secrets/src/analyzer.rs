@@ -7,6 +7,7 @@ use seawall_analyzer::{
 };
 
 use crate::image::scan_image_config;
+use crate::paths::is_third_party_noise;
 use crate::scan::scan_reader;
 use crate::sniff::looks_binary;
 
@@ -209,63 +210,11 @@ pub fn is_credential_file(rel_path: &str) -> bool {
         || (lower == "hosts.yml" && parent_is("gh/"))
 }
 
-/// Directories of third-party code installed into an image (Python stdlib and packages, node modules,
-/// vendored trees).
-const THIRD_PARTY: &[&str] = &[
-    "/site-packages/",
-    "/dist-packages/",
-    "/lib/python2",
-    "/lib/python3",
-    "/node_modules/",
-    "/third_party/",
-    "/vendor/",
-    "/vendored/",
-    "/google-cloud-sdk/",
-];
-
-/// Inside third-party code, these subtrees hold the package's own test fixtures, documentation and
-/// examples: their keys and passwords are published test data, not the image owner's secrets.
-const THIRD_PARTY_NOISE: &[&str] = &[
-    "/test/",
-    "/tests/",
-    "/testing/",
-    "/testdata/",
-    "/test_data/",
-    "/examples/",
-    "/example/",
-    "/doc/",
-    "/docs/",
-    "/samples/",
-    "/fixtures/",
-    "/certdata/",
-    "/dummyserver/",
-    "/botocore/data/",
-];
-
 /// Package metadata files that embed the project README (documentation examples).
 fn is_package_readme(rel: &str, lower_name: &str) -> bool {
     (lower_name == "metadata" && rel.contains(".dist-info/"))
         || (lower_name == "pkg-info" && rel.contains(".egg-info"))
         || (lower_name == "record" && rel.contains(".dist-info/"))
-}
-
-/// True when a path is third-party test data, documentation or examples: inside `site-packages`,
-/// `dist-packages`, the Python standard library, `node_modules`, `vendor`/`third_party` trees, a `test(s)`,
-/// `example(s)`, `doc(s)`, `fixtures` … subtree or a `test_*.py` / `*_test.py` / `conftest.py` file. The
-/// `secrets` analyzer skips them: their keys are published test data, not the image owner's secrets.
-pub fn is_third_party_noise(rel_path: &str) -> bool {
-    let p = if rel_path.starts_with('/') { rel_path.to_string() } else { format!("/{rel_path}") };
-    THIRD_PARTY.iter().find_map(|m| p.find(m).map(|i| i + m.len() - 1)).is_some_and(|at| {
-        let tail = &p[at..];
-        let name = tail.rsplit('/').next().unwrap_or(tail);
-        THIRD_PARTY_NOISE.iter().any(|n| tail.contains(n))
-            || name.starts_with("test_")
-            || name == "conftest.py"
-            || name.ends_with("_test.py")
-            || name.ends_with("_test.go")
-            || name.ends_with(".test.js")
-            || name.ends_with(".spec.js")
-    })
 }
 
 fn skipped_by_name(rel: &str, name: &str) -> bool {

@@ -48,6 +48,11 @@ pub(crate) enum Check {
     Password,
     /// `Authorization` header value (`Basic` decoded and checked like a password).
     AuthHeader(f64),
+    /// Slack: the random part after the numeric ids (or the webhook path) is not a placeholder
+    /// (`xoxb-abcdef-abcdef`, `…AccessTokenHere`, `####`).
+    Slack,
+    /// An HTTP header whose name (the `k` group) says it carries a credential, with a random value.
+    ApiHeader,
 }
 
 /// One detector family member.
@@ -128,7 +133,8 @@ fn contextual(
 /// All regex-based detectors. The generic assignment detector is procedural (see `generic.rs`).
 pub(crate) fn all() -> Vec<DetectorSpec> {
     let mut d = vec![
-        prefixed("SW-SEC-001", &["hf_", "api_org_"], &[r"(?P<s>(?:hf_|api_org_)[A-Za-z0-9]{30,40})"], 3.0),
+        // Hugging Face user tokens are `hf_` and 34 letters/digits; organisation tokens `api_org_` and 34 letters.
+        prefixed("SW-SEC-001", &["hf_", "api_org_"], &[r"(?P<s>hf_[A-Za-z0-9]{34}|api_org_[A-Za-z]{34})"], 3.0),
         DetectorSpec {
             check: Check::OpenAi,
             right: Boundary::Token,
@@ -137,7 +143,8 @@ pub(crate) fn all() -> Vec<DetectorSpec> {
         DetectorSpec {
             right: Boundary::Token,
             priority: 9,
-            ..prefixed("SW-SEC-003", &["sk-ant-"], &[r"(?P<s>sk-ant-[a-z]{2,8}[0-9]{0,3}-[A-Za-z0-9_-]{40,250})"], 3.0)
+            // Anthropic's layout: `sk-ant-api03-` / `sk-ant-admin01-`, 93 characters, then `AA`.
+            ..prefixed("SW-SEC-003", &["sk-ant-"], &[r"(?P<s>sk-ant-(?:api|admin)[0-9]{2}-[A-Za-z0-9_-]{93}AA)"], 3.0)
         },
         contextual(
             "SW-SEC-004",
@@ -256,24 +263,37 @@ pub(crate) fn all() -> Vec<DetectorSpec> {
             right: Boundary::Token,
             ..prefixed(
                 "SW-SEC-022",
-                &["glpat-", "gldt-", "glrt-", "glptt-", "glcbt-", "gloas-", "glsoat-", "glft-", "glimt-", "glagent-", "gr1348941"],
                 &[
-                    r"(?P<s>glpat-[A-Za-z0-9_-]{20,80}(?:\.[A-Za-z0-9]{2}\.[a-z0-9]{9})?)",
-                    r"(?P<s>(?:gldt|glrt|glptt|glcbt|gloas|glsoat|glft|glimt|glagent)-[A-Za-z0-9_-]{20,80})",
+                    "glpat-", "gldt-", "glrt-", "glptt-", "glcbt-", "gloas-", "glsoat-", "glft-", "glimt-", "glagent-",
+                    "glffct-", "gr1348941", "_gitlab_session=",
+                ],
+                &[
+                    r"(?P<s>glpat-[A-Za-z0-9_-]{20,300}(?:\.[A-Za-z0-9]{2}\.?[a-z0-9]{7,9})?)",
+                    r"(?P<s>(?:gldt|glrt|glptt|glcbt|gloas|glsoat|glft|glimt|glagent|glffct)-[A-Za-z0-9_-]{20,300})",
                     r"(?P<s>GR1348941[A-Za-z0-9_-]{20})",
+                    // session cookie
+                    r"(?P<k>_gitlab_session)=(?P<s>[0-9a-z]{32})",
                 ],
                 3.0,
             )
         },
         DetectorSpec {
             right: Boundary::Token,
+            check: Check::Slack,
             ..prefixed(
                 "SW-SEC-023",
-                &["xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "xoxe", "xapp-", "hooks.slack.com"],
+                &["xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxs-", "xoxo-", "xoxe", "xapp-", "hooks.slack.com"],
                 &[
-                    r"(?P<s>xox(?:[abprs]|e\.xox[bp]|e)-[0-9A-Za-z-]{10,250})",
-                    r"(?P<s>xapp-[0-9]-[A-Za-z0-9-]{20,200})",
-                    r"https://(?P<k>hooks\.slack\.com)/(?:services|workflows|triggers)/(?P<s>T[A-Z0-9]{6,12}/[AB][A-Z0-9]{6,12}/[A-Za-z0-9]{20,30})",
+                    // Slack's documented shapes: numeric team/user ids, then the random part.
+                    r"(?P<s>xoxb-[0-9]{8,14}-(?:[0-9]{8,14}-)?[A-Za-z0-9]{18,34})",
+                    r"(?P<s>xox[pe]-(?:[0-9]{8,14}-){3}[A-Za-z0-9]{28,34})",
+                    r"(?P<s>xox[ar]-(?:[0-9]-)?(?:[0-9]{8,14}-){0,3}[A-Za-z0-9]{8,48})",
+                    r"(?P<s>xox[os]-[0-9]{1,14}-[0-9]{1,14}-[0-9]{1,14}-[A-Fa-f0-9]{16,64})",
+                    r"(?P<s>xoxe\.xox[bp]-[0-9]-[A-Za-z0-9]{163,166})",
+                    r"(?P<s>xoxe-[0-9]-[A-Za-z0-9]{146})",
+                    r"(?P<s>xapp-[0-9]-[A-Za-z0-9]{6,14}-[0-9]{6,16}-[A-Za-z0-9]{20,80})",
+                    // incoming, workflow and trigger webhooks, https or http, with or without the scheme
+                    r"(?P<k>hooks\.slack\.com)/(?:services|workflows|triggers)/(?P<s>[A-Za-z0-9+/]{40,90})",
                 ],
                 3.0,
             )
@@ -388,6 +408,70 @@ pub(crate) fn all() -> Vec<DetectorSpec> {
                     r"(?i)\b(?P<k>bearer)\s+(?-i:(?P<s>[A-Za-z0-9._~+/-]{20,}=*))",
                 ],
                 3.3,
+            )
+        },
+        DetectorSpec {
+            right: Boundary::Base64,
+            max_len: 3100,
+            ..prefixed(
+                "SW-SEC-036",
+                &["absk", "bedrock-api-key-"],
+                &[
+                    // long-term: `ABSK` + base64("BedrockAPIKey-…")
+                    r"(?P<s>ABSKQmVkcm9ja0FQSUtleS[A-Za-z0-9+/]{80,280}={0,2})",
+                    // short-term: `bedrock-api-key-` + base64("bedrock.amazonaws.com/?Action=…")
+                    r"(?P<s>bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/=%_-]{40,3000})",
+                ],
+                3.0,
+            )
+        },
+        // curl -u user:password (also --user, quoted, on continuation lines of the same command)
+        DetectorSpec {
+            left: Boundary::Alnum,
+            right: Boundary::Any,
+            check: Check::Password,
+            priority: 35,
+            max_len: 700,
+            ..prefixed(
+                "SW-SEC-037",
+                &["curl"],
+                &[
+                    r#"curl(?:[^\n]|\\\r?\n){0,400}?\s(?:-u|--user)(?:=|[ \t]{1,5})["']?(?P<k>[^\s:"'$]{1,100})["']?:["']?(?P<s>[^\s"']{3,200})"#,
+                ],
+                0.0,
+            )
+        },
+        // curl -u :apikey / -u apikey: (the key alone as password or user name)
+        DetectorSpec {
+            left: Boundary::Alnum,
+            right: Boundary::Any,
+            priority: 36,
+            max_len: 700,
+            reject_words: true,
+            ..prefixed(
+                "SW-SEC-037",
+                &["curl"],
+                &[
+                    r#"curl(?:[^\n]|\\\r?\n){0,400}?\s(?:-u|--user)(?:=|[ \t]{1,5})["']?:(?P<s>[^\s:"'$]{12,200})["']?(?:\s|$)"#,
+                    r#"curl(?:[^\n]|\\\r?\n){0,400}?\s(?:-u|--user)(?:=|[ \t]{1,5})["']?(?P<s>[^\s:"'$]{12,200}):["']?(?:\s|$)"#,
+                ],
+                3.0,
+            )
+        },
+        // -H "Api-Token: …", --header 'X-Octopus-ApiKey: …'
+        DetectorSpec {
+            left: Boundary::Any,
+            right: Boundary::Any,
+            check: Check::ApiHeader,
+            priority: 56,
+            max_len: 400,
+            ..prefixed(
+                "SW-SEC-038",
+                &["-h ", "--header"],
+                &[
+                    r#"(?:-H|--header)(?:=|[ \t]{1,5})["'](?P<k>[A-Za-z][A-Za-z0-9-]{1,40})[ \t]*:[ \t]*(?:(?:Api-?Token|Token|Key|ApiKey)[ \t]+)?(?P<s>[^\s"']{8,300})["']"#,
+                ],
+                3.0,
             )
         },
     ];

@@ -1,11 +1,12 @@
 //! Turning candidates into [`Finding`]s: location, redaction, fingerprint.
 
 use memchr::memchr_iter;
-use seawall_core::{Finding, Location, stable_hash};
+use seawall_core::{Finding, Location, Severity, stable_hash};
 use sha2::{Digest, Sha256};
 
 use crate::candidate::Candidate;
-use crate::rules;
+use crate::known::{self, KnownClass, KnownToken};
+use crate::{paths, rules};
 
 /// Redacts a secret for display: at most its first 4 characters (fewer for short values, so that a
 /// short password never shows more than a quarter of itself) and its length, e.g. `hf_a…(37 chars)`.
@@ -120,20 +121,55 @@ impl LineCursor {
     }
 }
 
-/// Builds the finding for a candidate whose secret bytes are `secret`.
+/// Builds the finding for a candidate whose secret bytes are `secret`, and applies the third-party
+/// policy (`docs/secrets.md`):
+///
+/// * a known documentation/SDK example ([`KnownClass::Example`]) is not a finding;
+/// * a known published test token ([`KnownClass::TestToken`]) inside installed third-party code
+///   (`site-packages`, `dist-packages`, `node_modules`, conda `pkgs/`, …) is reported at INFO; in the
+///   user's own files it keeps its severity; both carry `details.known_public`;
+/// * any other secret inside third-party code keeps its severity and carries `details.third_party`.
 pub(crate) fn finding(c: &Candidate, secret: &[u8], location: Location) -> Option<Finding> {
+    finding_with(c, secret, location, known::lookup)
+}
+
+/// [`finding`] with the known-token list as a parameter (tests use their own look-alike list).
+fn finding_with(
+    c: &Candidate,
+    secret: &[u8],
+    location: Location,
+    lookup: impl Fn(&str, &str) -> Option<&'static KnownToken>,
+) -> Option<Finding> {
     let rule = rules::rule(c.rule)?;
+    let digest = secret_digest(secret);
+    let known = lookup(rule.id, &digest);
+    if known.is_some_and(|k| k.class == KnownClass::Example) {
+        return None;
+    }
     let text = String::from_utf8_lossy(secret);
     let redacted = redact(&text);
     let mut f = Finding::from_rule(rule);
     if let Some(s) = c.severity {
         f.severity = s;
     }
-    let message = match &c.key {
+    let mut message = match &c.key {
         Some(k) => format!("{} `{redacted}` (in `{k}`)", rule.title,),
         None => format!("{} `{redacted}`", rule.title),
     };
-    f.fingerprint = fingerprint(rule.id, &location.path, secret);
+    let third_party = paths::is_third_party(&location.path);
+    if let Some(k) = known {
+        f.details.insert("known_public".into(), k.note.to_string());
+        if third_party {
+            f.severity = Severity::Info;
+            message.push_str(": a published test token shipped in a third-party package");
+        } else {
+            message.push_str(": a published test token, but in your own files");
+        }
+    }
+    if third_party {
+        f.details.insert("third_party".into(), "true".into());
+    }
+    f.fingerprint = stable_hash(&[rule.id, &location.path, &digest]);
     f.location = location;
     f.message = message;
     f.redacted = Some(redacted);
@@ -145,6 +181,7 @@ pub(crate) fn finding(c: &Candidate, secret: &[u8], location: Location) -> Optio
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]
@@ -152,6 +189,59 @@ mod tests {
         assert_eq!(redact("hf_abcdefghijklmnopqrstuvwxyzABCDEFGH"), "hf_a\u{2026}(37 chars)");
         assert_eq!(redact("Str0ng!pw9"), "St\u{2026}(10 chars)");
         assert_eq!(redact("abc"), "\u{2026}(3 chars)");
+    }
+
+    /// Third-party policy: a published test token in an installed package is INFO; the same token in
+    /// the user's own files keeps its severity; SDK examples are not findings; unknown secrets in
+    /// third-party code keep their severity with `details.third_party`.
+    #[test]
+    fn known_public_tokens_in_third_party_packages_are_info() {
+        static CI: KnownToken =
+            KnownToken { class: KnownClass::TestToken, rule: "SW-SEC-001", note: "look-alike hub-CI token" };
+        static SAMPLE: KnownToken =
+            KnownToken { class: KnownClass::Example, rule: "SW-SEC-019", note: "look-alike SDK sample key" };
+        let ci = format!("hf_{}", "LookAlikeHubCiTokenForSeawallTests");
+        let sample = format!("AIza{}", "SyLookAlikeSdkSampleKey0123456789ab");
+        let (ci_d, sample_d) = (secret_digest(ci.as_bytes()), secret_digest(sample.as_bytes()));
+        let lookup = |rule: &str, d: &str| -> Option<&'static KnownToken> {
+            if d == ci_d && rule == CI.rule {
+                Some(&CI)
+            } else if d == sample_d && rule == SAMPLE.rule {
+                Some(&SAMPLE)
+            } else {
+                None
+            }
+        };
+        let cand = |rule| Candidate { rule, secret: 0..1, key: None, priority: 10, severity: None };
+        let site = "/usr/local/lib/python3.11/site-packages/acme/testing_utils.py";
+        let f = finding_with(&cand("SW-SEC-001"), ci.as_bytes(), Location::file(site), lookup).unwrap();
+        assert_eq!(f.severity, Severity::Info);
+        assert_eq!(f.details.get("third_party").map(String::as_str), Some("true"));
+        assert!(f.details.contains_key("known_public"));
+        let own = finding_with(&cand("SW-SEC-001"), ci.as_bytes(), Location::file("/app/train.py"), lookup)
+            .unwrap();
+        assert_eq!(own.severity, Severity::Critical);
+        assert!(own.details.contains_key("known_public") && !own.details.contains_key("third_party"));
+        let conda = "/opt/conda/pkgs/acme-1.0-py_0/site-packages/acme/ci.py";
+        assert_eq!(
+            finding_with(&cand("SW-SEC-001"), ci.as_bytes(), Location::file(conda), lookup).unwrap().severity,
+            Severity::Info
+        );
+        assert!(
+            finding_with(&cand("SW-SEC-019"), sample.as_bytes(), Location::file("/app/a.json"), lookup)
+                .is_none()
+        );
+        // an unknown token in a third-party package keeps its severity, marked third_party
+        let other = format!("hf_{}", "QmVtWcLdXyPaZrKsNbUjHgFeDiCoBqLxTp");
+        let f = finding_with(&cand("SW-SEC-001"), other.as_bytes(), Location::file(site), lookup).unwrap();
+        assert_eq!(f.severity, Severity::Critical);
+        assert_eq!(f.details.get("third_party").map(String::as_str), Some("true"));
+        assert!(!f.details.contains_key("known_public"));
+        // the list only applies to its rule
+        assert!(
+            finding_with(&cand("SW-SEC-035"), ci.as_bytes(), Location::file(site), lookup)
+                .is_some_and(|f| f.severity == Severity::Medium)
+        );
     }
 
     #[test]

@@ -309,6 +309,10 @@ fn candidate(
         Check::Jwt => validate::jwt(value),
         Check::AuthHeader(min) => validate::auth_header(value, min),
         Check::DockerAuth => validate::docker_auth(value),
+        Check::Slack => validate::slack(value),
+        Check::ApiHeader => {
+            key_bytes.is_some_and(validate::credential_header) && validate::header_value(value, 3.0)
+        }
         Check::Password => {
             let host = p.host_group.and_then(|g| caps.get_group(g)).and_then(|s| buf.get(s.range()));
             validate::password(value, host)

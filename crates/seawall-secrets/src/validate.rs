@@ -95,6 +95,37 @@ pub(crate) fn auth_header(v: &[u8], min_entropy: f64) -> bool {
     checks::random_enough(v, min_entropy) && !is_placeholder(v) && !checks::is_identifier_like(v)
 }
 
+/// Slack tokens and webhooks: the random part (after the last `-` or `/`) is random, not a word or mask.
+pub(crate) fn slack(v: &[u8]) -> bool {
+    let tail = v.rsplit(|b| *b == b'-' || *b == b'/').next().unwrap_or(v);
+    !is_strong_placeholder(v)
+        && !v.contains(&b'#')
+        && tail.len() >= 8
+        && checks::random_enough(tail, 2.5)
+        && !checks::is_identifier_like(tail)
+}
+
+/// Header names that carry a credential (`Api-Token`, `X-Api-Key`, `X-Octopus-ApiKey`, `apikey`, `Token`,
+/// `X-Auth-Token`, `Private-Token`, `Authorization` without a `Bearer`/`Basic` scheme).
+pub(crate) fn credential_header(name: &[u8]) -> bool {
+    let n: Vec<u8> = name.iter().filter(|b| b.is_ascii_alphanumeric()).map(u8::to_ascii_lowercase).collect();
+    let has = |w: &[u8]| n.windows(w.len()).any(|x| x == w);
+    n == b"authorization"
+        || has(b"apikey")
+        || has(b"apitoken")
+        || has(b"token")
+        || has(b"secret")
+        || n.ends_with(b"key")
+}
+
+/// A credential header value: not a placeholder, template or word, random enough.
+pub(crate) fn header_value(v: &[u8], min_entropy: f64) -> bool {
+    !is_placeholder(v)
+        && !checks::is_identifier_like(v)
+        && !v.iter().any(|b| matches!(b, b'$' | b'{' | b'}' | b'<' | b'>' | b'%'))
+        && checks::random_enough(v, min_entropy.min(3.0))
+}
+
 /// Finds the base64 body of a private key after its BEGIN line (`start` = end of the BEGIN line).
 /// Skips whitespace, `\n` escapes in source strings, quotes/concatenation and RFC 1421 / OpenPGP header
 /// lines. Returns the body range when it holds at least 64 base64 characters of plausible entropy.

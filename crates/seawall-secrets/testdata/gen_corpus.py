@@ -826,6 +826,39 @@ model:
   max_tokens: 8192
 """)
 
+# ---- added for issue 13: Bedrock keys, curl credentials, API-key headers, Slack/GitLab shapes ----
+begin("scripts/bedrock_smoke.sh")
+F(cur, f"""#!/bin/sh
+# smoke test of the Bedrock endpoint
+export AWS_BEARER_TOKEN_BEDROCK={S("SW-SEC-036", "ABSKQmVkcm9ja0FQSUtleS1" + b64(108) + "=")}
+curl -s https://bedrock-runtime.us-east-1.amazonaws.com/model/x/converse \\
+  -H "Authorization: Bearer $AWS_BEARER_TOKEN_BEDROCK" -d @body.json
+SHORT={S("SW-SEC-036", "bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29tLz9BY3Rpb249Q2FsbFdpdGhCZWFyZXJUb2tlbi" + b64(180))}
+""")
+
+begin("scripts/es_backup.sh")
+F(cur, f"""#!/bin/sh
+curl --cacert ca.crt -u elastic:{S("SW-SEC-037", b62(14))} https://es:9200/_snapshot/backup
+curl -s --user 'api:{S("SW-SEC-037", b62(10) + "!" + b62(3))}' \\
+    https://api.mailgun.net/v3/mg.acme.dev/messages
+curl -u ":{S("SW-SEC-037", b62(24))}" https://api.acme.dev/v1/jobs
+curl -u "$ES_USER:$ES_PASSWORD" https://es:9200/_cluster/health
+curl -u admin:changeme https://localhost:9200
+curl -X POST -H "Api-Token: {S("SW-SEC-038", b62(22))}" https://api.acme.dev/v1/deploy
+curl -H 'X-Octopus-ApiKey: {S("SW-SEC-038", "API-" + rnd(UPPER + DIG, 27))}' https://octopus.acme.dev/api
+curl -H "Content-Type: application/json" -H "X-Api-Key: $API_KEY" https://api.acme.dev/
+""")
+
+begin("ci/notify.env")
+F(cur, f"""SLACK_BOT={S("SW-SEC-023", "xoxb-" + str(R.randint(10**10, 10**11)) + "-" + str(R.randint(10**12, 10**13)) + "-" + b62(24))}
+SLACK_WORKFLOW=https://hooks.slack.com/workflows/T{rnd(UPPER + DIG, 10)}/A{rnd(UPPER + DIG, 10)}/{R.randint(10**17, 10**18)}/{S("SW-SEC-023", b62(24))}
+SLACK_PLACEHOLDER=xoxb-abcdef-abcdef
+SLACK_DOCS=xoxb-YourBotAccessTokenHere
+SLACK_MASK=xoxb-####-####-####
+GITLAB_SESSION=_gitlab_session={S("SW-SEC-022", rnd(LOWER + DIG, 32))}
+GITLAB_FEED=glft-{S("SW-SEC-022", "glft-" + tok(20))[5:]}
+""")
+
 # ---- write ------------------------------------------------------------------------------------
 if os.path.isdir(OUT):
     shutil.rmtree(OUT)
