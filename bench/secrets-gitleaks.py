@@ -604,6 +604,61 @@ def extract_file(path, rng):
     return results
 
 
+# ------------------------------------------------------------------------------------------- well-formed
+
+# Rules whose "secret" is a public identifier (an OAuth client id, an access id that is paired with a
+# separate secret): not credentials on their own.
+IDENTIFIER_RULE = re.compile(r"-(client|access)-id$")
+
+
+def longest_run(t):
+    best = run = 0
+    prev = None
+    for c in t:
+        run = run + 1 if c == prev else 1
+        prev = c
+        best = max(best, run)
+    return best
+
+
+def longest_sequence(t):
+    best = run = 0
+    prev = None
+    for c in t.lower():
+        run = run + 1 if (prev is not None and c.isalnum() and prev.isalnum() and ord(c) == ord(prev) + 1) else 1
+        prev = c
+        best = max(best, run)
+    return best
+
+
+PLACEHOLDER_WORDS = ("example", "xxxx", "1234567890", "12345678", "abcd-abcd", "changeme", "your_", "your-", "<", "${")
+
+
+def malformed(rule, text):
+    """Why a true-positive sample is not a well-formed credential (None when it is).
+
+    The secret is taken as the longest run of token characters in the sample; it is placeholder-shaped
+    when it holds a documentation marker, a run of 8 identical characters (after the leading `A` run of
+    app-only bearer tokens) or an ascending keyboard sequence of 6."""
+    if IDENTIFIER_RULE.search(rule):
+        return "public identifier, not a secret"
+    toks = re.findall(r"[A-Za-z0-9+/=_.:~%-]{8,}", text)
+    if not toks:
+        return "no token in the sample"
+    secret = max(toks, key=len)
+    low = secret.lower()
+    if any(w in low for w in PLACEHOLDER_WORDS):
+        return "placeholder marker"
+    judged = secret.lstrip("A") if secret.startswith("A" * 20) else secret
+    if longest_run(judged) >= 8:
+        return "run of one character"
+    if longest_sequence(secret) >= 6:
+        return "keyboard sequence"
+    if secret.isdigit():
+        return "digits only"
+    return None
+
+
 # ------------------------------------------------------------------------------------------------- running
 
 def write_samples(recs, root):
@@ -629,7 +684,7 @@ def run_seawall(bin_path, root):
         if line.startswith("#"):
             continue
         parts = line.split("\t")
-        loc = parts[1].rsplit(":", 1)[0]
+        loc = parts[2].rsplit(":", 1)[0]
         flagged[os.path.dirname(loc)].append(parts[0])
     return flagged
 
@@ -693,6 +748,13 @@ def main():
     sk_fp = sum(r["fp_skipped"] for r in recs)
     print(f"gitleaks {rev}: {len(recs)} rules, {n_tp} true-positive samples ({sk_tp} not extracted), "
           f"{n_fp} false-positive samples ({sk_fp} not extracted), seed {a.seed}")
+    why = defaultdict(int)
+    for d, (rule, lab, text) in index.items():
+        if lab == "tp":
+            r = malformed(rule, text)
+            if r:
+                why[r] += 1
+    print("not well-formed TP samples: " + ", ".join(f"{k} {v}" for k, v in sorted(why.items())))
     for name, flagged in tools.items():
         tp_hit = sum(1 for d, (rule, lab, _) in index.items() if lab == "tp" and d in flagged)
         fp_hit = sum(1 for d, (rule, lab, _) in index.items() if lab == "fp" and d in flagged)
@@ -702,13 +764,18 @@ def main():
                 rules_full[rule][1] += 1
                 rules_full[rule][0] += d in flagged
         covered = sum(1 for h, t in rules_full.values() if h == t)
+        wf = [(d, rule) for d, (rule, lab, text) in index.items() if lab == "tp" and not malformed(rule, text)]
+        wf_hit = sum(1 for d, _ in wf if d in flagged)
         print(f"{name:15} recall {tp_hit}/{n_tp} = {100 * tp_hit / max(n_tp, 1):.1f}%   "
+              f"well-formed {wf_hit}/{len(wf)} = {100 * wf_hit / max(len(wf), 1):.1f}%   "
               f"false-positive samples flagged {fp_hit}/{n_fp} = {100 * fp_hit / max(n_fp, 1):.1f}%   "
               f"rules with every TP found {covered}/{len(rules_full)}")
         if a.misses:
             for d, (rule, lab, text) in sorted(index.items()):
                 if (lab == "tp") != (d in flagged):
                     what = "MISS" if lab == "tp" else "FP  " + ",".join(flagged[d])
+                    if lab == "tp" and malformed(rule, text):
+                        what = "MISS(malformed: " + malformed(rule, text) + ")"
                     print(f"  {name} {what} {rule}: {json.dumps(text[:200])}")
 
 

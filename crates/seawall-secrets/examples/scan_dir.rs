@@ -64,8 +64,9 @@ fn walk(dir: &Path, a: &SecretsAnalyzer, st: &mut Stats, depth: usize) {
             for x in &facts.findings {
                 st.findings += 1;
                 println!(
-                    "{}\t{}:{}\t{}\t{}",
+                    "{}\t{}\t{}:{}\t{}\t{}",
                     x.id,
+                    x.severity,
                     x.location.path,
                     x.location.line.unwrap_or(0),
                     x.redacted.as_deref().unwrap_or(""),

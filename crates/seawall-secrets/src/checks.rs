@@ -126,9 +126,35 @@ fn has_marker(ac: &LazyLock<Option<AhoCorasick>>, lists: &[&[&str]], v: &[u8]) -
     }
 }
 
-/// True when a value that matched a provider-specific shape is a documentation example or template.
+/// Longest run of consecutive ascending letters or digits (`klmnop`, `456789`), case-insensitive.
+fn longest_sequence(v: &[u8]) -> usize {
+    let mut best = 0;
+    let mut run = 0;
+    let mut prev: Option<u8> = None;
+    for &b in v {
+        let c = b.to_ascii_lowercase();
+        run = match prev {
+            Some(p) if c.is_ascii_alphanumeric() && p.is_ascii_alphanumeric() && c == p.wrapping_add(1) => {
+                run + 1
+            }
+            _ => 1,
+        };
+        prev = Some(c);
+        best = best.max(run);
+    }
+    best
+}
+
+/// True when a value carries a documentation marker (`example`, `xxxx`, `<…>`, `${…}`, `your_`, …) or is
+/// a known documentation value.
+pub(crate) fn has_strong_marker(v: &[u8]) -> bool {
+    has_marker(&STRONG, &[STRONG_MARKERS, KNOWN_EXAMPLES], v)
+}
+
+/// True when a value that matched a provider-specific shape is a documentation example or template: a
+/// marker, a run of one repeated character, or a keyboard sequence (`abc123xyz-456def789ghij-klmnopqrstuvwx`).
 pub(crate) fn is_strong_placeholder(v: &[u8]) -> bool {
-    has_marker(&STRONG, &[STRONG_MARKERS, KNOWN_EXAMPLES], v) || longest_run(v) >= 6
+    has_strong_marker(v) || longest_run(v) >= 6 || longest_sequence(v) >= 6
 }
 
 /// Additional markers for free-form values (generic assignments, URL passwords).
@@ -163,6 +189,7 @@ const WEAK_MARKERS: &[&str] = &[
     "my_key",
     "mykey",
     "foobar",
+    "hello",
     "%s",
     "{}",
     "{0}",
@@ -244,12 +271,14 @@ pub(crate) fn is_identifier_like(v: &[u8]) -> bool {
             continue;
         }
         let upper = seg.iter().filter(|b| b.is_ascii_uppercase()).count();
-        // Letters-only segments in one case style are words or abbreviations (`mlflow`, `dbmdz`,
-        // `PASSPHRASE`, `string`); pronounceability only judges segments that mix in digits.
+        // Segments in one case style (`mlflow`, `dbmdz`, `PASSPHRASE`, `string`, `Strength`) are words or
+        // abbreviations whatever their vowels; pronounceability judges segments that mix in digits or
+        // capitals inside (`tokenUsage` is a word pair, `qXzkVbnmTr` is not).
+        let inner_caps = seg.iter().skip(1).any(u8::is_ascii_uppercase) && upper < letters;
         if letters == 0
             || digits > 2
             || !(upper == letters || upper <= 1 + letters / 4)
-            || (digits > 0 && !pronounceable(seg))
+            || ((digits > 0 || inner_caps) && !pronounceable(seg))
         {
             return false;
         }
@@ -335,6 +364,9 @@ mod tests {
             assert!(!is_identifier_like(v.as_bytes()), "{v}");
         }
         assert!(!is_identifier_like(b"QmVtWcLdXyPaZrKsNbUj"));
+        assert_eq!(longest_sequence(b"abc123xyz-456def789ghij-klmnopqrstuvwx"), 14);
+        assert!(is_strong_placeholder(b"sk-ant-api03-abc123xyz-456def789ghij-klmnopqrstuvwx"));
+        assert!(!is_strong_placeholder(b"QmVtWcLdXyPaZrKsNbUjHgFeDiCoBqLxTp"));
         assert!(!is_identifier_like(b"aUCGheuCaKY8P"));
         assert!(!is_identifier_like(b"enprhl-X1siDkr"));
         assert!(!is_identifier_like(b"1234"));

@@ -256,7 +256,7 @@ pub(crate) fn all() -> Vec<DetectorSpec> {
         prefixed(
             "SW-SEC-021",
             &["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"],
-            &[r"(?P<s>gh[pousr]_[A-Za-z0-9]{36,251})", r"(?P<s>github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})"],
+            &[r"(?P<s>gh[pousr]_[A-Za-z0-9]{36,251})", r"(?P<s>github_pat_[A-Za-z0-9_]{82})"],
             3.0,
         ),
         DetectorSpec {
@@ -288,7 +288,7 @@ pub(crate) fn all() -> Vec<DetectorSpec> {
                     r"(?P<s>xoxb-[0-9]{8,14}-(?:[0-9]{8,14}-)?[A-Za-z0-9]{18,34})",
                     r"(?P<s>xox[pe]-(?:[0-9]{8,14}-){3}[A-Za-z0-9]{28,34})",
                     r"(?P<s>xox[ar]-(?:[0-9]-)?(?:[0-9]{8,14}-){0,3}[A-Za-z0-9]{8,48})",
-                    r"(?P<s>xox[os]-[0-9]{1,14}-[0-9]{1,14}-[0-9]{1,14}-[A-Fa-f0-9]{16,64})",
+                    r"(?P<s>xox[os]-[0-9]{1,14}-[0-9]{1,14}-[0-9]{1,14}-[A-Fa-f0-9]{8,64})",
                     r"(?P<s>xoxe\.xox[bp]-[0-9]-[A-Za-z0-9]{163,166})",
                     r"(?P<s>xoxe-[0-9]-[A-Za-z0-9]{146})",
                     r"(?P<s>xapp-[0-9]-[A-Za-z0-9]{6,14}-[0-9]{6,16}-[A-Za-z0-9]{20,80})",

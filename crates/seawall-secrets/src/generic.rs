@@ -251,6 +251,49 @@ const NEGATIVE_ANY: &[&str] = &[
     "test",
     "placeholder",
     "verification",
+    "invalid",
+    "wrong",
+    "bogus",
+    "non",
+];
+
+/// Names of providers whose API keys are UUIDs: a UUID assigned to `HEROKU_API_KEY` is a key, while a
+/// UUID assigned to a bare `token` is usually a request or change id.
+const UUID_KEY_PROVIDERS: &[&str] =
+    &["heroku", "hubspot", "squarespace", "kucoin", "snyk", "octopus", "pinecone", "apify", "newrelic"];
+
+/// Values with a provider's documented prefix are judged by that provider's rule only: when it rejected
+/// the value (wrong length, placeholder ids), the generic rule does not report it either.
+const PROVIDER_PREFIXES: &[&str] = &[
+    "xox",
+    "xapp-",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "glpat-",
+    "hf_",
+    "api_org_",
+    "sk-",
+    "sk_live_",
+    "sk_test_",
+    "rk_live_",
+    "rk_test_",
+    "akia",
+    "asia",
+    "aiza",
+    "npm_",
+    "pypi-",
+    "dckr_pat_",
+    "r8_",
+    "gsk_",
+    "lsv2_",
+    "pcsk_",
+    "tgp_v1_",
+    "absk",
+    "bedrock-api-key-",
 ];
 
 const SECRET_WORDS: &[(&str, NameKind)] = &[
@@ -397,6 +440,8 @@ pub(crate) struct NameInfo {
     /// The word that makes the name secret-like (`passphrase`, `token`, `apikey`): a value that repeats
     /// it (`new-passphrase`, `NEW_PASSPHRASE`, `p@ss#word`) is a placeholder.
     pub(crate) word: String,
+    /// The name names a provider whose keys are UUIDs ([`UUID_KEY_PROVIDERS`]).
+    pub(crate) uuid_provider: bool,
 }
 
 /// `password1` → `password`: trailing digits do not change what a word means.
@@ -452,15 +497,17 @@ pub(crate) fn name_info(name: &str) -> Option<NameInfo> {
         } else {
             kind
         };
-        return ws[i + 1..].iter().all(|w| is_modifier(w)).then_some(NameInfo { kind, word });
+        let uuid_provider = ws[..i].iter().any(|w| UUID_KEY_PROVIDERS.contains(&stem(w)));
+        return ws[i + 1..].iter().all(|w| is_modifier(w)).then_some(NameInfo { kind, word, uuid_provider });
     }
     // `dbpassword`, `accesstoken`: only for single-word names (with separators the words decide).
     if ws.len() == 1 {
         let joined = stem(&ws[0]);
-        return CONCAT_SUFFIXES
-            .iter()
-            .find(|(s, _)| joined.ends_with(s))
-            .map(|(s, k)| NameInfo { kind: *k, word: (*s).to_string() });
+        return CONCAT_SUFFIXES.iter().find(|(s, _)| joined.ends_with(s)).map(|(s, k)| NameInfo {
+            kind: *k,
+            word: (*s).to_string(),
+            uuid_provider: false,
+        });
     }
     None
 }
@@ -507,6 +554,11 @@ fn lowercase_words(v: &[u8]) -> bool {
 /// name's secret word are placeholders.
 pub(crate) fn value_is_secret(name: &NameInfo, v: &[u8]) -> bool {
     let kind = name.kind;
+    // App-only bearer tokens (Twitter/X) start with a long run of `A`s (zero bytes, base64): judge the rest.
+    let v = match v.iter().position(|b| *b != b'A') {
+        Some(p) if p >= 20 => &v[p..],
+        _ => v,
+    };
     if v.iter().any(|b| b.is_ascii_whitespace() || b.is_ascii_control()) || is_placeholder(v) {
         return false;
     }
@@ -523,7 +575,11 @@ pub(crate) fn value_is_secret(name: &NameInfo, v: &[u8]) -> bool {
     if is_identifier_like(v) || lowercase_words(v) || repeats_name_word(&name.word, v) {
         return false;
     }
-    if is_uuid(v) && kind == NameKind::Token {
+    if PROVIDER_PREFIXES.iter().any(|p| v.len() > p.len() && v[..p.len()].eq_ignore_ascii_case(p.as_bytes()))
+    {
+        return false;
+    }
+    if is_uuid(v) && kind == NameKind::Token && !name.uuid_provider {
         // UUIDs are request ids, change tokens and locks far more often than keys; keys that are UUIDs
         // are covered by provider rules (Pinecone) with their names.
         return false;

@@ -98,7 +98,9 @@ pub(crate) fn auth_header(v: &[u8], min_entropy: f64) -> bool {
 /// Slack tokens and webhooks: the random part (after the last `-` or `/`) is random, not a word or mask.
 pub(crate) fn slack(v: &[u8]) -> bool {
     let tail = v.rsplit(|b| *b == b'-' || *b == b'/').next().unwrap_or(v);
-    !is_strong_placeholder(v)
+    // numeric team/user ids may repeat digits (`511111111`); only the random part is judged by shape
+    !checks::has_strong_marker(v)
+        && !is_strong_placeholder(tail)
         && !v.contains(&b'#')
         && tail.len() >= 8
         && checks::random_enough(tail, 2.5)

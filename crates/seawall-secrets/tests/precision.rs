@@ -102,6 +102,15 @@ fn provider_context_rules_ignore_class_names() {
 }
 
 #[test]
+fn test_values_named_as_such_are_not_secrets() {
+    none("x_test.go", r#"nonMatchingToken := "1n2b5ucyi2gt1eaw""#);
+    none("x_test.go", r#"invalidApiKey := "Kq3v8LmT2pRx9WkB""#);
+    // an app-only bearer token starts with a run of `A`s and is still a secret
+    let bearer = format!("{}{}", "A".repeat(22), "Yeetuc7ROSceP6V4wQLjmwg0OoafW7DcX3xIXf4rxb0kZrm");
+    assert_eq!(ids(".env", &format!("TWITTER_TOKEN={bearer}\n")), ["SW-SEC-035"]);
+}
+
+#[test]
 fn assignment_syntaxes_of_many_languages() {
     let cases = [
         ("main.go", format!("var sentryToken string = \"{V}\"")),
