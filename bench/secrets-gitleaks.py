@@ -684,7 +684,8 @@ def run_seawall(bin_path, root):
         if line.startswith("#"):
             continue
         parts = line.split("\t")
-        loc = parts[2].rsplit(":", 1)[0]
+        # `RULE SEVERITY PATH:LINE …` (older builds print no severity)
+        loc = (parts[2] if parts[1].isupper() else parts[1]).rsplit(":", 1)[0]
         flagged[os.path.dirname(loc)].append(parts[0])
     return flagged
 

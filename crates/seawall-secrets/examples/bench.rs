@@ -161,6 +161,11 @@ fn main() {
         "Bearer ",
         "AKIA",
         "password ",
+        "curl ",
+        "curl -u a:bcdefgh1 ",
+        "-H 'X-Api-Key: ",
+        "xoxb-1234567890-",
+        "TOKEN=\"x\",",
     ] {
         let s = unit.repeat((8 << 20) / unit.len());
         let t = Clock::start();

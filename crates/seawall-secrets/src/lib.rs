@@ -2,14 +2,19 @@
 //!
 //! Finds credentials in files and image metadata: ML/AI provider tokens (Hugging Face, OpenAI,
 //! Anthropic, W&B, Kaggle, Replicate, Cohere, Groq, LangSmith, Pinecone, Comet, Neptune, Mistral,
-//! Together, Databricks), cloud and developer credentials (AWS, GCP, Azure, GitHub, GitLab, Slack,
+//! Together, Databricks, Amazon Bedrock), cloud and developer credentials (AWS, GCP, Azure, GitHub, GitLab, Slack,
 //! Stripe, npm, PyPI, Docker Hub, registry `auth`, JWTs, private keys, database and basic-auth URLs,
-//! `.netrc`, `Authorization` headers) and generic high-entropy values assigned to secret-like names.
+//! `.netrc`, `Authorization` and API-key headers, `curl -u`) and generic high-entropy values assigned to
+//! secret-like names.
 //! Documentation examples and placeholders (`AKIAIOSFODNN7EXAMPLE`, `xxxx`, `changeme`, `<token>`,
 //! `${VAR}`, `your_api_key_here`) are not findings.
 //!
+//! Inside installed third-party packages (`site-packages`, `node_modules`, conda `pkgs/`, …) a token on the
+//! list of known public test tokens (`data/known-public-tokens.tsv`) is reported at INFO and any other
+//! secret keeps its severity with `details["third_party"]`; see [`is_third_party`] and `docs/secrets.md`.
+//!
 //! Main items:
-//! * [`RULES`] — the rule catalog entries (`SW-SEC-001` … `SW-SEC-035`), concatenated by `seawall-scan`.
+//! * [`RULES`] — the rule catalog entries (`SW-SEC-001` … `SW-SEC-038`), concatenated by `seawall-scan`.
 //! * [`scan_text`] / [`scan_bytes`] — scan an in-memory file; [`scan_reader`] — scan a stream in
 //!   overlapping chunks with bounded memory; [`scan_notebook`] — Jupyter cells and outputs.
 //! * [`scan_assignment`] — one `NAME=value` pair where the name gives context (Dockerfile `ENV`/`ARG`,
