@@ -312,7 +312,7 @@ fn fake_key() -> String {
             alphabet[(x % alphabet.len() as u64) as usize] as char
         })
         .collect();
-    format!("{}-{}-{}AA", "sk-ant", "api03", &body[..93 - 2])
+    format!("{}-{}-{}AA", "sk-ant", "api03", body)
 }
 
 /// The insecure fixture: a Dockerfile running as root (MEDIUM only), a privileged compose service (CRITICAL),
