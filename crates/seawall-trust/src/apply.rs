@@ -4,7 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use seawall_core::{BaseImage, Finding, Location, Report, ScanWarning, TrustCheck, TrustSummary};
+use seawall_core::{
+    BaseImage, Finding, Location, Report, ScanWarning, TrustCheck, TrustSummary, WarningKind,
+};
 use seawall_policy::TrustConfig;
 use seawall_source::{ImageRef, SourceOptions};
 
@@ -183,13 +185,7 @@ pub fn image_findings(
 }
 
 /// Signatures, attestations and base lineage of a scanned image, into `report`.
-pub fn check_image(
-    report: &mut Report,
-    reference: &str,
-    settings: &TrustSettings,
-    opts: &SourceOptions,
-    offline: bool,
-) {
+pub fn check_image(report: &mut Report, reference: &str, settings: &TrustSettings, opts: &SourceOptions) {
     let mut summary = TrustSummary::default();
     let registry_ref = match ImageRef::parse(reference) {
         Ok(ImageRef::Registry(r)) => Some(r),
@@ -199,16 +195,64 @@ pub fn check_image(
     let required = TrustConfig::matches(&settings.require_signed, &repo);
     let provenance_required = TrustConfig::matches(&settings.require_provenance, &repo);
     let check_signatures = !settings.signers.is_empty() || required || provenance_required;
-    match (&registry_ref, report.target.digest.clone()) {
+    // Signatures name the manifest digest; the scan report names the config it read. Resolve the
+    // manifest again and insist that it is the one whose config was scanned (the tag may have moved).
+    let mut manifest_digest = None;
+    if check_signatures && let Some(_) = &registry_ref {
+        match seawall_source::open(reference, opts) {
+            Ok(src) => {
+                let meta = src.meta();
+                if report.target.digest.as_deref() == Some(meta.config_digest.as_str()) {
+                    manifest_digest = meta.digest.clone();
+                } else {
+                    report.warnings.push(ScanWarning::general(
+                        ORIGIN,
+                        format!(
+                            "{reference} now resolves to config {}, the scan read {}: signatures not checked",
+                            meta.config_digest,
+                            report.target.digest.as_deref().unwrap_or("?")
+                        ),
+                    ));
+                }
+            }
+            Err(e) => {
+                report.warnings.push(ScanWarning::general(ORIGIN, format!("manifest not resolved: {e}")))
+            }
+        }
+    }
+    match (&registry_ref, manifest_digest) {
         _ if !check_signatures => {}
-        (Some(r), Some(digest)) if !offline => match fetch_evidence(r, &digest, opts) {
+        (Some(r), Some(digest)) => match fetch_evidence(r, &digest, opts) {
             Ok(ev) => {
                 let verdict = evaluate(&ev, &settings.signers, &settings.root, &settings.provenance);
                 for p in &verdict.problems {
                     report.warnings.push(ScanWarning::general(ORIGIN, p.clone()));
                 }
                 report.findings.extend(image_findings(&verdict, reference, required, provenance_required));
-                summary.signed = verdict.signed();
+                // A signature covers the manifest; the manifest names the layers. Layers that did not
+                // match their digests (or could not be read) mean the signed content was not what we read.
+                let broken: Vec<String> = report
+                    .warnings
+                    .iter()
+                    .filter(|w| {
+                        matches!(w.kind, WarningKind::LayerDigestMismatch | WarningKind::LayerUnreadable)
+                            || (w.origin == "source"
+                                && w.location.as_ref().is_some_and(|l| l.layer.is_some()))
+                    })
+                    .map(ScanWarning::render)
+                    .collect();
+                if verdict.signed() && !broken.is_empty() {
+                    report.findings.push(
+                        Finding::from_rule(&rules::SIGNATURE_INVALID)
+                            .with_message(format!(
+                                "signed manifest, but its layers do not match: {}",
+                                broken.join("; ")
+                            ))
+                            .with_location(Location::file(reference))
+                            .with_detail("digest", digest.clone()),
+                    );
+                }
+                summary.signed = verdict.signed() && broken.is_empty();
                 summary.checks = verdict.results.iter().map(summary_check).collect();
             }
             Err(e) => {
@@ -223,9 +267,7 @@ pub fn check_image(
             }
         },
         _ => {
-            let why = if offline {
-                "--offline: signatures are not fetched"
-            } else if registry_ref.is_none() {
+            let why = if registry_ref.is_none() {
                 "signatures are stored in registries; this image reference is not one"
             } else {
                 "the image has no manifest digest"
@@ -246,7 +288,7 @@ pub fn check_image(
             }
         }
     }
-    summary.base = check_base(report, reference, settings, opts, offline);
+    summary.base = check_base(report, reference, settings, opts);
     if check_signatures || summary.base.is_some() {
         report.trust = Some(summary);
     }
@@ -258,7 +300,6 @@ fn check_base(
     reference: &str,
     settings: &TrustSettings,
     opts: &SourceOptions,
-    offline: bool,
 ) -> Option<BaseImage> {
     let diff_ids: Vec<String> = report.target.layers.iter().map(|l| l.diff_id.clone()).collect();
     let mut base = None;
@@ -279,12 +320,11 @@ fn check_base(
         }
     }
     if base.is_none() {
-        base = annotated_base(report, reference, opts, offline);
+        base = annotated_base(reference, opts);
     }
     let mut base = base?;
     // The tag may have moved since the index was built: ask the registry when allowed.
     if base.newer_digest.is_none()
-        && !offline
         && base.name != reference
         && let Ok(ImageRef::Registry(r)) = ImageRef::parse(&base.name)
         && r.digest.is_none()
@@ -332,19 +372,13 @@ fn check_base(
 
 /// The base named by `org.opencontainers.image.base.name` / `.digest` (config labels, or the registry
 /// manifest's annotations).
-fn annotated_base(
-    report: &Report,
-    reference: &str,
-    opts: &SourceOptions,
-    offline: bool,
-) -> Option<BaseImage> {
+fn annotated_base(reference: &str, opts: &SourceOptions) -> Option<BaseImage> {
     const NAME: &str = "org.opencontainers.image.base.name";
     const DIGEST: &str = "org.opencontainers.image.base.digest";
     let mut annotations = std::collections::BTreeMap::new();
-    if let (false, Ok(ImageRef::Registry(r)), Some(d)) =
-        (offline, ImageRef::parse(reference), &report.target.digest)
+    if let Ok(ImageRef::Registry(r)) = ImageRef::parse(reference)
         && let Ok(reg) = seawall_source::RegistryArtifacts::connect(&r, opts)
-        && let Ok(Some((_, bytes))) = reg.manifest(d)
+        && let Ok(Some((_, bytes))) = reg.manifest(r.manifest_reference())
         && let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes)
         && let Some(a) = v.get("annotations").and_then(|a| a.as_object())
     {

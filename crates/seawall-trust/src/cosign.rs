@@ -148,12 +148,12 @@ fn to_bundle(
         hex::decode(&rb.payload.log_id).map_err(|e| Rejection::invalid(format!("Rekor log ID: {e}")))?;
     let material = match annotations.get(CERTIFICATE_ANNOTATION) {
         Some(cert) => {
-            let mut pem = cert.clone();
-            if let Some(chain) = annotations.get(CHAIN_ANNOTATION) {
-                pem.push_str(chain);
-            }
-            let certs: Vec<_> = pem_certs(&pem)?.into_iter().map(|c| json!({"rawBytes": c})).collect();
-            json!({"x509CertificateChain": {"certificates": certs}})
+            // Only the leaf: the chain up to the root comes from the trusted root, never from the
+            // signature (a bundle carrying its own root must not be trusted; cosign's chain annotation
+            // usually ends in the root).
+            let leaf =
+                pem_certs(cert)?.into_iter().next().ok_or_else(|| Rejection::invalid("no certificate"))?;
+            json!({"x509CertificateChain": {"certificates": [{"rawBytes": leaf}]}})
         }
         None => json!({"publicKey": {"hint": ""}}),
     };

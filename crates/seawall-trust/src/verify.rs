@@ -126,6 +126,13 @@ fn classify(e: &sigstore_verify::Error) -> Rejection {
         Error::Certificate(CertificateError::Expired { .. } | CertificateError::NotYetValid { .. }) => {
             Rejection { kind: RejectionKind::CertificateExpired, reason: e.to_string() }
         }
+        // The chain validation (webpki, at the authenticated signing time) reports a leaf outside its
+        // validity window as a chain error whose text carries webpki's CertExpired/CertNotValidYet.
+        Error::Certificate(CertificateError::ChainInvalid(m))
+            if m.contains("CertExpired") || m.contains("CertNotValidYet") =>
+        {
+            Rejection { kind: RejectionKind::CertificateExpired, reason: e.to_string() }
+        }
         _ => Rejection::invalid(e.to_string()),
     }
 }

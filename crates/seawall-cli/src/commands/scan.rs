@@ -40,7 +40,7 @@ pub(crate) fn run(cli: &Cli, what: &ScanTarget) -> Result<u8> {
         ScanTarget::Model { path, .. } => seawall_scan::scan_model(path, &opts)?,
     };
     // Signatures, provenance, base lineage (issue 17): `[trust]` of seawall.toml and the trust flags.
-    crate::commands::trust_scan::apply(cli, what, &policy, &opts, &mut report)?;
+    crate::commands::trust_scan::apply(what, &policy, &opts, &mut report)?;
     if let Some(p) = &opts.progress {
         p.finish();
     }

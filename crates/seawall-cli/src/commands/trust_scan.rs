@@ -6,10 +6,9 @@ use seawall_policy::Policy;
 use seawall_scan::ScanOptions;
 use seawall_trust::apply::TrustSettings;
 
-use crate::cli::{Cli, ScanTarget};
+use crate::cli::ScanTarget;
 
 pub(crate) fn apply(
-    cli: &Cli,
     what: &ScanTarget,
     policy: &Policy,
     opts: &ScanOptions,
@@ -28,7 +27,7 @@ pub(crate) fn apply(
         ScanTarget::Image { reference, .. } => {
             let settings =
                 TrustSettings::from_config(&cfg, &base_dir, cache.as_deref()).context("[trust]")?;
-            seawall_trust::apply::check_image(report, reference, &settings, &opts.source, cli.offline);
+            seawall_trust::apply::check_image(report, reference, &settings, &opts.source);
         }
         ScanTarget::Model { path, require_signed, signature, signers, .. } => {
             let mut settings =
