@@ -309,6 +309,20 @@ pub(crate) fn document(report: &Report, ctx: &RenderContext<'_>) -> Result<Value
         let at = w.location.as_ref().map(|l| format!(" ({})", l.path)).unwrap_or_default();
         notes.push(prop("seawall:warning", format!("{}{at}: {}", w.origin, w.message)));
     }
+    if let Some(t) = &report.trust {
+        notes.push(prop("seawall:trust", t.one_line()));
+        for c in &t.checks {
+            notes.push(prop(
+                format!("seawall:trust:{}", c.kind),
+                format!(
+                    "{} {}{}",
+                    c.source,
+                    c.status,
+                    c.signer.as_deref().map(|s| format!(" by {s}")).unwrap_or_default()
+                ),
+            ));
+        }
+    }
     if !notes.is_empty() {
         metadata["properties"] = Value::Array(notes);
     }

@@ -86,6 +86,11 @@ pub(crate) fn render(
         report.models.len()
     );
 
+    // Trust (seawall-trust): signatures, attestations, base image.
+    if let Some(t) = &report.trust {
+        let _ = writeln!(s);
+        let _ = writeln!(s, "**Trust:** {}", cell(&t.one_line()));
+    }
     let completeness = report.compute_completeness();
     if !completeness.is_complete() {
         let _ = writeln!(s);

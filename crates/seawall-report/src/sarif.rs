@@ -332,6 +332,9 @@ pub(crate) fn document(report: &Report, ctx: &RenderContext<'_>) -> Value {
         "properties": {"target": report.target.name, "targetKind": crate::common::kind_name(report)},
     });
     run["invocations"] = json!([invocation(report)]);
+    if let Some(t) = &report.trust {
+        run["properties"]["trust"] = serde_json::to_value(t).unwrap_or(Value::Null);
+    }
     if report.target.kind == TargetKind::Image {
         run["originalUriBaseIds"] = json!({"IMAGEROOT": {"uri": "file:///", "description": {"text": "The root of the image filesystem"}}});
     }

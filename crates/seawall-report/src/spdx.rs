@@ -214,11 +214,18 @@ fn creation_info(report: &Report, created: String) -> Value {
         "creators": [format!("Tool: seawall-{}", report.tool.version)],
     });
     let completeness = report.compute_completeness();
+    let mut comment = Vec::new();
     if !completeness.is_complete() {
-        info["comment"] = json!(format!(
+        comment.push(format!(
             "INCOMPLETE: not every input was read; packages may be missing: {}",
             completeness.summary()
         ));
+    }
+    if let Some(t) = &report.trust {
+        comment.push(format!("Trust: {}", t.one_line()));
+    }
+    if !comment.is_empty() {
+        info["comment"] = json!(comment.join("\n"));
     }
     info
 }

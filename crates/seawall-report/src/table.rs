@@ -76,6 +76,10 @@ pub(crate) fn render(
             let _ = writeln!(s, "  {} × {}: {}", r.count, r.kind.describe(), r.example);
         }
     }
+    // Trust (seawall-trust): signatures, attestations, base image.
+    if let Some(t) = &report.trust {
+        let _ = writeln!(s, "Trust: {}", t.one_line());
+    }
     for st in report.scanners.iter().filter(|s| s.status != seawall_core::ScannerState::Complete) {
         let _ = writeln!(
             s,

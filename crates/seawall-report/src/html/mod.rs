@@ -326,6 +326,7 @@ pub(crate) fn render(
             package_count => report.packages.len(),
             warnings => warnings,
             scanners => scanners,
+            trust => report.trust.as_ref().map(|t| context! { line => t.one_line(), checks => JValue::from(Serde(&t.checks)) }),
             incomplete => report.compute_completeness().reasons.iter().map(|r| context! { count => r.count, kind => r.kind.describe(), example => r.example.clone() }).collect::<Vec<_>>(),
             graph_svg => ctx.graph_svg.map(|s| JValue::from_safe_string(s.to_string())),
             delta => delta.as_ref().map(|d| context! { new => d.new.len(), fixed => d.fixed.len(), unchanged => d.unchanged.len() }),
