@@ -155,6 +155,12 @@ else
     bad "provenance attestation: $out"
 fi
 
+# A multi-platform index signed at the index level covers the platform manifest it lists.
+IDX=$($SIGNER push-index "$R" acme/b2 multi "${IMG[b2]}")
+$SIGNER sign-cosign "$R" acme/b2 "$IDX" --key "$K/release.key" >/dev/null
+expect_exit 0 "signature on the multi-platform index covers the manifest" "$SW" verify image "$R/acme/b2:multi" --insecure --key "$K/release.pub"
+expect_exit 1 "…but not the manifest pulled by its own tag" "$SW" verify image "$R/acme/b2:v1" --insecure --key "$K/release.pub"
+
 # Tampered manifest: the same image pushed again with an extra annotation (new digest). Unsigned as
 # such; with the old signature copied over, the signed payload names the old digest.
 T1=$($SIGNER retag-manifest "$R" acme/a1 v1 tampered)

@@ -372,6 +372,8 @@ def main():
     p = sub.add_parser("copy-sig"); p.add_argument("registry"); p.add_argument("repo"); p.add_argument("src_digest"); p.add_argument("dst_digest")
     p = sub.add_parser("retag-manifest", help="push the manifest of REF again under TAG with an extra annotation (new digest)")
     p.add_argument("registry"); p.add_argument("repo"); p.add_argument("ref"); p.add_argument("tag")
+    p = sub.add_parser("push-index", help="a multi-platform index listing one manifest (linux/amd64)")
+    p.add_argument("registry"); p.add_argument("repo"); p.add_argument("tag"); p.add_argument("manifest_digest")
     p = sub.add_parser("keyless-setup"); p.add_argument("dir")
     p = sub.add_parser("sign-keyless"); p.add_argument("registry"); p.add_argument("repo"); p.add_argument("digest")
     p.add_argument("--dir", required=True); p.add_argument("--identity", required=True); p.add_argument("--issuer", required=True)
@@ -419,6 +421,13 @@ def main():
         mb, mt = reg.get_manifest(a.ref)
         m = json.loads(mb); m.setdefault("annotations", {})["e2e.tampered"] = "true"
         print(reg.push_manifest(a.tag, canon(m), mt.split(";")[0]))
+    elif a.cmd == "push-index":
+        reg = Registry(a.registry, a.repo)
+        mb, mt = reg.get_manifest(a.manifest_digest)
+        idx = canon({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [
+            {"mediaType": mt.split(";")[0], "digest": a.manifest_digest, "size": len(mb),
+             "platform": {"architecture": "amd64", "os": "linux"}}]})
+        print(reg.push_manifest(a.tag, idx, OCI_INDEX))
     elif a.cmd == "keyless-setup":
         keyless_setup(a.dir)
     elif a.cmd == "sign-keyless":

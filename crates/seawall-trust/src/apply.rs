@@ -10,7 +10,7 @@ use seawall_core::{
 use seawall_policy::TrustConfig;
 use seawall_source::{ImageRef, SourceOptions};
 
-use crate::image::{CheckResult, ImageVerdict, evaluate, fetch_evidence};
+use crate::image::{CheckResult, ImageVerdict};
 use crate::intoto::ProvenancePolicy;
 use crate::lineage::BaseIndex;
 use crate::model::ModelVerdict;
@@ -222,9 +222,17 @@ pub fn check_image(report: &mut Report, reference: &str, settings: &TrustSetting
     }
     match (&registry_ref, manifest_digest) {
         _ if !check_signatures => {}
-        (Some(r), Some(digest)) => match fetch_evidence(r, &digest, opts) {
-            Ok(ev) => {
-                let verdict = evaluate(&ev, &settings.signers, &settings.root, &settings.provenance);
+        (Some(r), Some(digest)) => match crate::image::covering_digests(r, &digest, opts).and_then(|ds| {
+            crate::image::verify_image_digests(
+                r,
+                &ds,
+                &settings.signers,
+                &settings.root,
+                &settings.provenance,
+                opts,
+            )
+        }) {
+            Ok(verdict) => {
                 for p in &verdict.problems {
                     report.warnings.push(ScanWarning::general(ORIGIN, p.clone()));
                 }

@@ -330,3 +330,58 @@ pub fn evaluate(
     }
     out
 }
+
+/// The digests whose signatures cover an image: its manifest digest and, for a multi-platform image,
+/// the digest of the index the reference resolves to (a signature on the index covers every platform
+/// manifest it lists). Manifest first.
+pub fn covering_digests(
+    reference: &RegistryRef,
+    manifest_digest: &str,
+    opts: &SourceOptions,
+) -> Result<Vec<String>, TrustError> {
+    let mut out = vec![manifest_digest.to_string()];
+    if reference.digest.as_deref() != Some(manifest_digest) {
+        let reg = RegistryArtifacts::connect(reference, opts)?;
+        if let Some((top, bytes)) = reg.manifest(reference.manifest_reference())?
+            && top != manifest_digest
+        {
+            // Only an index that lists the manifest covers it.
+            let lists = serde_json::from_slice::<serde_json::Value>(&bytes)
+                .ok()
+                .and_then(|v| v.get("manifests").and_then(|m| m.as_array()).cloned())
+                .is_some_and(|m| {
+                    m.iter().any(|d| d.get("digest").and_then(|x| x.as_str()) == Some(manifest_digest))
+                });
+            if lists {
+                out.push(top);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Fetches and verifies the evidence for every covering digest; one verdict for the manifest digest.
+pub fn verify_image_digests(
+    reference: &RegistryRef,
+    digests: &[String],
+    signers: &Signers,
+    root: &TrustRoot,
+    policy: &ProvenancePolicy,
+    opts: &SourceOptions,
+) -> Result<ImageVerdict, TrustError> {
+    let mut verdict = ImageVerdict::default();
+    for (i, d) in digests.iter().enumerate() {
+        let ev = fetch_evidence(reference, d, opts)?;
+        let mut v = evaluate(&ev, signers, root, policy);
+        if i > 0 {
+            for r in &mut v.results {
+                r.source = format!("{} (index {d})", r.source);
+            }
+        } else {
+            verdict.digest = v.digest.clone();
+        }
+        verdict.results.append(&mut v.results);
+        verdict.problems.append(&mut v.problems);
+    }
+    Ok(verdict)
+}

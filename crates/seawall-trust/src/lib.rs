@@ -49,3 +49,34 @@ pub(crate) fn sha256_bytes(data: &[u8]) -> [u8; 32] {
     use sha2::Digest as _;
     sha2::Sha256::digest(data).into()
 }
+
+#[cfg(test)]
+mod no_panic {
+    //! The fuzz entry points on arbitrary and JSON-shaped input (the fuzz targets in fuzz/ run the
+    //! same functions under libFuzzer).
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use proptest::prelude::*;
+
+    fn json_ish() -> impl Strategy<Value = String> {
+        proptest::string::string_regex(
+            r#"\{("(_type|subject|predicateType|predicate|digest|sha256|name|critical|image|identity|type|payload|payloadType|signatures|sig|mediaType|version|bases|diff_ids|serialization|resources|method|hash_type)"|:|,|\[|\]|\{|\}|"[a-z0-9:/.]{0,12}"|[0-9]{1,3}|true|null){0,40}\}"#,
+        )
+        .expect("regex")
+    }
+
+    proptest! {
+        #[test]
+        fn parsers_never_panic(s in prop_oneof![json_ish(), ".{0,300}"]) {
+            let b = s.as_bytes();
+            let _ = crate::cosign::parse_simple_signing(b);
+            let _ = crate::cosign::parse_envelope(b);
+            if let Ok(st) = crate::intoto::parse_statement(b) {
+                let _ = crate::intoto::provenance(&st);
+            }
+            let _ = crate::model::parse_manifest(b);
+            let _ = crate::lineage::parse_index(&s);
+            let _ = crate::parse_bundle(&s);
+            let _ = crate::TrustRoot::from_json_str(&s, crate::RootOrigin::Embedded);
+        }
+    }
+}

@@ -5,7 +5,7 @@ use std::io::Read;
 
 use anyhow::{Context, Result, bail};
 use seawall_source::{ImageRef, SourceOptions};
-use seawall_trust::image::{evaluate, fetch_evidence};
+use seawall_trust::image::{covering_digests, verify_image_digests};
 use seawall_trust::intoto::ProvenancePolicy;
 
 use crate::cli::Cli;
@@ -32,8 +32,10 @@ pub(crate) fn run(
     let source =
         seawall_source::open(reference, &opts).with_context(|| format!("cannot open {reference}"))?;
     let digest = source.meta().digest.clone().context("the registry gave no manifest digest")?;
-    let evidence = fetch_evidence(&rref, &digest, &opts)?;
-    let verdict = evaluate(&evidence, &signers, &root, &ProvenancePolicy::default());
+    // Signatures on the manifest, or on the multi-platform index that lists it.
+    let digests = covering_digests(&rref, &digest, &opts)?;
+    let verdict =
+        verify_image_digests(&rref, &digests, &signers, &root, &ProvenancePolicy::default(), &opts)?;
     let signed = verdict.signed();
     // A signature covers the manifest digest; the manifest names the layer digests. Read every layer
     // and check it against its digest, so a verified signature means verified content.
