@@ -5,7 +5,7 @@
 #     yield exactly the expected findings. Containers that this sandbox's runtime refuses to start
 #     (privileged, added capabilities) are created but not started: the audit reads the same inspect data.
 #  2. `seawall monitor`: `docker exec … sh` in a monitored container raises a drift alert, increments
-#     seawall_drift_alerts_total and reaches the webhook within 5 s.
+#     seawall_drift_alerts_total and reaches the webhook within 5 s; the alert is logged on stderr.
 #  3. The Engine connection is cut (a TCP proxy in front of the socket is killed) while a container starts;
 #     after the proxy returns, the monitor reconnects and still sees that start event.
 set -euo pipefail
@@ -109,6 +109,9 @@ dt=$(python3 -c "import time; print(round(time.time() - $t0, 2))")
 wait %3 2>/dev/null || true
 [ $ok = 1 ] || { cat "$OUT/monitor.log" >&2; die "no drift alert/metric/webhook within 5 s"; }
 log "docker exec sh → alert, metric and webhook after ${dt}s"
+# The agent does not print; the CLI writes its log records (alerts first) as JSON lines on stderr.
+grep -q '"level":"alert"' "$OUT/monitor.log" && grep -q '"rule":"shell_spawned"' "$OUT/monitor.log" \
+    || { cat "$OUT/monitor.log" >&2; die "the alert was not logged on stderr"; }
 curl -sf 127.0.0.1:19797/healthz >/dev/null || die "/healthz not ok"
 kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true
 

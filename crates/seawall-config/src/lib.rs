@@ -23,6 +23,8 @@
 //! * Per-format checks: [`check_dockerfile`], [`check_compose`], [`check_k8s`] /
 //!   [`check_k8s_documents`] / [`check_k8s_file`] + [`check_netpol_coverage`], [`daemon`] (daemon.json,
 //!   dockerd flags, file modes, NVIDIA runtime and toolkit), [`image`] (image config, accounts).
+//! * [`live`] — the live-only rules (`SW-LIVE-*`) that `seawall-docker` checks on running containers,
+//!   declared here so that the catalog lists them without a Docker client.
 //! * [`tables`] — the end-of-life and NVIDIA toolkit data tables (`data/*.toml`).
 //! * [`fuzz`] — one never-panicking entry point per parser.
 //!
@@ -58,6 +60,7 @@ mod helm;
 pub mod image;
 pub mod k8s;
 mod kustomize;
+pub mod live;
 mod mlexpose;
 mod project;
 mod scan;

@@ -7,67 +7,14 @@ use bollard::Docker;
 use bollard::query_parameters::ListContainersOptionsBuilder;
 use serde_json::Value;
 
-use seawall_config::container::{ContainerSpec, MountSpec, PortSpec, check_container as check_spec};
+use seawall_config::container::{ContainerSpec, MountSpec, check_container as check_spec};
 use seawall_config::daemon::{DaemonSettings, check_daemon_settings, parse_daemon_json, parse_dockerd_flags};
-use seawall_core::{
-    Finding, FindingKind, Location, Report, RuleMeta, ScanWarning, Severity, Target, TargetKind,
-};
+// The live-only rules are declared in `seawall_config::live` so that the catalog lists them without this crate.
+use seawall_config::live::{LIVE_ML_PORT_PUBLIC, LIVE_NO_HEALTHCHECK, LIVE_RESTART_POLICY};
+use seawall_core::{Finding, Location, Report, RuleMeta, ScanWarning, Target, TargetKind};
 
-use crate::DockerError;
-use crate::live::LiveContainer;
-
-macro_rules! live_rule {
-    ($name:ident, $id:literal, $sev:ident, $practice:literal, $title:literal, $why:literal, $fix:literal, [$($r:literal),*]) => {
-        #[doc = $title]
-        pub static $name: RuleMeta = RuleMeta {
-            id: $id,
-            kind: FindingKind::Misconfiguration,
-            severity: Severity::$sev,
-            practice: $practice,
-            title: $title,
-            rationale: $why,
-            fix: $fix,
-            references: &[$($r),*],
-        };
-    };
-}
-
-live_rule!(
-    LIVE_RESTART_POLICY,
-    "SW-LIVE-001",
-    Low,
-    9,
-    "Restart policy restarts forever (not on-failure with a retry limit)",
-    "A container that crashes in a loop because it is being attacked, or because a payload keeps killing it, is restarted without bound under `always` / `unless-stopped`, which hides the incident and can exhaust the host (CIS Docker Benchmark 5.14).",
-    "Use `--restart on-failure:5` (compose: `restart: on-failure:5`, or `deploy.restart_policy.max_attempts: 5`).",
-    ["https://docs.docker.com/engine/containers/start-containers-automatically/"]
-);
-live_rule!(
-    LIVE_NO_HEALTHCHECK,
-    "SW-LIVE-002",
-    Low,
-    8,
-    "Running container has no healthcheck",
-    "Without a healthcheck the Engine cannot tell a hung or hijacked model server from a healthy one, and monitoring sees it as up (CIS Docker Benchmark 5.26).",
-    "Add `HEALTHCHECK CMD …` to the image or `--health-cmd` at run time, e.g. `HEALTHCHECK CMD curl -fsS http://127.0.0.1:8080/healthz || exit 1`.",
-    ["https://docs.docker.com/reference/dockerfile/#healthcheck"]
-);
-live_rule!(
-    LIVE_ML_PORT_PUBLIC,
-    "SW-LIVE-003",
-    High,
-    5,
-    "ML control plane published on all host interfaces",
-    "Jupyter (8888), the Ray dashboard and client (8265, 10001), MLflow (5000), TensorBoard (6006), Gradio (7860), Ollama (11434), TorchServe (8080-8082) and Triton (8000-8002) give code execution or model/data access to whoever reaches them; published on 0.0.0.0 they are reachable from the network.",
-    "Publish on loopback (`-p 127.0.0.1:8888:8888`) behind an authenticating reverse proxy, or do not publish and reach the service over an internal network.",
-    [
-        "https://docs.ray.io/en/latest/ray-security/index.html",
-        "https://jupyter-server.readthedocs.io/en/latest/operators/security.html"
-    ]
-);
-
-/// The rules only live containers can trigger (the others come from `seawall-config`).
-pub static RULES: &[RuleMeta] = &[LIVE_RESTART_POLICY, LIVE_NO_HEALTHCHECK, LIVE_ML_PORT_PUBLIC];
+use crate::error::DockerError;
+use crate::live::{LiveContainer, LiveNetwork, LivePort};
 
 const ML_PORTS: &[(u32, &str)] = &[
     (8888, "Jupyter"),
@@ -84,16 +31,6 @@ const ML_PORTS: &[(u32, &str)] = &[
     (8001, "Triton gRPC"),
     (8002, "Triton metrics"),
 ];
-
-/// The location of a container finding.
-pub fn container_location(c: &LiveContainer) -> Location {
-    Location {
-        path: format!("container:{}", c.name),
-        container: Some(c.name.clone()),
-        container_id: Some(c.id.clone()),
-        ..Default::default()
-    }
-}
 
 /// Maps a live container to the settings the CIS section 5 rules check.
 pub fn container_spec(c: &LiveContainer) -> ContainerSpec {
@@ -132,34 +69,20 @@ pub fn container_spec(c: &LiveContainer) -> ContainerSpec {
         memory_limit: c.memory > 0,
         cpu_limit: c.cpu_limited,
         pids_limit: c.pids_limit.is_some_and(|p| p > 0),
-        ports: c
-            .ports
-            .iter()
-            .filter_map(|p| {
-                let container_port = p.container_port.split('/').next()?.parse().ok()?;
-                Some(PortSpec {
-                    host_ip: if p.host_ip.is_empty() { None } else { Some(p.host_ip.clone()) },
-                    host_port: p.host_port.parse().ok(),
-                    container_port,
-                    host_port_var: None,
-                })
-            })
-            .collect(),
+        ports: c.ports.iter().filter_map(LivePort::spec).collect(),
         user: if c.user.is_empty() { None } else { Some(c.user.clone()) },
         healthcheck_disabled: false,
         devices: c.devices.clone(),
         gpu_all: if c.gpu_requests.is_empty() { None } else { Some(c.gpu_requests.contains(&-1)) },
         locations: BTreeMap::new(),
-        location: container_location(c),
+        location: c.location(),
         image_is_build_output: false,
     }
 }
 
 fn live_finding(rule: &RuleMeta, c: &LiveContainer, message: String, key: &str) -> Finding {
-    let mut f = Finding::from_rule(rule)
-        .with_location(container_location(c))
-        .with_message(message)
-        .with_detail("key", key);
+    let mut f =
+        Finding::from_rule(rule).with_location(c.location()).with_message(message).with_detail("key", key);
     f.ensure_fingerprint();
     f
 }
@@ -314,7 +237,7 @@ pub struct AuditResult {
     /// Every container audited.
     pub containers: Vec<LiveContainer>,
     /// Every network of the host.
-    pub networks: Vec<crate::graph::LiveNetwork>,
+    pub networks: Vec<LiveNetwork>,
 }
 
 fn api(call: &str) -> impl Fn(bollard::errors::Error) -> DockerError + '_ {
@@ -369,15 +292,12 @@ pub async fn audit(opts: &AuditOptions) -> Result<AuditResult, DockerError> {
         }
     }
     containers.sort_by(|a, b| a.name.cmp(&b.name));
-    let mut networks: Vec<crate::graph::LiveNetwork> = docker
+    let mut networks: Vec<LiveNetwork> = docker
         .list_networks(None)
         .await
         .map_err(api("GET /networks"))?
         .into_iter()
-        .map(|n| crate::graph::LiveNetwork {
-            name: n.name.unwrap_or_default(),
-            internal: n.internal.unwrap_or(false),
-        })
+        .map(|n| LiveNetwork { name: n.name.unwrap_or_default(), internal: n.internal.unwrap_or(false) })
         .collect();
     networks.sort_by(|a, b| a.name.cmp(&b.name));
     report.normalize();

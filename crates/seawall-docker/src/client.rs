@@ -2,7 +2,7 @@
 
 use bollard::Docker;
 
-use crate::DockerError;
+use crate::error::DockerError;
 
 /// Connects to the Engine: `host` when given (`unix:///path`, `tcp://host:port`, `http://…`), else
 /// `DOCKER_HOST`, else the local socket. With `DOCKER_TLS_VERIFY` set, TCP connections use TLS with the

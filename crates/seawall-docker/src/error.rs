@@ -20,12 +20,4 @@ pub enum DockerError {
         /// Why.
         message: String,
     },
-    /// The HTTP server for `/metrics` could not start.
-    #[error("cannot listen on {addr}: {message}")]
-    Listen {
-        /// The address.
-        addr: String,
-        /// Why.
-        message: String,
-    },
 }

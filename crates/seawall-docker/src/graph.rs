@@ -1,20 +1,9 @@
 //! The live network segmentation graph: containers ↔ networks ↔ published ports, in the same
 //! [`ComposeGraph`] shape as compose projects so that the same renderers (DOT, Mermaid, SVG) draw it.
 
-use seawall_config::container::PortSpec;
 use seawall_config::{ComposeGraph, GraphNetwork, GraphService};
 
-use crate::audit::container_location;
-use crate::live::LiveContainer;
-
-/// A Docker network as the Engine reports it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LiveNetwork {
-    /// Name.
-    pub name: String,
-    /// `Internal` (no route outside the host).
-    pub internal: bool,
-}
+use crate::live::{LiveContainer, LiveNetwork};
 
 /// Builds the graph of running containers and the networks they join.
 pub fn live_graph(containers: &[LiveContainer], networks: &[LiveNetwork]) -> ComposeGraph {
@@ -26,24 +15,9 @@ pub fn live_graph(containers: &[LiveContainer], networks: &[LiveNetwork]) -> Com
             image: Some(c.image.clone()),
             role: seawall_config::compose::role_of(&c.name, Some(&c.image)),
             networks: if host_network { Vec::new() } else { c.networks.clone() },
-            ports: c
-                .ports
-                .iter()
-                .filter_map(|p| {
-                    let container_port = p.container_port.split('/').next()?.parse().ok()?;
-                    Some((
-                        PortSpec {
-                            host_ip: if p.host_ip.is_empty() { None } else { Some(p.host_ip.clone()) },
-                            host_port: p.host_port.parse().ok(),
-                            container_port,
-                            host_port_var: None,
-                        },
-                        container_location(c),
-                    ))
-                })
-                .collect(),
+            ports: c.ports.iter().filter_map(|p| Some((p.spec()?, c.location()))).collect(),
             host_network,
-            location: container_location(c),
+            location: c.location(),
         });
     }
     g.services.sort_by(|a, b| a.name.cmp(&b.name));

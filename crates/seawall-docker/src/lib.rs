@@ -1,43 +1,35 @@
 //! # seawall-docker — live Docker hosts
 //!
-//! * [`audit`] — `seawall audit docker`: the daemon (`GET /info`, daemon.json when readable) and every
-//!   container (`docker inspect` → [`LiveContainer`]) checked with the same CIS rules seawall applies to
-//!   compose files; findings name the container.
-//! * [`monitor`] — `seawall monitor`: subscribes to the Engine's event stream (reconnecting without losing
-//!   events), audits each container on start, samples processes and listening sockets on an interval and
-//!   compares them with a [`Baseline`] learned from the image and the first seconds of the container
-//!   ([`drift`]), raises [`Alert`]s (structured log lines and a webhook), and serves Prometheus
-//!   [`Metrics`] on `/metrics` plus `/healthz`.
+//! * [`connect`] — the Engine client (bollard: unix socket, `DOCKER_HOST`, TLS with
+//!   `DOCKER_TLS_VERIFY`/`DOCKER_CERT_PATH`).
+//! * [`live`] — a container as `docker inspect` describes it ([`LiveContainer`]), built from the inspect
+//!   JSON, and a network ([`LiveNetwork`]).
+//! * [`audit`] — `seawall audit docker`: the daemon (`GET /info`, daemon.json when readable, the dockerd
+//!   command line) checked with the CIS 2.x rules and every container checked with the same CIS 5.x
+//!   rules seawall applies to compose files (`seawall-config`), plus the live-only `SW-LIVE-*` rules
+//!   (declared in `seawall_config::live`); findings name the container.
+//! * [`graph`] — the live network segmentation graph, drawn by the compose graph renderers.
 //!
-//! Client: bollard (unix socket, `DOCKER_HOST`, TLS with `DOCKER_TLS_VERIFY`/`DOCKER_CERT_PATH`).
+//! The long-running monitor agent (events, drift, alerts, metrics) is the `seawall-monitor` crate, built
+//! on [`connect`], [`LiveContainer`] and [`audit::check_container`]. This crate does not print: problems
+//! end up in the report's warnings or in a [`DockerError`].
 //!
 //! ```
-//! use seawall_docker::{Baseline, Sample};
-//! let mut b = Baseline::from_image(&[], &["python".to_string()]);
-//! assert!(b.detect(&Sample::default()).is_empty());
+//! use seawall_docker::{LiveContainer, audit::check_container};
+//! let inspect = serde_json::json!({"Id": "1", "Name": "/nb", "State": {"Running": true},
+//!     "HostConfig": {"Privileged": true}});
+//! let c = LiveContainer::from_inspect(&inspect);
+//! assert!(check_container(&c).iter().any(|f| f.id == "SW-CTR-001"));
 //! ```
 #![deny(missing_docs)]
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
-pub mod alerts;
 pub mod audit;
 mod client;
-#[cfg(test)]
-mod deploy_tests;
-pub mod drift;
 mod error;
 pub mod graph;
 pub mod live;
-pub mod metrics;
-pub mod monitor;
-pub mod procfs;
-pub mod procnet;
-mod sampler;
-pub mod server;
 
-pub use alerts::{Alert, AlertSink};
 pub use client::connect;
-pub use drift::{Baseline, DriftAlert, DriftKind, Process, Sample};
 pub use error::DockerError;
-pub use live::{LiveContainer, LiveMount, LivePort};
-pub use metrics::Metrics;
-pub use procnet::{Listener, parse_proc_net_tcp};
+pub use live::{LiveContainer, LiveMount, LiveNetwork, LivePort};

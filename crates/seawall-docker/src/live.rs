@@ -5,6 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use seawall_config::container::PortSpec;
+use seawall_core::Location;
 use serde_json::Value;
 
 /// A bind or volume mount.
@@ -29,6 +31,29 @@ pub struct LivePort {
     pub host_ip: String,
     /// Host port.
     pub host_port: String,
+}
+
+impl LivePort {
+    /// The port as the container checks shared with compose see it; `None` when the container port is
+    /// not a number.
+    pub fn spec(&self) -> Option<PortSpec> {
+        let container_port = self.container_port.split('/').next()?.parse().ok()?;
+        Some(PortSpec {
+            host_ip: if self.host_ip.is_empty() { None } else { Some(self.host_ip.clone()) },
+            host_port: self.host_port.parse().ok(),
+            container_port,
+            host_port_var: None,
+        })
+    }
+}
+
+/// A Docker network as the Engine reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveNetwork {
+    /// Name.
+    pub name: String,
+    /// `Internal` (no route outside the host).
+    pub internal: bool,
 }
 
 /// What the checks need to know about a container.
@@ -105,6 +130,18 @@ pub struct LiveContainer {
     pub env: Vec<String>,
     /// Labels.
     pub labels: BTreeMap<String, String>,
+}
+
+impl LiveContainer {
+    /// The location of a finding about this container: `container:NAME`, with the name and id.
+    pub fn location(&self) -> Location {
+        Location {
+            path: format!("container:{}", self.name),
+            container: Some(self.name.clone()),
+            container_id: Some(self.id.clone()),
+            ..Default::default()
+        }
+    }
 }
 
 fn s(v: &Value, path: &[&str]) -> String {

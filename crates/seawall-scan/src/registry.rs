@@ -98,7 +98,7 @@ pub fn catalog() -> Vec<RuleMeta> {
     v.extend_from_slice(seawall_config::RULES);
     v.extend_from_slice(seawall_secrets::RULES);
     v.extend_from_slice(seawall_model::RULES);
-    v.extend_from_slice(seawall_docker::audit::RULES);
+    v.extend_from_slice(seawall_config::live::RULES);
     v.extend_from_slice(seawall_trust::RULES);
     v.sort_by_key(|r| r.id);
     v

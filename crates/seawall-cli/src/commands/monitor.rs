@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-use seawall_docker::monitor::{ImageScanner, MonitorOptions, run};
+use seawall_monitor::{ImageScanner, LogEvent, Logger, MonitorOptions, run};
 
 /// Scans `docker:<image id>` with the vuln, secret and model scanners (the layer cache makes images
 /// that share layers cheap).
@@ -21,6 +21,11 @@ fn image_scanner(cli: &crate::cli::Cli, docker_host: Option<String>) -> ImageSca
             .map(|r| r.findings)
             .map_err(|e| e.to_string())
     })
+}
+
+/// Alerts, warnings and errors of the agent as JSON lines on stderr.
+fn stderr_logger() -> Logger {
+    std::sync::Arc::new(|event: &LogEvent| eprintln!("{}", event.to_json_line()))
 }
 
 pub(crate) fn monitor(
@@ -46,7 +51,7 @@ pub(crate) fn monitor(
         webhook,
         interval: secs(interval, "interval")?,
         learn: secs(learn.max(0.001), "learn")?,
-        log_alerts: true,
+        logger: Some(stderr_logger()),
         image_scanner: None,
     };
     opts.image_scanner = scanner;

@@ -10,11 +10,15 @@ use bollard::query_parameters::{EventsOptions, ListContainersOptionsBuilder};
 use futures_util::StreamExt;
 use tokio::sync::Mutex;
 
+use seawall_docker::LiveContainer;
+use seawall_docker::audit::check_container;
+
 use crate::alerts::{Alert, AlertSink, now_rfc3339};
 use crate::drift::{Baseline, DriftKind};
-use crate::live::LiveContainer;
+use crate::error::MonitorError;
+use crate::log::{LogEvent, Logger};
 use crate::metrics::{Metrics, labels};
-use crate::{DockerError, client, sampler, server};
+use crate::{sampler, server};
 
 /// Scans an image (by image id) for vulnerabilities, secrets and model files; injected by the CLI so
 /// that this crate does not depend on the scan pipeline. Runs on a blocking thread.
@@ -33,8 +37,8 @@ pub struct MonitorOptions {
     pub interval: Duration,
     /// Learning window after a container starts: what runs then becomes the baseline.
     pub learn: Duration,
-    /// Write alerts as JSON lines on stderr.
-    pub log_alerts: bool,
+    /// Receives alerts and the agent's warnings and errors ([`LogEvent`]); `None` drops them.
+    pub logger: Option<Logger>,
     /// Scan the image of every container that starts (once per image id; layers come from the cache).
     pub image_scanner: Option<ImageScanner>,
 }
@@ -47,7 +51,7 @@ impl std::fmt::Debug for MonitorOptions {
             .field("webhook", &self.webhook)
             .field("interval", &self.interval)
             .field("learn", &self.learn)
-            .field("log_alerts", &self.log_alerts)
+            .field("logger", &self.logger.is_some())
             .field("image_scanner", &self.image_scanner.is_some())
             .finish()
     }
@@ -61,7 +65,7 @@ impl Default for MonitorOptions {
             webhook: None,
             interval: Duration::from_secs(1),
             learn: Duration::from_secs(5),
-            log_alerts: true,
+            logger: None,
             image_scanner: None,
         }
     }
@@ -108,9 +112,9 @@ impl State {
 pub async fn run(
     opts: MonitorOptions,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> Result<(), DockerError> {
+) -> Result<(), MonitorError> {
     let metrics = Arc::new(Metrics::new());
-    let sink = AlertSink::new(opts.webhook.clone(), metrics.clone(), opts.log_alerts);
+    let sink = AlertSink::new(opts.webhook.clone(), metrics.clone(), opts.logger.clone());
     let state = Arc::new(State {
         metrics: metrics.clone(),
         sink,
@@ -120,7 +124,7 @@ pub async fn run(
     });
     let listener = tokio::net::TcpListener::bind(state.opts.listen)
         .await
-        .map_err(|e| DockerError::Listen { addr: state.opts.listen.to_string(), message: e.to_string() })?;
+        .map_err(|e| MonitorError::Listen { addr: state.opts.listen.to_string(), message: e.to_string() })?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         shutdown.await;
@@ -134,7 +138,7 @@ pub async fn run(
 }
 
 async fn connect_ready(state: &State) -> Option<Docker> {
-    let docker = client::connect(state.opts.docker_host.as_deref()).ok()?;
+    let docker = seawall_docker::connect(state.opts.docker_host.as_deref()).ok()?;
     docker.ping().await.ok()?;
     Some(docker)
 }
@@ -305,7 +309,7 @@ async fn track(state: &Arc<State>, docker: &Docker, id: &str) {
             format!("container {} started privileged", info.name),
         );
     }
-    let findings = crate::audit::check_container(&info);
+    let findings = check_container(&info);
     state.metrics.audit_duration_seconds.observe(t0.elapsed().as_secs_f64());
     let risk = findings.iter().map(|f| f.severity).max();
     set_findings_gauge(state, &info.image, "container", &findings);
@@ -321,10 +325,11 @@ async fn track(state: &Arc<State>, docker: &Docker, id: &str) {
                 st.metrics.scan_duration_seconds.observe(t.elapsed().as_secs_f64());
                 match result {
                     Ok(Ok(found)) => set_findings_gauge(&st, &image, "image", &found),
-                    Ok(Err(e)) => eprintln!(
-                        "{}",
-                        serde_json::json!({"level": "warn", "message": format!("cannot scan image {image_id}: {e}")})
-                    ),
+                    Ok(Err(message)) => {
+                        if let Some(log) = &st.opts.logger {
+                            log(&LogEvent::ImageScanFailed { image_id, message });
+                        }
+                    }
                     Err(_) => {}
                 }
             });
@@ -367,12 +372,8 @@ fn set_findings_gauge(state: &State, image: &str, source: &str, findings: &[seaw
 fn update_risk_gauge(state: &State, containers: &HashMap<String, Tracked>) {
     let mut counts: HashMap<&'static str, i64> = HashMap::new();
     for t in containers.values() {
-        let risk = crate::audit::check_container(&t.info)
-            .iter()
-            .map(|f| f.severity)
-            .max()
-            .map(|s| s.as_str())
-            .unwrap_or("NONE");
+        let risk =
+            check_container(&t.info).iter().map(|f| f.severity).max().map(|s| s.as_str()).unwrap_or("NONE");
         *counts.entry(risk).or_default() += 1;
     }
     for level in ["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFO", "NONE"] {

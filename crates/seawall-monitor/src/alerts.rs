@@ -1,4 +1,4 @@
-//! Alerts: one structured JSON log line each, and an optional HTTP webhook.
+//! Alerts: one [`LogEvent::Alert`] each for the caller's [`Logger`], and an optional HTTP webhook.
 //!
 //! Delivery never blocks the event loop: alerts are queued on a bounded channel ([`AlertSink::send`] uses
 //! `try_send`), a background task POSTs them as JSON with exponential backoff, and anything that cannot be
@@ -12,7 +12,11 @@ use tokio::sync::mpsc;
 
 use seawall_core::Severity;
 
+use crate::log::{LogEvent, Logger};
 use crate::metrics::Metrics;
+
+/// Delivery attempts per alert before the webhook gives up on it.
+const WEBHOOK_ATTEMPTS: u32 = 5;
 
 /// One alert.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -38,27 +42,26 @@ pub struct Alert {
 pub struct AlertSink {
     tx: Option<mpsc::Sender<Alert>>,
     metrics: Arc<Metrics>,
-    log: bool,
+    logger: Option<Logger>,
 }
 
 impl AlertSink {
-    /// A sink that logs to stderr and, when `webhook` is set, posts to it (must be called inside a tokio
-    /// runtime when a webhook is given: it spawns the delivery task).
-    pub fn new(webhook: Option<String>, metrics: Arc<Metrics>, log: bool) -> Self {
+    /// A sink that hands every alert to `logger` (when set) and, when `webhook` is set, posts it there;
+    /// webhook deliveries that fail are reported to `logger` too. Must be called inside a tokio runtime
+    /// when a webhook is given: it spawns the delivery task.
+    pub fn new(webhook: Option<String>, metrics: Arc<Metrics>, logger: Option<Logger>) -> Self {
         let tx = webhook.map(|url| {
             let (tx, rx) = mpsc::channel(1024);
-            tokio::spawn(deliver(url, rx, metrics.clone()));
+            tokio::spawn(deliver(url, rx, metrics.clone(), logger.clone()));
             tx
         });
-        AlertSink { tx, metrics, log }
+        AlertSink { tx, metrics, logger }
     }
 
     /// Logs and queues an alert; never blocks.
     pub fn send(&self, alert: Alert) {
-        if self.log
-            && let Ok(line) = serde_json::to_string(&serde_json::json!({ "level": "alert", "alert": &alert }))
-        {
-            eprintln!("{line}");
+        if let Some(log) = &self.logger {
+            log(&LogEvent::Alert(alert.clone()));
         }
         if let Some(tx) = &self.tx
             && tx.try_send(alert).is_err()
@@ -68,7 +71,7 @@ impl AlertSink {
     }
 }
 
-async fn deliver(url: String, mut rx: mpsc::Receiver<Alert>, metrics: Arc<Metrics>) {
+async fn deliver(url: String, mut rx: mpsc::Receiver<Alert>, metrics: Arc<Metrics>, logger: Option<Logger>) {
     let client = match reqwest::Client::builder().timeout(Duration::from_secs(10)).build() {
         Ok(c) => c,
         Err(_) => return,
@@ -76,7 +79,7 @@ async fn deliver(url: String, mut rx: mpsc::Receiver<Alert>, metrics: Arc<Metric
     while let Some(alert) = rx.recv().await {
         let mut delay = Duration::from_millis(200);
         let mut ok = false;
-        for _ in 0..5 {
+        for _ in 0..WEBHOOK_ATTEMPTS {
             match client.post(&url).json(&alert).send().await {
                 Ok(r) if r.status().is_success() => {
                     ok = true;
@@ -90,10 +93,9 @@ async fn deliver(url: String, mut rx: mpsc::Receiver<Alert>, metrics: Arc<Metric
         }
         if !ok {
             metrics.webhook_failures.inc();
-            eprintln!(
-                "{}",
-                serde_json::json!({"level": "error", "message": "alert webhook delivery failed after 5 attempts", "rule": alert.rule})
-            );
+            if let Some(log) = &logger {
+                log(&LogEvent::WebhookFailed { rule: alert.rule, attempts: WEBHOOK_ATTEMPTS });
+            }
         }
     }
 }
@@ -141,7 +143,7 @@ mod tests {
             }
         });
         let metrics = Arc::new(Metrics::new());
-        let sink = AlertSink::new(Some(format!("http://{addr}/hook")), metrics.clone(), false);
+        let sink = AlertSink::new(Some(format!("http://{addr}/hook")), metrics.clone(), None);
         sink.send(Alert {
             time: now_rfc3339(),
             rule: "shell_spawned".into(),

@@ -8,8 +8,10 @@ use std::path::Path;
 use bollard::Docker;
 use bollard::query_parameters::TopOptionsBuilder;
 
-use crate::DockerError;
+use seawall_docker::DockerError;
+
 use crate::drift::{Process, Sample};
+use crate::error::MonitorError;
 use crate::procnet::parse_proc_net_tcp;
 
 /// Takes one sample. `known_exes` holds executables already checked against the written paths; when
@@ -21,7 +23,7 @@ pub(crate) async fn sample(
     main_pid: u32,
     known_exes: &mut BTreeSet<String>,
     check_written: bool,
-) -> Result<Sample, DockerError> {
+) -> Result<Sample, MonitorError> {
     let mut out = Sample::default();
     let local = (main_pid > 0)
         .then(|| crate::procfs::cgroup_pids(Path::new("/proc"), Path::new("/sys/fs/cgroup"), main_pid))
@@ -41,7 +43,7 @@ pub(crate) async fn sample(
 }
 
 /// Processes through the Engine (`docker top`), for engines whose /proc is not ours.
-async fn top_processes(docker: &Docker, id: &str, out: &mut Sample) -> Result<(), DockerError> {
+async fn top_processes(docker: &Docker, id: &str, out: &mut Sample) -> Result<(), MonitorError> {
     let top = docker
         .top_processes(id, Some(TopOptionsBuilder::default().ps_args("-eo pid,uid,comm,args").build()))
         .await
