@@ -264,3 +264,25 @@ fn vllm_api_key_in_k8s() {
     assert!(run(&pod("\"--model\", \"m\"")).iter().any(|f| f.id == "SW-ML-009"));
     assert!(!run(&pod("\"--model\", \"m\", \"--api-key\", \"$(KEY)\"")).iter().any(|f| f.id == "SW-ML-009"));
 }
+
+/// Regression (issue 11, "content skipped because a prefix looked wrong"): a manifest is recognised by
+/// parsing it, wherever `apiVersion` starts — past a long licence header — and quoted `{{ … }}`
+/// placeholders are plain strings, so the templated manifest is checked.
+#[test]
+fn manifest_after_a_long_comment_header_with_placeholders_is_checked() {
+    let mut text = String::new();
+    for i in 0..40 {
+        text.push_str(&format!(
+            "# licence header line {i}: this text pushes apiVersion past any prefix window\n"
+        ));
+    }
+    assert!(text.len() > 2048);
+    text.push_str(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: \"{{ name }}\"\n  namespace: \"{{ namespace }}\"\nspec:\n  \
+         containers:\n  - name: c\n    image: \"{{ image }}\"\n    securityContext:\n      privileged: true\n",
+    );
+    assert!(looks_like_k8s(&text));
+    let f = run(&text);
+    let p = f.iter().find(|x| x.id == "SW-K8S-003").expect("the privileged container is reported");
+    assert!(p.severity >= seawall_core::Severity::High, "{p:?}");
+}
