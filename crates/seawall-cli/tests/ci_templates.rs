@@ -1,10 +1,14 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The CI integration files run what they say: `.github/workflows/seawall.yml`, `action.yml`,
 //! `ci/gitlab/seawall.gitlab-ci.yml` and `.pre-commit-hooks.yaml` are parsed (a small YAML-subset reader below:
 //! seawall-cli has no YAML dependency), the `seawall …` command lines / scripts they contain are extracted and run
 //! verbatim with this build's `seawall` first on PATH, against small projects built here. Only what CI has and a
 //! test must not use is changed: `--offline` is appended to scans, `seawall db update` reads the bundled
 //! `examples/osv` (`--db-source`), and CI variables (`$CI_PROJECT_DIR`, `$GITHUB_OUTPUT`) point into a temp dir.
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers outside #[test] functions (fixture builders, runners): a failure there is a failed test"
+)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

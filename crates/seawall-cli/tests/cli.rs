@@ -1,5 +1,9 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The command-line contract: exit codes, errors naming what is wrong, deterministic JSON, every format.
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers outside #[test] functions (fixture builders, runners): a failure there is a failed test"
+)]
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -1,6 +1,10 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The fail-closed contract at the command line: an incomplete scan fails `--fail-on` with an
 //! `INCOMPLETE:` line unless `--allow-incomplete`; a corrupt database is an error naming the file.
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers outside #[test] functions (fixture builders, runners): a failure there is a failed test"
+)]
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -297,7 +297,6 @@ pub fn check_packages(packages: &[Package]) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use seawall_analyzer::CapturedFile;
     use seawall_core::{HealthCheck, HistoryEntry, Target, TargetKind};

@@ -675,7 +675,6 @@ fn rewrite_images(n: &mut Node, f: &dyn Fn(&str) -> Option<String>) {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     fn build(files: &[(&str, &str)]) -> Output {

@@ -199,7 +199,6 @@ pub fn compose_graphs_path(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     #[test]

@@ -3,7 +3,10 @@
 //! finding: `path:line RULE`, `path:- RULE` for file-level findings), so a new false positive, a
 //! lost finding or a moved line all fail. Also: every corpus file is read, or named in a warning
 //! with the reason (0 files silently skipped).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] functions (fixture builders, runners): a failure there is a failed test"
+)]
 
 use std::collections::BTreeMap;
 use std::path::Path;

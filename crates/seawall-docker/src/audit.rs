@@ -324,7 +324,6 @@ fn dockerd_cmdline() -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     fn container(json: &str) -> LiveContainer {

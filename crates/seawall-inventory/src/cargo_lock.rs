@@ -71,7 +71,6 @@ whole_file_analyzer!(CargoLockAnalyzer);
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use proptest::prelude::*;
     use seawall_analyzer::{Facts, FileAnalyzer, Interest};

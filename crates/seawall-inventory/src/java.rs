@@ -414,7 +414,6 @@ pub fn parse_jar(
     Ok((out, problems))
 }
 
-#[allow(clippy::too_many_arguments)]
 fn parse_archive(
     bytes: &[u8],
     file_name: &str,
@@ -621,7 +620,6 @@ whole_file_analyzer!(JavaAnalyzer);
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use proptest::prelude::*;
     use seawall_analyzer::{Facts, FileAnalyzer, Interest};

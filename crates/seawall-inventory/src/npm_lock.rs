@@ -189,7 +189,6 @@ whole_file_analyzer!(NpmLockAnalyzer);
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use proptest::prelude::*;
     use seawall_analyzer::{Facts, FileAnalyzer, Interest};

@@ -270,7 +270,6 @@ fn apply_pins(packages: &mut [Package], closure: &BTreeSet<String>, pins: &[(Str
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     /// Runs every inventory analyzer over `(path, content)` files like a directory scan, then

@@ -1,6 +1,5 @@
 //! Regression tests for every scanner-bypass class (picklescan / modelscan / fickling advisories),
 //! each built as bytes in the test.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,5 +1,4 @@
 //! Acceptance over the shared model corpus (`../shared/data/models/manifest.csv`); skips when absent.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 

@@ -1,6 +1,5 @@
 //! Benign real checkpoints generated with scikit-learn / joblib / numpy (`testdata/generate.py`):
 //! every file is recognised as a model and none has any finding.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use seawall_core::ModelVerdict;
 use std::path::Path;

@@ -1,6 +1,5 @@
 //! Mutation smoke test: every shared-corpus and fixture file, truncated and bit-flipped, must scan
 //! without panicking (skips when the corpus is absent).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 

@@ -1,5 +1,4 @@
 //! Property tests: no parser panics on arbitrary bytes (the fuzz entry points of `seawall_model::fuzz`).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use proptest::prelude::*;
 use seawall_model::fuzz;

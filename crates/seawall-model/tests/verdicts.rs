@@ -1,6 +1,5 @@
 //! Verdict regression tests (issue 13): false verdicts on benign constructs and the remaining
 //! misses, each built as bytes in the test.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

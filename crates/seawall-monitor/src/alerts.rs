@@ -107,7 +107,6 @@ pub fn now_rfc3339() -> String {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 

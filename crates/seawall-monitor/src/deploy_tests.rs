@@ -1,7 +1,5 @@
 //! The shipped Grafana dashboard and Prometheus rules only reference metrics the monitor exports.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
 use std::collections::BTreeSet;
 
 use crate::metrics::Metrics;

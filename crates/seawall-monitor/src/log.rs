@@ -65,7 +65,6 @@ pub type Logger = Arc<dyn Fn(&LogEvent) + Send + Sync>;
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use seawall_core::Severity;
 

@@ -81,7 +81,6 @@ pub fn process(proc_root: &Path, pid: u32) -> Option<Process> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     #[test]

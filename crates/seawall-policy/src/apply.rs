@@ -160,7 +160,6 @@ pub fn gate(report: &Report, fail_on: &FailOn) -> Gate {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use std::path::Path;
 
     use super::*;

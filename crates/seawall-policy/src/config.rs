@@ -366,7 +366,6 @@ pub fn find_upward(start: &Path, name: &str) -> Option<PathBuf> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     const EXAMPLE: &str = r#"

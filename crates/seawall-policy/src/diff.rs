@@ -43,7 +43,6 @@ pub fn load_report(path: &Path) -> Result<Report, PolicyError> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use seawall_core::{FindingKind, Location, Severity, Target, TargetKind};
 

@@ -216,7 +216,6 @@ fn split_comment(line: &str) -> (&str, Option<String>) {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use seawall_core::{FindingKind, Location, PackageRef, Severity};
 

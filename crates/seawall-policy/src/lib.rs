@@ -178,7 +178,6 @@ pub fn parse_severity_list(list: &str) -> Result<Vec<Severity>, CoreError> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     #[test]

@@ -253,7 +253,6 @@ pub fn purl_matches(purl: &str, pkg: &PackageRef) -> bool {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use seawall_core::{FindingKind, Severity, TargetKind};
 

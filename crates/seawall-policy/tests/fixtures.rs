@@ -1,7 +1,6 @@
 //! The documented example files in `testdata/` parse, apply as described, and the OpenVEX example is
 //! valid against the official OpenVEX schema (checked with Python `jsonschema` when it and
 //! `../shared/data/schemas` are present).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

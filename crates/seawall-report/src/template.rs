@@ -56,7 +56,6 @@ pub fn render_template(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use crate::sample;
 

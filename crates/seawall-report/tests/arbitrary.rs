@@ -1,6 +1,5 @@
 //! Property test: arbitrary text in every string field never makes a renderer fail or panic, the
 //! JSON formats stay parseable, and SPDX ids stay within the allowed alphabet.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

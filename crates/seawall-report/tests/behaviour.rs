@@ -1,5 +1,4 @@
 //! Behavioural tests of the renderers: determinism, colours, width, escaping, content.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,7 +1,6 @@
 //! Opens the HTML report in headless Chromium (Debian `chromium`), when installed: the page must load
 //! offline, its script must run to the end, the DOM must hold the expected sections, and a screenshot
 //! must be produced. Skips when no Chromium binary is found.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

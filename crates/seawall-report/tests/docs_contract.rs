@@ -1,7 +1,6 @@
 //! `docs/json-output.md` documents every field of the JSON report: each key that occurs in the JSON
 //! of the sample reports (which fill every optional field) must appear in the document as `` `key` ``.
 //! When seawall-core grows a field, this test names it until the document is updated.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -2,7 +2,6 @@
 //! `../shared/data/osv/PyPI/all.zip` (real ids, aliases, CVSS vectors, reference URLs, long details)
 //! is rendered and validated against the official schemas. Skips when the data, the schemas or
 //! Python `jsonschema` are absent.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

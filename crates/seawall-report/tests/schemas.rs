@@ -1,6 +1,5 @@
 //! SARIF 2.1.0, CycloneDX 1.6 and SPDX 2.3 outputs validated against the official schemas with an
 //! independent validator (Python `jsonschema`). Skips when the schemas, python3 or jsonschema are absent.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -2,7 +2,10 @@
 //!
 //! The sample report carries a fixed tool version and the context a fixed creation time, so the
 //! snapshots do not change with the seawall version, the clock or `SOURCE_DATE_EPOCH`.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] functions (fixture builders, runners): a failure there is a failed test"
+)]
 
 mod common;
 

@@ -1,6 +1,5 @@
 //! Every report format shows the trust summary (signatures, attestations, base image) when the scan
 //! checked them (issue 17).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use seawall_core::{BaseImage, TrustCheck, TrustSummary};
 use seawall_report::{Format, RenderContext, render_to_string, sample};

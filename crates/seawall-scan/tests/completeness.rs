@@ -1,5 +1,8 @@
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Scanner states and the report's completeness come from the warnings and verdicts of the scan.
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] functions (fixture builders, runners): a failure there is a failed test"
+)]
 
 use seawall_core::{Scanner, ScannerState};
 use seawall_scan::{ScanOptions, Scanners, scan_fs};

@@ -2,7 +2,10 @@
 //! built here, byte by byte where needed, and every scan must end in a finding at the right severity
 //! or in an explicit incomplete verdict that fails `--fail-on` — never in exit 0 with a clean report.
 //! docs/security.md lists the cases.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] functions (fixture builders, runners): a failure there is a failed test"
+)]
 
 mod common;
 

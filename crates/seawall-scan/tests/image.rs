@@ -1,7 +1,9 @@
 //! End-to-end through the library on an image built in the test (docker-archive layout): layers,
 //! whiteouts, the squashed inventory, secrets in deleted files / build args / ENV, model files, config.
-
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] functions (fixture builders, runners): a failure there is a failed test"
+)]
 
 use std::path::Path;
 

@@ -324,7 +324,6 @@ impl ImageAnalyzer for ImageConfigSecretsAnalyzer {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     #[test]

@@ -372,7 +372,6 @@ fn resolve_overlaps(mut cands: Vec<Candidate>) -> Vec<Candidate> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     #[test]

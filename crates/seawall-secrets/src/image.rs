@@ -55,7 +55,6 @@ pub fn scan_image_config(config: &ImageConfig) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use seawall_core::HistoryEntry;
 

@@ -56,7 +56,6 @@ pub(crate) fn lookup(rule: &str, digest: &str) -> Option<&'static KnownToken> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]

@@ -259,7 +259,6 @@ fn strip_quotes(v: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     fn tokens() -> Vec<String> {

@@ -1,5 +1,8 @@
 //! Labelled corpus: precision and recall of the `secrets` analyzer on `testdata/corpus/`.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] functions (fixture builders, runners): a failure there is a failed test"
+)]
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

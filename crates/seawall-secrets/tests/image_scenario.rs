@@ -2,7 +2,6 @@
 //! as a build argument, another in `ENV` — all three found, with layers. (Applying the layer-3 whiteout
 //! and setting `deleted_in_layer` is the walker's job; the analyzer must report the layer-2 file with its
 //! layer so that the walker can do so.)
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use seawall_analyzer::{EntryMeta, Facts, FileAnalyzer, ImageAnalyzer, ImageView, Interest};
 use seawall_core::{HistoryEntry, ImageConfig, Target, TargetKind};

@@ -1,6 +1,5 @@
 //! Regression fixtures for the precision classes of issue 13 (secrets half): the code that ML images
 //! really contain. Every sample is a look-alike written for this test (no third-party file is copied).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use seawall_secrets::scan_text;
 

@@ -1,5 +1,4 @@
 //! Property and hostile-input tests: the parsers never panic and stay linear.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use proptest::prelude::*;
 use seawall_core::{ImageConfig, Location};

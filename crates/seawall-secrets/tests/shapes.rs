@@ -1,7 +1,6 @@
 //! Provider shapes as each provider documents them, and the rules added for issue 13 (Bedrock keys,
 //! GitLab session cookies and feed tokens, Slack variants, curl credentials, API-key headers). Tokens
 //! are look-alikes generated for this test.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use seawall_secrets::scan_text;
 

@@ -129,7 +129,7 @@ pub struct ScanRequest {
 
 /// Registry credentials.
 #[derive(Debug, ToSchema)]
-#[allow(dead_code)]
+#[expect(dead_code, reason = "a schema-only type: its fields are read by the utoipa derive, never by code")]
 pub struct CredentialsSchema {
     /// User or robot account.
     username: String,
@@ -568,7 +568,7 @@ pub(crate) async fn workers(State(state): State<Arc<AppState>>) -> ApiResult<Jso
 
 /// A worker (see `seawall_store::WorkerInfo`).
 #[derive(Debug, ToSchema)]
-#[allow(dead_code)]
+#[expect(dead_code, reason = "a schema-only type: its fields are read by the utoipa derive, never by code")]
 pub struct WorkerInfoSchema {
     id: String,
     hostname: String,

@@ -216,7 +216,6 @@ pub async fn shutdown_signal() {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use axum::body::Body;
     use tower::ServiceExt as _;

@@ -226,7 +226,6 @@ pub fn practice(value: &str) -> Result<i16, String> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]

@@ -50,7 +50,6 @@ pub(crate) fn verify_bytes(what: &str, expected: &str, bytes: &[u8]) -> Result<(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     #[test]

@@ -76,7 +76,8 @@ mod store;
 mod stored;
 pub mod tarindex;
 mod tarstream;
-#[cfg(all(test, unix))]
+#[cfg(test)]
+#[cfg(unix)]
 mod tests_engine;
 #[cfg(test)]
 mod tests_fuzz;

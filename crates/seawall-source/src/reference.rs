@@ -253,7 +253,6 @@ pub fn parse_registry(reference: &str, s: &str) -> Result<RegistryRef, SourceErr
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     #[test]

@@ -299,7 +299,6 @@ pub fn index_tar_bytes(bytes: &[u8]) -> Result<TarIndex, SourceError> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use proptest::prelude::*;
 

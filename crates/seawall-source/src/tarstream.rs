@@ -253,7 +253,6 @@ pub fn read_tar_stream_bytes(bytes: &[u8]) -> Result<usize, SourceError> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use proptest::prelude::*;
 

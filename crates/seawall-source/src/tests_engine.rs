@@ -1,5 +1,4 @@
 //! Tests of the Docker Engine source against a mock engine on a unix socket.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};

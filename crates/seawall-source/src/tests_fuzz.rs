@@ -1,5 +1,4 @@
 //! Property tests: every parser and the archive openers never panic on arbitrary input.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use proptest::prelude::*;
 

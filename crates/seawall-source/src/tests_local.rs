@@ -1,5 +1,4 @@
 //! Tests of the file-based sources against fixtures built in memory.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Read;
 

@@ -1,5 +1,4 @@
 //! Tests of the registry source against a tiny distribution server on a loopback `TcpListener` thread.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};

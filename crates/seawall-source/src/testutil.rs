@@ -1,5 +1,4 @@
 //! Fixture builders for tests: layer tars, configs, docker-save archives and OCI layouts, in memory.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
 

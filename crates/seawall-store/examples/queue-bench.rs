@@ -8,7 +8,11 @@
 //!
 //! `cargo run --release -p seawall-store --example queue-bench -- postgres://…/db` (the database is
 //! migrated and its tables are emptied first: use a throwaway database).
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark program: a failed step ends the run"
+)]
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -1,7 +1,6 @@
 //! Store semantics against a real PostgreSQL (run by `tests/e2e/test-fleet.sh`, which starts a
 //! throwaway cluster; by hand: `SEAWALL_TEST_DATABASE_URL=postgres://… cargo test -p seawall-store
 //! pg_tests -- --ignored`). Each test uses its own fresh database.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashSet;
 use std::str::FromStr;

@@ -494,7 +494,6 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
     use seawall_core::{Finding, Location, Package, Target, TargetKind};
 

@@ -142,7 +142,6 @@ impl std::fmt::Debug for Credentials {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     #[test]

@@ -322,7 +322,6 @@ pub fn verify_attestation_layer(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     #[test]

@@ -203,7 +203,6 @@ impl ProvenancePolicy {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     fn v1(builder: &str, repo: &str) -> Statement {

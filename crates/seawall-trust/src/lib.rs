@@ -54,7 +54,6 @@ pub(crate) fn sha256_bytes(data: &[u8]) -> [u8; 32] {
 mod no_panic {
     //! The fuzz entry points on arbitrary and JSON-shaped input (the fuzz targets in fuzz/ run the
     //! same functions under libFuzzer).
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use proptest::prelude::*;
 
     fn json_ish() -> impl Strategy<Value = String> {

@@ -132,7 +132,6 @@ pub fn parse_index(text: &str) -> Result<BaseIndex, String> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     fn ids(v: &[&str]) -> Vec<String> {

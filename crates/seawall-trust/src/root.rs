@@ -122,7 +122,6 @@ pub(crate) fn read_text(path: &Path, limit: u64) -> Result<String, TrustError> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     #[test]

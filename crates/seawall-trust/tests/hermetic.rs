@@ -1,6 +1,9 @@
 //! Hermetic tests: signatures made in test code (sigstore-crypto's ECDSA P-256 signer, the same
 //! formats cosign and model_signing write) and verified through seawall-trust's public API.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] functions (fixture builders, runners): a failure there is a failed test"
+)]
 
 use std::collections::BTreeMap;
 

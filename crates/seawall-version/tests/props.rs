@@ -1,6 +1,5 @@
 //! Property tests: no engine panics on any input, comparison is antisymmetric and reflexive on
 //! arbitrary strings, and transitive on well-formed versions of each ecosystem.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::cmp::Ordering;
 

@@ -298,7 +298,6 @@ pub fn is_affected(version: &str, affected: &Affected) -> bool {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use crate::osv::{AffectedPackage, Event};
 

@@ -238,7 +238,6 @@ impl VulnDb {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use std::io::Write;
 

@@ -1,6 +1,9 @@
 //! Regression (fail-open database): a corrupt vulnerability database is an error naming the file and the
 //! fix — never an empty match that reads as "no vulnerabilities".
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] functions (fixture builders, runners): a failure there is a failed test"
+)]
 
 use std::path::{Path, PathBuf};
 

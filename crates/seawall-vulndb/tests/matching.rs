@@ -1,6 +1,9 @@
 //! Matching semantics on records built in the test: OS releases, source packages, unfixed
 //! status, conda → PyPI, alias collapsing, severity, YAML and directory imports.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] functions (fixture builders, runners): a failure there is a failed test"
+)]
 
 use seawall_core::{FindingKind, Location, OsInfo, Package, Severity, SourcePackage};
 use seawall_vulndb::{VulnDb, match_packages, upgrade_plan};

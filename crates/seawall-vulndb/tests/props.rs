@@ -1,5 +1,4 @@
 //! Property tests: record parsers never panic; range evaluation agrees with interval arithmetic.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use proptest::prelude::*;
 use seawall_vulndb::osv::{Affected, AffectedPackage, Event, Range};

@@ -1,6 +1,9 @@
 //! Cross-checks the matcher against an independent, deliberately simple evaluation of the PyPA
 //! records in `../shared/data/osv/PyPI/all.zip` (skipped when the data is absent).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] functions (fixture builders, runners): a failure there is a failed test"
+)]
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};

@@ -1,6 +1,9 @@
 //! `update` against a real HTTP server on loopback (started by the test) serving fixture zips,
 //! including a corrupt archive, a wrong checksum and a connection dropped midway.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] functions (fixture builders, runners): a failure there is a failed test"
+)]
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};

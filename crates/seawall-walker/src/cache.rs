@@ -310,7 +310,6 @@ pub fn decode_cache_entry(key: &str, bytes: &[u8]) -> Option<LayerWalk> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     fn walk(n: u32) -> LayerWalk {

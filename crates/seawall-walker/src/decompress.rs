@@ -240,7 +240,6 @@ pub(crate) fn open<'a>(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use std::io::Write;
 

@@ -159,7 +159,6 @@ impl Walker {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use seawall_analyzer::{AnalyzerError, FileAnalyzer, Interest};
     use seawall_core::Package;

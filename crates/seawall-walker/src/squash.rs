@@ -127,7 +127,6 @@ pub(crate) fn pick_os(candidates: &[(seawall_core::Location, OsInfo)]) -> Option
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use crate::LayerPaths;
     use seawall_core::{Finding, Location, Package, Severity};

@@ -698,7 +698,6 @@ pub fn list_tar(bytes: &[u8], max_bytes: u64) -> io::Result<Vec<TarListing>> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     pub(crate) fn entries(bytes: &[u8]) -> io::Result<Vec<(Header, Vec<u8>)>> {

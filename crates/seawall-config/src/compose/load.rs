@@ -314,7 +314,6 @@ pub(crate) fn load(files: &[String], tree: &Tree<'_>, srcs: &mut Sources) -> Opt
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     fn tree(files: &[(&str, &str)]) -> Vec<(String, String)> {

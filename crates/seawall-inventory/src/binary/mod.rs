@@ -320,7 +320,6 @@ impl FileAnalyzer for BinaryAnalyzer {
 
 #[cfg(test)]
 pub(crate) mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use flate2::write::ZlibEncoder;
     use proptest::prelude::*;

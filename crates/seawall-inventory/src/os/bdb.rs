@@ -150,7 +150,6 @@ pub fn bdb_hash_values(data: &[u8]) -> Result<BdbContents, BdbError> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use crate::os::rpm::parse_rpm_header;
     use proptest::prelude::*;

@@ -77,7 +77,6 @@ pub fn ndb_blobs(data: &[u8]) -> Result<(Vec<Vec<u8>>, usize), NdbError> {
 
 #[cfg(test)]
 pub(crate) mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use proptest::prelude::*;
 

@@ -84,7 +84,6 @@ fn unquote(v: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use proptest::prelude::*;
     use seawall_analyzer::{Facts, FileAnalyzer, Interest};

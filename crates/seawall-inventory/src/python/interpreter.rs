@@ -137,7 +137,6 @@ whole_file_analyzer!(PythonInterpreterAnalyzer);
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use proptest::prelude::*;
     use seawall_analyzer::{Facts, FileAnalyzer, Interest};

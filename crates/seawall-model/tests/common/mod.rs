@@ -1,6 +1,10 @@
 //! Helpers shared by the integration tests: scanning bytes, summarising findings, pickle
 //! fragments and a zip writer that can build the malformed archives the tests need.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(dead_code, reason = "shared by several test binaries, each of which uses a part")]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] functions (fixture builders, runners): a failure there is a failed test"
+)]
 
 use std::io::Write;
 

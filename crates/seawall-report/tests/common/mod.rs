@@ -1,5 +1,9 @@
 //! Fixtures shared by the integration tests.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(dead_code, reason = "shared by several test binaries, each of which uses a part")]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] functions (fixture builders, runners): a failure there is a failed test"
+)]
 
 use seawall_core::{
     Cvss, Finding, FindingKind, Location, ModelFile, Package, PackageRef, Report, Severity, Target,

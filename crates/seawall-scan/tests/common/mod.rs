@@ -1,7 +1,11 @@
 //! Builders for the hostile-image corpus: layer tars written byte by byte where a runtime and a
 //! naive reader disagree, and images around them (docker-archive legacy and gzip-compressed, OCI
 //! layouts) whose manifests and configs may lie about the layers.
-#![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
+#![allow(dead_code, reason = "shared by several test binaries, each of which uses a part")]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] functions (fixture builders, runners): a failure there is a failed test"
+)]
 
 use std::io::Write;
 use std::path::Path;
