@@ -224,9 +224,42 @@ pub fn practice(value: &str) -> Result<i16, String> {
         .ok_or_else(|| format!("invalid practice {:?}: 1 to 10", value.chars().take(40).collect::<String>()))
 }
 
+/// Every request parser on arbitrary input, for the fuzz target `fleet_request` and the no-panic
+/// property test: none may panic.
+pub fn fuzz_request(data: &[u8]) {
+    let s = String::from_utf8_lossy(data);
+    let _ = validate_reference(&s, &[]);
+    let _ = validate_reference(&s, &["127.0.0.1:5000".to_string()]);
+    let _ = validate_digest(&s);
+    if let Ok(r) = parse_range(&s) {
+        let _ = r.contains("PyPI", "1.0");
+        let _ = r.contains("Debian:12", &s);
+    }
+    let _ = kind(&s);
+    let _ = severities(&s);
+    let _ = practice(&s);
+    let _ = identifier("x", &s, 64);
+    let _ = seawall_store::parse_id_cursor(Some(&s));
+    let _ = seawall_store::parse_finding_cursor(Some(&s));
+    let _ = seawall_store::SecretKey::parse(&s);
+    let _ = serde_json::from_slice::<crate::api::ScanRequest>(data);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn request_parsers_never_panic(data in proptest::collection::vec(proptest::num::u8::ANY, 0..300)) {
+            fuzz_request(&data);
+        }
+
+        #[test]
+        fn reference_like_strings_never_panic(s in "[a-z0-9:/@._-]{0,80}") {
+            fuzz_request(s.as_bytes());
+        }
+    }
 
     #[test]
     fn registry_references_are_accepted() {

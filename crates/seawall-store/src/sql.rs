@@ -16,10 +16,17 @@ pub(crate) const UPSERT_PROJECT: &str = "INSERT INTO projects (name) VALUES ($1)
 pub(crate) const INSERT_TOKEN: &str =
     "INSERT INTO tokens (project_id, hash, prefix) VALUES ($1, $2, $3) RETURNING id";
 
-pub(crate) const AUTHENTICATE: &str = "UPDATE tokens t SET last_used_at = now()
-    FROM projects p
-    WHERE t.hash = $1 AND t.revoked_at IS NULL AND p.id = t.project_id
-    RETURNING t.id, p.id, p.name";
+/// The token's project; `last_used_at` is written at most once a minute (not on every request, which
+/// would serialize concurrent requests of one token on its row lock).
+pub(crate) const AUTHENTICATE: &str = "WITH t AS (
+        SELECT t.id, p.id AS project_id, p.name, t.last_used_at FROM tokens t
+        JOIN projects p ON p.id = t.project_id
+        WHERE t.hash = $1 AND t.revoked_at IS NULL),
+    touch AS (
+        UPDATE tokens SET last_used_at = now()
+        WHERE id = (SELECT id FROM t)
+          AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute'))
+    SELECT id, project_id, name FROM t";
 
 pub(crate) const REVOKE_TOKEN: &str = "UPDATE tokens SET revoked_at = now()
     WHERE revoked_at IS NULL AND (id::text = $1 OR prefix = $1) RETURNING id";
