@@ -45,6 +45,10 @@ impl ApiError {
     pub(crate) fn not_found(what: &str) -> Self {
         ApiError::new(StatusCode::NOT_FOUND, format!("{what} not found"))
     }
+    /// The status and message.
+    pub(crate) fn parts(self) -> (StatusCode, String) {
+        (self.status, self.message)
+    }
 }
 
 impl From<StoreError> for ApiError {

@@ -24,6 +24,9 @@
 #![deny(missing_docs)]
 
 pub mod api;
+pub mod events;
+pub mod harbor;
+pub mod integrations;
 pub mod metrics;
 pub mod openapi;
 pub mod validate;
@@ -167,6 +170,16 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/advisories/{id}/images", get(api::advisory_images))
         .route("/api/v1/findings", get(api::findings))
         .route("/api/v1/reports", post(api::upload_report).layer(DefaultBodyLimit::max(upload_limit)))
+        .route(
+            "/api/v1/registry-events",
+            post(integrations::registry_events).layer(DefaultBodyLimit::max(events::MAX_EVENTS_BODY_BYTES)),
+        )
+        .route("/harbor/api/v1/metadata", get(integrations::harbor_metadata))
+        .route(
+            "/harbor/api/v1/scan",
+            post(integrations::harbor_scan).layer(DefaultBodyLimit::max(api::MAX_SCAN_REQUEST_BYTES)),
+        )
+        .route("/harbor/api/v1/scan/{id}/report", get(integrations::harbor_report))
         .route("/api/v1/workers", get(api::workers))
         .route("/api/v1/openapi.json", get(api::openapi))
         .route("/readyz", get(api::readyz))
@@ -252,6 +265,10 @@ mod tests {
             ("GET", "/api/v1/findings"),
             ("POST", "/api/v1/reports"),
             ("GET", "/api/v1/workers"),
+            ("POST", "/api/v1/registry-events"),
+            ("GET", "/harbor/api/v1/metadata"),
+            ("POST", "/harbor/api/v1/scan"),
+            ("GET", "/harbor/api/v1/scan/00000000-0000-0000-0000-000000000000/report"),
             ("GET", "/api/v1/openapi.json"),
             ("GET", "/readyz"),
             ("GET", "/metrics"),
@@ -288,6 +305,7 @@ mod tests {
             "/api/v1/advisories/{id}/images",
             "/api/v1/findings",
             "/api/v1/reports",
+            "/api/v1/registry-events",
             "/healthz",
             "/readyz",
             "/metrics",

@@ -25,6 +25,9 @@ pub struct Metrics {
     pub submissions: Family<Labels, Counter>,
     /// Reports uploaded.
     pub uploads: Counter,
+    /// Submissions through the integrations by source (`harbor`, `registry-events`) and outcome
+    /// (`queued`, `deduplicated`, `ignored`, `refused`).
+    pub integrations: Family<Labels, Counter>,
     /// Authentication failures.
     pub auth_failures: Counter,
     // Read from the database at scrape time.
@@ -47,6 +50,13 @@ impl Default for Metrics {
 }
 
 impl Metrics {
+    /// Counts one integration submission.
+    pub fn integration(&self, source: &str, outcome: &str) {
+        self.integrations
+            .get_or_create(&vec![("source".into(), source.into()), ("outcome".into(), outcome.into())])
+            .inc();
+    }
+
     /// Creates and registers every metric.
     pub fn new() -> Self {
         let mut registry = Registry::with_prefix("seawall");
@@ -64,6 +74,12 @@ impl Metrics {
         registry.register("scan_submissions", "Scan submissions by outcome", submissions.clone());
         let uploads = Counter::default();
         registry.register("report_uploads", "Reports uploaded by `seawall scan --upload`", uploads.clone());
+        let integrations = Family::<Labels, Counter>::default();
+        registry.register(
+            "integration_submissions",
+            "Harbor scan requests and registry push events by source and outcome",
+            integrations.clone(),
+        );
         let auth_failures = Counter::default();
         registry.register(
             "auth_failures",
@@ -124,6 +140,7 @@ impl Metrics {
             request_seconds,
             submissions,
             uploads,
+            integrations,
             auth_failures,
             jobs,
             oldest_ready,

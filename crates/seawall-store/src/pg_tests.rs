@@ -56,6 +56,10 @@ fn report(digest: &str, jinja: &str) -> Report {
     r
 }
 
+async fn last_used(c: &tokio_postgres::Client) -> Option<String> {
+    c.query_one("SELECT last_used_at::text FROM tokens ORDER BY id LIMIT 1", &[]).await.unwrap().get(0)
+}
+
 async fn project_of(store: &Store, token: &str) -> i64 {
     store.authenticate(token).await.unwrap().unwrap().project_id
 }
@@ -70,6 +74,16 @@ async fn tokens_are_hashed_scoped_and_revocable() {
     let pb = store.authenticate(&b).await.unwrap().unwrap();
     assert_ne!(pa.project_id, pb.project_id);
     assert!(store.authenticate("swt_wrong").await.unwrap().is_none());
+    // last_used_at is written on first use and then at most once a minute.
+    let c = store.client().await.unwrap();
+    let first = last_used(&c).await;
+    assert!(first.is_some());
+    store.authenticate(&a).await.unwrap().unwrap();
+    assert_eq!(last_used(&c).await, first, "not rewritten within a minute");
+    c.execute("UPDATE tokens SET last_used_at = now() - interval '2 minutes'", &[]).await.unwrap();
+    let old = last_used(&c).await;
+    store.authenticate(&a).await.unwrap().unwrap();
+    assert_ne!(last_used(&c).await, old, "rewritten after a minute");
     let listed = store.list_tokens(None).await.unwrap();
     assert_eq!(listed.len(), 2);
     assert!(listed.iter().all(|t| !a.starts_with(&t.prefix) || t.prefix.len() < a.len()));
@@ -242,6 +256,12 @@ async fn results_are_idempotent_queryable_and_project_scoped() {
     let s2 = store.store_result(&up, None).await.unwrap().unwrap();
     assert!(s2.result_id > stored.result_id);
     assert_eq!(store.latest_report(pa, "sha256:aaa").await.unwrap().unwrap().json, json2);
+    // A job's own result stays readable by id after a newer one became the latest (Harbor reports).
+    let (first, created) = store.report_of_result(pa, stored.result_id).await.unwrap().unwrap();
+    assert_eq!(first.json, json);
+    assert!(created.ends_with('Z') && created.len() == 20, "{created}");
+    assert!(store.report_of_result(pb, stored.result_id).await.unwrap().is_none(), "cross-project");
+    assert!(store.report_of_result(pa, s2.result_id + 1000).await.unwrap().is_none());
     let page = store.list_images(pa, None, 1).await.unwrap();
     assert_eq!(page.items.len(), 1);
     assert!(page.next_cursor.is_none());

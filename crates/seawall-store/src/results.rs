@@ -331,6 +331,23 @@ impl Store {
         Ok(Some(StoredReport { result_id: r.get(0), json, sha256: sha }))
     }
 
+    /// The report of one result of the project (the result a job produced) and when it was stored
+    /// (RFC 3339, UTC); `None` for unknown ids and results of other projects.
+    pub async fn report_of_result(
+        &self,
+        project_id: i64,
+        result_id: i64,
+    ) -> Result<Option<(StoredReport, String)>, StoreError> {
+        let c = self.client().await?;
+        let Some(r) = c.query_opt(sql::REPORT_OF_RESULT, &[&result_id, &project_id]).await? else {
+            return Ok(None);
+        };
+        let blob: Vec<u8> = r.get(1);
+        let sha: String = r.get(2);
+        let json = decompress(&blob, &sha)?;
+        Ok(Some((StoredReport { result_id: r.get(0), json, sha256: sha }, r.get(3))))
+    }
+
     /// One image with its latest result.
     pub async fn image(&self, project_id: i64, digest: &str) -> Result<Option<ImageSummary>, StoreError> {
         let c = self.client().await?;

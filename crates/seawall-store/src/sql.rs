@@ -221,6 +221,13 @@ pub(crate) const LATEST_REPORT: &str = "SELECT r.id, r.report, r.report_sha256 F
     WHERE i.project_id = $1 AND (i.digest = $2 OR i.config_digest = $2)
     ORDER BY i.id LIMIT 1";
 
+/// One result's report, by id within a project, with its creation time.
+pub(crate) const REPORT_OF_RESULT: &str = concat!(
+    "SELECT r.id, r.report, r.report_sha256, ",
+    ts!("r.created_at"),
+    " FROM results r WHERE r.id = $1 AND r.project_id = $2"
+);
+
 pub(crate) const IMAGE_SUMMARY: &str = concat!(
     "SELECT i.id, i.digest, i.config_digest, i.reference, ",
     ts!("i.updated_at"),
