@@ -13,7 +13,7 @@ Debian 12 /etc/os-release and a marker file unique to its name (so no two images
   secret    a GitHub token in /app/.env
   root      a container config that runs as root with a secret-looking environment variable
   plain     nothing but the marker
-  pushN     like `vuln` with another jinja2 version (push-driven scanning test)
+  pushN     like `vuln` (push-driven scanning test)
 """
 import gzip
 import hashlib
@@ -62,7 +62,7 @@ def files_for(name):
         user = ""
         env.append("AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY")
     elif name.startswith("push"):
-        files.update(dist_info("jinja2", "2.11.2"))
+        files.update(dist_info("jinja2", "2.10"))
     elif name != "plain":
         sys.exit(f"unknown image kind {name}")
     return files, env, user

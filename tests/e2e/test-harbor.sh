@@ -173,10 +173,23 @@ check "Harbor's scans are jobs of the token's project with sealed robot credenti
     test "$(psql_q "select count(*) from jobs where project_id = $HARBOR and credentials is not null and position('$E2E_AUTH_PASSWORD' in encode(credentials, 'escape')) = 0")" = 5
 
 # ---- one worker ----
-# OSV source: the bundled PyPI export + a one-record Debian export, so that the Debian 12 images are
-# covered (else every report is, rightly, incomplete).
-mkdir -p "$WORK/osv/PyPI" "$WORK/osv/Debian"
-cp "$ROOT/examples/osv/PyPI/all.zip" "$WORK/osv/PyPI/all.zip"
+# OSV source: an older snapshot of ../shared/data/osv's PyPI export (records published before 2021)
+# and a one-record Debian export (so that the Debian 12 images are covered; else every report is,
+# rightly, incomplete). The newer snapshot (every record) arrives later: re-evaluation.
+SHARED_PYPI="${SEAWALL_SHARED:-$ROOT/../shared}/data/osv/PyPI/all.zip"
+[[ -s "$SHARED_PYPI" ]] || SHARED_PYPI="$ROOT/examples/osv/PyPI/all.zip"
+mkdir -p "$WORK/osv/PyPI" "$WORK/osv/Debian" "$WORK/osv-new"
+python3 - "$SHARED_PYPI" "$WORK/osv/PyPI/all.zip" "$WORK/osv-new/all.zip" <<'PY'
+import json, sys, zipfile
+src, old, new = sys.argv[1:]
+with zipfile.ZipFile(src) as z, zipfile.ZipFile(old, "w", zipfile.ZIP_DEFLATED) as o, \
+        zipfile.ZipFile(new, "w", zipfile.ZIP_DEFLATED) as n:
+    for name in sorted(z.namelist()):
+        data = z.read(name)
+        n.writestr(name, data)
+        if json.loads(data).get("published", "9999") < "2021-01-01":
+            o.writestr(name, data)
+PY
 python3 - "$WORK/osv/Debian/all.zip" <<'PY'
 import json, sys, zipfile
 rec = {"id": "DEBIAN-E2E-0001", "modified": "2024-01-01T00:00:00Z", "summary": "e2e advisory of a package no image has",
@@ -186,7 +199,7 @@ with zipfile.ZipFile(sys.argv[1], "w") as z:
     z.writestr("DEBIAN-E2E-0001.json", json.dumps(rec))
 PY
 "$BIN" --db "$WORK/w1.db" worker --database "$DB" --secret-key-file "$WORK/key" --db-source "$WORK/osv" \
-    --db-ecosystems PyPI,Debian --lease 15 --poll 1 --db-update-interval 0 --id w1 --cache-dir "$WORK/cache-w1" >"$WORK/w1.log" 2>&1 &
+    --db-ecosystems PyPI,Debian --lease 15 --poll 1 --db-update-interval 2 --id w1 --cache-dir "$WORK/cache-w1" >"$WORK/w1.log" 2>&1 &
 PIDS+=("$!")
 t0=$SECONDS
 "${HC[@]}" collect "$WORK/harbor-state.json" "$ADAPTER" "$HT" 300 >"$WORK/hc-collect.log" 2>&1
@@ -219,7 +232,7 @@ log "push-driven scan: skopeo push took ${push_s} s; report available ${lat} s a
 check "a pushed image's report exists within $PUSH_BUDGET s of the push, no manual step (${lat} s)" \
     bash -c "[[ $code == 200 && \$(echo '$lat <= $PUSH_BUDGET' | bc) == 1 ]]"
 curl -s -H "Authorization: Bearer $PT" "$API/api/v1/images/$PD/report" >"$WORK/pushed.json"
-check "the pushed image's report has the planted advisory (jinja2 2.11.2)" \
+check "the pushed image's report has the planted advisory (jinja2 2.10)" \
     python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert any(f["id"].startswith(("GHSA-","PYSEC-","CVE-")) and f.get("package",{}).get("name")=="jinja2" for f in r["findings"]), r["findings"]' "$WORK/pushed.json"
 check "the push's job is pinned to the pushed digest" \
     test "$(psql_q "select count(*) from jobs where project_id = $PUSHES and reference = '$REG/ml/pushed@$PD' and status = 'done'")" = 1
@@ -235,6 +248,83 @@ FAKE="{\"events\": [{\"action\": \"push\", \"target\": {\"mediaType\": \"applica
 out=$(curl -s -X POST -H "Authorization: Bearer $PT" -d "$FAKE" "$API/api/v1/registry-events")
 check "a push from a registry outside --allow-registry is refused with the reason" \
     python3 -c 'import json,sys; r=json.loads(sys.argv[1]); assert not r["queued"] and "--allow-registry" in r["rejected"][0], r' "$out"
+
+# ---- re-evaluation: a newer OSV snapshot re-matches the stored inventories, nothing is rescanned ----
+# Webhooks of both projects point at a receiver that refuses the first request (a retry must follow).
+python3 - "$WORK/hooks.jsonl" 18470 >"$WORK/receiver.log" 2>&1 <<'PY' &
+import json, sys, http.server
+out, port = sys.argv[1], int(sys.argv[2])
+seen = {"n": 0}
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        seen["n"] += 1
+        status = 500 if seen["n"] == 1 else 200
+        with open(out, "a") as f:
+            f.write(json.dumps({"status": status, "path": self.path, "signature": self.headers.get("X-Seawall-Signature"),
+                                "delivery": self.headers.get("X-Seawall-Delivery"), "body": body.decode()}) + "\n")
+        self.send_response(status); self.end_headers()
+    def log_message(self, *a):
+        pass
+http.server.HTTPServer(("127.0.0.1", port), H).serve_forever()
+PY
+PIDS+=("$!")
+hook() { curl -s -o /dev/null -w '%{http_code}' -X PUT -H "Authorization: Bearer $1" -H 'Content-Type: application/json' \
+    -d "{\"url\": \"http://127.0.0.1:18470/$2\", \"secret\": \"$2-webhook-secret-0123\", \"min_severity\": \"MEDIUM\"}" "$API/api/v1/webhook"; }
+check "webhooks set for both projects (204)" test "$(hook "$HT" harbor)$(hook "$PT" pushes)" = 204204
+check "a webhook URL that is not http(s) is refused (400)" test "$(curl -s -o /dev/null -w '%{http_code}' -X PUT -H "Authorization: Bearer $PT" -d '{"url": "file:///etc/passwd", "secret": "0123456789abcdef"}' "$API/api/v1/webhook")" = 400
+counts() { psql_q "select (select count(*) from jobs) || '/' || (select count(*) from results)"; }
+before=$(counts)
+old_version=$(psql_q "select db_version from rematch_runs order by finished_at desc limit 1")
+t0=$(date +%s.%N)
+cp "$WORK/osv-new/all.zip" "$WORK/osv/PyPI/all.zip.tmp" && mv "$WORK/osv/PyPI/all.zip.tmp" "$WORK/osv/PyPI/all.zip"
+new_version=""
+for _ in $(seq 1 300); do
+    new_version=$(psql_q "select db_version from rematch_runs where db_version <> '${old_version:-none}' limit 1")
+    [[ -n "$new_version" ]] && break; sleep 0.1
+done
+reeval_s=$(echo "$(date +%s.%N) - $t0" | bc)
+log "re-evaluation: $(grep -o 're-evaluated stored inventories against osv-[0-9a-f]*[^;]*;[^(]*' "$WORK/w1.log" | tail -1) — ${reeval_s} s after the new snapshot appeared (update interval 2 s)"
+check "a newer OSV snapshot is re-matched against the stored inventories (${reeval_s} s)" test -n "$new_version"
+sleep 3
+check "nothing was rescanned (jobs/results $before before, $(counts) after)" test "$before" = "$(counts)"
+exposure() { curl -s -H "Authorization: Bearer $1" "$API/api/v1/advisories/CVE-2020-28493/exposure"; }
+want_push=$(printf '%s\n' "$(grep -P '^vuln\t' "$WORK/harbor.tsv" | cut -f2)" "$PD" | sort | tr '\n' ' ')
+want_harbor=$(grep -P '^vuln\t' "$WORK/harbor.tsv" | cut -f2)
+check "the new advisory (PYSEC-2021-66, published 2021) is a new finding of exactly the jinja2 2.10 images, first seen in the new DB version" \
+    python3 -c '
+import json, sys
+push, harbor, v = json.loads(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[5]
+for rows, want in ((push, sys.argv[3].split()), (harbor, sys.argv[4].split())):
+    assert sorted(r["digest"] for r in rows) == sorted(want), (rows, want)
+    assert all(r["first_db_version"] == v and r["closed_at"] is None and r["advisory"] == "PYSEC-2021-66" for r in rows), rows
+' "$(exposure "$PT")" "$(exposure "$HT")" "$want_push" "$want_harbor" "$new_version"
+check "findings known before the update keep their first DB version" \
+    bash -c "curl -s -H 'Authorization: Bearer $HT' '$API/api/v1/advisories/CVE-2019-10906/exposure' | grep -q '\"first_db_version\":\"$old_version\"'"
+for _ in $(seq 1 300); do
+    [[ $(grep -c '"status": 200' "$WORK/hooks.jsonl" 2>/dev/null) -ge 2 ]] && break; sleep 0.1
+done
+sleep 2   # a duplicate would arrive now
+check "one notification per project, signed, with the right images; the refused first attempt was retried" \
+    python3 -c '
+import hashlib, hmac, json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert rows[0]["status"] == 500 and sum(r["status"] == 200 for r in rows) == 2, [(r["status"], r["path"]) for r in rows]
+ok = [r for r in rows if r["status"] == 200]
+assert sorted(r["path"] for r in ok) == ["/harbor", "/pushes"], ok
+assert len({r["delivery"] for r in ok}) == 2
+want = {"/pushes": sorted(sys.argv[2].split()), "/harbor": sorted(sys.argv[3].split())}
+for r in rows:
+    secret = (r["path"].strip("/") + "-webhook-secret-0123").encode()
+    assert r["signature"] == "sha256=" + hmac.new(secret, r["body"].encode(), hashlib.sha256).hexdigest(), r
+for r in ok:
+    b = json.loads(r["body"])
+    assert b["db_version"] == sys.argv[4] and b["event"] == "findings.new", b
+    assert [a["id"] for a in b["advisories"]] == ["PYSEC-2021-66"], b
+    assert sorted(i["digest"] for i in b["advisories"][0]["images"]) == want[r["path"]], (b, want)
+    assert b["summary"][0].startswith("PYSEC-2021-66 (MEDIUM) now affects %d image" % len(want[r["path"]])), b["summary"]
+' "$WORK/hooks.jsonl" "$want_push" "$want_harbor" "$new_version"
+check "the retried delivery is recorded with its attempts" test "$(psql_q "select sum(attempts) from webhook_deliveries where delivered_at is not null")" = 3
 
 log "serve log (last lines):"; tail -5 "$WORK/serve.log" >&2
 echo "$passed passed, $failed failed"

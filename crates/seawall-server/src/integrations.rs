@@ -298,3 +298,88 @@ pub(crate) async fn registry_events(
     }
     Ok(Json(EventsAccepted { queued, ignored: parsed.ignored, rejected: parsed.rejected }).into_response())
 }
+
+// ---- re-evaluation: webhook and exposure ----
+
+/// `PUT /api/v1/webhook`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookRequest {
+    /// `http(s)://` URL the notifications are POSTed to.
+    pub url: String,
+    /// HMAC-SHA256 key (16–256 bytes): `X-Seawall-Signature: sha256=HEX(HMAC(secret, body))`.
+    pub secret: String,
+    /// Lowest severity notified (default HIGH).
+    #[serde(default)]
+    pub min_severity: Option<String>,
+}
+
+/// Validates a webhook URL: absolute http(s), no credentials, bounded.
+pub fn validate_webhook_url(url: &str) -> Result<(), String> {
+    if url.len() > 2048 || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("webhook url: at most 2048 bytes, no whitespace".into());
+    }
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or("webhook url: an http:// or https:// URL")?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() || host.contains('@') {
+        return Err("webhook url: a host, without credentials".into());
+    }
+    Ok(())
+}
+
+#[utoipa::path(put, path = "/api/v1/webhook", tag = "fleet", request_body = WebhookRequest,
+    responses(
+        (status = 204, description = "Set: after each vulnerability-DB update, new findings at or above min_severity in the project's stored images are POSTed once, signed, retried with backoff"),
+        (status = 400, description = "Invalid URL, secret or severity", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+    ), security(("bearer" = [])))]
+pub(crate) async fn set_webhook(
+    State(state): State<Arc<AppState>>,
+    Extension(who): Extension<Principal>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let req: WebhookRequest = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::bad_request(format!("invalid webhook request: {e}")))?;
+    validate_webhook_url(&req.url).map_err(ApiError::bad_request)?;
+    if !(16..=256).contains(&req.secret.len()) {
+        return Err(ApiError::bad_request("webhook secret: 16 to 256 bytes"));
+    }
+    let min = req.min_severity.as_deref().unwrap_or("HIGH");
+    state.store.set_webhook(who.project_id, &req.url, &req.secret, min).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/advisories/{id}/exposure", tag = "fleet",
+    params(("id" = String, Path, description = "Advisory id or alias")),
+    responses(
+        (status = 200, description = "Every image of the project that is or was affected, with first_seen and the DB version that reported it, and when closed the DB version that closed it (re-evaluation after DB updates, without rescanning)", body = Vec<seawall_store::Exposure>),
+        (status = 400, description = "Invalid id", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+    ), security(("bearer" = [])))]
+pub(crate) async fn exposure(
+    State(state): State<Arc<AppState>>,
+    Extension(who): Extension<Principal>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = crate::validate::identifier("advisory id", &id, 128).map_err(ApiError::bad_request)?;
+    Ok(Json(state.store.exposure(who.project_id, &id).await?).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn webhook_urls() {
+        assert!(validate_webhook_url("https://hooks.example/seawall?x=1").is_ok());
+        assert!(validate_webhook_url("http://127.0.0.1:9000/").is_ok());
+        for bad in
+            ["ftp://x", "https://", "https://u:p@host/", "https://a b", "file:///etc/passwd", "hooks.example"]
+        {
+            assert!(validate_webhook_url(bad).is_err(), "{bad}");
+        }
+    }
+}

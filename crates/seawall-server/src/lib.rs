@@ -174,6 +174,11 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/api/v1/registry-events",
             post(integrations::registry_events).layer(DefaultBodyLimit::max(events::MAX_EVENTS_BODY_BYTES)),
         )
+        .route(
+            "/api/v1/webhook",
+            axum::routing::put(integrations::set_webhook).layer(DefaultBodyLimit::max(16 * 1024)),
+        )
+        .route("/api/v1/advisories/{id}/exposure", get(integrations::exposure))
         .route("/harbor/api/v1/metadata", get(integrations::harbor_metadata))
         .route(
             "/harbor/api/v1/scan",
@@ -266,6 +271,8 @@ mod tests {
             ("POST", "/api/v1/reports"),
             ("GET", "/api/v1/workers"),
             ("POST", "/api/v1/registry-events"),
+            ("PUT", "/api/v1/webhook"),
+            ("GET", "/api/v1/advisories/CVE-1/exposure"),
             ("GET", "/harbor/api/v1/metadata"),
             ("POST", "/harbor/api/v1/scan"),
             ("GET", "/harbor/api/v1/scan/00000000-0000-0000-0000-000000000000/report"),
@@ -306,6 +313,8 @@ mod tests {
             "/api/v1/findings",
             "/api/v1/reports",
             "/api/v1/registry-events",
+            "/api/v1/webhook",
+            "/api/v1/advisories/{id}/exposure",
             "/healthz",
             "/readyz",
             "/metrics",

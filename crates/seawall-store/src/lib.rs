@@ -13,7 +13,9 @@
 //!   * results ([`Store::store_result`]): the JSON report byte for byte (zstd), completeness, counts,
 //!     and the inventory and findings row by row for fleet queries ([`Store::images_with_package`],
 //!     [`Store::images_with_advisory`], [`Store::findings`]);
-//!   * the shared per-layer fact cache ([`Store::layer_cache_get`], [`Store::layer_cache_put`]).
+//!   * the shared per-layer fact cache ([`Store::layer_cache_get`], [`Store::layer_cache_put`]);
+//!   * re-evaluation after a vulnerability-DB update ([`Store::rematch_packages`],
+//!     [`Store::apply_rematch`]) and the webhook outbox ([`Store::due_webhooks`]).
 //! * [`migrate`] — versioned SQL migrations embedded from `migrations/`, applied under an advisory lock.
 //! * [`secret`] — token generation and hashing, and [`SecretKey`] that seals registry credentials.
 //!
@@ -39,6 +41,7 @@ mod listen;
 pub mod migrate;
 #[cfg(test)]
 mod pg_tests;
+mod rematch;
 mod results;
 pub mod secret;
 mod sql;
@@ -55,6 +58,10 @@ pub use cache::{CacheLock, CacheStats, MAX_ENTRY_BYTES};
 pub use error::{StoreError, db_message};
 pub use jobs::{Failure, QueueCounts, dedupe_key};
 pub use listen::{JOBS_CHANNEL, JobListener};
+pub use rematch::{
+    AdvisoryMatch, Delivery, Exposure, OpenedFinding, RematchPackage, RematchSummary, notification,
+    valid_severity,
+};
 pub use results::counts_of;
 pub use results::{StoredReport, parse_finding_cursor, parse_id_cursor};
 pub use secret::{Credentials, SecretKey};

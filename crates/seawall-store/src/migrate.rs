@@ -33,6 +33,7 @@ impl Migration {
 pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "init", sql: include_str!("../migrations/0001_init.sql") },
     Migration { version: 2, name: "layer_cache", sql: include_str!("../migrations/0002_layer_cache.sql") },
+    Migration { version: 3, name: "reevaluation", sql: include_str!("../migrations/0003_reevaluation.sql") },
 ];
 
 /// The schema version this build needs.

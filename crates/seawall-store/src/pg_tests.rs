@@ -24,7 +24,7 @@ async fn fresh_store(name: &str) -> Store {
     config.dbname(name);
     let store = Store::from_config(config, 8).unwrap();
     assert!(store.check_schema().await.is_err(), "an empty database must fail the schema check");
-    assert_eq!(store.migrate().await.unwrap(), vec![1, 2]);
+    assert_eq!(store.migrate().await.unwrap(), vec![1, 2, 3]);
     assert!(store.migrate().await.unwrap().is_empty(), "migrations run once");
     store.check_schema().await.unwrap();
     store
@@ -307,4 +307,85 @@ async fn sealed_credentials_survive_the_queue_only_sealed() {
     assert_eq!(opened.unwrap(), b"robot:s3cret-pass");
     store.fail_job(c.id, "w", Failure::Permanent, "x", None).await.unwrap();
     assert!(dump_jobs(&store).await.contains("\"credentials\":null"), "credentials erased when the job ends");
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (SEAWALL_TEST_DATABASE_URL)"]
+async fn rematch_opens_and_closes_without_rescanning_and_notifies_once() {
+    let store = fresh_store("sw_test_rematch").await;
+    let ta = store.create_token("a").await.unwrap();
+    let tb = store.create_token("b").await.unwrap();
+    let pa = project_of(&store, &ta).await;
+    let pb = project_of(&store, &tb).await;
+    // Two images of project a and one of b, all with jinja2 3.1.2 (one finding each: GHSA-h5c8…).
+    for (p, d) in [(pa, "sha256:a1"), (pa, "sha256:a2"), (pb, "sha256:b1")] {
+        let r = report(d, "3.1.2");
+        let json = serde_json::to_vec(&r).unwrap();
+        let new = NewResult {
+            project_id: p,
+            reference: "127.0.0.1:5000/app:1",
+            digest: d,
+            config_digest: None,
+            origin: Origin::Worker,
+            scanner: "s1",
+            db_version: Some("db1"),
+            report: &r,
+            report_json: &json,
+            layers_walked: None,
+            layers_cached: None,
+            worker: Some("w1"),
+        };
+        store.store_result(&new, None).await.unwrap().unwrap();
+    }
+    store.set_webhook(pa, "http://127.0.0.1:9/hook", "0123456789abcdef", "medium").await.unwrap();
+    assert!(store.set_webhook(pa, "http://x/", "0123456789abcdef", "urgent").await.is_err());
+    let jobs_before = dump_jobs(&store).await;
+    let pkgs = store.rematch_packages().await.unwrap();
+    assert_eq!(pkgs.len(), 2, "distinct packages across images: jinja2 3.1.2 and bash: {pkgs:?}");
+    let jinja = pkgs.iter().find(|p| p.name == "jinja2").unwrap().id;
+    let bash = pkgs.iter().find(|p| p.name == "bash").unwrap().id;
+    // db2: the old advisory under its CVE alias as primary id (same finding), plus a new HIGH one on
+    // bash; nothing on jinja2 otherwise.
+    let m = |pkg: i64, id: &str, sev: &str, aliases: &[&str]| crate::AdvisoryMatch {
+        package_id: pkg,
+        advisory: id.into(),
+        severity: sev.into(),
+        aliases: aliases.iter().map(|s| s.to_string()).collect(),
+    };
+    let db2 = vec![
+        m(jinja, "CVE-2024-22195", "MEDIUM", &["GHSA-h5c8-rqwp-cp95"]),
+        m(bash, "DEBIAN-CVE-2099-1", "HIGH", &["CVE-2099-1"]),
+    ];
+    let s = store.apply_rematch("db2", "w1", pkgs.len(), &db2).await.unwrap();
+    assert!(!s.already_done);
+    assert_eq!(s.opened.len(), 3, "bash advisory in 3 images: {:?}", s.opened);
+    assert!(s.opened.iter().all(|o| o.advisory == "DEBIAN-CVE-2099-1"));
+    assert_eq!(s.closed, 0, "the alias-renamed advisory is not closed");
+    assert_eq!(s.notifications, 1, "project a only (b has no webhook)");
+    assert!(store.apply_rematch("db2", "w2", pkgs.len(), &db2).await.unwrap().already_done);
+    assert_eq!(dump_jobs(&store).await, jobs_before, "nothing rescanned");
+    let exp = store.exposure(pa, "CVE-2099-1").await.unwrap();
+    assert_eq!(exp.len(), 2);
+    assert!(exp.iter().all(|e| e.first_db_version.as_deref() == Some("db2") && e.closed_at.is_none()));
+    assert!(
+        store.exposure(pa, "GHSA-h5c8-rqwp-cp95").await.unwrap()[0].first_db_version.as_deref()
+            == Some("db1")
+    );
+    // db3: jinja2's advisory withdrawn: closed everywhere; bash's stays open.
+    let db3 = vec![m(bash, "DEBIAN-CVE-2099-1", "HIGH", &["CVE-2099-1"])];
+    let s = store.apply_rematch("db3", "w1", pkgs.len(), &db3).await.unwrap();
+    assert_eq!((s.opened.len(), s.closed, s.notifications), (0, 3, 0));
+    let closed = store.exposure(pa, "GHSA-h5c8-rqwp-cp95").await.unwrap();
+    assert!(closed.iter().all(|e| e.closed_db_version.as_deref() == Some("db3")), "{closed:?}");
+    // The outbox: one delivery, leased, retried after a failure, then delivered.
+    let due = store.due_webhooks(10, 60.0).await.unwrap();
+    assert_eq!(due.len(), 1);
+    let body: serde_json::Value = serde_json::from_slice(&due[0].payload).unwrap();
+    assert_eq!(body["summary"][0], "DEBIAN-CVE-2099-1 (HIGH) now affects 2 images");
+    assert!(store.due_webhooks(10, 60.0).await.unwrap().is_empty(), "leased");
+    store.webhook_attempted(due[0].id, Some("connection refused"), 0.0).await.unwrap();
+    let again = store.due_webhooks(10, 60.0).await.unwrap();
+    assert_eq!((again.len(), again[0].attempts), (1, 1));
+    store.webhook_attempted(again[0].id, None, 0.0).await.unwrap();
+    assert!(store.due_webhooks(10, 0.0).await.unwrap().is_empty(), "delivered");
 }

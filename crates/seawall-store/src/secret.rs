@@ -118,6 +118,27 @@ impl SecretKey {
     }
 }
 
+/// HMAC-SHA256 (RFC 2104) of `message` under `key`: the signature of webhook notifications
+/// (`X-Seawall-Signature: sha256=<hex>`).
+pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    const BLOCK: usize = 64;
+    let mut k = [0u8; BLOCK];
+    if key.len() > BLOCK {
+        let d: [u8; 32] = Sha256::digest(key).into();
+        k[..32].copy_from_slice(&d);
+    } else {
+        k[..key.len()].copy_from_slice(key);
+    }
+    let mut inner = Sha256::new();
+    inner.update(k.map(|b| b ^ 0x36));
+    inner.update(message);
+    let inner: [u8; 32] = inner.finalize().into();
+    let mut outer = Sha256::new();
+    outer.update(k.map(|b| b ^ 0x5c));
+    outer.update(inner);
+    outer.finalize().into()
+}
+
 /// The associated data that binds sealed credentials to one project and reference.
 pub fn credentials_context(project_id: i64, reference: &str) -> Vec<u8> {
     let mut v = project_id.to_be_bytes().to_vec();
@@ -173,6 +194,19 @@ mod tests {
         let last = tampered.len() - 1;
         tampered[last] ^= 1;
         assert!(k.open(&tampered, &ctx).is_err());
+    }
+
+    #[test]
+    fn hmac_matches_rfc_4231() {
+        // Test cases 2 and 6 (a key longer than the block).
+        assert_eq!(
+            hex::encode(hmac_sha256(b"Jefe", b"what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        assert_eq!(
+            hex::encode(hmac_sha256(&[0xaa; 131], b"Test Using Larger Than Block-Size Key - Hash Key First")),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
+        );
     }
 
     #[test]

@@ -301,6 +301,114 @@ pub(crate) const CACHE_STATS: &str = "SELECT count(*), coalesce(sum(hits), 0)::b
 pub(crate) const CACHE_LOCK: &str = "SELECT pg_advisory_lock($1)";
 pub(crate) const CACHE_UNLOCK: &str = "SELECT pg_advisory_unlock($1)";
 
+// ---- re-evaluation after a vulnerability-DB update ----
+
+pub(crate) const REMATCH_DONE: &str = "SELECT 1 FROM rematch_runs WHERE db_version = $1";
+
+/// One re-match at a time, fleet-wide.
+pub(crate) const REMATCH_LOCK: &str = "SELECT pg_advisory_xact_lock(7340611)";
+
+pub(crate) const REMATCH_PACKAGES: &str = "SELECT DISTINCT p.id, p.ecosystem, p.name, p.version, p.purl
+    FROM images i JOIN result_packages rp ON rp.result_id = i.latest_result_id
+    JOIN packages p ON p.id = rp.package_id";
+
+/// The latest results' vulnerability findings are the baseline: first seen when they were scanned.
+pub(crate) const REMATCH_SEED: &str = "INSERT INTO image_advisories
+        (image_id, advisory, package_id, severity, aliases, first_seen, first_db_version)
+    SELECT DISTINCT ON (i.id, f.rule_id, f.package_id) i.id, f.rule_id, f.package_id, f.severity, f.aliases,
+        r.created_at, r.db_version
+    FROM images i JOIN results r ON r.id = i.latest_result_id JOIN findings f ON f.result_id = r.id
+    WHERE f.kind = 'vulnerability' AND f.package_id IS NOT NULL
+    ON CONFLICT DO NOTHING";
+
+pub(crate) const REMATCH_TEMP: &str = "CREATE TEMP TABLE rematch_m (
+        package_id bigint NOT NULL, advisory text NOT NULL, severity text NOT NULL, aliases text[] NOT NULL
+    ) ON COMMIT DROP;
+    CREATE TEMP TABLE rematch_cur (
+        image_id bigint NOT NULL, advisory text NOT NULL, package_id bigint NOT NULL, severity text NOT NULL,
+        aliases text[] NOT NULL
+    ) ON COMMIT DROP";
+
+pub(crate) const REMATCH_FILL: &str = "INSERT INTO rematch_m (package_id, advisory, severity, aliases)
+    SELECT m.package_id, m.advisory, m.severity,
+        CASE WHEN m.aliases = '' THEN '{}'::text[] ELSE string_to_array(m.aliases, E'\\n') END
+    FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS m(package_id, advisory, severity, aliases)";
+
+/// (image, advisory, package) under the new data.
+pub(crate) const REMATCH_CURRENT: &str =
+    "INSERT INTO rematch_cur (image_id, advisory, package_id, severity, aliases)
+    SELECT DISTINCT ON (i.id, m.advisory, m.package_id) i.id, m.advisory, m.package_id, m.severity, m.aliases
+    FROM images i JOIN result_packages rp ON rp.result_id = i.latest_result_id
+    JOIN rematch_m m ON m.package_id = rp.package_id";
+
+pub(crate) const REMATCH_CURRENT_INDEX: &str =
+    "CREATE INDEX ON rematch_cur (image_id, package_id); ANALYZE rematch_cur";
+
+/// New findings (or reopened ones); an open row under an alias of the advisory is the same finding.
+pub(crate) const REMATCH_OPEN: &str = "INSERT INTO image_advisories AS ia
+        (image_id, advisory, package_id, severity, aliases, first_seen, first_db_version)
+    SELECT c.image_id, c.advisory, c.package_id, c.severity, c.aliases, now(), $1 FROM rematch_cur c
+    WHERE NOT EXISTS (SELECT 1 FROM image_advisories o
+        WHERE o.image_id = c.image_id AND o.package_id = c.package_id AND o.closed_at IS NULL
+          AND (o.advisory = c.advisory OR o.advisory = ANY (c.aliases)))
+    ON CONFLICT (image_id, advisory, package_id) DO UPDATE SET closed_at = NULL, closed_db_version = NULL,
+        first_seen = now(), first_db_version = EXCLUDED.first_db_version, severity = EXCLUDED.severity,
+        aliases = EXCLUDED.aliases
+    RETURNING ia.image_id, ia.advisory, ia.package_id, ia.severity, ia.aliases";
+
+/// Open findings the new data no longer reports (fixed by data, withdrawn, or the package is gone).
+pub(crate) const REMATCH_CLOSE: &str =
+    "UPDATE image_advisories o SET closed_at = now(), closed_db_version = $1
+    WHERE o.closed_at IS NULL AND NOT EXISTS (SELECT 1 FROM rematch_cur c
+        WHERE c.image_id = o.image_id AND c.package_id = o.package_id
+          AND (c.advisory = o.advisory OR o.advisory = ANY (c.aliases)))";
+
+pub(crate) const REMATCH_DETAILS: &str =
+    "SELECT k.image_id, k.package_id, i.project_id, i.digest, i.reference,
+        p.ecosystem, p.name, p.version
+    FROM (SELECT DISTINCT * FROM unnest($1::bigint[], $2::bigint[]) AS k(image_id, package_id)) k
+    JOIN images i ON i.id = k.image_id JOIN packages p ON p.id = k.package_id";
+
+pub(crate) const WEBHOOK_THRESHOLDS: &str = "SELECT w.project_id, p.name, w.min_severity
+    FROM webhooks w JOIN projects p ON p.id = w.project_id";
+
+pub(crate) const QUEUE_NOTIFICATION: &str = "INSERT INTO webhook_deliveries (project_id, db_version, payload)
+    VALUES ($1, $2, $3) ON CONFLICT (project_id, db_version) DO NOTHING";
+
+pub(crate) const REMATCH_RECORD: &str = "INSERT INTO rematch_runs
+    (db_version, worker, packages, matches, opened, closed, seconds) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+pub(crate) const SET_WEBHOOK: &str = "INSERT INTO webhooks (project_id, url, secret, min_severity)
+    VALUES ($1, $2, $3, $4)
+    ON CONFLICT (project_id) DO UPDATE SET url = EXCLUDED.url, secret = EXCLUDED.secret,
+        min_severity = EXCLUDED.min_severity, updated_at = now()";
+
+pub(crate) const CLAIM_DELIVERIES: &str = "UPDATE webhook_deliveries d
+    SET next_attempt_at = now() + make_interval(secs => $2)
+    FROM webhooks w, projects p
+    WHERE d.id IN (SELECT id FROM webhook_deliveries WHERE delivered_at IS NULL AND next_attempt_at <= now()
+                   ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
+      AND w.project_id = d.project_id AND p.id = d.project_id
+    RETURNING d.id, p.name, w.url, w.secret, d.payload, d.attempts";
+
+pub(crate) const DELIVERED: &str = "UPDATE webhook_deliveries SET delivered_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1";
+
+pub(crate) const DELIVERY_FAILED: &str = "UPDATE webhook_deliveries
+    SET attempts = attempts + 1, last_error = $2, next_attempt_at = now() + make_interval(secs => $3)
+    WHERE id = $1";
+
+pub(crate) const EXPOSURE: &str = concat!(
+    "SELECT i.digest, i.reference, ia.advisory, ia.severity, p.name, p.version, p.ecosystem, ",
+    ts!("ia.first_seen"),
+    ", ia.first_db_version, ",
+    "CASE WHEN ia.closed_at IS NULL THEN NULL ELSE ",
+    ts!("ia.closed_at"),
+    " END, ia.closed_db_version
+    FROM image_advisories ia JOIN images i ON i.id = ia.image_id JOIN packages p ON p.id = ia.package_id
+    WHERE i.project_id = $1 AND (ia.advisory = $2 OR $2 = ANY (ia.aliases))
+    ORDER BY i.id, ia.advisory, p.id LIMIT 5000"
+);
+
 #[cfg(test)]
 mod tests {
     /// Regression guard for SQL injection: every statement of the crate is a constant; no source file

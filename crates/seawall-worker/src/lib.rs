@@ -22,6 +22,7 @@
 #![deny(missing_docs)]
 
 mod layers;
+pub mod reevaluate;
 pub mod scan;
 pub mod vulndb;
 
@@ -187,6 +188,8 @@ pub async fn run(config: WorkerConfig, store: Store) -> Result<(), WorkerError> 
 
     tokio::spawn(listen_loop(shared.clone()));
     tokio::spawn(housekeeping_loop(shared.clone()));
+    tokio::spawn(webhook_loop(shared.clone()));
+    tokio::spawn(reevaluate(shared.clone()));
     if !shared.config.db_update_interval.is_zero() {
         tokio::spawn(db_update_loop(shared.clone()));
     }
@@ -355,6 +358,53 @@ async fn db_update_loop(s: Arc<Shared>) {
         }
         let v = s.db.version();
         let _ = s.store.worker_seen(&s.config.id, v.as_deref()).await;
+        tokio::spawn(reevaluate(s.clone()));
+    }
+}
+
+/// Re-matches the stored inventories against the current database version (once fleet-wide per
+/// version; one run at a time in this process).
+async fn reevaluate(s: Arc<Shared>) {
+    static RUNNING: AtomicBool = AtomicBool::new(false);
+    if RUNNING.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    if let Some(version) = s.db.version() {
+        let epoch = s.db.begin_read();
+        let db = s.db.clone();
+        match reevaluate::reevaluate(&s.store, &s.config.id, &s.db.path, &version, move || {
+            db.unchanged_since(epoch)
+        })
+        .await
+        {
+            Ok(o) => log(o.line),
+            Err(e) => log(format!("re-evaluation of stored inventories failed: {e}")),
+        }
+    }
+    RUNNING.store(false, Ordering::SeqCst);
+}
+
+/// Delivers queued webhook notifications (any worker may; each delivery is leased).
+async fn webhook_loop(s: Arc<Shared>) {
+    let client = match reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            log(format!("webhooks disabled: cannot build an HTTP client: {e}"));
+            return;
+        }
+    };
+    loop {
+        let (ok, failed) = reevaluate::deliver_webhooks(&s.store, &client).await;
+        if ok > 0 {
+            log(format!("delivered {ok} webhook notification(s)"));
+        }
+        if ok + failed == 0 {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
     }
 }
 
