@@ -3,10 +3,16 @@
 //! Thin binary: parse flags (`cli`), call the library (`seawall-scan`, `seawall-vulndb`, …), render, and
 //! map the outcome to an exit code: 0 ok, 1 findings at or above `--fail-on` (or an incomplete scan
 //! with a threshold set), 2 error.
-// The doc comments of the clap structs are `--help` text (`oci:DIR[:TAG]`), not rustdoc links; `allow`
-// rather than `expect` because only rustdoc runs this lint, so an expectation would be unfulfilled in
-// every ordinary build.
-#![allow(rustdoc::broken_intra_doc_links)]
+#![allow(
+    rustdoc::broken_intra_doc_links,
+    reason = "clap doc comments are `--help` text (`oci:DIR[:TAG]`), not rustdoc links; `allow` because only \
+              rustdoc runs this lint, so an expectation would be unfulfilled in every ordinary build"
+)]
+#![expect(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "the binary: printing the report and its messages is its job"
+)]
 
 mod args;
 mod cli;

@@ -1,5 +1,10 @@
 //! Prints the configuration findings of a path: `cargo run -p seawall-config --example scan_config -- PATH`.
 //! With `--graph dot|mermaid|svg` prints the compose network graph instead.
+#![expect(
+    clippy::print_stderr,
+    clippy::print_stdout,
+    reason = "an example program: what it prints is its output"
+)]
 
 use std::path::PathBuf;
 

@@ -1,5 +1,6 @@
 //! Measures the streaming path of the `binary` analyzer (ELF files above 64 MiB) on N MiB of
 //! synthetic ELF data (or on a real file given as the argument): `cargo run --release -p seawall-inventory --example elf_stream_bench -- 1024`.
+#![expect(clippy::print_stdout, reason = "an example program: what it prints is its output")]
 
 use std::io::Read;
 use std::time::Instant;

@@ -3,6 +3,11 @@
 //! `pip list` or Syft; the real walker lives in `seawall-walker`.
 //!
 //! `cargo run -p seawall-inventory --example inventory -- ROOT [--os]`
+#![expect(
+    clippy::print_stderr,
+    clippy::print_stdout,
+    reason = "an example program: what it prints is its output"
+)]
 
 use std::fs::File;
 use std::io::{BufReader, Read};

@@ -1,6 +1,6 @@
 //! Prints the findings and model inventory for a file or directory: `cargo run --example scan -- PATH`
 //! (`--tsv` for one line per finding).
-#![allow(clippy::print_stdout)]
+#![expect(clippy::print_stdout, reason = "an example program: what it prints is its output")]
 
 fn main() {
     // `--tsv`: one `finding<TAB>path<TAB>SEVERITY<TAB>id` line per finding (bench/model-suites.py)

@@ -3,7 +3,11 @@
 //!
 //! `cargo run --release -p seawall-secrets --example bench [-- --mb 128] [-- --write DIR]`
 //! (`--write DIR` also writes the corpus as 256 KiB files, for comparing other tools on the same bytes).
-#![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::print_stdout,
+    clippy::unwrap_used,
+    reason = "an example program: what it prints is its output"
+)]
 
 use std::time::Instant;
 

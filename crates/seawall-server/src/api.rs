@@ -52,6 +52,10 @@ impl ApiError {
 }
 
 impl From<StoreError> for ApiError {
+    #[expect(
+        clippy::print_stderr,
+        reason = "the server's log is its stderr; the client gets a generic message"
+    )]
     fn from(e: StoreError) -> Self {
         match &e {
             StoreError::Invalid(m) => ApiError::bad_request(m.clone()),

@@ -265,6 +265,10 @@ pub struct EventsAccepted {
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 413, description = "Body larger than 1 MiB"),
     ), security(("bearer" = [])))]
+#[expect(
+    clippy::print_stderr,
+    reason = "the server's log is its stderr: each refused event is one line there"
+)]
 pub(crate) async fn registry_events(
     State(state): State<Arc<AppState>>,
     Extension(who): Extension<Principal>,

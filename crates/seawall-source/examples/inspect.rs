@@ -3,7 +3,7 @@
 //! `cargo run -p seawall-source --example inspect -- [--platform os/arch] [--insecure] [--parallel] REF`
 //!
 //! Blobs are read as stored, not verified (`seawall scan image` verifies them while it walks).
-#![allow(clippy::print_stdout)]
+#![expect(clippy::print_stdout, reason = "an example program: what it prints is its output")]
 
 use std::io::Read;
 use std::time::Instant;

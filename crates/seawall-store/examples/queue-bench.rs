@@ -9,6 +9,7 @@
 //! `cargo run --release -p seawall-store --example queue-bench -- postgres://…/db` (the database is
 //! migrated and its tables are emptied first: use a throwaway database).
 #![expect(
+    clippy::print_stdout,
     clippy::unwrap_used,
     clippy::expect_used,
     reason = "a benchmark program: a failed step ends the run"

@@ -2,6 +2,7 @@
 //!
 //! `cargo run --release -p seawall-vulndb --example import_bench -- [DB] [ZIP…]`
 //! (defaults: a temporary DB and `../shared/data/osv/{PyPI,Alpine}/all.zip`).
+#![expect(clippy::print_stdout, reason = "an example program: what it prints is its output")]
 
 use std::time::Instant;
 

@@ -4,6 +4,7 @@
 //! (default `../shared/data/osv/PyPI/all.zip`, N = 10000). Half of the packages are names and
 //! versions taken from the advisories (many hits), half are names with no advisory (misses), as in
 //! a real ML image where most packages are clean.
+#![expect(clippy::print_stdout, reason = "an example program: what it prints is its output")]
 
 use std::collections::BTreeSet;
 use std::time::Instant;

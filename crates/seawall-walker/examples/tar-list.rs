@@ -3,7 +3,7 @@
 //! `archive/tar`, for differential checks against the reader the runtimes use.
 //!
 //! `cargo run -p seawall-walker --example tar-list -- FILE`
-#![allow(clippy::print_stdout)]
+#![expect(clippy::print_stdout, reason = "an example program: what it prints is its output")]
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args().nth(1).ok_or("usage: tar-list FILE")?;

@@ -115,6 +115,7 @@ pub enum WorkerError {
     Schema(String),
 }
 
+#[expect(clippy::print_stderr, reason = "the worker's log: one timestamped line on stderr per event")]
 fn log(msg: impl AsRef<str>) {
     eprintln!("{} seawall worker: {}", jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ"), msg.as_ref());
 }

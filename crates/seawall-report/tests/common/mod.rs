@@ -2,6 +2,7 @@
 #![allow(dead_code, reason = "shared by several test binaries, each of which uses a part")]
 #![expect(
     clippy::unwrap_used,
+    clippy::print_stderr,
     reason = "test helpers outside #[test] functions (fixture builders, runners): a failure there is a failed test"
 )]
 
