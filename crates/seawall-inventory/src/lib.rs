@@ -3,7 +3,7 @@
 //! Per-file analyzers ([`seawall_analyzer::FileAnalyzer`]) that turn package databases, metadata
 //! files, lock files and binaries into [`seawall_core::Package`]s (and `os-release` into
 //! [`seawall_core::OsInfo`]). The walker (`seawall-walker`) feeds them; the orchestrator
-//! (`seawall-scan`) registers them with [`analyzers`] and, after the walk, calls [`resolve`] for
+//! (`seawall-scan`) registers them with [`analyzers`] and, after the walk, calls [`resolve()`] for
 //! the facts that span files (pip `-r`/`-c` includes, editable installs, npm shrinkwrap
 //! precedence), picks the OS with [`choose_os`] and calls [`apply_os`] to give OS packages their
 //! final ecosystem (`Debian:12`, `Alpine:v3.19`, …).

@@ -1,7 +1,7 @@
 //! npm lock files: `package-lock.json` and `npm-shrinkwrap.json` (lockfile versions 1–3), for
 //! project trees whose `node_modules` is not installed. Files inside `node_modules/` are ignored
 //! (the installed `package.json` files are authoritative there). When a directory holds both,
-//! npm uses `npm-shrinkwrap.json` and so does seawall ([`crate::resolve`] drops the other's
+//! npm uses `npm-shrinkwrap.json` and so does seawall ([`crate::resolve()`] drops the other's
 //! packages; the shrinkwrap file leaves a marker for it).
 //!
 //! * v2/v3 (`packages`): the package is the entry's `name` when it has one — an alias

@@ -27,7 +27,7 @@ pub(crate) const MAX_LINKS: usize = 255;
 ///
 /// Strips `./` and leading `/`, collapses `//` and `.` components and trailing `/`, resolves `..`
 /// lexically and cuts the name at its first NUL. Returns `None` for names that climb above the root
-/// (see [`clean_name`] for the clamped path a runtime would use).
+/// (see `clean_name` for the clamped path a runtime would use).
 pub fn normalize_tar_path(raw: &[u8]) -> Option<String> {
     let (path, clamped) = clean_name(raw);
     if clamped { None } else { Some(path) }

@@ -3,7 +3,7 @@
 //! entry into exactly the content a runtime writes.
 //!
 //! * 0.0 — repeated `GNU.sparse.offset` / `GNU.sparse.numbytes` PAX records (folded into one map by
-//!   [`crate::tar::parse_pax`]), `GNU.sparse.size`, `GNU.sparse.numblocks`.
+//!   `tar::parse_pax`), `GNU.sparse.size`, `GNU.sparse.numblocks`.
 //! * 0.1 — `GNU.sparse.map=off,len,off,len…`, `GNU.sparse.numblocks`, `GNU.sparse.size`,
 //!   `GNU.sparse.name`.
 //! * 1.0 — `GNU.sparse.major=1`, `GNU.sparse.minor=0`, `GNU.sparse.name`, `GNU.sparse.realsize`;

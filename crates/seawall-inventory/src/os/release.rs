@@ -1,4 +1,4 @@
-//! `os-release` (`/etc/os-release`, `/usr/lib/os-release`) → [`Facts::os`].
+//! `os-release` (`/etc/os-release`, `/usr/lib/os-release`) → [`Facts::os`](seawall_analyzer::Facts::os).
 //!
 //! Hand-written: the format is a dozen lines of shell-style `KEY=value` assignments; no crate adds
 //! anything over a careful unquote.

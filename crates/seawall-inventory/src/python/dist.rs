@@ -175,7 +175,7 @@ pub fn parse_zipped_egg(
 
 /// Zipped eggs (`*.egg` files: `EGG-INFO/PKG-INFO` inside, the file name when it is missing) and
 /// `*.egg-link` development installs (`setup.py develop`, legacy `pip install -e`), which are
-/// captured and resolved after the walk against the project's `*.egg-info` ([`crate::resolve`]).
+/// captured and resolved after the walk against the project's `*.egg-info` ([`crate::resolve()`]).
 #[derive(Debug, Default, Clone, Copy)]
 pub struct PythonEggAnalyzer;
 

@@ -14,7 +14,7 @@
 //! the installed distributions are reported from their metadata.
 //!
 //! **Includes.** Requirement files are also captured (up to [`CAPTURE_MAX`]) so that `-r` / `-c`
-//! includes are followed after the walk by [`crate::resolve`]; text files with other names that
+//! includes are followed after the walk by [`crate::resolve()`]; text files with other names that
 //! read as requirement files are captured (not reported) as include candidates.
 //!
 //! Lock files are TOML / JSON parsed with the `toml` and `serde_json` crates. Lock entries without
@@ -239,7 +239,7 @@ impl PythonLockAnalyzer {
     }
 }
 
-/// Keeps a requirement file for [`crate::resolve`].
+/// Keeps a requirement file for [`crate::resolve()`].
 fn capture(out: &mut Out<'_, '_>, content: String) {
     out.facts.files.push(CapturedFile { location: out.meta.location(), content });
 }

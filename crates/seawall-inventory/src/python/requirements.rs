@@ -13,7 +13,7 @@
 //! version. A direct reference (`name @ url`, a wheel or sdist path or URL) is reported with the
 //! version its file name carries (`numpy-1.9.2-cp34-none-win32.whl`), else none, and
 //! `properties["python.direct_reference"]`. `-r` / `-c` includes are followed after the walk
-//! ([`crate::resolve`]). Lines pip would reject are warnings naming the line; when a name can still
+//! ([`crate::resolve()`]). Lines pip would reject are warnings naming the line; when a name can still
 //! be read (`foo==1.0 trailing text`) the package is reported too.
 
 /// One requirement (a line naming a distribution).
