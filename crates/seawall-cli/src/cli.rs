@@ -15,7 +15,7 @@ pub(crate) struct Cli {
     pub(crate) command: Command,
 
     /// Vulnerability database file.
-    #[arg(long, global = true, env = "SEAWALL_DB", value_name = "PATH")]
+    #[arg(long, global = true, env = crate::env::SEAWALL_DB, value_name = "PATH")]
     pub(crate) db: Option<PathBuf>,
 
     /// Never use the network for the vulnerability database.
@@ -78,7 +78,7 @@ pub(crate) enum Command {
         #[arg(long, default_value = "127.0.0.1:9797")]
         listen: std::net::SocketAddr,
         /// Docker endpoint (default DOCKER_HOST or the local socket).
-        #[arg(long, env = "DOCKER_HOST")]
+        #[arg(long, env = crate::env::DOCKER_HOST)]
         docker_host: Option<String>,
         /// POST every alert as JSON to this URL (retried with backoff).
         #[arg(long, value_name = "URL")]
@@ -109,7 +109,7 @@ pub(crate) enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
         /// Docker endpoint for `graph docker` (default DOCKER_HOST or the local socket).
-        #[arg(long, env = "DOCKER_HOST")]
+        #[arg(long, env = crate::env::DOCKER_HOST)]
         docker_host: Option<String>,
     },
     /// Verify image or file signatures (cosign, Sigstore bundles) offline against a trusted root.
@@ -284,7 +284,7 @@ pub(crate) enum AuditTarget {
         #[arg(long)]
         all: bool,
         /// Docker endpoint (default DOCKER_HOST or the local socket).
-        #[arg(long, env = "DOCKER_HOST")]
+        #[arg(long, env = crate::env::DOCKER_HOST)]
         docker_host: Option<String>,
         /// Output format.
         #[arg(long, short, value_enum, default_value = "table")]

@@ -9,10 +9,10 @@ use clap::{Args, Subcommand};
 #[derive(Debug, Args)]
 pub(crate) struct ServeArgs {
     /// PostgreSQL URL (`postgres://user:password@host:port/db`).
-    #[arg(long, env = "SEAWALL_DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    #[arg(long, env = crate::env::SEAWALL_DATABASE_URL, value_name = "URL", hide_env_values = true)]
     pub(crate) database: String,
     /// File holding the database password (a mounted secret); overrides a password in the URL.
-    #[arg(long, env = "SEAWALL_DATABASE_PASSWORD_FILE", value_name = "FILE")]
+    #[arg(long, env = crate::env::SEAWALL_DATABASE_PASSWORD_FILE, value_name = "FILE")]
     pub(crate) database_password_file: Option<PathBuf>,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8443", value_name = "ADDR")]
@@ -22,7 +22,7 @@ pub(crate) struct ServeArgs {
     pub(crate) migrate: bool,
     /// Key file (32 bytes, hex or base64) sealing registry credentials of submitted jobs; workers
     /// need the same key. Without one, submissions carrying credentials are refused.
-    #[arg(long, env = "SEAWALL_SECRET_KEY_FILE", value_name = "FILE")]
+    #[arg(long, env = crate::env::SEAWALL_SECRET_KEY_FILE, value_name = "FILE")]
     pub(crate) secret_key_file: Option<PathBuf>,
     /// Serve /metrics without a token (for a Prometheus on a private network).
     #[arg(long)]
@@ -45,10 +45,10 @@ pub(crate) struct ServeArgs {
 #[derive(Debug, Args)]
 pub(crate) struct WorkerArgs {
     /// PostgreSQL URL.
-    #[arg(long, env = "SEAWALL_DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    #[arg(long, env = crate::env::SEAWALL_DATABASE_URL, value_name = "URL", hide_env_values = true)]
     pub(crate) database: String,
     /// File holding the database password (a mounted secret); overrides a password in the URL.
-    #[arg(long, env = "SEAWALL_DATABASE_PASSWORD_FILE", value_name = "FILE")]
+    #[arg(long, env = crate::env::SEAWALL_DATABASE_PASSWORD_FILE, value_name = "FILE")]
     pub(crate) database_password_file: Option<PathBuf>,
     /// Jobs scanned at once by this process.
     #[arg(long, default_value = "1", value_parser = clap::value_parser!(u32).range(1..=64))]
@@ -72,7 +72,7 @@ pub(crate) struct WorkerArgs {
     #[arg(long, default_value = "3600", value_name = "SECONDS")]
     pub(crate) db_update_interval: u64,
     /// Key file that opens registry credentials sealed by `seawall serve`.
-    #[arg(long, env = "SEAWALL_SECRET_KEY_FILE", value_name = "FILE")]
+    #[arg(long, env = crate::env::SEAWALL_SECRET_KEY_FILE, value_name = "FILE")]
     pub(crate) secret_key_file: Option<PathBuf>,
     /// Local layer-cache directory (default: the user cache directory).
     #[arg(long, value_name = "DIR")]
@@ -94,10 +94,10 @@ pub(crate) enum TokenAction {
     /// Create a token for a project (created if new); prints the token, alone, on stdout.
     Create {
         /// PostgreSQL URL.
-        #[arg(long, env = "SEAWALL_DATABASE_URL", value_name = "URL", hide_env_values = true)]
+        #[arg(long, env = crate::env::SEAWALL_DATABASE_URL, value_name = "URL", hide_env_values = true)]
         database: String,
         /// File holding the database password.
-        #[arg(long, env = "SEAWALL_DATABASE_PASSWORD_FILE", value_name = "FILE")]
+        #[arg(long, env = crate::env::SEAWALL_DATABASE_PASSWORD_FILE, value_name = "FILE")]
         database_password_file: Option<PathBuf>,
         /// Project name.
         #[arg(long)]
@@ -106,10 +106,10 @@ pub(crate) enum TokenAction {
     /// List tokens (id, project, prefix, created, last used, revoked).
     List {
         /// PostgreSQL URL.
-        #[arg(long, env = "SEAWALL_DATABASE_URL", value_name = "URL", hide_env_values = true)]
+        #[arg(long, env = crate::env::SEAWALL_DATABASE_URL, value_name = "URL", hide_env_values = true)]
         database: String,
         /// File holding the database password.
-        #[arg(long, env = "SEAWALL_DATABASE_PASSWORD_FILE", value_name = "FILE")]
+        #[arg(long, env = crate::env::SEAWALL_DATABASE_PASSWORD_FILE, value_name = "FILE")]
         database_password_file: Option<PathBuf>,
         /// Only this project.
         #[arg(long)]
@@ -118,10 +118,10 @@ pub(crate) enum TokenAction {
     /// Revoke a token by id or by the prefix `token list` shows.
     Revoke {
         /// PostgreSQL URL.
-        #[arg(long, env = "SEAWALL_DATABASE_URL", value_name = "URL", hide_env_values = true)]
+        #[arg(long, env = crate::env::SEAWALL_DATABASE_URL, value_name = "URL", hide_env_values = true)]
         database: String,
         /// File holding the database password.
-        #[arg(long, env = "SEAWALL_DATABASE_PASSWORD_FILE", value_name = "FILE")]
+        #[arg(long, env = crate::env::SEAWALL_DATABASE_PASSWORD_FILE, value_name = "FILE")]
         database_password_file: Option<PathBuf>,
         /// Token id or prefix.
         token: String,

@@ -76,13 +76,13 @@ pub(crate) enum BaseAction {
         #[arg(long)]
         platform: Option<String>,
         /// Index file (default: base-index.json in seawall's cache directory).
-        #[arg(long, value_name = "FILE", env = "SEAWALL_BASE_INDEX")]
+        #[arg(long, value_name = "FILE", env = crate::env::SEAWALL_BASE_INDEX)]
         index: Option<PathBuf>,
     },
     /// List the indexed bases.
     List {
         /// Index file (default: base-index.json in seawall's cache directory).
-        #[arg(long, value_name = "FILE", env = "SEAWALL_BASE_INDEX")]
+        #[arg(long, value_name = "FILE", env = crate::env::SEAWALL_BASE_INDEX)]
         index: Option<PathBuf>,
     },
 }

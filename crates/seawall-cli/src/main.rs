@@ -19,6 +19,7 @@ mod cli;
 mod cli_fleet;
 mod cli_trust;
 mod commands;
+mod env;
 mod output;
 mod progress;
 

@@ -44,7 +44,7 @@ pub(crate) fn write_all_with(
         None => {
             let stdout = std::io::stdout();
             let tty = stdout.is_terminal();
-            let ctx = base.with_color(tty && std::env::var_os("NO_COLOR").is_none()).with_width(if tty {
+            let ctx = base.with_color(tty && !crate::env::no_color()).with_width(if tty {
                 terminal_width()
             } else {
                 None
@@ -70,5 +70,5 @@ fn write_file(report: &Report, format: Format, ctx: &RenderContext<'_>, path: &s
 }
 
 fn terminal_width() -> Option<u16> {
-    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).or(Some(120))
+    crate::env::columns().or(Some(120))
 }

@@ -15,7 +15,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 fn key(file: Option<&std::path::Path>) -> Result<Option<SecretKey>> {
-    if let Ok(text) = std::env::var("SEAWALL_SECRET_KEY") {
+    if let Some(text) = crate::env::secret_key() {
         return Ok(Some(SecretKey::parse(&text).context("SEAWALL_SECRET_KEY")?));
     }
     match file {
@@ -171,8 +171,7 @@ fn upload_url(base: &str) -> String {
 
 /// `scan … --upload URL`: sends the JSON report (as `--format json` writes it) with `SEAWALL_TOKEN`.
 pub(crate) fn upload(report: &Report, base: &str, quiet: bool) -> Result<()> {
-    let token =
-        std::env::var("SEAWALL_TOKEN").context("--upload needs the project token in SEAWALL_TOKEN")?;
+    let token = crate::env::token().context("--upload needs the project token in SEAWALL_TOKEN")?;
     let rules = seawall_scan::registry::catalog();
     let ctx = seawall_report::RenderContext::new(&rules);
     let mut body = Vec::new();
