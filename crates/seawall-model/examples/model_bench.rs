@@ -1,6 +1,6 @@
 //! Throughput and peak-memory benchmark of the model scanner.
 //!
-//! `cargo run --release -p seawall-model --example bench -- FILE...` scans each file once (streaming
+//! `cargo run --release -p seawall-model --example model_bench -- FILE...` scans each file once (streaming
 //! from disk, as `seawall scan model` does) and prints MB/s; the peak RSS of the process (`VmHWM`)
 //! is printed at the end. Generate the reference files with `testdata/bench_gen.py`.
 #![expect(clippy::print_stdout, reason = "an example program: what it prints is its output")]
