@@ -187,7 +187,6 @@ pub fn fuzz_events(data: &[u8]) {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn d(c: char) -> String {

@@ -706,7 +706,6 @@ pub fn fuzz_harbor(data: &[u8]) {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use seawall_core::{Cvss, Location, PackageRef, Target, TargetKind};
 

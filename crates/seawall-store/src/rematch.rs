@@ -375,7 +375,6 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn opened(digest: &str, advisory: &str, severity: &str) -> OpenedFinding {
