@@ -275,8 +275,11 @@ pub(crate) fn build(root: &Node, srcs: &Sources) -> ComposeGraph {
 /// Segmentation findings on a graph.
 pub(crate) fn check(g: &ComposeGraph) -> Vec<Finding> {
     let mut out = Vec::new();
+    // The default network is flat only when it has another member: a project's only service on it
+    // shares it with nobody (the network is per project).
+    let default_shared = g.members("default").nth(1).is_some();
     for s in &g.services {
-        if s.networks.iter().any(|n| n == "default") {
+        if default_shared && s.networks.iter().any(|n| n == "default") {
             out.push(finding(
                 &COMPOSE_DEFAULT_NETWORK,
                 s.location.clone(),

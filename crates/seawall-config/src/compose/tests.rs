@@ -244,3 +244,13 @@ fn vllm_api_key() {
     assert_eq!(count(&run(with_env), "SW-ML-009"), 0);
     assert_eq!(count(&run("services:\n  web:\n    image: nginx:1\n"), "SW-ML-009"), 0);
 }
+
+/// Regression (issue 12 precision sample): a project's only service on the default network shares
+/// that per-project network with nobody, so SW-COMPOSE-002 (flat network) does not apply; two
+/// services on it still fire, once each.
+#[test]
+fn single_service_on_default_network_is_not_a_flat_network() {
+    assert_eq!(count(&run("services:\n  llm:\n    image: vllm/vllm-openai:v0.6.3\n"), "SW-COMPOSE-002"), 0);
+    let two = "services:\n  ui:\n    image: a:1\n  db:\n    image: postgres:16\n";
+    assert_eq!(count(&run(two), "SW-COMPOSE-002"), 2);
+}
