@@ -34,6 +34,11 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "init", sql: include_str!("../migrations/0001_init.sql") },
     Migration { version: 2, name: "layer_cache", sql: include_str!("../migrations/0002_layer_cache.sql") },
     Migration { version: 3, name: "reevaluation", sql: include_str!("../migrations/0003_reevaluation.sql") },
+    Migration {
+        version: 4,
+        name: "reevaluation_lookup",
+        sql: include_str!("../migrations/0004_reevaluation_lookup.sql"),
+    },
 ];
 
 /// The schema version this build needs.

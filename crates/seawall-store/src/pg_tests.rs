@@ -24,7 +24,7 @@ async fn fresh_store(name: &str) -> Store {
     config.dbname(name);
     let store = Store::from_config(config, 8).unwrap();
     assert!(store.check_schema().await.is_err(), "an empty database must fail the schema check");
-    assert_eq!(store.migrate().await.unwrap(), vec![1, 2, 3]);
+    assert_eq!(store.migrate().await.unwrap(), vec![1, 2, 3, 4]);
     assert!(store.migrate().await.unwrap().is_empty(), "migrations run once");
     store.check_schema().await.unwrap();
     store

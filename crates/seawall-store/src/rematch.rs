@@ -228,6 +228,7 @@ impl Store {
         tx.execute(sql::REMATCH_FILL, &[&ids, &advisories, &severities, &aliases]).await?;
         let affected = tx.execute(sql::REMATCH_CURRENT, &[]).await?;
         tx.batch_execute(sql::REMATCH_CURRENT_INDEX).await?;
+        tx.execute(sql::REMATCH_PICK_NEW, &[]).await?;
         let opened_rows = tx.query(sql::REMATCH_OPEN, &[&db_version]).await?;
         let closed = tx.execute(sql::REMATCH_CLOSE, &[&db_version]).await?;
         let keys_image: Vec<i64> = opened_rows.iter().map(|r| r.get(0)).collect();

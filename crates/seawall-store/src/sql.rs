@@ -327,7 +327,8 @@ pub(crate) const REMATCH_TEMP: &str = "CREATE TEMP TABLE rematch_m (
     CREATE TEMP TABLE rematch_cur (
         image_id bigint NOT NULL, advisory text NOT NULL, package_id bigint NOT NULL, severity text NOT NULL,
         aliases text[] NOT NULL
-    ) ON COMMIT DROP";
+    ) ON COMMIT DROP;
+    CREATE TEMP TABLE rematch_new (LIKE rematch_cur) ON COMMIT DROP";
 
 pub(crate) const REMATCH_FILL: &str = "INSERT INTO rematch_m (package_id, advisory, severity, aliases)
     SELECT m.package_id, m.advisory, m.severity,
@@ -341,16 +342,23 @@ pub(crate) const REMATCH_CURRENT: &str =
     FROM images i JOIN result_packages rp ON rp.result_id = i.latest_result_id
     JOIN rematch_m m ON m.package_id = rp.package_id";
 
+/// Statistics for the planner: the temporary table, and image_advisories after the seeding (else it
+/// plans for an empty table).
 pub(crate) const REMATCH_CURRENT_INDEX: &str =
-    "CREATE INDEX ON rematch_cur (image_id, package_id); ANALYZE rematch_cur";
+    "CREATE INDEX ON rematch_cur (image_id, package_id); ANALYZE rematch_cur; ANALYZE image_advisories";
 
 /// New findings (or reopened ones); an open row under an alias of the advisory is the same finding.
-pub(crate) const REMATCH_OPEN: &str = "INSERT INTO image_advisories AS ia
-        (image_id, advisory, package_id, severity, aliases, first_seen, first_db_version)
-    SELECT c.image_id, c.advisory, c.package_id, c.severity, c.aliases, now(), $1 FROM rematch_cur c
+/// Picked into a temporary table first: an INSERT that checked the table it inserts into would read
+/// its own new rows on every probe.
+pub(crate) const REMATCH_PICK_NEW: &str = "INSERT INTO rematch_new
+    SELECT c.image_id, c.advisory, c.package_id, c.severity, c.aliases FROM rematch_cur c
     WHERE NOT EXISTS (SELECT 1 FROM image_advisories o
         WHERE o.image_id = c.image_id AND o.package_id = c.package_id AND o.closed_at IS NULL
-          AND (o.advisory = c.advisory OR o.advisory = ANY (c.aliases)))
+          AND (o.advisory = c.advisory OR o.advisory = ANY (c.aliases)))";
+
+pub(crate) const REMATCH_OPEN: &str = "INSERT INTO image_advisories AS ia
+        (image_id, advisory, package_id, severity, aliases, first_seen, first_db_version)
+    SELECT n.image_id, n.advisory, n.package_id, n.severity, n.aliases, now(), $1 FROM rematch_new n
     ON CONFLICT (image_id, advisory, package_id) DO UPDATE SET closed_at = NULL, closed_db_version = NULL,
         first_seen = now(), first_db_version = EXCLUDED.first_db_version, severity = EXCLUDED.severity,
         aliases = EXCLUDED.aliases
