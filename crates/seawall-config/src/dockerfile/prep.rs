@@ -67,7 +67,11 @@ fn heredoc_markers(line: &str) -> Vec<(String, bool)> {
         let at = i + p;
         i = at + 2;
         if b.get(at + 2) == Some(&b'<') || (at > 0 && b[at - 1] == b'<') {
-            i += 1;
+            // a here-string `<<<` (or a longer run of `<`): skip the whole run, which ends on a char
+            // boundary (or at the end of the line) since `<` is ASCII
+            while b.get(i) == Some(&b'<') {
+                i += 1;
+            }
             continue;
         }
         let mut j = at + 2;
@@ -265,6 +269,25 @@ mod tests {
         assert_eq!(docs[0].reader, "cat");
         assert_eq!(docs[1].reader, "bash");
         assert_eq!(&t[docs[1].offset..docs[1].offset + 4], "curl");
+    }
+
+    /// Fuzz finding (config_dockerfile, 2026-12-06): a run of five or more `<` made the here-string
+    /// skip step past the end of the line or into a multi-byte character (string slice panic).
+    /// Inputs: fuzz/regressions/config_dockerfile/.
+    #[test]
+    fn str_slice_off_char_boundary_in_here_string_runs() {
+        for line in ["RUN <<<<<", "RUN x <<<<<\u{e9}", "RUN cat <<<<<<<<<<<EOF", "<<<<<<\u{20ac}"] {
+            assert!(heredoc_markers(line).is_empty(), "{line:?}");
+            let _ = prepare(&format!("FROM a\n{line}\nb\n"));
+        }
+        assert_eq!(heredoc_markers("RUN a <<<<< b <<EOF"), vec![("EOF".to_string(), false)]);
+        let past_end: &[u8] =
+            include_bytes!("../../../../fuzz/regressions/config_dockerfile/here-string-run-past-end");
+        let into_char: &[u8] =
+            include_bytes!("../../../../fuzz/regressions/config_dockerfile/here-string-run-into-multibyte");
+        for input in [past_end, into_char] {
+            let _ = prepare(&String::from_utf8_lossy(input));
+        }
     }
 
     #[test]
