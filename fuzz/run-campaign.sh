@@ -110,7 +110,7 @@ run_target() {
     cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$stat")
     ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$stat")
     files=$(find "$corpus" -type f | wc -l)
-    kb=$(( ($(du -sk "$corpus" | cut -f1)) ))
+    kb=$(( $(find "$corpus" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }') / 1024 ))
     local crashes=$(( $(count "$arts" crash-) - c0 )) timeouts=$(( $(count "$arts" timeout-) - t0 ))
     local ooms=$(( $(count "$arts" oom-) - o0 )) leaks=$(( $(count "$arts" leak-) - l0 ))
     local rate=$(( secs > 0 ? execs / secs : 0 ))
