@@ -6,7 +6,8 @@ use std::collections::BTreeSet;
 use seawall_core::{Finding, ImageConfig, Location};
 
 use crate::generic::Syntax;
-use crate::scan::{scan_assignment, scan_plain};
+use crate::plain::scan_plain;
+use crate::scan::scan_assignment;
 
 /// Scans an image configuration. Paths: `config.env` (line = 1-based index in `Env`),
 /// `config.labels` (`details["key"]` = label), `config.entrypoint`, `config.cmd`, and `history[N]`

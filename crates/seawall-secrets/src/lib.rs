@@ -57,6 +57,7 @@ mod image;
 mod known;
 mod notebook;
 mod paths;
+mod plain;
 mod rules;
 mod scan;
 mod sniff;

@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::emit::{self, LineCursor};
 use crate::engine::{self, Hint};
 use crate::generic::Syntax;
-use crate::scan::scan_plain;
+use crate::plain::scan_plain;
 
 /// Output MIME types whose content is scanned.
 fn scanned_mime(m: &str) -> bool {

@@ -5,11 +5,11 @@ use std::io::Read;
 use seawall_core::{Finding, Location};
 
 use crate::SecretsError;
-use crate::candidate::Candidate;
 use crate::emit::{self, LineCursor};
 use crate::engine::{self, Engine, Hint};
 use crate::generic::Syntax;
 use crate::notebook;
+use crate::plain::{emit_at, file_name_lower, scan_plain};
 use crate::sniff::looks_binary;
 
 /// Size of one chunk when scanning a reader.
@@ -36,10 +36,6 @@ fn engine_or_err() -> Result<&'static Engine, SecretsError> {
         .ok_or_else(|| SecretsError::Engine(engine::engine_error().unwrap_or("unknown").to_string()))
 }
 
-fn file_name_lower(path: &str) -> String {
-    path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase()
-}
-
 fn is_notebook(path: &str) -> bool {
     path.to_ascii_lowercase().ends_with(".ipynb")
 }
@@ -61,36 +57,6 @@ pub fn scan_bytes(path: &str, layer: Option<u32>, bytes: &[u8]) -> Vec<Finding> 
         return notebook::scan_notebook(path, layer, bytes);
     }
     scan_plain(path, layer, bytes, Syntax::for_path(path))
-}
-
-/// Scans a buffer as plain text with an explicit syntax family.
-pub(crate) fn scan_plain(path: &str, layer: Option<u32>, bytes: &[u8], syntax: Syntax) -> Vec<Finding> {
-    let Some(e) = engine::engine() else {
-        return Vec::new();
-    };
-    let name = file_name_lower(path);
-    let cands = e.scan(bytes, Hint { syntax, file_name: &name });
-    let mut cursor = LineCursor::default();
-    let mut out = Vec::with_capacity(cands.len());
-    for c in &cands {
-        cursor.advance(bytes, 0, c.secret.start);
-        if let Some(f) = emit_at(c, bytes, path, layer, &cursor) {
-            out.push(f);
-        }
-    }
-    out
-}
-
-fn emit_at(
-    c: &Candidate,
-    buf: &[u8],
-    path: &str,
-    layer: Option<u32>,
-    cursor: &LineCursor,
-) -> Option<Finding> {
-    let secret = buf.get(c.secret.clone())?;
-    let loc = Location::file(path).with_layer(layer).with_line(cursor.line()).with_column(cursor.column());
-    emit::finding(c, secret, loc)
 }
 
 /// Scans a reader in chunks of 1 MiB that overlap by the longest match any detector declares, so memory
