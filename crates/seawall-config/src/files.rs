@@ -216,7 +216,7 @@ impl FileAnalyzer for ConfigFileAnalyzer {
     }
 
     fn version(&self) -> u32 {
-        4
+        5
     }
 
     fn required(&self, meta: &EntryMeta<'_>) -> Interest {

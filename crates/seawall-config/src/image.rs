@@ -48,7 +48,7 @@ impl ImageAnalyzer for ImageConfigAnalyzer {
     }
 
     fn version(&self) -> u32 {
-        4
+        5
     }
 
     fn analyze(&self, view: &ImageView<'_>, out: &mut Facts) -> Result<(), AnalyzerError> {
