@@ -358,8 +358,9 @@ async fn rematch_opens_and_closes_without_rescanning_and_notifies_once() {
     ];
     let s = store.apply_rematch("db2", "w1", pkgs.len(), &db2).await.unwrap();
     assert!(!s.already_done);
-    assert_eq!(s.opened.len(), 3, "bash advisory in 3 images: {:?}", s.opened);
-    assert!(s.opened.iter().all(|o| o.advisory == "DEBIAN-CVE-2099-1"));
+    assert_eq!(s.opened, 3, "bash advisory in 3 images");
+    assert_eq!(s.notified.len(), 2, "details of project a's (the one with a webhook): {:?}", s.notified);
+    assert!(s.notified.iter().all(|o| o.advisory == "DEBIAN-CVE-2099-1" && o.project_id == pa));
     assert_eq!(s.closed, 0, "the alias-renamed advisory is not closed");
     assert_eq!(s.notifications, 1, "project a only (b has no webhook)");
     assert!(store.apply_rematch("db2", "w2", pkgs.len(), &db2).await.unwrap().already_done);
@@ -374,7 +375,7 @@ async fn rematch_opens_and_closes_without_rescanning_and_notifies_once() {
     // db3: jinja2's advisory withdrawn: closed everywhere; bash's stays open.
     let db3 = vec![m(bash, "DEBIAN-CVE-2099-1", "HIGH", &["CVE-2099-1"])];
     let s = store.apply_rematch("db3", "w1", pkgs.len(), &db3).await.unwrap();
-    assert_eq!((s.opened.len(), s.closed, s.notifications), (0, 3, 0));
+    assert_eq!((s.opened, s.closed, s.notifications), (0, 3, 0));
     let closed = store.exposure(pa, "GHSA-h5c8-rqwp-cp95").await.unwrap();
     assert!(closed.iter().all(|e| e.closed_db_version.as_deref() == Some("db3")), "{closed:?}");
     // The outbox: one delivery, leased, retried after a failure, then delivered.

@@ -5,7 +5,7 @@
 //! reports are closed. Projects with a webhook get one notification per DB version (an outbox row
 //! delivered with retries, see [`Store::due_webhooks`]).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 use serde::Serialize;
@@ -74,7 +74,9 @@ pub struct RematchSummary {
     /// (image, advisory, package) triples affected under the new data.
     pub affected: u64,
     /// Findings opened (new, or reopened).
-    pub opened: Vec<OpenedFinding>,
+    pub opened: u64,
+    /// The opened findings of projects with a webhook, by project, advisory and digest.
+    pub notified: Vec<OpenedFinding>,
     /// Findings closed (no longer reported by the data).
     pub closed: u64,
     /// Webhook notifications queued.
@@ -126,9 +128,6 @@ pub struct Exposure {
     /// The DB version that closed it.
     pub closed_db_version: Option<String>,
 }
-
-/// (project id, digest, reference, ecosystem, package, version) of an opened finding.
-type Detail = (i64, String, String, String, String, String);
 
 /// Severities from lowest to highest, as stored.
 const SEVERITIES: [&str; 5] = ["INFO", "LOW", "MEDIUM", "HIGH", "CRITICAL"];
@@ -229,44 +228,30 @@ impl Store {
         let affected = tx.execute(sql::REMATCH_CURRENT, &[]).await?;
         tx.batch_execute(sql::REMATCH_CURRENT_INDEX).await?;
         tx.execute(sql::REMATCH_PICK_NEW, &[]).await?;
-        let opened_rows = tx.query(sql::REMATCH_OPEN, &[&db_version]).await?;
+        let opened = tx.execute(sql::REMATCH_OPEN, &[&db_version]).await?;
         let closed = tx.execute(sql::REMATCH_CLOSE, &[&db_version]).await?;
-        let keys_image: Vec<i64> = opened_rows.iter().map(|r| r.get(0)).collect();
-        let keys_package: Vec<i64> = opened_rows.iter().map(|r| r.get(2)).collect();
-        let details = tx.query(sql::REMATCH_DETAILS, &[&keys_image, &keys_package]).await?;
-        let detail: HashMap<(i64, i64), Detail> = details
+        // Details only for projects with a webhook (the others need the counts only).
+        let rows = tx.query(sql::REMATCH_OPENED_FOR_WEBHOOKS, &[]).await?;
+        let notified: Vec<OpenedFinding> = rows
             .iter()
-            .map(|r| ((r.get(0), r.get(1)), (r.get(2), r.get(3), r.get(4), r.get(5), r.get(6), r.get(7))))
+            .map(|r| OpenedFinding {
+                project_id: r.get(0),
+                digest: r.get(1),
+                reference: r.get(2),
+                advisory: r.get(3),
+                severity: r.get(4),
+                aliases: r.get(5),
+                ecosystem: r.get(6),
+                package: r.get(7),
+                version: r.get(8),
+            })
             .collect();
-        let mut opened = Vec::with_capacity(opened_rows.len());
-        for r in &opened_rows {
-            let (image_id, package_id): (i64, i64) = (r.get(0), r.get(2));
-            let Some((project_id, digest, reference, ecosystem, package, version)) =
-                detail.get(&(image_id, package_id)).cloned()
-            else {
-                continue;
-            };
-            opened.push(OpenedFinding {
-                project_id,
-                digest,
-                reference,
-                advisory: r.get(1),
-                severity: r.get(3),
-                aliases: r.get(4),
-                ecosystem,
-                package,
-                version,
-            });
-        }
-        opened.sort_by(|a, b| {
-            (a.project_id, &a.advisory, &a.digest).cmp(&(b.project_id, &b.advisory, &b.digest))
-        });
         // One notification per project with a webhook and something at or above its threshold.
         let hooks = tx.query(sql::WEBHOOK_THRESHOLDS, &[]).await?;
         let mut notifications = 0;
         for h in &hooks {
             let (project_id, project, min): (i64, String, String) = (h.get(0), h.get(1), h.get(2));
-            let selected: Vec<&OpenedFinding> = opened
+            let selected: Vec<&OpenedFinding> = notified
                 .iter()
                 .filter(|o| o.project_id == project_id && rank(&o.severity) >= rank(&min))
                 .collect();
@@ -285,14 +270,23 @@ impl Store {
                 &worker,
                 &(packages.min(i32::MAX as usize) as i32),
                 &(matches.len().min(i32::MAX as usize) as i32),
-                &(opened.len().min(i32::MAX as usize) as i32),
+                &(opened.min(i32::MAX as u64) as i32),
                 &(closed.min(i32::MAX as u64) as i32),
                 &seconds,
             ],
         )
         .await?;
         tx.commit().await?;
-        Ok(RematchSummary { already_done: false, packages, affected, opened, closed, notifications, seconds })
+        Ok(RematchSummary {
+            already_done: false,
+            packages,
+            affected,
+            opened,
+            notified,
+            closed,
+            notifications,
+            seconds,
+        })
     }
 
     /// Sets (or replaces) a project's webhook.

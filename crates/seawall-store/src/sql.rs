@@ -361,8 +361,7 @@ pub(crate) const REMATCH_OPEN: &str = "INSERT INTO image_advisories AS ia
     SELECT n.image_id, n.advisory, n.package_id, n.severity, n.aliases, now(), $1 FROM rematch_new n
     ON CONFLICT (image_id, advisory, package_id) DO UPDATE SET closed_at = NULL, closed_db_version = NULL,
         first_seen = now(), first_db_version = EXCLUDED.first_db_version, severity = EXCLUDED.severity,
-        aliases = EXCLUDED.aliases
-    RETURNING ia.image_id, ia.advisory, ia.package_id, ia.severity, ia.aliases";
+        aliases = EXCLUDED.aliases";
 
 /// Open findings the new data no longer reports (fixed by data, withdrawn, or the package is gone).
 pub(crate) const REMATCH_CLOSE: &str =
@@ -371,11 +370,12 @@ pub(crate) const REMATCH_CLOSE: &str =
         WHERE c.image_id = o.image_id AND c.package_id = o.package_id
           AND (c.advisory = o.advisory OR o.advisory = ANY (c.aliases)))";
 
-pub(crate) const REMATCH_DETAILS: &str =
-    "SELECT k.image_id, k.package_id, i.project_id, i.digest, i.reference,
-        p.ecosystem, p.name, p.version
-    FROM (SELECT DISTINCT * FROM unnest($1::bigint[], $2::bigint[]) AS k(image_id, package_id)) k
-    JOIN images i ON i.id = k.image_id JOIN packages p ON p.id = k.package_id";
+/// The opened findings of projects with a webhook.
+pub(crate) const REMATCH_OPENED_FOR_WEBHOOKS: &str = "SELECT i.project_id, i.digest, i.reference, n.advisory,
+        n.severity, n.aliases, p.ecosystem, p.name, p.version
+    FROM rematch_new n JOIN images i ON i.id = n.image_id JOIN webhooks w ON w.project_id = i.project_id
+    JOIN packages p ON p.id = n.package_id
+    ORDER BY i.project_id, n.advisory, i.digest, p.id";
 
 pub(crate) const WEBHOOK_THRESHOLDS: &str = "SELECT w.project_id, p.name, w.min_severity
     FROM webhooks w JOIN projects p ON p.id = w.project_id";

@@ -182,7 +182,7 @@ pub async fn reevaluate(
             s.packages,
             matches.len(),
             s.affected,
-            s.opened.len(),
+            s.opened,
             s.closed,
             s.notifications,
             t_read.as_secs_f64(),
