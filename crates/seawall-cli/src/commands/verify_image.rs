@@ -1,8 +1,6 @@
 //! `seawall verify image`: signatures of an image in a registry, then its layers against the signed
 //! manifest.
 
-use std::io::Read;
-
 use anyhow::{Context, Result, bail};
 use seawall_source::{ImageRef, SourceOptions};
 use seawall_trust::image::{covering_digests, verify_image_digests};
@@ -42,16 +40,20 @@ pub(crate) fn run(
     let mut layer_problems = Vec::new();
     if signed {
         for layer in &source.meta().layers {
-            let res = source.open_layer(layer.index).and_then(|mut r| {
-                std::io::copy(&mut r.by_ref(), &mut std::io::sink()).map_err(|e| {
-                    seawall_source::SourceError::Read {
-                        what: format!("layer {} ({})", layer.index, layer.digest.as_deref().unwrap_or("?")),
-                        source: e,
-                    }
-                })
-            });
-            if let Err(e) = res {
-                layer_problems.push(format!("layer {}: {e}", layer.index));
+            // Sources deliver blobs as stored; the digest is computed here on the bytes read.
+            let Some(claim) = layer.digest.as_deref() else {
+                layer_problems.push(format!("layer {}: the manifest names no digest for it", layer.index));
+                continue;
+            };
+            match source.open_layer(layer.index).map_err(anyhow::Error::from).and_then(|mut r| {
+                seawall_walker::blob_digest(&mut r).map_err(|e| anyhow::anyhow!("cannot read layer blob: {e}"))
+            }) {
+                Ok((actual, size)) if actual != claim => layer_problems.push(format!(
+                    "layer {}: blob digest mismatch: the signed manifest names {claim}, the {size} bytes read hash to {actual}",
+                    layer.index
+                )),
+                Ok(_) => {}
+                Err(e) => layer_problems.push(format!("layer {} ({claim}): {e:#}", layer.index)),
             }
         }
     }
