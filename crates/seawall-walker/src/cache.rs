@@ -308,6 +308,16 @@ pub fn decode_cache_entry(key: &str, bytes: &[u8]) -> Option<LayerWalk> {
     decode_entry(key, bytes)
 }
 
+/// Fuzz entry point: frames `body` as a well-formed entry for `key` (right magic, key and content
+/// digest) and decodes it, so that the fuzzer reaches the body decoder, which random bytes never
+/// reach past the digest check. Never panics.
+pub fn decode_framed_cache_body(key: &str, body: &[u8]) -> Option<LayerWalk> {
+    let digest = hex::encode(Sha256::digest(body));
+    let mut entry = format!("{MAGIC} {CACHE_FORMAT}\n{key}\nsha256:{digest}\n").into_bytes();
+    entry.extend_from_slice(body);
+    decode_entry(key, &entry)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -330,6 +340,14 @@ mod tests {
         assert_eq!(c.info().unwrap().entries, 1);
         assert_eq!(c.clean().unwrap(), 1);
         assert!(c.get(&key).is_none());
+    }
+
+    #[test]
+    fn framed_body_reaches_the_decoder() {
+        let w = walk(4);
+        let body = serde_json::to_vec(&w).unwrap();
+        assert_eq!(decode_framed_cache_body("k", &body), Some(w));
+        assert_eq!(decode_framed_cache_body("k", b"{not json"), None);
     }
 
     #[test]
