@@ -52,7 +52,10 @@ mod squash;
 mod store;
 mod tar;
 
-pub use cache::{CacheInfo, DEFAULT_MAX_BYTES, LayerCache, blob_digest, cache_key, decode_cache_entry, decode_framed_cache_body};
+pub use cache::{
+    CacheInfo, DEFAULT_MAX_BYTES, LayerCache, blob_digest, cache_key, decode_cache_entry,
+    decode_framed_cache_body,
+};
 pub use decompress::LayerDigests;
 pub use dir::{DirOptions, DirWalk, SKIP_DIRS};
 pub use layer::{LayerPaths, LayerStats, LayerWalk};
