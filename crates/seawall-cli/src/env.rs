@@ -1,42 +1,44 @@
-//! Every environment variable the `seawall` binary reads, in one place.
+//! The environment of the `seawall` binary: one snapshot, taken once.
 //!
-//! Variables bound to a flag are read by clap (`#[arg(env = env::NAME)]`, shown in `--help`); the
-//! others are read here, one function each. Library crates take these values as parameters; the few
-//! that still consult the environment themselves document it where they do (`SEAWALL_CACHE_DIR` in
-//! `seawall-walker`, `SEAWALL_DB` defaults in `seawall-vulndb`, `DOCKER_*` in `seawall-source` and
-//! `seawall-docker`, `SOURCE_DATE_EPOCH` in `seawall-report`).
+//! Every variable seawall reads is listed (with what reads it) in [`seawall_core::env`]; the only call
+//! into `std::env::var_os` is [`Environment::from_process`]. Variables bound to a flag are read by
+//! clap (`#[arg(env = env::NAME)]`, shown in `--help`); every other value comes from [`process`], the
+//! snapshot the commands also pass to the libraries (`ScanOptions::with_env`, `SourceOptions::env`,
+//! `AuditOptions::env`, `MonitorOptions::env`, `WorkerConfig::new`, `ServerConfig::env`,
+//! `RenderContext::with_source_date_epoch`, `LayerCache::default_dir`, `default_db_path`).
 
-/// `SEAWALL_DB`: the vulnerability database file (`--db`).
-pub(crate) const SEAWALL_DB: &str = "SEAWALL_DB";
-/// `DOCKER_HOST`: the Docker Engine endpoint (`--docker-host`).
-pub(crate) const DOCKER_HOST: &str = "DOCKER_HOST";
-/// `SEAWALL_BASE_INDEX`: the base-image index file (`--index` of `seawall base`).
-pub(crate) const SEAWALL_BASE_INDEX: &str = "SEAWALL_BASE_INDEX";
-/// `SEAWALL_DATABASE_URL`: the fleet's PostgreSQL URL (`--database`; its value is hidden in `--help`).
-pub(crate) const SEAWALL_DATABASE_URL: &str = "SEAWALL_DATABASE_URL";
-/// `SEAWALL_DATABASE_PASSWORD_FILE`: a file holding the fleet database password (`--database-password-file`).
-pub(crate) const SEAWALL_DATABASE_PASSWORD_FILE: &str = "SEAWALL_DATABASE_PASSWORD_FILE";
-/// `SEAWALL_SECRET_KEY_FILE`: a file holding the fleet's credential-sealing key (`--secret-key-file`).
-pub(crate) const SEAWALL_SECRET_KEY_FILE: &str = "SEAWALL_SECRET_KEY_FILE";
+use std::sync::OnceLock;
+
+use seawall_core::Environment;
+pub(crate) use seawall_core::env::{
+    DOCKER_HOST, SEAWALL_BASE_INDEX, SEAWALL_DATABASE_PASSWORD_FILE, SEAWALL_DATABASE_URL, SEAWALL_DB,
+    SEAWALL_SECRET_KEY_FILE,
+};
+
+/// The process environment, read on first use and kept for the life of the process.
+pub(crate) fn process() -> &'static Environment {
+    static SNAPSHOT: OnceLock<Environment> = OnceLock::new();
+    SNAPSHOT.get_or_init(Environment::from_process)
+}
 
 /// `NO_COLOR` (<https://no-color.org>): when set, even to an empty value, the table has no colours.
 pub(crate) fn no_color() -> bool {
-    std::env::var_os("NO_COLOR").is_some()
+    process().no_color()
 }
 
 /// `COLUMNS`: the terminal width for the table; `None` when unset or not a number.
 pub(crate) fn columns() -> Option<u16> {
-    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok())
+    process().columns()
 }
 
 /// `SEAWALL_SECRET_KEY`: the fleet's credential-sealing key itself (takes precedence over
 /// `SEAWALL_SECRET_KEY_FILE`); `None` when unset or not Unicode.
 pub(crate) fn secret_key() -> Option<String> {
-    std::env::var("SEAWALL_SECRET_KEY").ok()
+    process().secret_key().map(str::to_string)
 }
 
 /// `SEAWALL_TOKEN`: the project token `scan --upload` sends; the error says whether it is unset or
 /// not Unicode.
 pub(crate) fn token() -> Result<String, std::env::VarError> {
-    std::env::var("SEAWALL_TOKEN")
+    process().token()
 }

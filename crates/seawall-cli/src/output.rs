@@ -38,7 +38,10 @@ pub(crate) fn write_all_with(
         }
     }
     let rules = seawall_scan::registry::catalog();
-    let base = RenderContext::new(&rules).with_baseline(extras.baseline).with_graph_svg(extras.graph_svg);
+    let base = RenderContext::new(&rules)
+        .with_baseline(extras.baseline)
+        .with_graph_svg(extras.graph_svg)
+        .with_source_date_epoch(crate::env::process().source_date_epoch());
     match main_file {
         Some(path) => write_file(report, main_format, &base, &path)?,
         None => {

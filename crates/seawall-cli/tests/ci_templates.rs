@@ -274,8 +274,8 @@ impl Sandbox {
     }
     /// `sh -c SCRIPT NAME ARGS…` (or bash) in `cwd`, this build's seawall first on PATH.
     fn shell(&self, sh: &str, script: &str, cwd: &Path, env: &[(&str, String)], args: &[&str]) -> Output {
-        let path =
-            format!("{}:{}", self.path().join("bin").display(), std::env::var("PATH").unwrap_or_default());
+        let inherited = seawall_core::Environment::from_process().path.and_then(|p| p.into_string().ok());
+        let path = format!("{}:{}", self.path().join("bin").display(), inherited.unwrap_or_default());
         let mut cmd = Command::new(sh);
         cmd.arg("-c")
             .arg(script)

@@ -98,6 +98,9 @@ pub struct ConfigOptions {
     /// Compose files forming one project in this order (`-f a -f b`), relative to the scanned
     /// tree; empty means the default discovery (`compose.yaml` + `compose.override.yaml`, …).
     pub compose_files: Vec<String>,
+    /// The executable search path (`$PATH`, from [`seawall_core::Environment::path`]) in which `helm`
+    /// is looked up to render charts; `None`: charts are not rendered, only their values are checked.
+    pub search_path: Option<std::ffi::OsString>,
 }
 
 /// The `config-files` file analyzer with default options.

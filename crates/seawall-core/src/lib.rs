@@ -13,8 +13,11 @@
 //!   references). Scanner crates export their rules as `&'static [RuleMeta]`.
 //! * [`Report`] — the complete, deterministic result of a scan; reporters render it.
 //!
-//! This crate has no I/O and almost no dependencies, so that spec crates and scanners can depend on it
-//! without pulling in anything heavy.
+//! * [`Environment`] — the snapshot of every environment variable seawall reads ([`env`](mod@env)); the binary
+//!   takes it once and passes it down, so libraries never read the process environment.
+//!
+//! This crate has no I/O (reading the environment in [`Environment::from_process`] aside) and almost no
+//! dependencies, so that spec crates and scanners can depend on it without pulling in anything heavy.
 //!
 //! ```
 //! use seawall_core::{Finding, FindingKind, Location, Severity};
@@ -26,6 +29,7 @@
 
 mod completeness;
 mod diff;
+pub mod env;
 mod error;
 mod finding;
 mod fingerprint;
@@ -45,6 +49,7 @@ pub use completeness::{
     Completeness, CompletenessStatus, IncompleteReason, Scanner, ScannerState, WarningKind,
 };
 pub use diff::{ReportDiff, diff_reports};
+pub use env::Environment;
 pub use error::CoreError;
 pub use finding::{Cvss, Finding, FindingKind, FixStatus, PackageRef, SuppressedBy, Suppression};
 pub use fingerprint::stable_hash;

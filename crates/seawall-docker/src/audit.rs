@@ -227,6 +227,8 @@ pub struct AuditOptions {
     pub docker_host: Option<String>,
     /// Include stopped containers.
     pub all: bool,
+    /// The environment `DOCKER_HOST` and the TLS settings come from (see [`crate::connect`]).
+    pub env: seawall_core::Environment,
 }
 
 /// What an audit found, plus the live containers and networks (for the network graph and image scans).
@@ -246,7 +248,7 @@ fn api(call: &str) -> impl Fn(bollard::errors::Error) -> DockerError + '_ {
 
 /// Audits the daemon and every running (or, with `all`, every) container.
 pub async fn audit(opts: &AuditOptions) -> Result<AuditResult, DockerError> {
-    let docker: Docker = crate::client::connect(opts.docker_host.as_deref())?;
+    let docker: Docker = crate::client::connect(opts.docker_host.as_deref(), &opts.env)?;
     let info = docker.info().await.map_err(api("GET /info"))?;
     let info = serde_json::to_value(&info).unwrap_or(Value::Null);
     let bridge =

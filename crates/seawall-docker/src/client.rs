@@ -1,22 +1,23 @@
 //! Connecting to the Docker Engine with bollard.
 
 use bollard::Docker;
+use seawall_core::Environment;
 
 use crate::error::DockerError;
 
 /// Connects to the Engine: `host` when given (`unix:///path`, `tcp://host:port`, `http://…`), else
-/// `DOCKER_HOST`, else the local socket. With `DOCKER_TLS_VERIFY` set, TCP connections use TLS with the
-/// certificates in `DOCKER_CERT_PATH`.
-pub fn connect(host: Option<&str>) -> Result<Docker, DockerError> {
+/// `DOCKER_HOST` of `env`, else the local socket. With `DOCKER_TLS_VERIFY` set in `env`, TCP
+/// connections use TLS with the certificates in `DOCKER_CERT_PATH` (default `~/.docker`).
+pub fn connect(host: Option<&str>, env: &Environment) -> Result<Docker, DockerError> {
     let endpoint = host
         .map(str::to_string)
-        .or_else(|| std::env::var("DOCKER_HOST").ok())
+        .or_else(|| env.docker_host().map(str::to_string))
         .unwrap_or_else(|| "unix:///var/run/docker.sock".to_string());
     let err = |e: bollard::errors::Error| DockerError::Connect {
         endpoint: endpoint.clone(),
         message: e.to_string(),
     };
-    let tls = std::env::var_os("DOCKER_TLS_VERIFY").is_some_and(|v| !v.is_empty() && v != "0");
+    let tls = env.docker_tls_verify();
     if let Some(path) = endpoint.strip_prefix("unix://") {
         return Docker::connect_with_unix(path, 120, bollard::API_DEFAULT_VERSION).map_err(err);
     }
@@ -24,9 +25,11 @@ pub fn connect(host: Option<&str>) -> Result<Docker, DockerError> {
         if host.is_none() {
             return Docker::connect_with_ssl_defaults().map_err(err);
         }
-        let certs = std::env::var_os("DOCKER_CERT_PATH")
+        let certs = env
+            .docker_cert_path
+            .as_ref()
             .map(std::path::PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".docker")))
+            .or_else(|| env.home.as_ref().map(|h| std::path::PathBuf::from(h).join(".docker")))
             .unwrap_or_default();
         return Docker::connect_with_ssl(
             &endpoint,

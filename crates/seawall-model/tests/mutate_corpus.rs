@@ -32,6 +32,7 @@ fn mutated_models_never_panic() {
         if data.is_empty() {
             continue;
         }
+        #[expect(clippy::disallowed_methods, reason = "test knob: MUTATE_ROUNDS deepens this test on demand")]
         let rounds: u32 = std::env::var("MUTATE_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(24);
         for round in 0..rounds {
             let mut d = data.clone();

@@ -29,7 +29,7 @@ pub type ImageScanner = Arc<dyn Fn(&str) -> Result<Vec<seawall_core::Finding>, S
 pub struct MonitorOptions {
     /// Address of the `/metrics` and `/healthz` server.
     pub listen: SocketAddr,
-    /// Docker endpoint (default `DOCKER_HOST` or the local socket).
+    /// Docker endpoint (default `DOCKER_HOST` of [`MonitorOptions::env`] or the local socket).
     pub docker_host: Option<String>,
     /// Alert webhook URL.
     pub webhook: Option<String>,
@@ -41,6 +41,8 @@ pub struct MonitorOptions {
     pub logger: Option<Logger>,
     /// Scan the image of every container that starts (once per image id; layers come from the cache).
     pub image_scanner: Option<ImageScanner>,
+    /// The environment the Docker connection settings come from (`DOCKER_HOST`, `DOCKER_TLS_VERIFY`, …).
+    pub env: seawall_core::Environment,
 }
 
 impl std::fmt::Debug for MonitorOptions {
@@ -53,6 +55,7 @@ impl std::fmt::Debug for MonitorOptions {
             .field("learn", &self.learn)
             .field("logger", &self.logger.is_some())
             .field("image_scanner", &self.image_scanner.is_some())
+            .field("env", &self.env)
             .finish()
     }
 }
@@ -67,6 +70,7 @@ impl Default for MonitorOptions {
             learn: Duration::from_secs(5),
             logger: None,
             image_scanner: None,
+            env: seawall_core::Environment::default(),
         }
     }
 }
@@ -138,7 +142,7 @@ pub async fn run(
 }
 
 async fn connect_ready(state: &State) -> Option<Docker> {
-    let docker = seawall_docker::connect(state.opts.docker_host.as_deref()).ok()?;
+    let docker = seawall_docker::connect(state.opts.docker_host.as_deref(), &state.opts.env).ok()?;
     docker.ping().await.ok()?;
     Some(docker)
 }

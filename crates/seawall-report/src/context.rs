@@ -4,8 +4,9 @@ use seawall_core::{Report, RuleMeta};
 use crate::ReportError;
 
 /// The environment variable giving a fixed creation time (seconds since the Unix epoch) for
-/// reproducible SBOMs: <https://reproducible-builds.org/specs/source-date-epoch/>.
-pub const SOURCE_DATE_EPOCH: &str = "SOURCE_DATE_EPOCH";
+/// reproducible SBOMs: <https://reproducible-builds.org/specs/source-date-epoch/>. The renderer does
+/// not read it: the caller passes its value with [`RenderContext::with_source_date_epoch`].
+pub const SOURCE_DATE_EPOCH: &str = seawall_core::env::SOURCE_DATE_EPOCH;
 
 /// Everything a renderer may need besides the report itself.
 #[derive(Debug, Clone, Copy, Default)]
@@ -22,8 +23,13 @@ pub struct RenderContext<'a> {
     pub graph_svg: Option<&'a str>,
     /// Also print the package inventory (table format).
     pub show_packages: bool,
-    /// Creation time for SBOMs; when `None`, `SOURCE_DATE_EPOCH` is used if set, else the current time.
+    /// Creation time for SBOMs; when `None`, [`RenderContext::source_date_epoch`] is used if set, else
+    /// the current time.
     pub created: Option<Timestamp>,
+    /// The value of `SOURCE_DATE_EPOCH` in the caller's environment (seconds since the Unix epoch; an
+    /// empty value counts as unset, anything else that is not a number is an error when an SBOM needs
+    /// the time).
+    pub source_date_epoch: Option<&'a str>,
 }
 
 impl<'a> RenderContext<'a> {
@@ -68,6 +74,12 @@ impl<'a> RenderContext<'a> {
         self
     }
 
+    /// Sets the `SOURCE_DATE_EPOCH` value ([`seawall_core::Environment::source_date_epoch`]).
+    pub fn with_source_date_epoch(mut self, value: Option<&'a str>) -> Self {
+        self.source_date_epoch = value;
+        self
+    }
+
     /// Looks a rule up in the catalog.
     pub fn rule(&self, id: &str) -> Option<&'a RuleMeta> {
         self.rules.iter().find(|r| r.id == id)
@@ -78,7 +90,7 @@ impl<'a> RenderContext<'a> {
         if let Some(t) = self.created {
             return Ok(t);
         }
-        match fixed_time()? {
+        match parse_epoch(self.source_date_epoch)? {
             Some(t) => Ok(t),
             None => Ok(Timestamp::now()),
         }
@@ -89,13 +101,9 @@ impl<'a> RenderContext<'a> {
     pub fn fixed_creation_time(&self) -> Result<Option<Timestamp>, ReportError> {
         match self.created {
             Some(t) => Ok(Some(t)),
-            None => fixed_time(),
+            None => parse_epoch(self.source_date_epoch),
         }
     }
-}
-
-fn fixed_time() -> Result<Option<Timestamp>, ReportError> {
-    parse_epoch(std::env::var(SOURCE_DATE_EPOCH).ok().as_deref())
 }
 
 /// Parses a `SOURCE_DATE_EPOCH` value; an empty value counts as unset.
@@ -132,5 +140,23 @@ mod tests {
         let ctx = RenderContext::default().with_created(t);
         assert_eq!(ctx.creation_time().ok(), t);
         assert_eq!(ctx.fixed_creation_time().ok(), Some(t));
+        let both = ctx.with_source_date_epoch(Some("1700000000"));
+        assert_eq!(both.creation_time().ok(), t);
+    }
+
+    #[test]
+    fn source_date_epoch_fixes_the_time() {
+        let ctx = RenderContext::default().with_source_date_epoch(Some("1700000000"));
+        assert_eq!(
+            ctx.fixed_creation_time().ok().flatten().map(rfc3339).as_deref(),
+            Some("2023-11-14T22:13:20Z")
+        );
+        assert_eq!(ctx.creation_time().ok().map(rfc3339).as_deref(), Some("2023-11-14T22:13:20Z"));
+        assert_eq!(
+            RenderContext::default().with_source_date_epoch(Some("")).fixed_creation_time().ok(),
+            Some(None)
+        );
+        assert!(RenderContext::default().with_source_date_epoch(Some("soon")).fixed_creation_time().is_err());
+        assert_eq!(RenderContext::default().fixed_creation_time().ok(), Some(None));
     }
 }

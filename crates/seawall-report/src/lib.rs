@@ -7,7 +7,7 @@
 //! | `table` | terminals | grouped by practice then severity; colours and width from [`RenderContext`] |
 //! | `json` | machines, baselines | the report as is (`docs/json-output.md`) |
 //! | `cyclonedx` | SBOM / VEX | CycloneDX 1.6 with a `vulnerabilities` section |
-//! | `spdx` | SBOM | SPDX 2.3; `creationInfo.created` from `SOURCE_DATE_EPOCH` when set |
+//! | `spdx` | SBOM | SPDX 2.3; `creationInfo.created` from `SOURCE_DATE_EPOCH` (passed in the render context) when set |
 //! | `sarif` | code scanning | SARIF 2.1.0; rules from the catalog; layer in logical locations |
 //! | `html` | people | one self-contained file with charts, per-layer view, expandable findings |
 //! | `markdown` | PR comments | counts, top findings, delta against a baseline |

@@ -256,7 +256,7 @@ pub fn scan_source(source: &dyn ImageSource, opts: &ScanOptions) -> Result<Repor
     let local: Option<Arc<LayerCache>> = if opts.no_cache || opts.layer_store.is_some() {
         None
     } else {
-        opts.cache_dir.clone().or_else(LayerCache::default_dir).map(|d| {
+        opts.cache_dir.clone().or_else(|| LayerCache::default_dir(&opts.env)).map(|d| {
             Arc::new(
                 LayerCache::new(d)
                     .with_max_bytes(opts.cache_max_bytes.unwrap_or(seawall_walker::DEFAULT_MAX_BYTES)),

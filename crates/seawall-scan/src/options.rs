@@ -158,9 +158,20 @@ pub struct ScanOptions {
     pub config_root: Option<PathBuf>,
     /// Compose files forming one project, in order (`--compose-file a --compose-file b`).
     pub compose_files: Vec<String>,
+    /// The environment the scan was started in (the default database and cache locations, `helm` on
+    /// `PATH`); empty by default. The source reads its own copy in [`SourceOptions::env`]; set both
+    /// with [`ScanOptions::with_env`].
+    pub env: seawall_core::Environment,
 }
 
 impl ScanOptions {
+    /// These options with `env` as the scan's and the source's environment.
+    pub fn with_env(mut self, env: seawall_core::Environment) -> Self {
+        self.source.env = env.clone();
+        self.env = env;
+        self
+    }
+
     /// Options of the configuration checks derived from these scan options.
     pub fn config_options(&self) -> seawall_config::ConfigOptions {
         seawall_config::ConfigOptions {
@@ -168,6 +179,7 @@ impl ScanOptions {
             today: None,
             project_root: self.config_root.clone(),
             compose_files: self.compose_files.clone(),
+            search_path: self.env.path.clone(),
         }
     }
 

@@ -12,10 +12,10 @@ use crate::{ScanError, ScanOptions};
 /// A DB older than this triggers a warning (the scan still runs).
 const STALE_AFTER_SECONDS: u64 = 7 * 24 * 3600;
 
-/// The default database location (`SEAWALL_DB`, else the XDG cache): see
+/// The default database location in `env` (`SEAWALL_DB`, else the XDG cache): see
 /// [`seawall_vulndb::default_db_path`].
-pub fn default_db_path() -> Option<PathBuf> {
-    Some(seawall_vulndb::default_db_path())
+pub fn default_db_path(env: &seawall_core::Environment) -> Option<PathBuf> {
+    Some(seawall_vulndb::default_db_path(env))
 }
 
 /// Outcome of the vulnerability step.
@@ -34,7 +34,7 @@ pub(crate) fn run(
     opts: &ScanOptions,
 ) -> Result<VulnOutcome, ScanError> {
     let mut out = VulnOutcome { findings: Vec::new(), warnings: Vec::new(), skipped: None };
-    let Some(path) = opts.db.clone().or_else(default_db_path) else {
+    let Some(path) = opts.db.clone().or_else(|| default_db_path(&opts.env)) else {
         out.skipped = Some("no database path: set --db or SEAWALL_DB".into());
         return Ok(out);
     };

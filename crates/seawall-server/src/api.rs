@@ -344,11 +344,12 @@ pub(crate) async fn get_report(
     if format == seawall_report::Format::Json {
         return Ok(with_etag(&headers, etag, content_type(format), stored.json));
     }
+    let epoch = state.config.env.source_date_epoch().map(str::to_string);
     let rendered = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, String> {
         let report: Report = serde_json::from_slice(&stored.json)
             .map_err(|e| format!("stored report is not readable: {e}"))?;
         let rules = seawall_scan::registry::catalog();
-        let ctx = seawall_report::RenderContext::new(&rules);
+        let ctx = seawall_report::RenderContext::new(&rules).with_source_date_epoch(epoch.as_deref());
         let mut out = Vec::new();
         seawall_report::render(&report, format, &ctx, &mut out).map_err(|e| e.to_string())?;
         Ok(out)

@@ -198,6 +198,7 @@ pub(crate) async fn harbor_report(
         tag: None,
         mime_type: None,
     };
+    let epoch = state.config.env.source_date_epoch().map(str::to_string);
     let rendered =
         tokio::task::spawn_blocking(move || -> Result<(&'static str, serde_json::Value), String> {
             let report: Report = serde_json::from_slice(&stored.json)
@@ -213,7 +214,8 @@ pub(crate) async fn harbor_report(
                         seawall_report::Format::CycloneDx
                     };
                     let rules = seawall_scan::registry::catalog();
-                    let ctx = seawall_report::RenderContext::new(&rules);
+                    let ctx =
+                        seawall_report::RenderContext::new(&rules).with_source_date_epoch(epoch.as_deref());
                     let mut out = Vec::new();
                     seawall_report::render(&report, format, &ctx, &mut out).map_err(|e| e.to_string())?;
                     let sbom: serde_json::Value = serde_json::from_slice(&out)

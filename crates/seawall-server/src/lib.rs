@@ -62,6 +62,9 @@ pub struct ServerConfig {
     pub allowed_registries: Vec<String>,
     /// Attempts per job before it fails.
     pub max_attempts: i32,
+    /// The environment the server was started in (`SOURCE_DATE_EPOCH` fixes the creation time of the
+    /// SBOMs it renders); empty by default.
+    pub env: seawall_core::Environment,
 }
 
 impl ServerConfig {
@@ -74,6 +77,7 @@ impl ServerConfig {
             secret_key: None,
             allowed_registries: Vec::new(),
             max_attempts: 3,
+            env: seawall_core::Environment::default(),
         }
     }
 }

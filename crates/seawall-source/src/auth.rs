@@ -94,12 +94,12 @@ struct AuthEntry {
     password: Option<String>,
 }
 
-/// The Docker client config file to use: explicit, `$DOCKER_CONFIG/config.json`, or `~/.docker/config.json`.
-pub(crate) fn default_docker_config() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("DOCKER_CONFIG") {
+/// The Docker client config file of `env`: `$DOCKER_CONFIG/config.json`, or `~/.docker/config.json`.
+pub(crate) fn default_docker_config(env: &seawall_core::Environment) -> Option<PathBuf> {
+    if let Some(dir) = &env.docker_config {
         return Some(PathBuf::from(dir).join("config.json"));
     }
-    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".docker").join("config.json"))
+    env.home.as_ref().map(|h| PathBuf::from(h).join(".docker").join("config.json"))
 }
 
 /// Looks up `(user, password)` for a registry in a Docker config file. A missing file means no
@@ -241,6 +241,16 @@ pub fn parse_www_authenticate(value: &str) -> bool {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn default_docker_config_precedence() {
+        use seawall_core::Environment;
+        let at =
+            |pairs: &[(&str, &str)]| default_docker_config(&Environment::from_pairs(pairs.iter().copied()));
+        assert_eq!(at(&[("DOCKER_CONFIG", "/d"), ("HOME", "/h")]), Some(PathBuf::from("/d/config.json")));
+        assert_eq!(at(&[("HOME", "/h")]), Some(PathBuf::from("/h/.docker/config.json")));
+        assert_eq!(at(&[]), None);
+    }
 
     #[test]
     fn challenges() {

@@ -81,7 +81,7 @@ impl Endpoint {
         let host = opts
             .docker_host
             .clone()
-            .or_else(|| std::env::var("DOCKER_HOST").ok().filter(|h| !h.is_empty()))
+            .or_else(|| opts.env.docker_host().filter(|h| !h.is_empty()).map(str::to_string))
             .unwrap_or_else(|| format!("unix://{DEFAULT_SOCKET}"));
         let builder = Client::builder().timeout(None::<Duration>).connect_timeout(Duration::from_secs(30));
         if let Some(path) = host.strip_prefix("unix://") {

@@ -177,14 +177,17 @@ pub struct SourceOptions {
     pub platform: Option<String>,
     /// Allow plain HTTP (and unverified TLS) for registries on loopback addresses.
     pub insecure: bool,
-    /// Docker Engine endpoint (`unix:///var/run/docker.sock`, `tcp://host:2375`); default `DOCKER_HOST`
-    /// or the standard socket.
+    /// Docker Engine endpoint (`unix:///var/run/docker.sock`, `tcp://host:2375`); default a non-empty
+    /// `DOCKER_HOST` of [`SourceOptions::env`], else the standard socket.
     pub docker_host: Option<String>,
     /// Docker client config file with registry credentials (`auths`, `credHelpers`, `credsStore`);
-    /// default `$DOCKER_CONFIG/config.json` or `~/.docker/config.json`.
+    /// default `$DOCKER_CONFIG/config.json` or `~/.docker/config.json` of [`SourceOptions::env`].
     pub docker_config: Option<PathBuf>,
     /// Registry credentials that take precedence over the Docker config.
     pub credentials: Option<Credentials>,
+    /// The environment the defaults above come from (`DOCKER_HOST`, `DOCKER_CONFIG`, `HOME`); empty by
+    /// default, so that nothing is read from the process environment unless the caller passes it.
+    pub env: seawall_core::Environment,
 }
 
 /// Opens an image from a reference string (see the crate documentation for the forms).

@@ -69,7 +69,7 @@ impl RegistryClient {
             .map_err(|e| http_err(&base, e))?;
         let credentials = match &opts.credentials {
             Some(c) => Some(c.clone()),
-            None => match opts.docker_config.clone().or_else(default_docker_config) {
+            None => match opts.docker_config.clone().or_else(|| default_docker_config(&opts.env)) {
                 Some(path) => credentials_from_docker_config(&path, reference)?
                     .map(|(user, password)| Credentials::new(user, password)),
                 None => None,

@@ -12,6 +12,10 @@ use seawall_core::{
 use crate::secret::credentials_context as credentials_context_for_test;
 use crate::{Failure, FindingFilter, JobStatus, NewJob, NewResult, Origin, SecretKey, Store};
 
+#[expect(
+    clippy::disallowed_methods,
+    reason = "test harness: the PostgreSQL server of these tests is named by the test runner's environment"
+)]
 async fn fresh_store(name: &str) -> Store {
     let base = std::env::var("SEAWALL_TEST_DATABASE_URL").expect("SEAWALL_TEST_DATABASE_URL");
     let admin = Store::connect(&base, 1).unwrap();

@@ -5,27 +5,28 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use seawall_core::{OsInfo, Package};
+use seawall_core::{Environment, OsInfo, Package};
 
 use crate::names::{conda_to_pypi, ecosystem_base};
 use crate::store::DbStatus;
 
 /// Environment variable naming the database file (`--db` overrides it).
-pub const DB_ENV: &str = "SEAWALL_DB";
+pub const DB_ENV: &str = seawall_core::env::SEAWALL_DB;
 
 /// Default age after which the data is called stale (the CLI warns and still scans).
 pub const STALE_AFTER: Duration = Duration::from_secs(7 * 24 * 3600);
 
-/// The database path: `$SEAWALL_DB`, else `$XDG_CACHE_HOME/seawall/osv.db`, else
-/// `$HOME/.cache/seawall/osv.db`, else `./.seawall/osv.db`.
-pub fn default_db_path() -> PathBuf {
-    if let Some(p) = std::env::var_os(DB_ENV).filter(|p| !p.is_empty()) {
+/// The database path in `env`: `$SEAWALL_DB`, else `$XDG_CACHE_HOME/seawall/osv.db`, else
+/// `$HOME/.cache/seawall/osv.db`, else `./.seawall/osv.db` (empty values count as unset).
+pub fn default_db_path(env: &Environment) -> PathBuf {
+    let set = |v: &Option<std::ffi::OsString>| v.clone().filter(|p| !p.is_empty());
+    if let Some(p) = set(&env.seawall_db) {
         return PathBuf::from(p);
     }
-    if let Some(c) = std::env::var_os("XDG_CACHE_HOME").filter(|p| !p.is_empty()) {
+    if let Some(c) = set(&env.xdg_cache_home) {
         return PathBuf::from(c).join("seawall").join("osv.db");
     }
-    if let Some(h) = std::env::var_os("HOME").filter(|p| !p.is_empty()) {
+    if let Some(h) = set(&env.home) {
         return PathBuf::from(h).join(".cache").join("seawall").join("osv.db");
     }
     PathBuf::from(".seawall").join("osv.db")
@@ -72,6 +73,17 @@ impl DbStatus {
 mod tests {
     use super::*;
     use seawall_core::Location;
+
+    #[test]
+    fn default_db_path_precedence() {
+        let all = [("SEAWALL_DB", "/db/osv.db"), ("XDG_CACHE_HOME", "/xdg"), ("HOME", "/home/u")];
+        let at = |pairs: &[(&str, &str)]| default_db_path(&Environment::from_pairs(pairs.iter().copied()));
+        assert_eq!(at(&all), PathBuf::from("/db/osv.db"));
+        assert_eq!(at(&[("SEAWALL_DB", ""), all[1], all[2]]), PathBuf::from("/xdg/seawall/osv.db"));
+        assert_eq!(at(&[("XDG_CACHE_HOME", ""), all[2]]), PathBuf::from("/home/u/.cache/seawall/osv.db"));
+        assert_eq!(at(&[("HOME", "")]), PathBuf::from(".seawall/osv.db"));
+        assert_eq!(default_db_path(&Environment::default()), PathBuf::from(".seawall/osv.db"));
+    }
 
     #[test]
     fn ecosystems_needed() {

@@ -113,15 +113,16 @@ impl LayerCache {
         self
     }
 
-    /// `$SEAWALL_CACHE_DIR`, else `$XDG_CACHE_HOME/seawall`, else `~/.cache/seawall`.
-    pub fn default_dir() -> Option<PathBuf> {
-        if let Some(d) = std::env::var_os("SEAWALL_CACHE_DIR") {
+    /// The default directory in `env`: `$SEAWALL_CACHE_DIR`, else `$XDG_CACHE_HOME/seawall`, else
+    /// `~/.cache/seawall`; `None` when none of them is set.
+    pub fn default_dir(env: &seawall_core::Environment) -> Option<PathBuf> {
+        if let Some(d) = &env.seawall_cache_dir {
             return Some(PathBuf::from(d));
         }
-        if let Some(d) = std::env::var_os("XDG_CACHE_HOME") {
+        if let Some(d) = &env.xdg_cache_home {
             return Some(PathBuf::from(d).join("seawall"));
         }
-        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache").join("seawall"))
+        env.home.as_ref().map(|h| PathBuf::from(h).join(".cache").join("seawall"))
     }
 
     /// The cache directory.
@@ -321,6 +322,18 @@ pub fn decode_framed_cache_body(key: &str, body: &[u8]) -> Option<LayerWalk> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn default_dir_precedence() {
+        use seawall_core::Environment;
+        let at =
+            |pairs: &[(&str, &str)]| LayerCache::default_dir(&Environment::from_pairs(pairs.iter().copied()));
+        let all = [("SEAWALL_CACHE_DIR", "/c"), ("XDG_CACHE_HOME", "/xdg"), ("HOME", "/home/u")];
+        assert_eq!(at(&all), Some(PathBuf::from("/c")));
+        assert_eq!(at(&all[1..]), Some(PathBuf::from("/xdg/seawall")));
+        assert_eq!(at(&all[2..]), Some(PathBuf::from("/home/u/.cache/seawall")));
+        assert_eq!(at(&[]), None);
+    }
 
     fn walk(n: u32) -> LayerWalk {
         let mut w = LayerWalk { index: n, ..Default::default() };

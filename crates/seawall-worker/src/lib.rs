@@ -33,6 +33,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::{Notify, Semaphore};
 
+use seawall_core::Environment;
 use seawall_scan::{ScanOptions, Scanners};
 use seawall_store::{ClaimedJob, Failure, NewResult, Origin, SecretKey, Store, StoreError};
 
@@ -70,13 +71,16 @@ pub struct WorkerConfig {
     pub scanners: Scanners,
     /// Stop after this many jobs (benchmarks and tests); `None` = forever.
     pub max_jobs: Option<u64>,
+    /// The environment the worker was started in (the default layer cache directory below
+    /// `SEAWALL_CACHE_DIR`, `XDG_CACHE_HOME` or `HOME`).
+    pub env: Environment,
 }
 
 impl WorkerConfig {
-    /// Defaults for a worker with its DB at `db_path`.
-    pub fn new(db_path: PathBuf) -> Self {
+    /// Defaults for a worker with its DB at `db_path`, started in `env`.
+    pub fn new(db_path: PathBuf, env: Environment) -> Self {
         WorkerConfig {
-            id: default_id(),
+            id: default_id(&env),
             concurrency: 1,
             lease: Duration::from_secs(60),
             poll: Duration::from_secs(5),
@@ -90,15 +94,16 @@ impl WorkerConfig {
             no_cache: false,
             scanners: Scanners::default(),
             max_jobs: None,
+            env,
         }
     }
 }
 
-/// `HOST-PID-RANDOM`.
-pub fn default_id() -> String {
+/// `HOST-PID-RANDOM`: the host is `/proc/sys/kernel/hostname`, else `HOSTNAME` of `env`, else `worker`.
+pub fn default_id(env: &Environment) -> String {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .ok()
-        .or_else(|| std::env::var("HOSTNAME").ok())
+        .or_else(|| env.hostname().map(str::to_string))
         .map(|h| h.trim().to_string())
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "worker".into());
@@ -620,6 +625,7 @@ async fn attempt(s: &Arc<Shared>, job: &ClaimedJob) -> Outcome {
         cache_dir: s.config.cache_dir.clone(),
         no_cache: s.config.no_cache,
         layer_store: s.layer_cache.clone().map(|c| c as Arc<dyn seawall_walker::LayerStore>),
+        env: s.config.env.clone(),
         ..Default::default()
     };
     // Repeat when the DB was replaced during the scan, so the version recorded is the one used.

@@ -28,12 +28,17 @@ pub(crate) fn docker(cli: &Cli, args: &AuditArgs<'_>) -> Result<u8> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let opts = AuditOptions { docker_host: args.docker_host.clone(), all: args.all };
+    let opts = AuditOptions {
+        docker_host: args.docker_host.clone(),
+        all: args.all,
+        env: crate::env::process().clone(),
+    };
     let result = rt.block_on(audit(&opts)).context("cannot audit the Docker Engine")?;
     let mut report = result.report;
     if let Some(scanners) = args.scan_images {
         let mut scan_opts =
-            ScanOptions { scanners, db: cli.db.clone(), offline: cli.offline, ..Default::default() };
+            ScanOptions { scanners, db: cli.db.clone(), offline: cli.offline, ..Default::default() }
+                .with_env(crate::env::process().clone());
         scan_opts.source.docker_host = args.docker_host.clone();
         // One scan per image, whatever the number of containers running it; layers shared between
         // images come from the layer cache.

@@ -13,7 +13,7 @@ fn index_path(explicit: Option<&PathBuf>) -> Result<PathBuf> {
     if let Some(p) = explicit {
         return Ok(p.clone());
     }
-    let dir = seawall_walker::LayerCache::default_dir()
+    let dir = seawall_walker::LayerCache::default_dir(crate::env::process())
         .context("no cache directory for the base index (set SEAWALL_CACHE_DIR or HOME, or --index)")?;
     Ok(BaseIndex::default_path(&dir))
 }
@@ -24,6 +24,7 @@ pub(crate) fn run(cli: &Cli, action: &BaseAction) -> Result<u8> {
             let path = index_path(index.as_ref())?;
             let mut idx = BaseIndex::load(&path)?;
             let mut opts = SourceOptions::default();
+            opts.env = crate::env::process().clone();
             opts.insecure = *insecure;
             opts.platform = platform.clone();
             let now = jiff::Timestamp::now().to_string();

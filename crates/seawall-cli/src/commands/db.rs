@@ -9,7 +9,7 @@ use seawall_vulndb::{DEFAULT_ECOSYSTEMS, DEFAULT_SOURCE, EcosystemOutcome, VulnD
 
 fn db_path(db: Option<&PathBuf>) -> Result<PathBuf> {
     db.cloned()
-        .or_else(seawall_scan::default_db_path)
+        .or_else(|| seawall_scan::default_db_path(crate::env::process()))
         .ok_or_else(|| anyhow::anyhow!("no database path: set --db or SEAWALL_DB"))
 }
 

@@ -31,6 +31,7 @@ pub(crate) fn serve(args: &ServeArgs) -> Result<u8> {
         args.pool_size,
     )?;
     let mut config = seawall_server::ServerConfig::new(args.listen);
+    config.env = crate::env::process().clone();
     config.public_metrics = args.public_metrics;
     config.max_upload_bytes = args.max_upload_mib.saturating_mul(1 << 20);
     config.secret_key = key(args.secret_key_file.as_deref())?;
@@ -84,9 +85,9 @@ pub(crate) fn worker(cli: &Cli, args: &WorkerArgs) -> Result<u8> {
     let db_path = cli
         .db
         .clone()
-        .or_else(seawall_scan::default_db_path)
+        .or_else(|| seawall_scan::default_db_path(crate::env::process()))
         .ok_or_else(|| anyhow::anyhow!("no database path: set --db or SEAWALL_DB"))?;
-    let mut config = seawall_worker::WorkerConfig::new(db_path);
+    let mut config = seawall_worker::WorkerConfig::new(db_path, crate::env::process().clone());
     if let Some(id) = &args.id {
         config.id = id.clone();
     }

@@ -43,7 +43,8 @@ fn live_graph(docker_host: Option<String>) -> Result<ComposeGraph> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let opts = seawall_docker::audit::AuditOptions { docker_host, all: false };
+    let opts =
+        seawall_docker::audit::AuditOptions { docker_host, all: false, env: crate::env::process().clone() };
     let result = rt.block_on(seawall_docker::audit::audit(&opts)).context("cannot read the Docker Engine")?;
     Ok(seawall_docker::graph::live_graph(&result.containers, &result.networks))
 }

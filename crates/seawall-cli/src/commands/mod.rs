@@ -24,7 +24,7 @@ pub(crate) fn run(cli: Cli) -> Result<u8> {
         Command::Worker(args) => fleet::worker(&cli, args),
         Command::Token { action } => fleet::token(action),
         Command::Cache { action } => {
-            let dir = seawall_walker::LayerCache::default_dir()
+            let dir = seawall_walker::LayerCache::default_dir(crate::env::process())
                 .ok_or_else(|| anyhow::anyhow!("no cache directory (set SEAWALL_CACHE_DIR or HOME)"))?;
             let cache = seawall_walker::LayerCache::new(&dir);
             match action {

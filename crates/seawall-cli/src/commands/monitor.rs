@@ -14,7 +14,8 @@ fn image_scanner(cli: &crate::cli::Cli, docker_host: Option<String>) -> ImageSca
         db: cli.db.clone(),
         offline: cli.offline,
         ..Default::default()
-    };
+    }
+    .with_env(crate::env::process().clone());
     opts.source.docker_host = docker_host;
     std::sync::Arc::new(move |image_id: &str| {
         seawall_scan::scan_image(&format!("docker:{image_id}"), &opts)
@@ -53,6 +54,7 @@ pub(crate) fn monitor(
         learn: secs(learn.max(0.001), "learn")?,
         logger: Some(stderr_logger()),
         image_scanner: None,
+        env: crate::env::process().clone(),
     };
     opts.image_scanner = scanner;
     let rt = tokio::runtime::Builder::new_multi_thread()

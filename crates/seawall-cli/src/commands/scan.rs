@@ -56,7 +56,8 @@ fn options(cli: &Cli, common: &ScanArgs) -> Result<ScanOptions> {
         db_source: common.db_source.clone(),
         no_cache: common.no_cache,
         ..Default::default()
-    };
+    }
+    .with_env(crate::env::process().clone());
     let bar: Arc<Bar> = Arc::new(Bar::new(cli.quiet));
     opts.progress = Some(bar);
     Ok(opts)

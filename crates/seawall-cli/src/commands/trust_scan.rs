@@ -22,7 +22,7 @@ pub(crate) fn apply(
         .and_then(|p| p.parent())
         .map(std::path::Path::to_path_buf)
         .unwrap_or_default();
-    let cache = seawall_walker::LayerCache::default_dir();
+    let cache = seawall_walker::LayerCache::default_dir(crate::env::process());
     match what {
         ScanTarget::Image { reference, .. } => {
             let settings =

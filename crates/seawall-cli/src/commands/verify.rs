@@ -39,7 +39,7 @@ pub(crate) fn signers(args: &SignerArgs) -> Result<Signers> {
 
 /// The trusted root: `--trusted-root`, else the installed one, else the embedded public-good root.
 pub(crate) fn trust_root(explicit: Option<&Path>) -> Result<TrustRoot> {
-    let cache = seawall_walker::LayerCache::default_dir();
+    let cache = seawall_walker::LayerCache::default_dir(crate::env::process());
     Ok(TrustRoot::resolve(explicit, cache.as_deref())?)
 }
 
@@ -83,7 +83,7 @@ pub(crate) fn run(cli: &Cli, what: &VerifyTarget) -> Result<u8> {
 }
 
 pub(crate) fn trust(cli: &Cli, action: &TrustAction) -> Result<u8> {
-    let cache = seawall_walker::LayerCache::default_dir()
+    let cache = seawall_walker::LayerCache::default_dir(crate::env::process())
         .ok_or_else(|| anyhow::anyhow!("no cache directory (set SEAWALL_CACHE_DIR or HOME)"))?;
     match action {
         TrustAction::Update { from } => {

@@ -25,6 +25,7 @@ pub(crate) fn run(
         );
     };
     let mut opts = SourceOptions::default();
+    opts.env = crate::env::process().clone();
     opts.insecure = insecure;
     opts.platform = platform.map(str::to_string);
     let source =
