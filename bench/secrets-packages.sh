@@ -6,7 +6,8 @@
 #
 #   bench/secrets-packages.sh [WORKDIR]      (default /var/tmp/secrets-bench; nothing is written to the repo)
 #
-# Needs network access to PyPI (pip download) the first time; the downloads stay in WORKDIR.
+# Needs network access to PyPI (pip download) the first time; the downloads stay in WORKDIR. The scanner is
+# built in ${CARGO_TARGET_DIR:-target}/release.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 W=${1:-/var/tmp/secrets-bench}
@@ -30,7 +31,7 @@ if [ ! -d "$SITE" ]; then
 fi
 
 cargo build --quiet --release -p seawall-secrets --example scan_dir
-BIN=target/release/examples/scan_dir
+BIN=${CARGO_TARGET_DIR:-target}/release/examples/scan_dir
 echo "== sdists (as the user's own files): $(ls "$W/sdist" | tr '\n' ' ')"
 "$BIN" "$W/tree" | tee "$W/sdist-findings.txt" | sed "s|$W/||"
 echo "== transformers wheel under site-packages: $(ls "$W/wheel")"

@@ -110,6 +110,9 @@ const KNOWN_EXAMPLES: &[&str] = &[
     "2kjshdfp92i34asdasd",
     "kd94hf93k423kf44",
     "pfkkdhi9sl3r4s00",
+    // NuGet.Config reference and `dotnet nuget` documentation examples (learn.microsoft.com)
+    "33f!!lloppa",
+    "hal+9ooo_da!sY",
 ];
 
 fn markers(list: &[&[&str]]) -> Option<AhoCorasick> {

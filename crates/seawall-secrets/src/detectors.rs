@@ -17,6 +17,8 @@ pub(crate) enum Boundary {
     Token,
     /// Not a base64 character (`A-Za-z0-9+/=`).
     Base64,
+    /// Not a letter, digit, `+` or `/`: outside a base64 run, but after a `=` (`?t=EZAK…`).
+    Base64Body,
 }
 
 impl Boundary {
@@ -27,6 +29,7 @@ impl Boundary {
             Boundary::Alnum => !b.is_ascii_alphanumeric(),
             Boundary::Token => !(b.is_ascii_alphanumeric() || b == b'_' || b == b'-'),
             Boundary::Base64 => !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=')),
+            Boundary::Base64Body => !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/')),
         }
     }
 }
@@ -53,6 +56,12 @@ pub(crate) enum Check {
     Slack,
     /// An HTTP header whose name (the `k` group) says it carries a credential, with a random value.
     ApiHeader,
+    /// `Authorization: Basic`: the value must be base64 of `user:password` with a real password (a JWT or
+    /// an opaque token sent as `Basic` is not HTTP Basic credentials).
+    BasicAuth,
+    /// Kubernetes `kind: Secret`: the secret is the first credential among the document's `data:` (base64)
+    /// and `stringData:` values, found procedurally around the match.
+    KubernetesSecret,
 }
 
 /// One detector family member.
@@ -404,10 +413,23 @@ pub(crate) fn all() -> Vec<DetectorSpec> {
                 "SW-SEC-034",
                 &["authorization", "bearer"],
                 &[
-                    r#"(?i)(?P<k>authorization)["']?\s*[:=]\s*["']?(?:bearer|token|basic)\s+(?-i:(?P<s>[A-Za-z0-9._~+/-]{16,}=*))"#,
+                    r#"(?i)(?P<k>authorization)["']?\s*[:=]\s*["']?(?:bearer|token)\s+(?-i:(?P<s>[A-Za-z0-9._~+/-]{16,}=*))"#,
                     r"(?i)\b(?P<k>bearer)\s+(?-i:(?P<s>[A-Za-z0-9._~+/-]{20,}=*))",
                 ],
                 3.3,
+            )
+        },
+        // `Authorization: Basic …`: base64 of `user:password` (RFC 7617), nothing else.
+        DetectorSpec {
+            left: Boundary::Any,
+            right: Boundary::Base64,
+            priority: 55,
+            check: Check::BasicAuth,
+            ..prefixed(
+                "SW-SEC-034",
+                &["authorization"],
+                &[r#"(?i)(?P<k>authorization)["']?\s*[:=]\s*["']?basic\s+(?-i:(?P<s>[A-Za-z0-9._~+/-]{16,}=*))"#],
+                0.0,
             )
         },
         DetectorSpec {
@@ -470,6 +492,110 @@ pub(crate) fn all() -> Vec<DetectorSpec> {
                 &["-h ", "--header"],
                 &[
                     r#"(?:-H|--header)(?:=|[ \t]{1,5})["'](?P<k>[A-Za-z][A-Za-z0-9-]{1,40})[ \t]*:[ \t]*(?:(?:Api-?Token|Token|Key|ApiKey)[ \t]+)?(?P<s>[^\s"']{8,300})["']"#,
+                ],
+                3.0,
+            )
+        },
+        // 1Password service account tokens: `ops_` + base64 of a JSON document (`{"signInAddress":…`).
+        DetectorSpec {
+            right: Boundary::Base64,
+            max_len: 2400,
+            ..prefixed("SW-SEC-039", &["ops_eyj"], &[r"(?P<s>ops_eyJ[A-Za-z0-9+/_-]{250,2000}={0,3})"], 4.0)
+        },
+        // 1Password Secret Keys: `A3-` + account id (6) + 26 characters in groups (11|6-5, 5, 5, 5).
+        DetectorSpec {
+            left: Boundary::Token,
+            right: Boundary::Token,
+            max_len: 48,
+            ..prefixed(
+                "SW-SEC-039",
+                &["a3-"],
+                &[r"(?P<s>A3-[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5})"],
+                3.0,
+            )
+        },
+        // EasyPost production (`EZAK`) and test (`EZTK`) keys: 54 letters or digits.
+        DetectorSpec {
+            left: Boundary::Base64Body,
+            right: Boundary::Base64Body,
+            ..prefixed("SW-SEC-040", &["ezak", "eztk"], &[r"(?P<s>EZ[AT]K[A-Za-z0-9]{54})"], 3.5)
+        },
+        // Facebook app secrets (32 hex next to the name) and app access tokens `APP_ID|…`.
+        contextual(
+            "SW-SEC-041",
+            &["facebook"],
+            vec![
+                ctx("facebook", "[a-f0-9]{32}"),
+                r#"(?i)(?P<k>facebook)[^\n]{0,40}?[\s"':=](?-i:(?P<s>[0-9]{15,16}(?:\||%7[Cc])[A-Za-z0-9_-]{27,40}))"#.into(),
+            ],
+            3.0,
+        ),
+        // Facebook user and page access tokens: `EAA` + app-type letter + 100 or more letters and digits.
+        DetectorSpec {
+            max_len: 600,
+            ..prefixed("SW-SEC-041", &["eaab", "eaac", "eaag", "eaam"], &[r"(?P<s>EAA[BCGM][A-Za-z0-9]{100,500})"], 4.0)
+        },
+        // Fly.io: `fo1_` OAuth tokens (43), `fm1a_`/`fm1r_`/`fm2_` macaroons (base64).
+        DetectorSpec {
+            right: Boundary::Token,
+            ..prefixed("SW-SEC-042", &["fo1_"], &[r"(?P<s>fo1_[A-Za-z0-9_-]{43})"], 3.5)
+        },
+        DetectorSpec {
+            right: Boundary::Base64,
+            max_len: 3000,
+            ..prefixed("SW-SEC-042", &["fm1a_", "fm1r_", "fm2_"], &[r"(?P<s>(?:fm1[ar]|fm2)_[A-Za-z0-9+/]{100,2800}={0,3})"], 4.0)
+        },
+        // Notion integration tokens: `ntn_` + 11 digits + 35 letters and digits.
+        prefixed("SW-SEC-043", &["ntn_"], &[r"(?P<s>ntn_[0-9]{11}[A-Za-z0-9]{35})"], 3.5),
+        // Sentry organization tokens (`sntrys_` + base64 JSON with `iat` and `region_url` + `_` + 43),
+        // user tokens (`sntryu_` + 64 hex), and 64-hex legacy tokens next to a `sentry` name.
+        DetectorSpec {
+            right: Boundary::Base64,
+            max_len: 600,
+            ..prefixed(
+                "SW-SEC-044",
+                &["sntrys_eyjpyxqio", "sntryu_"],
+                &[
+                    r"(?P<s>sntrys_eyJpYXQiO[A-Za-z0-9+/]{10,200}(?:LCJyZWdpb25fdXJs|InJlZ2lvbl91cmwi|cmVnaW9uX3VybCI6)[A-Za-z0-9+/]{10,200}={0,2}_[A-Za-z0-9+/]{43})",
+                    r"(?P<s>sntryu_[a-f0-9]{64})",
+                ],
+                3.5,
+            )
+        },
+        contextual("SW-SEC-044", &["sentry"], vec![ctx("sentry", "[a-f0-9]{64}")], 3.0),
+        // 42 Intra OAuth application secrets.
+        prefixed("SW-SEC-045", &["s-s4t2ud-", "s-s4t2af-"], &[r"(?P<s>s-s4t2(?:ud|af)-[a-f0-9]{64})"], 3.0),
+        // NuGet.Config `packageSourceCredentials`: `<add key="ClearTextPassword" value="…" />`.
+        DetectorSpec {
+            file_names: &["nuget.config"],
+            left: Boundary::Any,
+            right: Boundary::Any,
+            check: Check::Password,
+            ..prefixed(
+                "SW-SEC-046",
+                &["cleartextpassword"],
+                &[r#"(?i)<add\s+key\s*=\s*"(?P<k>(?:ClearText)?Password)"\s+value\s*=\s*"(?-i:(?P<s>[^"\s]{1,200}))"\s*/?>"#],
+                0.0,
+            )
+        },
+        // Kubernetes `kind: Secret` manifests: the data values are found procedurally in the document.
+        DetectorSpec {
+            left: Boundary::Any,
+            right: Boundary::Any,
+            check: Check::KubernetesSecret,
+            max_len: 64,
+            ..prefixed("SW-SEC-047", &["kind:"], &[r#"(?im)\bkind:[ \t]*["']?secret["']?[ \t]*(?:#[^\n]*)?\r?$"#], 0.0)
+        },
+        // Telegram bot tokens (`<bot id>:A…`, 34–35 characters after the colon) next to a `telegram` name
+        // or in a Bot API URL (`api.telegram.org/bot<token>/…`).
+        DetectorSpec {
+            right: Boundary::Token,
+            ..contextual(
+                "SW-SEC-048",
+                &["telegr"],
+                vec![
+                    r"(?i)(?P<k>[a-z0-9_.]*telegr[a-z0-9_.]*)[^\n]{0,40}?(?:[^0-9A-Za-z]|/bot)(?-i:(?P<s>[0-9]{5,16}:A[A-Za-z0-9_-]{33,34}))"
+                        .into(),
                 ],
                 3.0,
             )

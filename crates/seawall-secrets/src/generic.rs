@@ -296,6 +296,64 @@ const PROVIDER_PREFIXES: &[&str] = &[
     "bedrock-api-key-",
 ];
 
+/// A value shape test.
+type Shape = fn(&[u8]) -> bool;
+
+/// Providers with one documented token shape, recognised by a word of the name: a value of another
+/// shape assigned to `TELEGRAM_BOT_TOKEN` or `meraki_api_key` is a malformed token (wrong length, a
+/// prefix or suffix glued on, a different identifier), not a credential of that provider, so the
+/// generic rule does not report it either.
+const PROVIDER_SHAPES: &[(&str, Shape)] =
+    &[("telegram", telegram_bot_token), ("meraki", meraki_api_key), ("mailchimp", mailchimp_api_key)];
+
+fn lower_hex(v: &[u8]) -> bool {
+    v.iter().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+}
+
+/// Telegram bot token: the bot id (5–16 digits), `:`, then `A` and 33–34 letters, digits, `_` or `-`
+/// (`110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw`, Telegram Bot API).
+fn telegram_bot_token(v: &[u8]) -> bool {
+    let Some(colon) = v.iter().position(|b| *b == b':') else {
+        return false;
+    };
+    let (id, tail) = (&v[..colon], &v[colon + 1..]);
+    (5..=16).contains(&id.len())
+        && id.iter().all(u8::is_ascii_digit)
+        && (34..=35).contains(&tail.len())
+        && tail.first() == Some(&b'A')
+        && tail.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
+}
+
+/// Cisco Meraki Dashboard API key: 40 lower-case hex digits.
+fn meraki_api_key(v: &[u8]) -> bool {
+    v.len() == 40 && lower_hex(v)
+}
+
+/// Mailchimp API key: 32 lower-case hex digits, `-us`, the data-centre number.
+fn mailchimp_api_key(v: &[u8]) -> bool {
+    v.len() >= 36
+        && lower_hex(&v[..32])
+        && v[32..].starts_with(b"-us")
+        && (1..=2).contains(&v[35..].len())
+        && v[35..].iter().all(u8::is_ascii_digit)
+}
+
+/// False when a word of the name names a provider of [`PROVIDER_SHAPES`] and the value does not have
+/// that provider's shape.
+fn provider_shape_ok(name: &str, v: &[u8]) -> bool {
+    let ws = words(name);
+    PROVIDER_SHAPES.iter().all(|(provider, shape)| !ws.iter().any(|w| w.contains(provider)) || shape(v))
+}
+
+/// Minified JavaScript object property: the name follows `,` or `{` and is followed by `:` and a quote
+/// with no blank in between (`…,apiKey:"…",…`).
+fn minified_js_property(buf: &[u8], ns: usize, ne: usize) -> bool {
+    ns > 0
+        && matches!(buf.get(ns - 1), Some(b',' | b'{'))
+        && buf.get(ne) == Some(&b':')
+        && matches!(buf.get(ne + 1), Some(b'"' | b'\''))
+}
+
 const SECRET_WORDS: &[(&str, NameKind)] = &[
     ("password", NameKind::Password),
     ("passwd", NameKind::Password),
@@ -550,6 +608,40 @@ fn lowercase_words(v: &[u8]) -> bool {
         && v.split(|b| !b.is_ascii_lowercase()).filter(|s| !s.is_empty()).count() >= 2
 }
 
+/// Base64 of a placeholder (`echo -n mypassword | base64` → `bXlwYXNzd29yZA==` in a Kubernetes `Secret`
+/// or a Docker config): padded base64 that decodes to printable text judged a placeholder.
+fn base64_of_placeholder(v: &[u8]) -> bool {
+    use base64::Engine as _;
+    if v.len() < 8
+        || !v.len().is_multiple_of(4)
+        || !v.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+    {
+        return false;
+    }
+    match base64::engine::general_purpose::STANDARD.decode(v) {
+        Ok(d) => {
+            d.iter().all(|b| b.is_ascii_graphic() || *b == b' ')
+                && (is_placeholder(&d) || is_identifier_like(&d))
+        }
+        Err(_) => false,
+    }
+}
+
+/// A qualified name `prefix:LocalName` (XML Schema types such as `clm5:AgencyIdentificationCodeContentType`,
+/// namespaced symbols): a short alphanumeric prefix and a capitalised multi-word identifier.
+fn qualified_name(v: &[u8]) -> bool {
+    let Some(colon) = v.iter().position(|b| *b == b':') else {
+        return false;
+    };
+    let (prefix, local) = (&v[..colon], &v[colon + 1..]);
+    (1..=12).contains(&prefix.len())
+        && prefix.iter().all(u8::is_ascii_alphanumeric)
+        && local.len() >= 16
+        && local.first().is_some_and(u8::is_ascii_uppercase)
+        && local.iter().all(u8::is_ascii_alphanumeric)
+        && is_identifier_like(local)
+}
+
 /// True when a value assigned to a name of this kind looks like a real credential; values repeating the
 /// name's secret word are placeholders.
 pub(crate) fn value_is_secret(name: &NameInfo, v: &[u8]) -> bool {
@@ -572,7 +664,12 @@ pub(crate) fn value_is_secret(name: &NameInfo, v: &[u8]) -> bool {
     {
         return false;
     }
-    if is_identifier_like(v) || lowercase_words(v) || repeats_name_word(&name.word, v) {
+    if is_identifier_like(v)
+        || lowercase_words(v)
+        || repeats_name_word(&name.word, v)
+        || qualified_name(v)
+        || base64_of_placeholder(v)
+    {
         return false;
     }
     if PROVIDER_PREFIXES.iter().any(|p| v.len() > p.len() && v[..p.len()].eq_ignore_ascii_case(p.as_bytes()))
@@ -795,7 +892,12 @@ pub(crate) fn detect(buf: &[u8], hit: Range<usize>, syntax: Syntax) -> Option<(C
         return None;
     }
     let info = name_info(name)?;
-    if !value_is_secret(&info, v) {
+    if !value_is_secret(&info, v) || !provider_shape_ok(name, v) {
+        return None;
+    }
+    // Browser SDK keys in minified bundles (`,apiKey:"<32 hex>"`: analytics and error-reporting keys such
+    // as Amplitude's, Bugsnag's or Mixpanel's) are public by design: the bundle ships them to every visitor.
+    if info.word == "apikey" && minified_js_property(buf, ns, ne) && v.len() == 32 && lower_hex(v) {
         return None;
     }
     let key: String = name.chars().take(64).collect();

@@ -14,7 +14,7 @@
 //! secret keeps its severity with `details["third_party"]`; see [`is_third_party`] and `docs/secrets.md`.
 //!
 //! Main items:
-//! * [`RULES`] — the rule catalog entries (`SW-SEC-001` … `SW-SEC-038`), concatenated by `seawall-scan`.
+//! * [`RULES`] — the rule catalog entries (`SW-SEC-001` … `SW-SEC-048`), concatenated by `seawall-scan`.
 //! * [`scan_text`] / [`scan_bytes`] — scan an in-memory file; [`scan_reader`] — scan a stream in
 //!   overlapping chunks with bounded memory; [`scan_notebook`] — Jupyter cells and outputs.
 //! * [`scan_assignment`] — one `NAME=value` pair where the name gives context (Dockerfile `ENV`/`ARG`,

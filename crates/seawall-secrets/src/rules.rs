@@ -272,6 +272,74 @@ the command.", third_party!()),
         fix: concat!("Revoke the key and read it at run time from the environment or a mounted secret \
 (`-H \"X-Api-Key: $API_KEY\"`).", move_out!()),
         refs: refs!("https://cheatsheetseries.owasp.org/cheatsheets/REST_Security_Cheat_Sheet.html#api-keys");
+    ONEPASSWORD = "SW-SEC-039", Critical, 6, "1Password service account token or Secret Key",
+        why: concat!("A 1Password service account token (`ops_` and a base64 JSON document) reads every vault the service \
+account was granted, without a second factor; an account Secret Key (`A3-` and five or six groups of letters and \
+digits) is one of the two factors that unlock a 1Password account.", third_party!()),
+        fix: concat!("Revoke the service account token (1Password → Developer → Service accounts) or regenerate the Secret \
+Key (account settings), then pass `OP_SERVICE_ACCOUNT_TOKEN` at run time from a secret store.", move_out!()),
+        refs: refs!("https://developer.1password.com/docs/service-accounts/", "https://support.1password.com/secret-key-security/");
+    EASYPOST = "SW-SEC-040", High, 6, "EasyPost API key",
+        why: concat!("An EasyPost production key (`EZAK` and 54 letters or digits) buys postage and reads shipments, \
+addresses and customer data of the account; test keys (`EZTK…`) expose test-mode data and are reported at lower \
+severity.", third_party!()),
+        fix: concat!("Delete the key in the EasyPost dashboard (Account settings → API keys), create a new one and pass it at \
+run time as `EASYPOST_API_KEY`.", move_out!()),
+        refs: refs!("https://docs.easypost.com/docs/authentication");
+    FACEBOOK = "SW-SEC-041", High, 6, "Facebook (Meta) app secret or access token",
+        why: concat!("A Facebook app secret (32 hex characters next to a `facebook` name), an app access token \
+(`APP_ID|…`) or a user or page access token (`EAA…`) acts as the app or the page: it reads and posts page content, \
+reads user data granted to the app and signs server calls.", third_party!()),
+        fix: concat!("Reset the app secret (App dashboard → Settings → Basic) and invalidate the tokens, then load them at run \
+time from a secret store.", move_out!()),
+        refs: refs!("https://developers.facebook.com/docs/facebook-login/guides/access-tokens/");
+    FLY_IO = "SW-SEC-042", High, 6, "Fly.io access token",
+        why: concat!("A Fly.io token (`fo1_…` OAuth tokens, `fm1a_`/`fm1r_`/`fm2_` macaroons, often after `FlyV1 `) \
+deploys, reads secrets of and destroys the organisation's apps and machines.", third_party!()),
+        fix: concat!("Revoke the token (`fly tokens revoke`, or the dashboard's Tokens page), mint a deploy token scoped to \
+one app and pass it at run time as `FLY_API_TOKEN`.", move_out!()),
+        refs: refs!("https://fly.io/docs/security/tokens/");
+    NOTION = "SW-SEC-043", High, 6, "Notion integration token",
+        why: concat!("A Notion integration token (`ntn_` and 46 letters and digits) reads and edits every page and database \
+shared with the integration.", third_party!()),
+        fix: concat!("Refresh the integration secret at https://www.notion.so/profile/integrations and pass it at run time as \
+`NOTION_TOKEN`.", move_out!()),
+        refs: refs!("https://developers.notion.com/docs/authorization");
+    SENTRY = "SW-SEC-044", High, 6, "Sentry auth token",
+        why: concat!("A Sentry organization token (`sntrys_` and base64 JSON naming the organisation), user auth token \
+(`sntryu_` and 64 hex characters, or 64 hex characters next to a `sentry` name) uploads releases and source maps \
+and reads issues, whose events often carry request data, user data and other credentials.", third_party!()),
+        fix: concat!("Revoke the token in Sentry (Settings → Auth Tokens, or Organization Tokens) and pass a new one at run time \
+as `SENTRY_AUTH_TOKEN`.", move_out!()),
+        refs: refs!("https://docs.sentry.io/account/auth-tokens/");
+    INTRA42 = "SW-SEC-045", High, 6, "42 Intra API client secret",
+        why: concat!("A 42 Intra OAuth application secret (`s-s4t2ud-` or `s-s4t2af-` and 64 hex characters) lets anyone \
+act as the application against the 42 school API and read student data it was granted.", third_party!()),
+        fix: concat!("Regenerate the secret in the application's settings on profile.intra.42.fr and pass it at run time \
+from a secret store.", move_out!()),
+        refs: refs!("https://api.intra.42.fr/apidoc/guides/getting_started");
+    NUGET_PASSWORD = "SW-SEC-046", High, 6, "Clear-text password in NuGet.Config",
+        why: concat!("A `packageSourceCredentials` entry `<add key=\"ClearTextPassword\" value=\"…\" />` in `NuGet.Config` \
+stores the feed password or personal access token in clear text; with it anyone can read (and often publish to) \
+the private package feed.", third_party!()),
+        fix: concat!("Revoke the feed token, then supply it at run time (`dotnet nuget update source … --password \
+$FEED_TOKEN`, `%FEED_TOKEN%` references in the config, or a credential provider) instead of writing it to the file.", move_out!()),
+        refs: refs!("https://learn.microsoft.com/en-us/nuget/reference/nuget-config-file#packagesourcecredentials");
+    KUBERNETES_SECRET = "SW-SEC-047", High, 6, "Kubernetes Secret manifest with data",
+        why: concat!("A Kubernetes `Secret` manifest (`kind: Secret`) with `data:` (base64) or `stringData:` values holds \
+the credentials themselves: base64 is an encoding, not encryption, and a manifest copied into an image or a \
+repository hands them to every reader. Placeholder values (`mypassword`, templates) and certificates are not \
+reported.", third_party!()),
+        fix: concat!("Rotate the credentials in the Secret, keep the manifest out of the image and the repository, and create \
+Secrets at deploy time from an external store (External Secrets Operator, Sealed Secrets, SOPS, Vault).", move_out!()),
+        refs: refs!("https://kubernetes.io/docs/concepts/security/secrets-good-practices/");
+    TELEGRAM = "SW-SEC-048", High, 6, "Telegram bot token",
+        why: concat!("A Telegram bot token (the bot id, `:`, and 34–35 characters starting with `A`, next to a `telegram` \
+name or in an `api.telegram.org/bot…` URL) controls the bot: it reads every message sent to it and posts as it \
+in every chat it belongs to. Values of another shape under a `telegram` name are not reported, by this rule or \
+the generic one.", third_party!()),
+        fix: concat!("Revoke the token with @BotFather (`/revoke`) and pass the new one at run time as `TELEGRAM_BOT_TOKEN`.", move_out!()),
+        refs: refs!("https://core.telegram.org/bots/api#authorizing-your-bot");
 }
 
 /// Every secret rule, in id order.
@@ -300,7 +368,7 @@ mod tests {
             assert!(r.fix.contains("--mount=type=secret"), "{}", r.id);
             assert!(r.references.len() >= 4, "{}", r.id);
         }
-        assert_eq!(RULES.len(), 38);
+        assert_eq!(RULES.len(), 48);
         assert!(rule("SW-SEC-001").is_some());
         assert!(rule("SW-SEC-999").is_none());
     }

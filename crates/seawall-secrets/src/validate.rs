@@ -50,7 +50,41 @@ pub(crate) fn jwt(v: &[u8]) -> bool {
     let Ok(payload) = B64_URL.decode(p) else {
         return false;
     };
-    header.starts_with(b"{") && header.windows(5).any(|w| w == b"\"alg\"") && payload.starts_with(b"{")
+    header.starts_with(b"{")
+        && header.windows(5).any(|w| w == b"\"alg\"")
+        && payload.starts_with(b"{")
+        && carries_auth_claims(&payload)
+}
+
+/// Registered claims (RFC 7519 §4.1) and OpenID Connect claims that identify a subject or a session.
+const AUTH_CLAIMS: &[&str] = &[
+    "iss", "sub", "aud", "exp", "nbf", "iat", "jti", "azp", "scp", "acr", "amr", "nonce", "at_hash", "id",
+    "uid", "cid", "sid", "oid", "tid", "upn", "mid",
+];
+
+/// Words of claim names that say who the bearer is or what it may do.
+const AUTH_CLAIM_WORDS: &[&str] = &[
+    "user", "email", "role", "scope", "perm", "auth", "token", "session", "tenant", "group", "client",
+    "account", "admin", "issuer", "subject", "name", "login", "key", "secret", "password", "grant", "org",
+];
+
+/// A JWT is a credential when its payload says who the bearer is or what it may do: a registered or
+/// OpenID claim, an `*_id`/`*Id` claim or a claim about users, roles, scopes, sessions, clients. A signed
+/// document without any (`{"confidence":0.8}`) is a signature over data, not a bearer token. A payload
+/// that is not a JSON object is kept (judged by shape alone).
+fn carries_auth_claims(payload: &[u8]) -> bool {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_slice::<serde_json::Value>(payload) else {
+        return true;
+    };
+    map.keys().any(|k| {
+        let lower = k.to_ascii_lowercase();
+        AUTH_CLAIMS.contains(&lower.as_str())
+            || k.ends_with("Id")
+            || k.ends_with("ID")
+            || lower.ends_with("_id")
+            || lower.ends_with("-id")
+            || AUTH_CLAIM_WORDS.iter().any(|w| lower.contains(w))
+    })
 }
 
 /// Docker `auths.*.auth`: base64 of `user:password` with a non-placeholder password.
@@ -93,6 +127,170 @@ pub(crate) fn auth_header(v: &[u8], min_entropy: f64) -> bool {
         return !pw.is_empty() && !is_placeholder(pw) && !checks::is_identifier_like(pw);
     }
     checks::random_enough(v, min_entropy) && !is_placeholder(v) && !checks::is_identifier_like(v)
+}
+
+/// `Authorization: Basic` value (RFC 7617): base64 of `user-id:password` with a real password. A value
+/// that does not decode to that (a JWT or an opaque token sent under the wrong scheme, a template) is not
+/// HTTP Basic credentials.
+pub(crate) fn basic_auth(v: &[u8]) -> bool {
+    let Ok(decoded) = B64_STD.decode(v) else {
+        return false;
+    };
+    let Some(colon) = decoded.iter().position(|b| *b == b':') else {
+        return false;
+    };
+    if !decoded.iter().all(|b| b.is_ascii_graphic() || *b == b' ') {
+        return false;
+    }
+    let pw = decoded.get(colon + 1..).unwrap_or_default();
+    !pw.is_empty() && !is_placeholder(pw) && !checks::is_identifier_like(pw)
+}
+
+/// Longest Kubernetes manifest document examined around a `kind: Secret` line, in each direction.
+const MAX_K8S_DOC: usize = 64 * 1024;
+
+/// Leading blanks (spaces and tabs) of a line.
+fn indent(line: &[u8]) -> usize {
+    line.iter().take_while(|b| matches!(b, b' ' | b'\t')).count()
+}
+
+/// True for a line that is empty or only a comment.
+fn blank_or_comment(line: &[u8]) -> bool {
+    let t = line.trim_ascii();
+    t.is_empty() || t.starts_with(b"#")
+}
+
+/// A Kubernetes `Secret` value (decoded from base64 for `data:`) that is a credential: not a placeholder,
+/// name or template; not a certificate or public key; random key material when binary.
+fn k8s_value_is_secret(v: &[u8]) -> bool {
+    if v.windows(11).any(|w| w == b"-----BEGIN ") {
+        return v.windows(11).any(|w| w == b"PRIVATE KEY");
+    }
+    if v.iter().all(|b| b.is_ascii_graphic()) {
+        return v.len() >= 6
+            && !is_placeholder(v)
+            && !checks::is_identifier_like(v)
+            && !v.windows(2).any(|w| w == b"{{")
+            && classes(v) >= 2;
+    }
+    if v.iter().any(|b| b.is_ascii_whitespace()) && v.is_ascii() {
+        // text with blanks or lines (a config file, a JSON document): not judged as one value
+        return false;
+    }
+    // binary: key material
+    v.len() >= 16 && entropy(v) >= 3.0
+}
+
+/// The document (between `---` lines) that contains `at`, bounded to [`MAX_K8S_DOC`] on each side.
+fn yaml_document(buf: &[u8], at: Range<usize>) -> Range<usize> {
+    let lo = at.start.saturating_sub(MAX_K8S_DOC);
+    let hi = buf.len().min(at.end.saturating_add(MAX_K8S_DOC));
+    let is_sep = |line: &[u8]| line.trim_ascii_end() == b"---";
+    let mut start = lo;
+    let mut i = at.start;
+    while i > lo {
+        let ls = buf[lo..i - 1].iter().rposition(|b| *b == b'\n').map_or(lo, |p| lo + p + 1);
+        if is_sep(&buf[ls..i - 1]) {
+            start = i;
+            break;
+        }
+        i = ls;
+    }
+    let mut end = hi;
+    let mut j = at.end;
+    while j < hi {
+        let le = buf[j..hi].iter().position(|b| *b == b'\n').map_or(hi, |p| j + p);
+        if is_sep(&buf[j..le]) {
+            end = j;
+            break;
+        }
+        j = le + 1;
+    }
+    start..end
+}
+
+/// Kubernetes `kind: Secret` (the match): the first credential among the `data:` (base64) and
+/// `stringData:` values of the same YAML document, before or after the `kind` line. Returns the value's
+/// range and the range of its key name.
+pub(crate) fn kubernetes_secret(buf: &[u8], at: Range<usize>) -> Option<(Range<usize>, Range<usize>)> {
+    let doc = yaml_document(buf, at);
+    let mut lines: Vec<Range<usize>> = Vec::new();
+    let mut i = doc.start;
+    while i < doc.end {
+        let e = buf[i..doc.end].iter().position(|b| *b == b'\n').map_or(doc.end, |p| i + p);
+        let e = if e > i && buf[e - 1] == b'\r' { e - 1 } else { e };
+        lines.push(i..e);
+        i = buf[i..doc.end].iter().position(|b| *b == b'\n').map_or(doc.end, |p| i + p + 1);
+    }
+    let mut n = 0;
+    while n < lines.len() {
+        let line = &buf[lines[n].clone()];
+        let t = line.trim_ascii();
+        let encoded = t == b"data:";
+        if !(encoded || t == b"stringData:") {
+            n += 1;
+            continue;
+        }
+        let base = indent(line);
+        n += 1;
+        while n < lines.len() {
+            let r = lines[n].clone();
+            let line = &buf[r.clone()];
+            if blank_or_comment(line) {
+                n += 1;
+                continue;
+            }
+            if indent(line) <= base {
+                break;
+            }
+            let ind = indent(line);
+            let Some(colon) = line.iter().position(|b| *b == b':') else {
+                n += 1;
+                continue;
+            };
+            let key = r.start + ind..r.start + colon;
+            let mut vs = r.start + colon + 1;
+            while vs < r.end && matches!(buf[vs], b' ' | b'\t') {
+                vs += 1;
+            }
+            let mut value = vs..r.end;
+            let raw = buf[value.clone()].trim_ascii();
+            n += 1;
+            if raw.is_empty() || matches!(raw.first(), Some(b'|' | b'>')) {
+                // block scalar: the following more-indented lines
+                let first = n;
+                while n < lines.len()
+                    && (blank_or_comment(&buf[lines[n].clone()]) || indent(&buf[lines[n].clone()]) > ind)
+                {
+                    n += 1;
+                }
+                let body: Vec<&Range<usize>> =
+                    lines[first..n].iter().filter(|l| !buf[(*l).clone()].trim_ascii().is_empty()).collect();
+                let (Some(a), Some(b)) = (body.first(), body.last()) else { continue };
+                value = a.start + indent(&buf[(*a).clone()])..b.end;
+            } else if matches!(raw.first(), Some(b'"' | b'\'')) && raw.len() >= 2 && raw.last() == raw.first()
+            {
+                value = value.start + 1..value.start + raw.len() - 1;
+            }
+            let text = &buf[value.clone()];
+            let judged = if encoded {
+                let compact: Vec<u8> = text.iter().copied().filter(|b| !b.is_ascii_whitespace()).collect();
+                if compact.len() < 8 {
+                    continue;
+                }
+                match B64_STD.decode(&compact) {
+                    Ok(d) => k8s_value_is_secret(&d),
+                    Err(_) => false,
+                }
+            } else {
+                k8s_value_is_secret(text.trim_ascii())
+            };
+            if judged {
+                return Some((value, key));
+            }
+        }
+    }
+    None
 }
 
 /// Slack tokens and webhooks: the random part (after the last `-` or `/`) is random, not a word or mask.

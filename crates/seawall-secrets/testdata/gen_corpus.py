@@ -859,6 +859,73 @@ GITLAB_SESSION=_gitlab_session={S("SW-SEC-022", rnd(LOWER + DIG, 32))}
 GITLAB_FEED=glft-{S("SW-SEC-022", "glft-" + tok(20))[5:]}
 """)
 
+# ---- issue 13: provider rules added from gitleaks' rule list (1Password … Telegram) ------------------
+def ops_token():
+    doc = json.dumps({"signInAddress": "acme.1password.com", "userAuth": {"method": "SRPg-4096", "alg": "PBES2g-HS256",
+                      "iterations": 650000, "salt": b62(22)}, "email": rnd(LOWER + DIG, 13) + "@1passwordserviceaccounts.com",
+                      "srpX": hexs(64), "muk": {"alg": "A256GCM", "k": tok(43)}, "secretKey": "A3-" + rnd(UPPER + DIG, 32)},
+                     separators=(",", ":"))
+    return "ops_" + base64.b64encode(doc.encode()).decode().rstrip("=")
+
+def sentry_org():
+    doc = json.dumps({"iat": 1729278581.081153, "url": "https://sentry.io", "region_url": "https://us.sentry.io",
+                      "org": rnd(LOWER, 8)}, separators=(",", ":"))
+    return "sntrys_" + base64.b64encode(doc.encode()).decode() + "_" + b62(43)
+
+begin("deploy/providers.env")
+F(cur, f"""OP_SERVICE_ACCOUNT_TOKEN={S("SW-SEC-039", ops_token())}
+OP_SECRET_KEY={S("SW-SEC-039", "A3-" + "-".join(rnd(UPPER + DIG, n) for n in (6, 11, 5, 5, 5)))}
+OP_DOCS=ops_eyJzaWduSW5BZGRyZXNzIjoiaHR0cHM6...
+EASYPOST_API_KEY={S("SW-SEC-040", "EZAK" + b62(54))}
+FACEBOOK_APP_SECRET={S("SW-SEC-041", hexs(32))}
+FB_PAGE_TOKEN={S("SW-SEC-041", "EAAM" + b62(160))}
+FLY_API_TOKEN={S("SW-SEC-042", "fo1_" + tok(43))}
+NOTION_TOKEN={S("SW-SEC-043", "ntn_" + "".join(R.choice(DIG) for _ in range(11)) + b62(35))}
+SENTRY_AUTH_TOKEN={S("SW-SEC-044", sentry_org())}
+SENTRY_USER_TOKEN={S("SW-SEC-044", "sntryu_" + hexs(64))}
+INTRA42_SECRET={S("SW-SEC-045", "s-s4t2ud-" + hexs(64))}
+TELEGRAM_BOT_TOKEN={S("SW-SEC-048", str(R.randint(10**8, 10**9)) + ":A" + tok(34))}
+TELEGRAM_MALFORMED=8923:A{tok(34)}
+""")
+
+begin("config/NuGet.Config")
+F(cur, f"""<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <packageSourceCredentials>
+    <Contoso>
+      <add key="Username" value="ci@contoso.com" />
+      <add key="ClearTextPassword" value="{S("SW-SEC-046", b62(52))}" />
+    </Contoso>
+    <Docs>
+      <add key="ClearTextPassword" value="33f!!lloppa" />
+      <add key="ClearTextPassword" value="%FEED_TOKEN%" />
+    </Docs>
+  </packageSourceCredentials>
+</configuration>
+""")
+
+K8S_USER = base64.b64encode(b"feast").decode()
+K8S_DOC_PW = base64.b64encode(b"mypassword").decode()
+K8S_CA = base64.b64encode(b"-----BEGIN CERTIFICATE-----\nMIIDxDCCAqygAwIBAgIU\n-----END CERTIFICATE-----\n").decode()
+begin("deploy/k8s/db-secret.yaml")
+F(cur, f"""apiVersion: v1
+kind: Secret
+metadata:
+  name: feature-store-db
+type: Opaque
+data:
+  username: {K8S_USER}
+  password: {S("SW-SEC-047", base64.b64encode((b62(14) + "!$").encode()).decode())}
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: docs-example
+data:
+  password: {K8S_DOC_PW}
+  ca.crt: {K8S_CA}
+""")
+
 # ---- write ------------------------------------------------------------------------------------
 if os.path.isdir(OUT):
     shutil.rmtree(OUT)

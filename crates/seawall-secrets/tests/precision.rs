@@ -132,3 +132,86 @@ fn assignment_syntaxes_of_many_languages() {
     none("main.go", &format!("if sentryToken == \"{V}\" {{"));
     none("lib.rs", &format!("let x = Config::TOKEN::{V};"));
 }
+
+#[test]
+fn malformed_provider_tokens_under_a_provider_name_are_not_secrets() {
+    // Telegram bot tokens are `<5–16 digit id>:A` + 33–34 characters: a shorter id, a longer id, or a
+    // prefix / suffix glued to the random part is not a Telegram token, nor a generic secret.
+    let tail = "h15lg1t3ssd_iej9t3uytj_5n1c2q9xyu2";
+    for bad in [
+        format!("8923:A{tail}"),
+        format!("24085104325853324:A{tail}"),
+        format!("93371949:Ahello{tail}"),
+        format!("93371949:A-some-other-thing-{tail}"),
+        format!("93371949:A{tail}-some-other-thing"),
+        format!("93371949:A_{tail}_"),
+    ] {
+        none("bot.py", &format!("telegram_api_token = \"{bad}\""));
+    }
+    assert_eq!(ids("bot.py", &format!("telegram_api_token = \"93371949:A{tail}\"")), ["SW-SEC-048"]);
+    // Meraki keys are 40 lower-case hex digits
+    none(
+        "meraki.yaml",
+        "meraki_token = 5cb4a5f04cd412fe946667b17f0129ba17aeb2e0c7b5b7264efcebf7d022bfe2R21\n",
+    );
+    none("meraki.yaml", "meraki-api-key: acdeFf05b1a6d4c890237bf08c5e6e8d2b4d0f2e\n");
+    assert_eq!(
+        ids("meraki.yaml", "meraki_api_key: 9f3c0e7ab41d58c2e6f09b7a3d1c54e8f2a06b9d\n"),
+        ["SW-SEC-035"]
+    );
+    // Mailchimp keys end in `-us<data centre>`
+    none("mc.py", &format!("MAILCHIMP_API_KEY = \"{V}\""));
+    assert_eq!(ids("mc.py", "MAILCHIMP_API_KEY = \"b5b9f8e50c640da28993e8b6a48e3e53-us18\""), ["SW-SEC-035"]);
+}
+
+#[test]
+fn minified_js_hex_api_keys_are_browser_sdk_keys() {
+    none("app.min.js", r#"e.init({},apiKey:"6fe4476ee5a1832882e326b506d14126",serverZone:"EU"})"#);
+    none("app.min.js", r#"{apiKey:"9a1c0e7ab41d58c2e6f09b7a3d1c54e8"}"#);
+    // a non-hex key, an assignment with blanks, or a secret name is still reported
+    assert_eq!(ids("app.min.js", &format!(",apiKey:\"{V}\",")), ["SW-SEC-035"]);
+    assert_eq!(ids("config.js", "const apiKey = \"6fe4476ee5a1832882e326b506d14126\";"), ["SW-SEC-035"]);
+    assert_eq!(ids("app.min.js", r#",clientSecret:"6fe4476ee5a1832882e326b506d14126","#), ["SW-SEC-035"]);
+}
+
+#[test]
+fn jwt_sent_as_basic_credentials_is_not_basic_auth() {
+    use base64::Engine as _;
+    let b64url = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    let jwt = |payload: &str| {
+        format!(
+            "{}.{}.kvRPfjAhLhtRTczoRgctVGp7KY1QVH3UBZM-gM0x8ec",
+            b64url(r#"{"alg":"HS256","typ":"JWT"}"#),
+            b64url(payload)
+        )
+    };
+    // `Basic` must be base64 of user:password; a signed document without any claim about a bearer
+    // (`{"confidence":0.8}`) is not a bearer token either
+    let doc = jwt(r#"{"confidence":0.8}"#);
+    none("call.sh", &format!("curl -X POST -H \"Authorization: Basic {doc}\" https://api.acme.dev/score"));
+    none("call.sh", &format!("curl -H \"Authorization: Basic {}\" https://x", "Zq3v8LmT2pRx9WkBq8Zt"));
+    // real Basic credentials, and JWTs that identify a subject, are still found
+    let basic = base64::engine::general_purpose::STANDARD.encode("mlops:Zq3v8LmT2pRx");
+    assert_eq!(
+        ids("call.sh", &format!("curl -H \"Authorization: Basic {basic}\" https://x")),
+        ["SW-SEC-034"]
+    );
+    let session = jwt(r#"{"sub":"svc-trainer","iat":1716239022}"#);
+    assert_eq!(
+        ids("call.sh", &format!("curl -H \"Authorization: Basic {session}\" https://x")),
+        ["SW-SEC-029"]
+    );
+    assert_eq!(ids("notes.txt", &jwt(r#"{"user_id":42}"#)), ["SW-SEC-029"]);
+}
+
+#[test]
+fn xml_qualified_type_names_are_not_secrets() {
+    none("schema.txt", r#"token:"clm98233:AgencyIdentificationCodeContentType""#);
+    none("types.ts", r#"const token = "xsd12:QualifiedAccountIdentifierType";"#);
+}
+
+#[test]
+fn documented_nuget_example_passwords_are_not_secrets() {
+    none("NuGet.Config", r#"<add key="ClearTextPassword" value="33f!!lloppa" />"#);
+    none("NuGet.Config", r#"<add key="ClearTextPassword" value="hal+9ooo_da!sY" />"#);
+}
