@@ -170,6 +170,11 @@ fn main() {
         "-H 'X-Api-Key: ",
         "xoxb-1234567890-",
         "TOKEN=\"x\",",
+        "kind: Secret\n",
+        "kind: Secret\ndata:\n  password: UyFCXCpkJHpEc2I9\n",
+        "A3-",
+        "telegram 1234567:",
+        "ops_eyJ",
     ] {
         let s = unit.repeat((8 << 20) / unit.len());
         let t = Clock::start();

@@ -167,8 +167,10 @@ impl Engine {
             };
             for p in &d.patterns {
                 let mut caps = p.re.create_captures();
+                // end of the last YAML document judged by a document-level check: each is judged once
+                let mut judged_until = 0usize;
                 for w in ws {
-                    search_window(buf, w.clone(), d, p, &mut caps, &mut out);
+                    search_window(buf, w.clone(), d, p, &mut caps, &mut out, &mut judged_until);
                 }
             }
         }
@@ -268,13 +270,14 @@ fn search_window(
     p: &CompiledPattern,
     caps: &mut Captures,
     out: &mut Vec<Candidate>,
+    judged_until: &mut usize,
 ) {
     let mut input = Input::new(buf).range(w.clone());
     loop {
         p.re.search_captures(&input, caps);
         let Some(m) = caps.get_match() else { break };
         let next = if m.end() > m.start() { m.end() } else { m.end() + 1 };
-        if let Some(c) = candidate(buf, d, p, caps, m.range()) {
+        if let Some(c) = candidate(buf, d, p, caps, m.range(), judged_until) {
             out.push(c);
         }
         if next >= w.end {
@@ -290,6 +293,7 @@ fn candidate(
     p: &CompiledPattern,
     caps: &Captures,
     whole: Range<usize>,
+    judged_until: &mut usize,
 ) -> Option<Candidate> {
     let spec = &d.spec;
     let mut secret = p.secret_group.and_then(|g| caps.get_group(g)).map_or(whole.clone(), |s| s.range());
@@ -310,14 +314,23 @@ fn candidate(
         Check::Jwt => validate::jwt(value),
         Check::AuthHeader(min) => validate::auth_header(value, min),
         Check::BasicAuth => validate::basic_auth(value),
-        Check::KubernetesSecret => match validate::kubernetes_secret(buf, whole.clone()) {
-            Some((value, name)) => {
-                secret = value;
-                k8s_key = Some(name);
-                true
+        Check::KubernetesSecret => {
+            // One judgement per document: later `kind: Secret` lines of a judged document are skipped, and
+            // the document search does not go back before the previous one (linear on hostile input).
+            if whole.start < *judged_until {
+                return None;
             }
-            None => false,
-        },
+            let (doc, found) = validate::kubernetes_secret(buf, whole.clone(), *judged_until);
+            *judged_until = doc.end.max(whole.end);
+            match found {
+                Some((value, name)) => {
+                    secret = value;
+                    k8s_key = Some(name);
+                    true
+                }
+                None => false,
+            }
+        }
         Check::DockerAuth => validate::docker_auth(value),
         Check::Slack => validate::slack(value),
         Check::ApiHeader => {

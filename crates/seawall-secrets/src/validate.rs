@@ -181,9 +181,10 @@ fn k8s_value_is_secret(v: &[u8]) -> bool {
     v.len() >= 16 && entropy(v) >= 3.0
 }
 
-/// The document (between `---` lines) that contains `at`, bounded to [`MAX_K8S_DOC`] on each side.
-fn yaml_document(buf: &[u8], at: Range<usize>) -> Range<usize> {
-    let lo = at.start.saturating_sub(MAX_K8S_DOC);
+/// The document (between `---` lines) that contains `at`, bounded to [`MAX_K8S_DOC`] on each side and
+/// starting at or after `floor`.
+fn yaml_document(buf: &[u8], at: Range<usize>, floor: usize) -> Range<usize> {
+    let lo = at.start.saturating_sub(MAX_K8S_DOC).max(floor).min(at.start);
     let hi = buf.len().min(at.end.saturating_add(MAX_K8S_DOC));
     let is_sep = |line: &[u8]| line.trim_ascii_end() == b"---";
     let mut start = lo;
@@ -209,11 +210,22 @@ fn yaml_document(buf: &[u8], at: Range<usize>) -> Range<usize> {
     start..end
 }
 
+/// A value range and the range of its key name.
+type KeyedValue = (Range<usize>, Range<usize>);
+
 /// Kubernetes `kind: Secret` (the match): the first credential among the `data:` (base64) and
-/// `stringData:` values of the same YAML document, before or after the `kind` line. Returns the value's
-/// range and the range of its key name.
-pub(crate) fn kubernetes_secret(buf: &[u8], at: Range<usize>) -> Option<(Range<usize>, Range<usize>)> {
-    let doc = yaml_document(buf, at);
+/// `stringData:` values of the same YAML document (not before `floor`), before or after the `kind` line.
+/// Returns the document examined and, when one is found, the value's range and its key name's range.
+pub(crate) fn kubernetes_secret(
+    buf: &[u8],
+    at: Range<usize>,
+    floor: usize,
+) -> (Range<usize>, Option<KeyedValue>) {
+    let doc = yaml_document(buf, at, floor);
+    (doc.clone(), secret_data(buf, doc))
+}
+
+fn secret_data(buf: &[u8], doc: Range<usize>) -> Option<KeyedValue> {
     let mut lines: Vec<Range<usize>> = Vec::new();
     let mut i = doc.start;
     while i < doc.end {

@@ -104,6 +104,15 @@ fn hostile_inputs_finish() {
         "\"auth\": \"",
         "x",
         "\\n",
+        // document-level and provider checks of issue 13
+        "kind: Secret\n",
+        "kind: Secret\ndata:\n  password: UyFCXCpkJHpEc2I9\n",
+        "data:\n  k: QUJDREVGR0g=\nkind: secret\n",
+        "A3-",
+        "telegram 1234567:",
+        "ops_eyJ",
+        "fm2_",
+        "EAAM",
     ];
     for unit in unit_cases {
         let s = unit.repeat(200_000 / unit.len().max(1));
@@ -114,4 +123,14 @@ fn hostile_inputs_finish() {
         // measures the real figure.
         assert!(start.elapsed().as_secs() < 60, "{unit:?} took {:?}", start.elapsed());
     }
+}
+
+/// Every `kind: Secret` line used to re-read up to 128 KiB of its document (1 MB of such lines took a
+/// minute in release builds); each document is now judged once.
+#[test]
+fn kubernetes_secret_lines_are_judged_once_per_document() {
+    let s = "kind: Secret\n".repeat(80_000);
+    let start = std::time::Instant::now();
+    assert!(scan_bytes("secrets.yaml", None, s.as_bytes()).is_empty());
+    assert!(start.elapsed().as_secs() < 20, "took {:?}", start.elapsed());
 }
