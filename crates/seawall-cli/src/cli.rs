@@ -93,6 +93,12 @@ pub(crate) enum Command {
         /// once per image, layers from the cache) and export the counts in seawall_findings.
         #[arg(long)]
         scan_images: bool,
+        /// Send alerts and audits of this host to a `seawall serve` (base URL), spooled on disk while
+        /// it is unreachable and delivered in order when it returns.
+        #[arg(long, value_name = "URL")]
+        report_to: Option<String>,
+        #[command(flatten)]
+        agent: AgentArgs,
     },
     /// Draw the network segmentation graph of a compose project (PATH) or of the live Docker host (`docker`).
     Graph {
@@ -310,7 +316,35 @@ pub(crate) enum AuditTarget {
             ignore_case = true
         )]
         image_scanners: Vec<ScannerArg>,
+        /// Also send this audit (the host's containers, their images and configuration findings) to
+        /// a `seawall serve` (base URL); kept in the spool if it is unreachable.
+        #[arg(long, value_name = "URL")]
+        upload: Option<String>,
+        #[command(flatten)]
+        agent: AgentArgs,
     },
+}
+
+/// How an agent reports to `seawall serve` (`monitor --report-to`, `audit docker --upload`).
+#[derive(Debug, Clone, Args)]
+pub(crate) struct AgentArgs {
+    /// Project token (`seawall token create`).
+    #[arg(long, env = crate::env::SEAWALL_TOKEN, hide_env_values = true, value_name = "TOKEN")]
+    pub(crate) token: Option<String>,
+    /// Spool directory for records not yet delivered (default ~/.local/state/seawall/spool;
+    /// spool-audit for `audit docker`). One process per directory.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) spool_dir: Option<PathBuf>,
+    /// Records the spool holds at most while the service is unreachable; beyond it new records are
+    /// refused with an error on stderr and in seawall_report_spool_refused_total.
+    #[arg(long, default_value = "100000", value_name = "N")]
+    pub(crate) spool_max_records: usize,
+    /// Host name reported (default: the kernel's host name).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) agent_name: Option<String>,
+    /// Longest wait in seconds between delivery attempts while the service is unreachable.
+    #[arg(long, default_value = "5", value_name = "SECONDS")]
+    pub(crate) report_max_backoff: f64,
 }
 
 #[derive(Debug, Subcommand)]

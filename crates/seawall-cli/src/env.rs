@@ -12,13 +12,22 @@ use std::sync::OnceLock;
 use seawall_core::Environment;
 pub(crate) use seawall_core::env::{
     DOCKER_HOST, SEAWALL_BASE_INDEX, SEAWALL_DATABASE_PASSWORD_FILE, SEAWALL_DATABASE_URL, SEAWALL_DB,
-    SEAWALL_SECRET_KEY_FILE,
+    SEAWALL_SECRET_KEY_FILE, SEAWALL_TOKEN,
 };
 
 /// The process environment, read on first use and kept for the life of the process.
 pub(crate) fn process() -> &'static Environment {
     static SNAPSHOT: OnceLock<Environment> = OnceLock::new();
     SNAPSHOT.get_or_init(Environment::from_process)
+}
+
+/// An agent spool's default directory: `$HOME/.local/state/seawall/NAME`; `None` without `HOME`.
+pub(crate) fn default_spool_dir(name: &str) -> Option<std::path::PathBuf> {
+    process()
+        .home
+        .as_ref()
+        .filter(|p| !p.is_empty())
+        .map(|h| std::path::PathBuf::from(h).join(".local/state/seawall").join(name))
 }
 
 /// `NO_COLOR` (<https://no-color.org>): when set, even to an empty value, the table has no colours.

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
 use seawall_core::Severity;
@@ -19,7 +19,7 @@ use crate::metrics::Metrics;
 const WEBHOOK_ATTEMPTS: u32 = 5;
 
 /// One alert.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Alert {
     /// RFC 3339 time the alert was raised.
     pub time: String,

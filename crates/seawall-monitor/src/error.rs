@@ -14,6 +14,9 @@ pub enum MonitorError {
         /// Why.
         message: String,
     },
+    /// The report spool (`--report-to`) cannot be opened.
+    #[error(transparent)]
+    Spool(#[from] crate::spool::SpoolError),
     /// Talking to the Docker Engine failed.
     #[error(transparent)]
     Docker(#[from] DockerError),

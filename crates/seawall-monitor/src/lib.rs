@@ -10,6 +10,9 @@
 //!   `/proc/PID/net/tcp*` (read only when `sockstat` shows sockets); the Engine's `top` is the fallback.
 //! * [`alerts`] — [`Alert`]s are handed to the [`Logger`] and POSTed to a webhook with backoff
 //!   ([`AlertSink`]); [`log`] — the [`LogEvent`]s the agent reports instead of printing.
+//! * [`report`] / [`spool`] — `--report-to`: every alert and host audit is an [`AgentRecord`] with a
+//!   sequence number, durably spooled on disk ([`Spool`]) and delivered in order to the fleet
+//!   service, which deduplicates on (host, sequence number).
 //! * [`metrics`] / [`server`] — Prometheus [`Metrics`] on `/metrics` and `/healthz` (axum).
 //!
 //! Relation to siblings: the Docker client and the container checks come from `seawall-docker`; the
@@ -33,8 +36,10 @@ pub mod metrics;
 pub mod monitor;
 pub mod procfs;
 pub mod procnet;
+pub mod report;
 mod sampler;
 pub mod server;
+pub mod spool;
 
 pub use alerts::{Alert, AlertSink};
 pub use drift::{Baseline, DriftAlert, DriftKind, Process, Sample};
@@ -43,3 +48,5 @@ pub use log::{LogEvent, Logger};
 pub use metrics::Metrics;
 pub use monitor::{ImageScanner, MonitorOptions, run};
 pub use procnet::{Listener, parse_proc_net_tcp};
+pub use report::{AgentBatch, AgentContainer, AgentRecord, BatchAck, RecordBody, ReportOptions, Reporter};
+pub use spool::{Spool, SpoolError};

@@ -21,6 +21,28 @@ pub enum LogEvent {
         /// Delivery attempts made.
         attempts: u32,
     },
+    /// A record for the fleet service was not kept: the spool is full or cannot be written, a
+    /// spooled record is unreadable, or the service refused it as invalid.
+    ReportSpoolRefused {
+        /// Why.
+        message: String,
+    },
+    /// Delivery to the fleet service failed; records stay in the spool and are retried.
+    ReportFailed {
+        /// Why.
+        message: String,
+        /// Records waiting.
+        pending: usize,
+    },
+    /// Delivery to the fleet service works again after failures.
+    ReportRecovered {
+        /// Milliseconds since the first failure.
+        outage_ms: u64,
+        /// Records in the first successful batch.
+        delivered: usize,
+        /// Records still waiting.
+        pending: usize,
+    },
     /// The image of a started container could not be scanned.
     ImageScanFailed {
         /// The image id.
@@ -31,11 +53,13 @@ pub enum LogEvent {
 }
 
 impl LogEvent {
-    /// The level of the record: `alert`, `error` or `warn`.
+    /// The level of the record: `alert`, `error`, `warn` or `info`.
     pub fn level(&self) -> &'static str {
         match self {
             LogEvent::Alert(_) => "alert",
-            LogEvent::WebhookFailed { .. } => "error",
+            LogEvent::WebhookFailed { .. } | LogEvent::ReportSpoolRefused { .. } => "error",
+            LogEvent::ReportFailed { .. } => "warn",
+            LogEvent::ReportRecovered { .. } => "info",
             LogEvent::ImageScanFailed { .. } => "warn",
         }
     }
@@ -50,6 +74,21 @@ impl LogEvent {
                 "level": self.level(),
                 "message": format!("alert webhook delivery failed after {attempts} attempts"),
                 "rule": rule,
+            }),
+            LogEvent::ReportSpoolRefused { message } => {
+                serde_json::json!({ "level": self.level(), "message": message })
+            }
+            LogEvent::ReportFailed { message, pending } => serde_json::json!({
+                "level": self.level(),
+                "message": format!("cannot deliver to the fleet service (records kept in the spool, retried): {message}"),
+                "pending": pending,
+            }),
+            LogEvent::ReportRecovered { outage_ms, delivered, pending } => serde_json::json!({
+                "level": self.level(),
+                "message": "delivering to the fleet service again",
+                "outage_ms": outage_ms,
+                "delivered": delivered,
+                "pending": pending,
             }),
             LogEvent::ImageScanFailed { image_id, message } => serde_json::json!({
                 "level": self.level(),

@@ -38,6 +38,18 @@ pub struct Metrics {
     pub samples: Counter,
     /// 1 while connected to the Docker Engine, else 0.
     pub engine_up: Gauge<i64, AtomicI64Compat>,
+    /// Records waiting in the report spool (`--report-to`).
+    pub report_spooled: Gauge,
+    /// Records delivered to the fleet service.
+    pub report_delivered: Counter,
+    /// Records the service already had (retries after a lost answer).
+    pub report_duplicates: Counter,
+    /// Failed delivery attempts (service down or refusing).
+    pub report_failures: Counter,
+    /// Records NOT kept: spool full or unwritable, unreadable, or refused by the service as invalid.
+    pub report_spool_refused: Counter,
+    /// 1 while the last delivery attempt succeeded, else 0.
+    pub report_up: Gauge,
 }
 
 /// The atomic type used for the `engine_up` gauge (re-exported default of prometheus-client).
@@ -107,8 +119,46 @@ impl Metrics {
         registry.register("samples", "Process and socket sampling rounds completed", samples.clone());
         let engine_up = Gauge::<i64, AtomicI64Compat>::default();
         registry.register("engine_up", "1 while connected to the Docker Engine", engine_up.clone());
+        let report_spooled = Gauge::default();
+        registry.register(
+            "report_spooled_records",
+            "Records waiting in the report spool for the fleet service",
+            report_spooled.clone(),
+        );
+        let report_delivered = Counter::default();
+        registry.register(
+            "report_delivered",
+            "Records delivered to the fleet service",
+            report_delivered.clone(),
+        );
+        let report_duplicates = Counter::default();
+        registry.register(
+            "report_duplicates",
+            "Records the fleet service already had (a retry after a lost answer)",
+            report_duplicates.clone(),
+        );
+        let report_failures = Counter::default();
+        registry.register(
+            "report_failures",
+            "Failed deliveries to the fleet service (retried with backoff)",
+            report_failures.clone(),
+        );
+        let report_spool_refused = Counter::default();
+        registry.register(
+            "report_spool_refused",
+            "Records not kept for the fleet service: spool full or unwritable, unreadable, or refused as invalid",
+            report_spool_refused.clone(),
+        );
+        let report_up = Gauge::default();
+        registry.register("report_up", "1 while deliveries to the fleet service succeed", report_up.clone());
         Metrics {
             registry,
+            report_spooled,
+            report_delivered,
+            report_duplicates,
+            report_failures,
+            report_spool_refused,
+            report_up,
             containers_by_risk,
             findings,
             drift_alerts,

@@ -18,6 +18,7 @@ use crate::drift::{Baseline, DriftKind};
 use crate::error::MonitorError;
 use crate::log::{LogEvent, Logger};
 use crate::metrics::{Metrics, labels};
+use crate::report::{AgentContainer, RecordBody, Reporter};
 use crate::{sampler, server};
 
 /// Scans an image (by image id) for vulnerabilities, secrets and model files; injected by the CLI so
@@ -43,6 +44,8 @@ pub struct MonitorOptions {
     pub image_scanner: Option<ImageScanner>,
     /// The environment the Docker connection settings come from (`DOCKER_HOST`, `DOCKER_TLS_VERIFY`, …).
     pub env: seawall_core::Environment,
+    /// Send alerts and host audits to the fleet service (`--report-to`), spooled on disk.
+    pub report: Option<crate::report::ReportOptions>,
 }
 
 impl std::fmt::Debug for MonitorOptions {
@@ -56,6 +59,7 @@ impl std::fmt::Debug for MonitorOptions {
             .field("logger", &self.logger.is_some())
             .field("image_scanner", &self.image_scanner.is_some())
             .field("env", &self.env)
+            .field("report", &self.report.as_ref().map(|r| (&r.url, &r.spool_dir)))
             .finish()
     }
 }
@@ -71,6 +75,7 @@ impl Default for MonitorOptions {
             logger: None,
             image_scanner: None,
             env: seawall_core::Environment::default(),
+            report: None,
         }
     }
 }
@@ -81,6 +86,7 @@ struct Tracked {
     baseline: Baseline,
     started: Instant,
     known_exes: BTreeSet<String>,
+    repo_digests: Vec<String>,
 }
 
 /// Shared monitor state.
@@ -91,6 +97,7 @@ struct State {
     /// Image ids already scanned (or being scanned).
     scanned_images: Mutex<std::collections::HashSet<String>>,
     opts: MonitorOptions,
+    reporter: Option<Reporter>,
 }
 
 impl State {
@@ -99,7 +106,7 @@ impl State {
             .drift_alerts
             .get_or_create(&labels(&[("rule", rule), ("severity", severity.as_str())]))
             .inc();
-        self.sink.send(Alert {
+        let alert = Alert {
             time: now_rfc3339(),
             rule: rule.to_string(),
             severity,
@@ -107,7 +114,30 @@ impl State {
             container_id: c.id.clone(),
             image: c.image.clone(),
             message,
-        });
+        };
+        if let Some(r) = &self.reporter {
+            r.record(RecordBody::Alert { alert: alert.clone() });
+        }
+        self.sink.send(alert);
+    }
+
+    /// Reports the host's containers now (when reporting to the fleet service).
+    fn report_audit(&self, containers: &HashMap<String, Tracked>) {
+        let Some(r) = &self.reporter else { return };
+        let mut list: Vec<AgentContainer> = containers
+            .values()
+            .map(|t| AgentContainer {
+                id: t.info.id.clone(),
+                name: t.info.name.clone(),
+                image: t.info.image.clone(),
+                image_id: t.info.image_id.clone(),
+                repo_digests: t.repo_digests.clone(),
+                state: if t.info.running { "running" } else { "stopped" }.to_string(),
+                findings: check_container(&t.info),
+            })
+            .collect();
+        list.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+        r.record(RecordBody::Audit { containers: list });
     }
 }
 
@@ -119,7 +149,12 @@ pub async fn run(
 ) -> Result<(), MonitorError> {
     let metrics = Arc::new(Metrics::new());
     let sink = AlertSink::new(opts.webhook.clone(), metrics.clone(), opts.logger.clone());
+    let reporter = match &opts.report {
+        Some(r) => Some(Reporter::open(r, metrics.clone(), opts.logger.clone())?),
+        None => None,
+    };
     let state = Arc::new(State {
+        reporter,
         metrics: metrics.clone(),
         sink,
         containers: Mutex::new(HashMap::new()),
@@ -135,9 +170,16 @@ pub async fn run(
         let _ = stop_tx.send(true);
     });
     let server = tokio::spawn(server::serve(listener, metrics.clone(), stop_rx.clone()));
+    let delivery = match (&state.reporter, &state.opts.report) {
+        (Some(r), Some(o)) => Some(r.spawn_delivery(o, stop_rx.clone())),
+        _ => None,
+    };
     let events = tokio::spawn(event_loop(state.clone(), stop_rx.clone()));
     let sampling = tokio::spawn(sample_loop(state.clone(), stop_rx.clone()));
     let _ = tokio::join!(server, events, sampling);
+    if let Some(d) = delivery {
+        let _ = d.await;
+    }
     Ok(())
 }
 
@@ -246,7 +288,10 @@ async fn handle_event(state: &Arc<State>, docker: &Docker, id: &str, verb: &str,
     match verb {
         "start" | "unpause" => track(state, docker, id).await,
         "die" | "destroy" | "stop" => {
-            state.containers.lock().await.remove(id);
+            let mut guard = state.containers.lock().await;
+            if guard.remove(id).is_some() {
+                state.report_audit(&guard);
+            }
         }
         "exec_start" => {
             // `exec_start: sh -c …`: the command is in the action; a shell or a package manager run
@@ -285,7 +330,11 @@ async fn resync(state: &Arc<State>, docker: &Docker) {
     let ids: Vec<String> = list.into_iter().filter_map(|c| c.id).collect();
     {
         let mut guard = state.containers.lock().await;
+        let before = guard.len();
         guard.retain(|id, _| ids.contains(id));
+        if guard.len() != before {
+            state.report_audit(&guard);
+        }
     }
     for id in ids {
         let known = state.containers.lock().await.contains_key(&id);
@@ -339,6 +388,11 @@ async fn track(state: &Arc<State>, docker: &Docker, id: &str) {
             });
         }
     }
+    let repo_digests = if state.reporter.is_some() {
+        docker.inspect_image(&info.image_id).await.ok().and_then(|i| i.repo_digests).unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     let mut baseline = Baseline::from_image(&info.entrypoint, &info.cmd);
     if let Some(hc) = &info.healthcheck_cmd {
         baseline.allow_args(hc);
@@ -346,10 +400,11 @@ async fn track(state: &Arc<State>, docker: &Docker, id: &str) {
     let mut guard = state.containers.lock().await;
     guard.insert(
         id.to_string(),
-        Tracked { info, baseline, started: Instant::now(), known_exes: BTreeSet::new() },
+        Tracked { info, baseline, started: Instant::now(), known_exes: BTreeSet::new(), repo_digests },
     );
     let _ = risk;
     update_risk_gauge(state, &guard);
+    state.report_audit(&guard);
 }
 
 /// Publishes finding counts per (image, source, severity, practice); `source` is `container` for the

@@ -361,7 +361,7 @@ pub(crate) async fn set_webhook(
 #[utoipa::path(get, path = "/api/v1/advisories/{id}/exposure", tag = "fleet",
     params(("id" = String, Path, description = "Advisory id or alias")),
     responses(
-        (status = 200, description = "Every image of the project that is or was affected, with first_seen and the DB version that reported it, and when closed the DB version that closed it (re-evaluation after DB updates, without rescanning)", body = Vec<seawall_store::Exposure>),
+        (status = 200, description = "Every image of the project that is or was affected, with first_seen and the DB version that reported it, and when closed the DB version that closed it (re-evaluation after DB updates, without rescanning), and the hosts whose monitor agents report a container of it (`hosts`)", body = Vec<seawall_store::Exposure>),
         (status = 400, description = "Invalid id", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
     ), security(("bearer" = [])))]

@@ -23,6 +23,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod agents;
 pub mod api;
 pub mod events;
 pub mod harbor;
@@ -183,6 +184,12 @@ pub fn router(state: Arc<AppState>) -> Router {
             axum::routing::put(integrations::set_webhook).layer(DefaultBodyLimit::max(16 * 1024)),
         )
         .route("/api/v1/advisories/{id}/exposure", get(integrations::exposure))
+        .route(
+            "/api/v1/agents/report",
+            post(agents::report).layer(DefaultBodyLimit::max(agents::MAX_REPORT_BYTES)),
+        )
+        .route("/api/v1/hosts", get(agents::hosts))
+        .route("/api/v1/alerts", get(agents::alerts))
         .route("/harbor/api/v1/metadata", get(integrations::harbor_metadata))
         .route(
             "/harbor/api/v1/scan",
@@ -277,6 +284,9 @@ mod tests {
             ("POST", "/api/v1/registry-events"),
             ("PUT", "/api/v1/webhook"),
             ("GET", "/api/v1/advisories/CVE-1/exposure"),
+            ("POST", "/api/v1/agents/report"),
+            ("GET", "/api/v1/hosts"),
+            ("GET", "/api/v1/alerts"),
             ("GET", "/harbor/api/v1/metadata"),
             ("POST", "/harbor/api/v1/scan"),
             ("GET", "/harbor/api/v1/scan/00000000-0000-0000-0000-000000000000/report"),
@@ -319,6 +329,9 @@ mod tests {
             "/api/v1/registry-events",
             "/api/v1/webhook",
             "/api/v1/advisories/{id}/exposure",
+            "/api/v1/agents/report",
+            "/api/v1/hosts",
+            "/api/v1/alerts",
             "/healthz",
             "/readyz",
             "/metrics",

@@ -13,14 +13,16 @@ use crate::api;
         api::submit_scan, api::get_scan, api::list_images, api::get_image, api::get_report, api::packages,
         api::advisory_images, api::findings, api::upload_report, api::workers, api::healthz, api::readyz,
         api::metrics, crate::integrations::registry_events, crate::integrations::set_webhook,
-        crate::integrations::exposure
+        crate::integrations::exposure, crate::agents::report, crate::agents::hosts, crate::agents::alerts
     ),
     components(schemas(
         api::ErrorBody, api::ScanRequest, api::CredentialsSchema, api::Uploaded, api::WorkerInfoSchema,
         crate::integrations::EventsAccepted, crate::integrations::QueuedPush,
         crate::integrations::WebhookRequest, seawall_store::Exposure,
         seawall_store::Enqueued, seawall_store::JobStatus, seawall_store::JobView, seawall_store::ResultSummary,
-        seawall_store::Counts, seawall_store::ImageSummary, seawall_store::PackageHit, seawall_store::FindingRow
+        seawall_store::Counts, seawall_store::ImageSummary, seawall_store::PackageHit, seawall_store::FindingRow,
+        crate::agents::AgentBatchSchema, crate::agents::BatchAckSchema, seawall_store::HostView,
+        seawall_store::HostContainerView, seawall_store::AgentAlertView
     )),
     modifiers(&Bearer),
     tags(
@@ -29,6 +31,7 @@ use crate::api;
         (name = "fleet", description = "Queries across every image of the project"),
         (name = "reports", description = "Reports produced elsewhere"),
         (name = "operations", description = "Health, readiness, metrics, workers"),
+        (name = "agents", description = "Monitor agents: alerts and audits, hosts and the images they run"),
     )
 )]
 pub struct ApiDoc;

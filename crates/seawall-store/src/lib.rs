@@ -16,6 +16,9 @@
 //!   * the shared per-layer fact cache ([`Store::layer_cache_get`], [`Store::layer_cache_put`]);
 //!   * re-evaluation after a vulnerability-DB update ([`Store::rematch_packages`],
 //!     [`Store::apply_rematch`]) and the webhook outbox ([`Store::due_webhooks`]).
+//! * agents ([`Store::record_agent_report`], [`Store::hosts`], [`Store::agent_alerts`]): what
+//!   `seawall monitor --report-to` sends — hosts, the containers each runs, alerts deduplicated on
+//!   (project, host, agent sequence number).
 //! * [`migrate`] — versioned SQL migrations embedded from `migrations/`, applied under an advisory lock.
 //! * [`secret`] — token generation and hashing, and [`SecretKey`] that seals registry credentials.
 //!
@@ -34,6 +37,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod agents;
 mod cache;
 mod error;
 mod jobs;
@@ -54,6 +58,9 @@ use std::time::Duration;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use tokio_postgres::NoTls;
 
+pub use agents::{
+    AgentAlertView, AgentInput, AgentReportOutcome, HostContainer, HostContainerView, HostView,
+};
 pub use cache::{CacheLock, CacheStats, MAX_ENTRY_BYTES};
 pub use error::{StoreError, db_message};
 pub use jobs::{Failure, QueueCounts, dedupe_key};

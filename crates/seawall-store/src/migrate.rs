@@ -39,6 +39,7 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "reevaluation_lookup",
         sql: include_str!("../migrations/0004_reevaluation_lookup.sql"),
     },
+    Migration { version: 5, name: "agents", sql: include_str!("../migrations/0005_agents.sql") },
 ];
 
 /// The schema version this build needs.

@@ -28,7 +28,7 @@ async fn fresh_store(name: &str) -> Store {
     config.dbname(name);
     let store = Store::from_config(config, 8).unwrap();
     assert!(store.check_schema().await.is_err(), "an empty database must fail the schema check");
-    assert_eq!(store.migrate().await.unwrap(), vec![1, 2, 3, 4]);
+    assert_eq!(store.migrate().await.unwrap(), vec![1, 2, 3, 4, 5]);
     assert!(store.migrate().await.unwrap().is_empty(), "migrations run once");
     store.check_schema().await.unwrap();
     store
@@ -393,4 +393,150 @@ async fn rematch_opens_and_closes_without_rescanning_and_notifies_once() {
     assert_eq!((again.len(), again[0].attempts), (1, 1));
     store.webhook_attempted(again[0].id, None, 0.0).await.unwrap();
     assert!(store.due_webhooks(10, 0.0).await.unwrap().is_empty(), "delivered");
+}
+
+fn agent_alert(seq: i64, message: &str) -> crate::AgentInput {
+    crate::AgentInput::Alert {
+        seq,
+        kind: "shell_spawned".into(),
+        severity: "HIGH".into(),
+        container_id: "c1".into(),
+        message: message.into(),
+        body: serde_json::json!({"rule": "shell_spawned", "message": message}),
+        occurred_at: "2026-01-01T00:00:00Z".into(),
+    }
+}
+
+fn agent_audit(seq: i64, containers: &[(&str, &str)]) -> crate::AgentInput {
+    crate::AgentInput::Audit {
+        seq,
+        time: "2026-01-01T00:00:01Z".into(),
+        containers: containers
+            .iter()
+            .map(|(id, image_digest)| crate::HostContainer {
+                container_id: id.to_string(),
+                name: format!("name-{id}"),
+                image_ref: "127.0.0.1:5000/app:1".into(),
+                image_digest: image_digest.to_string(),
+                state: "running".into(),
+                repo_digests: vec![],
+                findings: serde_json::json!([]),
+            })
+            .collect(),
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (SEAWALL_TEST_DATABASE_URL)"]
+async fn agent_reports_are_idempotent_and_say_where_images_run() {
+    let store = fresh_store("sw_test_agents").await;
+    let ta = store.create_token("a").await.unwrap();
+    let tb = store.create_token("b").await.unwrap();
+    let pa = project_of(&store, &ta).await;
+    let pb = project_of(&store, &tb).await;
+    let batch = vec![
+        agent_alert(10, "one"),
+        agent_alert(11, "two"),
+        agent_audit(12, &[("c1", "sha256:cfg1"), ("c2", "sha256:other")]),
+        agent_alert(13, "three"),
+    ];
+    let o = store.record_agent_report(pa, "h1", "0.1.0", &batch).await.unwrap();
+    assert_eq!((o.accepted, o.duplicates), (4, 0));
+    // The same batch again (a retry after a lost answer): nothing new.
+    let o = store.record_agent_report(pa, "h1", "0.1.0", &batch).await.unwrap();
+    assert_eq!((o.accepted, o.duplicates), (0, 4));
+    // Concurrent deliveries of one batch store it once.
+    let four = [agent_alert(14, "four")];
+    let (x, y) = tokio::join!(
+        store.record_agent_report(pa, "h1", "0.1.0", &four),
+        store.record_agent_report(pa, "h1", "0.1.0", &four)
+    );
+    assert_eq!(x.unwrap().accepted + y.unwrap().accepted, 1);
+    let page = store.agent_alerts(pa, Some("h1"), None, 100).await.unwrap();
+    let msgs: Vec<&str> = page.items.iter().map(|a| a.message.as_str()).collect();
+    assert_eq!(msgs, ["one", "two", "three", "four"]);
+    assert!(page.items.windows(2).all(|w| w[0].agent_seq < w[1].agent_seq));
+    assert_eq!(page.items[0].occurred_at, "2026-01-01T00:00:00Z");
+    let first = store.agent_alerts(pa, None, None, 2).await.unwrap();
+    assert_eq!(first.items.len(), 2);
+    let rest = store.agent_alerts(pa, None, first.next_cursor.as_deref(), 100).await.unwrap();
+    assert_eq!(rest.items.len(), 2);
+    assert!(store.agent_alerts(pb, None, None, 100).await.unwrap().items.is_empty(), "cross-project");
+    assert!(store.hosts(pb).await.unwrap().is_empty(), "cross-project");
+    let hosts = store.hosts(pa).await.unwrap();
+    assert_eq!(hosts.len(), 1);
+    assert_eq!(hosts[0].containers.len(), 2);
+    // A newer audit replaces the set; an older one arriving late does not.
+    store.record_agent_report(pa, "h1", "0.1.1", &[agent_audit(20, &[("c1", "sha256:cfg1")])]).await.unwrap();
+    let o = store
+        .record_agent_report(pa, "h1", "0.1.1", &[agent_audit(19, &[("c9", "sha256:x")])])
+        .await
+        .unwrap();
+    assert_eq!(o.duplicates, 1);
+    let hosts = store.hosts(pa).await.unwrap();
+    assert_eq!(hosts[0].agent_version, "0.1.1");
+    assert_eq!(hosts[0].containers.len(), 1);
+    assert_eq!(hosts[0].containers[0].container_id, "c1");
+    // A second host runs the same image under its manifest digest (repo digest).
+    let mut audit2 = agent_audit(1, &[("k1", "sha256:local-id")]);
+    if let crate::AgentInput::Audit { containers, .. } = &mut audit2 {
+        containers[0].repo_digests = vec!["127.0.0.1:5000/app@sha256:a1".into()];
+    }
+    store.record_agent_report(pa, "h2", "0.1.0", &[audit2]).await.unwrap();
+
+    // Re-evaluation names the hosts: image sha256:a1 (config sha256:cfg1) runs on h1 and h2,
+    // sha256:a2 nowhere.
+    for (d, cfg) in [("sha256:a1", Some("sha256:cfg1")), ("sha256:a2", None)] {
+        let r = report(d, "3.1.2");
+        let json = serde_json::to_vec(&r).unwrap();
+        let new = NewResult {
+            project_id: pa,
+            reference: "127.0.0.1:5000/app:1",
+            digest: d,
+            config_digest: cfg,
+            origin: Origin::Worker,
+            scanner: "s1",
+            db_version: Some("db1"),
+            report: &r,
+            report_json: &json,
+            layers_walked: None,
+            layers_cached: None,
+            worker: Some("w1"),
+        };
+        store.store_result(&new, None).await.unwrap().unwrap();
+    }
+    store.set_webhook(pa, "http://127.0.0.1:9/hook", "0123456789abcdef", "high").await.unwrap();
+    let pkgs = store.rematch_packages().await.unwrap();
+    let bash = pkgs.iter().find(|p| p.name == "bash").unwrap().id;
+    let jinja = pkgs.iter().find(|p| p.name == "jinja2").unwrap().id;
+    let db2 = vec![
+        crate::AdvisoryMatch {
+            package_id: jinja,
+            advisory: "GHSA-h5c8-rqwp-cp95".into(),
+            severity: "MEDIUM".into(),
+            aliases: vec!["CVE-2024-22195".into()],
+        },
+        crate::AdvisoryMatch {
+            package_id: bash,
+            advisory: "DEBIAN-CVE-2099-1".into(),
+            severity: "HIGH".into(),
+            aliases: vec!["CVE-2099-1".into()],
+        },
+    ];
+    let s = store.apply_rematch("db2", "w1", pkgs.len(), &db2).await.unwrap();
+    assert_eq!(s.notifications, 1);
+    let due = store.due_webhooks(10, 60.0).await.unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&due[0].payload).unwrap();
+    assert_eq!(
+        body["summary"][0],
+        "DEBIAN-CVE-2099-1 (HIGH) now affects 2 images; 1 of them runs on hosts h1, h2"
+    );
+    let exp = store.exposure(pa, "CVE-2099-1").await.unwrap();
+    let hosts_of = |d: &str| exp.iter().find(|e| e.digest == d).map(|e| e.hosts.clone()).unwrap();
+    assert_eq!(hosts_of("sha256:a1"), ["h1", "h2"]);
+    assert!(hosts_of("sha256:a2").is_empty());
+    // The host set follows the latest audit: h1 stops the container.
+    store.record_agent_report(pa, "h1", "0.1.1", &[agent_audit(30, &[])]).await.unwrap();
+    let exp = store.exposure(pa, "CVE-2099-1").await.unwrap();
+    assert_eq!(exp.iter().find(|e| e.digest == "sha256:a1").unwrap().hosts, ["h2"]);
 }

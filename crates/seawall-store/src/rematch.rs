@@ -62,6 +62,8 @@ pub struct OpenedFinding {
     pub package: String,
     /// Installed version.
     pub version: String,
+    /// Hosts whose monitor agent reports a container of this image (`agent_containers`).
+    pub hosts: Vec<String>,
 }
 
 /// What one re-match did.
@@ -127,6 +129,8 @@ pub struct Exposure {
     pub closed_at: Option<String>,
     /// The DB version that closed it.
     pub closed_db_version: Option<String>,
+    /// Hosts whose monitor agent reports a container of this image now.
+    pub hosts: Vec<String>,
 }
 
 /// Severities from lowest to highest, as stored.
@@ -142,7 +146,8 @@ pub fn valid_severity(s: &str) -> bool {
 }
 
 /// The notification body of one project: the new findings at or above the threshold, grouped by
-/// advisory, with a one-line summary per advisory ("CVE-… now affects 14 images").
+/// advisory, with a one-line summary per advisory ("CVE-… now affects 14 images"; when agents report
+/// where images run: "…; 3 of them run on host X").
 pub fn notification(project: &str, db_version: &str, opened: &[&OpenedFinding]) -> serde_json::Value {
     let mut by_advisory: BTreeMap<&str, Vec<&OpenedFinding>> = BTreeMap::new();
     for o in opened {
@@ -155,16 +160,43 @@ pub fn notification(project: &str, db_version: &str, opened: &[&OpenedFinding]) 
         images.sort_unstable();
         images.dedup();
         let severity = rows.iter().map(|r| r.severity.as_str()).max_by_key(|s| rank(s)).unwrap_or("");
-        summary.push(format!(
+        let mut running: Vec<&str> =
+            rows.iter().filter(|r| !r.hosts.is_empty()).map(|r| r.digest.as_str()).collect();
+        running.sort_unstable();
+        running.dedup();
+        let mut hosts: Vec<&str> = rows.iter().flat_map(|r| r.hosts.iter().map(String::as_str)).collect();
+        hosts.sort_unstable();
+        hosts.dedup();
+        let mut line = format!(
             "{id} ({severity}) now affects {} image{}",
             images.len(),
             if images.len() == 1 { "" } else { "s" }
-        ));
+        );
+        if !running.is_empty() {
+            let verb = match (images.len(), running.len()) {
+                (1, _) => "it runs".to_string(),
+                (_, 1) => "1 of them runs".to_string(),
+                (_, n) => format!("{n} of them run"),
+            };
+            let shown: Vec<&str> = hosts.iter().copied().take(10).collect();
+            let more = if hosts.len() > shown.len() {
+                format!(" and {} more", hosts.len() - shown.len())
+            } else {
+                String::new()
+            };
+            line.push_str(&format!(
+                "; {verb} on host{} {}{more}",
+                if hosts.len() == 1 { "" } else { "s" },
+                shown.join(", ")
+            ));
+        }
+        summary.push(line);
         advisories.push(serde_json::json!({
             "id": id,
             "severity": severity,
             "aliases": rows.first().map(|r| r.aliases.clone()).unwrap_or_default(),
             "images": rows,
+            "hosts": hosts,
         }));
     }
     serde_json::json!({
@@ -232,7 +264,7 @@ impl Store {
         let closed = tx.execute(sql::REMATCH_CLOSE, &[&db_version]).await?;
         // Details only for projects with a webhook (the others need the counts only).
         let rows = tx.query(sql::REMATCH_OPENED_FOR_WEBHOOKS, &[]).await?;
-        let notified: Vec<OpenedFinding> = rows
+        let mut notified: Vec<OpenedFinding> = rows
             .iter()
             .map(|r| OpenedFinding {
                 project_id: r.get(0),
@@ -244,8 +276,27 @@ impl Store {
                 ecosystem: r.get(6),
                 package: r.get(7),
                 version: r.get(8),
+                hosts: Vec::new(),
             })
             .collect();
+        // Where the images run, from the monitor agents' latest audits.
+        let mut by_project: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+        for o in &notified {
+            by_project.entry(o.project_id).or_default().push(o.digest.clone());
+        }
+        for (project_id, mut digests) in by_project {
+            digests.sort_unstable();
+            digests.dedup();
+            let mut hosts: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            for r in tx.query(crate::agents::RUNNING_HOSTS, &[&project_id, &digests]).await? {
+                hosts.entry(r.get(0)).or_default().push(r.get(1));
+            }
+            for o in notified.iter_mut().filter(|o| o.project_id == project_id) {
+                if let Some(h) = hosts.get(&o.digest) {
+                    o.hosts = h.clone();
+                }
+            }
+        }
         // One notification per project with a webhook and something at or above its threshold.
         let hooks = tx.query(sql::WEBHOOK_THRESHOLDS, &[]).await?;
         let mut notifications = 0;
@@ -363,6 +414,7 @@ impl Store {
                 first_db_version: r.get(8),
                 closed_at: r.get(9),
                 closed_db_version: r.get(10),
+                hosts: r.get(11),
             })
             .collect())
     }
@@ -383,6 +435,7 @@ mod tests {
             ecosystem: "PyPI".into(),
             package: "jinja2".into(),
             version: "2.10".into(),
+            hosts: Vec::new(),
         }
     }
 
@@ -400,6 +453,29 @@ mod tests {
         assert_eq!(n["advisories"][0]["images"].as_array().unwrap().len(), 2);
         assert_eq!(n["advisories"][0]["images"][0]["package"], "jinja2");
         assert!(n["advisories"][0]["images"][0].get("project_id").is_none());
+    }
+
+    #[test]
+    fn notification_names_the_hosts_images_run_on() {
+        let mut rows = [
+            opened("sha256:a", "CVE-9", "HIGH"),
+            opened("sha256:b", "CVE-9", "HIGH"),
+            opened("sha256:c", "CVE-9", "HIGH"),
+            opened("sha256:d", "CVE-8", "HIGH"),
+        ];
+        rows[0].hosts = vec!["web-1".into()];
+        rows[1].hosts = vec!["web-1".into(), "web-2".into()];
+        rows[3].hosts = vec!["db-1".into()];
+        let refs: Vec<&OpenedFinding> = rows.iter().collect();
+        let n = notification("team", "osv-2", &refs);
+        assert_eq!(n["summary"][0], "CVE-8 (HIGH) now affects 1 image; it runs on host db-1");
+        assert_eq!(n["summary"][1], "CVE-9 (HIGH) now affects 3 images; 2 of them run on hosts web-1, web-2");
+        assert_eq!(n["advisories"][1]["hosts"], serde_json::json!(["web-1", "web-2"]));
+        assert_eq!(n["advisories"][1]["images"][1]["hosts"], serde_json::json!(["web-1", "web-2"]));
+        rows[1].hosts.clear();
+        let refs: Vec<&OpenedFinding> = rows.iter().collect();
+        let n = notification("team", "osv-2", &refs);
+        assert_eq!(n["summary"][1], "CVE-9 (HIGH) now affects 3 images; 1 of them runs on host web-1");
     }
 
     #[test]

@@ -411,7 +411,11 @@ pub(crate) const EXPOSURE: &str = concat!(
     ", ia.first_db_version, ",
     "CASE WHEN ia.closed_at IS NULL THEN NULL ELSE ",
     ts!("ia.closed_at"),
-    " END, ia.closed_db_version
+    " END, ia.closed_db_version,
+    ARRAY(SELECT DISTINCT ac.hostname FROM agent_containers ac WHERE ac.project_id = i.project_id
+          AND (ac.image_digest = i.digest OR ac.image_digest = i.config_digest
+               OR EXISTS (SELECT 1 FROM unnest(ac.repo_digests) rd WHERE split_part(rd, '@', 2) = i.digest))
+          ORDER BY 1)
     FROM image_advisories ia JOIN images i ON i.id = ia.image_id JOIN packages p ON p.id = ia.package_id
     WHERE i.project_id = $1 AND (ia.advisory = $2 OR $2 = ANY (ia.aliases))
     ORDER BY i.id, ia.advisory, p.id LIMIT 5000"

@@ -21,6 +21,8 @@ pub(crate) struct AuditArgs<'a> {
     pub(crate) allow_incomplete: bool,
     /// Scanners for the images of audited containers, when they are to be scanned.
     pub(crate) scan_images: Option<Scanners>,
+    /// `--upload URL` with the agent flags.
+    pub(crate) upload: Option<(&'a str, &'a crate::cli::AgentArgs)>,
 }
 
 pub(crate) fn docker(cli: &Cli, args: &AuditArgs<'_>) -> Result<u8> {
@@ -28,6 +30,10 @@ pub(crate) fn docker(cli: &Cli, args: &AuditArgs<'_>) -> Result<u8> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
+    let report_opts = args
+        .upload
+        .map(|(url, agent)| crate::commands::monitor::report_options(url, agent, "spool-audit"))
+        .transpose()?;
     let opts = AuditOptions {
         docker_host: args.docker_host.clone(),
         all: args.all,
@@ -81,6 +87,33 @@ pub(crate) fn docker(cli: &Cli, args: &AuditArgs<'_>) -> Result<u8> {
         report.normalize();
     }
     output::write_all(&report, args.format, args.outputs)?;
+    if let Some(ropts) = &report_opts {
+        let summary = rt
+            .block_on(async {
+                let docker = seawall_docker::connect(args.docker_host.as_deref(), crate::env::process()).ok();
+                let containers =
+                    seawall_monitor::report::audit_containers(docker.as_ref(), &result.containers).await;
+                let logger: seawall_monitor::Logger =
+                    std::sync::Arc::new(|e: &seawall_monitor::LogEvent| eprintln!("{}", e.to_json_line()));
+                seawall_monitor::report::upload_once(
+                    ropts,
+                    seawall_monitor::RecordBody::Audit { containers },
+                    4,
+                    Some(logger),
+                )
+                .await
+            })
+            .map_err(|e| anyhow::anyhow!("uploading the audit failed: {e}"))?;
+        if !cli.quiet {
+            eprintln!(
+                "uploaded the audit of {} container(s) to {} as host {} ({} record(s) delivered)",
+                result.containers.len(),
+                seawall_monitor::report::report_url(&ropts.url),
+                ropts.hostname,
+                summary.delivered
+            );
+        }
+    }
     let gate = args.fail_on.map(|t| {
         let fail_on = seawall_policy::FailOn {
             allow_incomplete: args.allow_incomplete,

@@ -47,14 +47,17 @@ pub(crate) fn run(cli: Cli) -> Result<u8> {
             }
             Ok(0)
         }
-        Command::Monitor { listen, docker_host, webhook, interval, learn, scan_images } => monitor::monitor(
-            &cli,
-            *listen,
-            docker_host.clone(),
-            webhook.clone(),
-            (*interval, *learn),
-            *scan_images,
-        ),
+        Command::Monitor { listen, docker_host, webhook, interval, learn, scan_images, report_to, agent } => {
+            monitor::monitor(
+                &cli,
+                *listen,
+                docker_host.clone(),
+                webhook.clone(),
+                (*interval, *learn),
+                *scan_images,
+                report_to.as_deref().map(|url| (url, agent)),
+            )
+        }
         Command::Audit {
             what:
                 AuditTarget::Docker {
@@ -66,6 +69,8 @@ pub(crate) fn run(cli: Cli) -> Result<u8> {
                     allow_incomplete,
                     scan_images,
                     image_scanners,
+                    upload,
+                    agent,
                 },
         } => audit::docker(
             &cli,
@@ -77,6 +82,7 @@ pub(crate) fn run(cli: Cli) -> Result<u8> {
                 fail_on: fail_on.map(Into::into),
                 allow_incomplete: *allow_incomplete,
                 scan_images: scan_images.then(|| crate::args::scanners(image_scanners)),
+                upload: upload.as_deref().map(|url| (url, agent)),
             },
         ),
         Command::Diff { old, new, format } => {

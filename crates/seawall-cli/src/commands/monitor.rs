@@ -4,7 +4,41 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
+use seawall_monitor::report::{ReportOptions, hostname};
 use seawall_monitor::{ImageScanner, LogEvent, Logger, MonitorOptions, run};
+
+use crate::cli::AgentArgs;
+
+/// The reporting options of `--report-to URL` / `--upload URL` with the agent flags; the spool
+/// defaults to the state directory's `default_spool` (`spool` for the monitor, `spool-audit` for
+/// `audit docker`, so that both can run at once).
+pub(crate) fn report_options(url: &str, agent: &AgentArgs, default_spool: &str) -> Result<ReportOptions> {
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        anyhow::bail!("the service URL must start with http:// or https://, got {url:?}");
+    }
+    let token = agent
+        .token
+        .clone()
+        .filter(|t| !t.trim().is_empty())
+        .context("reporting to the service needs the project token (--token or SEAWALL_TOKEN)")?;
+    let spool_dir = match &agent.spool_dir {
+        Some(d) => d.clone(),
+        None => crate::env::default_spool_dir(default_spool)
+            .context("no default spool directory (set --spool-dir or HOME)")?,
+    };
+    let b = agent.report_max_backoff;
+    if !(b.is_finite() && b > 0.0 && b <= 3600.0) {
+        anyhow::bail!("--report-max-backoff must be between 0 and 3600 seconds, got {b}");
+    }
+    Ok(ReportOptions {
+        url: url.to_string(),
+        token,
+        spool_dir,
+        max_records: agent.spool_max_records.max(1),
+        hostname: agent.agent_name.clone().unwrap_or_else(|| hostname(crate::env::process())),
+        max_backoff: Duration::from_secs_f64(b),
+    })
+}
 
 /// Scans `docker:<image id>` with the vuln, secret and model scanners (the layer cache makes images
 /// that share layers cheap).
@@ -36,7 +70,9 @@ pub(crate) fn monitor(
     webhook: Option<String>,
     (interval, learn): (f64, f64),
     scan_images: bool,
+    report_to: Option<(&str, &AgentArgs)>,
 ) -> Result<u8> {
+    let report = report_to.map(|(url, agent)| report_options(url, agent, "spool")).transpose()?;
     let quiet = cli.quiet;
     let secs = |v: f64, what: &str| {
         if v.is_finite() && v > 0.0 && v < 86_400.0 {
@@ -55,6 +91,7 @@ pub(crate) fn monitor(
         logger: Some(stderr_logger()),
         image_scanner: None,
         env: crate::env::process().clone(),
+        report,
     };
     opts.image_scanner = scanner;
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -64,6 +101,14 @@ pub(crate) fn monitor(
         .context("cannot start the async runtime")?;
     if !quiet {
         eprintln!("seawall monitor: metrics on http://{listen}/metrics, health on http://{listen}/healthz");
+        if let Some(r) = &opts.report {
+            eprintln!(
+                "seawall monitor: reporting to {} as host {} (spool {})",
+                seawall_monitor::report::report_url(&r.url),
+                r.hostname,
+                r.spool_dir.display()
+            );
+        }
     }
     rt.block_on(async move {
         let shutdown = async {
