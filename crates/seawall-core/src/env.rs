@@ -12,15 +12,16 @@
 //! | `SEAWALL_CACHE_DIR` | `seawall-walker` | the layer cache directory |
 //! | `XDG_CACHE_HOME`, `HOME` | `seawall-vulndb`, `seawall-walker` | default database and cache locations |
 //! | `HOME` | `seawall-source`, `seawall-docker` | `~/.docker/config.json`, `~/.docker/*.pem` |
+//! | `HOME` | the binary | the agent spool (`~/.local/state/seawall/spool`) of `monitor --report-to`, `audit docker --upload` |
 //! | `DOCKER_HOST` | clap (`--docker-host`), `seawall-source`, `seawall-docker` | the Docker Engine endpoint |
 //! | `DOCKER_TLS_VERIFY`, `DOCKER_CERT_PATH` | `seawall-docker` | TLS to a TCP Engine endpoint |
 //! | `DOCKER_CONFIG` | `seawall-source` | the directory of the Docker client `config.json` (registry credentials) |
 //! | `PATH` | `seawall-config` | where `helm` is looked up to render charts |
 //! | `SOURCE_DATE_EPOCH` | `seawall-report` | a fixed SBOM creation time (reproducible builds) |
-//! | `HOSTNAME` | `seawall-worker` | the worker id when `/proc/sys/kernel/hostname` is unreadable |
+//! | `HOSTNAME` | `seawall-worker`, `seawall-monitor` | the worker id and the agent's host name when `/proc/sys/kernel/hostname` is unreadable |
 //! | `NO_COLOR`, `COLUMNS` | the binary | table colours and width |
 //! | `SEAWALL_SECRET_KEY` | the binary | the fleet credential-sealing key (before `SEAWALL_SECRET_KEY_FILE`) |
-//! | `SEAWALL_TOKEN` | the binary | the project token of `scan --upload` |
+//! | `SEAWALL_TOKEN` | the binary, clap (`--token`) | the project token of `scan --upload`, `monitor --report-to`, `audit docker --upload` |
 //! | `SEAWALL_BASE_INDEX`, `SEAWALL_DATABASE_URL`, `SEAWALL_DATABASE_PASSWORD_FILE`, `SEAWALL_SECRET_KEY_FILE` | clap | flags' defaults |
 //!
 //! Variables bound to a flag are read by clap (`#[arg(env = …)]`, shown in `--help`); their names are
