@@ -64,9 +64,8 @@ pub(crate) fn write_all_with(
 }
 
 fn write_file(report: &Report, format: Format, ctx: &RenderContext<'_>, path: &str) -> Result<()> {
-    let mut f = std::io::BufWriter::new(
-        std::fs::File::create(path).with_context(|| format!("cannot create {path}"))?,
-    );
+    let mut f =
+        std::io::BufWriter::new(fs_err::File::create(path).with_context(|| format!("cannot create {path}"))?);
     render(report, format, ctx, &mut f).with_context(|| format!("cannot write {path}"))?;
     f.flush().with_context(|| format!("cannot write {path}"))?;
     Ok(())

@@ -248,7 +248,7 @@ fn repo() -> PathBuf {
 
 fn load(rel: &str) -> Y {
     let path = repo().join(rel);
-    yaml::parse(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+    yaml::parse(&fs_err::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
 }
 
 /// A sandbox: `bin/seawall` (this build), an empty HOME / cache / database path, and a project directory.
@@ -259,9 +259,9 @@ struct Sandbox {
 impl Sandbox {
     fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("bin")).unwrap();
-        std::fs::create_dir_all(dir.path().join("home")).unwrap();
-        std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_seawall"), dir.path().join("bin/seawall")).unwrap();
+        fs_err::create_dir_all(dir.path().join("bin")).unwrap();
+        fs_err::create_dir_all(dir.path().join("home")).unwrap();
+        fs_err::os::unix::fs::symlink(env!("CARGO_BIN_EXE_seawall"), dir.path().join("bin/seawall")).unwrap();
         Sandbox { dir }
     }
     fn path(&self) -> &Path {
@@ -269,7 +269,7 @@ impl Sandbox {
     }
     fn project(&self, name: &str) -> PathBuf {
         let p = self.path().join(name);
-        std::fs::create_dir_all(&p).unwrap();
+        fs_err::create_dir_all(&p).unwrap();
         p
     }
     /// `sh -c SCRIPT NAME ARGS…` (or bash) in `cwd`, this build's seawall first on PATH.
@@ -322,25 +322,25 @@ fn fake_key() -> String {
 /// The insecure fixture: a Dockerfile running as root (MEDIUM only), a privileged compose service (CRITICAL),
 /// a pickle calling `os.system` (CRITICAL) and a `.env` with an API key (CRITICAL).
 fn insecure(dir: &Path) {
-    std::fs::write(
+    fs_err::write(
         dir.join("Dockerfile"),
         "FROM python:3.12\nRUN pip install flask\nCMD [\"python\", \"app.py\"]\n",
     )
     .unwrap();
-    std::fs::write(dir.join("docker-compose.yml"), "services:\n  app:\n    build: .\n    privileged: true\n")
+    fs_err::write(dir.join("docker-compose.yml"), "services:\n  app:\n    build: .\n    privileged: true\n")
         .unwrap();
-    std::fs::create_dir_all(dir.join("models")).unwrap();
-    std::fs::write(
+    fs_err::create_dir_all(dir.join("models")).unwrap();
+    fs_err::write(
         dir.join("models/model.pkl"),
         b"\x80\x02cos\nsystem\nq\x00X\x02\x00\x00\x00idq\x01\x85q\x02Rq\x03.",
     )
     .unwrap();
-    std::fs::write(dir.join(".env"), format!("ANTHROPIC_API_KEY={}\n", fake_key())).unwrap();
+    fs_err::write(dir.join(".env"), format!("ANTHROPIC_API_KEY={}\n", fake_key())).unwrap();
 }
 
 /// The clean fixture: nothing at or above HIGH.
 fn clean(dir: &Path) {
-    std::fs::write(
+    fs_err::write(
         dir.join("Dockerfile"),
         format!(
             "FROM python:3.12-slim@sha256:{}\nUSER 10001:10001\nHEALTHCHECK CMD [\"python\", \"-c\", \"1\"]\n\
@@ -349,14 +349,14 @@ fn clean(dir: &Path) {
         ),
     )
     .unwrap();
-    std::fs::write(dir.join("app.py"), "print('hello')\n").unwrap();
-    std::fs::create_dir_all(dir.join("models")).unwrap();
+    fs_err::write(dir.join("app.py"), "print('hello')\n").unwrap();
+    fs_err::create_dir_all(dir.join("models")).unwrap();
     // A pickle of an empty dict: protocol 2, EMPTY_DICT, BINPUT 0, STOP.
-    std::fs::write(dir.join("models/empty.pkl"), b"\x80\x02}q\x00.").unwrap();
+    fs_err::write(dir.join("models/empty.pkl"), b"\x80\x02}q\x00.").unwrap();
 }
 
 fn json_file(path: &Path) -> serde_json::Value {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = fs_err::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
 }
 
@@ -537,10 +537,10 @@ fn github_action_scan_step_runs_with_its_defaults_and_the_workflow_inputs_exist(
         env.push(("GITHUB_OUTPUT", gh_out.display().to_string()));
         let out = sb.shell("bash", script, &dir, &env, &[]);
         assert_eq!(out.status.code(), Some(code), "{name}: {}", show(&out));
-        assert_eq!(std::fs::read_to_string(&gh_out).unwrap(), format!("exit-code={code}\n"));
+        assert_eq!(fs_err::read_to_string(&gh_out).unwrap(), format!("exit-code={code}\n"));
         let ids = sarif_rule_ids(&dir.join("seawall.sarif"));
         assert_eq!(ids.contains(&"SW-MODEL-001".to_string()), code == 1, "{ids:?}");
-        let html = std::fs::read_to_string(dir.join("seawall.html")).unwrap();
+        let html = fs_err::read_to_string(dir.join("seawall.html")).unwrap();
         assert!(
             html.starts_with("<!DOCTYPE html>") || html.starts_with("<!doctype html>"),
             "{}",
@@ -600,7 +600,7 @@ fn gitlab_template_script_writes_its_artifacts_and_fails_on_high() {
             report["findings"].as_array().unwrap().iter().filter_map(|f| f["id"].as_str()).collect();
         assert_eq!(ids.contains(&"SW-MODEL-001"), code == 1, "{ids:?}");
         sarif_rule_ids(&dir.join("seawall.sarif"));
-        assert!(!std::fs::read_to_string(dir.join("seawall.md")).unwrap().trim().is_empty());
+        assert!(!fs_err::read_to_string(dir.join("seawall.md")).unwrap().trim().is_empty());
     }
 }
 

@@ -22,12 +22,12 @@ fn seawall(args: &[&str], home: &Path) -> Output {
 /// A small insecure project built in the test: a Dockerfile running as root and a pickle that calls
 /// `os.system`.
 fn project(dir: &Path) {
-    std::fs::write(
+    fs_err::write(
         dir.join("Dockerfile"),
         "FROM python:3.12\nRUN pip install flask\nCMD [\"python\", \"app.py\"]\n",
     )
     .unwrap();
-    std::fs::write(
+    fs_err::write(
         dir.join("model.pkl"),
         b"\x80\x02cos\nsystem\nq\x00X\x02\x00\x00\x00idq\x01\x85q\x02Rq\x03.",
     )
@@ -62,7 +62,7 @@ fn errors_name_the_input_and_exit_2() {
 
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("broken.tar");
-    std::fs::write(&bad, b"this is not a tar archive at all").unwrap();
+    fs_err::write(&bad, b"this is not a tar archive at all").unwrap();
     let out = seawall(&["scan", "image", bad.to_str().unwrap()], home.path());
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -108,7 +108,7 @@ fn every_format_renders() {
             home.path(),
         );
         assert_eq!(o.status.code(), Some(0), "{fmt}: {}", String::from_utf8_lossy(&o.stderr));
-        assert!(std::fs::metadata(&file).map(|m| m.len() > 0).unwrap_or(false), "{fmt} wrote nothing");
+        assert!(fs_err::metadata(&file).map(|m| m.len() > 0).unwrap_or(false), "{fmt} wrote nothing");
     }
     // FORMAT=FILE extras in one run.
     let sarif = out.path().join("extra.sarif");
@@ -146,7 +146,7 @@ fn rules_and_explain() {
 fn allowed_registries_from_flag_and_seawall_toml() {
     let home = tempfile::tempdir().unwrap();
     let proj = tempfile::tempdir().unwrap();
-    std::fs::write(proj.path().join("Dockerfile"), "FROM python:3.12\nUSER 10001\nCMD [\"python\"]\n")
+    fs_err::write(proj.path().join("Dockerfile"), "FROM python:3.12\nUSER 10001\nCMD [\"python\"]\n")
         .unwrap();
     let p = proj.path().to_str().unwrap();
     let ids = |o: &Output| -> Vec<String> {
@@ -160,7 +160,7 @@ fn allowed_registries_from_flag_and_seawall_toml() {
         home.path(),
     );
     assert!(ids(&flag).contains(&"SW-DF-007".to_string()), "{:?}", ids(&flag));
-    std::fs::write(proj.path().join("seawall.toml"), "[registries]\nallowed = [\"registry.example.com\"]\n")
+    fs_err::write(proj.path().join("seawall.toml"), "[registries]\nallowed = [\"registry.example.com\"]\n")
         .unwrap();
     let toml = seawall(&["scan", "config", p, "--quiet", "--format", "json"], home.path());
     assert!(ids(&toml).contains(&"SW-DF-007".to_string()), "{}", String::from_utf8_lossy(&toml.stderr));

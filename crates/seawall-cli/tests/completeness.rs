@@ -31,7 +31,7 @@ fn show(o: &Output) -> String {
 
 /// A pickle that ends before its STOP opcode: it cannot be proven safe.
 fn truncated_pickle(dir: &Path) {
-    std::fs::write(dir.join("model.pkl"), b"\x80\x02}q\x00(X\x01\x00\x00\x00a").unwrap();
+    fs_err::write(dir.join("model.pkl"), b"\x80\x02}q\x00(X\x01\x00\x00\x00a").unwrap();
 }
 
 #[test]
@@ -68,7 +68,7 @@ fn incomplete_scan_fails_the_gate_unless_allowed() {
 fn complete_scan_exits_as_before() {
     let home = tempfile::tempdir().unwrap();
     let proj = tempfile::tempdir().unwrap();
-    std::fs::write(proj.path().join("model.pkl"), b"\x80\x02}q\x00X\x01\x00\x00\x00aq\x01K\x01s.").unwrap();
+    fs_err::write(proj.path().join("model.pkl"), b"\x80\x02}q\x00X\x01\x00\x00\x00aq\x01K\x01s.").unwrap();
     let p = proj.path().to_str().unwrap();
     let out = seawall(&["scan", "model", p, "--fail-on", "LOW", "--format", "json"], home.path());
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
@@ -81,10 +81,10 @@ fn complete_scan_exits_as_before() {
 fn corrupt_database_is_an_error_naming_the_file_and_the_fix() {
     let home = tempfile::tempdir().unwrap();
     let proj = tempfile::tempdir().unwrap();
-    std::fs::write(proj.path().join("requirements.txt"), "flask==2.0.0\n").unwrap();
+    fs_err::write(proj.path().join("requirements.txt"), "flask==2.0.0\n").unwrap();
     let db = home.path().join("broken.db");
     for content in [&b""[..], &b"SQLite format 3\0 but then garbage"[..], &[0u8; 8192][..]] {
-        std::fs::write(&db, content).unwrap();
+        fs_err::write(&db, content).unwrap();
         let out = seawall(
             &["scan", "fs", proj.path().to_str().unwrap(), "--offline", "--db", db.to_str().unwrap()],
             home.path(),

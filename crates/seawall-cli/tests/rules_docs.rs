@@ -6,13 +6,13 @@ fn docs_rules_match_the_catalog() {
     let pages = seawall_scan::registry::markdown_pages();
     let mut stale = Vec::new();
     for (name, text) in &pages {
-        match std::fs::read_to_string(dir.join(name)) {
+        match fs_err::read_to_string(dir.join(name)) {
             Ok(on_disk) if &on_disk == text => {}
             _ => stale.push(name.clone()),
         }
     }
     let names: std::collections::BTreeSet<&str> = pages.iter().map(|(n, _)| n.as_str()).collect();
-    for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+    for e in fs_err::read_dir(&dir).into_iter().flatten().flatten() {
         let n = e.file_name().to_string_lossy().into_owned();
         if n.starts_with("SW-") && !names.contains(n.as_str()) {
             stale.push(n);

@@ -46,11 +46,11 @@ pub enum ConfigError {
 }
 
 fn read_text(p: &Path) -> Result<String, ConfigError> {
-    let meta = std::fs::metadata(p).map_err(|source| ConfigError::Io { path: p.to_path_buf(), source })?;
+    let meta = fs_err::metadata(p).map_err(|source| ConfigError::Io { path: p.to_path_buf(), source })?;
     if meta.len() > MAX_CONFIG_FILE {
         return Err(ConfigError::TooLarge(p.to_path_buf()));
     }
-    let bytes = std::fs::read(p).map_err(|source| ConfigError::Io { path: p.to_path_buf(), source })?;
+    let bytes = fs_err::read(p).map_err(|source| ConfigError::Io { path: p.to_path_buf(), source })?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
@@ -204,23 +204,23 @@ mod tests {
     #[test]
     fn tree_scan_with_helm_templates_and_skipped_dirs() {
         let dir = std::env::temp_dir().join(format!("seawall-config-scan-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(dir.join("chart/templates")).unwrap();
-        std::fs::create_dir_all(dir.join("node_modules/x")).unwrap();
-        std::fs::create_dir_all(dir.join("k8s")).unwrap();
-        std::fs::write(dir.join("Dockerfile"), "FROM ubuntu:latest\n").unwrap();
-        std::fs::write(dir.join("node_modules/x/Dockerfile"), "FROM ubuntu:latest\n").unwrap();
-        std::fs::write(
+        let _ = fs_err::remove_dir_all(&dir);
+        fs_err::create_dir_all(dir.join("chart/templates")).unwrap();
+        fs_err::create_dir_all(dir.join("node_modules/x")).unwrap();
+        fs_err::create_dir_all(dir.join("k8s")).unwrap();
+        fs_err::write(dir.join("Dockerfile"), "FROM ubuntu:latest\n").unwrap();
+        fs_err::write(dir.join("node_modules/x/Dockerfile"), "FROM ubuntu:latest\n").unwrap();
+        fs_err::write(
             dir.join("chart/templates/deploy.yaml"),
             "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\n  {{- include \"labels\" . }}\n",
         )
         .unwrap();
-        std::fs::write(
+        fs_err::write(
             dir.join("k8s/pod.yaml"),
             "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: x}]\n",
         )
         .unwrap();
-        std::fs::write(dir.join(".github-ci.yml"), "jobs: {}\n").unwrap();
+        fs_err::write(dir.join(".github-ci.yml"), "jobs: {}\n").unwrap();
         let (f, w) = scan_config_path(&dir);
         assert!(
             w.iter()
@@ -239,6 +239,6 @@ mod tests {
         assert!(f.iter().all(|x| x.location.path == "Dockerfile"));
         let g = compose_graph_path(&dir);
         assert!(matches!(g, Err(ConfigError::NoComposeFile(_))));
-        let _ = std::fs::remove_dir_all(&dir);
+        let _ = fs_err::remove_dir_all(&dir);
     }
 }

@@ -43,7 +43,7 @@ fn corpus_findings_match_expected_exactly() {
     // `# hadolint ignore=DL3008` in dockerfiles/Dockerfile-dev suppresses SW-DF-013 inline
     let sup: Vec<String> = r.suppressed.iter().map(key).collect();
     assert_eq!(sup, vec!["dockerfiles/Dockerfile-dev:3 SW-DF-013".to_string()]);
-    let text = std::fs::read_to_string(Path::new(CORPUS).join("EXPECTED")).unwrap();
+    let text = fs_err::read_to_string(Path::new(CORPUS).join("EXPECTED")).unwrap();
     let want = counts(
         text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_string),
     );
@@ -92,7 +92,7 @@ fn every_corpus_file_is_read_or_reported() {
 
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
+    for e in fs_err::read_dir(dir).unwrap().flatten() {
         let p = e.path();
         if p.is_dir() {
             out.extend(walk(&p));

@@ -258,7 +258,7 @@ pub async fn audit(opts: &AuditOptions) -> Result<AuditResult, DockerError> {
         opts.docker_host.clone().unwrap_or_else(|| "unix:///var/run/docker.sock".into()),
     ));
     let daemon_json_path = "/etc/docker/daemon.json";
-    let daemon_json = match std::fs::read_to_string(daemon_json_path) {
+    let daemon_json = match fs_err::read_to_string(daemon_json_path) {
         Ok(t) => Some(t),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => {
@@ -308,10 +308,10 @@ pub async fn audit(opts: &AuditOptions) -> Result<AuditResult, DockerError> {
 
 /// The command line of the running dockerd, from /proc (root only; `None` when not visible).
 fn dockerd_cmdline() -> Option<String> {
-    for e in std::fs::read_dir("/proc").ok()?.flatten() {
+    for e in fs_err::read_dir("/proc").ok()?.flatten() {
         let p = e.path();
-        if std::fs::read_to_string(p.join("comm")).ok()?.trim() == "dockerd" {
-            let raw = std::fs::read(p.join("cmdline")).ok()?;
+        if fs_err::read_to_string(p.join("comm")).ok()?.trim() == "dockerd" {
+            let raw = fs_err::read(p.join("cmdline")).ok()?;
             return Some(
                 raw.split(|b| *b == 0)
                     .filter(|s| !s.is_empty())

@@ -32,7 +32,7 @@ impl Read for Synthetic {
 
 fn main() {
     if let Some(path) = std::env::args().nth(1).filter(|a| std::path::Path::new(a).exists()) {
-        let Ok(bytes) = std::fs::read(&path) else { return };
+        let Ok(bytes) = fs_err::read(&path) else { return };
         let size = bytes.len() as u64;
         let t = Instant::now();
         let mut facts = Facts::default();

@@ -9,7 +9,7 @@
     reason = "an example program: what it prints is its output"
 )]
 
-use std::fs::File;
+use fs_err::File;
 use std::io::{BufReader, Read};
 
 use seawall_analyzer::{EntryMeta, Facts, Interest, SNIFF_LEN};

@@ -8,7 +8,7 @@
 use std::time::Instant;
 
 fn peak_rss_kib() -> Option<u64> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let s = fs_err::read_to_string("/proc/self/status").ok()?;
     let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }
@@ -16,7 +16,7 @@ fn peak_rss_kib() -> Option<u64> {
 fn main() {
     for arg in std::env::args().skip(1) {
         let path = std::path::Path::new(&arg);
-        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        let size = fs_err::metadata(path).map(|m| m.len()).unwrap_or(0);
         let t = Instant::now();
         let out = seawall_model::scan_path(path);
         let secs = t.elapsed().as_secs_f64();

@@ -1,7 +1,7 @@
 //! Integration: the `model` [`FileAnalyzer`] for the layer walker, and [`scan_path`] for
 //! `seawall scan model PATH`.
 
-use std::fs::File;
+use fs_err::File;
 use std::io::Read;
 use std::path::Path;
 
@@ -87,7 +87,7 @@ pub fn scan_path(path: &Path) -> ScanOutput {
 pub fn scan_path_with(path: &Path, opts: ScanOptions) -> ScanOutput {
     let mut out = ScanOutput::default();
     // the path given by the user is followed if it is a symlink; links below it are not
-    match std::fs::metadata(path) {
+    match fs_err::metadata(path) {
         Ok(m) if m.is_dir() => {
             let walker =
                 seawall_walker::Walker::new(vec![Box::new(ModelAnalyzer::new(opts))], Default::default());

@@ -657,7 +657,7 @@ fn enum_members_pickled_through_getattr() {
 fn generated_torch_and_transformers_checkpoints_are_clean() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/benign-torch");
     let mut n = 0;
-    for e in std::fs::read_dir(&dir).unwrap() {
+    for e in fs_err::read_dir(&dir).unwrap() {
         let p = e.unwrap().path();
         if !matches!(p.extension().and_then(|x| x.to_str()), Some("pt" | "bin")) {
             continue;

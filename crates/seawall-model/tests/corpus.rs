@@ -36,7 +36,7 @@ fn manifest_verdicts() {
         eprintln!("shared model corpus absent: skipped");
         return;
     };
-    let manifest = std::fs::read_to_string(root.join("manifest.csv")).unwrap();
+    let manifest = fs_err::read_to_string(root.join("manifest.csv")).unwrap();
     let (mut mal, mut mal_ok, mut ben, mut ben_ok) = (0, 0, 0, 0);
     let mut failures = Vec::new();
     for line in manifest.lines().skip(1).filter(|l| !l.trim().is_empty()) {

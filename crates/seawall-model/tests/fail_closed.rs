@@ -54,7 +54,7 @@ fn long_first_opcode_argument_beyond_sniff_window() {
     assert!(has(&o, EXEC, "os.system"), "{:?}", ids(&o));
     // in a directory scan (the walker's walk and dispatch)
     let d = tempfile::tempdir().unwrap();
-    std::fs::write(d.path().join("pytorch_model.bin"), &p).unwrap();
+    fs_err::write(d.path().join("pytorch_model.bin"), &p).unwrap();
     let o = scan_path(d.path());
     assert!(has(&o, EXEC, "os.system"), "{:?}", ids(&o));
 }

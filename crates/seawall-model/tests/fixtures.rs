@@ -8,7 +8,7 @@ use std::path::Path;
 fn benign_fixtures_have_no_findings() {
     let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/benign"));
     let out = seawall_model::scan_path(dir);
-    let files = std::fs::read_dir(dir).unwrap().count();
+    let files = fs_err::read_dir(dir).unwrap().count();
     assert!(files >= 50, "fixtures missing: {files}");
     // one entry per file: the file itself, or the decompressed stream of a compressed file
     let top_level: Vec<_> = out

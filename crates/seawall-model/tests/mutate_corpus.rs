@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = fs_err::read_dir(dir) else { return };
     for e in rd.flatten() {
         let p = e.path();
         if p.is_dir() {
@@ -28,7 +28,7 @@ fn mutated_models_never_panic() {
         seed
     };
     for f in all.iter().filter(|f| f.extension().is_none_or(|e| e != "py" && e != "csv" && e != "md")) {
-        let data = std::fs::read(f).unwrap();
+        let data = fs_err::read(f).unwrap();
         if data.is_empty() {
             continue;
         }

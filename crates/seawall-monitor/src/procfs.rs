@@ -41,9 +41,9 @@ fn candidates(root: &Path, cgroup_file: &str) -> Vec<PathBuf> {
 
 /// The PIDs in the cgroup of `main_pid` (host PID namespace), or `None` when not readable here.
 pub fn cgroup_pids(proc_root: &Path, cgroup_root: &Path, main_pid: u32) -> Option<Vec<u32>> {
-    let text = std::fs::read_to_string(proc_root.join(main_pid.to_string()).join("cgroup")).ok()?;
+    let text = fs_err::read_to_string(proc_root.join(main_pid.to_string()).join("cgroup")).ok()?;
     for c in candidates(cgroup_root, &text) {
-        if let Ok(procs) = std::fs::read_to_string(&c) {
+        if let Ok(procs) = fs_err::read_to_string(&c) {
             let pids: Vec<u32> = procs.lines().filter_map(|l| l.trim().parse().ok()).collect();
             if !pids.is_empty() {
                 return Some(pids);
@@ -56,22 +56,22 @@ pub fn cgroup_pids(proc_root: &Path, cgroup_root: &Path, main_pid: u32) -> Optio
 /// One process from `/proc/PID`; `None` when it exited meanwhile.
 pub fn process(proc_root: &Path, pid: u32) -> Option<Process> {
     let dir = proc_root.join(pid.to_string());
-    let comm = std::fs::read_to_string(dir.join("comm")).ok()?.trim_end().to_string();
-    let cmdline = std::fs::read(dir.join("cmdline")).unwrap_or_default();
+    let comm = fs_err::read_to_string(dir.join("comm")).ok()?.trim_end().to_string();
+    let cmdline = fs_err::read(dir.join("cmdline")).unwrap_or_default();
     let args = cmdline
         .split(|b| *b == 0)
         .filter(|s| !s.is_empty())
         .map(|s| String::from_utf8_lossy(s).into_owned())
         .collect::<Vec<_>>()
         .join(" ");
-    let status = std::fs::read_to_string(dir.join("status")).unwrap_or_default();
+    let status = fs_err::read_to_string(dir.join("status")).unwrap_or_default();
     let uid = status
         .lines()
         .find_map(|l| l.strip_prefix("Uid:"))
         .and_then(|v| v.split_whitespace().nth(1))
         .and_then(|v| v.parse().ok())
         .unwrap_or(u32::MAX);
-    let exe = std::fs::read_link(dir.join("exe"))
+    let exe = fs_err::read_link(dir.join("exe"))
         .ok()
         .map(|p| p.to_string_lossy().trim_end_matches(" (deleted)").to_string());
     // Kernel threads and zombies have an empty command line: show `[comm]` as ps does.
@@ -88,23 +88,23 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let proc_root = d.path().join("proc");
         let cg = d.path().join("cgroup");
-        std::fs::create_dir_all(proc_root.join("42")).unwrap();
-        std::fs::create_dir_all(proc_root.join("43")).unwrap();
-        std::fs::write(proc_root.join("42/cgroup"), "4:pids:/docker/abc\n0::/docker/abc\n").unwrap();
-        std::fs::create_dir_all(cg.join("unified/docker/abc")).unwrap();
-        std::fs::write(cg.join("unified/docker/abc/cgroup.procs"), "42\n43\n").unwrap();
+        fs_err::create_dir_all(proc_root.join("42")).unwrap();
+        fs_err::create_dir_all(proc_root.join("43")).unwrap();
+        fs_err::write(proc_root.join("42/cgroup"), "4:pids:/docker/abc\n0::/docker/abc\n").unwrap();
+        fs_err::create_dir_all(cg.join("unified/docker/abc")).unwrap();
+        fs_err::write(cg.join("unified/docker/abc/cgroup.procs"), "42\n43\n").unwrap();
         assert_eq!(cgroup_pids(&proc_root, &cg, 42), Some(vec![42, 43]));
 
-        std::fs::write(proc_root.join("43/comm"), "sh\n").unwrap();
-        std::fs::write(proc_root.join("43/cmdline"), b"sh\0-c\0sleep 3\0").unwrap();
-        std::fs::write(proc_root.join("43/status"), "Name:\tsh\nUid:\t1000\t1000\t1000\t1000\n").unwrap();
+        fs_err::write(proc_root.join("43/comm"), "sh\n").unwrap();
+        fs_err::write(proc_root.join("43/cmdline"), b"sh\0-c\0sleep 3\0").unwrap();
+        fs_err::write(proc_root.join("43/status"), "Name:\tsh\nUid:\t1000\t1000\t1000\t1000\n").unwrap();
         let p = process(&proc_root, 43).unwrap();
         assert_eq!((p.comm.as_str(), p.args.as_str(), p.uid), ("sh", "sh -c sleep 3", 1000));
 
         // cgroup v1 only
-        std::fs::write(proc_root.join("43/cgroup"), "4:pids:/docker/def\n").unwrap();
-        std::fs::create_dir_all(cg.join("pids/docker/def")).unwrap();
-        std::fs::write(cg.join("pids/docker/def/cgroup.procs"), "43\n").unwrap();
+        fs_err::write(proc_root.join("43/cgroup"), "4:pids:/docker/def\n").unwrap();
+        fs_err::create_dir_all(cg.join("pids/docker/def")).unwrap();
+        fs_err::write(cg.join("pids/docker/def/cgroup.procs"), "43\n").unwrap();
         assert_eq!(cgroup_pids(&proc_root, &cg, 43), Some(vec![43]));
         assert_eq!(cgroup_pids(&proc_root, &cg, 99), None);
         assert!(process(&proc_root, 99).is_none());

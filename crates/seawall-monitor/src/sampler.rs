@@ -59,7 +59,7 @@ async fn top_processes(docker: &Docker, id: &str, out: &mut Sample) -> Result<()
         // `ps -o comm,args` gives two COMMAND titles: the first is comm, the last args.
         let comm = field(comm_c);
         let args = field(args_c);
-        let exe = std::fs::read_link(format!("/proc/{pid}/exe"))
+        let exe = fs_err::read_link(format!("/proc/{pid}/exe"))
             .ok()
             .map(|p| p.to_string_lossy().trim_end_matches(" (deleted)").to_string());
         out.processes.push(Process { pid, uid, comm, args, exe });
@@ -77,13 +77,13 @@ async fn listeners_and_exes(
 ) {
     if main_pid > 0 {
         for (stat, table) in [("sockstat", "tcp"), ("sockstat6", "tcp6")] {
-            let in_use = std::fs::read_to_string(format!("/proc/{main_pid}/net/{stat}"))
+            let in_use = fs_err::read_to_string(format!("/proc/{main_pid}/net/{stat}"))
                 .ok()
                 .and_then(|s| crate::procnet::tcp_in_use(&s));
             if in_use == Some(0) {
                 continue;
             }
-            if let Ok(text) = std::fs::read_to_string(format!("/proc/{main_pid}/net/{table}")) {
+            if let Ok(text) = fs_err::read_to_string(format!("/proc/{main_pid}/net/{table}")) {
                 out.listeners.extend(parse_proc_net_tcp(&text));
             }
         }

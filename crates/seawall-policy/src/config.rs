@@ -459,13 +459,13 @@ expires = "2026-01-01"
     fn discovery_walks_upward() {
         let dir = tempfile::tempdir().unwrap();
         let deep = dir.path().join("a/b/c");
-        std::fs::create_dir_all(&deep).unwrap();
+        fs_err::create_dir_all(&deep).unwrap();
         assert!(find_config(&deep).is_none() || !find_config(&deep).unwrap().starts_with(dir.path()));
-        std::fs::write(dir.path().join("a/seawall.toml"), "").unwrap();
+        fs_err::write(dir.path().join("a/seawall.toml"), "").unwrap();
         let want = dir.path().canonicalize().unwrap().join("a/seawall.toml");
         assert_eq!(find_config(&deep), Some(want.clone()));
         assert_eq!(find_config(&deep.join("missing")), None, "a start that does not exist finds nothing");
-        std::fs::write(deep.join("Dockerfile"), "").unwrap();
+        fs_err::write(deep.join("Dockerfile"), "").unwrap();
         assert_eq!(find_config(&deep.join("Dockerfile")), Some(want));
     }
 

@@ -63,11 +63,11 @@ mod tests {
         let p = dir.path().join("b.json");
         let mut r = rep(&["A"]);
         r.normalize();
-        std::fs::write(&p, serde_json::to_string(&r).unwrap()).unwrap();
+        fs_err::write(&p, serde_json::to_string(&r).unwrap()).unwrap();
         let b = Baseline::load(&p).unwrap();
         assert!(b.contains(&rep(&["A"]).findings[0]));
         assert!(!b.contains(&rep(&["Z"]).findings[0]));
-        std::fs::write(&p, "{}").unwrap();
+        fs_err::write(&p, "{}").unwrap();
         assert!(matches!(Baseline::load(&p), Err(PolicyError::Baseline { .. })));
     }
 }

@@ -191,10 +191,10 @@ mod tests {
     fn discover_reads_config_and_both_ignore_files() {
         let dir = tempfile::tempdir().unwrap();
         let proj = dir.path().join("proj/sub");
-        std::fs::create_dir_all(&proj).unwrap();
-        std::fs::write(dir.path().join("proj/seawall.toml"), "[fail_on]\ndefault = 'HIGH'\n").unwrap();
-        std::fs::write(dir.path().join("proj/.seawallignore"), "CVE-1 # a\n").unwrap();
-        std::fs::write(proj.join(".seawallignore"), "CVE-2\n").unwrap();
+        fs_err::create_dir_all(&proj).unwrap();
+        fs_err::write(dir.path().join("proj/seawall.toml"), "[fail_on]\ndefault = 'HIGH'\n").unwrap();
+        fs_err::write(dir.path().join("proj/.seawallignore"), "CVE-1 # a\n").unwrap();
+        fs_err::write(proj.join(".seawallignore"), "CVE-2\n").unwrap();
         let p = Policy::discover(&proj, None).unwrap();
         assert_eq!(p.config.fail_on.default, Some(Severity::High));
         let ids: Vec<_> = p.ignores.iter().map(|e| e.id.as_str()).collect();
@@ -203,7 +203,7 @@ mod tests {
         let p = Policy::discover(&dir.path().join("proj"), None).unwrap();
         assert_eq!(p.ignores.len(), 1);
         // A broken ignore file is an error, not a silent no-op.
-        std::fs::write(proj.join(".seawallignore"), "CVE-2 nonsense\n").unwrap();
+        fs_err::write(proj.join(".seawallignore"), "CVE-2 nonsense\n").unwrap();
         assert!(Policy::discover(&proj, None).is_err());
     }
 }

@@ -43,7 +43,7 @@ fn report() -> Report {
 #[test]
 fn example_files_apply_as_documented() {
     let config = Config::load(&testdata("seawall.toml")).unwrap();
-    let ignore_text = std::fs::read_to_string(testdata("seawallignore.example")).unwrap();
+    let ignore_text = fs_err::read_to_string(testdata("seawallignore.example")).unwrap();
     let ignores = parse_ignore_file(&ignore_text, Path::new(".seawallignore")).unwrap();
     assert_eq!(ignores.len(), 4);
     let vex = VexDocument::load(&testdata("vex.openvex.json")).unwrap();

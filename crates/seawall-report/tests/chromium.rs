@@ -39,7 +39,7 @@ fn html_report_renders_in_headless_chromium() {
         render_to_string(&sample::report(), Format::Html, &common::ctx().with_baseline(Some(&base))).unwrap();
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
     let page = dir.join("seawall-report-sample.html");
-    std::fs::write(&page, &html).unwrap();
+    fs_err::write(&page, &html).unwrap();
     let url = format!("file://{}", page.display());
 
     let started = Instant::now();
@@ -60,13 +60,13 @@ fn html_report_renders_in_headless_chromium() {
     assert_eq!(dom.matches("<details class=\"f\"").count(), 8);
 
     let shot = dir.join("seawall-report-sample.png");
-    let _ = std::fs::remove_file(&shot);
+    let _ = fs_err::remove_file(&shot);
     let res = headless(&bin)
         .args(["--window-size=1280,2000", &format!("--screenshot={}", shot.display()), &url])
         .output()
         .unwrap();
     assert!(shot.is_file(), "no screenshot: {}", String::from_utf8_lossy(&res.stderr));
-    let png = std::fs::read(&shot).unwrap();
+    let png = fs_err::read(&shot).unwrap();
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     let width = u32::from_be_bytes([png[16], png[17], png[18], png[19]]);
     let height = u32::from_be_bytes([png[20], png[21], png[22], png[23]]);

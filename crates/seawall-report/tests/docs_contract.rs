@@ -30,7 +30,7 @@ fn collect(v: &Value, keys: &mut BTreeSet<String>) {
 #[test]
 fn every_json_field_is_documented() {
     let doc =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/json-output.md")).unwrap();
+        fs_err::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/json-output.md")).unwrap();
     let mut keys = BTreeSet::new();
     for r in [sample::report(), common::awkward_report()] {
         let out = render_to_string(&r, Format::Json, &common::ctx()).unwrap();

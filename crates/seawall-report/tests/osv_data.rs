@@ -19,7 +19,7 @@ const MAX_ADVISORIES: usize = 400;
 
 fn osv_report() -> Option<Report> {
     let zip_path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/osv/PyPI/all.zip"));
-    let file = std::fs::File::open(zip_path).ok()?;
+    let file = fs_err::File::open(zip_path).ok()?;
     let mut archive = zip::ZipArchive::new(file).ok()?;
     let mut r = Report::new(Target::new(TargetKind::Image, "osv-sample:latest"));
     r.target.digest = Some(format!("sha256:{}", "ab".repeat(32)));

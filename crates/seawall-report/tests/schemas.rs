@@ -46,7 +46,7 @@ fn validator_rejects_invalid_documents() {
         ("cyclonedx", r#"{"bomFormat":"CycloneDX","specVersion":"1.6","serialNumber":"nope"}"#),
         ("spdx", r#"{"spdxVersion":"SPDX-2.3","SPDXID":"SPDXRef-DOCUMENT"}"#),
     ] {
-        std::fs::write(&file, doc).unwrap();
+        fs_err::write(&file, doc).unwrap();
         let Ok(res) = Command::new("python3").arg(script).arg(&dir).arg(kind).arg(&file).output() else {
             return;
         };

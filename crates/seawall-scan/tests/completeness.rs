@@ -14,8 +14,8 @@ fn state(r: &seawall_core::Report, s: Scanner) -> ScannerState {
 #[test]
 fn an_unscannable_model_makes_only_the_model_scanner_partial() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("model.pkl"), b"\x80\x02}q\x00(X\x01\x00\x00\x00a").unwrap();
-    std::fs::write(dir.path().join("notes.txt"), b"nothing secret here\n").unwrap();
+    fs_err::write(dir.path().join("model.pkl"), b"\x80\x02}q\x00(X\x01\x00\x00\x00a").unwrap();
+    fs_err::write(dir.path().join("notes.txt"), b"nothing secret here\n").unwrap();
     let opts = ScanOptions {
         scanners: Scanners { model: true, secret: true, ..Scanners::none() },
         no_cache: true,
@@ -31,7 +31,7 @@ fn an_unscannable_model_makes_only_the_model_scanner_partial() {
 #[test]
 fn a_clean_tree_is_complete() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("model.pkl"), b"\x80\x02}q\x00X\x01\x00\x00\x00aq\x01K\x01s.").unwrap();
+    fs_err::write(dir.path().join("model.pkl"), b"\x80\x02}q\x00X\x01\x00\x00\x00aq\x01K\x01s.").unwrap();
     let opts = ScanOptions {
         scanners: Scanners { model: true, secret: true, config: true, ..Scanners::none() },
         no_cache: true,
@@ -45,7 +45,7 @@ fn a_clean_tree_is_complete() {
 #[test]
 fn a_requested_scanner_that_cannot_run_is_skipped_and_incomplete() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("requirements.txt"), "flask==2.0.0\n").unwrap();
+    fs_err::write(dir.path().join("requirements.txt"), "flask==2.0.0\n").unwrap();
     let home = tempfile::tempdir().unwrap();
     let opts = ScanOptions {
         scanners: Scanners { vuln: true, inventory: true, ..Scanners::none() },

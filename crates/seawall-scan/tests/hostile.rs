@@ -122,12 +122,12 @@ fn tampered_cache_entry_is_walked_again() {
     let reference = format!("docker-archive:{}", path.display());
     assert!(has_secret(&scan(&reference, &opts(Some(&cache))), "/app/.env"));
     let entries: Vec<_> =
-        std::fs::read_dir(cache.join("layers")).unwrap().map(|e| e.unwrap().path()).collect();
+        fs_err::read_dir(cache.join("layers")).unwrap().map(|e| e.unwrap().path()).collect();
     assert_eq!(entries.len(), 1);
-    let text = std::fs::read_to_string(&entries[0]).unwrap();
+    let text = fs_err::read_to_string(&entries[0]).unwrap();
     let start = text.find("\"findings\":[").unwrap() + "\"findings\":[".len();
     let end = start + text[start..].find("],\"models\"").unwrap();
-    std::fs::write(&entries[0], format!("{}{}", &text[..start], &text[end..])).unwrap();
+    fs_err::write(&entries[0], format!("{}{}", &text[..start], &text[end..])).unwrap();
     let r = scan(&reference, &opts(Some(&cache)));
     assert!(has_secret(&r, "/app/.env"), "a tampered entry is not served: {}", show(&r));
 }
@@ -168,7 +168,7 @@ fn layer_digest_mismatch_in_every_local_source() {
     let plain = dir.path().join("a.tar");
     docker_archive(&plain, std::slice::from_ref(&tampered), Some(vec![sha(&genuine)]));
     let gz = dir.path().join("a.tar.gz");
-    std::fs::write(&gz, gzip(&std::fs::read(&plain).unwrap())).unwrap();
+    fs_err::write(&gz, gzip(&fs_err::read(&plain).unwrap())).unwrap();
     for reference in [
         format!("oci:{}:t", oci.display()),
         format!("oci:{}:t", oci2.display()),
@@ -191,14 +191,14 @@ fn streamed_layer_failing_its_cache_proof_is_incomplete() {
     let a = dir.path().join("a.tar");
     docker_archive(&a, std::slice::from_ref(&genuine), None);
     let gz = dir.path().join("a.tar.gz");
-    std::fs::write(&gz, gzip(&std::fs::read(&a).unwrap())).unwrap();
+    fs_err::write(&gz, gzip(&fs_err::read(&a).unwrap())).unwrap();
     assert!(
         scan(&format!("docker-archive:{}", gz.display()), &opts(Some(&cache))).completeness.is_complete()
     );
     let b = dir.path().join("b.tar");
     docker_archive(&b, &[tar_of(&[("app/.env", &env_file())])], Some(vec![sha(&genuine)]));
     let gz = dir.path().join("b.tar.gz");
-    std::fs::write(&gz, gzip(&std::fs::read(&b).unwrap())).unwrap();
+    fs_err::write(&gz, gzip(&fs_err::read(&b).unwrap())).unwrap();
     let r = scan(&format!("docker-archive:{}", gz.display()), &opts(Some(&cache)));
     assert_eq!(gaps(&r), vec![WarningKind::LayerDigestMismatch], "{}", show(&r));
     assert_eq!(exit_code(&r), 1);
@@ -331,10 +331,10 @@ fn gnu_tar_sparse_archives_are_scanned() {
     assert!(have_tar, "GNU tar is needed (Debian: package tar, Essential)");
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("root");
-    std::fs::create_dir_all(root.join("etc")).unwrap();
+    fs_err::create_dir_all(root.join("etc")).unwrap();
     {
         use std::io::{Seek, SeekFrom, Write};
-        let mut f = std::fs::File::create(root.join("etc/shadow")).unwrap();
+        let mut f = fs_err::File::create(root.join("etc/shadow")).unwrap();
         f.write_all(LOCKED_SHADOW).unwrap();
         f.seek(SeekFrom::Start(1 << 20)).unwrap();
         f.write_all(b"\n").unwrap();
@@ -358,7 +358,7 @@ fn gnu_tar_sparse_archives_are_scanned() {
             .status()
             .unwrap();
         assert!(st.success(), "{args:?}");
-        let layer = std::fs::read(&out).unwrap();
+        let layer = fs_err::read(&out).unwrap();
         let is_sparse = if args[0] == "--format=gnu" {
             layer[156] == b'S'
         } else {

@@ -45,7 +45,7 @@ fn docker_archive(path: &Path, layers: &[Vec<u8>], config: &serde_json::Value) {
         files.push((n.clone(), l.clone()));
     }
     let refs: Vec<(&str, &[u8])> = files.iter().map(|(n, d)| (n.as_str(), d.as_slice())).collect();
-    std::fs::write(path, tar_of(&refs)).unwrap();
+    fs_err::write(path, tar_of(&refs)).unwrap();
 }
 
 fn token() -> String {
@@ -138,7 +138,7 @@ fn same_image_gives_identical_reports_with_and_without_cache() {
         ..Default::default()
     };
     let cold = scan_image(&reference, &opts).unwrap();
-    assert!(std::fs::read_dir(cache.join("layers")).unwrap().count() >= 1, "cache filled");
+    assert!(fs_err::read_dir(cache.join("layers")).unwrap().count() >= 1, "cache filled");
     let warm = scan_image(&reference, &opts).unwrap();
     assert_eq!(serde_json::to_string(&cold).unwrap(), serde_json::to_string(&warm).unwrap());
     let musl = cold.packages.iter().find(|p| p.name == "musl").unwrap();

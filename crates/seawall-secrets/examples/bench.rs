@@ -84,7 +84,7 @@ struct Clock {
 }
 
 fn cpu_ns() -> Option<u64> {
-    std::fs::read_to_string("/proc/thread-self/schedstat").ok()?.split_whitespace().next()?.parse().ok()
+    fs_err::read_to_string("/proc/thread-self/schedstat").ok()?.split_whitespace().next()?.parse().ok()
 }
 
 impl Clock {
@@ -111,10 +111,10 @@ fn main() {
     println!("corpus: {} MiB generated text", data.len() >> 20);
 
     if let Some(dir) = args.iter().position(|a| a == "--write").and_then(|i| args.get(i + 1)) {
-        std::fs::create_dir_all(dir).unwrap();
+        fs_err::create_dir_all(dir).unwrap();
         for (i, c) in data.chunks(256 << 10).enumerate() {
             // cut at a line boundary so files stay valid text
-            std::fs::write(format!("{dir}/part{i:05}.txt"), c).unwrap();
+            fs_err::write(format!("{dir}/part{i:05}.txt"), c).unwrap();
         }
         println!("wrote {} files to {dir}", data.len().div_ceil(256 << 10));
     }

@@ -22,7 +22,7 @@ fn walk(dir: &Path, a: &SecretsAnalyzer, st: &mut Stats, depth: usize) {
     if depth > 64 {
         return;
     }
-    let Ok(rd) = std::fs::read_dir(dir) else {
+    let Ok(rd) = fs_err::read_dir(dir) else {
         return;
     };
     for e in rd.flatten() {
@@ -45,7 +45,7 @@ fn walk(dir: &Path, a: &SecretsAnalyzer, st: &mut Stats, depth: usize) {
             Interest::Yes => true,
             Interest::Sniff => {
                 let mut head = vec![0u8; SNIFF_LEN];
-                let n = std::fs::File::open(&p)
+                let n = fs_err::File::open(&p)
                     .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
                     .unwrap_or(0);
                 a.required_by_content(&meta, &head[..n])
@@ -54,7 +54,7 @@ fn walk(dir: &Path, a: &SecretsAnalyzer, st: &mut Stats, depth: usize) {
         if !go {
             continue;
         }
-        let Ok(mut f) = std::fs::File::open(&p) else {
+        let Ok(mut f) = fs_err::File::open(&p) else {
             continue;
         };
         let mut facts = Facts::default();

@@ -13,7 +13,7 @@ use seawall_secrets::SecretsAnalyzer;
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/corpus");
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).unwrap() {
+    for e in fs_err::read_dir(dir).unwrap() {
         let p = e.unwrap().path();
         if p.is_dir() {
             files(&p, out);
@@ -26,7 +26,7 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
 type Key = (String, u32, String);
 
 fn labels() -> BTreeSet<Key> {
-    let text = std::fs::read_to_string(Path::new(CORPUS).join("labels.tsv")).unwrap();
+    let text = fs_err::read_to_string(Path::new(CORPUS).join("labels.tsv")).unwrap();
     text.lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .map(|l| {
@@ -50,7 +50,7 @@ fn scan_corpus() -> (BTreeSet<Key>, Vec<seawall_core::Finding>) {
     let mut all = Vec::new();
     for p in paths {
         let rel = p.strip_prefix(CORPUS).unwrap().to_string_lossy().replace('\\', "/");
-        let bytes = std::fs::read(&p).unwrap();
+        let bytes = fs_err::read(&p).unwrap();
         let meta = EntryMeta::file(&rel, bytes.len() as u64, None);
         let go = match a.required(&meta) {
             Interest::Yes => true,
@@ -112,7 +112,7 @@ fn no_finding_leaks_its_secret() {
         assert_eq!(f.fingerprint.len(), 16);
         // The secret is on the finding's line: no token-like word of that line (other than the
         // non-secret key name) may appear in the finding's Debug output.
-        let text = std::fs::read_to_string(Path::new(CORPUS).join(&f.location.path)).unwrap();
+        let text = fs_err::read_to_string(Path::new(CORPUS).join(&f.location.path)).unwrap();
         let line = text.lines().nth(f.location.line.unwrap() as usize - 1).unwrap();
         let key = f.details.get("key").cloned().unwrap_or_default();
         let dbg = format!("{f:?}");

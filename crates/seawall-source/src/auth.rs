@@ -118,7 +118,7 @@ pub(crate) fn credentials_with_helpers_in(
     reference: &RegistryRef,
     helper_dir: Option<&Path>,
 ) -> Result<Option<(String, String)>, SourceError> {
-    let bytes = match std::fs::File::open(path) {
+    let bytes = match fs_err::File::open(path) {
         Ok(f) => {
             use std::io::Read;
             let mut v = Vec::new();
@@ -283,7 +283,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("config.json");
         let auth = base64::engine::general_purpose::STANDARD.encode("alice:s3cret:with:colons");
-        std::fs::write(&p, format!(r#"{{"auths":{{"127.0.0.1:5000":{{"auth":"{auth}"}},"https://index.docker.io/v1/":{{"auth":"{auth}"}}}}}}"#))
+        fs_err::write(&p, format!(r#"{{"auths":{{"127.0.0.1:5000":{{"auth":"{auth}"}},"https://index.docker.io/v1/":{{"auth":"{auth}"}}}}}}"#))
             .unwrap();
         let r = crate::parse_registry("x", "127.0.0.1:5000/a/b:1").unwrap();
         assert_eq!(
@@ -295,7 +295,7 @@ mod tests {
         let other = crate::parse_registry("x", "ghcr.io/a/b").unwrap();
         assert_eq!(credentials_from_docker_config(&p, &other).unwrap(), None);
         assert_eq!(credentials_from_docker_config(&dir.path().join("nope.json"), &r).unwrap(), None);
-        std::fs::write(&p, r#"{"auths":{"127.0.0.1:5000":{"auth":"!!!"}}}"#).unwrap();
+        fs_err::write(&p, r#"{"auths":{"127.0.0.1:5000":{"auth":"!!!"}}}"#).unwrap();
         let err = credentials_from_docker_config(&p, &r).unwrap_err();
         assert!(err.to_string().contains("config.json"), "{err}");
     }
@@ -307,8 +307,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let helper = |name: &str, body: &str| {
             let p = dir.path().join(format!("docker-credential-{name}"));
-            std::fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
-            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+            fs_err::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
+            fs_err::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
         };
         // Echoes the server it was asked about, so the test sees what was sent on stdin.
         helper("store", r#"read s; printf '{"ServerURL":"%s","Username":"u-%s","Secret":"pw"}' "$s" "$s""#);
@@ -316,20 +316,20 @@ mod tests {
         let cfg = dir.path().join("config.json");
         let r = crate::parse_registry("x", "127.0.0.1:5000/a/b:1").unwrap();
         let hub = crate::parse_registry("x", "ubuntu").unwrap();
-        std::fs::write(&cfg, r#"{"credsStore":"store","credHelpers":{"127.0.0.1:5000":"none"}}"#).unwrap();
+        fs_err::write(&cfg, r#"{"credsStore":"store","credHelpers":{"127.0.0.1:5000":"none"}}"#).unwrap();
         assert_eq!(credentials_with_helpers_in(&cfg, &r, Some(dir.path())).unwrap(), None);
         assert_eq!(
             credentials_with_helpers_in(&cfg, &hub, Some(dir.path())).unwrap(),
             Some(("u-https://index.docker.io/v1/".into(), "pw".into()))
         );
-        std::fs::write(&cfg, r#"{"credHelpers":{"127.0.0.1:5000":"../../bin/sh"}}"#).unwrap();
+        fs_err::write(&cfg, r#"{"credHelpers":{"127.0.0.1:5000":"../../bin/sh"}}"#).unwrap();
         let err = credentials_with_helpers_in(&cfg, &r, Some(dir.path())).unwrap_err();
         assert!(err.to_string().contains("invalid credential helper"), "{err}");
-        std::fs::write(&cfg, r#"{"credHelpers":{"127.0.0.1:5000":"missing"}}"#).unwrap();
+        fs_err::write(&cfg, r#"{"credHelpers":{"127.0.0.1:5000":"missing"}}"#).unwrap();
         let err = credentials_with_helpers_in(&cfg, &r, Some(dir.path())).unwrap_err();
         assert!(err.to_string().contains("docker-credential-missing"), "{err}");
         // A general store that cannot run means anonymous access.
-        std::fs::write(&cfg, r#"{"credsStore":"missing"}"#).unwrap();
+        fs_err::write(&cfg, r#"{"credsStore":"missing"}"#).unwrap();
         assert_eq!(credentials_with_helpers_in(&cfg, &r, Some(dir.path())).unwrap(), None);
     }
 

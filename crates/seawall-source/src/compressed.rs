@@ -3,8 +3,8 @@
 //! read `manifest.json` and the config (layer data is decompressed and discarded), then one pass that
 //! delivers the layers (see [`crate::savestream`]). Nothing is written to disk.
 
+use fs_err::File;
 use std::collections::HashMap;
-use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

@@ -1,6 +1,6 @@
 //! Where the files of a layout live: a directory (OCI layout) or an indexed tar archive.
 
-use std::fs::File;
+use fs_err::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
@@ -52,7 +52,7 @@ pub(crate) struct DirStore {
 
 impl DirStore {
     pub(crate) fn new(root: &Path) -> Result<Self, SourceError> {
-        let meta = std::fs::metadata(root).map_err(|e| SourceError::io(root, e))?;
+        let meta = fs_err::metadata(root).map_err(|e| SourceError::io(root, e))?;
         if !meta.is_dir() {
             return Err(SourceError::malformed(root.display().to_string(), "not a directory"));
         }
@@ -72,7 +72,7 @@ impl Store for DirStore {
     fn open(&self, rel: &str) -> Result<(Box<dyn Read + Send>, u64), SourceError> {
         check_rel(&self.display, rel)?;
         let path = self.root.join(rel);
-        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+        if fs_err::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
             let inside = match (path.canonicalize(), self.root.canonicalize()) {
                 (Ok(target), Ok(root)) => target.starts_with(root),
                 _ => false,

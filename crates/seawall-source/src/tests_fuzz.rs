@@ -59,7 +59,7 @@ proptest! {
         f.add("oci-layout", b"{}".to_vec());
         f.add("cfg.json", cfg.into_bytes());
         let path = dir.path().join("x.tar");
-        std::fs::write(&path, f.to_tar()).unwrap();
+        fs_err::write(&path, f.to_tar()).unwrap();
         let p = path.display().to_string();
         for r in [format!("docker-archive:{p}"), format!("oci-archive:{p}"), p.clone()] {
             if let Ok(src) = open(&r, &SourceOptions::default()) {
@@ -77,7 +77,7 @@ proptest! {
 fn oversized_index_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let big = vec![b' '; usize::try_from(crate::manifest::MAX_MANIFEST_SIZE).unwrap() + 10];
-    std::fs::write(dir.path().join("index.json"), big).unwrap();
+    fs_err::write(dir.path().join("index.json"), big).unwrap();
     let err = open(&format!("oci:{}", dir.path().display()), &SourceOptions::default()).err().unwrap();
     assert!(matches!(err, crate::SourceError::TooLarge { .. }), "{err}");
     assert!(err.to_string().contains("index.json"), "{err}");

@@ -23,7 +23,7 @@ fn read_all(src: &dyn ImageSource, i: u32) -> Result<Vec<u8>, std::io::Error> {
 
 fn write_tar(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> String {
     let p = dir.path().join(name);
-    std::fs::write(&p, bytes).unwrap();
+    fs_err::write(&p, bytes).unwrap();
     p.display().to_string()
 }
 
@@ -252,12 +252,12 @@ fn oci_layout_missing_and_corrupt_blobs() {
     let dir = tempfile::tempdir().unwrap();
     lay.files.write_dir(dir.path());
     let m: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(dir.path().join(format!("blobs/sha256/{}", &lay.manifest_digests["other"][7..])))
+        &fs_err::read(dir.path().join(format!("blobs/sha256/{}", &lay.manifest_digests["other"][7..])))
             .unwrap(),
     )
     .unwrap();
     let cfg = m["config"]["digest"].as_str().unwrap();
-    std::fs::write(dir.path().join(format!("blobs/sha256/{}", &cfg[7..])), b"{}").unwrap();
+    fs_err::write(dir.path().join(format!("blobs/sha256/{}", &cfg[7..])), b"{}").unwrap();
     let err = open(&format!("oci:{}:other", dir.path().display()), &SourceOptions::default()).err().unwrap();
     assert!(matches!(err, SourceError::DigestMismatch { .. }), "{err}");
     // No index.json.
@@ -274,17 +274,17 @@ fn oci_layout_symlink_out_of_the_layout_is_refused() {
     lay.files.write_dir(dir.path());
     let outside = tempfile::tempdir().unwrap();
     let secret = outside.path().join("secret");
-    std::fs::write(&secret, b"{}").unwrap();
+    fs_err::write(&secret, b"{}").unwrap();
     let index = dir.path().join("index.json");
-    let real = std::fs::read(&index).unwrap();
-    std::fs::remove_file(&index).unwrap();
-    std::os::unix::fs::symlink(&secret, &index).unwrap();
+    let real = fs_err::read(&index).unwrap();
+    fs_err::remove_file(&index).unwrap();
+    fs_err::os::unix::fs::symlink(&secret, &index).unwrap();
     let err = open(&format!("oci:{}:other", dir.path().display()), &SourceOptions::default()).err().unwrap();
     assert!(matches!(err, SourceError::UnsafePath { ref member, .. } if member == "index.json"), "{err}");
     // A symlink that stays inside the layout is fine.
-    std::fs::remove_file(&index).unwrap();
-    std::fs::write(dir.path().join("index-real.json"), real).unwrap();
-    std::os::unix::fs::symlink("index-real.json", &index).unwrap();
+    fs_err::remove_file(&index).unwrap();
+    fs_err::write(dir.path().join("index-real.json"), real).unwrap();
+    fs_err::os::unix::fs::symlink("index-real.json", &index).unwrap();
     assert!(open(&format!("oci:{}:other", dir.path().display()), &SourceOptions::default()).is_ok());
 }
 

@@ -163,7 +163,7 @@ fn bearer_token_with_docker_config_credentials_and_multi_arch_index() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("config.json");
     let auth = base64::engine::general_purpose::STANDARD.encode("bob:hunter2");
-    std::fs::write(&cfg, format!(r#"{{"auths":{{"{}":{{"auth":"{auth}"}}}}}}"#, mock.addr)).unwrap();
+    fs_err::write(&cfg, format!(r#"{{"auths":{{"{}":{{"auth":"{auth}"}}}}}}"#, mock.addr)).unwrap();
     let mut opts = insecure();
     opts.docker_config = Some(cfg);
     let reference = format!("{}/seawall/app:multi", mock.addr);

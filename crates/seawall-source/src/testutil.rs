@@ -69,8 +69,8 @@ impl Files {
     pub(crate) fn write_dir(&self, dir: &std::path::Path) {
         for (name, data) in &self.files {
             let p = dir.join(name);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, data).unwrap();
+            fs_err::create_dir_all(p.parent().unwrap()).unwrap();
+            fs_err::write(p, data).unwrap();
         }
     }
 }

@@ -108,7 +108,7 @@ impl Store {
         let mut config = tokio_postgres::Config::from_str(url)
             .map_err(|e| StoreError::Config(format!("invalid --database URL: {}", db_message(&e))))?;
         if let Some(p) = password_file {
-            let text = std::fs::read_to_string(p).map_err(|e| {
+            let text = fs_err::read_to_string(p).map_err(|e| {
                 StoreError::Config(format!("cannot read the password file {}: {e}", p.display()))
             })?;
             config.password(text.trim_end_matches(['\n', '\r']));

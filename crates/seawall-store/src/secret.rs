@@ -76,7 +76,7 @@ impl SecretKey {
 
     /// Reads a key file.
     pub fn from_file(path: &std::path::Path) -> Result<SecretKey, StoreError> {
-        let text = std::fs::read_to_string(path)
+        let text = fs_err::read_to_string(path)
             .map_err(|e| StoreError::Crypto(format!("cannot read the secret key {}: {e}", path.display())))?;
         SecretKey::parse(&text)
     }

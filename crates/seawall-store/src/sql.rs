@@ -430,9 +430,9 @@ mod tests {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         let keywords = ["SELECT ", "INSERT ", "UPDATE ", "DELETE ", " WHERE "];
         let mut checked = 0;
-        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+        for entry in fs_err::read_dir(&dir).into_iter().flatten().flatten() {
             let path = entry.path();
-            let Ok(text) = std::fs::read_to_string(&path) else { continue };
+            let Ok(text) = fs_err::read_to_string(&path) else { continue };
             checked += 1;
             // The code, not the tests (which name the patterns they look for).
             let code = text.split("#[cfg(test)]").next().unwrap_or("");

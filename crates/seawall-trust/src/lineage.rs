@@ -66,13 +66,13 @@ impl BaseIndex {
     /// Writes the index atomically (temporary file, then rename).
     pub fn save(&self, path: &Path) -> Result<(), TrustError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| TrustError::io(dir, e))?;
+            fs_err::create_dir_all(dir).map_err(|e| TrustError::io(dir, e))?;
         }
         let tmp = path.with_extension("json.tmp");
         let text = serde_json::to_string_pretty(self)
             .map_err(|e| TrustError::Index { path: path.to_path_buf(), reason: e.to_string() })?;
-        std::fs::write(&tmp, text).map_err(|e| TrustError::io(&tmp, e))?;
-        std::fs::rename(&tmp, path).map_err(|e| TrustError::io(path, e))
+        fs_err::write(&tmp, text).map_err(|e| TrustError::io(&tmp, e))?;
+        fs_err::rename(&tmp, path).map_err(|e| TrustError::io(path, e))
     }
 
     /// Records `name` → `digest` with its layer chain. Earlier digests of the same name stay, marked
@@ -165,7 +165,7 @@ mod tests {
         idx.record("n", "sha256:1", ids(&["a"]), "t");
         idx.save(&p).unwrap();
         assert_eq!(BaseIndex::load(&p).unwrap(), idx);
-        std::fs::write(&p, "{").unwrap();
+        fs_err::write(&p, "{").unwrap();
         assert!(BaseIndex::load(&p).unwrap_err().to_string().contains("idx.json"));
         assert!(parse_index(r#"{"version":2,"bases":[]}"#).is_err());
     }

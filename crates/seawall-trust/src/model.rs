@@ -175,7 +175,7 @@ fn ignored(path: &str, ignore: &[String]) -> bool {
 }
 
 fn hash_range(path: &Path, range: Option<(u64, u64)>) -> Result<String, std::io::Error> {
-    let mut f = std::fs::File::open(path)?;
+    let mut f = fs_err::File::open(path)?;
     let mut hasher = sha2::Sha256::new();
     let mut reader: Box<dyn Read> = match range {
         Some((start, end)) => {
@@ -276,7 +276,7 @@ pub fn verify_model(
     let mut present = BTreeSet::new();
     let mut stack = vec![model.to_path_buf()];
     while let Some(dir) = stack.pop() {
-        let rd = std::fs::read_dir(&dir).map_err(|e| TrustError::io(&dir, e))?;
+        let rd = fs_err::read_dir(&dir).map_err(|e| TrustError::io(&dir, e))?;
         for e in rd {
             let e = e.map_err(|e| TrustError::io(&dir, e))?;
             let p = e.path();
@@ -302,7 +302,7 @@ pub fn verify_model(
         }
         let full = model.join(path);
         verdict.files_checked += 1;
-        let len = std::fs::metadata(&full).map_err(|e| TrustError::io(&full, e))?.len();
+        let len = fs_err::metadata(&full).map_err(|e| TrustError::io(&full, e))?.len();
         let covered: u64 = parts.iter().map(|(r, _)| r.map_or(len, |(s, e)| e.saturating_sub(s))).sum();
         let mut ok = covered == len;
         for (range, digest) in parts {

@@ -86,11 +86,11 @@ impl TrustRoot {
     pub fn install(source: &Path, cache_dir: &Path) -> Result<PathBuf, TrustError> {
         let text = read_text(source, MAX_ROOT_SIZE)?;
         Self::from_json_str(&text, RootOrigin::File(source.to_path_buf()))?;
-        std::fs::create_dir_all(cache_dir).map_err(|e| TrustError::io(cache_dir, e))?;
+        fs_err::create_dir_all(cache_dir).map_err(|e| TrustError::io(cache_dir, e))?;
         let dest = cache_dir.join(INSTALLED_ROOT_FILE);
         let tmp = cache_dir.join(format!("{INSTALLED_ROOT_FILE}.tmp"));
-        std::fs::write(&tmp, text.as_bytes()).map_err(|e| TrustError::io(&tmp, e))?;
-        std::fs::rename(&tmp, &dest).map_err(|e| TrustError::io(&dest, e))?;
+        fs_err::write(&tmp, text.as_bytes()).map_err(|e| TrustError::io(&tmp, e))?;
+        fs_err::rename(&tmp, &dest).map_err(|e| TrustError::io(&dest, e))?;
         Ok(dest)
     }
 
@@ -108,7 +108,7 @@ impl TrustRoot {
 /// Reads a UTF-8 text file of at most `limit` bytes.
 pub(crate) fn read_text(path: &Path, limit: u64) -> Result<String, TrustError> {
     use std::io::Read;
-    let f = std::fs::File::open(path).map_err(|e| TrustError::io(path, e))?;
+    let f = fs_err::File::open(path).map_err(|e| TrustError::io(path, e))?;
     let mut buf = String::new();
     f.take(limit + 1).read_to_string(&mut buf).map_err(|e| TrustError::io(path, e))?;
     if buf.len() as u64 > limit {
@@ -135,7 +135,7 @@ mod tests {
     fn bad_root_is_an_error_naming_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("root.json");
-        std::fs::write(&p, "{\"mediaType\": 3}").unwrap();
+        fs_err::write(&p, "{\"mediaType\": 3}").unwrap();
         let e = TrustRoot::from_file(&p).unwrap_err();
         assert!(e.to_string().contains("root.json"), "{e}");
         assert!(TrustRoot::install(&p, dir.path()).is_err());
@@ -146,7 +146,7 @@ mod tests {
     fn installed_root_is_preferred_over_embedded() {
         let dir = tempfile::tempdir().unwrap();
         let src = dir.path().join("src.json");
-        std::fs::write(&src, SIGSTORE_PRODUCTION_TRUSTED_ROOT).unwrap();
+        fs_err::write(&src, SIGSTORE_PRODUCTION_TRUSTED_ROOT).unwrap();
         let cache = dir.path().join("cache");
         TrustRoot::install(&src, &cache).unwrap();
         let r = TrustRoot::resolve(None, Some(&cache)).unwrap();

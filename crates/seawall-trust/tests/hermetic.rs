@@ -180,13 +180,13 @@ fn image_verdict_signatures_and_provenance_policy() {
 fn signed_model(k: &Key) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let m = dir.path().join("model");
-    std::fs::create_dir_all(m.join("sub")).unwrap();
-    std::fs::write(m.join("weights.bin"), vec![3u8; 5000]).unwrap();
-    std::fs::write(m.join("sub/config.json"), b"{}").unwrap();
+    fs_err::create_dir_all(m.join("sub")).unwrap();
+    fs_err::write(m.join("weights.bin"), vec![3u8; 5000]).unwrap();
+    fs_err::write(m.join("sub/config.json"), b"{}").unwrap();
     let mut resources = Vec::new();
     let mut root = sha2::Sha256::new();
     for name in ["sub/config.json", "weights.bin"] {
-        let d = sha2::Sha256::digest(std::fs::read(m.join(name)).unwrap());
+        let d = sha2::Sha256::digest(fs_err::read(m.join(name)).unwrap());
         root.update(d);
         resources.push(serde_json::json!({"name": name, "algorithm": "sha256", "digest": hex::encode(d)}));
     }
@@ -198,7 +198,7 @@ fn signed_model(k: &Key) -> (tempfile::TempDir, std::path::PathBuf) {
                                         "ignore_paths": [".git"]}, "resources": resources}
     })
     .to_string();
-    std::fs::write(m.join("model.sig"), dsse_bundle(k, stmt.as_bytes())).unwrap();
+    fs_err::write(m.join("model.sig"), dsse_bundle(k, stmt.as_bytes())).unwrap();
     (dir, m)
 }
 
@@ -210,14 +210,14 @@ fn model_signing_valid_tampered_extra_missing_wrong_key() {
     let v = seawall_trust::model::verify_model(&m, None, &signers(&k), &root).unwrap();
     assert!(v.verified(), "{v:?}");
     assert_eq!(v.files_checked, 2);
-    std::fs::create_dir_all(m.join(".git")).unwrap();
-    std::fs::write(m.join(".git/HEAD"), b"x").unwrap();
+    fs_err::create_dir_all(m.join(".git")).unwrap();
+    fs_err::write(m.join(".git/HEAD"), b"x").unwrap();
     assert!(seawall_trust::model::verify_model(&m, None, &signers(&k), &root).unwrap().verified());
     let v = seawall_trust::model::verify_model(&m, None, &signers(&other), &root).unwrap();
     assert_eq!(v.rejection, Some(RejectionKind::SignerNotAccepted));
-    std::fs::write(m.join("weights.bin"), vec![4u8; 5000]).unwrap();
-    std::fs::write(m.join("extra.py"), b"import os").unwrap();
-    std::fs::remove_file(m.join("sub/config.json")).unwrap();
+    fs_err::write(m.join("weights.bin"), vec![4u8; 5000]).unwrap();
+    fs_err::write(m.join("extra.py"), b"import os").unwrap();
+    fs_err::remove_file(m.join("sub/config.json")).unwrap();
     let v = seawall_trust::model::verify_model(&m, None, &signers(&k), &root).unwrap();
     assert_eq!(
         (v.modified.as_slice(), v.missing.as_slice(), v.unsigned.as_slice()),

@@ -30,7 +30,7 @@ fn local_dir() -> PathBuf {
 
 /// Runs one fixture file with the upstream line rules; returns (checked lines, failures).
 fn run_file(path: &Path, ecosystem: &str) -> (usize, Vec<String>) {
-    let text = match std::fs::read_to_string(path) {
+    let text = match fs_err::read_to_string(path) {
         Ok(t) => t,
         Err(e) => return (0, vec![format!("cannot read {}: {e}", path.display())]),
     };

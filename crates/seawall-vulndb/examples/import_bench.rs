@@ -16,7 +16,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/osv");
         zips = vec![format!("{data}/PyPI/all.zip"), format!("{data}/Alpine/all.zip")];
     }
-    let _ = std::fs::remove_file(&db_path);
+    let _ = fs_err::remove_file(&db_path);
     let mut db = seawall_vulndb::VulnDb::open(&db_path)?;
     let total = Instant::now();
     for z in &zips {

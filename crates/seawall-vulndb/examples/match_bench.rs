@@ -15,7 +15,7 @@ use seawall_vulndb::{VulnDb, match_packages, upgrade_plan};
 /// CPU time of this thread in seconds (Linux `/proc/thread-self/schedstat`), robust against a
 /// loaded machine; `None` elsewhere.
 fn cpu_seconds() -> Option<f64> {
-    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let s = fs_err::read_to_string("/proc/thread-self/schedstat").ok()?;
     let ns: f64 = s.split_whitespace().next()?.parse().ok()?;
     Some(ns / 1e9)
 }
@@ -27,7 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     });
     let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(10_000);
     let db_path = std::env::temp_dir().join(format!("seawall-match-bench-{}.db", std::process::id()));
-    let _ = std::fs::remove_file(&db_path);
+    let _ = fs_err::remove_file(&db_path);
     let mut db = VulnDb::open(&db_path)?;
     let t = Instant::now();
     let s = db.import_path(&zip)?;
@@ -81,6 +81,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         plan.len(),
         t2.elapsed().as_secs_f64()
     );
-    let _ = std::fs::remove_file(&db_path);
+    let _ = fs_err::remove_file(&db_path);
     Ok(())
 }

@@ -116,7 +116,7 @@ pub(crate) fn load_zip_bounded(
     summary: &mut ImportSummary,
     budget: u64,
 ) -> Result<(), DbError> {
-    let file = std::fs::File::open(path).map_err(DbError::io(path))?;
+    let file = fs_err::File::open(path).map_err(DbError::io(path))?;
     let zerr = |e: zip::result::ZipError| DbError::Zip { path: path.to_path_buf(), message: e.to_string() };
     let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(zerr)?;
     check_no_overlap(path, &mut archive)?;
@@ -160,8 +160,8 @@ impl VulnDb {
     /// sources are kept. Withdrawn records are skipped.
     pub fn import_path(&mut self, path: impl AsRef<Path>) -> Result<ImportSummary, DbError> {
         let path = path.as_ref();
-        let meta = std::fs::metadata(path).map_err(DbError::io(path))?;
-        let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let meta = fs_err::metadata(path).map_err(DbError::io(path))?;
+        let abs = fs_err::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         let source = format!("import:{}", abs.display());
         self.import_as(
             path,
@@ -180,7 +180,7 @@ impl VulnDb {
         meta: &SourceMeta,
         zip: bool,
     ) -> Result<ImportSummary, DbError> {
-        let md = std::fs::metadata(path).map_err(DbError::io(path))?;
+        let md = fs_err::metadata(path).map_err(DbError::io(path))?;
         let location = path.display().to_string();
         let mut summary = ImportSummary { source: source.to_string(), ..Default::default() };
         let batch = self.batch(source)?;
@@ -204,7 +204,7 @@ impl VulnDb {
                     summary.error(p.display().to_string(), "file exceeds the record size limit".into());
                     continue;
                 }
-                match std::fs::read(p) {
+                match fs_err::read(p) {
                     Ok(bytes) => store(&batch, &mut summary, &p.display().to_string(), &bytes)?,
                     Err(e) => summary.error(p.display().to_string(), e.to_string()),
                 }
@@ -218,7 +218,7 @@ impl VulnDb {
                     message: "file exceeds the record size limit".into(),
                 });
             }
-            let bytes = std::fs::read(path).map_err(DbError::io(path))?;
+            let bytes = fs_err::read(path).map_err(DbError::io(path))?;
             let records = parse_records(&lower, &bytes)
                 .map_err(|message| DbError::Record { path: location.clone(), message })?;
             for v in records {
@@ -261,7 +261,7 @@ mod tests {
     fn import(bytes: &[u8], budget: u64) -> Result<ImportSummary, DbError> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("all.zip");
-        std::fs::write(&path, bytes).unwrap();
+        fs_err::write(&path, bytes).unwrap();
         let mut db = VulnDb::in_memory().unwrap();
         let batch = db.batch("test").unwrap();
         let mut summary = ImportSummary::default();

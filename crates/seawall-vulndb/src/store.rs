@@ -109,7 +109,7 @@ impl VulnDb {
     pub fn open(path: impl AsRef<Path>) -> Result<VulnDb, DbError> {
         let path = path.as_ref().to_path_buf();
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(DbError::io(parent))?;
+            fs_err::create_dir_all(parent).map_err(DbError::io(parent))?;
         }
         let conn = Connection::open(&path).map_err(DbError::sqlite(&path))?;
         let db = VulnDb { conn, path };
@@ -135,7 +135,7 @@ impl VulnDb {
     pub fn open_verified(path: impl AsRef<Path>) -> Result<VulnDb, DbError> {
         let path = path.as_ref().to_path_buf();
         let corrupt = |message: String| DbError::Corrupt { path: path.clone(), message };
-        let len = std::fs::metadata(&path).map_err(DbError::io(&path))?.len();
+        let len = fs_err::metadata(&path).map_err(DbError::io(&path))?.len();
         if len == 0 {
             return Err(corrupt("the file is empty".into()));
         }
@@ -340,7 +340,7 @@ impl VulnDb {
             let (k, v) = row.map_err(e(&self.path))?;
             by_eco.insert(k, u64::try_from(v).unwrap_or(0));
         }
-        let file_size = std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0);
+        let file_size = fs_err::metadata(&self.path).map(|m| m.len()).unwrap_or(0);
         Ok(DbStatus {
             path: self.path.clone(),
             schema_version: SCHEMA_VERSION,

@@ -135,7 +135,7 @@ fn sidecar(part: &Path) -> PathBuf {
 
 /// CRC32C of a file, base64 of the big-endian value (the `x-goog-hash` format).
 pub fn file_crc32c(path: &Path) -> Result<String, DbError> {
-    let mut f = std::fs::File::open(path).map_err(DbError::io(path))?;
+    let mut f = fs_err::File::open(path).map_err(DbError::io(path))?;
     let mut crc = 0u32;
     let mut buf = vec![0u8; 1 << 16];
     loop {
@@ -234,8 +234,8 @@ fn download(
 ) -> Result<Option<(u64, SourceMeta)>, DbError> {
     let derr = |m: String| DbError::Download { url: url.to_string(), message: m };
     let side = sidecar(part);
-    let have = std::fs::metadata(part).map(|m| m.len()).unwrap_or(0);
-    let side_etag = std::fs::read_to_string(&side).ok();
+    let have = fs_err::metadata(part).map(|m| m.len()).unwrap_or(0);
+    let side_etag = fs_err::read_to_string(&side).ok();
     let resumable =
         have > 0 && head_meta.is_some_and(|m| m.etag.is_some() && side_etag.as_deref() == m.etag.as_deref());
     let mut req = client.get(url);
@@ -260,15 +260,15 @@ fn download(
         None => meta_from(resp.headers(), status == reqwest::StatusCode::OK),
     };
     let (mut file, mut done) = if resumable && status == reqwest::StatusCode::PARTIAL_CONTENT {
-        let f = std::fs::OpenOptions::new().append(true).open(part).map_err(DbError::io(part))?;
+        let f = fs_err::OpenOptions::new().append(true).open(part).map_err(DbError::io(part))?;
         (f, have)
     } else if status.is_success() {
-        (std::fs::File::create(part).map_err(DbError::io(part))?, 0)
+        (fs_err::File::create(part).map_err(DbError::io(part))?, 0)
     } else {
         return Err(derr(format!("GET answered {status}")));
     };
     if let Some(etag) = &meta.etag {
-        std::fs::write(&side, etag).map_err(DbError::io(&side))?;
+        fs_err::write(&side, etag).map_err(DbError::io(&side))?;
     }
     let total = meta.size.unwrap_or(0);
     if total > MAX_ARCHIVE_BYTES {
@@ -322,8 +322,8 @@ fn download(
 }
 
 fn discard(part: &Path) {
-    let _ = std::fs::remove_file(part);
-    let _ = std::fs::remove_file(sidecar(part));
+    let _ = fs_err::remove_file(part);
+    let _ = fs_err::remove_file(sidecar(part));
 }
 
 /// Updates the database at `db_path` from `source` (an `http(s)://` base URL laid out like the OSV
@@ -340,13 +340,13 @@ pub fn update(
 ) -> Result<UpdateSummary, DbError> {
     let db_path = db_path.as_ref().to_path_buf();
     if let Some(parent) = db_path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(DbError::io(parent))?;
+        fs_err::create_dir_all(parent).map_err(DbError::io(parent))?;
     }
     // One update at a time per database: an exclusive lock on `<db>.lock` (released on return).
     let mut lock_name = db_path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
     lock_name.push(".lock");
     let lock_path = db_path.with_file_name(lock_name);
-    let lock = std::fs::OpenOptions::new()
+    let lock = fs_err::OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
@@ -396,7 +396,7 @@ pub fn update(
                 Ok(Some(Ready { index, archive: part.clone(), meta, downloaded, part: Some(part) }))
             })(),
             Location::Local(path) => (|| {
-                let size = std::fs::metadata(&path).map_err(DbError::io(&path))?.len();
+                let size = fs_err::metadata(&path).map_err(DbError::io(&path))?.len();
                 let meta = SourceMeta { etag: None, size: Some(size), crc32c: Some(file_crc32c(&path)?) };
                 if same(stored.as_ref(), &meta) {
                     return Ok(None);
@@ -423,11 +423,11 @@ pub fn update(
     let mut tmp_name = db_path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
     tmp_name.push(".new");
     let tmp = db_path.with_file_name(tmp_name);
-    let _ = std::fs::remove_file(&tmp);
+    let _ = fs_err::remove_file(&tmp);
     type Imports = Vec<(usize, Result<ImportSummary, DbError>)>;
     let build = (|| -> Result<Imports, DbError> {
         if db_path.exists() && VulnDb::open_read_only(&db_path).is_ok() {
-            std::fs::copy(&db_path, &tmp).map_err(DbError::io(&tmp))?;
+            fs_err::copy(&db_path, &tmp).map_err(DbError::io(&tmp))?;
         }
         let mut db = VulnDb::open(&tmp)?;
         let mut out = Vec::new();
@@ -436,14 +436,14 @@ pub fn update(
             out.push((r.index, db.import_as(&r.archive, eco, &r.meta, true)));
         }
         drop(db);
-        let f = std::fs::File::open(&tmp).map_err(DbError::io(&tmp))?;
+        let f = fs_err::File::open(&tmp).map_err(DbError::io(&tmp))?;
         f.sync_all().map_err(DbError::io(&tmp))?;
         Ok(out)
     })();
     let imports = match build {
         Ok(i) => i,
         Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
+            let _ = fs_err::remove_file(&tmp);
             return Err(e);
         }
     };
@@ -466,10 +466,10 @@ pub fn update(
         }
     }
     if !any_ok {
-        let _ = std::fs::remove_file(&tmp);
+        let _ = fs_err::remove_file(&tmp);
         return Ok(UpdateSummary { db_path, ecosystems: results, replaced: false });
     }
-    std::fs::rename(&tmp, &db_path).map_err(DbError::io(&db_path))?;
+    fs_err::rename(&tmp, &db_path).map_err(DbError::io(&db_path))?;
     Ok(UpdateSummary { db_path, ecosystems: results, replaced: true })
 }
 

@@ -12,7 +12,7 @@ use seawall_vulndb::{DbError, VulnDb};
 /// A real database with enough records to span many pages.
 fn good_db(dir: &Path) -> PathBuf {
     let recs = dir.join("recs");
-    std::fs::create_dir_all(&recs).unwrap();
+    fs_err::create_dir_all(&recs).unwrap();
     for i in 0..400 {
         let r = format!(
             r#"{{"id":"PYSEC-2024-{i}","modified":"2024-01-01T00:00:00Z","summary":"{pad}",
@@ -20,7 +20,7 @@ fn good_db(dir: &Path) -> PathBuf {
              "ranges":[{{"type":"ECOSYSTEM","events":[{{"introduced":"0"}},{{"fixed":"1.{i}"}}]}}]}}]}}"#,
             pad = "x".repeat(200)
         );
-        std::fs::write(recs.join(format!("r{i}.json")), r).unwrap();
+        fs_err::write(recs.join(format!("r{i}.json")), r).unwrap();
     }
     let path = dir.join("osv.db");
     {
@@ -55,23 +55,23 @@ fn intact_database_opens() {
 fn garbage_empty_truncated_zeroed_are_corrupt() {
     let dir = tempfile::tempdir().unwrap();
     let good = good_db(dir.path());
-    let bytes = std::fs::read(&good).unwrap();
+    let bytes = fs_err::read(&good).unwrap();
     assert!(bytes.len() > 16 * 4096, "test database too small: {}", bytes.len());
 
     let garbage = dir.path().join("garbage.db");
-    std::fs::write(&garbage, b"this is not a database at all, just some text\n".repeat(200)).unwrap();
+    fs_err::write(&garbage, b"this is not a database at all, just some text\n".repeat(200)).unwrap();
     corrupt_reason(&garbage);
 
     let empty = dir.path().join("empty.db");
-    std::fs::write(&empty, b"").unwrap();
+    fs_err::write(&empty, b"").unwrap();
     corrupt_reason(&empty);
 
     let truncated = dir.path().join("truncated.db");
-    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    fs_err::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
     assert!(corrupt_reason(&truncated).contains("truncated"));
 
     let cut_mid_page = dir.path().join("cut.db");
-    std::fs::write(&cut_mid_page, &bytes[..bytes.len() - 100]).unwrap();
+    fs_err::write(&cut_mid_page, &bytes[..bytes.len() - 100]).unwrap();
     corrupt_reason(&cut_mid_page);
 
     // Zero a run of pages in the middle of the file (a disk or copy error).
@@ -81,7 +81,7 @@ fn garbage_empty_truncated_zeroed_are_corrupt() {
     for b in &mut z[mid..mid + 3 * 4096] {
         *b = 0;
     }
-    std::fs::write(&zeroed, &z).unwrap();
+    fs_err::write(&zeroed, &z).unwrap();
     corrupt_reason(&zeroed);
 
     // A valid SQLite file that is not a seawall database.

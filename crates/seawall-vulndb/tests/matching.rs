@@ -11,7 +11,7 @@ use seawall_vulndb::{VulnDb, match_packages, upgrade_plan};
 fn db_with(records: &[&str]) -> (VulnDb, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     for (i, r) in records.iter().enumerate() {
-        std::fs::write(dir.path().join(format!("r{i}.json")), r).unwrap();
+        fs_err::write(dir.path().join(format!("r{i}.json")), r).unwrap();
     }
     let mut db = VulnDb::in_memory().unwrap();
     let s = db.import_path(dir.path()).unwrap();
@@ -181,9 +181,9 @@ affected:
   - 1.0
   - 1.9
 ";
-    std::fs::create_dir_all(dir.path().join("vulns/foo")).unwrap();
-    std::fs::write(dir.path().join("vulns/foo/PYSEC-2099-1.yaml"), yaml).unwrap();
-    std::fs::write(dir.path().join("vulns/.id-allocator"), "x").unwrap();
+    fs_err::create_dir_all(dir.path().join("vulns/foo")).unwrap();
+    fs_err::write(dir.path().join("vulns/foo/PYSEC-2099-1.yaml"), yaml).unwrap();
+    fs_err::write(dir.path().join("vulns/.id-allocator"), "x").unwrap();
     let mut db = VulnDb::in_memory().unwrap();
     let s = db.import_path(dir.path().join("vulns")).unwrap();
     assert_eq!((s.records, s.error_count), (1, 0), "{:?}", s.errors);
@@ -202,10 +202,10 @@ affected:
 
     // A single JSON file with an array of records; a broken file is an error.
     let arr = dir.path().join("two.json");
-    std::fs::write(&arr, format!("[{PYSEC},{GHSA}]")).unwrap();
+    fs_err::write(&arr, format!("[{PYSEC},{GHSA}]")).unwrap();
     assert_eq!(db.import_path(&arr).unwrap().records, 2);
     let bad = dir.path().join("bad.json");
-    std::fs::write(&bad, "{not json").unwrap();
+    fs_err::write(&bad, "{not json").unwrap();
     assert!(db.import_path(&bad).is_err());
     assert!(db.import_path(dir.path().join("missing.zip")).is_err());
     let st = db.status().unwrap();
@@ -218,10 +218,10 @@ affected:
 fn reimport_replaces_source_records() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("a.json");
-    std::fs::write(&f, PYSEC).unwrap();
+    fs_err::write(&f, PYSEC).unwrap();
     let mut db = VulnDb::in_memory().unwrap();
     db.import_path(&f).unwrap();
-    std::fs::write(&f, GHSA).unwrap();
+    fs_err::write(&f, GHSA).unwrap();
     db.import_path(&f).unwrap();
     assert!(db.get("PYSEC-2023-1").unwrap().is_none());
     assert!(db.get("GHSA-aaaa-bbbb-cccc").unwrap().is_some());

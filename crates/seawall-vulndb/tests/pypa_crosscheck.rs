@@ -70,7 +70,7 @@ fn in_range(version: &str, events: &[serde_json::Value]) -> bool {
 }
 
 fn load_all(zip_path: &PathBuf) -> Vec<serde_json::Value> {
-    let mut z = zip::ZipArchive::new(std::fs::File::open(zip_path).unwrap()).unwrap();
+    let mut z = zip::ZipArchive::new(fs_err::File::open(zip_path).unwrap()).unwrap();
     (0..z.len())
         .map(|i| {
             let mut s = String::new();

@@ -283,7 +283,7 @@ fn update_only_when_changed_verified_resumable_atomic() {
     );
     assert!(ids(&db_path, "PyPI", "bar", "1.0").is_empty());
     let part = dir.path().join("db").join("osv.db.PyPI.zip.part");
-    assert_eq!(std::fs::metadata(&part).unwrap().len(), half as u64);
+    assert_eq!(fs_err::metadata(&part).unwrap().len(), half as u64);
     let s = update(&db_path, &server.base, &["PyPI"], &|_, _| {}).unwrap();
     assert!(s.replaced, "{s:?}");
     match outcome(&s, "PyPI") {
@@ -311,9 +311,9 @@ fn update_only_when_changed_verified_resumable_atomic() {
 fn update_from_local_directory() {
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("mirror");
-    std::fs::create_dir_all(src.join("Red Hat")).unwrap();
+    fs_err::create_dir_all(src.join("Red Hat")).unwrap();
     let z = make_zip(&[("RHSA-1", record("RHSA-1", "Red Hat", "openssl", "1:3.0.7-1.el9"))]);
-    std::fs::write(src.join("Red Hat").join("all.zip"), z).unwrap();
+    fs_err::write(src.join("Red Hat").join("all.zip"), z).unwrap();
     let db_path = dir.path().join("osv.db");
     let s = update(&db_path, src.to_str().unwrap(), &["Red Hat"], &|_, _| {}).unwrap();
     assert!(s.replaced);
@@ -328,26 +328,26 @@ fn update_from_local_directory() {
 fn crash_leftovers_and_broken_database_are_handled() {
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("mirror");
-    std::fs::create_dir_all(src.join("PyPI")).unwrap();
-    std::fs::write(
+    fs_err::create_dir_all(src.join("PyPI")).unwrap();
+    fs_err::write(
         src.join("PyPI/all.zip"),
         make_zip(&[("PYSEC-9", record("PYSEC-9", "PyPI", "baz", "1.1"))]),
     )
     .unwrap();
     let db_path = dir.path().join("osv.db");
     // A previous run crashed after writing part of the new file: it is ignored and replaced.
-    std::fs::write(dir.path().join("osv.db.new"), b"half-written garbage").unwrap();
+    fs_err::write(dir.path().join("osv.db.new"), b"half-written garbage").unwrap();
     // The current "database" is not SQLite at all: it is rebuilt from the source.
-    std::fs::write(&db_path, b"this is not a database").unwrap();
+    fs_err::write(&db_path, b"this is not a database").unwrap();
     let s = update(&db_path, src.to_str().unwrap(), &["PyPI"], &|_, _| {}).unwrap();
     assert!(s.replaced, "{s:?}");
     assert_eq!(ids(&db_path, "PyPI", "baz", "1.0"), ["PYSEC-9"]);
     assert!(!dir.path().join("osv.db.new").exists());
     // A source directory without the ecosystem: per-ecosystem failure, database untouched.
-    let before = std::fs::read(&db_path).unwrap();
+    let before = fs_err::read(&db_path).unwrap();
     let s = update(&db_path, src.to_str().unwrap(), &["npm"], &|_, _| {}).unwrap();
     assert!(matches!(outcome(&s, "npm"), EcosystemOutcome::Failed(seawall_vulndb::DbError::Io { .. })));
-    assert_eq!(std::fs::read(&db_path).unwrap(), before);
+    assert_eq!(fs_err::read(&db_path).unwrap(), before);
 }
 
 #[test]

@@ -7,7 +7,7 @@
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args().nth(1).ok_or("usage: tar-list FILE")?;
-    let bytes = std::fs::read(path)?;
+    let bytes = fs_err::read(path)?;
     match seawall_walker::list_tar(&bytes, 1 << 32) {
         Ok(entries) => {
             for e in entries {

@@ -144,18 +144,18 @@ impl LayerCache {
     /// a hit refreshes the entry's place in the least-recently-used order.
     pub fn get(&self, key: &str) -> Option<LayerWalk> {
         let path = self.entry_path(key)?;
-        let bytes = std::fs::read(&path).ok()?;
+        let bytes = fs_err::read(&path).ok()?;
         match decode_entry(key, &bytes) {
             Some(w) => {
                 // Best effort: a read-only cache still serves hits.
-                let _ = std::fs::File::options()
+                let _ = fs_err::File::options()
                     .write(true)
                     .open(&path)
                     .and_then(|f| f.set_modified(SystemTime::now()));
                 Some(w)
             }
             None => {
-                let _ = std::fs::remove_file(&path);
+                let _ = fs_err::remove_file(&path);
                 None
             }
         }
@@ -177,12 +177,12 @@ impl LayerCache {
         );
         let tmp = dir.join(unique);
         let written = (|| {
-            let mut f = std::fs::File::create(&tmp)?;
+            let mut f = fs_err::File::create(&tmp)?;
             f.write_all(&bytes)?;
             f.sync_all()
         })();
-        if let Err(e) = written.and_then(|()| std::fs::rename(&tmp, &path)) {
-            let _ = std::fs::remove_file(&tmp);
+        if let Err(e) = written.and_then(|()| fs_err::rename(&tmp, &path)) {
+            let _ = fs_err::remove_file(&tmp);
             return Err(e);
         }
         Ok(())
@@ -190,7 +190,7 @@ impl LayerCache {
 
     fn files(&self) -> io::Result<Vec<EntryFile>> {
         let mut out = Vec::new();
-        let rd = match std::fs::read_dir(self.layers_dir()) {
+        let rd = match fs_err::read_dir(self.layers_dir()) {
             Ok(rd) => rd,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(out),
             Err(e) => return Err(e),
@@ -230,7 +230,7 @@ impl LayerCache {
         files.retain(|f| {
             let stale = f.tmp && now.duration_since(f.used).is_ok_and(|age| age > STALE_TMP);
             if stale {
-                let _ = std::fs::remove_file(&f.path);
+                let _ = fs_err::remove_file(&f.path);
             }
             !f.tmp
         });
@@ -245,7 +245,7 @@ impl LayerCache {
             if total <= target {
                 break;
             }
-            match std::fs::remove_file(&f.path) {
+            match fs_err::remove_file(&f.path) {
                 Ok(()) => {
                     total = total.saturating_sub(f.size);
                     removed += 1;
@@ -261,7 +261,7 @@ impl LayerCache {
     pub fn clean(&self) -> io::Result<u64> {
         let mut n = 0;
         for f in self.files()? {
-            std::fs::remove_file(&f.path)?;
+            fs_err::remove_file(&f.path)?;
             if !f.tmp {
                 n += 1;
             }
@@ -376,16 +376,16 @@ mod tests {
         let key = cache_key("sha256:abc", &[], "");
         c.put(&key, &walk(1)).unwrap();
         let path = c.entry_path(&key).unwrap();
-        let bytes = std::fs::read(&path).unwrap();
+        let bytes = fs_err::read(&path).unwrap();
         // Change the body (a path of the walk) without fixing the digest.
         let text = String::from_utf8(bytes).unwrap().replace("/file1", "/fileX");
-        std::fs::write(&path, text).unwrap();
+        fs_err::write(&path, text).unwrap();
         assert!(c.get(&key).is_none(), "a body that does not match its digest is a miss");
         assert!(!path.exists(), "and is removed");
         // An intact entry stored under another key is a miss too.
         let other = cache_key("sha256:def", &[], "");
         c.put(&other, &walk(3)).unwrap();
-        std::fs::copy(c.entry_path(&other).unwrap(), c.entry_path(&key).unwrap()).unwrap();
+        fs_err::copy(c.entry_path(&other).unwrap(), c.entry_path(&key).unwrap()).unwrap();
         assert!(c.get(&key).is_none(), "an entry names its key");
         assert!(c.get("../../etc/passwd").is_none());
     }
@@ -403,7 +403,7 @@ mod tests {
         let t0 = SystemTime::now() - Duration::from_secs(1000);
         for (i, k) in keys.iter().enumerate() {
             c.put(k, &walk(0)).unwrap();
-            let f = std::fs::File::options().write(true).open(c.entry_path(k).unwrap()).unwrap();
+            let f = fs_err::File::options().write(true).open(c.entry_path(k).unwrap()).unwrap();
             f.set_modified(t0 + Duration::from_secs(10 * i as u64)).unwrap();
         }
         // Entry 0 is used again: it becomes the most recent.

@@ -1,6 +1,6 @@
 //! Walking a directory tree (project or unpacked rootfs). Symlinks are reported, never followed.
 
-use std::fs::File;
+use fs_err::File;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
@@ -118,7 +118,7 @@ impl Walker {
                 EntryKind::Other
             };
             let link = if kind == EntryKind::Symlink {
-                std::fs::read_link(entry.path()).ok().map(|p| p.to_string_lossy().into_owned())
+                fs_err::read_link(entry.path()).ok().map(|p| p.to_string_lossy().into_owned())
             } else {
                 None
             };
@@ -186,10 +186,10 @@ mod tests {
     #[test]
     fn walks_relative_paths_without_following_links() {
         let d = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(d.path().join("sub")).unwrap();
-        std::fs::write(d.path().join("sub/a.txt"), "1").unwrap();
-        std::fs::write(d.path().join("b.bin"), "2").unwrap();
-        std::os::unix::fs::symlink("/etc/passwd", d.path().join("link.txt")).unwrap();
+        fs_err::create_dir_all(d.path().join("sub")).unwrap();
+        fs_err::write(d.path().join("sub/a.txt"), "1").unwrap();
+        fs_err::write(d.path().join("b.bin"), "2").unwrap();
+        fs_err::os::unix::fs::symlink("/etc/passwd", d.path().join("link.txt")).unwrap();
         let w = Walker::new(vec![Box::new(Names)], Default::default());
         let f = w.walk_dir(d.path());
         assert_eq!(f.packages.len(), 1, "{:?}", f.packages);
@@ -202,9 +202,9 @@ mod tests {
     #[test]
     fn skip_dirs_are_not_entered_and_are_listed() {
         let d = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(d.path().join("app/node_modules/x")).unwrap();
-        std::fs::write(d.path().join("app/node_modules/x/a.txt"), "1").unwrap();
-        std::fs::write(d.path().join("app/b.txt"), "2").unwrap();
+        fs_err::create_dir_all(d.path().join("app/node_modules/x")).unwrap();
+        fs_err::write(d.path().join("app/node_modules/x/a.txt"), "1").unwrap();
+        fs_err::write(d.path().join("app/b.txt"), "2").unwrap();
         let w = Walker::new(vec![Box::new(Names)], Default::default());
         let r = w.walk_dir_with(d.path(), &DirOptions { skip_dirs: SKIP_DIRS });
         assert_eq!(r.facts.packages.len(), 1);

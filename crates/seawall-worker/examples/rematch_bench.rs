@@ -39,7 +39,7 @@ type BoxError = Box<dyn std::error::Error>;
 /// `fixed` version: an image a release or two behind) and two that are not (the highest `fixed`
 /// version and a later one) — so an image has tens of findings, not hundreds.
 fn advisory_pool(zip_path: &std::path::Path, ecosystem: &str, limit: usize) -> Result<Pool, BoxError> {
-    let mut z = zip::ZipArchive::new(std::fs::File::open(zip_path)?)?;
+    let mut z = zip::ZipArchive::new(fs_err::File::open(zip_path)?)?;
     let mut fixed: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for i in 0..z.len() {
         let mut f = z.by_index(i)?;

@@ -101,7 +101,7 @@ impl WorkerConfig {
 
 /// `HOST-PID-RANDOM`: the host is `/proc/sys/kernel/hostname`, else `HOSTNAME` of `env`, else `worker`.
 pub fn default_id(env: &Environment) -> String {
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+    let host = fs_err::read_to_string("/proc/sys/kernel/hostname")
         .ok()
         .or_else(|| env.hostname().map(str::to_string))
         .map(|h| h.trim().to_string())
@@ -289,7 +289,7 @@ async fn register(s: &Shared) {
 }
 
 fn hostname() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname").map(|h| h.trim().to_string()).unwrap_or_default()
+    fs_err::read_to_string("/proc/sys/kernel/hostname").map(|h| h.trim().to_string()).unwrap_or_default()
 }
 
 /// Keeps a LISTEN connection open (reconnecting after database restarts) and wakes the claim loop.

@@ -235,10 +235,10 @@ mod tests {
             "affected": [{"package": {"ecosystem": "PyPI", "name": "jinja2"},
             "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.11.3"}]}]}]}"#;
         let src = dir.path().join("src/PyPI");
-        assert!(std::fs::create_dir_all(&src).is_ok());
+        assert!(fs_err::create_dir_all(&src).is_ok());
         let zip = src.join("all.zip");
         {
-            let f = std::fs::File::create(&zip);
+            let f = fs_err::File::create(&zip);
             assert!(f.is_ok());
             let Ok(f) = f else { return };
             let mut z = zip::ZipWriter::new(f);

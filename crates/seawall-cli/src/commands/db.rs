@@ -72,7 +72,7 @@ pub(crate) fn update_cmd(
 pub(crate) fn import_cmd(db: Option<&PathBuf>, path: &std::path::Path, quiet: bool) -> Result<u8> {
     let dbp = db_path(db)?;
     if let Some(parent) = dbp.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        fs_err::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
     }
     let mut vdb = VulnDb::open(&dbp).with_context(|| format!("cannot open {}", dbp.display()))?;
     let s = vdb.import_path(path).with_context(|| format!("cannot import {}", path.display()))?;

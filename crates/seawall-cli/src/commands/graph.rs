@@ -32,7 +32,7 @@ pub(crate) fn graph(
         seawall_config::render_graphs(&graphs, fmt)
     };
     match output {
-        Some(p) => std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))?,
+        Some(p) => fs_err::write(p, text).with_context(|| format!("cannot write {}", p.display()))?,
         None => print!("{text}"),
     }
     Ok(0)

@@ -11,11 +11,11 @@ pub(crate) fn list(format: &str, output: Option<&std::path::Path>) -> Result<u8>
         "markdown" => {
             let dir = output.ok_or_else(|| anyhow::anyhow!("--format markdown needs --output DIR"))?;
             let pages = seawall_scan::registry::markdown_pages();
-            std::fs::create_dir_all(dir)
+            fs_err::create_dir_all(dir)
                 .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
             for (name, text) in &pages {
                 let p = dir.join(name);
-                std::fs::write(&p, text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))?;
+                fs_err::write(&p, text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))?;
             }
             eprintln!("wrote {} pages to {}", pages.len(), dir.display());
         }

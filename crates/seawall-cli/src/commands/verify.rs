@@ -48,7 +48,7 @@ pub(crate) fn run(cli: &Cli, what: &VerifyTarget) -> Result<u8> {
         VerifyTarget::Blob { bundle, signers: sargs, file } => {
             let signers = signers(sargs)?;
             let root = trust_root(sargs.trusted_root.as_deref())?;
-            let bundle_json = std::fs::read_to_string(bundle)
+            let bundle_json = fs_err::read_to_string(bundle)
                 .with_context(|| format!("reading bundle {}", bundle.display()))?;
             let data;
             let subject = if let Some(hexd) = file.strip_prefix("sha256:") {
@@ -56,7 +56,7 @@ pub(crate) fn run(cli: &Cli, what: &VerifyTarget) -> Result<u8> {
                 hex::decode_to_slice(hexd, &mut d).with_context(|| format!("bad digest {file}"))?;
                 Subject::Sha256(d)
             } else {
-                data = std::fs::read(file).with_context(|| format!("reading {file}"))?;
+                data = fs_err::read(file).with_context(|| format!("reading {file}"))?;
                 Subject::Bytes(&data)
             };
             match seawall_trust::verify_bundle(&bundle_json, subject, &signers, &root) {

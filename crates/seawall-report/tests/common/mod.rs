@@ -90,7 +90,7 @@ pub(crate) fn validate(kind: &str, report: &Report, format: Format, name: &str) 
     };
     let out = render_to_string(report, format, &ctx()).unwrap();
     let file = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("seawall-report-{name}.{kind}.json"));
-    std::fs::write(&file, out).unwrap();
+    fs_err::write(&file, out).unwrap();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/validate_schema.py");
     let res = match Command::new("python3").arg(script).arg(&dir).arg(kind).arg(&file).output() {
         Ok(r) => r,

@@ -206,7 +206,7 @@ pub(crate) fn docker_archive(path: &Path, layers: &[Vec<u8>], diff_ids: Option<V
         files.push((n.clone(), l.clone()));
     }
     let refs: Vec<(&str, &[u8])> = files.iter().map(|(n, d)| (n.as_str(), d.as_slice())).collect();
-    std::fs::write(path, tar_of(&refs)).unwrap();
+    fs_err::write(path, tar_of(&refs)).unwrap();
 }
 
 /// One layer of an OCI layout: the bytes stored in the blob file, the digest the manifest names (the
@@ -228,8 +228,8 @@ impl OciLayer {
 /// Writes an OCI image layout with one image tagged `t`.
 pub(crate) fn oci_layout(dir: &Path, layers: &[OciLayer]) {
     let blobs = dir.join("blobs/sha256");
-    std::fs::create_dir_all(&blobs).unwrap();
-    let put = |digest: &str, bytes: &[u8]| std::fs::write(blobs.join(&digest[7..]), bytes).unwrap();
+    fs_err::create_dir_all(&blobs).unwrap();
+    let put = |digest: &str, bytes: &[u8]| fs_err::write(blobs.join(&digest[7..]), bytes).unwrap();
     let cfg = serde_json::json!({
         "architecture": "amd64", "os": "linux", "config": {"User": "1000"},
         "rootfs": {"type": "layers", "diff_ids": layers.iter().map(|l| l.diff_id.clone()).collect::<Vec<_>>()},
@@ -255,8 +255,8 @@ pub(crate) fn oci_layout(dir: &Path, layers: &[OciLayer]) {
         "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": sha(&m), "size": m.len(),
                        "annotations": {"org.opencontainers.image.ref.name": "t"}}],
     });
-    std::fs::write(dir.join("index.json"), serde_json::to_vec(&index).unwrap()).unwrap();
-    std::fs::write(dir.join("oci-layout"), br#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
+    fs_err::write(dir.join("index.json"), serde_json::to_vec(&index).unwrap()).unwrap();
+    fs_err::write(dir.join("oci-layout"), br#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
 }
 
 /// Scan options of the corpus: everything but vulnerability matching, offline, cache as given.
