@@ -39,6 +39,10 @@ pub(crate) struct ServeArgs {
     /// Database connections of this process.
     #[arg(long, default_value = "16")]
     pub(crate) pool_size: usize,
+    /// Do not run the scheduled registry crawls (`/api/v1/crawls`) in this process; another
+    /// replica runs them.
+    #[arg(long)]
+    pub(crate) no_crawl: bool,
 }
 
 /// `seawall worker`.

@@ -25,6 +25,7 @@
 
 pub mod agents;
 pub mod api;
+pub mod crawl;
 pub mod events;
 pub mod harbor;
 pub mod integrations;
@@ -66,10 +67,12 @@ pub struct ServerConfig {
     /// The environment the server was started in (`SOURCE_DATE_EPOCH` fixes the creation time of the
     /// SBOMs it renders); empty by default.
     pub env: seawall_core::Environment,
+    /// Run due registry crawls in this process ([`crawl::run_crawler`]).
+    pub crawl: bool,
 }
 
 impl ServerConfig {
-    /// Defaults: token-protected metrics, 64 MiB uploads, no key, any registry, 3 attempts.
+    /// Defaults: token-protected metrics, 64 MiB uploads, no key, any registry, 3 attempts, crawls on.
     pub fn new(listen: SocketAddr) -> Self {
         ServerConfig {
             listen,
@@ -79,6 +82,7 @@ impl ServerConfig {
             allowed_registries: Vec::new(),
             max_attempts: 3,
             env: seawall_core::Environment::default(),
+            crawl: true,
         }
     }
 }
@@ -190,6 +194,13 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route("/api/v1/hosts", get(agents::hosts))
         .route("/api/v1/alerts", get(agents::alerts))
+        .route("/api/v1/crawls", get(crawl::list_crawls))
+        .route(
+            "/api/v1/crawls/{registry}",
+            axum::routing::put(crawl::put_crawl)
+                .delete(crawl::delete_crawl)
+                .layer(DefaultBodyLimit::max(64 * 1024)),
+        )
         .route("/harbor/api/v1/metadata", get(integrations::harbor_metadata))
         .route(
             "/harbor/api/v1/scan",
@@ -217,7 +228,12 @@ pub async fn serve(config: ServerConfig, store: Store) -> Result<(), ServeError>
     let listener =
         tokio::net::TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
     let state = Arc::new(AppState { store, metrics: Metrics::new(), config });
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    let crawler = state.config.crawl.then(|| tokio::spawn(crawl::run_crawler(state.clone())));
+    let served = axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await;
+    if let Some(c) = crawler {
+        c.abort();
+    }
+    served?;
     Ok(())
 }
 
@@ -287,6 +303,9 @@ mod tests {
             ("POST", "/api/v1/agents/report"),
             ("GET", "/api/v1/hosts"),
             ("GET", "/api/v1/alerts"),
+            ("GET", "/api/v1/crawls"),
+            ("PUT", "/api/v1/crawls/127.0.0.1:5000"),
+            ("DELETE", "/api/v1/crawls/127.0.0.1:5000"),
             ("GET", "/harbor/api/v1/metadata"),
             ("POST", "/harbor/api/v1/scan"),
             ("GET", "/harbor/api/v1/scan/00000000-0000-0000-0000-000000000000/report"),
@@ -332,6 +351,8 @@ mod tests {
             "/api/v1/agents/report",
             "/api/v1/hosts",
             "/api/v1/alerts",
+            "/api/v1/crawls",
+            "/api/v1/crawls/{registry}",
             "/healthz",
             "/readyz",
             "/metrics",

@@ -13,12 +13,15 @@ use crate::api;
         api::submit_scan, api::get_scan, api::list_images, api::get_image, api::get_report, api::packages,
         api::advisory_images, api::findings, api::upload_report, api::workers, api::healthz, api::readyz,
         api::metrics, crate::integrations::registry_events, crate::integrations::set_webhook,
-        crate::integrations::exposure, crate::agents::report, crate::agents::hosts, crate::agents::alerts
+        crate::integrations::exposure, crate::agents::report, crate::agents::hosts, crate::agents::alerts,
+        crate::crawl::put_crawl, crate::crawl::list_crawls,
+        crate::crawl::delete_crawl
     ),
     components(schemas(
         api::ErrorBody, api::ScanRequest, api::CredentialsSchema, api::Uploaded, api::WorkerInfoSchema,
         crate::integrations::EventsAccepted, crate::integrations::QueuedPush,
-        crate::integrations::WebhookRequest, seawall_store::Exposure,
+        crate::integrations::WebhookRequest, seawall_store::Exposure, crate::crawl::CrawlRequest,
+        seawall_store::CrawlView,
         seawall_store::Enqueued, seawall_store::JobStatus, seawall_store::JobView, seawall_store::ResultSummary,
         seawall_store::Counts, seawall_store::ImageSummary, seawall_store::PackageHit, seawall_store::FindingRow,
         crate::agents::AgentBatchSchema, crate::agents::BatchAckSchema, seawall_store::HostView,

@@ -169,7 +169,7 @@ pub(crate) fn credentials_with_helpers_in(
 
 /// A parsed `WWW-Authenticate` challenge.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Challenge {
+pub enum Challenge {
     /// `Basic realm="…"`.
     Basic,
     /// `Bearer realm="…",service="…",scope="…"`.
@@ -184,7 +184,7 @@ pub(crate) enum Challenge {
 }
 
 /// Parses a `WWW-Authenticate` header value (one challenge; quoted or bare parameter values).
-pub(crate) fn parse_challenge(value: &str) -> Option<Challenge> {
+pub fn parse_challenge(value: &str) -> Option<Challenge> {
     let value = value.trim();
     let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
     let mut params = BTreeMap::new();

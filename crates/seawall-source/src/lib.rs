@@ -93,7 +93,7 @@ use std::path::PathBuf;
 
 use seawall_core::Redacted;
 
-pub use auth::parse_www_authenticate;
+pub use auth::{Challenge, parse_challenge, parse_www_authenticate};
 pub use docker_archive::parse_docker_manifest_bytes;
 pub use error::SourceError;
 pub use manifest::parse_manifest_bytes;

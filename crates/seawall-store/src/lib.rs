@@ -14,6 +14,8 @@
 //!     and the inventory and findings row by row for fleet queries ([`Store::images_with_package`],
 //!     [`Store::images_with_advisory`], [`Store::findings`]);
 //!   * the shared per-layer fact cache ([`Store::layer_cache_get`], [`Store::layer_cache_put`]);
+//!   * scheduled registry crawls ([`Store::put_crawl`], [`Store::claim_crawl`],
+//!     [`Store::crawl_digests_to_queue`]);
 //!   * re-evaluation after a vulnerability-DB update ([`Store::rematch_packages`],
 //!     [`Store::apply_rematch`]) and the webhook outbox ([`Store::due_webhooks`]).
 //! * agents ([`Store::record_agent_report`], [`Store::hosts`], [`Store::agent_alerts`]): what
@@ -39,6 +41,7 @@
 
 mod agents;
 mod cache;
+mod crawl;
 mod error;
 mod jobs;
 mod listen;
@@ -62,6 +65,7 @@ pub use agents::{
     AgentAlertView, AgentInput, AgentReportOutcome, HostContainer, HostContainerView, HostView,
 };
 pub use cache::{CacheLock, CacheStats, MAX_ENTRY_BYTES};
+pub use crawl::{ClaimedCrawl, CrawlView, NewCrawl, crawl_credentials_context};
 pub use error::{StoreError, db_message};
 pub use jobs::{Failure, QueueCounts, dedupe_key};
 pub use listen::{JOBS_CHANNEL, JobListener};

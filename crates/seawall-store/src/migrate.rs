@@ -40,6 +40,7 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0004_reevaluation_lookup.sql"),
     },
     Migration { version: 5, name: "agents", sql: include_str!("../migrations/0005_agents.sql") },
+    Migration { version: 6, name: "crawl", sql: include_str!("../migrations/0006_crawl.sql") },
 ];
 
 /// The schema version this build needs.

@@ -37,6 +37,7 @@ pub(crate) fn serve(args: &ServeArgs) -> Result<u8> {
     config.secret_key = key(args.secret_key_file.as_deref())?;
     config.allowed_registries = args.allow_registry.clone();
     config.max_attempts = args.max_attempts;
+    config.crawl = !args.no_crawl;
     runtime()?.block_on(async {
         if args.migrate {
             // The database may still be starting (compose, Kubernetes): retry for a minute.

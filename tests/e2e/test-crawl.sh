@@ -1,0 +1,284 @@
+#!/usr/bin/env bash
+# End-to-end: scheduled registry crawls (registries that cannot send push events).
+#
+# A throwaway PostgreSQL cluster (initdb + pg_ctl on loopback), `seawall serve`, one `seawall worker`,
+# Debian's docker-registry on loopback (no notifications; request log at info level, JSON) and its
+# basic-auth twin over the same storage. Images from harbor-images.py are pushed with skopeo into
+# repositories crawl/vuln, crawl/secret, other/plain (selected) and skip/model (excluded); then:
+#   - a crawl is configured with `PUT /api/v1/crawls/{registry}` (include crawl/**, other/*; exclude
+#     skip/**; rate limit 4 requests/s): each selected image gets its report without any manual
+#     enqueue (time measured), exactly one digest-pinned job each, none for the excluded repository;
+#   - the rate limit holds: the crawler's requests in the registry log (user agent seawall-crawler)
+#     never exceed 4 in any 1-second window, and their count equals the crawl's own figure;
+#   - a second crawl queues nothing (every digest has a result); with the interval set to 10 s, an
+#     image pushed afterwards is found by the next scheduled crawl and gets its report, no manual step;
+#   - credentials: a second project crawls the basic-auth twin with credentials (sealed: not in the
+#     database in clear, never listed); its jobs carry sealed credentials and the worker pulls with them;
+#   - the API refuses bad configurations (400) and unknown tokens (401).
+# Prints "N passed, M failed".
+set -uo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+source "$HERE/lib.sh"
+set +e
+ROOT="$(cd "$HERE/../.." && pwd)"
+BIN=${SEAWALL_BIN:-$ROOT/target/release/seawall}
+[[ -x "$BIN" ]] || BIN="$ROOT/target/debug/seawall"
+BIN=$(realpath "$BIN")
+PG_PORT=${SEAWALL_E2E_CRAWL_PG_PORT:-55436}
+REG=${SEAWALL_E2E_CRAWL_REGISTRY:-127.0.0.1:5070}
+API_ADDR=${SEAWALL_E2E_CRAWL_API:-127.0.0.1:18470}
+API="http://$API_ADDR"
+RATE=4
+WORK="$(mktemp -d /var/tmp/seawall-crawl.XXXXXX)"
+chmod 755 "$WORK"
+PIDS=()
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); log "ok: $*"; }
+bad() { failed=$((failed + 1)); log "FAILED: $*"; }
+check() { # check NAME COMMAND...
+    local name=$1; shift
+    if "$@"; then ok "$name"; else bad "$name"; fi
+}
+for tool in skopeo docker-registry psql curl jq; do
+    command -v "$tool" >/dev/null || die "$tool is needed (apt-get install skopeo docker-registry postgresql-client curl jq)"
+done
+
+# ---- PostgreSQL ----
+PG_BIN=""
+for d in "$(dirname "$(command -v initdb 2>/dev/null || echo /nonexistent/x)")" /usr/lib/postgresql/*/bin; do
+    if [[ -x "$d/initdb" && -x "$d/pg_ctl" ]]; then PG_BIN=$d; break; fi
+done
+[[ -n "$PG_BIN" ]] || die "no PostgreSQL server binaries (initdb, pg_ctl): apt-get install postgresql"
+PG_USER=$(id -un)
+as_pg() { if [[ $(id -u) == 0 ]]; then runuser -u "$PG_USER" -- "$@"; else "$@"; fi; }
+if [[ $(id -u) == 0 ]]; then
+    PG_USER=postgres
+    id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
+fi
+PGDATA="$WORK/pg"
+DB="postgres://seawall@127.0.0.1:$PG_PORT/seawall"
+psql_q() { psql -X -q -t -A "$DB" -c "$1"; }
+
+cleanup() {
+    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+    [[ -d "$PGDATA" ]] && as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null 2>&1
+    stop_auth_registry
+    stop_registry
+    if [[ $failed -gt 0 && -n "${SEAWALL_E2E_KEEP:-}" ]]; then log "kept $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+
+chown "$PG_USER" "$WORK"
+as_pg "$PG_BIN/initdb" -D "$PGDATA" -U seawall --auth=trust -E UTF8 >"$WORK/initdb.log" 2>&1 || { cat "$WORK/initdb.log"; die "initdb failed"; }
+as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$WORK/pg.log" -w -t 60 \
+    -o "-p $PG_PORT -k $WORK -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null || { cat "$WORK/pg.log"; die "PostgreSQL did not start"; }
+psql -X -q "postgres://seawall@127.0.0.1:$PG_PORT/postgres" -c "CREATE DATABASE seawall" || die "createdb failed"
+
+# ---- registry (request log: info level, JSON) and its basic-auth twin ----
+E2E_REGISTRY_ADDR=$REG
+E2E_OUT="$WORK"
+E2E_AUTH_REGISTRY_ADDR="${REG%:*}:$(( ${REG##*:} + 1 ))"
+AUTH_REG=$E2E_AUTH_REGISTRY_ADDR
+mkdir -p "$WORK/registry/storage"
+cat >"$WORK/registry/config.yml" <<YML
+version: 0.1
+log:
+  level: info
+  formatter: json
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $WORK/registry/storage
+  delete:
+    enabled: true
+http:
+  addr: $REG
+YML
+docker-registry serve "$WORK/registry/config.yml" >"$WORK/registry/registry.log" 2>&1 &
+REGISTRY_PID=$!
+for _ in $(seq 1 50); do registry_answers && break; sleep 0.2; done
+registry_answers || { cat "$WORK/registry/registry.log"; die "registry did not start on $REG"; }
+start_auth_registry || die "no bcrypt (python3 crypt) for the htpasswd file"
+
+python3 "$HERE/harbor-images.py" "$WORK/img" vuln secret plain model push1 >/dev/null || die "building images failed"
+push() { # push NAME REPO → pushed digest on stdout
+    skopeo copy -q --dest-tls-verify=false --digestfile "$WORK/img/$1.digest" \
+        "oci:$WORK/img/$1:v1" "docker://$REG/$2:v1" >/dev/null 2>"$WORK/img/$1.err" || { cat "$WORK/img/$1.err" >&2; return 1; }
+    cat "$WORK/img/$1.digest"
+}
+: >"$WORK/pushed.tsv"
+for pair in vuln:crawl/vuln secret:crawl/secret plain:other/plain model:skip/model; do
+    d=$(push "${pair%%:*}" "${pair#*:}") || die "skopeo push of $pair failed"
+    printf '%s\t%s\n' "${pair#*:}" "$d" >>"$WORK/pushed.tsv"
+    # More tags of the same manifest: more requests for the rate limit, one digest to queue.
+    for tag in v2 v3 v4 latest; do
+        skopeo copy -q --dest-tls-verify=false "oci:$WORK/img/${pair%%:*}:v1" "docker://$REG/${pair#*:}:$tag" >/dev/null 2>&1 \
+            || die "skopeo push of ${pair#*:}:$tag failed"
+    done
+done
+SELECTED=$(grep -v '^skip/' "$WORK/pushed.tsv")
+
+# ---- serve, tokens, worker ----
+"$BIN" token keygen >"$WORK/key"
+"$BIN" serve --database "$DB" --listen "$API_ADDR" --migrate --secret-key-file "$WORK/key" \
+    --allow-registry "$REG" --allow-registry "$AUTH_REG" >"$WORK/serve.log" 2>&1 &
+PIDS+=("$!")
+for _ in $(seq 1 100); do curl -sf "$API/healthz" >/dev/null && break; sleep 0.1; done
+curl -sf "$API/healthz" -o /dev/null || { cat "$WORK/serve.log"; die "serve did not start"; }
+CT=$("$BIN" token create --database "$DB" --project crawl)
+AT=$("$BIN" token create --database "$DB" --project crawl-auth)
+project_id() { psql_q "select id from projects where name = '$1'"; }
+CRAWL=$(project_id crawl)
+CRAWL_AUTH=$(project_id crawl-auth)
+
+SHARED_PYPI="${SEAWALL_SHARED:-$ROOT/../shared}/data/osv/PyPI/all.zip"
+[[ -s "$SHARED_PYPI" ]] || SHARED_PYPI="$ROOT/examples/osv/PyPI/all.zip"
+mkdir -p "$WORK/osv/PyPI" "$WORK/osv/Debian"
+cp "$SHARED_PYPI" "$WORK/osv/PyPI/all.zip"
+python3 - "$WORK/osv/Debian/all.zip" <<'PY'
+import json, sys, zipfile
+rec = {"id": "DEBIAN-E2E-0001", "modified": "2024-01-01T00:00:00Z", "summary": "e2e advisory of a package no image has",
+       "affected": [{"package": {"ecosystem": "Debian:12", "name": "seawall-e2e-not-installed"},
+                     "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.0"}]}]}]}
+with zipfile.ZipFile(sys.argv[1], "w") as z:
+    z.writestr("DEBIAN-E2E-0001.json", json.dumps(rec))
+PY
+"$BIN" --db "$WORK/w1.db" worker --database "$DB" --secret-key-file "$WORK/key" --db-source "$WORK/osv" \
+    --db-ecosystems PyPI,Debian --lease 15 --poll 1 --db-update-interval 3600 --id w1 --cache-dir "$WORK/cache-w1" >"$WORK/w1.log" 2>&1 &
+PIDS+=("$!")
+for _ in $(seq 1 600); do
+    [[ -n "$(psql_q "select db_version from workers where id = 'w1' and db_version is not null")" ]] && break; sleep 0.2
+done
+[[ -n "$(psql_q "select db_version from workers where id = 'w1' and db_version is not null")" ]] || { cat "$WORK/w1.log"; die "the worker has no vulnerability DB"; }
+
+# ---- the API refuses bad configurations ----
+put_crawl() { # put_crawl TOKEN REGISTRY JSON → HTTP status
+    curl -s -o "$WORK/put.out" -w '%{http_code}' -X PUT -H "Authorization: Bearer $1" \
+        -H 'Content-Type: application/json' --data "$3" "$API/api/v1/crawls/$2"
+}
+check "no token: 401" test "$(put_crawl swt_nope "$REG" '{}')" = 401
+check "a registry outside --allow-registry: 400" test "$(put_crawl "$CT" 'registry.example:443' '{}')" = 400
+check "an invalid glob: 400" test "$(put_crawl "$CT" "$REG" '{"include": ["a["]}')" = 400
+check "a rate limit of 0: 400" test "$(put_crawl "$CT" "$REG" '{"rate_limit": 0}')" = 400
+check "an interval of 1 s: 400" test "$(put_crawl "$CT" "$REG" '{"interval_seconds": 1}')" = 400
+check "an unknown field: 400" test "$(put_crawl "$CT" "$REG" '{"rate": 3}')" = 400
+check "nothing was stored by refused requests" test "$(psql_q 'select count(*) from crawl_registries')" = 0
+
+# ---- the first crawl: each selected image gets its report, no manual enqueue ----
+jobs_before=$(psql_q "select count(*) from jobs")
+t0=$(date +%s.%N)
+CONFIG="{\"insecure\": true, \"interval_seconds\": 3600, \"rate_limit\": $RATE, \"include\": [\"crawl/**\", \"other/*\"], \"exclude\": [\"skip/**\"]}"
+check "PUT /api/v1/crawls/$REG: 204" test "$(put_crawl "$CT" "$REG" "$CONFIG")" = 204
+have_reports() { # have_reports TOKEN TSV-LINES → all digests have a report
+    local line d
+    while IFS=$'\t' read -r _ d; do
+        curl -sf -o /dev/null -H "Authorization: Bearer $1" "$API/api/v1/images/$d/report" || return 1
+    done <<<"$2"
+}
+for _ in $(seq 1 600); do have_reports "$CT" "$SELECTED" && break; sleep 0.1; done
+t1=$(date +%s.%N)
+check "every selected image has a report after the first crawl" have_reports "$CT" "$SELECTED"
+FIRST_S=$(python3 -c "print(f'{$t1 - $t0:.2f}')")
+log "first crawl: $(echo "$SELECTED" | wc -l) images with reports ${FIRST_S} s after the crawl was configured"
+got=$(psql_q "select reference from jobs where project_id = $CRAWL order by reference" | sort)
+want=$(while IFS=$'\t' read -r r d; do echo "$REG/$r@$d"; done <<<"$SELECTED" | sort)
+check "one digest-pinned job per selected image, none for skip/model" test "$got" = "$want"
+check "no job but the crawl's (the crawl recorded each job)" test \
+    "$(psql_q "select count(*) from crawl_digests where job_id is not null")" = "$(echo "$SELECTED" | wc -l)"
+check "nothing else was queued" test "$(psql_q "select count(*) from jobs")" = "$((jobs_before + $(echo "$SELECTED" | wc -l)))"
+curl -sf -H "Authorization: Bearer $CT" "$API/api/v1/crawls" >"$WORK/crawls1.json"
+for _ in $(seq 1 100); do
+    [[ "$(jq -r '.[0].last_finished_at // empty' "$WORK/crawls1.json")" != "" ]] && break
+    sleep 0.1; curl -sf -H "Authorization: Bearer $CT" "$API/api/v1/crawls" >"$WORK/crawls1.json"
+done
+log "first crawl figures: $(jq -c '.[0].last_stats' "$WORK/crawls1.json")"
+check "the crawl's figures: 3 repositories crawled of 4, 15 tags, 3 digests, 3 queued" test \
+    "$(jq -r '.[0].last_stats | "\(.repositories_listed) \(.repositories_crawled) \(.tags) \(.digests) \(.queued)"' "$WORK/crawls1.json")" = "4 3 15 3 3"
+
+# ---- the rate limit, from the registry's own log ----
+rate_check() { # rate_check LOG LIMIT EXPECTED_COUNT → prints "count min_gap_ms overall_rate max_in_1s"
+    python3 - "$@" <<'PY'
+import json, re, sys
+from datetime import datetime
+log, limit, expected = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
+def seconds(d):  # Go durations: "6.21ms", "932.767µs", "1.2s"
+    m = re.fullmatch(r"([0-9.]+)(ns|µs|us|ms|s)", d or "0s")
+    return float(m.group(1)) * {"ns": 1e-9, "µs": 1e-6, "us": 1e-6, "ms": 1e-3, "s": 1.0}[m.group(2)] if m else 0.0
+times = []
+for line in open(log, errors="replace"):
+    try:
+        e = json.loads(line)
+    except ValueError:
+        continue
+    if "seawall-crawler/" not in str(e.get("http.request.useragent", "")) or e.get("msg") != "response completed":
+        continue
+    t = e["time"].replace("Z", "+00:00")
+    if "." in t:  # Go writes nanoseconds; Python parses microseconds
+        head, frac = t.split(".", 1)
+        digits = "".join(c for c in frac if c.isdigit())
+        t = f"{head}.{digits[:6].ljust(6, '0')}{frac[len(digits):]}"
+    # Arrival = logged completion time - the response duration.
+    times.append(datetime.fromisoformat(t).timestamp() - seconds(e.get("http.response.duration")))
+times.sort()
+n = len(times)
+gap = min((b - a for a, b in zip(times, times[1:])), default=0.0)
+span = times[-1] - times[0] if n > 1 else 0.0
+rate = (n - 1) / span if span else 0.0
+worst = max((sum(1 for u in times if t <= u < t + 1.0) for t in times), default=0)
+print(n, f"{gap * 1000:.0f}", f"{rate:.2f}", worst)
+# Spaced 1/limit apart (5% for timer and scheduling jitter), never faster than the limit overall.
+sys.exit(0 if n == expected and gap >= 0.95 / limit and rate <= limit else 1)
+PY
+}
+rate_ok() { rate_check "$@" >/dev/null; }
+REQ1=$(jq -r '.[0].last_stats.requests' "$WORK/crawls1.json")
+read -r n gap rate worst < <(rate_check "$WORK/registry/registry.log" "$RATE" "$REQ1")
+log "rate limit $RATE/s: $n crawler requests in the registry log (crawl counted $REQ1), at least ${gap} ms apart, $rate requests/s overall, at most $worst in any 1-s window"
+check "the registry saw every crawler request (${n} = ${REQ1})" test "$n" = "$REQ1"
+check "crawler requests at least $((1000 / RATE)) ms apart (-5%) and at most $RATE/s overall (${gap} ms, $rate/s)" \
+    rate_ok "$WORK/registry/registry.log" "$RATE" "$REQ1"
+
+# ---- a second crawl queues nothing; a scheduled one finds a new push ----
+finished() { curl -sf -H "Authorization: Bearer $CT" "$API/api/v1/crawls" | jq -r '.[0].last_finished_at // empty'; }
+prev=$(finished)
+sleep 1.1   # timestamps are stored with second precision
+CONFIG10="{\"insecure\": true, \"interval_seconds\": 10, \"rate_limit\": $RATE, \"include\": [\"crawl/**\", \"other/*\"], \"exclude\": [\"skip/**\"]}"
+check "PUT again (interval 10 s): 204" test "$(put_crawl "$CT" "$REG" "$CONFIG10")" = 204
+for _ in $(seq 1 300); do [[ "$(finished)" != "$prev" ]] && break; sleep 0.1; done
+curl -sf -H "Authorization: Bearer $CT" "$API/api/v1/crawls" >"$WORK/crawls2.json"
+check "the second crawl queues nothing: every digest has a result" test \
+    "$(jq -r '.[0].last_stats | "\(.queued) \(.already_known)"' "$WORK/crawls2.json")" = "0 3"
+check "no new job" test "$(psql_q "select count(*) from jobs where project_id = $CRAWL")" = 3
+d_new=$(push push1 crawl/vuln-next) || die "push of push1 failed"
+t0=$(date +%s.%N)
+for _ in $(seq 1 600); do curl -sf -o /dev/null -H "Authorization: Bearer $CT" "$API/api/v1/images/$d_new/report" && break; sleep 0.1; done
+t1=$(date +%s.%N)
+check "an image pushed later is found by the next scheduled crawl and scanned" \
+    curl -sf -o /dev/null -H "Authorization: Bearer $CT" "$API/api/v1/images/$d_new/report"
+NEXT_S=$(python3 -c "print(f'{$t1 - $t0:.2f}')")
+log "scheduled crawl (interval 10 s): the new push has its report ${NEXT_S} s after the push"
+put_crawl "$CT" "$REG" "{\"insecure\": true, \"interval_seconds\": 3600, \"rate_limit\": $RATE, \"include\": [\"crawl/**\", \"other/*\"], \"exclude\": [\"skip/**\"]}" >/dev/null
+
+# ---- credentials: the basic-auth twin, crawled by a second project ----
+AUTH_CONFIG="{\"insecure\": true, \"rate_limit\": 20, \"include\": [\"crawl/*\"], \"credentials\": {\"username\": \"$E2E_AUTH_USER\", \"password\": \"$E2E_AUTH_PASSWORD\"}}"
+check "PUT a crawl with credentials: 204" test "$(put_crawl "$AT" "$AUTH_REG" "$AUTH_CONFIG")" = 204
+AUTH_SELECTED=$(grep -P '^crawl/[^/]+\t' "$WORK/pushed.tsv"; printf 'crawl/vuln-next\t%s\n' "$d_new")
+for _ in $(seq 1 600); do have_reports "$AT" "$AUTH_SELECTED" && break; sleep 0.1; done
+check "the basic-auth registry's images are scanned with the stored credentials" have_reports "$AT" "$AUTH_SELECTED"
+check "the password is not in the database in clear" test \
+    "$(psql_q "select count(*) from crawl_registries where position(convert_to('$E2E_AUTH_PASSWORD', 'UTF8') in credentials) > 0")" = 0
+check "the listing says credentials are stored, never shows them" bash -c \
+    "curl -sf -H 'Authorization: Bearer $AT' '$API/api/v1/crawls' | tee '$WORK/crawls-auth.json' | jq -e '.[0].has_credentials == true' >/dev/null && ! grep -q '$E2E_AUTH_PASSWORD' '$WORK/crawls-auth.json'"
+check "the credentials of finished jobs are erased" test \
+    "$(psql_q "select count(*) from jobs where project_id = $CRAWL_AUTH and credentials is not null and status in ('done', 'failed')")" = 0
+check "projects are separate: the crawl project does not see the other's crawl" test \
+    "$(curl -sf -H "Authorization: Bearer $CT" "$API/api/v1/crawls" | jq -r '[.[].registry] | join(",")')" = "$REG"
+check "DELETE /api/v1/crawls/{registry}: 204, then 404" test \
+    "$(curl -s -o /dev/null -w '%{http_code}' -X DELETE -H "Authorization: Bearer $AT" "$API/api/v1/crawls/$AUTH_REG") $(curl -s -o /dev/null -w '%{http_code}' -X DELETE -H "Authorization: Bearer $AT" "$API/api/v1/crawls/$AUTH_REG")" = "204 404"
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
