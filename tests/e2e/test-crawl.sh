@@ -15,6 +15,11 @@
 #   - credentials: a second project crawls the basic-auth twin with credentials (sealed: not in the
 #     database in clear, never listed); its jobs carry sealed credentials and the worker pulls with them;
 #   - the API refuses bad configurations (400) and unknown tokens (401).
+# Then the dashboard (`/dashboard`) on the same data: sign-in (form, ?token=, cookie flags), every scanned
+# image listed with a working report link, an incomplete scan uploaded by `seawall scan fs --upload` from a
+# directory named <script>alert(1)</script> shown escaped and highlighted, no script element, two projects in
+# one session, sign-out; render time measured; with SEAWALL_E2E_SCREENSHOTS=DIR, headless Chromium
+# screenshots (dashboard-login.png, dashboard-overview.png, dashboard-full.png) are written there.
 # Prints "N passed, M failed".
 set -uo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -279,6 +284,82 @@ check "projects are separate: the crawl project does not see the other's crawl" 
     "$(curl -sf -H "Authorization: Bearer $CT" "$API/api/v1/crawls" | jq -r '[.[].registry] | join(",")')" = "$REG"
 check "DELETE /api/v1/crawls/{registry}: 204, then 404" test \
     "$(curl -s -o /dev/null -w '%{http_code}' -X DELETE -H "Authorization: Bearer $AT" "$API/api/v1/crawls/$AUTH_REG") $(curl -s -o /dev/null -w '%{http_code}' -X DELETE -H "Authorization: Bearer $AT" "$API/api/v1/crawls/$AUTH_REG")" = "204 404"
+
+# ---- dashboard (/dashboard) on the same data ----
+# An incomplete scan with a hostile name, uploaded by the CLI: `seawall scan fs` of a directory whose
+# path contains <script>alert(1)</script> (a directory "<script>alert(1)<" holding "script>"), an
+# Alpine root without an Alpine vulnerability database → completeness "incomplete".
+EVIL_DIR="$WORK/evil/<script>alert(1)</script>"
+mkdir -p "$EVIL_DIR/etc" "$EVIL_DIR/lib/apk/db"
+printf 'ID=alpine\nVERSION_ID=3.19.1\nPRETTY_NAME="Alpine Linux v3.19"\n' >"$EVIL_DIR/etc/os-release"
+printf 'C:Q1abc=\nP:musl\nV:1.2.4-r2\nA:x86_64\n\n' >"$EVIL_DIR/lib/apk/db/installed"
+(cd "$WORK" && SEAWALL_TOKEN=$CT "$BIN" --db "$WORK/none.db" scan --offline fs "evil/<script>alert(1)</script>" \
+    --upload "$API" --format json >"$WORK/evil.json" 2>"$WORK/evil.err")
+check "the hostile-named incomplete scan was uploaded" test "$(jq -r '.completeness.status' "$WORK/evil.json")" = incomplete
+JAR="$WORK/cookies"
+dash() { curl -s -b "$JAR" -c "$JAR" "$@"; }
+check "GET /dashboard without a cookie: 401 with the sign-in form" bash -c \
+    "test \"\$(curl -s -o '$WORK/d0.html' -w '%{http_code}' '$API/dashboard')\" = 401 && grep -q 'action=\"/dashboard/login\"' '$WORK/d0.html'"
+check "a wrong token: 401, no cookie" test "$(curl -s -o /dev/null -D "$WORK/bad.h" -w '%{http_code}' "$API/dashboard?token=swt_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA") $(grep -ci '^set-cookie' "$WORK/bad.h")" = "401 0"
+code=$(dash -o /dev/null -D "$WORK/login.h" -w '%{http_code}' --data-urlencode "token=$CT" "$API/dashboard/login")
+check "sign-in form: 303 to /dashboard with an HttpOnly, SameSite=Strict cookie" bash -c \
+    "test $code = 303 && grep -qi '^location: /dashboard' '$WORK/login.h' && grep -i '^set-cookie' '$WORK/login.h' | grep -q 'HttpOnly; SameSite=Strict'"
+code=$(dash -o "$WORK/dash.html" -D "$WORK/dash.h" -w '%{http_code}' "$API/dashboard")
+check "GET /dashboard: 200" test "$code" = 200
+check "a Content-Security-Policy without scripts" grep -qi "^content-security-policy: default-src 'none'; style-src 'unsafe-inline'" "$WORK/dash.h"
+missing=0
+while IFS=$'\t' read -r r d; do
+    grep -qF ">$REG/$r</a>" "$WORK/dash.html" || { log "not on the dashboard: $r"; missing=$((missing + 1)); }
+    grep -qF "${d:0:19}" "$WORK/dash.html" || { log "digest not on the dashboard: $d"; missing=$((missing + 1)); }
+    grep -qF "/dashboard/images/$d/report?project=crawl" "$WORK/dash.html" || { log "no report link: $d"; missing=$((missing + 1)); }
+done < <(printf '%s\n' "$SELECTED"; printf 'crawl/vuln-next\t%s\n' "$d_new")
+check "every scanned image is on the dashboard with a link to its report" test "$missing" = 0
+check "the hostile name is escaped" grep -qF 'evil/&lt;script&gt;alert(1)&lt;/script&gt;' "$WORK/dash.html"
+check "no script element at all (the hostile one included)" bash -c "! grep -qi '<script' '$WORK/dash.html'"
+check "the incomplete scan stands out (highlighted row, badge, reason)" bash -c \
+    "grep -q '<tr class=\"incomplete\">' '$WORK/dash.html' && grep -q 'INCOMPLETE</span>' '$WORK/dash.html' && grep -q 'vulnerability database unavailable' '$WORK/dash.html'"
+check "the worst finding of the jinja2 image is named" grep -q 'jinja2 2.10' "$WORK/dash.html"
+check "the findings chart is there" grep -q 'aria-label="Findings per severity per day"' "$WORK/dash.html"
+check "the crawl is listed with its figures" grep -q "Registry crawls" "$WORK/dash.html"
+vuln_digest=$(grep -P '^crawl/vuln\t' "$WORK/pushed.tsv" | cut -f2)
+dash -o "$WORK/report-dash.html" "$API/dashboard/images/$vuln_digest/report?project=crawl"
+curl -sf -H "Authorization: Bearer $CT" -o "$WORK/report-api.html" "$API/api/v1/images/$vuln_digest/report?format=html"
+check "the report link serves the image's HTML report (= the API's)" cmp -s "$WORK/report-dash.html" "$WORK/report-api.html"
+skip_digest=$(grep -P '^skip/model\t' "$WORK/pushed.tsv" | cut -f2)
+check "the report link of an image the project never scanned: 404" test \
+    "$(dash -o /dev/null -w '%{http_code}' "$API/dashboard/images/$skip_digest/report?project=crawl")" = 404
+check "the report link for a project not signed in to: 401" test \
+    "$(dash -o /dev/null -w '%{http_code}' "$API/dashboard/images/$vuln_digest/report?project=crawl-auth")" = 401
+# A second project's token joins the first in the cookie: both projects listed, switchable.
+dash -o /dev/null "$API/dashboard?token=$AT"
+dash -o "$WORK/dash2.html" "$API/dashboard?project=crawl-auth"
+EVIL_KEY=$(psql_q "select digest from images where project_id = $CRAWL and digest like 'target:%'")
+check "another project's image through the report link: 404" test \
+    "$(dash -o /dev/null -w '%{http_code}' "$API/dashboard/images/$EVIL_KEY/report?project=crawl-auth") $(dash -o /dev/null -w '%{http_code}' "$API/dashboard/images/$EVIL_KEY/report?project=crawl")" = "404 200"
+check "two projects signed in: both listed, the selected one shown" bash -c \
+    "grep -q '<h1>crawl-auth' '$WORK/dash2.html' && grep -q 'href=\"/dashboard?project=crawl\"' '$WORK/dash2.html' && grep -q '/dashboard/images/$vuln_digest/report?project=crawl-auth' '$WORK/dash2.html'"
+total=0
+for i in 1 2 3 4 5; do
+    t=$(dash -o /dev/null -w '%{time_total}' "$API/dashboard?project=crawl")
+    total=$(python3 -c "print($total + $t)")
+done
+RENDER_MS=$(python3 -c "print(f'{$total / 5 * 1000:.0f}')")
+log "dashboard: $(grep -o 'queried in [0-9]* ms' "$WORK/dash.html") (server), ${RENDER_MS} ms per request at the client (mean of 5, $(wc -c <"$WORK/dash.html") bytes)"
+if [[ -n "${SEAWALL_E2E_SCREENSHOTS:-}" ]] && command -v chromium >/dev/null; then
+    mkdir -p "$SEAWALL_E2E_SCREENSHOTS"
+    shot() { # shot FILE HEIGHT URL
+        timeout 60 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$WORK/chromium" \
+            --screenshot="$1" --window-size="1400,$2" "$3" >/dev/null 2>&1
+    }
+    shot "$SEAWALL_E2E_SCREENSHOTS/dashboard-login.png" 700 "$API/dashboard"
+    shot "$WORK/ignored.png" 300 "$API/dashboard?token=$AT"
+    shot "$SEAWALL_E2E_SCREENSHOTS/dashboard-overview.png" 1000 "$API/dashboard?token=$CT"
+    shot "$SEAWALL_E2E_SCREENSHOTS/dashboard-full.png" "${SEAWALL_E2E_SCREENSHOT_HEIGHT:-2200}" "$API/dashboard?project=crawl"
+    check "screenshots written" test -s "$SEAWALL_E2E_SCREENSHOTS/dashboard-full.png"
+fi
+code=$(dash -o /dev/null -w '%{http_code}' -X POST "$API/dashboard/logout")
+check "sign out: 303, then the dashboard asks for a token again" test \
+    "$code $(dash -o /dev/null -w '%{http_code}' "$API/dashboard")" = "303 401"
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -26,6 +26,8 @@
 pub mod agents;
 pub mod api;
 pub mod crawl;
+pub mod dashboard;
+pub mod dashboard_html;
 pub mod events;
 pub mod harbor;
 pub mod integrations;
@@ -217,6 +219,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/healthz", get(api::healthz))
         .merge(metrics)
+        .merge(dashboard::routes())
         .merge(api)
         .layer(middleware::from_fn_with_state(state.clone(), track))
         .with_state(state)

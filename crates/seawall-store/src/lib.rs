@@ -16,6 +16,8 @@
 //!   * the shared per-layer fact cache ([`Store::layer_cache_get`], [`Store::layer_cache_put`]);
 //!   * scheduled registry crawls ([`Store::put_crawl`], [`Store::claim_crawl`],
 //!     [`Store::crawl_digests_to_queue`]);
+//!   * the web dashboard's read-only queries ([`Store::project_overview`], [`Store::dashboard_images`],
+//!     [`Store::finding_trends`], [`Store::agent_view`]);
 //!   * re-evaluation after a vulnerability-DB update ([`Store::rematch_packages`],
 //!     [`Store::apply_rematch`]) and the webhook outbox ([`Store::due_webhooks`]).
 //! * agents ([`Store::record_agent_report`], [`Store::hosts`], [`Store::agent_alerts`]): what
@@ -42,6 +44,7 @@
 mod agents;
 mod cache;
 mod crawl;
+mod dashboard;
 mod error;
 mod jobs;
 mod listen;
@@ -66,6 +69,10 @@ pub use agents::{
 };
 pub use cache::{CacheLock, CacheStats, MAX_ENTRY_BYTES};
 pub use crawl::{ClaimedCrawl, CrawlView, NewCrawl, crawl_credentials_context};
+pub use dashboard::{
+    AgentView, DashboardAlert, DashboardContainer, DashboardHost, DashboardImage, ProjectOverview, TrendDay,
+    WorstFinding,
+};
 pub use error::{StoreError, db_message};
 pub use jobs::{Failure, QueueCounts, dedupe_key};
 pub use listen::{JOBS_CHANNEL, JobListener};
