@@ -284,3 +284,140 @@ impl Store {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod pg_tests {
+    //! Crawl bookkeeping against a real PostgreSQL (run with the store's other `pg_tests` by
+    //! `tests/e2e/test-fleet.sh`; by hand: `SEAWALL_TEST_DATABASE_URL=postgres://… cargo test -p
+    //! seawall-store pg_tests -- --ignored`).
+
+    use std::str::FromStr;
+
+    use seawall_core::{Report, Target, TargetKind};
+
+    use super::*;
+    use crate::{Failure, JobStatus, NewJob, NewResult, Origin};
+
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "test harness: the PostgreSQL server of these tests is named by the test runner's environment"
+    )]
+    async fn fresh_store(name: &str) -> Store {
+        let base = std::env::var("SEAWALL_TEST_DATABASE_URL").expect("SEAWALL_TEST_DATABASE_URL");
+        let admin = Store::connect(&base, 1).unwrap();
+        {
+            let c = admin.client().await.unwrap();
+            c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.unwrap();
+            c.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
+        }
+        let mut config = tokio_postgres::Config::from_str(&base).unwrap();
+        config.dbname(name);
+        let store = Store::from_config(config, 4).unwrap();
+        store.migrate().await.unwrap();
+        store
+    }
+
+    fn d(c: char) -> String {
+        format!("sha256:{}", c.to_string().repeat(64))
+    }
+
+    #[tokio::test]
+    #[ignore = "needs PostgreSQL (SEAWALL_TEST_DATABASE_URL)"]
+    async fn crawls_are_leased_scheduled_and_queue_each_digest_once() {
+        let store = fresh_store("seawall_pg_crawl").await;
+        let token = store.create_token("crawler").await.unwrap();
+        let pid = store.authenticate(&token).await.unwrap().unwrap().project_id;
+        let new = NewCrawl {
+            project_id: pid,
+            registry: "127.0.0.1:5000".into(),
+            insecure: true,
+            sealed_credentials: None,
+            interval_seconds: 60,
+            rate_limit: 2.0,
+            include: vec!["ml/**".into()],
+            exclude: vec![],
+            max_tags: 10,
+        };
+        let id = store.put_crawl(&new).await.unwrap();
+        assert_eq!(store.put_crawl(&new).await.unwrap(), id, "one row per project and registry");
+        let listed = store.crawls(pid).await.unwrap();
+        assert_eq!(listed.len(), 1);
+        assert!(!listed[0].has_credentials && !listed[0].running);
+
+        // One replica at a time.
+        let claimed = store.claim_crawl("a", 60.0).await.unwrap().unwrap();
+        assert_eq!((claimed.id, claimed.include.clone()), (id, vec!["ml/**".to_string()]));
+        assert!(store.claim_crawl("b", 60.0).await.unwrap().is_none(), "leased to a");
+        assert!(!store.renew_crawl(id, "b", 60.0).await.unwrap());
+        assert!(store.renew_crawl(id, "a", 60.0).await.unwrap());
+        assert!(store.crawls(pid).await.unwrap()[0].running);
+
+        // Digests: queued once; a job that failed today is not retried; a digest with a result is known.
+        let found = |ds: &[char]| -> Vec<(String, String)> {
+            ds.iter().map(|c| (d(*c), format!("127.0.0.1:5000/ml/app@{}", d(*c)))).collect()
+        };
+        assert_eq!(store.crawl_digests_to_queue(id, pid, &found(&['a', 'b', 'c'])).await.unwrap().len(), 3);
+        let job = |c: char| NewJob {
+            project_id: pid,
+            reference: format!("127.0.0.1:5000/ml/app@{}", d(c)),
+            pinned_digest: Some(d(c)),
+            platform: None,
+            insecure: true,
+            sealed_credentials: None,
+            max_attempts: 1,
+        };
+        let ja = store.enqueue(&job('a')).await.unwrap();
+        store.crawl_digest_queued(id, &d('a'), ja.id).await.unwrap();
+        let jb = store.enqueue(&job('b')).await.unwrap();
+        store.crawl_digest_queued(id, &d('b'), jb.id).await.unwrap();
+        let claimed_job = store.claim("w", 60.0).await.unwrap().unwrap();
+        let status = store.fail_job(claimed_job.id, "w", Failure::Permanent, "gone", None).await.unwrap();
+        assert_eq!(status, Some(JobStatus::Failed));
+        let mut r = Report::new(Target::new(TargetKind::Image, "127.0.0.1:5000/ml/app"));
+        r.target.digest = Some(d('c'));
+        r.normalize();
+        let json = serde_json::to_vec(&r).unwrap();
+        store
+            .store_result(
+                &NewResult {
+                    project_id: pid,
+                    reference: "127.0.0.1:5000/ml/app",
+                    digest: &d('c'),
+                    config_digest: None,
+                    origin: Origin::Upload,
+                    scanner: "test",
+                    db_version: None,
+                    report: &r,
+                    report_json: &json,
+                    layers_walked: None,
+                    layers_cached: None,
+                    worker: None,
+                },
+                None,
+            )
+            .await
+            .unwrap();
+        let again = store.crawl_digests_to_queue(id, pid, &found(&['a', 'b', 'c', 'e'])).await.unwrap();
+        assert_eq!(again, vec![d('e')], "a and b have jobs (one failed today), c has a result");
+
+        // The end of a crawl schedules the next one an interval later.
+        assert!(store.finish_crawl(id, "a", None, &serde_json::json!({"queued": 2})).await.unwrap());
+        assert!(!store.finish_crawl(id, "a", None, &serde_json::json!({})).await.unwrap(), "lease released");
+        assert!(store.claim_crawl("b", 60.0).await.unwrap().is_none(), "not due for 60 s");
+        let listed = store.crawls(pid).await.unwrap();
+        assert_eq!(listed[0].last_stats, Some(serde_json::json!({"queued": 2})));
+        assert!(listed[0].last_finished_at.is_some() && !listed[0].running);
+        // A new configuration is due at once.
+        store.put_crawl(&new).await.unwrap();
+        assert!(store.claim_crawl("b", 60.0).await.unwrap().is_some());
+        // Other projects see nothing; deleting removes the digests too.
+        let other = store.create_token("other").await.unwrap();
+        let other = store.authenticate(&other).await.unwrap().unwrap().project_id;
+        assert!(store.crawls(other).await.unwrap().is_empty());
+        assert!(!store.delete_crawl(other, "127.0.0.1:5000").await.unwrap());
+        assert!(store.delete_crawl(pid, "127.0.0.1:5000").await.unwrap());
+        let c = store.client().await.unwrap();
+        let n: i64 = c.query_one("SELECT count(*) FROM crawl_digests", &[]).await.unwrap().get(0);
+        assert_eq!(n, 0);
+    }
+}
