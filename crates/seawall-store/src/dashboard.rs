@@ -46,21 +46,21 @@ const IMAGES: &str = concat!(
     LIMIT $2"
 );
 
-/// Per day (UTC), the counts of each image's latest result created before the day's end.
+/// Per day (UTC), the counts of each image's latest result created before the day's end: a result
+/// counts from its creation until the image's next result (one pass over the results, not a lookup
+/// per day and image).
 const TRENDS: &str = "WITH days AS (
-        SELECT generate_series(date_trunc('day', now() AT TIME ZONE 'UTC') - make_interval(days => $2 - 1),
-                               date_trunc('day', now() AT TIME ZONE 'UTC'), interval '1 day') AS day)
-    SELECT to_char(d.day, 'YYYY-MM-DD'),
-        coalesce(sum((r.counts->>'critical')::bigint), 0)::bigint,
-        coalesce(sum((r.counts->>'high')::bigint), 0)::bigint,
-        coalesce(sum((r.counts->>'medium')::bigint), 0)::bigint,
-        coalesce(sum((r.counts->>'low')::bigint), 0)::bigint,
-        count(r.counts)
-    FROM days d
-    LEFT JOIN images i ON i.project_id = $1
-    LEFT JOIN LATERAL (SELECT r.counts FROM results r
-        WHERE r.image_id = i.id AND r.created_at < (d.day + interval '1 day') AT TIME ZONE 'UTC'
-        ORDER BY r.id DESC LIMIT 1) r ON true
+        SELECT d AS day, (d + interval '1 day') AT TIME ZONE 'UTC' AS day_end
+        FROM generate_series(date_trunc('day', now() AT TIME ZONE 'UTC') - make_interval(days => $2 - 1),
+                             date_trunc('day', now() AT TIME ZONE 'UTC'), interval '1 day') AS d),
+    spans AS (
+        SELECT (r.counts->>'critical')::bigint AS critical, (r.counts->>'high')::bigint AS high,
+            (r.counts->>'medium')::bigint AS medium, (r.counts->>'low')::bigint AS low, r.created_at AS from_t,
+            lead(r.created_at) OVER (PARTITION BY r.image_id ORDER BY r.id) AS to_t
+        FROM images i JOIN results r ON r.image_id = i.id WHERE i.project_id = $1)
+    SELECT to_char(d.day, 'YYYY-MM-DD'), coalesce(sum(s.critical), 0)::bigint, coalesce(sum(s.high), 0)::bigint,
+        coalesce(sum(s.medium), 0)::bigint, coalesce(sum(s.low), 0)::bigint, count(s.from_t)
+    FROM days d LEFT JOIN spans s ON s.from_t < d.day_end AND (s.to_t IS NULL OR s.to_t >= d.day_end)
     GROUP BY d.day ORDER BY d.day";
 
 const AGENT_TABLES: &str = "SELECT to_regclass('agent_hosts') IS NOT NULL
