@@ -18,7 +18,8 @@
 # Then the dashboard (`/dashboard`) on the same data: sign-in (form, ?token=, cookie flags), every scanned
 # image listed with a working report link, an incomplete scan uploaded by `seawall scan fs --upload` from a
 # directory named <script>alert(1)</script> shown escaped and highlighted, no script element, two projects in
-# one session, sign-out; render time measured; with SEAWALL_E2E_SCREENSHOTS=DIR, headless Chromium
+# one session, a monitor agent's batch (a host, its containers — one running a scanned image, linked to its
+# report — and drift alerts, one with a hostile message) shown and escaped, sign-out; render time measured; with SEAWALL_E2E_SCREENSHOTS=DIR, headless Chromium
 # screenshots (dashboard-login.png, dashboard-overview.png, dashboard-full.png) are written there.
 # Prints "N passed, M failed".
 set -uo pipefail
@@ -338,6 +339,34 @@ check "another project's image through the report link: 404" test \
     "$(dash -o /dev/null -w '%{http_code}' "$API/dashboard/images/$EVIL_KEY/report?project=crawl-auth") $(dash -o /dev/null -w '%{http_code}' "$API/dashboard/images/$EVIL_KEY/report?project=crawl")" = "404 200"
 check "two projects signed in: both listed, the selected one shown" bash -c \
     "grep -q '<h1>crawl-auth' '$WORK/dash2.html' && grep -q 'href=\"/dashboard?project=crawl\"' '$WORK/dash2.html' && grep -q '/dashboard/images/$vuln_digest/report?project=crawl-auth' '$WORK/dash2.html'"
+# Hosts and alerts: a monitor agent's batch to the service (`POST /api/v1/agents/report`, the body
+# `seawall monitor --report-to` sends): an audit (two containers, one running the scanned crawl/vuln
+# image) and two drift alerts, one with a hostile message.
+vuln_config=$(psql_q "select config_digest from images where project_id = $CRAWL and digest = '$vuln_digest'")
+now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+cat >"$WORK/agent.json" <<JSON
+{"hostname": "gpu-node-01", "agent_version": "e2e", "records": [
+ {"seq": 1, "time": "$now", "kind": "audit", "containers": [
+   {"id": "c0ffee000000000000000000000000000000000000000000000000000000001", "name": "inference",
+    "image": "$REG/crawl/vuln:v1", "image_id": "$vuln_config", "repo_digests": ["$REG/crawl/vuln@$vuln_digest"],
+    "state": "running", "findings": []},
+   {"id": "c0ffee000000000000000000000000000000000000000000000000000000002", "name": "sidecar",
+    "image": "busybox:latest", "image_id": "sha256:$(printf 'b%.0s' $(seq 1 64))", "repo_digests": [],
+    "state": "exited", "findings": []}]},
+ {"seq": 2, "time": "$now", "kind": "alert", "alert": {"time": "$now", "rule": "shell_spawned", "severity": "HIGH",
+    "container": "inference", "container_id": "c0ffee000000000000000000000000000000000000000000000000000000001",
+    "image": "$REG/crawl/vuln:v1", "message": "shell spawned: /bin/sh -c <img src=x onerror=alert(2)>"}},
+ {"seq": 3, "time": "$now", "kind": "alert", "alert": {"time": "$now", "rule": "new_listener", "severity": "MEDIUM",
+    "container": "inference", "container_id": "c0ffee000000000000000000000000000000000000000000000000000000001",
+    "image": "$REG/crawl/vuln:v1", "message": "new listening socket 0.0.0.0:4444"}}]}
+JSON
+check "an agent's batch is accepted" test "$(curl -s -o "$WORK/agent.ack" -w '%{http_code}' -H "Authorization: Bearer $CT" \
+    -H 'Content-Type: application/json' --data @"$WORK/agent.json" "$API/api/v1/agents/report")" = 200
+dash -o "$WORK/dash3.html" "$API/dashboard?project=crawl"
+check "the host and its containers are on the dashboard, the running image linked to its report" bash -c \
+    "grep -q 'gpu-node-01' '$WORK/dash3.html' && grep -q '<b>inference</b>' '$WORK/dash3.html' && grep -q '<b>sidecar</b>' '$WORK/dash3.html' && test \$(grep -o '/dashboard/images/$vuln_digest/report?project=crawl\"' '$WORK/dash3.html' | wc -l) = 2"
+check "the drift alerts are listed, the hostile message escaped" bash -c \
+    "grep -q 'shell_spawned' '$WORK/dash3.html' && grep -q 'new listening socket 0.0.0.0:4444' '$WORK/dash3.html' && grep -qF '&lt;img src=x onerror=alert(2)&gt;' '$WORK/dash3.html' && ! grep -q '<img' '$WORK/dash3.html'"
 total=0
 for i in 1 2 3 4 5; do
     t=$(dash -o /dev/null -w '%{time_total}' "$API/dashboard?project=crawl")
