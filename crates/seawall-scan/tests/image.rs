@@ -7,26 +7,13 @@
 
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
-
 use seawall_core::FindingKind;
 use seawall_scan::{ScanOptions, Scanners, scan_image};
 
-fn tar_of(files: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut b = tar::Builder::new(Vec::new());
-    for (p, data) in files {
-        let mut h = tar::Header::new_gnu();
-        h.set_size(data.len() as u64);
-        h.set_mode(if p.ends_with("/su") { 0o4755 } else { 0o644 });
-        h.set_entry_type(tar::EntryType::Regular);
-        h.set_cksum();
-        b.append_data(&mut h, p, *data).unwrap();
-    }
-    b.into_inner().unwrap()
-}
+use seawall_testkit::sha256 as sha;
 
-fn sha(data: &[u8]) -> String {
-    format!("sha256:{}", hex::encode(Sha256::digest(data)))
+fn tar_of(files: &[(&str, &[u8])]) -> Vec<u8> {
+    seawall_testkit::tar_with_modes(files, |p| if p.ends_with("/su") { 0o4755 } else { 0o644 })
 }
 
 /// Writes a docker-archive (legacy `docker save` layout) with the given layers and config.

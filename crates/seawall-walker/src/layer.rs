@@ -331,18 +331,7 @@ mod tests {
         }
     }
 
-    pub(crate) fn tar_of(files: &[(&str, &[u8])]) -> Vec<u8> {
-        let mut b = tar::Builder::new(Vec::new());
-        for (p, data) in files {
-            let mut h = tar::Header::new_gnu();
-            h.set_size(data.len() as u64);
-            h.set_mode(0o644);
-            h.set_entry_type(tar::EntryType::Regular);
-            h.set_cksum();
-            b.append_data(&mut h, p, *data).unwrap();
-        }
-        b.into_inner().unwrap()
-    }
+    pub(crate) use seawall_testkit::tar_of;
 
     #[test]
     fn walks_plain_and_gzip_and_zstd() {

@@ -7,23 +7,12 @@
     reason = "test helpers outside #[test] functions (fixture builders, runners): a failure there is a failed test"
 )]
 
-use std::io::Write;
 use std::path::Path;
-
-use sha2::{Digest, Sha256};
 
 use seawall_core::{FindingKind, Report, Severity, WarningKind};
 use seawall_scan::{ScanOptions, Scanners};
 
-pub(crate) fn sha(data: &[u8]) -> String {
-    format!("sha256:{}", hex::encode(Sha256::digest(data)))
-}
-
-pub(crate) fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    enc.write_all(data).unwrap();
-    enc.finish().unwrap()
-}
+pub(crate) use seawall_testkit::{gzip, sha256 as sha, tar_of};
 
 /// A correctly shaped, fake Hugging Face token (built here, not committed verbatim).
 pub(crate) fn token() -> String {
@@ -39,20 +28,6 @@ pub(crate) fn env_file() -> Vec<u8> {
 pub(crate) const EMPTY_PASSWORD_SHADOW: &[u8] = b"root::19000:0:99999:7:::\n";
 /// A harmless `/etc/shadow`.
 pub(crate) const LOCKED_SHADOW: &[u8] = b"root:*:19000:0:99999:7:::\n";
-
-/// A plain tar of regular files (GNU headers), with end-of-archive blocks.
-pub(crate) fn tar_of(files: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut b = tar::Builder::new(Vec::new());
-    for (p, data) in files {
-        let mut h = tar::Header::new_gnu();
-        h.set_size(data.len() as u64);
-        h.set_mode(0o644);
-        h.set_entry_type(tar::EntryType::Regular);
-        h.set_cksum();
-        b.append_data(&mut h, p, *data).unwrap();
-    }
-    b.into_inner().unwrap()
-}
 
 /// One raw 512-byte tar header block with a name written verbatim (no validation) and a valid checksum.
 pub(crate) fn raw_header(name: &[u8], typeflag: u8, size: u64, link: &[u8]) -> [u8; 512] {
