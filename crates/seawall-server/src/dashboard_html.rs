@@ -547,8 +547,8 @@ fn agents_sections(page: &Page) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
-        "<section class=\"card\"><h2>Hosts and their containers<small>{} hosts reporting with <code>seawall monitor --report-to</code></small></h2>",
-        a.hosts.len()
+        "<section class=\"card\"><h2>Hosts and their containers<small>{} reporting with <code>seawall monitor --report-to</code></small></h2>",
+        if a.hosts.len() == 1 { "1 host".to_string() } else { format!("{} hosts", a.hosts.len()) }
     );
     if a.hosts.is_empty() {
         s.push_str("<p class=\"note\">No host reports to this project yet: run <code>seawall monitor --report-to URL --token TOKEN</code> on a host.</p>");
