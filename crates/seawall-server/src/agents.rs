@@ -1,7 +1,8 @@
 //! Monitor agents: `POST /api/v1/agents/report` (what `seawall monitor --report-to` and `seawall
 //! audit docker --upload` send), `GET /api/v1/hosts` and `GET /api/v1/alerts`.
 //!
-//! The wire format is `seawall_monitor::report` ([`AgentBatch`] in, [`BatchAck`] out). Each record is
+//! The wire format is `seawall_monitor::report`
+//! ([`AgentBatch`](seawall_monitor::report::AgentBatch) in, [`BatchAck`] out). Each record is
 //! validated on its own: an invalid record is acknowledged and listed in `rejected` (it can never be
 //! stored, and must not block the agent's queue); a malformed batch is refused with 400 and the agent
 //! retries. Storing is idempotent on (project, hostname, sequence number).
