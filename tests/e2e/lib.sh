@@ -116,3 +116,21 @@ stop_auth_registry() {
         AUTH_REGISTRY_PID=
     fi
 }
+
+# A throwaway PostgreSQL cluster's tools: sets PG_BIN (the directory with initdb and pg_ctl) and PG_USER
+# (postgres when running as root, which initdb refuses to run as; created if missing), and defines
+# as_pg CMD… to run a command as that user.
+pg_find() {
+    PG_BIN=""
+    local d
+    for d in "$(dirname "$(command -v initdb 2>/dev/null || echo /nonexistent/x)")" /usr/lib/postgresql/*/bin; do
+        if [[ -x "$d/initdb" && -x "$d/pg_ctl" ]]; then PG_BIN=$d; break; fi
+    done
+    [[ -n "$PG_BIN" ]] || die "no PostgreSQL server binaries (initdb, pg_ctl): apt-get install postgresql"
+    PG_USER=$(id -un)
+    if [[ $(id -u) == 0 ]]; then
+        PG_USER=postgres
+        id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
+    fi
+}
+as_pg() { if [[ $(id -u) == 0 ]]; then runuser -u "$PG_USER" -- "$@"; else "$@"; fi; }

@@ -44,17 +44,7 @@ check() { # check NAME COMMAND...
 }
 
 # ---- PostgreSQL ----
-PG_BIN=""
-for d in "$(dirname "$(command -v initdb 2>/dev/null || echo /nonexistent/x)")" /usr/lib/postgresql/*/bin; do
-    if [[ -x "$d/initdb" && -x "$d/pg_ctl" ]]; then PG_BIN=$d; break; fi
-done
-[[ -n "$PG_BIN" ]] || die "no PostgreSQL server binaries (initdb, pg_ctl): apt-get install postgresql"
-PG_USER=$(id -un)
-as_pg() { if [[ $(id -u) == 0 ]]; then runuser -u "$PG_USER" -- "$@"; else "$@"; fi; }
-if [[ $(id -u) == 0 ]]; then
-    PG_USER=postgres
-    id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
-fi
+pg_find
 PGDATA="$WORK/pg"
 pg_start() { as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$WORK/pg.log" -w -t 60 \
     -o "-p $PG_PORT -k $WORK -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null; }

@@ -47,17 +47,7 @@ done
 python3 -c 'import jsonschema' 2>/dev/null || die "python3 jsonschema is needed (apt-get install python3-jsonschema)"
 
 # ---- PostgreSQL ----
-PG_BIN=""
-for d in "$(dirname "$(command -v initdb 2>/dev/null || echo /nonexistent/x)")" /usr/lib/postgresql/*/bin; do
-    if [[ -x "$d/initdb" && -x "$d/pg_ctl" ]]; then PG_BIN=$d; break; fi
-done
-[[ -n "$PG_BIN" ]] || die "no PostgreSQL server binaries (initdb, pg_ctl): apt-get install postgresql"
-PG_USER=$(id -un)
-as_pg() { if [[ $(id -u) == 0 ]]; then runuser -u "$PG_USER" -- "$@"; else "$@"; fi; }
-if [[ $(id -u) == 0 ]]; then
-    PG_USER=postgres
-    id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
-fi
+pg_find
 PGDATA="$WORK/pg"
 DB="postgres://seawall@127.0.0.1:$PG_PORT/seawall"
 psql_q() { psql -X -q -t -A "$DB" -c "$1"; }
