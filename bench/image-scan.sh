@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # seawall image-scan benchmark: in ONE run, on the same OCI layout (built by bench/build-torch-image.sh):
 #   (a) pigz -dc of every gzip layer blob, 2 in parallel (largest first)  — the reference: "just inflate the bytes"
-#   (a2) bench/inflate-probe: the same with flate2 + zlib-rs (seawall's backend), alone and + sha256 of the blobs
+#   (a2) bench/inflate-probe: the same with flate2 + zlib-rs (seawall's backend), alone, + sha256 of the blobs,
+#        and + sha256 of the blobs and of the uncompressed tars (the verification floor: both digests)
 #   (b) syft 1.18.1: syft oci-dir:PATH -o json                             — the competitor
 #   (c) seawall scan image oci:PATH --format json --no-cache --scanners inventory, and a full default scan
 # For (b) and (c): wall time, CPU time and peak RSS (/usr/bin/time -v), and the peak bytes of temp files
@@ -162,6 +163,9 @@ else
         log "zlib-rs inflate probe, $JOBS in parallel"
         run probe "$PROBE" inflate "$JOBS" "${BLOBS[@]}" || NOTE[probe]="probe failed (see $RES/probe.stderr)"
         run probesha "$PROBE" sha-in "$JOBS" "${BLOBS[@]}" || NOTE[probesha]="probe failed (see $RES/probesha.stderr)"
+        # The verification floor: inflate + sha256 of the stored bytes (blob digest) + sha256 of the
+        # uncompressed bytes (diff_id), everything seawall must compute per layer before any tar parsing.
+        run probeboth "$PROBE" sha-both "$JOBS" "${BLOBS[@]}" || NOTE[probeboth]="probe failed (see $RES/probeboth.stderr)"
     else
         NOTE[probe]="skipped: no inflate-probe (needs cargo; see $RES/probe-build.log)"; log "${NOTE[probe]}"
     fi
@@ -271,6 +275,7 @@ verdict() { # value op target
     fmt_row pigz "pigz -dc, $JOBS in parallel"
     fmt_row probe "floor: zlib-rs inflate, $JOBS in parallel"
     fmt_row probesha "floor: zlib-rs inflate + sha256 of blobs"
+    fmt_row probeboth "floor: inflate + sha256 of blobs and tars"
     fmt_row syft "syft oci-dir: -o json"
     fmt_row inventory "seawall --scanners inventory --no-cache"
     fmt_row full "seawall (all scanners) --no-cache"
@@ -278,7 +283,9 @@ verdict() { # value op target
     r1=$(ratio inventory pigz); r2=$(ratio full pigz); r3=$(ratio syft inventory); r4=$(ratio syft full)
     echo "seawall inventory / pigz wall: $r1   (target ≤ 0.8: $(verdict "$r1" '<=' 0.8))"
     echo "seawall full      / pigz wall: $r2   (target ≤ 0.8: $(verdict "$r2" '<=' 0.8))"
-    echo "zlib-rs inflate floor / pigz wall: $(ratio probe pigz); seawall inventory / that floor: $(ratio inventory probe); / floor with sha256: $(ratio inventory probesha)"
+    echo "zlib-rs inflate floor / pigz wall: $(ratio probe pigz); seawall inventory / that floor: $(ratio inventory probe); / floor with sha256: $(ratio inventory probesha); / floor with both digests: $(ratio inventory probeboth)"
+    r5=$(ratio full probe)
+    echo "seawall full / zlib-rs inflate floor: $r5   (next target ≤ 1.15: $(verdict "$r5" '<=' 1.15)); / floor with both digests: $(ratio full probeboth)"
     cr() { [[ -n "${CPU[$1]:-}" && -n "${CPU[$2]:-}" ]] && printf '%.2f' "$(echo "${CPU[$1]} / ${CPU[$2]}" | bc -l)" || echo n/a; }
     echo "CPU time (user+sys) ratios: seawall inventory / pigz $(cr inventory pigz), seawall full / pigz $(cr full pigz), zlib-rs floor / pigz $(cr probe pigz), syft / seawall inventory $(cr syft inventory)"
     echo "syft / seawall inventory wall: $r3   (target ≥ 5: $(verdict "$r3" '>=' 5))"
