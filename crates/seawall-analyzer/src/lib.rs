@@ -47,11 +47,13 @@
 mod entry;
 mod error;
 mod facts;
+mod io;
 mod traits;
 
 pub use entry::{EntryKind, EntryMeta};
 pub use error::AnalyzerError;
 pub use facts::{CapturedFile, Facts};
+pub use io::read_full;
 pub use traits::{DEFAULT_MAX_FILE_SIZE, FileAnalyzer, ImageAnalyzer, ImageView, Interest, SNIFF_LEN};
 
 // Re-exported so analyzer crates need only this crate for the common types.

@@ -5,7 +5,7 @@ use fs_err::File;
 use std::io::Read;
 use std::path::Path;
 
-use seawall_analyzer::{AnalyzerError, EntryMeta, Facts, FileAnalyzer, Interest};
+use seawall_analyzer::{AnalyzerError, EntryMeta, Facts, FileAnalyzer, Interest, read_full};
 use seawall_core::{Location, ScanWarning};
 
 use crate::ctx::{ScanOptions, ScanOutput};
@@ -131,19 +131,6 @@ fn scan_file(path: &Path, display: &str, size: u64, opts: ScanOptions, out: &mut
         }
         Err(e) => warn(out, e),
     }
-}
-
-fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(n)
 }
 
 #[cfg(test)]

@@ -5,26 +5,12 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, sync_channel};
 
-use seawall_analyzer::{AnalyzerError, EntryMeta, Facts, FileAnalyzer, Interest, SNIFF_LEN, ScanWarning};
+use seawall_analyzer::{AnalyzerError, EntryMeta, Facts, FileAnalyzer, Interest, SNIFF_LEN, ScanWarning, read_full};
 use seawall_core::WarningKind;
 
 use crate::WalkLimits;
 
 const TEE_CHUNK: usize = 1024 * 1024;
-
-/// Reads until `buf` is full or EOF; returns the number of bytes read.
-pub(crate) fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(n)
-}
 
 /// Runs one analyzer, turning errors and panics into warnings.
 fn run_one(a: &dyn FileAnalyzer, meta: &EntryMeta<'_>, content: &mut dyn Read, out: &mut Facts) {

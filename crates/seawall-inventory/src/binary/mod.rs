@@ -31,11 +31,12 @@ mod auditable;
 mod elf;
 mod go;
 
+use std::collections::VecDeque;
 use std::io::Read;
 
 use memchr::memmem;
 use object::{Object, ObjectSection};
-use seawall_analyzer::{AnalyzerError, EntryMeta, Facts, FileAnalyzer, Interest};
+use seawall_analyzer::{AnalyzerError, EntryMeta, Facts, FileAnalyzer, Interest, read_full};
 
 use crate::common::{Out, read_bounded};
 use auditable::cargo_packages;
@@ -163,14 +164,28 @@ impl BinaryAnalyzer {
         const CHUNK: usize = 1024 * 1024;
         let finder = memmem::Finder::new(GO_MAGIC);
         let mut head: Vec<u8> = Vec::new();
-        // The last bytes of the file: between TAIL_KEEP and 2 × TAIL_KEEP + CHUNK of them, compacted
-        // with one memmove per TAIL_KEEP bytes (amortised one copy per byte).
-        let mut tail: Vec<u8> = Vec::with_capacity(2 * TAIL_KEEP + CHUNK);
+        // The last bytes of the file are kept as the chunks they were read into, oldest first, at
+        // least TAIL_KEEP bytes of them: the oldest chunk is recycled as the next read buffer once the
+        // others hold TAIL_KEEP bytes. No byte is copied on the way (copying each byte of a large
+        // shared library into a sliding tail and compacting it was a third of an image scan's
+        // memmove); the kept chunks are joined once at the end. At most TAIL_KEEP / CHUNK + 2 chunks.
+        let mut ring: VecDeque<(Vec<u8>, usize)> = VecDeque::new();
+        let mut kept = 0usize;
+        // The last GO_MAGIC.len() - 1 bytes before the current chunk: a magic that straddles two
+        // chunks is found in `carry` + the chunk's first bytes.
+        let mut carry: Vec<u8> = Vec::with_capacity(2 * GO_MAGIC.len());
         let mut go_blob: Option<Vec<u8>> = None;
         let mut total: u64 = 0;
-        let mut buf = vec![0u8; CHUNK];
         loop {
-            let n = content.read(&mut buf)?;
+            let recycle = ring.front().is_some_and(|(_, len)| kept - len >= TAIL_KEEP);
+            let mut buf = match recycle.then(|| ring.pop_front()).flatten() {
+                Some((buf, len)) => {
+                    kept -= len;
+                    buf
+                }
+                None => vec![0u8; CHUNK],
+            };
+            let n = read_full(content, &mut buf)?;
             if n == 0 {
                 break;
             }
@@ -179,30 +194,27 @@ impl BinaryAnalyzer {
             if head.len() < 64 {
                 head.extend(chunk.iter().take(64 - head.len()));
             }
-            let old_len = tail.len();
-            tail.extend_from_slice(chunk);
             match &mut go_blob {
                 Some(b) => {
                     let want = GO_BLOB_MAX.saturating_sub(b.len()).min(chunk.len());
                     b.extend_from_slice(chunk.get(..want).unwrap_or(&[]));
                 }
-                None => {
-                    // Search the new bytes plus the magic's length minus one before them.
-                    let from = old_len.saturating_sub(GO_MAGIC.len() - 1);
-                    let region = tail.get(from..).unwrap_or(&[]);
-                    if let Some(at) = finder.find(region) {
-                        let start = from + at;
-                        let end = start.saturating_add(GO_BLOB_MAX).min(tail.len());
-                        go_blob = Some(tail.get(start..end).unwrap_or(&[]).to_vec());
-                    }
-                }
+                None => go_blob = find_go_blob(&finder, &carry, chunk),
             }
-            if tail.len() > 2 * TAIL_KEEP {
-                tail.drain(..tail.len() - TAIL_KEEP);
+            carry_last(&mut carry, chunk, GO_MAGIC.len() - 1);
+            ring.push_back((buf, n));
+            kept += n;
+            if n < CHUNK {
+                break; // end of the stream (`read_full` fills the buffer unless the stream ends)
             }
         }
-        if tail.len() > TAIL_KEEP {
-            tail.drain(..tail.len() - TAIL_KEEP);
+        let mut tail: Vec<u8> = Vec::with_capacity(kept.min(TAIL_KEEP));
+        let mut skip = kept.saturating_sub(TAIL_KEEP);
+        for (buf, len) in &ring {
+            let part = buf.get(..*len).unwrap_or(&[]);
+            let drop = skip.min(part.len());
+            skip -= drop;
+            tail.extend_from_slice(part.get(drop..).unwrap_or(&[]));
         }
         if let Some(b) = go_blob {
             Self::go(&b, out);
@@ -221,6 +233,38 @@ impl BinaryAnalyzer {
             ),
         }
         Ok(())
+    }
+}
+
+/// The Go build-info blob (up to GO_BLOB_MAX bytes from the magic) whose magic starts in `carry`
+/// (the bytes just before `chunk`) or in `chunk`; only the bytes of `carry` and `chunk` are returned
+/// (later chunks extend it).
+fn find_go_blob(finder: &memmem::Finder<'_>, carry: &[u8], chunk: &[u8]) -> Option<Vec<u8>> {
+    if !carry.is_empty() {
+        // A magic that starts inside `carry` ends within the chunk's first GO_MAGIC.len() - 1 bytes.
+        let mut seam = carry.to_vec();
+        seam.extend_from_slice(chunk.get(..GO_MAGIC.len() - 1).unwrap_or(chunk));
+        if let Some(at) = finder.find(&seam).filter(|&at| at < carry.len()) {
+            let mut b = carry.get(at..).unwrap_or(&[]).to_vec();
+            let want = GO_BLOB_MAX.saturating_sub(b.len()).min(chunk.len());
+            b.extend_from_slice(chunk.get(..want).unwrap_or(&[]));
+            return Some(b);
+        }
+    }
+    let at = finder.find(chunk)?;
+    let end = at.saturating_add(GO_BLOB_MAX).min(chunk.len());
+    Some(chunk.get(at..end).unwrap_or(&[]).to_vec())
+}
+
+/// Keeps in `carry` the last `keep` bytes of `carry` followed by `chunk`.
+fn carry_last(carry: &mut Vec<u8>, chunk: &[u8], keep: usize) {
+    if chunk.len() >= keep {
+        carry.clear();
+        carry.extend_from_slice(chunk.get(chunk.len() - keep..).unwrap_or(&[]));
+    } else {
+        carry.extend_from_slice(chunk);
+        let excess = carry.len().saturating_sub(keep);
+        carry.drain(..excess);
     }
 }
 
@@ -566,6 +610,38 @@ pub(crate) mod tests {
         assert!(f.packages.iter().any(|p| p.name == "stdlib" && p.version == "1.22.1"));
         // the .dep-v0 section is inside the kept tail here
         assert!(f.packages.iter().any(|p| p.name == "hyper"), "{:?}", f.warnings);
+    }
+
+    /// Regression (copy-free tail of streamed binaries): over many 1 MiB chunks, read in odd-sized
+    /// pieces, the Go magic is found wherever it falls relative to a chunk boundary, and the
+    /// `.dep-v0` section near the end of a 10 MiB file is still inside the kept tail.
+    #[test]
+    fn streamed_chunk_boundaries_and_long_files() {
+        const MIB: usize = 1024 * 1024;
+        let m = EntryMeta::file("/opt/big.so", IN_MEMORY_MAX + 1, None);
+        let blob = go_blob("go1.22.1", MODINFO);
+        for at in [0, 1, MIB - GO_MAGIC.len(), MIB - 5, MIB - 1, MIB, MIB + 1, 3 * MIB - 7] {
+            let mut data = vec![0x41u8; at];
+            data.extend_from_slice(&blob);
+            data.resize(data.len() + 6 * MIB + 3, 0x42);
+            for piece in [4093, 1 << 20, 3 << 20] {
+                let mut f = Facts::default();
+                let mut r = std::io::BufReader::with_capacity(piece, data.as_slice());
+                BinaryAnalyzer::default().analyze(&m, &mut r, &mut f).unwrap();
+                assert!(
+                    f.packages.iter().any(|p| p.name == "stdlib" && p.version == "1.22.1"),
+                    "magic at {at}, pieces of {piece}: {:?}",
+                    f.warnings
+                );
+            }
+        }
+        let bin = elf(&[(".dep-v0", deflate(AUDIT.as_bytes()))], 10 * MIB + 11);
+        for piece in [4093, 1 << 20] {
+            let mut f = Facts::default();
+            let mut r = std::io::BufReader::with_capacity(piece, bin.as_slice());
+            BinaryAnalyzer::default().analyze(&m, &mut r, &mut f).unwrap();
+            assert!(f.packages.iter().any(|p| p.name == "hyper"), "pieces of {piece}: {:?}", f.warnings);
+        }
     }
 
     #[test]
