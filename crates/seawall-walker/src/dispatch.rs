@@ -5,7 +5,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, sync_channel};
 
-use seawall_analyzer::{AnalyzerError, EntryMeta, Facts, FileAnalyzer, Interest, SNIFF_LEN, ScanWarning, read_full};
+use seawall_analyzer::{
+    AnalyzerError, EntryMeta, Facts, FileAnalyzer, Interest, SNIFF_LEN, ScanWarning, read_full,
+};
 use seawall_core::WarningKind;
 
 use crate::WalkLimits;
