@@ -656,6 +656,22 @@ pub(crate) mod tests {
     }
 
     proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        /// The streamed path finds a Go build-info blob at any offset, whatever the read sizes.
+        #[test]
+        fn streamed_finds_go_blob_anywhere(at in 0usize..(3 << 20), piece in 1usize..70_000, tail in 0usize..(5 << 20)) {
+            let mut data = vec![0x41u8; at];
+            data.extend_from_slice(&go_blob("go1.21.3", MODINFO));
+            data.resize(data.len() + tail, 0x43);
+            let m = EntryMeta::file("/opt/big", IN_MEMORY_MAX + 1, None);
+            let mut f = Facts::default();
+            let mut r = std::io::BufReader::with_capacity(piece, data.as_slice());
+            BinaryAnalyzer::default().analyze(&m, &mut r, &mut f).unwrap();
+            prop_assert!(f.packages.iter().any(|p| p.name == "stdlib" && p.version == "1.21.3"), "{:?}", f.warnings);
+        }
+    }
+
+    proptest! {
         #[test]
         fn never_panics_go(b in proptest::collection::vec(any::<u8>(), 0..512)) {
             let mut blob = GO_MAGIC.to_vec();
