@@ -1,7 +1,7 @@
 //! Every inventory analyzer (dpkg, opkg, apk, rpm sqlite/bdb/ndb, Python metadata, eggs, requirement
 //! and lock files, conda, CUDA, npm, Cargo.lock, Go buildinfo and cargo-auditable in ELF/Mach-O/PE,
 //! Java archives) on the same bytes, each at the path it claims, then the cross-file resolution
-//! (pip includes, editable installs, npm shrinkwrap) on what they captured.
+//! (pip includes, editable installs, npm shrinkwrap) on what they captured; and the streamed binary path.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
@@ -38,4 +38,11 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     seawall_inventory::resolve(&mut all.packages, &all.files, &mut all.warnings);
+    // The streamed binary path (files over the in-memory limit: chunk ring, Go magic across chunk seams,
+    // ELF section lookup in the kept tail), forced on these bytes by a 16-byte in-memory limit.
+    use seawall_analyzer::FileAnalyzer;
+    let streamed = seawall_inventory::BinaryAnalyzer::with_in_memory_max(16);
+    let mut meta = EntryMeta::file("/usr/bin/app", data.len() as u64, Some(0));
+    meta.mode = 0o755;
+    let _ = streamed.analyze(&meta, &mut &data[..], &mut Facts::default());
 });

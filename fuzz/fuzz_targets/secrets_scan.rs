@@ -1,4 +1,4 @@
-//! The secrets engine on files of several syntaxes, notebooks and assignments.
+//! The secrets engine on files of several syntaxes, notebooks and assignments, in memory and streamed.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
@@ -13,6 +13,19 @@ fuzz_target!(|data: &[u8]| {
         "/usr/lib/python3/site-packages/x/ci.py",
     ] {
         let _ = seawall_secrets::scan_bytes(path, Some(0), data);
+    }
+    // The streaming reader (buffer filled with `read_to_end`, chunk overlap, size limit) over the same
+    // bytes must find what the in-memory scan finds, and count every byte it read.
+    let whole = seawall_secrets::scan_bytes("app/config.py", Some(0), data);
+    if let Ok(streamed) = seawall_secrets::scan_reader("app/config.py", Some(0), &mut &data[..], u64::MAX) {
+        assert_eq!(streamed.bytes, data.len() as u64);
+        if !streamed.binary {
+            assert_eq!(streamed.findings.len(), whole.len());
+        }
+    }
+    let cut = data.len() as u64 / 2;
+    if let Ok(limited) = seawall_secrets::scan_reader("app/.env", None, &mut &data[..], cut) {
+        assert!(limited.bytes <= cut);
     }
     let s = String::from_utf8_lossy(data);
     if let Some((k, v)) = s.split_once('=') {
