@@ -231,6 +231,19 @@ mod tests {
         ]
     }
 
+    /// `n` tokens, the i-th after `i % pad_mod` copies of `pad`, followed by a newline every
+    /// `newline_every` tokens and a space otherwise.
+    fn token_text(n: usize, pad: &str, pad_mod: usize, newline_every: usize) -> String {
+        let toks = tokens();
+        let mut text = String::new();
+        for i in 0..n {
+            text.push_str(&pad.repeat(i % pad_mod));
+            text.push_str(&toks[i % toks.len()]);
+            text.push(if i % newline_every == 0 { '\n' } else { ' ' });
+        }
+        text
+    }
+
     fn key(f: &Finding) -> (String, Option<u32>, Option<u32>, String) {
         (f.id.clone(), f.location.line, f.location.column, f.fingerprint.clone())
     }
@@ -238,13 +251,7 @@ mod tests {
     #[test]
     fn chunked_equals_whole() {
         // Secrets at many offsets, including across every chunk boundary position.
-        let toks = tokens();
-        let mut text = String::new();
-        for i in 0..400 {
-            text.push_str(&"lorem ipsum dolor sit amet ".repeat(i % 7));
-            text.push_str(&toks[i % toks.len()]);
-            text.push(if i % 3 == 0 { '\n' } else { ' ' });
-        }
+        let text = token_text(400, "lorem ipsum dolor sit amet ", 7, 3);
         let whole: Vec<_> = scan_bytes("a.env", Some(3), text.as_bytes()).iter().map(key).collect();
         assert_eq!(whole.len(), 400);
         for chunk in [997, 4097, 50_000] {
@@ -288,13 +295,7 @@ mod tests {
     /// lose no byte and no finding, and a read error is reported at the exact offset it happened.
     #[test]
     fn short_interrupted_and_failing_reads() {
-        let toks = tokens();
-        let mut text = String::new();
-        for i in 0..60 {
-            text.push_str(&"x = 1 # padding line\n".repeat(i % 5));
-            text.push_str(&toks[i % toks.len()]);
-            text.push('\n');
-        }
+        let text = token_text(60, "x = 1 # padding line\n", 5, 1);
         let whole: Vec<_> = scan_bytes("a.env", None, text.as_bytes()).iter().map(key).collect();
         for (step, chunk) in [(1, 997), (7, 997), (4096, 1000), (100_000, 4097)] {
             let mut r = Stutter { data: text.as_bytes(), pos: 0, step, calls: 0, fail_at: None };
